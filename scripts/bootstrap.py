@@ -1,0 +1,251 @@
+#!/usr/bin/env python3
+"""Set up and run the product or the test suite, on a fresh machine with only Python 3.11+.
+
+    python3 scripts/bootstrap.py demo     # set up, seed, run the sync server and the field app
+    python3 scripts/bootstrap.py test     # set up, then run ruff, the import rules and every test
+
+Set-up is idempotent: it creates ``.venv`` beside this repository, installs the project with
+the pinned versions of ``constraints.txt`` and remembers what it installed, so a second run
+starts at once. Standard library only: this runs before anything is installed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV = ROOT / ".venv"
+STAMP = VENV / ".bootstrap-stamp"
+EXTRAS = "app,server,dev"
+MIN_PYTHON = (3, 11)
+
+
+def say(msg: str) -> None:
+    print(f"[bootstrap] {msg}", flush=True)
+
+
+def venv_python() -> Path:
+    return VENV / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+
+
+def find_base_python() -> str:
+    if sys.version_info >= MIN_PYTHON:
+        return sys.executable
+    for name in ("python3.13", "python3.12", "python3.11"):
+        found = shutil.which(name)
+        if found:
+            return found
+    sys.exit(
+        f"Python {MIN_PYTHON[0]}.{MIN_PYTHON[1]} or newer is needed (this is {sys.version.split()[0]}). "
+        "Install it (e.g. 'apt-get install python3.11') and run this again."
+    )
+
+
+def wanted_stamp() -> str:
+    h = hashlib.sha256()
+    for name in ("pyproject.toml", "constraints.txt"):
+        p = ROOT / name
+        if p.exists():
+            h.update(p.read_bytes())
+    h.update(EXTRAS.encode())
+    return h.hexdigest()
+
+
+def run(cmd: list[str], **kw: object) -> None:
+    result = subprocess.run(cmd, cwd=ROOT, **kw)  # noqa: PLW1510
+    if result.returncode != 0:
+        sys.exit(f"[bootstrap] failed ({result.returncode}): {' '.join(map(str, cmd))}")
+
+
+def setup() -> Path:
+    """Create the virtual environment and install the pinned dependencies (once)."""
+    py = venv_python()
+    if not py.exists():
+        say(f"creating {VENV.relative_to(ROOT)} ...")
+        run([find_base_python(), "-m", "venv", str(VENV)])
+    stamp = wanted_stamp()
+    if STAMP.exists() and STAMP.read_text().strip() == stamp:
+        return py
+    say("installing pinned dependencies (first run takes a few minutes) ...")
+    run([str(py), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--upgrade", "pip"])
+    cmd = [str(py), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+    if (ROOT / "constraints.txt").exists():
+        cmd += ["-c", str(ROOT / "constraints.txt")]
+    run([*cmd, "-e", f".[{EXTRAS}]"])
+    STAMP.write_text(stamp)
+    say("dependencies installed")
+    return py
+
+
+# --- browser for the UI tests ---------------------------------------------------------------
+
+
+def find_chromium() -> str | None:
+    env = os.environ.get("CHROMIUM_PATH")
+    if env and Path(env).exists():
+        return env
+    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
+        found = shutil.which(name)
+        if found:
+            return found
+    for pattern in ("ms-playwright/chromium-*/chrome-linux/chrome",):
+        for base in (Path.home() / ".cache",):
+            hits = sorted(base.glob(pattern))
+            if hits:
+                return str(hits[-1])
+    return None
+
+
+def ensure_chromium() -> str | None:
+    """Find a Chromium for the browser tests; install Debian's where we can."""
+    found = find_chromium()
+    if found:
+        return found
+    if os.name == "posix" and hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get"):
+        say("installing Chromium for the browser tests (apt-get install chromium) ...")
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        subprocess.run(["apt-get", "update", "-qq"], env=env, check=False)
+        subprocess.run(
+            ["apt-get", "install", "-y", "-qq", "chromium", "fonts-dejavu-core"],
+            env=env,
+            check=False,
+            stdout=subprocess.DEVNULL,
+        )
+        return find_chromium()
+    say(
+        "no Chromium found: browser tests will fail with instructions. Install one "
+        "('apt-get install chromium') or set CHROMIUM_PATH."
+    )
+    return None
+
+
+def cmd_test(args: argparse.Namespace) -> int:
+    py = setup()
+    chromium = ensure_chromium()
+    env = dict(os.environ)
+    if chromium:
+        env["CHROMIUM_PATH"] = chromium
+    bindir = py.parent
+    say("ruff check ...")
+    run([str(bindir / "ruff"), "check", "."], env=env)
+    say("import rules (lint-imports) ...")
+    run([str(bindir / "lint-imports")], env=env)
+    say("pytest ...")
+    result = subprocess.run([str(py), "-m", "pytest", *args.pytest_args], cwd=ROOT, env=env)
+    return result.returncode
+
+
+# --- the product ----------------------------------------------------------------------------
+
+
+def wait_http(url: str, timeout: float, proc: subprocess.Popen[bytes]) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            return False
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return True
+        except OSError:
+            time.sleep(0.3)
+    return False
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    py = setup()
+    data = ROOT / "var"
+    data.mkdir(exist_ok=True)
+    env = dict(os.environ)
+    env.setdefault("SYNC_DATABASE_URL", f"sqlite:///{data / 'registry.db'}")
+    env.setdefault("SYNC_BLOB_DIR", str(data / "blobs"))
+    server_url = f"http://127.0.0.1:{args.server_port}"
+    app_url = f"http://127.0.0.1:{args.app_port}"
+
+    say("preparing the demo registry (kept between runs) ...")
+    run([str(py), "-m", "sync_server", "seed-demo"], env=env)
+
+    procs: list[subprocess.Popen[bytes]] = []
+
+    def stop_all() -> None:
+        for p in procs:
+            if p.poll() is None:
+                p.send_signal(signal.SIGINT)
+        for p in procs:
+            try:
+                p.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                p.kill()
+
+    try:
+        server = subprocess.Popen(
+            [str(py), "-m", "sync_server", "serve", "--host", args.host, "--port", str(args.server_port)],
+            cwd=ROOT,
+            env=env,
+        )
+        procs.append(server)
+        if not wait_http(f"{server_url}/healthz", 60, server):
+            say("the sync server did not start; see the messages above")
+            stop_all()
+            return 1
+        app_env = {**env, "FLET_FORCE_WEB_SERVER": "1"}
+        app = subprocess.Popen(
+            [
+                str(py), "-m", "field_app",
+                "--server", server_url,
+                "--data-dir", str(data / "field_app"),
+                "--port", str(args.app_port),
+            ],
+            cwd=ROOT,
+            env=app_env,
+        )
+        procs.append(app)
+        wait_http(app_url, 90, app)
+        print()
+        print("  Field inspection demo is running")
+        print(f"    field app (inspectors):      {app_url}")
+        print(f"    console (supervisors/admin): {server_url}/console")
+        print(f"    API and its OpenAPI schema:  {server_url}/schema")
+        print("    log-ins: printed above by seed-demo (also in var/demo-users.txt)")
+        print("  Press Ctrl-C to stop; the data stays in ./var for the next run.")
+        print()
+        while all(p.poll() is None for p in procs):
+            time.sleep(0.5)
+        say("a process stopped; shutting down")
+        return 1
+    except KeyboardInterrupt:
+        say("stopping ...")
+        return 0
+    finally:
+        stop_all()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    t = sub.add_parser("test", help="set up and run every check and test")
+    t.add_argument("pytest_args", nargs=argparse.REMAINDER, help="extra arguments for pytest")
+    d = sub.add_parser("demo", help="set up, seed and run the server and the app")
+    d.add_argument("--host", default="127.0.0.1")
+    d.add_argument("--server-port", type=int, default=8000)
+    d.add_argument("--app-port", type=int, default=8550)
+    sub.add_parser("setup", help="only create .venv and install the pinned dependencies")
+    args = parser.parse_args()
+    if args.command == "test":
+        return cmd_test(args)
+    if args.command == "demo":
+        return cmd_demo(args)
+    setup()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,102 @@
+"""The sync messages (protocol v1, docs/PROTOCOL.md).
+
+Every Struct here ignores fields it does not know, so a newer server never breaks an
+older app, and the other way round.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import msgspec
+
+from shared_schema.records import UserInfo
+
+ChangeStatus = Literal["applied", "superseded", "duplicate", "rejected"]
+
+
+class Change(msgspec.Struct, kw_only=True):
+    """One field edit made on a device."""
+
+    change_id: str
+    client_seq: int
+    entity: str
+    entity_id: str
+    field: str
+    value: Any = None
+    hlc: str
+    base_hlc: str | None = None
+
+
+class PushRequest(msgspec.Struct, kw_only=True):
+    protocol: int
+    client_id: str
+    app_version: str
+    changes: list[Change]
+
+
+class ChangeResult(msgspec.Struct, kw_only=True, omit_defaults=True):
+    change_id: str
+    status: ChangeStatus
+    reason: str | None = None
+    # Machine-readable reason: not_permitted, locked, invalid_value, unknown_template, …
+    code: str | None = None
+    # True when this edit and another were made without seeing each other (conflict log).
+    conflict: bool = False
+
+
+class PushReply(msgspec.Struct, kw_only=True):
+    acked_seq: int
+    results: list[ChangeResult]
+    cursor: int
+    server_time_ms: int | None = None
+
+
+class PulledChange(msgspec.Struct, kw_only=True):
+    seq: int
+    entity: str
+    entity_id: str
+    field: str
+    value: Any = None
+    hlc: str
+
+
+class PullPage(msgspec.Struct, kw_only=True):
+    changes: list[PulledChange]
+    cursor: int
+    has_more: bool
+    server_time_ms: int | None = None
+
+
+class TokenRequest(msgspec.Struct, kw_only=True):
+    username: str
+    password: str
+
+
+class TokenReply(msgspec.Struct, kw_only=True):
+    access_token: str
+    expires_at: str
+    user: UserInfo
+
+
+class ReviewRequest(msgspec.Struct, kw_only=True):
+    decision: Literal["approve", "return", "reject"]
+    comment: str | None = None
+
+
+class ConflictEntry(msgspec.Struct, kw_only=True):
+    """A concurrent edit that lost: both values, both writers, both clocks."""
+
+    entity: str
+    entity_id: str
+    field: str
+    winner_value: Any = None
+    winner_hlc: str
+    winner_client: str | None = None
+    loser_value: Any = None
+    loser_hlc: str
+    loser_client: str | None = None
+    loser_user: str | None = None
+    winner_user: str | None = None
+    recorded_at: str | None = None
+    resolved: bool = False

@@ -1,0 +1,316 @@
+"""Validation of answers, inspection header fields and site fields, with reasons a person
+can read in Vietnamese and English."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from typing import Any
+
+import msgspec
+
+from shared_schema import protocol
+from shared_schema.checklist import (
+    DateQuestion,
+    LocationQuestion,
+    MultipleChoiceQuestion,
+    NumberQuestion,
+    PhotoQuestion,
+    Question,
+    SignatureQuestion,
+    SingleChoiceQuestion,
+    TextQuestion,
+    YesNoQuestion,
+)
+from shared_schema.records import (
+    INSPECTION_KINDS,
+    STATUSES,
+    Contact,
+    Location,
+    Representative,
+    Signature,
+    TeamMember,
+)
+from shared_schema.text import LocalText
+
+SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
+
+
+class Invalid(msgspec.Struct, frozen=True):
+    """Why a value was refused: a code for programs, a message for people."""
+
+    code: str
+    message: LocalText
+
+    def __str__(self) -> str:
+        return f"{self.message.vi} / {self.message.en}" if self.message.en else self.message.vi
+
+
+class SignatureValue(msgspec.Struct, frozen=True):
+    sha256: str
+    name: str | None = None
+    signed_at: str | None = None
+
+
+def _bad(code: str, vi: str, en: str) -> Invalid:
+    return Invalid(code, LocalText(vi, en))
+
+
+def _fmt(n: float) -> str:
+    return str(int(n)) if float(n).is_integer() else str(n)
+
+
+def is_sha256(value: Any) -> bool:
+    return isinstance(value, str) and SHA256_RE.match(value) is not None
+
+
+def parse_date(value: Any) -> dt.date | None:
+    if not isinstance(value, str) or len(value) != 10:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def parse_datetime(value: Any) -> dt.datetime | None:
+    if not isinstance(value, str) or len(value) < 10:
+        return None
+    try:
+        return dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def _location(value: Any) -> Invalid | None:
+    try:
+        loc = msgspec.convert(value, Location)
+    except msgspec.ValidationError:
+        return _bad(
+            "invalid_location",
+            "Vị trí phải có vĩ độ (lat) và kinh độ (lon) dạng số.",
+            "A location needs a numeric latitude (lat) and longitude (lon).",
+        )
+    if not (-90 <= loc.lat <= 90 and -180 <= loc.lon <= 180) or not all(
+        math.isfinite(x) for x in (loc.lat, loc.lon)
+    ):
+        return _bad(
+            "invalid_location",
+            "Vĩ độ phải trong khoảng -90..90 và kinh độ trong khoảng -180..180.",
+            "Latitude must be within -90..90 and longitude within -180..180.",
+        )
+    return None
+
+
+def _text(value: Any, max_length: int) -> Invalid | None:
+    if not isinstance(value, str):
+        return _bad("wrong_type", "Câu trả lời phải là văn bản.", "The answer must be text.")
+    if len(value) > max_length:
+        return _bad(
+            "too_long",
+            f"Văn bản dài quá {max_length} ký tự.",
+            f"The text is longer than {max_length} characters.",
+        )
+    return None
+
+
+def _blob_list(value: Any, max_count: int) -> Invalid | None:
+    if not isinstance(value, list) or not all(is_sha256(v) for v in value):
+        return _bad(
+            "invalid_photos",
+            "Danh sách ảnh không hợp lệ (mỗi ảnh là một mã SHA-256).",
+            "The photo list is invalid (each photo is a SHA-256 hash).",
+        )
+    if len(value) > max_count:
+        return _bad(
+            "too_many_photos",
+            f"Tối đa {max_count} ảnh.",
+            f"At most {max_count} photos.",
+        )
+    if len(set(value)) != len(value):
+        return _bad("duplicate_photo", "Một ảnh bị thêm hai lần.", "A photo was added twice.")
+    return None
+
+
+def validate_value(question: Question, value: Any) -> Invalid | None:
+    """Check an answer value against its question; ``None`` (no answer) is always allowed."""
+    if value is None:
+        return None
+    match question:
+        case YesNoQuestion():
+            allowed = ("yes", "no", "na") if question.allow_na else ("yes", "no")
+            if value not in allowed:
+                return _bad(
+                    "invalid_choice",
+                    "Chọn Có, Không" + (" hoặc Không áp dụng." if question.allow_na else "."),
+                    "Choose Yes, No" + (" or N/A." if question.allow_na else "."),
+                )
+        case NumberQuestion():
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+                return _bad("wrong_type", "Câu trả lời phải là một số.", "The answer must be a number.")
+            if question.integer and not float(value).is_integer():
+                return _bad("not_integer", "Câu trả lời phải là số nguyên.", "The answer must be a whole number.")
+            unit = f" {question.unit.vi}" if question.unit else ""
+            unit_en = f" {question.unit.en or question.unit.vi}" if question.unit else ""
+            if question.min is not None and value < question.min:
+                return _bad(
+                    "below_min",
+                    f"Giá trị phải từ {_fmt(question.min)}{unit} trở lên.",
+                    f"The value must be at least {_fmt(question.min)}{unit_en}.",
+                )
+            if question.max is not None and value > question.max:
+                return _bad(
+                    "above_max",
+                    f"Giá trị không được vượt quá {_fmt(question.max)}{unit}.",
+                    f"The value must be at most {_fmt(question.max)}{unit_en}.",
+                )
+        case TextQuestion():
+            return _text(value, question.max_length)
+        case SingleChoiceQuestion():
+            if not isinstance(value, str) or value not in {c.id for c in question.choices}:
+                return _bad(
+                    "invalid_choice",
+                    "Hãy chọn một trong các phương án đã cho.",
+                    "Choose one of the given options.",
+                )
+        case MultipleChoiceQuestion():
+            ids = {c.id for c in question.choices}
+            if not isinstance(value, list) or not all(isinstance(v, str) and v in ids for v in value):
+                return _bad(
+                    "invalid_choice",
+                    "Chỉ chọn trong các phương án đã cho.",
+                    "Choose only among the given options.",
+                )
+            if len(set(value)) != len(value):
+                return _bad("duplicate_choice", "Một phương án bị chọn hai lần.", "An option was chosen twice.")
+            if question.max_selected is not None and len(value) > question.max_selected:
+                return _bad(
+                    "too_many_choices",
+                    f"Chọn tối đa {question.max_selected} phương án.",
+                    f"Choose at most {question.max_selected} options.",
+                )
+        case DateQuestion():
+            if parse_date(value) is None:
+                return _bad(
+                    "invalid_date",
+                    "Ngày phải có dạng NNNN-TT-NN (ví dụ 2021-05-20).",
+                    "The date must be YYYY-MM-DD (for example 2021-05-20).",
+                )
+        case PhotoQuestion():
+            return _blob_list(value, question.max_photos)
+        case SignatureQuestion():
+            try:
+                sig = msgspec.convert(value, SignatureValue)
+            except msgspec.ValidationError:
+                sig = None
+            if sig is None or not is_sha256(sig.sha256):
+                return _bad(
+                    "invalid_signature",
+                    "Chữ ký không hợp lệ: hãy ký lại.",
+                    "The signature is invalid: please sign again.",
+                )
+        case LocationQuestion():
+            return _location(value)
+        case _:
+            return _bad("unknown_kind", "Loại câu hỏi không xác định.", "Unknown question kind.")
+    return None
+
+
+def validate_answer_field(question: Question, field: str, value: Any) -> Invalid | None:
+    """Check one field of an answer (``value``, ``note``, ``photos``, ``corrective_action``,
+    ``due_date``)."""
+    if field == "value":
+        return validate_value(question, value)
+    if value is None:
+        return None
+    if field in ("note", "corrective_action"):
+        return _text(value, protocol.MAX_TEXT_LENGTH)
+    if field == "photos":
+        return _blob_list(value, protocol.MAX_PHOTOS_PER_ANSWER)
+    if field == "due_date":
+        if parse_date(value) is None:
+            return _bad(
+                "invalid_date",
+                "Thời hạn khắc phục phải có dạng NNNN-TT-NN.",
+                "The correction deadline must be YYYY-MM-DD.",
+            )
+        return None
+    return _bad("unknown_field", f"Trường '{field}' không tồn tại.", f"There is no field '{field}'.")
+
+
+def _convert(value: Any, typ: Any, vi: str, en: str) -> Invalid | None:
+    try:
+        msgspec.convert(value, typ)
+    except msgspec.ValidationError as exc:
+        return _bad("wrong_type", f"{vi} ({exc})", f"{en} ({exc})")
+    return None
+
+
+def validate_header_field(field: str, value: Any) -> Invalid | None:
+    """Check one header field of an inspection written by a device."""
+    if field not in protocol.INSPECTION_DEVICE_FIELDS:
+        return _bad("unknown_field", f"Trường '{field}' không tồn tại.", f"There is no field '{field}'.")
+    if value is None:
+        if field in ("site_id", "template_id", "template_version", "status", "kind"):
+            return _bad("required", f"Trường '{field}' không được để trống.", f"Field '{field}' cannot be empty.")
+        return None
+    match field:
+        case "site_id" | "template_id":
+            if not isinstance(value, str) or not value or len(value) > 100:
+                return _bad("wrong_type", "Mã không hợp lệ.", "Invalid id.")
+        case "template_version":
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                return _bad("wrong_type", "Phiên bản phải là số nguyên dương.", "Version must be a positive integer.")
+        case "kind":
+            if value not in INSPECTION_KINDS:
+                return _bad(
+                    "invalid_choice",
+                    "Loại kiểm tra phải là định kỳ, đột xuất hoặc theo chuyên đề.",
+                    "Inspection kind must be periodic, unannounced or thematic.",
+                )
+        case "status":
+            if value not in STATUSES:
+                return _bad("invalid_choice", "Trạng thái không hợp lệ.", "Invalid status.")
+        case "started_at" | "completed_at":
+            if parse_datetime(value) is None:
+                return _bad("invalid_datetime", "Thời gian không hợp lệ (ISO 8601).", "Invalid time (ISO 8601).")
+        case "location":
+            return _location(value)
+        case "team":
+            return _convert(value, list[TeamMember], "Danh sách thành viên đoàn không hợp lệ", "Invalid team list")
+        case "findings" | "record_number":
+            return _text(value, protocol.MAX_TEXT_LENGTH)
+        case "representative":
+            return _convert(value, Representative, "Người đại diện không hợp lệ", "Invalid representative")
+        case "signatures":
+            bad = _convert(value, list[Signature], "Chữ ký không hợp lệ", "Invalid signatures")
+            if bad is None and not all(is_sha256(s.get("sha256")) for s in value):
+                return _bad("invalid_signature", "Chữ ký không hợp lệ.", "Invalid signature.")
+            return bad
+    return None
+
+
+def validate_site_field(field: str, value: Any) -> Invalid | None:
+    """Check one site field a device may correct (workers, contact, location)."""
+    if field not in protocol.SITE_DEVICE_FIELDS:
+        return _bad(
+            "not_permitted",
+            f"Thiết bị không được sửa trường '{field}' của cơ sở.",
+            f"A device may not change the site field '{field}'.",
+        )
+    if value is None:
+        return None
+    match field:
+        case "workers":
+            if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 1_000_000:
+                return _bad(
+                    "wrong_type",
+                    "Số lao động phải là số nguyên từ 0 đến 1.000.000.",
+                    "Workers must be a whole number from 0 to 1,000,000.",
+                )
+        case "contact":
+            return _convert(value, Contact, "Thông tin liên hệ không hợp lệ", "Invalid contact")
+        case "location":
+            return _location(value)
+    return None
