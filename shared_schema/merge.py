@@ -20,7 +20,7 @@ loser is reported, so values converge and no concurrent edit disappears unseen.
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 import msgspec
@@ -43,7 +43,7 @@ class Edit(msgspec.Struct, frozen=True):
     base_hlc: str | None = None
 
 
-class Outcome(str, Enum):
+class Outcome(StrEnum):
     APPLIED = "applied"
     SUPERSEDED = "superseded"
     UNCHANGED = "unchanged"  # the very same edit is already held

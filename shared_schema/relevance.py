@@ -30,9 +30,7 @@ def is_given(value: Any) -> bool:
         return False
     if isinstance(value, str) and not value.strip():
         return False
-    if isinstance(value, (list, dict)) and not value:
-        return False
-    return True
+    return not (isinstance(value, (list, dict)) and not value)
 
 
 def _matches(answer: Any, expected: Any) -> bool:

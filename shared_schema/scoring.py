@@ -145,10 +145,16 @@ def _criterion_points(question: Question | None, value: Any, levels: list[Any]) 
         if level.choice is not None:
             if value == level.choice or (isinstance(value, list) and level.choice in value):
                 return level.points
-        elif isinstance(question, NumberQuestion) and isinstance(value, (int, float)):
-            if (level.min is None or value >= level.min) and (level.max is None or value < level.max):
-                return level.points
+        elif isinstance(question, NumberQuestion) and _in_range(value, level.min, level.max):
+            return level.points
     return None
+
+
+def _in_range(value: Any, low: float | None, high: float | None) -> bool:
+    """``value`` is a number in ``[low, high)`` (an open end when ``None``)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    return (low is None or value >= low) and (high is None or value < high)
 
 
 def risk_index(index: RiskIndex, template: ChecklistTemplate, values: Mapping[str, Any]) -> RiskResult:

@@ -104,8 +104,11 @@ def validate_template(t: ChecklistTemplate) -> list[TemplateProblem]:
                         add(path, f"Choice '{c.id}' needs a Vietnamese label.", q.id)
                 if q.weight > 0 and all(c.credit is None for c in q.choices):
                     add(path, "The question has a weight but no choice has a credit.", q.id)
-            if isinstance(q, MultipleChoiceQuestion) and q.max_selected is not None:
-                if q.max_selected < max(q.min_selected, 1):
+            if (
+                isinstance(q, MultipleChoiceQuestion)
+                and q.max_selected is not None
+                and q.max_selected < max(q.min_selected, 1)
+            ):
                     add(path, "max_selected must be at least min_selected and at least 1.", q.id)
             if isinstance(q, NumberQuestion) and q.min is not None and q.max is not None and q.min > q.max:
                 add(path, f"min ({q.min}) is greater than max ({q.max}).", q.id)
