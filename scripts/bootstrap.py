@@ -61,7 +61,7 @@ def wanted_stamp() -> str:
 
 
 def run(cmd: list[str], **kw: object) -> None:
-    result = subprocess.run(cmd, cwd=ROOT, **kw)  # noqa: PLW1510
+    result = subprocess.run(cmd, cwd=ROOT, **kw)
     if result.returncode != 0:
         sys.exit(f"[bootstrap] failed ({result.returncode}): {' '.join(map(str, cmd))}")
 
