@@ -232,13 +232,17 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
     t = sub.add_parser("test", help="set up and run every check and test")
-    t.add_argument("pytest_args", nargs=argparse.REMAINDER, help="extra arguments for pytest")
+    t.add_argument("pytest_args", nargs="*", help="extra arguments for pytest (after --)")
     d = sub.add_parser("demo", help="set up, seed and run the server and the app")
     d.add_argument("--host", default="127.0.0.1")
     d.add_argument("--server-port", type=int, default=8000)
     d.add_argument("--app-port", type=int, default=8550)
     sub.add_parser("setup", help="only create .venv and install the pinned dependencies")
-    args = parser.parse_args()
+    args, extra = parser.parse_known_args()
+    if args.command == "test":
+        args.pytest_args = [*args.pytest_args, *extra]
+    elif extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
     if args.command == "test":
         return cmd_test(args)
     if args.command == "demo":
