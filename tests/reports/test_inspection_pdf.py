@@ -1,0 +1,114 @@
+"""The inspection record PDF: the text a reader (and pdftotext) gets out of it is the right
+Vietnamese, and page 1 renders to an image a person can check (kept as a test artifact)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from sync_server.reports.inspection_pdf import render_inspection_pdf
+from tests.reports.sample_report import SITE_NAME, sample_report
+
+
+@pytest.fixture(autouse=True)
+def _poppler() -> None:
+    if shutil.which("pdftotext") is None or shutil.which("pdftoppm") is None:
+        pytest.fail("These tests read the PDF with poppler-utils: apt-get install poppler-utils")
+
+
+def pdf_text(pdf: bytes, tmp_path: Path) -> str:
+    path = tmp_path / "record.pdf"
+    path.write_bytes(pdf)
+    out = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, check=True).stdout
+    # Table cells wrap; compare with whitespace collapsed.
+    return re.sub(r"\s+", " ", out.decode("utf-8"))
+
+
+def image_count(pdf: bytes, tmp_path: Path) -> int:
+    path = tmp_path / "images.pdf"
+    path.write_bytes(pdf)
+    listing = subprocess.run(["pdfimages", "-list", str(path)], capture_output=True, check=True, text=True).stdout
+    return len(listing.strip().splitlines()) - 2
+
+
+def test_record_text_has_the_vietnamese_site_answers_and_result(tmp_path: Path, artifacts_dir: Path) -> None:
+    blobs: dict[str, bytes] = {}
+    pdf = render_inspection_pdf(sample_report(blobs=blobs), lang="vi", load_blob=blobs.get)
+    (artifacts_dir / "reports").mkdir(exist_ok=True)
+    (artifacts_dir / "reports" / "bien-ban-kiem-tra.pdf").write_bytes(pdf)
+    text = pdf_text(pdf, tmp_path)
+    for expected in [
+        "BIÊN BẢN KIỂM TRA",
+        "Số: 12/BB-SCT",
+        SITE_NAME,
+        "Xã Kha Sơn, huyện Phú Bình, tỉnh Thái Nguyên",
+        "Doanh nghiệp / nhà máy sản xuất",
+        "09:30 05/08/2021",  # 02:30 UTC is 09:30 in Viet Nam
+        "Đột xuất",
+        "Phạm Quốc Khánh",
+        "Tổng số người lao động",
+        "1850 người",
+        "Dưới 80%",
+        "Gạo; Khẩu trang",
+        "Xưởng may số 2: nhiều",  # the note; its cell wraps after "nhiều"
+        "Phát khẩu trang miễn phí",
+        "12/08/2021",
+        "Điểm tuân thủ: 70%",
+        "Kết quả: Không đạt",
+        "Lê Thị Hương",
+    ]:
+        assert expected in text, f"{expected!r} missing from the record"
+    assert image_count(pdf, tmp_path) == 2, "both signatures are drawn as images"
+
+
+def test_record_in_english_uses_the_english_labels(tmp_path: Path) -> None:
+    text = pdf_text(render_inspection_pdf(sample_report(), lang="en"), tmp_path)
+    for expected in ["INSPECTION RECORD", "Share wearing masks", "Under 80%", "Result: Fail", "2021-08-12", SITE_NAME]:
+        assert expected in text
+
+
+def test_questions_that_do_not_apply_are_left_out(tmp_path: Path) -> None:
+    data = sample_report()
+    data.answers["dorm"].value = "no"
+    text = pdf_text(render_inspection_pdf(data), tmp_path)
+    assert "Có ký túc xá?" in text
+    assert "Số người ở ký túc xá" not in text
+
+
+def test_passing_record_says_no_critical_item_failed(tmp_path: Path) -> None:
+    text = pdf_text(render_inspection_pdf(sample_report(masks="all")), tmp_path)
+    assert "Không có mục trọng yếu nào không đạt." in text
+    assert "Phát khẩu trang miễn phí" not in text
+
+
+def test_missing_or_unreadable_signature_is_said_in_words(tmp_path: Path) -> None:
+    data = sample_report()
+    pdf = render_inspection_pdf(data, load_blob=lambda sha: b"not an image")
+    text = pdf_text(pdf, tmp_path)
+    assert text.count("(chưa có ảnh chữ ký)") == 2
+    assert image_count(pdf, tmp_path) == 0
+
+
+def test_page_one_renders_to_a_readable_image(tmp_path: Path, artifacts_dir: Path) -> None:
+    blobs: dict[str, bytes] = {}
+    pdf = render_inspection_pdf(sample_report(blobs=blobs), load_blob=blobs.get)
+    path = tmp_path / "record.pdf"
+    path.write_bytes(pdf)
+    target = artifacts_dir / "reports"
+    target.mkdir(exist_ok=True)
+    for page in (1, 2):
+        subprocess.run(["pdftoppm", "-png", "-r", "80", "-f", str(page), "-l", str(page), "-singlefile",
+                        str(path), str(target / f"bien-ban-page{page}")], check=True)
+    image = Image.open(target / "bien-ban-page1.png").convert("L")
+    width, height = image.size
+    assert height > width, "A4 portrait"
+    # The title band (top fifth) carries dark text, the page is mostly white.
+    top = image.crop((0, 0, width, height // 5))
+    assert top.getextrema()[0] < 60
+    histogram = image.histogram()
+    assert sum(histogram[200:]) / (width * height) > 0.6
