@@ -10,11 +10,19 @@ a Flet screen should only schedule a refresh from the callback.
 
 from __future__ import annotations
 
+import logging
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from field_app.core import blobs, messages, outbox
+from field_app.core.background import BackgroundSync
+from field_app.core.device_state import DeviceClock, read_state, set_error
+from field_app.core.editing import Editor
+from field_app.core.engine import ApiFactory, StepHook, SyncEngine
 from field_app.core.models import (
+    AppError,
     AppEvent,
     ChecklistOption,
     InspectionView,
@@ -27,15 +35,90 @@ from field_app.core.models import (
     SyncReport,
     SyncStatus,
 )
+from field_app.core.queries import Queries
+from field_app.core.server_api import ServerApi, ServerError
+from field_app.core.session import SessionKeeper, normalise_url
+from field_app.core.store import Store, default_data_dir
+from shared_schema import validation
 from shared_schema.checklist import ChecklistTemplate
 from shared_schema.records import Review
+from shared_schema.text import LocalText
 from shared_schema.validation import Invalid
 
 APP_VERSION = "0.1.0"
 
+log = logging.getLogger(__name__)
+
 
 class AppServices:
     """The field app's services over one local store (one data directory)."""
+
+    def __init__(
+        self,
+        data_dir: str | Path | None = None,
+        server_url: str | None = None,
+        *,
+        api_factory: ApiFactory | None = None,
+        on_step: StepHook | None = None,
+    ):
+        self._store = Store(data_dir if data_dir is not None else default_data_dir())
+        self._server_url = normalise_url(server_url) if server_url else None
+        self._api_factory: ApiFactory = api_factory or (lambda url, token: ServerApi(url, token))
+        self._clock = DeviceClock(self._store)
+        self._queries = Queries(self._store)
+        self._session = SessionKeeper(self._store, self._api_factory)
+        self._subscribers: list[Callable[[AppEvent], None]] = []
+        self._subscribers_lock = threading.Lock()
+        self._online: bool | None = None
+        self._background: BackgroundSync | None = None
+        self._editor = Editor(self._store, self._clock, self._queries, self._session.role, self._after_edit)
+        self._engine = SyncEngine(
+            self._store, self._clock, app_version=APP_VERSION, api_factory=self._api_factory, on_step=on_step,
+            on_progress=lambda _p: self._emit(AppEvent("sync")), on_data=self._after_pull,
+        )
+
+    # --- internals -------------------------------------------------------------------------
+
+    @property
+    def store(self) -> Store:
+        """The local store (for tests and diagnostics)."""
+        return self._store
+
+    @property
+    def engine(self) -> SyncEngine:
+        return self._engine
+
+    def _emit(self, event: AppEvent) -> None:
+        with self._subscribers_lock:
+            callbacks = list(self._subscribers)
+        for callback in callbacks:
+            try:
+                callback(event)
+            except Exception:
+                log.exception("a subscriber failed")
+
+    def _after_edit(self, inspection_id: str) -> None:
+        self._emit(AppEvent("data", frozenset({"inspection"}), frozenset({inspection_id})))
+        if self._background is not None:
+            self._background.poke()
+
+    def _after_pull(self, touched: dict[str, set[str]]) -> None:
+        ids: set[str] = set()
+        for entity, keys in touched.items():
+            if entity in ("inspection", "answer"):
+                ids.update(k.split("/", 1)[0] for k in keys)
+        self._emit(AppEvent("data", frozenset(touched), frozenset(ids)))
+
+    def _can_sync(self) -> bool:
+        session = self.current_session()
+        return session is not None and not session.needs_password
+
+    @staticmethod
+    def _rejection_id(notice_id: str) -> str:
+        kind, _, change_id = notice_id.partition(":")
+        if kind != "rejected" or not change_id:
+            raise AppError("not_found", LocalText("Không tìm thấy thông báo này.", "This notice was not found."))
+        return change_id
 
     # --- opening ---------------------------------------------------------------------------
 
@@ -46,45 +129,59 @@ class AppServices:
         server_url: str | None = None,
         *,
         background: bool = False,
+        api_factory: ApiFactory | None = None,
+        on_step: StepHook | None = None,
     ) -> AppServices:
         """Open (or create) the store in ``data_dir``.
 
         ``data_dir`` defaults to ``$FLET_APP_STORAGE_DATA`` (set by Flet on a phone), else
         ``~/.field_app``. ``server_url`` is the default server for ``login`` (a session already
         saved keeps its own). With ``background=True`` a thread syncs by itself whenever the
-        server is reachable (same as calling ``start_background_sync``).
+        server is reachable (same as calling ``start_background_sync``). ``api_factory`` and
+        ``on_step`` are for tests (another HTTP route; a hook between sync steps).
         """
-        raise NotImplementedError
+        services = cls(data_dir, server_url, api_factory=api_factory, on_step=on_step)
+        if background:
+            services.start_background_sync()
+        return services
 
     def close(self) -> None:
         """Stop background sync and close the store."""
-        raise NotImplementedError
+        self.stop_background_sync()
+        self._store.close()
 
     @property
     def data_dir(self) -> Path:
-        raise NotImplementedError
+        return self._store.data_dir
 
     @property
     def default_server_url(self) -> str | None:
         """The server URL given to ``open`` or remembered from the last login."""
-        raise NotImplementedError
+        session = self.current_session()
+        return session.server_url if session else self._server_url
 
     # --- session ---------------------------------------------------------------------------
 
     def current_session(self) -> Session | None:
         """The saved session, or None before the first login. Survives restarts and offline days."""
-        raise NotImplementedError
+        return self._session.current()
 
     def login(self, server_url: str, username: str, password: str) -> Session:
         """Log in online; saves the token and the user. Raises ``AppError`` (``login_failed``,
         ``offline``, ``other_user_pending``) with words to show. Logging in again after the
         token expired keeps the outbox; another user may log in only when nothing is waiting to
         be sent (their data is then cleared)."""
-        raise NotImplementedError
+        session = self._session.login(server_url, username, password)
+        self._emit(AppEvent("session"))
+        self._emit(AppEvent("sync"))
+        if self._background is not None:
+            self._background.poke()
+        return session
 
     def logout(self) -> None:
         """Forget the token. Refuses (``AppError`` ``pending_changes``) while changes wait to be sent."""
-        raise NotImplementedError
+        self._session.logout()
+        self._emit(AppEvent("session"))
 
     # --- sites and checklists --------------------------------------------------------------
 
@@ -99,30 +196,30 @@ class AppServices:
     ) -> list[SiteSummary]:
         """Active sites matching ``query`` in name or code (case and accent insensitive:
         "ha noi" finds "Hà Nội"), optionally of one district and kind, ordered by name."""
-        raise NotImplementedError
+        return self._queries.list_sites(query, district, kind, limit, offset)
 
     def count_sites(self, query: str = "", *, district: str | None = None, kind: str | None = None) -> int:
-        raise NotImplementedError
+        return self._queries.count_sites(query, district, kind)
 
     def districts(self) -> list[str]:
         """Districts of the sites on this device, sorted."""
-        raise NotImplementedError
+        return self._queries.districts()
 
     def site_kinds(self) -> list[str]:
         """Kinds of the sites on this device (codes of ``shared_schema.records.SITE_KINDS``)."""
-        raise NotImplementedError
+        return self._queries.site_kinds()
 
     def get_site(self, site_id: str) -> SiteDetail:
         """A site and its past inspections (newest first). ``AppError`` ``not_found``."""
-        raise NotImplementedError
+        return self._queries.site_detail(site_id)
 
     def checklists_for_kind(self, site_kind: str) -> list[ChecklistOption]:
         """The latest published version of every checklist that lists ``site_kind``."""
-        raise NotImplementedError
+        return self._queries.checklists_for_kind(site_kind)
 
     def template(self, template_id: str, version: int) -> ChecklistTemplate:
         """One checklist version held on the device. ``AppError`` ``not_found``."""
-        raise NotImplementedError
+        return self._queries.template(template_id, version)
 
     # --- inspections -----------------------------------------------------------------------
 
@@ -136,22 +233,22 @@ class AppServices:
     ) -> str:
         """Start an inspection of ``site_id`` on a checklist (its latest published version
         unless ``version`` is given); returns the new inspection id. The version is pinned."""
-        raise NotImplementedError
+        return self._editor.start(site_id, template_id, version, kind)
 
     def get_inspection(self, inspection_id: str) -> InspectionView:
         """Header, pinned checklist, answers, relevance, live score, submission problems,
         notices. ``AppError`` ``not_found``."""
-        raise NotImplementedError
+        return self._queries.inspection(inspection_id)
 
     def validate_answer(self, inspection_id: str, question_id: str, field: str, value: Any) -> Invalid | None:
         """Check a value without saving it (for inline messages)."""
-        raise NotImplementedError
+        return self._editor.validate_answer(inspection_id, question_id, field, value)
 
     def set_answer(self, inspection_id: str, question_id: str, field: str, value: Any) -> Invalid | None:
         """Set one answer field (``value``, ``note``, ``photos``, ``corrective_action``,
         ``due_date``). Returns the ``Invalid`` and changes nothing when the value is refused;
         raises ``AppError`` when the inspection is locked or the question unknown."""
-        raise NotImplementedError
+        return self._editor.set_answer(inspection_id, question_id, field, value)
 
     def set_answer_value(self, inspection_id: str, question_id: str, value: Any) -> Invalid | None:
         return self.set_answer(inspection_id, question_id, "value", value)
@@ -170,73 +267,148 @@ class AppServices:
         """Store ``data`` (JPEG, PNG or WebP) as a blob and append it to the answer's photos —
         or to its value for a photo question (``to_value`` None: decided by the question kind).
         Returns the SHA-256. ``AppError`` ``bad_photo`` when the bytes are not an image."""
-        raise NotImplementedError
+        return self._editor.add_photo(inspection_id, question_id, data, to_value)
 
     def remove_photo(self, inspection_id: str, question_id: str, sha256: str) -> None:
-        raise NotImplementedError
+        self._editor.remove_photo(inspection_id, question_id, sha256)
 
     def store_blob(self, data: bytes) -> str:
         """Store image bytes (e.g. a drawn signature PNG) as a blob; returns its SHA-256."""
-        raise NotImplementedError
+        return blobs.save_blob(self._store, data)
 
     def blob_path(self, sha256: str) -> Path | None:
         """The local file of a blob, fetching it from the server when online; None if unavailable."""
-        raise NotImplementedError
+        path = blobs.blob_file(self._store, sha256)
+        if path.exists():
+            return path
+        with self._store.read() as conn:
+            state = read_state(conn)
+        if not state.token or not state.server_url or not validation.is_sha256(sha256):
+            return None
+        api = self._api_factory(state.server_url, state.token)
+        try:
+            data = api.blob_get(sha256)
+        except ServerError:
+            return None
+        finally:
+            api.close()
+        return blobs.keep_fetched(self._store, sha256, data) if data else None
 
     def set_header(self, inspection_id: str, field: str, value: Any) -> Invalid | None:
         """Set a header field: ``kind``, ``team``, ``findings``, ``representative``,
         ``signatures``, ``location``, ``record_number``, ``completed_at``, ``started_at``.
         Returns the ``Invalid`` and changes nothing when refused."""
-        raise NotImplementedError
+        return self._editor.set_header(inspection_id, field, value)
 
     def submit(self, inspection_id: str) -> SubmitResult:
         """Submit (draft or returned → submitted) when nothing is missing; otherwise return the
         problems and change nothing. Sets ``completed_at`` when empty."""
-        raise NotImplementedError
+        return self._editor.submit(inspection_id)
 
     def my_inspections(self) -> MyInspections:
         """Inspections on this device grouped as drafts / waiting to sync / submitted /
         returned / approved / rejected."""
-        raise NotImplementedError
+        return self._queries.my_inspections()
 
     def review_feedback(self, inspection_id: str) -> Review | None:
         """The supervisor's last decision and comment, if any."""
-        raise NotImplementedError
+        return self._queries.review(inspection_id)
 
     def notices(self, inspection_id: str | None = None) -> list[Notice]:
         """Rejected changes and conflicts (of one inspection, or all), newest first, in words."""
-        raise NotImplementedError
+        return self._queries.notices(inspection_id)
 
     def resend_rejected(self, notice_id: str) -> None:
         """Write a rejected value again as a new edit (e.g. after fixing the phone's clock)."""
-        raise NotImplementedError
+        self._editor.resend_rejected(self._rejection_id(notice_id))
 
     def dismiss_notice(self, notice_id: str) -> None:
         """Hide a rejected-change notice the inspector has read."""
-        raise NotImplementedError
+        self._editor.dismiss(self._rejection_id(notice_id))
+        self._emit(AppEvent("data"))
 
     # --- sync ------------------------------------------------------------------------------
 
     def sync_status(self) -> SyncStatus:
-        raise NotImplementedError
+        with self._store.read() as conn:
+            state = read_state(conn)
+            pending = outbox.pending_count(conn)
+            pending_blobs = conn.execute("SELECT count(*) FROM blobs WHERE local = 1 AND uploaded = 0").fetchone()[0]
+        session = self.current_session()
+        return SyncStatus(
+            online=self._online,
+            running=self._engine.running,
+            pending=pending,
+            pending_blobs=pending_blobs,
+            last_sync_at=state.last_sync_at,
+            last_error=state.last_error,
+            needs_password=bool(session and session.needs_password),
+            progress=self._engine.progress,
+            first_sync_done=state.first_sync_done,
+        )
 
     def sync_now(self) -> SyncReport:
         """Upload blobs, push the outbox, pull; blocks until done. Never raises for network
         trouble: the report (and ``sync_status().last_error``) says what went wrong."""
-        raise NotImplementedError
+        self._emit(AppEvent("sync"))
+        try:
+            report = self._engine.run()
+        except Exception as exc:  # never let a sync crash the screens; say what happened
+            log.exception("sync failed")
+            with self._store.write() as conn:
+                set_error(conn, "unexpected", messages.fill(messages.SERVER_ERROR, detail=type(exc).__name__))
+            report = SyncReport(False, error=messages.fill(messages.SERVER_ERROR, detail=type(exc).__name__))
+        if report.ok:
+            self._online = True
+        elif report.error == messages.OFFLINE:
+            self._online = False
+        if report.error == messages.NEEDS_PASSWORD:
+            self._emit(AppEvent("session"))
+        self._emit(AppEvent("sync"))
+        return report
 
     def check_online(self) -> bool:
         """A cheap request to ``/healthz``; updates ``sync_status().online``."""
-        raise NotImplementedError
+        session = self.current_session()
+        url = session.server_url if session else self._server_url
+        if not url:
+            return False
+        api = self._api_factory(url, None)
+        try:
+            online = api.healthz()
+        finally:
+            api.close()
+        if online != self._online:
+            self._online = online
+            self._emit(AppEvent("sync"))
+        return online
 
     def start_background_sync(self, interval_s: float = 30.0) -> None:
         """Sync by itself: whenever the server becomes reachable and every ``interval_s``,
         backing off after failures."""
-        raise NotImplementedError
+        if self._background is None:
+            self._background = BackgroundSync(
+                check_online=self.check_online,
+                sync=self.sync_now,
+                can_sync=self._can_sync,
+                has_pending=lambda: self.sync_status().pending > 0,
+                interval_s=interval_s,
+            )
+        self._background.interval_s = interval_s
+        self._background.start()
 
     def stop_background_sync(self) -> None:
-        raise NotImplementedError
+        if self._background is not None:
+            self._background.stop()
 
     def subscribe(self, callback: Callable[[AppEvent], None]) -> Callable[[], None]:
         """Call ``callback`` on every change the screens show; returns the unsubscribe function."""
-        raise NotImplementedError
+        with self._subscribers_lock:
+            self._subscribers.append(callback)
+
+        def unsubscribe() -> None:
+            with self._subscribers_lock:
+                if callback in self._subscribers:
+                    self._subscribers.remove(callback)
+
+        return unsubscribe

@@ -1,0 +1,123 @@
+"""The device's sync state row (client id, session, cursor, sequences, clock) and its clock."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+from field_app.core.store import Store
+from shared_schema import clock as hlc_clock
+from shared_schema.clock import HybridClock
+from shared_schema.text import LocalText
+
+
+@dataclass(frozen=True)
+class SyncState:
+    client_id: str
+    server_url: str | None
+    user_json: str | None
+    token: str | None
+    token_expires_at: str | None
+    needs_password: bool
+    cursor: int
+    next_seq: int
+    acked_seq: int
+    last_sync_at: str | None
+    last_error_code: str | None
+    last_error: LocalText | None
+    clock_last: str | None
+    clock_offset_ms: int
+    first_sync_done: bool
+
+
+def read_state(conn: sqlite3.Connection) -> SyncState:
+    row = conn.execute(
+        "SELECT client_id, server_url, user_json, token, token_expires_at, needs_password, cursor, next_seq,"
+        " acked_seq, last_sync_at, last_error_code, last_error_vi, last_error_en, clock_last, clock_offset_ms,"
+        " first_sync_done FROM sync_state WHERE id = 1"
+    ).fetchone()
+    (client_id, server_url, user_json, token, expires, needs_pw, cursor, next_seq, acked, last_sync, err_code,
+     err_vi, err_en, clock_last, offset, first_done) = row
+    return SyncState(
+        client_id=client_id,
+        server_url=server_url,
+        user_json=user_json,
+        token=token,
+        token_expires_at=expires,
+        needs_password=bool(needs_pw),
+        cursor=cursor,
+        next_seq=next_seq,
+        acked_seq=acked,
+        last_sync_at=last_sync,
+        last_error_code=err_code,
+        last_error=LocalText(err_vi, err_en or "") if err_vi else None,
+        clock_last=clock_last,
+        clock_offset_ms=offset,
+        first_sync_done=bool(first_done),
+    )
+
+
+def update_state(conn: sqlite3.Connection, **fields: Any) -> None:
+    if not fields:
+        return
+    sets = ", ".join(f"{name} = ?" for name in fields)
+    conn.execute(f"UPDATE sync_state SET {sets} WHERE id = 1", list(fields.values()))
+
+
+def set_error(conn: sqlite3.Connection, code: str | None, message: LocalText | None) -> None:
+    update_state(
+        conn,
+        last_error_code=code,
+        last_error_vi=message.vi if message else None,
+        last_error_en=message.en if message else None,
+    )
+
+
+class DeviceClock:
+    """The persisted hybrid logical clock of this device.
+
+    ``tick``/``observe`` must be called inside a store write transaction; they save the new
+    last clock in it. ``offset_ms`` corrects a phone whose wall clock runs ahead of the server
+    (set when the server refuses a change as ``clock_ahead``, protocol §5).
+    """
+
+    def __init__(self, store: Store):
+        self._store = store
+        self._lock = threading.RLock()
+        with store.read() as conn:
+            state = read_state(conn)
+        self.node = state.client_id
+        self._offset = state.clock_offset_ms
+        self._clock = HybridClock(state.client_id, state.clock_last, now_ms=self._now)
+
+    def _now(self) -> int:
+        return hlc_clock.wall_clock_ms() - self._offset
+
+    @property
+    def last(self) -> str | None:
+        return self._clock.last
+
+    def tick(self, conn: sqlite3.Connection) -> str:
+        with self._lock:
+            value = self._clock.tick()
+            update_state(conn, clock_last=value)
+            return value
+
+    def observe(self, conn: sqlite3.Connection, remote: str) -> None:
+        with self._lock:
+            before = self._clock.last
+            self._clock.observe(remote)
+            if self._clock.last != before:
+                update_state(conn, clock_last=self._clock.last)
+
+    def rebase(self, conn: sqlite3.Connection, server_time_ms: int) -> None:
+        """Follow the server's time: the clocks this device issued ahead of it were refused
+        everywhere, so restarting from the server's time breaks no causality."""
+        with self._lock:
+            offset = max(0, hlc_clock.wall_clock_ms() - server_time_ms)
+            self._offset = offset
+            last = hlc_clock.encode(hlc_clock.Hlc(server_time_ms, 0, self.node))
+            self._clock = HybridClock(self.node, last, now_ms=self._now)
+            update_state(conn, clock_last=last, clock_offset_ms=offset)

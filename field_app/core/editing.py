@@ -1,0 +1,218 @@
+"""Edits an inspector makes: start an inspection, answer, photograph, fill the header, submit.
+
+Each accepted edit is one transaction holding the record, its outbox change and the clock.
+A refused edit changes nothing: bad values come back as ``Invalid``, impossible actions raise
+``AppError``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from field_app.core import blobs, outbox, replica
+from field_app.core.device_state import DeviceClock
+from field_app.core.models import AppError, SubmitResult
+from field_app.core.queries import NOT_FOUND_INSPECTION, NOT_FOUND_SITE, Queries
+from field_app.core.store import Store
+from shared_schema import protocol
+from shared_schema.checklist import PhotoQuestion
+from shared_schema.records import INSPECTION_KINDS
+from shared_schema.text import LocalText
+from shared_schema.validation import Invalid, validate_answer_field, validate_header_field
+from shared_schema.workflow import is_locked, submission_problems, transition_problem
+
+HEADER_EDITABLE = protocol.INSPECTION_DEVICE_FIELDS - protocol.INSPECTION_IDENTITY_FIELDS - {"status"}
+
+LOCKED = LocalText(
+    "Biên bản đã được duyệt hoặc không chấp nhận nên không sửa được nữa.",
+    "This inspection was approved or rejected and can no longer be changed.",
+)
+UNKNOWN_QUESTION = LocalText("Câu hỏi này không có trong bảng kiểm của biên bản.",
+                             "This question is not in the inspection's checklist.")
+UNKNOWN_FIELD = LocalText("Không sửa được trường này trên điện thoại.", "This field cannot be changed on the phone.")
+NOT_APPLICABLE = LocalText(
+    "Bảng kiểm này không dùng cho loại cơ sở này: hãy chọn bảng kiểm khác.",
+    "This checklist is not for this kind of site: choose another checklist.",
+)
+BAD_KIND = LocalText("Loại kiểm tra phải là định kỳ, đột xuất hoặc theo chuyên đề.",
+                     "Inspection kind must be periodic, unannounced or thematic.")
+
+
+def now_iso() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+class Editor:
+    def __init__(self, store: Store, clock: DeviceClock, queries: Queries, role: Callable[[], str],
+                 on_edit: Callable[[str], None]):
+        self.store = store
+        self.clock = clock
+        self.queries = queries
+        self._role = role
+        self._on_edit = on_edit
+
+    def _write(self, entity: str, entity_id: str, fields: list[tuple[str, Any]], inspection_id: str) -> None:
+        with self.store.write() as conn:
+            for field, value in fields:
+                outbox.record_edit(conn, self.clock, entity, entity_id, field, value, inspection_id)
+        self._on_edit(inspection_id)
+
+    def _editable_header(self, inspection_id: str) -> dict[str, Any]:
+        data = self.queries.inspection_row(inspection_id)
+        if data is None or not data.get("template_id"):
+            raise AppError("not_found", NOT_FOUND_INSPECTION)
+        if is_locked(data.get("status")):
+            raise AppError("locked", LOCKED)
+        return data
+
+    # --- start -----------------------------------------------------------------------------
+
+    def start(self, site_id: str, template_id: str, version: int | None, kind: str) -> str:
+        site = self.queries.site(site_id)
+        if site is None:
+            raise AppError("not_found", NOT_FOUND_SITE)
+        if kind not in INSPECTION_KINDS:
+            raise AppError("invalid_value", BAD_KIND)
+        if version is None:
+            version = self.queries.latest_published().get(template_id)
+            if version is None:
+                self.queries.template(template_id, 0)  # raises the "not on this device" error
+        template = self.queries.template(template_id, int(version))  # type: ignore[arg-type]
+        if site.kind not in template.site_kinds:
+            raise AppError("not_applicable", NOT_APPLICABLE)
+        inspection_id = str(uuid.uuid4())
+        self._write("inspection", inspection_id, [
+            ("site_id", site_id), ("template_id", template_id), ("template_version", template.version),
+            ("status", "draft"), ("kind", kind), ("started_at", now_iso()),
+        ], inspection_id)
+        return inspection_id
+
+    # --- answers ---------------------------------------------------------------------------
+
+    def _question(self, inspection_id: str, question_id: str) -> Any:
+        data = self._editable_header(inspection_id)
+        template = self.queries.template(data["template_id"], data["template_version"])
+        question = template.question_map().get(question_id)
+        if question is None:
+            raise AppError("unknown_question", UNKNOWN_QUESTION)
+        return question
+
+    def validate_answer(self, inspection_id: str, question_id: str, field: str, value: Any) -> Invalid | None:
+        question = self._question(inspection_id, question_id)
+        if field not in protocol.ANSWER_FIELDS:
+            raise AppError("unknown_field", UNKNOWN_FIELD)
+        return validate_answer_field(question, field, value)
+
+    def set_answer(self, inspection_id: str, question_id: str, field: str, value: Any) -> Invalid | None:
+        invalid = self.validate_answer(inspection_id, question_id, field, value)
+        if invalid is not None:
+            return invalid
+        key = protocol.answer_entity_id(inspection_id, question_id)
+        with self.store.read() as conn:
+            row = replica.load_row(conn, "answer", key)
+        if row is not None and field in row[0] and row[0][field] == value and row[1].get(field):
+            return None  # the same value again: nothing to send
+        self._write("answer", key, [(field, value)], inspection_id)
+        return None
+
+    def add_photo(self, inspection_id: str, question_id: str, data: bytes, to_value: bool | None) -> str:
+        question = self._question(inspection_id, question_id)
+        sha = blobs.save_blob(self.store, data)
+        field = "value" if (to_value if to_value is not None else isinstance(question, PhotoQuestion)) else "photos"
+        answer = self.queries.answers(inspection_id).get(question_id)
+        current = (answer.value if field == "value" else answer.photos) if answer else None
+        photos = list(current or [])
+        if sha not in photos:
+            photos.append(sha)
+            invalid = self.set_answer(inspection_id, question_id, field, photos)
+            if invalid is not None:
+                raise AppError("bad_photo", invalid.message)
+        return sha
+
+    def remove_photo(self, inspection_id: str, question_id: str, sha256: str) -> None:
+        answer = self.queries.answers(inspection_id).get(question_id)
+        if answer is None:
+            return
+        if isinstance(answer.value, list) and sha256 in answer.value:
+            self.set_answer(inspection_id, question_id, "value", [p for p in answer.value if p != sha256] or None)
+        if sha256 in answer.photos:
+            self.set_answer(inspection_id, question_id, "photos", [p for p in answer.photos if p != sha256])
+
+    # --- header ----------------------------------------------------------------------------
+
+    def set_header(self, inspection_id: str, field: str, value: Any) -> Invalid | None:
+        data = self._editable_header(inspection_id)
+        if field not in HEADER_EDITABLE:
+            raise AppError("unknown_field", UNKNOWN_FIELD)
+        invalid = validate_header_field(field, value)
+        if invalid is not None:
+            return invalid
+        if data.get(field) == value and field in data:
+            return None
+        self._write("inspection", inspection_id, [(field, value)], inspection_id)
+        return None
+
+    # --- submit ----------------------------------------------------------------------------
+
+    def submit(self, inspection_id: str) -> SubmitResult:
+        data = self._editable_header(inspection_id)
+        status = data.get("status")
+        if status == "submitted":
+            return SubmitResult(True)
+        problem = transition_problem(status, "submitted", self._role())
+        if problem is not None:
+            raise AppError("invalid_transition", problem)
+        template = self.queries.template(data["template_id"], data["template_version"])
+        problems = submission_problems(template, self.queries.answers(inspection_id))
+        if problems:
+            return SubmitResult(False, problems)
+        fields: list[tuple[str, Any]] = []
+        if not data.get("completed_at"):
+            fields.append(("completed_at", now_iso()))
+        fields.append(("status", "submitted"))
+        self._write("inspection", inspection_id, fields, inspection_id)
+        return SubmitResult(True)
+
+    # --- rejected changes ------------------------------------------------------------------
+
+    def resend_rejected(self, change_id: str) -> None:
+        rows = self.store.query("SELECT * FROM rejections WHERE change_id = ?", [change_id])
+        if not rows:
+            raise AppError("not_found", LocalText("Không tìm thấy thay đổi này.", "This change was not found."))
+        row = rows[0]
+        value = replica.loads(row["value"])
+        entity, entity_id, field = row["entity"], row["entity_id"], row["field"]
+        if entity == "answer":
+            inspection_id, question_id = protocol.split_answer_entity_id(entity_id)
+            invalid = self.set_answer_forced(inspection_id, question_id, field, value)
+        elif entity == "inspection" and field == "status" and value == "submitted":
+            invalid = None
+            result = self.submit(entity_id)
+            if not result.ok:
+                raise AppError("incomplete", result.problems[0].message)
+        elif entity == "inspection":
+            self._editable_header(entity_id)
+            invalid = validate_header_field(field, value)
+            if invalid is None:
+                self._write("inspection", entity_id, [(field, value)], entity_id)
+        else:
+            raise AppError("unknown_field", UNKNOWN_FIELD)
+        if invalid is not None:
+            raise AppError("invalid_value", invalid.message)
+        with self.store.write() as conn:
+            conn.execute("UPDATE rejections SET dismissed = 1 WHERE change_id = ?", (change_id,))
+
+    def set_answer_forced(self, inspection_id: str, question_id: str, field: str, value: Any) -> Invalid | None:
+        """Like ``set_answer`` but writes even when the value looks unchanged (a resend)."""
+        invalid = self.validate_answer(inspection_id, question_id, field, value)
+        if invalid is None:
+            self._write("answer", protocol.answer_entity_id(inspection_id, question_id), [(field, value)],
+                        inspection_id)
+        return invalid
+
+    def dismiss(self, change_id: str) -> None:
+        with self.store.write() as conn:
+            conn.execute("UPDATE rejections SET dismissed = 1 WHERE change_id = ?", (change_id,))

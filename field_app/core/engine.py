@@ -1,0 +1,277 @@
+"""The sync engine: push the outbox, upload blobs resumably, pull the change feed.
+
+Every step that changes the store is one transaction, and every step can be cut off
+(connection lost, reply lost, app killed) without losing or doubling anything:
+- push: rows leave the outbox only up to the server's ``acked_seq``, in the transaction that
+  records the results; a retry of a committed batch comes back ``duplicate``;
+- blobs: the server's ``Upload-Offset`` says where to resume;
+- pull: a page and the cursor after it are saved in one transaction; re-applying a page is
+  harmless (the merge is idempotent).
+
+``on_step(name)`` is called between steps (tests use it to cut the process at each point):
+``push_send``, ``push_replied``, ``push_recorded``, ``blob_chunk``, ``blob_done``,
+``pull_request``, ``pull_received``, ``pull_applied``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+from field_app.core import blobs, messages, outbox, replica
+from field_app.core.device_state import DeviceClock, read_state, set_error, update_state
+from field_app.core.models import SyncProgress, SyncReport
+from field_app.core.server_api import (
+    Offline,
+    SequenceGap,
+    ServerApi,
+    ServerError,
+    Unauthorized,
+    UploadOffsetMismatch,
+)
+from field_app.core.store import Store
+from shared_schema.protocol import MAX_CHANGES_PER_PUSH, PROTOCOL_VERSION
+from shared_schema.sync import Change, PushReply, PushRequest
+from shared_schema.text import LocalText
+
+ApiFactory = Callable[[str, str | None], ServerApi]
+StepHook = Callable[[str], None]
+ProgressHook = Callable[[SyncProgress], None]
+DataHook = Callable[[dict[str, set[str]]], None]
+
+CHUNK_SIZE = 256 * 1024
+UPLOADING = LocalText("Đang tải ảnh lên…", "Uploading photos…")
+
+
+def _now_iso() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def _default_api(url: str, token: str | None) -> ServerApi:
+    return ServerApi(url, token)
+
+
+class SyncEngine:
+    """Runs one sync at a time over a store (``run`` is serialised by a lock)."""
+
+    def __init__(
+        self,
+        store: Store,
+        clock: DeviceClock,
+        *,
+        app_version: str,
+        api_factory: ApiFactory = _default_api,
+        on_step: StepHook | None = None,
+        on_progress: ProgressHook | None = None,
+        on_data: DataHook | None = None,
+        push_batch: int = MAX_CHANGES_PER_PUSH,
+        pull_limit: int = 1000,
+        chunk_size: int = CHUNK_SIZE,
+    ):
+        self.store = store
+        self.clock = clock
+        self.app_version = app_version
+        self.api_factory = api_factory
+        self.on_step = on_step
+        self.on_progress = on_progress
+        self.on_data = on_data
+        self.push_batch = min(push_batch, MAX_CHANGES_PER_PUSH)
+        self.pull_limit = pull_limit
+        self.chunk_size = chunk_size
+        self._run_lock = threading.Lock()
+        self.progress = SyncProgress("idle")
+
+    # --- helpers ---------------------------------------------------------------------------
+
+    def _step(self, name: str) -> None:
+        if self.on_step is not None:
+            self.on_step(name)
+
+    def _report(self, progress: SyncProgress) -> None:
+        self.progress = progress
+        if self.on_progress is not None:
+            self.on_progress(progress)
+
+    @property
+    def running(self) -> bool:
+        return self._run_lock.locked()
+
+    # --- the whole sync --------------------------------------------------------------------
+
+    def run(self) -> SyncReport:
+        with self._run_lock:
+            try:
+                return self._run()
+            finally:
+                self._report(SyncProgress("idle"))
+
+    def _run(self) -> SyncReport:
+        with self.store.read() as conn:
+            state = read_state(conn)
+        if not state.token or not state.server_url:
+            return SyncReport(False, error=messages.NOT_LOGGED_IN)
+        if state.needs_password:
+            return SyncReport(False, error=messages.NEEDS_PASSWORD)
+        pushed = rejected = uploaded = pulled = 0
+        api = self.api_factory(state.server_url, state.token)
+        try:
+            pushed, rejected = self._push(api, state.client_id)
+            uploaded = self._upload_blobs(api)
+            pulled = self._pull(api)
+        except Unauthorized as exc:
+            with self.store.write() as conn:
+                update_state(conn, needs_password=1)
+                set_error(conn, exc.code, exc.message)
+            return SyncReport(False, pushed, pulled, uploaded, rejected, exc.message)
+        except ServerError as exc:
+            with self.store.write() as conn:
+                set_error(conn, exc.code, exc.message)
+            return SyncReport(False, pushed, pulled, uploaded, rejected, exc.message)
+        finally:
+            api.close()
+        with self.store.write() as conn:
+            update_state(conn, last_sync_at=_now_iso(), first_sync_done=1)
+            set_error(conn, None, None)
+        return SyncReport(True, pushed, pulled, uploaded, rejected)
+
+    # --- push ------------------------------------------------------------------------------
+
+    def _push(self, api: ServerApi, client_id: str) -> tuple[int, int]:
+        pushed = rejected = 0
+        with self.store.read() as conn:
+            total = outbox.pending_count(conn)
+        gaps = 0
+        while True:
+            with self.store.read() as conn:
+                batch = outbox.pending_batch(conn, self.push_batch)
+            if not batch:
+                return pushed, rejected
+            self._report(SyncProgress("pushing", pushed, total, LocalText("Đang gửi thay đổi…", "Sending changes…")))
+            self._step("push_send")
+            request = PushRequest(protocol=PROTOCOL_VERSION, client_id=client_id, app_version=self.app_version,
+                                  changes=batch)
+            try:
+                reply = api.push(request)
+            except SequenceGap as gap:
+                gaps += 1
+                if gaps > 3:
+                    raise
+                with self.store.write() as conn:
+                    self._handle_gap(conn, gap.expected_seq, batch)
+                continue
+            self._step("push_replied")
+            if reply.acked_seq < batch[0].client_seq:
+                raise ServerError(messages.fill(messages.SERVER_ERROR, detail=f"acked_seq {reply.acked_seq}"))
+            with self.store.write() as conn:
+                rejected += self._record_results(conn, batch, reply)
+            pushed += sum(1 for c in batch if c.client_seq <= reply.acked_seq)
+            self._step("push_recorded")
+
+    def _handle_gap(self, conn, expected_seq: int, batch: list[Change]) -> None:
+        first = batch[0].client_seq
+        if expected_seq > first:
+            # The server already holds everything before expected_seq: those rows are acknowledged.
+            conn.execute("DELETE FROM outbox WHERE client_seq < ?", (expected_seq,))
+            update_state(conn, acked_seq=expected_seq - 1)
+        else:
+            outbox.renumber_from(conn, expected_seq)
+
+    def _record_results(self, conn, batch: list[Change], reply: PushReply) -> int:
+        by_id = {c.change_id: c for c in batch}
+        rejected = 0
+        rebased = False
+        for result in reply.results:
+            change = by_id.get(result.change_id)
+            if change is None or result.status != "rejected":
+                continue
+            rejected += 1
+            inspection_id = _inspection_of(change.entity, change.entity_id)
+            conn.execute(
+                "INSERT OR IGNORE INTO rejections (change_id, client_seq, entity, entity_id, field, value, hlc, code,"
+                " reason, inspection_id, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (change.change_id, change.client_seq, change.entity, change.entity_id, change.field,
+                 replica.dumps(change.value), change.hlc, result.code, result.reason, inspection_id, _now_iso()),
+            )
+            replica.forget_clock(conn, change.entity, change.entity_id, change.field, change.hlc)
+            if result.code == "clock_ahead" and reply.server_time_ms and not rebased:
+                self.clock.rebase(conn, reply.server_time_ms)
+                rebased = True
+        conn.execute("DELETE FROM outbox WHERE client_seq <= ?", (reply.acked_seq,))
+        update_state(conn, acked_seq=reply.acked_seq)
+        return rejected
+
+    # --- blobs -----------------------------------------------------------------------------
+
+    def _upload_blobs(self, api: ServerApi) -> int:
+        with self.store.read() as conn:
+            todo = blobs.pending_uploads(conn)
+        done = 0
+        for index, (sha, size) in enumerate(todo):
+            self._report(SyncProgress("uploading", index, len(todo), UPLOADING))
+            path = blobs.blob_file(self.store, sha)
+            state = self._upload_one(api, sha, path, size)
+            with self.store.write() as conn:
+                blobs.mark_uploaded(conn, sha, state)
+            self._step("blob_done")
+            done += state == 1
+        return done
+
+    def _upload_one(self, api: ServerApi, sha: str, path: Path, size: int) -> int:
+        if not path.exists():
+            return -1
+        offset, complete = api.blob_offset(sha)
+        if complete:
+            return 1
+        data = path.read_bytes()
+        size = len(data)
+        mismatches = 0
+        while offset < size:
+            chunk = data[offset : offset + self.chunk_size]
+            self._step("blob_chunk")
+            try:
+                offset = api.blob_append(sha, offset, size, chunk)
+            except UploadOffsetMismatch as exc:
+                mismatches += 1
+                if mismatches > 5:
+                    raise
+                offset = exc.offset
+            except (Offline, Unauthorized):
+                raise
+            except ServerError as exc:
+                if exc.status in (413, 415, 422):
+                    return -1
+                raise
+        return 1
+
+    # --- pull ------------------------------------------------------------------------------
+
+    def _pull(self, api: ServerApi) -> int:
+        pulled = 0
+        while True:
+            with self.store.read() as conn:
+                cursor = read_state(conn).cursor
+            self._report(SyncProgress("pulling", pulled, None, LocalText("Đang tải dữ liệu về…", "Downloading…")))
+            self._step("pull_request")
+            page = api.pull(cursor, self.pull_limit)
+            self._step("pull_received")
+            with self.store.write() as conn:
+                touched = replica.merge_pulled(conn, page.changes)
+                if page.changes:
+                    self.clock.observe(conn, max(c.hlc for c in page.changes))
+                update_state(conn, cursor=max(cursor, page.cursor))
+            pulled += len(page.changes)
+            self._step("pull_applied")
+            if touched and self.on_data is not None:
+                self.on_data(touched)
+            if not page.has_more or page.cursor <= cursor:
+                return pulled
+
+
+def _inspection_of(entity: str, entity_id: str) -> str | None:
+    if entity == "inspection":
+        return entity_id
+    if entity == "answer":
+        return entity_id.split("/", 1)[0]
+    return None

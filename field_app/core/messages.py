@@ -1,0 +1,36 @@
+"""The words the core uses for what went wrong, in Vietnamese and English."""
+
+from __future__ import annotations
+
+from shared_schema.text import LocalText
+
+OFFLINE = LocalText(
+    "Không kết nối được máy chủ. Công việc vẫn được lưu trên máy và sẽ tự gửi khi có mạng.",
+    "Cannot reach the server. Your work is saved on this phone and will be sent when there is a connection.",
+)
+NEEDS_PASSWORD = LocalText(
+    "Phiên đăng nhập đã hết hạn: hãy nhập lại mật khẩu. Các thay đổi chưa gửi vẫn được giữ.",
+    "Your session expired: enter your password again. Unsent changes are kept.",
+)
+NOT_LOGGED_IN = LocalText("Hãy đăng nhập trước (cần có mạng lần đầu).", "Log in first (needs a connection once).")
+LOGIN_FAILED = LocalText("Sai tên đăng nhập hoặc mật khẩu.", "Wrong username or password.")
+PROTOCOL_UNSUPPORTED = LocalText(
+    "Máy chủ không hỗ trợ phiên bản ứng dụng này: hãy cập nhật ứng dụng. Các thay đổi chưa gửi vẫn được giữ.",
+    "The server does not support this app version: update the app. Unsent changes are kept.",
+)
+SERVER_ERROR = LocalText(
+    "Máy chủ gặp lỗi ({detail}). Ứng dụng sẽ thử lại sau; công việc vẫn được lưu trên máy.",
+    "The server had a problem ({detail}). The app will try again later; your work is saved on this phone.",
+)
+SEQUENCE_LOST = LocalText(
+    "Máy chủ thiếu một số thay đổi trước đó của máy này. Hãy báo quản trị viên.",
+    "The server is missing earlier changes from this phone. Tell your administrator.",
+)
+CLOCK_AHEAD = LocalText(
+    "Đồng hồ của điện thoại chạy nhanh hơn máy chủ: hãy đặt ngày giờ tự động rồi gửi lại thay đổi.",
+    "The phone's clock is ahead of the server: set the date and time automatically, then send the change again.",
+)
+
+
+def fill(text: LocalText, **values: object) -> LocalText:
+    return LocalText(text.vi.format(**values), text.en.format(**values))

@@ -1,0 +1,166 @@
+"""Versioned migrations of the local store (numbered functions recorded in ``_migrations``).
+
+Add a migration by appending a function to ``MIGRATIONS``; never edit one that has shipped.
+Each runs in its own transaction together with the row that records it.
+
+Every replicated entity has a table keyed by its wire ``entity_id`` (``key``) holding ``data``
+(JSON object field → value) and ``clocks`` (JSON object field → hlc of the value held), plus a
+few columns projected from ``data`` for queries.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Callable
+
+import sqlite_utils
+
+
+def _run_script(db: sqlite_utils.Database, script: str) -> None:
+    """Run statements one by one (``executescript`` would commit the migration's transaction)."""
+    for statement in script.split(";"):
+        if statement.strip():
+            db.execute(statement)
+
+
+def _m001_initial(db: sqlite_utils.Database) -> None:
+    _run_script(
+        db,
+        """
+        CREATE TABLE sync_state (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            client_id TEXT NOT NULL,
+            server_url TEXT,
+            user_json TEXT,
+            token TEXT,
+            token_expires_at TEXT,
+            needs_password INTEGER NOT NULL DEFAULT 0,
+            cursor INTEGER NOT NULL DEFAULT 0,
+            next_seq INTEGER NOT NULL DEFAULT 1,
+            acked_seq INTEGER NOT NULL DEFAULT 0,
+            last_sync_at TEXT,
+            last_error_code TEXT,
+            last_error_vi TEXT,
+            last_error_en TEXT,
+            clock_last TEXT,
+            clock_offset_ms INTEGER NOT NULL DEFAULT 0,
+            first_sync_done INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE TABLE sites (
+            key TEXT PRIMARY KEY,
+            data TEXT NOT NULL,
+            clocks TEXT NOT NULL,
+            code TEXT,
+            name TEXT,
+            search_key TEXT,
+            kind TEXT,
+            district TEXT,
+            active INTEGER NOT NULL DEFAULT 1
+        );
+        CREATE INDEX sites_name ON sites (name);
+        CREATE INDEX sites_district_kind ON sites (district, kind);
+        CREATE TABLE templates (
+            key TEXT PRIMARY KEY,
+            data TEXT NOT NULL,
+            clocks TEXT NOT NULL,
+            template_id TEXT,
+            version INTEGER,
+            status TEXT
+        );
+        CREATE INDEX templates_id ON templates (template_id, version);
+        CREATE TABLE inspections (
+            key TEXT PRIMARY KEY,
+            data TEXT NOT NULL,
+            clocks TEXT NOT NULL,
+            site_id TEXT,
+            template_id TEXT,
+            template_version INTEGER,
+            status TEXT,
+            started_at TEXT
+        );
+        CREATE INDEX inspections_site ON inspections (site_id);
+        CREATE INDEX inspections_status ON inspections (status);
+        CREATE TABLE answers (
+            key TEXT PRIMARY KEY,
+            data TEXT NOT NULL,
+            clocks TEXT NOT NULL,
+            inspection_id TEXT,
+            question_id TEXT
+        );
+        CREATE INDEX answers_inspection ON answers (inspection_id);
+        CREATE TABLE conflicts (
+            key TEXT PRIMARY KEY,
+            data TEXT NOT NULL,
+            clocks TEXT NOT NULL,
+            inspection_id TEXT,
+            resolved INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX conflicts_inspection ON conflicts (inspection_id);
+        CREATE TABLE outbox (
+            client_seq INTEGER PRIMARY KEY,
+            change_id TEXT NOT NULL UNIQUE,
+            entity TEXT NOT NULL,
+            entity_id TEXT NOT NULL,
+            field TEXT NOT NULL,
+            value TEXT,
+            hlc TEXT NOT NULL,
+            base_hlc TEXT,
+            inspection_id TEXT,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX outbox_inspection ON outbox (inspection_id);
+        CREATE TABLE blobs (
+            sha256 TEXT PRIMARY KEY,
+            media_type TEXT,
+            size INTEGER,
+            local INTEGER NOT NULL DEFAULT 0,
+            uploaded INTEGER NOT NULL DEFAULT 0,
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE rejections (
+            change_id TEXT PRIMARY KEY,
+            client_seq INTEGER,
+            entity TEXT NOT NULL,
+            entity_id TEXT NOT NULL,
+            field TEXT NOT NULL,
+            value TEXT,
+            hlc TEXT,
+            code TEXT,
+            reason TEXT,
+            inspection_id TEXT,
+            at TEXT NOT NULL,
+            dismissed INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX rejections_inspection ON rejections (inspection_id);
+        """
+    )
+    db.execute("INSERT INTO sync_state (id, client_id) VALUES (1, ?)", [str(uuid.uuid4())])
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_m001_initial]
+
+
+def apply_migrations(db: sqlite_utils.Database) -> list[int]:
+    """Apply every migration not yet recorded; returns the numbers applied now."""
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS _migrations (id INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+    )
+    done = {row[0] for row in db.execute("SELECT id FROM _migrations").fetchall()}
+    applied: list[int] = []
+    for number, migration in enumerate(MIGRATIONS, start=1):
+        if number in done:
+            continue
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            migration(db)
+            db.execute(
+                "INSERT INTO _migrations (id, name, applied_at) VALUES (?, ?, ?)",
+                [number, migration.__name__.lstrip("_"), dt.datetime.now(dt.UTC).isoformat()],
+            )
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+        applied.append(number)
+    return applied

@@ -1,0 +1,112 @@
+"""Rejected changes and conflicts told in words (Vietnamese and English)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from field_app.core import replica
+from field_app.core.models import Notice
+from shared_schema.text import LocalText
+
+LabelLookup = Callable[[str | None, str | None], LocalText | None]
+
+FIELD_LABELS: dict[str, LocalText] = {
+    "value": LocalText("câu trả lời", "answer"),
+    "note": LocalText("ghi chú", "note"),
+    "photos": LocalText("ảnh", "photos"),
+    "corrective_action": LocalText("biện pháp khắc phục", "corrective action"),
+    "due_date": LocalText("thời hạn khắc phục", "correction deadline"),
+    "status": LocalText("trạng thái", "status"),
+    "kind": LocalText("loại kiểm tra", "inspection kind"),
+    "team": LocalText("thành viên đoàn", "team"),
+    "findings": LocalText("kết luận", "findings"),
+    "representative": LocalText("người đại diện", "representative"),
+    "signatures": LocalText("chữ ký", "signatures"),
+    "location": LocalText("vị trí", "location"),
+    "record_number": LocalText("số biên bản", "record number"),
+    "completed_at": LocalText("thời gian kết thúc", "completion time"),
+    "started_at": LocalText("thời gian bắt đầu", "start time"),
+    "workers": LocalText("số lao động", "workers"),
+    "contact": LocalText("liên hệ", "contact"),
+}
+
+REJECTION_REASONS: dict[str, LocalText] = {
+    "locked": LocalText("biên bản đã được duyệt hoặc không chấp nhận nên không sửa được nữa",
+                        "the inspection was approved or rejected and can no longer be changed"),
+    "not_permitted": LocalText("bạn không có quyền sửa mục này", "you may not change this"),
+    "out_of_scope": LocalText("cơ sở này không thuộc địa bàn của bạn", "this site is outside your districts"),
+    "invalid_value": LocalText("giá trị không hợp lệ", "the value is not valid"),
+    "clock_ahead": LocalText("đồng hồ điện thoại chạy nhanh: hãy đặt ngày giờ tự động rồi gửi lại",
+                             "the phone's clock runs ahead: set date and time automatically, then send again"),
+    "invalid_transition": LocalText("trạng thái biên bản không cho phép thao tác này",
+                                    "the inspection's status does not allow this"),
+    "incomplete": LocalText("biên bản còn thiếu mục bắt buộc", "required items are missing"),
+    "unknown_template": LocalText("máy chủ không có phiên bản bảng kiểm này",
+                                  "the server lacks this checklist version"),
+    "identity_fixed": LocalText("không đổi được cơ sở hoặc bảng kiểm của biên bản đã tạo",
+                                "the site or checklist of an existing inspection cannot change"),
+}
+
+
+def _field_words(field: str, question: LocalText | None) -> LocalText:
+    f = FIELD_LABELS.get(field, LocalText(field, field))
+    if question is None:
+        return f
+    return LocalText(f"{f.vi} của câu “{question.vi}”", f"{f.en} of “{question.en or question.vi}”")
+
+
+def _split(entity: str, entity_id: str) -> tuple[str | None, str | None]:
+    if entity == "answer" and "/" in entity_id:
+        inspection_id, question_id = entity_id.split("/", 1)
+        return inspection_id, question_id
+    if entity == "inspection":
+        return entity_id, None
+    return None, None
+
+
+def _show(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, str):
+        return value
+    return replica.dumps(value)
+
+
+def rejection_notice(row: dict[str, Any], label_of: LabelLookup) -> Notice:
+    inspection_id, question_id = _split(row["entity"], row["entity_id"])
+    what = _field_words(row["field"], label_of(inspection_id, question_id))
+    reason = REJECTION_REASONS.get(row["code"] or "")
+    server_reason = row["reason"] or ""
+    why_vi = reason.vi if reason else server_reason
+    why_en = reason.en if reason else server_reason
+    message = LocalText(
+        f"Máy chủ không nhận thay đổi {what.vi}: {why_vi}. Giá trị bạn đã nhập vẫn được giữ ở đây.",
+        f"The server did not accept the change to the {what.en}: {why_en}. The value you entered is kept here.",
+    )
+    return Notice(
+        kind="rejected", entity=row["entity"], entity_id=row["entity_id"], field=row["field"],
+        inspection_id=inspection_id, question_id=question_id, message=message, value=replica.loads(row["value"]),
+        code=row["code"], at=row["at"], notice_id=f"rejected:{row['change_id']}",
+    )
+
+
+def conflict_notice(key: str, entry: dict[str, Any], label_of: LabelLookup) -> Notice:
+    entity, entity_id, field = entry.get("entity", ""), entry.get("entity_id", ""), entry.get("field", "")
+    inspection_id, question_id = _split(entity, entity_id)
+    what = _field_words(field, label_of(inspection_id, question_id))
+    winner = entry.get("winner_user") or entry.get("winner_client") or "?"
+    loser = entry.get("loser_user") or entry.get("loser_client") or "?"
+    kept, lost = _show(entry.get("winner_value")), _show(entry.get("loser_value"))
+    message = LocalText(
+        f"{what.vi.capitalize()} được sửa cùng lúc bởi {winner} và {loser}. Giữ “{kept}” (của {winner}); "
+        f"“{lost}” (của {loser}) được lưu trong nhật ký xung đột để người giám sát xem.",
+        f"The {what.en} was changed at the same time by {winner} and {loser}. “{kept}” ({winner}) was kept; "
+        f"“{lost}” ({loser}) is saved in the conflict log for the supervisor.",
+    )
+    return Notice(
+        kind="conflict", entity=entity, entity_id=entity_id, field=field, inspection_id=inspection_id,
+        question_id=question_id, message=message, value=entry.get("loser_value"),
+        other_value=entry.get("winner_value"), at=entry.get("recorded_at"), notice_id=f"conflict:{key}",
+        resolved=bool(entry.get("resolved")),
+    )

@@ -1,0 +1,74 @@
+"""Local edits: the record and its outbox change written in one transaction, clock ticked.
+
+``client_seq`` is 1, 2, 3 … with no gaps (taken from ``sync_state.next_seq`` in the same
+transaction). Rows leave the outbox only up to the server's ``acked_seq``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+import uuid
+from typing import Any
+
+from field_app.core import replica
+from field_app.core.device_state import DeviceClock, update_state
+from shared_schema.sync import Change
+
+
+def record_edit(
+    conn: sqlite3.Connection,
+    clock: DeviceClock,
+    entity: str,
+    entity_id: str,
+    field: str,
+    value: Any,
+    inspection_id: str | None,
+) -> Change:
+    """Write ``field = value`` and queue the change; call inside ``Store.write()``."""
+    hlc = clock.tick(conn)
+    base = replica.write_local(conn, entity, entity_id, field, value, hlc)
+    (seq,) = conn.execute("SELECT next_seq FROM sync_state WHERE id = 1").fetchone()
+    change = Change(
+        change_id=str(uuid.uuid4()), client_seq=seq, entity=entity, entity_id=entity_id, field=field,
+        value=value, hlc=hlc, base_hlc=base,
+    )
+    conn.execute(
+        "INSERT INTO outbox (client_seq, change_id, entity, entity_id, field, value, hlc, base_hlc, inspection_id,"
+        " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (seq, change.change_id, entity, entity_id, field, replica.dumps(value), hlc, base, inspection_id,
+         dt.datetime.now(dt.UTC).isoformat(timespec="seconds")),
+    )
+    update_state(conn, next_seq=seq + 1)
+    return change
+
+
+def pending_batch(conn: sqlite3.Connection, limit: int, from_seq: int = 0) -> list[Change]:
+    rows = conn.execute(
+        "SELECT change_id, client_seq, entity, entity_id, field, value, hlc, base_hlc FROM outbox"
+        " WHERE client_seq >= ? ORDER BY client_seq LIMIT ?",
+        (from_seq, limit),
+    ).fetchall()
+    return [
+        Change(change_id=r[0], client_seq=r[1], entity=r[2], entity_id=r[3], field=r[4], value=replica.loads(r[5]),
+               hlc=r[6], base_hlc=r[7])
+        for r in rows
+    ]
+
+
+def pending_count(conn: sqlite3.Connection) -> int:
+    return conn.execute("SELECT count(*) FROM outbox").fetchone()[0]
+
+
+def renumber_from(conn: sqlite3.Connection, expected_seq: int) -> None:
+    """The server expects ``expected_seq`` but our first queued row is later (the server lost
+    its record of this device, e.g. restored from a backup): renumber the queue to start there."""
+    rows = conn.execute("SELECT client_seq FROM outbox ORDER BY client_seq").fetchall()
+    if not rows or rows[0][0] <= expected_seq:
+        return
+    shift = rows[0][0] - expected_seq
+    # Two steps so the primary key never collides.
+    conn.execute("UPDATE outbox SET client_seq = -client_seq")
+    conn.execute("UPDATE outbox SET client_seq = -client_seq - ?", (shift,))
+    (last,) = conn.execute("SELECT max(client_seq) FROM outbox").fetchone()
+    update_state(conn, next_seq=last + 1, acked_seq=expected_seq - 1)

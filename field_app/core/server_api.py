@@ -1,0 +1,161 @@
+"""The HTTP calls the app makes to the sync server (docs/PROTOCOL.md), with errors in words.
+
+Every failure is a ``ServerError`` subclass carrying a bilingual message; nothing here
+touches the local store.
+"""
+
+from __future__ import annotations
+
+import httpx
+import msgspec
+
+from field_app.core import messages
+from shared_schema.errors import Problem
+from shared_schema.protocol import PROTOCOL_VERSION
+from shared_schema.sync import PullPage, PushReply, PushRequest, TokenReply, TokenRequest
+from shared_schema.text import LocalText
+
+
+class ServerError(Exception):
+    code = "server_error"
+
+    def __init__(self, message: LocalText, status: int | None = None, problem: Problem | None = None):
+        super().__init__(f"{message.vi} / {message.en}")
+        self.message = message
+        self.status = status
+        self.problem = problem
+
+
+class Offline(ServerError):
+    code = "offline"
+
+
+class Unauthorized(ServerError):
+    code = "needs_password"
+
+
+class ProtocolUnsupported(ServerError):
+    code = "protocol_unsupported"
+
+
+class SequenceGap(ServerError):
+    code = "sequence_gap"
+
+    def __init__(self, expected_seq: int, problem: Problem):
+        super().__init__(messages.SEQUENCE_LOST, 409, problem)
+        self.expected_seq = expected_seq
+
+
+class UploadOffsetMismatch(ServerError):
+    code = "offset_mismatch"
+
+    def __init__(self, offset: int):
+        super().__init__(LocalText("Lệch vị trí tải lên.", "Upload offset mismatch."), 409)
+        self.offset = offset
+
+
+def _problem(response: httpx.Response) -> Problem | None:
+    try:
+        return msgspec.json.decode(response.content, type=Problem)
+    except (msgspec.DecodeError, msgspec.ValidationError):
+        return None
+
+
+def _raise_for(response: httpx.Response) -> None:
+    if response.status_code < 400:
+        return
+    problem = _problem(response)
+    if response.status_code == 401:
+        raise Unauthorized(messages.NEEDS_PASSWORD, 401, problem)
+    if problem is not None and problem.code == "protocol_unsupported":
+        raise ProtocolUnsupported(messages.PROTOCOL_UNSUPPORTED, response.status_code, problem)
+    if response.status_code == 409 and problem is not None and problem.code == "sequence_gap":
+        raise SequenceGap(problem.expected_seq or 1, problem)
+    detail = (problem.detail or problem.title) if problem else f"HTTP {response.status_code}"
+    raise ServerError(messages.fill(messages.SERVER_ERROR, detail=detail), response.status_code, problem)
+
+
+class ServerApi:
+    """One server, one token. ``transport`` lets tests route through a proxy or an ASGI app."""
+
+    def __init__(self, base_url: str, token: str | None = None, *, timeout: float = 30.0,
+                 transport: httpx.BaseTransport | None = None):
+        self.base_url = base_url.rstrip("/")
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        self._http = httpx.Client(base_url=self.base_url, headers=headers, timeout=timeout, transport=transport)
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> ServerApi:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _send(self, method: str, url: str, **kwargs: object) -> httpx.Response:
+        try:
+            return self._http.request(method, url, **kwargs)  # type: ignore[arg-type]
+        except httpx.TransportError as exc:
+            raise Offline(messages.OFFLINE) from exc
+
+    def healthz(self) -> bool:
+        try:
+            return self._send("GET", "/healthz").status_code == 200
+        except Offline:
+            return False
+
+    def token(self, username: str, password: str) -> TokenReply:
+        response = self._send(
+            "POST", "/api/v1/auth/token",
+            content=msgspec.json.encode(TokenRequest(username=username, password=password)),
+            headers={"Content-Type": "application/json"},
+        )
+        if response.status_code in (400, 401, 403):
+            problem = _problem(response)
+            raise Unauthorized(messages.LOGIN_FAILED, response.status_code, problem)
+        _raise_for(response)
+        return msgspec.json.decode(response.content, type=TokenReply)
+
+    def push(self, request: PushRequest) -> PushReply:
+        response = self._send("POST", "/api/v1/sync/push", content=msgspec.json.encode(request),
+                              headers={"Content-Type": "application/json"})
+        _raise_for(response)
+        return msgspec.json.decode(response.content, type=PushReply)
+
+    def pull(self, cursor: int, limit: int) -> PullPage:
+        response = self._send("GET", "/api/v1/sync/pull",
+                              params={"cursor": cursor, "limit": limit, "protocol": PROTOCOL_VERSION})
+        _raise_for(response)
+        return msgspec.json.decode(response.content, type=PullPage)
+
+    def blob_offset(self, sha256: str) -> tuple[int, bool]:
+        """(bytes the server holds, whether the blob is complete and verified)."""
+        response = self._send("HEAD", f"/api/v1/blobs/{sha256}")
+        if response.status_code == 404:
+            return 0, False
+        _raise_for(response)
+        offset = int(response.headers.get("Upload-Offset", "0"))
+        complete = response.headers.get("Upload-Complete") == "1"
+        return offset, complete
+
+    def blob_append(self, sha256: str, offset: int, total: int, chunk: bytes) -> int:
+        """Append ``chunk`` at ``offset``; returns the server's new offset."""
+        response = self._send(
+            "PATCH", f"/api/v1/blobs/{sha256}", content=chunk,
+            headers={"Upload-Offset": str(offset), "Upload-Length": str(total),
+                     "Content-Type": "application/offset+octet-stream"},
+        )
+        if response.status_code == 409:
+            held = response.headers.get("Upload-Offset")
+            if held is not None:
+                raise UploadOffsetMismatch(int(held))
+        _raise_for(response)
+        return int(response.headers.get("Upload-Offset", str(offset + len(chunk))))
+
+    def blob_get(self, sha256: str) -> bytes | None:
+        response = self._send("GET", f"/api/v1/blobs/{sha256}")
+        if response.status_code == 404:
+            return None
+        _raise_for(response)
+        return response.content
