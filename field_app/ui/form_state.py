@@ -1,0 +1,406 @@
+"""The state of one inspection on screen: filling in the checklist and completing it.
+
+Plain Python over ``AppServices``: every answer is saved the moment it is given (a choice when
+it is tapped, a typed text when the field is left), refused input leaves an inline message and
+changes nothing. Views read this object and call its methods; no Flet control lives here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import flet as ft
+
+from field_app.core.models import AppError, InspectionView, Notice
+from field_app.core.services import AppServices
+from field_app.ui import i18n
+from field_app.ui.signature_png import has_ink, render_png
+from shared_schema.checklist import (
+    DateQuestion,
+    MultipleChoiceQuestion,
+    NumberQuestion,
+    Question,
+    Section,
+    TextQuestion,
+)
+from shared_schema.relevance import is_given
+from shared_schema.workflow import MissingItem
+
+TEXT_FIELDS = ("note", "corrective_action", "due_date")
+HEADER_TEXT_FIELDS = ("team", "findings", "rep_name", "rep_title", "record_number")
+
+
+def _now_iso() -> str:
+    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def _plain(value: Any) -> Any:
+    """A stored value as builtins (msgspec Structs become dicts)."""
+    if hasattr(value, "__struct_fields__"):
+        return {f: _plain(getattr(value, f)) for f in value.__struct_fields__}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+@ft.observable
+class InspectionForm:
+    """One inspection being filled in (screen ``fill``) or completed (screen ``complete``)."""
+
+    def __init__(self, services: AppServices, inspection_id: str, lang: Callable[[], str]):
+        self._services = services
+        self._lang = lang
+        self._text: dict[str, str] = {}
+        self.inspection_id = inspection_id
+        self.view: InspectionView = services.get_inspection(inspection_id)
+        self.section = 0
+        self.errors: dict[str, str] = {}
+        self.message: str | None = None
+        self.focus_qid: str | None = None
+        self.submitted = False
+        self.submit_problems: list[MissingItem] = []
+
+    # --- reading -----------------------------------------------------------------------
+
+    @property
+    def lang(self) -> str:
+        return self._lang()
+
+    @property
+    def sections(self) -> list[Section]:
+        return self.view.template.sections
+
+    @property
+    def current_section(self) -> Section:
+        return self.sections[self.section]
+
+    @property
+    def editable(self) -> bool:
+        return self.view.editable
+
+    def relevant(self, section: Section | None = None) -> list[Question]:
+        """Questions of ``section`` (default: the current one) that apply to the answers so far."""
+        applies = set(self.view.relevant)
+        return [q for q in (section or self.current_section).questions if q.id in applies]
+
+    def value(self, qid: str) -> Any:
+        answer = self.view.answers.get(qid)
+        return answer.value if answer else None
+
+    def answer_field(self, qid: str, field: str) -> Any:
+        answer = self.view.answers.get(qid)
+        return getattr(answer, field, None) if answer else None
+
+    def is_answered(self, qid: str) -> bool:
+        return is_given(self.value(qid))
+
+    def progress(self) -> tuple[int, int]:
+        """(answered, applicable) over the whole checklist."""
+        relevant = self.view.relevant
+        return sum(1 for qid in relevant if self.is_answered(qid)), len(relevant)
+
+    def section_progress(self, index: int) -> tuple[int, int]:
+        questions = self.relevant(self.sections[index])
+        return sum(1 for q in questions if self.is_answered(q.id)), len(questions)
+
+    def is_failed_critical(self, qid: str) -> bool:
+        return qid in self.view.score.failed_critical
+
+    def score_text(self) -> str:
+        score = self.view.score
+        if score.score is None and score.result_label is None:
+            return i18n.t(self.lang, "score_none")
+        text = i18n.t(self.lang, "score", score=i18n.fmt_number(score.score, self.lang, 1)) if score.score is not None \
+            else i18n.t(self.lang, "score_none")
+        if score.result_label is not None:
+            text += " · " + i18n.t(self.lang, "result", result=score.result_label.get(self.lang))
+        return text
+
+    def notices_for(self, qid: str | None) -> list[Notice]:
+        """Rejected changes and conflicts of one question (``None``: of the header)."""
+        return [n for n in self.view.notices if n.question_id == qid and not n.resolved]
+
+    def text_value(self, qid: str, field: str = "value") -> str:
+        """What a text box shows: what is being typed, else the saved value in local conventions."""
+        key = f"{qid}:{field}"
+        if key in self._text:
+            return self._text[key]
+        stored = self.value(qid) if field == "value" else self.answer_field(qid, field)
+        if stored is None:
+            return ""
+        question = self.view.template.question_map().get(qid)
+        if field == "due_date" or (field == "value" and isinstance(question, DateQuestion)):
+            return i18n.fmt_date(stored)
+        if field == "value" and isinstance(question, NumberQuestion):
+            return i18n.fmt_number(stored, self.lang).replace(".", "") if self.lang == "vi" else str(stored)
+        return str(stored)
+
+    def error(self, qid: str, field: str = "value") -> str | None:
+        return self.errors.get(f"{qid}:{field}")
+
+    # --- answering -----------------------------------------------------------------------
+
+    def _reload(self) -> None:
+        self.view = self._services.get_inspection(self.inspection_id)
+
+    def _set_error(self, key: str, message: str | None) -> None:
+        errors = dict(self.errors)
+        if message:
+            errors[key] = message
+        else:
+            errors.pop(key, None)
+        self.errors = errors
+
+    def _save(self, qid: str, field: str, value: Any) -> bool:
+        try:
+            problem = self._services.set_answer(self.inspection_id, qid, field, value)
+        except AppError as exc:
+            self._set_error(f"{qid}:{field}", exc.message.get(self.lang))
+            return False
+        if problem is not None:
+            self._set_error(f"{qid}:{field}", problem.message.get(self.lang))
+            return False
+        self._set_error(f"{qid}:{field}", None)
+        self._reload()
+        return True
+
+    def answer(self, qid: str, value: Any) -> bool:
+        """Save a tapped answer (yes/no/N-A, a choice). Returns whether it was accepted."""
+        return self._save(qid, "value", value)
+
+    def toggle_choice(self, qid: str, choice_id: str, selected: bool) -> bool:
+        current = list(self.value(qid) or [])
+        if selected and choice_id not in current:
+            current.append(choice_id)
+        elif not selected and choice_id in current:
+            current.remove(choice_id)
+        question = self.view.template.question_map()[qid]
+        if isinstance(question, MultipleChoiceQuestion):
+            order = [c.id for c in question.choices]
+            current.sort(key=lambda c: order.index(c) if c in order else len(order))
+        return self._save(qid, "value", current or None)
+
+    def edit(self, qid: str, field: str, text: str) -> None:
+        """Keep what is being typed; nothing is saved until ``commit``."""
+        self._text[f"{qid}:{field}"] = text
+
+    def commit(self, qid: str, field: str = "value") -> bool:
+        """Save what was typed into a text box (called when the box is left or submitted)."""
+        key = f"{qid}:{field}"
+        if key not in self._text:
+            return True
+        text = self._text[key]
+        question = self.view.template.question_map().get(qid)
+        value: Any = text.strip() or None
+        if value is not None and field == "value" and isinstance(question, NumberQuestion):
+            number = i18n.parse_number(text, self.lang)
+            if number is None:
+                self._set_error(key, i18n.t(self.lang, "bad_number"))
+                return False
+            value = int(number) if question.integer and number.is_integer() else number
+        elif value is not None and (field == "due_date" or (field == "value" and isinstance(question, DateQuestion))):
+            value = i18n.parse_date(text)
+            if value is None:
+                self._set_error(key, i18n.t(self.lang, "bad_date"))
+                return False
+        elif field == "value" and isinstance(question, TextQuestion):
+            value = text if text.strip() else None
+        stored = self.value(qid) if field == "value" else self.answer_field(qid, field)
+        if value == stored:
+            self._text.pop(key, None)
+            self._set_error(key, None)
+            return True
+        ok = self._save(qid, field, value)
+        if ok:
+            self._text.pop(key, None)
+        return ok
+
+    def add_photo(self, qid: str, data: bytes) -> bool:
+        try:
+            self._services.add_photo(self.inspection_id, qid, data)
+        except AppError as exc:
+            self._set_error(f"{qid}:photos", exc.message.get(self.lang))
+            return False
+        self._set_error(f"{qid}:photos", None)
+        self._reload()
+        return True
+
+    def remove_photo(self, qid: str, sha256: str) -> None:
+        try:
+            self._services.remove_photo(self.inspection_id, qid, sha256)
+        except AppError as exc:
+            self._set_error(f"{qid}:photos", exc.message.get(self.lang))
+            return
+        self._reload()
+
+    def photos(self, qid: str) -> list[str]:
+        """Photos of a question: its value for a photo question, else the evidence photos."""
+        question = self.view.template.question_map().get(qid)
+        if question is not None and question.__struct_config__.tag == "photo":
+            return list(self.value(qid) or [])
+        return list(self.answer_field(qid, "photos") or [])
+
+    def _signature_blob(self, strokes: Sequence[Sequence[tuple[float, float]]], width: int, height: int,
+                        key: str) -> str | None:
+        if not has_ink(strokes):
+            self._set_error(key, i18n.t(self.lang, "signature_empty"))
+            return None
+        try:
+            return self._services.store_blob(render_png(strokes, width, height))
+        except AppError as exc:
+            self._set_error(key, exc.message.get(self.lang))
+            return None
+
+    def save_signature(self, qid: str, strokes: Sequence[Sequence[tuple[float, float]]], width: int, height: int,
+                       name: str | None = None) -> bool:
+        """Rasterise a drawn signature to PNG, keep it as a blob and save it as the answer."""
+        sha = self._signature_blob(strokes, width, height, f"{qid}:value")
+        if sha is None:
+            return False
+        value = {"sha256": sha, "signed_at": _now_iso()}
+        if name:
+            value["name"] = name
+        return self._save(qid, "value", value)
+
+    def clear_answer(self, qid: str) -> bool:
+        return self._save(qid, "value", None)
+
+    def set_location(self, qid: str, lat_text: str, lon_text: str) -> bool:
+        """Save a location typed by hand (the fallback where there is no GPS)."""
+        lat, lon = i18n.parse_number(lat_text, self.lang), i18n.parse_number(lon_text, self.lang)
+        if lat is None or lon is None:
+            self._set_error(f"{qid}:value", i18n.t(self.lang, "bad_latlon"))
+            return False
+        return self.set_position(qid, lat, lon, None)
+
+    def set_position(self, qid: str, lat: float, lon: float, accuracy_m: float | None) -> bool:
+        value: dict[str, Any] = {"lat": lat, "lon": lon}
+        if accuracy_m is not None:
+            value["accuracy_m"] = accuracy_m
+        return self._save(qid, "value", value)
+
+    def location_error(self, qid: str, message: str) -> None:
+        self._set_error(f"{qid}:value", message)
+
+    # --- moving around -----------------------------------------------------------------
+
+    def go_section(self, index: int) -> None:
+        self.section = max(0, min(index, len(self.sections) - 1))
+        self.focus_qid = None
+
+    def next_section(self) -> None:
+        self.go_section(self.section + 1)
+
+    def previous_section(self) -> None:
+        self.go_section(self.section - 1)
+
+    def jump_to(self, qid: str) -> None:
+        """Show the section that holds ``qid`` with that question in view."""
+        for index, section in enumerate(self.sections):
+            if any(q.id == qid for q in section.questions):
+                self.section = index
+                self.focus_qid = qid
+                return
+
+    # --- the header (complete screen) --------------------------------------------------
+
+    def header_text(self, field: str) -> str:
+        if field in self._text:
+            return self._text[field]
+        header = self.view.header
+        match field:
+            case "team":
+                return "\n".join(m.name for m in header.team)
+            case "findings":
+                return header.findings or ""
+            case "rep_name":
+                return header.representative.name if header.representative else ""
+            case "rep_title":
+                return (header.representative.title or "") if header.representative else ""
+            case "record_number":
+                return header.record_number or ""
+        return ""
+
+    def edit_header(self, field: str, text: str) -> None:
+        self._text[field] = text
+
+    def _save_header(self, field: str, value: Any, error_key: str) -> bool:
+        try:
+            problem = self._services.set_header(self.inspection_id, field, value)
+        except AppError as exc:
+            self._set_error(error_key, exc.message.get(self.lang))
+            return False
+        if problem is not None:
+            self._set_error(error_key, problem.message.get(self.lang))
+            return False
+        self._set_error(error_key, None)
+        self._reload()
+        return True
+
+    def set_kind(self, kind: str) -> bool:
+        return self._save_header("kind", kind, "header:kind")
+
+    def commit_header(self, field: str) -> bool:
+        """Save a header text box when it is left."""
+        if field not in self._text:
+            return True
+        text = self._text[field]
+        header = self.view.header
+        if field == "team":
+            value: Any = [{"name": line.strip()} for line in text.splitlines() if line.strip()]
+            stored: Any = _plain(header.team)
+            target = "team"
+        elif field in ("rep_name", "rep_title"):
+            name = (text if field == "rep_name" else self.header_text("rep_name")).strip()
+            title = (text if field == "rep_title" else self.header_text("rep_title")).strip()
+            value = {"name": name, "title": title or None} if name else None
+            if value is None and title:
+                # A title without a name cannot be saved yet: keep it in the box.
+                return True
+            stored = _plain(header.representative)
+            target = "representative"
+        else:
+            value = text.strip() or None
+            stored = getattr(header, field)
+            target = field
+        if value != stored and not self._save_header(target, value, f"header:{field}"):
+            return False
+        self._text.pop(field, None)
+        return True
+
+    def header_signature(self, role: str) -> Any:
+        return next((s for s in self.view.header.signatures if s.role == role), None)
+
+    def save_header_signature(self, role: str, strokes: Sequence[Sequence[tuple[float, float]]], width: int,
+                              height: int, name: str) -> bool:
+        """Sign the record as ``role`` (``inspector`` or ``representative``)."""
+        sha = self._signature_blob(strokes, width, height, f"header:sig_{role}")
+        if sha is None:
+            return False
+        others = [_plain(s) for s in self.view.header.signatures if s.role != role]
+        entry = {"role": role, "name": name or role, "sha256": sha, "signed_at": _now_iso()}
+        return self._save_header("signatures", [*others, entry], f"header:sig_{role}")
+
+    def missing(self) -> list[MissingItem]:
+        return list(self.view.problems)
+
+    def submit(self) -> bool:
+        """Submit (or resubmit) when nothing is missing; otherwise list what is."""
+        for key in list(self._text):
+            if ":" in key:
+                qid, field = key.split(":", 1)
+                self.commit(qid, field)
+            else:
+                self.commit_header(key)
+        try:
+            result = self._services.submit(self.inspection_id)
+        except AppError as exc:
+            self.message = exc.message.get(self.lang)
+            return False
+        self._reload()
+        self.submit_problems = list(result.problems)
+        self.submitted = result.ok
+        self.message = i18n.t(self.lang, "submitted_wait" if result.ok else "cannot_submit")
+        return result.ok

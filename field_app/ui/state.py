@@ -1,0 +1,314 @@
+"""The state of the whole app on screen: which screen, the session, the sync bar, home, sites.
+
+Plain Python over ``AppServices`` (observable so the Flet views re-render when it changes).
+Blocking work (log in, sync) runs in a worker thread through the ``async`` methods; the state
+itself is only changed on the caller's thread, so a Flet event loop stays the only writer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+import flet as ft
+
+from field_app.core.models import (
+    AppError,
+    AppEvent,
+    ChecklistOption,
+    InspectionSummary,
+    MyInspections,
+    Notice,
+    Session,
+    SiteDetail,
+    SiteSummary,
+    SyncStatus,
+)
+from field_app.core.services import AppServices
+from field_app.ui import i18n
+from field_app.ui.form_state import InspectionForm
+
+Runner = Callable[..., Any]
+
+# The home screen's groups, in the order shown: (key of MyInspections, label key).
+HOME_GROUPS: tuple[tuple[str, str], ...] = (
+    ("drafts", "group_draft"),
+    ("waiting", "group_waiting"),
+    ("returned", "group_returned"),
+    ("submitted", "group_submitted"),
+    ("approved", "group_approved"),
+    ("rejected", "group_rejected"),
+)
+
+
+@ft.observable
+class AppState:
+    """Everything the screens show, and every action a person can take."""
+
+    def __init__(self, services: AppServices, server_url: str | None = None, lang: str = "vi"):
+        self._services = services
+        self._login_text: dict[str, str] = {
+            "server": server_url or services.default_server_url or "",
+            "username": "",
+            "password": "",
+        }
+        self._site_query = ""
+        self.lang = lang
+        self.route = "login"
+        self.session: Session | None = None
+        self.status: SyncStatus | None = None
+        self.mine: MyInspections | None = None
+        self.notices: list[Notice] = []
+        self.busy = False
+        self.login_error: str | None = None
+        self.flash: str | None = None
+        # sites
+        self.sites: list[SiteSummary] = []
+        self.site_total = 0
+        self.district: str | None = None
+        self.kind: str | None = None
+        self.districts: list[str] = []
+        self.kinds: list[str] = []
+        self.site: SiteDetail | None = None
+        self.checklists: list[ChecklistOption] = []
+        # one inspection
+        self.form: InspectionForm | None = None
+
+    @property
+    def services(self) -> AppServices:
+        return self._services
+
+    def t(self, key: str, **values: Any) -> str:
+        return i18n.t(self.lang, key, **values)
+
+    # --- start, language ---------------------------------------------------------------
+
+    def start(self) -> None:
+        """Open where the person left: home when a session is saved (online or not), else login."""
+        self.session = self._services.current_session()
+        self.route = "home" if self.session is not None else "login"
+        self.refresh()
+
+    def toggle_language(self) -> None:
+        self.lang = "en" if self.lang == "vi" else "vi"
+
+    def refresh(self, event: AppEvent | None = None) -> None:
+        """Read again what the services changed (called for every ``AppEvent``)."""
+        self.status = self._services.sync_status()
+        if event is not None and event.kind == "session":
+            self.session = self._services.current_session()
+        if self.session is None:
+            return
+        self.mine = self._services.my_inspections()
+        self.notices = self._services.notices()
+        if self.route in ("sites", "site"):
+            self._load_sites()
+            if self.site is not None:
+                self.site = self._services.get_site(self.site.site.id)
+        form = self.form
+        if form is not None and (event is None or event.kind != "sync" or form.inspection_id in event.inspection_ids):
+            try:
+                form.view = self._services.get_inspection(form.inspection_id)
+            except AppError:
+                self.form = None
+
+    # --- login and first download ------------------------------------------------------
+
+    def login_text(self, field: str) -> str:
+        return self._login_text.get(field, "")
+
+    def edit_login(self, field: str, text: str) -> None:
+        self._login_text[field] = text
+
+    def login_problem(self) -> str | None:
+        """What is missing from the login form, in words; ``None`` when it can be sent."""
+        server = self._login_text["server"].strip()
+        if not server.startswith(("http://", "https://")) or len(server) < 10:
+            return self.t("need_server")
+        if not self._login_text["username"].strip():
+            return self.t("need_username")
+        if not self._login_text["password"]:
+            return self.t("need_password")
+        return None
+
+    async def login(self, run: Runner = asyncio.to_thread) -> bool:
+        """Log in, then download sites and checklists (progress in ``status.progress``)."""
+        problem = self.login_problem()
+        if problem is not None:
+            self.login_error = problem
+            return False
+        self.login_error = None
+        self.busy = True
+        try:
+            self.session = await run(
+                self._services.login,
+                self._login_text["server"].strip().rstrip("/"),
+                self._login_text["username"].strip(),
+                self._login_text["password"],
+            )
+        except AppError as exc:
+            self.busy = False
+            self.login_error = exc.message.get(self.lang)
+            return False
+        self._login_text["password"] = ""
+        self.status = self._services.sync_status()
+        report = await run(self._services.sync_now)
+        self.busy = False
+        if not report.ok and report.error is not None:
+            self.flash = report.error.get(self.lang)
+        self.route = "home"
+        self.refresh()
+        return True
+
+    def logout(self) -> None:
+        try:
+            self._services.logout()
+        except AppError as exc:
+            self.flash = exc.message.get(self.lang)
+            return
+        self.session = None
+        self.form = None
+        self.route = "login"
+
+    # --- sync --------------------------------------------------------------------------
+
+    async def sync(self, run: Runner = asyncio.to_thread) -> bool:
+        """Sync now: send what waits, fetch what changed. Never raises for network trouble."""
+        self.flash = None
+        self.busy = True
+        self.status = self._services.sync_status()
+        try:
+            report = await run(self._services.sync_now)
+        finally:
+            self.busy = False
+        self.refresh()
+        if report.ok:
+            self.flash = self.t("sync_done")
+        elif report.error is not None:
+            self.flash = report.error.get(self.lang)
+        return report.ok
+
+    def sync_summary(self) -> dict[str, str]:
+        """The words of the sync bar: connection, waiting changes, last sync, last error."""
+        status = self.status
+        if status is None:
+            return {"online": self.t("offline"), "pending": self.t("no_pending"),
+                    "last": self.t("never_synced"), "error": ""}
+        pending = status.pending + status.pending_blobs
+        error = status.last_error.get(self.lang) if status.last_error is not None else ""
+        return {
+            "online": self.t("online") if status.online else self.t("offline"),
+            "pending": self.t("pending", count=pending) if pending else self.t("no_pending"),
+            "last": self.t("last_sync", when=i18n.fmt_datetime(status.last_sync_at)) if status.last_sync_at
+            else self.t("never_synced"),
+            "error": self.t("sync_error", error=error) if error else "",
+        }
+
+    # --- home --------------------------------------------------------------------------
+
+    def groups(self) -> list[tuple[str, list[InspectionSummary]]]:
+        """Non-empty groups of my inspections as (label, items)."""
+        if self.mine is None:
+            return []
+        return [(self.t(label), items) for key, label in HOME_GROUPS if (items := getattr(self.mine, key))]
+
+    def go_home(self) -> None:
+        self.form = None
+        self.site = None
+        self.route = "home"
+        self.refresh()
+
+    # --- sites -------------------------------------------------------------------------
+
+    @property
+    def site_query(self) -> str:
+        return self._site_query
+
+    def _load_sites(self) -> None:
+        query = self._site_query.strip()
+        self.sites = self._services.list_sites(query, district=self.district, kind=self.kind, limit=50)
+        self.site_total = self._services.count_sites(query, district=self.district, kind=self.kind)
+
+    def open_sites(self) -> None:
+        self.districts = self._services.districts()
+        self.kinds = self._services.site_kinds()
+        self.site = None
+        self.route = "sites"
+        self._load_sites()
+
+    def search_sites(self, query: str) -> None:
+        self._site_query = query
+        self._load_sites()
+
+    def filter_sites(self, district: str | None = None, kind: str | None = None) -> None:
+        self.district = district or None
+        self.kind = kind or None
+        self._load_sites()
+
+    def open_site(self, site_id: str) -> None:
+        try:
+            self.site = self._services.get_site(site_id)
+        except AppError as exc:
+            self.flash = exc.message.get(self.lang)
+            return
+        self.checklists = self._services.checklists_for_kind(self.site.site.kind)
+        self.route = "site"
+
+    def start_inspection(self, template_id: str, version: int) -> str | None:
+        """Start an inspection of the open site on a checklist and show its first section."""
+        if self.site is None:
+            return None
+        try:
+            inspection_id = self._services.start_inspection(self.site.site.id, template_id, version)
+        except AppError as exc:
+            self.flash = exc.message.get(self.lang)
+            return None
+        self.open_inspection(inspection_id)
+        return inspection_id
+
+    # --- one inspection ----------------------------------------------------------------
+
+    def open_inspection(self, inspection_id: str, screen: str = "fill") -> None:
+        try:
+            self.form = InspectionForm(self._services, inspection_id, lambda: self.lang)
+        except AppError as exc:
+            self.flash = exc.message.get(self.lang)
+            return
+        self.route = screen
+
+    def show_complete(self) -> None:
+        if self.form is not None:
+            for key in list(self.form._text):
+                if ":" in key:
+                    self.form.commit(*key.split(":", 1))
+            self.route = "complete"
+
+    def show_fill(self, qid: str | None = None) -> None:
+        if self.form is not None:
+            if qid is not None:
+                self.form.jump_to(qid)
+            self.route = "fill"
+
+    def back(self) -> None:
+        """One screen back: complete → fill → (site or home); site → sites → home."""
+        match self.route:
+            case "complete":
+                self.route = "fill"
+            case "fill":
+                if self.form is not None:
+                    for key in list(self.form._text):
+                        if ":" in key:
+                            self.form.commit(*key.split(":", 1))
+                self.form = None
+                if self.site is not None:
+                    self.site = self._services.get_site(self.site.site.id)
+                    self.route = "site"
+                else:
+                    self.go_home()
+            case "site":
+                self.route = "sites"
+                self.site = None
+                self._load_sites()
+            case _:
+                self.go_home()

@@ -1,0 +1,97 @@
+"""Completing an inspection: the header (kind, team, findings, representative, signatures), the
+missing items (each jumps to its question), then submit or resubmit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import flet as ft
+
+from field_app.ui import i18n
+from field_app.ui.form_state import InspectionForm
+from field_app.ui.state import AppState
+from field_app.ui.views import widgets as w
+from field_app.ui.views.fill import inspection_banners
+from field_app.ui.views.questions import signature_texts
+from field_app.ui.views.signature_pad import SignaturePad
+from shared_schema.records import INSPECTION_KINDS
+
+
+def _header_box(form: InspectionForm, field: str, label: str, multiline: bool = False) -> ft.Control:
+    return ft.TextField(
+        label=label,
+        value=form.header_text(field),
+        multiline=multiline,
+        min_lines=2 if multiline else None,
+        read_only=not form.editable,
+        error_text=form.errors.get(f"header:{field}"),
+        on_change=lambda e: form.edit_header(field, e.control.value or ""),
+        on_blur=lambda e: form.commit_header(field),
+        on_submit=lambda e: form.commit_header(field),
+    )
+
+
+def _signature(state: AppState, form: InspectionForm, role: str, label_key: str) -> ft.Control:
+    label = state.t(label_key)
+    signed = form.header_signature(role)
+
+    def save(strokes: Any, width: int, height: int) -> None:
+        name = form.header_text("rep_name") if role == "representative" else (
+            state.session.user.full_name or state.session.user.username if state.session else role)
+        form.save_header_signature(role, strokes, width, height, name)
+
+    return w.group(label, [
+        ft.Text(label, weight=ft.FontWeight.W_600),
+        w.muted(f"{signed.name} · {i18n.fmt_datetime(signed.signed_at)}") if signed else None,
+        SignaturePad(label, signature_texts(form), save, signed=signed is not None, disabled=not form.editable),
+        w.error_text(form.errors.get(f"header:sig_{role}")),
+    ])
+
+
+@ft.component
+def CompleteScreen(state: AppState, form: InspectionForm, ui: Any) -> ft.Control:
+    lang = state.lang
+    header = form.view.header
+    missing = form.missing()
+    kind_radios = ft.RadioGroup(
+        value=header.kind,
+        disabled=not form.editable,
+        on_change=lambda e: form.set_kind(e.control.value),
+        content=ft.Column([ft.Radio(value=k, label=state.t(f"kind_{k}")) for k in INSPECTION_KINDS], spacing=0),
+    )
+    missing_group = w.group(state.t("missing_items", count=len(missing)), [
+        w.heading(state.t("missing_items", count=len(missing)) if missing else state.t("nothing_missing"), 15),
+        *[
+            ft.TextButton(state.t("go_to", label=item.message.get(lang)),
+                          on_click=lambda e, qid=item.question_id: state.show_fill(qid))
+            for item in missing
+        ],
+    ], bgcolor=ft.Colors.RED_50 if missing else ft.Colors.GREEN_50)
+    submit_label = state.t("resubmit") if header.status == "returned" else state.t("submit")
+    can_submit = form.editable and header.status in ("draft", "returned")
+    return ft.Container(
+        padding=10,
+        content=ft.Column(
+            w.compact([
+                w.heading(form.view.site.name if form.view.site else header.site_id, 17),
+                ft.Text(form.score_text(), weight=ft.FontWeight.BOLD, color=ft.Colors.BLUE_800),
+                *inspection_banners(state, form),
+                w.group(state.t("inspection_kind"), [ft.Text(state.t("inspection_kind"), weight=ft.FontWeight.W_600),
+                                                     kind_radios, w.error_text(form.errors.get("header:kind"))]),
+                _header_box(form, "team", state.t("team"), multiline=True),
+                _header_box(form, "findings", state.t("findings"), multiline=True),
+                _header_box(form, "rep_name", state.t("representative")),
+                _header_box(form, "rep_title", state.t("representative_title")),
+                _signature(state, form, "inspector", "signature_inspector"),
+                _signature(state, form, "representative", "signature_representative"),
+                missing_group,
+                ft.Text(form.message, color=ft.Colors.BLUE_800) if form.message else None,
+                w.action(submit_label, lambda e: form.submit(), icon=ft.Icons.SEND, primary=True,
+                         disabled=not can_submit),
+                w.action(state.t("back_to_questions"), lambda e: state.show_fill(), icon=ft.Icons.ARROW_BACK),
+                ft.Container(height=40),
+            ]),
+            spacing=12,
+            scroll=ft.ScrollMode.AUTO,
+        ),
+    )

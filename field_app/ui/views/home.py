@@ -1,0 +1,68 @@
+"""Home: my inspections grouped (drafts, waiting to sync, returned, submitted, approved) and the
+notices of rejected changes and conflicts."""
+
+from __future__ import annotations
+
+import flet as ft
+
+from field_app.core.models import InspectionSummary
+from field_app.ui import i18n
+from field_app.ui.state import AppState
+from field_app.ui.views import widgets as w
+from shared_schema.workflow import STATUS_LABELS
+
+
+def inspection_tile(state: AppState, item: InspectionSummary) -> ft.Control:
+    """One inspection in a list; its accessible name starts with the site's name."""
+    lang = state.lang
+    title = item.site_name or item.site_code or item.site_id
+    parts = [
+        i18n.local(item.template_title, lang),
+        i18n.local(STATUS_LABELS.get(item.status), lang),
+        i18n.fmt_date(item.started_at),
+    ]
+    if item.score is not None:
+        parts.append(state.t("score", score=i18n.fmt_number(item.score, lang, 1)))
+    if item.pending_changes:
+        parts.append(state.t("pending", count=item.pending_changes))
+    subtitle: list[ft.Control] = [ft.Text(" · ".join(p for p in parts if p), size=12)]
+    if item.review is not None and item.review.comment:
+        subtitle.append(ft.Text(state.t("supervisor_comment", comment=item.review.comment), size=12,
+                                color=w.WARN_COLOR))
+    screen = "fill"
+    return ft.ListTile(
+        title=ft.Text(title, weight=ft.FontWeight.BOLD),
+        subtitle=ft.Column(subtitle, spacing=2),
+        on_click=lambda e: state.open_inspection(item.id, screen),
+        dense=True,
+    )
+
+
+@ft.component
+def HomeScreen(state: AppState) -> ft.Control:
+    controls: list[ft.Control | None] = [
+        w.action(state.t("find_site"), lambda e: state.open_sites(), icon=ft.Icons.STORE, primary=True),
+    ]
+    open_notices = [n for n in state.notices if not n.resolved]
+    if open_notices:
+        controls.append(w.group(state.t("rejected_changes"), [
+            w.heading(f"{state.t('rejected_changes')} / {state.t('conflicts')} ({len(open_notices)})", 15),
+            *[w.warning_box(n.message.get(state.lang)) for n in open_notices[:5]],
+        ]))
+    groups = state.groups()
+    if not groups:
+        controls.append(w.muted(state.t("no_inspections"), 14))
+    for label, items in groups:
+        controls.append(w.group(label, [
+            w.heading(f"{label} ({len(items)})", 16),
+            *[inspection_tile(state, item) for item in items],
+        ], padding=8))
+    session = state.session
+    if session is not None:
+        name = session.user.full_name or session.user.username
+        controls.append(ft.Row([w.muted(name), ft.TextButton(state.t("log_out"), on_click=lambda e: state.logout())],
+                               alignment=ft.MainAxisAlignment.SPACE_BETWEEN))
+    return ft.Container(
+        padding=12,
+        content=ft.Column(w.compact(controls), spacing=12, scroll=ft.ScrollMode.AUTO),
+    )

@@ -1,0 +1,217 @@
+"""One question on screen, for every question kind of the checklist schema."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import flet as ft
+
+from field_app.ui import i18n
+from field_app.ui.form_state import InspectionForm
+from field_app.ui.views import widgets as w
+from field_app.ui.views.signature_pad import SignaturePad
+from shared_schema.checklist import (
+    DateQuestion,
+    LocationQuestion,
+    MultipleChoiceQuestion,
+    NumberQuestion,
+    PhotoQuestion,
+    Question,
+    SignatureQuestion,
+    SingleChoiceQuestion,
+    TextQuestion,
+    YesNoQuestion,
+)
+
+_THUMBS: dict[str, bytes] = {}
+
+
+def _thumb_bytes(form: InspectionForm, sha: str) -> bytes | None:
+    if sha not in _THUMBS:
+        path = form._services.blob_path(sha)
+        if path is None:
+            return None
+        _THUMBS[sha] = path.read_bytes()
+        if len(_THUMBS) > 64:
+            _THUMBS.pop(next(iter(_THUMBS)))
+    return _THUMBS[sha]
+
+
+def signature_texts(form: InspectionForm) -> dict[str, str]:
+    return {k: i18n.t(form.lang, k) for k in ("sign_here", "clear_signature", "save_signature", "signature_saved")}
+
+
+def text_box(form: InspectionForm, qid: str, field: str, label: str, *, multiline: bool = False,
+             keyboard: ft.KeyboardType = ft.KeyboardType.TEXT, hint: str | None = None,
+             suffix: str | None = None) -> ft.Control:
+    """A text box saved when it is left (blur) or submitted; typing only keeps the text."""
+    return ft.TextField(
+        label=label,
+        value=form.text_value(qid, field),
+        hint_text=hint,
+        suffix=suffix,
+        multiline=multiline,
+        min_lines=2 if multiline else None,
+        keyboard_type=keyboard,
+        error_text=form.error(qid, field),
+        read_only=not form.editable,
+        on_change=lambda e: form.edit(qid, field, e.control.value or ""),
+        on_blur=lambda e: form.commit(qid, field),
+        on_submit=lambda e: form.commit(qid, field),
+    )
+
+
+def photo_row(form: InspectionForm, qid: str, picker: ft.FilePicker | None, *, label: str) -> ft.Control:
+    lang = form.lang
+    photos = form.photos(qid)
+
+    async def pick(e: Any) -> None:
+        if picker is None:
+            return
+        files = await picker.pick_files(file_type=ft.FilePickerFileType.IMAGE, allow_multiple=True, with_data=True)
+        for f in files or []:
+            if f.bytes:
+                await asyncio.sleep(0)
+                form.add_photo(qid, f.bytes)
+
+    thumbs: list[ft.Control] = []
+    for n, sha in enumerate(photos, start=1):
+        data = _thumb_bytes(form, sha)
+        image = ft.Image(src=data, width=72, height=72, fit=ft.BoxFit.COVER, semantics_label=f"{label} {n}") \
+            if data else ft.Container(width=72, height=72, bgcolor=ft.Colors.GREY_300)
+        remove = w.icon_action(ft.Icons.DELETE, i18n.t(lang, "remove_photo", n=n),
+                               lambda e, s=sha: form.remove_photo(qid, s)) if form.editable else None
+        thumbs.append(ft.Column(w.compact([image, remove]), spacing=0,
+                                horizontal_alignment=ft.CrossAxisAlignment.CENTER))
+    return ft.Column(w.compact([
+        ft.Row(thumbs, wrap=True) if thumbs else None,
+        ft.Row([
+            w.action(i18n.t(lang, "add_photo"), pick, icon=ft.Icons.ADD_A_PHOTO,
+                     disabled=not form.editable or picker is None),
+            w.muted(i18n.t(lang, "photos_count", count=len(photos))),
+        ]),
+        w.error_text(form.error(qid, "photos")),
+    ]), spacing=4)
+
+
+@ft.component
+def LocationEditor(form: InspectionForm, qid: str, geolocator: Any = None) -> ft.Control:
+    lang = form.lang
+    current = form.value(qid) or {}
+    lat, set_lat = ft.use_state(i18n.fmt_number(current["lat"], lang) if "lat" in current else "")
+    lon, set_lon = ft.use_state(i18n.fmt_number(current["lon"], lang) if "lon" in current else "")
+
+    async def use_gps(e: Any) -> None:
+        try:
+            position = await geolocator.get_current_position()
+        except Exception:
+            form.location_error(qid, i18n.t(lang, "gps_unavailable"))
+            return
+        form.set_position(qid, position.latitude, position.longitude, getattr(position, "accuracy", None))
+
+    saved = w.muted(i18n.t(lang, "location_saved", lat=i18n.fmt_number(current["lat"], lang),
+                           lon=i18n.fmt_number(current["lon"], lang))) if "lat" in current else None
+    return ft.Column(w.compact([
+        saved,
+        w.action(i18n.t(lang, "use_gps"), use_gps, icon=ft.Icons.MY_LOCATION)
+        if geolocator is not None and form.editable else None,
+        ft.Row([
+            ft.TextField(label=i18n.t(lang, "latitude"), value=lat, expand=True, read_only=not form.editable,
+                         keyboard_type=ft.KeyboardType.NUMBER, on_change=lambda e: set_lat(e.control.value or "")),
+            ft.TextField(label=i18n.t(lang, "longitude"), value=lon, expand=True, read_only=not form.editable,
+                         keyboard_type=ft.KeyboardType.NUMBER, on_change=lambda e: set_lon(e.control.value or "")),
+        ]),
+        w.action(i18n.t(lang, "save_location"), lambda e: form.set_location(qid, lat, lon), icon=ft.Icons.PLACE)
+        if form.editable else None,
+    ]), spacing=6)
+
+
+def _input(form: InspectionForm, q: Question, picker: ft.FilePicker | None, geolocator: Any) -> ft.Control:
+    lang = form.lang
+    value = form.value(q.id)
+    label = q.label.get(lang)
+    disabled = not form.editable
+    match q:
+        case YesNoQuestion():
+            options = [("yes", "yes"), ("no", "no")] + ([("na", "na")] if q.allow_na else [])
+            return ft.RadioGroup(
+                value=value,
+                disabled=disabled,
+                on_change=lambda e: form.answer(q.id, e.control.value),
+                content=ft.Row([ft.Radio(value=v, label=i18n.t(lang, k)) for v, k in options], wrap=True),
+            )
+        case SingleChoiceQuestion():
+            return ft.RadioGroup(
+                value=value,
+                disabled=disabled,
+                on_change=lambda e: form.answer(q.id, e.control.value),
+                content=ft.Column([ft.Radio(value=c.id, label=c.label.get(lang)) for c in q.choices], spacing=0),
+            )
+        case MultipleChoiceQuestion():
+            chosen = set(value or [])
+            return ft.Column([
+                ft.Checkbox(label=c.label.get(lang), value=c.id in chosen, disabled=disabled,
+                            on_change=lambda e, cid=c.id: form.toggle_choice(q.id, cid, bool(e.control.value)))
+                for c in q.choices
+            ], spacing=0)
+        case NumberQuestion():
+            return text_box(form, q.id, "value", i18n.t(lang, "answer_for", label=label),
+                            keyboard=ft.KeyboardType.NUMBER, suffix=q.unit.get(lang) if q.unit else None)
+        case TextQuestion():
+            return text_box(form, q.id, "value", i18n.t(lang, "answer_for", label=label), multiline=q.multiline)
+        case DateQuestion():
+            return text_box(form, q.id, "value", i18n.t(lang, "answer_for", label=label),
+                            keyboard=ft.KeyboardType.DATETIME, hint=i18n.t(lang, "date_hint"))
+        case PhotoQuestion():
+            return photo_row(form, q.id, picker, label=label)
+        case SignatureQuestion():
+            return SignaturePad(label, signature_texts(form),
+                                lambda strokes, w_, h_: form.save_signature(q.id, strokes, w_, h_),
+                                signed=bool(value), disabled=disabled)
+        case LocationQuestion():
+            return LocationEditor(form, q.id, geolocator)
+    return w.muted(str(value))
+
+
+def _notice_words(form: InspectionForm, qid: str | None) -> list[ft.Control]:
+    return [w.warning_box(n.message.get(form.lang)) for n in form.notices_for(qid)]
+
+
+def question_card(form: InspectionForm, q: Question, picker: ft.FilePicker | None, geolocator: Any) -> ft.Control:
+    lang = form.lang
+    label = q.label.get(lang)
+    marks: list[ft.Control] = []
+    if q.required:
+        marks.append(ft.Text("* " + i18n.t(lang, "required"), color=w.ERROR_COLOR, size=12))
+    if q.critical:
+        marks.append(ft.Text("▲ " + i18n.t(lang, "critical"), color=w.WARN_COLOR, size=12))
+    help_text = q.help.get(lang) if q.help else None
+    failed = form.is_failed_critical(q.id)
+    evidence = None
+    if (q.evidence != "none" or failed) and not isinstance(q, PhotoQuestion):
+        evidence = photo_row(form, q.id, picker, label=label)
+    critical_block = None
+    if failed:
+        critical_block = ft.Column([
+            w.warning_box(i18n.t(lang, "critical_failed")),
+            text_box(form, q.id, "corrective_action", i18n.t(lang, "corrective_action"), multiline=True),
+            text_box(form, q.id, "due_date", i18n.t(lang, "due_date"), hint=i18n.t(lang, "date_hint"),
+                     keyboard=ft.KeyboardType.DATETIME),
+        ], spacing=8)
+    return w.group(
+        label,
+        [
+            ft.Text(label + (" *" if q.required else ""), weight=ft.FontWeight.W_600, size=15),
+            ft.Row(marks, spacing=12) if marks else None,
+            ft.Text(help_text, size=12, italic=True, color=w.MUTED) if help_text else None,
+            ft.Text(q.basis, size=11, color=w.MUTED) if q.basis else None,
+            _input(form, q, picker, geolocator),
+            w.error_text(form.error(q.id, "value")),
+            evidence,
+            critical_block,
+            *_notice_words(form, q.id),
+        ],
+        key=ft.ScrollKey(q.id),
+        bgcolor=ft.Colors.YELLOW_50 if form.focus_qid == q.id else None,
+    )

@@ -1,0 +1,102 @@
+"""The frame of every screen: top bar, the sync bar (always visible once logged in), the body."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import flet as ft
+
+from field_app.ui.state import AppState
+from field_app.ui.views import widgets as w
+from field_app.ui.views.complete import CompleteScreen
+from field_app.ui.views.fill import FillScreen
+from field_app.ui.views.home import HomeScreen
+from field_app.ui.views.login import LoginScreen
+from field_app.ui.views.sites import SiteScreen, SitesScreen
+
+
+@dataclass
+class UiServices:
+    """Flet services the screens need (created once per page)."""
+
+    file_picker: ft.FilePicker | None = None
+    geolocator: Any = None
+
+
+def _top_bar(state: AppState) -> ft.Control:
+    back = None
+    if state.route not in ("home", "login"):
+        back = w.icon_action(ft.Icons.ARROW_BACK, state.t("back"), lambda e: state.back())
+    titles = {"home": "home", "sites": "sites", "site": "site_details", "fill": "app_title",
+              "complete": "complete_title", "login": "login_title"}
+    return ft.Container(
+        content=ft.Row(
+            w.compact([
+                back,
+                ft.Text(state.t(titles.get(state.route, "app_title")), size=20, weight=ft.FontWeight.BOLD,
+                        expand=True),
+                ft.TextButton(state.t("switch_language"), on_click=lambda e: state.toggle_language()),
+            ]),
+        ),
+        bgcolor=ft.Colors.BLUE_50,
+        padding=ft.Padding.symmetric(horizontal=8, vertical=4),
+    )
+
+
+def _sync_bar(state: AppState) -> ft.Control:
+    words = state.sync_summary()
+    status = state.status
+    online = bool(status and status.online)
+    running = state.busy or bool(status and status.running)
+
+    async def sync(e: Any) -> None:
+        await state.sync()
+
+    return ft.Semantics(
+        label="sync-bar",
+        container=True,
+        content=ft.Container(
+            content=ft.Column(
+                w.compact([
+                    ft.Row([
+                        ft.Icon(ft.Icons.CLOUD_DONE if online else ft.Icons.CLOUD_OFF,
+                                color=ft.Colors.GREEN_700 if online else ft.Colors.GREY_600, size=18),
+                        ft.Text(words["online"], weight=ft.FontWeight.BOLD),
+                        ft.Text(words["pending"], expand=True, text_align=ft.TextAlign.RIGHT),
+                    ]),
+                    ft.Row([
+                        ft.Text(words["last"], size=12, color=w.MUTED, expand=True),
+                        ft.ProgressRing(width=16, height=16) if running else None,
+                        w.action(state.t("syncing") if running else state.t("sync_now"), sync,
+                                 icon=ft.Icons.SYNC, disabled=running),
+                    ]),
+                    w.error_text(words["error"]) if words["error"] else None,
+                    ft.Text(state.flash, size=12, color=w.MUTED) if state.flash else None,
+                ]),
+                spacing=2,
+            ),
+            padding=ft.Padding.symmetric(horizontal=10, vertical=6),
+            bgcolor=ft.Colors.GREY_100,
+        ),
+    )
+
+
+@ft.component
+def App(state: AppState, ui: UiServices) -> ft.Control:
+    route = state.route
+    body: ft.Control
+    if route == "login" or state.session is None:
+        body = LoginScreen(state)
+    elif route in ("fill", "complete") and state.form is not None:
+        body = FillScreen(state, state.form, ui) if route == "fill" else CompleteScreen(state, state.form, ui)
+    elif route == "sites":
+        body = SitesScreen(state)
+    elif route == "site" and state.site is not None:
+        body = SiteScreen(state)
+    else:
+        body = HomeScreen(state)
+    bars: list[ft.Control] = [_top_bar(state)]
+    if state.session is not None and route != "login":
+        bars.append(_sync_bar(state))
+    return ft.Column([*bars, ft.Container(content=body, expand=True)], spacing=0, expand=True)

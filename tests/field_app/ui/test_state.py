@@ -1,0 +1,286 @@
+"""The screen state without a browser: every action a person takes on the screens, over the
+real services and a real SQLite store (seeded the way a pull seeds it)."""
+
+from __future__ import annotations
+
+import asyncio
+
+from field_app.core.services import AppServices
+from field_app.ui.state import AppState
+from tests.field_app.helpers import png_bytes
+
+STROKES = [[(10.0, 10.0), (80.0, 40.0), (120.0, 20.0)]]
+
+
+def _start(state: AppState) -> str:
+    state.open_sites()
+    state.search_sites("may ha noi")
+    state.open_site(state.sites[0].id)
+    inspection_id = state.start_inspection("sample-factory", 1)
+    assert inspection_id is not None
+    return inspection_id
+
+
+def test_without_a_saved_session_the_app_opens_on_login(tmp_path):
+    app = AppServices.open(tmp_path / "fresh")
+    try:
+        state = AppState(app, "http://127.0.0.1:9")
+        state.start()
+        assert state.route == "login"
+        assert state.login_text("server") == "http://127.0.0.1:9"
+    finally:
+        app.close()
+
+
+def test_an_incomplete_login_form_says_what_is_missing_and_sends_nothing(tmp_path):
+    app = AppServices.open(tmp_path / "fresh")
+    try:
+        state = AppState(app)
+        state.start()
+        state.edit_login("server", "may chu")
+        assert not asyncio.run(state.login())
+        assert "địa chỉ máy chủ" in (state.login_error or "")
+        state.edit_login("server", "http://127.0.0.1:9")
+        assert not asyncio.run(state.login())
+        assert state.login_error == "Hãy nhập tên đăng nhập."
+        state.edit_login("username", "an")
+        asyncio.run(state.login())
+        assert state.login_error == "Hãy nhập mật khẩu."
+        assert app.current_session() is None and state.route == "login"
+    finally:
+        app.close()
+
+
+def test_logging_in_to_an_unreachable_server_explains_it_and_stays_on_login(tmp_path):
+    app = AppServices.open(tmp_path / "fresh")
+    try:
+        state = AppState(app, "http://127.0.0.1:9")
+        state.start()
+        state.edit_login("username", "an")
+        state.edit_login("password", "secret")
+        assert not asyncio.run(state.login())
+        assert state.login_error and not state.busy
+        assert state.route == "login" and app.current_session() is None
+    finally:
+        app.close()
+
+
+def test_a_saved_session_opens_straight_on_home_with_the_sync_bar_offline(state):
+    assert state.route == "home"
+    words = state.sync_summary()
+    assert words["pending"] == "Không có thay đổi chờ gửi"
+    assert words["last"] == "Chưa đồng bộ"
+    assert state.groups() == []
+
+
+def test_syncing_without_a_server_keeps_the_work_and_says_so_in_words(state):
+    inspection_id = _start(state)
+    state.form.answer("team", "yes")
+    assert not asyncio.run(state.sync())
+    assert state.flash
+    words = state.sync_summary()
+    assert words["pending"].endswith("thay đổi chờ gửi") and words["pending"][0].isdigit()
+    assert words["error"].startswith("Lỗi: ")
+    assert state.services.get_inspection(inspection_id).answers["team"].value == "yes"
+
+
+def test_the_language_switch_changes_every_text_to_english(state):
+    state.toggle_language()
+    assert state.lang == "en"
+    assert state.sync_summary()["last"] == "Never synced"
+    assert state.t("sync_now") == "Sync"
+
+
+def test_sites_are_found_by_name_or_code_without_accents_and_filtered(state):
+    state.open_sites()
+    assert state.site_total == 3
+    assert set(state.districts) == {"Phổ Yên", "Đồng Hỷ"}
+    state.search_sites("cho dong hy")
+    assert [s.code for s in state.sites] == ["CHO-01"]
+    state.search_sites("KCN-01")
+    assert [s.name for s in state.sites] == ["KCN Yên Bình"]
+    state.search_sites("")
+    state.filter_sites("Phổ Yên", None)
+    assert {s.code for s in state.sites} == {"DN-001", "KCN-01"}
+    state.filter_sites("Phổ Yên", "KCN")
+    assert [s.code for s in state.sites] == ["KCN-01"]
+
+
+def test_a_site_page_offers_the_checklist_of_its_kind_and_starts_an_inspection(state):
+    inspection_id = _start(state)
+    assert state.route == "fill"
+    assert state.form is not None and state.form.inspection_id == inspection_id
+    state.back()
+    assert state.route == "site"
+    assert [i.id for i in state.site.inspections] == [inspection_id]
+    state.open_site("s2")  # a market: the sample checklist is for factories only
+    assert state.checklists == []
+
+
+def test_a_tapped_answer_is_saved_at_once_and_the_score_follows(state):
+    inspection_id = _start(state)
+    form = state.form
+    assert form.score_text() == "Điểm: chưa có"
+    assert form.answer("temp_check", "yes")
+    assert state.services.get_inspection(inspection_id).answers["temp_check"].value == "yes"
+    assert form.score_text().startswith("Điểm: 100")
+    assert "Đạt" in form.score_text()
+    assert form.progress() == (1, 12)  # 13 questions, the dormitory one does not apply yet
+
+
+def test_typed_numbers_and_dates_save_when_the_box_is_left_and_bad_input_changes_nothing(state):
+    inspection_id = _start(state)
+    form = state.form
+    form.edit("workers", "value", "mười")
+    assert not form.commit("workers")
+    assert form.error("workers") == "Hãy nhập một số, ví dụ 12 hoặc 3,5."
+    form.edit("workers", "value", "-5")
+    assert not form.commit("workers")
+    assert "từ 0" in form.error("workers")
+    assert "workers" not in state.services.get_inspection(inspection_id).answers or \
+        state.services.get_inspection(inspection_id).answers["workers"].value is None
+    form.edit("workers", "value", "1.250")
+    assert form.commit("workers")
+    assert form.error("workers") is None
+    assert state.services.get_inspection(inspection_id).answers["workers"].value == 1250
+    form.edit("self_check_date", "value", "31/02/2021")
+    assert not form.commit("self_check_date")
+    assert "dd/mm/yyyy" in form.error("self_check_date")
+    form.edit("self_check_date", "value", "20/05/2021")
+    assert form.commit("self_check_date")
+    assert form.value("self_check_date") == "2021-05-20"
+    assert form.text_value("self_check_date") == "20/05/2021"
+
+
+def test_questions_appear_and_disappear_by_relevance(state):
+    _start(state)
+    form = state.form
+    form.go_section(1)
+    ids = lambda: [q.id for q in form.relevant()]  # noqa: E731
+    assert "dorm_residents" not in ids()
+    form.answer("dorm", "yes")
+    assert "dorm_residents" in ids()
+    form.answer("dorm", "no")
+    assert "dorm_residents" not in ids()
+
+
+def test_multiple_choices_toggle_and_keep_the_checklist_order(state):
+    _start(state)
+    form = state.form
+    form.toggle_choice("shortages", "other", True)
+    form.toggle_choice("shortages", "rice", True)
+    assert form.value("shortages") == ["rice", "other"]
+    form.toggle_choice("shortages", "rice", False)
+    assert form.value("shortages") == ["other"]
+
+
+def test_a_failed_critical_item_asks_for_photo_corrective_action_and_deadline(state):
+    _start(state)
+    form = state.form
+    form.answer("team", "no")
+    assert form.is_failed_critical("team")
+    codes = {(m.question_id, m.code) for m in form.missing()}
+    assert {("team", "photo"), ("team", "corrective_action"), ("team", "due_date")} <= codes
+    assert "Không đạt" in form.score_text()
+    form.edit("team", "corrective_action", "Thành lập Tổ an toàn trong 7 ngày")
+    assert form.commit("team", "corrective_action")
+    form.edit("team", "due_date", "02/12/2026")
+    assert form.commit("team", "due_date")
+    assert form.add_photo("team", png_bytes(3))
+    assert not any(m.question_id == "team" for m in form.missing())
+    assert form.answer_field("team", "due_date") == "2026-12-02"
+
+
+def test_a_file_that_is_not_an_image_is_refused_with_words(state):
+    _start(state)
+    form = state.form
+    assert not form.add_photo("overview", b"not an image at all")
+    assert form.error("overview", "photos")
+    assert form.photos("overview") == []
+    assert form.add_photo("overview", png_bytes(4))
+    assert len(form.photos("overview")) == 1
+    form.remove_photo("overview", form.photos("overview")[0])
+    assert form.photos("overview") == []
+
+
+def test_a_drawn_signature_is_saved_as_a_png_blob_and_an_empty_pad_is_refused(state):
+    _start(state)
+    form = state.form
+    assert not form.save_signature("sig_rep", [], 340, 150)
+    assert form.error("sig_rep") == "Chưa có nét ký: hãy ký vào ô trước khi lưu."
+    assert form.save_signature("sig_rep", STROKES, 340, 150, name="Ông B")
+    value = form.value("sig_rep")
+    path = state.services.blob_path(value["sha256"])
+    assert path is not None and path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert value["name"] == "Ông B"
+
+
+def test_a_location_is_typed_by_hand_in_local_notation_and_nonsense_is_refused(state):
+    _start(state)
+    form = state.form
+    assert not form.set_location("gps", "bắc", "105,8")
+    assert "Vĩ độ và kinh độ" in form.error("gps")
+    assert not form.set_location("gps", "121,5", "105,8")
+    assert form.error("gps")
+    assert form.set_location("gps", "21,5942", "105,8482")
+    assert form.value("gps") == {"lat": 21.5942, "lon": 105.8482}
+
+
+def test_the_missing_items_jump_to_their_question(state):
+    _start(state)
+    form = state.form
+    first = form.missing()[0]
+    assert first.question_id == "workers"
+    state.show_complete()
+    assert state.route == "complete"
+    target = next(m for m in form.missing() if m.question_id == "sig_rep")
+    state.show_fill(target.question_id)
+    assert state.route == "fill" and form.section == 2 and form.focus_qid == "sig_rep"
+
+
+def test_submitting_an_incomplete_inspection_lists_what_is_missing_and_changes_nothing(state):
+    inspection_id = _start(state)
+    form = state.form
+    assert not form.submit()
+    assert form.message == "Chưa thể nộp: còn thiếu mục bắt buộc."
+    assert form.submit_problems
+    assert state.services.get_inspection(inspection_id).header.status == "draft"
+
+
+def test_a_complete_inspection_with_header_and_signatures_is_submitted_and_waits_for_sync(state):
+    inspection_id = _start(state)
+    form = state.form
+    form.edit("workers", "value", "120")
+    form.commit("workers")
+    for qid, value in [("team", "yes"), ("temp_check", "yes"), ("masks", "all"), ("dorm", "no")]:
+        assert form.answer(qid, value), qid
+    assert form.save_signature("sig_rep", STROKES, 340, 150)
+    state.show_complete()
+    assert form.set_kind("unannounced")
+    form.edit_header("team", "Nguyễn Văn An\nTrần Thị Bình\n")
+    assert form.commit_header("team")
+    form.edit_header("rep_name", "Lê Văn Cường")
+    assert form.commit_header("rep_name")
+    form.edit_header("rep_title", "Giám đốc")
+    assert form.commit_header("rep_title")
+    form.edit_header("findings", "Đạt yêu cầu")
+    assert form.save_header_signature("inspector", STROKES, 340, 150, "Nguyễn Văn An")
+    assert form.save_header_signature("representative", STROKES, 340, 150, "Lê Văn Cường")
+    assert form.missing() == []
+    assert form.submit()  # commits the findings box that was still being typed
+    header = state.services.get_inspection(inspection_id).header
+    assert header.status == "submitted" and header.kind == "unannounced"
+    assert [m.name for m in header.team] == ["Nguyễn Văn An", "Trần Thị Bình"]
+    assert header.representative.name == "Lê Văn Cường" and header.representative.title == "Giám đốc"
+    assert header.findings == "Đạt yêu cầu"
+    assert {s.role for s in header.signatures} == {"inspector", "representative"}
+    state.go_home()
+    groups = dict(state.groups())
+    assert [i.id for i in groups["Chờ đồng bộ"]] == [inspection_id]
+
+
+def test_a_refresh_after_background_changes_reloads_the_open_inspection(state):
+    inspection_id = _start(state)
+    state.services.set_answer_value(inspection_id, "temp_check", "no")
+    state.refresh()
+    assert state.form.value("temp_check") == "no"

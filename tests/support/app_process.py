@@ -1,0 +1,88 @@
+"""The field app as a real process: ``python -m field_app --server URL --data-dir DIR --port PORT``
+served by flet-web, started and stopped the way a person (or CI) would."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class AppProcess:
+    """One running field app. ``url`` is where a browser finds it."""
+
+    def __init__(self, server_url: str, data_dir: Path, log_path: Path, port: int | None = None,
+                 extra_env: dict[str, str] | None = None):
+        self.server_url = server_url
+        self.data_dir = data_dir
+        self.log_path = log_path
+        self.port = port or free_port()
+        self.extra_env = extra_env or {}
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/"
+
+    def start(self, timeout: float = 60.0) -> AppProcess:
+        env = {**os.environ, "FLET_FORCE_WEB_SERVER": "1", "PYTHONUNBUFFERED": "1", **self.extra_env}
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        log = self.log_path.open("ab")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "field_app", "--server", self.server_url,
+             "--data-dir", str(self.data_dir), "--port", str(self.port)],
+            cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
+        )
+        log.close()
+        self._wait_until_serving(timeout)
+        return self
+
+    def _wait_until_serving(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            assert self.proc is not None
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"the field app exited with {self.proc.returncode}:\n{self.log_tail()}")
+            try:
+                if httpx.get(self.url, timeout=2.0).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        raise TimeoutError(f"the field app did not serve {self.url} within {timeout:.0f}s:\n{self.log_tail()}")
+
+    def log_tail(self, chars: int = 4000) -> str:
+        try:
+            return self.log_path.read_text(errors="replace")[-chars:]
+        except OSError:
+            return ""
+
+    def stop(self) -> None:
+        if self.proc is None:
+            return
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=10)
+        self.proc = None
+
+
+def start_app(server_url: str, tmp_path: Path, name: str = "app", **env: str) -> AppProcess:
+    """Start the field app with its own data directory under ``tmp_path``."""
+    return AppProcess(server_url, tmp_path / f"{name}-data", tmp_path / f"{name}.log", extra_env=env).start()

@@ -1,0 +1,114 @@
+"""Headless Chromium for browser tests: find a browser, launch it, talk to a Flutter page.
+
+Flutter draws on a canvas; what a test can see is its accessibility (semantics) tree, which
+``enable_semantics`` turns on. Tests select controls by role and name, never by coordinates.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--enable-unsafe-swiftshader",
+]
+PHONE = {"width": 412, "height": 915}
+HOW_TO_GET_ONE = (
+    "No Chromium found for the browser tests. Install one with `sudo apt-get install -y chromium` "
+    "(Debian/Ubuntu: gives /usr/bin/chromium) or point CHROMIUM_PATH at a Chromium/Chrome binary. "
+    "Browser tests never skip silently."
+)
+
+
+def _playwright_chromium() -> str | None:
+    try:
+        from playwright.sync_api import sync_playwright
+
+        with sync_playwright() as p:
+            path = p.chromium.executable_path
+    except Exception:
+        return None
+    return path if path and Path(path).exists() else None
+
+
+def _candidates() -> Iterator[str | None]:
+    yield os.environ.get("CHROMIUM_PATH")
+    yield "/usr/bin/chromium"
+    yield shutil.which("chromium")
+    yield shutil.which("chromium-browser")
+    yield shutil.which("google-chrome")
+    yield _playwright_chromium()
+
+
+def _install_on_debian() -> None:
+    """Install Debian's chromium where we are root on Debian, as UI_TESTING.md asks."""
+    if os.geteuid() != 0 or not Path("/etc/debian_version").exists() or not shutil.which("apt-get"):
+        return
+    subprocess.run(["apt-get", "install", "-y", "chromium"], check=False, capture_output=True, timeout=900)
+
+
+def find_chromium() -> str:
+    """The path of a Chromium to drive, or a test failure saying how to get one."""
+    for attempt in range(2):
+        for path in _candidates():
+            if path and Path(path).is_file() and os.access(path, os.X_OK):
+                return path
+        if attempt == 0:
+            _install_on_debian()
+    pytest.fail(HOW_TO_GET_ONE, pytrace=False)
+
+
+@contextmanager
+def chromium_browser() -> Iterator[object]:
+    """A launched headless Chromium (a Playwright ``Browser``), closed afterwards."""
+    from playwright.sync_api import sync_playwright
+
+    executable = find_chromium()
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def enable_semantics(page: object) -> None:
+    """Turn on Flutter's accessibility tree so roles and names become visible to the test."""
+    page.wait_for_selector("flt-glass-pane", state="attached", timeout=60_000)  # type: ignore[attr-defined]
+    page.wait_for_function(  # type: ignore[attr-defined]
+        "() => document.querySelector('flt-semantics-placeholder') !== null "
+        "|| document.querySelector('flt-semantics-host') !== null",
+        timeout=60_000,
+    )
+    page.evaluate("document.querySelector('flt-semantics-placeholder')?.click()")  # type: ignore[attr-defined]
+
+
+def open_flet_app(browser: object, url: str, viewport: dict[str, int] | None = None) -> object:
+    """A new phone-sized page showing the Flet app at ``url`` with semantics on."""
+    page = browser.new_page(viewport=viewport or PHONE)  # type: ignore[attr-defined]
+    page.goto(url)
+    enable_semantics(page)
+    return page
+
+
+def screenshot(page: object, artifacts_dir: Path, name: str) -> Path:
+    """Save a screenshot of what the page shows now as ``<artifacts>/screens/<name>.png``."""
+    folder = artifacts_dir / "screens"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / (re.sub(r"[^A-Za-z0-9_.-]+", "_", name) + ".png")
+    page.screenshot(path=str(path))  # type: ignore[attr-defined]
+    return path
