@@ -1,0 +1,115 @@
+"""The operations interface: ``python -m sync_server COMMAND``.
+
+    serve --host HOST --port PORT        run the server (database created and migrated on start)
+    create-user USERNAME --role ROLE [--district NAME …] [--full-name NAME]   password on stdin
+    import-sites FILE.csv                 import the site registry (every row or nothing)
+    load-checklist FILE [--publish]       save a checklist version (YAML or JSON), optionally publish it
+    seed-demo                             load the shipped content and create demo users (idempotent)
+
+Configuration comes from the environment (see ``sync_server.core.config``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from sync_server.core import auth, content
+from sync_server.core.access import SYSTEM
+from sync_server.core.config import ConfigError, from_env
+from sync_server.core.errors import ServiceError
+from sync_server.core.registry import CSV_HELP
+from sync_server.core.server import Server
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m sync_server",
+        description="Field inspection sync server. Settings: SYNC_DATABASE_URL, SYNC_BLOB_DIR, SYNC_SECRET_KEY.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    serve = sub.add_parser("serve", help="run the HTTP server")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
+    user = sub.add_parser("create-user", help="create a user; the password is read from standard input")
+    user.add_argument("username")
+    user.add_argument("--role", required=True, choices=["inspector", "supervisor", "admin"])
+    user.add_argument("--district", action="append", default=[], metavar="NAME", help="repeat for several districts")
+    user.add_argument("--full-name", default=None)
+    sites = sub.add_parser("import-sites", help="import sites from a CSV file", description=CSV_HELP)
+    sites.add_argument("file", type=Path)
+    checklist = sub.add_parser("load-checklist", help="load a checklist version (YAML or JSON)")
+    checklist.add_argument("file", type=Path)
+    checklist.add_argument("--publish", action="store_true", help="publish it after saving")
+    sub.add_parser("seed-demo", help="load shipped checklists and sites, create demo users (idempotent)")
+    return parser
+
+
+def _serve(host: str, port: int, log_level: str) -> int:
+    import uvicorn
+
+    from sync_server.http.app import create_app
+
+    config = from_env()
+    app = create_app(config)
+    uvicorn.run(app, host=host, port=port, log_level=log_level, timeout_graceful_shutdown=10)
+    return 0
+
+
+def _read_password() -> str:
+    data = sys.stdin.readline()
+    return data.rstrip("\r\n")
+
+
+def _run(args: argparse.Namespace) -> int:
+    if args.command == "serve":
+        return _serve(args.host, args.port, args.log_level)
+    server = Server.open(from_env())
+    try:
+        if args.command == "create-user":
+            user = auth.create_user(
+                server.db, SYSTEM, args.username, _read_password(), args.role, args.district, args.full_name
+            )
+            print(f"created {user.role} {user.username} (districts: {', '.join(user.districts) or 'all'})")
+        elif args.command == "import-sites":
+            report = content.import_sites_file(server, args.file)
+            print(f"imported {report.rows} sites: {report.created} created, {report.updated} updated")
+        elif args.command == "load-checklist":
+            result = content.load_checklist_file(server, args.file, publish=args.publish)
+            print(result.message)
+            for problem in result.problems:
+                print(f"  problem: {problem}")
+        elif args.command == "seed-demo":
+            report = content.seed_demo(server)
+            for line in report.lines:
+                print(line)
+            if report.created_users:
+                print(f"demo users (shown once; also written to {report.users_file}, readable only by you):")
+                for u in report.created_users:
+                    print(
+                        f"  {u.username:<10} {u.role:<10} {','.join(u.districts) or 'all districts':<30} {u.password}"
+                    )
+    finally:
+        server.close()
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return _run(args)
+    except ConfigError as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)
+        return 2
+    except ServiceError as exc:
+        print(f"error: {exc.detail}", file=sys.stderr)
+        for problem in exc.errors:
+            where = " ".join(x for x in (f"row {problem.row}" if problem.row else "", problem.field or "") if x)
+            print(f"  - {where + ': ' if where else ''}{problem.message}", file=sys.stderr)
+        return 1
+    except FileNotFoundError as exc:
+        print(f"error: file not found: {exc.filename}", file=sys.stderr)
+        return 1

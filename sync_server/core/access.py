@@ -1,0 +1,88 @@
+"""Who may do what: the one place where roles and district scope are decided.
+
+Roles (DESIGN.md): an ``inspector`` works on the sites and inspections of their districts;
+a ``supervisor`` sees everything in their districts and reviews; an ``admin`` sees
+everything and manages checklists, sites and users. Services call these checks; handlers
+never decide access themselves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from sync_server.core.errors import Forbidden, NotFound, bi
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The signed-in user a service acts for."""
+
+    user_id: str
+    username: str
+    role: str
+    districts: frozenset[str] = field(default_factory=frozenset)
+    full_name: str | None = None
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+
+# A built-in actor for operator commands (CLI) that run with admin rights.
+SYSTEM = Actor(user_id="system", username="system", role="admin")
+
+REVIEWERS = frozenset({"supervisor", "admin"})
+ROLE_LABELS = {"inspector": "thanh tra viên / inspector", "supervisor": "giám sát / supervisor", "admin": "quản trị"}
+
+
+def visible_districts(actor: Actor) -> frozenset[str] | None:
+    """The districts ``actor`` may see, or ``None`` for all of them."""
+    return None if actor.is_admin else actor.districts
+
+
+def can_see_district(actor: Actor, district: str | None) -> bool:
+    return actor.is_admin or (district is not None and district in actor.districts)
+
+
+def require_role(actor: Actor, roles: Iterable[str], action_vi: str, action_en: str) -> None:
+    allowed = frozenset(roles)
+    if actor.role not in allowed:
+        raise Forbidden(
+            bi(
+                f"Vai trò của bạn không được phép {action_vi}. Hãy nhờ người có quyền thực hiện.",
+                f"Your role may not {action_en}. Ask someone with that right to do it.",
+            ),
+            code="not_permitted",
+        )
+
+
+def require_admin(actor: Actor, action_vi: str, action_en: str) -> None:
+    require_role(actor, {"admin"}, action_vi, action_en)
+
+
+def require_reviewer(actor: Actor) -> None:
+    require_role(actor, REVIEWERS, "duyệt biên bản", "review inspections")
+
+
+def require_district(actor: Actor, district: str | None, what_vi: str, what_en: str) -> None:
+    """Refuse with 404 (not 403) outside scope, so ids in other districts are not revealed."""
+    if not can_see_district(actor, district):
+        raise NotFound(
+            bi(
+                f"Không tìm thấy {what_vi} trong các huyện bạn phụ trách.",
+                f"No such {what_en} in the districts assigned to you.",
+            ),
+            code="out_of_scope",
+        )
+
+
+def district_filter(actor: Actor, column: str) -> tuple[str, list[str]]:
+    """A SQL condition (starting with `` AND``) limiting ``column`` to the actor's districts."""
+    districts = visible_districts(actor)
+    if districts is None:
+        return "", []
+    if not districts:
+        return " AND 1 = 0", []
+    marks = ", ".join("?" for _ in districts)
+    return f" AND {column} IN ({marks})", sorted(districts)

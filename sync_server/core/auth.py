@@ -1,0 +1,343 @@
+"""Users, passwords, bearer tokens and the login rate limit.
+
+- Passwords are hashed with argon2id (argon2-cffi).
+- Tokens are 256-bit random strings; only an HMAC of each (keyed by the server secret) is
+  stored, with its expiry, so a copy of the database does not hand out sessions.
+- A failed login never says whether the user name or the password was wrong, and costs the
+  same time either way; after ``login_max_failures`` failures within the window the user name
+  is refused (429) until the window has passed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import msgspec
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from shared_schema.records import ROLES, UserInfo
+from shared_schema.sync import TokenReply
+from sync_server.core import audit
+from sync_server.core.access import Actor, require_admin
+from sync_server.core.config import ServerConfig
+from sync_server.core.db import Database, Tx
+from sync_server.core.errors import Conflict, Invalid, NotFound, RateLimited, Unauthorized, bi
+from sync_server.core.util import iso_from_ms, new_id, now_iso, now_ms
+
+_hasher = PasswordHasher()
+_DUMMY_HASH = _hasher.hash("not a real password " + secrets.token_hex(8))
+
+MIN_PASSWORD_LENGTH = 8
+BAD_LOGIN = bi(
+    "Tên đăng nhập hoặc mật khẩu không đúng. Hãy kiểm tra lại và thử lần nữa.",
+    "Wrong user name or password. Check both and try again.",
+)
+
+
+class UserRecord(msgspec.Struct, kw_only=True):
+    id: str
+    username: str
+    full_name: str | None
+    role: str
+    districts: list[str]
+    active: bool
+    created_at: str
+
+
+@dataclass(frozen=True)
+class AuthSettings:
+    secret_key: str
+    token_ttl_seconds: int
+    login_max_failures: int
+    login_window_seconds: int
+
+    @classmethod
+    def from_config(cls, config: ServerConfig) -> AuthSettings:
+        return cls(config.secret_key, config.token_ttl_seconds, config.login_max_failures, config.login_window_seconds)
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def token_hash(secret_key: str, token: str) -> str:
+    return hmac.new(secret_key.encode(), token.encode(), hashlib.sha256).hexdigest()
+
+
+def _districts(tx: Tx, user_id: str) -> list[str]:
+    return [
+        r[0] for r in tx.query("SELECT district FROM user_districts WHERE user_id = ? ORDER BY district", (user_id,))
+    ]
+
+
+def _validate_new_user(username: str, password: str, role: str, districts: Iterable[str]) -> list[str]:
+    username = username.strip()
+    if not username or len(username) > 64 or any(c.isspace() for c in username):
+        raise Invalid(
+            bi(
+                "Tên đăng nhập phải có 1–64 ký tự, không có khoảng trắng.",
+                "A user name has 1–64 characters and no spaces.",
+            ),
+            code="invalid_username",
+        )
+    if role not in ROLES:
+        raise Invalid(
+            bi(
+                f"Vai trò '{role}' không tồn tại; chọn một trong: {', '.join(ROLES)}.",
+                f"Role '{role}' does not exist; choose one of: {', '.join(ROLES)}.",
+            ),
+            code="invalid_role",
+        )
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise Invalid(
+            bi(
+                f"Mật khẩu cần ít nhất {MIN_PASSWORD_LENGTH} ký tự.",
+                f"The password needs at least {MIN_PASSWORD_LENGTH} characters.",
+            ),
+            code="weak_password",
+        )
+    cleaned = sorted({d.strip() for d in districts if d.strip()})
+    if role != "admin" and not cleaned:
+        raise Invalid(
+            bi(
+                "Thanh tra viên và giám sát cần ít nhất một huyện (--district).",
+                "Inspectors and supervisors need at least one district (--district).",
+            ),
+            code="district_required",
+        )
+    return cleaned
+
+
+def create_user(
+    db: Database,
+    actor: Actor,
+    username: str,
+    password: str,
+    role: str,
+    districts: Iterable[str] = (),
+    full_name: str | None = None,
+) -> UserRecord:
+    require_admin(actor, "tạo người dùng", "create users")
+    cleaned = _validate_new_user(username, password, role, districts)
+    username = username.strip()
+    password_hash = hash_password(password)
+    with db.write() as tx:
+        if tx.one("SELECT 1 FROM users WHERE username = ?", (username,)) is not None:
+            raise Conflict(
+                bi(
+                    f"Tên đăng nhập '{username}' đã có; hãy chọn tên khác.",
+                    f"The user name '{username}' is taken; choose another.",
+                ),
+                code="username_taken",
+            )
+        user_id = new_id()
+        created = now_iso()
+        tx.execute(
+            "INSERT INTO users (id, username, full_name, password_hash, role, active, created_at)"
+            " VALUES (?, ?, ?, ?, ?, 1, ?)",
+            (user_id, username, full_name, password_hash, role, created),
+        )
+        tx.executemany("INSERT INTO user_districts (user_id, district) VALUES (?, ?)", [(user_id, d) for d in cleaned])
+        audit.record(
+            tx, actor, "user.create", "user", user_id, {"username": username, "role": role, "districts": cleaned}
+        )
+    return UserRecord(
+        id=user_id,
+        username=username,
+        full_name=full_name,
+        role=role,
+        districts=cleaned,
+        active=True,
+        created_at=created,
+    )
+
+
+def user_exists(db: Database, username: str) -> bool:
+    with db.read() as tx:
+        return tx.one("SELECT 1 FROM users WHERE username = ?", (username,)) is not None
+
+
+def list_users(db: Database, actor: Actor) -> list[UserRecord]:
+    require_admin(actor, "xem danh sách người dùng", "list users")
+    with db.read() as tx:
+        rows = tx.query("SELECT id, username, full_name, role, active, created_at FROM users ORDER BY username")
+        return [
+            UserRecord(
+                id=r[0],
+                username=r[1],
+                full_name=r[2],
+                role=r[3],
+                districts=_districts(tx, r[0]),
+                active=bool(r[4]),
+                created_at=r[5],
+            )
+            for r in rows
+        ]
+
+
+def update_user(
+    db: Database,
+    actor: Actor,
+    user_id: str,
+    *,
+    role: str | None = None,
+    districts: Iterable[str] | None = None,
+    active: bool | None = None,
+    password: str | None = None,
+    full_name: str | None = None,
+) -> UserRecord:
+    """Change a user's role, districts, active flag, name or password (admin). Deactivating
+    or resetting the password ends the user's sessions."""
+    require_admin(actor, "sửa người dùng", "change users")
+    if role is not None and role not in ROLES:
+        raise Invalid(bi(f"Vai trò '{role}' không tồn tại.", f"Role '{role}' does not exist."), code="invalid_role")
+    if password is not None and len(password) < MIN_PASSWORD_LENGTH:
+        raise Invalid(
+            bi(
+                f"Mật khẩu cần ít nhất {MIN_PASSWORD_LENGTH} ký tự.",
+                f"The password needs at least {MIN_PASSWORD_LENGTH} characters.",
+            ),
+            code="weak_password",
+        )
+    new_hash = hash_password(password) if password is not None else None
+    with db.write() as tx:
+        if tx.one("SELECT 1 FROM users WHERE id = ?", (user_id,)) is None:
+            raise NotFound(bi("Không có người dùng này.", "No such user."))
+        if role is not None:
+            tx.execute("UPDATE users SET role = ? WHERE id = ?", (role, user_id))
+        if full_name is not None:
+            tx.execute("UPDATE users SET full_name = ? WHERE id = ?", (full_name, user_id))
+        if districts is not None:
+            tx.execute("DELETE FROM user_districts WHERE user_id = ?", (user_id,))
+            tx.executemany(
+                "INSERT INTO user_districts (user_id, district) VALUES (?, ?)",
+                [(user_id, d) for d in sorted({d.strip() for d in districts if d.strip()})],
+            )
+        if active is not None:
+            tx.execute("UPDATE users SET active = ? WHERE id = ?", (1 if active else 0, user_id))
+        if new_hash is not None:
+            tx.execute("UPDATE users SET password_hash = ? WHERE id = ?", (new_hash, user_id))
+        if active is False or new_hash is not None:
+            tx.execute("DELETE FROM tokens WHERE user_id = ?", (user_id,))
+        audit.record(
+            tx,
+            actor,
+            "user.update",
+            "user",
+            user_id,
+            {
+                "role": role,
+                "districts": None if districts is None else list(districts),
+                "active": active,
+                "password_reset": password is not None,
+            },
+        )
+        r = tx.one("SELECT id, username, full_name, role, active, created_at FROM users WHERE id = ?", (user_id,))
+        return UserRecord(
+            id=r[0],
+            username=r[1],
+            full_name=r[2],
+            role=r[3],
+            districts=_districts(tx, r[0]),
+            active=bool(r[4]),
+            created_at=r[5],
+        )
+
+
+def login(db: Database, settings: AuthSettings, username: str, password: str) -> TokenReply:
+    """Check the password and hand out a token. Raises ``Unauthorized`` (one message for any
+    failure) or ``RateLimited``."""
+    now = now_ms()
+    window_start = now - settings.login_window_seconds * 1000
+    with db.read() as tx:
+        failures = tx.scalar(
+            "SELECT COUNT(*) FROM login_failures WHERE username = ? AND at_ms > ?", (username, window_start)
+        )
+        row = tx.one("SELECT id, password_hash, active FROM users WHERE username = ?", (username,))
+    if failures >= settings.login_max_failures:
+        wait_min = max(1, settings.login_window_seconds // 60)
+        raise RateLimited(
+            bi(
+                f"Đăng nhập sai quá nhiều lần. Hãy đợi {wait_min} phút rồi thử lại.",
+                f"Too many failed sign-ins. Wait {wait_min} minutes and try again.",
+            ),
+            headers={"Retry-After": str(settings.login_window_seconds)},
+        )
+    ok = False
+    try:
+        ok = _hasher.verify(row[1] if row is not None else _DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError):
+        ok = False
+    if not ok or row is None or not row[2]:
+        with db.write() as tx:
+            tx.execute("INSERT INTO login_failures (username, at_ms) VALUES (?, ?)", (username, now))
+            tx.execute("DELETE FROM login_failures WHERE at_ms < ?", (window_start,))
+        raise Unauthorized(BAD_LOGIN, code="bad_credentials")
+    token = secrets.token_urlsafe(32)
+    expires = now + settings.token_ttl_seconds * 1000
+    with db.write() as tx:
+        tx.execute(
+            "INSERT INTO tokens (token_hash, user_id, expires_at_ms, created_at) VALUES (?, ?, ?, ?)",
+            (token_hash(settings.secret_key, token), row[0], expires, now_iso()),
+        )
+        tx.execute("DELETE FROM tokens WHERE expires_at_ms < ?", (now,))
+        tx.execute("DELETE FROM login_failures WHERE username = ?", (username,))
+    actor = actor_for_user(db, row[0])
+    assert actor is not None
+    return TokenReply(access_token=token, expires_at=iso_from_ms(expires), user=user_info(actor))
+
+
+def actor_for_user(db: Database, user_id: str) -> Actor | None:
+    with db.read() as tx:
+        row = tx.one("SELECT id, username, role, full_name, active FROM users WHERE id = ?", (user_id,))
+        if row is None or not row[4]:
+            return None
+        return Actor(
+            user_id=row[0], username=row[1], role=row[2], districts=frozenset(_districts(tx, row[0])), full_name=row[3]
+        )
+
+
+def authenticate(db: Database, settings: AuthSettings, token: str | None) -> Actor:
+    """The actor a bearer token stands for; ``Unauthorized`` when missing, unknown or expired."""
+    if not token:
+        raise Unauthorized(
+            bi("Bạn chưa đăng nhập. Hãy đăng nhập rồi thử lại.", "You are not signed in. Sign in and try again."),
+            code="token_missing",
+        )
+    with db.read() as tx:
+        row = tx.one(
+            "SELECT u.id, u.username, u.role, u.full_name, u.active, t.expires_at_ms FROM tokens t"
+            " JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?",
+            (token_hash(settings.secret_key, token),),
+        )
+        if row is None or not row[4] or row[5] <= now_ms():
+            raise Unauthorized(
+                bi(
+                    "Phiên đăng nhập đã hết hạn hoặc không hợp lệ. Hãy đăng nhập lại.",
+                    "Your session has expired or is invalid. Sign in again.",
+                ),
+                code="token_invalid",
+            )
+        return Actor(
+            user_id=row[0], username=row[1], role=row[2], districts=frozenset(_districts(tx, row[0])), full_name=row[3]
+        )
+
+
+def revoke(db: Database, settings: AuthSettings, token: str) -> None:
+    with db.write() as tx:
+        tx.execute("DELETE FROM tokens WHERE token_hash = ?", (token_hash(settings.secret_key, token),))
+
+
+def user_info(actor: Actor) -> UserInfo:
+    return UserInfo(
+        id=actor.user_id,
+        username=actor.username,
+        full_name=actor.full_name,
+        role=actor.role,  # type: ignore[arg-type]
+        districts=sorted(actor.districts),
+    )

@@ -1,0 +1,286 @@
+"""Photos and signatures: content-addressed, resumable uploads (protocol §9, tus-style).
+
+``BlobStore`` is the storage interface (a filesystem implementation here; an object store
+can implement the same methods later). The service functions below keep the bookkeeping
+(declared length, uploader, completion) in the ``blobs`` table and decide who may read a
+blob: its uploader, and users allowed to see an inspection that names it (``blob_refs``,
+maintained by the push service).
+
+The number of bytes held is the size of the partial file, so a server killed in the middle of
+an append resumes from what actually reached the disk.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Protocol
+
+import msgspec
+
+from shared_schema.validation import is_sha256
+from sync_server.core import audit
+from sync_server.core.access import Actor, district_filter
+from sync_server.core.db import Database
+from sync_server.core.errors import BadRequest, Conflict, Invalid, NotFound, TooLarge, UnsupportedMedia, bi
+from sync_server.core.util import now_iso
+
+CHUNK = 1024 * 1024
+
+
+class BlobStatus(msgspec.Struct, kw_only=True):
+    sha256: str
+    offset: int
+    length: int | None
+    complete: bool
+    media_type: str | None = None
+
+
+class BlobStore(Protocol):
+    def held(self, sha256: str) -> int | None:
+        """Bytes held of an unfinished upload, or ``None`` when nothing is held."""
+        ...
+
+    def has(self, sha256: str) -> bool:
+        """Whether the complete, verified blob is stored."""
+        ...
+
+    def append(self, sha256: str, data: bytes) -> int:
+        """Append to the unfinished upload; returns the new size."""
+        ...
+
+    def partial_digest(self, sha256: str) -> str: ...
+
+    def head_bytes(self, sha256: str, n: int) -> bytes: ...
+
+    def finish(self, sha256: str) -> None:
+        """Move the verified upload to its final place."""
+        ...
+
+    def discard(self, sha256: str) -> None: ...
+
+    def size(self, sha256: str) -> int: ...
+
+    def read_chunks(self, sha256: str) -> Iterator[bytes]: ...
+
+    def path(self, sha256: str) -> Path: ...
+
+
+class FilesystemBlobStore:
+    """``root/ab/abcdef…`` for finished blobs, ``root/partial/abcdef…`` while uploading."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        (root / "partial").mkdir(parents=True, exist_ok=True)
+
+    def _partial(self, sha256: str) -> Path:
+        return self.root / "partial" / sha256
+
+    def path(self, sha256: str) -> Path:
+        return self.root / sha256[:2] / sha256
+
+    def held(self, sha256: str) -> int | None:
+        p = self._partial(sha256)
+        return p.stat().st_size if p.exists() else None
+
+    def has(self, sha256: str) -> bool:
+        return self.path(sha256).exists()
+
+    def append(self, sha256: str, data: bytes) -> int:
+        with open(self._partial(sha256), "ab") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+            return fh.tell()
+
+    def partial_digest(self, sha256: str) -> str:
+        h = hashlib.sha256()
+        with open(self._partial(sha256), "rb") as fh:
+            while chunk := fh.read(CHUNK):
+                h.update(chunk)
+        return h.hexdigest()
+
+    def head_bytes(self, sha256: str, n: int) -> bytes:
+        with open(self._partial(sha256), "rb") as fh:
+            return fh.read(n)
+
+    def finish(self, sha256: str) -> None:
+        final = self.path(sha256)
+        final.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(self._partial(sha256), final)
+
+    def discard(self, sha256: str) -> None:
+        self._partial(sha256).unlink(missing_ok=True)
+
+    def size(self, sha256: str) -> int:
+        return self.path(sha256).stat().st_size
+
+    def read_chunks(self, sha256: str) -> Iterator[bytes]:
+        with open(self.path(sha256), "rb") as fh:
+            while chunk := fh.read(CHUNK):
+                yield chunk
+
+
+def media_type_of(head: bytes) -> str | None:
+    """JPEG, PNG or WebP by their magic bytes; ``None`` for anything else."""
+    if head.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if len(head) >= 12 and head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image/webp"
+    return None
+
+
+_locks: dict[str, threading.Lock] = {}
+_locks_guard = threading.Lock()
+
+
+def _lock_for(sha256: str) -> threading.Lock:
+    with _locks_guard:
+        return _locks.setdefault(sha256, threading.Lock())
+
+
+def check_sha(sha256: str) -> None:
+    if not is_sha256(sha256):
+        raise BadRequest(
+            bi(
+                "Mã ảnh phải là SHA-256 dạng 64 ký tự hex viết thường.",
+                "A blob is named by its SHA-256: 64 lower-case hex characters.",
+            ),
+            code="invalid_hash",
+        )
+
+
+def status(db: Database, store: BlobStore, actor: Actor, sha256: str) -> BlobStatus:
+    """What the server holds of a blob (HEAD); ``NotFound`` when nothing."""
+    check_sha(sha256)
+    with db.read() as tx:
+        row = tx.one("SELECT length, complete, media_type FROM blobs WHERE sha256 = ?", (sha256,))
+    if row is not None and row[1] and store.has(sha256):
+        return BlobStatus(sha256=sha256, offset=row[0], length=row[0], complete=True, media_type=row[2])
+    held = store.held(sha256)
+    if held is None and row is None:
+        raise NotFound(
+            bi("Máy chủ chưa có ảnh này.", "The server holds nothing of this blob yet."), code="blob_missing"
+        )
+    return BlobStatus(sha256=sha256, offset=held or 0, length=row[0] if row is not None else None, complete=False)
+
+
+def append(
+    db: Database, store: BlobStore, actor: Actor, sha256: str, offset: int, length: int, data: bytes, max_bytes: int
+) -> BlobStatus:
+    """Append a chunk at ``offset`` of a blob of ``length`` bytes (PATCH). Verifies the hash,
+    media type and size when the last byte arrives."""
+    check_sha(sha256)
+    if length < 1:
+        raise BadRequest(bi("Upload-Length phải lớn hơn 0.", "Upload-Length must be above 0."), code="invalid_length")
+    if length > max_bytes:
+        raise TooLarge(
+            bi(
+                f"Ảnh quá lớn ({length} byte); tối đa {max_bytes} byte. Hãy chụp lại ở độ phân giải thấp hơn.",
+                f"The file is too large ({length} bytes); the limit is {max_bytes}. Use a lower resolution.",
+            ),
+            code="blob_too_large",
+        )
+    with _lock_for(sha256):
+        with db.read() as tx:
+            row = tx.one("SELECT length, complete FROM blobs WHERE sha256 = ?", (sha256,))
+        if row is not None and row[1] and store.has(sha256):
+            if row[0] != length:
+                raise Conflict(
+                    bi("Ảnh này đã có với kích thước khác.", "This blob is stored with another length."),
+                    code="length_mismatch",
+                )
+            return BlobStatus(sha256=sha256, offset=length, length=length, complete=True)
+        if row is not None and row[0] is not None and row[0] != length:
+            raise Conflict(
+                bi(f"Upload-Length khác lần trước ({row[0]}).", f"Upload-Length differs from before ({row[0]})."),
+                code="length_mismatch",
+            )
+        held = store.held(sha256) or 0
+        if offset != held:
+            raise Conflict(
+                bi(
+                    f"Vị trí tải lên sai: máy chủ đang có {held} byte; hãy gửi tiếp từ đó.",
+                    f"Wrong upload offset: the server holds {held} bytes; continue from there.",
+                ),
+                code="offset_mismatch",
+                headers={"Upload-Offset": str(held)},
+                offset=held,
+            )
+        if offset + len(data) > length:
+            raise BadRequest(
+                bi("Phần gửi vượt quá Upload-Length.", "The chunk goes past Upload-Length."), code="chunk_too_long"
+            )
+        if offset == 0 and len(data) >= 12 and media_type_of(data[:12]) is None:
+            raise UnsupportedMedia(_media_message(), code="unsupported_media_type")
+        if row is None:
+            with db.write() as tx:
+                tx.execute(
+                    tx.dialect.insert_ignore.format(
+                        table="blobs",
+                        columns="sha256, length, complete, uploaded_by, created_at",
+                        placeholders="?, ?, 0, ?, ?",
+                    ),
+                    (sha256, length, actor.username, now_iso()),
+                )
+        size = store.append(sha256, data) if data else held
+        if size < length:
+            return BlobStatus(sha256=sha256, offset=size, length=length, complete=False)
+        return _complete(db, store, actor, sha256, length)
+
+
+def _media_message() -> str:
+    return bi("Chỉ nhận ảnh JPEG, PNG hoặc WebP.", "Only JPEG, PNG or WebP images are accepted.")
+
+
+def _complete(db: Database, store: BlobStore, actor: Actor, sha256: str, length: int) -> BlobStatus:
+    digest = store.partial_digest(sha256)
+    media = media_type_of(store.head_bytes(sha256, 12))
+    if digest != sha256 or media is None:
+        store.discard(sha256)
+        with db.write() as tx:
+            tx.execute("DELETE FROM blobs WHERE sha256 = ? AND complete = 0", (sha256,))
+        if digest != sha256:
+            raise Invalid(
+                bi(
+                    "Nội dung ảnh không khớp mã SHA-256; phần đã tải bị hủy, hãy tải lại từ đầu.",
+                    "The content does not match its SHA-256; the upload was discarded, upload it again.",
+                ),
+                code="hash_mismatch",
+            )
+        raise UnsupportedMedia(_media_message(), code="unsupported_media_type")
+    store.finish(sha256)
+    with db.write() as tx:
+        tx.execute(
+            "UPDATE blobs SET complete = 1, media_type = ?, completed_at = ? WHERE sha256 = ?",
+            (media, now_iso(), sha256),
+        )
+        audit.record(tx, actor, "blob.upload", "blob", sha256, {"length": length, "media_type": media})
+    return BlobStatus(sha256=sha256, offset=length, length=length, complete=True, media_type=media)
+
+
+def readable(db: Database, store: BlobStore, actor: Actor, sha256: str) -> BlobStatus:
+    """The blob's status when ``actor`` may read it; ``NotFound`` otherwise (no leak)."""
+    check_sha(sha256)
+    with db.read() as tx:
+        row = tx.one("SELECT length, media_type, uploaded_by FROM blobs WHERE sha256 = ? AND complete = 1", (sha256,))
+        allowed = row is not None and (actor.is_admin or row[2] == actor.username)
+        if row is not None and not allowed:
+            cond, params = district_filter(actor, "i.district")
+            allowed = (
+                tx.one(
+                    "SELECT 1 FROM blob_refs r JOIN inspections i ON i.id = r.inspection_id WHERE r.sha256 = ?" + cond,
+                    [sha256, *params],
+                )
+                is not None
+            )
+    if row is None or not allowed or not store.has(sha256):
+        raise NotFound(
+            bi("Không có ảnh này hoặc bạn không được xem.", "No such blob, or you may not see it."), code="blob_missing"
+        )
+    return BlobStatus(sha256=sha256, offset=row[0], length=row[0], complete=True, media_type=row[1])

@@ -1,0 +1,125 @@
+"""Loading content files (checklists, site CSV) and the idempotent demo seed."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from shared_schema.protocol import template_entity_id
+from sync_server.core import auth, registry
+from sync_server.core.access import SYSTEM
+from sync_server.core.server import Server
+from sync_server.core.template_store import template_status
+from sync_server.core.util import to_json
+
+CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
+CHECKLIST_SUFFIXES = (".yaml", ".yml", ".json")
+DEMO_USERS_FILE = "demo-users.txt"
+
+
+@dataclass
+class LoadResult:
+    template_id: str
+    version: int
+    status: str
+    problems: list[str] = field(default_factory=list)
+    message: str = ""
+
+
+def load_checklist_file(server: Server, path: Path, publish: bool = False) -> LoadResult:
+    """Save the checklist in ``path`` (YAML or JSON) as a draft and, with ``publish``,
+    publish it. Loading a version that is already published with the same content is a no-op."""
+    fmt = "yaml" if path.suffix.lower() in (".yaml", ".yml") else "json"
+    template = registry.parse_template(path.read_text(encoding="utf-8"), fmt)
+    eid = template_entity_id(template.template_id, template.version)
+    with server.db.read() as tx:
+        status = template_status(tx, template.template_id, template.version)
+        stored = tx.scalar(
+            "SELECT document FROM templates WHERE template_id = ? AND version = ?",
+            (template.template_id, template.version),
+        )
+    if status in ("published", "retired") and stored == to_json(template):
+        return LoadResult(template.template_id, template.version, status, message=f"{eid} is already {status}")
+    saved = registry.save_template(server.db, SYSTEM, template)
+    problems = [f"{p.path}: {p.message}" for p in saved.problems]
+    if publish:
+        summary = registry.publish_template(server.db, SYSTEM, template.template_id, template.version)
+        return LoadResult(template.template_id, template.version, summary.status, message=f"{eid} published")
+    return LoadResult(template.template_id, template.version, "draft", problems, message=f"{eid} saved as draft")
+
+
+def import_sites_file(server: Server, path: Path) -> registry.ImportReport:
+    return registry.import_sites_csv(server.db, SYSTEM, path.read_text(encoding="utf-8-sig"))
+
+
+@dataclass
+class DemoUser:
+    username: str
+    role: str
+    districts: list[str]
+    password: str
+
+
+@dataclass
+class SeedReport:
+    lines: list[str] = field(default_factory=list)
+    created_users: list[DemoUser] = field(default_factory=list)
+    users_file: Path | None = None
+
+
+def _districts(server: Server) -> list[str]:
+    with server.db.read() as tx:
+        return [
+            r[0]
+            for r in tx.query("SELECT district, COUNT(*) AS n FROM sites GROUP BY district ORDER BY n DESC, district")
+        ]
+
+
+def seed_demo(server: Server, content_dir: Path = CONTENT_DIR) -> SeedReport:
+    """Load every shipped checklist and the demo site registry, and create demo users with
+    random passwords (written once to ``demo-users.txt`` beside the database, mode 0600).
+    Running it again keeps every existing record and password."""
+    report = SeedReport()
+    checklist_dir = content_dir / "checklists"
+    files = (
+        sorted(p for p in checklist_dir.glob("*") if p.suffix.lower() in CHECKLIST_SUFFIXES)
+        if checklist_dir.is_dir()
+        else []
+    )
+    if not files:
+        report.lines.append(f"no checklist files in {checklist_dir}; skipped checklists")
+    for path in files:
+        result = load_checklist_file(server, path, publish=True)
+        report.lines.append(f"checklist {path.name}: {result.message}")
+    sites_csv = content_dir / "sites_thai_nguyen.csv"
+    if sites_csv.exists():
+        imported = import_sites_file(server, sites_csv)
+        report.lines.append(f"sites {sites_csv.name}: {imported.created} created, {imported.updated} updated")
+    else:
+        report.lines.append(f"no site registry at {sites_csv}; skipped sites")
+    districts = _districts(server) or ["Demo"]
+    wanted = [
+        ("thanhtra1", "inspector", districts[:1]),
+        ("thanhtra2", "inspector", districts[1:2] or districts[:1]),
+        ("giamsat", "supervisor", districts),
+        ("quantri", "admin", []),
+    ]
+    for username, role, user_districts in wanted:
+        if auth.user_exists(server.db, username):
+            report.lines.append(f"user {username}: exists, kept")
+            continue
+        password = secrets.token_urlsafe(9)
+        auth.create_user(server.db, SYSTEM, username, password, role, user_districts)
+        report.created_users.append(DemoUser(username, role, list(user_districts), password))
+    if report.created_users:
+        path = server.config.data_dir / DEMO_USERS_FILE
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        with os.fdopen(fd, "a", encoding="utf-8") as fh:
+            for u in report.created_users:
+                fh.write(f"{u.username}\t{u.role}\t{','.join(u.districts)}\t{u.password}\n")
+        os.chmod(path, 0o600)
+        report.users_file = path
+    return report

@@ -1,0 +1,185 @@
+"""A small database layer: transactions over a connection, the same for every engine.
+
+Services write SQL with ``?`` placeholders and plain SQL that SQLite and PostgreSQL both
+understand; anything engine-specific (upserts with conflict targets, JSON building for pull,
+how the write lock is taken) lives in the dialect module (``sync_server.core.dialects``).
+A PostgreSQL implementation (issue 8) provides the same ``Database``/``Tx`` surface over
+psycopg and translates ``?`` to ``%s``.
+
+Rows support access by column name and by index (``sqlite3.Row``; psycopg's ``dict_row``
+plus a tuple view does the same).
+
+Writes: on SQLite every write transaction goes through ONE writer — a process-wide lock
+plus ``BEGIN IMMEDIATE`` — so sequence numbers handed out inside a write transaction are in
+commit order (docs/PROTOCOL.md §7). Reads run on their own pooled connections in WAL mode
+and see a consistent snapshot for the whole ``read()`` block.
+"""
+
+from __future__ import annotations
+
+import queue
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Protocol
+
+from sync_server.core.config import ServerConfig, sqlite_path
+from sync_server.core.dialects import Dialect
+from sync_server.core.dialects.sqlite import SQLITE
+
+Row = Any  # sqlite3.Row or an equivalent mapping/sequence row
+
+
+class Tx(Protocol):
+    """One transaction. All methods take ``?`` placeholders."""
+
+    dialect: Dialect
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """Run one statement; returns the number of rows changed."""
+        ...
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None: ...
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]: ...
+
+    def one(self, sql: str, params: Sequence[Any] = ()) -> Row | None: ...
+
+    def scalar(self, sql: str, params: Sequence[Any] = ()) -> Any: ...
+
+    def script(self, sql: str) -> None:
+        """Run a migration script (several statements) inside this transaction."""
+        ...
+
+
+class Database(Protocol):
+    dialect: Dialect
+
+    def read(self) -> Any:
+        """Context manager yielding a read-only ``Tx`` with a consistent snapshot."""
+        ...
+
+    def write(self) -> Any:
+        """Context manager yielding the single writer ``Tx``; commits on success."""
+        ...
+
+    def close(self) -> None: ...
+
+
+class SqliteTx:
+    def __init__(self, conn: sqlite3.Connection, dialect: Dialect):
+        self.conn = conn
+        self.dialect = dialect
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        return self.conn.execute(sql, params).rowcount
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        self.conn.executemany(sql, rows)
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        return self.conn.execute(sql, params).fetchall()
+
+    def one(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
+        return self.conn.execute(sql, params).fetchone()
+
+    def scalar(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        row = self.conn.execute(sql, params).fetchone()
+        return None if row is None else row[0]
+
+    def script(self, sql: str) -> None:
+        buf = ""
+        for line in sql.splitlines(keepends=True):
+            buf += line
+            if sqlite3.complete_statement(buf):
+                if buf.strip():
+                    self.conn.execute(buf)
+                buf = ""
+        if buf.strip() and not buf.strip().startswith("--"):
+            self.conn.execute(buf)
+
+
+class SqliteDatabase:
+    """SQLite in WAL mode: one writer connection behind a lock, a pool of readers."""
+
+    dialect = SQLITE
+
+    def __init__(self, path: Path, synchronous: str = "FULL", readers: int = 8):
+        self.path = path
+        self.synchronous = synchronous
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._write_lock = threading.Lock()
+        self._writer = self._connect()
+        self._readers: queue.LifoQueue[sqlite3.Connection] = queue.LifoQueue()
+        self._reader_count = 0
+        self._max_readers = readers
+        self._pool_lock = threading.Lock()
+        self._closed = False
+
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30)
+        conn.row_factory = sqlite3.Row
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute(f"PRAGMA synchronous={self.synchronous}")
+        conn.execute("PRAGMA foreign_keys=ON")
+        conn.execute("PRAGMA busy_timeout=30000")
+        return conn
+
+    @contextmanager
+    def write(self) -> Iterator[SqliteTx]:
+        with self._write_lock:
+            conn = self._writer
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield SqliteTx(conn, self.dialect)
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+
+    def _take_reader(self) -> sqlite3.Connection:
+        try:
+            return self._readers.get_nowait()
+        except queue.Empty:
+            pass
+        with self._pool_lock:
+            if self._reader_count < self._max_readers:
+                self._reader_count += 1
+                return self._connect()
+        return self._readers.get()
+
+    @contextmanager
+    def read(self) -> Iterator[SqliteTx]:
+        conn = self._take_reader()
+        try:
+            conn.execute("BEGIN")
+            try:
+                yield SqliteTx(conn, self.dialect)
+            finally:
+                conn.execute("COMMIT")
+        finally:
+            self._readers.put(conn)
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        with self._write_lock:
+            self._writer.close()
+        while True:
+            try:
+                self._readers.get_nowait().close()
+            except queue.Empty:
+                break
+
+
+def open_database(config: ServerConfig) -> Database:
+    """Open the configured database (not yet migrated: see ``migrations.migrate``)."""
+    path = sqlite_path(config.database_url)
+    if path is not None:
+        return SqliteDatabase(path, synchronous=config.sqlite_synchronous)
+    raise NotImplementedError(
+        "PostgreSQL support is not installed yet (issue 8); use SYNC_DATABASE_URL=sqlite:///var/registry.db"
+    )

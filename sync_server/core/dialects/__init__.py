@@ -1,0 +1,26 @@
+"""What differs between database engines, in one place per engine.
+
+A dialect holds the engine-specific SQL the services need; everything else is portable SQL
+with ``?`` placeholders. ``sqlite.py`` is the default engine; ``postgres.py`` (issue 8)
+provides the same attributes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Dialect:
+    name: str
+    # Upsert one field into the compacted change feed, keyed by (entity, entity_id, field).
+    # Parameters: seq, entity, entity_id, field, value, hlc, writer_client, writer_user,
+    # district, inspection_id.
+    feed_upsert: str
+    # One pull row as a JSON object text: {seq, entity, entity_id, field, value, hlc}.
+    # ``{where}`` is replaced by the visibility filter; parameters: cursor, *filter, limit.
+    pull_rows: str
+    # The highest sequence number handed out so far.
+    max_seq: str
+    # Insert-or-ignore for simple link tables: ``{table}``, ``{columns}``, ``{placeholders}``.
+    insert_ignore: str

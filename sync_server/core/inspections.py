@@ -1,0 +1,426 @@
+"""Inspections for supervisors and admins: list, detail, review, conflict resolution.
+
+Field values live in the change feed (see ``sync_service``); the ``inspections`` table is
+the index used for filtering. A review writes ``status`` and ``review`` to the feed so
+devices get the decision, plus a row of review history and an audit entry.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import msgspec
+
+from shared_schema import workflow
+from shared_schema.records import Answer, Review, Site
+from shared_schema.sync import ConflictEntry
+from sync_server.core import audit
+from sync_server.core.access import Actor, district_filter, require_district, require_reviewer
+from sync_server.core.db import Database, Tx
+from sync_server.core.errors import Conflict, Invalid, bi
+from sync_server.core.feed import FeedWriter
+from sync_server.core.registry import _SITE_SELECT, _site_from_row
+from sync_server.core.sync_service import blob_names
+from sync_server.core.template_store import pinned_template
+from sync_server.core.util import from_json, new_id, now_iso, to_json
+
+
+class InspectionSummary(msgspec.Struct, kw_only=True):
+    id: str
+    site_id: str
+    site_name: str | None
+    site_kind: str | None
+    district: str
+    template_id: str | None
+    template_version: int | None
+    status: str | None
+    kind: str | None
+    score: float | None
+    result: str | None
+    inspector: str | None
+    started_at: str | None
+    submitted_at: str | None
+    created_at: str
+    updated_at: str
+
+
+class InspectionPage(msgspec.Struct, kw_only=True):
+    items: list[InspectionSummary]
+    total: int
+    limit: int
+    offset: int
+    counts: dict[str, int]
+
+
+class ConflictRecord(msgspec.Struct, kw_only=True):
+    id: str
+    entry: ConflictEntry
+    resolved: bool
+    resolved_by: str | None = None
+    resolved_at: str | None = None
+
+
+class ReviewRecord(msgspec.Struct, kw_only=True):
+    id: str
+    decision: str
+    comment: str | None
+    reviewer: str
+    from_status: str | None
+    to_status: str
+    decided_at: str
+
+
+class InspectionDetail(msgspec.Struct, kw_only=True):
+    summary: InspectionSummary
+    site: Site | None
+    header: dict[str, Any]
+    answers: list[Answer]
+    conflicts: list[ConflictRecord]
+    reviews: list[ReviewRecord]
+    blobs: list[str]
+    missing_blobs: list[str]
+
+
+_SUMMARY_SELECT = (
+    "SELECT i.id, i.site_id, s.name, s.kind, i.district, i.template_id, i.template_version, i.status, i.kind, i.score,"
+    " i.result, i.inspector, i.started_at, i.submitted_at, i.created_at, i.updated_at"
+    " FROM inspections i LEFT JOIN sites s ON s.id = i.site_id"
+)
+
+
+def _summary(r: Any) -> InspectionSummary:
+    return InspectionSummary(
+        id=r[0],
+        site_id=r[1],
+        site_name=r[2],
+        site_kind=r[3],
+        district=r[4],
+        template_id=r[5],
+        template_version=r[6],
+        status=r[7],
+        kind=r[8],
+        score=r[9],
+        result=r[10],
+        inspector=r[11],
+        started_at=r[12],
+        submitted_at=r[13],
+        created_at=r[14],
+        updated_at=r[15],
+    )
+
+
+SORTS = {
+    "updated": "i.updated_at DESC",
+    "created": "i.created_at DESC",
+    "started": "i.started_at DESC",
+    "score": "i.score ASC",
+    "site": "s.name ASC",
+}
+
+
+def list_inspections(
+    db: Database,
+    actor: Actor,
+    *,
+    status: str | None = None,
+    district: str | None = None,
+    site_id: str | None = None,
+    site_kind: str | None = None,
+    template_id: str | None = None,
+    inspector: str | None = None,
+    result: str | None = None,
+    date_from: str | None = None,
+    date_to: str | None = None,
+    sort: str = "updated",
+    limit: int = 50,
+    offset: int = 0,
+) -> InspectionPage:
+    """Inspections in the actor's scope (inspectors: their districts), filtered and paged,
+    with counts per status over the same filters (without the status filter)."""
+    cond, params = district_filter(actor, "i.district")
+    sql = " WHERE 1 = 1" + cond
+    for column, value in (
+        ("i.district", district),
+        ("i.site_id", site_id),
+        ("s.kind", site_kind),
+        ("i.template_id", template_id),
+        ("i.inspector", inspector),
+        ("i.result", result),
+    ):
+        if value:
+            sql += f" AND {column} = ?"
+            params.append(value)
+    if date_from:
+        sql += " AND COALESCE(i.started_at, i.created_at) >= ?"
+        params.append(date_from)
+    if date_to:
+        sql += " AND COALESCE(i.started_at, i.created_at) < ?"
+        params.append(date_to + "T99" if len(date_to) == 10 else date_to)
+    if sort not in SORTS:
+        raise Invalid(
+            bi(
+                f"Cách sắp xếp '{sort}' không có; dùng: {', '.join(SORTS)}.",
+                f"Unknown sort '{sort}'; use one of: {', '.join(SORTS)}.",
+            ),
+            code="invalid_sort",
+        )
+    limit = min(max(limit, 1), 500)
+    offset = max(offset, 0)
+    base = " FROM inspections i LEFT JOIN sites s ON s.id = i.site_id" + sql
+    with db.read() as tx:
+        counts = {
+            r[0] or "none": r[1] for r in tx.query("SELECT i.status, COUNT(*)" + base + " GROUP BY i.status", params)
+        }
+        status_sql, status_params = ("", []) if not status else (" AND i.status = ?", [status])
+        total = tx.scalar("SELECT COUNT(*)" + base + status_sql, [*params, *status_params])
+        rows = tx.query(
+            _SUMMARY_SELECT + sql + status_sql + f" ORDER BY {SORTS[sort]}, i.id LIMIT ? OFFSET ?",
+            [*params, *status_params, limit, offset],
+        )
+    return InspectionPage(items=[_summary(r) for r in rows], total=total, limit=limit, offset=offset, counts=counts)
+
+
+def _load_summary(tx: Tx, actor: Actor, inspection_id: str) -> InspectionSummary:
+    row = tx.one(_SUMMARY_SELECT + " WHERE i.id = ?", (inspection_id,))
+    require_district(actor, row[4] if row is not None else None, "biên bản", "inspection")
+    return _summary(row)
+
+
+def _answers(tx: Tx, inspection_id: str) -> dict[str, Answer]:
+    fields: dict[str, dict[str, Any]] = {}
+    for r in tx.query(
+        "SELECT entity_id, field, value FROM feed WHERE inspection_id = ? AND entity = 'answer'", (inspection_id,)
+    ):
+        fields.setdefault(r[0].partition("/")[2], {})[r[1]] = from_json(r[2])
+    return {
+        qid: Answer(
+            inspection_id=inspection_id,
+            question_id=qid,
+            value=f.get("value"),
+            note=f.get("note"),
+            photos=f.get("photos") or [],
+            corrective_action=f.get("corrective_action"),
+            due_date=f.get("due_date"),
+        )
+        for qid, f in fields.items()
+    }
+
+
+def _header(tx: Tx, inspection_id: str) -> dict[str, Any]:
+    return {
+        r[0]: from_json(r[1])
+        for r in tx.query(
+            "SELECT field, value FROM feed WHERE entity = 'inspection' AND entity_id = ?", (inspection_id,)
+        )
+    }
+
+
+def _blob_state(
+    tx: Tx, summary: InspectionSummary, answers: dict[str, Answer], header: dict[str, Any]
+) -> tuple[list[str], list[str]]:
+    template = (
+        pinned_template(tx, summary.template_id, summary.template_version)
+        if summary.template_id and summary.template_version
+        else None
+    )
+    names = sorted(blob_names(template, answers, header.get("signatures")))
+    if not names:
+        return [], []
+    marks = ", ".join("?" for _ in names)
+    have = {r[0] for r in tx.query(f"SELECT sha256 FROM blobs WHERE complete = 1 AND sha256 IN ({marks})", names)}
+    return names, [n for n in names if n not in have]
+
+
+def _conflicts(tx: Tx, inspection_id: str) -> list[ConflictRecord]:
+    return [
+        ConflictRecord(
+            id=r[0],
+            entry=msgspec.json.decode(r[1], type=ConflictEntry),
+            resolved=bool(r[2]),
+            resolved_by=r[3],
+            resolved_at=r[4],
+        )
+        for r in tx.query(
+            "SELECT id, entry, resolved, resolved_by, resolved_at FROM conflicts WHERE inspection_id = ?"
+            " ORDER BY recorded_at, id",
+            (inspection_id,),
+        )
+    ]
+
+
+def get_inspection(db: Database, actor: Actor, inspection_id: str) -> InspectionDetail:
+    with db.read() as tx:
+        summary = _load_summary(tx, actor, inspection_id)
+        site_row = tx.one(_SITE_SELECT + " WHERE id = ?", (summary.site_id,))
+        answers = _answers(tx, inspection_id)
+        header = _header(tx, inspection_id)
+        names, missing = _blob_state(tx, summary, answers, header)
+        reviews = [
+            ReviewRecord(
+                id=r[0], decision=r[1], comment=r[2], reviewer=r[3], from_status=r[4], to_status=r[5], decided_at=r[6]
+            )
+            for r in tx.query(
+                "SELECT id, decision, comment, reviewer, from_status, to_status, decided_at FROM reviews"
+                " WHERE inspection_id = ? ORDER BY decided_at, id",
+                (inspection_id,),
+            )
+        ]
+        conflicts = _conflicts(tx, inspection_id)
+    return InspectionDetail(
+        summary=summary,
+        site=_site_from_row(site_row) if site_row else None,
+        header=header,
+        answers=sorted(answers.values(), key=lambda a: a.question_id),
+        conflicts=conflicts,
+        reviews=reviews,
+        blobs=names,
+        missing_blobs=missing,
+    )
+
+
+def review(
+    db: Database,
+    actor: Actor,
+    inspection_id: str,
+    decision: Literal["approve", "return", "reject"],
+    comment: str | None = None,
+) -> InspectionDetail:
+    """Approve, return (with a comment) or reject a submitted inspection. Approval is refused
+    while a blob the inspection names is missing or a conflict is open."""
+    require_reviewer(actor)
+    comment = (comment or "").strip() or None
+    if decision not in workflow.DECISION_STATUS:
+        raise Invalid(
+            bi("Quyết định phải là approve, return hoặc reject.", "The decision must be approve, return or reject."),
+            code="invalid_decision",
+        )
+    if decision == "return" and not comment:
+        raise Invalid(
+            bi(
+                "Trả lại biên bản cần ghi rõ cần sửa gì (comment).",
+                "Returning an inspection needs a comment saying what to fix.",
+            ),
+            code="comment_required",
+        )
+    if comment is not None and len(comment) > 4000:
+        raise Invalid(
+            bi("Nhận xét dài quá 4000 ký tự.", "The comment is longer than 4000 characters."), code="comment_too_long"
+        )
+    target = workflow.DECISION_STATUS[decision]
+    with db.write() as tx:
+        summary = _load_summary(tx, actor, inspection_id)
+        if summary.status == target:
+            label = workflow.STATUS_LABELS[target]
+            raise Conflict(
+                bi(f"Biên bản đã ở trạng thái '{label.vi}'.", f"The inspection is already '{label.en}'."),
+                code="invalid_transition",
+            )
+        problem = workflow.transition_problem(summary.status, target, actor.role)
+        if problem is not None:
+            raise Conflict(bi(problem.vi, problem.en), code="invalid_transition")
+        if decision == "approve":
+            answers = _answers(tx, inspection_id)
+            _, missing = _blob_state(tx, summary, answers, _header(tx, inspection_id))
+            if missing:
+                raise Conflict(
+                    bi(
+                        f"Chưa duyệt được: máy chủ còn thiếu {len(missing)} ảnh/chữ ký; hãy đợi thiết bị đồng bộ xong.",
+                        f"Cannot approve yet: {len(missing)} photo(s)/signature(s) have not reached the server; "
+                        "wait until the device has synced.",
+                    ),
+                    code="blobs_missing",
+                )
+            open_count = tx.scalar(
+                "SELECT COUNT(*) FROM conflicts WHERE inspection_id = ? AND resolved = 0", (inspection_id,)
+            )
+            if open_count:
+                raise Conflict(
+                    bi(
+                        f"Chưa duyệt được: còn {open_count} xung đột chưa xử lý; hãy xem và đánh dấu đã xử lý.",
+                        f"Cannot approve yet: {open_count} conflict(s) are open; review and resolve them first.",
+                    ),
+                    code="conflicts_open",
+                )
+        decided_at = now_iso()
+        rev = Review(decision=decision, comment=comment, reviewer=actor.username, decided_at=decided_at)
+        feed = FeedWriter(tx)
+        for name, value in (("status", target), ("review", msgspec.to_builtins(rev))):
+            feed.put_server(
+                ("inspection", inspection_id, name),
+                to_json(value),
+                district=summary.district,
+                inspection_id=inspection_id,
+                writer_user=actor.username,
+            )
+        tx.execute(
+            "UPDATE inspections SET status = ?, updated_at = ? WHERE id = ?", (target, decided_at, inspection_id)
+        )
+        tx.execute(
+            "INSERT INTO reviews (id, inspection_id, decision, comment, reviewer, reviewer_id, from_status, to_status,"
+            " decided_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                new_id(),
+                inspection_id,
+                decision,
+                comment,
+                actor.username,
+                actor.user_id,
+                summary.status,
+                target,
+                decided_at,
+            ),
+        )
+        feed.flush()
+        audit.record(tx, actor, f"inspection.{decision}", "inspection", inspection_id, {"comment": comment})
+    return get_inspection(db, actor, inspection_id)
+
+
+def resolve_conflict(db: Database, actor: Actor, conflict_id: str) -> ConflictRecord:
+    """Mark a conflict-log entry as seen and settled (supervisors and admins in scope); the
+    updated entry travels to devices."""
+    require_reviewer(actor)
+    with db.write() as tx:
+        row = tx.one("SELECT id, district, inspection_id, entry, resolved FROM conflicts WHERE id = ?", (conflict_id,))
+        require_district(actor, row[1] if row is not None else None, "xung đột", "conflict")
+        assert row is not None
+        entry = msgspec.json.decode(row[3], type=ConflictEntry)
+        stamp = now_iso()
+        if not row[4]:
+            entry = msgspec.structs.replace(entry, resolved=True)
+            text = to_json(entry)
+            tx.execute(
+                "UPDATE conflicts SET resolved = 1, entry = ?, resolved_by = ?, resolved_at = ? WHERE id = ?",
+                (text, actor.username, stamp, conflict_id),
+            )
+            feed = FeedWriter(tx)
+            feed.put_server(
+                ("conflict", conflict_id, "entry"),
+                text,
+                district=row[1],
+                inspection_id=row[2],
+                writer_user=actor.username,
+            )
+            feed.flush()
+            audit.record(tx, actor, "conflict.resolve", "conflict", conflict_id)
+        r = tx.one("SELECT resolved_by, resolved_at FROM conflicts WHERE id = ?", (conflict_id,))
+    return ConflictRecord(id=conflict_id, entry=entry, resolved=True, resolved_by=r[0], resolved_at=r[1])
+
+
+def list_conflicts(db: Database, actor: Actor, *, open_only: bool = True, limit: int = 100) -> list[ConflictRecord]:
+    require_reviewer(actor)
+    cond, params = district_filter(actor, "district")
+    sql = "SELECT id, entry, resolved, resolved_by, resolved_at FROM conflicts WHERE 1 = 1" + cond
+    if open_only:
+        sql += " AND resolved = 0"
+    with db.read() as tx:
+        rows = tx.query(sql + " ORDER BY recorded_at DESC LIMIT ?", [*params, min(max(limit, 1), 1000)])
+    return [
+        ConflictRecord(
+            id=r[0],
+            entry=msgspec.json.decode(r[1], type=ConflictEntry),
+            resolved=bool(r[2]),
+            resolved_by=r[3],
+            resolved_at=r[4],
+        )
+        for r in rows
+    ]

@@ -1,0 +1,103 @@
+"""The Litestar application.
+
+``create_app(config, extra_route_handlers=...)`` builds the app. Other parts of the server
+mount their routes through ``extra_route_handlers`` (route handlers, controllers or
+``Router``s); the web console, for example, passes a ``Router(path="/console", …)``. When
+``extra_route_handlers`` is not given, ``create_app`` mounts ``sync_server.console.router``
+and ``sync_server.reports.router`` (a module attribute ``router``) if those packages exist.
+Handlers reach the server's resources via ``request.app.state.server``
+(a ``sync_server.core.server.Server``) or by declaring the ``server`` dependency, and the
+signed-in API user by declaring ``actor``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from typing import Any
+
+from litestar import Litestar, get
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
+
+from sync_server.core.config import ServerConfig
+from sync_server.core.server import Server
+from sync_server.http.deps import DEPENDENCIES
+from sync_server.http.problems import EXCEPTION_HANDLERS
+from sync_server.http.routes_admin import AdminController
+from sync_server.http.routes_auth import AuthController
+from sync_server.http.routes_blobs import BlobController
+from sync_server.http.routes_inspections import InspectionController
+from sync_server.http.routes_registry import SiteController, TemplateController
+from sync_server.http.routes_sync import SyncController
+
+log = logging.getLogger("sync_server")
+OPTIONAL_ROUTERS = ("sync_server.console", "sync_server.reports")
+
+
+@get("/healthz", sync_to_thread=False, tags=["ops"], summary="Liveness: the server answers")
+def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+def optional_routers() -> list[Any]:
+    """``router`` of each optional package (console, reports) that is present."""
+    found: list[Any] = []
+    for name in OPTIONAL_ROUTERS:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name and name.startswith(exc.name):
+                continue
+            raise
+        router = getattr(module, "router", None)
+        if router is not None:
+            found.append(router)
+    return found
+
+
+def create_app(
+    config: ServerConfig, extra_route_handlers: Sequence[Any] | None = None, *, debug: bool = False
+) -> Litestar:
+    server_holder: dict[str, Server] = {}
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        server = Server.open(config)
+        server_holder["server"] = server
+        app.state.server = server
+        try:
+            yield
+        finally:
+            server.close()
+
+    extra = list(optional_routers() if extra_route_handlers is None else extra_route_handlers)
+    return Litestar(
+        route_handlers=[
+            healthz,
+            AuthController,
+            SyncController,
+            BlobController,
+            SiteController,
+            TemplateController,
+            InspectionController,
+            AdminController,
+            *extra,
+        ],
+        dependencies=DEPENDENCIES,
+        exception_handlers=EXCEPTION_HANDLERS,
+        lifespan=[lifespan],
+        request_max_body_size=config.max_body_bytes,
+        debug=debug,
+        openapi_config=OpenAPIConfig(
+            title="Field inspection sync server",
+            version="1.0.0",
+            path="/schema",
+            render_plugins=[SwaggerRenderPlugin()],
+            components=Components(security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer")}),
+            security=[{"bearer": []}],
+        ),
+    )

@@ -1,0 +1,57 @@
+"""The bearer-token guard and the dependencies handlers declare (``server``, ``actor``).
+
+Authentication runs as a Litestar guard, before the request body is read, so an anonymous
+caller gets 401 whatever it sends.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from anyio import to_thread
+from litestar import Request
+from litestar.connection import ASGIConnection
+from litestar.di import Provide
+from litestar.handlers.base import BaseRouteHandler
+
+from sync_server.core import auth
+from sync_server.core.access import Actor
+from sync_server.core.server import Server
+
+
+def server_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Server:
+    return connection.app.state.server
+
+
+def bearer_token(connection: ASGIConnection[Any, Any, Any, Any]) -> str | None:
+    header = connection.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return token.strip()
+
+
+async def require_token(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    """Guard: a valid, unexpired bearer token of an active user, else 401."""
+    server = server_of(connection)
+    actor = await to_thread.run_sync(auth.authenticate, server.db, server.auth, bearer_token(connection))
+    connection.state.actor = actor
+
+
+def provide_actor(request: Request[Any, Any, Any]) -> Actor:
+    actor = getattr(request.state, "actor", None)
+    if actor is None:  # a handler declared ``actor`` without the guard
+        server = server_of(request)
+        actor = auth.authenticate(server.db, server.auth, bearer_token(request))
+    return actor
+
+
+def provide_server(request: Request[Any, Any, Any]) -> Server:
+    return server_of(request)
+
+
+GUARDS = [require_token]
+DEPENDENCIES = {
+    "actor": Provide(provide_actor, sync_to_thread=False),
+    "server": Provide(provide_server, sync_to_thread=False),
+}

@@ -1,0 +1,137 @@
+"""RFC 9457 problem details for every error: service errors, framework errors (validation,
+404, 405, 413) and unexpected ones (500)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import msgspec
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+
+from shared_schema.errors import FieldProblem, Problem
+from sync_server.core.errors import ServiceError, bi
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+log = logging.getLogger("sync_server")
+
+_FRAMEWORK_DETAIL = {
+    400: bi(
+        "Yêu cầu không đọc được; hãy kiểm tra dữ liệu gửi lên.", "The request could not be read; check what was sent."
+    ),
+    401: bi("Bạn chưa đăng nhập. Hãy đăng nhập rồi thử lại.", "You are not signed in. Sign in and try again."),
+    403: bi("Bạn không được phép làm việc này.", "You are not allowed to do this."),
+    404: bi(
+        "Không có địa chỉ này. Hãy kiểm tra đường dẫn (xem /schema).",
+        "There is nothing at this address. Check the path (see /schema).",
+    ),
+    405: bi(
+        "Địa chỉ này không nhận phương thức HTTP đó (xem /schema).",
+        "This address does not accept that HTTP method (see /schema).",
+    ),
+    413: bi(
+        "Nội dung gửi lên quá lớn. Hãy gửi ít dữ liệu hơn mỗi lần.",
+        "The request body is too large. Send less at a time.",
+    ),
+    415: bi("Kiểu nội dung không được hỗ trợ.", "Unsupported content type."),
+}
+_TITLES = {
+    400: "Bad request",
+    401: "Not signed in",
+    403: "Not permitted",
+    404: "Not found",
+    405: "Method not allowed",
+    409: "Conflict",
+    413: "Too large",
+    415: "Unsupported media type",
+    422: "Invalid input",
+    429: "Too many attempts",
+    500: "Server error",
+}
+
+
+def problem_response(problem: Problem, headers: dict[str, str] | None = None) -> Response[bytes]:
+    return Response(
+        content=msgspec.json.encode(problem),
+        status_code=problem.status,
+        media_type=PROBLEM_MEDIA_TYPE,
+        headers=headers or {},
+    )
+
+
+def service_error_handler(request: Request[Any, Any, Any], exc: ServiceError) -> Response[bytes]:
+    problem = Problem(
+        title=exc.title,
+        status=exc.status,
+        detail=exc.detail,
+        code=exc.code,
+        errors=exc.errors,
+        instance=request.url.path,
+        expected_seq=exc.extra.get("expected_seq"),
+        supported_protocols=exc.extra.get("supported_protocols"),
+    )
+    return problem_response(problem, exc.headers)
+
+
+def _validation_errors(exc: ValidationException) -> list[FieldProblem]:
+    out: list[FieldProblem] = []
+    for item in exc.extra if isinstance(exc.extra, list) else []:
+        if isinstance(item, dict):
+            out.append(
+                FieldProblem(message=str(item.get("message", "")), field=item.get("key") or None, code="invalid")
+            )
+    return out
+
+
+def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> Response[bytes]:
+    status = exc.status_code
+    errors: list[FieldProblem] = []
+    if isinstance(exc, ValidationException):
+        errors = _validation_errors(exc)
+        reasons = "; ".join(e.message for e in errors) or str(exc.detail)
+        detail = bi(f"Dữ liệu gửi lên không hợp lệ: {reasons}", f"The request is invalid: {reasons}")
+        code = "invalid_request"
+    elif status == 400 and exc.detail and exc.detail != "Bad Request":
+        detail = bi(
+            f"Dữ liệu gửi lên không đọc được (cần JSON hợp lệ): {exc.detail}",
+            f"The request body cannot be read (valid JSON is needed): {exc.detail}",
+        )
+        code = "malformed_request"
+    else:
+        base = _FRAMEWORK_DETAIL.get(status, str(exc.detail))
+        detail = base if status in _FRAMEWORK_DETAIL else str(exc.detail)
+        code = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}.get(status, "http_error")
+    problem = Problem(
+        title=_TITLES.get(status, "Error"),
+        status=status,
+        detail=detail,
+        code=code,
+        errors=errors,
+        instance=request.url.path,
+    )
+    return problem_response(problem, dict(exc.headers or {}))
+
+
+def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
+    log.exception("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
+    problem = Problem(
+        title="Server error",
+        status=500,
+        code="internal_error",
+        instance=request.url.path,
+        detail=bi(
+            "Máy chủ gặp lỗi không mong đợi; thay đổi chưa được áp dụng. "
+            "Hãy thử lại sau, nếu vẫn lỗi hãy báo quản trị.",
+            "The server hit an unexpected error; nothing was applied. "
+            "Try again later and tell an admin if it persists.",
+        ),
+    )
+    return problem_response(problem)
+
+
+EXCEPTION_HANDLERS: dict[Any, Any] = {
+    ServiceError: service_error_handler,
+    HTTPException: http_error_handler,
+    Exception: internal_error_handler,
+}

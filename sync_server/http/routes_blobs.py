@@ -1,0 +1,73 @@
+"""Resumable, content-addressed uploads of photos and signatures (protocol §9)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from anyio import to_thread
+from litestar import Controller, Request, Response, get, head, patch
+from litestar.response import Stream
+
+from sync_server.core import blobs
+from sync_server.core.access import Actor
+from sync_server.core.errors import BadRequest, TooLarge, bi
+from sync_server.core.server import Server
+from sync_server.http.deps import GUARDS
+
+
+def _int_header(request: Request[Any, Any, Any], name: str) -> int:
+    raw = request.headers.get(name)
+    if raw is None or not raw.strip().isdigit():
+        raise BadRequest(
+            bi(f"Thiếu hoặc sai tiêu đề {name} (số byte).", f"Header {name} (a byte count) is missing or invalid."),
+            code="invalid_header",
+        )
+    return int(raw)
+
+
+def _status_headers(st: blobs.BlobStatus) -> dict[str, str]:
+    headers = {"Upload-Offset": str(st.offset), "Tus-Resumable": "1.0.0", "Cache-Control": "no-store"}
+    if st.length is not None:
+        headers["Upload-Length"] = str(st.length)
+    if st.complete:
+        headers["Upload-Complete"] = "1"
+    return headers
+
+
+class BlobController(Controller):
+    path = "/api/v1/blobs"
+    guards = GUARDS
+    tags = ["blobs"]
+
+    @head("/{sha256:str}", sync_to_thread=True, summary="What the server holds of a blob")
+    def status(self, sha256: str, actor: Actor, server: Server) -> Response[None]:
+        st = blobs.status(server.db, server.blobs, actor, sha256)
+        return Response(content=None, status_code=200, headers=_status_headers(st))
+
+    @patch("/{sha256:str}", request_max_body_size=None, summary="Append a chunk at Upload-Offset")
+    async def append(self, request: Request[Any, Any, Any], sha256: str, actor: Actor, server: Server) -> Response[Any]:
+        offset = _int_header(request, "Upload-Offset")
+        length = _int_header(request, "Upload-Length")
+        limit = server.config.max_blob_bytes
+        declared = request.headers.get("content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            raise TooLarge(bi("Phần gửi quá lớn.", "The chunk is too large."), code="too_large")
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise TooLarge(bi("Phần gửi quá lớn.", "The chunk is too large."), code="too_large")
+            chunks.append(chunk)
+        data = b"".join(chunks)
+        st = await to_thread.run_sync(blobs.append, server.db, server.blobs, actor, sha256, offset, length, data, limit)
+        return Response(content=st, status_code=200, headers=_status_headers(st))
+
+    @get("/{sha256:str}", sync_to_thread=True, summary="The bytes of a blob, to users who may see it")
+    def read(self, sha256: str, actor: Actor, server: Server) -> Stream:
+        st = blobs.readable(server.db, server.blobs, actor, sha256)
+        return Stream(
+            server.blobs.read_chunks(sha256),
+            media_type=st.media_type or "application/octet-stream",
+            headers={"Content-Length": str(st.length), "Cache-Control": "private, max-age=31536000, immutable"},
+        )

@@ -1,0 +1,87 @@
+"""Inspections: list, detail, review, conflicts."""
+
+from __future__ import annotations
+
+from litestar import Controller, get, post
+from litestar.params import Parameter
+
+from shared_schema.sync import ReviewRequest
+from sync_server.core import inspections
+from sync_server.core.access import Actor
+from sync_server.core.server import Server
+from sync_server.http.deps import GUARDS
+
+
+class InspectionController(Controller):
+    path = "/api/v1"
+    guards = GUARDS
+    tags = ["inspections"]
+
+    @get("/inspections", sync_to_thread=True, summary="Inspections in the caller's scope, filtered and paged")
+    def list_inspections(
+        self,
+        actor: Actor,
+        server: Server,
+        status: str | None = None,
+        district: str | None = None,
+        site_id: str | None = None,
+        site_kind: str | None = None,
+        template_id: str | None = None,
+        inspector: str | None = None,
+        result: str | None = None,
+        date_from: str | None = Parameter(default=None, description="YYYY-MM-DD, inclusive"),
+        date_to: str | None = Parameter(default=None, description="YYYY-MM-DD, inclusive"),
+        sort: str = "updated",
+        limit: int = Parameter(default=50, ge=1, le=500),
+        offset: int = Parameter(default=0, ge=0),
+    ) -> inspections.InspectionPage:
+        return inspections.list_inspections(
+            server.db,
+            actor,
+            status=status,
+            district=district,
+            site_id=site_id,
+            site_kind=site_kind,
+            template_id=template_id,
+            inspector=inspector,
+            result=result,
+            date_from=date_from,
+            date_to=date_to,
+            sort=sort,
+            limit=limit,
+            offset=offset,
+        )
+
+    @get(
+        "/inspections/{inspection_id:str}",
+        sync_to_thread=True,
+        summary="One inspection: header, answers, photos, conflicts, review history",
+    )
+    def get_inspection(self, inspection_id: str, actor: Actor, server: Server) -> inspections.InspectionDetail:
+        return inspections.get_inspection(server.db, actor, inspection_id)
+
+    @post(
+        "/inspections/{inspection_id:str}/review",
+        status_code=200,
+        sync_to_thread=True,
+        summary="Approve, return with a comment, or reject (supervisor, admin)",
+    )
+    def review(
+        self, inspection_id: str, data: ReviewRequest, actor: Actor, server: Server
+    ) -> inspections.InspectionDetail:
+        return inspections.review(server.db, actor, inspection_id, data.decision, data.comment)
+
+    @get("/conflicts", sync_to_thread=True, summary="Conflict-log entries in scope (supervisor, admin)")
+    def list_conflicts(
+        self, actor: Actor, server: Server, open_only: bool = True, limit: int = Parameter(default=100, ge=1, le=1000)
+    ) -> list[inspections.ConflictRecord]:
+        return inspections.list_conflicts(server.db, actor, open_only=open_only, limit=limit)
+
+    @post(
+        "/conflicts/{conflict_id:str}/resolve",
+        status_code=200,
+        sync_to_thread=True,
+        summary="Mark a conflict as resolved (supervisor, admin)",
+    )
+    def resolve(self, conflict_id: str, actor: Actor, server: Server) -> inspections.ConflictRecord:
+        return inspections.resolve_conflict(server.db, actor, conflict_id)

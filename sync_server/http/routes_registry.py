@@ -1,0 +1,106 @@
+"""Sites and checklist templates."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, get, patch, post
+from litestar.params import Parameter
+
+from shared_schema.checklist import ChecklistTemplate
+from shared_schema.records import Site
+from sync_server.core import registry
+from sync_server.core.access import Actor
+from sync_server.core.errors import BadRequest, bi
+from sync_server.core.server import Server
+from sync_server.http.deps import GUARDS
+
+
+class SiteController(Controller):
+    path = "/api/v1/sites"
+    guards = GUARDS
+    tags = ["sites"]
+
+    @get("/", sync_to_thread=True, summary="Sites in the caller's districts, searchable")
+    def list_sites(
+        self,
+        actor: Actor,
+        server: Server,
+        q: str | None = None,
+        district: str | None = None,
+        kind: str | None = None,
+        active: bool | None = None,
+        limit: int = Parameter(default=100, ge=1, le=1000),
+        offset: int = Parameter(default=0, ge=0),
+    ) -> registry.SitePage:
+        return registry.list_sites(
+            server.db, actor, q=q, district=district, kind=kind, active=active, limit=limit, offset=offset
+        )
+
+    @post("/", sync_to_thread=True, summary="Add a site (admin)")
+    def create_site(self, data: registry.SiteInput, actor: Actor, server: Server) -> Site:
+        return registry.create_site(server.db, actor, data)
+
+    @get("/{site_id:str}", sync_to_thread=True, summary="One site")
+    def get_site(self, site_id: str, actor: Actor, server: Server) -> Site:
+        return registry.get_site(server.db, actor, site_id)
+
+    @patch("/{site_id:str}", sync_to_thread=True, summary="Change fields of a site (admin)")
+    def update_site(self, site_id: str, data: registry.SitePatch, actor: Actor, server: Server) -> Site:
+        return registry.update_site(server.db, actor, site_id, data)
+
+    @post(
+        "/import",
+        status_code=200,
+        summary="Import sites from CSV: every row or nothing (admin)",
+        description=registry.CSV_HELP,
+    )
+    async def import_csv(self, request: Request[Any, Any, Any], actor: Actor, server: Server) -> registry.ImportReport:
+        from anyio import to_thread
+
+        raw = await request.body()
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise BadRequest(
+                bi("Tệp CSV phải mã hóa UTF-8.", "The CSV file must be UTF-8 encoded."), code="csv_encoding"
+            ) from None
+        return await to_thread.run_sync(registry.import_sites_csv, server.db, actor, text)
+
+
+class TemplateController(Controller):
+    path = "/api/v1/templates"
+    guards = GUARDS
+    tags = ["checklists"]
+
+    @get("/", sync_to_thread=True, summary="Checklist versions (admins also see drafts)")
+    def list_templates(self, actor: Actor, server: Server) -> list[registry.TemplateSummary]:
+        return registry.list_templates(server.db, actor)
+
+    @post(
+        "/", status_code=200, sync_to_thread=True, summary="Save a draft: a new checklist or its next version (admin)"
+    )
+    def save(self, data: ChecklistTemplate, actor: Actor, server: Server) -> registry.TemplateSaved:
+        return registry.save_template(server.db, actor, data)
+
+    @get("/{template_id:str}/versions/{version:int}", sync_to_thread=True, summary="One checklist version")
+    def get_version(self, template_id: str, version: int, actor: Actor, server: Server) -> registry.TemplateVersion:
+        return registry.get_template(server.db, actor, template_id, version)
+
+    @post(
+        "/{template_id:str}/versions/{version:int}/publish",
+        status_code=200,
+        sync_to_thread=True,
+        summary="Publish a draft version; it becomes immutable (admin)",
+    )
+    def publish(self, template_id: str, version: int, actor: Actor, server: Server) -> registry.TemplateSummary:
+        return registry.publish_template(server.db, actor, template_id, version)
+
+    @post(
+        "/{template_id:str}/versions/{version:int}/retire",
+        status_code=200,
+        sync_to_thread=True,
+        summary="Retire a published version (admin)",
+    )
+    def retire(self, template_id: str, version: int, actor: Actor, server: Server) -> registry.TemplateSummary:
+        return registry.retire_template(server.db, actor, template_id, version)

@@ -1,0 +1,48 @@
+"""Push and pull (docs/PROTOCOL.md §4, §7)."""
+
+from __future__ import annotations
+
+from litestar import Controller, Response, get, post
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.openapi.spec import Example
+from litestar.params import Parameter
+
+from shared_schema import protocol
+from shared_schema.sync import PullPage, PushReply, PushRequest
+from sync_server.core import sync_service
+from sync_server.core.access import Actor
+from sync_server.core.server import Server
+from sync_server.http.deps import GUARDS
+
+
+class SyncController(Controller):
+    path = "/api/v1/sync"
+    guards = GUARDS
+    tags = ["sync"]
+
+    @post("/push", status_code=200, sync_to_thread=True, summary="Push device changes (exactly once)")
+    def push(self, data: PushRequest, actor: Actor, server: Server) -> PushReply:
+        return sync_service.push(server.db, actor, data)
+
+    @get(
+        "/pull",
+        sync_to_thread=True,
+        summary="Pull the changes visible to the caller, oldest first",
+        responses={
+            200: ResponseSpec(
+                PullPage,
+                description="A page of the change feed",
+                examples=[Example(value={"changes": [], "cursor": 0, "has_more": False})],
+            )
+        },
+    )
+    def pull(
+        self,
+        actor: Actor,
+        server: Server,
+        cursor: int = Parameter(default=0, ge=0, description="The last sequence the device has applied"),
+        limit: int = Parameter(default=protocol.DEFAULT_PULL_LIMIT, ge=1, description="At most 5000"),
+        protocol_version: int | None = Parameter(query="protocol", default=None, description="Protocol version"),
+    ) -> Response[bytes]:
+        body = sync_service.pull(server.db, actor, cursor, limit, protocol_version)
+        return Response(content=body, media_type="application/json")
