@@ -32,5 +32,11 @@ CLOCK_AHEAD = LocalText(
 )
 
 
+def split_bilingual(text: str) -> LocalText:
+    """A server message ``"<Vietnamese> / <English>"`` as ``LocalText`` (same text twice if not split)."""
+    vi, sep, en = text.partition(" / ")
+    return LocalText(vi.strip(), en.strip()) if sep else LocalText(text, text)
+
+
 def fill(text: LocalText, **values: object) -> LocalText:
     return LocalText(text.vi.format(**values), text.en.format(**values))

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from field_app.core import replica
+from field_app.core.messages import split_bilingual
 from field_app.core.models import Notice
 from shared_schema.text import LocalText
 
@@ -76,10 +77,8 @@ def _show(value: Any) -> str:
 def rejection_notice(row: dict[str, Any], label_of: LabelLookup) -> Notice:
     inspection_id, question_id = _split(row["entity"], row["entity_id"])
     what = _field_words(row["field"], label_of(inspection_id, question_id))
-    reason = REJECTION_REASONS.get(row["code"] or "")
-    server_reason = row["reason"] or ""
-    why_vi = reason.vi if reason else server_reason
-    why_en = reason.en if reason else server_reason
+    reason = REJECTION_REASONS.get(row["code"] or "") or split_bilingual(row["reason"] or "")
+    why_vi, why_en = reason.vi, reason.en
     message = LocalText(
         f"Máy chủ không nhận thay đổi {what.vi}: {why_vi}. Giá trị bạn đã nhập vẫn được giữ ở đây.",
         f"The server did not accept the change to the {what.en}: {why_en}. The value you entered is kept here.",

@@ -71,8 +71,12 @@ def _raise_for(response: httpx.Response) -> None:
         raise ProtocolUnsupported(messages.PROTOCOL_UNSUPPORTED, response.status_code, problem)
     if response.status_code == 409 and problem is not None and problem.code == "sequence_gap":
         raise SequenceGap(problem.expected_seq or 1, problem)
-    detail = (problem.detail or problem.title) if problem else f"HTTP {response.status_code}"
-    raise ServerError(messages.fill(messages.SERVER_ERROR, detail=detail), response.status_code, problem)
+    detail = messages.split_bilingual((problem.detail or problem.title) if problem else f"HTTP {response.status_code}")
+    if response.status_code < 500 and problem is not None and problem.detail:
+        raise ServerError(detail, response.status_code, problem)
+    message = LocalText(messages.SERVER_ERROR.vi.format(detail=detail.vi),
+                        messages.SERVER_ERROR.en.format(detail=detail.en))
+    raise ServerError(message, response.status_code, problem)
 
 
 class ServerApi:

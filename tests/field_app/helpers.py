@@ -79,6 +79,18 @@ def png_bytes(seed: int = 0, width: int = 2, height: int = 2) -> bytes:
     return out.getvalue()
 
 
+def big_png(size: int, seed: int = 0) -> bytes:
+    """A PNG of about ``size`` bytes (a private ancillary chunk of pseudo-random bytes)."""
+    import random
+
+    base = png_bytes(seed)
+    filler = random.Random(seed).randbytes(max(0, size - len(base) - 12))
+    body = b"ruSt" + filler
+    extra = struct.pack(">I", len(filler)) + body + struct.pack(">I", zlib.crc32(body) & 0xFFFFFFFF)
+    iend = base.rindex(b"\x00\x00\x00\x00IEND")
+    return base[:iend] + extra + base[iend:]
+
+
 def complete_answers(app: AppServices, inspection_id: str) -> None:
     """Answer the sample checklist so that it can be submitted."""
     sig = app.store_blob(png_bytes(99))

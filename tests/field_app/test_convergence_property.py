@@ -1,0 +1,221 @@
+"""Hypothesis state machine: random interleavings of edits, syncs, dropped connections, app
+restarts and supervisor decisions on three devices against ONE real server process (started
+once for this module; each example uses fresh devices and fresh inspections).
+
+After every example all faults are healed and every device syncs until nothing moves; then:
+- every device holds exactly what the server shows its user (convergence), outboxes empty;
+- every answer field holds the value of the edit with the greatest clock among the edits the
+  server did not refuse (last writer wins, exactly once: nothing lost, nothing doubled);
+- every concurrent loser between two devices is in the conflict log the devices hold.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
+
+from field_app.core import replica
+from field_app.core.models import AppError
+from field_app.core.services import AppServices
+from shared_schema import protocol
+from tests.field_app.e2e import PASSWORD, World, assert_converged, device_snapshot, site_id
+from tests.support.proxy import FaultProxy
+
+pytestmark = pytest.mark.slow
+
+USERS = ["an", "binh", "an"]
+QUESTIONS = {
+    "workers": st.integers(min_value=0, max_value=500),
+    "team": st.sampled_from(["yes", "no", "na"]),
+    "temp_check": st.sampled_from(["yes", "no"]),
+    "masks": st.sampled_from(["all", "most", "few"]),
+    "manager": st.sampled_from(["Chị Hoa", "Anh Dũng", "Ông Tư"]),
+}
+_counter = itertools.count()
+
+
+class Devices(RuleBasedStateMachine):
+    world: World
+
+    @initialize()
+    def setup(self) -> None:
+        run = next(_counter)
+        self.proxies = [FaultProxy(self.world.server.port) for _ in USERS]
+        self.dirs = [self.world.root / "prop" / f"{run}-{i}" for i in range(len(USERS))]
+        self.apps: list[AppServices] = []
+        for i, user in enumerate(USERS):
+            app = AppServices.open(self.dirs[i])
+            app.login(self.proxies[i].url, user, PASSWORD)
+            assert app.sync_now().ok
+            self.apps.append(app)
+        shared = self.apps[0].start_inspection(site_id(self.apps[0], "DN-001"), "sample-factory")
+        assert self.apps[0].sync_now().ok
+        for app in self.apps[1:]:
+            assert app.sync_now().ok
+        self.inspections = [shared]
+        # (answer id, field) → [(hlc, value, change_id)] of every edit made in this example.
+        self.edit_log: dict[tuple[str, str], list[tuple[str, object, str]]] = {}
+        self.captured: dict[int, int] = {}
+        for i in range(len(USERS)):
+            self._capture(i)
+
+    def teardown(self) -> None:
+        if not hasattr(self, "apps"):
+            return
+        try:
+            for p in self.proxies:
+                p.clear()
+                p.come_up()
+            for _ in range(3):
+                for app in self.apps:
+                    assert app.sync_now().ok, app.sync_status().last_error
+            self._check_converged()
+        finally:
+            for app in self.apps:
+                app.close()
+            for p in self.proxies:
+                p.close()
+
+    # --- rules -----------------------------------------------------------------------------
+
+    @rule(device=st.integers(0, 2), which=st.integers(0, 10), question=st.sampled_from(sorted(QUESTIONS)),
+          data=st.data())
+    def edit(self, device: int, which: int, question: str, data: st.DataObject) -> None:
+        app = self.apps[device]
+        known = [i for i in self.inspections if app.store.scalar("SELECT 1 FROM inspections WHERE key = ?", [i])]
+        if not known:
+            return
+        inspection_id = known[which % len(known)]
+        value = data.draw(QUESTIONS[question])
+        field = "note" if question == "manager" else "value"
+        target = "workers" if question == "manager" else question
+        try:
+            invalid = app.set_answer(inspection_id, target, field, value)
+        except AppError as exc:
+            assert exc.code == "locked"
+            return
+        assert invalid is None
+        self._capture(device)
+
+    @rule(device=st.integers(0, 2), code=st.sampled_from(["DN-002", "DN-003"]))
+    def start(self, device: int, code: str) -> None:
+        app = self.apps[device]
+        self.inspections.append(app.start_inspection(site_id(app, code), "sample-factory"))
+
+    @rule(device=st.integers(0, 2))
+    def sync(self, device: int) -> None:
+        self.apps[device].sync_now()  # may fail while a fault is armed or the link is down
+
+    @rule(device=st.integers(0, 2), where=st.sampled_from(["push", "pull"]), part=st.sampled_from(["request", "reply"]),
+          after=st.sampled_from([0, 200, 600]))
+    def drop(self, device: int, where: str, part: str, after: int) -> None:
+        proxy = self.proxies[device]
+        match = b"POST /api/v1/sync/push" if where == "push" else b"GET /api/v1/sync/pull"
+        proxy.clear()
+        if part == "request":
+            proxy.cut_request(match, after)
+        else:
+            proxy.cut_reply(match, after)
+        self.apps[device].sync_now()
+
+    @rule(device=st.integers(0, 2), down=st.booleans())
+    def network(self, device: int, down: bool) -> None:
+        if down:
+            self.proxies[device].go_down()
+        else:
+            self.proxies[device].come_up()
+
+    @rule(device=st.integers(0, 2))
+    def restart_app(self, device: int) -> None:
+        self.apps[device].close()
+        self.apps[device] = AppServices.open(self.dirs[device])
+
+    @rule(which=st.integers(0, 10), decision=st.sampled_from(["return", "approve", "reject"]))
+    def supervisor(self, which: int, decision: str) -> None:
+        inspection_id = self.inspections[which % len(self.inspections)]
+        with self.world.api("chi") as http:
+            # Refused (and harmless) unless an inspector's submit reached the server.
+            http.post(f"/api/v1/inspections/{inspection_id}/review", json={"decision": decision, "comment": "xem lại"})
+
+    @rule(device=st.integers(0, 2), which=st.integers(0, 10))
+    def submit(self, device: int, which: int) -> None:
+        app = self.apps[device]
+        inspection_id = self.inspections[which % len(self.inspections)]
+        if not app.store.scalar("SELECT 1 FROM inspections WHERE key = ?", [inspection_id]):
+            return
+        try:
+            for qid, value in [("workers", 5), ("team", "yes"), ("temp_check", "yes"), ("masks", "all"),
+                               ("dorm", "no"), ("sig_rep", {"sha256": "0" * 64, "name": "B"})]:
+                if app.get_inspection(inspection_id).answers.get(qid) is None:
+                    app.set_answer_value(inspection_id, qid, value)
+            app.submit(inspection_id)
+        except AppError as exc:
+            assert exc.code in ("locked", "invalid_transition")
+        self._capture(device)
+
+    @precondition(lambda self: hasattr(self, "apps"))
+    @invariant()
+    def outbox_sequences_have_no_gaps(self) -> None:
+        for app in self.apps:
+            seqs = [r["client_seq"] for r in app.store.query("SELECT client_seq FROM outbox ORDER BY client_seq")]
+            assert seqs == list(range(seqs[0], seqs[0] + len(seqs))) if seqs else True
+            acked = app.store.scalar("SELECT acked_seq FROM sync_state")
+            assert not seqs or seqs[0] == acked + 1
+
+    # --- the final check -------------------------------------------------------------------
+
+    def _capture(self, device: int) -> None:
+        """Record the answer edits the device queued since the last capture."""
+        app = self.apps[device]
+        last = self.captured.get(device, 0)
+        for row in app.store.query("SELECT * FROM outbox WHERE client_seq > ? ORDER BY client_seq", [last]):
+            last = row["client_seq"]
+            if row["entity"] == "answer":
+                self.edit_log.setdefault((row["entity_id"], row["field"]), []).append(
+                    (row["hlc"], replica.loads(row["value"]), row["change_id"]))
+        self.captured[device] = last
+
+    def _check_converged(self) -> None:
+        assert_converged(self.world, *zip(self.apps, USERS, strict=True))
+        snaps = [device_snapshot(app) for app in self.apps]
+        assert all(s == snaps[0] for s in snaps[1:]), "devices differ"
+        rejected: set[str] = set()
+        for app in self.apps:
+            rejected |= {r["change_id"] for r in app.store.query("SELECT change_id FROM rejections")}
+        for (key, field), items in self.edit_log.items():
+            held = snaps[0].get(("answer", key, field))
+            assert held is not None, (key, field)
+            accepted = [(h, v) for h, v, change_id in items if change_id not in rejected]
+            if not accepted:
+                continue
+            best_hlc, best_value = max(accepted, key=lambda t: t[0])
+            if held[1] == best_hlc:
+                assert held[0] == best_value, (key, field)
+            else:
+                # Only the server's re-stamp after a refused edit may hold a later clock.
+                assert held[1] > best_hlc and held[1].endswith(f"-{protocol.SERVER_NODE}"), (key, field, held)
+
+
+@pytest.fixture(scope="module")
+def machine(world):
+    Devices.world = world
+    return Devices
+
+
+def test_devices_converge_under_random_edits_syncs_drops_and_restarts(machine):
+    run_state_machine_as_test(
+        machine,
+        settings=settings(max_examples=20, stateful_step_count=12, deadline=None,
+                          suppress_health_check=list(HealthCheck)),
+    )

@@ -1,0 +1,201 @@
+"""Faults during sync against a real server process. Each ends in the same state as a clean
+sync: the device holds what the server shows its user, every change took effect once (the
+server's last sequence for the device equals the number of edits made), the outbox is empty.
+
+The connection faults go through ``tests/support/proxy.py`` (a loopback TCP proxy that cuts
+requests or replies). The app-killed faults run the sync in a child process that SIGKILLs
+itself at a step (``tests/field_app/sync_child.py``), then reopen the store and sync again.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from field_app.core.services import AppServices
+from tests.field_app.e2e import World, assert_converged, site_id, sync_ok
+from tests.field_app.helpers import big_png, complete_answers, png_bytes
+from tests.support.proxy import FaultProxy
+
+pytestmark = pytest.mark.slow
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def proxy(world: World):
+    p = FaultProxy(world.server.port)
+    yield p
+    p.close()
+
+
+def edits(app: AppServices, code: str = "DN-001", photos: int = 1) -> str:
+    inspection_id = app.start_inspection(site_id(app, code), "sample-factory")
+    complete_answers(app, inspection_id)
+    for n in range(photos):
+        app.add_photo(inspection_id, "team", png_bytes(1000 + n + hash(inspection_id) % 1000))
+    app.set_note(inspection_id, "workers", "Đếm tại cổng")
+    app.set_header(inspection_id, "findings", "Cơ sở chấp hành tốt")
+    return inspection_id
+
+
+def made_changes(app: AppServices) -> int:
+    return int(app.store.scalar("SELECT next_seq FROM sync_state")) - 1
+
+
+def server_last_seq(world: World, app: AppServices) -> int:
+    client_id = app.store.scalar("SELECT client_id FROM sync_state")
+    with world.api("quan") as http:
+        clients = http.get("/api/v1/clients").json()
+    return next((c["last_seq"] for c in clients if c["client_id"] == client_id), 0)
+
+
+def assert_clean(world: World, app: AppServices, username: str = "an") -> None:
+    assert_converged(world, (app, username))
+    assert server_last_seq(world, app) == made_changes(app)
+    assert app.store.scalar("SELECT acked_seq FROM sync_state") == made_changes(app)
+    assert app.notices() == [] or all(n.kind == "conflict" for n in app.notices())
+
+
+def fresh_device(world: World, name: str, url: str) -> AppServices:
+    app = world.device(name, "an", url=url)
+    sync_ok(app)
+    return app
+
+
+# --- connection cut ------------------------------------------------------------------------
+
+
+def test_connection_dropped_mid_push_loses_nothing_and_doubles_nothing(world, proxy, tmp_path):
+    app = fresh_device(world, "cut-push", proxy.url)
+    edits(app)
+    proxy.cut_request(b"POST /api/v1/sync/push", after_bytes=400)
+    report = app.sync_now()
+    assert not report.ok and report.error.en.startswith("Cannot reach the server")
+    assert proxy.fired == 1
+    assert server_last_seq(world, app) == 0
+    sync_ok(app)
+    assert_clean(world, app)
+
+
+def test_reply_lost_after_the_server_committed_is_harmless(world, proxy):
+    app = fresh_device(world, "lost-reply", proxy.url)
+    edits(app)
+    proxy.cut_reply(b"POST /api/v1/sync/push", after_bytes=0)
+    assert not app.sync_now().ok
+    assert server_last_seq(world, app) == made_changes(app)  # committed…
+    assert app.sync_status().pending == made_changes(app)  # …but the device does not know yet
+    sync_ok(app)
+    assert_clean(world, app)
+
+
+def test_connection_dropped_mid_pull_page_keeps_the_cursor_and_resumes(world, proxy):
+    other = world.device("pull-source", "binh")
+    edits(other, "DN-002")
+    sync_ok(other)
+    app = world.device("cut-pull", "an", url=proxy.url)
+    app.engine.pull_limit = 7
+    pulls = 0
+
+    def cut_third_page(step: str) -> None:
+        nonlocal pulls
+        if step == "pull_request":
+            pulls += 1
+            if pulls == 3:
+                proxy.cut_reply(b"GET /api/v1/sync/pull", after_bytes=300)
+
+    app.engine.on_step = cut_third_page
+    assert not app.sync_now().ok
+    cursor = app.store.scalar("SELECT cursor FROM sync_state")
+    assert cursor > 0  # two pages were kept with their cursor
+    app.engine.on_step = None
+    sync_ok(app)
+    assert app.store.scalar("SELECT cursor FROM sync_state") > cursor
+    assert_converged(world, (app, "an"), (other, "binh"))
+
+
+def test_a_photo_upload_cut_off_resumes_where_the_server_stopped(world, proxy):
+    app = fresh_device(world, "photo", proxy.url)
+    inspection_id = app.start_inspection(site_id(app, "DN-003"), "sample-factory")
+    data = big_png(200_000, seed=7)
+    sha = app.add_photo(inspection_id, "overview", data)
+    app.engine.chunk_size = 32 * 1024
+    chunks = 0
+
+    def count(step: str) -> None:
+        nonlocal chunks
+        if step == "blob_chunk":
+            chunks += 1
+            if chunks == 4:
+                proxy.cut_request(b"PATCH /api/v1/blobs/", after_bytes=20_000)
+
+    app.engine.on_step = count
+    assert not app.sync_now().ok
+    assert app.sync_status().pending_blobs == 1
+    sync_ok(app)
+    needed = -(-len(data) // app.engine.chunk_size)
+    assert chunks <= needed + 2, "the upload started again from the beginning"
+    with world.api("an") as http:
+        assert http.get(f"/api/v1/blobs/{sha}").content == data
+    assert world.inspection("an", inspection_id)["missing_blobs"] == []
+    assert_clean(world, app)
+
+
+# --- server restarted ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("step", ["push_recorded", "pull_received"])
+def test_server_restarted_mid_sync(world, step):
+    source = world.device(f"restart-src-{step}", "binh")
+    edits(source, "DN-002")
+    sync_ok(source)
+    app = world.device(f"restart-{step}", "an")
+    edits(app)
+    edits(app, "DN-003")
+    app.engine.push_batch = 5
+    app.engine.pull_limit = 5
+    restarted = False
+
+    def restart(name: str) -> None:
+        nonlocal restarted
+        if name == step and not restarted:
+            restarted = True
+            world.server.kill()
+            world.server.start()
+
+    app.engine.on_step = restart
+    report = app.sync_now()
+    app.engine.on_step = None
+    assert restarted
+    if not report.ok:
+        sync_ok(app)
+    sync_ok(app)
+    assert_clean(world, app)
+
+
+# --- the app killed between two steps ------------------------------------------------------
+
+STEPS = ["push_send", "push_replied", "push_recorded", "blob_chunk", "blob_done",
+         "pull_request", "pull_received", "pull_applied"]
+
+
+@pytest.mark.parametrize("step", STEPS)
+def test_app_killed_at_any_step_of_a_sync_then_restarted(world, tmp_path, step):
+    data_dir = world.root / "devices" / f"killed-{step}"
+    app = world.device(f"killed-{step}", "an")
+    edits(app, photos=2)
+    app.close()
+    env = {**os.environ, "PYTHONPATH": str(REPO), "CHILD_PUSH_BATCH": "4", "CHILD_PULL_LIMIT": "9",
+           "CHILD_CHUNK_SIZE": "64"}
+    child = subprocess.run([sys.executable, "-m", "tests.field_app.sync_child", str(data_dir), step, "2"],
+                           cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
+    assert child.returncode == -9, f"the child was not killed at {step}: {child.stdout}{child.stderr}"
+    app = AppServices.open(data_dir)
+    app.engine.push_batch = 4
+    sync_ok(app)
+    assert_clean(world, app)
+    app.close()
