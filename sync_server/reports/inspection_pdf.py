@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import logging
 from collections.abc import Mapping
 
 from fpdf import FPDF
@@ -35,6 +36,9 @@ from sync_server.reports.formatting import (
     status_label,
 )
 from sync_server.reports.model import BlobLoader, ReportData
+
+# fontTools logs every font subset at INFO; that is noise in a server log.
+logging.getLogger("fontTools").setLevel(logging.WARNING)
 
 FONT = "DejaVu"
 INK = (30, 30, 30)

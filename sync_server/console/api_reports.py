@@ -1,0 +1,60 @@
+"""The report and export endpoints of the HTTP API (DESIGN.md "HTTP surface"), bearer-token
+authenticated like the rest of ``/api/v1``:
+
+- ``GET /api/v1/inspections/{id}/report.pdf`` — the inspection record, for anyone who may
+  see the inspection (``?lang=en`` for English);
+- ``GET /api/v1/exports/inspections.{csv,xlsx,geojson}`` — the inspections matching the same
+  filters as ``GET /api/v1/inspections``, for supervisors and admins.
+
+Mounted by ``sync_server.console.router`` (which ``create_app`` picks up by itself).
+"""
+
+from __future__ import annotations
+
+from litestar import Response, Router, get
+from litestar.params import Parameter
+
+from sync_server.console.pages_inspections import SORTS, export_format, export_response
+from sync_server.console.report_data import blob_loader, export_records, report_data
+from sync_server.core.access import Actor, require_reviewer
+from sync_server.core.errors import NotFound, bi
+from sync_server.core.server import Server
+from sync_server.http.deps import GUARDS
+from sync_server.reports.inspection_pdf import render_inspection_pdf
+
+Lang = Parameter(default="vi", pattern="^(vi|en)$", description="vi (default) or en")
+
+
+@get("/inspections/{inspection_id:str}/report.pdf", sync_to_thread=True, media_type="application/pdf",
+     summary="The inspection record (biên bản kiểm tra) as a PDF")
+def inspection_report(inspection_id: str, actor: Actor, server: Server, lang: str = Lang) -> Response[bytes]:
+    data = report_data(server, actor, inspection_id)
+    pdf = render_inspection_pdf(data, lang=lang, load_blob=blob_loader(server, actor))
+    return Response(pdf, media_type="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="inspection-{inspection_id}.pdf"'})
+
+
+@get("/exports/{filename:str}", sync_to_thread=True,
+     summary="Inspections as CSV, XLSX (answers one column per question) or GeoJSON (supervisor, admin)")
+def export_inspections(
+    filename: str, actor: Actor, server: Server, lang: str = Lang, status: str | None = None,
+    district: str | None = None,
+    site_id: str | None = None, site_kind: str | None = None, template_id: str | None = None,
+    inspector: str | None = None, result: str | None = None,
+    date_from: str | None = Parameter(default=None, description="YYYY-MM-DD, inclusive"),
+    date_to: str | None = Parameter(default=None, description="YYYY-MM-DD, inclusive"),
+    sort: str = Parameter(default="updated", description=", ".join(SORTS)),
+) -> Response[bytes]:
+    require_reviewer(actor)
+    fmt = export_format(filename)
+    if fmt is None:
+        raise NotFound(bi(f"Không có tệp xuất '{filename}'; dùng inspections.csv, .xlsx hoặc .geojson.",
+                          f"No export '{filename}'; use inspections.csv, .xlsx or .geojson."), code="unknown_format")
+    filters = {"status": status, "district": district, "site_id": site_id, "site_kind": site_kind,
+               "template_id": template_id, "inspector": inspector, "result": result, "date_from": date_from,
+               "date_to": date_to, "sort": sort}
+    return export_response(export_records(server, actor, filters), fmt, lang)
+
+
+api_reports_router = Router(path="/api/v1", route_handlers=[inspection_report, export_inspections], guards=GUARDS,
+                            tags=["reports"])

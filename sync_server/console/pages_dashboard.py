@@ -1,0 +1,45 @@
+"""The supervisors' dashboard: inspections per day, results by district and site kind,
+sites not inspected lately, overdue corrective actions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from litestar import Request, Response, get
+
+from sync_server.console import catalog, queries
+from sync_server.console.web import lang_of, render, server_of
+from sync_server.core.access import Actor
+from sync_server.reports import dashboard
+from sync_server.reports.formatting import VIETNAM_TZ, local_day
+
+WINDOWS = (7, 30, 90, 180)
+
+
+@get("/dashboard", sync_to_thread=True, include_in_schema=False)
+def dashboard_page(request: Request[Any, Any, Any], viewer: Actor, days: int = 30) -> Response[str]:
+    server = server_of(request)
+    lang = lang_of(request)
+    days = days if days in WINDOWS else 30
+    today = dt.datetime.now(VIETNAM_TZ).date()
+    rows = queries.dashboard_inspections(server.db, viewer)
+    sites = queries.dashboard_sites(server.db, viewer)
+    per_day = dashboard.inspections_per_day(rows, today - dt.timedelta(days=days - 1), today)
+    approvals = {site: day for site, at in queries.latest_approval_per_site(server.db, viewer).items()
+                 if (day := local_day(at)) is not None}
+    labels = catalog.question_labels(server, viewer, lang)
+    overdue = dashboard.overdue_actions(queries.corrective_actions(server.db, viewer), today, approvals)
+    return render(
+        request, "dashboard.html",
+        days=days, windows=WINDOWS, today=today,
+        per_day=per_day, max_day=max((d.count for d in per_day), default=0),
+        by_district=dashboard.results_by(rows, "district"),
+        by_kind=dashboard.results_by(rows, "site_kind"),
+        status_counts=dashboard.status_counts(rows),
+        gaps=dashboard.sites_not_inspected(sites, rows, days, today),
+        overdue=overdue, labels=labels, band_labels=catalog.band_labels(server, viewer, lang),
+    )
+
+
+HANDLERS = [dashboard_page]

@@ -1,0 +1,175 @@
+"""Supervisors' pages: the inspections list (filters, sort, pages, counts), one inspection
+(review, conflicts, PDF, photos) and exports of the filtered list."""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+import msgspec
+from litestar import Request, Response, get, post
+from litestar.enums import RequestEncodingType
+from litestar.params import Body
+from litestar.response import Redirect, Stream
+
+from shared_schema.records import INSPECTION_KINDS, SITE_KINDS, STATUSES
+from sync_server.console import catalog, queries
+from sync_server.console.inspection_view import build_view
+from sync_server.console.report_data import blob_loader, export_records, report_data, template_of
+from sync_server.console.web import lang_of, redirect, render, server_of
+from sync_server.core import blobs, inspections, registry
+from sync_server.core.access import Actor
+from sync_server.core.errors import ServiceError
+from sync_server.reports.exports import inspections_csv, inspections_geojson, inspections_xlsx
+from sync_server.reports.inspection_pdf import render_inspection_pdf
+
+Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
+PAGE_SIZE = 25
+SORTS = ("updated", "started", "created", "site", "score")
+FILTER_NAMES = ("status", "district", "site_kind", "site_id", "template_id", "inspector", "result", "date_from",
+                "date_to")
+
+
+class ListFilters(msgspec.Struct, kw_only=True):
+    """The list's filters as they travel in the query string."""
+
+    status: str | None = None
+    district: str | None = None
+    site_kind: str | None = None
+    site_id: str | None = None
+    template_id: str | None = None
+    inspector: str | None = None
+    result: str | None = None
+    date_from: str | None = None
+    date_to: str | None = None
+    sort: str = "updated"
+    page: int = 1
+
+    @classmethod
+    def from_query(cls, query: Any) -> ListFilters:
+        values = {name: (query.get(name) or "").strip() or None for name in FILTER_NAMES}
+        sort = query.get("sort") or "updated"
+        try:
+            page = max(int(query.get("page") or 1), 1)
+        except ValueError:
+            page = 1
+        return cls(**values, sort=sort if sort in SORTS else "updated", page=page)
+
+    def service_filters(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in FILTER_NAMES} | {"sort": self.sort}
+
+    def query(self, **override: Any) -> str:
+        values = {name: getattr(self, name) for name in (*FILTER_NAMES, "sort", "page")} | override
+        return urlencode({k: v for k, v in values.items() if v not in (None, "") and not (k == "page" and v == 1)})
+
+
+@get("/inspections", sync_to_thread=True, include_in_schema=False)
+def inspections_list(request: Request[Any, Any, Any], viewer: Actor) -> Response[str]:
+    server = server_of(request)
+    filters = ListFilters.from_query(request.query_params)
+    try:
+        page = inspections.list_inspections(server.db, viewer, **filters.service_filters(), limit=PAGE_SIZE,
+                                            offset=(filters.page - 1) * PAGE_SIZE)
+        error = None
+    except ServiceError as exc:
+        page, error = inspections.InspectionPage(items=[], total=0, limit=PAGE_SIZE, offset=0, counts={}), exc.detail
+    templates = registry.list_templates(server.db, viewer)
+    return render(
+        request, "inspections.html",
+        filters=filters, page=page, error=error,
+        pages=max(1, math.ceil(page.total / PAGE_SIZE)),
+        statuses=STATUSES, site_kinds=list(SITE_KINDS), sorts=SORTS,
+        districts=queries.districts_in_scope(server.db, viewer),
+        inspectors=queries.inspectors_in_scope(server.db, viewer),
+        results=queries.results_in_scope(server.db, viewer),
+        sites=registry.list_sites(server.db, viewer, limit=1000).items,
+        template_ids=sorted({t.template_id for t in templates}),
+        band_labels=catalog.band_labels(server, viewer, lang_of(request)),
+    )
+
+
+def _inspection_page(request: Request[Any, Any, Any], viewer: Actor, inspection_id: str, *, status: int = 200,
+                     error: str | None = None, comment: str = "") -> Response[str]:
+    server = server_of(request)
+    detail = inspections.get_inspection(server.db, viewer, inspection_id)
+    template = template_of(server, viewer, detail.summary)
+    view = build_view(detail, template, lang_of(request))
+    return render(request, "inspection.html", status=status, detail=detail, template=template, view=view,
+                  header=detail.header, error=error, comment=comment, kinds=INSPECTION_KINDS)
+
+
+@get("/inspections/{inspection_id:str}", sync_to_thread=True, include_in_schema=False)
+def inspection_page(request: Request[Any, Any, Any], viewer: Actor, inspection_id: str) -> Response[str]:
+    return _inspection_page(request, viewer, inspection_id)
+
+
+@post("/inspections/{inspection_id:str}/review", sync_to_thread=True, include_in_schema=False)
+def review(request: Request[Any, Any, Any], viewer: Actor, inspection_id: str, data: Form) -> Response[Any]:
+    server = server_of(request)
+    decision = data.get("decision") or ""
+    comment = data.get("comment") or ""
+    try:
+        inspections.review(server.db, viewer, inspection_id, decision, comment)  # type: ignore[arg-type]
+    except ServiceError as exc:
+        return _inspection_page(request, viewer, inspection_id, status=exc.status, error=exc.detail, comment=comment)
+    return redirect(f"/console/inspections/{inspection_id}", flash=f"flash_reviewed_{decision}")
+
+
+@post("/conflicts/{conflict_id:str}/resolve", sync_to_thread=True, include_in_schema=False)
+def resolve_conflict(request: Request[Any, Any, Any], viewer: Actor, conflict_id: str, data: Form) -> Redirect:
+    server = server_of(request)
+    inspections.resolve_conflict(server.db, viewer, conflict_id)
+    inspection_id = data.get("inspection_id") or ""
+    return redirect(f"/console/inspections/{inspection_id}" if inspection_id else "/console/inspections")
+
+
+@get("/inspections/{inspection_id:str}/report.pdf", sync_to_thread=True, include_in_schema=False)
+def report_pdf(request: Request[Any, Any, Any], viewer: Actor, inspection_id: str) -> Response[bytes]:
+    server = server_of(request)
+    data = report_data(server, viewer, inspection_id)
+    pdf = render_inspection_pdf(data, lang=lang_of(request), load_blob=blob_loader(server, viewer))
+    name = f"bien-ban-{data.header.record_number or inspection_id}".replace("/", "-")
+    return Response(pdf, media_type="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="{name}.pdf"'})
+
+
+@get("/blobs/{sha256:str}", sync_to_thread=True, include_in_schema=False)
+def blob(request: Request[Any, Any, Any], viewer: Actor, sha256: str) -> Stream:
+    server = server_of(request)
+    status = blobs.readable(server.db, server.blobs, viewer, sha256)
+    return Stream(server.blobs.read_chunks(sha256), media_type=status.media_type or "application/octet-stream",
+                  headers={"Cache-Control": "private, max-age=86400"})
+
+
+EXPORTERS = {
+    "csv": (inspections_csv, "text/csv"),
+    "xlsx": (inspections_xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    "geojson": (inspections_geojson, "application/geo+json"),
+}
+
+
+def export_response(records: list[Any], fmt: str, lang: str) -> Response[bytes]:
+    make, media_type = EXPORTERS[fmt]
+    return Response(make(records, lang), media_type=media_type,
+                    headers={"Content-Disposition": f'attachment; filename="inspections.{fmt}"'})
+
+
+def export_format(filename: str) -> str | None:
+    """``inspections.csv`` → ``csv``; None for a name that is not an export."""
+    stem, _, fmt = filename.rpartition(".")
+    return fmt if stem == "inspections" and fmt in EXPORTERS else None
+
+
+@get("/exports/{filename:str}", sync_to_thread=True, include_in_schema=False)
+def export(request: Request[Any, Any, Any], viewer: Actor, filename: str) -> Response[Any]:
+    fmt = export_format(filename)
+    if fmt is None:
+        return render(request, "error.html", status=404,
+                      message="inspections.csv, inspections.xlsx, inspections.geojson?")
+    filters = ListFilters.from_query(request.query_params)
+    records = export_records(server_of(request), viewer, filters.service_filters())
+    return export_response(records, fmt, lang_of(request))
+
+
+HANDLERS = [inspections_list, inspection_page, review, resolve_conflict, report_pdf, blob, export]

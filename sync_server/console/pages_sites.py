@@ -1,0 +1,192 @@
+"""Admins' site registry pages: list, create, edit, CSV import (all or nothing, with a
+row-by-row report) and the CSV template."""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from litestar import Request, Response, get, post
+from litestar.datastructures import UploadFile
+from litestar.enums import RequestEncodingType
+from litestar.params import Body
+
+from shared_schema.errors import FieldProblem
+from shared_schema.records import SITE_KINDS, Contact, Location, Site
+from sync_server.console import queries
+from sync_server.console.web import redirect, render, require_admin_viewer, server_of
+from sync_server.core import registry
+from sync_server.core.access import Actor
+from sync_server.core.errors import Invalid, ServiceError, bi
+
+Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
+Upload = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
+PAGE_SIZE = 50
+TEMPLATE_ROWS = [
+    {"code": "DN-PB-001", "name": "Công ty TNHH Ví dụ", "kind": "DN_SX", "district": "H. Phú Bình",
+     "address": "Xã Kha Sơn, huyện Phú Bình", "parent_code": "", "workers": "1200", "contact_name": "Nguyễn Văn A",
+     "contact_phone": "0912345678", "contact_email": "", "lat": "21.4932", "lon": "105.9871", "notes": "",
+     "active": "1", "id": ""},
+]
+
+
+@get("/sites", sync_to_thread=True, include_in_schema=False)
+def sites_page(request: Request[Any, Any, Any], viewer: Actor, q: str | None = None, district: str | None = None,
+               kind: str | None = None, page: int = 1) -> Response[str]:
+    require_admin_viewer(viewer)
+    server = server_of(request)
+    page = max(page, 1)
+    result = registry.list_sites(server.db, viewer, q=q or None, district=district or None, kind=kind or None,
+                                 limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    query = {k: v for k, v in {"q": q, "district": district, "kind": kind}.items() if v}
+    return render(request, "sites.html", sites=result, page=page, pages=max(1, math.ceil(result.total / PAGE_SIZE)),
+                  q=q or "", district=district or "", kind=kind or "", site_kinds=list(SITE_KINDS),
+                  districts=queries.districts_in_scope(server.db, viewer), query=urlencode(query))
+
+
+def _float(text: str) -> float:
+    return float(text.replace(",", "."))
+
+
+def _site_input(server: Any, form: dict[str, str]) -> registry.SiteInput:
+    """The form as a ``SiteInput``; ``Invalid`` listing each field that cannot be read."""
+    problems: list[FieldProblem] = []
+    value = {name: (form.get(name) or "").strip() for name in (
+        "code", "name", "kind", "district", "address", "parent", "workers", "contact_name", "contact_phone",
+        "lat", "lon", "notes")}
+    workers = None
+    if value["workers"]:
+        try:
+            workers = int(value["workers"].replace(".", "").replace(" ", ""))
+        except ValueError:
+            problems.append(FieldProblem(field="workers", message=bi("Số lao động phải là số nguyên.",
+                                                                     "Workers must be a whole number.")))
+    location = None
+    if value["lat"] or value["lon"]:
+        try:
+            location = Location(lat=_float(value["lat"]), lon=_float(value["lon"]))
+        except ValueError:
+            problems.append(FieldProblem(field="location", message=bi("Cần cả vĩ độ và kinh độ dạng số.",
+                                                                      "Give both latitude and longitude as numbers.")))
+    parent_id = None
+    if value["parent"]:
+        found = queries.site_code_and_id(server.db, value["parent"])
+        if found is None:
+            problems.append(FieldProblem(field="parent_id", message=bi(
+                f"Không có cơ sở mã '{value['parent']}'.", f"No site has the code '{value['parent']}'.")))
+        else:
+            parent_id = found[1]
+    if problems:
+        raise Invalid(bi("Thông tin cơ sở chưa hợp lệ.", "The site is invalid."), errors=problems)
+    contact = (Contact(name=value["contact_name"] or None, phone=value["contact_phone"] or None)
+               if value["contact_name"] or value["contact_phone"] else None)
+    return registry.SiteInput(
+        code=value["code"], name=value["name"], kind=value["kind"], district=value["district"],
+        address=value["address"] or None, parent_id=parent_id, workers=workers, contact=contact, location=location,
+        notes=value["notes"] or None, active=form.get("active") in ("on", "1", "true"),
+    )
+
+
+def _form_values(site: Site | None, server: Any) -> dict[str, Any]:
+    if site is None:
+        return {"active": "on"}
+    parent = queries.site_code_and_id(server.db, site.parent_id) if site.parent_id else None
+    return {
+        "code": site.code, "name": site.name, "kind": site.kind, "district": site.district,
+        "address": site.address or "", "parent": parent[0] if parent else "",
+        "workers": "" if site.workers is None else str(site.workers),
+        "contact_name": site.contact.name if site.contact else "",
+        "contact_phone": site.contact.phone if site.contact else "",
+        "lat": "" if site.location is None else str(site.location.lat),
+        "lon": "" if site.location is None else str(site.location.lon),
+        "notes": site.notes or "", "active": "on" if site.active else "",
+    }
+
+
+def _site_form(request: Request[Any, Any, Any], values: dict[str, Any], *, site_id: str | None = None,
+               status: int = 200, error: ServiceError | None = None) -> Response[str]:
+    return render(request, "site_form.html", status=status, values=values, site_id=site_id, error=error,
+                  site_kinds=list(SITE_KINDS))
+
+
+@get("/sites/new", sync_to_thread=True, include_in_schema=False)
+def new_site_page(request: Request[Any, Any, Any], viewer: Actor) -> Response[str]:
+    require_admin_viewer(viewer)
+    return _site_form(request, _form_values(None, server_of(request)))
+
+
+@post("/sites/new", sync_to_thread=True, include_in_schema=False)
+def create_site(request: Request[Any, Any, Any], viewer: Actor, data: Form) -> Response[Any]:
+    require_admin_viewer(viewer)
+    server = server_of(request)
+    try:
+        site = registry.create_site(server.db, viewer, _site_input(server, data))
+    except ServiceError as exc:
+        return _site_form(request, data, status=exc.status, error=exc)
+    return redirect(f"/console/sites/{site.id}", flash="flash_site_saved")
+
+
+@get("/sites/template.csv", sync_to_thread=True, include_in_schema=False)
+def csv_template(viewer: Actor) -> Response[bytes]:
+    require_admin_viewer(viewer)
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(registry.CSV_COLUMNS), lineterminator="\r\n")
+    writer.writeheader()
+    writer.writerows(TEMPLATE_ROWS)
+    return Response(("\ufeff" + out.getvalue()).encode("utf-8"), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": 'attachment; filename="sites-template.csv"'})
+
+
+@get("/sites/import", sync_to_thread=True, include_in_schema=False)
+def import_page(request: Request[Any, Any, Any], viewer: Actor) -> Response[str]:
+    require_admin_viewer(viewer)
+    return render(request, "sites_import.html", help=registry.CSV_HELP)
+
+
+@post("/sites/import", sync_to_thread=True, include_in_schema=False)
+def import_sites(request: Request[Any, Any, Any], viewer: Actor, data: Upload) -> Response[Any]:
+    require_admin_viewer(viewer)
+    server = server_of(request)
+    file = data.get("file")
+    error: ServiceError | None = None
+    report = None
+    if not isinstance(file, UploadFile):
+        error = Invalid(bi("Hãy chọn một tệp CSV.", "Choose a CSV file."))
+    else:
+        try:
+            text = file.file.read().decode("utf-8")
+            report = registry.import_sites_csv(server.db, viewer, text)
+        except UnicodeDecodeError:
+            error = Invalid(bi("Tệp CSV phải mã hóa UTF-8.", "The CSV file must be UTF-8 encoded."))
+        except ServiceError as exc:
+            error = exc
+    status = error.status if error is not None else 200
+    return render(request, "sites_import.html", status=status, help=registry.CSV_HELP, error=error, report=report)
+
+
+@get("/sites/{site_id:str}", sync_to_thread=True, include_in_schema=False)
+def edit_site_page(request: Request[Any, Any, Any], viewer: Actor, site_id: str) -> Response[str]:
+    require_admin_viewer(viewer)
+    server = server_of(request)
+    site = registry.get_site(server.db, viewer, site_id)
+    return _site_form(request, _form_values(site, server), site_id=site_id)
+
+
+@post("/sites/{site_id:str}", sync_to_thread=True, include_in_schema=False)
+def update_site(request: Request[Any, Any, Any], viewer: Actor, site_id: str, data: Form) -> Response[Any]:
+    require_admin_viewer(viewer)
+    server = server_of(request)
+    try:
+        given = _site_input(server, data)
+        patch = registry.SitePatch(**{name: getattr(given, name) for name in registry.SITE_FIELDS})
+        registry.update_site(server.db, viewer, site_id, patch)
+    except ServiceError as exc:
+        return _site_form(request, data, site_id=site_id, status=exc.status, error=exc)
+    return redirect(f"/console/sites/{site_id}", flash="flash_site_saved")
+
+
+HANDLERS = [sites_page, new_site_page, create_site, csv_template, import_page, import_sites, edit_site_page,
+            update_site]

@@ -1,0 +1,148 @@
+"""Read queries the console needs that the server core does not offer (yet), over its
+database layer and with its district scope (``district_filter``):
+
+- filter choices for the inspections list (districts, inspectors, results in scope);
+- dashboard rows (inspections, sites, corrective actions, latest approval per site);
+- devices with their last pull time (``devices.list_clients`` has no ``last_pull_at``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+from sync_server.core.access import Actor, district_filter, require_admin
+from sync_server.core.db import Database
+from sync_server.core.util import from_json
+from sync_server.reports.dashboard import ActionRow, InspectionRow, SiteRow
+
+
+def districts_in_scope(db: Database, actor: Actor) -> list[str]:
+    if not actor.is_admin:
+        return sorted(actor.districts)
+    with db.read() as tx:
+        rows = tx.query("SELECT DISTINCT district FROM sites UNION SELECT DISTINCT district FROM inspections")
+    return sorted({r[0] for r in rows if r[0]})
+
+
+def inspectors_in_scope(db: Database, actor: Actor) -> list[str]:
+    cond, params = district_filter(actor, "district")
+    with db.read() as tx:
+        rows = tx.query("SELECT DISTINCT inspector FROM inspections WHERE inspector IS NOT NULL" + cond, params)
+    return sorted(r[0] for r in rows)
+
+
+def results_in_scope(db: Database, actor: Actor) -> list[str]:
+    cond, params = district_filter(actor, "district")
+    with db.read() as tx:
+        rows = tx.query("SELECT DISTINCT result FROM inspections WHERE result IS NOT NULL" + cond, params)
+    return sorted(r[0] for r in rows)
+
+
+def dashboard_inspections(db: Database, actor: Actor) -> list[InspectionRow]:
+    cond, params = district_filter(actor, "i.district")
+    with db.read() as tx:
+        rows = tx.query(
+            "SELECT i.id, i.site_id, i.district, COALESCE(s.kind, ''), COALESCE(i.status, 'draft'),"
+            " COALESCE(i.started_at, i.created_at), i.result, i.score"
+            " FROM inspections i LEFT JOIN sites s ON s.id = i.site_id WHERE 1 = 1" + cond,
+            params,
+        )
+    return [InspectionRow(id=r[0], site_id=r[1], district=r[2], site_kind=r[3], status=r[4], started_at=r[5],
+                          result=r[6], score=r[7]) for r in rows]
+
+
+def dashboard_sites(db: Database, actor: Actor) -> list[SiteRow]:
+    cond, params = district_filter(actor, "district")
+    with db.read() as tx:
+        rows = tx.query("SELECT id, code, name, kind, district, active FROM sites WHERE 1 = 1" + cond, params)
+    return [SiteRow(id=r[0], code=r[1], name=r[2], kind=r[3], district=r[4], active=bool(r[5])) for r in rows]
+
+
+def corrective_actions(db: Database, actor: Actor) -> list[ActionRow]:
+    """Answers that carry a correction deadline, in inspections that were submitted or decided."""
+    cond, params = district_filter(actor, "i.district")
+    with db.read() as tx:
+        rows = tx.query(
+            "SELECT f.inspection_id, f.entity_id, f.value, i.site_id, COALESCE(s.name, i.site_id),"
+            " COALESCE(i.started_at, i.created_at),"
+            " (SELECT a.value FROM feed a WHERE a.entity = 'answer' AND a.entity_id = f.entity_id"
+            "   AND a.field = 'corrective_action')"
+            " FROM feed f JOIN inspections i ON i.id = f.inspection_id LEFT JOIN sites s ON s.id = i.site_id"
+            " WHERE f.entity = 'answer' AND f.field = 'due_date' AND f.value IS NOT NULL AND f.value <> 'null'"
+            " AND i.status IN ('submitted', 'approved', 'returned')" + cond,
+            params,
+        )
+    out: list[ActionRow] = []
+    for r in rows:
+        question_id = r[1].partition("/")[2]
+        out.append(ActionRow(inspection_id=r[0], site_id=r[3], site_name=r[4], question_id=question_id,
+                             question_label=question_id, corrective_action=from_json(r[6]) if r[6] else None,
+                             due_date=from_json(r[2]), inspected_at=r[5]))
+    return out
+
+
+def latest_approval_per_site(db: Database, actor: Actor) -> dict[str, str]:
+    """Site id → the start time of its latest approved inspection."""
+    cond, params = district_filter(actor, "district")
+    with db.read() as tx:
+        rows = tx.query(
+            "SELECT site_id, MAX(COALESCE(started_at, created_at)) FROM inspections WHERE status = 'approved'" + cond
+            + " GROUP BY site_id",
+            params,
+        )
+    return {r[0]: r[1] for r in rows}
+
+
+class DeviceRow(msgspec.Struct, kw_only=True):
+    client_id: str
+    username: str | None
+    app_version: str | None
+    last_seq: int
+    rejected_count: int
+    last_push_at: str | None
+    last_pull_at: str | None
+
+
+def devices(db: Database, actor: Actor) -> list[DeviceRow]:
+    require_admin(actor, "xem thiết bị", "list devices")
+    with db.read() as tx:
+        rows = tx.query(
+            "SELECT client_id, username, app_version, last_seq, rejected_count, last_push_at, last_pull_at"
+            " FROM clients ORDER BY COALESCE(last_push_at, last_pull_at, '') DESC, client_id"
+        )
+    return [DeviceRow(client_id=r[0], username=r[1], app_version=r[2], last_seq=r[3], rejected_count=r[4],
+                      last_push_at=r[5], last_pull_at=r[6]) for r in rows]
+
+
+def audit_actions(db: Database, actor: Actor) -> list[str]:
+    require_admin(actor, "xem nhật ký thao tác", "read the audit log")
+    with db.read() as tx:
+        return [r[0] for r in tx.query("SELECT DISTINCT action FROM audit ORDER BY action")]
+
+
+def template_versions(db: Database, actor: Actor, template_id: str) -> list[int]:
+    where = "" if actor.is_admin else " AND status IN ('published', 'retired')"
+    with db.read() as tx:
+        rows = tx.query("SELECT version FROM templates WHERE template_id = ?" + where + " ORDER BY version",
+                        (template_id,))
+    return [r[0] for r in rows]
+
+
+def next_free_version(db: Database, template_id: str, version: int) -> int:
+    """``version`` when it is free or still a draft; otherwise one past the newest version."""
+    with db.read() as tx:
+        status = tx.scalar("SELECT status FROM templates WHERE template_id = ? AND version = ?",
+                           (template_id, version))
+        newest: Any = tx.scalar("SELECT MAX(version) FROM templates WHERE template_id = ?", (template_id,))
+    if status is None or status == "draft":
+        return version
+    return int(newest or 0) + 1
+
+
+def site_code_and_id(db: Database, code_or_id: str) -> tuple[str, str] | None:
+    """``(code, id)`` of the site with this code (or id), for the parent field of the site form."""
+    with db.read() as tx:
+        row = tx.one("SELECT code, id FROM sites WHERE code = ? OR id = ?", (code_or_id, code_or_id))
+    return (row[0], row[1]) if row is not None else None

@@ -1,0 +1,125 @@
+"""Gathers ``ReportData`` (the plain input of ``sync_server.reports``) from the server's
+inspection and registry services, with the caller's access rights."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+from shared_schema.checklist import ChecklistTemplate
+from shared_schema.records import InspectionHeader, Review, Site
+from sync_server.core import blobs, inspections, registry
+from sync_server.core.access import Actor
+from sync_server.core.errors import NotFound, ServiceError
+from sync_server.core.server import Server
+from sync_server.reports.model import BlobLoader, ReportData
+
+HEADER_FIELDS = frozenset(InspectionHeader.__struct_fields__)
+MAX_EXPORT_ROWS = 5000
+
+
+def header_of(detail: inspections.InspectionDetail) -> InspectionHeader:
+    """The inspection header from its feed fields; a field that does not fit the contract is
+    left out rather than failing the whole page."""
+    summary = detail.summary
+    base: dict[str, Any] = {
+        "id": summary.id,
+        "site_id": summary.site_id,
+        "template_id": summary.template_id or "",
+        "template_version": summary.template_version or 0,
+        "status": summary.status or "draft",
+        "kind": summary.kind or "periodic",
+        "score": summary.score,
+        "result": summary.result,
+        "inspector": summary.inspector,
+    }
+    header = msgspec.convert(base, InspectionHeader)
+    for name, value in detail.header.items():
+        if name not in HEADER_FIELDS or name in ("id", "site_id", "template_id", "template_version"):
+            continue
+        try:
+            header = msgspec.convert({**msgspec.to_builtins(header), name: value}, InspectionHeader)
+        except msgspec.ValidationError:
+            continue
+    return header
+
+
+def template_of(server: Server, actor: Actor, summary: inspections.InspectionSummary) -> ChecklistTemplate | None:
+    if not summary.template_id or not summary.template_version:
+        return None
+    try:
+        return registry.get_template(server.db, actor, summary.template_id, summary.template_version).document
+    except NotFound:
+        return None
+
+
+def site_of(detail: inspections.InspectionDetail) -> Site:
+    if detail.site is not None:
+        return detail.site
+    s = detail.summary
+    return Site(id=s.site_id, code="", name=s.site_name or s.site_id, kind=s.site_kind or "", district=s.district)
+
+
+def report_data_of(server: Server, actor: Actor, detail: inspections.InspectionDetail) -> ReportData | None:
+    template = template_of(server, actor, detail.summary)
+    if template is None:
+        return None
+    return ReportData(
+        header=header_of(detail),
+        site=site_of(detail),
+        template=template,
+        answers={a.question_id: a for a in detail.answers},
+        reviews=[
+            Review(
+                decision=r.decision,
+                comment=r.comment,
+                reviewer=r.reviewer,  # type: ignore[arg-type]
+                decided_at=r.decided_at,
+            )
+            for r in detail.reviews
+        ],
+    )
+
+
+def report_data(server: Server, actor: Actor, inspection_id: str) -> ReportData:
+    """The report input of one inspection; ``NotFound`` outside the actor's scope or when
+    its checklist version is unknown."""
+    detail = inspections.get_inspection(server.db, actor, inspection_id)
+    data = report_data_of(server, actor, detail)
+    if data is None:
+        raise NotFound(
+            "Biên bản chưa có bảng kiểm đã ban hành. / The inspection has no published checklist.",
+            code="template_missing",
+        )
+    return data
+
+
+def blob_loader(server: Server, actor: Actor) -> BlobLoader:
+    """Reads blobs the actor may see (the same check as ``GET /api/v1/blobs/{sha256}``)."""
+
+    def load(sha256: str) -> bytes | None:
+        try:
+            blobs.readable(server.db, server.blobs, actor, sha256)
+        except ServiceError:
+            return None
+        return server.blobs.path(sha256).read_bytes()
+
+    return load
+
+
+def export_records(server: Server, actor: Actor, filters: dict[str, Any]) -> list[ReportData]:
+    """Every inspection matching ``filters`` (the list's filters and sort), as report data,
+    at most ``MAX_EXPORT_ROWS``."""
+    records: list[ReportData] = []
+    offset = 0
+    while len(records) < MAX_EXPORT_ROWS:
+        page = inspections.list_inspections(server.db, actor, **filters, limit=500, offset=offset)
+        for item in page.items:
+            data = report_data_of(server, actor, inspections.get_inspection(server.db, actor, item.id))
+            if data is not None:
+                records.append(data)
+        offset += len(page.items)
+        if not page.items or offset >= page.total:
+            break
+    return records[:MAX_EXPORT_ROWS]

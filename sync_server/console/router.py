@@ -1,0 +1,89 @@
+"""The console router (``/console``): pages, static files, session login, CSRF on every
+POST, and error pages in the user's language instead of JSON problems."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, Response, Router
+from litestar.di import Provide
+from litestar.exceptions import NotFoundException
+from litestar.static_files import create_static_files_router
+
+from sync_server.console import (
+    pages_admin,
+    pages_auth,
+    pages_checklists,
+    pages_dashboard,
+    pages_inspections,
+    pages_sites,
+)
+from sync_server.console.i18n import translate
+from sync_server.console.web import (
+    STATIC_DIR,
+    ConsoleForbidden,
+    CsrfRejected,
+    LoginRequired,
+    check_csrf,
+    lang_of,
+    pick_lang,
+    provide_viewer,
+    redirect,
+    render,
+)
+from sync_server.core.errors import ServiceError
+
+
+def _login_redirect(request: Request[Any, Any, Any], exc: LoginRequired) -> Response[Any]:
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    from urllib.parse import quote
+
+    return redirect(f"/console/login?next={quote(target, safe='')}")
+
+
+def _forbidden(request: Request[Any, Any, Any], exc: ConsoleForbidden) -> Response[Any]:
+    return render(request, "error.html", status=403, message=translate(lang_of(request), exc.key))
+
+
+def _csrf(request: Request[Any, Any, Any], exc: CsrfRejected) -> Response[Any]:
+    return render(request, "error.html", status=403, message=translate(lang_of(request), "csrf_failed"))
+
+
+def _service_error(request: Request[Any, Any, Any], exc: ServiceError) -> Response[Any]:
+    return render(request, "error.html", status=exc.status, message=pick_lang(exc.detail, lang_of(request)))
+
+
+def _not_found(request: Request[Any, Any, Any], exc: NotFoundException) -> Response[Any]:
+    return render(request, "error.html", status=404, message=translate(lang_of(request), "not_found"))
+
+
+PAGES = [
+    *pages_inspections.HANDLERS,
+    *pages_dashboard.HANDLERS,
+    *pages_checklists.HANDLERS,
+    *pages_sites.HANDLERS,
+    *pages_admin.HANDLERS,
+]
+
+console_router = Router(
+    path="/console",
+    route_handlers=[
+        pages_auth.index,
+        pages_auth.login_page,
+        pages_auth.login,
+        pages_auth.logout,
+        pages_auth.switch_language,
+        *PAGES,
+        create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False),
+    ],
+    dependencies={"viewer": Provide(provide_viewer, sync_to_thread=True)},
+    before_request=check_csrf,
+    exception_handlers={
+        LoginRequired: _login_redirect,
+        ConsoleForbidden: _forbidden,
+        CsrfRejected: _csrf,
+        ServiceError: _service_error,
+        NotFoundException: _not_found,
+    },
+    include_in_schema=False,
+)

@@ -1,0 +1,116 @@
+"""Who may open what in the console, login, language and CSRF — against a real server."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.console.conftest import PASSWORD, ConsoleClient, World
+
+pytestmark = pytest.mark.slow
+
+
+def test_console_pages_send_a_signed_out_user_to_the_login_page(console: ConsoleClient) -> None:
+    response = console.page("/console/inspections", status="submitted")
+    assert response.status_code == 303
+    assert response.headers["location"] == "/console/login?next=%2Fconsole%2Finspections%3Fstatus%3Dsubmitted"
+    login = console.page("/console/login")
+    assert login.status_code == 200
+    assert "Đăng nhập" in login.text and 'lang="vi"' in login.text
+
+
+def test_login_takes_the_supervisor_back_to_the_page_asked_for(console: ConsoleClient) -> None:
+    console.page("/console/login")
+    response = console.post("/console/login", {"username": "giamsat", "password": PASSWORD,
+                                               "next": "/console/dashboard"})
+    assert response.status_code == 303 and response.headers["location"] == "/console/dashboard"
+    page = console.page("/console/dashboard")
+    assert page.status_code == 200 and "Tổng quan" in page.text
+
+
+def test_wrong_password_is_refused_with_a_message(console: ConsoleClient) -> None:
+    response = console.login("giamsat", "sai-mat-khau")
+    assert response.status_code == 401
+    assert "Tên đăng nhập hoặc mật khẩu không đúng" in response.text
+    assert console.page("/console/inspections").status_code == 303
+
+
+def test_next_cannot_point_outside_the_console(console: ConsoleClient) -> None:
+    console.page("/console/login")
+    response = console.post("/console/login", {"username": "giamsat", "password": PASSWORD,
+                                               "next": "https://evil.example/"})
+    assert response.headers["location"] == "/console/"
+
+
+def test_an_inspector_cannot_open_the_console(world: World, console: ConsoleClient) -> None:
+    response = console.login("thanhtra")
+    assert response.status_code == 403
+    assert "chỉ dành cho giám sát viên và quản trị viên" in response.text
+    assert "console_session" not in console.http.cookies
+    # Even holding a valid token of their own as the session cookie, the pages refuse them.
+    console.http.cookies.set("console_session", world.tokens["thanhtra"], path="/console")
+    page = console.page("/console/inspections")
+    assert page.status_code == 403
+    assert "Thanh tra viên hãy dùng ứng dụng" in page.text
+
+
+def test_a_supervisor_cannot_open_admin_pages_nor_publish(world: World, console: ConsoleClient) -> None:
+    console.login("giamsat")
+    for path in ("/console/checklists", "/console/sites", "/console/users", "/console/devices", "/console/audit",
+                 "/console/checklists/sample-factory/1"):
+        response = console.page(path)
+        assert response.status_code == 403, path
+        assert "chỉ dành cho quản trị viên" in response.text
+    console.page("/console/inspections")
+    response = console.post("/console/checklists/sample-factory/1/retire")
+    assert response.status_code == 403
+    with world.api("giamsat") as api:
+        assert api.post("/api/v1/templates/sample-factory/versions/1/publish").status_code == 403
+    with world.api("quantri") as api:
+        versions = api.get("/api/v1/templates").json()
+    sample = {v["version"]: v["status"] for v in versions if v["template_id"] == "sample-factory"}
+    assert sample[1] == "published"
+
+
+def test_a_post_without_the_csrf_token_is_refused_and_changes_nothing(world: World, console: ConsoleClient) -> None:
+    inspection_id = world.device().submit_inspection(world.site_id)
+    console.login("giamsat")
+    response = console.post(f"/console/inspections/{inspection_id}/review", {"decision": "reject"}, csrf=False)
+    assert response.status_code == 403
+    assert "Biểu mẫu đã cũ hoặc không hợp lệ" in response.text
+    forged = console.post(f"/console/inspections/{inspection_id}/review",
+                          {"decision": "reject", "csrf_token": "0" * 64}, csrf=False)
+    assert forged.status_code == 403
+    with world.api("giamsat") as api:
+        assert api.get(f"/api/v1/inspections/{inspection_id}").json()["summary"]["status"] == "submitted"
+
+
+def test_logout_needs_csrf_and_ends_the_session(console: ConsoleClient) -> None:
+    console.login("giamsat")
+    console.page("/console/inspections")
+    session = console.http.cookies.get("console_session")
+    assert console.post("/console/logout", csrf=False).status_code == 403
+    assert console.post("/console/logout").status_code == 303
+    stale = ConsoleClient(str(console.http.base_url))
+    stale.http.cookies.set("console_session", session or "", path="/console")
+    assert stale.page("/console/inspections").status_code == 303, "the revoked session no longer works"
+    stale.close()
+
+
+def test_language_switch_to_english_and_back(console: ConsoleClient) -> None:
+    console.login("giamsat")
+    switched = console.page("/console/lang/en", next="/console/inspections")
+    assert switched.status_code == 303 and switched.headers["location"] == "/console/inspections"
+    page = console.page("/console/inspections")
+    assert "Inspections" in page.text and 'lang="en"' in page.text and "Sign out" in page.text
+    console.page("/console/lang/vi", next="/console/inspections")
+    assert "Danh sách biên bản kiểm tra" in console.page("/console/inspections").text
+
+
+def test_a_supervisor_does_not_see_another_districts_inspection(world: World, console: ConsoleClient) -> None:
+    inspection_id = world.device().submit_inspection(world.site_id)
+    console.login("giamsat_b")
+    page = console.page(f"/console/inspections/{inspection_id}")
+    assert page.status_code == 404
+    assert "Không tìm thấy biên bản" in page.text
+    assert console.page(f"/console/inspections/{inspection_id}/report.pdf").status_code == 404
+    assert inspection_id not in console.page("/console/inspections").text
