@@ -333,6 +333,10 @@ def push(db: Database, actor: Actor, req: PushRequest) -> PushReply:
         new = [c for c in req.changes if c.client_seq > last_seq]
         if new and new[0].client_seq != expected:
             raise _gap(expected, new[0].client_seq, inside=False)
+        if not new:  # a replay: answer from the bookkeeping, write nothing
+            results = [ChangeResult(change_id=c.change_id, status="duplicate") for c in req.changes]
+            return PushReply(acked_seq=last_seq, results=results, cursor=tx.scalar(tx.dialect.max_seq),
+                             server_time_ms=now_ms())
         ctx = PushContext(tx=tx, actor=actor, client_id=req.client_id, feed=FeedWriter(tx), now=now_ms())
         ctx.preload(new)
         results: list[ChangeResult] = []

@@ -6,12 +6,12 @@ caller gets 401 whatever it sends.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeAlias
 
 from anyio import to_thread
 from litestar import Request
 from litestar.connection import ASGIConnection
-from litestar.di import Provide
+from litestar.di import NamedDependency, Provide
 from litestar.handlers.base import BaseRouteHandler
 
 from sync_server.core import auth
@@ -55,3 +55,6 @@ DEPENDENCIES = {
     "actor": Provide(provide_actor, sync_to_thread=False),
     "server": Provide(provide_server, sync_to_thread=False),
 }
+
+ActorDep: TypeAlias = NamedDependency[Actor]
+ServerDep: TypeAlias = NamedDependency[Server]

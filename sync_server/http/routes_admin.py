@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import msgspec
 from litestar import Controller, get, patch, post
-from litestar.params import Parameter
+from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 
 from sync_server.core import audit, auth, devices
-from sync_server.core.access import Actor
-from sync_server.core.server import Server
-from sync_server.http.deps import GUARDS
+from sync_server.http.deps import GUARDS, ActorDep, ServerDep
 
 
 class NewUser(msgspec.Struct, kw_only=True):
@@ -17,15 +15,15 @@ class NewUser(msgspec.Struct, kw_only=True):
     password: str
     role: str
     districts: list[str] = msgspec.field(default_factory=list)
-    full_name: str | None = None
+    full_name: FromQuery[str | None] = None
 
 
 class UserChange(msgspec.Struct, kw_only=True):
-    role: str | None = None
+    role: FromQuery[str | None] = None
     districts: list[str] | None = None
-    active: bool | None = None
-    password: str | None = None
-    full_name: str | None = None
+    active: FromQuery[bool | None] = None
+    password: FromQuery[str | None] = None
+    full_name: FromQuery[str | None] = None
 
 
 class AdminController(Controller):
@@ -34,17 +32,19 @@ class AdminController(Controller):
     tags = ["admin"]
 
     @get("/users", sync_to_thread=True, summary="Users (admin)")
-    def list_users(self, actor: Actor, server: Server) -> list[auth.UserRecord]:
+    def list_users(self, actor: ActorDep, server: ServerDep) -> list[auth.UserRecord]:
         return auth.list_users(server.db, actor)
 
     @post("/users", sync_to_thread=True, summary="Create a user (admin)")
-    def create_user(self, data: NewUser, actor: Actor, server: Server) -> auth.UserRecord:
+    def create_user(self, data: JSONBody[NewUser], actor: ActorDep, server: ServerDep) -> auth.UserRecord:
         return auth.create_user(
             server.db, actor, data.username, data.password, data.role, data.districts, data.full_name
         )
 
     @patch("/users/{user_id:str}", sync_to_thread=True, summary="Change role, districts, active, password (admin)")
-    def update_user(self, user_id: str, data: UserChange, actor: Actor, server: Server) -> auth.UserRecord:
+    def update_user(
+        self, user_id: FromPath[str], data: JSONBody[UserChange], actor: ActorDep, server: ServerDep
+    ) -> auth.UserRecord:
         return auth.update_user(
             server.db,
             actor,
@@ -57,16 +57,16 @@ class AdminController(Controller):
         )
 
     @get("/clients", sync_to_thread=True, summary="Devices and their sync health (admin)")
-    def list_clients(self, actor: Actor, server: Server) -> list[devices.ClientInfo]:
+    def list_clients(self, actor: ActorDep, server: ServerDep) -> list[devices.ClientInfo]:
         return devices.list_clients(server.db, actor)
 
     @get("/audit", sync_to_thread=True, summary="The audit log, newest first (admin)")
     def list_audit(
         self,
-        actor: Actor,
-        server: Server,
-        username: str | None = None,
-        action: str | None = None,
+        actor: ActorDep,
+        server: ServerDep,
+        username: FromQuery[str | None] = None,
+        action: FromQuery[str | None] = None,
         limit: int = Parameter(default=100, ge=1, le=1000),
         offset: int = Parameter(default=0, ge=0),
     ) -> list[audit.AuditEntry]:

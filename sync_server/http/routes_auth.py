@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from litestar import Controller, get, post
+from litestar.params import JSONBody
 
 from shared_schema.records import UserInfo
 from shared_schema.sync import TokenReply, TokenRequest
 from sync_server.core import auth
-from sync_server.core.access import Actor
-from sync_server.core.server import Server
-from sync_server.http.deps import GUARDS
+from sync_server.http.deps import GUARDS, ActorDep, ServerDep
 
 
 class AuthController(Controller):
@@ -17,9 +16,9 @@ class AuthController(Controller):
     tags = ["auth"]
 
     @post("/auth/token", status_code=200, sync_to_thread=True, summary="Sign in: a bearer token with its expiry")
-    def token(self, data: TokenRequest, server: Server) -> TokenReply:
+    def token(self, data: JSONBody[TokenRequest], server: ServerDep) -> TokenReply:
         return auth.login(server.db, server.auth, data.username, data.password)
 
     @get("/me", guards=GUARDS, sync_to_thread=False, summary="The signed-in user")
-    def me(self, actor: Actor) -> UserInfo:
+    def me(self, actor: ActorDep) -> UserInfo:
         return auth.user_info(actor)

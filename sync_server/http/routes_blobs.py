@@ -6,13 +6,12 @@ from typing import Any
 
 from anyio import to_thread
 from litestar import Controller, Request, Response, get, head, patch
+from litestar.params import FromPath
 from litestar.response import Stream
 
 from sync_server.core import blobs
-from sync_server.core.access import Actor
 from sync_server.core.errors import BadRequest, TooLarge, bi
-from sync_server.core.server import Server
-from sync_server.http.deps import GUARDS
+from sync_server.http.deps import GUARDS, ActorDep, ServerDep
 
 
 def _int_header(request: Request[Any, Any, Any], name: str) -> int:
@@ -40,12 +39,14 @@ class BlobController(Controller):
     tags = ["blobs"]
 
     @head("/{sha256:str}", sync_to_thread=True, summary="What the server holds of a blob")
-    def status(self, sha256: str, actor: Actor, server: Server) -> Response[None]:
+    def status(self, sha256: FromPath[str], actor: ActorDep, server: ServerDep) -> Response[None]:
         st = blobs.status(server.db, server.blobs, actor, sha256)
         return Response(content=None, status_code=200, headers=_status_headers(st))
 
     @patch("/{sha256:str}", request_max_body_size=None, summary="Append a chunk at Upload-Offset")
-    async def append(self, request: Request[Any, Any, Any], sha256: str, actor: Actor, server: Server) -> Response[Any]:
+    async def append(
+        self, request: Request[Any, Any, Any], sha256: FromPath[str], actor: ActorDep, server: ServerDep
+    ) -> Response[Any]:
         offset = _int_header(request, "Upload-Offset")
         length = _int_header(request, "Upload-Length")
         limit = server.config.max_blob_bytes
@@ -64,7 +65,7 @@ class BlobController(Controller):
         return Response(content=st, status_code=200, headers=_status_headers(st))
 
     @get("/{sha256:str}", sync_to_thread=True, summary="The bytes of a blob, to users who may see it")
-    def read(self, sha256: str, actor: Actor, server: Server) -> Stream:
+    def read(self, sha256: FromPath[str], actor: ActorDep, server: ServerDep) -> Stream:
         st = blobs.readable(server.db, server.blobs, actor, sha256)
         return Stream(
             server.blobs.read_chunks(sha256),

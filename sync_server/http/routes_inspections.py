@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from litestar import Controller, get, post
-from litestar.params import Parameter
+from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 
 from shared_schema.sync import ReviewRequest
 from sync_server.core import inspections
-from sync_server.core.access import Actor
-from sync_server.core.server import Server
-from sync_server.http.deps import GUARDS
+from sync_server.http.deps import GUARDS, ActorDep, ServerDep
 
 
 class InspectionController(Controller):
@@ -20,18 +18,18 @@ class InspectionController(Controller):
     @get("/inspections", sync_to_thread=True, summary="Inspections in the caller's scope, filtered and paged")
     def list_inspections(
         self,
-        actor: Actor,
-        server: Server,
-        status: str | None = None,
-        district: str | None = None,
-        site_id: str | None = None,
-        site_kind: str | None = None,
-        template_id: str | None = None,
-        inspector: str | None = None,
-        result: str | None = None,
+        actor: ActorDep,
+        server: ServerDep,
+        status: FromQuery[str | None] = None,
+        district: FromQuery[str | None] = None,
+        site_id: FromQuery[str | None] = None,
+        site_kind: FromQuery[str | None] = None,
+        template_id: FromQuery[str | None] = None,
+        inspector: FromQuery[str | None] = None,
+        result: FromQuery[str | None] = None,
         date_from: str | None = Parameter(default=None, description="YYYY-MM-DD, inclusive"),
         date_to: str | None = Parameter(default=None, description="YYYY-MM-DD, inclusive"),
-        sort: str = "updated",
+        sort: FromQuery[str] = "updated",
         limit: int = Parameter(default=50, ge=1, le=500),
         offset: int = Parameter(default=0, ge=0),
     ) -> inspections.InspectionPage:
@@ -57,7 +55,9 @@ class InspectionController(Controller):
         sync_to_thread=True,
         summary="One inspection: header, answers, photos, conflicts, review history",
     )
-    def get_inspection(self, inspection_id: str, actor: Actor, server: Server) -> inspections.InspectionDetail:
+    def get_inspection(
+        self, inspection_id: FromPath[str], actor: ActorDep, server: ServerDep
+    ) -> inspections.InspectionDetail:
         return inspections.get_inspection(server.db, actor, inspection_id)
 
     @post(
@@ -67,13 +67,17 @@ class InspectionController(Controller):
         summary="Approve, return with a comment, or reject (supervisor, admin)",
     )
     def review(
-        self, inspection_id: str, data: ReviewRequest, actor: Actor, server: Server
+        self, inspection_id: FromPath[str], data: JSONBody[ReviewRequest], actor: ActorDep, server: ServerDep
     ) -> inspections.InspectionDetail:
         return inspections.review(server.db, actor, inspection_id, data.decision, data.comment)
 
     @get("/conflicts", sync_to_thread=True, summary="Conflict-log entries in scope (supervisor, admin)")
     def list_conflicts(
-        self, actor: Actor, server: Server, open_only: bool = True, limit: int = Parameter(default=100, ge=1, le=1000)
+        self,
+        actor: ActorDep,
+        server: ServerDep,
+        open_only: FromQuery[bool] = True,
+        limit: int = Parameter(default=100, ge=1, le=1000),
     ) -> list[inspections.ConflictRecord]:
         return inspections.list_conflicts(server.db, actor, open_only=open_only, limit=limit)
 
@@ -83,5 +87,5 @@ class InspectionController(Controller):
         sync_to_thread=True,
         summary="Mark a conflict as resolved (supervisor, admin)",
     )
-    def resolve(self, conflict_id: str, actor: Actor, server: Server) -> inspections.ConflictRecord:
+    def resolve(self, conflict_id: FromPath[str], actor: ActorDep, server: ServerDep) -> inspections.ConflictRecord:
         return inspections.resolve_conflict(server.db, actor, conflict_id)

@@ -5,15 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, get, patch, post
-from litestar.params import Parameter
+from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 
 from shared_schema.checklist import ChecklistTemplate
 from shared_schema.records import Site
 from sync_server.core import registry
-from sync_server.core.access import Actor
 from sync_server.core.errors import BadRequest, bi
-from sync_server.core.server import Server
-from sync_server.http.deps import GUARDS
+from sync_server.http.deps import GUARDS, ActorDep, ServerDep
 
 
 class SiteController(Controller):
@@ -24,12 +22,12 @@ class SiteController(Controller):
     @get("/", sync_to_thread=True, summary="Sites in the caller's districts, searchable")
     def list_sites(
         self,
-        actor: Actor,
-        server: Server,
-        q: str | None = None,
-        district: str | None = None,
-        kind: str | None = None,
-        active: bool | None = None,
+        actor: ActorDep,
+        server: ServerDep,
+        q: FromQuery[str | None] = None,
+        district: FromQuery[str | None] = None,
+        kind: FromQuery[str | None] = None,
+        active: FromQuery[bool | None] = None,
         limit: int = Parameter(default=100, ge=1, le=1000),
         offset: int = Parameter(default=0, ge=0),
     ) -> registry.SitePage:
@@ -38,15 +36,17 @@ class SiteController(Controller):
         )
 
     @post("/", sync_to_thread=True, summary="Add a site (admin)")
-    def create_site(self, data: registry.SiteInput, actor: Actor, server: Server) -> Site:
+    def create_site(self, data: JSONBody[registry.SiteInput], actor: ActorDep, server: ServerDep) -> Site:
         return registry.create_site(server.db, actor, data)
 
     @get("/{site_id:str}", sync_to_thread=True, summary="One site")
-    def get_site(self, site_id: str, actor: Actor, server: Server) -> Site:
+    def get_site(self, site_id: FromPath[str], actor: ActorDep, server: ServerDep) -> Site:
         return registry.get_site(server.db, actor, site_id)
 
     @patch("/{site_id:str}", sync_to_thread=True, summary="Change fields of a site (admin)")
-    def update_site(self, site_id: str, data: registry.SitePatch, actor: Actor, server: Server) -> Site:
+    def update_site(
+        self, site_id: FromPath[str], data: JSONBody[registry.SitePatch], actor: ActorDep, server: ServerDep
+    ) -> Site:
         return registry.update_site(server.db, actor, site_id, data)
 
     @post(
@@ -55,7 +55,9 @@ class SiteController(Controller):
         summary="Import sites from CSV: every row or nothing (admin)",
         description=registry.CSV_HELP,
     )
-    async def import_csv(self, request: Request[Any, Any, Any], actor: Actor, server: Server) -> registry.ImportReport:
+    async def import_csv(
+        self, request: Request[Any, Any, Any], actor: ActorDep, server: ServerDep
+    ) -> registry.ImportReport:
         from anyio import to_thread
 
         raw = await request.body()
@@ -74,17 +76,19 @@ class TemplateController(Controller):
     tags = ["checklists"]
 
     @get("/", sync_to_thread=True, summary="Checklist versions (admins also see drafts)")
-    def list_templates(self, actor: Actor, server: Server) -> list[registry.TemplateSummary]:
+    def list_templates(self, actor: ActorDep, server: ServerDep) -> list[registry.TemplateSummary]:
         return registry.list_templates(server.db, actor)
 
     @post(
         "/", status_code=200, sync_to_thread=True, summary="Save a draft: a new checklist or its next version (admin)"
     )
-    def save(self, data: ChecklistTemplate, actor: Actor, server: Server) -> registry.TemplateSaved:
+    def save(self, data: JSONBody[ChecklistTemplate], actor: ActorDep, server: ServerDep) -> registry.TemplateSaved:
         return registry.save_template(server.db, actor, data)
 
     @get("/{template_id:str}/versions/{version:int}", sync_to_thread=True, summary="One checklist version")
-    def get_version(self, template_id: str, version: int, actor: Actor, server: Server) -> registry.TemplateVersion:
+    def get_version(
+        self, template_id: FromPath[str], version: FromPath[int], actor: ActorDep, server: ServerDep
+    ) -> registry.TemplateVersion:
         return registry.get_template(server.db, actor, template_id, version)
 
     @post(
@@ -93,7 +97,9 @@ class TemplateController(Controller):
         sync_to_thread=True,
         summary="Publish a draft version; it becomes immutable (admin)",
     )
-    def publish(self, template_id: str, version: int, actor: Actor, server: Server) -> registry.TemplateSummary:
+    def publish(
+        self, template_id: FromPath[str], version: FromPath[int], actor: ActorDep, server: ServerDep
+    ) -> registry.TemplateSummary:
         return registry.publish_template(server.db, actor, template_id, version)
 
     @post(
@@ -102,5 +108,7 @@ class TemplateController(Controller):
         sync_to_thread=True,
         summary="Retire a published version (admin)",
     )
-    def retire(self, template_id: str, version: int, actor: Actor, server: Server) -> registry.TemplateSummary:
+    def retire(
+        self, template_id: FromPath[str], version: FromPath[int], actor: ActorDep, server: ServerDep
+    ) -> registry.TemplateSummary:
         return registry.retire_template(server.db, actor, template_id, version)

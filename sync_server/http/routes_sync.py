@@ -5,14 +5,12 @@ from __future__ import annotations
 from litestar import Controller, Response, get, post
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.spec import Example
-from litestar.params import Parameter
+from litestar.params import JSONBody, Parameter, QueryParameter
 
 from shared_schema import protocol
 from shared_schema.sync import PullPage, PushReply, PushRequest
 from sync_server.core import sync_service
-from sync_server.core.access import Actor
-from sync_server.core.server import Server
-from sync_server.http.deps import GUARDS
+from sync_server.http.deps import GUARDS, ActorDep, ServerDep
 
 
 class SyncController(Controller):
@@ -21,7 +19,7 @@ class SyncController(Controller):
     tags = ["sync"]
 
     @post("/push", status_code=200, sync_to_thread=True, summary="Push device changes (exactly once)")
-    def push(self, data: PushRequest, actor: Actor, server: Server) -> PushReply:
+    def push(self, data: JSONBody[PushRequest], actor: ActorDep, server: ServerDep) -> PushReply:
         return sync_service.push(server.db, actor, data)
 
     @get(
@@ -38,11 +36,11 @@ class SyncController(Controller):
     )
     def pull(
         self,
-        actor: Actor,
-        server: Server,
+        actor: ActorDep,
+        server: ServerDep,
         cursor: int = Parameter(default=0, ge=0, description="The last sequence the device has applied"),
         limit: int = Parameter(default=protocol.DEFAULT_PULL_LIMIT, ge=1, description="At most 5000"),
-        protocol_version: int | None = Parameter(query="protocol", default=None, description="Protocol version"),
+        protocol_version: int | None = QueryParameter(name="protocol", default=None, description="Protocol version"),
     ) -> Response[bytes]:
         body = sync_service.pull(server.db, actor, cursor, limit, protocol_version)
         return Response(content=body, media_type="application/json")

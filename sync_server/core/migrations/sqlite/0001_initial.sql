@@ -108,6 +108,7 @@ CREATE TABLE inspections (
     created_by TEXT,
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL,
+    started_at TEXT,
     submitted_at TEXT
 );
 CREATE INDEX inspections_district ON inspections (district, status);

@@ -1,0 +1,134 @@
+"""Fixtures for the sync server tests.
+
+A seed database (users of every role, sites in two districts, the sample checklist published,
+and a token per user) is built once per session; each test gets its own copy, so every test
+runs against a real SQLite file without paying for password hashing again.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from litestar.testing import TestClient
+
+from shared_schema.records import Site
+from sync_server.core import auth, registry
+from sync_server.core.access import SYSTEM, Actor
+from sync_server.core.config import ServerConfig
+from sync_server.core.server import Server
+from sync_server.http.app import create_app
+from tests.support.sample_checklist import sample_template
+
+SECRET = "test-secret-key"
+PASSWORD = "correct horse battery"
+DISTRICT_A = "TX Phổ Yên"
+DISTRICT_B = "TP Sông Công"
+USERS = {
+    "admin": ("admin", []),
+    "sup": ("supervisor", [DISTRICT_A]),
+    "insp_a": ("inspector", [DISTRICT_A]),
+    "insp_a2": ("inspector", [DISTRICT_A]),
+    "insp_b": ("inspector", [DISTRICT_B]),
+}
+
+
+@dataclass
+class World:
+    server: Server
+    db_path: Path
+    tokens: dict[str, str]
+    site_a: str
+    site_b: str
+
+    def actor(self, username: str) -> Actor:
+        with self.server.db.read() as tx:
+            user_id = tx.scalar("SELECT id FROM users WHERE username = ?", (username,))
+        actor = auth.actor_for_user(self.server.db, user_id)
+        assert actor is not None
+        return actor
+
+    def headers(self, username: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.tokens[username]}"}
+
+
+def make_config(directory: Path, **overrides: object) -> ServerConfig:
+    values: dict[str, object] = {
+        "database_url": f"sqlite:///{directory / 'registry.db'}",
+        "blob_dir": directory / "blobs",
+        "secret_key": SECRET,
+        "sqlite_synchronous": "NORMAL",
+        "login_max_failures": 3,
+        "max_body_bytes": 1024 * 1024,
+        "max_blob_bytes": 64 * 1024,
+    }
+    values.update(overrides)
+    return ServerConfig(**values)  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="session")
+def seed_dir(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
+    directory = tmp_path_factory.mktemp("seed")
+    server = Server.open(make_config(directory))
+    tokens: dict[str, str] = {}
+    try:
+        for name, (role, districts) in USERS.items():
+            auth.create_user(server.db, SYSTEM, name, PASSWORD, role, districts)
+            tokens[name] = auth.login(server.db, server.auth, name, PASSWORD).access_token
+        registry.create_site(
+            server.db,
+            SYSTEM,
+            registry.SiteInput(code="DN-A", name="Nhà máy A", kind="DN_SX", district=DISTRICT_A, id="site-a"),
+        )
+        registry.create_site(
+            server.db,
+            SYSTEM,
+            registry.SiteInput(code="DN-B", name="Nhà máy B", kind="DN_SX", district=DISTRICT_B, id="site-b"),
+        )
+        registry.save_template(server.db, SYSTEM, sample_template(1))
+        registry.publish_template(server.db, SYSTEM, "sample-factory", 1)
+    finally:
+        server.close()
+    conn = sqlite3.connect(directory / "registry.db")
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    return directory, tokens
+
+
+def copy_seed(seed: tuple[Path, dict[str, str]], target: Path) -> None:
+    target.mkdir(parents=True, exist_ok=True)
+    shutil.copy(seed[0] / "registry.db", target / "registry.db")
+
+
+@pytest.fixture
+def world(seed_dir: tuple[Path, dict[str, str]], tmp_path: Path) -> Iterator[World]:
+    copy_seed(seed_dir, tmp_path)
+    server = Server.open(make_config(tmp_path))
+    try:
+        yield World(
+            server=server, db_path=tmp_path / "registry.db", tokens=seed_dir[1], site_a="site-a", site_b="site-b"
+        )
+    finally:
+        server.close()
+
+
+@pytest.fixture
+def api(seed_dir: tuple[Path, dict[str, str]], tmp_path: Path) -> Iterator[tuple[TestClient, World]]:
+    """A Litestar test client on a copy of the seed database, and the world it runs on."""
+    copy_seed(seed_dir, tmp_path)
+    app = create_app(make_config(tmp_path), extra_route_handlers=[])
+    with TestClient(app, raise_server_exceptions=False) as client:
+        server: Server = app.state.server
+        yield (
+            client,
+            World(
+                server=server, db_path=tmp_path / "registry.db", tokens=seed_dir[1], site_a="site-a", site_b="site-b"
+            ),
+        )
+
+
+__all__ = ["DISTRICT_A", "DISTRICT_B", "PASSWORD", "Site", "World"]

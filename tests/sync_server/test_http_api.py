@@ -1,0 +1,457 @@
+"""The HTTP surface through Litestar's test client: the sync cycle, blobs, and every kind of
+bad input answered with a problem document while the database stays unchanged."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import msgspec
+import pytest
+from litestar import get
+from litestar.testing import TestClient
+
+from shared_schema.protocol import answer_entity_id
+from sync_server.http.app import create_app
+from tests.sync_server.conftest import World, copy_seed, make_config
+from tests.sync_server.helpers import Device, complete_answers, dump_database, png_bytes, sha
+
+Api = tuple[TestClient, World]
+
+
+def push(client: TestClient, world: World, user: str, dev: Device, changes: list[Any]) -> dict[str, Any]:
+    r = client.post("/api/v1/sync/push", json=dev.body(changes), headers=world.headers(user))
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def pull(client: TestClient, world: World, user: str, dev: Device | None = None, limit: int = 1000) -> dict[str, Any]:
+    cursor = dev.cursor if dev else 0
+    changes: list[dict[str, Any]] = []
+    while True:
+        r = client.get(
+            "/api/v1/sync/pull", params={"cursor": cursor, "limit": limit, "protocol": 1}, headers=world.headers(user)
+        )
+        assert r.status_code == 200, r.text
+        page = r.json()
+        if dev:
+            dev.apply_pull(page)
+        changes += page["changes"]
+        cursor = page["cursor"]
+        if not page["has_more"]:
+            return {"changes": changes, "cursor": cursor}
+
+
+def upload(client: TestClient, world: World, user: str, data: bytes, chunk: int) -> None:
+    digest = sha(data)
+    for offset in range(0, len(data), chunk):
+        r = client.patch(
+            f"/api/v1/blobs/{digest}",
+            content=data[offset : offset + chunk],
+            headers={
+                **world.headers(user),
+                "Upload-Offset": str(offset),
+                "Upload-Length": str(len(data)),
+                "Content-Type": "application/offset+octet-stream",
+            },
+        )
+        assert r.status_code == 200, r.text
+
+
+def server_state(world: World) -> dict[tuple[str, str, str], Any]:
+    """Every inspection and answer field the server holds (a null value is no value: a rejected
+    first write is re-stamped as null so the device converges to "nothing")."""
+    with world.server.db.read() as tx:
+        rows = tx.query("SELECT entity, entity_id, field, value FROM feed WHERE entity IN ('inspection', 'answer')")
+    decoded = {(r[0], r[1], r[2]): msgspec.json.decode(r[3]) for r in rows}
+    return {k: v for k, v in decoded.items() if v is not None}
+
+
+def assert_problem(r: Any, status: int, code: str | None = None) -> dict[str, Any]:
+    assert r.status_code == status, r.text
+    assert r.headers["content-type"].startswith("application/problem+json")
+    body = r.json()
+    assert body["status"] == status and body["title"] and body["detail"]
+    if code is not None:
+        assert body.get("code") == code, body
+    return body
+
+
+def test_full_cycle_two_devices_and_a_supervisor(api: Api) -> None:
+    client, world = api
+    a, b = Device("phone-a"), Device("phone-b")
+    pull(client, world, "insp_a", a)
+    pull(client, world, "insp_a2", b)
+    signature = png_bytes(4000, seed=11)
+    iid, create = a.start_inspection(world.site_a)
+    reply = push(client, world, "insp_a", a, [*create, *complete_answers(a, iid, sha(signature))])
+    assert {r["status"] for r in reply["results"]} == {"applied"}
+    upload(client, world, "insp_a", signature, chunk=1500)
+    pull(client, world, "insp_a2", b)
+    assert b.values[("answer", answer_entity_id(iid, "workers"), "value")] == 120
+    reply = push(
+        client, world, "insp_a2", b, [b.answer(iid, "workers", 130), b.change("inspection", iid, "status", "submitted")]
+    )
+    assert [r["status"] for r in reply["results"]] == ["applied", "applied"]
+    assert not any(r.get("conflict") for r in reply["results"])
+    listed = client.get("/api/v1/inspections", params={"status": "submitted"}, headers=world.headers("sup")).json()
+    assert [i["id"] for i in listed["items"]] == [iid]
+    detail = client.get(f"/api/v1/inspections/{iid}", headers=world.headers("sup")).json()
+    assert detail["missing_blobs"] == [] and detail["blobs"] == [sha(signature)]
+    r = client.post(
+        f"/api/v1/inspections/{iid}/review",
+        json={"decision": "approve", "comment": "Đạt"},
+        headers=world.headers("sup"),
+    )
+    assert r.status_code == 200, r.text
+    pull(client, world, "insp_a", a)
+    pull(client, world, "insp_a2", b)
+    expected = server_state(world)
+    for dev in (a, b):
+        held = {k: v for k, v in dev.values.items() if k[0] in ("inspection", "answer") and v is not None}
+        assert held == expected
+    assert expected[("inspection", iid, "status")] == "approved"
+    assert expected[("inspection", iid, "review")]["decision"] == "approve"
+    locked = push(client, world, "insp_a", a, [a.answer(iid, "workers", 1)])
+    assert locked["results"][0]["code"] == "locked"
+    assert client.get(f"/api/v1/blobs/{sha(signature)}", headers=world.headers("insp_a2")).content == signature
+
+
+def test_replayed_push_changes_nothing(api: Api) -> None:
+    client, world = api
+    dev = Device()
+    iid, create = dev.start_inspection(world.site_a)
+    body = dev.body([*create, dev.answer(iid, "team", "yes")])
+    first = client.post("/api/v1/sync/push", json=body, headers=world.headers("insp_a")).json()
+    before = dump_database(world.db_path)
+    again = client.post("/api/v1/sync/push", json=body, headers=world.headers("insp_a")).json()
+    assert {r["status"] for r in again["results"]} == {"duplicate"}
+    assert again["acked_seq"] == first["acked_seq"] == 5
+    assert dump_database(world.db_path) == before
+
+
+def test_push_whose_reply_was_lost_applies_once_when_retried_with_more(api: Api) -> None:
+    client, world = api
+    dev = Device()
+    iid, create = dev.start_inspection(world.site_a)
+    client.post("/api/v1/sync/push", json=dev.body(create), headers=world.headers("insp_a"))  # reply "lost"
+    more = dev.answer(iid, "workers", 77)
+    retry = push(client, world, "insp_a", dev, [*create, more])
+    assert [r["status"] for r in retry["results"]] == ["duplicate"] * 4 + ["applied"]
+    assert retry["acked_seq"] == 5
+    with world.server.db.read() as tx:
+        assert tx.scalar("SELECT COUNT(*) FROM inspections") == 1
+        assert tx.scalar("SELECT COUNT(*) FROM audit WHERE action = 'sync.push'") == 2
+
+
+def test_concurrent_edits_of_one_answer_end_with_one_winner_everywhere_and_one_conflict(api: Api) -> None:
+    client, world = api
+    a, b = Device("phone-a"), Device("phone-b")
+    iid, create = a.start_inspection(world.site_a)
+    push(client, world, "insp_a", a, create)
+    pull(client, world, "insp_a", a)
+    pull(client, world, "insp_a2", b)
+    ea = a.answer(iid, "masks", "most")
+    eb = b.answer(iid, "masks", "all")
+    ra = push(client, world, "insp_a", a, [ea])
+    rb = push(client, world, "insp_a2", b, [eb])
+    assert ra["results"][0]["status"] == "applied"
+    assert rb["results"][0]["conflict"] is True
+    for dev, user in ((a, "insp_a"), (b, "insp_a2")):
+        pull(client, world, user, dev)
+    key = ("answer", answer_entity_id(iid, "masks"), "value")
+    winner = server_state(world)[key]
+    assert a.values[key] == b.values[key] == winner == max((ea, eb), key=lambda c: c.hlc).value
+    conflicts = client.get("/api/v1/conflicts", headers=world.headers("sup")).json()
+    assert len(conflicts) == 1 and conflicts[0]["entry"]["entity_id"] == answer_entity_id(iid, "masks")
+    assert sum(1 for k in a.values if k[0] == "conflict") == 1
+
+
+def test_resumed_upload_equals_one_shot_upload_and_wrong_hash_is_refused(api: Api) -> None:
+    client, world = api
+    data = png_bytes(20000, seed=5)
+    digest = sha(data)
+    h = world.headers("insp_a")
+    assert client.head(f"/api/v1/blobs/{digest}", headers=h).status_code == 404
+    first = client.patch(
+        f"/api/v1/blobs/{digest}",
+        content=data[:7000],
+        headers={**h, "Upload-Offset": "0", "Upload-Length": str(len(data))},
+    )
+    assert first.status_code == 200 and first.headers["Upload-Offset"] == "7000"
+    head = client.head(f"/api/v1/blobs/{digest}", headers=h)
+    assert head.headers["Upload-Offset"] == "7000" and "Upload-Complete" not in head.headers
+    stale = client.patch(
+        f"/api/v1/blobs/{digest}",
+        content=data[:10],
+        headers={**h, "Upload-Offset": "0", "Upload-Length": str(len(data))},
+    )
+    assert_problem(stale, 409, "offset_mismatch")
+    assert stale.headers["Upload-Offset"] == "7000"
+    rest = client.patch(
+        f"/api/v1/blobs/{digest}",
+        content=data[7000:],
+        headers={**h, "Upload-Offset": "7000", "Upload-Length": str(len(data))},
+    )
+    assert rest.status_code == 200 and rest.headers["Upload-Complete"] == "1"
+    resumed = client.get(f"/api/v1/blobs/{digest}", headers=h).content
+    other = png_bytes(20000, seed=5)  # the same bytes uploaded one-shot elsewhere: same address, same content
+    assert resumed == data == other
+    wrong = client.patch(
+        f"/api/v1/blobs/{sha(b'other')}",
+        content=data,
+        headers={**h, "Upload-Offset": "0", "Upload-Length": str(len(data))},
+    )
+    assert_problem(wrong, 422, "hash_mismatch")
+    assert client.head(f"/api/v1/blobs/{sha(b'other')}", headers=h).status_code == 404
+    not_image = b"GIF89a-not-allowed-here"
+    assert_problem(
+        client.patch(
+            f"/api/v1/blobs/{sha(not_image)}",
+            content=not_image,
+            headers={**h, "Upload-Offset": "0", "Upload-Length": str(len(not_image))},
+        ),
+        415,
+    )
+    too_big = client.patch(
+        f"/api/v1/blobs/{digest[::-1]}", content=b"x", headers={**h, "Upload-Offset": "0", "Upload-Length": str(10**8)}
+    )
+    assert_problem(too_big, 413)
+
+
+# --- bad input: each gets the right 4xx, a clear message, and changes nothing ------------------
+
+
+def _bad_requests(world: World, dev: Device, iid: str) -> list[tuple[str, str, str, dict[str, Any], int, str | None]]:
+    """(case, method, path, options, status, code); ``iid`` is a draft inspection of insp_a."""
+    good = dev.body(dev.start_inspection(world.site_a)[1])
+    wrong_type = {**good, "changes": [{**good["changes"][0], "client_seq": "one"}]}
+    unknown_entity = {**good, "changes": [{**good["changes"][0], "entity": "spaceship"}]}
+    unknown_field = {**good, "changes": [{**good["changes"][0], "field": "colour"}]}
+    return [
+        (
+            "malformed JSON",
+            "POST",
+            "/api/v1/sync/push",
+            {"content": b'{"protocol": 1, "changes": [', "user": "insp_a"},
+            400,
+            "malformed_request",
+        ),
+        ("wrong types", "POST", "/api/v1/sync/push", {"json": wrong_type, "user": "insp_a"}, 400, "invalid_request"),
+        (
+            "unknown entity",
+            "POST",
+            "/api/v1/sync/push",
+            {"json": unknown_entity, "user": "insp_a"},
+            422,
+            "malformed_push",
+        ),
+        (
+            "unknown field",
+            "POST",
+            "/api/v1/sync/push",
+            {"json": unknown_field, "user": "insp_a"},
+            422,
+            "malformed_push",
+        ),
+        (
+            "unsupported protocol",
+            "POST",
+            "/api/v1/sync/push",
+            {"json": {**good, "protocol": 9}, "user": "insp_a"},
+            400,
+            "protocol_unsupported",
+        ),
+        (
+            "oversized body",
+            "POST",
+            "/api/v1/sync/push",
+            {"json": {**good, "app_version": "x" * (2 * 1024 * 1024)}, "user": "insp_a"},
+            413,
+            None,
+        ),
+        ("missing token", "POST", "/api/v1/sync/push", {"json": good, "user": None}, 401, "token_missing"),
+        (
+            "expired or unknown token",
+            "POST",
+            "/api/v1/sync/push",
+            {"json": good, "token": "expired"},
+            401,
+            "token_invalid",
+        ),
+        ("another district's site", "GET", f"/api/v1/sites/{world.site_b}", {"user": "insp_a"}, 404, "out_of_scope"),
+        (
+            "inspector reviewing",
+            "POST",
+            f"/api/v1/inspections/{iid}/review",
+            {"json": {"decision": "approve"}, "user": "insp_a"},
+            403,
+            "not_permitted",
+        ),
+        (
+            "unknown review decision",
+            "POST",
+            f"/api/v1/inspections/{iid}/review",
+            {"json": {"decision": "maybe"}, "user": "sup"},
+            400,
+            "invalid_request",
+        ),
+        ("pull without protocol", "GET", "/api/v1/sync/pull", {"user": "insp_a"}, 400, "protocol_unsupported"),
+        (
+            "checklist that does not decode",
+            "POST",
+            "/api/v1/templates",
+            {"json": {"template_id": "x"}, "user": "admin"},
+            400,
+            "invalid_request",
+        ),
+        ("unknown path", "GET", "/api/v1/nothing-here", {"user": "insp_a"}, 404, "not_found"),
+        ("wrong method", "DELETE", "/api/v1/sync/push", {"user": "insp_a"}, 405, "method_not_allowed"),
+    ]
+
+
+BAD_CASES = [
+    "malformed JSON",
+    "wrong types",
+    "unknown entity",
+    "unknown field",
+    "unsupported protocol",
+    "oversized body",
+    "missing token",
+    "expired or unknown token",
+    "another district's site",
+    "inspector reviewing",
+    "unknown review decision",
+    "pull without protocol",
+    "checklist that does not decode",
+    "unknown path",
+    "wrong method",
+]
+
+
+@pytest.mark.parametrize("case", BAD_CASES)
+def test_bad_input_gets_a_problem_and_changes_nothing(api: Api, case: str) -> None:
+    client, world = api
+    dev = Device()
+    # a real inspection, so that the review cases meet a real record
+    iid, create = dev.start_inspection(world.site_a)
+    push(client, world, "insp_a", dev, create)
+    cases = {c[0]: c for c in _bad_requests(world, dev, iid)}
+    assert set(cases) == set(BAD_CASES)
+    _, method, path, opts, status, code = cases[case]
+    headers: dict[str, str] = {}
+    if opts.get("user"):
+        headers = world.headers(opts["user"])
+    if opts.get("token"):
+        headers = {"Authorization": f"Bearer {opts['token']}"}
+    before = dump_database(world.db_path)
+    kwargs: dict[str, Any] = {"headers": headers}
+    if "json" in opts:
+        kwargs["json"] = opts["json"]
+    if "content" in opts:
+        kwargs["content"] = opts["content"]
+        kwargs["headers"] = {**headers, "Content-Type": "application/json"}
+    r = client.request(method, path, **kwargs)
+    assert_problem(r, status, code)
+    assert dump_database(world.db_path) == before
+
+
+@pytest.mark.parametrize(
+    ("case", "expected_code"),
+    [
+        ("out-of-range value", "invalid_value"),
+        ("unknown checklist version", "unknown_template"),
+        ("another district's site", "out_of_scope"),
+        ("edit to an approved inspection", "locked"),
+    ],
+)
+def test_per_change_rejections_leave_the_data_unchanged(api: Api, case: str, expected_code: str) -> None:
+    client, world = api
+    dev = Device()
+    signature = png_bytes(seed=2)
+    iid, create = dev.start_inspection(world.site_a)
+    push(
+        client,
+        world,
+        "insp_a",
+        dev,
+        [*create, *complete_answers(dev, iid, sha(signature)), dev.change("inspection", iid, "status", "submitted")],
+    )
+    upload(client, world, "insp_a", signature, chunk=10**6)
+    if case == "edit to an approved inspection":
+        r = client.post(f"/api/v1/inspections/{iid}/review", json={"decision": "approve"}, headers=world.headers("sup"))
+        assert r.status_code == 200
+    if case == "unknown checklist version":
+        other_id = "inspection-on-version-99"
+        push(
+            client,
+            world,
+            "insp_a",
+            dev,
+            [
+                dev.change("inspection", other_id, "site_id", world.site_a),
+                dev.change("inspection", other_id, "template_id", "sample-factory"),
+            ],
+        )
+        changes = [dev.change("inspection", other_id, "template_version", 99)]
+    else:
+        changes = [
+            {
+                "out-of-range value": lambda: dev.answer(iid, "workers", 10**9),
+                "another district's site": lambda: dev.change("inspection", "new-inspection", "site_id", world.site_b),
+                "edit to an approved inspection": lambda: dev.answer(iid, "workers", 5),
+            }[case]()
+        ]
+    dev.seq = changes[-1].client_seq
+    before = server_state(world)
+    with world.server.db.read() as tx:
+        inspections_before = tx.query("SELECT * FROM inspections")
+    reply = push(client, world, "insp_a", dev, changes)
+    codes = [r["code"] for r in reply["results"] if r["status"] == "rejected"]
+    assert expected_code in codes
+    assert all(r["reason"] for r in reply["results"] if r["status"] == "rejected")
+    assert reply["acked_seq"] == dev.seq
+    assert server_state(world) == before
+    with world.server.db.read() as tx:
+        assert [tuple(r) for r in tx.query("SELECT * FROM inspections")] == [tuple(r) for r in inspections_before]
+
+
+def test_unexpected_errors_are_problems_too_and_extra_routes_mount(seed_dir: Any, tmp_path: Path) -> None:
+    @get("/console/boom", sync_to_thread=False)
+    def boom() -> None:
+        raise RuntimeError("kaboom")
+
+    copy_seed(seed_dir, tmp_path)
+    with TestClient(
+        create_app(make_config(tmp_path), extra_route_handlers=[boom]), raise_server_exceptions=False
+    ) as client:
+        body = assert_problem(client.get("/console/boom"), 500, "internal_error")
+        assert "kaboom" not in body["detail"]
+
+
+def test_openapi_health_and_me(api: Api) -> None:
+    client, world = api
+    assert client.get("/healthz").json() == {"status": "ok"}
+    paths = client.get("/schema/openapi.json").json()["paths"]
+    for p in (
+        "/api/v1/sync/push",
+        "/api/v1/sync/pull",
+        "/api/v1/blobs/{sha256}",
+        "/api/v1/auth/token",
+        "/api/v1/inspections/{inspection_id}/review",
+        "/api/v1/sites/import",
+    ):
+        assert p in paths
+    me = client.get("/api/v1/me", headers=world.headers("insp_a")).json()
+    assert me["username"] == "insp_a" and me["role"] == "inspector"
+
+
+def test_login_over_http(api: Api) -> None:
+    client, _world = api
+    from tests.sync_server.conftest import PASSWORD
+
+    ok = client.post("/api/v1/auth/token", json={"username": "sup", "password": PASSWORD})
+    assert ok.status_code == 200 and ok.json()["user"]["role"] == "supervisor" and ok.json()["expires_at"]
+    bad_user = client.post("/api/v1/auth/token", json={"username": "ghost", "password": PASSWORD})
+    bad_pass = client.post("/api/v1/auth/token", json={"username": "sup", "password": "nope"})
+    assert assert_problem(bad_user, 401)["detail"] == assert_problem(bad_pass, 401)["detail"]

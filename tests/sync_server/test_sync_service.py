@@ -1,0 +1,406 @@
+"""Push and pull at the service level (no HTTP): exactly-once, merge, conflicts, workflow,
+validation against the pinned checklist, clock skew, re-stamping, visibility."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+import pytest
+
+from shared_schema.protocol import MAX_CLOCK_SKEW_MS, answer_entity_id
+from shared_schema.sync import PushReply
+from sync_server.core import registry, sync_service
+from sync_server.core.access import SYSTEM
+from sync_server.core.errors import BadRequest, Conflict, Invalid, TooLarge
+from sync_server.core.util import now_ms
+from tests.support.sample_checklist import sample_template
+from tests.sync_server.conftest import World
+from tests.sync_server.helpers import Device, complete_answers, dump_database, sha
+
+
+def push(world: World, user: str, device: Device, changes: list[Any]) -> PushReply:
+    return sync_service.push(world.server.db, world.actor(user), device.request(changes))
+
+
+def pull_all(world: World, user: str, cursor: int = 0, limit: int = 1000) -> dict[str, Any]:
+    """Every visible change above ``cursor``, following ``has_more``."""
+    changes: list[dict[str, Any]] = []
+    while True:
+        page = msgspec.json.decode(sync_service.pull(world.server.db, world.actor(user), cursor, limit, 1))
+        changes += page["changes"]
+        cursor = page["cursor"]
+        if not page["has_more"]:
+            return {"changes": changes, "cursor": cursor}
+
+
+def state(page: dict[str, Any]) -> dict[tuple[str, str, str], Any]:
+    return {(c["entity"], c["entity_id"], c["field"]): c["value"] for c in page["changes"]}
+
+
+def statuses(reply: PushReply) -> list[str]:
+    return [r.status for r in reply.results]
+
+
+def test_new_inspection_and_answers_are_applied_scored_and_pulled(world: World) -> None:
+    dev = Device()
+    iid, create = dev.start_inspection(world.site_a)
+    reply = push(world, "insp_a", dev, [*create, dev.answer(iid, "team", "yes"), dev.answer(iid, "masks", "most")])
+    assert statuses(reply) == ["applied"] * 6
+    assert reply.acked_seq == 6
+    seen = state(pull_all(world, "insp_a"))
+    assert seen[("answer", answer_entity_id(iid, "team"), "value")] == "yes"
+    assert seen[("inspection", iid, "status")] == "draft"
+    assert seen[("inspection", iid, "inspector")] == "insp_a"
+    # team 3×1 + masks 3×0.5 = 4.5 of 6
+    assert seen[("inspection", iid, "score")] == 75.0
+    assert seen[("inspection", iid, "result")] == "pass_rec"
+
+
+def test_replayed_push_is_duplicate_and_changes_nothing(world: World) -> None:
+    dev = Device()
+    iid, create = dev.start_inspection(world.site_a)
+    batch = [*create, dev.answer(iid, "workers", 10)]
+    first = push(world, "insp_a", dev, batch)
+    before = dump_database(world.db_path)
+    again = push(world, "insp_a", dev, batch)
+    assert statuses(again) == ["duplicate"] * 5
+    assert again.acked_seq == first.acked_seq
+    assert again.cursor == first.cursor
+    assert dump_database(world.db_path) == before
+
+
+def test_sequence_gap_is_refused_whole_with_the_expected_seq(world: World) -> None:
+    dev = Device()
+    _iid, create = dev.start_inspection(world.site_a)
+    push(world, "insp_a", dev, create[:2])
+    before = dump_database(world.db_path)
+    with pytest.raises(Conflict) as err:
+        push(world, "insp_a", dev, create[3:])  # skips client_seq 3
+    assert err.value.code == "sequence_gap"
+    assert err.value.extra["expected_seq"] == 3
+    assert dump_database(world.db_path) == before
+
+
+def test_gap_inside_a_batch_is_refused(world: World) -> None:
+    dev = Device()
+    _iid, create = dev.start_inspection(world.site_a)
+    with pytest.raises(Conflict) as err:
+        push(world, "insp_a", dev, [create[0], create[2]])
+    assert err.value.extra["expected_seq"] == 1
+
+
+def test_partly_acknowledged_batch_applies_only_the_new_tail(world: World) -> None:
+    dev = Device()
+    _iid, create = dev.start_inspection(world.site_a)
+    push(world, "insp_a", dev, create[:2])
+    reply = push(world, "insp_a", dev, create)
+    assert statuses(reply) == ["duplicate", "duplicate", "applied", "applied"]
+    assert reply.acked_seq == 4
+
+
+def test_later_clock_wins_and_concurrent_loser_goes_to_the_conflict_log(world: World) -> None:
+    a, b = Device("dev-a"), Device("dev-b")
+    iid, create = a.start_inspection(world.site_a)
+    push(world, "insp_a", a, create)
+    b.apply_pull(pull_all(world, "insp_a2"))
+    # Both edit the same answer without seeing each other; b's clock is later.
+    edit_a = a.answer(iid, "workers", 100)
+    edit_b = b.change("answer", answer_entity_id(iid, "workers"), "value", 200, hlc=f"{now_ms() + 5:015d}-00000-dev-b")
+    ra = push(world, "insp_a", a, [edit_a])
+    rb = push(world, "insp_a2", b, [edit_b])
+    assert statuses(ra) == ["applied"] and not ra.results[0].conflict
+    assert statuses(rb) == ["applied"] and rb.results[0].conflict
+    seen = state(pull_all(world, "sup"))
+    assert seen[("answer", answer_entity_id(iid, "workers"), "value")] == 200
+    conflicts = [v for (e, _, _), v in seen.items() if e == "conflict"]
+    assert len(conflicts) == 1
+    entry = conflicts[0]
+    assert (entry["winner_value"], entry["loser_value"]) == (200, 100)
+    assert (entry["winner_user"], entry["loser_user"]) == ("insp_a2", "insp_a")
+    assert entry["resolved"] is False
+
+
+def test_concurrent_edit_arriving_late_is_superseded_and_logged(world: World) -> None:
+    a, b = Device("dev-a"), Device("dev-b")
+    iid, create = a.start_inspection(world.site_a)
+    push(world, "insp_a", a, create)
+    b.apply_pull(pull_all(world, "insp_a2"))
+    edit_a = a.answer(iid, "manager", "ghi chú A", field="note")
+    edit_b = b.answer(iid, "manager", "ghi chú B", field="note")  # later clock
+    push(world, "insp_a2", b, [edit_b])
+    ra = push(world, "insp_a", a, [edit_a])
+    assert ra.results[0].status == "superseded" and ra.results[0].conflict
+    with world.server.db.read() as tx:
+        assert tx.scalar("SELECT COUNT(*) FROM conflicts") == 1
+
+
+def test_sequential_edits_by_two_devices_are_not_conflicts(world: World) -> None:
+    a, b = Device("dev-a"), Device("dev-b")
+    iid, create = a.start_inspection(world.site_a)
+    push(world, "insp_a", a, [*create, a.answer(iid, "workers", 1)])
+    b.apply_pull(pull_all(world, "insp_a2"))
+    rb = push(world, "insp_a2", b, [b.answer(iid, "workers", 2)])  # saw a's value: base_hlc matches
+    assert statuses(rb) == ["applied"] and not rb.results[0].conflict
+    with world.server.db.read() as tx:
+        assert tx.scalar("SELECT COUNT(*) FROM conflicts") == 0
+
+
+def rejected(reply: PushReply, index: int = -1) -> str | None:
+    res = reply.results[index]
+    assert res.status == "rejected", res
+    assert res.reason
+    return res.code
+
+
+def test_value_outside_the_question_range_is_rejected_and_restamped(world: World) -> None:
+    dev = Device()
+    iid, create = dev.start_inspection(world.site_a)
+    push(world, "insp_a", dev, [*create, dev.answer(iid, "workers", 50)])
+    cursor = pull_all(world, "insp_a")["cursor"]
+    reply = push(world, "insp_a", dev, [dev.answer(iid, "workers", -5)])
+    assert rejected(reply) == "invalid_value"
+    assert reply.acked_seq == dev.seq  # a rejected change is acknowledged too
+    after = pull_all(world, "insp_a", cursor)["changes"]
+    restamped = [c for c in after if c["entity_id"] == answer_entity_id(iid, "workers")]
+    assert restamped and restamped[0]["value"] == 50 and restamped[0]["hlc"].endswith("-server")
+
+
+@pytest.mark.parametrize(
+    ("question", "value"),
+    [
+        ("masks", "everyone"),
+        ("team", "maybe"),
+        ("self_check_date", "20/05/2021"),
+        ("workers", 1.5),
+        ("shortages", ["rice", "rice"]),
+        ("overview", ["not-a-hash"]),
+        ("gps", {"lat": 99, "lon": 0}),
+    ],
+)
+def test_values_are_validated_against_their_question(world: World, question: str, value: Any) -> None:
+    dev = Device()
+    iid, create = dev.start_inspection(world.site_a)
+    reply = push(world, "insp_a", dev, [*create, dev.answer(iid, question, value)])
+    assert rejected(reply) == "invalid_value"
+
+
+def test_unknown_question_of_the_pinned_version_is_rejected(world: World) -> None:
+    dev = Device()
+    iid, create = dev.start_inspection(world.site_a)
+    reply = push(world, "insp_a", dev, [*create, dev.answer(iid, "no_such_question", "yes")])
+    assert rejected(reply) == "unknown_field"
+
+
+def test_unknown_checklist_version_is_rejected_and_answers_then_have_no_template(world: World) -> None:
+    dev = Device()
+    iid, create = dev.start_inspection(world.site_a, version=7)
+    reply = push(world, "insp_a", dev, [*create, dev.answer(iid, "team", "yes")])
+    assert rejected(reply, 2) == "unknown_template"
+    assert rejected(reply, 4) == "unknown_template"
+
+
+def test_pinned_version_is_kept_when_a_new_version_is_published(world: World) -> None:
+    dev = Device()
+    iid, create = dev.start_inspection(world.site_a)
+    push(world, "insp_a", dev, create)
+    v2 = msgspec.structs.replace(sample_template(2), sections=sample_template(2).sections[:1])
+    registry.save_template(world.server.db, SYSTEM, v2)
+    registry.publish_template(world.server.db, SYSTEM, "sample-factory", 2)
+    # "team" exists only in version 1; the inspection keeps version 1.
+    reply = push(
+        world, "insp_a", dev, [dev.answer(iid, "team", "yes"), dev.change("inspection", iid, "template_version", 2)]
+    )
+    assert reply.results[0].status == "applied"
+    assert rejected(reply, 1) == "identity_fixed"
+
+
+def test_inspection_on_another_districts_site_is_rejected(world: World) -> None:
+    dev = Device()
+    _iid, create = dev.start_inspection(world.site_b)
+    before = dump_database(world.db_path)
+    reply = push(world, "insp_a", dev, create)
+    assert [r.code for r in reply.results] == [
+        "out_of_scope",
+        "unknown_inspection",
+        "unknown_inspection",
+        "unknown_inspection",
+    ]
+    after = dump_database(world.db_path)
+    changed = set(after) ^ set(before)
+    assert all(
+        line.startswith(('INSERT INTO "clients"', 'INSERT INTO "audit"', 'INSERT INTO "meta"')) for line in changed
+    )
+
+
+def test_server_fields_are_not_writable_by_devices(world: World) -> None:
+    dev = Device()
+    iid, create = dev.start_inspection(world.site_a)
+    reply = push(world, "insp_a", dev, [*create, dev.change("inspection", iid, "score", 100.0)])
+    assert rejected(reply) == "not_permitted"
+
+
+def test_clock_far_ahead_is_rejected_and_never_adopted(world: World) -> None:
+    dev = Device()
+    iid, create = dev.start_inspection(world.site_a)
+    push(world, "insp_a", dev, create)
+    future = now_ms() + MAX_CLOCK_SKEW_MS + 60_000
+    ahead = dev.change(
+        "answer", answer_entity_id(iid, "workers"), "value", 9, hlc=f"{future:015d}-00000-{dev.client_id}"
+    )
+    reply = push(world, "insp_a", dev, [ahead])
+    assert rejected(reply) == "clock_ahead"
+    assert "date and time" in (reply.results[0].reason or "")
+    with world.server.db.read() as tx:
+        clock = tx.scalar("SELECT value FROM meta WHERE key = 'server_clock'")
+    assert int(clock[:15]) < future
+
+
+def submit_ready(world: World, dev: Device, user: str = "insp_a") -> str:
+    iid, create = dev.start_inspection(world.site_a)
+    push(world, user, dev, [*create, *complete_answers(dev, iid, sha(b"sig"))])
+    return iid
+
+
+def test_submitting_an_incomplete_inspection_is_rejected_with_what_is_missing(world: World) -> None:
+    dev = Device()
+    iid, create = dev.start_inspection(world.site_a)
+    reply = push(world, "insp_a", dev, [*create, dev.change("inspection", iid, "status", "submitted")])
+    assert rejected(reply) == "incomplete"
+    assert "Total workers" in (reply.results[-1].reason or "")
+
+
+def test_failed_critical_item_needs_corrective_action_before_submit(world: World) -> None:
+    dev = Device()
+    iid = submit_ready(world, dev)
+    reply = push(
+        world, "insp_a", dev, [dev.answer(iid, "masks", "few"), dev.change("inspection", iid, "status", "submitted")]
+    )
+    assert rejected(reply) == "incomplete"
+    assert "corrective action" in (reply.results[-1].reason or "")
+    fixed = push(
+        world,
+        "insp_a",
+        dev,
+        [
+            dev.answer(iid, "masks", "Phát khẩu trang tại cổng", field="corrective_action"),
+            dev.answer(iid, "masks", "2021-06-01", field="due_date"),
+            dev.answer(iid, "masks", [sha(b"photo")], field="photos"),
+            dev.change("inspection", iid, "status", "submitted"),
+        ],
+    )
+    assert statuses(fixed) == ["applied"] * 4
+    seen = state(pull_all(world, "insp_a"))
+    assert seen[("inspection", iid, "result")] == "fail"
+
+
+def test_invalid_status_transition_is_rejected(world: World) -> None:
+    dev = Device()
+    iid, create = dev.start_inspection(world.site_a)
+    reply = push(world, "insp_a", dev, [*create, dev.change("inspection", iid, "status", "approved")])
+    assert rejected(reply) == "invalid_transition"
+
+
+def test_push_refuses_malformed_requests_whole(world: World) -> None:
+    dev = Device()
+    _iid, create = dev.start_inspection(world.site_a)
+    bad_entity = msgspec.structs.replace(create[1], entity="spaceship")
+    bad_field = msgspec.structs.replace(create[2], field="colour")
+    before = dump_database(world.db_path)
+    with pytest.raises(Invalid) as err:
+        push(world, "insp_a", dev, [create[0], bad_entity, bad_field, create[3]])
+    assert {e.code for e in err.value.errors} == {"unknown_entity", "unknown_field"}
+    assert err.value.errors[0].field == "changes[1].entity"
+    with pytest.raises(BadRequest) as proto:
+        sync_service.push(
+            world.server.db, world.actor("insp_a"), msgspec.structs.replace(dev.request(create), protocol=99)
+        )
+    assert proto.value.code == "protocol_unsupported"
+    with pytest.raises(TooLarge):
+        push(world, "insp_a", dev, [create[0]] * 501)
+    forged = msgspec.structs.replace(create[0], hlc=create[0].hlc.replace(dev.client_id, "server"))
+    with pytest.raises(Invalid):
+        push(world, "insp_a", dev, [forged])
+    assert dump_database(world.db_path) == before
+
+
+def test_site_fields_devices_may_correct_and_those_they_may_not(world: World) -> None:
+    dev = Device()
+    reply = push(
+        world,
+        "insp_a",
+        dev,
+        [
+            dev.change("site", world.site_a, "workers", 850),
+            dev.change("site", world.site_a, "contact", {"name": "Chị Hoa", "phone": "0912345678"}),
+            dev.change("site", world.site_a, "name", "Tên mới"),
+            dev.change("site", world.site_b, "workers", 5),
+        ],
+    )
+    assert [r.code for r in reply.results] == [None, None, "not_permitted", "out_of_scope"]
+    site = registry.get_site(world.server.db, SYSTEM, world.site_a)
+    assert site.workers == 850 and site.contact is not None and site.contact.name == "Chị Hoa"
+    assert site.name == "Nhà máy A"
+
+
+def test_pull_visibility_follows_districts(world: World) -> None:
+    a, b = Device(), Device()
+    ia, ca = a.start_inspection(world.site_a)
+    ib, cb = b.start_inspection(world.site_b)
+    push(world, "insp_a", a, ca)
+    push(world, "insp_b", b, cb)
+    seen_a = {k[1] for k in state(pull_all(world, "insp_a"))}
+    seen_b = {k[1] for k in state(pull_all(world, "insp_b"))}
+    seen_admin = {k[1] for k in state(pull_all(world, "admin"))}
+    assert ia in seen_a and ib not in seen_a and world.site_b not in seen_a
+    assert ib in seen_b and ia not in seen_b
+    assert {ia, ib, world.site_a, world.site_b, "sample-factory@1"} <= seen_admin
+    assert "sample-factory@1" in seen_a and "sample-factory@1" in seen_b
+
+
+def test_pull_pages_are_complete_and_oldest_first(world: World) -> None:
+    dev = Device()
+    iid, create = dev.start_inspection(world.site_a)
+    push(world, "insp_a", dev, [*create, *complete_answers(dev, iid, sha(b"s"))])
+    whole = pull_all(world, "insp_a")
+    paged = pull_all(world, "insp_a", limit=3)
+    assert paged["changes"] == whole["changes"]
+    seqs = [c["seq"] for c in whole["changes"]]
+    assert seqs == sorted(seqs) and len(set(seqs)) == len(seqs)
+    assert pull_all(world, "insp_a", whole["cursor"])["changes"] == []
+
+
+def test_feed_is_compacted_one_row_per_field(world: World) -> None:
+    dev = Device()
+    iid, create = dev.start_inspection(world.site_a)
+    push(world, "insp_a", dev, create)
+    for n in range(5):
+        push(world, "insp_a", dev, [dev.answer(iid, "workers", n)])
+    rows = [c for c in pull_all(world, "insp_a")["changes"] if c["entity_id"] == answer_entity_id(iid, "workers")]
+    assert [r["value"] for r in rows] == [4]
+
+
+def test_pull_checks_protocol_and_limits(world: World) -> None:
+    with pytest.raises(BadRequest):
+        sync_service.pull(world.server.db, world.actor("insp_a"), 0, 10, None)
+    with pytest.raises(Invalid):
+        sync_service.pull(world.server.db, world.actor("insp_a"), -1, 10, 1)
+    page = msgspec.json.decode(sync_service.pull(world.server.db, world.actor("admin"), 0, 10**6, 1))
+    assert len(page["changes"]) <= 5000
+
+
+def test_server_clock_and_sequence_survive_a_restart(world: World, tmp_path: Any) -> None:
+    from sync_server.core.server import Server
+
+    dev = Device()
+    iid, create = dev.start_inspection(world.site_a)
+    first = push(world, "insp_a", dev, create)
+    with world.server.db.read() as tx:
+        clock_before = tx.scalar("SELECT value FROM meta WHERE key = 'server_clock'")
+    config = world.server.config
+    world.server.close()
+    world.server = Server.open(config)
+    second = push(world, "insp_a", dev, [dev.answer(iid, "workers", 3)])
+    assert second.cursor > first.cursor
+    with world.server.db.read() as tx:
+        assert tx.scalar("SELECT value FROM meta WHERE key = 'server_clock'") > clock_before
