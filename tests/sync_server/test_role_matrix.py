@@ -1,0 +1,270 @@
+"""Every endpoint × every role: allowed or denied as designed.
+
+Roles: ``anonymous``; ``inspector`` (district A, where the test inspection is);
+``other_inspector`` (district B: scope); ``supervisor`` (district A); ``admin``.
+"allowed" means a 2xx answer; a denial is 401 (not signed in), 403 (role) or 404
+(outside the caller's districts: ids in other districts are not revealed).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import msgspec
+import pytest
+from litestar.testing import TestClient
+
+from shared_schema.protocol import answer_entity_id
+from tests.support.sample_checklist import sample_template
+from tests.sync_server.conftest import DISTRICT_A, World
+from tests.sync_server.helpers import Device, complete_answers, png_bytes, sha
+
+ROLES = ("anonymous", "inspector", "other_inspector", "supervisor", "admin")
+USER_OF = {"inspector": "insp_a", "other_inspector": "insp_b", "supervisor": "sup", "admin": "admin"}
+OK, UNAUTH, FORBID, HIDDEN = 200, 401, 403, 404
+
+
+@dataclass
+class Fixture:
+    iid: str
+    blob: bytes
+    conflict_id: str
+    user_id: str
+
+
+def prepare(client: TestClient, world: World) -> Fixture:
+    a, b = Device("pa"), Device("pb")
+    signature = png_bytes(seed=9)
+    iid, create = a.start_inspection(world.site_a)
+    body = a.body(
+        [*create, *complete_answers(a, iid, sha(signature)), a.change("inspection", iid, "status", "submitted")]
+    )
+    assert client.post("/api/v1/sync/push", json=body, headers=world.headers("insp_a")).status_code == 200
+    # a concurrent edit by another inspector of district A → one conflict-log entry
+    edit = b.change("answer", answer_entity_id(iid, "manager"), "value", "B", base_hlc="000000000000001-00000-x")
+    assert client.post("/api/v1/sync/push", json=b.body([edit]), headers=world.headers("insp_a2")).status_code == 200
+    digest = sha(signature)
+    r = client.patch(
+        f"/api/v1/blobs/{digest}",
+        content=signature,
+        headers={**world.headers("insp_a"), "Upload-Offset": "0", "Upload-Length": str(len(signature))},
+    )
+    assert r.status_code == 200
+    with world.server.db.read() as tx:
+        conflict_id = tx.scalar("SELECT id FROM conflicts")
+        user_id = tx.scalar("SELECT id FROM users WHERE username = 'insp_b'")
+    r = client.post("/api/v1/templates", json=msgspec.to_builtins(sample_template(2)), headers=world.headers("admin"))
+    assert r.status_code == 200
+    return Fixture(iid=iid, blob=signature, conflict_id=conflict_id, user_id=user_id)
+
+
+def _push_body(role: str) -> dict[str, Any]:
+    dev = Device()
+    _, create = dev.start_inspection("site-a")
+    return dev.body(create)
+
+
+SITE_CSV = "code,name,kind,district\nDN-M,Công ty M,DN_SX,TX Phổ Yên\n"
+NEW_BLOB = png_bytes(500, seed=42)
+
+# (name, method, path template, request options) → expected status per role
+ENDPOINTS: list[tuple[str, str, str, dict[str, Any], dict[str, int]]] = [
+    ("me", "GET", "/api/v1/me", {}, dict(inspector=OK, other_inspector=OK, supervisor=OK, admin=OK)),
+    (
+        "push",
+        "POST",
+        "/api/v1/sync/push",
+        {"json": "push"},
+        dict(inspector=OK, other_inspector=OK, supervisor=OK, admin=OK),
+    ),
+    (
+        "pull",
+        "GET",
+        "/api/v1/sync/pull?protocol=1",
+        {},
+        dict(inspector=OK, other_inspector=OK, supervisor=OK, admin=OK),
+    ),
+    ("blob head", "HEAD", "/api/v1/blobs/{blob}", {}, dict(inspector=OK, other_inspector=OK, supervisor=OK, admin=OK)),
+    (
+        "blob upload",
+        "PATCH",
+        f"/api/v1/blobs/{sha(NEW_BLOB)}",
+        {"blob": NEW_BLOB},
+        dict(inspector=OK, other_inspector=OK, supervisor=OK, admin=OK),
+    ),
+    (
+        "blob read",
+        "GET",
+        "/api/v1/blobs/{blob}",
+        {},
+        dict(inspector=OK, other_inspector=HIDDEN, supervisor=OK, admin=OK),
+    ),
+    ("templates list", "GET", "/api/v1/templates", {}, dict(inspector=OK, other_inspector=OK, supervisor=OK, admin=OK)),
+    (
+        "template save",
+        "POST",
+        "/api/v1/templates",
+        {"json": "template3"},
+        dict(inspector=FORBID, other_inspector=FORBID, supervisor=FORBID, admin=OK),
+    ),
+    (
+        "template read",
+        "GET",
+        "/api/v1/templates/sample-factory/versions/1",
+        {},
+        dict(inspector=OK, other_inspector=OK, supervisor=OK, admin=OK),
+    ),
+    (
+        "template draft read",
+        "GET",
+        "/api/v1/templates/sample-factory/versions/2",
+        {},
+        dict(inspector=HIDDEN, other_inspector=HIDDEN, supervisor=HIDDEN, admin=OK),
+    ),
+    (
+        "template publish",
+        "POST",
+        "/api/v1/templates/sample-factory/versions/2/publish",
+        {},
+        dict(inspector=FORBID, other_inspector=FORBID, supervisor=FORBID, admin=OK),
+    ),
+    (
+        "template retire",
+        "POST",
+        "/api/v1/templates/sample-factory/versions/1/retire",
+        {},
+        dict(inspector=FORBID, other_inspector=FORBID, supervisor=FORBID, admin=OK),
+    ),
+    ("sites list", "GET", "/api/v1/sites", {}, dict(inspector=OK, other_inspector=OK, supervisor=OK, admin=OK)),
+    (
+        "site create",
+        "POST",
+        "/api/v1/sites",
+        {"json": {"code": "N1", "name": "Mới", "kind": "CHO", "district": DISTRICT_A}},
+        dict(inspector=FORBID, other_inspector=FORBID, supervisor=FORBID, admin=OK),
+    ),
+    (
+        "site read",
+        "GET",
+        "/api/v1/sites/site-a",
+        {},
+        dict(inspector=OK, other_inspector=HIDDEN, supervisor=OK, admin=OK),
+    ),
+    (
+        "site update",
+        "PATCH",
+        "/api/v1/sites/site-a",
+        {"json": {"address": "Phường Ba Hàng"}},
+        dict(inspector=FORBID, other_inspector=FORBID, supervisor=FORBID, admin=OK),
+    ),
+    (
+        "site import",
+        "POST",
+        "/api/v1/sites/import",
+        {"csv": SITE_CSV},
+        dict(inspector=FORBID, other_inspector=FORBID, supervisor=FORBID, admin=OK),
+    ),
+    (
+        "inspections list",
+        "GET",
+        "/api/v1/inspections",
+        {},
+        dict(inspector=OK, other_inspector=OK, supervisor=OK, admin=OK),
+    ),
+    (
+        "inspection read",
+        "GET",
+        "/api/v1/inspections/{iid}",
+        {},
+        dict(inspector=OK, other_inspector=HIDDEN, supervisor=OK, admin=OK),
+    ),
+    (
+        "review",
+        "POST",
+        "/api/v1/inspections/{iid}/review",
+        {"json": {"decision": "return", "comment": "Sửa lại"}},
+        dict(inspector=FORBID, other_inspector=FORBID, supervisor=OK, admin=OK),
+    ),
+    (
+        "conflicts list",
+        "GET",
+        "/api/v1/conflicts",
+        {},
+        dict(inspector=FORBID, other_inspector=FORBID, supervisor=OK, admin=OK),
+    ),
+    (
+        "conflict resolve",
+        "POST",
+        "/api/v1/conflicts/{conflict}/resolve",
+        {},
+        dict(inspector=FORBID, other_inspector=FORBID, supervisor=OK, admin=OK),
+    ),
+    (
+        "users list",
+        "GET",
+        "/api/v1/users",
+        {},
+        dict(inspector=FORBID, other_inspector=FORBID, supervisor=FORBID, admin=OK),
+    ),
+    (
+        "user create",
+        "POST",
+        "/api/v1/users",
+        {"json": {"username": "moi", "password": "mat-khau-dai", "role": "inspector", "districts": [DISTRICT_A]}},
+        dict(inspector=FORBID, other_inspector=FORBID, supervisor=FORBID, admin=OK),
+    ),
+    (
+        "user update",
+        "PATCH",
+        "/api/v1/users/{user}",
+        {"json": {"districts": [DISTRICT_A]}},
+        dict(inspector=FORBID, other_inspector=FORBID, supervisor=FORBID, admin=OK),
+    ),
+    (
+        "devices",
+        "GET",
+        "/api/v1/clients",
+        {},
+        dict(inspector=FORBID, other_inspector=FORBID, supervisor=FORBID, admin=OK),
+    ),
+    (
+        "audit log",
+        "GET",
+        "/api/v1/audit",
+        {},
+        dict(inspector=FORBID, other_inspector=FORBID, supervisor=FORBID, admin=OK),
+    ),
+]
+
+CASES = [(name, role) for name, *_ in ENDPOINTS for role in ROLES]
+
+
+@pytest.mark.parametrize(("endpoint", "role"), CASES, ids=[f"{e}-{r}" for e, r in CASES])
+def test_role_and_scope_matrix(api: tuple[TestClient, World], endpoint: str, role: str) -> None:
+    client, world = api
+    fx = prepare(client, world)
+    _, method, template, opts, expected = next(e for e in ENDPOINTS if e[0] == endpoint)
+    want = UNAUTH if role == "anonymous" else expected[role]
+    path = template.format(iid=fx.iid, blob=sha(fx.blob), conflict=fx.conflict_id, user=fx.user_id)
+    headers = world.headers(USER_OF[role]) if role != "anonymous" else {}
+    kwargs: dict[str, Any] = {"headers": headers}
+    if opts.get("json") == "push":
+        kwargs["json"] = _push_body(role)
+    elif opts.get("json") == "template3":
+        kwargs["json"] = msgspec.to_builtins(sample_template(3))
+    elif "json" in opts:
+        kwargs["json"] = opts["json"]
+    if "csv" in opts:
+        kwargs["content"] = opts["csv"].encode()
+        kwargs["headers"] = {**headers, "Content-Type": "text/csv"}
+    if "blob" in opts:
+        kwargs["content"] = opts["blob"]
+        kwargs["headers"] = {**headers, "Upload-Offset": "0", "Upload-Length": str(len(opts["blob"]))}
+    r = client.request(method, path, **kwargs)
+    if want == OK:
+        assert 200 <= r.status_code < 300, f"{endpoint} as {role}: {r.status_code} {r.text}"
+    else:
+        assert r.status_code == want, f"{endpoint} as {role}: {r.status_code} {r.text}"
+        if method != "HEAD":
+            assert r.headers["content-type"].startswith("application/problem+json")

@@ -1,0 +1,243 @@
+"""The same properties against a real ``python -m sync_server serve`` process on loopback,
+set up through the operations interface (create-user, import-sites, load-checklist); and
+the server SIGKILLed in the middle of a stream of pushes."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import msgspec
+import pytest
+
+from shared_schema.protocol import answer_entity_id
+from tests.support.sample_checklist import sample_template
+from tests.support.server_process import ServerProcess, start_server
+from tests.sync_server.helpers import Device, complete_answers, png_bytes, sha
+
+pytestmark = pytest.mark.slow
+
+PASSWORD = "a long enough password"
+DISTRICT = "TX Phổ Yên"
+
+
+class Remote:
+    def __init__(self, server: ServerProcess):
+        self.server = server
+        self.tokens: dict[str, str] = {}
+        self.http = httpx.Client(base_url=server.base_url, timeout=30)
+
+    def headers(self, user: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.tokens[user]}"}
+
+    def push(self, user: str, dev: Device, changes: list[Any]) -> dict[str, Any]:
+        r = self.http.post("/api/v1/sync/push", json=dev.body(changes), headers=self.headers(user))
+        assert r.status_code == 200, r.text
+        return r.json()
+
+    def pull(self, user: str, dev: Device) -> None:
+        while True:
+            r = self.http.get(
+                "/api/v1/sync/pull",
+                params={"cursor": dev.cursor, "limit": 500, "protocol": 1},
+                headers=self.headers(user),
+            )
+            assert r.status_code == 200, r.text
+            page = r.json()
+            dev.apply_pull(page)
+            if not page["has_more"]:
+                return
+
+    def db(self) -> sqlite3.Connection:
+        return sqlite3.connect(self.server.database_url.removeprefix("sqlite:///"))
+
+    def state(self) -> dict[tuple[str, str, str], Any]:
+        with self.db() as conn:
+            rows = conn.execute(
+                "SELECT entity, entity_id, field, value FROM feed WHERE entity IN ('inspection', 'answer')"
+            ).fetchall()
+        return {(r[0], r[1], r[2]): json.loads(r[3]) for r in rows if json.loads(r[3]) is not None}
+
+
+@pytest.fixture(scope="module")
+def remote(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Remote]:
+    directory = tmp_path_factory.mktemp("process")
+    server = start_server(directory)
+    try:
+        for name, role, districts in (
+            ("an", "inspector", [DISTRICT]),
+            ("binh", "inspector", [DISTRICT]),
+            ("chi", "supervisor", [DISTRICT]),
+        ):
+            server.create_user(name, PASSWORD, role, districts)
+        csv = directory / "sites.csv"
+        csv.write_text(f"id,code,name,kind,district\nsite-1,DN-1,Nhà máy Một,DN_SX,{DISTRICT}\n", encoding="utf-8")
+        assert server.cli("import-sites", str(csv)).returncode == 0
+        checklist = directory / "sample.json"
+        checklist.write_bytes(msgspec.json.encode(sample_template(1)))
+        loaded = server.cli("load-checklist", str(checklist), "--publish")
+        assert loaded.returncode == 0, loaded.stderr
+        remote = Remote(server)
+        for name in ("an", "binh", "chi"):
+            remote.tokens[name] = server.token(name, PASSWORD)
+        yield remote
+        remote.http.close()
+    finally:
+        server.stop()
+
+
+def test_full_cycle_two_devices_and_a_supervisor(remote: Remote) -> None:
+    a, b = Device(), Device()
+    signature = png_bytes(3000, seed=21)
+    iid, create = a.start_inspection("site-1")
+    remote.push("an", a, [*create, *complete_answers(a, iid, sha(signature))])
+    half = len(signature) // 2
+    for offset, chunk in ((0, signature[:half]), (half, signature[half:])):
+        r = remote.http.patch(
+            f"/api/v1/blobs/{sha(signature)}",
+            content=chunk,
+            headers={**remote.headers("an"), "Upload-Offset": str(offset), "Upload-Length": str(len(signature))},
+        )
+        assert r.status_code == 200, r.text
+    remote.pull("binh", b)
+    reply = remote.push("binh", b, [b.answer(iid, "workers", 125), b.change("inspection", iid, "status", "submitted")])
+    assert [r["status"] for r in reply["results"]] == ["applied", "applied"]
+    r = remote.http.post(
+        f"/api/v1/inspections/{iid}/review", json={"decision": "approve"}, headers=remote.headers("chi")
+    )
+    assert r.status_code == 200, r.text
+    remote.pull("an", a)
+    remote.pull("binh", b)
+    expected = remote.state()
+    for dev in (a, b):
+        assert {k: v for k, v in dev.values.items() if k[0] in ("inspection", "answer") and v is not None} == expected
+    assert expected[("inspection", iid, "status")] == "approved"
+
+
+def test_replay_and_lost_reply_apply_once(remote: Remote) -> None:
+    dev = Device()
+    iid, create = dev.start_inspection("site-1")
+    first = remote.push("an", dev, create)
+    assert {r["status"] for r in remote.push("an", dev, create)["results"]} == {"duplicate"}
+    more = dev.answer(iid, "team", "yes")
+    retry = remote.push("an", dev, [*create, more])
+    assert [r["status"] for r in retry["results"]] == ["duplicate"] * 4 + ["applied"]
+    assert retry["acked_seq"] == first["acked_seq"] + 1
+
+
+def test_concurrent_edits_one_winner_everywhere_and_one_conflict(remote: Remote) -> None:
+    a, b = Device(), Device()
+    iid, create = a.start_inspection("site-1")
+    remote.push("an", a, create)
+    remote.pull("an", a)
+    remote.pull("binh", b)
+    remote.push("an", a, [a.answer(iid, "temp_check", "no")])
+    rb = remote.push("binh", b, [b.answer(iid, "temp_check", "yes")])
+    assert rb["results"][0]["conflict"] is True
+    remote.pull("an", a)
+    remote.pull("binh", b)
+    key = ("answer", answer_entity_id(iid, "temp_check"), "value")
+    assert a.values[key] == b.values[key] == remote.state()[key]
+    with remote.db() as conn:
+        assert conn.execute("SELECT COUNT(*) FROM conflicts WHERE inspection_id = ?", (iid,)).fetchone()[0] == 1
+
+
+def test_resumed_upload_equals_one_shot_and_wrong_hash_is_refused(remote: Remote) -> None:
+    data = png_bytes(9000, seed=33)
+    digest = sha(data)
+    h = remote.headers("an")
+    r = remote.http.patch(
+        f"/api/v1/blobs/{digest}",
+        content=data[:4000],
+        headers={**h, "Upload-Offset": "0", "Upload-Length": str(len(data))},
+    )
+    assert r.headers["Upload-Offset"] == "4000"
+    remote.server.kill()  # the connection drops mid-upload; the device resumes after a restart
+    remote.server.start()
+    offset = int(remote.http.head(f"/api/v1/blobs/{digest}", headers=h).headers["Upload-Offset"])
+    r = remote.http.patch(
+        f"/api/v1/blobs/{digest}",
+        content=data[offset:],
+        headers={**h, "Upload-Offset": str(offset), "Upload-Length": str(len(data))},
+    )
+    assert r.headers["Upload-Complete"] == "1"
+    assert remote.http.get(f"/api/v1/blobs/{digest}", headers=h).content == data
+    wrong = remote.http.patch(
+        f"/api/v1/blobs/{'0' * 64}", content=data, headers={**h, "Upload-Offset": "0", "Upload-Length": str(len(data))}
+    )
+    assert wrong.status_code == 422 and wrong.headers["content-type"].startswith("application/problem+json")
+
+
+def test_sigkill_during_a_stream_of_pushes_loses_no_acked_change_and_applies_none_twice(remote: Remote) -> None:
+    dev = Device()
+    outbox: list[Any] = []
+    expected: dict[tuple[str, str, str], Any] = {}
+    for n in range(40):
+        iid, create = dev.start_inspection("site-1")
+        outbox += create
+        for q, v in (("workers", n), ("manager", f"Người {n}"), ("team", "yes"), ("masks", "all")):
+            outbox.append(dev.answer(iid, q, v))
+            expected[("answer", answer_entity_id(iid, q), "value")] = v
+    acked = 0
+    killed = threading.Event()
+    progress = threading.Condition()
+
+    def stream() -> None:
+        nonlocal acked
+        while acked < len(outbox):
+            batch = outbox[acked : acked + 8]
+            try:
+                r = remote.http.post(
+                    "/api/v1/sync/push", json=dev.body(batch), headers=remote.headers("an"), timeout=10
+                )
+            except httpx.HTTPError:
+                if killed.is_set():
+                    return  # the server died under this request: its reply is lost
+                raise
+            assert r.status_code == 200, r.text
+            with progress:
+                acked = r.json()["acked_seq"]
+                progress.notify_all()
+
+    sender = threading.Thread(target=stream)
+    sender.start()
+    with progress:  # let several pushes commit, then kill the server under the stream
+        assert progress.wait_for(lambda: acked >= 80, timeout=60)
+    killed.set()
+    remote.server.kill()
+    sender.join(timeout=30)
+    acked_before_restart = acked
+    remote.server.start()
+    with remote.db() as conn:
+        held = conn.execute("SELECT last_seq FROM clients WHERE client_id = ?", (dev.client_id,)).fetchone()[0]
+    assert held >= acked_before_restart  # nothing acknowledged was lost
+    # The device resends its outbox from the first unacknowledged change.
+    while acked < len(outbox):
+        reply = remote.push("an", dev, outbox[acked : acked + 50])
+        acked = reply["acked_seq"]
+    state = remote.state()
+    assert all(state[k] == v for k, v in expected.items())
+    with remote.db() as conn:
+        applied = [
+            json.loads(r[0])["changes"]
+            for r in conn.execute(
+                "SELECT detail FROM audit WHERE action = 'sync.push' AND entity_id = ?", (dev.client_id,)
+            )
+        ]
+        assert conn.execute("SELECT last_seq FROM clients WHERE client_id = ?", (dev.client_id,)).fetchone()[0] == len(
+            outbox
+        )
+    assert sum(applied) == len(outbox)  # every change applied in exactly one committed push
+
+
+def test_cli_help_lists_every_command(remote: Remote, tmp_path: Path) -> None:
+    out = remote.server.cli("--help").stdout
+    for command in ("serve", "create-user", "import-sites", "load-checklist", "seed-demo"):
+        assert command in out
+    bad = remote.server.cli("import-sites", str(tmp_path / "missing.csv"))
+    assert bad.returncode != 0 and "not found" in bad.stderr
