@@ -61,6 +61,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "This page is for admins only. Ask an admin to do it.",
     ),
     "not_found": ("Không tìm thấy trang hoặc bản ghi này.", "No such page or record."),
+    "server_error": (
+        "Máy chủ gặp lỗi không mong đợi; thay đổi chưa được áp dụng. Hãy thử lại, nếu vẫn lỗi hãy báo quản trị.",
+        "The server hit an unexpected error; nothing was applied. Try again, and tell an admin if it persists.",
+    ),
     "go_home": ("Về trang chính", "Go to the start page"),
     # flash
     "flash_reviewed_approve": ("Đã duyệt biên bản.", "The inspection was approved."),

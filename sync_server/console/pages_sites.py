@@ -25,12 +25,12 @@ from sync_server.core.errors import Invalid, ServiceError, bi
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 Upload = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
 PAGE_SIZE = 50
-TEMPLATE_ROWS = [
-    {"code": "DN-PB-001", "name": "Công ty TNHH Ví dụ", "kind": "DN_SX", "district": "H. Phú Bình",
-     "address": "Xã Kha Sơn, huyện Phú Bình", "parent_code": "", "workers": "1200", "contact_name": "Nguyễn Văn A",
-     "contact_phone": "0912345678", "contact_email": "", "lat": "21.4932", "lon": "105.9871", "notes": "",
-     "active": "1", "id": ""},
-]
+# One example row of the CSV template; columns the registry has and this row lacks stay empty.
+TEMPLATE_EXAMPLE = {
+    "code": "DN-PB-001", "name": "Công ty TNHH Ví dụ", "kind": "DN_SX", "district": "H. Phú Bình",
+    "address": "Xã Kha Sơn, huyện Phú Bình", "workers": "1200", "contact_name": "Nguyễn Văn A",
+    "contact_phone": "0912345678", "lat": "21.4932", "lon": "105.9871", "active": "1",
+}
 
 
 @get("/sites", sync_to_thread=True, include_in_schema=False)
@@ -133,9 +133,9 @@ def create_site(request: Request[Any, Any, Any], viewer: Actor, data: Form) -> R
 def csv_template(viewer: Actor) -> Response[bytes]:
     require_admin_viewer(viewer)
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(registry.CSV_COLUMNS), lineterminator="\r\n")
-    writer.writeheader()
-    writer.writerows(TEMPLATE_ROWS)
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(registry.CSV_COLUMNS)
+    writer.writerow([TEMPLATE_EXAMPLE.get(column, "") for column in registry.CSV_COLUMNS])
     return Response(("\ufeff" + out.getvalue()).encode("utf-8"), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": 'attachment; filename="sites-template.csv"'})
 

@@ -3,6 +3,7 @@ POST, and error pages in the user's language instead of JSON problems."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from litestar import Request, Response, Router
@@ -33,6 +34,8 @@ from sync_server.console.web import (
 )
 from sync_server.core.errors import ServiceError
 
+log = logging.getLogger("sync_server.console")
+
 
 def _login_redirect(request: Request[Any, Any, Any], exc: LoginRequired) -> Response[Any]:
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
@@ -51,6 +54,11 @@ def _csrf(request: Request[Any, Any, Any], exc: CsrfRejected) -> Response[Any]:
 
 def _service_error(request: Request[Any, Any, Any], exc: ServiceError) -> Response[Any]:
     return render(request, "error.html", status=exc.status, message=pick_lang(exc.detail, lang_of(request)))
+
+
+def _unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    log.exception("console: unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
+    return render(request, "error.html", status=500, message=translate(lang_of(request), "server_error"))
 
 
 def _not_found(request: Request[Any, Any, Any], exc: NotFoundException) -> Response[Any]:
@@ -84,6 +92,7 @@ console_router = Router(
         CsrfRejected: _csrf,
         ServiceError: _service_error,
         NotFoundException: _not_found,
+        Exception: _unexpected,
     },
     include_in_schema=False,
 )

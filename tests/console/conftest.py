@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import httpx
 import pytest
@@ -116,3 +117,35 @@ def console(world: World) -> Iterator[ConsoleClient]:
     client = ConsoleClient(world.base_url)
     yield client
     client.close()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    from tests.support.browser import chromium_browser
+
+    with chromium_browser() as launched:
+        yield launched
+
+
+DESK = {"width": 1366, "height": 900}
+
+
+def signed_in_page(browser: object, world: World, username: str) -> object:
+    """A new desk-sized browser page, signed in through the login form."""
+    page = browser.new_page(viewport=DESK, locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh")  # type: ignore[attr-defined]
+    page.set_default_timeout(10_000)
+    page.goto(f"{world.base_url}/console/")
+    page.get_by_label("Tên đăng nhập").fill(username)
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_url("**/console/inspections")
+    return page
+
+
+def shot(page: object, artifacts_dir: Path, name: str) -> Path:
+    """A full-page screenshot saved as ``<artifacts>/console/<name>.png``."""
+    folder = artifacts_dir / "console"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)  # type: ignore[attr-defined]
+    return path
