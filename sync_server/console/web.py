@@ -3,6 +3,7 @@ messages and rendering a Jinja template into an HTML response."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -35,6 +36,18 @@ env.filters["dt"] = formatting.fmt_datetime
 env.filters["date"] = formatting.fmt_date
 env.filters["num"] = lambda v: "" if v is None else formatting.fmt_number(v)
 env.filters["loc"] = formatting.fmt_location
+
+
+def value_text(value: Any) -> str:
+    """A stored value as a person reads it: text as is, anything else as compact JSON."""
+    if value is None:
+        return "—"
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
+
+
+env.filters["val"] = value_text
 
 
 class LoginRequired(Exception):

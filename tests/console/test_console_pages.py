@@ -1,0 +1,187 @@
+"""Console pages and the report/export API against a real server, without a browser:
+review rules, exports of the filtered list, the PDF, the dashboard, conflicts, users, sites."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import subprocess
+import uuid
+
+import httpx
+import pytest
+from openpyxl import load_workbook
+
+from shared_schema.protocol import answer_entity_id
+from tests.console.conftest import PASSWORD, SITE_NAME, ConsoleClient, World
+from tests.console.device import Device
+
+pytestmark = pytest.mark.slow
+
+
+def status_of(world: World, inspection_id: str) -> str:
+    with world.api("quantri") as api:
+        return api.get(f"/api/v1/inspections/{inspection_id}").json()["summary"]["status"]
+
+
+def test_returning_without_a_comment_is_refused_and_changes_nothing(world: World, console: ConsoleClient) -> None:
+    inspection_id = world.device().submit_inspection(world.site_id)
+    console.login("giamsat")
+    console.page(f"/console/inspections/{inspection_id}")
+    response = console.post(f"/console/inspections/{inspection_id}/review", {"decision": "return", "comment": "  "})
+    assert response.status_code == 422
+    assert "Trả lại biên bản cần ghi rõ cần sửa gì" in response.text
+    assert status_of(world, inspection_id) == "submitted"
+
+
+def test_exports_hold_exactly_the_filtered_list(world: World, console: ConsoleClient) -> None:
+    failing = world.device().submit_inspection(world.site_id, masks="few")
+    passing = world.device().submit_inspection(world.site_id, masks="all")
+    console.login("giamsat")
+    filters = {"status": "submitted", "result": "fail", "site_id": world.site_id}
+    listing = console.page("/console/inspections", **filters)
+    assert failing in listing.text and passing not in listing.text
+
+    rows = list(csv.DictReader(io.StringIO(
+        console.page("/console/exports/inspections.csv", **filters).content.decode("utf-8-sig"))))
+    ids = {r["inspection_id"] for r in rows}
+    assert failing in ids and passing not in ids
+    row = next(r for r in rows if r["inspection_id"] == failing)
+    assert row["site_name"] == SITE_NAME and row["masks"] == "Dưới 80%" and row["result"] == "Không đạt"
+
+    book = load_workbook(io.BytesIO(console.page("/console/exports/inspections.xlsx", **filters).content))
+    sheet = book.worksheets[0]
+    header = [c.value for c in sheet[1]]
+    body = [dict(zip(header, (c.value for c in r), strict=True)) for r in sheet.iter_rows(min_row=3)]
+    assert failing in {r["inspection_id"] for r in body} and passing not in {r["inspection_id"] for r in body}
+
+    geo = json.loads(console.page("/console/exports/inspections.geojson", **filters).content)
+    feature = next(f for f in geo["features"] if f["id"] == failing)
+    assert feature["geometry"]["coordinates"] == [105.9871, 21.4932]
+    assert console.page("/console/exports/inspections.pdf").status_code == 404
+
+
+def test_api_serves_the_record_pdf_and_exports_by_role(world: World, tmp_path: object) -> None:
+    inspection_id = world.device().submit_inspection(world.site_id, masks="few")
+    with world.api("thanhtra") as inspector:
+        pdf = inspector.get(f"/api/v1/inspections/{inspection_id}/report.pdf")
+        assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+        assert inspector.get("/api/v1/exports/inspections.csv").status_code == 403
+    text = subprocess.run(["pdftotext", "-", "-"], input=pdf.content, capture_output=True, check=True).stdout.decode()
+    flat = re.sub(r"\s+", " ", text)
+    assert SITE_NAME in flat and "BIÊN BẢN KIỂM TRA" in flat and "Dưới 80%" in flat and "Lê Thị Hương" in flat
+    with world.api("giamsat_b") as other:
+        assert other.get(f"/api/v1/inspections/{inspection_id}/report.pdf").status_code == 404
+    with world.api("giamsat") as supervisor:
+        english = supervisor.get(f"/api/v1/inspections/{inspection_id}/report.pdf", params={"lang": "en"})
+        assert english.status_code == 200
+        exported = supervisor.get("/api/v1/exports/inspections.geojson", params={"status": "submitted"})
+        assert exported.status_code == 200 and exported.headers["content-type"].startswith("application/geo+json")
+        assert inspection_id in {f["id"] for f in exported.json()["features"]}
+        assert supervisor.get("/api/v1/exports/inspections.doc").status_code == 404
+    assert httpx.get(f"{world.base_url}/api/v1/exports/inspections.csv").status_code == 401
+
+
+def test_dashboard_lists_the_overdue_corrective_action(world: World, console: ConsoleClient) -> None:
+    inspection_id = world.device().submit_inspection(world.site_id, masks="few")
+    console.login("giamsat")
+    page = console.page("/console/dashboard", days="90")
+    assert page.status_code == 200
+    overdue = page.text[page.text.index('id="overdue"'):]
+    assert f"/console/inspections/{inspection_id}" in overdue
+    assert "Phát khẩu trang, nhắc nhở đầu ca" in overdue and "12/08/2021" in overdue
+    assert "Tỷ lệ đeo khẩu trang" in overdue
+
+
+def test_a_conflict_is_shown_with_both_values_and_blocks_approval_until_resolved(
+    world: World, console: ConsoleClient
+) -> None:
+    first = world.device()
+    inspection_id = first.submit_inspection(world.site_id)
+    second = Device(world.base_url, world.tokens["thanhtra"])
+    key = answer_entity_id(inspection_id, "manager")
+    # Both devices write the same answer without having seen each other's edit.
+    second.push([second.change("answer", key, "value", "Bà Nguyễn Thị Mai")])
+    console.login("giamsat")
+    page = console.page(f"/console/inspections/{inspection_id}")
+    conflicts = page.text[page.text.index('id="conflicts"'):]
+    assert "Ông Trần Văn Hùng" in conflicts and "Bà Nguyễn Thị Mai" in conflicts
+    assert "Chưa xử lý" in conflicts
+    assert "1 xung đột chỉnh sửa chưa xử lý" in page.text
+    refused = console.post(f"/console/inspections/{inspection_id}/review", {"decision": "approve"})
+    assert refused.status_code == 409 and "xung đột" in refused.text
+    conflict_id = re.search(r"/console/conflicts/([^/]+)/resolve", conflicts).group(1)  # type: ignore[union-attr]
+    resolved = console.post(f"/console/conflicts/{conflict_id}/resolve", {"inspection_id": inspection_id})
+    assert resolved.status_code == 303
+    console.page(f"/console/inspections/{inspection_id}")
+    assert console.post(f"/console/inspections/{inspection_id}/review", {"decision": "approve"}).status_code == 303
+    assert status_of(world, inspection_id) == "approved"
+
+
+def test_admin_creates_a_user_resets_the_password_and_deactivates_them(world: World, console: ConsoleClient) -> None:
+    username = f"gs_{uuid.uuid4().hex[:6]}"
+    console.login("quantri")
+    console.page("/console/users")
+    weak = console.post("/console/users", {"username": username, "password": "ngan", "role": "supervisor",
+                                           "districts": "TX Phổ Yên"})
+    assert weak.status_code == 422 and "Mật khẩu cần ít nhất 8 ký tự" in weak.text
+    created = console.post("/console/users", {"username": username, "password": PASSWORD, "role": "supervisor",
+                                              "full_name": "Đỗ Văn Giám", "districts": "TX Phổ Yên\nTP Sông Công"})
+    assert created.status_code == 303
+    user_id = re.search(rf'data-user="{username}".*?href="/console/users/([^"]+)"',  # type: ignore[union-attr]
+                        console.page("/console/users").text, re.S).group(1)
+
+    newcomer = ConsoleClient(world.base_url)
+    assert newcomer.login(username).status_code == 303
+    assert newcomer.page("/console/inspections").status_code == 200
+
+    console.page(f"/console/users/{user_id}")
+    reset = console.post(f"/console/users/{user_id}", {"action": "password", "password": "mat-khau-moi-2021"})
+    assert reset.status_code == 303
+    assert newcomer.page("/console/inspections").status_code == 303, "a password reset ends the old session"
+    assert newcomer.login(username, "mat-khau-moi-2021").status_code == 303
+
+    console.page(f"/console/users/{user_id}")
+    assert console.post(f"/console/users/{user_id}", {"action": "deactivate"}).status_code == 303
+    assert newcomer.page("/console/inspections").status_code == 303, "deactivating ends the session"
+    assert newcomer.login(username, "mat-khau-moi-2021").status_code == 401
+    newcomer.close()
+    audit = console.page("/console/audit", username="quantri", action="user.update")
+    assert audit.status_code == 200 and user_id in audit.text
+
+
+def test_site_form_lists_its_errors_and_saves_nothing_then_saves_a_fix(world: World, console: ConsoleClient) -> None:
+    console.login("quantri")
+    console.page("/console/sites/new")
+    code = f"ST-{uuid.uuid4().hex[:6]}"
+    bad = console.post("/console/sites/new", {"code": code, "name": "Siêu thị Thái Nguyên", "kind": "ST",
+                                              "district": "TP Thái Nguyên", "workers": "nhiều", "lat": "21.59"})
+    assert bad.status_code == 422
+    assert "Số lao động phải là số nguyên" in bad.text and "Cần cả vĩ độ và kinh độ" in bad.text
+    assert 'value="Siêu thị Thái Nguyên"' in bad.text, "what was typed is kept"
+    with world.api("quantri") as api:
+        assert api.get("/api/v1/sites", params={"q": code}).json()["total"] == 0
+    good = console.post("/console/sites/new", {"code": code, "name": "Siêu thị Thái Nguyên", "kind": "ST",
+                                               "district": "TP Thái Nguyên", "workers": "85", "lat": "21.59",
+                                               "lon": "105.84", "active": "on"})
+    assert good.status_code == 303
+    edit_path = good.headers["location"]
+    console.page(edit_path)
+    edited = console.post(edit_path, {"code": code, "name": "Siêu thị GO! Thái Nguyên", "kind": "ST",
+                                      "district": "TP Thái Nguyên", "workers": "90", "lat": "21.59", "lon": "105.84",
+                                      "active": "on"})
+    assert edited.status_code == 303
+    with world.api("quantri") as api:
+        site = api.get("/api/v1/sites", params={"q": code}).json()["items"][0]
+    assert site["name"] == "Siêu thị GO! Thái Nguyên" and site["workers"] == 90
+
+
+def test_an_unreadable_checklist_file_is_explained(world: World, console: ConsoleClient) -> None:
+    console.login("quantri")
+    console.page("/console/checklists")
+    broken = '{"template_id": "x", "version": "một"}'.encode()
+    response = console.post("/console/checklists/upload", files={"file": ("hong.json", broken, "application/json")})
+    assert response.status_code == 422
+    assert "upload-problems" in response.text and "version" in response.text
