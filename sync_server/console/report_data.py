@@ -45,13 +45,24 @@ def header_of(detail: inspections.InspectionDetail) -> InspectionHeader:
     return header
 
 
-def template_of(server: Server, actor: Actor, summary: inspections.InspectionSummary) -> ChecklistTemplate | None:
+TemplateCache = dict[tuple[str, int], ChecklistTemplate | None]
+
+
+def template_of(server: Server, actor: Actor, summary: inspections.InspectionSummary,
+                cache: TemplateCache | None = None) -> ChecklistTemplate | None:
+    """The checklist version the inspection pinned (``cache`` spares decoding it per row)."""
     if not summary.template_id or not summary.template_version:
         return None
+    key = (summary.template_id, summary.template_version)
+    if cache is not None and key in cache:
+        return cache[key]
     try:
-        return registry.get_template(server.db, actor, summary.template_id, summary.template_version).document
+        found: ChecklistTemplate | None = registry.get_template(server.db, actor, *key).document
     except NotFound:
-        return None
+        found = None
+    if cache is not None:
+        cache[key] = found
+    return found
 
 
 def site_of(detail: inspections.InspectionDetail) -> Site:
@@ -61,8 +72,9 @@ def site_of(detail: inspections.InspectionDetail) -> Site:
     return Site(id=s.site_id, code="", name=s.site_name or s.site_id, kind=s.site_kind or "", district=s.district)
 
 
-def report_data_of(server: Server, actor: Actor, detail: inspections.InspectionDetail) -> ReportData | None:
-    template = template_of(server, actor, detail.summary)
+def report_data_of(server: Server, actor: Actor, detail: inspections.InspectionDetail,
+                   cache: TemplateCache | None = None) -> ReportData | None:
+    template = template_of(server, actor, detail.summary, cache)
     if template is None:
         return None
     return ReportData(
@@ -112,11 +124,12 @@ def export_records(server: Server, actor: Actor, filters: dict[str, Any]) -> lis
     """Every inspection matching ``filters`` (the list's filters and sort), as report data,
     at most ``MAX_EXPORT_ROWS``."""
     records: list[ReportData] = []
+    cache: TemplateCache = {}
     offset = 0
     while len(records) < MAX_EXPORT_ROWS:
         page = inspections.list_inspections(server.db, actor, **filters, limit=500, offset=offset)
         for item in page.items:
-            data = report_data_of(server, actor, inspections.get_inspection(server.db, actor, item.id))
+            data = report_data_of(server, actor, inspections.get_inspection(server.db, actor, item.id), cache)
             if data is not None:
                 records.append(data)
         offset += len(page.items)

@@ -4,6 +4,7 @@ messages and rendering a Jinja template into an HTML response."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -83,6 +84,14 @@ def pick_lang(text: str, lang: str) -> str:
     return text
 
 
+_ROW_PREFIX = re.compile(r"^Dòng \d+: / Row \d+: ")
+
+
+def pick_row_message(text: str, lang: str) -> str:
+    """A row problem of a CSV import (``"Dòng 3: / Row 3: " + "vi / en"``) in one language."""
+    return pick_lang(_ROW_PREFIX.sub("", text), lang)
+
+
 def session_actor(request: Request[Any, Any, Any]) -> Actor | None:
     """The user of the session cookie, or None (no cookie, expired, revoked, deactivated)."""
     token = request.cookies.get(security.SESSION_COOKIE)
@@ -134,8 +143,10 @@ async def check_csrf(request: Request[Any, Any, Any]) -> None:
         raise CsrfRejected()
 
 
-def cookie(key: str, value: str, *, max_age: int | None = None, httponly: bool = True) -> Cookie:
-    return Cookie(key=key, value=value, path="/console", httponly=httponly, samesite="lax", max_age=max_age)
+def cookie(key: str, value: str, *, max_age: int | None = None, secure: bool = False) -> Cookie:
+    """A console cookie: HttpOnly, SameSite=Lax, only sent to ``/console`` (Secure over HTTPS)."""
+    return Cookie(key=key, value=value, path="/console", httponly=True, samesite="lax", max_age=max_age,
+                  secure=secure)
 
 
 def render(
@@ -157,6 +168,7 @@ def render(
         "path": request.url.path,
         "here": quote(str(request.url.path) + (f"?{request.url.query}" if request.url.query else ""), safe=""),
         "pick": lambda text: pick_lang(str(text), lang),
+        "pick_row": lambda text: pick_row_message(str(text), lang),
         "status_label": lambda s: formatting.status_label(s, lang),
         "site_kind_label": lambda k: formatting.site_kind_label(k, lang),
         "kind_label": lambda k: formatting.inspection_kind_label(k, lang),

@@ -4,6 +4,7 @@ review rules, exports of the filtered list, the PDF, the dashboard, conflicts, u
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 import re
@@ -14,9 +15,11 @@ import httpx
 import pytest
 from openpyxl import load_workbook
 
+from shared_schema.codec import encode
 from shared_schema.protocol import answer_entity_id
 from tests.console.conftest import PASSWORD, SITE_NAME, ConsoleClient, World
 from tests.console.device import Device
+from tests.support.sample_checklist import sample_template
 
 pytestmark = pytest.mark.slow
 
@@ -185,3 +188,28 @@ def test_an_unreadable_checklist_file_is_explained(world: World, console: Consol
     response = console.post("/console/checklists/upload", files={"file": ("hong.json", broken, "application/json")})
     assert response.status_code == 422
     assert "upload-problems" in response.text and "version" in response.text
+
+
+def test_admin_uploads_publishes_and_retires_a_checklist_version(world: World, console: ConsoleClient) -> None:
+    document = sample_template(version=1, template_id=f"retire-{uuid.uuid4().hex[:6]}")
+    tid = document.template_id
+    console.login("quantri")
+    console.page("/console/checklists")
+    upload = {"file": ("c.json", encode(document), "application/json")}
+    preview = console.post("/console/checklists/upload", files=upload)
+    assert preview.status_code == 200 and "Tệp hợp lệ" in preview.text
+    json_doc = html.unescape(re.search(r'name="document" value="([^"]*)"', preview.text).group(1))  # type: ignore[union-attr]
+    saved = console.post("/console/checklists/drafts", {"document": json_doc})
+    assert saved.status_code == 303 and saved.headers["location"] == f"/console/checklists/{tid}/1"
+    console.page(f"/console/checklists/{tid}/1")
+    assert console.post(f"/console/checklists/{tid}/1/publish").status_code == 303
+    again = console.post(f"/console/checklists/{tid}/1/publish")
+    assert again.status_code == 409 and "đã ở trạng thái" in again.text
+    assert console.post(f"/console/checklists/{tid}/1/retire").status_code == 303
+    page = console.page(f"/console/checklists/{tid}/1")
+    assert 'id="template-status">Ngừng dùng' in page.text
+    pulled = world.device().pull_all()
+    assert pulled[("template", f"{tid}@1", "status")] == "retired"
+    # Uploading the same (now immutable) version again offers it as version 2.
+    renumbered = console.post("/console/checklists/upload", files=upload)
+    assert "v1 → v2" in renumbered.text

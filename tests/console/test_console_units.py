@@ -16,7 +16,7 @@ from sync_server.console import security
 from sync_server.console.checklist_view import compare_versions, problems_by_question
 from sync_server.console.i18n import MESSAGES, translate
 from sync_server.console.pages_inspections import ListFilters, export_format
-from sync_server.console.web import pick_lang, value_text
+from sync_server.console.web import pick_lang, pick_row_message, value_text
 from tests.support.sample_checklist import sample_template
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "sync_server" / "console" / "templates"
@@ -61,6 +61,9 @@ def test_service_messages_are_shown_in_the_chosen_language() -> None:
     assert pick_lang("Không có. / Nothing.", "en") == "Nothing."
     assert pick_lang("Không có. / Nothing.", "vi") == "Không có."
     assert pick_lang("a / b / c", "en") == "a / b / c"
+    row = "Dòng 3: / Row 3: Loại cơ sở 'X' không có. / Site kind 'X' is unknown."
+    assert pick_row_message(row, "en") == "Site kind 'X' is unknown."
+    assert pick_row_message(row, "vi") == "Loại cơ sở 'X' không có."
 
 
 def test_value_text_keeps_vietnamese_readable() -> None:
