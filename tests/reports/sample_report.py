@@ -7,6 +7,17 @@ import io
 
 from PIL import Image, ImageDraw
 
+from shared_schema.checklist import (
+    ChecklistTemplate,
+    DateQuestion,
+    MultipleChoiceQuestion,
+    NumberQuestion,
+    PhotoQuestion,
+    SignatureQuestion,
+    SingleChoiceQuestion,
+    TextQuestion,
+    YesNoQuestion,
+)
 from shared_schema.records import (
     Answer,
     InspectionHeader,
@@ -121,3 +132,38 @@ def sample_report(
                         decided_at="2021-08-06T01:00:00Z")],
         inspector_name="Nguyễn Văn An",
     )
+
+
+def answers_for(template: ChecklistTemplate, inspection_id: str = "insp-full",
+                failing: bool = True) -> dict[str, Answer]:
+    """An answer to every question of ``template`` (failing every critical item when
+    ``failing``), with a corrective action and deadline for each failed item."""
+    answers: dict[str, Answer] = {}
+    for q in template.questions():
+        value: object
+        match q:
+            case YesNoQuestion():
+                value = q.fail_answer if (failing and q.critical) else ("no" if q.fail_answer == "yes" else "yes")
+            case NumberQuestion():
+                value = int(q.min or 0) + 12
+                if q.max is not None:
+                    value = min(value, q.max)
+            case TextQuestion():
+                value = "Đã kiểm tra thực tế tại xưởng"
+            case SingleChoiceQuestion():
+                failing_choice = next((c for c in q.choices if c.fails), None)
+                value = (failing_choice or q.choices[0]).id if failing else q.choices[0].id
+            case MultipleChoiceQuestion():
+                value = [q.choices[0].id]
+            case DateQuestion():
+                value = "2021-08-01"
+            case PhotoQuestion():
+                value = ["cd" * 32]
+            case SignatureQuestion():
+                value = {"sha256": "ef" * 32, "name": "Lê Thị Hương"}
+            case _:
+                value = {"lat": 21.59, "lon": 105.84}
+        answers[q.id] = Answer(inspection_id=inspection_id, question_id=q.id, value=value,
+                               corrective_action="Khắc phục ngay, báo cáo bằng văn bản" if q.critical else None,
+                               due_date="2021-08-15" if q.critical else None)
+    return answers

@@ -8,11 +8,14 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import msgspec
 import pytest
 from PIL import Image
 
+from shared_schema.relevance import relevant_questions
+from sync_server.content import checklist_paths, load_checklist
 from sync_server.reports.inspection_pdf import render_inspection_pdf
-from tests.reports.sample_report import SITE_NAME, sample_report
+from tests.reports.sample_report import SITE_NAME, answers_for, sample_report
 
 
 @pytest.fixture(autouse=True)
@@ -112,3 +115,23 @@ def test_page_one_renders_to_a_readable_image(tmp_path: Path, artifacts_dir: Pat
     assert top.getextrema()[0] < 60
     histogram = image.histogram()
     assert sum(histogram[200:]) / (width * height) > 0.6
+
+
+@pytest.mark.parametrize("path", checklist_paths(), ids=lambda p: p.stem)
+def test_every_shipped_checklist_prints_every_question(path: Path, tmp_path: Path, artifacts_dir: Path) -> None:
+    template = load_checklist(path)
+    data = sample_report()
+    data = msgspec.structs.replace(
+        data, template=template, answers=answers_for(template),
+        header=msgspec.structs.replace(data.header, template_id=template.template_id,
+                                       template_version=template.version))
+    pdf = render_inspection_pdf(data)
+    (artifacts_dir / "reports").mkdir(exist_ok=True)
+    (artifacts_dir / "reports" / f"{path.stem}.pdf").write_bytes(pdf)
+    text = pdf_text(pdf, tmp_path)
+    relevant = relevant_questions(template, data.values())
+    labels = {q.id: q.label.vi for q in template.questions()}
+    # Long labels wrap inside their cell; their first words are on one line.
+    missing = [qid for qid in relevant if " ".join(labels[qid].split()[:3]) not in text]
+    assert not missing, f"questions missing from the record: {missing}"
+    assert "Khắc phục ngay" in text
