@@ -174,7 +174,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "pdf": ("Tải biên bản PDF", "Download PDF record"),
     "score_result": ("Điểm và kết quả", "Score and result"),
     "not_computed": ("chưa tính", "not computed"),
-    "risk_index": ("Chỉ số nguy cơ", "Risk index"),
+    "risk_incomplete": (
+        "Chưa xếp mức: mới có {loaded}/{expected} tiêu chí của văn bản gốc.",
+        "No band yet: only {loaded} of the {expected} criteria of the official text are loaded.",
+    ),
     # dashboard
     "dashboard_title": ("Tổng quan", "Dashboard"),
     "per_day": ("Số cuộc kiểm tra mỗi ngày", "Inspections per day"),

@@ -10,7 +10,7 @@ import msgspec
 
 from shared_schema.checklist import ChecklistTemplate, PhotoQuestion, SignatureQuestion
 from shared_schema.relevance import relevant_questions
-from shared_schema.scoring import score
+from shared_schema.scoring import risk_index, score
 from shared_schema.validation import is_sha256
 from sync_server.core.inspections import InspectionDetail
 from sync_server.reports.formatting import answer_text
@@ -39,6 +39,15 @@ class SectionView(msgspec.Struct, kw_only=True):
     answers: list[AnswerView]
 
 
+class RiskView(msgspec.Struct, kw_only=True):
+    label: str
+    percent: float
+    complete: bool
+    loaded: int
+    expected: int
+    band: str | None
+
+
 class InspectionView(msgspec.Struct, kw_only=True):
     sections: list[SectionView]
     failed: list[AnswerView]
@@ -48,6 +57,7 @@ class InspectionView(msgspec.Struct, kw_only=True):
     open_conflicts: int
     can_review: bool
     approve_blockers: list[tuple[str, int]]  # (message key, count)
+    risk: RiskView | None = None
 
 
 def _photos(question: Any, value: Any, photos: list[str], missing: set[str]) -> list[PhotoView]:
@@ -72,6 +82,7 @@ def build_view(detail: InspectionDetail, template: ChecklistTemplate | None, lan
     failed_views: list[AnswerView] = []
     result_label = None
     passing = None
+    risk = None
     if template is not None:
         answers = {a.question_id: a for a in detail.answers}
         values = {qid: a.value for qid, a in answers.items()}
@@ -82,6 +93,11 @@ def build_view(detail: InspectionDetail, template: ChecklistTemplate | None, lan
         band = next((b for b in template.scoring.bands if b.id == band_id), None)
         result_label = band.label.get(lang) if band else band_id
         passing = band.passing if band else None
+        if template.risk_index is not None:
+            r = risk_index(template.risk_index, template, values)
+            risk = RiskView(label=template.risk_index.label.get(lang), percent=r.percent, complete=r.complete,
+                            loaded=r.loaded_criteria, expected=r.expected_criteria,
+                            band=r.band_label.get(lang) if r.band_label else None)
         for section in template.sections:
             views: list[AnswerView] = []
             for q in section.questions:
@@ -115,4 +131,5 @@ def build_view(detail: InspectionDetail, template: ChecklistTemplate | None, lan
         open_conflicts=open_conflicts,
         can_review=status == "submitted",
         approve_blockers=blockers,
+        risk=risk,
     )

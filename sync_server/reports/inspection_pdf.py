@@ -20,7 +20,7 @@ from fpdf.fonts import FontFace
 
 from shared_schema.checklist import PhotoQuestion, Question, SignatureQuestion
 from shared_schema.relevance import relevant_questions
-from shared_schema.scoring import ScoreResult, score
+from shared_schema.scoring import ScoreResult, risk_index, score
 from shared_schema.text import LocalText
 from shared_schema.validation import is_sha256
 from sync_server import fonts
@@ -92,6 +92,8 @@ L: dict[str, LocalText] = {
     "review": LocalText("Duyệt", "Review"),
     "page": LocalText("Trang {page}/{pages}", "Page {page} of {pages}"),
     "photos": LocalText("ảnh", "photo(s)"),
+    "risk_incomplete": LocalText("(chưa xếp mức: mới có {loaded}/{expected} tiêu chí)",
+                                 "(no band yet: {loaded} of {expected} criteria loaded)"),
 }
 
 SIGNATURE_ROLES: dict[str, LocalText] = {
@@ -317,6 +319,15 @@ def _findings_block(pdf: FPDF, data: ReportData, result: ScoreResult, lang: str)
     if band is not None and band.correction_days:
         pdf.cell(0, 6, nfc(_t("correction_days", lang, days=band.correction_days)),
                  new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    if data.template.risk_index is not None:
+        index = data.template.risk_index
+        risk = risk_index(index, data.template, data.values())
+        line = f"{index.label.get(lang)}: {fmt_number(risk.percent)}%"
+        if risk.complete and risk.band_label is not None:
+            line += f" - {risk.band_label.get(lang)}"
+        else:
+            line += " " + _t("risk_incomplete", lang, loaded=risk.loaded_criteria, expected=risk.expected_criteria)
+        pdf.multi_cell(0, 5.2, nfc(line), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     if data.reviews:
         last = data.reviews[-1]
         decision = {"approve": "approved", "return": "returned", "reject": "rejected"}[last.decision]

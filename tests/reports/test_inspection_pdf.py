@@ -135,3 +135,5 @@ def test_every_shipped_checklist_prints_every_question(path: Path, tmp_path: Pat
     missing = [qid for qid in relevant if " ".join(labels[qid].split()[:3]) not in text]
     assert not missing, f"questions missing from the record: {missing}"
     assert "Khắc phục ngay" in text
+    if template.risk_index is not None:
+        assert "chưa xếp mức" in text, "an incomplete risk index says so instead of a band"
