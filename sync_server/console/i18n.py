@@ -60,6 +60,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Trang này chỉ dành cho quản trị viên. Hãy nhờ quản trị viên thực hiện.",
         "This page is for admins only. Ask an admin to do it.",
     ),
+    "bad_request": (
+        "Yêu cầu không hợp lệ (ví dụ một tham số sai trong địa chỉ). Hãy quay lại trang trước và thử lại.",
+        "The request is invalid (for example a wrong parameter in the address). Go back and try again.",
+    ),
     "not_found": ("Không tìm thấy trang hoặc bản ghi này.", "No such page or record."),
     "server_error": (
         "Máy chủ gặp lỗi không mong đợi; thay đổi chưa được áp dụng. Hãy thử lại, nếu vẫn lỗi hãy báo quản trị.",
@@ -154,10 +158,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "decision_approve": ("Duyệt", "Approved"),
     "decision_return": ("Trả lại", "Returned"),
     "decision_reject": ("Không chấp nhận", "Rejected"),
-    "comment_needed": (
-        "Nhận xét (bắt buộc khi trả lại hoặc không chấp nhận)",
-        "Comment (required to return or reject)",
-    ),
+    "comment_needed": ("Nhận xét (bắt buộc khi trả lại để sửa)", "Comment (required to return for correction)"),
     "cannot_review_status": (
         "Chỉ biên bản đã nộp mới được duyệt; biên bản này đang ở trạng thái '{status}'.",
         "Only a submitted inspection can be reviewed; this one is '{status}'.",

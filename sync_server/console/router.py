@@ -8,7 +8,7 @@ from typing import Any
 
 from litestar import Request, Response, Router
 from litestar.di import Provide
-from litestar.exceptions import NotFoundException
+from litestar.exceptions import HTTPException, NotFoundException
 from litestar.static_files import create_static_files_router
 
 from sync_server.console import (
@@ -65,6 +65,10 @@ def _not_found(request: Request[Any, Any, Any], exc: NotFoundException) -> Respo
     return render(request, "error.html", status=404, message=translate(lang_of(request), "not_found"))
 
 
+def _bad_request(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    return render(request, "error.html", status=exc.status_code, message=translate(lang_of(request), "bad_request"))
+
+
 PAGES = [
     *pages_inspections.HANDLERS,
     *pages_dashboard.HANDLERS,
@@ -92,6 +96,7 @@ console_router = Router(
         CsrfRejected: _csrf,
         ServiceError: _service_error,
         NotFoundException: _not_found,
+        HTTPException: _bad_request,
         Exception: _unexpected,
     },
     include_in_schema=False,

@@ -114,3 +114,20 @@ def test_a_supervisor_does_not_see_another_districts_inspection(world: World, co
     assert "Không tìm thấy biên bản" in page.text
     assert console.page(f"/console/inspections/{inspection_id}/report.pdf").status_code == 404
     assert inspection_id not in console.page("/console/inspections").text
+
+
+def test_pages_run_no_script_and_cannot_be_framed(console: ConsoleClient) -> None:
+    console.login("giamsat")
+    page = console.page("/console/inspections")
+    policy = page.headers["content-security-policy"]
+    assert "script-src 'none'" in policy and "frame-ancestors 'none'" in policy
+    assert "<script" not in page.text
+    assert page.headers["x-frame-options"] == "DENY"
+
+
+def test_a_bad_query_parameter_gets_an_html_page_in_the_users_language(console: ConsoleClient) -> None:
+    console.login("giamsat")
+    response = console.page("/console/dashboard", days="nhiều")
+    assert response.status_code == 400
+    assert response.headers["content-type"].startswith("text/html")
+    assert "Yêu cầu không hợp lệ" in response.text
