@@ -25,22 +25,39 @@ from sync_server.reports.inspection_pdf import render_inspection_pdf
 Lang = Parameter(default="vi", pattern="^(vi|en)$", description="vi (default) or en")
 
 
-@get("/inspections/{inspection_id:str}/report.pdf", sync_to_thread=True, media_type="application/pdf",
-     summary="The inspection record (biên bản kiểm tra) as a PDF")
+@get(
+    "/inspections/{inspection_id:str}/report.pdf",
+    sync_to_thread=True,
+    media_type="application/pdf",
+    summary="The inspection record (biên bản kiểm tra) as a PDF",
+)
 def inspection_report(inspection_id: str, actor: Actor, server: Server, lang: str = Lang) -> Response[bytes]:
     data = report_data(server, actor, inspection_id)
     pdf = render_inspection_pdf(data, lang=lang, load_blob=blob_loader(server, actor))
-    return Response(pdf, media_type="application/pdf",
-                    headers={"Content-Disposition": f'inline; filename="inspection-{inspection_id}.pdf"'})
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="inspection-{inspection_id}.pdf"'},
+    )
 
 
-@get("/exports/{filename:str}", sync_to_thread=True,
-     summary="Inspections as CSV, XLSX (answers one column per question) or GeoJSON (supervisor, admin)")
+@get(
+    "/exports/{filename:str}",
+    sync_to_thread=True,
+    summary="Inspections as CSV, XLSX (answers one column per question) or GeoJSON (supervisor, admin)",
+)
 def export_inspections(
-    filename: str, actor: Actor, server: Server, lang: str = Lang, status: str | None = None,
+    filename: str,
+    actor: Actor,
+    server: Server,
+    lang: str = Lang,
+    status: str | None = None,
     district: str | None = None,
-    site_id: str | None = None, site_kind: str | None = None, template_id: str | None = None,
-    inspector: str | None = None, result: str | None = None,
+    site_id: str | None = None,
+    site_kind: str | None = None,
+    template_id: str | None = None,
+    inspector: str | None = None,
+    result: str | None = None,
     date_from: str | None = Parameter(default=None, description="YYYY-MM-DD, inclusive"),
     date_to: str | None = Parameter(default=None, description="YYYY-MM-DD, inclusive"),
     sort: str = Parameter(default="updated", description=", ".join(SORTS)),
@@ -48,13 +65,28 @@ def export_inspections(
     require_reviewer(actor)
     fmt = export_format(filename)
     if fmt is None:
-        raise NotFound(bi(f"Không có tệp xuất '{filename}'; dùng inspections.csv, .xlsx hoặc .geojson.",
-                          f"No export '{filename}'; use inspections.csv, .xlsx or .geojson."), code="unknown_format")
-    filters = {"status": status, "district": district, "site_id": site_id, "site_kind": site_kind,
-               "template_id": template_id, "inspector": inspector, "result": result, "date_from": date_from,
-               "date_to": date_to, "sort": sort}
+        raise NotFound(
+            bi(
+                f"Không có tệp xuất '{filename}'; dùng inspections.csv, .xlsx hoặc .geojson.",
+                f"No export '{filename}'; use inspections.csv, .xlsx or .geojson.",
+            ),
+            code="unknown_format",
+        )
+    filters = {
+        "status": status,
+        "district": district,
+        "site_id": site_id,
+        "site_kind": site_kind,
+        "template_id": template_id,
+        "inspector": inspector,
+        "result": result,
+        "date_from": date_from,
+        "date_to": date_to,
+        "sort": sort,
+    }
     return export_response(export_records(server, actor, filters), fmt, lang)
 
 
-api_reports_router = Router(path="/api/v1", route_handlers=[inspection_report, export_inspections], guards=GUARDS,
-                            tags=["reports"])
+api_reports_router = Router(
+    path="/api/v1", route_handlers=[inspection_report, export_inspections], guards=GUARDS, tags=["reports"]
+)

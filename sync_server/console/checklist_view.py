@@ -43,6 +43,13 @@ def compare_versions(docs: list[ChecklistTemplate]) -> list[CompareRow]:
     for qid, section_id in order:
         cells = [m.get(qid) for m in maps]
         present = [msgspec.json.encode(c) for c in cells if c is not None]
-        rows.append(CompareRow(question_id=qid, section_id=section_id, cells=cells,
-                               changed=len(set(present)) > 1, partial=any(c is None for c in cells)))
+        rows.append(
+            CompareRow(
+                question_id=qid,
+                section_id=section_id,
+                cells=cells,
+                changed=len(set(present)) > 1,
+                partial=any(c is None for c in cells),
+            )
+        )
     return rows

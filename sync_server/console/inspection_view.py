@@ -95,9 +95,14 @@ def build_view(detail: InspectionDetail, template: ChecklistTemplate | None, lan
         passing = band.passing if band else None
         if template.risk_index is not None:
             r = risk_index(template.risk_index, template, values)
-            risk = RiskView(label=template.risk_index.label.get(lang), percent=r.percent, complete=r.complete,
-                            loaded=r.loaded_criteria, expected=r.expected_criteria,
-                            band=r.band_label.get(lang) if r.band_label else None)
+            risk = RiskView(
+                label=template.risk_index.label.get(lang),
+                percent=r.percent,
+                complete=r.complete,
+                loaded=r.loaded_criteria,
+                expected=r.expected_criteria,
+                band=r.band_label.get(lang) if r.band_label else None,
+            )
         for section in template.sections:
             views: list[AnswerView] = []
             for q in section.questions:

@@ -42,8 +42,7 @@ def login(request: Request[Any, Any, Any], data: Form) -> Response[Any]:
         message = translate(lang_of(request), "console_roles_only")
         return render(request, "login.html", status=403, error=message, username=username, next=target)
     response = redirect(target)
-    response.cookies.append(cookie(security.SESSION_COOKIE, reply.access_token,
-                                   secure=request.url.scheme == "https"))
+    response.cookies.append(cookie(security.SESSION_COOKIE, reply.access_token, secure=request.url.scheme == "https"))
     return response
 
 

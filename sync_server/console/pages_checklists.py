@@ -49,12 +49,25 @@ def _format_of(filename: str, text: str) -> str:
     return "yaml"
 
 
-def _preview(request: Request[Any, Any, Any], *, status: int, filename: str, template: ChecklistTemplate | None,
-             problems: list[TemplateProblem], read_error: ServiceError | None = None,
-             renumbered_from: int | None = None) -> Response[str]:
+def _preview(
+    request: Request[Any, Any, Any],
+    *,
+    status: int,
+    filename: str,
+    template: ChecklistTemplate | None,
+    problems: list[TemplateProblem],
+    read_error: ServiceError | None = None,
+    renumbered_from: int | None = None,
+) -> Response[str]:
     return render(
-        request, "checklist_upload.html", status=status, filename=filename, doc=template,
-        problems=problems, by_question=problems_by_question(problems), read_error=read_error,
+        request,
+        "checklist_upload.html",
+        status=status,
+        filename=filename,
+        doc=template,
+        problems=problems,
+        by_question=problems_by_question(problems),
+        read_error=read_error,
         document_json=encode(template).decode() if template is not None else "",
         renumbered_from=renumbered_from,
     )
@@ -83,8 +96,14 @@ def upload(request: Request[Any, Any, Any], viewer: Actor, data: Upload) -> Resp
     if renumbered_from is not None:
         template = msgspec.structs.replace(template, version=version)
     problems = validate_template(template)
-    return _preview(request, status=422 if problems else 200, filename=file.filename, template=template,
-                    problems=problems, renumbered_from=renumbered_from)
+    return _preview(
+        request,
+        status=422 if problems else 200,
+        filename=file.filename,
+        template=template,
+        problems=problems,
+        renumbered_from=renumbered_from,
+    )
 
 
 @post("/checklists/drafts", sync_to_thread=True, include_in_schema=False, request_max_body_size=MAX_CHECKLIST_BYTES)
@@ -93,18 +112,33 @@ def save_draft(request: Request[Any, Any, Any], viewer: Actor, data: Form) -> Re
     server = server_of(request)
     template = registry.parse_template(data.get("document") or "", "json")
     saved = registry.save_template(server.db, viewer, template)
-    return redirect(f"/console/checklists/{saved.template.template_id}/{saved.template.version}",
-                    flash="flash_draft_saved")
+    return redirect(
+        f"/console/checklists/{saved.template.template_id}/{saved.template.version}", flash="flash_draft_saved"
+    )
 
 
-def _version_response(request: Request[Any, Any, Any], viewer: Actor, template_id: str, version: int,
-                      error: str | None = None, status: int = 200) -> Response[str]:
+def _version_response(
+    request: Request[Any, Any, Any],
+    viewer: Actor,
+    template_id: str,
+    version: int,
+    error: str | None = None,
+    status: int = 200,
+) -> Response[str]:
     server = server_of(request)
     found = registry.get_template(server.db, viewer, template_id, version)
     problems = validate_template(found.document)
-    return render(request, "checklist_version.html", status=status, summary=found.summary, doc=found.document,
-                  problems=problems, by_question=problems_by_question(problems), error=error,
-                  versions=queries.template_versions(server.db, viewer, template_id))
+    return render(
+        request,
+        "checklist_version.html",
+        status=status,
+        summary=found.summary,
+        doc=found.document,
+        problems=problems,
+        by_question=problems_by_question(problems),
+        error=error,
+        versions=queries.template_versions(server.db, viewer, template_id),
+    )
 
 
 @get("/checklists/{template_id:str}/{version:int}", sync_to_thread=True, include_in_schema=False)
@@ -121,8 +155,10 @@ def _act(request: Request[Any, Any, Any], viewer: Actor, template_id: str, versi
         act(server.db, viewer, template_id, version)
     except ServiceError as exc:
         return _version_response(request, viewer, template_id, version, error=exc.detail, status=exc.status)
-    return redirect(f"/console/checklists/{template_id}/{version}",
-                    flash="flash_published" if action == "publish" else "flash_retired")
+    return redirect(
+        f"/console/checklists/{template_id}/{version}",
+        flash="flash_published" if action == "publish" else "flash_retired",
+    )
 
 
 @post("/checklists/{template_id:str}/{version:int}/publish", sync_to_thread=True, include_in_schema=False)
@@ -143,8 +179,13 @@ def compare_page(request: Request[Any, Any, Any], viewer: Actor, template_id: st
     if not versions:
         return redirect("/console/checklists")
     found = [registry.get_template(server.db, viewer, template_id, v) for v in versions]
-    return render(request, "checklist_compare.html", template_id=template_id, found=found,
-                  comparison=compare_versions([f.document for f in found]))
+    return render(
+        request,
+        "checklist_compare.html",
+        template_id=template_id,
+        found=found,
+        comparison=compare_versions([f.document for f in found]),
+    )
 
 
 HANDLERS = [checklists_page, upload, save_draft, version_page, publish, retire, compare_page]

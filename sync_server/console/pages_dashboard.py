@@ -26,19 +26,28 @@ def dashboard_page(request: Request[Any, Any, Any], viewer: Actor, days: int = 3
     rows = queries.dashboard_inspections(server.db, viewer)
     sites = queries.dashboard_sites(server.db, viewer)
     per_day = dashboard.inspections_per_day(rows, today - dt.timedelta(days=days - 1), today)
-    approvals = {site: day for site, at in queries.latest_approval_per_site(server.db, viewer).items()
-                 if (day := local_day(at)) is not None}
+    approvals = {
+        site: day
+        for site, at in queries.latest_approval_per_site(server.db, viewer).items()
+        if (day := local_day(at)) is not None
+    }
     labels = catalog.question_labels(server, viewer, lang)
     overdue = dashboard.overdue_actions(queries.corrective_actions(server.db, viewer), today, approvals)
     return render(
-        request, "dashboard.html",
-        days=days, windows=WINDOWS, today=today,
-        per_day=per_day, max_day=max((d.count for d in per_day), default=0),
+        request,
+        "dashboard.html",
+        days=days,
+        windows=WINDOWS,
+        today=today,
+        per_day=per_day,
+        max_day=max((d.count for d in per_day), default=0),
         by_district=dashboard.results_by(rows, "district"),
         by_kind=dashboard.results_by(rows, "site_kind"),
         status_counts=dashboard.status_counts(rows),
         gaps=dashboard.sites_not_inspected(sites, rows, days, today),
-        overdue=overdue, labels=labels, band_labels=catalog.band_labels(server, viewer, lang),
+        overdue=overdue,
+        labels=labels,
+        band_labels=catalog.band_labels(server, viewer, lang),
     )
 
 

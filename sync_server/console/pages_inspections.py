@@ -27,8 +27,17 @@ from sync_server.reports.inspection_pdf import render_inspection_pdf
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 PAGE_SIZE = 25
 SORTS = ("updated", "started", "created", "site", "score")
-FILTER_NAMES = ("status", "district", "site_kind", "site_id", "template_id", "inspector", "result", "date_from",
-                "date_to")
+FILTER_NAMES = (
+    "status",
+    "district",
+    "site_kind",
+    "site_id",
+    "template_id",
+    "inspector",
+    "result",
+    "date_from",
+    "date_to",
+)
 
 
 class ListFilters(msgspec.Struct, kw_only=True):
@@ -69,17 +78,23 @@ def inspections_list(request: Request[Any, Any, Any], viewer: Actor) -> Response
     server = server_of(request)
     filters = ListFilters.from_query(request.query_params)
     try:
-        page = inspections.list_inspections(server.db, viewer, **filters.service_filters(), limit=PAGE_SIZE,
-                                            offset=(filters.page - 1) * PAGE_SIZE)
+        page = inspections.list_inspections(
+            server.db, viewer, **filters.service_filters(), limit=PAGE_SIZE, offset=(filters.page - 1) * PAGE_SIZE
+        )
         error = None
     except ServiceError as exc:
         page, error = inspections.InspectionPage(items=[], total=0, limit=PAGE_SIZE, offset=0, counts={}), exc.detail
     templates = registry.list_templates(server.db, viewer)
     return render(
-        request, "inspections.html",
-        filters=filters, page=page, error=error,
+        request,
+        "inspections.html",
+        filters=filters,
+        page=page,
+        error=error,
         pages=max(1, math.ceil(page.total / PAGE_SIZE)),
-        statuses=STATUSES, site_kinds=list(SITE_KINDS), sorts=SORTS,
+        statuses=STATUSES,
+        site_kinds=list(SITE_KINDS),
+        sorts=SORTS,
         districts=queries.districts_in_scope(server.db, viewer),
         inspectors=queries.inspectors_in_scope(server.db, viewer),
         results=queries.results_in_scope(server.db, viewer),
@@ -89,14 +104,31 @@ def inspections_list(request: Request[Any, Any, Any], viewer: Actor) -> Response
     )
 
 
-def _inspection_page(request: Request[Any, Any, Any], viewer: Actor, inspection_id: str, *, status: int = 200,
-                     error: str | None = None, comment: str = "") -> Response[str]:
+def _inspection_page(
+    request: Request[Any, Any, Any],
+    viewer: Actor,
+    inspection_id: str,
+    *,
+    status: int = 200,
+    error: str | None = None,
+    comment: str = "",
+) -> Response[str]:
     server = server_of(request)
     detail = inspections.get_inspection(server.db, viewer, inspection_id)
     template = template_of(server, viewer, detail.summary)
     view = build_view(detail, template, lang_of(request))
-    return render(request, "inspection.html", status=status, detail=detail, template=template, view=view,
-                  header=detail.header, error=error, comment=comment, kinds=INSPECTION_KINDS)
+    return render(
+        request,
+        "inspection.html",
+        status=status,
+        detail=detail,
+        template=template,
+        view=view,
+        header=detail.header,
+        error=error,
+        comment=comment,
+        kinds=INSPECTION_KINDS,
+    )
 
 
 @get("/inspections/{inspection_id:str}", sync_to_thread=True, include_in_schema=False)
@@ -130,16 +162,20 @@ def report_pdf(request: Request[Any, Any, Any], viewer: Actor, inspection_id: st
     data = report_data(server, viewer, inspection_id)
     pdf = render_inspection_pdf(data, lang=lang_of(request), load_blob=blob_loader(server, viewer))
     name = f"bien-ban-{data.header.record_number or inspection_id}".replace("/", "-")
-    return Response(pdf, media_type="application/pdf",
-                    headers={"Content-Disposition": f'inline; filename="{name}.pdf"'})
+    return Response(
+        pdf, media_type="application/pdf", headers={"Content-Disposition": f'inline; filename="{name}.pdf"'}
+    )
 
 
 @get("/blobs/{sha256:str}", sync_to_thread=True, include_in_schema=False)
 def blob(request: Request[Any, Any, Any], viewer: Actor, sha256: str) -> Stream:
     server = server_of(request)
     status = blobs.readable(server.db, server.blobs, viewer, sha256)
-    return Stream(server.blobs.read_chunks(sha256), media_type=status.media_type or "application/octet-stream",
-                  headers={"Cache-Control": "private, max-age=86400"})
+    return Stream(
+        server.blobs.read_chunks(sha256),
+        media_type=status.media_type or "application/octet-stream",
+        headers={"Cache-Control": "private, max-age=86400"},
+    )
 
 
 EXPORTERS = {
@@ -151,8 +187,11 @@ EXPORTERS = {
 
 def export_response(records: list[Any], fmt: str, lang: str) -> Response[bytes]:
     make, media_type = EXPORTERS[fmt]
-    return Response(make(records, lang), media_type=media_type,
-                    headers={"Content-Disposition": f'attachment; filename="inspections.{fmt}"'})
+    return Response(
+        make(records, lang),
+        media_type=media_type,
+        headers={"Content-Disposition": f'attachment; filename="inspections.{fmt}"'},
+    )
 
 
 def export_format(filename: str) -> str | None:
@@ -165,8 +204,9 @@ def export_format(filename: str) -> str | None:
 def export(request: Request[Any, Any, Any], viewer: Actor, filename: str) -> Response[Any]:
     fmt = export_format(filename)
     if fmt is None:
-        return render(request, "error.html", status=404,
-                      message="inspections.csv, inspections.xlsx, inspections.geojson?")
+        return render(
+            request, "error.html", status=404, message="inspections.csv, inspections.xlsx, inspections.geojson?"
+        )
     filters = ListFilters.from_query(request.query_params)
     records = export_records(server_of(request), viewer, filters.service_filters())
     return export_response(records, fmt, lang_of(request))

@@ -27,24 +27,55 @@ Upload = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PAR
 PAGE_SIZE = 50
 # One example row of the CSV template; columns the registry has and this row lacks stay empty.
 TEMPLATE_EXAMPLE = {
-    "code": "DN-PB-001", "name": "Công ty TNHH Ví dụ", "kind": "DN_SX", "district": "H. Phú Bình",
-    "address": "Xã Kha Sơn, huyện Phú Bình", "workers": "1200", "contact_name": "Nguyễn Văn A",
-    "contact_phone": "0912345678", "lat": "21.4932", "lon": "105.9871", "active": "1",
+    "code": "DN-PB-001",
+    "name": "Công ty TNHH Ví dụ",
+    "kind": "DN_SX",
+    "district": "H. Phú Bình",
+    "address": "Xã Kha Sơn, huyện Phú Bình",
+    "workers": "1200",
+    "contact_name": "Nguyễn Văn A",
+    "contact_phone": "0912345678",
+    "lat": "21.4932",
+    "lon": "105.9871",
+    "active": "1",
 }
 
 
 @get("/sites", sync_to_thread=True, include_in_schema=False)
-def sites_page(request: Request[Any, Any, Any], viewer: Actor, q: str | None = None, district: str | None = None,
-               kind: str | None = None, page: int = 1) -> Response[str]:
+def sites_page(
+    request: Request[Any, Any, Any],
+    viewer: Actor,
+    q: str | None = None,
+    district: str | None = None,
+    kind: str | None = None,
+    page: int = 1,
+) -> Response[str]:
     require_admin_viewer(viewer)
     server = server_of(request)
     page = max(page, 1)
-    result = registry.list_sites(server.db, viewer, q=q or None, district=district or None, kind=kind or None,
-                                 limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    result = registry.list_sites(
+        server.db,
+        viewer,
+        q=q or None,
+        district=district or None,
+        kind=kind or None,
+        limit=PAGE_SIZE,
+        offset=(page - 1) * PAGE_SIZE,
+    )
     query = {k: v for k, v in {"q": q, "district": district, "kind": kind}.items() if v}
-    return render(request, "sites.html", sites=result, page=page, pages=max(1, math.ceil(result.total / PAGE_SIZE)),
-                  q=q or "", district=district or "", kind=kind or "", site_kinds=list(SITE_KINDS),
-                  districts=queries.districts_in_scope(server.db, viewer), query=urlencode(query))
+    return render(
+        request,
+        "sites.html",
+        sites=result,
+        page=page,
+        pages=max(1, math.ceil(result.total / PAGE_SIZE)),
+        q=q or "",
+        district=district or "",
+        kind=kind or "",
+        site_kinds=list(SITE_KINDS),
+        districts=queries.districts_in_scope(server.db, viewer),
+        query=urlencode(query),
+    )
 
 
 def _float(text: str) -> float:
@@ -54,39 +85,75 @@ def _float(text: str) -> float:
 def _site_input(server: Any, form: dict[str, str]) -> registry.SiteInput:
     """The form as a ``SiteInput``; ``Invalid`` listing each field that cannot be read."""
     problems: list[FieldProblem] = []
-    value = {name: (form.get(name) or "").strip() for name in (
-        "code", "name", "kind", "district", "address", "parent", "workers", "contact_name", "contact_phone",
-        "lat", "lon", "notes")}
+    value = {
+        name: (form.get(name) or "").strip()
+        for name in (
+            "code",
+            "name",
+            "kind",
+            "district",
+            "address",
+            "parent",
+            "workers",
+            "contact_name",
+            "contact_phone",
+            "lat",
+            "lon",
+            "notes",
+        )
+    }
     workers = None
     if value["workers"]:
         try:
             workers = int(value["workers"].replace(".", "").replace(" ", ""))
         except ValueError:
-            problems.append(FieldProblem(field="workers", message=bi("Số lao động phải là số nguyên.",
-                                                                     "Workers must be a whole number.")))
+            problems.append(
+                FieldProblem(
+                    field="workers", message=bi("Số lao động phải là số nguyên.", "Workers must be a whole number.")
+                )
+            )
     location = None
     if value["lat"] or value["lon"]:
         try:
             location = Location(lat=_float(value["lat"]), lon=_float(value["lon"]))
         except ValueError:
-            problems.append(FieldProblem(field="location", message=bi("Cần cả vĩ độ và kinh độ dạng số.",
-                                                                      "Give both latitude and longitude as numbers.")))
+            problems.append(
+                FieldProblem(
+                    field="location",
+                    message=bi("Cần cả vĩ độ và kinh độ dạng số.", "Give both latitude and longitude as numbers."),
+                )
+            )
     parent_id = None
     if value["parent"]:
         found = queries.site_code_and_id(server.db, value["parent"])
         if found is None:
-            problems.append(FieldProblem(field="parent_id", message=bi(
-                f"Không có cơ sở mã '{value['parent']}'.", f"No site has the code '{value['parent']}'.")))
+            problems.append(
+                FieldProblem(
+                    field="parent_id",
+                    message=bi(f"Không có cơ sở mã '{value['parent']}'.", f"No site has the code '{value['parent']}'."),
+                )
+            )
         else:
             parent_id = found[1]
     if problems:
         raise Invalid(bi("Thông tin cơ sở chưa hợp lệ.", "The site is invalid."), errors=problems)
-    contact = (Contact(name=value["contact_name"] or None, phone=value["contact_phone"] or None)
-               if value["contact_name"] or value["contact_phone"] else None)
+    contact = (
+        Contact(name=value["contact_name"] or None, phone=value["contact_phone"] or None)
+        if value["contact_name"] or value["contact_phone"]
+        else None
+    )
     return registry.SiteInput(
-        code=value["code"], name=value["name"], kind=value["kind"], district=value["district"],
-        address=value["address"] or None, parent_id=parent_id, workers=workers, contact=contact, location=location,
-        notes=value["notes"] or None, active=form.get("active") in ("on", "1", "true"),
+        code=value["code"],
+        name=value["name"],
+        kind=value["kind"],
+        district=value["district"],
+        address=value["address"] or None,
+        parent_id=parent_id,
+        workers=workers,
+        contact=contact,
+        location=location,
+        notes=value["notes"] or None,
+        active=form.get("active") in ("on", "1", "true"),
     )
 
 
@@ -95,21 +162,39 @@ def _form_values(site: Site | None, server: Any) -> dict[str, Any]:
         return {"active": "on"}
     parent = queries.site_code_and_id(server.db, site.parent_id) if site.parent_id else None
     return {
-        "code": site.code, "name": site.name, "kind": site.kind, "district": site.district,
-        "address": site.address or "", "parent": parent[0] if parent else "",
+        "code": site.code,
+        "name": site.name,
+        "kind": site.kind,
+        "district": site.district,
+        "address": site.address or "",
+        "parent": parent[0] if parent else "",
         "workers": "" if site.workers is None else str(site.workers),
         "contact_name": site.contact.name if site.contact else "",
         "contact_phone": site.contact.phone if site.contact else "",
         "lat": "" if site.location is None else str(site.location.lat),
         "lon": "" if site.location is None else str(site.location.lon),
-        "notes": site.notes or "", "active": "on" if site.active else "",
+        "notes": site.notes or "",
+        "active": "on" if site.active else "",
     }
 
 
-def _site_form(request: Request[Any, Any, Any], values: dict[str, Any], *, site_id: str | None = None,
-               status: int = 200, error: ServiceError | None = None) -> Response[str]:
-    return render(request, "site_form.html", status=status, values=values, site_id=site_id, error=error,
-                  site_kinds=list(SITE_KINDS))
+def _site_form(
+    request: Request[Any, Any, Any],
+    values: dict[str, Any],
+    *,
+    site_id: str | None = None,
+    status: int = 200,
+    error: ServiceError | None = None,
+) -> Response[str]:
+    return render(
+        request,
+        "site_form.html",
+        status=status,
+        values=values,
+        site_id=site_id,
+        error=error,
+        site_kinds=list(SITE_KINDS),
+    )
 
 
 @get("/sites/new", sync_to_thread=True, include_in_schema=False)
@@ -136,8 +221,11 @@ def csv_template(viewer: Actor) -> Response[bytes]:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(registry.CSV_COLUMNS)
     writer.writerow([TEMPLATE_EXAMPLE.get(column, "") for column in registry.CSV_COLUMNS])
-    return Response(("\ufeff" + out.getvalue()).encode("utf-8"), media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": 'attachment; filename="sites-template.csv"'})
+    return Response(
+        ("\ufeff" + out.getvalue()).encode("utf-8"),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="sites-template.csv"'},
+    )
 
 
 @get("/sites/import", sync_to_thread=True, include_in_schema=False)
@@ -188,5 +276,13 @@ def update_site(request: Request[Any, Any, Any], viewer: Actor, site_id: str, da
     return redirect(f"/console/sites/{site_id}", flash="flash_site_saved")
 
 
-HANDLERS = [sites_page, new_site_page, create_site, csv_template, import_page, import_sites, edit_site_page,
-            update_site]
+HANDLERS = [
+    sites_page,
+    new_site_page,
+    create_site,
+    csv_template,
+    import_page,
+    import_sites,
+    edit_site_page,
+    update_site,
+]

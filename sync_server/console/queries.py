@@ -49,8 +49,12 @@ def dashboard_inspections(db: Database, actor: Actor) -> list[InspectionRow]:
             " FROM inspections i LEFT JOIN sites s ON s.id = i.site_id WHERE 1 = 1" + cond,
             params,
         )
-    return [InspectionRow(id=r[0], site_id=r[1], district=r[2], site_kind=r[3], status=r[4], started_at=r[5],
-                          result=r[6], score=r[7]) for r in rows]
+    return [
+        InspectionRow(
+            id=r[0], site_id=r[1], district=r[2], site_kind=r[3], status=r[4], started_at=r[5], result=r[6], score=r[7]
+        )
+        for r in rows
+    ]
 
 
 def dashboard_sites(db: Database, actor: Actor) -> list[SiteRow]:
@@ -77,9 +81,18 @@ def corrective_actions(db: Database, actor: Actor) -> list[ActionRow]:
     out: list[ActionRow] = []
     for r in rows:
         question_id = r[1].partition("/")[2]
-        out.append(ActionRow(inspection_id=r[0], site_id=r[3], site_name=r[4], question_id=question_id,
-                             question_label=question_id, corrective_action=from_json(r[6]) if r[6] else None,
-                             due_date=from_json(r[2]), inspected_at=r[5]))
+        out.append(
+            ActionRow(
+                inspection_id=r[0],
+                site_id=r[3],
+                site_name=r[4],
+                question_id=question_id,
+                question_label=question_id,
+                corrective_action=from_json(r[6]) if r[6] else None,
+                due_date=from_json(r[2]),
+                inspected_at=r[5],
+            )
+        )
     return out
 
 
@@ -88,7 +101,8 @@ def latest_approval_per_site(db: Database, actor: Actor) -> dict[str, str]:
     cond, params = district_filter(actor, "district")
     with db.read() as tx:
         rows = tx.query(
-            "SELECT site_id, MAX(COALESCE(started_at, created_at)) FROM inspections WHERE status = 'approved'" + cond
+            "SELECT site_id, MAX(COALESCE(started_at, created_at)) FROM inspections WHERE status = 'approved'"
+            + cond
             + " GROUP BY site_id",
             params,
         )
@@ -112,8 +126,18 @@ def devices(db: Database, actor: Actor) -> list[DeviceRow]:
             "SELECT client_id, username, app_version, last_seq, rejected_count, last_push_at, last_pull_at"
             " FROM clients ORDER BY COALESCE(last_push_at, last_pull_at, '') DESC, client_id"
         )
-    return [DeviceRow(client_id=r[0], username=r[1], app_version=r[2], last_seq=r[3], rejected_count=r[4],
-                      last_push_at=r[5], last_pull_at=r[6]) for r in rows]
+    return [
+        DeviceRow(
+            client_id=r[0],
+            username=r[1],
+            app_version=r[2],
+            last_seq=r[3],
+            rejected_count=r[4],
+            last_push_at=r[5],
+            last_pull_at=r[6],
+        )
+        for r in rows
+    ]
 
 
 def audit_actions(db: Database, actor: Actor) -> list[str]:
@@ -125,16 +149,16 @@ def audit_actions(db: Database, actor: Actor) -> list[str]:
 def template_versions(db: Database, actor: Actor, template_id: str) -> list[int]:
     where = "" if actor.is_admin else " AND status IN ('published', 'retired')"
     with db.read() as tx:
-        rows = tx.query("SELECT version FROM templates WHERE template_id = ?" + where + " ORDER BY version",
-                        (template_id,))
+        rows = tx.query(
+            "SELECT version FROM templates WHERE template_id = ?" + where + " ORDER BY version", (template_id,)
+        )
     return [r[0] for r in rows]
 
 
 def next_free_version(db: Database, template_id: str, version: int) -> int:
     """``version`` when it is free or still a draft; otherwise one past the newest version."""
     with db.read() as tx:
-        status = tx.scalar("SELECT status FROM templates WHERE template_id = ? AND version = ?",
-                           (template_id, version))
+        status = tx.scalar("SELECT status FROM templates WHERE template_id = ? AND version = ?", (template_id, version))
         newest: Any = tx.scalar("SELECT MAX(version) FROM templates WHERE template_id = ?", (template_id,))
     if status is None or status == "draft":
         return version

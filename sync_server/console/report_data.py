@@ -48,8 +48,9 @@ def header_of(detail: inspections.InspectionDetail) -> InspectionHeader:
 TemplateCache = dict[tuple[str, int], ChecklistTemplate | None]
 
 
-def template_of(server: Server, actor: Actor, summary: inspections.InspectionSummary,
-                cache: TemplateCache | None = None) -> ChecklistTemplate | None:
+def template_of(
+    server: Server, actor: Actor, summary: inspections.InspectionSummary, cache: TemplateCache | None = None
+) -> ChecklistTemplate | None:
     """The checklist version the inspection pinned (``cache`` spares decoding it per row)."""
     if not summary.template_id or not summary.template_version:
         return None
@@ -72,8 +73,9 @@ def site_of(detail: inspections.InspectionDetail) -> Site:
     return Site(id=s.site_id, code="", name=s.site_name or s.site_id, kind=s.site_kind or "", district=s.district)
 
 
-def report_data_of(server: Server, actor: Actor, detail: inspections.InspectionDetail,
-                   cache: TemplateCache | None = None) -> ReportData | None:
+def report_data_of(
+    server: Server, actor: Actor, detail: inspections.InspectionDetail, cache: TemplateCache | None = None
+) -> ReportData | None:
     template = template_of(server, actor, detail.summary, cache)
     if template is None:
         return None

@@ -156,13 +156,10 @@ async def check_csrf(request: Request[Any, Any, Any]) -> None:
 
 def cookie(key: str, value: str, *, max_age: int | None = None, secure: bool = False) -> Cookie:
     """A console cookie: HttpOnly, SameSite=Lax, only sent to ``/console`` (Secure over HTTPS)."""
-    return Cookie(key=key, value=value, path="/console", httponly=True, samesite="lax", max_age=max_age,
-                  secure=secure)
+    return Cookie(key=key, value=value, path="/console", httponly=True, samesite="lax", max_age=max_age, secure=secure)
 
 
-def render(
-    request: Request[Any, Any, Any], template_name: str, *, status: int = 200, **context: Any
-) -> Response[str]:
+def render(request: Request[Any, Any, Any], template_name: str, *, status: int = 200, **context: Any) -> Response[str]:
     """``template_name`` rendered with the page context (language, viewer, CSRF token, flash)."""
     lang = lang_of(request)
     nonce = nonce_of(request)

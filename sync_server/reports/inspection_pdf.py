@@ -74,8 +74,9 @@ L: dict[str, LocalText] = {
     "col_answer": LocalText("Kết quả", "Finding"),
     "col_note": LocalText("Ghi chú", "Note"),
     "critical_mark": LocalText("★ = mục trọng yếu", "★ = critical item"),
-    "failed_section": LocalText("III. MỤC TRỌNG YẾU KHÔNG ĐẠT VÀ BIỆN PHÁP KHẮC PHỤC",
-                                "III. FAILED CRITICAL ITEMS AND CORRECTIVE ACTIONS"),
+    "failed_section": LocalText(
+        "III. MỤC TRỌNG YẾU KHÔNG ĐẠT VÀ BIỆN PHÁP KHẮC PHỤC", "III. FAILED CRITICAL ITEMS AND CORRECTIVE ACTIONS"
+    ),
     "no_failed": LocalText("Không có mục trọng yếu nào không đạt.", "No critical item failed."),
     "col_action": LocalText("Biện pháp khắc phục", "Corrective action"),
     "col_deadline": LocalText("Thời hạn", "Deadline"),
@@ -92,8 +93,9 @@ L: dict[str, LocalText] = {
     "review": LocalText("Duyệt", "Review"),
     "page": LocalText("Trang {page}/{pages}", "Page {page} of {pages}"),
     "photos": LocalText("ảnh", "photo(s)"),
-    "risk_incomplete": LocalText("(chưa xếp mức: mới có {loaded}/{expected} tiêu chí)",
-                                 "(no band yet: {loaded} of {expected} criteria loaded)"),
+    "risk_incomplete": LocalText(
+        "(chưa xếp mức: mới có {loaded}/{expected} tiêu chí)", "(no band yet: {loaded} of {expected} criteria loaded)"
+    ),
 }
 
 SIGNATURE_ROLES: dict[str, LocalText] = {
@@ -191,8 +193,9 @@ def _title_block(pdf: FPDF, data: ReportData, lang: str) -> None:
 def _key_value_table(pdf: FPDF, rows: list[tuple[str, str]]) -> None:
     pdf.set_font(FONT, "", 9.5)
     label_style = FontFace(emphasis="BOLD", fill_color=HEAD_FILL)
-    with pdf.table(col_widths=(48, 126), first_row_as_headings=False, text_align="LEFT",
-                   line_height=5.2, padding=1.2) as table:
+    with pdf.table(
+        col_widths=(48, 126), first_row_as_headings=False, text_align="LEFT", line_height=5.2, padding=1.2
+    ) as table:
         for label, value in rows:
             row = table.row()
             row.cell(nfc(label), style=label_style)
@@ -202,9 +205,7 @@ def _key_value_table(pdf: FPDF, rows: list[tuple[str, str]]) -> None:
 def _general_block(pdf: FPDF, data: ReportData, lang: str) -> None:
     header, site = data.header, data.site
     _heading(pdf, _t("site_section", lang))
-    team = "\n".join(
-        ", ".join(part for part in (m.name, m.role, m.agency) if part) for m in header.team
-    )
+    team = "\n".join(", ".join(part for part in (m.name, m.role, m.agency) if part) for m in header.team)
     rep = header.representative
     rows = [
         (_t("site", lang), site.name),
@@ -249,8 +250,13 @@ def _answers_block(pdf: FPDF, data: ReportData, lang: str) -> None:
     fail_style = FontFace(fill_color=FAIL_FILL)
     pdf.set_font(FONT, "", 9)
     number = 0
-    with pdf.table(col_widths=(10, 78, 44, 42), text_align=("CENTER", "LEFT", "LEFT", "LEFT"),
-                   line_height=4.8, padding=1.2, headings_style=head_style) as table:
+    with pdf.table(
+        col_widths=(10, 78, 44, 42),
+        text_align=("CENTER", "LEFT", "LEFT", "LEFT"),
+        line_height=4.8,
+        padding=1.2,
+        headings_style=head_style,
+    ) as table:
         heading = table.row()
         for key in ("col_no", "col_question", "col_answer", "col_note"):
             heading.cell(nfc(_t(key, lang)))
@@ -284,8 +290,9 @@ def _failed_block(pdf: FPDF, data: ReportData, result: ScoreResult, lang: str) -
     questions = data.template.question_map()
     head_style = FontFace(emphasis="BOLD", fill_color=HEAD_FILL)
     pdf.set_font(FONT, "", 9)
-    with pdf.table(col_widths=(62, 36, 52, 24), text_align="LEFT", line_height=4.8, padding=1.2,
-                   headings_style=head_style) as table:
+    with pdf.table(
+        col_widths=(62, 36, 52, 24), text_align="LEFT", line_height=4.8, padding=1.2, headings_style=head_style
+    ) as table:
         heading = table.row()
         for key in ("col_question", "col_answer", "col_action", "col_deadline"):
             heading.cell(nfc(_t(key, lang)))
@@ -317,8 +324,7 @@ def _findings_block(pdf: FPDF, data: ReportData, result: ScoreResult, lang: str)
     pdf.multi_cell(0, 8, nfc(line), border=1, fill=True, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_font(FONT, "", 9.5)
     if band is not None and band.correction_days:
-        pdf.cell(0, 6, nfc(_t("correction_days", lang, days=band.correction_days)),
-                 new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.cell(0, 6, nfc(_t("correction_days", lang, days=band.correction_days)), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     if data.template.risk_index is not None:
         index = data.template.risk_index
         risk = risk_index(index, data.template, data.values())
@@ -370,7 +376,7 @@ def _signatures_block(pdf: FPDF, data: ReportData, lang: str, load_blob: BlobLoa
         if pdf.get_y() > pdf.h - 60:
             pdf.add_page()
         top = pdf.get_y()
-        for i, (caption, name, sha) in enumerate(entries[start:start + per_row]):
+        for i, (caption, name, sha) in enumerate(entries[start : start + per_row]):
             x = pdf.l_margin + i * box_w
             pdf.set_xy(x, top)
             pdf.set_font(FONT, "B", 9.5)

@@ -41,8 +41,9 @@ class World:
         return self.server.base_url
 
     def api(self, username: str) -> httpx.Client:
-        return httpx.Client(base_url=self.base_url, headers={"Authorization": f"Bearer {self.tokens[username]}"},
-                            timeout=30)
+        return httpx.Client(
+            base_url=self.base_url, headers={"Authorization": f"Bearer {self.tokens[username]}"}, timeout=30
+        )
 
     def device(self, username: str = "thanhtra") -> Device:
         device = Device(self.base_url, self.tokens[username])
@@ -56,22 +57,41 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     server = start_server(directory)
     try:
         server.create_user("quantri", PASSWORD, "admin")
-        admin = httpx.Client(base_url=server.base_url, timeout=30,
-                             headers={"Authorization": f"Bearer {server.token('quantri', PASSWORD)}"})
+        admin = httpx.Client(
+            base_url=server.base_url,
+            timeout=30,
+            headers={"Authorization": f"Bearer {server.token('quantri', PASSWORD)}"},
+        )
         for username, (role, districts) in USERS.items():
             if username != "quantri":
-                admin.post("/api/v1/users", json={"username": username, "password": PASSWORD, "role": role,
-                                                  "districts": districts}).raise_for_status()
+                admin.post(
+                    "/api/v1/users",
+                    json={"username": username, "password": PASSWORD, "role": role, "districts": districts},
+                ).raise_for_status()
         checklist = directory / "sample.json"
         checklist.write_bytes(encode(sample_template()))
         loaded = server.cli("load-checklist", str(checklist), "--publish")
         assert loaded.returncode == 0, loaded.stderr + loaded.stdout
-        site = admin.post("/api/v1/sites", json={
-            "code": "DN-PY-002", "name": SITE_NAME, "kind": "DN_SX", "district": DISTRICT,
-            "address": "KCN Yên Bình, TX Phổ Yên", "location": {"lat": 21.4932, "lon": 105.9871}}).raise_for_status()
-        other = admin.post("/api/v1/sites", json={
-            "code": "CHO-SC-001", "name": "Chợ Sông Công", "kind": "CHO", "district": OTHER_DISTRICT,
-        }).raise_for_status()
+        site = admin.post(
+            "/api/v1/sites",
+            json={
+                "code": "DN-PY-002",
+                "name": SITE_NAME,
+                "kind": "DN_SX",
+                "district": DISTRICT,
+                "address": "KCN Yên Bình, TX Phổ Yên",
+                "location": {"lat": 21.4932, "lon": 105.9871},
+            },
+        ).raise_for_status()
+        other = admin.post(
+            "/api/v1/sites",
+            json={
+                "code": "CHO-SC-001",
+                "name": "Chợ Sông Công",
+                "kind": "CHO",
+                "district": OTHER_DISTRICT,
+            },
+        ).raise_for_status()
         tokens = {u: server.token(u, PASSWORD) for u in USERS}
         yield World(server=server, tokens=tokens, site_id=site.json()["id"], other_site_id=other.json()["id"])
     finally:
@@ -94,8 +114,14 @@ class ConsoleClient:
             self.csrf = match.group(1)
         return response
 
-    def post(self, path: str, data: dict[str, str] | None = None, *, csrf: bool = True,
-             files: dict[str, tuple[str, bytes, str]] | None = None) -> httpx.Response:
+    def post(
+        self,
+        path: str,
+        data: dict[str, str] | None = None,
+        *,
+        csrf: bool = True,
+        files: dict[str, tuple[str, bytes, str]] | None = None,
+    ) -> httpx.Response:
         body = dict(data or {})
         if csrf:
             body["csrf_token"] = self.csrf

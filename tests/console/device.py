@@ -43,12 +43,23 @@ class Device:
 
     def change(self, entity: str, entity_id: str, field: str, value: Any) -> Change:
         self.seq += 1
-        return Change(change_id=str(uuid.uuid4()), client_seq=self.seq, entity=entity, entity_id=entity_id,
-                      field=field, value=value, hlc=self.clock.tick(), base_hlc=None)
+        return Change(
+            change_id=str(uuid.uuid4()),
+            client_seq=self.seq,
+            entity=entity,
+            entity_id=entity_id,
+            field=field,
+            value=value,
+            hlc=self.clock.tick(),
+            base_hlc=None,
+        )
 
     def push(self, changes: list[Change]) -> dict[str, Any]:
-        body = msgspec.to_builtins(PushRequest(protocol=PROTOCOL_VERSION, client_id=self.client_id,
-                                               app_version="console-test-1.0", changes=changes))
+        body = msgspec.to_builtins(
+            PushRequest(
+                protocol=PROTOCOL_VERSION, client_id=self.client_id, app_version="console-test-1.0", changes=changes
+            )
+        )
         reply = httpx.post(f"{self.base_url}/api/v1/sync/push", json=body, headers=self.headers, timeout=30)
         reply.raise_for_status()
         data = reply.json()
@@ -58,8 +69,16 @@ class Device:
 
     def pull_all(self) -> dict[tuple[str, str, str], Any]:
         while True:
-            page = httpx.get(f"{self.base_url}/api/v1/sync/pull", params={"cursor": self.cursor, "protocol": 1},
-                             headers=self.headers, timeout=30).raise_for_status().json()
+            page = (
+                httpx.get(
+                    f"{self.base_url}/api/v1/sync/pull",
+                    params={"cursor": self.cursor, "protocol": 1},
+                    headers=self.headers,
+                    timeout=30,
+                )
+                .raise_for_status()
+                .json()
+            )
             for c in page["changes"]:
                 self.pulled[(c["entity"], c["entity_id"], c["field"])] = c["value"]
             self.cursor = page["cursor"]
@@ -68,14 +87,24 @@ class Device:
 
     def upload(self, data: bytes) -> str:
         sha = hashlib.sha256(data).hexdigest()
-        headers = {**self.headers, "Upload-Offset": "0", "Upload-Length": str(len(data)),
-                   "Content-Type": "application/offset+octet-stream"}
-        httpx.patch(f"{self.base_url}/api/v1/blobs/{sha}", content=data, headers=headers,
-                    timeout=30).raise_for_status()
+        headers = {
+            **self.headers,
+            "Upload-Offset": "0",
+            "Upload-Length": str(len(data)),
+            "Content-Type": "application/offset+octet-stream",
+        }
+        httpx.patch(f"{self.base_url}/api/v1/blobs/{sha}", content=data, headers=headers, timeout=30).raise_for_status()
         return sha
 
-    def submit_inspection(self, site_id: str, *, masks: str = "all", upload_signature: bool = True,
-                          template_id: str = "sample-factory", version: int = 1) -> str:
+    def submit_inspection(
+        self,
+        site_id: str,
+        *,
+        masks: str = "all",
+        upload_signature: bool = True,
+        template_id: str = "sample-factory",
+        version: int = 1,
+    ) -> str:
         """Create, answer, sign and submit an inspection of the sample checklist; returns its id."""
         iid = str(uuid.uuid4())
         signature = signature_png(iid)
@@ -94,8 +123,12 @@ class Device:
             self.change("inspection", iid, "kind", "unannounced"),
             self.change("inspection", iid, "started_at", "2021-08-05T02:30:00Z"),
             self.change("inspection", iid, "record_number", f"{self.seq}/BB-SCT"),
-            self.change("inspection", iid, "team", [{"name": "Phạm Quốc Khánh", "agency": "Sở Công Thương",
-                                                     "role": "Trưởng đoàn"}]),
+            self.change(
+                "inspection",
+                iid,
+                "team",
+                [{"name": "Phạm Quốc Khánh", "agency": "Sở Công Thương", "role": "Trưởng đoàn"}],
+            ),
             self.change("inspection", iid, "findings", "Cơ sở thực hiện tốt các biện pháp phòng dịch."),
             self.change("inspection", iid, "location", {"lat": 21.4932, "lon": 105.9871, "accuracy_m": 8}),
             answer("workers", 1850),

@@ -24,10 +24,16 @@ def next_version_document() -> dict[str, Any]:
     """The sample checklist with one more question: handwashing at the entrance."""
     doc = msgspec.to_builtins(sample_template(version=1))
     measures = next(s for s in doc["sections"] if s["id"] == "measures")
-    measures["questions"].insert(2, {
-        "kind": "yes_no", "id": "handwash", "required": True, "weight": 2,
-        "label": {"vi": "Có điểm rửa tay sát khuẩn ở lối vào?", "en": "Hand-washing point at the entrance?"},
-    })
+    measures["questions"].insert(
+        2,
+        {
+            "kind": "yes_no",
+            "id": "handwash",
+            "required": True,
+            "weight": 2,
+            "label": {"vi": "Có điểm rửa tay sát khuẩn ở lối vào?", "en": "Hand-washing point at the entrance?"},
+        },
+    )
     return doc
 
 
@@ -41,8 +47,9 @@ def broken(doc: dict[str, Any]) -> dict[str, Any]:
 
 
 def upload(page: Page, name: str, content: bytes) -> None:
-    page.locator("input[name=file]").set_input_files(files=[{"name": name, "mimeType": "application/yaml",
-                                                             "buffer": content}])
+    page.locator("input[name=file]").set_input_files(
+        files=[{"name": name, "mimeType": "application/yaml", "buffer": content}]
+    )
     page.get_by_role("button", name="Kiểm tra tệp").click()
 
 
@@ -105,11 +112,14 @@ def test_a_site_csv_with_a_bad_row_imports_nothing_and_names_the_row(
     assert header == ",".join(registry.CSV_COLUMNS)
 
     page.get_by_role("link", name="Nhập cơ sở từ CSV").click()
-    bad = (SITE_CSV_HEADER
-           + "KTX-PY-010,Ký túc xá Yên Bình,KTX,TX Phổ Yên,Xã Đồng Tiến,800,21.45,105.88\n"
-           + "NT-PY-011,Nhà trọ Hoa Sen,NHA_TRO,TX Phổ Yên,Xã Hồng Tiến,40,,\n")
-    page.locator("input[name=file]").set_input_files(files=[{"name": "co-so.csv", "mimeType": "text/csv",
-                                                             "buffer": bad.encode()}])
+    bad = (
+        SITE_CSV_HEADER
+        + "KTX-PY-010,Ký túc xá Yên Bình,KTX,TX Phổ Yên,Xã Đồng Tiến,800,21.45,105.88\n"
+        + "NT-PY-011,Nhà trọ Hoa Sen,NHA_TRO,TX Phổ Yên,Xã Hồng Tiến,40,,\n"
+    )
+    page.locator("input[name=file]").set_input_files(
+        files=[{"name": "co-so.csv", "mimeType": "text/csv", "buffer": bad.encode()}]
+    )
     page.get_by_role("button", name="Nhập", exact=True).click()
     report = page.locator("#import-problems")
     expect(report).to_contain_text("Không nhập cơ sở nào")
@@ -120,8 +130,9 @@ def test_a_site_csv_with_a_bad_row_imports_nothing_and_names_the_row(
         assert api.get("/api/v1/sites", params={"q": "KTX-PY-010"}).json()["total"] == 0, "nothing imported"
 
     good = bad.replace("NHA_TRO", "NT")
-    page.locator("input[name=file]").set_input_files(files=[{"name": "co-so.csv", "mimeType": "text/csv",
-                                                             "buffer": good.encode()}])
+    page.locator("input[name=file]").set_input_files(
+        files=[{"name": "co-so.csv", "mimeType": "text/csv", "buffer": good.encode()}]
+    )
     page.get_by_role("button", name="Nhập", exact=True).click()
     expect(page.locator("#import-done")).to_have_text("Đã nhập 2 cơ sở mới, cập nhật 0 cơ sở.")
     page.goto(f"{world.base_url}/console/sites?q=Hoa+Sen")

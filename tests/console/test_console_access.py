@@ -20,8 +20,9 @@ def test_console_pages_send_a_signed_out_user_to_the_login_page(console: Console
 
 def test_login_takes_the_supervisor_back_to_the_page_asked_for(console: ConsoleClient) -> None:
     console.page("/console/login")
-    response = console.post("/console/login", {"username": "giamsat", "password": PASSWORD,
-                                               "next": "/console/dashboard"})
+    response = console.post(
+        "/console/login", {"username": "giamsat", "password": PASSWORD, "next": "/console/dashboard"}
+    )
     assert response.status_code == 303 and response.headers["location"] == "/console/dashboard"
     page = console.page("/console/dashboard")
     assert page.status_code == 200 and "Tổng quan" in page.text
@@ -36,8 +37,9 @@ def test_wrong_password_is_refused_with_a_message(console: ConsoleClient) -> Non
 
 def test_next_cannot_point_outside_the_console(console: ConsoleClient) -> None:
     console.page("/console/login")
-    response = console.post("/console/login", {"username": "giamsat", "password": PASSWORD,
-                                               "next": "https://evil.example/"})
+    response = console.post(
+        "/console/login", {"username": "giamsat", "password": PASSWORD, "next": "https://evil.example/"}
+    )
     assert response.headers["location"] == "/console/"
 
 
@@ -55,8 +57,14 @@ def test_an_inspector_cannot_open_the_console(world: World, console: ConsoleClie
 
 def test_a_supervisor_cannot_open_admin_pages_nor_publish(world: World, console: ConsoleClient) -> None:
     console.login("giamsat")
-    for path in ("/console/checklists", "/console/sites", "/console/users", "/console/devices", "/console/audit",
-                 "/console/checklists/sample-factory/1"):
+    for path in (
+        "/console/checklists",
+        "/console/sites",
+        "/console/users",
+        "/console/devices",
+        "/console/audit",
+        "/console/checklists/sample-factory/1",
+    ):
         response = console.page(path)
         assert response.status_code == 403, path
         assert "chỉ dành cho quản trị viên" in response.text
@@ -77,8 +85,9 @@ def test_a_post_without_the_csrf_token_is_refused_and_changes_nothing(world: Wor
     response = console.post(f"/console/inspections/{inspection_id}/review", {"decision": "reject"}, csrf=False)
     assert response.status_code == 403
     assert "Biểu mẫu đã cũ hoặc không hợp lệ" in response.text
-    forged = console.post(f"/console/inspections/{inspection_id}/review",
-                          {"decision": "reject", "csrf_token": "0" * 64}, csrf=False)
+    forged = console.post(
+        f"/console/inspections/{inspection_id}/review", {"decision": "reject", "csrf_token": "0" * 64}, csrf=False
+    )
     assert forged.status_code == 403
     with world.api("giamsat") as api:
         assert api.get(f"/api/v1/inspections/{inspection_id}").json()["summary"]["status"] == "submitted"

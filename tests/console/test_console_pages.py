@@ -47,8 +47,11 @@ def test_exports_hold_exactly_the_filtered_list(world: World, console: ConsoleCl
     listing = console.page("/console/inspections", **filters)
     assert failing in listing.text and passing not in listing.text
 
-    rows = list(csv.DictReader(io.StringIO(
-        console.page("/console/exports/inspections.csv", **filters).content.decode("utf-8-sig"))))
+    rows = list(
+        csv.DictReader(
+            io.StringIO(console.page("/console/exports/inspections.csv", **filters).content.decode("utf-8-sig"))
+        )
+    )
     ids = {r["inspection_id"] for r in rows}
     assert failing in ids and passing not in ids
     row = next(r for r in rows if r["inspection_id"] == failing)
@@ -92,7 +95,7 @@ def test_dashboard_lists_the_overdue_corrective_action(world: World, console: Co
     console.login("giamsat")
     page = console.page("/console/dashboard", days="90")
     assert page.status_code == 200
-    overdue = page.text[page.text.index('id="overdue"'):]
+    overdue = page.text[page.text.index('id="overdue"') :]
     assert f"/console/inspections/{inspection_id}" in overdue
     assert "Phát khẩu trang, nhắc nhở đầu ca" in overdue and "12/08/2021" in overdue
     assert "Tỷ lệ đeo khẩu trang" in overdue
@@ -109,7 +112,7 @@ def test_a_conflict_is_shown_with_both_values_and_blocks_approval_until_resolved
     second.push([second.change("answer", key, "value", "Bà Nguyễn Thị Mai")])
     console.login("giamsat")
     page = console.page(f"/console/inspections/{inspection_id}")
-    conflicts = page.text[page.text.index('id="conflicts"'):]
+    conflicts = page.text[page.text.index('id="conflicts"') :]
     assert "Ông Trần Văn Hùng" in conflicts and "Bà Nguyễn Thị Mai" in conflicts
     assert "Chưa xử lý" in conflicts
     assert "1 xung đột chỉnh sửa chưa xử lý" in page.text
@@ -127,14 +130,26 @@ def test_admin_creates_a_user_resets_the_password_and_deactivates_them(world: Wo
     username = f"gs_{uuid.uuid4().hex[:6]}"
     console.login("quantri")
     console.page("/console/users")
-    weak = console.post("/console/users", {"username": username, "password": "ngan", "role": "supervisor",
-                                           "districts": "TX Phổ Yên"})
+    weak = console.post(
+        "/console/users", {"username": username, "password": "ngan", "role": "supervisor", "districts": "TX Phổ Yên"}
+    )
     assert weak.status_code == 422 and "Mật khẩu cần ít nhất 8 ký tự" in weak.text
-    created = console.post("/console/users", {"username": username, "password": PASSWORD, "role": "supervisor",
-                                              "full_name": "Đỗ Văn Giám", "districts": "TX Phổ Yên\nTP Sông Công"})
+    created = console.post(
+        "/console/users",
+        {
+            "username": username,
+            "password": PASSWORD,
+            "role": "supervisor",
+            "full_name": "Đỗ Văn Giám",
+            "districts": "TX Phổ Yên\nTP Sông Công",
+        },
+    )
     assert created.status_code == 303
-    user_id = re.search(rf'data-user="{username}".*?href="/console/users/([^"]+)"',  # type: ignore[union-attr]
-                        console.page("/console/users").text, re.S).group(1)
+    user_id = re.search(
+        rf'data-user="{username}".*?href="/console/users/([^"]+)"',  # type: ignore[union-attr]
+        console.page("/console/users").text,
+        re.S,
+    ).group(1)
 
     newcomer = ConsoleClient(world.base_url)
     assert newcomer.login(username).status_code == 303
@@ -159,22 +174,51 @@ def test_site_form_lists_its_errors_and_saves_nothing_then_saves_a_fix(world: Wo
     console.login("quantri")
     console.page("/console/sites/new")
     code = f"ST-{uuid.uuid4().hex[:6]}"
-    bad = console.post("/console/sites/new", {"code": code, "name": "Siêu thị Thái Nguyên", "kind": "ST",
-                                              "district": "TP Thái Nguyên", "workers": "nhiều", "lat": "21.59"})
+    bad = console.post(
+        "/console/sites/new",
+        {
+            "code": code,
+            "name": "Siêu thị Thái Nguyên",
+            "kind": "ST",
+            "district": "TP Thái Nguyên",
+            "workers": "nhiều",
+            "lat": "21.59",
+        },
+    )
     assert bad.status_code == 422
     assert "Số lao động phải là số nguyên" in bad.text and "Cần cả vĩ độ và kinh độ" in bad.text
     assert 'value="Siêu thị Thái Nguyên"' in bad.text, "what was typed is kept"
     with world.api("quantri") as api:
         assert api.get("/api/v1/sites", params={"q": code}).json()["total"] == 0
-    good = console.post("/console/sites/new", {"code": code, "name": "Siêu thị Thái Nguyên", "kind": "ST",
-                                               "district": "TP Thái Nguyên", "workers": "85", "lat": "21.59",
-                                               "lon": "105.84", "active": "on"})
+    good = console.post(
+        "/console/sites/new",
+        {
+            "code": code,
+            "name": "Siêu thị Thái Nguyên",
+            "kind": "ST",
+            "district": "TP Thái Nguyên",
+            "workers": "85",
+            "lat": "21.59",
+            "lon": "105.84",
+            "active": "on",
+        },
+    )
     assert good.status_code == 303
     edit_path = good.headers["location"]
     console.page(edit_path)
-    edited = console.post(edit_path, {"code": code, "name": "Siêu thị GO! Thái Nguyên", "kind": "ST",
-                                      "district": "TP Thái Nguyên", "workers": "90", "lat": "21.59", "lon": "105.84",
-                                      "active": "on"})
+    edited = console.post(
+        edit_path,
+        {
+            "code": code,
+            "name": "Siêu thị GO! Thái Nguyên",
+            "kind": "ST",
+            "district": "TP Thái Nguyên",
+            "workers": "90",
+            "lat": "21.59",
+            "lon": "105.84",
+            "active": "on",
+        },
+    )
     assert edited.status_code == 303
     with world.api("quantri") as api:
         site = api.get("/api/v1/sites", params={"q": code}).json()["items"][0]

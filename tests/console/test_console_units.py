@@ -95,11 +95,14 @@ def test_versions_side_by_side_mark_added_and_changed_questions() -> None:
     measures = v2.sections[1]
     changed_team = msgspec.structs.replace(measures.questions[0], weight=5)
     added = YesNoQuestion(id="handwash", label=LocalText("Rửa tay?", "Hand washing?"))
-    v2 = msgspec.structs.replace(v2, sections=[
-        v2.sections[0],
-        msgspec.structs.replace(measures, questions=[changed_team, added, *measures.questions[1:]]),
-        v2.sections[2],
-    ])
+    v2 = msgspec.structs.replace(
+        v2,
+        sections=[
+            v2.sections[0],
+            msgspec.structs.replace(measures, questions=[changed_team, added, *measures.questions[1:]]),
+            v2.sections[2],
+        ],
+    )
     rows = {r.question_id: r for r in compare_versions([v1, v2])}
     assert rows["handwash"].partial and rows["handwash"].cells[0] is None
     assert rows["team"].changed and not rows["team"].partial
@@ -111,10 +114,14 @@ def test_problems_are_grouped_by_question() -> None:
     template = sample_template()
     general = template.sections[0]
     bad_question = msgspec.structs.replace(general.questions[1], critical=True)
-    broken = msgspec.structs.replace(template, title=LocalText("", "x"), sections=[
-        msgspec.structs.replace(general, questions=[general.questions[0], bad_question, general.questions[2]]),
-        *template.sections[1:],
-    ])
+    broken = msgspec.structs.replace(
+        template,
+        title=LocalText("", "x"),
+        sections=[
+            msgspec.structs.replace(general, questions=[general.questions[0], bad_question, general.questions[2]]),
+            *template.sections[1:],
+        ],
+    )
     grouped = problems_by_question(validate_template(broken))
     assert set(grouped) == {"", "manager"}
     assert "never fail" in grouped["manager"][0].message

@@ -13,18 +13,41 @@ from tests.reports.sample_report import answers_for, sample_report
 
 def detail_for(data: ReportData, *, missing: list[str] | None = None, conflicts: int = 0) -> InspectionDetail:
     summary = InspectionSummary(
-        id=data.header.id, site_id=data.site.id, site_name=data.site.name, site_kind=data.site.kind,
-        district=data.site.district, template_id=data.template.template_id,
-        template_version=data.template.version, status="submitted", kind="periodic", score=None,
-        result=None, inspector="thanhtra", started_at=None, submitted_at=None, created_at="2021-08-05T00:00:00Z",
+        id=data.header.id,
+        site_id=data.site.id,
+        site_name=data.site.name,
+        site_kind=data.site.kind,
+        district=data.site.district,
+        template_id=data.template.template_id,
+        template_version=data.template.version,
+        status="submitted",
+        kind="periodic",
+        score=None,
+        result=None,
+        inspector="thanhtra",
+        started_at=None,
+        submitted_at=None,
+        created_at="2021-08-05T00:00:00Z",
         updated_at="2021-08-05T00:00:00Z",
     )
-    entry = ConflictEntry(entity="answer", entity_id=f"{summary.id}/manager", field="value", winner_value="A",
-                          winner_hlc="1", loser_value="B", loser_hlc="0")
+    entry = ConflictEntry(
+        entity="answer",
+        entity_id=f"{summary.id}/manager",
+        field="value",
+        winner_value="A",
+        winner_hlc="1",
+        loser_value="B",
+        loser_hlc="0",
+    )
     return InspectionDetail(
-        summary=summary, site=data.site, header={}, answers=list(data.answers.values()),
+        summary=summary,
+        site=data.site,
+        header={},
+        answers=list(data.answers.values()),
         conflicts=[ConflictRecord(id=f"c{i}", entry=entry, resolved=False) for i in range(conflicts)],
-        reviews=[], blobs=[], missing_blobs=missing or [],
+        reviews=[],
+        blobs=[],
+        missing_blobs=missing or [],
     )
 
 

@@ -51,8 +51,13 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def sample_site(site_id: str = "site-tng", name: str = SITE_NAME, district: str = "H. Phú Bình",
-                kind: str = "DN_SX", location: Location | None = None) -> Site:
+def sample_site(
+    site_id: str = "site-tng",
+    name: str = SITE_NAME,
+    district: str = "H. Phú Bình",
+    kind: str = "DN_SX",
+    location: Location | None = None,
+) -> Site:
     return Site(
         id=site_id,
         code="DN-PB-012",
@@ -128,14 +133,21 @@ def sample_report(
         site=site,
         template=sample_template(),
         answers=by_question,
-        reviews=[Review(decision="return", comment="Bổ sung ảnh xưởng may số 2", reviewer="giamsat",
-                        decided_at="2021-08-06T01:00:00Z")],
+        reviews=[
+            Review(
+                decision="return",
+                comment="Bổ sung ảnh xưởng may số 2",
+                reviewer="giamsat",
+                decided_at="2021-08-06T01:00:00Z",
+            )
+        ],
         inspector_name="Nguyễn Văn An",
     )
 
 
-def answers_for(template: ChecklistTemplate, inspection_id: str = "insp-full",
-                failing: bool = True) -> dict[str, Answer]:
+def answers_for(
+    template: ChecklistTemplate, inspection_id: str = "insp-full", failing: bool = True
+) -> dict[str, Answer]:
     """An answer to every question of ``template`` (failing every critical item when
     ``failing``), with a corrective action and deadline for each failed item."""
     answers: dict[str, Answer] = {}
@@ -163,7 +175,11 @@ def answers_for(template: ChecklistTemplate, inspection_id: str = "insp-full",
                 value = {"sha256": "ef" * 32, "name": "Lê Thị Hương"}
             case _:
                 value = {"lat": 21.59, "lon": 105.84}
-        answers[q.id] = Answer(inspection_id=inspection_id, question_id=q.id, value=value,
-                               corrective_action="Khắc phục ngay, báo cáo bằng văn bản" if q.critical else None,
-                               due_date="2021-08-15" if q.critical else None)
+        answers[q.id] = Answer(
+            inspection_id=inspection_id,
+            question_id=q.id,
+            value=value,
+            corrective_action="Khắc phục ngay, báo cáo bằng văn bản" if q.critical else None,
+            due_date="2021-08-15" if q.critical else None,
+        )
     return answers

@@ -18,10 +18,18 @@ from sync_server.reports.dashboard import (
 )
 
 
-def row(i: int, site: str, started: str, status: str = "approved", result: str | None = "pass",
-        district: str = "TP Sông Công", kind: str = "KCN") -> InspectionRow:
-    return InspectionRow(id=f"i{i}", site_id=site, district=district, site_kind=kind, status=status,
-                         started_at=started, result=result)
+def row(
+    i: int,
+    site: str,
+    started: str,
+    status: str = "approved",
+    result: str | None = "pass",
+    district: str = "TP Sông Công",
+    kind: str = "KCN",
+) -> InspectionRow:
+    return InspectionRow(
+        id=f"i{i}", site_id=site, district=district, site_kind=kind, status=status, started_at=started, result=result
+    )
 
 
 ROWS = [
@@ -65,10 +73,23 @@ def test_sites_not_inspected_lists_never_inspected_first_then_longest_gap() -> N
 
 def test_overdue_actions_most_overdue_first_and_followed_up_ones_dropped() -> None:
     def action(insp: str, site: str, due: str | None) -> ActionRow:
-        return ActionRow(inspection_id=insp, site_id=site, site_name=site, question_id="q", question_label="Q",
-                         corrective_action="fix", due_date=due, inspected_at="2021-08-01T02:00:00Z")
+        return ActionRow(
+            inspection_id=insp,
+            site_id=site,
+            site_name=site,
+            question_id="q",
+            question_label="Q",
+            corrective_action="fix",
+            due_date=due,
+            inspected_at="2021-08-01T02:00:00Z",
+        )
 
-    actions = [action("i1", "a", "2021-08-05"), action("i2", "b", "2021-08-08"), action("i3", "c", "2021-08-20"),
-               action("i4", "d", None), action("i5", "e", "2021-08-02")]
+    actions = [
+        action("i1", "a", "2021-08-05"),
+        action("i2", "b", "2021-08-08"),
+        action("i3", "c", "2021-08-20"),
+        action("i4", "d", None),
+        action("i5", "e", "2021-08-02"),
+    ]
     overdue = overdue_actions(actions, dt.date(2021, 8, 10), resolved_sites={"e": dt.date(2021, 8, 9)})
     assert [(o.action.inspection_id, o.days_overdue) for o in overdue] == [("i1", 5), ("i2", 2)]

@@ -76,13 +76,20 @@ def test_same_question_id_in_two_checklists_gets_two_columns() -> None:
         title=LocalText("Chợ", "Market"),
         site_kinds=["CHO"],
         scoring=sample_report().template.scoring,
-        sections=[Section("s", LocalText("Chung", "General"), [
-            YesNoQuestion(id="masks", label=LocalText("Tiểu thương đeo khẩu trang?", "Traders masked?")),
-        ])],
+        sections=[
+            Section(
+                "s",
+                LocalText("Chung", "General"),
+                [
+                    YesNoQuestion(id="masks", label=LocalText("Tiểu thương đeo khẩu trang?", "Traders masked?")),
+                ],
+            )
+        ],
     )
     market = sample_report(inspection_id="insp-3")
-    market = msgspec.structs.replace(market, template=other,
-                                     answers={"masks": Answer(inspection_id="insp-3", question_id="masks", value="no")})
+    market = msgspec.structs.replace(
+        market, template=other, answers={"masks": Answer(inspection_id="insp-3", question_id="masks", value="no")}
+    )
     records = [sample_report(), market]
     ids = [c.id for c in columns_for(records)]
     assert "sample-factory.masks" in ids and "market.masks" in ids and "masks" not in ids

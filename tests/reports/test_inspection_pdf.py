@@ -105,8 +105,22 @@ def test_page_one_renders_to_a_readable_image(tmp_path: Path, artifacts_dir: Pat
     target = artifacts_dir / "reports"
     target.mkdir(exist_ok=True)
     for page in (1, 2):
-        subprocess.run(["pdftoppm", "-png", "-r", "80", "-f", str(page), "-l", str(page), "-singlefile",
-                        str(path), str(target / f"bien-ban-page{page}")], check=True)
+        subprocess.run(
+            [
+                "pdftoppm",
+                "-png",
+                "-r",
+                "80",
+                "-f",
+                str(page),
+                "-l",
+                str(page),
+                "-singlefile",
+                str(path),
+                str(target / f"bien-ban-page{page}"),
+            ],
+            check=True,
+        )
     image = Image.open(target / "bien-ban-page1.png").convert("L")
     width, height = image.size
     assert height > width, "A4 portrait"
@@ -122,9 +136,13 @@ def test_every_shipped_checklist_prints_every_question(path: Path, tmp_path: Pat
     template = load_checklist(path)
     data = sample_report()
     data = msgspec.structs.replace(
-        data, template=template, answers=answers_for(template),
-        header=msgspec.structs.replace(data.header, template_id=template.template_id,
-                                       template_version=template.version))
+        data,
+        template=template,
+        answers=answers_for(template),
+        header=msgspec.structs.replace(
+            data.header, template_id=template.template_id, template_version=template.version
+        ),
+    )
     pdf = render_inspection_pdf(data)
     (artifacts_dir / "reports").mkdir(exist_ok=True)
     (artifacts_dir / "reports" / f"{path.stem}.pdf").write_bytes(pdf)
