@@ -29,9 +29,10 @@ def band_labels(server: Server, viewer: Actor, lang: str) -> dict[str, str]:
     return labels
 
 
-def question_labels(server: Server, viewer: Actor, lang: str) -> dict[str, str]:
-    labels: dict[str, str] = {}
+def question_labels(server: Server, viewer: Actor, lang: str) -> dict[tuple[str, str], str]:
+    """(checklist id, question id) → the label in the newest version that has the question."""
+    labels: dict[tuple[str, str], str] = {}
     for doc in checklist_documents(server, viewer):
         for q in doc.questions():
-            labels.setdefault(q.id, q.label.get(lang))
+            labels.setdefault((doc.template_id, q.id), q.label.get(lang))
     return labels

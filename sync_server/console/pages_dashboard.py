@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import msgspec
 from litestar import Request, Response, get
 
 from sync_server.console import catalog, queries
@@ -32,7 +33,11 @@ def dashboard_page(request: Request[Any, Any, Any], viewer: Actor, days: int = 3
         if (day := local_day(at)) is not None
     }
     labels = catalog.question_labels(server, viewer, lang)
-    overdue = dashboard.overdue_actions(queries.corrective_actions(server.db, viewer), today, approvals)
+    actions = [
+        msgspec.structs.replace(a, question_label=labels.get((a.template_id or "", a.question_id), a.question_id))
+        for a in queries.corrective_actions(server.db, viewer)
+    ]
+    overdue = dashboard.overdue_actions(actions, today, approvals)
     return render(
         request,
         "dashboard.html",
@@ -46,7 +51,6 @@ def dashboard_page(request: Request[Any, Any, Any], viewer: Actor, days: int = 3
         status_counts=dashboard.status_counts(rows),
         gaps=dashboard.sites_not_inspected(sites, rows, days, today),
         overdue=overdue,
-        labels=labels,
         band_labels=catalog.band_labels(server, viewer, lang),
     )
 

@@ -70,7 +70,7 @@ def corrective_actions(db: Database, actor: Actor) -> list[ActionRow]:
     with db.read() as tx:
         rows = tx.query(
             "SELECT f.inspection_id, f.entity_id, f.value, i.site_id, COALESCE(s.name, i.site_id),"
-            " COALESCE(i.started_at, i.created_at),"
+            " COALESCE(i.started_at, i.created_at), i.template_id,"
             " (SELECT a.value FROM feed a WHERE a.entity = 'answer' AND a.entity_id = f.entity_id"
             "   AND a.field = 'corrective_action')"
             " FROM feed f JOIN inspections i ON i.id = f.inspection_id LEFT JOIN sites s ON s.id = i.site_id"
@@ -88,9 +88,10 @@ def corrective_actions(db: Database, actor: Actor) -> list[ActionRow]:
                 site_name=r[4],
                 question_id=question_id,
                 question_label=question_id,
-                corrective_action=from_json(r[6]) if r[6] else None,
+                corrective_action=from_json(r[7]) if r[7] else None,
                 due_date=from_json(r[2]),
                 inspected_at=r[5],
+                template_id=r[6],
             )
         )
     return out

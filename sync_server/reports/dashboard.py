@@ -50,6 +50,7 @@ class ActionRow(msgspec.Struct, kw_only=True):
     corrective_action: str | None
     due_date: str | None
     inspected_at: str | None = None
+    template_id: str | None = None
 
 
 class DayCount(msgspec.Struct, frozen=True):
