@@ -19,6 +19,7 @@ from shared_schema.codec import encode
 from shared_schema.protocol import answer_entity_id
 from tests.console.conftest import PASSWORD, SITE_NAME, ConsoleClient, World
 from tests.console.device import Device
+from tests.reports.poppler import require_poppler
 from tests.support.sample_checklist import sample_template
 
 pytestmark = pytest.mark.slow
@@ -75,6 +76,7 @@ def test_api_serves_the_record_pdf_and_exports_by_role(world: World, tmp_path: o
         pdf = inspector.get(f"/api/v1/inspections/{inspection_id}/report.pdf")
         assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
         assert inspector.get("/api/v1/exports/inspections.csv").status_code == 403
+    require_poppler()
     text = subprocess.run(["pdftotext", "-", "-"], input=pdf.content, capture_output=True, check=True).stdout.decode()
     flat = re.sub(r"\s+", " ", text)
     assert SITE_NAME in flat and "BIÊN BẢN KIỂM TRA" in flat and "Dưới 80%" in flat and "Lê Thị Hương" in flat

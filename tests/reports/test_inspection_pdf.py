@@ -4,7 +4,6 @@ Vietnamese, and page 1 renders to an image a person can check (kept as a test ar
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -15,13 +14,13 @@ from PIL import Image
 from shared_schema.relevance import relevant_questions
 from sync_server.content import checklist_paths, load_checklist
 from sync_server.reports.inspection_pdf import render_inspection_pdf
+from tests.reports.poppler import require_poppler
 from tests.reports.sample_report import SITE_NAME, answers_for, sample_report
 
 
 @pytest.fixture(autouse=True)
 def _poppler() -> None:
-    if shutil.which("pdftotext") is None or shutil.which("pdftoppm") is None:
-        pytest.fail("These tests read the PDF with poppler-utils: apt-get install poppler-utils")
+    require_poppler()
 
 
 def pdf_text(pdf: bytes, tmp_path: Path) -> str:
