@@ -7,10 +7,12 @@ import logging
 from typing import Any
 
 from litestar import Request, Response, Router
+from litestar.datastructures import CacheControlHeader
 from litestar.di import Provide
 from litestar.exceptions import HTTPException, NotFoundException
 from litestar.static_files import create_static_files_router
 
+from sync_server import fonts
 from sync_server.console import (
     pages_admin,
     pages_auth,
@@ -87,6 +89,13 @@ console_router = Router(
         pages_auth.switch_language,
         *PAGES,
         create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False),
+        # The shipped DejaVu Sans, so Vietnamese looks the same on every desk, offline too.
+        create_static_files_router(
+            path="/fonts",
+            directories=[fonts.FONT_DIR],
+            include_in_schema=False,
+            cache_control=CacheControlHeader(max_age=7 * 24 * 3600),
+        ),
     ],
     dependencies={"viewer": Provide(provide_viewer, sync_to_thread=True)},
     before_request=check_csrf,

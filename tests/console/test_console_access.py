@@ -140,3 +140,10 @@ def test_a_bad_query_parameter_gets_an_html_page_in_the_users_language(console: 
     assert response.status_code == 400
     assert response.headers["content-type"].startswith("text/html")
     assert "Yêu cầu không hợp lệ" in response.text
+
+
+def test_the_stylesheet_and_the_vietnamese_font_are_served_locally(console: ConsoleClient) -> None:
+    css = console.page("/console/static/console.css")
+    assert css.status_code == 200 and "/console/fonts/DejaVuSans.ttf" in css.text
+    font = console.page("/console/fonts/DejaVuSans.ttf")
+    assert font.status_code == 200 and font.content[:4] == b"\x00\x01\x00\x00"
