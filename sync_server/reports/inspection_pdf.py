@@ -93,6 +93,8 @@ L: dict[str, LocalText] = {
     "review": LocalText("Duyệt", "Review"),
     "page": LocalText("Trang {page}/{pages}", "Page {page} of {pages}"),
     "photos": LocalText("ảnh", "photo(s)"),
+    "photos_section": LocalText("PHỤ LỤC: ẢNH MINH CHỨNG", "APPENDIX: PHOTOS"),
+    "photo_missing": LocalText("(ảnh chưa có trên máy chủ)", "(photo not on the server)"),
     "risk_incomplete": LocalText(
         "(chưa xếp mức: mới có {loaded}/{expected} tiêu chí)", "(no band yet: {loaded} of {expected} criteria loaded)"
     ),
@@ -157,6 +159,7 @@ def render_inspection_pdf(data: ReportData, lang: str = "vi", load_blob: BlobLoa
     _failed_block(pdf, data, result, lang)
     _findings_block(pdf, data, result, lang)
     _signatures_block(pdf, data, lang, load_blob)
+    _photos_block(pdf, data, lang, load_blob)
     return bytes(pdf.output())
 
 
@@ -399,3 +402,59 @@ def _signatures_block(pdf: FPDF, data: ReportData, lang: str, load_blob: BlobLoa
             pdf.set_font(FONT, "", 9.5)
             pdf.multi_cell(box_w, 5, nfc(name), align="C")
         pdf.set_xy(pdf.l_margin, top + 40)
+
+
+def _photo_entries(data: ReportData, lang: str) -> list[tuple[str, str]]:
+    """(caption, sha256) of every photo of the questions that apply, in checklist order."""
+    relevant = set(relevant_questions(data.template, data.values()))
+    entries: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    for question in data.template.questions():
+        answer = data.answers.get(question.id)
+        if question.id not in relevant or answer is None:
+            continue
+        names = list(answer.photos)
+        if isinstance(question, PhotoQuestion) and isinstance(answer.value, list):
+            names = [v for v in answer.value if isinstance(v, str)] + names
+        for sha in names:
+            if is_sha256(sha) and sha not in seen:
+                seen.add(sha)
+                entries.append((question.label.get(lang), sha))
+    return entries
+
+
+def _photos_block(pdf: FPDF, data: ReportData, lang: str, load_blob: BlobLoader | None) -> None:
+    """An appendix with the evidence photos, three to a row, each captioned with its question."""
+    entries = _photo_entries(data, lang)
+    if not entries:
+        return
+    pdf.add_page()
+    _heading(pdf, _t("photos_section", lang))
+    per_row, box_h, gap = 3, 62.0, 4.0
+    box_w = (pdf.w - pdf.l_margin - pdf.r_margin - gap * (per_row - 1)) / per_row
+    for start in range(0, len(entries), per_row):
+        if pdf.get_y() + box_h > pdf.h - pdf.b_margin:
+            pdf.add_page()
+        top = pdf.get_y()
+        for i, (caption, sha) in enumerate(entries[start : start + per_row]):
+            x = pdf.l_margin + i * (box_w + gap)
+            image = load_blob(sha) if load_blob else None
+            placed = False
+            if image:
+                try:
+                    pdf.image(io.BytesIO(image), x=x, y=top, w=box_w, h=44, keep_aspect_ratio=True)
+                    placed = True
+                except Exception:  # an unreadable photo must not stop the record from printing
+                    placed = False
+            if not placed:
+                pdf.set_draw_color(*MUTED)
+                pdf.rect(x, top, box_w, 44)
+                pdf.set_xy(x, top + 19)
+                pdf.set_font(FONT, "", 8)
+                pdf.set_text_color(*MUTED)
+                pdf.multi_cell(box_w, 4.5, nfc(_t("photo_missing", lang)), align="C")
+                pdf.set_text_color(*INK)
+            pdf.set_xy(x, top + 46)
+            pdf.set_font(FONT, "", 8)
+            pdf.multi_cell(box_w, 4, nfc(caption), align="C", max_line_height=4)
+        pdf.set_xy(pdf.l_margin, top + box_h)

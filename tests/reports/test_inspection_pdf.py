@@ -15,7 +15,7 @@ from shared_schema.relevance import relevant_questions
 from sync_server.content import checklist_paths, load_checklist
 from sync_server.reports.inspection_pdf import render_inspection_pdf
 from tests.reports.poppler import require_poppler
-from tests.reports.sample_report import SITE_NAME, answers_for, sample_report
+from tests.reports.sample_report import SITE_NAME, answers_for, sample_report, signature_png
 
 
 @pytest.fixture(autouse=True)
@@ -154,3 +154,25 @@ def test_every_shipped_checklist_prints_every_question(path: Path, tmp_path: Pat
     assert "Khắc phục ngay" in text
     if template.risk_index is not None:
         assert "chưa xếp mức" in text, "an incomplete risk index says so instead of a band"
+
+
+def test_evidence_photos_are_printed_in_an_appendix(tmp_path: Path) -> None:
+    blobs: dict[str, bytes] = {}
+    data = sample_report(blobs=blobs)
+    photo = data.answers["masks"].photos[0]
+    without = render_inspection_pdf(data, load_blob=blobs.get)
+    assert "(ảnh chưa có trên máy chủ)" in pdf_text(without, tmp_path)
+    assert image_count(without, tmp_path) == 2, "only the two signatures"
+    blobs[photo] = signature_png("a photo of workshop 2")
+    with_photo = render_inspection_pdf(data, load_blob=blobs.get)
+    text = pdf_text(with_photo, tmp_path)
+    assert "PHỤ LỤC: ẢNH MINH CHỨNG" in text and "Tỷ lệ đeo khẩu trang" in text
+    assert "(ảnh chưa có trên máy chủ)" not in text
+    assert image_count(with_photo, tmp_path) == 3
+
+
+def test_a_record_without_photos_has_no_appendix(tmp_path: Path) -> None:
+    data = sample_report(masks="all")
+    data.answers["overview"].value = None
+    data.answers["masks"].photos = []
+    assert "PHỤ LỤC" not in pdf_text(render_inspection_pdf(data), tmp_path)
