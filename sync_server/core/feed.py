@@ -13,12 +13,16 @@ same transaction, so it stays monotonic across restarts.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
+
+import msgspec
 
 from shared_schema.clock import HybridClock
 from shared_schema.protocol import SERVER_NODE
 from sync_server.core.db import Tx
 
 FeedKey = tuple[str, str, str]  # (entity, entity_id, field)
+UNDECODED: Any = object()
 
 CLOCK_KEY = "server_clock"
 
@@ -31,6 +35,13 @@ class Held:
     hlc: str
     writer_client: str | None
     writer_user: str | None
+    # The value as Python data when the writer had it at hand (saves decoding it again).
+    data: Any = UNDECODED
+
+    def decoded(self) -> Any:
+        if self.data is UNDECODED:
+            self.data = None if self.value is None else msgspec.json.decode(self.value)
+        return self.data
 
 
 def load_clock(tx: Tx) -> HybridClock:

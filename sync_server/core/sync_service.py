@@ -32,7 +32,7 @@ from sync_server.core import audit
 from sync_server.core.access import Actor, can_see_district, visible_districts
 from sync_server.core.db import Database, Tx
 from sync_server.core.errors import BadRequest, Conflict, Invalid, TooLarge, bi
-from sync_server.core.feed import FeedKey, FeedWriter, Held, read_held
+from sync_server.core.feed import UNDECODED, FeedKey, FeedWriter, Held, read_held
 from sync_server.core.template_store import has_published, pinned_template, template_status
 from sync_server.core.util import from_json, new_id, now_iso, now_ms, to_json
 
@@ -127,7 +127,7 @@ def check_request(req: PushRequest) -> None:
                     "invalid_clock",
                 )
             )
-        elif hlc_clock.node_of(c.hlc) != req.client_id:
+        elif c.hlc[22:] != req.client_id:  # the node part of '<15 digits>-<5 digits>-<node>'
             problems.append(_problem(i, "hlc", "The clock's node must be this device's client_id.", "invalid_clock"))
         if c.base_hlc is not None and not hlc_clock.is_valid(c.base_hlc):
             problems.append(_problem(i, "base_hlc", "base_hlc is not a valid clock.", "invalid_clock"))
@@ -208,7 +208,19 @@ class PushContext:
     held: dict[FeedKey, Held | None] = field(default_factory=dict)
     answer_keys: dict[str, set[FeedKey]] = field(default_factory=dict)
     templates: dict[tuple[str, int], ChecklistTemplate | None] = field(default_factory=dict)
+    question_maps: dict[tuple[str, int], dict[str, Any]] = field(default_factory=dict)
+    template_states: dict[tuple[str, int | None], str | None] = field(default_factory=dict)
+    # inspections whose blob names may have changed in this push
+    blobs_touched: set[str] = field(default_factory=set)
     touched: set[str] = field(default_factory=set)
+    ahead: set[int] = field(default_factory=set)
+    _visible: dict[str | None, bool] = field(default_factory=dict)
+
+    def visible(self, district: str | None) -> bool:
+        seen = self._visible.get(district)
+        if seen is None:
+            seen = self._visible[district] = can_see_district(self.actor, district)
+        return seen
 
     # -- loading --
     def preload(self, changes: list[Change]) -> None:
@@ -265,6 +277,13 @@ class PushContext:
             self.templates[key] = pinned_template(self.tx, *key)
         return self.templates[key]
 
+    def questions(self, template: ChecklistTemplate) -> dict[str, Any]:
+        key = (template.template_id, template.version)
+        qmap = self.question_maps.get(key)
+        if qmap is None:
+            qmap = self.question_maps[key] = template.question_map()
+        return qmap
+
     # -- writing --
     def write(
         self,
@@ -275,6 +294,7 @@ class PushContext:
         inspection_id: str | None,
         *,
         server: bool = False,
+        data: Any = UNDECODED,
     ) -> None:
         writer_client = protocol.SERVER_NODE if server else self.client_id
         self.feed.put(
@@ -286,12 +306,12 @@ class PushContext:
             district=district,
             inspection_id=inspection_id,
         )
-        self.held[key] = Held(value_json, hlc, writer_client, self.actor.username)
+        self.held[key] = Held(value_json, hlc, writer_client, self.actor.username, data)
         if key[0] == "answer" and inspection_id is not None:
             self.answer_keys.setdefault(inspection_id, set()).add(key)
 
     def write_server(self, key: FeedKey, value: Any, district: str | None, inspection_id: str | None) -> None:
-        self.write(key, to_json(value), self.feed.stamp(), district, inspection_id, server=True)
+        self.write(key, to_json(value), self.feed.stamp(), district, inspection_id, server=True, data=value)
 
     # -- derived views --
     def answers(self, inspection_id: str) -> dict[str, Answer]:
@@ -301,7 +321,7 @@ class PushContext:
             if held is None:
                 continue
             qid = key[1].partition("/")[2]
-            fields.setdefault(qid, {})[key[2]] = from_json(held.value)
+            fields.setdefault(qid, {})[key[2]] = held.decoded()
         out: dict[str, Answer] = {}
         for qid, f in fields.items():
             out[qid] = Answer(
@@ -314,6 +334,27 @@ class PushContext:
                 due_date=f.get("due_date"),
             )
         return out
+
+    def values(self, inspection_id: str) -> dict[str, Any]:
+        """Question id → answer value, for scoring."""
+        out: dict[str, Any] = {}
+        for key in self.answer_keys.get(inspection_id, ()):
+            if key[2] == "value":
+                held = self.held.get(key)
+                if held is not None:
+                    out[key[1].partition("/")[2]] = held.decoded()
+        return out
+
+    def template_state(self, template_id: str, version: int | None) -> str | None:
+        """``published``/``retired``/``draft`` of a version (any published version when
+        ``version`` is None), cached for the request."""
+        key = (template_id, version)
+        if key not in self.template_states:
+            if version is None:
+                self.template_states[key] = "published" if has_published(self.tx, template_id) else None
+            else:
+                self.template_states[key] = template_status(self.tx, template_id, version)
+        return self.template_states[key]
 
 
 # --- push -----------------------------------------------------------------------------------
@@ -335,10 +376,17 @@ def push(db: Database, actor: Actor, req: PushRequest) -> PushReply:
             raise _gap(expected, new[0].client_seq, inside=False)
         if not new:  # a replay: answer from the bookkeeping, write nothing
             results = [ChangeResult(change_id=c.change_id, status="duplicate") for c in req.changes]
-            return PushReply(acked_seq=last_seq, results=results, cursor=tx.scalar(tx.dialect.max_seq),
-                             server_time_ms=now_ms())
+            return PushReply(
+                acked_seq=last_seq, results=results, cursor=tx.scalar(tx.dialect.max_seq), server_time_ms=now_ms()
+            )
         ctx = PushContext(tx=tx, actor=actor, client_id=req.client_id, feed=FeedWriter(tx), now=now_ms())
         ctx.preload(new)
+        # The server clock observes the latest acceptable device clock once, before it stamps
+        # anything, so every server stamp of this push comes after every edit in it.
+        ctx.ahead = {c.client_seq for c in new if _ahead(c.hlc, ctx.now)}
+        acceptable = [c.hlc for c in new if c.client_seq not in ctx.ahead]
+        if acceptable:
+            ctx.feed.observe(max(acceptable))
         results: list[ChangeResult] = []
         rejected = 0
         for c in req.changes:
@@ -350,6 +398,7 @@ def push(db: Database, actor: Actor, req: PushRequest) -> PushReply:
             results.append(res)
         for inspection_id in sorted(ctx.touched):
             _recompute(ctx, inspection_id)
+        _save_inspections(tx, [ctx.inspections[i] for i in sorted(ctx.touched)])  # type: ignore[misc]
         acked = req.changes[-1].client_seq if req.changes and req.changes[-1].client_seq > last_seq else last_seq
         stamp = now_iso()
         if row is None:
@@ -392,19 +441,31 @@ def _gap(expected: int, got: int, inside: bool) -> Conflict:
     )
 
 
+def _ahead(hlc: str, now: int) -> bool:
+    """Whether a (well-formed) clock is further ahead of ``now`` than the protocol accepts."""
+    return int(hlc[:15]) - now > protocol.MAX_CLOCK_SKEW_MS
+
+
+def _clock_ahead(hlc: str, now: int) -> _Reject:
+    remote = hlc_clock.decode(hlc)
+    try:
+        hlc_clock.check_skew(remote, now, protocol.MAX_CLOCK_SKEW_MS)
+        english = "The device clock is ahead of the server."
+    except hlc_clock.ClockError as exc:
+        english = str(exc)
+    minutes = hlc_clock.skew_ms(remote, now) // 60000
+    return _Reject(
+        "clock_ahead",
+        f"Đồng hồ của điện thoại nhanh hơn máy chủ {minutes} phút. Hãy bật chế độ ngày giờ tự động "
+        "rồi gửi lại thay đổi.",
+        english,
+    )
+
+
 def _apply(ctx: PushContext, c: Change) -> ChangeResult:
     try:
-        remote = hlc_clock.decode(c.hlc)
-        try:
-            hlc_clock.check_skew(remote, ctx.now, protocol.MAX_CLOCK_SKEW_MS)
-        except hlc_clock.ClockError as exc:
-            minutes = hlc_clock.skew_ms(remote, ctx.now) // 60000
-            raise _Reject(
-                "clock_ahead",
-                f"Đồng hồ của điện thoại nhanh hơn máy chủ {minutes} phút. Hãy bật chế độ ngày giờ tự động "
-                "rồi gửi lại thay đổi.",
-                str(exc),
-            ) from None
+        if c.client_seq in ctx.ahead:
+            raise _clock_ahead(c.hlc, ctx.now)
         if c.entity == "inspection":
             return _apply_inspection(ctx, c)
         if c.entity == "answer":
@@ -420,10 +481,10 @@ def _scope_of(ctx: PushContext, c: Change) -> tuple[str | None, str | None] | No
     """(district, inspection_id) of a change's entity when it exists and is visible."""
     if c.entity == "site":
         site = ctx.site(c.entity_id)
-        return (site.district, None) if site is not None and can_see_district(ctx.actor, site.district) else None
+        return (site.district, None) if site is not None and ctx.visible(site.district) else None
     inspection_id = c.entity_id if c.entity == "inspection" else c.entity_id.partition("/")[0]
     insp = ctx.inspection(inspection_id)
-    if insp is None or not can_see_district(ctx.actor, insp.district):
+    if insp is None or not ctx.visible(insp.district):
         return None
     return insp.district, insp.id
 
@@ -466,9 +527,8 @@ def _merge(ctx: PushContext, c: Change, district: str | None, inspection_id: str
     key = (c.entity, c.entity_id, c.field)
     held = ctx.get_held(key, inspection_id)
     decision = merge_field(None if held is None else FieldState(held.value, held.hlc), Edit(c.value, c.hlc, c.base_hlc))
-    ctx.feed.observe(c.hlc)
     if decision.outcome is Outcome.APPLIED:
-        ctx.write(key, to_json(c.value), c.hlc, district, inspection_id)
+        ctx.write(key, to_json(c.value), c.hlc, district, inspection_id, data=c.value)
         status = "applied"
     elif decision.outcome is Outcome.UNCHANGED:
         return ChangeResult(
@@ -531,7 +591,7 @@ def _apply_inspection(ctx: PushContext, c: Change) -> ChangeResult:
     insp = ctx.inspection(c.entity_id)
     if insp is None:
         return _create_inspection(ctx, c)
-    if not can_see_district(ctx.actor, insp.district):
+    if not ctx.visible(insp.district):
         raise _out_of_scope("Biên bản", "The inspection")
     if c.field in protocol.INSPECTION_SERVER_FIELDS:
         raise _Reject(
@@ -544,11 +604,12 @@ def _apply_inspection(ctx: PushContext, c: Change) -> ChangeResult:
     bad = validation.validate_header_field(c.field, c.value)
     if bad is not None:
         raise _reject_invalid(bad)
-    ctx.feed.observe(c.hlc)
     if c.field in protocol.INSPECTION_IDENTITY_FIELDS:
         return _set_identity(ctx, insp, c)
     if c.field == "status":
         return _set_status(ctx, insp, c)
+    if c.field == "signatures":
+        ctx.blobs_touched.add(insp.id)
     result = _merge(ctx, c, insp.district, insp.id)
     if result.status == "applied" and c.field in ("kind", "started_at"):
         setattr(insp, c.field, c.value)
@@ -569,7 +630,7 @@ def _create_inspection(ctx: PushContext, c: Change) -> ChangeResult:
     if bad is not None:
         raise _Reject("invalid_value", bad.message.vi, bad.message.en, restamp=False)
     site = ctx.site(c.value)
-    if site is None or not can_see_district(ctx.actor, site.district):
+    if site is None or not ctx.visible(site.district):
         raise _out_of_scope("Cơ sở", "The site")
     insp = InspectionRow(
         id=c.entity_id,
@@ -581,7 +642,6 @@ def _create_inspection(ctx: PushContext, c: Change) -> ChangeResult:
         dirty=True,
     )
     ctx.inspections[insp.id] = insp
-    ctx.feed.observe(c.hlc)
     ctx.write(("inspection", insp.id, "site_id"), to_json(site.id), c.hlc, insp.district, insp.id)
     ctx.write_server(("inspection", insp.id, "inspector"), ctx.actor.username, insp.district, insp.id)
     ctx.touched.add(insp.id)
@@ -599,7 +659,7 @@ def _set_identity(ctx: PushContext, insp: InspectionRow, c: Change) -> ChangeRes
             f"The inspection's '{c.field}' is fixed at {current!r}; it cannot change.",
         )
     if c.field == "template_id":
-        if not has_published(ctx.tx, c.value):
+        if ctx.template_state(c.value, None) != "published":
             raise _Reject(
                 "unknown_template",
                 f"Máy chủ không có bảng kiểm '{c.value}' đang dùng.",
@@ -612,7 +672,7 @@ def _set_identity(ctx: PushContext, insp: InspectionRow, c: Change) -> ChangeRes
                 "Cần gửi mã bảng kiểm (template_id) trước phiên bản.",
                 "The template_id must be sent before the template_version.",
             )
-        status = template_status(ctx.tx, insp.template_id, c.value)
+        status = ctx.template_state(insp.template_id, c.value)
         if status != "published":
             why_vi = "đã ngừng dùng" if status == "retired" else "không có trên máy chủ"
             why_en = "is retired" if status == "retired" else "does not exist on the server"
@@ -665,7 +725,7 @@ def _set_status(ctx: PushContext, insp: InspectionRow, c: Change) -> ChangeResul
 
 
 def _apply_answer(ctx: PushContext, c: Change) -> ChangeResult:
-    inspection_id, question_id = protocol.split_answer_entity_id(c.entity_id)
+    inspection_id, _, question_id = c.entity_id.partition("/")  # checked by check_request
     insp = ctx.inspection(inspection_id)
     if insp is None:
         raise _Reject(
@@ -674,7 +734,7 @@ def _apply_answer(ctx: PushContext, c: Change) -> ChangeResult:
             "The server does not know the inspection of this answer.",
             restamp=False,
         )
-    if not can_see_district(ctx.actor, insp.district):
+    if not ctx.visible(insp.district):
         raise _out_of_scope("Biên bản", "The inspection")
     if workflow.is_locked(insp.status):
         raise _locked(insp)
@@ -685,7 +745,7 @@ def _apply_answer(ctx: PushContext, c: Change) -> ChangeResult:
             "Biên bản chưa gắn phiên bản bảng kiểm đã ban hành.",
             "The inspection is not pinned to a published checklist version.",
         )
-    question = template.question_map().get(question_id)
+    question = ctx.questions(template).get(question_id)
     if question is None:
         raise _Reject(
             "unknown_field",
@@ -695,6 +755,8 @@ def _apply_answer(ctx: PushContext, c: Change) -> ChangeResult:
     bad = validation.validate_answer_field(question, c.field, c.value)
     if bad is not None:
         raise _reject_invalid(bad)
+    if c.field == "photos" or (c.field == "value" and isinstance(question, (PhotoQuestion, SignatureQuestion))):
+        ctx.blobs_touched.add(insp.id)
     result = _merge(ctx, c, insp.district, insp.id)
     ctx.touched.add(insp.id)
     return result
@@ -705,7 +767,7 @@ _SITE_COLUMNS = {"workers": "workers", "contact": "contact", "location": "locati
 
 def _apply_site(ctx: PushContext, c: Change) -> ChangeResult:
     site = ctx.site(c.entity_id)
-    if site is None or not can_see_district(ctx.actor, site.district):
+    if site is None or not ctx.visible(site.district):
         raise _out_of_scope("Cơ sở", "The site")
     bad = validation.validate_site_field(c.field, c.value)
     if bad is not None:
@@ -745,80 +807,93 @@ def blob_names(template: ChecklistTemplate | None, answers: dict[str, Answer], s
 
 
 def _recompute(ctx: PushContext, inspection_id: str) -> None:
+    """Score, result and risk index (written only when they change), blob references, and
+    the inspection's index row."""
     insp = ctx.inspections[inspection_id]
     assert insp is not None
     template = ctx.template(insp)
-    answers = ctx.answers(inspection_id)
     if template is not None:
-        values = {qid: a.value for qid, a in answers.items()}
+        values = ctx.values(inspection_id)
         result = scoring.score(template, values)
         derived: dict[str, Any] = {"score": result.score, "result": result.result}
         if template.risk_index is not None:
             derived["risk_index"] = msgspec.to_builtins(scoring.risk_index(template.risk_index, template, values))
         for name, value in derived.items():
             key = ("inspection", inspection_id, name)
-            text = to_json(value)
             held = ctx.get_held(key, inspection_id)
-            if held is None or held.value != text:
+            if held is None or held.decoded() != value:
                 ctx.write_server(key, value, insp.district, inspection_id)
         if insp.score != result.score or insp.result != result.result:
             insp.score, insp.result = result.score, result.result
             insp.dirty = True
-    sig_held = ctx.get_held(("inspection", inspection_id, "signatures"), inspection_id)
-    names = blob_names(template, answers, from_json(sig_held.value) if sig_held else None)
-    if names:
-        ctx.tx.executemany(
-            ctx.tx.dialect.insert_ignore.format(
-                table="blob_refs", columns="sha256, inspection_id", placeholders="?, ?"
-            ),
-            [(n, inspection_id) for n in sorted(names)],
-        )
-    _save_inspection(ctx.tx, insp)
+    if inspection_id in ctx.blobs_touched:
+        sig_held = ctx.get_held(("inspection", inspection_id, "signatures"), inspection_id)
+        names = blob_names(template, ctx.answers(inspection_id), sig_held.decoded() if sig_held else None)
+        if names:
+            ctx.tx.executemany(
+                ctx.tx.dialect.insert_ignore.format(
+                    table="blob_refs", columns="sha256, inspection_id", placeholders="?, ?"
+                ),
+                [(n, inspection_id) for n in sorted(names)],
+            )
 
 
-def _save_inspection(tx: Tx, insp: InspectionRow) -> None:
+def _save_inspections(tx: Tx, rows: list[InspectionRow]) -> None:
+    """Write the index rows of the inspections a push created or changed, in two statements."""
     stamp = now_iso()
-    if insp.is_new:
-        tx.execute(
+    new = [r for r in rows if r.is_new]
+    changed = [r for r in rows if not r.is_new and r.dirty]
+    if new:
+        tx.executemany(
             f"INSERT INTO inspections ({_INSPECTION_COLUMNS}, created_at, updated_at)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                insp.id,
-                insp.site_id,
-                insp.district,
-                insp.template_id,
-                insp.template_version,
-                insp.status,
-                insp.kind,
-                insp.score,
-                insp.result,
-                insp.inspector,
-                insp.created_by,
-                insp.started_at,
-                insp.submitted_at,
-                stamp,
-                stamp,
-            ),
+            [
+                (
+                    r.id,
+                    r.site_id,
+                    r.district,
+                    r.template_id,
+                    r.template_version,
+                    r.status,
+                    r.kind,
+                    r.score,
+                    r.result,
+                    r.inspector,
+                    r.created_by,
+                    r.started_at,
+                    r.submitted_at,
+                    stamp,
+                    stamp,
+                )
+                for r in new
+            ],
         )
-        insp.is_new = False
-    else:
-        tx.execute(
+    touched_only = [r for r in rows if not r.is_new and not r.dirty]
+    if changed:
+        tx.executemany(
             "UPDATE inspections SET template_id = ?, template_version = ?, status = ?, kind = ?, score = ?, result = ?,"
             " started_at = ?, submitted_at = ?, updated_at = ? WHERE id = ?",
-            (
-                insp.template_id,
-                insp.template_version,
-                insp.status,
-                insp.kind,
-                insp.score,
-                insp.result,
-                insp.started_at,
-                insp.submitted_at,
-                stamp,
-                insp.id,
-            ),
+            [
+                (
+                    r.template_id,
+                    r.template_version,
+                    r.status,
+                    r.kind,
+                    r.score,
+                    r.result,
+                    r.started_at,
+                    r.submitted_at,
+                    stamp,
+                    r.id,
+                )
+                for r in changed
+            ],
         )
-    insp.dirty = False
+    if touched_only:
+        tx.executemany("UPDATE inspections SET updated_at = ? WHERE id = ?", [(stamp, r.id) for r in touched_only])
+    for r in rows:
+        r.is_new = False
+        r.dirty = False
 
 
 # --- pull -----------------------------------------------------------------------------------
@@ -842,18 +917,18 @@ def pull(db: Database, actor: Actor, cursor: int, limit: int, protocol_version: 
     else:
         where = f"AND (district IS NULL OR district IN ({', '.join('?' for _ in districts)}))"
         params.extend(sorted(districts))
-    params.append(limit + 1)
+    filter_params = params[1:]
+    params.append(limit)
     with db.read() as tx:
-        rows = tx.query(tx.dialect.pull_rows.format(where=where), params)
+        count, last, body = tx.one(tx.dialect.pull_page.replace("{where}", where), params)
+        # same snapshot: every sequence up to ``top`` is committed, so the cursor never skips one
         top = tx.scalar(tx.dialect.max_seq)
-    has_more = len(rows) > limit
-    if has_more:
-        rows = rows[:limit]
-        next_cursor = rows[-1][0]
-    else:
-        next_cursor = max(top, rows[-1][0]) if rows else top
-    body = ",".join([r[1] for r in rows])
+        has_more = (
+            count == limit
+            and tx.one(f"SELECT 1 FROM feed WHERE seq > ? {where} LIMIT 1", [last, *filter_params]) is not None
+        )
+    next_cursor = last if has_more else max(top, last or 0)
     return (
-        f'{{"changes":[{body}],"cursor":{next_cursor},"has_more":{"true" if has_more else "false"},'
+        f'{{"changes":[{body or ""}],"cursor":{next_cursor},"has_more":{"true" if has_more else "false"},'
         f'"server_time_ms":{now_ms()}}}'
     ).encode()

@@ -17,9 +17,10 @@ class Dialect:
     # Parameters: seq, entity, entity_id, field, value, hlc, writer_client, writer_user,
     # district, inspection_id.
     feed_upsert: str
-    # One pull row as a JSON object text: {seq, entity, entity_id, field, value, hlc}.
+    # One pull page in ONE row: (row count, last seq, the rows as JSON objects
+    # {seq, entity, entity_id, field, value, hlc} joined by commas, oldest first).
     # ``{where}`` is replaced by the visibility filter; parameters: cursor, *filter, limit.
-    pull_rows: str
+    pull_page: str
     # The highest sequence number handed out so far.
     max_seq: str
     # Insert-or-ignore for simple link tables: ``{table}``, ``{columns}``, ``{placeholders}``.

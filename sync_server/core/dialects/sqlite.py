@@ -14,11 +14,18 @@ SQLITE = Dialect(
         " hlc = excluded.hlc, writer_client = excluded.writer_client, writer_user = excluded.writer_user,"
         " district = excluded.district, inspection_id = excluded.inspection_id"
     ),
-    # json(value) embeds the stored JSON text as JSON; SQLite builds the object in C, so a pull
-    # page is one string join away from the response body (no per-row Python objects).
-    pull_rows=(
-        "SELECT seq, json_object('seq', seq, 'entity', entity, 'entity_id', entity_id, 'field', field,"
-        " 'value', json(value), 'hlc', hlc) FROM feed WHERE seq > ? {where} ORDER BY seq LIMIT ?"
+    # The page is built inside SQLite and comes back as one string: no Python object per row.
+    # ``value`` is stored as JSON text written by the server, ``entity``/``field`` are known
+    # identifiers and ``hlc`` is checked against the clock pattern on the way in, so only
+    # ``entity_id`` needs quoting. SQLite (3.40) has no ``group_concat(… ORDER BY …)``; it
+    # aggregates the ordered subquery in its order, and the caller derives the cursor and
+    # has_more from MAX(seq) and COUNT(*), which do not depend on that order.
+    pull_page=(
+        "SELECT COUNT(*), MAX(seq), group_concat(obj, ',') FROM ("
+        "SELECT seq, '{\"seq\":' || seq || ',\"entity\":\"' || entity || '\",\"entity_id\":'"
+        " || json_quote(entity_id) || ',\"field\":\"' || field || '\",\"value\":' || COALESCE(value, 'null')"
+        " || ',\"hlc\":\"' || hlc || '\"}' AS obj"
+        " FROM feed WHERE seq > ? {where} ORDER BY seq LIMIT ?)"
     ),
     max_seq="SELECT COALESCE(MAX(seq), 0) FROM feed",
     insert_ignore="INSERT OR IGNORE INTO {table} ({columns}) VALUES ({placeholders})",

@@ -1,0 +1,353 @@
+"""Sync server benchmark: push ingest, full pull and incremental pull against a real server
+on loopback with a fresh database, and the same rows upserted straight into SQLite as the
+reference.
+
+    .venv/bin/python bench/server_bench.py            # 2,000 inspections × 40 answers, 20 devices
+    .venv/bin/python bench/server_bench.py --quick    # 200 × 40, 4 devices
+
+Targets (issue 3): push ingest at least 0.5× the raw SQLite reference; pull at least
+500,000 answers per second.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sqlite3
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import httpx
+import msgspec
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO_ROOT))
+
+from shared_schema.checklist import ChecklistTemplate, ResultBand, Scoring, Section, YesNoQuestion  # noqa: E402
+from shared_schema.clock import HybridClock  # noqa: E402
+from shared_schema.protocol import answer_entity_id  # noqa: E402
+from shared_schema.text import LocalText  # noqa: E402
+from tests.support.server_process import ServerProcess  # noqa: E402
+
+QUESTIONS = 40
+BATCH = 500
+PASSWORD = "benchmark password"
+DISTRICT = "TX Phổ Yên"
+
+
+def bench_template() -> ChecklistTemplate:
+    questions = [
+        YesNoQuestion(id=f"q{i:02d}", label=LocalText(f"Câu {i}", f"Question {i}"), weight=1.0, required=i < 10)
+        for i in range(QUESTIONS)
+    ]
+    return ChecklistTemplate(
+        template_id="bench",
+        version=1,
+        title=LocalText("Đo hiệu năng", "Benchmark"),
+        site_kinds=["DN_SX"],
+        sections=[Section("s", LocalText("Mục", "Section"), questions)],
+        scoring=Scoring(
+            bands=[
+                ResultBand("pass", LocalText("Đạt", "Pass"), 50),
+                ResultBand("fail", LocalText("Không đạt", "Fail"), 0, passing=False),
+            ],
+            critical_failure_band="fail",
+        ),
+    )
+
+
+class BenchDevice:
+    def __init__(self) -> None:
+        self.client_id = f"bench-{uuid.uuid4().hex[:10]}"
+        self.clock = HybridClock(self.client_id)
+        self.seq = 0
+
+    def change(self, entity: str, entity_id: str, field: str, value: Any) -> dict[str, Any]:
+        self.seq += 1
+        return {
+            "change_id": uuid.uuid4().hex,
+            "client_seq": self.seq,
+            "entity": entity,
+            "entity_id": entity_id,
+            "field": field,
+            "value": value,
+            "hlc": self.clock.tick(),
+            "base_hlc": None,
+        }
+
+    def inspection(self, site_id: str) -> list[dict[str, Any]]:
+        iid = str(uuid.uuid4())
+        out = [
+            self.change("inspection", iid, "site_id", site_id),
+            self.change("inspection", iid, "template_id", "bench"),
+            self.change("inspection", iid, "template_version", 1),
+            self.change("inspection", iid, "status", "draft"),
+        ]
+        out += [
+            self.change("answer", answer_entity_id(iid, f"q{i:02d}"), "value", "yes" if i % 7 else "no")
+            for i in range(QUESTIONS)
+        ]
+        return out
+
+    def batches(self, changes: list[dict[str, Any]]) -> list[bytes]:
+        return [
+            msgspec.json.encode(
+                {"protocol": 1, "client_id": self.client_id, "app_version": "bench", "changes": changes[i : i + BATCH]}
+            )
+            for i in range(0, len(changes), BATCH)
+        ]
+
+
+class _Result(msgspec.Struct):
+    status: str
+    reason: str | None = None
+
+
+class _Reply(msgspec.Struct):
+    acked_seq: int
+    results: list[_Result]
+
+
+def push_all(base_url: str, token: str, bodies_per_device: list[list[bytes]]) -> None:
+    errors: list[str] = []
+
+    def run(bodies: list[bytes]) -> None:
+        with httpx.Client(base_url=base_url, timeout=120) as http:
+            for body in bodies:
+                r = http.post(
+                    "/api/v1/sync/push",
+                    content=body,
+                    headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+                )
+                if r.status_code != 200:
+                    errors.append(r.text)
+                    return
+                reply = msgspec.json.decode(r.content, type=_Reply)  # the client reads only the statuses
+                bad = [x for x in reply.results if x.status != "applied"]
+                if bad:
+                    errors.append(str(bad[:3]))
+                    return
+
+    threads = [threading.Thread(target=run, args=(bodies,)) for bodies in bodies_per_device]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    if errors:
+        raise SystemExit(f"push failed: {errors[0][:500]}")
+
+
+class _Row(msgspec.Struct):
+    entity: str
+
+
+class _Page(msgspec.Struct):
+    changes: list[_Row]
+    cursor: int
+    has_more: bool
+
+
+def pull_all(base_url: str, token: str, cursor: int) -> tuple[int, int, int]:
+    """(answer rows, all rows, cursor) of a pull from ``cursor`` to the end."""
+    answers = rows = 0
+    with httpx.Client(base_url=base_url, timeout=120) as http:
+        while True:
+            r = http.get(
+                "/api/v1/sync/pull",
+                params={"cursor": cursor, "limit": 5000, "protocol": 1},
+                headers={"Authorization": f"Bearer {token}"},
+            )
+            r.raise_for_status()
+            page = msgspec.json.decode(r.content, type=_Page)  # reads only what it counts
+            rows += len(page.changes)
+            answers += sum(1 for c in page.changes if c.entity == "answer")
+            cursor = page.cursor
+            if not page.has_more:
+                return answers, rows, cursor
+
+
+def sqlite_reference(directory: Path, bodies_per_device: list[list[bytes]]) -> float:
+    """The same rows upserted straight into a table of the feed's shape, one transaction per
+    batch of up to 500, WAL and synchronous=FULL like the server; returns seconds."""
+    conn = sqlite3.connect(directory / "reference.db", isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=FULL")
+    conn.execute(
+        "CREATE TABLE feed (seq INTEGER PRIMARY KEY, entity TEXT NOT NULL, entity_id TEXT NOT NULL,"
+        " field TEXT NOT NULL, value TEXT, hlc TEXT NOT NULL, writer_client TEXT, writer_user TEXT, district TEXT,"
+        " inspection_id TEXT,"
+        " UNIQUE (entity, entity_id, field))"
+    )
+    conn.execute("CREATE INDEX feed_inspection ON feed (inspection_id) WHERE inspection_id IS NOT NULL")
+    decoded = [[msgspec.json.decode(b)["changes"] for b in bodies] for bodies in bodies_per_device]
+    sql = (
+        "INSERT INTO feed (seq, entity, entity_id, field, value, hlc, writer_client, writer_user, district,"
+        " inspection_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (entity, entity_id, field) DO UPDATE SET"
+        " seq = excluded.seq, value = excluded.value, hlc = excluded.hlc"
+    )
+    seq = 0
+    start = time.perf_counter()
+    for device_batches in decoded:
+        for batch in device_batches:
+            rows = []
+            for c in batch:
+                seq += 1
+                rows.append(
+                    (
+                        seq,
+                        c["entity"],
+                        c["entity_id"],
+                        c["field"],
+                        msgspec.json.encode(c["value"]).decode(),
+                        c["hlc"],
+                        "dev",
+                        "user",
+                        DISTRICT,
+                        c["entity_id"].partition("/")[0],
+                    )
+                )
+            conn.execute("BEGIN IMMEDIATE")
+            conn.executemany(sql, rows)
+            conn.execute("COMMIT")
+    elapsed = time.perf_counter() - start
+    conn.close()
+    return elapsed
+
+
+class Round(msgspec.Struct):
+    push_s: float
+    ref_s: float
+    full_pull_s: float
+    pulled_answers: int
+    pulled_rows: int
+    inc_pull_s: float
+    inc_answers: int
+    inc_rows: int
+
+
+def run_round(inspections: int, devices: int) -> tuple[Round, int, int]:
+    """One measurement on a fresh server and a fresh reference file: (figures, answers, changes)."""
+    with tempfile.TemporaryDirectory(prefix="server-bench-") as tmp:
+        directory = Path(tmp)
+        server = ServerProcess(directory / "server")
+        server.start()
+        try:
+            server.create_user("bench", PASSWORD, "inspector", [DISTRICT])
+            (directory / "sites.csv").write_text(
+                f"id,code,name,kind,district\nsite-1,B-1,Bench,DN_SX,{DISTRICT}\n", encoding="utf-8"
+            )
+            (directory / "bench.json").write_bytes(msgspec.json.encode(bench_template()))
+            for cmd in (
+                ("import-sites", str(directory / "sites.csv")),
+                ("load-checklist", str(directory / "bench.json"), "--publish"),
+            ):
+                result = server.cli(*cmd)
+                if result.returncode != 0:
+                    raise SystemExit(result.stderr)
+            token = server.token("bench", PASSWORD)
+            devs = [BenchDevice() for _ in range(devices)]
+            per_device = inspections // devices
+            bodies = [d.batches([c for _ in range(per_device) for c in d.inspection("site-1")]) for d in devs]
+            total_answers = per_device * devices * QUESTIONS
+            total_changes = sum(len(msgspec.json.decode(b)["changes"]) for bs in bodies for b in bs)
+
+            t0 = time.perf_counter()
+            push_all(server.base_url, token, bodies)
+            push_s = time.perf_counter() - t0
+
+            t0 = time.perf_counter()
+            pulled_answers, pulled_rows, cursor = pull_all(server.base_url, token, 0)
+            full_pull_s = time.perf_counter() - t0
+
+            # incremental: one device changes a tenth of its answers, then a pull from the last cursor
+            dev = devs[0]
+            answer_ids = [
+                c["entity_id"] for b in bodies[0] for c in msgspec.json.decode(b)["changes"] if c["entity"] == "answer"
+            ][::10]
+            inc = [dev.change("answer", entity_id, "value", "no") for entity_id in answer_ids]
+            push_all(server.base_url, token, [dev.batches(inc)])
+            t0 = time.perf_counter()
+            inc_answers, inc_rows, _ = pull_all(server.base_url, token, cursor)
+            inc_pull_s = time.perf_counter() - t0
+        finally:
+            server.stop()
+        ref_s = sqlite_reference(directory, bodies)
+    figures = Round(
+        push_s=push_s,
+        ref_s=ref_s,
+        full_pull_s=full_pull_s,
+        pulled_answers=pulled_answers,
+        pulled_rows=pulled_rows,
+        inc_pull_s=inc_pull_s,
+        inc_answers=inc_answers,
+        inc_rows=inc_rows,
+    )
+    return figures, total_answers, total_changes
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="200 inspections from 4 devices, one round")
+    parser.add_argument("--inspections", type=int, default=None)
+    parser.add_argument("--devices", type=int, default=None)
+    parser.add_argument("--rounds", type=int, default=None, help="repeat on fresh databases, keep the best of each")
+    args = parser.parse_args()
+    inspections = args.inspections or (200 if args.quick else 2000)
+    devices = args.devices or (4 if args.quick else 20)
+    rounds = args.rounds or (1 if args.quick else 3)
+
+    results = []
+    for _ in range(rounds):
+        figures, total_answers, total_changes = run_round(inspections, devices)
+        results.append(figures)
+    best = Round(
+        push_s=min(r.push_s for r in results),
+        ref_s=min(r.ref_s for r in results),
+        full_pull_s=min(r.full_pull_s for r in results),
+        pulled_answers=results[0].pulled_answers,
+        pulled_rows=results[0].pulled_rows,
+        inc_pull_s=min(r.inc_pull_s for r in results),
+        inc_answers=results[0].inc_answers,
+        inc_rows=results[0].inc_rows,
+    )
+    push_rate = total_answers / best.push_s
+    ref_rate = total_answers / best.ref_s
+    pull_rate = best.pulled_answers / best.full_pull_s
+    inc_rate = best.inc_answers / best.inc_pull_s if best.inc_pull_s else float("inf")
+    print(
+        f"\nSync server benchmark: {inspections // devices * devices} inspections × {QUESTIONS} answers from"
+        f" {devices} devices, batches of ≤{BATCH} changes ({total_changes} changes); best of {rounds} round(s)"
+    )
+    print(f"{'measure':<38}{'rows':>10}{'seconds':>10}{'answers/s':>14}{'× ref':>10}")
+    print("-" * 82)
+    print(f"{'raw SQLite upsert (reference)':<38}{total_changes:>10}{best.ref_s:>10.2f}{ref_rate:>14,.0f}{1.0:>10.2f}")
+    print(
+        f"{'push ingest (HTTP, merge, scoring)':<38}{total_changes:>10}{best.push_s:>10.2f}{push_rate:>14,.0f}"
+        f"{push_rate / ref_rate:>10.2f}"
+    )
+    print(
+        f"{'full pull (from cursor 0)':<38}{best.pulled_rows:>10}{best.full_pull_s:>10.2f}{pull_rate:>14,.0f}"
+        f"{pull_rate / ref_rate:>10.2f}"
+    )
+    print(
+        f"{'incremental pull':<38}{best.inc_rows:>10}{best.inc_pull_s:>10.3f}{inc_rate:>14,.0f}"
+        f"{inc_rate / ref_rate:>10.2f}"
+    )
+    print("-" * 82)
+    print(
+        f"targets: push ≥ 0.5× reference → {'met' if push_rate >= 0.5 * ref_rate else 'NOT met'}"
+        f" ({push_rate / ref_rate:.2f}×); pull ≥ 500,000 answers/s → {'met' if pull_rate >= 500_000 else 'NOT met'}"
+    )
+    if rounds > 1:
+        print(
+            "rounds (push s / reference s / full pull s): "
+            + "; ".join(f"{r.push_s:.2f}/{r.ref_s:.2f}/{r.full_pull_s:.2f}" for r in results)
+        )
+
+
+if __name__ == "__main__":
+    main()
