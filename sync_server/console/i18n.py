@@ -32,6 +32,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "cancel": ("Hủy", "Cancel"),
     "filter": ("Lọc", "Filter"),
     "clear_filters": ("Bỏ lọc", "Clear filters"),
+    "per_page": ("Số dòng mỗi trang", "Rows per page"),
     "previous": ("Trang trước", "Previous"),
     "next": ("Trang sau", "Next"),
     "page_of": ("Trang {page}/{pages}", "Page {page} of {pages}"),

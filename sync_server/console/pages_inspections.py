@@ -25,6 +25,7 @@ from sync_server.reports.exports import inspections_csv, inspections_geojson, in
 from sync_server.reports.inspection_pdf import render_inspection_pdf
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
+PAGE_SIZES = (10, 25, 50, 100)
 PAGE_SIZE = 25
 SORTS = ("updated", "started", "created", "site", "score")
 FILTER_NAMES = (
@@ -38,6 +39,13 @@ FILTER_NAMES = (
     "date_from",
     "date_to",
 )
+
+
+def _int(text: str | None, default: int) -> int:
+    try:
+        return int(text or default)
+    except ValueError:
+        return default
 
 
 class ListFilters(msgspec.Struct, kw_only=True):
@@ -54,23 +62,26 @@ class ListFilters(msgspec.Struct, kw_only=True):
     date_to: str | None = None
     sort: str = "updated"
     page: int = 1
+    per_page: int = PAGE_SIZE
 
     @classmethod
     def from_query(cls, query: Any) -> ListFilters:
         values = {name: (query.get(name) or "").strip() or None for name in FILTER_NAMES}
         sort = query.get("sort") or "updated"
-        try:
-            page = max(int(query.get("page") or 1), 1)
-        except ValueError:
-            page = 1
-        return cls(**values, sort=sort if sort in SORTS else "updated", page=page)
+        return cls(
+            **values,
+            sort=sort if sort in SORTS else "updated",
+            page=max(_int(query.get("page"), 1), 1),
+            per_page=size if (size := _int(query.get("per_page"), PAGE_SIZE)) in PAGE_SIZES else PAGE_SIZE,
+        )
 
     def service_filters(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in FILTER_NAMES} | {"sort": self.sort}
 
     def query(self, **override: Any) -> str:
-        values = {name: getattr(self, name) for name in (*FILTER_NAMES, "sort", "page")} | override
-        return urlencode({k: v for k, v in values.items() if v not in (None, "") and not (k == "page" and v == 1)})
+        values = {name: getattr(self, name) for name in (*FILTER_NAMES, "sort", "page", "per_page")} | override
+        defaults = {"page": 1, "per_page": PAGE_SIZE}
+        return urlencode({k: v for k, v in values.items() if v not in (None, "") and defaults.get(k) != v})
 
 
 @get("/inspections", sync_to_thread=True, include_in_schema=False)
@@ -79,7 +90,11 @@ def inspections_list(request: Request[Any, Any, Any], viewer: Actor) -> Response
     filters = ListFilters.from_query(request.query_params)
     try:
         page = inspections.list_inspections(
-            server.db, viewer, **filters.service_filters(), limit=PAGE_SIZE, offset=(filters.page - 1) * PAGE_SIZE
+            server.db,
+            viewer,
+            **filters.service_filters(),
+            limit=filters.per_page,
+            offset=(filters.page - 1) * filters.per_page,
         )
         error = None
     except ServiceError as exc:
@@ -91,7 +106,8 @@ def inspections_list(request: Request[Any, Any, Any], viewer: Actor) -> Response
         filters=filters,
         page=page,
         error=error,
-        pages=max(1, math.ceil(page.total / PAGE_SIZE)),
+        pages=max(1, math.ceil(page.total / filters.per_page)),
+        page_sizes=PAGE_SIZES,
         statuses=STATUSES,
         site_kinds=list(SITE_KINDS),
         sorts=SORTS,

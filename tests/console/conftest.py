@@ -109,7 +109,7 @@ class ConsoleClient:
         self.csrf = ""
 
     def page(self, path: str, **params: str) -> httpx.Response:
-        response = self.http.get(path, params=params)
+        response = self.http.get(path, params=params or None)
         if match := CSRF_RE.search(response.text):
             self.csrf = match.group(1)
         return response

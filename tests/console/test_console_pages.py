@@ -259,3 +259,33 @@ def test_admin_uploads_publishes_and_retires_a_checklist_version(world: World, c
     # Uploading the same (now immutable) version again offers it as version 2.
     renumbered = console.post("/console/checklists/upload", files=upload)
     assert "v1 → v2" in renumbered.text
+
+
+def test_the_list_pages_through_every_inspection_once(world: World, console: ConsoleClient) -> None:
+    with world.api("quantri") as api:
+        site = (
+            api.post(
+                "/api/v1/sites",
+                json={
+                    "code": f"KTX-{uuid.uuid4().hex[:6]}",
+                    "name": "Ký túc xá Đồng Tiến",
+                    "kind": "KTX",
+                    "district": "TX Phổ Yên",
+                },
+            )
+            .raise_for_status()
+            .json()
+        )
+    device = world.device()
+    created = {device.submit_inspection(site["id"]) for _ in range(12)}
+    console.login("giamsat")
+    first = console.page("/console/inspections", site_id=site["id"], per_page="10")
+    assert "Trang 1/2" in first.text and "12 kết quả" in first.text
+    next_link = html.unescape(re.search(r'href="([^"]+)" rel="next"', first.text).group(1))  # type: ignore[union-attr]
+    assert "per_page=10" in next_link and "page=2" in next_link and f"site_id={site['id']}" in next_link
+    second = console.page(next_link)
+    assert "Trang 2/2" in second.text and 'rel="next"' not in second.text
+    row_ids = re.compile(r'href="/console/inspections/([0-9a-f-]{36})"')
+    on_first, on_second = set(row_ids.findall(first.text)), set(row_ids.findall(second.text))
+    assert len(on_first) == 10 and len(on_second) == 2
+    assert on_first | on_second == created
