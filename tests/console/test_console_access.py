@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 
+from shared_schema.codec import encode
 from tests.console.conftest import PASSWORD, ConsoleClient, World
+from tests.support.sample_checklist import sample_template
 
 pytestmark = pytest.mark.slow
 
@@ -68,15 +72,22 @@ def test_a_supervisor_cannot_open_admin_pages_nor_publish(world: World, console:
         response = console.page(path)
         assert response.status_code == 403, path
         assert "chỉ dành cho quản trị viên" in response.text
-    console.page("/console/inspections")
-    response = console.post("/console/checklists/sample-factory/1/retire")
-    assert response.status_code == 403
-    with world.api("giamsat") as api:
-        assert api.post("/api/v1/templates/sample-factory/versions/1/publish").status_code == 403
+    draft = sample_template(version=1, template_id=f"draft-{uuid.uuid4().hex[:6]}")
     with world.api("quantri") as api:
-        versions = api.get("/api/v1/templates").json()
-    sample = {v["version"]: v["status"] for v in versions if v["template_id"] == "sample-factory"}
-    assert sample[1] == "published"
+        api.post(
+            "/api/v1/templates", content=encode(draft), headers={"Content-Type": "application/json"}
+        ).raise_for_status()
+    tid = draft.template_id
+    console.page("/console/inspections")
+    for action in ("publish", "retire"):
+        assert console.post(f"/console/checklists/{tid}/1/{action}").status_code == 403
+    assert console.post("/console/checklists/sample-factory/1/retire").status_code == 403
+    with world.api("giamsat") as api:
+        assert api.post(f"/api/v1/templates/{tid}/versions/1/publish").status_code == 403
+    with world.api("quantri") as api:
+        statuses = {(v["template_id"], v["version"]): v["status"] for v in api.get("/api/v1/templates").json()}
+    assert statuses[(tid, 1)] == "draft", "the supervisor's attempts changed nothing"
+    assert statuses[("sample-factory", 1)] == "published"
 
 
 def test_a_post_without_the_csrf_token_is_refused_and_changes_nothing(world: World, console: ConsoleClient) -> None:
