@@ -16,6 +16,7 @@ import msgspec
 import pytest
 
 from shared_schema.protocol import answer_entity_id
+from tests.support import postgres
 from tests.support.sample_checklist import sample_template
 from tests.support.server_process import ServerProcess, start_server
 from tests.sync_server.helpers import Device, complete_answers, png_bytes, sha
@@ -53,7 +54,10 @@ class Remote:
             if not page["has_more"]:
                 return
 
-    def db(self) -> sqlite3.Connection:
+    def db(self) -> Any:
+        """A connection with ``?`` placeholders to the server's database (SQLite or PostgreSQL)."""
+        if self.server.database_url.startswith("postgresql://"):
+            return postgres.QmarkConnection(self.server.database_url)
         return sqlite3.connect(self.server.database_url.removeprefix("sqlite:///"))
 
     def state(self) -> dict[tuple[str, str, str], Any]:
@@ -65,9 +69,19 @@ class Remote:
 
 
 @pytest.fixture(scope="module")
-def remote(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Remote]:
-    directory = tmp_path_factory.mktemp("process")
-    server = start_server(directory)
+def remote(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Remote]:
+    directory = tmp_path_factory.mktemp(f"process-{backend}")
+    pg_name = postgres.unique_name("sync_process") if backend == "postgres" else None
+    env = {"SYNC_DATABASE_URL": postgres.create_database(pg_name)} if pg_name else {}
+    try:
+        yield from _remote(directory, env)
+    finally:
+        if pg_name:
+            postgres.drop_database(pg_name)
+
+
+def _remote(directory: Path, env: dict[str, str]) -> Iterator[Remote]:
+    server = start_server(directory, **env)
     try:
         for name, role, districts in (
             ("an", "inspector", [DISTRICT]),
@@ -241,3 +255,30 @@ def test_cli_help_lists_every_command(remote: Remote, tmp_path: Path) -> None:
         assert command in out
     bad = remote.server.cli("import-sites", str(tmp_path / "missing.csv"))
     assert bad.returncode != 0 and "not found" in bad.stderr
+
+
+def test_seed_demo_is_idempotent_and_keeps_passwords_private(tmp_path: Path) -> None:
+    server = ServerProcess(tmp_path / "demo")  # operations run without a serving process
+    first = server.cli("seed-demo")
+    assert first.returncode == 0, first.stderr
+    users_file = Path(server.database_url.removeprefix("sqlite:///")).parent / "demo-users.txt"
+    assert users_file.stat().st_mode & 0o777 == 0o600
+    lines = users_file.read_text(encoding="utf-8").splitlines()
+    roles = {line.split("\t")[1] for line in lines}
+    assert roles == {"inspector", "supervisor", "admin"}
+    for line in lines:  # every password printed once is the one written down
+        assert line.split("\t")[3] in first.stdout
+    second = server.cli("seed-demo")
+    assert second.returncode == 0, second.stderr
+    assert "exists, kept" in second.stdout
+    assert users_file.read_text(encoding="utf-8").splitlines() == lines
+    with sqlite3.connect(server.database_url.removeprefix("sqlite:///")) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM users").fetchone()[0] == len(lines)
+        published = conn.execute("SELECT COUNT(*) FROM templates WHERE status = 'published'").fetchone()[0]
+    assert published >= 1
+    username, _, _, password = lines[-1].split("\t")
+    server.start()
+    try:
+        assert server.token(username, password)
+    finally:
+        server.stop()
