@@ -694,6 +694,13 @@ def _set_status(ctx: PushContext, insp: InspectionRow, c: Change) -> ChangeResul
     new = c.value
     if insp.status == new:
         return ChangeResult(change_id=c.change_id, status="applied")
+    if new in workflow.DECISION_STATUS.values():
+        raise _Reject(
+            "not_permitted",
+            "Duyệt, trả lại hay không chấp nhận biên bản chỉ làm được qua màn hình duyệt, không qua đồng bộ.",
+            "Approving, returning or rejecting is done by a review (POST /api/v1/inspections/{id}/review), "
+            "not by sync.",
+        )
     problem = workflow.transition_problem(insp.status, new, ctx.actor.role)
     if problem is not None:
         raise _Reject("invalid_transition", problem.vi, problem.en)

@@ -299,9 +299,19 @@ def test_failed_critical_item_needs_corrective_action_before_submit(world: World
 
 def test_invalid_status_transition_is_rejected(world: World) -> None:
     dev = Device()
-    iid, create = dev.start_inspection(world.site_a)
-    reply = push(world, "insp_a", dev, [*create, dev.change("inspection", iid, "status", "approved")])
+    iid = submit_ready(world, dev)
+    push(world, "insp_a", dev, [dev.change("inspection", iid, "status", "submitted")])
+    reply = push(world, "insp_a", dev, [dev.change("inspection", iid, "status", "draft")])
     assert rejected(reply) == "invalid_transition"
+
+
+def test_review_decisions_cannot_be_pushed_even_by_a_supervisor(world: World) -> None:
+    dev = Device()
+    iid = submit_ready(world, dev)
+    push(world, "insp_a", dev, [dev.change("inspection", iid, "status", "submitted")])
+    reply = push(world, "sup", dev, [dev.change("inspection", iid, "status", "approved")])
+    assert rejected(reply) == "not_permitted"
+    assert "review" in (reply.results[0].reason or "")
 
 
 def test_push_refuses_malformed_requests_whole(world: World) -> None:
