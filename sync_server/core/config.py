@@ -2,7 +2,7 @@
 
 | variable | default | meaning |
 |---|---|---|
-| ``SYNC_DATABASE_URL`` | ``sqlite:///var/registry.db`` | the database (``postgresql://…`` once issue 8 lands) |
+| ``SYNC_DATABASE_URL`` | ``sqlite:///var/registry.db`` | ``sqlite:///path`` or ``postgresql://user@host/db`` |
 | ``SYNC_BLOB_DIR`` | ``var/blobs`` | where photos and signatures are kept |
 | ``SYNC_SECRET_KEY`` | made on first run, kept in ``secret.key`` beside the DB | keys token hashes, sessions |
 | ``SYNC_TOKEN_TTL_HOURS`` | ``336`` (14 days: inspectors stay offline for days) | bearer token lifetime |
@@ -10,6 +10,7 @@
 | ``SYNC_MAX_BLOB_BYTES`` | ``26214400`` | largest photo or signature |
 | ``SYNC_LOGIN_MAX_FAILURES`` / ``SYNC_LOGIN_WINDOW_SECONDS`` | ``5`` / ``900`` | login rate limit per user name |
 | ``SYNC_SQLITE_SYNCHRONOUS`` | ``FULL`` | SQLite durability (``NORMAL`` survives process crashes, not power loss) |
+| ``SYNC_PG_POOL_SIZE`` | ``8`` | PostgreSQL connections per server process (docs/DEPLOYMENT.md) |
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ class ServerConfig:
     login_max_failures: int = 5
     login_window_seconds: int = 900
     sqlite_synchronous: str = "FULL"
+    pg_pool_size: int = 8
 
     @property
     def sqlite_path(self) -> Path | None:
@@ -83,9 +85,20 @@ def load_or_create_secret(directory: Path) -> str:
         return path.read_text(encoding="utf-8").strip()
     directory.mkdir(parents=True, exist_ok=True)
     key = secrets.token_urlsafe(48)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    # Written aside, then linked into place: several processes starting at once on a shared
+    # directory agree on the first key and never read a half-written file.
+    draft = directory / f".{SECRET_FILE_NAME}.{os.getpid()}.{secrets.token_hex(4)}"
+    fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
         fh.write(key + "\n")
+        fh.flush()
+        os.fsync(fh.fileno())
+    try:
+        os.link(draft, path)
+    except FileExistsError:
+        return path.read_text(encoding="utf-8").strip()
+    finally:
+        draft.unlink(missing_ok=True)
     return key
 
 
@@ -110,6 +123,7 @@ def from_env(env: Mapping[str, str] | None = None) -> ServerConfig:
         login_max_failures=_int(env, "SYNC_LOGIN_MAX_FAILURES", 5),
         login_window_seconds=_int(env, "SYNC_LOGIN_WINDOW_SECONDS", 900),
         sqlite_synchronous=synchronous,
+        pg_pool_size=_int(env, "SYNC_PG_POOL_SIZE", 8),
     )
     secret = env.get("SYNC_SECRET_KEY") or load_or_create_secret(cfg.data_dir)
     return ServerConfig(**{**cfg.__dict__, "secret_key": secret})

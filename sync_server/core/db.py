@@ -180,6 +180,6 @@ def open_database(config: ServerConfig) -> Database:
     path = sqlite_path(config.database_url)
     if path is not None:
         return SqliteDatabase(path, synchronous=config.sqlite_synchronous)
-    raise NotImplementedError(
-        "PostgreSQL support is not installed yet (issue 8); use SYNC_DATABASE_URL=sqlite:///var/registry.db"
-    )
+    from sync_server.core.pg_db import PgDatabase  # psycopg is only loaded for PostgreSQL
+
+    return PgDatabase(config.database_url, pool_size=config.pg_pool_size)

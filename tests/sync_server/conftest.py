@@ -3,6 +3,10 @@
 A seed database (users of every role, sites in two districts, the sample checklist published,
 and a token per user) is built once per session; each test gets its own copy, so every test
 runs against a real SQLite file without paying for password hashing again.
+
+Every test that uses the seed runs twice: on SQLite (a copy of the seed file) and on a real
+PostgreSQL (``CREATE DATABASE … TEMPLATE`` the seed database, dropped after the test), see
+``tests/support/postgres.py`` for ``TEST_POSTGRES_URL`` and what happens when none is reachable.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from sync_server.core.access import SYSTEM, Actor
 from sync_server.core.config import ServerConfig
 from sync_server.core.server import Server
 from sync_server.http.app import create_app
+from tests.support import postgres
 from tests.support.sample_checklist import sample_template
 
 SECRET = "test-secret-key"
@@ -40,7 +45,7 @@ USERS = {
 @dataclass
 class World:
     server: Server
-    db_path: Path
+    db_path: Path | str  # the SQLite file, or the PostgreSQL URL (both work with dump_database)
     tokens: dict[str, str]
     site_a: str
     site_b: str
@@ -56,9 +61,20 @@ class World:
         return {"Authorization": f"Bearer {self.tokens[username]}"}
 
 
+BACKENDS = ("sqlite", "postgres")
+DATABASE_URL_FILE = "database_url"  # a PostgreSQL test database's URL, written by copy_seed
+
+
+def database_url_of(directory: Path) -> str:
+    marker = directory / DATABASE_URL_FILE
+    if marker.exists():
+        return marker.read_text(encoding="utf-8").strip()
+    return f"sqlite:///{directory / 'registry.db'}"
+
+
 def make_config(directory: Path, **overrides: object) -> ServerConfig:
     values: dict[str, object] = {
-        "database_url": f"sqlite:///{directory / 'registry.db'}",
+        "database_url": database_url_of(directory),
         "blob_dir": directory / "blobs",
         "secret_key": SECRET,
         "sqlite_synchronous": "NORMAL",
@@ -70,9 +86,37 @@ def make_config(directory: Path, **overrides: object) -> ServerConfig:
     return ServerConfig(**values)  # type: ignore[arg-type]
 
 
+@pytest.fixture(scope="session", params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    """The storage engine a test runs on; PostgreSQL must be reachable (or fails clearly)."""
+    if request.param == "postgres":
+        postgres.require_postgres()
+    return request.param
+
+
 @pytest.fixture(scope="session")
-def seed_dir(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
-    directory = tmp_path_factory.mktemp("seed")
+def seed_dir(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, dict[str, str]]]:
+    directory = tmp_path_factory.mktemp(f"seed-{backend}")
+    if backend == "sqlite":
+        yield _seed(directory)
+        return
+    seed_name = postgres.unique_name("sync_seed")
+    (directory / DATABASE_URL_FILE).write_text(postgres.create_database(seed_name), encoding="utf-8")
+    try:
+        seed = _seed(directory)
+        _copies[str(directory)] = postgres.SeedCopies(seed_name)
+        yield seed
+    finally:
+        copies = _copies.pop(str(directory), None)
+        if copies is not None:
+            copies.drop_all()
+        postgres.drop_database(seed_name)
+
+
+_copies: dict[str, postgres.SeedCopies] = {}  # the PostgreSQL test databases of each seed
+
+
+def _seed(directory: Path) -> tuple[Path, dict[str, str]]:
     server = Server.open(make_config(directory))
     tokens: dict[str, str] = {}
     try:
@@ -93,6 +137,8 @@ def seed_dir(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, 
         registry.publish_template(server.db, SYSTEM, "sample-factory", 1)
     finally:
         server.close()
+    if not database_url_of(directory).startswith("sqlite:"):
+        return directory, tokens
     conn = sqlite3.connect(directory / "registry.db")
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     conn.close()
@@ -100,8 +146,26 @@ def seed_dir(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, 
 
 
 def copy_seed(seed: tuple[Path, dict[str, str]], target: Path) -> None:
+    """The seed's data for one test under ``target``: a copy of the SQLite file, or a
+    PostgreSQL database holding the seed's rows (its URL kept in ``target``)."""
     target.mkdir(parents=True, exist_ok=True)
+    copies = _copies.get(str(seed[0]))
+    if copies is not None:
+        (target / DATABASE_URL_FILE).write_text(copies.take(), encoding="utf-8")
+        return
     shutil.copy(seed[0] / "registry.db", target / "registry.db")
+
+
+def drop_copy(seed: tuple[Path, dict[str, str]], target: Path) -> None:
+    """Hand the PostgreSQL database ``copy_seed`` gave ``target`` back for the next test."""
+    copies = _copies.get(str(seed[0]))
+    if copies is not None:
+        copies.give_back(database_url_of(target))
+
+
+def _db_path(target: Path) -> Path | str:
+    url = database_url_of(target)
+    return target / "registry.db" if url.startswith("sqlite:") else url
 
 
 @pytest.fixture
@@ -109,11 +173,10 @@ def world(seed_dir: tuple[Path, dict[str, str]], tmp_path: Path) -> Iterator[Wor
     copy_seed(seed_dir, tmp_path)
     server = Server.open(make_config(tmp_path))
     try:
-        yield World(
-            server=server, db_path=tmp_path / "registry.db", tokens=seed_dir[1], site_a="site-a", site_b="site-b"
-        )
+        yield World(server=server, db_path=_db_path(tmp_path), tokens=seed_dir[1], site_a="site-a", site_b="site-b")
     finally:
         server.close()
+        drop_copy(seed_dir, tmp_path)
 
 
 @pytest.fixture
@@ -125,10 +188,9 @@ def api(seed_dir: tuple[Path, dict[str, str]], tmp_path: Path) -> Iterator[tuple
         server: Server = app.state.server
         yield (
             client,
-            World(
-                server=server, db_path=tmp_path / "registry.db", tokens=seed_dir[1], site_a="site-a", site_b="site-b"
-            ),
+            World(server=server, db_path=_db_path(tmp_path), tokens=seed_dir[1], site_a="site-a", site_b="site-b"),
         )
+    drop_copy(seed_dir, tmp_path)
 
 
 __all__ = ["DISTRICT_A", "DISTRICT_B", "PASSWORD", "Site", "World"]

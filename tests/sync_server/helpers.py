@@ -104,8 +104,13 @@ def complete_answers(device: Device, inspection_id: str, signature_sha: str) -> 
     ]
 
 
-def dump_database(path: Path) -> list[str]:
-    """Every row of every table (a text dump) of the SQLite file at ``path``."""
+def dump_database(path: Path | str) -> list[str]:
+    """Every row of every table (a text dump) of the SQLite file at ``path``, or of the
+    PostgreSQL database when ``path`` is a ``postgresql://`` URL."""
+    if str(path).startswith("postgresql://"):
+        from tests.support.postgres import dump_database as dump_postgres
+
+        return dump_postgres(str(path))
     conn = sqlite3.connect(path)
     try:
         return list(conn.iterdump())

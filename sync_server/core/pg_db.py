@@ -1,0 +1,217 @@
+"""PostgreSQL behind the same ``Database``/``Tx`` surface as SQLite (issue 8).
+
+Services write SQL with ``?`` placeholders; ``PgTx`` translates them to psycopg's ``%s``
+(outside string literals) and hands rows back that index by position and by column name,
+like ``sqlite3.Row``. Python ``bool`` is sent as an integer (the schema keeps SQLite's 0/1
+flags) and ``numeric`` results (``SUM``/``AVG``) come back as ``int`` or ``float``.
+
+Write transactions: several server processes share one database, and sequence numbers
+must be handed out in commit order (docs/PROTOCOL.md §7). Every ``write()`` therefore
+starts with ``pg_advisory_xact_lock(WRITE_LOCK_KEY)``: one writer at a time across every
+process, the PostgreSQL counterpart of SQLite's ``BEGIN IMMEDIATE``. The lock is released
+by COMMIT only after the transaction is visible, so the next writer's ``MAX(seq)`` sees it
+and any reader's snapshot holds a prefix of the sequence. Within a process a thread lock
+queues writers first, so waiting writers never hold more than one pooled connection.
+Reads run ``REPEATABLE READ READ ONLY``: one consistent snapshot per ``read()`` block, and
+never blocked by the writer. docs/POSTGRES.md explains the choice and its trade-off.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from decimal import Decimal
+from functools import lru_cache
+from typing import Any
+
+import psycopg
+from psycopg.adapt import Dumper, Loader
+from psycopg.pq import Format
+from psycopg.rows import RowMaker
+from psycopg_pool import ConnectionPool, PoolTimeout
+
+from sync_server.core.dialects import Dialect
+from sync_server.core.dialects.postgres import POSTGRES
+
+# An arbitrary constant that names "the registry's single writer" among advisory locks.
+WRITE_LOCK_KEY = 0x5E_C0_5E_01
+BEGIN_WRITE = f"BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})"
+BEGIN_READ = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
+
+
+@lru_cache(maxsize=4096)
+def to_pyformat(sql: str) -> str:
+    """``?`` placeholders to ``%s`` and a literal ``%`` to ``%%``, leaving quoted text alone."""
+    out: list[str] = []
+    quote: str | None = None
+    for ch in sql:
+        if quote is not None:
+            if ch == quote:
+                quote = None
+            out.append("%%" if ch == "%" else ch)
+        elif ch in ("'", '"'):
+            quote = ch
+            out.append(ch)
+        elif ch == "?":
+            out.append("%s")
+        elif ch == "%":
+            out.append("%%")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+class PgRow(tuple):
+    """A result row: ``row[0]`` and ``row["column"]``, like ``sqlite3.Row``."""
+
+    __slots__ = ()
+    _index: dict[str, int] = {}
+
+    def __getitem__(self, key: Any) -> Any:  # type: ignore[override]
+        if isinstance(key, str):
+            return tuple.__getitem__(self, self._index[key])
+        return tuple.__getitem__(self, key)
+
+    def keys(self) -> list[str]:
+        return list(self._index)
+
+
+@lru_cache(maxsize=1024)
+def _row_class(names: tuple[str, ...]) -> type[PgRow]:
+    return type("PgRow", (PgRow,), {"__slots__": (), "_index": {n: i for i, n in enumerate(names)}})
+
+
+def pg_row(cursor: Any) -> RowMaker[Any]:
+    """psycopg row factory producing ``PgRow``s."""
+    if cursor.description is None:
+        return tuple
+    cls = _row_class(tuple(c.name for c in cursor.description))
+    return lambda values: cls(values)
+
+
+class BoolAsIntDumper(Dumper):
+    """``True``/``False`` as 1/0: the schema keeps SQLite's integer flags."""
+
+    oid = psycopg.postgres.types["int4"].oid
+
+    def dump(self, obj: Any) -> bytes:
+        return b"1" if obj else b"0"
+
+
+class NumericLoader(Loader):
+    """``numeric`` (what ``SUM``/``AVG`` return) as ``int`` when whole, else ``float``."""
+
+    format = Format.TEXT
+
+    def load(self, data: Any) -> Any:
+        value = Decimal(bytes(data).decode())
+        return int(value) if value == value.to_integral_value() else float(value)
+
+
+class PgTx:
+    """One transaction on a pooled connection. Methods take ``?`` placeholders."""
+
+    def __init__(self, conn: psycopg.Connection[Any], dialect: Dialect):
+        self.conn = conn
+        self.dialect = dialect
+
+    def _run(self, sql: str, params: Sequence[Any]) -> psycopg.Cursor[Any]:
+        if params:
+            return self.conn.execute(to_pyformat(sql), params)
+        return self.conn.execute(sql.replace("%", "%%") if "?" in sql else sql)
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        return self._run(sql, params).rowcount
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        with self.conn.cursor() as cur:
+            cur.executemany(to_pyformat(sql), list(rows))
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        return self._run(sql, params).fetchall()
+
+    def one(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        return self._run(sql, params).fetchone()
+
+    def scalar(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        row = self._run(sql, params).fetchone()
+        return None if row is None else row[0]
+
+    def script(self, sql: str) -> None:
+        """Several statements, no parameters (a migration): sent as one simple query."""
+        self.conn.execute(sql)
+
+
+class PgDatabase:
+    """A psycopg connection pool; one cluster-wide writer, snapshot readers."""
+
+    dialect = POSTGRES
+
+    def __init__(self, url: str, pool_size: int = 8, *, on_connect: Callable[[Any], None] | None = None):
+        self.url = url
+        self._write_lock = threading.Lock()
+        self._on_connect = on_connect
+        self.pool = ConnectionPool(
+            url,
+            min_size=1,
+            max_size=max(pool_size, 2),
+            kwargs={"autocommit": True, "row_factory": pg_row},
+            configure=self._configure,
+            open=False,
+            name="sync_server",
+        )
+        try:
+            self.pool.open(wait=True, timeout=15)
+        except PoolTimeout as exc:
+            self.pool.close()
+            raise ConnectionError(unreachable_message(url)) from exc
+
+    def _configure(self, conn: psycopg.Connection[Any]) -> None:
+        conn.adapters.register_dumper(bool, BoolAsIntDumper)
+        conn.adapters.register_loader("numeric", NumericLoader)
+        if self._on_connect is not None:
+            self._on_connect(conn)
+
+    @contextmanager
+    def _transaction(self, begin: str) -> Iterator[PgTx]:
+        with self.pool.connection() as conn:
+            conn.execute(begin)
+            try:
+                yield PgTx(conn, self.dialect)
+            except BaseException:
+                if not conn.closed:
+                    conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+
+    @contextmanager
+    def write(self) -> Iterator[PgTx]:
+        with self._write_lock, self._transaction(BEGIN_WRITE) as tx:
+            yield tx
+
+    @contextmanager
+    def read(self) -> Iterator[PgTx]:
+        with self._transaction(BEGIN_READ) as tx:
+            yield tx
+
+    def close(self) -> None:
+        self.pool.close()
+
+
+def unreachable_message(url: str) -> str:
+    return (
+        f"Không kết nối được PostgreSQL ({redact(url)}); hãy kiểm tra máy chủ đang chạy và SYNC_DATABASE_URL."
+        f" / Cannot reach PostgreSQL at {redact(url)}: start it or fix SYNC_DATABASE_URL"
+        " (postgresql://USER:PASSWORD@HOST:5432/DBNAME)."
+    )
+
+
+def redact(url: str) -> str:
+    """The URL without its password, for messages and logs."""
+    try:
+        info = psycopg.conninfo.conninfo_to_dict(url)
+    except psycopg.ProgrammingError:
+        return "postgresql://…"
+    host = info.get("host", "localhost")
+    return f"postgresql://{info.get('user', '')}@{host}:{info.get('port', 5432)}/{info.get('dbname', '')}"
