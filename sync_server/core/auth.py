@@ -278,6 +278,8 @@ def login(db: Database, settings: AuthSettings, username: str, password: str) ->
             tx.execute("INSERT INTO login_failures (username, at_ms) VALUES (?, ?)", (username, now))
             tx.execute("DELETE FROM login_failures WHERE at_ms < ?", (window_start,))
         raise Unauthorized(BAD_LOGIN, code="bad_credentials")
+    actor = actor_for_user(db, row[0])
+    assert actor is not None
     token = secrets.token_urlsafe(32)
     expires = now + settings.token_ttl_seconds * 1000
     with db.write() as tx:
@@ -287,8 +289,7 @@ def login(db: Database, settings: AuthSettings, username: str, password: str) ->
         )
         tx.execute("DELETE FROM tokens WHERE expires_at_ms < ?", (now,))
         tx.execute("DELETE FROM login_failures WHERE username = ?", (username,))
-    actor = actor_for_user(db, row[0])
-    assert actor is not None
+        audit.record(tx, actor, "auth.login", "user", actor.user_id)
     return TokenReply(access_token=token, expires_at=iso_from_ms(expires), user=user_info(actor))
 
 
