@@ -215,6 +215,8 @@ class PushContext:
     touched: set[str] = field(default_factory=set)
     ahead: set[int] = field(default_factory=set)
     _visible: dict[str | None, bool] = field(default_factory=dict)
+    # inspections whose feed rows are all in ``held`` (loaded by ``preload``)
+    preloaded: set[str] = field(default_factory=set)
 
     def visible(self, district: str | None) -> bool:
         seen = self._visible.get(district)
@@ -246,6 +248,7 @@ class PushContext:
                     self.answer_keys.setdefault(r[7], set()).add(key)
         for i in id_list:
             self.inspections.setdefault(i, None)
+        self.preloaded.update(id_list)
 
     def inspection(self, inspection_id: str) -> InspectionRow | None:
         if inspection_id not in self.inspections:
@@ -262,9 +265,8 @@ class PushContext:
     def get_held(self, key: FeedKey, inspection_id: str | None) -> Held | None:
         if key in self.held:
             return self.held[key]
-        if inspection_id is not None and inspection_id in self.inspections:
-            # every feed row of a preloaded inspection is already in ``held``
-            return None
+        if inspection_id is not None and inspection_id in self.preloaded:
+            return None  # every feed row of a preloaded inspection is already in ``held``
         found = read_held(self.tx, key)
         self.held[key] = found
         return found
