@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -160,6 +161,17 @@ def signed_in_page(browser: object, world: World, username: str) -> object:
     """A new desk-sized browser page, signed in through the login form."""
     page = browser.new_page(viewport=DESK, locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh")  # type: ignore[attr-defined]
     page.set_default_timeout(10_000)
+    errors: list[str] = []
+
+    def keep(message: Any) -> None:
+        # Pages answered 4xx on purpose (refused input) log "Failed to load resource"; anything
+        # else (a CSP violation, a script error) is a defect.
+        if message.type == "error" and not message.text.startswith("Failed to load resource"):
+            errors.append(message.text)
+
+    page.on("console", keep)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.console_errors = errors  # type: ignore[attr-defined]
     page.goto(f"{world.base_url}/console/")
     page.get_by_label("Tên đăng nhập").fill(username)
     page.get_by_label("Mật khẩu").fill(PASSWORD)

@@ -89,6 +89,7 @@ def test_admin_fixes_and_publishes_a_checklist_that_a_device_then_pulls(
     expect(row.locator("td").nth(1)).to_have_text("—")
     expect(row.locator("td").nth(2)).to_contain_text("Có điểm rửa tay sát khuẩn ở lối vào?")
     shot(page, artifacts_dir, "14-checklist-versions-side-by-side")
+    assert not page.console_errors, page.console_errors  # type: ignore[attr-defined]
     page.close()
 
     pulled = world.device().pull_all()
@@ -138,6 +139,7 @@ def test_a_site_csv_with_a_bad_row_imports_nothing_and_names_the_row(
     page.goto(f"{world.base_url}/console/sites?q=Hoa+Sen")
     expect(page.locator("table tbody tr")).to_have_count(1)
     expect(page.locator("table tbody tr")).to_contain_text("Nhà trọ công nhân")
+    assert not page.console_errors, page.console_errors  # type: ignore[attr-defined]
     page.close()
 
 
@@ -153,10 +155,15 @@ def test_admin_pages_render(world: World, browser: object, artifacts_dir: Path) 
         page.get_by_role("link", name=link, exact=True).click()
         expect(page.locator("h1")).to_have_text(heading)
         shot(page, artifacts_dir, name)
+        if link == "Tổng quan":  # the window changes in place
+            page.locator("select[name=days]").select_option("90")
+            page.wait_for_url("**days=90**")
+            expect(page.locator("#not-inspected h2")).to_contain_text("90 ngày")
     page.get_by_role("link", name="Thiết bị", exact=True).click()
     expect(page.locator("table")).to_contain_text(world.devices[-1].client_id)
     page.get_by_role("link", name="EN", exact=True).click()
     expect(page.locator("h1")).to_have_text("Syncing devices")
     shot(page, artifacts_dir, "34-devices-english")
     page.get_by_role("link", name="VI", exact=True).click()
+    assert not page.console_errors, page.console_errors  # type: ignore[attr-defined]
     page.close()

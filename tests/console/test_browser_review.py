@@ -23,10 +23,12 @@ def test_supervisor_filters_returns_and_later_approves_a_synced_inspection(
     page: Page = signed_in_page(browser, world, "giamsat")  # type: ignore[assignment]
     shot(page, artifacts_dir, "01-inspections-list")
 
+    # Each change of a filter refreshes the results in place (htmx) and keeps the address shareable.
     page.locator("select[name=status]").select_option("submitted")
-    page.locator("select[name=result]").select_option("fail")
-    page.get_by_role("button", name="Lọc").click()
     page.wait_for_url("**status=submitted**")
+    page.locator("select[name=result]").select_option("fail")
+    page.wait_for_url("**result=fail**")
+    expect(page.locator("#results")).to_contain_text("Không đạt")
     rows = page.locator("table tbody tr")
     expect(rows.first).to_contain_text(SITE_NAME)
     expect(rows.first.locator("td").nth(7)).to_have_text("Không đạt")
@@ -64,6 +66,7 @@ def test_supervisor_filters_returns_and_later_approves_a_synced_inspection(
     expect(page.locator("#status")).to_have_text("Đã duyệt")
     expect(page.locator("#reviews tbody tr")).to_have_count(2)
     shot(page, artifacts_dir, "05-inspection-approved")
+    assert not page.console_errors, page.console_errors  # type: ignore[attr-defined]
     page.close()
 
 
@@ -85,4 +88,5 @@ def test_approval_is_refused_with_the_reason_while_a_signature_is_missing(
     expect(page.locator("#approve-blockers")).to_have_count(0)
     page.get_by_role("button", name="Duyệt", exact=True).click()
     expect(page.locator("#status")).to_have_text("Đã duyệt")
+    assert not page.console_errors, page.console_errors  # type: ignore[attr-defined]
     page.close()
