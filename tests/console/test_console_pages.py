@@ -164,6 +164,14 @@ def test_admin_creates_a_user_resets_the_password_and_deactivates_them(world: Wo
     assert newcomer.login(username, "mat-khau-moi-2021").status_code == 303
 
     console.page(f"/console/users/{user_id}")
+    demoted = console.post(
+        f"/console/users/{user_id}", {"action": "save", "role": "inspector", "districts": "TX Phổ Yên"}
+    )
+    assert demoted.status_code == 303
+    assert newcomer.page("/console/inspections").status_code == 403, "an inspector may not use the console"
+    user_page = console.page(f"/console/users/{user_id}").text
+    assert '<option value="inspector" selected>' in user_page and "TX Phổ Yên</textarea>" in user_page
+
     assert console.post(f"/console/users/{user_id}", {"action": "deactivate"}).status_code == 303
     assert newcomer.page("/console/inspections").status_code == 303, "deactivating ends the session"
     assert newcomer.login(username, "mat-khau-moi-2021").status_code == 401
