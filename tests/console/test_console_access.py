@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import uuid
 
+import httpx
 import pytest
 
 from shared_schema.codec import encode
@@ -160,3 +161,10 @@ def test_the_stylesheet_and_the_vietnamese_font_are_served_locally(console: Cons
     assert css.status_code == 200 and "/console/fonts/DejaVuSans.ttf" in css.text
     font = console.page("/console/fonts/DejaVuSans.ttf")
     assert font.status_code == 200 and font.content[:4] == b"\x00\x01\x00\x00"
+
+
+def test_the_report_endpoints_are_in_the_api_schema_and_the_console_is_not(world: World) -> None:
+    paths = httpx.get(f"{world.base_url}/schema/openapi.json", timeout=30).json()["paths"]
+    assert "/api/v1/inspections/{inspection_id}/report.pdf" in paths
+    assert "/api/v1/exports/{filename}" in paths
+    assert not [p for p in paths if p.startswith("/console")]
