@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from anyio import to_thread
 from litestar import Controller, Request, get, patch, post
 from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 
@@ -58,8 +59,6 @@ class SiteController(Controller):
     async def import_csv(
         self, request: Request[Any, Any, Any], actor: ActorDep, server: ServerDep
     ) -> registry.ImportReport:
-        from anyio import to_thread
-
         raw = await request.body()
         try:
             text = raw.decode("utf-8")
