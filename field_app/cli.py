@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 
 
@@ -18,8 +19,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--port", type=int, help="serve in the browser on this port (flet-web)")
     parser.add_argument("--host", default=None, help="address to listen on with --port (default: all)")
     parser.add_argument("--lang", choices=("vi", "en"), default="vi", help="language of the screens (default vi)")
-    parser.add_argument("--sync-interval", type=float, default=30.0, metavar="SECONDS",
-                        help="how often to sync by itself while online (default 30)")
+    parser.add_argument("--sync-interval", type=float, metavar="SECONDS",
+                        default=float(os.environ.get("FIELD_APP_SYNC_INTERVAL", "30")),
+                        help="how often to sync by itself while online (default 30, or $FIELD_APP_SYNC_INTERVAL)")
     return parser
 
 

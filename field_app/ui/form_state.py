@@ -386,14 +386,18 @@ class InspectionForm:
     def missing(self) -> list[MissingItem]:
         return list(self.view.problems)
 
-    def submit(self) -> bool:
-        """Submit (or resubmit) when nothing is missing; otherwise list what is."""
+    def commit_all(self) -> None:
+        """Save every text box still being typed in (before leaving the screen)."""
         for key in list(self._text):
             if ":" in key:
                 qid, field = key.split(":", 1)
                 self.commit(qid, field)
             else:
                 self.commit_header(key)
+
+    def submit(self) -> bool:
+        """Submit (or resubmit) when nothing is missing; otherwise list what is."""
+        self.commit_all()
         try:
             result = self._services.submit(self.inspection_id)
         except AppError as exc:

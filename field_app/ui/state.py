@@ -214,6 +214,8 @@ class AppState:
         return [(self.t(label), items) for key, label in HOME_GROUPS if (items := getattr(self.mine, key))]
 
     def go_home(self) -> None:
+        if self.form is not None:
+            self.form.commit_all()
         self.form = None
         self.site = None
         self.route = "home"
@@ -279,9 +281,7 @@ class AppState:
 
     def show_complete(self) -> None:
         if self.form is not None:
-            for key in list(self.form._text):
-                if ":" in key:
-                    self.form.commit(*key.split(":", 1))
+            self.form.commit_all()
             self.route = "complete"
 
     def show_fill(self, qid: str | None = None) -> None:
@@ -297,9 +297,7 @@ class AppState:
                 self.route = "fill"
             case "fill":
                 if self.form is not None:
-                    for key in list(self.form._text):
-                        if ":" in key:
-                            self.form.commit(*key.split(":", 1))
+                    self.form.commit_all()
                 self.form = None
                 if self.site is not None:
                     self.site = self._services.get_site(self.site.site.id)

@@ -24,7 +24,7 @@ def _header_box(form: InspectionForm, field: str, label: str, multiline: bool = 
         multiline=multiline,
         min_lines=2 if multiline else None,
         read_only=not form.editable,
-        error_text=form.errors.get(f"header:{field}"),
+        error=form.errors.get(f"header:{field}"),
         on_change=lambda e: form.edit_header(field, e.control.value or ""),
         on_blur=lambda e: form.commit_header(field),
         on_submit=lambda e: form.commit_header(field),
@@ -43,7 +43,8 @@ def _signature(state: AppState, form: InspectionForm, role: str, label_key: str)
     return w.group(label, [
         ft.Text(label, weight=ft.FontWeight.W_600),
         w.muted(f"{signed.name} · {i18n.fmt_datetime(signed.signed_at)}") if signed else None,
-        SignaturePad(label, signature_texts(form), save, signed=signed is not None, disabled=not form.editable),
+        SignaturePad(label, signature_texts(form), save, signed=signed is not None, disabled=not form.editable,
+                     key=f"pad:header:{role}"),
         w.error_text(form.errors.get(f"header:sig_{role}")),
     ])
 

@@ -32,11 +32,15 @@ def FillScreen(state: AppState, form: InspectionForm, ui: Any) -> ft.Control:
 
     async def scroll_to_focus() -> None:
         column = column_ref.current.current
-        if form.focus_qid and column is not None:
-            try:
+        if column is None:
+            return
+        try:
+            if form.focus_qid:
                 await column.scroll_to(scroll_key=form.focus_qid, duration=200)
-            except Exception:  # the control may be gone after a quick navigation
-                return
+            else:
+                await column.scroll_to(offset=0)
+        except Exception:  # the control may be gone after a quick navigation
+            return
 
     ft.use_effect(scroll_to_focus, [form.focus_qid, form.section])
 

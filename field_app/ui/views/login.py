@@ -30,11 +30,11 @@ def LoginScreen(state: AppState) -> ft.Control:
         status = state.status
         done = status.progress.done if status else 0
         total = status.progress.total if status else None
-        progress = ft.Column([
+        progress = ft.Column(w.compact([
             ft.Text(state.t("downloading") if state.session else state.t("logging_in")),
             ft.ProgressBar(value=(done / total) if total else None),
             w.muted(state.t("downloaded_count", count=done)) if done else None,
-        ])
+        ]))
     return ft.Container(
         padding=16,
         content=ft.Column(

@@ -54,7 +54,7 @@ def text_box(form: InspectionForm, qid: str, field: str, label: str, *, multilin
         multiline=multiline,
         min_lines=2 if multiline else None,
         keyboard_type=keyboard,
-        error_text=form.error(qid, field),
+        error=form.error(qid, field),
         read_only=not form.editable,
         on_change=lambda e: form.edit(qid, field, e.control.value or ""),
         on_blur=lambda e: form.commit(qid, field),
@@ -168,9 +168,9 @@ def _input(form: InspectionForm, q: Question, picker: ft.FilePicker | None, geol
         case SignatureQuestion():
             return SignaturePad(label, signature_texts(form),
                                 lambda strokes, w_, h_: form.save_signature(q.id, strokes, w_, h_),
-                                signed=bool(value), disabled=disabled)
+                                signed=bool(value), disabled=disabled, key=f"pad:{q.id}")
         case LocationQuestion():
-            return LocationEditor(form, q.id, geolocator)
+            return LocationEditor(form, q.id, geolocator, key=f"loc:{q.id}")
     return w.muted(str(value))
 
 

@@ -36,6 +36,8 @@ def _top_bar(state: AppState) -> ft.Control:
                 back,
                 ft.Text(state.t(titles.get(state.route, "app_title")), size=20, weight=ft.FontWeight.BOLD,
                         expand=True),
+                w.icon_action(ft.Icons.HOME, state.t("home"), lambda e: state.go_home())
+                if state.route not in ("home", "login") else None,
                 ft.TextButton(state.t("switch_language"), on_click=lambda e: state.toggle_language()),
             ]),
         ),
@@ -53,9 +55,8 @@ def _sync_bar(state: AppState) -> ft.Control:
     async def sync(e: Any) -> None:
         await state.sync()
 
-    return ft.Semantics(
-        label="sync-bar",
-        container=True,
+    return ft.Container(
+        key="sync-bar",
         content=ft.Container(
             content=ft.Column(
                 w.compact([
@@ -65,12 +66,12 @@ def _sync_bar(state: AppState) -> ft.Control:
                         ft.Text(words["online"], weight=ft.FontWeight.BOLD),
                         ft.Text(words["pending"], expand=True, text_align=ft.TextAlign.RIGHT),
                     ]),
-                    ft.Row([
+                    ft.Row(w.compact([
                         ft.Text(words["last"], size=12, color=w.MUTED, expand=True),
                         ft.ProgressRing(width=16, height=16) if running else None,
                         w.action(state.t("syncing") if running else state.t("sync_now"), sync,
                                  icon=ft.Icons.SYNC, disabled=running),
-                    ]),
+                    ])),
                     w.error_text(words["error"]) if words["error"] else None,
                     ft.Text(state.flash, size=12, color=w.MUTED) if state.flash else None,
                 ]),

@@ -24,7 +24,7 @@ from playwright.sync_api import Page, expect
 
 from tests.field_app.helpers import png_bytes
 from tests.support.app_process import AppProcess
-from tests.support.browser import chromium_browser, open_flet_app, screenshot
+from tests.support.browser import chromium_browser, enable_semantics, open_flet_app, screenshot
 from tests.support.sample_checklist import sample_template
 from tests.support.server_process import ServerProcess, start_server
 
@@ -60,24 +60,68 @@ def _prepare_server(tmp_path: Path) -> ServerProcess:
 
 
 def _in(page: Page, name: str):
-    """The card (semantics group) named ``name``: lookups inside it cannot hit another question."""
-    return page.get_by_role("group", name=name, exact=True)
+    """The card (semantics group) named ``name``: lookups inside it cannot hit another question.
+    (A group's accessible name is its label followed by the text inside it.)"""
+    return page.get_by_role("group", name=re.compile("^" + re.escape(name) + r"(\s|$)"))
 
 
-def _sync_bar(page: Page):
-    return page.get_by_role("group", name="sync-bar")
+def _retype(box, text: str) -> None:
+    """Replace what a text box holds, the way a person does (select all, delete, type)."""
+    box.click()
+    box.press("Control+a")
+    box.press("Backspace")
+    if text:
+        box.press_sequentially(text)
+
+
+def _words(text: str) -> re.Pattern[str]:
+    """``text`` with any whitespace between its words (merged labels break lines freely)."""
+    return re.compile(r"\s+".join(re.escape(word) for word in text.split()))
+
+
+def _see(page: Page, text: str, timeout: int = 20_000) -> None:
+    """Wait until ``text`` is on screen, as a text of its own or inside a card's merged label."""
+    pattern = _words(text)
+    expect(page.get_by_text(pattern).or_(page.get_by_label(pattern)).first).to_be_visible(timeout=timeout)
+
+
+def _shows(card, text: str, timeout: int = 20_000) -> None:
+    """A card's accessible name holds the text inside it: wait until ``text`` is there."""
+    expect(card).to_have_accessible_name(_words(text), timeout=timeout)
+
+
+def _steady_box(page: Page, locator) -> dict:
+    box = locator.bounding_box()
+    for _ in range(20):
+        page.wait_for_timeout(100)
+        again = locator.bounding_box()
+        if again == box:
+            break
+        box = again
+    assert box is not None
+    return box
+
+
+def _wheel_into_view(page: Page, locator) -> dict:
+    """Scroll with the mouse wheel (as a person would) until ``locator`` sits inside the phone's screen."""
+    box = _steady_box(page, locator)
+    for _ in range(10):
+        if box["y"] >= 130 and box["y"] + box["height"] <= 900:
+            break
+        page.mouse.move(200, 500)
+        page.mouse.wheel(0, box["y"] - 300)
+        box = _steady_box(page, locator)
+    return box
 
 
 def _draw_signature(page: Page, pad_name: str) -> None:
-    pad = page.get_by_role("group", name=pad_name)
-    pad.scroll_into_view_if_needed()
-    box = pad.bounding_box()
-    assert box is not None
-    x, y = box["x"] + 30, box["y"] + 40
+    """Sign with the mouse across the middle of the pad."""
+    box = _wheel_into_view(page, page.get_by_text(pad_name, exact=True))
+    x, y = box["x"] + 30, box["y"] + box["height"] / 2
     page.mouse.move(x, y)
     page.mouse.down()
     for step in range(1, 12):
-        page.mouse.move(x + step * 20, y + (step % 3) * 15, steps=2)
+        page.mouse.move(x + step * 20, y + (step % 3 - 1) * 12, steps=2)
     page.mouse.up()
 
 
@@ -108,105 +152,207 @@ def test_an_inspector_works_offline_and_syncs_in_the_browser(tmp_path, artifacts
         app.start()
         with chromium_browser() as browser:
             page = open_flet_app(browser, app.url)
-            # 1. first run: server address (given on the command line) and login, then the download
-            # (the server address comes from --server: only the account is typed)
-            expect(page.get_by_role("textbox", name="Địa chỉ máy chủ")).to_be_visible(timeout=WAIT)
-            page.get_by_role("textbox", name="Tên đăng nhập").fill("an")
-            page.get_by_role("textbox", name="Mật khẩu").fill("sai-mat-khau")
-            page.get_by_role("button", name="Đăng nhập").click()
-            expect(page.get_by_text(re.compile("mật khẩu", re.I)).first).to_be_visible(timeout=WAIT)
-            screenshot(page, shots, "01-login-refused")
-            page.get_by_role("textbox", name="Mật khẩu").fill("an-secret-1")
-            page.get_by_role("button", name="Đăng nhập").click()
-            # 2. home with the sync bar
-            expect(page.get_by_role("button", name="Chọn cơ sở để kiểm tra")).to_be_visible(timeout=WAIT)
-            expect(_sync_bar(page).get_by_text("Trực tuyến")).to_be_visible(timeout=WAIT)
-            expect(_sync_bar(page).get_by_text("Không có thay đổi chờ gửi")).to_be_visible()
-            expect(_sync_bar(page).get_by_text(re.compile(r"Đồng bộ lần cuối: \d\d/\d\d/\d{4}"))).to_be_visible()
-            screenshot(page, shots, "02-home-first-run")
-            # 3. sites: search, filter, a site's page
-            page.get_by_role("button", name="Chọn cơ sở để kiểm tra").click()
-            expect(page.get_by_text("3 cơ sở")).to_be_visible(timeout=WAIT)
-            page.get_by_role("textbox", name="Tìm theo tên hoặc mã").fill("may pho yen")
-            expect(page.get_by_text("1 cơ sở")).to_be_visible(timeout=WAIT)
-            page.get_by_role("textbox", name="Tìm theo tên hoặc mã").fill("")
-            page.get_by_role("button", name=re.compile("^Huyện/Thành phố")).click()
-            page.get_by_role("menuitem", name="Đồng Hỷ").click()
-            expect(page.get_by_text("1 cơ sở")).to_be_visible(timeout=WAIT)
-            expect(page.get_by_role("button", name=re.compile("Chợ Đồng Hỷ"))).to_be_visible()
-            page.get_by_role("button", name=re.compile("^Huyện/Thành phố")).click()
-            page.get_by_role("menuitem", name="Tất cả").click()
-            page.get_by_role("button", name=re.compile("^Loại cơ sở")).click()
-            page.get_by_role("menuitem", name="Doanh nghiệp / nhà máy sản xuất").click()
-            expect(page.get_by_text("2 cơ sở")).to_be_visible(timeout=WAIT)
-            screenshot(page, shots, "03-sites")
-            page.get_by_role("button", name=re.compile("Công ty May Phổ Yên")).click()
-            expect(page.get_by_text("0912345678", exact=False)).to_be_visible(timeout=WAIT)
-            expect(page.get_by_text("Chưa có lần kiểm tra nào.")).to_be_visible()
-            screenshot(page, shots, "04-site")
-            # the server goes away: everything from here on is offline
-            server.stop()
-            page.get_by_role("button", name="Bắt đầu kiểm tra: Kiểm tra mẫu cơ sở sản xuất").click()
-            # 4. fill in, section 1
-            expect(page.get_by_text("Phần 1/3")).to_be_visible(timeout=WAIT)
-            workers = _in(page, "Tổng số người lao động").get_by_role("textbox")
-            workers.fill("nhiều")
-            page.get_by_role("textbox", name=re.compile("Người phụ trách")).click()
-            expect(page.get_by_text("Hãy nhập một số, ví dụ 12 hoặc 3,5.")).to_be_visible(timeout=WAIT)
-            workers.fill("1.250")
-            page.get_by_role("textbox", name=re.compile("Người phụ trách")).fill("Lê Văn Cường")
-            page.get_by_role("textbox", name=re.compile("Ngày tự đánh giá")).fill("20/05/2021")
-            workers.click()
-            expect(page.get_by_text("Hãy nhập một số, ví dụ 12 hoặc 3,5.")).to_have_count(0, timeout=WAIT)
-            expect(page.get_by_text("Đã trả lời 3/12")).to_be_visible(timeout=WAIT)
-            screenshot(page, shots, "05-fill-section-1")
-            page.get_by_role("button", name="Phần tiếp").click()
-            # section 2: yes/no, a failed critical item, relevance, choices
-            expect(page.get_by_text("Phần 2/3")).to_be_visible(timeout=WAIT)
-            _in(page, "Đo thân nhiệt tại cổng?").get_by_role("radio", name="Có").click()
-            expect(page.get_by_text(re.compile(r"Điểm: 100"))).to_be_visible(timeout=WAIT)
-            _in(page, "Có Tổ an toàn COVID-19?").get_by_role("radio", name="Không").click()
-            expect(page.get_by_text(re.compile("Mục trọng yếu không đạt: cần ảnh"))).to_be_visible(timeout=WAIT)
-            expect(page.get_by_text(re.compile(r"Kết quả: Không đạt"))).to_be_visible()
-            team = _in(page, "Có Tổ an toàn COVID-19?")
-            team.get_by_role("textbox", name="Biện pháp khắc phục").fill("Thành lập Tổ an toàn trong 7 ngày")
-            team.get_by_role("textbox", name=re.compile("Thời hạn khắc phục")).fill("02/12/2026")
-            with page.expect_file_chooser() as chooser:
-                team.get_by_role("button", name="Thêm ảnh").click()
-            chooser.value.set_files(str(photo))
-            expect(team.get_by_text("1 ảnh")).to_be_visible(timeout=WAIT)
-            _in(page, "Tỷ lệ đeo khẩu trang").get_by_role("radio", name="100%").click()
-            _in(page, "Có dấu hiệu găm hàng?").get_by_role("radio", name="Không").click()
-            expect(page.get_by_role("group", name="Số người ở ký túc xá")).to_have_count(0)
-            _in(page, "Có ký túc xá?").get_by_role("radio", name="Có").click()
-            expect(_in(page, "Số người ở ký túc xá")).to_be_visible(timeout=WAIT)
-            _in(page, "Số người ở ký túc xá").get_by_role("textbox").fill("120")
-            _in(page, "Mặt hàng thiếu").get_by_role("checkbox", name="Gạo").click()
-            _in(page, "Mặt hàng thiếu").get_by_role("checkbox", name="Khẩu trang").click()
-            screenshot(page, shots, "06-fill-section-2")
-            page.get_by_role("button", name="Phần tiếp").click()
-            # section 3: photo, location typed by hand, signature drawn
-            expect(page.get_by_text("Phần 3/3")).to_be_visible(timeout=WAIT)
-            overview = _in(page, "Ảnh tổng quan")
-            with page.expect_file_chooser() as chooser:
-                overview.get_by_role("button", name="Thêm ảnh").click()
-            chooser.value.set_files(str(photo))
-            expect(overview.get_by_text("1 ảnh")).to_be_visible(timeout=WAIT)
-            gps = _in(page, "Vị trí")
-            gps.get_by_role("textbox", name="Vĩ độ").fill("21,5942")
-            gps.get_by_role("textbox", name="Kinh độ").fill("105,8482")
-            gps.get_by_role("button", name="Lưu vị trí").click()
-            expect(gps.get_by_text("Vị trí: 21,5942, 105,8482")).to_be_visible(timeout=WAIT)
-            _draw_signature(page, "Ký vào ô này: Chữ ký đại diện cơ sở")
-            _in(page, "Chữ ký đại diện cơ sở").get_by_role("button", name="Lưu chữ ký").click()
-            expect(_in(page, "Chữ ký đại diện cơ sở").get_by_text("Đã ký")).to_be_visible(timeout=WAIT)
-            screenshot(page, shots, "07-fill-section-3")
-            page.get_by_role("button", name="Hoàn tất").first.click()
-            # 5. complete: header, missing items that jump, submit
-            expect(page.get_by_text("Hình thức kiểm tra").first).to_be_visible(timeout=WAIT)
-            screenshot(page, shots, "08-complete")
-        if False:
-            pass
+            try:
+                _walk_through(page, server, app, shots, photo)
+            except Exception:
+                screenshot(page, shots, "failure")
+                print(page.locator("body").aria_snapshot())
+                print(app.log_tail())
+                raise
     finally:
         app.stop()
         server.stop()
+
+
+def _walk_through(page: Page, server: ServerProcess, app: AppProcess, shots: Path, photo: Path) -> None:
+    """Flows 1–7, in the order a working day brings them."""
+    # 1. first run: server address (given on the command line) and login, then the download
+    # (the server address comes from --server: only the account is typed)
+    expect(page.get_by_role("textbox", name="Địa chỉ máy chủ")).to_be_visible(timeout=WAIT)
+    _retype(page.get_by_role("textbox", name="Tên đăng nhập"), "an")
+    _retype(page.get_by_role("textbox", name="Mật khẩu"), "sai-mat-khau")
+    page.get_by_role("button", name="Đăng nhập").click()
+    expect(page.get_by_text(re.compile("mật khẩu", re.I)).first).to_be_visible(timeout=WAIT)
+    screenshot(page, shots, "01-login-refused")
+    _retype(page.get_by_role("textbox", name="Mật khẩu"), "an-secret-1")
+    page.get_by_role("button", name="Đăng nhập").click()
+    # 2. home with the sync bar
+    expect(page.get_by_role("button", name="Chọn cơ sở để kiểm tra")).to_be_visible(timeout=WAIT)
+    expect(page.get_by_text("Trực tuyến")).to_be_visible(timeout=WAIT)
+    expect(page.get_by_text("Không có thay đổi chờ gửi")).to_be_visible()
+    expect(page.get_by_text(re.compile(r"Đồng bộ lần cuối: \d\d/\d\d/\d{4}"))).to_be_visible()
+    screenshot(page, shots, "02-home-first-run")
+    # 3. sites: search, filter, a site's page
+    page.get_by_role("button", name="Chọn cơ sở để kiểm tra").click()
+    expect(page.get_by_text("3 cơ sở")).to_be_visible(timeout=WAIT)
+    _retype(page.get_by_role("textbox", name="Tìm theo tên hoặc mã"), "may pho yen")
+    expect(page.get_by_text("1 cơ sở")).to_be_visible(timeout=WAIT)
+    _retype(page.get_by_role("textbox", name="Tìm theo tên hoặc mã"), "")
+    page.get_by_role("button", name=re.compile(r"Huyện\/Thành phố:")).click()
+    page.get_by_role("menuitem", name="Đồng Hỷ").click()
+    expect(page.get_by_text("1 cơ sở")).to_be_visible(timeout=WAIT)
+    expect(page.get_by_role("button", name=re.compile("Chợ Đồng Hỷ"))).to_be_visible()
+    page.get_by_role("button", name=re.compile(r"Huyện\/Thành phố:")).click()
+    page.get_by_role("menuitem", name="Tất cả").click()
+    page.get_by_role("button", name=re.compile("Loại cơ sở:")).click()
+    page.get_by_role("menuitem", name="Doanh nghiệp / nhà máy sản xuất").click()
+    expect(page.get_by_text("2 cơ sở")).to_be_visible(timeout=WAIT)
+    screenshot(page, shots, "03-sites")
+    page.get_by_role("button", name=re.compile("Công ty May Phổ Yên")).click()
+    _see(page, "Liên hệ: Lê Văn Cường · 0912345678")
+    _see(page, "Chưa có lần kiểm tra nào.")
+    screenshot(page, shots, "04-site")
+    # the server goes away: everything from here on is offline
+    server.stop()
+    page.get_by_role("button", name="Bắt đầu kiểm tra: Kiểm tra mẫu cơ sở sản xuất").click()
+    # 4. fill in, section 1
+    expect(page.get_by_text("Phần 1/3")).to_be_visible(timeout=WAIT)
+    workers = _in(page, "Tổng số người lao động").get_by_role("textbox")
+    _retype(workers, "nhiều")
+    page.get_by_role("textbox", name=re.compile("Người phụ trách")).click()
+    _shows(_in(page, "Tổng số người lao động"), "Hãy nhập một số, ví dụ 12 hoặc 3,5.")
+    _retype(workers, "1.250")
+    _retype(page.get_by_role("textbox", name=re.compile("Người phụ trách")), "Lê Văn Cường")
+    _retype(page.get_by_role("textbox", name=re.compile("Ngày tự đánh giá")), "20/05/2021")
+    workers.click()
+    expect(_in(page, "Tổng số người lao động")).not_to_have_accessible_name(re.compile("Hãy nhập một số"),
+                                                                         timeout=WAIT)
+    expect(page.get_by_text("Đã trả lời 3/12")).to_be_visible(timeout=WAIT)
+    screenshot(page, shots, "05-fill-section-1")
+    page.get_by_role("button", name="Phần tiếp").click()
+    # section 2: yes/no, a failed critical item, relevance, choices
+    expect(page.get_by_text("Phần 2/3")).to_be_visible(timeout=WAIT)
+    _in(page, "Đo thân nhiệt tại cổng?").get_by_role("radio", name="Có", exact=True).click()
+    expect(page.get_by_text(re.compile(r"Điểm: 100"))).to_be_visible(timeout=WAIT)
+    _in(page, "Có Tổ an toàn COVID-19?").get_by_role("radio", name="Không", exact=True).click()
+    _shows(_in(page, "Có Tổ an toàn COVID-19?"), "Mục trọng yếu không đạt: cần ảnh")
+    expect(page.get_by_text(re.compile(r"Kết quả: Không đạt"))).to_be_visible()
+    team = _in(page, "Có Tổ an toàn COVID-19?")
+    _retype(team.get_by_role("textbox", name="Biện pháp khắc phục"), "Thành lập Tổ an toàn trong 7 ngày")
+    _retype(team.get_by_role("textbox", name=re.compile("Thời hạn khắc phục")), "02/12/2026")
+    with page.expect_file_chooser() as chooser:
+        team.get_by_role("button", name="Thêm ảnh").click()
+    chooser.value.set_files(str(photo))
+    _shows(team, "1 ảnh")
+    _in(page, "Tỷ lệ đeo khẩu trang").get_by_role("radio", name="100%", exact=True).click()
+    _in(page, "Có dấu hiệu găm hàng?").get_by_role("radio", name="Không", exact=True).click()
+    expect(page.get_by_role("group", name="Số người ở ký túc xá")).to_have_count(0)
+    _in(page, "Có ký túc xá?").get_by_role("radio", name="Có", exact=True).click()
+    expect(_in(page, "Số người ở ký túc xá")).to_be_visible(timeout=WAIT)
+    _retype(_in(page, "Số người ở ký túc xá").get_by_role("textbox"), "120")
+    _in(page, "Mặt hàng thiếu").get_by_role("checkbox", name="Gạo").click()
+    _in(page, "Mặt hàng thiếu").get_by_role("checkbox", name="Khẩu trang").click()
+    screenshot(page, shots, "06-fill-section-2")
+    page.get_by_role("button", name="Phần tiếp").click()
+    # section 3: photo, location typed by hand, signature drawn
+    expect(page.get_by_text("Phần 3/3")).to_be_visible(timeout=WAIT)
+    overview = _in(page, "Ảnh tổng quan")
+    with page.expect_file_chooser() as chooser:
+        overview.get_by_role("button", name="Thêm ảnh").click()
+    chooser.value.set_files(str(photo))
+    _shows(overview, "1 ảnh")
+    gps = _in(page, "Vị trí")
+    _retype(gps.get_by_role("textbox", name="Vĩ độ"), "21,5942")
+    _retype(gps.get_by_role("textbox", name="Kinh độ"), "105,8482")
+    gps.get_by_role("button", name="Lưu vị trí").click()
+    _shows(gps, "Vị trí: 21,5942, 105,8482")
+    screenshot(page, shots, "07-fill-section-3")
+    # (the site representative's signature is left for later: the complete screen must ask for it)
+    page.get_by_role("button", name="Hoàn tất").first.click()
+    # 5. complete: header, missing items that jump to their question, submit
+    kind = _in(page, "Hình thức kiểm tra")
+    expect(kind).to_be_visible(timeout=WAIT)
+    kind.get_by_role("radio", name="Đột xuất", exact=True).click()
+    expect(kind.get_by_role("radio", name="Đột xuất", exact=True)).to_be_checked(timeout=WAIT)
+    _retype(page.get_by_role("textbox", name="Thành viên đoàn (mỗi người một dòng)"),
+            "Nguyễn Văn An\nTrần Thị Bình")
+    _retype(page.get_by_role("textbox", name="Kết luận, phát hiện"), "Chưa có Tổ an toàn COVID-19.")
+    _retype(page.get_by_role("textbox", name="Người đại diện cơ sở"), "Lê Văn Cường")
+    _retype(page.get_by_role("textbox", name="Chức vụ người đại diện"), "Giám đốc")
+    _draw_signature(page, "Ký vào ô này: Chữ ký trưởng đoàn")
+    _in(page, "Chữ ký trưởng đoàn").get_by_role("button", name="Lưu chữ ký").click()
+    _shows(_in(page, "Chữ ký trưởng đoàn"), "Đã ký")
+    _draw_signature(page, "Ký vào ô này: Chữ ký đại diện cơ sở")
+    _in(page, "Chữ ký đại diện cơ sở").get_by_role("button", name="Lưu chữ ký").click()
+    _shows(_in(page, "Chữ ký đại diện cơ sở"), "Đã ký")
+    missing = _in(page, "Còn thiếu 1 mục")
+    expect(missing).to_be_visible(timeout=WAIT)
+    screenshot(page, shots, "08-complete-missing")
+    missing.get_by_role("button", name="Đến mục: Chưa trả lời: Chữ ký đại diện cơ sở").click()
+    expect(page.get_by_text("Phần 3/3")).to_be_visible(timeout=WAIT)
+    _draw_signature(page, "Ký vào ô này: Chữ ký đại diện cơ sở")
+    _in(page, "Chữ ký đại diện cơ sở").get_by_role("button", name="Lưu chữ ký").click()
+    _shows(_in(page, "Chữ ký đại diện cơ sở"), "Đã ký")
+    page.get_by_role("button", name="Hoàn tất").first.click()
+    _see(page, "Đã đủ thông tin: có thể nộp.")
+    screenshot(page, shots, "09-complete-ready")
+    page.get_by_role("button", name="Nộp biên bản").click()
+    _see(page, "Đã nộp. Biên bản sẽ được gửi khi đồng bộ.")
+    page.get_by_role("button", name="Trang chủ").click()
+    # home, still offline: the inspection waits to be sent
+    waiting = _in(page, "Chờ đồng bộ")
+    expect(waiting.get_by_role("button", name=re.compile("Công ty May Phổ Yên"))).to_be_visible(timeout=WAIT)
+    _see(page, "Ngoại tuyến")
+    expect(page.get_by_text(re.compile(r"^\d+ thay đổi chờ gửi$"))).to_be_visible()
+    screenshot(page, shots, "10-home-offline-waiting")
+    # a later start opens straight on home, even without a server
+    app.stop()
+    app.start()
+    page.reload()
+    enable_semantics(page)
+    waiting = _in(page, "Chờ đồng bộ")
+    expect(waiting.get_by_role("button", name=re.compile("Công ty May Phổ Yên"))).to_be_visible(timeout=WAIT)
+    expect(page.get_by_role("textbox", name="Mật khẩu")).to_have_count(0)
+    # the server comes back: Sync sends everything
+    server.start()
+    page.get_by_role("button", name="Đồng bộ").click()
+    _see(page, "Không có thay đổi chờ gửi")
+    _see(page, "Trực tuyến")
+    submitted = _in(page, "Đã nộp")
+    expect(submitted.get_by_role("button", name=re.compile("Công ty May Phổ Yên"))).to_be_visible(timeout=WAIT)
+    screenshot(page, shots, "11-home-synced")
+    [record] = _server_inspections(server)
+    assert record["status"] == "submitted" and record["kind"] == "unannounced"
+    # 6. returned with a comment: seen on home and on the inspection, fixed, resubmitted
+    comment = "Bổ sung biện pháp: tổ an toàn phải có danh sách thành viên."
+    _review(server, record["id"], "return", comment)
+    page.get_by_role("button", name="Đồng bộ").click()
+    returned = _in(page, "Trả lại để sửa")
+    expect(returned).to_be_visible(timeout=WAIT)
+    _shows(returned, "Nhận xét của cán bộ duyệt: " + comment)
+    screenshot(page, shots, "12-home-returned")
+    returned.get_by_role("button", name=re.compile("Công ty May Phổ Yên")).click()
+    _see(page, "Biên bản bị trả lại. " + comment)
+    team = _in(page, "Có Tổ an toàn COVID-19?")
+    page.get_by_role("button", name="Phần tiếp").click()
+    expect(page.get_by_text("Phần 2/3")).to_be_visible(timeout=WAIT)
+    team = _in(page, "Có Tổ an toàn COVID-19?")
+    _retype(team.get_by_role("textbox", name="Biện pháp khắc phục"),
+            "Thành lập Tổ an toàn 5 người (danh sách kèm theo) trong 7 ngày")
+    page.get_by_role("button", name="Phần tiếp").click()
+    screenshot(page, shots, "13-returned-fill")
+    page.get_by_role("button", name="Hoàn tất").first.click()
+    page.get_by_role("button", name="Nộp lại biên bản").click()
+    _see(page, "Đã nộp. Biên bản sẽ được gửi khi đồng bộ.")
+    page.get_by_role("button", name="Trang chủ").click()
+    page.get_by_role("button", name="Đồng bộ").click()
+    _see(page, "Không có thay đổi chờ gửi")
+    expect(_in(page, "Đã nộp").get_by_role("button", name=re.compile("Công ty May Phổ Yên"))).to_be_visible(
+        timeout=WAIT)
+    [record] = _server_inspections(server)
+    assert record["status"] == "submitted"
+    # 7. approved on the server while the inspector edits: the edit is refused and shown where it was made
+    _review(server, record["id"], "approve", "Đạt yêu cầu.")
+    _in(page, "Đã nộp").get_by_role("button", name=re.compile("Công ty May Phổ Yên")).click()
+    page.get_by_role("button", name="Phần tiếp").click()
+    _in(page, "Mặt hàng thiếu").get_by_role("checkbox", name="Khác").click()
+    page.get_by_role("button", name="Đồng bộ").click()
+    expect(page.get_by_text("Phần 2/3")).to_be_visible(timeout=WAIT)
+    _shows(_in(page, "Mặt hàng thiếu"), "Máy chủ không nhận thay đổi", timeout=WAIT)
+    _see(page, "Biên bản đã khoá")
+    screenshot(page, shots, "14-rejected-change-shown")
+    page.get_by_role("button", name="Trang chủ").click()
+    expect(_in(page, "Đã duyệt").get_by_role("button", name=re.compile("Công ty May Phổ Yên"))).to_be_visible(
+        timeout=WAIT)
+    expect(_in(page, "Thay đổi bị từ chối")).to_be_visible()
+    screenshot(page, shots, "15-home-approved")
