@@ -12,10 +12,12 @@ an append resumes from what actually reached the disk.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import threading
 from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Protocol
 
@@ -67,6 +69,11 @@ class BlobStore(Protocol):
     def read_chunks(self, sha256: str) -> Iterator[bytes]: ...
 
     def path(self, sha256: str) -> Path: ...
+
+    def lock(self, sha256: str) -> AbstractContextManager[None]:
+        """Hold the upload of ``sha256`` against every process sharing this store (several
+        server processes on one PostgreSQL share one blob directory)."""
+        ...
 
 
 class FilesystemBlobStore:
@@ -122,6 +129,17 @@ class FilesystemBlobStore:
         with open(self.path(sha256), "rb") as fh:
             while chunk := fh.read(CHUNK):
                 yield chunk
+
+    @contextmanager
+    def lock(self, sha256: str) -> Iterator[None]:
+        """An exclusive ``flock`` on ``partial/.lock-ab`` (one of 256 lock files by hash
+        prefix, never deleted, so no lock file can vanish under a waiter)."""
+        fd = os.open(self.root / "partial" / f".lock-{sha256[:2]}", os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)  # closing releases the lock
 
 
 def media_type_of(head: bytes) -> str | None:
@@ -186,7 +204,7 @@ def append(
             ),
             code="blob_too_large",
         )
-    with _lock_for(sha256):
+    with _lock_for(sha256), store.lock(sha256):  # threads of this process, then other processes
         with db.read() as tx:
             row = tx.one("SELECT length, complete FROM blobs WHERE sha256 = ?", (sha256,))
         if row is not None and row[1] and store.has(sha256):

@@ -31,6 +31,7 @@ from psycopg.pq import Format
 from psycopg.rows import RowMaker
 from psycopg_pool import ConnectionPool, PoolTimeout
 
+from sync_server.core.config import ConfigError
 from sync_server.core.dialects import Dialect
 from sync_server.core.dialects.postgres import POSTGRES
 
@@ -109,6 +110,10 @@ class NumericLoader(Loader):
         return int(value) if value == value.to_integral_value() else float(value)
 
 
+class DatabaseUnreachable(ConfigError):
+    """PostgreSQL did not answer at the configured URL (the CLI prints it and exits 2)."""
+
+
 class PgTx:
     """One transaction on a pooled connection. Methods take ``?`` placeholders."""
 
@@ -150,6 +155,10 @@ class PgDatabase:
 
     def __init__(self, url: str, pool_size: int = 8, *, on_connect: Callable[[Any], None] | None = None):
         self.url = url
+        try:  # one direct attempt first: a refused connection is reported at once, not after a pool timeout
+            psycopg.connect(url, connect_timeout=10).close()
+        except psycopg.Error as exc:
+            raise DatabaseUnreachable(f"{unreachable_message(url)} ({str(exc).strip()})") from exc
         self._write_lock = threading.Lock()
         self._on_connect = on_connect
         self.pool = ConnectionPool(
@@ -165,7 +174,7 @@ class PgDatabase:
             self.pool.open(wait=True, timeout=15)
         except PoolTimeout as exc:
             self.pool.close()
-            raise ConnectionError(unreachable_message(url)) from exc
+            raise DatabaseUnreachable(unreachable_message(url)) from exc
 
     def _configure(self, conn: psycopg.Connection[Any]) -> None:
         conn.adapters.register_dumper(bool, BoolAsIntDumper)

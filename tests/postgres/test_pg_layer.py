@@ -1,0 +1,82 @@
+"""The PostgreSQL layer's own rules: placeholders, rows, what an operator sees when the
+database is unreachable, and how the tests themselves report a missing PostgreSQL."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from sync_server.core.config import ConfigError, from_env
+from sync_server.core.pg_db import PgDatabase, _row_class, to_pyformat
+from tests.support import postgres
+from tests.support.server_process import REPO_ROOT
+
+
+def closed_port_url() -> str:
+    with socket.socket() as s:  # a port nothing listens on once this socket is closed
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    return f"postgresql://postgres@127.0.0.1:{port}/nothing_here"
+
+
+def test_question_marks_become_placeholders_outside_quoted_text() -> None:
+    assert to_pyformat("SELECT a FROM t WHERE b = ? AND c LIKE '%?%' AND d = ?") == (
+        "SELECT a FROM t WHERE b = %s AND c LIKE '%%?%%' AND d = %s"
+    )
+    assert to_pyformat('SELECT "we?ird" FROM t WHERE x % 2 = ?') == 'SELECT "we?ird" FROM t WHERE x %% 2 = %s'
+
+
+def test_rows_index_by_position_and_by_column_name() -> None:
+    row = _row_class(("seq", "value"))((7, '"x"'))
+    assert (row[0], row["seq"], row["value"], tuple(row), row.keys()) == (7, 7, '"x"', (7, '"x"'), ["seq", "value"])
+
+
+def test_pool_size_is_configured_and_checked(tmp_path: Path) -> None:
+    env = {"SYNC_DATABASE_URL": "postgresql://u@h/db", "SYNC_SECRET_KEY": "k", "SYNC_PG_POOL_SIZE": "12"}
+    assert from_env(env).pg_pool_size == 12
+    with pytest.raises(ConfigError, match="SYNC_PG_POOL_SIZE"):
+        from_env({**env, "SYNC_PG_POOL_SIZE": "many"})
+
+
+def test_unreachable_database_is_a_clear_error_at_once() -> None:
+    url = closed_port_url()
+    with pytest.raises(ConfigError) as caught:
+        PgDatabase(url)
+    assert "Cannot reach PostgreSQL" in str(caught.value) and "SYNC_DATABASE_URL" in str(caught.value)
+    assert "Không kết nối được PostgreSQL" in str(caught.value)
+
+
+@pytest.mark.slow
+def test_cli_on_an_unreachable_database_exits_with_what_to_do(tmp_path: Path) -> None:
+    env = {"SYNC_DATABASE_URL": closed_port_url(), "SYNC_BLOB_DIR": str(tmp_path), "SYNC_SECRET_KEY": "k"}
+    done = subprocess.run(
+        [sys.executable, "-m", "sync_server", "import-sites", "x.csv"],
+        cwd=REPO_ROOT,
+        env={"PATH": "/usr/bin:/bin", **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert "Cannot reach PostgreSQL" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_missing_postgres_fails_the_tests_with_how_to_point_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TEST_POSTGRES_URL", closed_port_url())
+    monkeypatch.delenv("SKIP_POSTGRES", raising=False)
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.fail.Exception, match="TEST_POSTGRES_URL=postgresql://"):
+        postgres.require_postgres()
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="in CI: start a PostgreSQL"):
+        postgres.require_postgres()
+    monkeypatch.setenv("SKIP_POSTGRES", "1")  # never skipped in CI, even when asked
+    with pytest.raises(pytest.fail.Exception):
+        postgres.require_postgres()
+    monkeypatch.delenv("CI")
+    with pytest.raises(pytest.skip.Exception, match="SKIP_POSTGRES=1"):
+        postgres.require_postgres()
