@@ -3,6 +3,7 @@ role, two districts, the sample checklist published, sites, and a device that sy
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -55,7 +56,9 @@ class World:
 @pytest.fixture(scope="session")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     directory = tmp_path_factory.mktemp("console-server")
-    server = start_server(directory)
+    # CONSOLE_TEST_DATABASE_URL=postgresql://… runs the console tests on an empty PostgreSQL database.
+    database = os.environ.get("CONSOLE_TEST_DATABASE_URL")
+    server = start_server(directory, **({"SYNC_DATABASE_URL": database} if database else {}))
     try:
         server.create_user("quantri", PASSWORD, "admin")
         admin = httpx.Client(
