@@ -60,8 +60,12 @@ def _serve(host: str, port: int, log_level: str) -> int:
 
 
 def _read_password() -> str:
-    data = sys.stdin.readline()
-    return data.rstrip("\r\n")
+    """The first line of standard input; asked for without echo when it is a terminal."""
+    if sys.stdin.isatty():
+        import getpass
+
+        return getpass.getpass("Mật khẩu / Password: ")
+    return sys.stdin.readline().rstrip("\r\n")
 
 
 def _run(args: argparse.Namespace) -> int:
