@@ -105,32 +105,35 @@ def find_chromium() -> str | None:
     return None
 
 
-def ensure_chromium() -> str | None:
-    """Find a Chromium for the browser tests; install Debian's where we can."""
-    found = find_chromium()
-    if found:
-        return found
-    if os.name == "posix" and hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get"):
-        say("installing Chromium for the browser tests (apt-get install chromium) ...")
+def ensure_test_tools() -> str | None:
+    """Find a Chromium for the browser tests and poppler's pdftotext/pdftoppm for the PDF tests;
+    install Debian's packages where we can (root on Debian). Returns the Chromium path."""
+    missing: list[str] = []
+    if find_chromium() is None:
+        missing.append("chromium")
+    if shutil.which("pdftotext") is None or shutil.which("pdftoppm") is None:
+        missing.append("poppler-utils")
+    if missing and os.name == "posix" and os.geteuid() == 0 and shutil.which("apt-get"):
+        say(f"installing {', '.join(missing)} for the browser and PDF tests (apt-get) ...")
         env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        subprocess.run(["apt-get", "update", "-qq"], env=env, check=False)
+        subprocess.run(["apt-get", "update", "-qq"], env=env, check=False, stdout=subprocess.DEVNULL)
         subprocess.run(
-            ["apt-get", "install", "-y", "-qq", "chromium", "fonts-dejavu-core"],
+            ["apt-get", "install", "-y", "-qq", *missing, "fonts-dejavu-core"],
             env=env,
             check=False,
             stdout=subprocess.DEVNULL,
         )
-        return find_chromium()
-    say(
-        "no Chromium found: browser tests will fail with instructions. Install one "
-        "('apt-get install chromium') or set CHROMIUM_PATH."
-    )
-    return None
+    elif missing:
+        say(
+            f"missing {', '.join(missing)}: the browser/PDF tests will fail and say how to get them "
+            "('apt-get install chromium poppler-utils', or set CHROMIUM_PATH)."
+        )
+    return find_chromium()
 
 
 def cmd_test(args: argparse.Namespace) -> int:
     py = setup()
-    chromium = ensure_chromium()
+    chromium = ensure_test_tools()
     env = dict(os.environ)
     if chromium:
         env["CHROMIUM_PATH"] = chromium
