@@ -177,6 +177,8 @@ class PgDatabase:
             raise DatabaseUnreachable(unreachable_message(url)) from exc
 
     def _configure(self, conn: psycopg.Connection[Any]) -> None:
+        # Short OLTP statements: JIT compilation would only add latency to big pull pages.
+        conn.execute("SET jit = off")
         conn.adapters.register_dumper(bool, BoolAsIntDumper)
         conn.adapters.register_loader("numeric", NumericLoader)
         if self._on_connect is not None:
