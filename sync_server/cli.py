@@ -80,7 +80,10 @@ def _run(args: argparse.Namespace) -> int:
             print(f"created {user.role} {user.username} (districts: {', '.join(user.districts) or 'all'})")
         elif args.command == "import-sites":
             report = content.import_sites_file(server, args.file)
-            print(f"imported {report.rows} sites: {report.created} created, {report.updated} updated")
+            print(
+                f"imported {report.rows} sites: {report.created} created, {report.updated} updated,"
+                f" {report.unchanged} unchanged"
+            )
         elif args.command == "load-checklist":
             result = content.load_checklist_file(server, args.file, publish=args.publish)
             print(result.message)

@@ -96,7 +96,10 @@ def seed_demo(server: Server, content_dir: Path = CONTENT_DIR) -> SeedReport:
     sites_csv = content_dir / "sites_thai_nguyen.csv"
     if sites_csv.exists():
         imported = import_sites_file(server, sites_csv)
-        report.lines.append(f"sites {sites_csv.name}: {imported.created} created, {imported.updated} updated")
+        report.lines.append(
+            f"sites {sites_csv.name}: {imported.created} created, {imported.updated} updated,"
+            f" {imported.unchanged} unchanged"
+        )
     else:
         report.lines.append(f"no site registry at {sites_csv}; skipped sites")
     districts = _districts(server) or ["Demo"]

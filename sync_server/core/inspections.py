@@ -19,7 +19,7 @@ from sync_server.core.access import Actor, district_filter, require_district, re
 from sync_server.core.db import Database, Tx
 from sync_server.core.errors import Conflict, Invalid, bi
 from sync_server.core.feed import FeedWriter
-from sync_server.core.registry import _SITE_SELECT, _site_from_row
+from sync_server.core.sites import SITE_SELECT, site_from_row
 from sync_server.core.sync_service import blob_names
 from sync_server.core.template_store import pinned_template
 from sync_server.core.util import from_json, new_id, now_iso, to_json
@@ -251,7 +251,7 @@ def _conflicts(tx: Tx, inspection_id: str) -> list[ConflictRecord]:
 def get_inspection(db: Database, actor: Actor, inspection_id: str) -> InspectionDetail:
     with db.read() as tx:
         summary = _load_summary(tx, actor, inspection_id)
-        site_row = tx.one(_SITE_SELECT + " WHERE id = ?", (summary.site_id,))
+        site_row = tx.one(SITE_SELECT + " WHERE id = ?", (summary.site_id,))
         answers = _answers(tx, inspection_id)
         header = _header(tx, inspection_id)
         names, missing = _blob_state(tx, summary, answers, header)
@@ -268,7 +268,7 @@ def get_inspection(db: Database, actor: Actor, inspection_id: str) -> Inspection
         conflicts = _conflicts(tx, inspection_id)
     return InspectionDetail(
         summary=summary,
-        site=_site_from_row(site_row) if site_row else None,
+        site=site_from_row(site_row) if site_row else None,
         header=header,
         answers=sorted(answers.values(), key=lambda a: a.question_id),
         conflicts=conflicts,

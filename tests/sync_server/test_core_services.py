@@ -122,7 +122,7 @@ def test_csv_import_creates_then_updates_by_id(world: World) -> None:
     child = registry.get_site(world.server.db, SYSTEM, "22222222-2222-2222-2222-222222222222")
     assert child.parent_id == "11111111-1111-1111-1111-111111111111" and child.workers == 1200
     again = registry.import_sites_csv(world.server.db, SYSTEM, GOOD_CSV.replace("KCN X,", "KCN X mới,"))
-    assert (again.created, again.updated) == (0, 2)
+    assert (again.created, again.updated, again.unchanged) == (0, 1, 1)
     assert registry.get_site(world.server.db, SYSTEM, "11111111-1111-1111-1111-111111111111").name == "KCN X mới"
 
 

@@ -1,0 +1,238 @@
+"""Checklist templates: an admin saves a draft (a new checklist or the next version of one),
+the server validates it with ``shared_schema.template_rules``, and publishing makes the
+version immutable and sends it to every device (entity ``template``, fields ``document`` and
+``status``). Retiring keeps it readable for inspections that pinned it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+from shared_schema.checklist import ChecklistTemplate
+from shared_schema.codec import WireError, convert, decode_template
+from shared_schema.errors import FieldProblem
+from shared_schema.protocol import template_entity_id
+from shared_schema.template_rules import TemplateProblem, validate_template
+from shared_schema.text import LocalText
+from sync_server.core import audit
+from sync_server.core.access import Actor, require_admin
+from sync_server.core.db import Database, Tx
+from sync_server.core.errors import Conflict, Invalid, NotFound, bi
+from sync_server.core.feed import FeedWriter
+from sync_server.core.util import now_iso, to_json
+
+
+class TemplateSummary(msgspec.Struct, kw_only=True):
+    template_id: str
+    version: int
+    status: str
+    title: LocalText
+    created_at: str
+    published_at: str | None = None
+    retired_at: str | None = None
+
+
+class TemplateSaved(msgspec.Struct, kw_only=True):
+    template: TemplateSummary
+    problems: list[TemplateProblem]
+
+
+class TemplateVersion(msgspec.Struct, kw_only=True):
+    summary: TemplateSummary
+    document: ChecklistTemplate
+
+
+_TEMPLATE_SELECT = (
+    "SELECT template_id, version, status, title_vi, title_en, created_at, published_at, retired_at FROM templates"
+)
+
+
+def _summary(r: Any) -> TemplateSummary:
+    return TemplateSummary(
+        template_id=r[0],
+        version=r[1],
+        status=r[2],
+        title=LocalText(r[3] or "", r[4] or ""),
+        created_at=r[5],
+        published_at=r[6],
+        retired_at=r[7],
+    )
+
+
+def parse_template(text: str | bytes, fmt: str = "json") -> ChecklistTemplate:
+    """Read a checklist version from JSON or YAML text; ``Invalid`` says where it is wrong."""
+    try:
+        if fmt == "yaml":
+            import yaml  # the server's optional dependency; only the CLI and console read YAML
+
+            return convert(yaml.safe_load(text), ChecklistTemplate, "checklist")
+        return decode_template(text)
+    except WireError as exc:
+        raise Invalid(
+            exc.message, code="invalid_checklist", errors=[FieldProblem(field=exc.path, message=exc.message)]
+        ) from None
+    except Exception as exc:  # YAML syntax errors
+        raise Invalid(
+            bi(f"Không đọc được tệp bảng kiểm: {exc}", f"The checklist file cannot be read: {exc}"),
+            code="invalid_checklist",
+        ) from None
+
+
+def _problems_error(problems: list[TemplateProblem]) -> Invalid:
+    return Invalid(
+        bi(
+            f"Bảng kiểm có {len(problems)} lỗi; hãy sửa rồi thử lại.",
+            f"The checklist has {len(problems)} problem(s); fix them and try again.",
+        ),
+        code="invalid_checklist",
+        errors=[FieldProblem(field=p.path, message=p.message, code=p.question_id) for p in problems],
+    )
+
+
+def save_template(db: Database, actor: Actor, template: ChecklistTemplate) -> TemplateSaved:
+    """Save a draft: a new checklist or a new version of one. A published or retired
+    ``(template_id, version)`` is immutable (409 naming the next free version)."""
+    require_admin(actor, "sửa bảng kiểm", "edit checklists")
+    problems = validate_template(template)
+    document = to_json(template)
+    with db.write() as tx:
+        row = tx.one(
+            "SELECT status FROM templates WHERE template_id = ? AND version = ?",
+            (template.template_id, template.version),
+        )
+        if row is not None and row[0] != "draft":
+            nxt = (
+                tx.scalar("SELECT MAX(version) FROM templates WHERE template_id = ?", (template.template_id,)) or 0
+            ) + 1
+            raise Conflict(
+                bi(
+                    f"Phiên bản {template.version} của '{template.template_id}' đã ban hành và không sửa được; "
+                    f"hãy lưu thành phiên bản {nxt}.",
+                    f"Version {template.version} of '{template.template_id}' is published and immutable; "
+                    f"save it as version {nxt}.",
+                ),
+                code="template_immutable",
+            )
+        now = now_iso()
+        if row is None:
+            tx.execute(
+                "INSERT INTO templates (template_id, version, status, document, title_vi, title_en, created_by,"
+                " created_at) VALUES (?, ?, 'draft', ?, ?, ?, ?, ?)",
+                (
+                    template.template_id,
+                    template.version,
+                    document,
+                    template.title.vi,
+                    template.title.en,
+                    actor.username,
+                    now,
+                ),
+            )
+        else:
+            tx.execute(
+                "UPDATE templates SET document = ?, title_vi = ?, title_en = ? WHERE template_id = ? AND version = ?",
+                (document, template.title.vi, template.title.en, template.template_id, template.version),
+            )
+        audit.record(
+            tx,
+            actor,
+            "template.save",
+            "template",
+            template_entity_id(template.template_id, template.version),
+            {"problems": len(problems)},
+        )
+        summary = _summary(
+            tx.one(
+                _TEMPLATE_SELECT + " WHERE template_id = ? AND version = ?", (template.template_id, template.version)
+            )
+        )
+    return TemplateSaved(template=summary, problems=problems)
+
+
+def _get_row(tx: Tx, template_id: str, version: int) -> Any:
+    row = tx.one(_TEMPLATE_SELECT + " WHERE template_id = ? AND version = ?", (template_id, version))
+    if row is None:
+        raise NotFound(
+            bi(
+                f"Không có bảng kiểm '{template_id}' phiên bản {version}.",
+                f"No checklist '{template_id}' version {version}.",
+            ),
+            code="template_missing",
+        )
+    return row
+
+
+def publish_template(db: Database, actor: Actor, template_id: str, version: int) -> TemplateSummary:
+    require_admin(actor, "ban hành bảng kiểm", "publish checklists")
+    with db.write() as tx:
+        row = _get_row(tx, template_id, version)
+        if row[2] != "draft":
+            raise Conflict(
+                bi(f"Phiên bản {version} đã ở trạng thái '{row[2]}'.", f"Version {version} is already {row[2]}."),
+                code="template_not_draft",
+            )
+        document = tx.scalar(
+            "SELECT document FROM templates WHERE template_id = ? AND version = ?", (template_id, version)
+        )
+        problems = validate_template(decode_template(document))
+        if problems:
+            raise _problems_error(problems)
+        now = now_iso()
+        tx.execute(
+            "UPDATE templates SET status = 'published', published_at = ? WHERE template_id = ? AND version = ?",
+            (now, template_id, version),
+        )
+        feed = FeedWriter(tx)
+        eid = template_entity_id(template_id, version)
+        feed.put_server(("template", eid, "document"), document, district=None, inspection_id=None)
+        feed.put_server(("template", eid, "status"), to_json("published"), district=None, inspection_id=None)
+        feed.flush()
+        audit.record(tx, actor, "template.publish", "template", eid)
+        return _summary(_get_row(tx, template_id, version))
+
+
+def retire_template(db: Database, actor: Actor, template_id: str, version: int) -> TemplateSummary:
+    require_admin(actor, "ngừng dùng bảng kiểm", "retire checklists")
+    with db.write() as tx:
+        row = _get_row(tx, template_id, version)
+        if row[2] != "published":
+            raise Conflict(
+                bi("Chỉ ngừng dùng được phiên bản đang ban hành.", "Only a published version can be retired."),
+                code="template_not_published",
+            )
+        tx.execute(
+            "UPDATE templates SET status = 'retired', retired_at = ? WHERE template_id = ? AND version = ?",
+            (now_iso(), template_id, version),
+        )
+        feed = FeedWriter(tx)
+        eid = template_entity_id(template_id, version)
+        feed.put_server(("template", eid, "status"), to_json("retired"), district=None, inspection_id=None)
+        feed.flush()
+        audit.record(tx, actor, "template.retire", "template", eid)
+        return _summary(_get_row(tx, template_id, version))
+
+
+def list_templates(db: Database, actor: Actor) -> list[TemplateSummary]:
+    """Admins see drafts too; everyone else the published and retired versions."""
+    where = "" if actor.is_admin else " WHERE status IN ('published', 'retired')"
+    with db.read() as tx:
+        rows = tx.query(_TEMPLATE_SELECT + where + " ORDER BY template_id, version")
+    return [_summary(r) for r in rows]
+
+
+def get_template(db: Database, actor: Actor, template_id: str, version: int) -> TemplateVersion:
+    with db.read() as tx:
+        row = tx.one(_TEMPLATE_SELECT + " WHERE template_id = ? AND version = ?", (template_id, version))
+        document = tx.scalar(
+            "SELECT document FROM templates WHERE template_id = ? AND version = ?", (template_id, version)
+        )
+    if row is None or (row[2] == "draft" and not actor.is_admin):
+        raise NotFound(
+            bi(
+                f"Không có bảng kiểm '{template_id}' phiên bản {version}.",
+                f"No checklist '{template_id}' version {version}.",
+            ),
+            code="template_missing",
+        )
+    return TemplateVersion(summary=_summary(row), document=decode_template(document))

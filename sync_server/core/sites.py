@@ -1,0 +1,285 @@
+"""Sites of the registry: admins create and edit them; every change is written to the feed
+(entity ``site``) so that the devices of the site's district get it. Devices correct
+``workers``, ``contact`` and ``location`` by push (``sync_service``)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import msgspec
+
+from shared_schema.errors import FieldProblem
+from shared_schema.records import SITE_KINDS, Contact, Location, Site
+from shared_schema.validation import validate_site_field
+from sync_server.core import audit
+from sync_server.core.access import Actor, district_filter, require_admin, require_district
+from sync_server.core.db import Database, Tx
+from sync_server.core.errors import Conflict, Invalid, NotFound, bi
+from sync_server.core.feed import FeedWriter
+from sync_server.core.util import from_json, now_iso, to_json
+
+SITE_NAMESPACE = uuid.UUID("6f1d7a52-3c1e-4f0e-9a51-2f7c1e0b9d11")
+SITE_FIELDS = (
+    "code",
+    "name",
+    "kind",
+    "district",
+    "address",
+    "parent_id",
+    "workers",
+    "contact",
+    "location",
+    "notes",
+    "active",
+)
+
+
+class SiteInput(msgspec.Struct, kw_only=True):
+    code: str
+    name: str
+    kind: str
+    district: str
+    address: str | None = None
+    parent_id: str | None = None
+    workers: int | None = None
+    contact: Contact | None = None
+    location: Location | None = None
+    notes: str | None = None
+    active: bool = True
+    id: str | None = None
+
+
+class SitePatch(msgspec.Struct, kw_only=True, omit_defaults=True):
+    code: str | msgspec.UnsetType = msgspec.UNSET
+    name: str | msgspec.UnsetType = msgspec.UNSET
+    kind: str | msgspec.UnsetType = msgspec.UNSET
+    district: str | msgspec.UnsetType = msgspec.UNSET
+    address: str | msgspec.UnsetType | None = msgspec.UNSET
+    parent_id: str | msgspec.UnsetType | None = msgspec.UNSET
+    workers: int | msgspec.UnsetType | None = msgspec.UNSET
+    contact: Contact | msgspec.UnsetType | None = msgspec.UNSET
+    location: Location | msgspec.UnsetType | None = msgspec.UNSET
+    notes: str | msgspec.UnsetType | None = msgspec.UNSET
+    active: bool | msgspec.UnsetType = msgspec.UNSET
+
+
+class SitePage(msgspec.Struct, kw_only=True):
+    items: list[Site]
+    total: int
+    limit: int
+    offset: int
+
+
+SITE_SELECT = (
+    "SELECT id, code, name, kind, district, address, parent_id, workers, contact, location, notes, active FROM sites"
+)
+
+
+def site_from_row(r: Any) -> Site:
+    return Site(
+        id=r[0],
+        code=r[1],
+        name=r[2],
+        kind=r[3],
+        district=r[4],
+        address=r[5],
+        parent_id=r[6],
+        workers=r[7],
+        contact=msgspec.convert(from_json(r[8]), Contact) if r[8] else None,
+        location=msgspec.convert(from_json(r[9]), Location) if r[9] else None,
+        notes=r[10],
+        active=bool(r[11]),
+    )
+
+
+def site_problems(site: Site) -> list[tuple[str, str]]:
+    """(field, message) for every problem of a site record."""
+    out: list[tuple[str, str]] = []
+    if not site.code.strip() or len(site.code) > 50:
+        out.append(("code", bi("Mã cơ sở cần 1–50 ký tự.", "The site code needs 1–50 characters.")))
+    if not site.name.strip() or len(site.name) > 300:
+        out.append(("name", bi("Tên cơ sở cần 1–300 ký tự.", "The site name needs 1–300 characters.")))
+    if site.kind not in SITE_KINDS:
+        out.append(
+            (
+                "kind",
+                bi(
+                    f"Loại cơ sở '{site.kind}' không có; dùng một trong: {', '.join(SITE_KINDS)}.",
+                    f"Site kind '{site.kind}' is unknown; use one of: {', '.join(SITE_KINDS)}.",
+                ),
+            )
+        )
+    if not site.district.strip() or len(site.district) > 100:
+        out.append(("district", bi("Cần ghi huyện/thành phố (district).", "The district is required.")))
+    for name in ("workers", "contact", "location"):
+        value = getattr(site, name)
+        bad = validate_site_field(name, msgspec.to_builtins(value) if value is not None else None)
+        if bad is not None:
+            out.append((name, str(bad)))
+    return out
+
+
+def _raise_site_problems(problems: list[tuple[str, str]]) -> None:
+    if problems:
+        raise Invalid(
+            bi("Thông tin cơ sở chưa hợp lệ: ", "The site is invalid: ") + "; ".join(m for _, m in problems),
+            code="invalid_site",
+            errors=[FieldProblem(field=f, message=m, code="invalid") for f, m in problems],
+        )
+
+
+def site_id_for_code(code: str) -> str:
+    return str(uuid.uuid5(SITE_NAMESPACE, code.strip()))
+
+
+def _site_value(site: Site, name: str) -> Any:
+    value = getattr(site, name)
+    return msgspec.to_builtins(value) if isinstance(value, msgspec.Struct) else value
+
+
+def write_site(tx: Tx, feed: FeedWriter, site: Site, old: Site | None) -> list[str]:
+    """Store ``site`` and put its changed fields (all of them when the district moved) in the
+    feed; returns the names of the changed fields (nothing is written when none changed)."""
+    moved = old is None or old.district != site.district
+    changed = [f for f in SITE_FIELDS if moved or _site_value(site, f) != _site_value(old, f)]  # type: ignore[arg-type]
+    if not changed:
+        return []
+    contact = to_json(site.contact) if site.contact is not None else None
+    location = to_json(site.location) if site.location is not None else None
+    if old is None:
+        tx.execute(
+            "INSERT INTO sites (id, code, name, kind, district, address, parent_id, workers, contact, location, notes,"
+            " active, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                site.id,
+                site.code,
+                site.name,
+                site.kind,
+                site.district,
+                site.address,
+                site.parent_id,
+                site.workers,
+                contact,
+                location,
+                site.notes,
+                1 if site.active else 0,
+                now_iso(),
+            ),
+        )
+    else:
+        tx.execute(
+            "UPDATE sites SET code = ?, name = ?, kind = ?, district = ?, address = ?, parent_id = ?, workers = ?,"
+            " contact = ?, location = ?, notes = ?, active = ?, updated_at = ? WHERE id = ?",
+            (
+                site.code,
+                site.name,
+                site.kind,
+                site.district,
+                site.address,
+                site.parent_id,
+                site.workers,
+                contact,
+                location,
+                site.notes,
+                1 if site.active else 0,
+                now_iso(),
+                site.id,
+            ),
+        )
+    for name in changed:
+        feed.put_server(
+            ("site", site.id, name), to_json(_site_value(site, name)), district=site.district, inspection_id=None
+        )
+    return changed
+
+
+def _check_parent(tx: Tx, site: Site) -> None:
+    if site.parent_id is not None and tx.one("SELECT 1 FROM sites WHERE id = ?", (site.parent_id,)) is None:
+        _raise_site_problems(
+            [("parent_id", bi("Cơ sở cha không có trong danh mục.", "The parent site is not in the registry."))]
+        )
+
+
+def create_site(db: Database, actor: Actor, data: SiteInput) -> Site:
+    require_admin(actor, "thêm cơ sở", "add sites")
+    site = Site(id=data.id or site_id_for_code(data.code), **{f: getattr(data, f) for f in SITE_FIELDS})
+    _raise_site_problems(site_problems(site))
+    with db.write() as tx:
+        if tx.one("SELECT 1 FROM sites WHERE id = ? OR code = ?", (site.id, site.code)) is not None:
+            raise Conflict(
+                bi(f"Đã có cơ sở mã '{site.code}'.", f"A site with code '{site.code}' already exists."),
+                code="site_exists",
+            )
+        _check_parent(tx, site)
+        feed = FeedWriter(tx)
+        write_site(tx, feed, site, None)
+        feed.flush()
+        audit.record(tx, actor, "site.create", "site", site.id, {"code": site.code})
+    return site
+
+
+def update_site(db: Database, actor: Actor, site_id: str, patch: SitePatch) -> Site:
+    require_admin(actor, "sửa danh mục cơ sở", "edit the site registry")
+    with db.write() as tx:
+        row = tx.one(SITE_SELECT + " WHERE id = ?", (site_id,))
+        if row is None:
+            raise NotFound(bi("Không có cơ sở này.", "No such site."), code="site_missing")
+        old = site_from_row(row)
+        changes = {f: getattr(patch, f) for f in SITE_FIELDS if getattr(patch, f) is not msgspec.UNSET}
+        site = msgspec.structs.replace(old, **changes)
+        _raise_site_problems(site_problems(site))
+        if site.code != old.code and tx.one("SELECT 1 FROM sites WHERE code = ? AND id <> ?", (site.code, site.id)):
+            raise Conflict(
+                bi(f"Đã có cơ sở mã '{site.code}'.", f"A site with code '{site.code}' already exists."),
+                code="site_exists",
+            )
+        _check_parent(tx, site)
+        feed = FeedWriter(tx)
+        changed = write_site(tx, feed, site, old)
+        feed.flush()
+        audit.record(tx, actor, "site.update", "site", site.id, {"fields": changed})
+    return site
+
+
+def get_site(db: Database, actor: Actor, site_id: str) -> Site:
+    with db.read() as tx:
+        row = tx.one(SITE_SELECT + " WHERE id = ?", (site_id,))
+    site = site_from_row(row) if row is not None else None
+    require_district(actor, site.district if site else None, "cơ sở", "site")
+    assert site is not None
+    return site
+
+
+def list_sites(
+    db: Database,
+    actor: Actor,
+    *,
+    q: str | None = None,
+    district: str | None = None,
+    kind: str | None = None,
+    active: bool | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> SitePage:
+    cond, params = district_filter(actor, "district")
+    sql = " WHERE 1 = 1" + cond
+    if q:
+        sql += " AND (LOWER(name) LIKE ? OR LOWER(code) LIKE ? OR LOWER(COALESCE(address, '')) LIKE ?)"
+        like = f"%{q.lower()}%"
+        params += [like, like, like]
+    if district:
+        sql += " AND district = ?"
+        params.append(district)
+    if kind:
+        sql += " AND kind = ?"
+        params.append(kind)
+    if active is not None:
+        sql += " AND active = ?"
+        params.append(1 if active else 0)
+    limit = min(max(limit, 1), 1000)
+    offset = max(offset, 0)
+    with db.read() as tx:
+        total = tx.scalar("SELECT COUNT(*) FROM sites" + sql, params)
+        rows = tx.query(SITE_SELECT + sql + " ORDER BY district, name, code LIMIT ? OFFSET ?", [*params, limit, offset])
+    return SitePage(items=[site_from_row(r) for r in rows], total=total, limit=limit, offset=offset)
