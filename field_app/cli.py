@@ -21,7 +21,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--lang", choices=("vi", "en"), default="vi", help="language of the screens (default vi)")
     parser.add_argument("--sync-interval", type=float, metavar="SECONDS",
                         default=float(os.environ.get("FIELD_APP_SYNC_INTERVAL", "30")),
-                        help="how often to sync by itself while online (default 30, or $FIELD_APP_SYNC_INTERVAL)")
+                        help="how often to sync by itself while online (default 30, or $FIELD_APP_SYNC_INTERVAL); "
+                             "0 turns automatic sync off: the Sync button only")
     return parser
 
 

@@ -40,7 +40,8 @@ class _Shared:
         with cls.lock:
             if cls.services is None:
                 cls.services = AppServices.open(config.data_dir, config.server_url)
-                cls.services.start_background_sync(config.sync_interval_s)
+                if config.sync_interval_s > 0:
+                    cls.services.start_background_sync(config.sync_interval_s)
             return cls.services
 
 
@@ -77,6 +78,7 @@ def make_main(config: AppConfig) -> Any:
         page.on_disconnect = lambda e: None
         ui = UiServices(file_picker=ft.FilePicker(), geolocator=_geolocator())
         page.render(App, state, ui)
+        page.run_task(state.watch_connection)
 
     return main
 

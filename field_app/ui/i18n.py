@@ -70,6 +70,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "rejected_changes": ("Thay đổi bị từ chối", "Rejected changes"),
     "conflicts": ("Sửa đổi xung đột", "Conflicting edits"),
     "open": ("Mở", "Open"),
+    "dismiss": ("Đã xem", "Got it"),
     # sites
     "search_sites": ("Tìm theo tên hoặc mã", "Search by name or code"),
     "district": ("Huyện/Thành phố", "District"),

@@ -93,6 +93,14 @@ class AppState:
     def toggle_language(self) -> None:
         self.lang = "en" if self.lang == "vi" else "vi"
 
+    async def watch_connection(self, every_s: float = 5.0, run: Runner = asyncio.to_thread) -> None:
+        """Keep the sync bar's online/offline true: a cheap check of the server every few seconds."""
+        while True:
+            if self.session is not None and not self.busy:
+                await run(self._services.check_online)
+                self.status = self._services.sync_status()
+            await asyncio.sleep(every_s)
+
     def refresh(self, event: AppEvent | None = None) -> None:
         """Read again what the services changed (called for every ``AppEvent``)."""
         self.status = self._services.sync_status()
@@ -212,6 +220,15 @@ class AppState:
         if self.mine is None:
             return []
         return [(self.t(label), items) for key, label in HOME_GROUPS if (items := getattr(self.mine, key))]
+
+    def dismiss_notice(self, notice_id: str) -> None:
+        """Hide a rejected-change notice the inspector has read."""
+        try:
+            self._services.dismiss_notice(notice_id)
+        except AppError as exc:
+            self.flash = exc.message.get(self.lang)
+            return
+        self.notices = self._services.notices()
 
     def go_home(self) -> None:
         if self.form is not None:

@@ -47,7 +47,11 @@ def HomeScreen(state: AppState) -> ft.Control:
     if open_notices:
         controls.append(w.group(state.t("rejected_changes"), [
             w.heading(f"{state.t('rejected_changes')} / {state.t('conflicts')} ({len(open_notices)})", 15),
-            *[w.warning_box(n.message.get(state.lang)) for n in open_notices[:5]],
+            *[ft.Column(w.compact([
+                w.warning_box(n.message.get(state.lang)),
+                ft.TextButton(state.t("dismiss"), on_click=lambda e, nid=n.notice_id: state.dismiss_notice(nid))
+                if n.kind == "rejected" else None,
+            ]), spacing=2) for n in open_notices[:5]],
         ]))
     groups = state.groups()
     if not groups:

@@ -145,7 +145,7 @@ def test_an_inspector_works_offline_and_syncs_in_the_browser(tmp_path, artifacts
     shots = artifacts_dir / "field_app"
     server = _prepare_server(tmp_path)
     app = AppProcess(server.base_url, tmp_path / "device", tmp_path / "app.log",
-                     extra_env={"FIELD_APP_SYNC_INTERVAL": "3600"})
+                     extra_env={"FIELD_APP_SYNC_INTERVAL": "0"})  # sync only when the button is pressed
     photo = tmp_path / "anh-tong-quan.png"
     photo.write_bytes(png_bytes(7, 40, 30))
     try:
@@ -319,7 +319,8 @@ def _walk_through(page: Page, server: ServerProcess, app: AppProcess, shots: Pat
     page.get_by_role("button", name="Đồng bộ").click()
     returned = _in(page, "Trả lại để sửa")
     expect(returned).to_be_visible(timeout=WAIT)
-    _shows(returned, "Nhận xét của cán bộ duyệt: " + comment)
+    expect(returned.get_by_role("button", name=_words("Công ty May Phổ Yên"))).to_have_accessible_name(
+        _words("Nhận xét của cán bộ duyệt: " + comment))
     screenshot(page, shots, "12-home-returned")
     returned.get_by_role("button", name=re.compile("Công ty May Phổ Yên")).click()
     _see(page, "Biên bản bị trả lại. " + comment)
@@ -354,5 +355,8 @@ def _walk_through(page: Page, server: ServerProcess, app: AppProcess, shots: Pat
     page.get_by_role("button", name="Trang chủ").click()
     expect(_in(page, "Đã duyệt").get_by_role("button", name=re.compile("Công ty May Phổ Yên"))).to_be_visible(
         timeout=WAIT)
-    expect(_in(page, "Thay đổi bị từ chối")).to_be_visible()
-    screenshot(page, shots, "15-home-approved")
+    notices = _in(page, "Thay đổi bị từ chối")
+    _shows(notices, "Máy chủ không nhận thay đổi câu trả lời của câu “Mặt hàng thiếu”")
+    screenshot(page, shots, "15-home-approved-with-notice")
+    notices.get_by_role("button", name="Đã xem").click()
+    expect(page.get_by_role("group", name=re.compile("^Thay đổi bị từ chối"))).to_have_count(0, timeout=WAIT)
