@@ -1,0 +1,124 @@
+"""Fields the server derives after a push: score, result and risk index (with
+``shared_schema.scoring``), the blobs an inspection names, and the inspections index rows."""
+
+from typing import Any
+
+import msgspec
+
+from shared_schema import scoring, validation
+from shared_schema.checklist import ChecklistTemplate, PhotoQuestion, SignatureQuestion
+from shared_schema.records import Answer
+from sync_server.core.db import Tx
+from sync_server.core.push_state import INSPECTION_COLUMNS, InspectionRow, PushContext
+from sync_server.core.util import now_iso
+
+
+def blob_names(template: ChecklistTemplate | None, answers: dict[str, Answer], signatures: Any) -> set[str]:
+    """Every blob (SHA-256) an inspection names: answer photos, photo and signature answers,
+    and the header signatures."""
+    names: set[str] = set()
+    questions = template.question_map() if template is not None else {}
+    for qid, a in answers.items():
+        names.update(p for p in a.photos if validation.is_sha256(p))
+        q = questions.get(qid)
+        if isinstance(q, PhotoQuestion) and isinstance(a.value, list):
+            names.update(p for p in a.value if validation.is_sha256(p))
+        elif (
+            isinstance(q, SignatureQuestion)
+            and isinstance(a.value, dict)
+            and validation.is_sha256(a.value.get("sha256"))
+        ):
+            names.add(a.value["sha256"])
+    if isinstance(signatures, list):
+        names.update(s["sha256"] for s in signatures if isinstance(s, dict) and validation.is_sha256(s.get("sha256")))
+    return names
+
+
+def recompute(ctx: PushContext, inspection_id: str) -> None:
+    """Score, result and risk index (written only when they change), blob references, and
+    the inspection's index row."""
+    insp = ctx.inspections[inspection_id]
+    assert insp is not None
+    template = ctx.template(insp)
+    if template is not None:
+        values = ctx.values(inspection_id)
+        result = scoring.score(template, values)
+        derived: dict[str, Any] = {"score": result.score, "result": result.result}
+        if template.risk_index is not None:
+            derived["risk_index"] = msgspec.to_builtins(scoring.risk_index(template.risk_index, template, values))
+        for name, value in derived.items():
+            key = ("inspection", inspection_id, name)
+            held = ctx.get_held(key, inspection_id)
+            if held is None or held.decoded() != value:
+                ctx.write_server(key, value, insp.district, inspection_id)
+        if insp.score != result.score or insp.result != result.result:
+            insp.score, insp.result = result.score, result.result
+            insp.dirty = True
+    if inspection_id in ctx.blobs_touched:
+        sig_held = ctx.get_held(("inspection", inspection_id, "signatures"), inspection_id)
+        names = blob_names(template, ctx.answers(inspection_id), sig_held.decoded() if sig_held else None)
+        if names:
+            ctx.tx.executemany(
+                ctx.tx.dialect.insert_ignore.format(
+                    table="blob_refs", columns="sha256, inspection_id", placeholders="?, ?"
+                ),
+                [(n, inspection_id) for n in sorted(names)],
+            )
+
+
+def save_inspections(tx: Tx, rows: list[InspectionRow]) -> None:
+    """Write the index rows of the inspections a push created or changed, in two statements."""
+    stamp = now_iso()
+    new = [r for r in rows if r.is_new]
+    changed = [r for r in rows if not r.is_new and r.dirty]
+    if new:
+        tx.executemany(
+            f"INSERT INTO inspections ({INSPECTION_COLUMNS}, created_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    r.id,
+                    r.site_id,
+                    r.district,
+                    r.template_id,
+                    r.template_version,
+                    r.status,
+                    r.kind,
+                    r.score,
+                    r.result,
+                    r.inspector,
+                    r.created_by,
+                    r.started_at,
+                    r.submitted_at,
+                    stamp,
+                    stamp,
+                )
+                for r in new
+            ],
+        )
+    touched_only = [r for r in rows if not r.is_new and not r.dirty]
+    if changed:
+        tx.executemany(
+            "UPDATE inspections SET template_id = ?, template_version = ?, status = ?, kind = ?, score = ?, result = ?,"
+            " started_at = ?, submitted_at = ?, updated_at = ? WHERE id = ?",
+            [
+                (
+                    r.template_id,
+                    r.template_version,
+                    r.status,
+                    r.kind,
+                    r.score,
+                    r.result,
+                    r.started_at,
+                    r.submitted_at,
+                    stamp,
+                    r.id,
+                )
+                for r in changed
+            ],
+        )
+    if touched_only:
+        tx.executemany("UPDATE inspections SET updated_at = ? WHERE id = ?", [(stamp, r.id) for r in touched_only])
+    for r in rows:
+        r.is_new = False
+        r.dirty = False

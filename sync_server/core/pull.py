@@ -1,0 +1,46 @@
+"""Pull (docs/PROTOCOL.md §7): the changes a caller may see above a cursor, oldest first,
+one page at a time, never skipping a change that commits late."""
+
+from typing import Any
+
+from shared_schema import protocol
+from sync_server.core.access import Actor, visible_districts
+from sync_server.core.db import Database
+from sync_server.core.errors import Invalid, bi
+from sync_server.core.push_checks import check_protocol
+from sync_server.core.util import now_ms
+
+
+def pull(db: Database, actor: Actor, cursor: int, limit: int, protocol_version: int | None) -> bytes:
+    """One pull page as JSON bytes (``PullPage`` shape). Rows come out of the database as JSON
+    text already (the dialect builds them), so a page is joined, not re-encoded."""
+    check_protocol(protocol_version)
+    if cursor < 0:
+        raise Invalid(bi("cursor phải từ 0 trở lên.", "cursor must be 0 or more."), code="invalid_cursor")
+    if limit < 1:
+        raise Invalid(bi("limit phải từ 1 trở lên.", "limit must be 1 or more."), code="invalid_limit")
+    limit = min(limit, protocol.MAX_PULL_LIMIT)
+    districts = visible_districts(actor)
+    params: list[Any] = [cursor]
+    if districts is None:
+        where = ""
+    elif not districts:
+        where = "AND district IS NULL"
+    else:
+        where = f"AND (district IS NULL OR district IN ({', '.join('?' for _ in districts)}))"
+        params.extend(sorted(districts))
+    filter_params = params[1:]
+    params.append(limit)
+    with db.read() as tx:
+        count, last, body = tx.one(tx.dialect.pull_page.replace("{where}", where), params)
+        # same snapshot: every sequence up to ``top`` is committed, so the cursor never skips one
+        top = tx.scalar(tx.dialect.max_seq)
+        has_more = (
+            count == limit
+            and tx.one(f"SELECT 1 FROM feed WHERE seq > ? {where} LIMIT 1", [last, *filter_params]) is not None
+        )
+    next_cursor = last if has_more else max(top, last or 0)
+    return (
+        f'{{"changes":[{body or ""}],"cursor":{next_cursor},"has_more":{"true" if has_more else "false"},'
+        f'"server_time_ms":{now_ms()}}}'
+    ).encode()

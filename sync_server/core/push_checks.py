@@ -1,0 +1,115 @@
+"""Checks of a push request before any transaction: protocol version, size, and the shape
+of every change. A malformed push is refused whole (docs/PROTOCOL.md §4)."""
+
+from shared_schema import clock as hlc_clock
+from shared_schema import protocol
+from shared_schema.errors import FieldProblem
+from shared_schema.sync import PushRequest
+from sync_server.core.errors import BadRequest, Invalid, TooLarge, bi
+
+SITE_SERVER_FIELDS = frozenset({"code", "name", "kind", "district", "address", "parent_id", "notes", "active"})
+SERVER_ONLY = {
+    "inspection": protocol.INSPECTION_SERVER_FIELDS,
+    "answer": frozenset(),
+    "site": SITE_SERVER_FIELDS,
+}
+_NODE_OK = hlc_clock.is_valid  # a clock string names its node; the client id must be a valid node
+
+
+# --- request checks (before any transaction) ----------------------------------------------
+
+
+def check_protocol(version: int | None) -> None:
+    if version not in protocol.SUPPORTED_PROTOCOLS:
+        supported = sorted(protocol.SUPPORTED_PROTOCOLS)
+        raise BadRequest(
+            bi(
+                f"Phiên bản giao thức {version} không được hỗ trợ (máy chủ hỗ trợ {supported}). "
+                "Hãy cập nhật ứng dụng; các thay đổi chưa gửi vẫn được giữ trên máy.",
+                f"Protocol version {version} is not supported (the server supports {supported}). "
+                "Update the app; unsent changes stay on the device.",
+            ),
+            code="protocol_unsupported",
+            supported_protocols=supported,
+        )
+
+
+def _problem(i: int, what: str, message: str, code: str) -> FieldProblem:
+    return FieldProblem(field=f"changes[{i}].{what}", message=message, code=code)
+
+
+def check_request(req: PushRequest) -> None:
+    """Refuse a malformed push whole (nothing is applied): 400/413/422 with every problem."""
+    check_protocol(req.protocol)
+    if len(req.changes) > protocol.MAX_CHANGES_PER_PUSH:
+        raise TooLarge(
+            bi(
+                f"Một lần gửi tối đa {protocol.MAX_CHANGES_PER_PUSH} thay đổi; lần này có {len(req.changes)}. "
+                "Hãy chia nhỏ lần gửi.",
+                f"A push holds at most {protocol.MAX_CHANGES_PER_PUSH} changes; this one has {len(req.changes)}. "
+                "Send them in smaller batches.",
+            ),
+            code="too_many_changes",
+        )
+    if not _NODE_OK(f"{0:015d}-{0:05d}-{req.client_id}") or req.client_id == protocol.SERVER_NODE:
+        raise Invalid(
+            bi(
+                "Mã thiết bị (client_id) không hợp lệ: 1–64 ký tự chữ, số, '_', '.', ':' hoặc '-'.",
+                "The client_id is invalid: 1–64 letters, digits, '_', '.', ':' or '-'.",
+            ),
+            code="invalid_client_id",
+            errors=[FieldProblem(field="client_id", message="invalid client id", code="invalid_client_id")],
+        )
+    problems: list[FieldProblem] = []
+    for i, c in enumerate(req.changes):
+        writable = protocol.DEVICE_WRITABLE.get(c.entity)
+        if writable is None:
+            problems.append(
+                _problem(
+                    i,
+                    "entity",
+                    f"Unknown entity '{c.entity}'; a device writes {', '.join(sorted(protocol.DEVICE_WRITABLE))}.",
+                    "unknown_entity",
+                )
+            )
+            continue
+        if c.field not in writable and c.field not in SERVER_ONLY[c.entity]:
+            problems.append(
+                _problem(
+                    i,
+                    "field",
+                    f"The entity '{c.entity}' has no field '{c.field}'; known fields: {', '.join(sorted(writable))}.",
+                    "unknown_field",
+                )
+            )
+        if not c.entity_id or len(c.entity_id) > 200:
+            problems.append(_problem(i, "entity_id", "entity_id must have 1–200 characters.", "invalid_id"))
+        elif c.entity == "answer":
+            try:
+                protocol.split_answer_entity_id(c.entity_id)
+            except ValueError as exc:
+                problems.append(_problem(i, "entity_id", str(exc), "invalid_id"))
+        if not hlc_clock.is_valid(c.hlc):
+            problems.append(
+                _problem(
+                    i,
+                    "hlc",
+                    f"Clock {c.hlc[:80]!r} is not of the form '<15-digit ms>-<5-digit counter>-<client_id>'.",
+                    "invalid_clock",
+                )
+            )
+        elif c.hlc[22:] != req.client_id:  # the node part of '<15 digits>-<5 digits>-<node>'
+            problems.append(_problem(i, "hlc", "The clock's node must be this device's client_id.", "invalid_clock"))
+        if c.base_hlc is not None and not hlc_clock.is_valid(c.base_hlc):
+            problems.append(_problem(i, "base_hlc", "base_hlc is not a valid clock.", "invalid_clock"))
+        if c.client_seq < 1:
+            problems.append(_problem(i, "client_seq", "client_seq starts at 1.", "invalid_seq"))
+    if problems:
+        raise Invalid(
+            bi(
+                f"Gói đồng bộ có {len(problems)} lỗi và không được áp dụng; hãy cập nhật ứng dụng.",
+                f"The push has {len(problems)} problem(s) and was not applied; update the app.",
+            ),
+            code="malformed_push",
+            errors=problems,
+        )
