@@ -185,7 +185,8 @@ def question_card(form: InspectionForm, q: Question, picker: ft.FilePicker | Non
     if q.required:
         marks.append(ft.Text("* " + i18n.t(lang, "required"), color=w.ERROR_COLOR, size=12))
     if q.critical:
-        marks.append(ft.Text("▲ " + i18n.t(lang, "critical"), color=w.WARN_COLOR, size=12))
+        marks.append(ft.Row([ft.Icon(ft.Icons.PRIORITY_HIGH, color=w.WARN_COLOR, size=14),
+                             ft.Text(i18n.t(lang, "critical"), color=w.WARN_COLOR, size=12)], spacing=2, tight=True))
     help_text = q.help.get(lang) if q.help else None
     failed = form.is_failed_critical(q.id)
     evidence = None

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import csv
 import re
+import time
+import uuid
 from pathlib import Path
 
 import httpx
@@ -45,6 +47,7 @@ def _prepare_server(tmp_path: Path) -> ServerProcess:
     server = start_server(tmp_path)
     server.create_user("an", "an-secret-1", "inspector", ["Phổ Yên", "Đồng Hỷ"])
     server.create_user("binh", "binh-secret-1", "supervisor", ["Phổ Yên", "Đồng Hỷ"])
+    server.create_user("cuong", "cuong-secret-1", "inspector", ["Phổ Yên"])
     checklist = tmp_path / "sample.json"
     checklist.write_bytes(msgspec.json.encode(sample_template(1)))
     result = server.cli("load-checklist", "--publish", str(checklist))
@@ -131,6 +134,29 @@ def _review(server: ServerProcess, inspection_id: str, decision: str, comment: s
                    json={"decision": decision, "comment": comment},
                    headers={"Authorization": f"Bearer {token}"}, timeout=30)
     assert r.status_code == 200, r.text
+
+
+def _answer_from_another_phone(server: ServerProcess, inspection_id: str, question_id: str, value: str) -> None:
+    """A second inspector's phone writes the same answer (a real push, protocol v1)."""
+    token = server.token("cuong", "cuong-secret-1")
+    client_id = str(uuid.uuid4())
+    change = {"change_id": str(uuid.uuid4()), "client_seq": 1, "entity": "answer",
+              "entity_id": f"{inspection_id}/{question_id}", "field": "value", "value": value,
+              "hlc": f"{int(time.time() * 1000):015d}-00000-{client_id}", "base_hlc": None}
+    r = httpx.post(f"{server.base_url}/api/v1/sync/push", headers={"Authorization": f"Bearer {token}"}, timeout=30,
+                   json={"protocol": 1, "client_id": client_id, "app_version": "test", "changes": [change]})
+    assert r.status_code == 200 and r.json()["results"][0]["status"] == "applied", r.text
+
+
+def _resolve_conflicts(server: ServerProcess) -> int:
+    token = server.token("binh", "binh-secret-1")
+    headers = {"Authorization": f"Bearer {token}"}
+    r = httpx.get(f"{server.base_url}/api/v1/conflicts", headers=headers, timeout=30)
+    assert r.status_code == 200, r.text
+    for conflict in r.json():
+        done = httpx.post(f"{server.base_url}/api/v1/conflicts/{conflict['id']}/resolve", headers=headers, timeout=30)
+        assert done.status_code == 200, done.text
+    return len(r.json())
 
 
 def _server_inspections(server: ServerProcess) -> list[dict]:
@@ -322,9 +348,11 @@ def _walk_through(page: Page, server: ServerProcess, app: AppProcess, shots: Pat
     expect(returned.get_by_role("button", name=_words("Công ty May Phổ Yên"))).to_have_accessible_name(
         _words("Nhận xét của cán bộ duyệt: " + comment))
     screenshot(page, shots, "12-home-returned")
+    # meanwhile a colleague's phone changes the person in charge on the same inspection
+    _answer_from_another_phone(server, record["id"], "manager", "Nguyễn Văn Khác")
     returned.get_by_role("button", name=re.compile("Công ty May Phổ Yên")).click()
     _see(page, "Biên bản bị trả lại. " + comment)
-    team = _in(page, "Có Tổ an toàn COVID-19?")
+    _retype(page.get_by_role("textbox", name=re.compile("Người phụ trách")), "Lê Văn Cường (Giám đốc)")
     page.get_by_role("button", name="Phần tiếp").click()
     expect(page.get_by_text("Phần 2/3")).to_be_visible(timeout=WAIT)
     team = _in(page, "Có Tổ an toàn COVID-19?")
@@ -342,6 +370,14 @@ def _walk_through(page: Page, server: ServerProcess, app: AppProcess, shots: Pat
         timeout=WAIT)
     [record] = _server_inspections(server)
     assert record["status"] == "submitted"
+    # the concurrent edit is shown where it happened, in words, with both values
+    _in(page, "Đã nộp").get_by_role("button", name=re.compile("Công ty May Phổ Yên")).click()
+    manager = _in(page, "Người phụ trách")
+    _shows(manager, "được sửa cùng lúc bởi")
+    _shows(manager, "Nguyễn Văn Khác")
+    screenshot(page, shots, "14-conflict-shown")
+    page.get_by_role("button", name="Trang chủ").click()
+    assert _resolve_conflicts(server) >= 1  # the supervisor settles what the conflict log holds
     # 7. approved on the server while the inspector edits: the edit is refused and shown where it was made
     _review(server, record["id"], "approve", "Đạt yêu cầu.")
     _in(page, "Đã nộp").get_by_role("button", name=re.compile("Công ty May Phổ Yên")).click()
@@ -351,12 +387,12 @@ def _walk_through(page: Page, server: ServerProcess, app: AppProcess, shots: Pat
     expect(page.get_by_text("Phần 2/3")).to_be_visible(timeout=WAIT)
     _shows(_in(page, "Mặt hàng thiếu"), "Máy chủ không nhận thay đổi", timeout=WAIT)
     _see(page, "Biên bản đã khoá")
-    screenshot(page, shots, "14-rejected-change-shown")
+    screenshot(page, shots, "15-rejected-change-shown")
     page.get_by_role("button", name="Trang chủ").click()
     expect(_in(page, "Đã duyệt").get_by_role("button", name=re.compile("Công ty May Phổ Yên"))).to_be_visible(
         timeout=WAIT)
     notices = _in(page, "Thay đổi bị từ chối")
     _shows(notices, "Máy chủ không nhận thay đổi câu trả lời của câu “Mặt hàng thiếu”")
-    screenshot(page, shots, "15-home-approved-with-notice")
+    screenshot(page, shots, "16-home-approved-with-notice")
     notices.get_by_role("button", name="Đã xem").click()
     expect(page.get_by_role("group", name=re.compile("^Thay đổi bị từ chối"))).to_have_count(0, timeout=WAIT)

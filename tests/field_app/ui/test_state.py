@@ -284,3 +284,26 @@ def test_a_refresh_after_background_changes_reloads_the_open_inspection(state):
     state.services.set_answer_value(inspection_id, "temp_check", "no")
     state.refresh()
     assert state.form.value("temp_check") == "no"
+
+
+def test_a_conflict_pulled_from_the_server_is_shown_on_its_question_in_words(state):
+    from tests.field_app.helpers import apply_pulled, pulled
+
+    inspection_id = _start(state)
+    state.form.edit("manager", "value", "Lê Văn Cường")
+    state.form.commit("manager")
+    entry = {
+        "entity": "answer", "entity_id": f"{inspection_id}/manager", "field": "value",
+        "winner_value": "Lê Văn Cường", "winner_hlc": f"{1_700_000_000_001:015d}-00000-device-a",
+        "winner_user": "an",
+        "loser_value": "Nguyễn Văn Khác", "loser_hlc": f"{1_700_000_000_000:015d}-00000-device-b",
+        "loser_user": "cuong",
+        "resolved": False,
+    }
+    apply_pulled(state.services, pulled("conflict", "c1", {"entry": entry}))
+    state.refresh()
+    [notice] = state.form.notices_for("manager")
+    words = notice.message.get("vi")
+    assert "an" in words and "cuong" in words and "Nguyễn Văn Khác" in words
+    assert state.form.notices_for("workers") == []
+    assert any(n.notice_id == notice.notice_id for n in state.notices)
