@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
@@ -39,6 +39,10 @@ from sync_server.core.dialects.postgres import POSTGRES
 WRITE_LOCK_KEY = 0x5E_C0_5E_01
 BEGIN_WRITE = f"BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})"
 BEGIN_READ = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
+# Per connection: no JIT (short OLTP statements; compiling only adds latency to pull pages);
+# a process that hangs inside a transaction loses it (and the write lock) after a minute;
+# a writer waiting a minute for the lock gives up (the device retries) instead of piling up.
+SESSION_SETTINGS = "SET jit = off; SET idle_in_transaction_session_timeout = '60s'; SET lock_timeout = '60s'"
 
 
 @lru_cache(maxsize=4096)
@@ -167,6 +171,7 @@ class PgDatabase:
             max_size=max(pool_size, 2),
             kwargs={"autocommit": True, "row_factory": pg_row},
             configure=self._configure,
+            check=ConnectionPool.check_connection,  # a connection PostgreSQL dropped is replaced, not used
             open=False,
             name="sync_server",
         )
@@ -177,8 +182,7 @@ class PgDatabase:
             raise DatabaseUnreachable(unreachable_message(url)) from exc
 
     def _configure(self, conn: psycopg.Connection[Any]) -> None:
-        # Short OLTP statements: JIT compilation would only add latency to big pull pages.
-        conn.execute("SET jit = off")
+        conn.execute(SESSION_SETTINGS)
         conn.adapters.register_dumper(bool, BoolAsIntDumper)
         conn.adapters.register_loader("numeric", NumericLoader)
         if self._on_connect is not None:
@@ -191,7 +195,9 @@ class PgDatabase:
             try:
                 yield PgTx(conn, self.dialect)
             except BaseException:
-                if not conn.closed:
+                # a connection that is gone cannot roll back: the pool discards it, and the first
+                # error is the one to report
+                with suppress(psycopg.Error):
                     conn.execute("ROLLBACK")
                 raise
             conn.execute("COMMIT")

@@ -80,3 +80,25 @@ def test_missing_postgres_fails_the_tests_with_how_to_point_them(monkeypatch: py
     monkeypatch.delenv("CI")
     with pytest.raises(pytest.skip.Exception, match="SKIP_POSTGRES=1"):
         postgres.require_postgres()
+
+
+def test_connections_dropped_by_postgresql_are_replaced_not_used() -> None:
+    postgres.require_postgres()
+    name = postgres.unique_name("sync_layer")
+    url = postgres.create_database(name)
+    db = PgDatabase(url, pool_size=2)
+    try:
+        with db.write() as tx:
+            tx.execute("CREATE TABLE t (x INTEGER)")
+        postgres.query(
+            postgres.admin_url(),
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+            (name,),
+        )
+        with db.write() as tx:  # e.g. after a PostgreSQL restart or failover
+            tx.execute("INSERT INTO t (x) VALUES (?)", (True,))
+        with db.read() as tx:
+            assert tx.scalar("SELECT SUM(x) FROM t") == 1
+    finally:
+        db.close()
+        postgres.drop_database(name)
