@@ -217,6 +217,14 @@ class InspectionForm:
             self._text.pop(key, None)
         return ok
 
+    def set_date(self, qid: str, field: str, day: dt.date | dt.datetime | None) -> bool:
+        """Save a date picked from the calendar (a date question's value or a deadline)."""
+        if day is None:
+            return True
+        value = (day.date() if isinstance(day, dt.datetime) else day).isoformat()
+        self._text.pop(f"{qid}:{field}", None)
+        return self._save(qid, field, value)
+
     def add_photo(self, qid: str, data: bytes) -> bool:
         try:
             self._services.add_photo(self.inspection_id, qid, data)

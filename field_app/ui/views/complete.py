@@ -94,5 +94,6 @@ def CompleteScreen(state: AppState, form: InspectionForm, ui: Any) -> ft.Control
             ]),
             spacing=12,
             scroll=ft.ScrollMode.AUTO,
+            horizontal_alignment=ft.CrossAxisAlignment.STRETCH,
         ),
     )

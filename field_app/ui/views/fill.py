@@ -80,6 +80,7 @@ def FillScreen(state: AppState, form: InspectionForm, ui: Any) -> ft.Control:
             ],
             spacing=10,
             scroll=ft.ScrollMode.AUTO,
+            horizontal_alignment=ft.CrossAxisAlignment.STRETCH,
             ref=column_ref.current,
         ),
     )

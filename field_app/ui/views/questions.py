@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from typing import Any
 
 import flet as ft
@@ -40,6 +41,30 @@ def _thumb_bytes(form: InspectionForm, sha: str) -> bytes | None:
 
 def signature_texts(form: InspectionForm) -> dict[str, str]:
     return {k: i18n.t(form.lang, k) for k in ("sign_here", "clear_signature", "save_signature", "signature_saved")}
+
+
+def date_box(form: InspectionForm, qid: str, field: str, label: str) -> ft.Control:
+    """A date typed as dd/mm/yyyy, or picked from a calendar."""
+    lang = form.lang
+
+    def pick(e: Any) -> None:
+        stored = form.value(qid) if field == "value" else form.answer_field(qid, field)
+        current = i18n.parse_date(stored or "") if stored else None
+        picker = ft.DatePicker(
+            value=dt.datetime.fromisoformat(current) if current else dt.datetime.now(),
+            first_date=dt.datetime(2000, 1, 1),
+            last_date=dt.datetime(2100, 12, 31),
+            confirm_text=i18n.t(lang, "confirm"),
+            cancel_text=i18n.t(lang, "cancel"),
+            on_change=lambda ev: form.set_date(qid, field, ev.control.value),
+        )
+        ft.context.page.show_dialog(picker)
+
+    box = text_box(form, qid, field, label, keyboard=ft.KeyboardType.DATETIME, hint=i18n.t(lang, "date_hint"))
+    if not form.editable:
+        return box
+    return ft.Row([ft.Container(content=box, expand=True),
+                   w.icon_action(ft.Icons.CALENDAR_MONTH, i18n.t(lang, "choose_date", label=label), pick)])
 
 
 def text_box(form: InspectionForm, qid: str, field: str, label: str, *, multiline: bool = False,
@@ -104,6 +129,7 @@ def LocationEditor(form: InspectionForm, qid: str, geolocator: Any = None) -> ft
 
     async def use_gps(e: Any) -> None:
         try:
+            await geolocator.request_permission(timeout=60)
             position = await geolocator.get_current_position()
         except Exception:
             form.location_error(qid, i18n.t(lang, "gps_unavailable"))
@@ -161,8 +187,7 @@ def _input(form: InspectionForm, q: Question, picker: ft.FilePicker | None, geol
         case TextQuestion():
             return text_box(form, q.id, "value", i18n.t(lang, "answer_for", label=label), multiline=q.multiline)
         case DateQuestion():
-            return text_box(form, q.id, "value", i18n.t(lang, "answer_for", label=label),
-                            keyboard=ft.KeyboardType.DATETIME, hint=i18n.t(lang, "date_hint"))
+            return date_box(form, q.id, "value", i18n.t(lang, "answer_for", label=label))
         case PhotoQuestion():
             return photo_row(form, q.id, picker, label=label)
         case SignatureQuestion():
@@ -197,8 +222,7 @@ def question_card(form: InspectionForm, q: Question, picker: ft.FilePicker | Non
         critical_block = ft.Column([
             w.warning_box(i18n.t(lang, "critical_failed")),
             text_box(form, q.id, "corrective_action", i18n.t(lang, "corrective_action"), multiline=True),
-            text_box(form, q.id, "due_date", i18n.t(lang, "due_date"), hint=i18n.t(lang, "date_hint"),
-                     keyboard=ft.KeyboardType.DATETIME),
+            date_box(form, q.id, "due_date", i18n.t(lang, "due_date")),
         ], spacing=8)
     return w.group(
         label,

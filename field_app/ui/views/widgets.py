@@ -61,7 +61,8 @@ def group(label: str, controls: list[ft.Control | None], *, key: Any = None, pad
         container=True,
         key=key,
         content=ft.Container(
-            content=ft.Column([c for c in controls if c is not None], spacing=8),
+            content=ft.Column([c for c in controls if c is not None], spacing=8,
+                              horizontal_alignment=ft.CrossAxisAlignment.STRETCH),
             padding=padding,
             border=ft.Border.all(1, ft.Colors.GREY_300),
             border_radius=8,

@@ -208,6 +208,13 @@ def _walk_through(page: Page, server: ServerProcess, app: AppProcess, shots: Pat
     expect(page.get_by_text("Không có thay đổi chờ gửi")).to_be_visible()
     expect(page.get_by_text(re.compile(r"Đồng bộ lần cuối: \d\d/\d\d/\d{4}"))).to_be_visible()
     screenshot(page, shots, "02-home-first-run")
+    # English is one tap away, and back
+    page.get_by_role("button", name="English").click()
+    expect(page.get_by_role("button", name="Pick a site to inspect")).to_be_visible(timeout=WAIT)
+    expect(page.get_by_text("Nothing waiting to send")).to_be_visible()
+    screenshot(page, shots, "02b-home-english")
+    page.get_by_role("button", name="Tiếng Việt").click()
+    expect(page.get_by_role("button", name="Chọn cơ sở để kiểm tra")).to_be_visible(timeout=WAIT)
     # 3. sites: search, filter, a site's page
     page.get_by_role("button", name="Chọn cơ sở để kiểm tra").click()
     expect(page.get_by_text("3 cơ sở")).to_be_visible(timeout=WAIT)
@@ -239,6 +246,10 @@ def _walk_through(page: Page, server: ServerProcess, app: AppProcess, shots: Pat
     _shows(_in(page, "Tổng số người lao động"), "Hãy nhập một số, ví dụ 12 hoặc 3,5.")
     _retype(workers, "1.250")
     _retype(page.get_by_role("textbox", name=re.compile("Người phụ trách")), "Lê Văn Cường")
+    page.get_by_role("button", name="Chọn ngày: Trả lời: Ngày tự đánh giá").click()
+    page.get_by_role("button", name="Chọn", exact=True).click()
+    _see(page, "Đã trả lời 3/12")
+    screenshot(page, shots, "05a-date-picked")
     _retype(page.get_by_role("textbox", name=re.compile("Ngày tự đánh giá")), "20/05/2021")
     workers.click()
     expect(_in(page, "Tổng số người lao động")).not_to_have_accessible_name(re.compile("Hãy nhập một số"),
@@ -396,3 +407,7 @@ def _walk_through(page: Page, server: ServerProcess, app: AppProcess, shots: Pat
     screenshot(page, shots, "16-home-approved-with-notice")
     notices.get_by_role("button", name="Đã xem").click()
     expect(page.get_by_role("group", name=re.compile("^Thay đổi bị từ chối"))).to_have_count(0, timeout=WAIT)
+    # usable on a desktop screen too
+    page.set_viewport_size({"width": 1280, "height": 800})
+    expect(_in(page, "Đã duyệt")).to_be_visible(timeout=WAIT)
+    screenshot(page, shots, "17-home-desktop")

@@ -27,7 +27,10 @@ def _resolve(func: ast.expr) -> tuple[str, object | None] | None:
         return None
     obj: object | None = NAMESPACES[func.id]
     for name in reversed(chain):
-        obj = getattr(obj, name, None)
+        try:
+            obj = getattr(obj, name, None)
+        except RuntimeError:  # e.g. ft.context.page outside a running app: not a control call
+            return None
         if obj is None:
             break
     return f"{func.id}." + ".".join(reversed(chain)), obj
