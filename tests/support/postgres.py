@@ -131,6 +131,12 @@ def query(url: str, statement: str, params: tuple[Any, ...] = ()) -> list[tuple[
         return conn.execute(statement, params).fetchall()
 
 
+def run(url: str, statement: str) -> None:
+    """One statement that returns no rows (``ANALYZE``, ``VACUUM``…), outside a transaction."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(statement)
+
+
 class SeedCopies:
     """Databases holding the seed's data, handed out one per test.
 
