@@ -37,7 +37,9 @@ from sync_server.core.dialects.postgres import POSTGRES
 
 # An arbitrary constant that names "the registry's single writer" among advisory locks.
 WRITE_LOCK_KEY = 0x5E_C0_5E_01
-BEGIN_WRITE = f"BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})"
+# READ COMMITTED whatever the database default: statements after the lock must see what the
+# previous writer committed (a REPEATABLE READ snapshot would be taken before the wait).
+BEGIN_WRITE = f"BEGIN ISOLATION LEVEL READ COMMITTED; SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})"
 BEGIN_READ = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
 # Per connection: no JIT (short OLTP statements; compiling only adds latency to pull pages);
 # a process that hangs inside a transaction loses it (and the write lock) after a minute;

@@ -6,6 +6,8 @@ from __future__ import annotations
 import socket
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -102,3 +104,52 @@ def test_connections_dropped_by_postgresql_are_replaced_not_used() -> None:
     finally:
         db.close()
         postgres.drop_database(name)
+
+
+def test_a_writer_that_waited_for_the_lock_sees_what_the_previous_writer_committed() -> None:
+    """Two Database objects stand for two server processes. Even with a database whose
+    default isolation is REPEATABLE READ, the second writer's statements after the lock see
+    the first writer's commit, so MAX(seq) + 1 never repeats a number."""
+    postgres.require_postgres()
+    name = postgres.unique_name("sync_layer")
+    url = postgres.create_database(name)
+    postgres.run(url, f"ALTER DATABASE {name} SET default_transaction_isolation = 'repeatable read'")
+    first, second = PgDatabase(url, pool_size=2), PgDatabase(url, pool_size=2)
+    try:
+        with first.write() as tx:
+            tx.execute("CREATE TABLE feed_probe (seq BIGINT PRIMARY KEY)")
+        holding, seen = threading.Event(), []
+
+        def second_writer() -> None:
+            holding.wait()
+            with second.write() as tx:  # blocks on the advisory lock until ``first`` commits
+                n = tx.scalar("SELECT COALESCE(MAX(seq), 0) FROM feed_probe") + 1
+                tx.execute("INSERT INTO feed_probe (seq) VALUES (?)", (n,))
+                seen.append(n)
+
+        other = threading.Thread(target=second_writer)
+        other.start()
+        with first.write() as tx:
+            tx.execute("INSERT INTO feed_probe (seq) VALUES (1)")
+            holding.set()
+            wait_until_a_writer_waits_for_the_lock(name)
+        other.join(timeout=30)
+        assert seen == [2]
+    finally:
+        first.close()
+        second.close()
+        postgres.drop_database(name)
+
+
+def wait_until_a_writer_waits_for_the_lock(database: str, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        waiting = postgres.query(
+            postgres.admin_url(),
+            "SELECT COUNT(*) FROM pg_locks l JOIN pg_database d ON d.oid = l.database"
+            " WHERE l.locktype = 'advisory' AND NOT l.granted AND d.datname = %s",
+            (database,),
+        )
+        if waiting[0][0]:
+            return
+    raise AssertionError("the second writer never waited for the write lock")
