@@ -104,8 +104,8 @@ class AppState:
     def refresh(self, event: AppEvent | None = None) -> None:
         """Read again what the services changed (called for every ``AppEvent``)."""
         self.status = self._services.sync_status()
-        if event is not None and event.kind == "session":
-            self.session = self._services.current_session()
+        if event is None or event.kind == "session":
+            self.session = self._services.current_session() if self.route != "login" else self.session
         if self.session is None:
             return
         self.mine = self._services.my_inspections()
@@ -168,6 +168,33 @@ class AppState:
         self.route = "home"
         self.refresh()
         return True
+
+    @property
+    def needs_password(self) -> bool:
+        """The saved login has expired (or the server said 401): work goes on, sync waits for the password."""
+        session = self.session
+        return session is not None and (session.needs_password or bool(self.status and self.status.needs_password))
+
+    async def relogin(self, run: Runner = asyncio.to_thread) -> bool:
+        """Log in again as the same user on the same server, keeping every change that waits."""
+        session = self.session
+        if session is None:
+            return False
+        if not self._login_text["password"]:
+            self.login_error = self.t("need_password")
+            return False
+        self.busy = True
+        try:
+            self.session = await run(self._services.login, session.server_url, session.user.username,
+                                     self._login_text["password"])
+        except AppError as exc:
+            self.login_error = exc.message.get(self.lang)
+            return False
+        finally:
+            self.busy = False
+        self._login_text["password"] = ""
+        self.login_error = None
+        return await self.sync(run)
 
     def logout(self) -> None:
         try:

@@ -83,6 +83,25 @@ def _sync_bar(state: AppState) -> ft.Control:
     )
 
 
+def _password_again(state: AppState) -> ft.Control:
+    async def relogin(e: Any) -> None:
+        await state.relogin()
+
+    return ft.Container(
+        padding=10,
+        bgcolor=ft.Colors.ORANGE_50,
+        content=ft.Column(w.compact([
+            ft.Text(state.t("password_again"), color=w.WARN_COLOR),
+            ft.TextField(label=state.t("password"), password=True, can_reveal_password=True,
+                         value=state.login_text("password"),
+                         on_change=lambda e: state.edit_login("password", e.control.value or ""),
+                         on_submit=relogin),
+            w.error_text(state.login_error),
+            w.action(state.t("log_in"), relogin, icon=ft.Icons.LOGIN, primary=True, disabled=state.busy),
+        ]), spacing=6),
+    )
+
+
 @ft.component
 def App(state: AppState, ui: UiServices) -> ft.Control:
     route = state.route
@@ -100,4 +119,6 @@ def App(state: AppState, ui: UiServices) -> ft.Control:
     bars: list[ft.Control] = [_top_bar(state)]
     if state.session is not None and route != "login":
         bars.append(_sync_bar(state))
+        if state.needs_password:
+            bars.append(_password_again(state))
     return ft.Column([*bars, ft.Container(content=body, expand=True)], spacing=0, expand=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 
+from field_app.core.device_state import update_state
 from field_app.core.services import AppServices
 from field_app.ui.state import AppState
 from tests.field_app.helpers import png_bytes
@@ -307,3 +308,20 @@ def test_a_conflict_pulled_from_the_server_is_shown_on_its_question_in_words(sta
     assert "an" in words and "cuong" in words and "Nguyễn Văn Khác" in words
     assert state.form.notices_for("workers") == []
     assert any(n.notice_id == notice.notice_id for n in state.notices)
+
+
+def test_an_expired_login_asks_for_the_password_again_and_keeps_the_work(state):
+    inspection_id = _start(state)
+    state.form.answer("team", "yes")
+    state.go_home()
+    assert not state.needs_password
+    with state.services.store.write() as conn:  # the token expired while the phone was away
+        update_state(conn, token_expires_at="2000-01-01T00:00:00+00:00")
+    state.refresh()
+    assert state.needs_password and state.route == "home"
+    assert not asyncio.run(state.relogin())
+    assert state.login_error == "Hãy nhập mật khẩu."
+    state.edit_login("password", "secret")
+    assert not asyncio.run(state.relogin())  # the server (127.0.0.1:9) cannot be reached
+    assert state.login_error and state.needs_password
+    assert state.services.get_inspection(inspection_id).answers["team"].value == "yes"
