@@ -354,3 +354,25 @@ def test_blobs_are_served_only_to_those_who_may_see_an_inspection_naming_them(wo
         assert blobs.readable(world.server.db, world.server.blobs, world.actor(user), digest).complete
     with pytest.raises(NotFound):
         blobs.readable(world.server.db, world.server.blobs, world.actor("insp_b"), digest)
+
+
+# --- content files ---------------------------------------------------------------------------
+
+
+def test_load_checklist_file_reads_yaml_saves_drafts_with_problems_and_is_idempotent(world: World, tmp_path) -> None:
+    import yaml
+
+    from sync_server.core import content
+
+    good = tmp_path / "v2.yaml"
+    good.write_text(yaml.safe_dump(msgspec.to_builtins(sample_template(2)), allow_unicode=True), encoding="utf-8")
+    first = content.load_checklist_file(world.server, good, publish=True)
+    assert (first.template_id, first.version, first.status) == ("sample-factory", 2, "published")
+    again = content.load_checklist_file(world.server, good, publish=True)
+    assert "already published" in again.message
+    broken = tmp_path / "v3.json"
+    broken.write_bytes(msgspec.json.encode(msgspec.structs.replace(sample_template(3), site_kinds=[])))
+    draft = content.load_checklist_file(world.server, broken)
+    assert draft.status == "draft" and any("site_kinds" in p for p in draft.problems)
+    with pytest.raises(Invalid):
+        content.load_checklist_file(world.server, broken, publish=True)
