@@ -18,6 +18,7 @@ turns that into an explicit skip outside CI. Never a silent pass.
 from __future__ import annotations
 
 import os
+import re
 import urllib.parse
 import uuid
 from functools import cache
@@ -45,6 +46,11 @@ def _probe(url: str) -> str | None:
     return None
 
 
+@cache
+def _clean_once(url: str) -> None:
+    drop_stale_databases()
+
+
 def unreachable_message(url: str, reason: str) -> str:
     if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
         return (
@@ -66,11 +72,43 @@ def require_postgres() -> str:
     url = admin_url()
     reason = _probe(url)
     if reason is None:
+        _clean_once(url)
         return url
     in_ci = os.environ.get("CI", "").lower() in ("1", "true", "yes")
     if os.environ.get("SKIP_POSTGRES") == "1" and not in_ci:
         pytest.skip(f"SKIP_POSTGRES=1: PostgreSQL variants skipped ({url} unreachable)")
     pytest.fail(unreachable_message(url, reason), pytrace=False)
+
+
+STALE_NAME = re.compile(r"^sync_[a-z]+_(\d+)_[0-9a-f]{10}$")  # what unique_name makes
+
+
+def drop_stale_databases() -> list[str]:
+    """Drop test databases left by test runs that were killed (their process is gone).
+    Only for a PostgreSQL on this machine: a process id means nothing on another host."""
+    host = urllib.parse.urlsplit(admin_url()).hostname or "localhost"
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        return []
+    dropped = []
+    with _admin() as conn:
+        names = [r[0] for r in conn.execute("SELECT datname FROM pg_database")]
+    for name in names:
+        match = STALE_NAME.match(name)
+        if match is None or _alive(int(match.group(1))):
+            continue
+        drop_database(name)
+        dropped.append(name)
+    return dropped
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def database_url(name: str) -> str:
