@@ -23,6 +23,7 @@ from sync_server.core.db import Tx
 
 FeedKey = tuple[str, str, str]  # (entity, entity_id, field)
 UNDECODED: Any = object()
+_quote = msgspec.json.Encoder().encode
 
 CLOCK_KEY = "server_clock"
 
@@ -44,6 +45,17 @@ class Held:
         return self.data
 
 
+def pull_tail(key: FeedKey, value_json: str | None, hlc: str) -> str:
+    """A row's pull text after ``seq``: ``,"entity":…,"entity_id":…,"field":…,"value":…,"hlc":…}``.
+    ``entity`` and ``field`` are known identifiers and ``hlc`` matches the clock pattern (checked
+    on the way in), so only the entity id needs JSON quoting; ``value_json`` is JSON already."""
+    entity_id = _quote(key[1]).decode()
+    return (
+        f',"entity":"{key[0]}","entity_id":{entity_id},"field":"{key[2]}",'
+        f'"value":{value_json if value_json is not None else "null"},"hlc":"{hlc}"}}'
+    )
+
+
 def load_clock(tx: Tx) -> HybridClock:
     return HybridClock(SERVER_NODE, last=tx.scalar("SELECT value FROM meta WHERE key = ?", (CLOCK_KEY,)))
 
@@ -62,7 +74,8 @@ class FeedWriter:
         self.tx = tx
         self.last_seq: int = tx.scalar(tx.dialect.max_seq)
         self.clock = load_clock(tx)
-        self._pending: dict[FeedKey, tuple] = {}
+        self._pending: dict[FeedKey, tuple[Any, ...]] = {}
+        self._tail = tx.dialect.feed_tail
 
     def stamp(self) -> str:
         """A fresh server clock, after every clock this server has accepted."""
@@ -84,7 +97,7 @@ class FeedWriter:
     ) -> int:
         self.last_seq += 1
         self._pending.pop(key, None)
-        self._pending[key] = (
+        row: tuple[Any, ...] = (
             self.last_seq,
             key[0],
             key[1],
@@ -96,6 +109,9 @@ class FeedWriter:
             district,
             inspection_id,
         )
+        if self._tail:
+            row += (pull_tail(key, value_json, hlc),)
+        self._pending[key] = row
         return self.last_seq
 
     def put_server(

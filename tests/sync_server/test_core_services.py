@@ -376,3 +376,46 @@ def test_load_checklist_file_reads_yaml_saves_drafts_with_problems_and_is_idempo
     assert draft.status == "draft" and any("site_kinds" in p for p in draft.problems)
     with pytest.raises(Invalid):
         content.load_checklist_file(world.server, broken, publish=True)
+
+
+def test_migration_0002_backfills_the_pull_text_of_existing_feed_rows(tmp_path) -> None:
+    import sqlite3
+
+    from sync_server.core.feed import pull_tail
+    from sync_server.core.migrations import migrate, migration_files
+    from sync_server.core.server import Server
+    from tests.sync_server.conftest import make_config
+
+    db_file = tmp_path / "registry.db"
+    conn = sqlite3.connect(db_file)
+    conn.executescript(migration_files("sqlite")[0].read_text(encoding="utf-8"))
+    conn.execute("CREATE TABLE schema_migrations (version TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+    conn.execute("INSERT INTO schema_migrations VALUES ('0001_initial', 'then')")
+    conn.execute(
+        "INSERT INTO feed (seq, entity, entity_id, field, value, hlc) VALUES"
+        " (7, 'answer', 'i-1/q \"x\" ở', 'value', '{\"a\":[1,2]}', '000000000000001-00000-dev')"
+    )
+    conn.commit()
+    conn.close()
+    server = Server.open(make_config(tmp_path))
+    try:
+        assert migrate(server.db) == []  # applied on open
+        with server.db.read() as tx:
+            tail = tx.scalar("SELECT tail FROM feed WHERE seq = 7")
+        key = ("answer", 'i-1/q "x" ở', "value")
+        assert msgspec.json.decode("{" + tail[1:]) == msgspec.json.decode(
+            "{" + pull_tail(key, '{"a":[1,2]}', "000000000000001-00000-dev")[1:]
+        )
+        page = msgspec.json.decode(sync_service.pull(server.db, SYSTEM, 0, 10, 1))
+        assert page["changes"] == [
+            {
+                "seq": 7,
+                "entity": "answer",
+                "entity_id": 'i-1/q "x" ở',
+                "field": "value",
+                "value": {"a": [1, 2]},
+                "hlc": "000000000000001-00000-dev",
+            }
+        ]
+    finally:
+        server.close()

@@ -25,3 +25,7 @@ class Dialect:
     max_seq: str
     # Insert-or-ignore for simple link tables: ``{table}``, ``{columns}``, ``{placeholders}``.
     insert_ignore: str
+    # Whether ``feed`` keeps each row's pull text (``tail``: the JSON object after ``seq``),
+    # written with the row so that a pull page is a plain concatenation. When True,
+    # ``feed_upsert`` takes an 11th parameter, the tail.
+    feed_tail: bool = False
