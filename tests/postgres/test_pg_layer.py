@@ -10,10 +10,16 @@ import threading
 import time
 from pathlib import Path
 
+import msgspec
 import pytest
 
-from sync_server.core.config import ConfigError, from_env
+from sync_server.core import sync_service
+from sync_server.core.access import SYSTEM
+from sync_server.core.config import ConfigError, ServerConfig, from_env
+from sync_server.core.feed import pull_tail
+from sync_server.core.migrations import migrate, migration_files
 from sync_server.core.pg_db import PgDatabase, _row_class, to_pyformat
+from sync_server.core.server import Server
 from tests.support import postgres
 from tests.support.server_process import REPO_ROOT
 
@@ -153,3 +159,41 @@ def wait_until_a_writer_waits_for_the_lock(database: str, timeout: float = 20.0)
         if waiting[0][0]:
             return
     raise AssertionError("the second writer never waited for the write lock")
+
+
+def test_migration_0002_backfills_the_pull_text_of_existing_feed_rows_on_postgresql(tmp_path: Path) -> None:
+    postgres.require_postgres()
+    name = postgres.unique_name("sync_layer")
+    url = postgres.create_database(name)
+    try:
+        postgres.run(
+            url,
+            migration_files("postgres")[0].read_text(encoding="utf-8")
+            + "; CREATE TABLE schema_migrations (version TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
+            + "; INSERT INTO schema_migrations VALUES ('0001_initial', 'then')"
+            + "; INSERT INTO feed (seq, entity, entity_id, field, value, hlc) VALUES"
+            " (7, 'answer', 'i-1/q \"x\" ở', 'value', '{\"a\":[1,2]}', '000000000000001-00000-dev')",
+        )
+        server = Server.open(ServerConfig(database_url=url, blob_dir=tmp_path / "blobs", secret_key="k"))
+        try:
+            assert migrate(server.db) == []  # applied on open
+            with server.db.read() as tx:
+                tail = tx.scalar("SELECT tail FROM feed WHERE seq = 7")
+            key = ("answer", 'i-1/q "x" ở', "value")
+            expected = pull_tail(key, '{"a":[1,2]}', "000000000000001-00000-dev")
+            assert msgspec.json.decode("{" + tail[1:]) == msgspec.json.decode("{" + expected[1:])
+            page = msgspec.json.decode(sync_service.pull(server.db, SYSTEM, 0, 10, 1))
+            assert page["changes"] == [
+                {
+                    "seq": 7,
+                    "entity": "answer",
+                    "entity_id": 'i-1/q "x" ở',
+                    "field": "value",
+                    "value": {"a": [1, 2]},
+                    "hlc": "000000000000001-00000-dev",
+                }
+            ]
+        finally:
+            server.close()
+    finally:
+        postgres.drop_database(name)
