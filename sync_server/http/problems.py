@@ -71,7 +71,10 @@ def service_error_handler(request: Request[Any, Any, Any], exc: ServiceError) ->
         expected_seq=exc.extra.get("expected_seq"),
         supported_protocols=exc.extra.get("supported_protocols"),
     )
-    return problem_response(problem, exc.headers)
+    headers = dict(exc.headers)
+    if exc.status == 401:
+        headers.setdefault("WWW-Authenticate", 'Bearer realm="sync"')
+    return problem_response(problem, headers)
 
 
 def _validation_errors(exc: ValidationException) -> list[FieldProblem]:

@@ -353,6 +353,8 @@ def test_bad_input_gets_a_problem_and_changes_nothing(api: Api, case: str) -> No
         kwargs["headers"] = {**headers, "Content-Type": "application/json"}
     r = client.request(method, path, **kwargs)
     assert_problem(r, status, code)
+    if status == 401:
+        assert r.headers["www-authenticate"].startswith("Bearer")
     assert dump_database(world.db_path) == before
 
 
