@@ -180,7 +180,10 @@ class PushContext:
         )
         self.held[key] = Held(value_json, hlc, writer_client, self.actor.username, data)
         if key[0] == "answer" and inspection_id is not None:
-            self.answer_keys.setdefault(inspection_id, set()).add(key)
+            keys = self.answer_keys.get(inspection_id)
+            if keys is None:
+                keys = self.answer_keys[inspection_id] = set()
+            keys.add(key)
 
     def write_server(self, key: FeedKey, value: Any, district: str | None, inspection_id: str | None) -> None:
         self.write(key, to_json(value), self.feed.stamp(), district, inspection_id, server=True, data=value)
