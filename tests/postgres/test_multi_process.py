@@ -8,6 +8,7 @@ import threading
 from typing import Any
 
 import httpx
+import msgspec
 import pytest
 
 from tests.postgres.conftest import PROCESSES, Cluster
@@ -171,3 +172,48 @@ def _upload_race(cluster: Cluster, round_: int, data: bytes) -> None:
     for i in range(PROCESSES):
         assert cluster.client(i).get(url, headers=cluster.headers("an")).content == data
     assert not (cluster.blob_dir / "partial" / digest).exists()
+
+
+def test_a_process_killed_during_pushes_leaves_the_others_writing_and_loses_nothing(cluster: Cluster) -> None:
+    victim, survivor = cluster.servers[0], cluster.client(1)
+    dev = Device()
+    outbox = [c for _ in range(30) for c in inspection_push(dev)]  # 240 changes, sent 16 at a time
+    acked, stop = 0, threading.Event()
+    progress = threading.Condition()
+
+    def stream() -> None:
+        nonlocal acked
+        with httpx.Client(base_url=victim.base_url, timeout=10) as http:
+            while not stop.is_set() and acked < len(outbox):
+                try:
+                    r = http.post(
+                        "/api/v1/sync/push", json=dev.body(outbox[acked : acked + 16]), headers=cluster.headers("an")
+                    )
+                except httpx.HTTPError:
+                    return  # the process died under the request
+                with progress:
+                    acked = r.json()["acked_seq"]
+                    progress.notify_all()
+
+    sender = threading.Thread(target=stream)
+    sender.start()
+    with progress:
+        assert progress.wait_for(lambda: acked >= 48, timeout=60)
+    victim.kill()  # SIGKILL, possibly inside a push transaction holding the write lock
+    stop.set()
+    sender.join(timeout=30)
+    # the other processes keep writing at once: a dead process's lock went with its connection
+    other = Device()
+    r = survivor.post("/api/v1/sync/push", json=other.body(inspection_push(other)), headers=cluster.headers("an"))
+    assert r.status_code == 200 and {x["status"] for x in r.json()["results"]} == {"applied"}
+    held = cluster.query("SELECT last_seq FROM clients WHERE client_id = %s", (dev.client_id,))[0][0]
+    assert held >= acked  # nothing acknowledged was lost
+    victim.start()
+    while held < len(outbox):  # the device resends from its last acknowledgement, to any process
+        r = survivor.post("/api/v1/sync/push", json=dev.body(outbox[held : held + 50]), headers=cluster.headers("an"))
+        held = r.json()["acked_seq"]
+    keys = {(c.entity, c.entity_id, c.field) for c in outbox}
+    stored = {tuple(r) for r in cluster.query("SELECT entity, entity_id, field FROM feed")}
+    assert keys <= stored  # every change arrived
+    details = cluster.query("SELECT detail FROM audit WHERE action = 'sync.push' AND entity_id = %s", (dev.client_id,))
+    assert sum(msgspec.json.decode(d[0])["changes"] for d in details) == len(outbox)  # and none twice
