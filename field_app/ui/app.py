@@ -74,8 +74,12 @@ def make_main(config: AppConfig) -> Any:
             loop.call_soon_threadsafe(state.refresh, event, context=ctx.copy())
 
         unsubscribe = services.subscribe(on_event)
-        page.on_close = lambda e: unsubscribe()
-        page.on_disconnect = lambda e: None
+
+        def on_close(e: Any) -> None:
+            unsubscribe()
+            state.close()
+
+        page.on_close = on_close
         ui = UiServices(file_picker=ft.FilePicker(), geolocator=_geolocator())
         page.render(App, state, ui)
         page.run_task(state.watch_connection)

@@ -235,6 +235,11 @@ class InspectionForm:
         self._reload()
         return True
 
+    def photo_bytes(self, sha256: str) -> bytes | None:
+        """The image of a photo or signature kept on this device (fetched when online), or None."""
+        path = self._services.blob_path(sha256)
+        return path.read_bytes() if path is not None else None
+
     def remove_photo(self, qid: str, sha256: str) -> None:
         try:
             self._services.remove_photo(self.inspection_id, qid, sha256)

@@ -54,6 +54,7 @@ class AppState:
             "password": "",
         }
         self._site_query = ""
+        self._closed = False
         self.lang = lang
         self.route = "login"
         self.session: Session | None = None
@@ -75,6 +76,10 @@ class AppState:
         # one inspection
         self.form: InspectionForm | None = None
 
+    def close(self) -> None:
+        """The page was closed: stop the background watch."""
+        self._closed = True
+
     @property
     def services(self) -> AppServices:
         return self._services
@@ -95,7 +100,7 @@ class AppState:
 
     async def watch_connection(self, every_s: float = 5.0, run: Runner = asyncio.to_thread) -> None:
         """Keep the sync bar's online/offline true: a cheap check of the server every few seconds."""
-        while True:
+        while not self._closed:
             if self.session is not None and not self.busy:
                 await run(self._services.check_online)
                 self.status = self._services.sync_status()

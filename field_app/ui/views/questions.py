@@ -30,10 +30,10 @@ _THUMBS: dict[str, bytes] = {}
 
 def _thumb_bytes(form: InspectionForm, sha: str) -> bytes | None:
     if sha not in _THUMBS:
-        path = form._services.blob_path(sha)
-        if path is None:
+        data = form.photo_bytes(sha)
+        if data is None:
             return None
-        _THUMBS[sha] = path.read_bytes()
+        _THUMBS[sha] = data
         if len(_THUMBS) > 64:
             _THUMBS.pop(next(iter(_THUMBS)))
     return _THUMBS[sha]

@@ -325,3 +325,17 @@ def test_an_expired_login_asks_for_the_password_again_and_keeps_the_work(state):
     assert not asyncio.run(state.relogin())  # the server (127.0.0.1:9) cannot be reached
     assert state.login_error and state.needs_password
     assert state.services.get_inspection(inspection_id).answers["team"].value == "yes"
+
+
+def test_the_connection_watch_tells_the_sync_bar_the_server_is_unreachable_and_stops_on_close(state):
+    assert state.status.online is not False
+
+    async def watch_briefly() -> None:
+        task = asyncio.create_task(state.watch_connection(every_s=0.01))
+        while state.status.online is not False:
+            await asyncio.sleep(0.01)
+        state.close()
+        await asyncio.wait_for(task, timeout=5)
+
+    asyncio.run(asyncio.wait_for(watch_briefly(), timeout=20))
+    assert state.sync_summary()["online"] == "Ngoại tuyến"
