@@ -134,15 +134,19 @@ def main() -> int:
             print(f"first sync of a fresh device (pull of everything): {full.pulled} rows in {full_s:.2f} s = "
                   f"{full.pulled / full_s:,.0f} rows/s")
 
-            # Answer edits, timed one by one (write + outbox in one transaction).
+            # Answer edits, timed one by one (validate + write + outbox in one transaction). Every
+            # edit changes the value, so each one really writes (an unchanged value is skipped).
             timings = []
+            before = app.sync_status().pending
             for k in range(args.edits):
                 inspection_id = inspections[k % len(inspections)]
                 n = rnd.randrange(args.answers)
-                value = value_for(n, rnd)
+                current = app.get_inspection(inspection_id).answers[f"q{n:02d}"].value
+                value = ("no" if current == "yes" else "yes") if n % 2 else (current + 1) % 10_000
                 t = time.perf_counter()
                 app.set_answer_value(inspection_id, f"q{n:02d}", value)
                 timings.append((time.perf_counter() - t) * 1000)
+            assert app.sync_status().pending - before == args.edits
             # The other device edits too, so the incremental sync moves both ways.
             for k in range(500):
                 fresh.set_answer_value(inspections[k % len(inspections)], f"q{k % args.answers:02d}",

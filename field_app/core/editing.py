@@ -21,7 +21,7 @@ from shared_schema import protocol
 from shared_schema.checklist import PhotoQuestion
 from shared_schema.records import INSPECTION_KINDS
 from shared_schema.text import LocalText
-from shared_schema.validation import Invalid, validate_answer_field, validate_header_field
+from shared_schema.validation import Invalid, validate_answer_field, validate_header_field, validate_site_field
 from shared_schema.workflow import is_locked, submission_problems, transition_problem
 
 HEADER_EDITABLE = protocol.INSPECTION_DEVICE_FIELDS - protocol.INSPECTION_IDENTITY_FIELDS - {"status"}
@@ -153,6 +153,19 @@ class Editor:
         if data.get(field) == value and field in data:
             return None
         self._write("inspection", inspection_id, [(field, value)], inspection_id)
+        return None
+
+    # --- site corrections ------------------------------------------------------------------
+
+    def set_site_field(self, site_id: str, field: str, value: Any) -> Invalid | None:
+        if self.queries.site(site_id) is None:
+            raise AppError("not_found", NOT_FOUND_SITE)
+        invalid = validate_site_field(field, value)
+        if invalid is not None:
+            return invalid
+        with self.store.write() as conn:
+            outbox.record_edit(conn, self.clock, "site", site_id, field, value, None)
+        self._on_edit("")
         return None
 
     # --- submit ----------------------------------------------------------------------------

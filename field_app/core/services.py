@@ -98,7 +98,10 @@ class AppServices:
                 log.exception("a subscriber failed")
 
     def _after_edit(self, inspection_id: str) -> None:
-        self._emit(AppEvent("data", frozenset({"inspection"}), frozenset({inspection_id})))
+        if inspection_id:
+            self._emit(AppEvent("data", frozenset({"inspection"}), frozenset({inspection_id})))
+        else:
+            self._emit(AppEvent("data", frozenset({"site"})))
         if self._background is not None:
             self._background.poke()
 
@@ -212,6 +215,12 @@ class AppServices:
     def get_site(self, site_id: str) -> SiteDetail:
         """A site and its past inspections (newest first). ``AppError`` ``not_found``."""
         return self._queries.site_detail(site_id)
+
+    def set_site_field(self, site_id: str, field: str, value: Any) -> Invalid | None:
+        """Correct a site's ``workers``, ``contact`` (``{name, phone, email}``) or ``location``
+        (``{lat, lon, accuracy_m}``) as found on the spot. Returns the ``Invalid`` and changes
+        nothing when refused (``not_permitted`` for the registry's own fields such as the name)."""
+        return self._editor.set_site_field(site_id, field, value)
 
     def checklists_for_kind(self, site_kind: str) -> list[ChecklistOption]:
         """The latest published version of every checklist that lists ``site_kind``."""

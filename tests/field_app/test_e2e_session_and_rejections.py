@@ -32,6 +32,19 @@ def test_login_without_a_connection_says_so(world):
     app.close()
 
 
+def test_the_first_sync_reports_progress_and_fills_the_device(world):
+    app = world.device("progress", "an", sync=False)
+    phases = []
+    app.subscribe(lambda event: phases.append(app.sync_status().progress.phase) if event.kind == "sync" else None)
+    assert not app.sync_status().first_sync_done
+    sync_ok(app)
+    assert "pulling" in phases and phases[-1] == "idle"
+    status = app.sync_status()
+    assert status.first_sync_done and status.last_sync_at and status.online and status.last_error is None
+    assert app.count_sites() == 4 and app.checklists_for_kind("DN_SX")
+    app.close()
+
+
 def test_an_expired_token_asks_for_the_password_again_and_keeps_the_outbox(world):
     app = world.device("expired", "an")
     sync_ok(app)

@@ -23,7 +23,9 @@ def test_two_inspectors_and_a_supervisor_end_in_the_same_state_with_the_conflict
     # Offline: A inspects site 1 and submits; B inspects site 2.
     x = a.start_inspection(site_id(a, "DN-001"), "sample-factory")
     complete_answers(a, x)
-    a.add_photo(x, "team", png_bytes(11))
+    photo = png_bytes(11)
+    sha = a.add_photo(x, "team", photo)
+    a.set_site_field(site_id(a, "DN-001"), "workers", 321)
     assert a.submit(x).ok
     y = b.start_inspection(site_id(b, "DN-002"), "sample-factory")
     b.set_answer_value(y, "workers", 40)
@@ -35,6 +37,8 @@ def test_two_inspectors_and_a_supervisor_end_in_the_same_state_with_the_conflict
     for app in order:
         sync_ok(app)
     assert x in {s.id for s in b.my_inspections().submitted}
+    assert b.get_site(site_id(b, "DN-001")).site.workers == 321
+    assert b.blob_path(sha).read_bytes() == photo  # fetched from the server on demand
 
     # The supervisor returns X while A keeps editing it offline; B (same team) edits the same
     # answer without having seen A's edit: a concurrent edit.

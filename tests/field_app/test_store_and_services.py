@@ -289,6 +289,16 @@ def test_the_session_and_the_clock_survive_a_restart(tmp_path):
     again.close()
 
 
+def test_a_site_correction_is_validated_and_queued_and_registry_fields_are_refused(app):
+    assert app.set_site_field("s1", "workers", 250) is None
+    assert app.get_site("s1").site.workers == 250
+    assert outbox_rows(app)[-1]["entity"] == "site"
+    count = len(outbox_rows(app))
+    assert app.set_site_field("s1", "workers", -1).code == "wrong_type"
+    assert app.set_site_field("s1", "name", "Tên khác").code == "not_permitted"
+    assert len(outbox_rows(app)) == count and app.get_site("s1").site.name == "Công ty May Hà Nội"
+
+
 def test_logout_is_refused_while_changes_wait(app):
     app.start_inspection("s1", "sample-factory")
     with pytest.raises(AppError) as err:
