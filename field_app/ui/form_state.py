@@ -53,6 +53,7 @@ class InspectionForm:
         self._services = services
         self._lang = lang
         self._text: dict[str, str] = {}
+        self._marks: dict[str, int] = {}
         self.inspection_id = inspection_id
         self.view: InspectionView = services.get_inspection(inspection_id)
         self.section = 0
@@ -182,11 +183,24 @@ class InspectionForm:
             current.sort(key=lambda c: order.index(c) if c in order else len(order))
         return self._save(qid, "value", current or None)
 
-    def edit(self, qid: str, field: str, text: str) -> None:
-        """Keep what is being typed; nothing is saved until ``commit``."""
-        self._text[f"{qid}:{field}"] = text
+    def edit(self, qid: str, field: str, text: str) -> int:
+        """Keep what is being typed; returns a typing mark for ``autosave``."""
+        return self._typed(f"{qid}:{field}", text)
 
-    def commit(self, qid: str, field: str = "value") -> bool:
+    def _typed(self, key: str, text: str) -> int:
+        self._text[key] = text
+        self._marks[key] = self._marks.get(key, 0) + 1
+        return self._marks[key]
+
+    def autosave(self, qid: str, field: str, mark: int) -> bool:
+        """Save what is being typed after a pause (``mark`` from ``edit``: nothing happens when typing
+        went on since). The box keeps the typed text, so nothing moves under the cursor; closing the
+        app then loses at most the last moment of typing."""
+        if self._marks.get(f"{qid}:{field}") != mark:
+            return False
+        return self.commit(qid, field, keep_text=True)
+
+    def commit(self, qid: str, field: str = "value", *, keep_text: bool = False) -> bool:
         """Save what was typed into a text box (called when the box is left or submitted)."""
         key = f"{qid}:{field}"
         if key not in self._text:
@@ -208,12 +222,12 @@ class InspectionForm:
         elif field == "value" and isinstance(question, TextQuestion):
             value = text if text.strip() else None
         stored = self.value(qid) if field == "value" else self.answer_field(qid, field)
+        ok = True
         if value == stored:
-            self._text.pop(key, None)
             self._set_error(key, None)
-            return True
-        ok = self._save(qid, field, value)
-        if ok:
+        else:
+            ok = self._save(qid, field, value)
+        if ok and not keep_text:
             self._text.pop(key, None)
         return ok
 
@@ -336,8 +350,14 @@ class InspectionForm:
                 return header.record_number or ""
         return ""
 
-    def edit_header(self, field: str, text: str) -> None:
-        self._text[field] = text
+    def edit_header(self, field: str, text: str) -> int:
+        return self._typed(field, text)
+
+    def autosave_header(self, field: str, mark: int) -> bool:
+        """Like ``autosave``, for a header text box."""
+        if self._marks.get(field) != mark:
+            return False
+        return self.commit_header(field, keep_text=True)
 
     def _save_header(self, field: str, value: Any, error_key: str) -> bool:
         try:
@@ -355,7 +375,7 @@ class InspectionForm:
     def set_kind(self, kind: str) -> bool:
         return self._save_header("kind", kind, "header:kind")
 
-    def commit_header(self, field: str) -> bool:
+    def commit_header(self, field: str, *, keep_text: bool = False) -> bool:
         """Save a header text box when it is left."""
         if field not in self._text:
             return True
@@ -380,7 +400,8 @@ class InspectionForm:
             target = field
         if value != stored and not self._save_header(target, value, f"header:{field}"):
             return False
-        self._text.pop(field, None)
+        if not keep_text:
+            self._text.pop(field, None)
         return True
 
     def header_signature(self, role: str) -> Any:

@@ -3,6 +3,7 @@ missing items (each jumps to its question), then submit or resubmit."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import flet as ft
@@ -12,12 +13,17 @@ from field_app.ui.form_state import InspectionForm
 from field_app.ui.state import AppState
 from field_app.ui.views import widgets as w
 from field_app.ui.views.fill import inspection_banners
-from field_app.ui.views.questions import signature_texts
+from field_app.ui.views.questions import AUTOSAVE_PAUSE_S, signature_texts
 from field_app.ui.views.signature_pad import SignaturePad
 from shared_schema.records import INSPECTION_KINDS
 
 
 def _header_box(form: InspectionForm, field: str, label: str, multiline: bool = False) -> ft.Control:
+    async def typed(e: Any) -> None:
+        mark = form.edit_header(field, e.control.value or "")
+        await asyncio.sleep(AUTOSAVE_PAUSE_S)
+        form.autosave_header(field, mark)
+
     return ft.TextField(
         label=label,
         value=form.header_text(field),
@@ -25,7 +31,7 @@ def _header_box(form: InspectionForm, field: str, label: str, multiline: bool = 
         min_lines=2 if multiline else None,
         read_only=not form.editable,
         error=form.errors.get(f"header:{field}"),
-        on_change=lambda e: form.edit_header(field, e.control.value or ""),
+        on_change=typed,
         on_blur=lambda e: form.commit_header(field),
         on_submit=lambda e: form.commit_header(field),
     )

@@ -26,6 +26,8 @@ from shared_schema.checklist import (
 )
 
 _THUMBS: dict[str, bytes] = {}
+# Typed answers are saved after this pause in typing (and whenever the box is left).
+AUTOSAVE_PAUSE_S = 1.5
 
 
 def _thumb_bytes(form: InspectionForm, sha: str) -> bytes | None:
@@ -70,7 +72,13 @@ def date_box(form: InspectionForm, qid: str, field: str, label: str) -> ft.Contr
 def text_box(form: InspectionForm, qid: str, field: str, label: str, *, multiline: bool = False,
              keyboard: ft.KeyboardType = ft.KeyboardType.TEXT, hint: str | None = None,
              suffix: str | None = None) -> ft.Control:
-    """A text box saved when it is left (blur) or submitted; typing only keeps the text."""
+    """A text box saved after a pause in typing, and when it is left or submitted."""
+
+    async def typed(e: Any) -> None:
+        mark = form.edit(qid, field, e.control.value or "")
+        await asyncio.sleep(AUTOSAVE_PAUSE_S)
+        form.autosave(qid, field, mark)
+
     return ft.TextField(
         label=label,
         value=form.text_value(qid, field),
@@ -81,7 +89,7 @@ def text_box(form: InspectionForm, qid: str, field: str, label: str, *, multilin
         keyboard_type=keyboard,
         error=form.error(qid, field),
         read_only=not form.editable,
-        on_change=lambda e: form.edit(qid, field, e.control.value or ""),
+        on_change=typed,
         on_blur=lambda e: form.commit(qid, field),
         on_submit=lambda e: form.commit(qid, field),
     )

@@ -339,3 +339,18 @@ def test_the_connection_watch_tells_the_sync_bar_the_server_is_unreachable_and_s
 
     asyncio.run(asyncio.wait_for(watch_briefly(), timeout=20))
     assert state.sync_summary()["online"] == "Ngoại tuyến"
+
+
+def test_a_pause_in_typing_saves_the_answer_and_keeps_the_typed_text_in_the_box(state):
+    inspection_id = _start(state)
+    form = state.form
+    first = form.edit("manager", "value", "Lê Văn")
+    second = form.edit("manager", "value", "Lê Văn Cường")
+    assert not form.autosave("manager", "value", first)  # typing went on: nothing saved yet
+    assert "manager" not in state.services.get_inspection(inspection_id).answers
+    assert form.autosave("manager", "value", second)
+    assert state.services.get_inspection(inspection_id).answers["manager"].value == "Lê Văn Cường"
+    assert form.text_value("manager") == "Lê Văn Cường"
+    mark = form.edit_header("findings", "Chưa có Tổ an toàn")
+    assert form.autosave_header("findings", mark)
+    assert state.services.get_inspection(inspection_id).header.findings == "Chưa có Tổ an toàn"
