@@ -30,15 +30,26 @@ _THUMBS: dict[str, bytes] = {}
 AUTOSAVE_PAUSE_S = 1.5
 
 
-def _thumb_bytes(form: InspectionForm, sha: str) -> bytes | None:
-    if sha not in _THUMBS:
-        data = form.photo_bytes(sha)
-        if data is None:
-            return None
-        _THUMBS[sha] = data
-        if len(_THUMBS) > 64:
-            _THUMBS.pop(next(iter(_THUMBS)))
-    return _THUMBS[sha]
+@ft.component
+def PhotoThumb(form: InspectionForm, sha: str, label: str) -> ft.Control:
+    """A photo's thumbnail, read (or fetched from the server) in a worker thread, never while drawing."""
+    data, set_data = ft.use_state(lambda: _THUMBS.get(sha))
+
+    async def load() -> None:
+        if data is not None:
+            return
+        fetched = await asyncio.to_thread(form.photo_bytes, sha)
+        if fetched is not None:
+            _THUMBS[sha] = fetched
+            while len(_THUMBS) > 64:
+                _THUMBS.pop(next(iter(_THUMBS)))
+            set_data(fetched)
+
+    ft.use_effect(load, [sha])
+    if data is None:
+        return ft.Container(width=72, height=72, bgcolor=ft.Colors.GREY_300,
+                            content=ft.Icon(ft.Icons.IMAGE, color=ft.Colors.GREY_600))
+    return ft.Image(src=data, width=72, height=72, fit=ft.BoxFit.COVER, semantics_label=label)
 
 
 def signature_texts(form: InspectionForm) -> dict[str, str]:
@@ -110,9 +121,7 @@ def photo_row(form: InspectionForm, qid: str, picker: ft.FilePicker | None, *, l
 
     thumbs: list[ft.Control] = []
     for n, sha in enumerate(photos, start=1):
-        data = _thumb_bytes(form, sha)
-        image = ft.Image(src=data, width=72, height=72, fit=ft.BoxFit.COVER, semantics_label=f"{label} {n}") \
-            if data else ft.Container(width=72, height=72, bgcolor=ft.Colors.GREY_300)
+        image = PhotoThumb(form, sha, f"{label} {n}", key=f"thumb:{sha}")
         remove = w.icon_action(ft.Icons.DELETE, i18n.t(lang, "remove_photo", n=n),
                                lambda e, s=sha: form.remove_photo(qid, s)) if form.editable else None
         thumbs.append(ft.Column(w.compact([image, remove]), spacing=0,

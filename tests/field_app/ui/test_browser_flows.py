@@ -288,6 +288,7 @@ def _walk_through(page: Page, server: ServerProcess, app: AppProcess, shots: Pat
         overview.get_by_role("button", name="Thêm ảnh").click()
     chooser.value.set_files(str(photo))
     _shows(overview, "1 ảnh")
+    expect(overview.get_by_role("img", name="Ảnh tổng quan 1")).to_be_visible(timeout=WAIT)
     gps = _in(page, "Vị trí")
     _retype(gps.get_by_role("textbox", name="Vĩ độ"), "21,5942")
     _retype(gps.get_by_role("textbox", name="Kinh độ"), "105,8482")
