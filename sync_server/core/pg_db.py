@@ -19,7 +19,7 @@ never blocked by the writer. docs/POSTGRES.md explains the choice and its trade-
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from decimal import Decimal
 from functools import lru_cache
@@ -49,23 +49,26 @@ SESSION_SETTINGS = "SET jit = off; SET idle_in_transaction_session_timeout = '60
 
 @lru_cache(maxsize=4096)
 def to_pyformat(sql: str) -> str:
-    """``?`` placeholders to ``%s`` and a literal ``%`` to ``%%``, leaving quoted text alone."""
+    """``?`` placeholders to ``%s`` and a literal ``%`` to ``%%``, leaving quoted text and
+    ``--`` comments alone (a ``?`` there is not a placeholder)."""
     out: list[str] = []
-    quote: str | None = None
-    for ch in sql:
-        if quote is not None:
-            if ch == quote:
-                quote = None
-            out.append("%%" if ch == "%" else ch)
-        elif ch in ("'", '"'):
-            quote = ch
-            out.append(ch)
-        elif ch == "?":
-            out.append("%s")
-        elif ch == "%":
-            out.append("%%")
-        else:
-            out.append(ch)
+    i, n = 0, len(sql)
+    while i < n:
+        ch = sql[i]
+        if ch in ("'", '"'):
+            end = sql.find(ch, i + 1)
+            end = n - 1 if end < 0 else end
+            out.append(sql[i : end + 1].replace("%", "%%"))
+            i = end + 1
+            continue
+        if sql.startswith("--", i):
+            end = sql.find("\n", i)
+            end = n if end < 0 else end
+            out.append(sql[i:end].replace("%", "%%"))
+            i = end
+            continue
+        out.append("%s" if ch == "?" else "%%" if ch == "%" else ch)
+        i += 1
     return "".join(out)
 
 
@@ -159,14 +162,13 @@ class PgDatabase:
 
     dialect = POSTGRES
 
-    def __init__(self, url: str, pool_size: int = 8, *, on_connect: Callable[[Any], None] | None = None):
+    def __init__(self, url: str, pool_size: int = 8):
         self.url = url
         try:  # one direct attempt first: a refused connection is reported at once, not after a pool timeout
             psycopg.connect(url, connect_timeout=10).close()
         except psycopg.Error as exc:
             raise DatabaseUnreachable(f"{unreachable_message(url)} ({str(exc).strip()})") from exc
         self._write_lock = threading.Lock()
-        self._on_connect = on_connect
         self.pool = ConnectionPool(
             url,
             min_size=1,
@@ -187,8 +189,6 @@ class PgDatabase:
         conn.execute(SESSION_SETTINGS)
         conn.adapters.register_dumper(bool, BoolAsIntDumper)
         conn.adapters.register_loader("numeric", NumericLoader)
-        if self._on_connect is not None:
-            self._on_connect(conn)
 
     @contextmanager
     def _transaction(self, begin: str) -> Iterator[PgTx]:

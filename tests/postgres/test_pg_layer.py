@@ -36,6 +36,8 @@ def test_question_marks_become_placeholders_outside_quoted_text() -> None:
         "SELECT a FROM t WHERE b = %s AND c LIKE '%%?%%' AND d = %s"
     )
     assert to_pyformat('SELECT "we?ird" FROM t WHERE x % 2 = ?') == 'SELECT "we?ird" FROM t WHERE x %% 2 = %s'
+    assert to_pyformat("SELECT 1 -- isn't it? 100%\nWHERE a = ?") == "SELECT 1 -- isn't it? 100%%\nWHERE a = %s"
+    assert to_pyformat("SELECT 'it''s' || ?") == "SELECT 'it''s' || %s"
 
 
 def test_rows_index_by_position_and_by_column_name() -> None:
