@@ -246,6 +246,8 @@ def _walk_through(page: Page, server: ServerProcess, app: AppProcess, shots: Pat
     _shows(_in(page, "Tổng số người lao động"), "Hãy nhập một số, ví dụ 12 hoặc 3,5.")
     _retype(workers, "1.250")
     _retype(page.get_by_role("textbox", name=re.compile("Người phụ trách")), "Lê Văn Cường")
+    # saved after a pause in typing, while the box still has the focus: closing now would lose nothing
+    _see(page, "Đã trả lời 2/12")
     page.get_by_role("button", name="Chọn ngày: Trả lời: Ngày tự đánh giá").click()
     page.get_by_role("button", name="Chọn", exact=True).click()
     _see(page, "Đã trả lời 3/12")
