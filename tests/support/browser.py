@@ -6,6 +6,7 @@ Flutter draws on a canvas; what a test can see is its accessibility (semantics) 
 
 from __future__ import annotations
 
+import atexit
 import os
 import re
 import shutil
@@ -34,12 +35,28 @@ HOW_TO_GET_ONE = (
 )
 
 
-def _playwright_chromium() -> str | None:
-    try:
+_PLAYWRIGHT: object | None = None
+
+
+def _playwright() -> object:
+    """The one Playwright driver of this test process.
+
+    Playwright's sync API allows one running instance per thread: a second
+    ``sync_playwright()`` while another is open fails ("Sync API inside the asyncio loop").
+    Console and app browser tests share this one, started on first use, stopped at exit.
+    """
+    global _PLAYWRIGHT
+    if _PLAYWRIGHT is None:
         from playwright.sync_api import sync_playwright
 
-        with sync_playwright() as p:
-            path = p.chromium.executable_path
+        _PLAYWRIGHT = sync_playwright().start()
+        atexit.register(_PLAYWRIGHT.stop)  # type: ignore[attr-defined]
+    return _PLAYWRIGHT
+
+
+def _playwright_chromium() -> str | None:
+    try:
+        path = _playwright().chromium.executable_path  # type: ignore[attr-defined]
     except Exception:
         return None
     return path if path and Path(path).exists() else None
@@ -75,15 +92,14 @@ def find_chromium() -> str:
 @contextmanager
 def chromium_browser() -> Iterator[object]:
     """A launched headless Chromium (a Playwright ``Browser``), closed afterwards."""
-    from playwright.sync_api import sync_playwright
-
     executable = find_chromium()
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield browser
-        finally:
-            browser.close()
+    browser = _playwright().chromium.launch(  # type: ignore[attr-defined]
+        executable_path=executable, args=CHROMIUM_ARGS, headless=True
+    )
+    try:
+        yield browser
+    finally:
+        browser.close()
 
 
 def enable_semantics(page: object) -> None:
