@@ -8,7 +8,10 @@ itself is only changed on the caller's thread, so a Flet event loop stays the on
 from __future__ import annotations
 
 import asyncio
+import json
+import logging
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import flet as ft
@@ -30,6 +33,7 @@ from field_app.ui import i18n
 from field_app.ui.form_state import InspectionForm
 
 Runner = Callable[..., Any]
+log = logging.getLogger(__name__)
 
 # The home screen's groups, in the order shown: (key of MyInspections, label key).
 HOME_GROUPS: tuple[tuple[str, str], ...] = (
@@ -40,6 +44,17 @@ HOME_GROUPS: tuple[tuple[str, str], ...] = (
     ("approved", "group_approved"),
     ("rejected", "group_rejected"),
 )
+
+
+PREFS_FILE = "screen-preferences.json"
+
+
+def _saved_language(services: AppServices) -> str | None:
+    try:
+        saved = json.loads((Path(services.data_dir) / PREFS_FILE).read_text(encoding="utf-8")).get("lang")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return saved if saved in i18n.LANGS else None
 
 
 @ft.observable
@@ -55,7 +70,7 @@ class AppState:
         }
         self._site_query = ""
         self._closed = False
-        self.lang = lang
+        self.lang = _saved_language(services) or lang
         self.route = "login"
         self.session: Session | None = None
         self.status: SyncStatus | None = None
@@ -96,7 +111,12 @@ class AppState:
         self.refresh()
 
     def toggle_language(self) -> None:
+        """Switch Vietnamese ↔ English; the choice is remembered on this device."""
         self.lang = "en" if self.lang == "vi" else "vi"
+        try:
+            (Path(self._services.data_dir) / PREFS_FILE).write_text(json.dumps({"lang": self.lang}), encoding="utf-8")
+        except OSError:  # a read-only data directory only loses the memory of the choice
+            log.warning("could not remember the language choice", exc_info=True)
 
     async def watch_connection(self, every_s: float = 5.0, run: Runner = asyncio.to_thread) -> None:
         """Keep the sync bar's online/offline true: a cheap check of the server every few seconds."""

@@ -354,3 +354,12 @@ def test_a_pause_in_typing_saves_the_answer_and_keeps_the_typed_text_in_the_box(
     mark = form.edit_header("findings", "Chưa có Tổ an toàn")
     assert form.autosave_header("findings", mark)
     assert state.services.get_inspection(inspection_id).header.findings == "Chưa có Tổ an toàn"
+
+
+def test_the_language_choice_is_remembered_on_the_device_and_a_damaged_file_is_ignored(services):
+    first = AppState(services)
+    assert first.lang == "vi"
+    first.toggle_language()
+    assert AppState(services).lang == "en"
+    (services.data_dir / "screen-preferences.json").write_text("{not json", encoding="utf-8")
+    assert AppState(services, lang="vi").lang == "vi"
