@@ -145,3 +145,24 @@ def test_background_sync_sends_an_edit_by_itself_and_tells_subscribers(world):
     assert app.sync_status().online is True
     assert world.inspection("an", inspection_id)["header"]["status"] == "draft"
     app.close()
+
+
+def test_a_sequence_gap_is_answered_by_resending_from_where_the_server_expects(world):
+    """If the server has no record of changes the device believes acknowledged (say it was
+    restored from a backup), it answers 409 with the sequence it expects; the device renumbers
+    its queue from there and the queue drains instead of blocking for ever."""
+    app = world.device("gap", "an")
+    inspection_id = app.start_inspection(site_id(app, "DN-001"), "sample-factory")
+    sync_ok(app)
+    app.set_answer_value(inspection_id, "workers", 1)
+    app.set_answer_value(inspection_id, "team", "yes")
+    app.set_answer_value(inspection_id, "masks", "all")
+    next_seq = app.store.scalar("SELECT next_seq FROM sync_state")
+    with app.store.write() as conn:  # the first queued change is gone: the batch starts after a gap
+        conn.execute("DELETE FROM outbox WHERE client_seq = (SELECT min(client_seq) FROM outbox)")
+    sync_ok(app)
+    assert app.sync_status().pending == 0
+    assert app.store.scalar("SELECT next_seq FROM sync_state") == next_seq - 1  # renumbered after the 409
+    answers = {a["question_id"]: a["value"] for a in world.inspection("an", inspection_id)["answers"]}
+    assert answers.get("team") == "yes" and answers.get("masks") == "all"
+    app.close()

@@ -183,15 +183,16 @@ STEPS = ["push_send", "push_replied", "push_recorded", "blob_chunk", "blob_done"
          "pull_request", "pull_received", "pull_applied"]
 
 
+@pytest.mark.parametrize("nth", [1, 2])
 @pytest.mark.parametrize("step", STEPS)
-def test_app_killed_at_any_step_of_a_sync_then_restarted(world, tmp_path, step):
-    data_dir = world.root / "devices" / f"killed-{step}"
-    app = world.device(f"killed-{step}", "an")
+def test_app_killed_at_any_step_of_a_sync_then_restarted(world, tmp_path, step, nth):
+    data_dir = world.root / "devices" / f"killed-{step}-{nth}"
+    app = world.device(f"killed-{step}-{nth}", "an")
     edits(app, photos=2)
     app.close()
     env = {**os.environ, "PYTHONPATH": str(REPO), "CHILD_PUSH_BATCH": "4", "CHILD_PULL_LIMIT": "9",
            "CHILD_CHUNK_SIZE": "64"}
-    child = subprocess.run([sys.executable, "-m", "tests.field_app.sync_child", str(data_dir), step, "2"],
+    child = subprocess.run([sys.executable, "-m", "tests.field_app.sync_child", str(data_dir), step, str(nth)],
                            cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
     assert child.returncode == -9, f"the child was not killed at {step}: {child.stdout}{child.stderr}"
     app = AppServices.open(data_dir)
