@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
+import threading
 
 import pytest
 
@@ -313,6 +314,16 @@ def test_sync_without_a_server_keeps_the_outbox_and_says_so(app):
     assert not report.ok and report.error.vi and report.error.en
     status = app.sync_status()
     assert status.pending == 6 and status.last_error == report.error and not status.running
+
+
+def test_background_sync_notices_there_is_no_server_and_keeps_the_work(app):
+    offline = threading.Event()
+    app.subscribe(lambda e: offline.set() if e.kind == "sync" and app.sync_status().online is False else None)
+    app.start_inspection("s1", "sample-factory")
+    app.start_background_sync(interval_s=5)
+    assert offline.wait(10)
+    app.stop_background_sync()
+    assert app.sync_status().pending == 6
 
 
 def test_subscribers_hear_about_edits_and_can_unsubscribe(app):
