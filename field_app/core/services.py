@@ -182,7 +182,9 @@ class AppServices:
         return session
 
     def logout(self) -> None:
-        """Forget the token. Refuses (``AppError`` ``pending_changes``) while changes wait to be sent."""
+        """Forget the session (user and token): ``current_session()`` is None afterwards and the
+        next login downloads the data again. Refuses (``AppError`` ``pending_changes``) while
+        changes wait to be sent."""
         self._session.logout()
         self._emit(AppEvent("session"))
 

@@ -107,7 +107,7 @@ class SessionKeeper:
                 f"{pending} changes are not sent yet: sync before logging out.",
             ))
         with self.store.write() as conn:
-            update_state(conn, token=None, needs_password=1)
+            update_state(conn, token=None, token_expires_at=None, user_json=None, needs_password=0)
             set_error(conn, None, None)
 
     def needs_password_message(self) -> LocalText:

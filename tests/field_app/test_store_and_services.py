@@ -306,6 +306,10 @@ def test_logout_is_refused_while_changes_wait(app):
         app.logout()
     assert err.value.code == "pending_changes"
     assert app.current_session() is not None
+    with app.store.write() as conn:
+        conn.execute("DELETE FROM outbox")
+    app.logout()
+    assert app.current_session() is None
 
 
 def test_sync_without_a_server_keeps_the_outbox_and_says_so(app):
