@@ -163,10 +163,27 @@ def wait_http(url: str, timeout: float, proc: subprocess.Popen[bytes]) -> bool:
     return False
 
 
+def print_banner(app_url: str, server_url: str, data: Path) -> None:
+    users = data / "demo-users.txt"
+    print()
+    print("  Field inspection demo is running / Bản demo đang chạy")
+    print(f"    field app (inspectors / thanh tra):        {app_url}")
+    print(f"      server address to enter in the app:      {server_url}")
+    print(f"    console (supervisors, admins / giám sát):  {server_url}/console")
+    print(f"    API and its OpenAPI schema:                {server_url}/schema")
+    if users.exists():
+        print(f"    log-ins / tài khoản ({users}):")
+        for line in users.read_text(encoding="utf-8").splitlines():
+            name, role, districts, password = [*line.split("\t"), "", "", "", ""][:4]
+            print(f"      {name:<10} {password:<14} {role:<10} {districts or 'all districts'}")
+    print(f"  Press Ctrl-C to stop; the data stays in {data} for the next run.")
+    print()
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     py = setup()
-    data = ROOT / "var"
-    data.mkdir(exist_ok=True)
+    data = Path(args.data_dir).resolve()
+    data.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ)
     env.setdefault("SYNC_DATABASE_URL", f"sqlite:///{data / 'registry.db'}")
     env.setdefault("SYNC_BLOB_DIR", str(data / "blobs"))
@@ -179,20 +196,24 @@ def cmd_demo(args: argparse.Namespace) -> int:
     procs: list[subprocess.Popen[bytes]] = []
 
     def stop_all() -> None:
-        for p in procs:
+        # A second Ctrl-C must not cut the shutdown short; children stop on SIGTERM.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        for p in reversed(procs):
             if p.poll() is None:
-                p.send_signal(signal.SIGINT)
+                p.terminate()
         for p in procs:
             try:
-                p.wait(timeout=10)
+                p.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 p.kill()
+                p.wait()
 
     try:
         server = subprocess.Popen(
             [str(py), "-m", "sync_server", "serve", "--host", args.host, "--port", str(args.server_port)],
             cwd=ROOT,
             env=env,
+            start_new_session=True,
         )
         procs.append(server)
         if not wait_http(f"{server_url}/healthz", 60, server):
@@ -209,17 +230,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
             ],
             cwd=ROOT,
             env=app_env,
+            start_new_session=True,
         )
         procs.append(app)
-        wait_http(app_url, 90, app)
-        print()
-        print("  Field inspection demo is running")
-        print(f"    field app (inspectors):      {app_url}")
-        print(f"    console (supervisors/admin): {server_url}/console")
-        print(f"    API and its OpenAPI schema:  {server_url}/schema")
-        print("    log-ins: printed above by seed-demo (also in var/demo-users.txt)")
-        print("  Press Ctrl-C to stop; the data stays in ./var for the next run.")
-        print()
+        if not wait_http(app_url, 120, app):
+            say("the field app did not start; see the messages above")
+            stop_all()
+            return 1
+        print_banner(app_url, server_url, data)
         while all(p.poll() is None for p in procs):
             time.sleep(0.5)
         say("a process stopped; shutting down")
@@ -240,6 +258,7 @@ def main() -> int:
     d.add_argument("--host", default="127.0.0.1")
     d.add_argument("--server-port", type=int, default=8000)
     d.add_argument("--app-port", type=int, default=8550)
+    d.add_argument("--data-dir", default=str(ROOT / "var"), help="where the demo keeps its data (default ./var)")
     sub.add_parser("setup", help="only create .venv and install the pinned dependencies")
     args, extra = parser.parse_known_args()
     if args.command == "test":
