@@ -37,6 +37,10 @@ NOT_APPLICABLE = LocalText(
     "Bảng kiểm này không dùng cho loại cơ sở này: hãy chọn bảng kiểm khác.",
     "This checklist is not for this kind of site: choose another checklist.",
 )
+RETIRED = LocalText(
+    "Phiên bản bảng kiểm này đã ngừng dùng cho biên bản mới: hãy chọn phiên bản mới nhất.",
+    "This checklist version is retired for new inspections: choose the latest version.",
+)
 BAD_KIND = LocalText("Loại kiểm tra phải là định kỳ, đột xuất hoặc theo chuyên đề.",
                      "Inspection kind must be periodic, unannounced or thematic.")
 
@@ -76,11 +80,12 @@ class Editor:
             raise AppError("not_found", NOT_FOUND_SITE)
         if kind not in INSPECTION_KINDS:
             raise AppError("invalid_value", BAD_KIND)
+        published = self.queries.latest_published().get(template_id)
         if version is None:
-            version = self.queries.latest_published().get(template_id)
-            if version is None:
-                self.queries.template(template_id, 0)  # raises the "not on this device" error
-        template = self.queries.template(template_id, int(version))  # type: ignore[arg-type]
+            version = published if published is not None else 0  # 0: raises "not on this device"
+        template = self.queries.template(template_id, int(version))
+        if self.queries.template_status(template_id, int(version)) != "published":
+            raise AppError("retired", RETIRED)
         if site.kind not in template.site_kinds:
             raise AppError("not_applicable", NOT_APPLICABLE)
         inspection_id = str(uuid.uuid4())

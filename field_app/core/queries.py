@@ -132,6 +132,12 @@ class Queries:
             self._templates[cache_key] = template
         return template
 
+    def template_status(self, template_id: str, version: int) -> str | None:
+        """``published`` or ``retired`` (None when the version is not on the device)."""
+        value = self.store.scalar("SELECT status FROM templates WHERE key = ?",
+                                  [protocol.template_entity_id(template_id, int(version))])
+        return str(value) if value is not None else None
+
     def template_title(self, template_id: str, version: int) -> LocalText | None:
         try:
             return self.template(template_id, version).title

@@ -94,6 +94,10 @@ def test_only_the_latest_published_version_applying_to_the_kind_is_offered(app):
     options = app.checklists_for_kind("DN_SX")
     assert [(o.template_id, o.version) for o in options] == [("sample-factory", 2)]
     assert app.checklists_for_kind("CHO") == []
+    with pytest.raises(AppError) as err:
+        app.start_inspection("s1", "market-only", 1)
+    assert err.value.code == "retired"
+    assert app.get_inspection(app.start_inspection("s1", "sample-factory", 1)).template.version == 1
 
 
 def test_a_started_inspection_keeps_its_pinned_version_when_a_new_one_arrives(app):
