@@ -16,6 +16,7 @@ Every step that changes the store is one transaction, and every step can be cut 
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -169,7 +170,7 @@ class SyncEngine:
             pushed += sum(1 for c in batch if c.client_seq <= reply.acked_seq)
             self._step("push_recorded")
 
-    def _handle_gap(self, conn, expected_seq: int, batch: list[Change]) -> None:
+    def _handle_gap(self, conn: sqlite3.Connection, expected_seq: int, batch: list[Change]) -> None:
         first = batch[0].client_seq
         if expected_seq > first:
             # The server already holds everything before expected_seq: those rows are acknowledged.
@@ -178,7 +179,7 @@ class SyncEngine:
         else:
             outbox.renumber_from(conn, expected_seq)
 
-    def _record_results(self, conn, batch: list[Change], reply: PushReply) -> int:
+    def _record_results(self, conn: sqlite3.Connection, batch: list[Change], reply: PushReply) -> int:
         by_id = {c.change_id: c for c in batch}
         rejected = 0
         rebased = False

@@ -6,7 +6,11 @@ After every example all faults are healed and every device syncs until nothing m
 - every device holds exactly what the server shows its user (convergence), outboxes empty;
 - every answer field holds the value of the edit with the greatest clock among the edits the
   server did not refuse (last writer wins, exactly once: nothing lost, nothing doubled);
-- every concurrent loser between two devices is in the conflict log the devices hold.
+- no silent loss: every overwritten edit was either seen by whoever overwrote it (it is the
+  base clock of a later edit, or older than a server re-stamp someone based an edit on) or is
+  in the conflict log the devices hold.
+Sessions: one real login per user for the module, copied to the example's devices (password
+hashing would otherwise dominate the run); logging in itself is tested elsewhere.
 """
 
 from __future__ import annotations
