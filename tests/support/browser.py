@@ -12,7 +12,6 @@ import re
 import shutil
 import subprocess
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -89,17 +88,32 @@ def find_chromium() -> str:
     pytest.fail(HOW_TO_GET_ONE, pytrace=False)
 
 
-@contextmanager
-def chromium_browser() -> Iterator[object]:
-    """A launched headless Chromium (a Playwright ``Browser``), closed afterwards."""
-    executable = find_chromium()
-    browser = _playwright().chromium.launch(  # type: ignore[attr-defined]
-        executable_path=executable, args=CHROMIUM_ARGS, headless=True
-    )
-    try:
-        yield browser
-    finally:
-        browser.close()
+class chromium_browser:  # used like a function: ``with chromium_browser() as browser``
+    """A launched headless Chromium (a Playwright ``Browser``), closed afterwards.
+
+    A class rather than a generator-based context manager: Playwright's sync API switches
+    greenlets when it stops, and doing that from inside a suspended generator leaves its event
+    loop marked as running, which breaks every later ``asyncio.run`` in the same process.
+    """
+
+    def __enter__(self) -> object:
+        from playwright.sync_api import sync_playwright
+
+        executable = find_chromium()
+        self._manager = sync_playwright()
+        playwright = self._manager.__enter__()
+        try:
+            self._browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True)
+        except BaseException:
+            self._manager.__exit__(None, None, None)
+            raise
+        return self._browser
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            self._browser.close()
+        finally:
+            self._manager.__exit__(None, None, None)
 
 
 def enable_semantics(page: object) -> None:
