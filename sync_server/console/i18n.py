@@ -159,7 +159,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "decision_approve": ("Duyệt", "Approved"),
     "decision_return": ("Trả lại", "Returned"),
     "decision_reject": ("Không chấp nhận", "Rejected"),
-    "comment_needed": ("Nhận xét (bắt buộc khi trả lại để sửa)", "Comment (required to return for correction)"),
+    "comment_needed": (
+        "Nhận xét (bắt buộc khi trả lại để sửa hoặc không chấp nhận)",
+        "Comment (required to return for correction or to reject)",
+    ),
     "cannot_review_status": (
         "Chỉ biên bản đã nộp mới được duyệt; biên bản này đang ở trạng thái '{status}'.",
         "Only a submitted inspection can be reviewed; this one is '{status}'.",

@@ -285,7 +285,7 @@ def review(
     decision: Literal["approve", "return", "reject"],
     comment: str | None = None,
 ) -> InspectionDetail:
-    """Approve, return (with a comment) or reject a submitted inspection. Approval is refused
+    """Approve, return or reject (both with a comment) a submitted inspection. Approval is refused
     while a blob the inspection names is missing or a conflict is open."""
     require_reviewer(actor)
     comment = (comment or "").strip() or None
@@ -299,6 +299,14 @@ def review(
             bi(
                 "Trả lại biên bản cần ghi rõ cần sửa gì (comment).",
                 "Returning an inspection needs a comment saying what to fix.",
+            ),
+            code="comment_required",
+        )
+    if decision == "reject" and not comment:
+        raise Invalid(
+            bi(
+                "Không chấp nhận biên bản cần ghi rõ lý do (comment) để người kiểm tra biết.",
+                "Rejecting an inspection needs a comment saying why, so the inspector knows.",
             ),
             code="comment_required",
         )

@@ -40,6 +40,17 @@ def test_returning_without_a_comment_is_refused_and_changes_nothing(world: World
     assert status_of(world, inspection_id) == "submitted"
 
 
+def test_rejecting_without_a_comment_is_refused_and_changes_nothing(world: World, console: ConsoleClient) -> None:
+    inspection_id = world.device().submit_inspection(world.site_id)
+    console.login("giamsat")
+    page = console.page(f"/console/inspections/{inspection_id}")
+    assert "bắt buộc khi trả lại để sửa hoặc không chấp nhận" in page.text
+    response = console.post(f"/console/inspections/{inspection_id}/review", {"decision": "reject", "comment": ""})
+    assert response.status_code == 422
+    assert "Không chấp nhận biên bản cần ghi rõ lý do" in response.text
+    assert status_of(world, inspection_id) == "submitted"
+
+
 def test_exports_hold_exactly_the_filtered_list(world: World, console: ConsoleClient) -> None:
     failing = world.device().submit_inspection(world.site_id, masks="few")
     passing = world.device().submit_inspection(world.site_id, masks="all")

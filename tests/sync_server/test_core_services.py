@@ -299,6 +299,21 @@ def test_review_rules(world: World) -> None:
         inspections.review(world.server.db, world.actor("sup"), iid, "approve")  # returned → approved is not allowed
 
 
+def test_rejecting_needs_a_comment_saying_why_and_approving_needs_none(world: World) -> None:
+    iid, _, _ = submitted(world)
+    before = dump_database(world.db_path)
+    with pytest.raises(Invalid) as err:
+        inspections.review(world.server.db, world.actor("sup"), iid, "reject", "   ")
+    assert err.value.code == "comment_required"
+    assert "lý do" in err.value.detail and "Rejecting an inspection needs a comment" in err.value.detail
+    assert dump_database(world.db_path) == before
+    rejected = inspections.review(world.server.db, world.actor("sup"), iid, "reject", "Cơ sở sai địa chỉ")
+    assert rejected.summary.status == "rejected"
+    assert [(r.decision, r.comment) for r in rejected.reviews] == [("reject", "Cơ sở sai địa chỉ")]
+    other, _, _ = submitted(world)
+    assert inspections.review(world.server.db, world.actor("sup"), other, "approve").summary.status == "approved"
+
+
 def test_inspection_listing_filters_and_scope(world: World) -> None:
     iid, _, _ = submitted(world)
     page = inspections.list_inspections(world.server.db, world.actor("sup"), status="submitted")

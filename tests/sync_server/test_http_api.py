@@ -296,6 +296,14 @@ def _bad_requests(world: World, dev: Device, iid: str) -> list[tuple[str, str, s
             400,
             "invalid_request",
         ),
+        (
+            "reject without a comment",
+            "POST",
+            f"/api/v1/inspections/{iid}/review",
+            {"json": {"decision": "reject", "comment": "  "}, "user": "sup"},
+            422,
+            "comment_required",
+        ),
         ("pull without protocol", "GET", "/api/v1/sync/pull", {"user": "insp_a"}, 400, "protocol_unsupported"),
         (
             "checklist that does not decode",
@@ -322,6 +330,7 @@ BAD_CASES = [
     "another district's site",
     "inspector reviewing",
     "unknown review decision",
+    "reject without a comment",
     "pull without protocol",
     "checklist that does not decode",
     "unknown path",
