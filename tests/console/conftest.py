@@ -149,8 +149,10 @@ def console(world: World) -> Iterator[ConsoleClient]:
     client.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
+    # Module scope: Playwright's sync driver must be stopped before another test module (the
+    # app's browser tests, anything using asyncio.run) runs in this process.
     from tests.support.browser import chromium_browser
 
     with chromium_browser() as launched:
