@@ -24,6 +24,7 @@ import yaml
 from shared_schema.checklist import ChecklistTemplate
 from shared_schema.codec import WireError, convert
 from shared_schema.template_rules import validate_template
+from sync_server.core.site_csv import BASE_COLUMNS
 
 CONTENT_DIR = Path(__file__).resolve().parent
 CHECKLISTS_DIR = CONTENT_DIR / "checklists"
@@ -31,22 +32,9 @@ DIRECTIVE_MEASURES_PATH = CONTENT_DIR / "directive_measures.yaml"
 DIRECTIVE_SOURCE_PATH = CONTENT_DIR / "sources" / "sct-thai-nguyen-2021-05.txt"
 SITES_CSV_PATH = CONTENT_DIR / "sites_thai_nguyen.csv"
 
-# Columns of the site registry CSV, in order (docs/CHECKLISTS.md, "Site registry CSV").
-SITE_CSV_COLUMNS: tuple[str, ...] = (
-    "id",
-    "code",
-    "name",
-    "kind",
-    "district",
-    "address",
-    "parent_id",
-    "workers",
-    "contact_name",
-    "contact_phone",
-    "lat",
-    "lon",
-    "notes",
-)
+# Columns of the site registry CSV, in order (docs/CHECKLISTS.md, "Site registry CSV"): the
+# columns the server's CSV import reads, without its optional extras.
+SITE_CSV_COLUMNS: tuple[str, ...] = BASE_COLUMNS
 
 # District-level units of Thái Nguyên province as named in 2021 (before TX Phổ Yên became a
 # city in 2022 and before the 2025 reform). Site records keep this historical district.

@@ -24,7 +24,8 @@ class ImportReport(msgspec.Struct, kw_only=True):
     unchanged: int = 0
 
 
-CSV_COLUMNS = (
+# The columns of the registry file the demo ships (sync_server/content/sites_thai_nguyen.csv).
+BASE_COLUMNS = (
     "id",
     "code",
     "name",
@@ -38,6 +39,10 @@ CSV_COLUMNS = (
     "lat",
     "lon",
     "notes",
+)
+# Every column the import reads: the base ones plus optional extras.
+CSV_COLUMNS = (
+    *BASE_COLUMNS,
     "contact_email",
     "parent_code",
     "active",
