@@ -12,7 +12,7 @@ from litestar.params import Body
 from shared_schema.records import ROLES
 from sync_server.console import queries
 from sync_server.console.web import redirect, render, require_admin_viewer, server_of
-from sync_server.core import audit, auth
+from sync_server.core import audit, auth, devices
 from sync_server.core.access import Actor
 from sync_server.core.errors import ServiceError
 
@@ -127,7 +127,7 @@ def update_user(request: Request[Any, Any, Any], viewer: Actor, user_id: str, da
 @get("/devices", sync_to_thread=True, include_in_schema=False)
 def devices_page(request: Request[Any, Any, Any], viewer: Actor) -> Response[str]:
     require_admin_viewer(viewer)
-    return render(request, "devices.html", devices=queries.devices(server_of(request).db, viewer))
+    return render(request, "devices.html", devices=devices.list_clients(server_of(request).db, viewer))
 
 
 @get("/audit", sync_to_thread=True, include_in_schema=False)

@@ -3,14 +3,11 @@ database layer and with its district scope (``district_filter``):
 
 - filter choices for the inspections list (districts, inspectors, results in scope);
 - dashboard rows (inspections, sites, corrective actions, latest approval per site);
-- devices with their last pull time (``devices.list_clients`` has no ``last_pull_at``).
 """
 
 from __future__ import annotations
 
 from typing import Any
-
-import msgspec
 
 from sync_server.core.access import Actor, district_filter, require_admin
 from sync_server.core.db import Database
@@ -108,37 +105,6 @@ def latest_approval_per_site(db: Database, actor: Actor) -> dict[str, str]:
             params,
         )
     return {r[0]: r[1] for r in rows}
-
-
-class DeviceRow(msgspec.Struct, kw_only=True):
-    client_id: str
-    username: str | None
-    app_version: str | None
-    last_seq: int
-    rejected_count: int
-    last_push_at: str | None
-    last_pull_at: str | None
-
-
-def devices(db: Database, actor: Actor) -> list[DeviceRow]:
-    require_admin(actor, "xem thiết bị", "list devices")
-    with db.read() as tx:
-        rows = tx.query(
-            "SELECT client_id, username, app_version, last_seq, rejected_count, last_push_at, last_pull_at"
-            " FROM clients ORDER BY COALESCE(last_push_at, last_pull_at, '') DESC, client_id"
-        )
-    return [
-        DeviceRow(
-            client_id=r[0],
-            username=r[1],
-            app_version=r[2],
-            last_seq=r[3],
-            rejected_count=r[4],
-            last_push_at=r[5],
-            last_pull_at=r[6],
-        )
-        for r in rows
-    ]
 
 
 def audit_actions(db: Database, actor: Actor) -> list[str]:

@@ -6,15 +6,27 @@ from typing import Any
 from shared_schema import protocol
 from sync_server.core.access import Actor, visible_districts
 from sync_server.core.db import Database
+from sync_server.core.devices import check_client_id, record_pull
 from sync_server.core.errors import Invalid, bi
 from sync_server.core.push_checks import check_protocol
 from sync_server.core.util import now_ms
 
 
-def pull(db: Database, actor: Actor, cursor: int, limit: int, protocol_version: int | None) -> bytes:
+def pull(
+    db: Database,
+    actor: Actor,
+    cursor: int,
+    limit: int,
+    protocol_version: int | None,
+    client_id: str | None = None,
+) -> bytes:
     """One pull page as JSON bytes (``PullPage`` shape). Rows come out of the database as JSON
-    text already (the dialect builds them), so a page is joined, not re-encoded."""
+    text already (the dialect builds them), so a page is joined, not re-encoded. When the
+    device names itself (``client_id``), the last page of a pull records when it pulled and
+    the cursor it reached (``devices.record_pull``: at most one small write per pull)."""
     check_protocol(protocol_version)
+    if client_id is not None:
+        check_client_id(client_id)
     if cursor < 0:
         raise Invalid(bi("cursor phải từ 0 trở lên.", "cursor must be 0 or more."), code="invalid_cursor")
     if limit < 1:
@@ -40,6 +52,8 @@ def pull(db: Database, actor: Actor, cursor: int, limit: int, protocol_version: 
             and tx.one(f"SELECT 1 FROM feed WHERE seq > ? {where} LIMIT 1", [last, *filter_params]) is not None
         )
     next_cursor = last if has_more else max(top, last or 0)
+    if client_id is not None and not has_more:
+        record_pull(db, actor, client_id, next_cursor)
     return (
         f'{{"changes":[{body or ""}],"cursor":{next_cursor},"has_more":{"true" if has_more else "false"},'
         f'"server_time_ms":{now_ms()}}}'

@@ -72,7 +72,7 @@ class Device:
             page = (
                 httpx.get(
                     f"{self.base_url}/api/v1/sync/pull",
-                    params={"cursor": self.cursor, "protocol": 1},
+                    params={"cursor": self.cursor, "protocol": 1, "client_id": self.client_id},
                     headers=self.headers,
                     timeout=30,
                 )

@@ -47,7 +47,8 @@ def test_supervisor_filters_returns_and_later_approves_a_synced_inspection(
     assert pdf.ok and pdf.body().startswith(b"%PDF")
     shot(page, artifacts_dir, "03-inspection-page")
 
-    page.get_by_label("Nhận xét (bắt buộc khi trả lại để sửa hoặc không chấp nhận)").fill("Bổ sung ảnh xưởng may số 2 và biên bản cam kết")
+    comment_box = page.get_by_label("Nhận xét (bắt buộc khi trả lại để sửa hoặc không chấp nhận)")
+    comment_box.fill("Bổ sung ảnh xưởng may số 2 và biên bản cam kết")
     page.get_by_role("button", name="Trả lại để sửa").click()
     expect(page.get_by_role("status")).to_have_text("Đã trả lại biên bản để sửa.")
     expect(page.locator("#status")).to_have_text("Trả lại để sửa")

@@ -308,3 +308,12 @@ def test_the_list_pages_through_every_inspection_once(world: World, console: Con
     on_first, on_second = set(row_ids.findall(first.text)), set(row_ids.findall(second.text))
     assert len(on_first) == 10 and len(on_second) == 2
     assert on_first | on_second == created
+
+
+def test_devices_page_shows_when_each_device_last_pulled(world: World, console: ConsoleClient) -> None:
+    device = world.device()
+    device.pull_all()
+    console.login("quantri")
+    page = console.page("/console/devices")
+    row = next(tr for tr in page.text.split("<tr") if device.client_id in tr)
+    assert f"(#{device.cursor})" in row

@@ -29,9 +29,10 @@ def pull(client: TestClient, world: World, user: str, dev: Device | None = None,
     cursor = dev.cursor if dev else 0
     changes: list[dict[str, Any]] = []
     while True:
-        r = client.get(
-            "/api/v1/sync/pull", params={"cursor": cursor, "limit": limit, "protocol": 1}, headers=world.headers(user)
-        )
+        params: dict[str, Any] = {"cursor": cursor, "limit": limit, "protocol": 1}
+        if dev:
+            params["client_id"] = dev.client_id
+        r = client.get("/api/v1/sync/pull", params=params, headers=world.headers(user))
         assert r.status_code == 200, r.text
         page = r.json()
         if dev:
@@ -115,6 +116,22 @@ def test_full_cycle_two_devices_and_a_supervisor(api: Api) -> None:
     locked = push(client, world, "insp_a", a, [a.answer(iid, "workers", 1)])
     assert locked["results"][0]["code"] == "locked"
     assert client.get(f"/api/v1/blobs/{sha(signature)}", headers=world.headers("insp_a2")).content == signature
+
+
+def test_devices_list_shows_each_devices_last_pull_and_cursor(api: Api) -> None:
+    client, world = api
+    dev = Device("phone-pull")
+    _, create = dev.start_inspection(world.site_a)
+    push(client, world, "insp_a", dev, create)
+    cursor = pull(client, world, "insp_a", dev)["cursor"]
+    listed = client.get("/api/v1/clients", headers=world.headers("admin"))
+    assert listed.status_code == 200, listed.text
+    row = next(d for d in listed.json() if d["client_id"] == "phone-pull")
+    assert row["last_pull_cursor"] == cursor and row["last_pull_at"] and row["last_push_at"]
+    bad = client.get(
+        "/api/v1/sync/pull", params={"cursor": 0, "protocol": 1, "client_id": "a b"}, headers=world.headers("insp_a")
+    )
+    assert_problem(bad, 422, "invalid_client_id")
 
 
 def test_replayed_push_changes_nothing(api: Api) -> None:

@@ -3,6 +3,7 @@ validation against the pinned checklist, clock skew, re-stamping, visibility."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import msgspec
@@ -10,8 +11,9 @@ import pytest
 
 from shared_schema.protocol import MAX_CLOCK_SKEW_MS, answer_entity_id
 from shared_schema.sync import PushReply
-from sync_server.core import registry, sync_service
+from sync_server.core import devices, registry, sync_service
 from sync_server.core.access import SYSTEM
+from sync_server.core.devices import pull_needs_recording
 from sync_server.core.errors import BadRequest, Conflict, Invalid, TooLarge
 from sync_server.core.util import now_ms
 from tests.support.sample_checklist import sample_template
@@ -467,3 +469,49 @@ def test_pulls_during_concurrent_pushes_never_skip_a_change(world: World) -> Non
         (c["entity"], c["entity_id"], c["field"]): (c["seq"], c["value"]) for c in pull_all(world, "insp_a")["changes"]
     }
     assert seen == final
+
+
+def device_row(world: World, client_id: str) -> Any:
+    listed = devices.list_clients(world.server.db, world.actor("admin"))
+    return next((d for d in listed if d.client_id == client_id), None)
+
+
+def test_a_completed_pull_records_when_the_device_pulled_and_its_cursor(world: World) -> None:
+    dev = Device()
+    iid, create = dev.start_inspection(world.site_a)
+    push(world, "insp_a", dev, create)
+    first = msgspec.json.decode(sync_service.pull(world.server.db, world.actor("insp_a"), 0, 2, 1, dev.client_id))
+    assert first["has_more"]
+    assert device_row(world, dev.client_id).last_pull_at is None  # a page in the middle writes nothing
+    cursor = pull_all(world, "insp_a")["cursor"]
+    sync_service.pull(world.server.db, world.actor("insp_a"), first["cursor"], 1000, 1, dev.client_id)
+    row = device_row(world, dev.client_id)
+    assert row.last_pull_cursor == cursor and row.last_pull_at is not None and row.username == "insp_a"
+    before = dump_database(world.db_path)
+    sync_service.pull(world.server.db, world.actor("insp_a"), cursor, 1000, 1, dev.client_id)
+    assert dump_database(world.db_path) == before  # nothing new within a minute: no write
+    push(world, "insp_a", dev, [dev.answer(iid, "team", "yes")])
+    sync_service.pull(world.server.db, world.actor("insp_a"), cursor, 1000, 1, dev.client_id)
+    assert device_row(world, dev.client_id).last_pull_cursor > cursor
+
+
+def test_a_device_that_only_pulls_is_listed(world: World) -> None:
+    sync_service.pull(world.server.db, world.actor("sup"), 0, 1000, 1, "tablet-7")
+    row = device_row(world, "tablet-7")
+    assert row.last_seq == 0 and row.last_pull_at is not None and row.last_push_at is None
+
+
+def test_pull_with_an_invalid_client_id_is_refused_and_records_nothing(world: World) -> None:
+    before = dump_database(world.db_path)
+    with pytest.raises(Invalid) as err:
+        sync_service.pull(world.server.db, world.actor("insp_a"), 0, 1000, 1, "bad id with spaces")
+    assert err.value.code == "invalid_client_id"
+    assert dump_database(world.db_path) == before
+
+
+def test_pull_is_recorded_again_after_a_minute_even_without_news() -> None:
+    now = dt.datetime(2026, 5, 1, 8, 0, tzinfo=dt.UTC)
+    assert pull_needs_recording(None, None, 5, now)
+    assert pull_needs_recording("2026-05-01T07:59:30.000Z", 4, 5, now)
+    assert not pull_needs_recording("2026-05-01T07:59:30.000Z", 5, 5, now)
+    assert pull_needs_recording("2026-05-01T07:58:59.000Z", 5, 5, now)
