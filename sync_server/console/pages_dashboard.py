@@ -11,9 +11,10 @@ from litestar import Request, Response, get
 
 from sync_server.console import catalog, queries
 from sync_server.console.web import lang_of, render, server_of
+from sync_server.core import local_time
 from sync_server.core.access import Actor
 from sync_server.reports import dashboard
-from sync_server.reports.formatting import VIETNAM_TZ, local_day
+from sync_server.reports.formatting import local_day
 
 WINDOWS = (7, 30, 90, 180)
 
@@ -23,7 +24,7 @@ def dashboard_page(request: Request[Any, Any, Any], viewer: Actor, days: int = 3
     server = server_of(request)
     lang = lang_of(request)
     days = days if days in WINDOWS else 30
-    today = dt.datetime.now(VIETNAM_TZ).date()
+    today = local_time.today()
     rows = queries.dashboard_inspections(server.db, viewer)
     sites = queries.dashboard_sites(server.db, viewer)
     per_day = dashboard.inspections_per_day(rows, today - dt.timedelta(days=days - 1), today)

@@ -11,6 +11,7 @@
 | ``SYNC_LOGIN_MAX_FAILURES`` / ``SYNC_LOGIN_WINDOW_SECONDS`` | ``5`` / ``900`` | login rate limit per user name |
 | ``SYNC_SQLITE_SYNCHRONOUS`` | ``FULL`` | SQLite durability (``NORMAL`` survives process crashes, not power loss) |
 | ``SYNC_PG_POOL_SIZE`` | ``8`` | PostgreSQL connections per server process (docs/DEPLOYMENT.md) |
+| ``SYNC_TIMEZONE`` | ``Asia/Ho_Chi_Minh`` | the zone of the days people pick and read (filters, dashboard, records) |
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from sync_server.core.local_time import DEFAULT_TIMEZONE, load_zone
 
 DEFAULT_DATABASE_URL = "sqlite:///var/registry.db"
 DEFAULT_BLOB_DIR = "var/blobs"
@@ -42,6 +45,7 @@ class ServerConfig:
     login_window_seconds: int = 900
     sqlite_synchronous: str = "FULL"
     pg_pool_size: int = 8
+    timezone: str = DEFAULT_TIMEZONE
 
     @property
     def sqlite_path(self) -> Path | None:
@@ -102,6 +106,15 @@ def load_or_create_secret(directory: Path) -> str:
     return key
 
 
+def _timezone(env: Mapping[str, str]) -> str:
+    name = env.get("SYNC_TIMEZONE") or DEFAULT_TIMEZONE
+    try:
+        load_zone(name)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from exc
+    return name
+
+
 def from_env(env: Mapping[str, str] | None = None) -> ServerConfig:
     """Read the configuration; creates the secret key file when ``SYNC_SECRET_KEY`` is unset."""
     env = os.environ if env is None else env
@@ -124,6 +137,7 @@ def from_env(env: Mapping[str, str] | None = None) -> ServerConfig:
         login_window_seconds=_int(env, "SYNC_LOGIN_WINDOW_SECONDS", 900),
         sqlite_synchronous=synchronous,
         pg_pool_size=_int(env, "SYNC_PG_POOL_SIZE", 8),
+        timezone=_timezone(env),
     )
     secret = env.get("SYNC_SECRET_KEY") or load_or_create_secret(cfg.data_dir)
     return ServerConfig(**{**cfg.__dict__, "secret_key": secret})

@@ -7,6 +7,7 @@ devices get the decision, plus a row of review history and an audit entry.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, Literal
 
 import msgspec
@@ -14,7 +15,7 @@ import msgspec
 from shared_schema import workflow
 from shared_schema.records import Answer, Review, Site
 from shared_schema.sync import ConflictEntry
-from sync_server.core import audit
+from sync_server.core import audit, local_time
 from sync_server.core.access import Actor, district_filter, require_district, require_reviewer
 from sync_server.core.db import Database, Tx
 from sync_server.core.errors import Conflict, Invalid, bi
@@ -118,6 +119,19 @@ SORTS = {
 }
 
 
+def _filter_day(name: str, value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value[:10])
+    except ValueError:
+        raise Invalid(
+            bi(
+                f"Ngày '{value}' ({name}) không hợp lệ; hãy nhập theo dạng YYYY-MM-DD.",
+                f"The date '{value}' ({name}) is not valid; write it as YYYY-MM-DD.",
+            ),
+            code="invalid_date",
+        ) from None
+
+
 def list_inspections(
     db: Database,
     actor: Actor,
@@ -150,12 +164,13 @@ def list_inspections(
         if value:
             sql += f" AND {column} = ?"
             params.append(value)
+    # Days are local days (``local_time``): the bounds are the UTC times they begin.
     if date_from:
         sql += " AND COALESCE(i.started_at, i.created_at) >= ?"
-        params.append(date_from)
+        params.append(local_time.day_start_utc(_filter_day("date_from", date_from)))
     if date_to:
         sql += " AND COALESCE(i.started_at, i.created_at) < ?"
-        params.append(date_to + "T99" if len(date_to) == 10 else date_to)
+        params.append(local_time.day_start_utc(_filter_day("date_to", date_to) + dt.timedelta(days=1)))
     if sort not in SORTS:
         raise Invalid(
             bi(

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sync_server.core import local_time
 from sync_server.core.auth import AuthSettings
 from sync_server.core.blobs import BlobStore, FilesystemBlobStore
 from sync_server.core.config import ServerConfig
@@ -22,7 +23,9 @@ class Server:
 
     @classmethod
     def open(cls, config: ServerConfig) -> Server:
-        """Open the database (creating and migrating it) and the blob store."""
+        """Open the database (creating and migrating it) and the blob store; set the zone of
+        the days people read (``local_time``)."""
+        local_time.configure(config.timezone)
         db = open_database(config)
         try:
             migrate(db)

@@ -72,7 +72,7 @@ class OverdueAction(msgspec.Struct, frozen=True):
 
 def inspections_per_day(rows: Iterable[InspectionRow], start: dt.date, end: dt.date) -> list[DayCount]:
     """How many inspections were carried out on each day from ``start`` to ``end`` (inclusive,
-    days in Viet Nam's time), zero days included. Drafts are not counted."""
+    local days, ``SYNC_TIMEZONE``), zero days included. Drafts are not counted."""
     counts: Counter[dt.date] = Counter()
     for row in rows:
         day = local_day(row.started_at)

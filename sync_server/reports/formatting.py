@@ -23,9 +23,7 @@ from shared_schema.records import SITE_KINDS
 from shared_schema.relevance import is_given
 from shared_schema.text import LocalText
 from shared_schema.workflow import STATUS_LABELS
-
-# Viet Nam keeps UTC+7 all year (no daylight saving time).
-VIETNAM_TZ = dt.timezone(dt.timedelta(hours=7), "ICT")
+from sync_server.core import local_time
 
 YES_NO: dict[str, LocalText] = {
     "yes": LocalText("Có", "Yes"),
@@ -80,21 +78,21 @@ def parse_instant(value: str | None) -> dt.datetime | None:
 
 
 def local_day(value: str | None) -> dt.date | None:
-    """The calendar day in Viet Nam of an ISO time (or of a plain ISO date)."""
+    """The local calendar day (``SYNC_TIMEZONE``) of an ISO time (or of a plain ISO date)."""
     if not value:
         return None
     if len(value) == 10:
         return _parse_date(value)
     moment = parse_instant(value)
-    return moment.astimezone(VIETNAM_TZ).date() if moment else None
+    return local_time.local_day_of(moment) if moment else None
 
 
 def fmt_datetime(value: str | None, lang: str = "vi") -> str:
-    """An ISO time shown in Viet Nam's time: ``14:05 05/08/2021`` or ``2021-08-05 14:05``."""
+    """An ISO time shown in local time (``SYNC_TIMEZONE``): ``14:05 05/08/2021`` or ``2021-08-05 14:05``."""
     moment = parse_instant(value)
     if moment is None:
         return value or ""
-    local = moment.astimezone(VIETNAM_TZ)
+    local = moment.astimezone(local_time.zone())
     return local.strftime("%H:%M %d/%m/%Y") if lang == "vi" else local.strftime("%Y-%m-%d %H:%M")
 
 

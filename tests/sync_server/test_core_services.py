@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 
 import msgspec
 import pytest
 
 from shared_schema.protocol import answer_entity_id
-from sync_server.core import audit, auth, blobs, inspections, registry, sync_service
+from sync_server.core import audit, auth, blobs, inspections, local_time, registry, sync_service
 from sync_server.core.access import SYSTEM, Actor, can_see_district, district_filter, visible_districts
 from sync_server.core.config import ConfigError, from_env
 from sync_server.core.errors import Conflict, Forbidden, Invalid, NotFound, RateLimited, TooLarge, Unauthorized
+from sync_server.reports.formatting import fmt_datetime, local_day
 from tests.support.sample_checklist import sample_template
 from tests.sync_server.conftest import DISTRICT_A, DISTRICT_B, PASSWORD, World
 from tests.sync_server.helpers import Device, complete_answers, dump_database, png_bytes, sha
@@ -434,3 +436,42 @@ def test_migration_0002_backfills_the_pull_text_of_existing_feed_rows(tmp_path) 
         ]
     finally:
         server.close()
+
+
+def test_date_filters_use_local_days_an_inspection_at_six_in_the_morning_is_that_day(world: World) -> None:
+    dev = Device()
+    iid, create = dev.start_inspection(world.site_a)
+    # 06:00 on 2 May in Viet Nam is 23:00 UTC on 1 May.
+    sync_service.push(
+        world.server.db,
+        world.actor("insp_a"),
+        dev.request([*create, dev.change("inspection", iid, "started_at", "2026-05-01T23:00:00+00:00")]),
+    )
+
+    def listed(date_from: str | None, date_to: str | None) -> list[str]:
+        page = inspections.list_inspections(world.server.db, world.actor("sup"), date_from=date_from, date_to=date_to)
+        return [i.id for i in page.items]
+
+    assert listed("2026-05-02", "2026-05-02") == [iid]
+    assert listed("2026-05-02", None) == [iid]
+    assert listed(None, "2026-05-01") == []
+    assert listed("2026-05-01", "2026-05-01") == []
+    with pytest.raises(Invalid) as err:
+        listed("02/05/2026", None)
+    assert err.value.code == "invalid_date"
+
+
+def test_local_days_follow_the_configured_time_zone() -> None:
+    assert from_env({"SYNC_SECRET_KEY": "k"}).timezone == "Asia/Ho_Chi_Minh"
+    with pytest.raises(ConfigError, match="SYNC_TIMEZONE"):
+        from_env({"SYNC_SECRET_KEY": "k", "SYNC_TIMEZONE": "Mars/Olympus"})
+    six_in_hanoi = "2026-05-01T23:00:00Z"
+    assert local_day(six_in_hanoi).isoformat() == "2026-05-02"
+    assert fmt_datetime(six_in_hanoi) == "06:00 02/05/2026"
+    assert local_time.day_start_utc(dt.date(2026, 5, 2)) == "2026-05-01T17:00:00"
+    try:
+        local_time.configure(from_env({"SYNC_SECRET_KEY": "k", "SYNC_TIMEZONE": "UTC"}).timezone)
+        assert local_day(six_in_hanoi).isoformat() == "2026-05-01"
+        assert local_time.day_start_utc(dt.date(2026, 5, 2)) == "2026-05-02T00:00:00"
+    finally:
+        local_time.configure(local_time.DEFAULT_TIMEZONE)
