@@ -36,6 +36,13 @@ def _now_iso() -> str:
     return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
+def _signed_sha(value: Any) -> str | None:
+    """The image SHA-256 of a signature (a saved answer value or a header signature), if any."""
+    value = _plain(value)
+    sha = value.get("sha256") if isinstance(value, dict) else None
+    return sha if isinstance(sha, str) and sha else None
+
+
 def _plain(value: Any) -> Any:
     """A stored value as builtins (msgspec Structs become dicts)."""
     if hasattr(value, "__struct_fields__"):
@@ -249,7 +256,7 @@ class InspectionForm:
         self._reload()
         return True
 
-    def photo_bytes(self, sha256: str) -> bytes | None:
+    def blob_bytes(self, sha256: str) -> bytes | None:
         """The image of a photo or signature kept on this device (fetched when online), or None."""
         path = self._services.blob_path(sha256)
         return path.read_bytes() if path is not None else None
@@ -290,6 +297,18 @@ class InspectionForm:
         if name:
             value["name"] = name
         return self._save(qid, "value", value)
+
+    def signature_sha(self, qid: str) -> str | None:
+        """The SHA-256 of the signature image saved as the answer of ``qid`` (None: not signed)."""
+        return _signed_sha(self.value(qid))
+
+    def signature_caption(self, qid: str) -> str | None:
+        """Who signed and when, in words (``Ông B · 25/11/2026 11:04``); None when not signed."""
+        value = _plain(self.value(qid))
+        if _signed_sha(value) is None:
+            return None
+        parts = [value.get("name"), i18n.fmt_datetime(value["signed_at"]) if value.get("signed_at") else None]
+        return " · ".join(p for p in parts if p) or None
 
     def clear_answer(self, qid: str) -> bool:
         return self._save(qid, "value", None)
@@ -406,6 +425,9 @@ class InspectionForm:
 
     def header_signature(self, role: str) -> Any:
         return next((s for s in self.view.header.signatures if s.role == role), None)
+
+    def header_signature_sha(self, role: str) -> str | None:
+        return _signed_sha(self.header_signature(role))
 
     def save_header_signature(self, role: str, strokes: Sequence[Sequence[tuple[float, float]]], width: int,
                               height: int, name: str) -> bool:

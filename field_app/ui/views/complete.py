@@ -41,16 +41,17 @@ def _signature(state: AppState, form: InspectionForm, role: str, label_key: str)
     label = state.t(label_key)
     signed = form.header_signature(role)
 
-    def save(strokes: Any, width: int, height: int) -> None:
+    def save(strokes: Any, width: int, height: int) -> bool:
         name = form.header_text("rep_name") if role == "representative" else (
             state.session.user.full_name or state.session.user.username if state.session else role)
-        form.save_header_signature(role, strokes, width, height, name)
+        return form.save_header_signature(role, strokes, width, height, name)
 
     return w.group(label, [
         ft.Text(label, weight=ft.FontWeight.W_600),
-        w.muted(f"{signed.name} · {i18n.fmt_datetime(signed.signed_at)}") if signed else None,
-        SignaturePad(label, signature_texts(form), save, signed=signed is not None, disabled=not form.editable,
-                     key=f"pad:header:{role}"),
+        SignaturePad(label, signature_texts(form), save, signed_sha=form.header_signature_sha(role),
+                     load_image=form.blob_bytes,
+                     signed_caption=f"{signed.name} · {i18n.fmt_datetime(signed.signed_at)}" if signed else None,
+                     disabled=not form.editable, key=f"pad:header:{role}"),
         w.error_text(form.errors.get(f"header:sig_{role}")),
     ])
 

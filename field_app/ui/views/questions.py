@@ -11,7 +11,8 @@ import flet as ft
 from field_app.ui import i18n
 from field_app.ui.form_state import InspectionForm
 from field_app.ui.views import widgets as w
-from field_app.ui.views.signature_pad import SignaturePad
+from field_app.ui.views.blob_image import BlobImage
+from field_app.ui.views.signature_pad import SIGNATURE_TEXTS, SignaturePad
 from shared_schema.checklist import (
     DateQuestion,
     LocationQuestion,
@@ -25,35 +26,19 @@ from shared_schema.checklist import (
     YesNoQuestion,
 )
 
-_THUMBS: dict[str, bytes] = {}
 # Typed answers are saved after this pause in typing (and whenever the box is left).
 AUTOSAVE_PAUSE_S = 1.5
+THUMB_SIZE = 72
 
 
-@ft.component
-def PhotoThumb(form: InspectionForm, sha: str, label: str) -> ft.Control:
-    """A photo's thumbnail, read (or fetched from the server) in a worker thread, never while drawing."""
-    data, set_data = ft.use_state(lambda: _THUMBS.get(sha))
-
-    async def load() -> None:
-        if data is not None:
-            return
-        fetched = await asyncio.to_thread(form.photo_bytes, sha)
-        if fetched is not None:
-            _THUMBS[sha] = fetched
-            while len(_THUMBS) > 64:
-                _THUMBS.pop(next(iter(_THUMBS)))
-            set_data(fetched)
-
-    ft.use_effect(load, [sha])
-    if data is None:
-        return ft.Container(width=72, height=72, bgcolor=ft.Colors.GREY_300,
-                            content=ft.Icon(ft.Icons.IMAGE, color=ft.Colors.GREY_600))
-    return ft.Image(src=data, width=72, height=72, fit=ft.BoxFit.COVER, semantics_label=label)
+def photo_thumb(form: InspectionForm, sha: str, label: str) -> ft.Control:
+    """A photo's thumbnail (a grey tile with an image icon until it is loaded)."""
+    return BlobImage(form.blob_bytes, sha, label, THUMB_SIZE, THUMB_SIZE,
+                     placeholder=ft.Icon(ft.Icons.IMAGE, color=ft.Colors.GREY_600), key=f"thumb:{sha}")
 
 
 def signature_texts(form: InspectionForm) -> dict[str, str]:
-    return {k: i18n.t(form.lang, k) for k in ("sign_here", "clear_signature", "save_signature", "signature_saved")}
+    return {k: i18n.t(form.lang, k) for k in SIGNATURE_TEXTS}
 
 
 def date_box(form: InspectionForm, qid: str, field: str, label: str) -> ft.Control:
@@ -121,7 +106,7 @@ def photo_row(form: InspectionForm, qid: str, picker: ft.FilePicker | None, *, l
 
     thumbs: list[ft.Control] = []
     for n, sha in enumerate(photos, start=1):
-        image = PhotoThumb(form, sha, f"{label} {n}", key=f"thumb:{sha}")
+        image = photo_thumb(form, sha, f"{label} {n}")
         remove = w.icon_action(ft.Icons.DELETE, i18n.t(lang, "remove_photo", n=n),
                                lambda e, s=sha: form.remove_photo(qid, s)) if form.editable else None
         thumbs.append(ft.Column(w.compact([image, remove]), spacing=0,
@@ -210,7 +195,8 @@ def _input(form: InspectionForm, q: Question, picker: ft.FilePicker | None, geol
         case SignatureQuestion():
             return SignaturePad(label, signature_texts(form),
                                 lambda strokes, w_, h_: form.save_signature(q.id, strokes, w_, h_),
-                                signed=bool(value), disabled=disabled, key=f"pad:{q.id}")
+                                signed_sha=form.signature_sha(q.id), load_image=form.blob_bytes,
+                                signed_caption=form.signature_caption(q.id), disabled=disabled, key=f"pad:{q.id}")
         case LocationQuestion():
             return LocationEditor(form, q.id, geolocator, key=f"loc:{q.id}")
     return w.muted(str(value))

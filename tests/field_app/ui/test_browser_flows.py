@@ -128,6 +128,28 @@ def _draw_signature(page: Page, pad_name: str) -> None:
     page.mouse.up()
 
 
+def _sign(page: Page, card_name: str) -> None:
+    """Draw and save a signature; the pad then gives way to the saved image and "Ký lại"."""
+    _draw_signature(page, f"Ký vào ô này: {card_name}")
+    card = _in(page, card_name)
+    card.get_by_role("button", name="Lưu chữ ký").click()
+    _shows(card, "Đã ký")
+    expect(card.get_by_role("img", name=f"Chữ ký đã lưu: {card_name}")).to_be_visible(timeout=WAIT)
+    expect(card.get_by_role("button", name="Ký lại")).to_be_visible()
+    expect(page.get_by_text(f"Ký vào ô này: {card_name}", exact=True)).to_have_count(0)
+
+
+def _sign_again(page: Page, card_name: str) -> None:
+    """"Ký lại" brings back an empty pad ("Huỷ" keeps the saved signature); a new drawing replaces it."""
+    card = _in(page, card_name)
+    card.get_by_role("button", name="Ký lại").click()
+    expect(page.get_by_text(f"Ký vào ô này: {card_name}", exact=True)).to_be_visible(timeout=WAIT)
+    card.get_by_role("button", name="Huỷ").click()
+    expect(card.get_by_role("img", name=f"Chữ ký đã lưu: {card_name}")).to_be_visible(timeout=WAIT)
+    card.get_by_role("button", name="Ký lại").click()
+    _sign(page, card_name)
+
+
 def _review(server: ServerProcess, inspection_id: str, decision: str, comment: str | None = None) -> None:
     token = server.token("binh", "binh-secret-1")
     r = httpx.post(f"{server.base_url}/api/v1/inspections/{inspection_id}/review",
@@ -309,20 +331,16 @@ def _walk_through(page: Page, server: ServerProcess, app: AppProcess, shots: Pat
     _retype(page.get_by_role("textbox", name="Kết luận, phát hiện"), "Chưa có Tổ an toàn COVID-19.")
     _retype(page.get_by_role("textbox", name="Người đại diện cơ sở"), "Lê Văn Cường")
     _retype(page.get_by_role("textbox", name="Chức vụ người đại diện"), "Giám đốc")
-    _draw_signature(page, "Ký vào ô này: Chữ ký trưởng đoàn")
-    _in(page, "Chữ ký trưởng đoàn").get_by_role("button", name="Lưu chữ ký").click()
-    _shows(_in(page, "Chữ ký trưởng đoàn"), "Đã ký")
-    _draw_signature(page, "Ký vào ô này: Chữ ký đại diện cơ sở")
-    _in(page, "Chữ ký đại diện cơ sở").get_by_role("button", name="Lưu chữ ký").click()
-    _shows(_in(page, "Chữ ký đại diện cơ sở"), "Đã ký")
+    _sign(page, "Chữ ký trưởng đoàn")
+    _sign_again(page, "Chữ ký trưởng đoàn")
+    _sign(page, "Chữ ký đại diện cơ sở")
     missing = _in(page, "Còn thiếu 1 mục")
     expect(missing).to_be_visible(timeout=WAIT)
     screenshot(page, shots, "08-complete-missing")
     missing.get_by_role("button", name="Đến mục: Chưa trả lời: Chữ ký đại diện cơ sở").click()
     expect(page.get_by_text("Phần 3/3")).to_be_visible(timeout=WAIT)
-    _draw_signature(page, "Ký vào ô này: Chữ ký đại diện cơ sở")
-    _in(page, "Chữ ký đại diện cơ sở").get_by_role("button", name="Lưu chữ ký").click()
-    _shows(_in(page, "Chữ ký đại diện cơ sở"), "Đã ký")
+    _sign(page, "Chữ ký đại diện cơ sở")
+    screenshot(page, shots, "08b-fill-signature-saved")
     page.get_by_role("button", name="Hoàn tất").first.click()
     _see(page, "Đã đủ thông tin: có thể nộp.")
     screenshot(page, shots, "09-complete-ready")

@@ -7,6 +7,7 @@ import asyncio
 
 from field_app.core.device_state import update_state
 from field_app.core.services import AppServices
+from field_app.ui.signature_png import render_png, sha256_hex
 from field_app.ui.state import AppState
 from tests.field_app.helpers import png_bytes
 
@@ -214,6 +215,40 @@ def test_a_drawn_signature_is_saved_as_a_png_blob_and_an_empty_pad_is_refused(st
     path = state.services.blob_path(value["sha256"])
     assert path is not None and path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert value["name"] == "Ông B"
+
+
+def test_a_saved_signature_reads_back_as_the_png_that_was_drawn_so_the_screen_can_show_it(state):
+    _start(state)
+    form = state.form
+    assert form.signature_sha("sig_rep") is None and form.signature_caption("sig_rep") is None
+    assert form.save_signature("sig_rep", STROKES, 340, 150, name="Ông B")
+    sha = form.signature_sha("sig_rep")
+    data = form.blob_bytes(sha)
+    assert data == render_png(STROKES, 340, 150) and sha256_hex(data) == sha
+    assert form.signature_caption("sig_rep").startswith("Ông B · ")
+
+
+def test_signing_again_replaces_the_saved_signature_and_an_empty_redraw_keeps_it(state):
+    _start(state)
+    form = state.form
+    assert form.save_signature("sig_rep", STROKES, 340, 150)
+    assert form.save_header_signature("inspector", STROKES, 340, 150, "Nguyễn Văn An")
+    first, first_header = form.signature_sha("sig_rep"), form.header_signature_sha("inspector")
+    assert not form.save_signature("sig_rep", [], 340, 150)
+    assert not form.save_header_signature("inspector", [], 340, 150, "Nguyễn Văn An")
+    assert form.signature_sha("sig_rep") == first and form.header_signature_sha("inspector") == first_header
+    again = [[(20.0, 100.0), (200.0, 30.0)]]
+    assert form.save_signature("sig_rep", again, 340, 150)
+    assert form.save_header_signature("inspector", again, 340, 150, "Nguyễn Văn An")
+    assert form.signature_sha("sig_rep") == form.header_signature_sha("inspector") == sha256_hex(
+        render_png(again, 340, 150))
+    assert form.signature_sha("sig_rep") != first
+    assert [s.role for s in form.view.header.signatures] == ["inspector"]
+
+
+def test_a_signature_image_neither_on_this_device_nor_reachable_reads_as_unavailable(state):
+    _start(state)
+    assert state.form.blob_bytes("ab" * 32) is None  # the saved server (port 9) refuses: no image, no error
 
 
 def test_a_location_is_typed_by_hand_in_local_notation_and_nonsense_is_refused(state):
