@@ -89,30 +89,46 @@ class FeedWriter:
         key: FeedKey,
         value_json: str | None,
         hlc: str,
-        *,
         writer_client: str | None,
         writer_user: str | None,
         district: str | None,
         inspection_id: str | None,
     ) -> int:
-        self.last_seq += 1
-        self._pending.pop(key, None)
-        row: tuple[Any, ...] = (
-            self.last_seq,
-            key[0],
-            key[1],
-            key[2],
-            value_json,
-            hlc,
-            writer_client,
-            writer_user,
-            district,
-            inspection_id,
-        )
+        """Stage a row with the next sequence number (a field staged twice keeps its last
+        value and the later sequence)."""
+        seq = self.last_seq = self.last_seq + 1
+        pending = self._pending
+        if key in pending:
+            del pending[key]  # re-inserted below, so the rows stay in sequence order
+        entity, entity_id, field = key
         if self._tail:
-            row += (pull_tail(key, value_json, hlc),)
-        self._pending[key] = row
-        return self.last_seq
+            pending[key] = (
+                seq,
+                entity,
+                entity_id,
+                field,
+                value_json,
+                hlc,
+                writer_client,
+                writer_user,
+                district,
+                inspection_id,
+                pull_tail(key, value_json, hlc),
+            )
+        else:
+            pending[key] = (
+                seq,
+                entity,
+                entity_id,
+                field,
+                value_json,
+                hlc,
+                writer_client,
+                writer_user,
+                district,
+                inspection_id,
+            )
+        return seq
 
     def put_server(
         self,

@@ -53,6 +53,15 @@ class SiteRow:
     active: bool
 
 
+@dataclass(slots=True)
+class AnswerGate:
+    """An inspection that accepts answers in this push, with its pinned checklist version."""
+
+    inspection: InspectionRow
+    template: ChecklistTemplate
+    questions: dict[str, Any]
+
+
 class Rejection(Exception):
     def __init__(self, code: str, vi: str, en: str, restamp: bool = True):
         super().__init__(code)
@@ -87,6 +96,12 @@ class PushContext:
     _visible: dict[str | None, bool] = field(default_factory=dict)
     # inspections whose feed rows are all in ``held`` (loaded by ``preload``)
     preloaded: set[str] = field(default_factory=set)
+    # inspections whose answers passed the checks of ``sync_service._answer_gate``
+    answer_gates: dict[str, AnswerGate] = field(default_factory=dict)
+
+    def reopen_gate(self, inspection_id: str) -> None:
+        """Forget an inspection's answer gate: its status or pinned version changed."""
+        self.answer_gates.pop(inspection_id, None)
 
     def visible(self, district: str | None) -> bool:
         seen = self._visible.get(district)
@@ -169,17 +184,10 @@ class PushContext:
         data: Any = UNDECODED,
     ) -> None:
         writer_client = protocol.SERVER_NODE if server else self.client_id
-        self.feed.put(
-            key,
-            value_json,
-            hlc,
-            writer_client=writer_client,
-            writer_user=self.actor.username,
-            district=district,
-            inspection_id=inspection_id,
-        )
-        self.held[key] = Held(value_json, hlc, writer_client, self.actor.username, data)
-        if key[0] == "answer" and inspection_id is not None:
+        user = self.actor.username
+        self.feed.put(key, value_json, hlc, writer_client, user, district, inspection_id)
+        self.held[key] = Held(value_json, hlc, writer_client, user, data)
+        if inspection_id is not None and key[0] == "answer":
             keys = self.answer_keys.get(inspection_id)
             if keys is None:
                 keys = self.answer_keys[inspection_id] = set()

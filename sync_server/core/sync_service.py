@@ -33,7 +33,7 @@ from sync_server.core.errors import Conflict, bi
 from sync_server.core.feed import FeedWriter
 from sync_server.core.pull import pull
 from sync_server.core.push_checks import SERVER_ONLY, SITE_SERVER_FIELDS, check_protocol, check_request
-from sync_server.core.push_state import InspectionRow, PushContext, Rejection
+from sync_server.core.push_state import AnswerGate, InspectionRow, PushContext, Rejection
 from sync_server.core.util import from_json, new_id, now_iso, now_ms, to_json
 
 __all__ = ["SERVER_ONLY", "SITE_SERVER_FIELDS", "blob_names", "check_protocol", "check_request", "pull", "push"]
@@ -363,6 +363,7 @@ def _set_identity(ctx: PushContext, insp: InspectionRow, c: Change) -> ChangeRes
             )
     setattr(insp, c.field, c.value)
     insp.dirty = True
+    ctx.reopen_gate(insp.id)
     ctx.write((c.entity, c.entity_id, c.field), to_json(c.value), c.hlc, insp.district, insp.id)
     ctx.touched.add(insp.id)
     return ChangeResult(change_id=c.change_id, status="applied")
@@ -402,6 +403,7 @@ def _set_status(ctx: PushContext, insp: InspectionRow, c: Change) -> ChangeResul
         insp.submitted_at = now_iso()
     insp.status = new
     insp.dirty = True
+    ctx.reopen_gate(insp.id)
     # Status is a state machine, not a merged field: the server stamps it with its own clock,
     # which is after the device's clock (observed above), so every side converges to it.
     ctx.write_server(("inspection", insp.id, "status"), new, insp.district, insp.id)
@@ -409,8 +411,9 @@ def _set_status(ctx: PushContext, insp: InspectionRow, c: Change) -> ChangeResul
     return ChangeResult(change_id=c.change_id, status="applied")
 
 
-def _apply_answer(ctx: PushContext, c: Change) -> ChangeResult:
-    inspection_id, _, question_id = c.entity_id.partition("/")  # checked by check_request
+def _answer_gate(ctx: PushContext, inspection_id: str) -> AnswerGate:
+    """What every answer of an inspection is checked against: the inspection exists, is
+    visible and not locked, and is pinned to a checklist version. Raises the rejection."""
     insp = ctx.inspection(inspection_id)
     if insp is None:
         raise Rejection(
@@ -430,7 +433,18 @@ def _apply_answer(ctx: PushContext, c: Change) -> ChangeResult:
             "Biên bản chưa gắn phiên bản bảng kiểm đã ban hành.",
             "The inspection is not pinned to a published checklist version.",
         )
-    question = ctx.questions(template).get(question_id)
+    return AnswerGate(insp, template, ctx.questions(template))
+
+
+def _apply_answer(ctx: PushContext, c: Change) -> ChangeResult:
+    inspection_id, _, question_id = c.entity_id.partition("/")  # checked by check_request
+    # The gate of an inspection is checked once per push and kept until its status or
+    # pinned version changes (``PushContext.reopen_gate``); a rejection is never kept.
+    gate = ctx.answer_gates.get(inspection_id)
+    if gate is None:
+        gate = ctx.answer_gates[inspection_id] = _answer_gate(ctx, inspection_id)
+    insp, template = gate.inspection, gate.template
+    question = gate.questions.get(question_id)
     if question is None:
         raise Rejection(
             "unknown_field",
