@@ -252,10 +252,11 @@ class SyncEngine:
         pulled = 0
         while True:
             with self.store.read() as conn:
-                cursor = read_state(conn).cursor
+                state = read_state(conn)
+            cursor = state.cursor
             self._report(SyncProgress("pulling", pulled, None, LocalText("Đang tải dữ liệu về…", "Downloading…")))
             self._step("pull_request")
-            page = api.pull(cursor, self.pull_limit)
+            page = api.pull(cursor, self.pull_limit, state.client_id)
             self._step("pull_received")
             with self.store.write() as conn:
                 touched = replica.merge_pulled(conn, page.changes)

@@ -127,9 +127,13 @@ class ServerApi:
         _raise_for(response)
         return msgspec.json.decode(response.content, type=PushReply)
 
-    def pull(self, cursor: int, limit: int) -> PullPage:
-        response = self._send("GET", "/api/v1/sync/pull",
-                              params={"cursor": cursor, "limit": limit, "protocol": PROTOCOL_VERSION})
+    def pull(self, cursor: int, limit: int, client_id: str | None = None) -> PullPage:
+        """One page of the change feed above ``cursor``; ``client_id`` lets the server record
+        when this device last pulled (shown to admins as the device's sync health)."""
+        params: dict[str, str | int] = {"cursor": cursor, "limit": limit, "protocol": PROTOCOL_VERSION}
+        if client_id:
+            params["client_id"] = client_id
+        response = self._send("GET", "/api/v1/sync/pull", params=params)
         _raise_for(response)
         return msgspec.json.decode(response.content, type=PullPage)
 

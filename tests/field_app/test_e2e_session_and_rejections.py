@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from field_app.core.device_state import update_state
+from field_app.core.device_state import read_state, update_state
 from field_app.core.models import AppError
 from field_app.core.services import AppServices
 from tests.field_app.e2e import PASSWORD, assert_converged, site_id, sync_ok
@@ -42,6 +42,17 @@ def test_the_first_sync_reports_progress_and_fills_the_device(world):
     status = app.sync_status()
     assert status.first_sync_done and status.last_sync_at and status.online and status.last_error is None
     assert app.count_sites() == 4 and app.checklists_for_kind("DN_SX")
+    app.close()
+
+
+def test_a_sync_tells_the_server_when_this_device_last_pulled(world):
+    app = world.device("seen", "an", sync=False)
+    sync_ok(app)
+    with app.store.read() as conn:
+        client_id = read_state(conn).client_id
+    devices = world.api("quan").get("/api/v1/clients").raise_for_status().json()
+    mine = next(d for d in devices if d["client_id"] == client_id)
+    assert mine["last_pull_at"] and mine["last_pull_cursor"] > 0
     app.close()
 
 
