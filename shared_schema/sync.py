@@ -43,6 +43,9 @@ class ChangeResult(msgspec.Struct, kw_only=True, omit_defaults=True):
     code: str | None = None
     # True when this edit and another were made without seeing each other (conflict log).
     conflict: bool = False
+    # On a `duplicate` of a change first answered `rejected` or with `conflict: true`: the
+    # status it was first answered with (code, reason and conflict are the original ones).
+    original_status: ChangeStatus | None = None
 
 
 class PushReply(msgspec.Struct, kw_only=True):

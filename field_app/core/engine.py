@@ -34,7 +34,7 @@ from field_app.core.server_api import (
 )
 from field_app.core.store import Store
 from shared_schema.protocol import MAX_CHANGES_PER_PUSH, PROTOCOL_VERSION
-from shared_schema.sync import Change, PushReply, PushRequest
+from shared_schema.sync import Change, ChangeResult, PushReply, PushRequest
 from shared_schema.text import LocalText
 
 ApiFactory = Callable[[str, str | None], ServerApi]
@@ -185,7 +185,7 @@ class SyncEngine:
         rebased = False
         for result in reply.results:
             change = by_id.get(result.change_id)
-            if change is None or result.status != "rejected":
+            if change is None or not _was_rejected(result):
                 continue
             rejected += 1
             inspection_id = _inspection_of(change.entity, change.entity_id)
@@ -269,6 +269,12 @@ class SyncEngine:
                 self.on_data(touched)
             if not page.has_more or page.cursor <= cursor:
                 return pulled
+
+
+def _was_rejected(result: ChangeResult) -> bool:
+    """Rejected now, or a ``duplicate`` of a change first rejected in a reply that was lost
+    (PROTOCOL.md §4): either way the inspector is told, once (``INSERT OR IGNORE``)."""
+    return result.status == "rejected" or (result.status == "duplicate" and result.original_status == "rejected")
 
 
 def _inspection_of(entity: str, entity_id: str) -> str | None:

@@ -25,7 +25,7 @@ from shared_schema import protocol, validation, workflow
 from shared_schema.checklist import PhotoQuestion, SignatureQuestion
 from shared_schema.merge import Edit, FieldState, Outcome, merge_field
 from shared_schema.sync import Change, ChangeResult, ConflictEntry, PushReply, PushRequest
-from sync_server.core import audit
+from sync_server.core import audit, push_results
 from sync_server.core.access import Actor
 from sync_server.core.db import Database
 from sync_server.core.derived import blob_names, recompute, save_inspections
@@ -52,8 +52,9 @@ def push(db: Database, actor: Actor, req: PushRequest) -> PushReply:
         new = [c for c in req.changes if c.client_seq > last_seq]
         if new and new[0].client_seq != expected:
             raise _gap(expected, new[0].client_seq, inside=False)
+        replayed = req.changes[: len(req.changes) - len(new)]
         if not new:  # a replay: answer from the bookkeeping, write nothing
-            results = [ChangeResult(change_id=c.change_id, status="duplicate") for c in req.changes]
+            results = push_results.duplicates(tx, req.client_id, replayed)
             return PushReply(
                 acked_seq=last_seq, results=results, cursor=tx.scalar(tx.dialect.max_seq), server_time_ms=now_ms()
             )
@@ -65,19 +66,20 @@ def push(db: Database, actor: Actor, req: PushRequest) -> PushReply:
         acceptable = [c.hlc for c in new if c.client_seq not in ctx.ahead]
         if acceptable:
             ctx.feed.observe(max(acceptable))
-        results: list[ChangeResult] = []
+        results = push_results.duplicates(tx, req.client_id, replayed)
+        remember: list[tuple[int, ChangeResult]] = []
         rejected = 0
-        for c in req.changes:
-            if c.client_seq <= last_seq:
-                results.append(ChangeResult(change_id=c.change_id, status="duplicate"))
-                continue
+        for c in new:
             res = _apply(ctx, c)
             rejected += res.status == "rejected"
             results.append(res)
+            if push_results.remembered(res):
+                remember.append((c.client_seq, res))
         for inspection_id in sorted(ctx.touched):
             recompute(ctx, inspection_id)
         save_inspections(tx, [ctx.inspections[i] for i in sorted(ctx.touched)])  # type: ignore[misc]
         acked = req.changes[-1].client_seq if req.changes and req.changes[-1].client_seq > last_seq else last_seq
+        push_results.save(tx, req.client_id, acked, remember)
         stamp = now_iso()
         if row is None:
             tx.execute(
@@ -372,6 +374,9 @@ def _set_identity(ctx: PushContext, insp: InspectionRow, c: Change) -> ChangeRes
 def _set_status(ctx: PushContext, insp: InspectionRow, c: Change) -> ChangeResult:
     new = c.value
     if insp.status == new:
+        # Already held (e.g. two devices both submitted): re-stamp it with the server clock,
+        # after the pusher's clock, so this device converges to the same (value, hlc) as all.
+        ctx.write_server(("inspection", insp.id, "status"), new, insp.district, insp.id)
         return ChangeResult(change_id=c.change_id, status="applied")
     if new in workflow.DECISION_STATUS.values():
         raise Rejection(

@@ -130,22 +130,14 @@ def device_snapshot(app: AppServices) -> Snapshot:
     return snap
 
 
-def comparable(snapshot: Snapshot) -> Snapshot:
-    """The snapshot with the clock of ``inspection.status`` left out: status is not a merged
-    field but the server's state machine (PROTOCOL §6). When a device pushes the status the
-    server already holds, the server changes nothing (no new stamp), so that device keeps its
-    own clock for the same value; the value is what must agree."""
-    return {k: (v[0], None) if k[0] == "inspection" and k[2] == "status" else v for k, v in snapshot.items()}
-
-
 def assert_converged(world: World, *devices: tuple[AppServices, str]) -> None:
     """Every device holds exactly what the server shows its user, and nothing waits to be sent."""
     for app, username in devices:
         status = app.sync_status()
         assert status.pending == 0, f"{username}: {status.pending} changes still queued"
         assert status.pending_blobs == 0, f"{username}: photos not uploaded"
-        server = comparable(world.server_snapshot(username))
-        device = comparable(device_snapshot(app))
+        server = world.server_snapshot(username)
+        device = device_snapshot(app)
         missing = {k: (v, device.get(k)) for k, v in server.items() if device.get(k) != v}
         extra = {k: v for k, v in device.items() if k not in server}
         assert not missing and not extra, f"{username}: differs from server: missing={missing} extra={extra}"

@@ -34,7 +34,7 @@ from field_app.core.device_state import update_state
 from field_app.core.models import AppError
 from field_app.core.services import AppServices
 from shared_schema import protocol
-from tests.field_app.e2e import PASSWORD, World, assert_converged, comparable, device_snapshot, site_id
+from tests.field_app.e2e import PASSWORD, World, assert_converged, device_snapshot, site_id
 from tests.field_app.helpers import png_bytes
 from tests.support.proxy import FaultProxy
 
@@ -217,7 +217,7 @@ class Devices(RuleBasedStateMachine):
 
     def _check_converged(self) -> None:
         assert_converged(self.world, *zip(self.apps, USERS, strict=True))
-        snaps = [comparable(device_snapshot(app)) for app in self.apps]
+        snaps = [device_snapshot(app) for app in self.apps]
         assert all(s == snaps[0] for s in snaps[1:]), "devices differ"
         rejected: set[str] = set()
         for app in self.apps:

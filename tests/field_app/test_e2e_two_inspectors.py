@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.field_app.e2e import assert_converged, site_id, sync_ok
+from tests.field_app.e2e import assert_converged, device_snapshot, site_id, sync_ok
 from tests.field_app.helpers import complete_answers, png_bytes
 from tests.support.sample_checklist import sample_template
 
@@ -85,5 +85,26 @@ def test_two_inspectors_and_a_supervisor_end_in_the_same_state_with_the_conflict
     assert_converged(world, (a, "an"), (b, "binh"))
     assert world.inspection("chi", x)["header"]["status"] == "submitted"
     assert world.inspection("chi", x)["missing_blobs"] == []
+    a.close()
+    b.close()
+
+
+def test_two_devices_submitting_the_same_inspection_end_with_the_same_status_and_clock(world):
+    a = world.device("submit-a", "an")
+    b = world.device("submit-b", "binh")
+    x = a.start_inspection(site_id(a, "DN-001"), "sample-factory")
+    complete_answers(a, x)
+    sync_ok(a)
+    sync_ok(b)  # b has the draft
+    assert a.submit(x).ok
+    sync_ok(a)
+    assert b.submit(x).ok  # b has not pulled a's submit: its own clock is later than the server's
+    sync_ok(b)  # the server already holds 'submitted': it re-stamps it with its own clock
+    sync_ok(a)
+    key = ("inspection", x, "status")
+    held = [device_snapshot(app)[key] for app in (a, b)]
+    assert held[0] == held[1] == world.server_snapshot("chi")[key]
+    assert held[0][0] == "submitted" and held[0][1].endswith("-server")
+    assert_converged(world, (a, "an"), (b, "binh"))
     a.close()
     b.close()

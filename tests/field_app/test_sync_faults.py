@@ -200,3 +200,26 @@ def test_app_killed_at_any_step_of_a_sync_then_restarted(world, tmp_path, step, 
     sync_ok(app)
     assert_clean(world, app)
     app.close()
+
+
+def test_a_rejection_in_a_lost_reply_is_shown_after_the_retry(world, proxy):
+    app = fresh_device(world, "lost-rejection", proxy.url)
+    x = app.start_inspection(site_id(app, "DN-003"), "sample-factory")
+    complete_answers(app, x)
+    assert app.submit(x).ok
+    sync_ok(app)
+    world.review("chi", x, "approve", "Tốt")
+    app.set_answer_value(x, "workers", 999)  # offline: the device does not know it is locked
+    proxy.cut_reply(b"POST /api/v1/sync/push", after_bytes=0)
+    assert not app.sync_now().ok
+    assert proxy.fired == 1
+    assert server_last_seq(world, app) == made_changes(app)  # rejected and acknowledged, reply lost
+    assert [n for n in app.notices(x) if n.kind == "rejected"] == []
+    sync_ok(app)  # the retry comes back duplicate, with the original rejection
+    rejected = [n for n in app.notices(x) if n.kind == "rejected"]
+    assert len(rejected) == 1 and rejected[0].code == "locked" and rejected[0].value == 999
+    assert "approved" in rejected[0].message.en and rejected[0].message.vi
+    assert app.get_inspection(x).answers["workers"].value == 120  # the server's value came back
+    assert_converged(world, (app, "an"))
+    sync_ok(app)  # told once
+    assert len([n for n in app.notices(x) if n.kind == "rejected"]) == 1

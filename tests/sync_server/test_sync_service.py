@@ -515,3 +515,86 @@ def test_pull_is_recorded_again_after_a_minute_even_without_news() -> None:
     assert pull_needs_recording("2026-05-01T07:59:30.000Z", 4, 5, now)
     assert not pull_needs_recording("2026-05-01T07:59:30.000Z", 5, 5, now)
     assert pull_needs_recording("2026-05-01T07:58:59.000Z", 5, 5, now)
+
+
+# --- a lost reply: duplicates carry the original outcome (PROTOCOL.md §4) --------------------
+
+
+def test_a_rejected_change_replayed_comes_back_duplicate_with_its_original_reason(world: World) -> None:
+    dev = Device()
+    iid, create = dev.start_inspection(world.site_a)
+    push(world, "insp_a", dev, [*create, dev.answer(iid, "workers", 50)])
+    batch = [dev.answer(iid, "workers", -5), dev.answer(iid, "team", "yes")]
+    first = push(world, "insp_a", dev, batch)
+    assert statuses(first) == ["rejected", "applied"]
+    before = dump_database(world.db_path)
+    again = push(world, "insp_a", dev, batch)  # the first reply was lost
+    assert statuses(again) == ["duplicate", "duplicate"]
+    replayed, plain = again.results
+    assert replayed.original_status == "rejected"
+    assert replayed.code == first.results[0].code == "invalid_value"
+    assert replayed.reason and replayed.reason == first.results[0].reason
+    assert (plain.original_status, plain.code, plain.reason, plain.conflict) == (None, None, None, False)
+    assert again.acked_seq == first.acked_seq
+    assert dump_database(world.db_path) == before  # a replay still writes nothing
+    # A retry that also carries new changes: the replayed part is answered the same way.
+    mixed = push(world, "insp_a", dev, [*batch, dev.answer(iid, "masks", "most")])
+    assert statuses(mixed) == ["duplicate", "duplicate", "applied"]
+    assert mixed.results[0].original_status == "rejected" and mixed.results[0].code == "invalid_value"
+    assert mixed.results[1].original_status is None
+
+
+def test_a_concurrent_edit_replayed_comes_back_duplicate_with_its_conflict(world: World) -> None:
+    a, b = Device(), Device()
+    iid, create = a.start_inspection(world.site_a)
+    push(world, "insp_a", a, create)
+    push(world, "insp_a", a, [a.answer(iid, "workers", 10)])
+    late = [b.answer(iid, "workers", 20)]  # b never saw a's value: concurrent, and later
+    first = push(world, "insp_a2", b, late)
+    assert first.results[0].conflict
+    again = push(world, "insp_a2", b, late)
+    assert again.results[0].status == "duplicate"
+    assert again.results[0].original_status == first.results[0].status
+    assert again.results[0].conflict and again.results[0].reason == first.results[0].reason
+
+
+def test_only_rejected_and_conflicting_outcomes_are_kept_and_old_ones_are_pruned(world: World, monkeypatch) -> None:
+    from sync_server.core import push_results
+
+    monkeypatch.setattr(push_results, "KEEP_WINDOW", 3)
+    dev = Device()
+    iid, create = dev.start_inspection(world.site_a)
+    push(world, "insp_a", dev, [*create, dev.answer(iid, "workers", 50)])
+
+    def kept() -> list[int]:
+        with world.server.db.read() as tx:
+            rows = tx.query("SELECT client_seq FROM push_results WHERE client_id = ?", (dev.client_id,))
+        return sorted(int(r[0]) for r in rows)
+
+    assert kept() == []  # applied changes leave no row
+    push(world, "insp_a", dev, [dev.answer(iid, "workers", -1)])  # seq 6
+    assert kept() == [6]
+    push(world, "insp_a", dev, [dev.answer(iid, "team", "yes"), dev.answer(iid, "team", "no")])  # 7, 8
+    assert kept() == [6]  # nothing to remember: nothing written, nothing pruned
+    push(world, "insp_a", dev, [dev.answer(iid, "workers", -2)])  # seq 9: prunes <= 9 - 3
+    assert kept() == [9]
+
+
+# --- a status the server already holds is re-stamped ------------------------------------------
+
+
+def test_a_status_pushed_that_the_server_holds_is_restamped_so_every_device_agrees(world: World) -> None:
+    a, b = Device(), Device()
+    iid = submit_ready(world, a)
+    b.apply_pull(pull_all(world, "insp_a2"))
+    b_submit = b.change("inspection", iid, "status", "submitted")  # offline: b has not seen a's submit
+    assert statuses(push(world, "insp_a", a, [a.change("inspection", iid, "status", "submitted")])) == ["applied"]
+    cursor = pull_all(world, "insp_a")["cursor"]
+    assert statuses(push(world, "insp_a2", b, [b_submit])) == ["applied"]
+    after = [c for c in pull_all(world, "insp_a", cursor)["changes"] if c["field"] == "status"]
+    assert len(after) == 1 and after[0]["value"] == "submitted"
+    assert after[0]["hlc"].endswith("-server") and after[0]["hlc"] > b_submit.hlc
+    a.apply_pull(pull_all(world, "insp_a"))
+    b.apply_pull(pull_all(world, "insp_a2"))
+    key = ("inspection", iid, "status")
+    assert (a.values[key], a.seen[key]) == (b.values[key], b.seen[key]) == ("submitted", after[0]["hlc"])
