@@ -23,6 +23,7 @@ from shared_schema.checklist import (
     NumberQuestion,
     Question,
     Section,
+    SignatureQuestion,
     TextQuestion,
 )
 from shared_schema.relevance import is_given
@@ -422,6 +423,19 @@ class InspectionForm:
         if not keep_text:
             self._text.pop(field, None)
         return True
+
+    @property
+    def signs_in_checklist(self) -> bool:
+        """Whether the pinned checklist asks for signatures as questions. Then those are the
+        signatures (the complete screen shows them) and the header's signature pads are not offered,
+        so nobody signs twice; checklists without signature questions use the header's."""
+        return any(isinstance(q, SignatureQuestion) for section in self.sections for q in section.questions)
+
+    def signature_questions(self) -> list[Question]:
+        """The checklist's signature questions that apply to the answers so far, in checklist order."""
+        applies = set(self.view.relevant)
+        return [q for section in self.sections for q in section.questions
+                if isinstance(q, SignatureQuestion) and q.id in applies]
 
     def header_signature(self, role: str) -> Any:
         return next((s for s in self.view.header.signatures if s.role == role), None)

@@ -1,5 +1,9 @@
-"""Completing an inspection: the header (kind, team, findings, representative, signatures), the
-missing items (each jumps to its question), then submit or resubmit."""
+"""Completing an inspection: the header (kind, team, findings, representative), the signatures,
+the missing items (each jumps to its question), then submit or resubmit.
+
+The signatures are the checklist's own signature questions when it has any (the same cards as on
+the fill screen, saved as those answers); only a checklist without them gets the header's
+signature pads (team leader, site representative). So each person signs once."""
 
 from __future__ import annotations
 
@@ -13,7 +17,7 @@ from field_app.ui.form_state import InspectionForm
 from field_app.ui.state import AppState
 from field_app.ui.views import widgets as w
 from field_app.ui.views.fill import inspection_banners
-from field_app.ui.views.questions import AUTOSAVE_PAUSE_S, signature_texts
+from field_app.ui.views.questions import AUTOSAVE_PAUSE_S, question_card, signature_texts
 from field_app.ui.views.signature_pad import SignaturePad
 from shared_schema.records import INSPECTION_KINDS
 
@@ -56,11 +60,34 @@ def _signature(state: AppState, form: InspectionForm, role: str, label_key: str)
     ])
 
 
+def _signatures(state: AppState, form: InspectionForm, ui: Any) -> list[ft.Control]:
+    if form.signs_in_checklist:
+        return [question_card(form, q, ui.file_picker, ui.geolocator) for q in form.signature_questions()]
+    return [_signature(state, form, "inspector", "signature_inspector"),
+            _signature(state, form, "representative", "signature_representative")]
+
+
 @ft.component
 def CompleteScreen(state: AppState, form: InspectionForm, ui: Any) -> ft.Control:
     lang = state.lang
     header = form.view.header
     missing = form.missing()
+    column_ref = ft.use_ref(lambda: ft.Ref[ft.Column]())
+    here = {q.id for q in form.signature_questions()} if form.signs_in_checklist else set()
+
+    def go_to(qid: str | None) -> Any:
+        """A missing item on this screen (a signature) scrolls to it; any other opens its question."""
+        async def click(e: Any) -> None:
+            column = column_ref.current.current
+            if qid not in here or column is None:
+                state.show_fill(qid)
+                return
+            try:
+                await column.scroll_to(scroll_key=qid, duration=200)
+            except Exception:  # the screen may be gone after a quick navigation
+                return
+        return click
+
     kind_radios = ft.RadioGroup(
         value=header.kind,
         disabled=not form.editable,
@@ -71,7 +98,7 @@ def CompleteScreen(state: AppState, form: InspectionForm, ui: Any) -> ft.Control
         w.heading(state.t("missing_items", count=len(missing)) if missing else state.t("nothing_missing"), 15),
         *[
             ft.TextButton(state.t("go_to", label=item.message.get(lang)),
-                          on_click=lambda e, qid=item.question_id: state.show_fill(qid))
+                          on_click=go_to(item.question_id))
             for item in missing
         ],
     ], bgcolor=ft.Colors.RED_50 if missing else ft.Colors.GREEN_50)
@@ -90,8 +117,7 @@ def CompleteScreen(state: AppState, form: InspectionForm, ui: Any) -> ft.Control
                 _header_box(form, "findings", state.t("findings"), multiline=True),
                 _header_box(form, "rep_name", state.t("representative")),
                 _header_box(form, "rep_title", state.t("representative_title")),
-                _signature(state, form, "inspector", "signature_inspector"),
-                _signature(state, form, "representative", "signature_representative"),
+                *_signatures(state, form, ui),
                 missing_group,
                 ft.Text(form.message, color=ft.Colors.BLUE_800) if form.message else None,
                 w.action(submit_label, lambda e: form.submit(), icon=ft.Icons.SEND, primary=True,
@@ -102,5 +128,6 @@ def CompleteScreen(state: AppState, form: InspectionForm, ui: Any) -> ft.Control
             spacing=12,
             scroll=ft.ScrollMode.AUTO,
             horizontal_alignment=ft.CrossAxisAlignment.STRETCH,
+            ref=column_ref.current,
         ),
     )

@@ -5,11 +5,17 @@ from __future__ import annotations
 
 import asyncio
 
+import msgspec
+
 from field_app.core.device_state import update_state
 from field_app.core.services import AppServices
 from field_app.ui.signature_png import render_png, sha256_hex
 from field_app.ui.state import AppState
-from tests.field_app.helpers import png_bytes
+from shared_schema.checklist import Equals, SignatureQuestion
+from shared_schema.text import LocalText as T
+from tests.field_app.helpers import fake_session, png_bytes, seed
+from tests.field_app.ui.conftest import SITES
+from tests.support.sample_checklist import sample_template
 
 STROKES = [[(10.0, 10.0), (80.0, 40.0), (120.0, 20.0)]]
 
@@ -283,15 +289,14 @@ def test_submitting_an_incomplete_inspection_lists_what_is_missing_and_changes_n
     assert state.services.get_inspection(inspection_id).header.status == "draft"
 
 
-def test_a_complete_inspection_with_header_and_signatures_is_submitted_and_waits_for_sync(state):
-    inspection_id = _start(state)
-    form = state.form
+def _answer_required(form) -> None:
     form.edit("workers", "value", "120")
     form.commit("workers")
     for qid, value in [("team", "yes"), ("temp_check", "yes"), ("masks", "all"), ("dorm", "no")]:
         assert form.answer(qid, value), qid
-    assert form.save_signature("sig_rep", STROKES, 340, 150)
-    state.show_complete()
+
+
+def _fill_header(form) -> None:
     assert form.set_kind("unannounced")
     form.edit_header("team", "Nguyễn Văn An\nTrần Thị Bình\n")
     assert form.commit_header("team")
@@ -300,19 +305,87 @@ def test_a_complete_inspection_with_header_and_signatures_is_submitted_and_waits
     form.edit_header("rep_title", "Giám đốc")
     assert form.commit_header("rep_title")
     form.edit_header("findings", "Đạt yêu cầu")
-    assert form.save_header_signature("inspector", STROKES, 340, 150, "Nguyễn Văn An")
-    assert form.save_header_signature("representative", STROKES, 340, 150, "Lê Văn Cường")
+
+
+def test_a_checklist_with_signature_questions_is_signed_through_them_once_and_submitted(state):
+    inspection_id = _start(state)
+    form = state.form
+    _answer_required(form)
+    state.show_complete()
+    # the complete screen asks for the checklist's signature question, not header signatures as well
+    assert form.signs_in_checklist
+    assert [q.id for q in form.signature_questions()] == ["sig_rep"]
+    assert [m.question_id for m in form.missing()] == ["sig_rep"]
+    assert form.save_signature("sig_rep", STROKES, 340, 150)
+    _fill_header(form)
     assert form.missing() == []
     assert form.submit()  # commits the findings box that was still being typed
-    header = state.services.get_inspection(inspection_id).header
+    inspection = state.services.get_inspection(inspection_id)
+    header = inspection.header
     assert header.status == "submitted" and header.kind == "unannounced"
     assert [m.name for m in header.team] == ["Nguyễn Văn An", "Trần Thị Bình"]
     assert header.representative.name == "Lê Văn Cường" and header.representative.title == "Giám đốc"
     assert header.findings == "Đạt yêu cầu"
-    assert {s.role for s in header.signatures} == {"inspector", "representative"}
+    assert header.signatures == []  # signed once: as the answer, with no header copy
+    assert inspection.answers["sig_rep"].value["sha256"] == sha256_hex(render_png(STROKES, 340, 150))
     state.go_home()
     groups = dict(state.groups())
     assert [i.id for i in groups["Chờ đồng bộ"]] == [inspection_id]
+
+
+def test_a_checklist_without_signature_questions_is_signed_in_the_header(tmp_path):
+    plain = sample_template(1, template_id="no-signatures")
+    plain = msgspec.structs.replace(plain, sections=[
+        msgspec.structs.replace(s, questions=[q for q in s.questions if q.id != "sig_rep"]) for s in plain.sections])
+    app = AppServices.open(tmp_path / "device")
+    try:
+        fake_session(app)
+        seed(app, [plain], SITES)
+        state = AppState(app)
+        state.start()
+        state.open_sites()
+        state.open_site("s1")
+        inspection_id = state.start_inspection("no-signatures", 1)
+        form = state.form
+        assert not form.signs_in_checklist and form.signature_questions() == []
+        _answer_required(form)
+        state.show_complete()
+        assert form.save_header_signature("inspector", STROKES, 340, 150, "Nguyễn Văn An")
+        assert form.save_header_signature("representative", STROKES, 340, 150, "Lê Văn Cường")
+        _fill_header(form)
+        assert form.missing() == []
+        assert form.submit()
+        header = app.get_inspection(inspection_id).header
+        assert header.status == "submitted"
+        assert {(s.role, s.name) for s in header.signatures} == {("inspector", "Nguyễn Văn An"),
+                                                                 ("representative", "Lê Văn Cường")}
+    finally:
+        app.close()
+
+
+def test_a_signature_question_that_does_not_apply_is_not_asked_on_the_complete_screen(tmp_path):
+    template = sample_template(1, template_id="dorm-signature")
+    dorm_sig = SignatureQuestion(id="sig_dorm", label=T("Chữ ký quản lý ký túc xá", "Dormitory manager signature"),
+                                 relevant_if=Equals(question="dorm", value="yes"))
+    last = template.sections[-1]
+    template = msgspec.structs.replace(template, sections=[
+        *template.sections[:-1], msgspec.structs.replace(last, questions=[*last.questions, dorm_sig])])
+    app = AppServices.open(tmp_path / "device")
+    try:
+        fake_session(app)
+        seed(app, [template], SITES)
+        state = AppState(app)
+        state.start()
+        state.open_sites()
+        state.open_site("s1")
+        state.start_inspection("dorm-signature", 1)
+        form = state.form
+        assert form.answer("dorm", "no")
+        assert [q.id for q in form.signature_questions()] == ["sig_rep"]
+        assert form.answer("dorm", "yes")
+        assert [q.id for q in form.signature_questions()] == ["sig_rep", "sig_dorm"]
+    finally:
+        app.close()
 
 
 def test_a_refresh_after_background_changes_reloads_the_open_inspection(state):
