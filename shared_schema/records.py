@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, Literal
 
 import msgspec
@@ -125,6 +126,19 @@ class Answer(msgspec.Struct, kw_only=True):
     photos: list[str] = msgspec.field(default_factory=list)
     corrective_action: str | None = None
     due_date: str | None = None
+
+
+def answer_from_fields(inspection_id: str, question_id: str, fields: Mapping[str, Any]) -> Answer:
+    """An ``Answer`` from the merged fields of its entity (``value``, ``note``, ``photos``, …)."""
+    return Answer(
+        inspection_id=inspection_id,
+        question_id=question_id,
+        value=fields.get("value"),
+        note=fields.get("note"),
+        photos=fields.get("photos") or [],
+        corrective_action=fields.get("corrective_action"),
+        due_date=fields.get("due_date"),
+    )
 
 
 class UserInfo(msgspec.Struct, kw_only=True):

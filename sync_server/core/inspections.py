@@ -13,7 +13,7 @@ from typing import Any, Literal
 import msgspec
 
 from shared_schema import workflow
-from shared_schema.records import Answer, Review, Site
+from shared_schema.records import Answer, Review, Site, answer_from_fields
 from shared_schema.sync import ConflictEntry
 from sync_server.core import audit, local_time
 from sync_server.core.access import Actor, district_filter, require_district, require_reviewer
@@ -207,18 +207,7 @@ def _answers(tx: Tx, inspection_id: str) -> dict[str, Answer]:
         "SELECT entity_id, field, value FROM feed WHERE inspection_id = ? AND entity = 'answer'", (inspection_id,)
     ):
         fields.setdefault(r[0].partition("/")[2], {})[r[1]] = from_json(r[2])
-    return {
-        qid: Answer(
-            inspection_id=inspection_id,
-            question_id=qid,
-            value=f.get("value"),
-            note=f.get("note"),
-            photos=f.get("photos") or [],
-            corrective_action=f.get("corrective_action"),
-            due_date=f.get("due_date"),
-        )
-        for qid, f in fields.items()
-    }
+    return {qid: answer_from_fields(inspection_id, qid, f) for qid, f in fields.items()}
 
 
 def _header(tx: Tx, inspection_id: str) -> dict[str, Any]:
@@ -246,15 +235,20 @@ def _blob_state(
     return names, [n for n in names if n not in have]
 
 
+def _conflict_record(r: Any) -> ConflictRecord:
+    """A conflict-log row (id, entry, resolved, resolved_by, resolved_at) as a record."""
+    return ConflictRecord(
+        id=r[0],
+        entry=msgspec.json.decode(r[1], type=ConflictEntry),
+        resolved=bool(r[2]),
+        resolved_by=r[3],
+        resolved_at=r[4],
+    )
+
+
 def _conflicts(tx: Tx, inspection_id: str) -> list[ConflictRecord]:
     return [
-        ConflictRecord(
-            id=r[0],
-            entry=msgspec.json.decode(r[1], type=ConflictEntry),
-            resolved=bool(r[2]),
-            resolved_by=r[3],
-            resolved_at=r[4],
-        )
+        _conflict_record(r)
         for r in tx.query(
             "SELECT id, entry, resolved, resolved_by, resolved_at FROM conflicts WHERE inspection_id = ?"
             " ORDER BY recorded_at, id",
@@ -438,12 +432,6 @@ def list_conflicts(db: Database, actor: Actor, *, open_only: bool = True, limit:
     with db.read() as tx:
         rows = tx.query(sql + " ORDER BY recorded_at DESC LIMIT ?", [*params, min(max(limit, 1), 1000)])
     return [
-        ConflictRecord(
-            id=r[0],
-            entry=msgspec.json.decode(r[1], type=ConflictEntry),
-            resolved=bool(r[2]),
-            resolved_by=r[3],
-            resolved_at=r[4],
-        )
+        _conflict_record(r)
         for r in rows
     ]

@@ -7,7 +7,7 @@ from typing import Any
 
 from shared_schema import protocol
 from shared_schema.checklist import ChecklistTemplate
-from shared_schema.records import Answer
+from shared_schema.records import Answer, answer_from_fields
 from shared_schema.sync import Change
 from sync_server.core.access import Actor, can_see_district
 from sync_server.core.db import Tx
@@ -205,18 +205,7 @@ class PushContext:
                 continue
             qid = key[1].partition("/")[2]
             fields.setdefault(qid, {})[key[2]] = held.decoded()
-        out: dict[str, Answer] = {}
-        for qid, f in fields.items():
-            out[qid] = Answer(
-                inspection_id=inspection_id,
-                question_id=qid,
-                value=f.get("value"),
-                note=f.get("note"),
-                photos=f.get("photos") or [],
-                corrective_action=f.get("corrective_action"),
-                due_date=f.get("due_date"),
-            )
-        return out
+        return {qid: answer_from_fields(inspection_id, qid, f) for qid, f in fields.items()}
 
     def values(self, inspection_id: str) -> dict[str, Any]:
         """Question id → answer value, for scoring."""
