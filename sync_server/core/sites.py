@@ -147,45 +147,32 @@ def write_site(tx: Tx, feed: FeedWriter, site: Site, old: Site | None) -> list[s
         return []
     contact = to_json(site.contact) if site.contact is not None else None
     location = to_json(site.location) if site.location is not None else None
+    # The stored columns, in the order both statements below name them.
+    columns = (
+        site.code,
+        site.name,
+        site.kind,
+        site.district,
+        site.address,
+        site.parent_id,
+        site.workers,
+        contact,
+        location,
+        site.notes,
+        1 if site.active else 0,
+        now_iso(),
+    )
     if old is None:
         tx.execute(
-            "INSERT INTO sites (id, code, name, kind, district, address, parent_id, workers, contact, location, notes,"
-            " active, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                site.id,
-                site.code,
-                site.name,
-                site.kind,
-                site.district,
-                site.address,
-                site.parent_id,
-                site.workers,
-                contact,
-                location,
-                site.notes,
-                1 if site.active else 0,
-                now_iso(),
-            ),
+            "INSERT INTO sites (code, name, kind, district, address, parent_id, workers, contact, location, notes,"
+            " active, updated_at, id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (*columns, site.id),
         )
     else:
         tx.execute(
             "UPDATE sites SET code = ?, name = ?, kind = ?, district = ?, address = ?, parent_id = ?, workers = ?,"
             " contact = ?, location = ?, notes = ?, active = ?, updated_at = ? WHERE id = ?",
-            (
-                site.code,
-                site.name,
-                site.kind,
-                site.district,
-                site.address,
-                site.parent_id,
-                site.workers,
-                contact,
-                location,
-                site.notes,
-                1 if site.active else 0,
-                now_iso(),
-                site.id,
-            ),
+            (*columns, site.id),
         )
     for name in changed:
         feed.put_server(
