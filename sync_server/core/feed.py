@@ -101,33 +101,9 @@ class FeedWriter:
         if key in pending:
             del pending[key]  # re-inserted below, so the rows stay in sequence order
         entity, entity_id, field = key
-        if self._tail:
-            pending[key] = (
-                seq,
-                entity,
-                entity_id,
-                field,
-                value_json,
-                hlc,
-                writer_client,
-                writer_user,
-                district,
-                inspection_id,
-                pull_tail(key, value_json, hlc),
-            )
-        else:
-            pending[key] = (
-                seq,
-                entity,
-                entity_id,
-                field,
-                value_json,
-                hlc,
-                writer_client,
-                writer_user,
-                district,
-                inspection_id,
-            )
+        row = (seq, entity, entity_id, field, value_json, hlc, writer_client, writer_user, district, inspection_id)
+        # Engines that keep each row's pull text get it as an extra column.
+        pending[key] = (*row, pull_tail(key, value_json, hlc)) if self._tail else row
         return seq
 
     def put_server(
