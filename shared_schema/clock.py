@@ -50,7 +50,7 @@ def decode(text: str) -> Hlc:
     """Read a clock string; raises ``ClockError`` with the reason when it is malformed."""
     if not isinstance(text, str):
         raise ClockError(f"a clock must be a string, not {type(text).__name__}")
-    m = _PATTERN.match(text)
+    m = _PATTERN.fullmatch(text)
     if m is None:
         raise ClockError(
             f"clock {text[:80]!r} is not of the form '<15-digit milliseconds>-<5-digit counter>-<node>'"
@@ -59,7 +59,7 @@ def decode(text: str) -> Hlc:
 
 
 def is_valid(text: object) -> bool:
-    return isinstance(text, str) and _PATTERN.match(text) is not None
+    return isinstance(text, str) and _PATTERN.fullmatch(text) is not None
 
 
 def node_of(text: str) -> str:

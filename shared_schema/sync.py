@@ -15,8 +15,9 @@ from shared_schema.records import UserInfo
 ChangeStatus = Literal["applied", "superseded", "duplicate", "rejected"]
 
 
-class Change(msgspec.Struct, kw_only=True):
-    """One field edit made on a device."""
+class Change(msgspec.Struct, kw_only=True, gc=False):
+    """One field edit made on a device. (``gc=False``: a change holds only decoded JSON and
+    strings, never a cycle, so the collector need not track the thousands a push decodes.)"""
 
     change_id: str
     client_seq: int
@@ -35,7 +36,7 @@ class PushRequest(msgspec.Struct, kw_only=True):
     changes: list[Change]
 
 
-class ChangeResult(msgspec.Struct, kw_only=True, omit_defaults=True):
+class ChangeResult(msgspec.Struct, kw_only=True, omit_defaults=True, gc=False):
     change_id: str
     status: ChangeStatus
     reason: str | None = None

@@ -1,6 +1,6 @@
 """The operations interface: ``python -m sync_server COMMAND``.
 
-    serve --host HOST --port PORT        run the server (database created and migrated on start)
+    serve --host HOST --port PORT [--workers N]   run the server (database created and migrated on start)
     create-user USERNAME --role ROLE [--district NAME …] [--full-name NAME]   password on stdin
     import-sites FILE.csv                 import the site registry (every row or nothing)
     load-checklist FILE [--publish]       save a checklist version (YAML or JSON), optionally publish it
@@ -16,7 +16,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from sync_server.core import auth, content
+from sync_server.core import auth, content, writer_lock
 from sync_server.core.access import SYSTEM
 from sync_server.core.config import ConfigError, from_env
 from sync_server.core.errors import ServiceError
@@ -34,6 +34,13 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        metavar="N",
+        help="server processes sharing the port and the database (default: SYNC_WORKERS or 1)",
+    )
     user = sub.add_parser("create-user", help="create a user; the password is read from standard input")
     user.add_argument("username")
     user.add_argument("--role", required=True, choices=["inspector", "supervisor", "admin"])
@@ -48,14 +55,35 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _serve(host: str, port: int, log_level: str) -> int:
+def _serve(host: str, port: int, log_level: str, workers: int | None) -> int:
     import uvicorn
 
     from sync_server.http.app import create_app
 
-    config = from_env()
-    app = create_app(config)
-    uvicorn.run(app, host=host, port=port, log_level=log_level, timeout_graceful_shutdown=10)
+    config = from_env()  # read (and the secret key made) once, before any worker starts
+    count = workers if workers is not None else config.workers
+    if count < 1:
+        raise ConfigError(f"--workers must be 1 or more (got {count}).")
+    if count > 1 and config.sqlite_path is not None and not writer_lock.AVAILABLE:
+        raise ConfigError(
+            "Several server processes on one SQLite file need file locks (fcntl), which this system lacks: "
+            "run one worker, or use PostgreSQL."
+        )
+    if count == 1:
+        uvicorn.run(
+            create_app(config, settle_gc=True), host=host, port=port, log_level=log_level, timeout_graceful_shutdown=10
+        )
+    else:
+        # Each worker process builds its app from the same environment (``app_from_env``).
+        uvicorn.run(
+            "sync_server.http.app:app_from_env",
+            factory=True,
+            workers=count,
+            host=host,
+            port=port,
+            log_level=log_level,
+            timeout_graceful_shutdown=10,
+        )
     return 0
 
 
@@ -70,7 +98,7 @@ def _read_password() -> str:
 
 def _run(args: argparse.Namespace) -> int:
     if args.command == "serve":
-        return _serve(args.host, args.port, args.log_level)
+        return _serve(args.host, args.port, args.log_level, args.workers)
     server = Server.open(from_env())
     try:
         if args.command == "create-user":

@@ -12,6 +12,7 @@
 | ``SYNC_SQLITE_SYNCHRONOUS`` | ``FULL`` | SQLite durability (``NORMAL`` survives process crashes, not power loss) |
 | ``SYNC_PG_POOL_SIZE`` | ``8`` | PostgreSQL connections per server process (docs/DEPLOYMENT.md) |
 | ``SYNC_TIMEZONE`` | ``Asia/Ho_Chi_Minh`` | the zone of the days people pick and read (filters, dashboard, records) |
+| ``SYNC_WORKERS`` | ``1`` | server processes for ``serve`` (``--workers`` overrides; docs/DEPLOYMENT.md) |
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ class ServerConfig:
     sqlite_synchronous: str = "FULL"
     pg_pool_size: int = 8
     timezone: str = DEFAULT_TIMEZONE
+    workers: int = 1
 
     @property
     def sqlite_path(self) -> Path | None:
@@ -138,6 +140,7 @@ def from_env(env: Mapping[str, str] | None = None) -> ServerConfig:
         sqlite_synchronous=synchronous,
         pg_pool_size=_int(env, "SYNC_PG_POOL_SIZE", 8),
         timezone=_timezone(env),
+        workers=_int(env, "SYNC_WORKERS", 1),
     )
     secret = env.get("SYNC_SECRET_KEY") or load_or_create_secret(cfg.data_dir)
     return ServerConfig(**{**cfg.__dict__, "secret_key": secret})

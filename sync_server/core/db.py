@@ -9,10 +9,12 @@ psycopg and translates ``?`` to ``%s``.
 Rows support access by column name and by index (``sqlite3.Row``; psycopg's ``dict_row``
 plus a tuple view does the same).
 
-Writes: on SQLite every write transaction goes through ONE writer — a process-wide lock
-plus ``BEGIN IMMEDIATE`` — so sequence numbers handed out inside a write transaction are in
-commit order (docs/PROTOCOL.md §7). Reads run on their own pooled connections in WAL mode
-and see a consistent snapshot for the whole ``read()`` block.
+Writes: on SQLite every write transaction goes through ONE writer — a process-wide lock, a
+lock file shared with other server processes (``writer_lock``) and ``BEGIN IMMEDIATE`` — so
+sequence numbers handed out inside a write transaction are in commit order (docs/PROTOCOL.md
+§7). ``run_write`` lets concurrent pushes share one transaction and commit
+(``group_commit``). Reads run on their own pooled connections in WAL mode and see a
+consistent snapshot for the whole ``read()`` block.
 """
 
 from __future__ import annotations
@@ -20,16 +22,20 @@ from __future__ import annotations
 import queue
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
+from sync_server.core.checkpointer import Checkpointer
 from sync_server.core.config import ServerConfig, sqlite_path
 from sync_server.core.dialects import Dialect
 from sync_server.core.dialects.sqlite import SQLITE
+from sync_server.core.group_commit import GroupCommit
+from sync_server.core.writer_lock import WriterFileLock
 
 Row = Any  # sqlite3.Row or an equivalent mapping/sequence row
+T = TypeVar("T")
 
 
 class Tx(Protocol):
@@ -63,6 +69,12 @@ class Database(Protocol):
 
     def write(self) -> Any:
         """Context manager yielding the single writer ``Tx``; commits on success."""
+        ...
+
+    def run_write(self, job: Callable[[Tx], T]) -> T:
+        """Run ``job(tx)`` in a write transaction that concurrent jobs may share (group
+        commit, ``sync_server.core.group_commit``): its writes are undone alone if it raises,
+        and its result is returned once the transaction has committed."""
         ...
 
     def close(self) -> None: ...
@@ -111,12 +123,19 @@ class SqliteDatabase:
         self.synchronous = synchronous
         path.parent.mkdir(parents=True, exist_ok=True)
         self._write_lock = threading.Lock()
+        self._file_lock = WriterFileLock(path)  # other server processes on the same file
         self._writer = self._connect()
+        self._writer.execute("PRAGMA wal_autocheckpoint=0")  # checkpoints run off the writer's lane
+        self._checkpointer = Checkpointer(path)
         self._readers: queue.LifoQueue[sqlite3.Connection] = queue.LifoQueue()
         self._reader_count = 0
         self._max_readers = readers
         self._pool_lock = threading.Lock()
         self._closed = False
+        self._group = GroupCommit(self.write)
+
+    def run_write(self, job: Callable[[SqliteTx], T]) -> T:
+        return self._group.run(job)
 
     def _connect(self) -> sqlite3.Connection:
         conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30)
@@ -129,7 +148,7 @@ class SqliteDatabase:
 
     @contextmanager
     def write(self) -> Iterator[SqliteTx]:
-        with self._write_lock:
+        with self._write_lock, self._file_lock:
             conn = self._writer
             conn.execute("BEGIN IMMEDIATE")
             try:
@@ -138,6 +157,7 @@ class SqliteDatabase:
                 conn.execute("ROLLBACK")
                 raise
             conn.execute("COMMIT")
+        self._checkpointer.after_commit()
 
     def _take_reader(self) -> sqlite3.Connection:
         try:
@@ -166,8 +186,10 @@ class SqliteDatabase:
         if self._closed:
             return
         self._closed = True
+        self._checkpointer.close()
         with self._write_lock:
             self._writer.close()
+            self._file_lock.close()
         while True:
             try:
                 self._readers.get_nowait().close()

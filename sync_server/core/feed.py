@@ -93,9 +93,11 @@ class FeedWriter:
         writer_user: str | None,
         district: str | None,
         inspection_id: str | None,
+        tail: str | None = None,
     ) -> int:
         """Stage a row with the next sequence number (a field staged twice keeps its last
-        value and the later sequence)."""
+        value and the later sequence). ``tail`` is the row's pull text when the caller made it
+        already (``pull_tail(key, value_json, hlc)``, e.g. before the write transaction)."""
         seq = self.last_seq = self.last_seq + 1
         pending = self._pending
         if key in pending:
@@ -103,7 +105,10 @@ class FeedWriter:
         entity, entity_id, field = key
         row = (seq, entity, entity_id, field, value_json, hlc, writer_client, writer_user, district, inspection_id)
         # Engines that keep each row's pull text get it as an extra column.
-        pending[key] = (*row, pull_tail(key, value_json, hlc)) if self._tail else row
+        if self._tail:
+            pending[key] = (*row, tail if tail is not None else pull_tail(key, value_json, hlc))
+        else:
+            pending[key] = row
         return seq
 
     def put_server(

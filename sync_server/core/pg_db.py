@@ -19,11 +19,11 @@ never blocked by the writer. docs/POSTGRES.md explains the choice and its trade-
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 import psycopg
 from psycopg.adapt import Dumper, Loader
@@ -34,6 +34,9 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 from sync_server.core.config import ConfigError
 from sync_server.core.dialects import Dialect
 from sync_server.core.dialects.postgres import POSTGRES
+from sync_server.core.group_commit import GroupCommit
+
+T = TypeVar("T")
 
 # An arbitrary constant that names "the registry's single writer" among advisory locks.
 WRITE_LOCK_KEY = 0x5E_C0_5E_01
@@ -169,6 +172,7 @@ class PgDatabase:
         except psycopg.Error as exc:
             raise DatabaseUnreachable(f"{unreachable_message(url)} ({str(exc).strip()})") from exc
         self._write_lock = threading.Lock()
+        self._group = GroupCommit(self.write)
         self.pool = ConnectionPool(
             url,
             min_size=1,
@@ -208,6 +212,9 @@ class PgDatabase:
     def write(self) -> Iterator[PgTx]:
         with self._write_lock, self._transaction(BEGIN_WRITE) as tx:
             yield tx
+
+    def run_write(self, job: Callable[[PgTx], T]) -> T:
+        return self._group.run(job)
 
     @contextmanager
     def read(self) -> Iterator[PgTx]:

@@ -24,11 +24,6 @@ from sync_server.core.db import Tx
 KEEP_WINDOW = 2 * MAX_CHANGES_PER_PUSH
 
 
-def remembered(result: ChangeResult) -> bool:
-    """Whether a result carries more than a plain ``duplicate`` could say on a retry."""
-    return result.status == "rejected" or result.conflict
-
-
 def save(tx: Tx, client_id: str, acked_seq: int, outcomes: list[tuple[int, ChangeResult]]) -> None:
     """Store the (client_seq, result) pairs worth remembering and prune the client's old rows."""
     if not outcomes:

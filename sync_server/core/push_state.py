@@ -98,6 +98,9 @@ class PushContext:
     preloaded: set[str] = field(default_factory=set)
     # inspections whose answers passed the checks of ``sync_service._answer_gate``
     answer_gates: dict[str, AnswerGate] = field(default_factory=dict)
+    # client_seq → (value JSON, pull text) of each change, made before the write transaction
+    # (``sync_service.prepare``) so that the single writer does not spend its time on them
+    prepared: dict[int, tuple[str, str | None]] = field(default_factory=dict)
 
     def reopen_gate(self, inspection_id: str) -> None:
         """Forget an inspection's answer gate: its status or pinned version changed."""
@@ -182,10 +185,11 @@ class PushContext:
         *,
         server: bool = False,
         data: Any = UNDECODED,
+        tail: str | None = None,
     ) -> None:
         writer_client = protocol.SERVER_NODE if server else self.client_id
         user = self.actor.username
-        self.feed.put(key, value_json, hlc, writer_client, user, district, inspection_id)
+        self.feed.put(key, value_json, hlc, writer_client, user, district, inspection_id, tail)
         self.held[key] = Held(value_json, hlc, writer_client, user, data)
         if inspection_id is not None and key[0] == "answer":
             keys = self.answer_keys.get(inspection_id)

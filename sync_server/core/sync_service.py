@@ -27,10 +27,10 @@ from shared_schema.merge import Edit, FieldState, Outcome, merge_field
 from shared_schema.sync import Change, ChangeResult, ConflictEntry, PushReply, PushRequest
 from sync_server.core import audit, push_results
 from sync_server.core.access import Actor
-from sync_server.core.db import Database
+from sync_server.core.db import Database, Tx
 from sync_server.core.derived import blob_names, recompute, save_inspections
 from sync_server.core.errors import Conflict, bi
-from sync_server.core.feed import FeedWriter
+from sync_server.core.feed import FeedWriter, pull_tail
 from sync_server.core.pull import pull
 from sync_server.core.push_checks import SERVER_ONLY, SITE_SERVER_FIELDS, check_protocol, check_request
 from sync_server.core.push_state import AnswerGate, InspectionRow, PushContext, Rejection
@@ -38,72 +38,96 @@ from sync_server.core.util import from_json, new_id, now_iso, now_ms, to_json
 
 __all__ = ["SERVER_ONLY", "SITE_SERVER_FIELDS", "blob_names", "check_protocol", "check_request", "pull", "push"]
 
+
 def push(db: Database, actor: Actor, req: PushRequest) -> PushReply:
     """Apply a push exactly once (see the module docstring); raises ``Conflict`` (409,
     ``sequence_gap``) when the first new change does not follow ``last_seq``."""
     check_request(req)
-    with db.write() as tx:
-        row = tx.one("SELECT last_seq FROM clients WHERE client_id = ?", (req.client_id,))
-        last_seq = row[0] if row is not None else 0
-        expected = last_seq + 1
-        for i in range(1, len(req.changes)):
-            if req.changes[i].client_seq != req.changes[i - 1].client_seq + 1:
-                raise _gap(expected, req.changes[i].client_seq, inside=True)
-        new = [c for c in req.changes if c.client_seq > last_seq]
-        if new and new[0].client_seq != expected:
-            raise _gap(expected, new[0].client_seq, inside=False)
-        replayed = req.changes[: len(req.changes) - len(new)]
-        if not new:  # a replay: answer from the bookkeeping, write nothing
-            results = push_results.duplicates(tx, req.client_id, replayed)
-            return PushReply(
-                acked_seq=last_seq, results=results, cursor=tx.scalar(tx.dialect.max_seq), server_time_ms=now_ms()
-            )
-        ctx = PushContext(tx=tx, actor=actor, client_id=req.client_id, feed=FeedWriter(tx), now=now_ms())
-        ctx.preload(new)
-        # The server clock observes the latest acceptable device clock once, before it stamps
-        # anything, so every server stamp of this push comes after every edit in it.
-        ctx.ahead = {c.client_seq for c in new if _ahead(c.hlc, ctx.now)}
-        acceptable = [c.hlc for c in new if c.client_seq not in ctx.ahead]
-        if acceptable:
-            ctx.feed.observe(max(acceptable))
+    prepared = prepare(req, db.dialect.feed_tail)
+    return db.run_write(lambda tx: _push_in(tx, actor, req, prepared))
+
+
+def prepare(req: PushRequest, tail: bool) -> dict[int, tuple[str, str | None]]:
+    """What each change would write to the feed if applied as sent: its value as JSON text
+    and (where the engine keeps it) its pull text, keyed by ``client_seq``. Made before the
+    write transaction, outside the single writer's lane."""
+    out: dict[int, tuple[str, str | None]] = {}
+    for c in req.changes:
+        value_json = to_json(c.value)
+        out[c.client_seq] = (
+            value_json,
+            pull_tail((c.entity, c.entity_id, c.field), value_json, c.hlc) if tail else None,
+        )
+    return out
+
+
+def _push_in(tx: Tx, actor: Actor, req: PushRequest, prepared: dict[int, tuple[str, str | None]]) -> PushReply:
+    """The push inside its write transaction (which concurrent pushes may share: see
+    ``group_commit``; nothing here depends on being alone in it)."""
+    row = tx.one("SELECT last_seq FROM clients WHERE client_id = ?", (req.client_id,))
+    last_seq = row[0] if row is not None else 0
+    expected = last_seq + 1
+    for i in range(1, len(req.changes)):
+        if req.changes[i].client_seq != req.changes[i - 1].client_seq + 1:
+            raise _gap(expected, req.changes[i].client_seq, inside=True)
+    new = [c for c in req.changes if c.client_seq > last_seq]
+    if new and new[0].client_seq != expected:
+        raise _gap(expected, new[0].client_seq, inside=False)
+    replayed = req.changes[: len(req.changes) - len(new)]
+    if not new:  # a replay: answer from the bookkeeping, write nothing
         results = push_results.duplicates(tx, req.client_id, replayed)
-        remember: list[tuple[int, ChangeResult]] = []
-        rejected = 0
-        for c in new:
-            res = _apply(ctx, c)
-            rejected += res.status == "rejected"
-            results.append(res)
-            if push_results.remembered(res):
-                remember.append((c.client_seq, res))
-        for inspection_id in sorted(ctx.touched):
-            recompute(ctx, inspection_id)
-        save_inspections(tx, [ctx.inspections[i] for i in sorted(ctx.touched)])  # type: ignore[misc]
-        acked = req.changes[-1].client_seq if req.changes and req.changes[-1].client_seq > last_seq else last_seq
-        push_results.save(tx, req.client_id, acked, remember)
-        stamp = now_iso()
-        if row is None:
-            tx.execute(
-                "INSERT INTO clients (client_id, user_id, username, app_version, last_seq, rejected_count,"
-                " last_push_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (req.client_id, actor.user_id, actor.username, req.app_version, acked, rejected, stamp),
-            )
-        else:
-            tx.execute(
-                "UPDATE clients SET user_id = ?, username = ?, app_version = ?, last_seq = ?,"
-                " rejected_count = rejected_count + ?, last_push_at = ? WHERE client_id = ?",
-                (actor.user_id, actor.username, req.app_version, acked, rejected, stamp, req.client_id),
-            )
-        cursor = ctx.feed.flush()
-        if new:
-            audit.record(
-                tx,
-                actor,
-                "sync.push",
-                "client",
-                req.client_id,
-                {"changes": len(new), "rejected": rejected, "acked_seq": acked},
-            )
+        return PushReply(
+            acked_seq=last_seq, results=results, cursor=tx.scalar(tx.dialect.max_seq), server_time_ms=now_ms()
+        )
+    ctx = PushContext(tx=tx, actor=actor, client_id=req.client_id, feed=FeedWriter(tx), now=now_ms(), prepared=prepared)
+    ctx.preload(new)
+    # The server clock observes the latest acceptable device clock once, before it stamps
+    # anything, so every server stamp of this push comes after every edit in it.
+    latest_ok = ctx.now + protocol.MAX_CLOCK_SKEW_MS  # clocks are checked well-formed by check_request
+    ctx.ahead = {c.client_seq for c in new if int(c.hlc[:15]) > latest_ok}
+    acceptable = [c.hlc for c in new if c.client_seq not in ctx.ahead] if ctx.ahead else [c.hlc for c in new]
+    if acceptable:
+        ctx.feed.observe(max(acceptable))
+    results = push_results.duplicates(tx, req.client_id, replayed)
+    remember: list[tuple[int, ChangeResult]] = []
+    rejected = 0
+    for c in new:
+        res = _apply(ctx, c)
+        results.append(res)
+        if res.status == "rejected":
+            rejected += 1
+            remember.append((c.client_seq, res))
+        elif res.conflict:
+            remember.append((c.client_seq, res))
+    for inspection_id in sorted(ctx.touched):
+        recompute(ctx, inspection_id)
+    save_inspections(tx, [ctx.inspections[i] for i in sorted(ctx.touched)])  # type: ignore[misc]
+    acked = req.changes[-1].client_seq if req.changes and req.changes[-1].client_seq > last_seq else last_seq
+    push_results.save(tx, req.client_id, acked, remember)
+    stamp = now_iso()
+    if row is None:
+        tx.execute(
+            "INSERT INTO clients (client_id, user_id, username, app_version, last_seq, rejected_count,"
+            " last_push_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (req.client_id, actor.user_id, actor.username, req.app_version, acked, rejected, stamp),
+        )
+    else:
+        tx.execute(
+            "UPDATE clients SET user_id = ?, username = ?, app_version = ?, last_seq = ?,"
+            " rejected_count = rejected_count + ?, last_push_at = ? WHERE client_id = ?",
+            (actor.user_id, actor.username, req.app_version, acked, rejected, stamp, req.client_id),
+        )
+    cursor = ctx.feed.flush()
+    if new:
+        audit.record(
+            tx,
+            actor,
+            "sync.push",
+            "client",
+            req.client_id,
+            {"changes": len(new), "rejected": rejected, "acked_seq": acked},
+        )
     return PushReply(acked_seq=acked, results=results, cursor=cursor, server_time_ms=now_ms())
 
 
@@ -119,11 +143,6 @@ def _gap(expected: int, got: int, inside: bool) -> Conflict:
         code="sequence_gap",
         expected_seq=expected,
     )
-
-
-def _ahead(hlc: str, now: int) -> bool:
-    """Whether a (well-formed) clock is further ahead of ``now`` than the protocol accepts."""
-    return int(hlc[:15]) - now > protocol.MAX_CLOCK_SKEW_MS
 
 
 def _clock_ahead(hlc: str, now: int) -> Rejection:
@@ -206,9 +225,14 @@ def _locked(insp: InspectionRow) -> Rejection:
 def _merge(ctx: PushContext, c: Change, district: str | None, inspection_id: str | None) -> ChangeResult:
     key = (c.entity, c.entity_id, c.field)
     held = ctx.get_held(key, inspection_id)
-    decision = merge_field(None if held is None else FieldState(held.value, held.hlc), Edit(c.value, c.hlc, c.base_hlc))
+    if held is None:  # nothing held: merge_field's first rule (applied, not concurrent), without its objects
+        value_json, tail = ctx.prepared[c.client_seq]
+        ctx.write(key, value_json, c.hlc, district, inspection_id, data=c.value, tail=tail)
+        return ChangeResult(change_id=c.change_id, status="applied")
+    decision = merge_field(FieldState(held.value, held.hlc), Edit(c.value, c.hlc, c.base_hlc))
     if decision.outcome is Outcome.APPLIED:
-        ctx.write(key, to_json(c.value), c.hlc, district, inspection_id, data=c.value)
+        value_json, tail = ctx.prepared[c.client_seq]
+        ctx.write(key, value_json, c.hlc, district, inspection_id, data=c.value, tail=tail)
         status = "applied"
     elif decision.outcome is Outcome.UNCHANGED:
         return ChangeResult(
@@ -220,7 +244,6 @@ def _merge(ctx: PushContext, c: Change, district: str | None, inspection_id: str
         status = "superseded"
     if not decision.concurrent:
         return ChangeResult(change_id=c.change_id, status=status)
-    assert held is not None
     mine = (c.value, c.hlc, ctx.client_id, ctx.actor.username)
     theirs = (from_json(held.value), held.hlc, held.writer_client, held.writer_user)
     win, lose = (mine, theirs) if status == "applied" else (theirs, mine)

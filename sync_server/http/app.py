@@ -12,6 +12,7 @@ signed-in API user by declaring ``actor``.
 
 from __future__ import annotations
 
+import gc
 import importlib
 import logging
 from collections.abc import AsyncIterator, Sequence
@@ -23,7 +24,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
-from sync_server.core.config import ServerConfig
+from sync_server.core.config import ServerConfig, from_env
 from sync_server.core.server import Server
 from sync_server.http.deps import DEPENDENCIES
 from sync_server.http.problems import EXCEPTION_HANDLERS
@@ -59,9 +60,32 @@ def optional_routers() -> list[Any]:
     return found
 
 
+def settle_garbage_collector() -> None:
+    """Once the app is built: move every object made so far (routes, schemas, templates) out
+    of the collector's sight (``gc.freeze``) and collect the youngest generation less often.
+    A push allocates thousands of short-lived objects; without this, full collections keep
+    re-scanning the framework's long-lived objects in the middle of the single writer's
+    work (measured: about a tenth of push time)."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(10_000, 20, 20)
+
+
+def app_from_env() -> Litestar:
+    """The app configured from the environment: the factory each ``serve --workers N``
+    process calls."""
+    return create_app(from_env(), settle_gc=True)
+
+
 def create_app(
-    config: ServerConfig, extra_route_handlers: Sequence[Any] | None = None, *, debug: bool = False
+    config: ServerConfig,
+    extra_route_handlers: Sequence[Any] | None = None,
+    *,
+    debug: bool = False,
+    settle_gc: bool = False,
 ) -> Litestar:
+    """The Litestar app. ``settle_gc`` is for a serving process (``settle_garbage_collector``
+    at start-up); tests that build many apps in one process leave it off."""
     server_holder: dict[str, Server] = {}
 
     @asynccontextmanager
@@ -69,6 +93,8 @@ def create_app(
         server = Server.open(config)
         server_holder["server"] = server
         app.state.server = server
+        if settle_gc:
+            settle_garbage_collector()
         try:
             yield
         finally:

@@ -38,7 +38,8 @@ def free_port() -> int:
 class ServerProcess:
     """A ``python -m sync_server serve`` process on 127.0.0.1 with its own data."""
 
-    def __init__(self, directory: Path, **env_overrides: str):
+    def __init__(self, directory: Path, *, workers: int = 1, **env_overrides: str):
+        self.workers = workers
         self.directory = Path(directory)
         self.directory.mkdir(parents=True, exist_ok=True)
         self.port = free_port()
@@ -90,11 +91,15 @@ class ServerProcess:
                 str(self.port),
                 "--log-level",
                 "warning",
+                "--workers",
+                str(self.workers),
             ],
             cwd=REPO_ROOT,
             env=self.env,
             stdout=self._log,
             stderr=subprocess.STDOUT,
+            # several workers: a process group of their own, so that ``kill`` reaches them all
+            start_new_session=self.workers > 1,
         )
         self.wait_healthy()
 
@@ -135,9 +140,12 @@ class ServerProcess:
         self._close_log()
 
     def kill(self) -> None:
-        """SIGKILL: the process dies without any clean-up."""
+        """SIGKILL: the process (and its workers) dies without any clean-up."""
         if self._proc is not None and self._proc.poll() is None:
-            self._proc.kill()
+            if self.workers > 1:
+                os.killpg(self._proc.pid, signal.SIGKILL)
+            else:
+                self._proc.kill()
             self._proc.wait()
         self._proc = None
         self._close_log()
@@ -182,8 +190,8 @@ class ServerProcess:
         self.stop()
 
 
-def start_server(tmp_path: Path, **env_overrides: str) -> ServerProcess:
+def start_server(tmp_path: Path, *, workers: int = 1, **env_overrides: str) -> ServerProcess:
     """A server on its own data under ``tmp_path/server``, started and healthy."""
-    server = ServerProcess(Path(tmp_path) / "server", **env_overrides)
+    server = ServerProcess(Path(tmp_path) / "server", workers=workers, **env_overrides)
     server.start()
     return server

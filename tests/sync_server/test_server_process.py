@@ -282,3 +282,72 @@ def test_seed_demo_is_idempotent_and_keeps_passwords_private(tmp_path: Path) -> 
         assert server.token(username, password)
     finally:
         server.stop()
+
+
+def test_two_worker_processes_on_one_sqlite_file_apply_concurrent_pushes_once_in_commit_order(
+    tmp_path: Path,
+) -> None:
+    """``serve --workers 2``: six devices push at once (requests spread over both processes),
+    every change is applied once, a replay changes nothing, and a pull from 0 returns every
+    value with strictly increasing sequence numbers."""
+    server = start_server(tmp_path, workers=2)
+    try:
+        server.create_user("an", PASSWORD, "inspector", [DISTRICT])
+        csv = tmp_path / "sites.csv"
+        csv.write_text(f"id,code,name,kind,district\nsite-1,DN-1,Nhà máy Một,DN_SX,{DISTRICT}\n", encoding="utf-8")
+        assert server.cli("import-sites", str(csv)).returncode == 0
+        checklist = tmp_path / "sample.json"
+        checklist.write_bytes(msgspec.json.encode(sample_template(1)))
+        assert server.cli("load-checklist", str(checklist), "--publish").returncode == 0
+        remote = Remote(server)
+        remote.tokens["an"] = server.token("an", PASSWORD)
+        devices = [Device() for _ in range(6)]
+        plans: list[list[list[Any]]] = []
+        for dev in devices:
+            batches: list[list[Any]] = []
+            for _ in range(3):
+                iid, start = dev.start_inspection("site-1")
+                batches.append(start + [dev.answer(iid, q, "yes") for q in ("team", "temp_check", "hoarding")])
+            plans.append(batches)
+        failures: list[str] = []
+
+        def run(dev: Device, batches: list[list[Any]]) -> None:
+            with httpx.Client(base_url=server.base_url, timeout=30) as http:  # a connection per device
+                for batch in batches:
+                    r = http.post("/api/v1/sync/push", json=dev.body(batch), headers=remote.headers("an"))
+                    if r.status_code != 200 or any(x["status"] != "applied" for x in r.json()["results"]):
+                        failures.append(r.text)
+
+        threads = [threading.Thread(target=run, args=(d, p)) for d, p in zip(devices, plans, strict=True)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+        assert failures == []
+        replay = remote.push("an", devices[0], plans[0][-1])
+        assert {x["status"] for x in replay["results"]} == {"duplicate"}
+
+        reader = Device()
+        seqs: list[int] = []
+        cursor = 0
+        while True:
+            page = remote.http.get(
+                "/api/v1/sync/pull",
+                params={"cursor": cursor, "limit": 50, "protocol": 1},
+                headers=remote.headers("an"),
+            ).json()
+            seqs += [c["seq"] for c in page["changes"]]
+            reader.apply_pull(page)
+            cursor = page["cursor"]
+            if not page["has_more"]:
+                break
+        assert seqs == sorted(set(seqs))
+        for dev in devices:
+            for key, value in dev.values.items():
+                assert reader.values.get(key) == value, key
+        with remote.db() as conn:
+            last = dict(conn.execute("SELECT client_id, last_seq FROM clients").fetchall())
+        assert all(last[d.client_id] == d.seq for d in devices)
+        remote.http.close()
+    finally:
+        server.stop()

@@ -8,6 +8,35 @@ provides the same attributes.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
+
+FEED_COLUMNS = (
+    "seq",
+    "entity",
+    "entity_id",
+    "field",
+    "value",
+    "hlc",
+    "writer_client",
+    "writer_user",
+    "district",
+    "inspection_id",
+    "tail",
+)
+_FEED_KEY = ("entity", "entity_id", "field")
+
+
+@lru_cache(maxsize=2)
+def feed_upsert_sql(tail: bool = True) -> str:
+    """Upsert one feed row (``INSERT … ON CONFLICT (entity, entity_id, field) DO UPDATE``),
+    standard SQL that SQLite and PostgreSQL both run; parameters in ``FEED_COLUMNS`` order
+    (without ``tail`` when ``tail`` is False)."""
+    columns = FEED_COLUMNS if tail else FEED_COLUMNS[:-1]
+    updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c not in _FEED_KEY)
+    return (
+        f"INSERT INTO feed ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})"
+        f" ON CONFLICT ({', '.join(_FEED_KEY)}) DO UPDATE SET {updates}"
+    )
 
 
 @dataclass(frozen=True)
@@ -15,7 +44,7 @@ class Dialect:
     name: str
     # Upsert one field into the compacted change feed, keyed by (entity, entity_id, field).
     # Parameters: seq, entity, entity_id, field, value, hlc, writer_client, writer_user,
-    # district, inspection_id.
+    # district, inspection_id (and tail: see ``feed_tail``); built by ``feed_upsert_sql``.
     feed_upsert: str
     # One pull page in ONE row: (row count, last seq, the rows as JSON objects
     # {seq, entity, entity_id, field, value, hlc} joined by commas, oldest first).

@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-from sync_server.core.dialects import Dialect
+from sync_server.core.dialects import Dialect, feed_upsert_sql
 
 SQLITE = Dialect(
     name="sqlite",
-    feed_upsert=(
-        "INSERT INTO feed (seq, entity, entity_id, field, value, hlc, writer_client, writer_user, district,"
-        " inspection_id, tail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-        " ON CONFLICT (entity, entity_id, field) DO UPDATE SET seq = excluded.seq, value = excluded.value,"
-        " hlc = excluded.hlc, writer_client = excluded.writer_client, writer_user = excluded.writer_user,"
-        " district = excluded.district, inspection_id = excluded.inspection_id, tail = excluded.tail"
-    ),
+    feed_upsert=feed_upsert_sql(tail=True),
     # A pull page is built inside SQLite and comes back as ONE string: each row's JSON text is
     # '{"seq":' || seq || tail, where ``tail`` (the rest of the object) was written with the
     # row (``FeedWriter``), so a page costs one concatenation per row and no Python object per
