@@ -9,6 +9,7 @@ itself at a step (``tests/field_app/sync_child.py``), then reopen the store and 
 
 from __future__ import annotations
 
+import itertools
 import os
 import subprocess
 import sys
@@ -25,6 +26,10 @@ pytestmark = pytest.mark.slow
 
 REPO = Path(__file__).resolve().parents[2]
 
+# Every photo made here is new to the server (seeds no other test uses). A photo the server
+# already holds is not uploaded again, so a repeat would skip the blob steps a test kills at.
+_PHOTO_SEEDS = itertools.count(5000)
+
 
 @pytest.fixture
 def proxy(world: World):
@@ -36,8 +41,8 @@ def proxy(world: World):
 def edits(app: AppServices, code: str = "DN-001", photos: int = 1) -> str:
     inspection_id = app.start_inspection(site_id(app, code), "sample-factory")
     complete_answers(app, inspection_id)
-    for n in range(photos):
-        app.add_photo(inspection_id, "team", png_bytes(1000 + n + hash(inspection_id) % 1000))
+    for _ in range(photos):
+        app.add_photo(inspection_id, "team", png_bytes(next(_PHOTO_SEEDS)))
     app.set_note(inspection_id, "workers", "Đếm tại cổng")
     app.set_header(inspection_id, "findings", "Cơ sở chấp hành tốt")
     return inspection_id
