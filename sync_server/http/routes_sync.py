@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import msgspec
-from litestar import Controller, Request, Response, get, post
-from litestar.di import NamedDependency, Provide
+from litestar import Controller, Response, get, post
+from litestar.dto import MsgspecDTO
 from litestar.exceptions import ClientException, ValidationException
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.spec import Example
-from litestar.params import Parameter, QueryParameter, SkipValidation
+from litestar.params import JSONBody, Parameter, QueryParameter
 
 from shared_schema import protocol
 from shared_schema.sync import PullPage, PushReply, PushRequest
@@ -34,8 +32,12 @@ def decode_push(body: bytes) -> PushRequest:
         raise ClientException(detail=str(exc)) from None
 
 
-async def read_push_request(request: Request[Any, Any, Any]) -> PushRequest:
-    return decode_push(await request.body())
+class PushRequestDTO(MsgspecDTO[PushRequest]):
+    """The push body straight into the Structs with one typed decoder (no dict per change
+    and no second conversion); OpenAPI still documents it as a ``PushRequest``."""
+
+    def decode_bytes(self, value: bytes) -> PushRequest:
+        return decode_push(value)
 
 
 class SyncController(Controller):
@@ -48,19 +50,22 @@ class SyncController(Controller):
         status_code=200,
         sync_to_thread=True,
         summary="Push device changes (exactly once)",
-        description="The body is a PushRequest (shared_schema.sync): {protocol, client_id, app_version, changes[]}.",
-        dependencies={"push_request": Provide(read_push_request)},
+        description=(
+            "The body is a PushRequest (shared_schema.sync): {protocol, client_id, app_version, changes[]}."
+            " Every change is answered applied, superseded, duplicate or rejected; acked_seq is the last"
+            " client_seq the server has kept."
+        ),
+        dto=PushRequestDTO,
+        return_dto=None,
         responses={200: ResponseSpec(PushReply, description="One result per change, in order")},
     )
     def push(
         self,
-        push_request: NamedDependency[SkipValidation[PushRequest]],
+        data: JSONBody[PushRequest],
         actor: ActorDep,
         server: ServerDep,
     ) -> Response[bytes]:
-        # The body is decoded once, straight into the Structs (no dict per change and no
-        # second conversion), and the reply is encoded once.
-        reply = sync_service.push(server.db, actor, push_request)
+        reply = sync_service.push(server.db, actor, data)
         return Response(content=_encode(reply), media_type="application/json")
 
     @get(

@@ -460,7 +460,8 @@ def test_unexpected_errors_are_problems_too_and_extra_routes_mount(seed_dir: Any
 def test_openapi_health_and_me(api: Api) -> None:
     client, world = api
     assert client.get("/healthz").json() == {"status": "ok"}
-    paths = client.get("/schema/openapi.json").json()["paths"]
+    document = client.get("/schema/openapi.json").json()
+    paths = document["paths"]
     for p in (
         "/api/v1/sync/push",
         "/api/v1/sync/pull",
@@ -472,6 +473,23 @@ def test_openapi_health_and_me(api: Api) -> None:
         assert p in paths
     me = client.get("/api/v1/me", headers=world.headers("insp_a")).json()
     assert me["username"] == "insp_a" and me["role"] == "inspector"
+
+
+def test_openapi_documents_the_push_body(api: Api) -> None:
+    client, _world = api
+    document = client.get("/schema/openapi.json").json()
+    schemas = document["components"]["schemas"]
+
+    def resolve(schema: dict) -> dict:
+        return schemas[schema["$ref"].rsplit("/", 1)[1]] if "$ref" in schema else schema
+
+    body = document["paths"]["/api/v1/sync/push"]["post"]["requestBody"]
+    push = resolve(body["content"]["application/json"]["schema"])
+    assert body["required"] is True
+    assert set(push["required"]) == {"protocol", "client_id", "app_version", "changes"}
+    change = resolve(push["properties"]["changes"]["items"])
+    assert set(change["required"]) == {"change_id", "client_seq", "entity", "entity_id", "field", "hlc"}
+    assert {"value", "base_hlc"} <= set(change["properties"])
 
 
 def test_login_over_http(api: Api) -> None:
