@@ -70,6 +70,10 @@ class PullPage(msgspec.Struct, kw_only=True):
     cursor: int
     has_more: bool
     server_time_ms: int | None = None
+    # What the caller may see (an opaque token of their districts). When it differs from the
+    # one a device kept from its last pull, rows now visible may lie below its cursor: the
+    # device pulls again from 0 (PROTOCOL.md §7). None from servers older than this field.
+    scope: str | None = None
 
 
 class TokenRequest(msgspec.Struct, kw_only=True):

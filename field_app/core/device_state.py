@@ -30,16 +30,17 @@ class SyncState:
     clock_last: str | None
     clock_offset_ms: int
     first_sync_done: bool
+    pull_scope: str | None
 
 
 def read_state(conn: sqlite3.Connection) -> SyncState:
     row = conn.execute(
         "SELECT client_id, server_url, user_json, token, token_expires_at, needs_password, cursor, next_seq,"
         " acked_seq, last_sync_at, last_error_code, last_error_vi, last_error_en, clock_last, clock_offset_ms,"
-        " first_sync_done FROM sync_state WHERE id = 1"
+        " first_sync_done, pull_scope FROM sync_state WHERE id = 1"
     ).fetchone()
     (client_id, server_url, user_json, token, expires, needs_pw, cursor, next_seq, acked, last_sync, err_code,
-     err_vi, err_en, clock_last, offset, first_done) = row
+     err_vi, err_en, clock_last, offset, first_done, pull_scope) = row
     return SyncState(
         client_id=client_id,
         server_url=server_url,
@@ -56,6 +57,7 @@ def read_state(conn: sqlite3.Connection) -> SyncState:
         clock_last=clock_last,
         clock_offset_ms=offset,
         first_sync_done=bool(first_done),
+        pull_scope=pull_scope,
     )
 
 

@@ -6,7 +6,8 @@ Every step that changes the store is one transaction, and every step can be cut 
   records the results; a retry of a committed batch comes back ``duplicate``;
 - blobs: the server's ``Upload-Offset`` says where to resume;
 - pull: a page and the cursor after it are saved in one transaction; re-applying a page is
-  harmless (the merge is idempotent).
+  harmless (the merge is idempotent), which is what lets a change of the user's districts
+  (a new ``scope`` on the page) restart the pull from cursor 0.
 
 ``on_step(name)`` is called between steps (tests use it to cut the process at each point):
 ``push_send``, ``push_replied``, ``push_recorded``, ``blob_chunk``, ``blob_done``,
@@ -21,7 +22,9 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from field_app.core import blobs, messages, outbox, replica
+import msgspec
+
+from field_app.core import blobs, messages, outbox, replica, scope
 from field_app.core.device_state import DeviceClock, read_state, set_error, update_state
 from field_app.core.models import SyncProgress, SyncReport
 from field_app.core.server_api import (
@@ -44,6 +47,8 @@ DataHook = Callable[[dict[str, set[str]]], None]
 
 CHUNK_SIZE = 256 * 1024
 UPLOADING = LocalText("Đang tải ảnh lên…", "Uploading photos…")
+DOWNLOADING = LocalText("Đang tải dữ liệu về…", "Downloading…")
+RESCOPED = LocalText("Địa bàn của bạn đã thay đổi: đang tải lại dữ liệu…", "Your districts changed: downloading again…")
 
 
 def _now_iso() -> str:
@@ -250,23 +255,46 @@ class SyncEngine:
 
     def _pull(self, api: ServerApi) -> int:
         pulled = 0
+        message = DOWNLOADING
+        rescoped = False  # at most once per sync
         while True:
             with self.store.read() as conn:
                 state = read_state(conn)
             cursor = state.cursor
-            self._report(SyncProgress("pulling", pulled, None, LocalText("Đang tải dữ liệu về…", "Downloading…")))
+            self._report(SyncProgress("pulling", pulled, None, message))
             self._step("pull_request")
             page = api.pull(cursor, self.pull_limit, state.client_id)
             self._step("pull_received")
+            # A new scope means the user's districts changed (PROTOCOL.md §7): rows of a district
+            # just granted lie below the cursor, so pull again from 0, and first forget the rows
+            # of districts the user lost. ``pull_scope`` keeps the scope the replica reflects.
+            user = None
+            if page.scope is not None and page.scope != state.pull_scope and cursor > 0 and not rescoped:
+                user = api.me()
             with self.store.write() as conn:
                 touched = replica.merge_pulled(conn, page.changes)
                 if page.changes:
                     self.clock.observe(conn, max(c.hlc for c in page.changes))
-                update_state(conn, cursor=max(cursor, page.cursor))
+                if user is not None:
+                    forgotten = scope.forget_outside(conn, user.districts) if user.role != "admin" else None
+                    for entity, keys in (forgotten.dropped if forgotten else {}).items():
+                        touched.setdefault(entity, set()).update(keys)
+                    # Rows kept for unsent work are forgotten by a later sync, after its push has
+                    # sent that work: until then the old scope stays.
+                    done = forgotten is None or forgotten.complete
+                    update_state(conn, cursor=0, pull_scope=page.scope if done else state.pull_scope,
+                                 user_json=msgspec.json.encode(user).decode())
+                else:
+                    keep = rescoped or page.scope is None
+                    update_state(conn, cursor=max(cursor, page.cursor),
+                                 pull_scope=state.pull_scope if keep else page.scope)
             pulled += len(page.changes)
             self._step("pull_applied")
             if touched and self.on_data is not None:
                 self.on_data(touched)
+            if user is not None:
+                rescoped, message = True, RESCOPED
+                continue
             if not page.has_more or page.cursor <= cursor:
                 return pulled
 

@@ -138,7 +138,13 @@ def _m001_initial(db: sqlite_utils.Database) -> None:
     db.execute("INSERT INTO sync_state (id, client_id) VALUES (1, ?)", [str(uuid.uuid4())])
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_m001_initial]
+def _m002_pull_scope(db: sqlite_utils.Database) -> None:
+    """The scope token of the last pull (PROTOCOL.md §7): a change means the user's districts
+    changed and the device pulls again from cursor 0."""
+    db.execute("ALTER TABLE sync_state ADD COLUMN pull_scope TEXT")
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_m001_initial, _m002_pull_scope]
 
 
 def apply_migrations(db: sqlite_utils.Database) -> list[int]:

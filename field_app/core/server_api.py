@@ -12,6 +12,7 @@ import msgspec
 from field_app.core import messages
 from shared_schema.errors import Problem
 from shared_schema.protocol import PROTOCOL_VERSION
+from shared_schema.records import UserInfo
 from shared_schema.sync import PullPage, PushReply, PushRequest, TokenReply, TokenRequest
 from shared_schema.text import LocalText
 
@@ -120,6 +121,12 @@ class ServerApi:
             raise Unauthorized(messages.LOGIN_FAILED, response.status_code, problem)
         _raise_for(response)
         return msgspec.json.decode(response.content, type=TokenReply)
+
+    def me(self) -> UserInfo:
+        """The signed-in user as the server knows them now (role and districts)."""
+        response = self._send("GET", "/api/v1/me")
+        _raise_for(response)
+        return msgspec.json.decode(response.content, type=UserInfo)
 
     def push(self, request: PushRequest) -> PushReply:
         response = self._send("POST", "/api/v1/sync/push", content=msgspec.json.encode(request),

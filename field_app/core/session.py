@@ -88,7 +88,7 @@ class SessionKeeper:
             if switching or previous is None:
                 for table in REPLICATED_TABLES:
                     conn.execute(f"DELETE FROM {table}")
-                update_state(conn, cursor=0, first_sync_done=0, last_sync_at=None)
+                update_state(conn, cursor=0, first_sync_done=0, last_sync_at=None, pull_scope=None)
             update_state(
                 conn, server_url=url, user_json=msgspec.json.encode(reply.user).decode(), token=reply.access_token,
                 token_expires_at=reply.expires_at, needs_password=0,

@@ -8,6 +8,7 @@ never decide access themselves.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -39,6 +40,15 @@ ROLE_LABELS = {"inspector": "thanh tra viên / inspector", "supervisor": "giám 
 def visible_districts(actor: Actor) -> frozenset[str] | None:
     """The districts ``actor`` may see, or ``None`` for all of them."""
     return None if actor.is_admin else actor.districts
+
+
+def pull_scope(actor: Actor) -> str:
+    """An opaque token of what ``actor`` may pull: equal tokens, equal visibility. It changes
+    when an admin changes the user's districts (or makes them admin), which tells the device
+    to pull again from cursor 0 (PROTOCOL.md §7)."""
+    districts = visible_districts(actor)
+    text = "*" if districts is None else "\n".join(sorted(districts))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def can_see_district(actor: Actor, district: str | None) -> bool:

@@ -4,7 +4,7 @@ one page at a time, never skipping a change that commits late."""
 from typing import Any
 
 from shared_schema import protocol
-from sync_server.core.access import Actor, visible_districts
+from sync_server.core.access import Actor, pull_scope, visible_districts
 from sync_server.core.db import Database
 from sync_server.core.devices import check_client_id, record_pull
 from sync_server.core.errors import Invalid, bi
@@ -23,7 +23,8 @@ def pull(
     """One pull page as JSON bytes (``PullPage`` shape). Rows come out of the database as JSON
     text already (the dialect builds them), so a page is joined, not re-encoded. When the
     device names itself (``client_id``), the last page of a pull records when it pulled and
-    the cursor it reached (``devices.record_pull``: at most one small write per pull)."""
+    the cursor it reached (``devices.record_pull``: at most one small write per pull). Every
+    page names the caller's ``scope`` (``access.pull_scope``)."""
     check_protocol(protocol_version)
     if client_id is not None:
         check_client_id(client_id)
@@ -56,5 +57,5 @@ def pull(
         record_pull(db, actor, client_id, next_cursor)
     return (
         f'{{"changes":[{body or ""}],"cursor":{next_cursor},"has_more":{"true" if has_more else "false"},'
-        f'"server_time_ms":{now_ms()}}}'
+        f'"server_time_ms":{now_ms()},"scope":"{pull_scope(actor)}"}}'
     ).encode()

@@ -74,6 +74,7 @@ def test_a_newer_pull_page_with_extra_fields_everywhere_still_decodes() -> None:
            b'"hlc":"000000000000001-00000-server","shard":7}],"cursor":1,"has_more":false,"next_poll_ms":500}')
     page = codec.decode(raw, sync.PullPage)
     assert page.cursor == 1 and page.changes[0].value == "Chợ"
+    assert page.scope is None  # a server older than the scope token: the device never re-pulls
 
 
 def test_an_added_field_with_a_default_reads_old_messages() -> None:

@@ -13,7 +13,7 @@ from litestar.testing import TestClient
 
 from shared_schema.protocol import answer_entity_id
 from sync_server.http.app import create_app
-from tests.sync_server.conftest import World, copy_seed, make_config
+from tests.sync_server.conftest import DISTRICT_A, DISTRICT_B, World, copy_seed, make_config
 from tests.sync_server.helpers import Device, complete_answers, dump_database, png_bytes, sha
 
 Api = tuple[TestClient, World]
@@ -490,6 +490,29 @@ def test_openapi_documents_the_push_body(api: Api) -> None:
     change = resolve(push["properties"]["changes"]["items"])
     assert set(change["required"]) == {"change_id", "client_seq", "entity", "entity_id", "field", "hlc"}
     assert {"value", "base_hlc"} <= set(change["properties"])
+
+
+def test_pull_scope_names_what_the_caller_may_see_and_changes_with_their_districts(api: Api) -> None:
+    client, world = api
+
+    def scope(username: str) -> str:
+        r = client.get("/api/v1/sync/pull", params={"cursor": 0, "limit": 1, "protocol": 1},
+                       headers=world.headers(username))
+        assert r.status_code == 200, r.text
+        return r.json()["scope"]
+
+    assert scope("insp_a") == scope("insp_a2") == scope("sup")  # same districts, same scope
+    assert len({scope("insp_a"), scope("insp_b"), scope("admin")}) == 3
+    before = scope("insp_a")
+    user_id = next(u["id"] for u in client.get("/api/v1/users", headers=world.headers("admin")).json()
+                   if u["username"] == "insp_a")
+    r = client.patch(f"/api/v1/users/{user_id}", json={"districts": [DISTRICT_A, DISTRICT_B]},
+                     headers=world.headers("admin"))
+    assert r.status_code == 200, r.text
+    widened = scope("insp_a")
+    assert widened != before
+    r = client.patch(f"/api/v1/users/{user_id}", json={"districts": [DISTRICT_A]}, headers=world.headers("admin"))
+    assert r.status_code == 200 and scope("insp_a") == before
 
 
 def test_login_over_http(api: Api) -> None:
