@@ -13,9 +13,10 @@ from __future__ import annotations
 
 from litestar import Response, Router, get
 from litestar.params import Parameter
+from litestar.response import Stream
 
 from sync_server.console.pages_inspections import SORTS, export_format, export_response
-from sync_server.console.report_data import blob_loader, export_records, report_data
+from sync_server.console.report_data import blob_loader, plan_export, report_data
 from sync_server.core.access import Actor, require_reviewer
 from sync_server.core.errors import NotFound, bi
 from sync_server.core.server import Server
@@ -61,7 +62,7 @@ def export_inspections(
     date_from: str | None = Parameter(default=None, description="YYYY-MM-DD, inclusive"),
     date_to: str | None = Parameter(default=None, description="YYYY-MM-DD, inclusive"),
     sort: str = Parameter(default="updated", description=", ".join(SORTS)),
-) -> Response[bytes]:
+) -> Response[bytes] | Stream:
     require_reviewer(actor)
     fmt = export_format(filename)
     if fmt is None:
@@ -84,7 +85,7 @@ def export_inspections(
         "date_to": date_to,
         "sort": sort,
     }
-    return export_response(export_records(server, actor, filters), fmt, lang)
+    return export_response(plan_export(server, actor, filters), fmt, lang)
 
 
 api_reports_router = Router(

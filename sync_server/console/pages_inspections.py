@@ -16,12 +16,12 @@ from litestar.response import Redirect, Stream
 from shared_schema.records import INSPECTION_KINDS, SITE_KINDS, STATUSES
 from sync_server.console import catalog, queries
 from sync_server.console.inspection_view import build_view
-from sync_server.console.report_data import blob_loader, export_records, report_data, template_of
+from sync_server.console.report_data import ExportPlan, blob_loader, plan_export, report_data, template_of
 from sync_server.console.web import lang_of, redirect, render, server_of
 from sync_server.core import blobs, inspections, registry
 from sync_server.core.access import Actor
 from sync_server.core.errors import ServiceError
-from sync_server.reports.exports import inspections_csv, inspections_geojson, inspections_xlsx
+from sync_server.reports.exports import columns_for_templates, csv_chunks, geojson_chunks, inspections_xlsx
 from sync_server.reports.inspection_pdf import render_inspection_pdf
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -194,26 +194,29 @@ def blob(request: Request[Any, Any, Any], viewer: Actor, sha256: str) -> Stream:
     )
 
 
-EXPORTERS = {
-    "csv": (inspections_csv, "text/csv"),
-    "xlsx": (inspections_xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-    "geojson": (inspections_geojson, "application/geo+json"),
+EXPORT_MEDIA_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "geojson": "application/geo+json",
 }
 
 
-def export_response(records: list[Any], fmt: str, lang: str) -> Response[bytes]:
-    make, media_type = EXPORTERS[fmt]
-    return Response(
-        make(records, lang),
-        media_type=media_type,
-        headers={"Content-Disposition": f'attachment; filename="inspections.{fmt}"'},
-    )
+def export_response(plan: ExportPlan, fmt: str, lang: str) -> Response[bytes] | Stream:
+    """The export as a download: CSV and GeoJSON streamed as they are written, XLSX (a zip
+    that is only complete at its end) sent when done."""
+    headers = {"Content-Disposition": f'attachment; filename="inspections.{fmt}"'}
+    media_type = EXPORT_MEDIA_TYPES[fmt]
+    columns = columns_for_templates(plan.templates)
+    if fmt == "xlsx":
+        return Response(inspections_xlsx(plan.records(), lang, columns), media_type=media_type, headers=headers)
+    chunks = csv_chunks(plan.records(), columns, lang) if fmt == "csv" else geojson_chunks(plan.records(), lang)
+    return Stream(chunks, media_type=media_type, headers=headers)
 
 
 def export_format(filename: str) -> str | None:
     """``inspections.csv`` → ``csv``; None for a name that is not an export."""
     stem, _, fmt = filename.rpartition(".")
-    return fmt if stem == "inspections" and fmt in EXPORTERS else None
+    return fmt if stem == "inspections" and fmt in EXPORT_MEDIA_TYPES else None
 
 
 @get("/exports/{filename:str}", sync_to_thread=True, include_in_schema=False)
@@ -224,8 +227,8 @@ def export(request: Request[Any, Any, Any], viewer: Actor, filename: str) -> Res
             request, "error.html", status=404, message="inspections.csv, inspections.xlsx, inspections.geojson?"
         )
     filters = ListFilters.from_query(request.query_params)
-    records = export_records(server_of(request), viewer, filters.service_filters())
-    return export_response(records, fmt, lang_of(request))
+    plan = plan_export(server_of(request), viewer, filters.service_filters())
+    return export_response(plan, fmt, lang_of(request))
 
 
 HANDLERS = [inspections_list, inspection_page, review, resolve_conflict, report_pdf, blob, export]

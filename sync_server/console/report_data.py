@@ -3,6 +3,8 @@ inspection and registry services, with the caller's access rights."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import msgspec
@@ -16,7 +18,6 @@ from sync_server.core.server import Server
 from sync_server.reports.model import BlobLoader, ReportData
 
 HEADER_FIELDS = frozenset(InspectionHeader.__struct_fields__)
-MAX_EXPORT_ROWS = 5000
 
 
 def header_of(detail: inspections.InspectionDetail) -> InspectionHeader:
@@ -122,19 +123,48 @@ def blob_loader(server: Server, actor: Actor) -> BlobLoader:
     return load
 
 
-def export_records(server: Server, actor: Actor, filters: dict[str, Any]) -> list[ReportData]:
-    """Every inspection matching ``filters`` (the list's filters and sort), as report data,
-    at most ``MAX_EXPORT_ROWS``."""
-    records: list[ReportData] = []
+@dataclass
+class ExportPlan:
+    """What an export will hold, fixed before its first byte is written: the inspections
+    matching the filters (in the list's order) and their checklist versions (in the order
+    they first appear, which gives the columns). ``records`` then loads one inspection at
+    a time, so an export of any size streams."""
+
+    server: Server
+    actor: Actor
+    inspection_ids: list[str]
+    templates: list[ChecklistTemplate]
+    cache: TemplateCache
+
+    def records(self) -> Iterator[ReportData]:
+        for inspection_id in self.inspection_ids:
+            try:
+                detail = inspections.get_inspection(self.server.db, self.actor, inspection_id)
+            except NotFound:
+                continue  # removed since the plan was made
+            data = report_data_of(self.server, self.actor, detail, self.cache)
+            if data is not None:
+                yield data
+
+
+EXPORT_PAGE = 500  # inspections listed per query while planning an export
+
+
+def plan_export(server: Server, actor: Actor, filters: dict[str, Any]) -> ExportPlan:
+    """Every inspection matching ``filters`` (the list's filters and sort) that has a
+    published checklist, without a cap."""
+    ids: list[str] = []
+    templates: dict[tuple[str, int], ChecklistTemplate] = {}
     cache: TemplateCache = {}
     offset = 0
-    while len(records) < MAX_EXPORT_ROWS:
-        page = inspections.list_inspections(server.db, actor, **filters, limit=500, offset=offset)
+    while True:
+        page = inspections.list_inspections(server.db, actor, **filters, limit=EXPORT_PAGE, offset=offset)
         for item in page.items:
-            data = report_data_of(server, actor, inspections.get_inspection(server.db, actor, item.id), cache)
-            if data is not None:
-                records.append(data)
+            template = template_of(server, actor, item, cache)
+            if template is not None:
+                ids.append(item.id)
+                templates.setdefault((template.template_id, template.version), template)
         offset += len(page.items)
         if not page.items or offset >= page.total:
             break
-    return records[:MAX_EXPORT_ROWS]
+    return ExportPlan(server, actor, ids, list(templates.values()), cache)

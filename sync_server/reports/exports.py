@@ -5,6 +5,10 @@ The columns are the same in CSV and XLSX: first the header facts of an inspectio
 column per question of the checklists in the export, in checklist order. A question column
 is named by the question id; when two different checklists in one export use the same
 question id, the column is named ``template_id.question_id`` so they never mix.
+
+Every format is written one record at a time from an iterable (``csv_chunks`` and
+``geojson_chunks`` yield pieces for a streamed response), so an export of any size needs
+the columns up front (``columns_for_templates``) but never all records in memory.
 """
 
 from __future__ import annotations
@@ -12,15 +16,16 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 import msgspec
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from shared_schema.checklist import NumberQuestion, Question
+from shared_schema.checklist import ChecklistTemplate, NumberQuestion, Question
 from shared_schema.relevance import is_given
 from shared_schema.scoring import score
 from shared_schema.text import LocalText
@@ -34,6 +39,7 @@ from sync_server.reports.formatting import (
 from sync_server.reports.model import ReportData
 
 Cell = str | int | float | None
+ROWS_PER_CHUNK = 200
 
 
 class Column(msgspec.Struct, frozen=True):
@@ -102,26 +108,22 @@ HEADER_COLUMNS: list[tuple[str, LocalText, HeaderGetter]] = [
 ]
 
 
-def columns_for(records: Sequence[ReportData]) -> list[Column]:
-    """The header columns, then one column per question of every checklist in ``records``.
+def columns_for_templates(templates: Iterable[ChecklistTemplate]) -> list[Column]:
+    """The header columns, then one column per question of every checklist in ``templates``.
 
     Questions come in checklist order; checklists in the order they first appear; for a
     checklist seen in several versions, the newest version's label and order win, and
     questions only an older version has follow.
     """
     columns = [Column(cid, label) for cid, label, _ in HEADER_COLUMNS]
-    newest: dict[str, ReportData] = {}
-    versions: dict[str, list[ReportData]] = {}
-    for record in records:
-        tid = record.template.template_id
-        versions.setdefault(tid, []).append(record)
-        if tid not in newest or record.template.version > newest[tid].template.version:
-            newest[tid] = record
+    versions: dict[str, dict[int, ChecklistTemplate]] = {}
+    for template in templates:
+        versions.setdefault(template.template_id, {}).setdefault(template.version, template)
     per_template: dict[str, list[Question]] = {}
-    for tid, recs in versions.items():
-        questions: dict[str, Question] = {q.id: q for q in newest[tid].template.questions()}
-        for rec in sorted(recs, key=lambda r: -r.template.version):
-            for q in rec.template.questions():
+    for tid, by_version in versions.items():
+        questions: dict[str, Question] = {}
+        for version in sorted(by_version, reverse=True):
+            for q in by_version[version].questions():
                 questions.setdefault(q.id, q)
         per_template[tid] = list(questions.values())
     owners: dict[str, set[str]] = {}
@@ -133,6 +135,11 @@ def columns_for(records: Sequence[ReportData]) -> list[Column]:
             cid = q.id if len(owners[q.id]) == 1 else f"{tid}.{q.id}"
             columns.append(Column(cid, q.label, template_id=tid, question_id=q.id))
     return columns
+
+
+def columns_for(records: Sequence[ReportData]) -> list[Column]:
+    """``columns_for_templates`` of the records' checklists."""
+    return columns_for_templates(r.template for r in records)
 
 
 def _answer_cell(record: ReportData, column: Column, lang: str) -> Cell:
@@ -147,59 +154,69 @@ def _answer_cell(record: ReportData, column: Column, lang: str) -> Cell:
     return answer_text(question, answer.value, lang)
 
 
-def rows_for(records: Sequence[ReportData], columns: Sequence[Column], lang: str = "vi") -> list[list[Cell]]:
-    """The cells of every record, in the order of ``columns``."""
+def rows_for(records: Iterable[ReportData], columns: Sequence[Column], lang: str = "vi") -> Iterator[list[Cell]]:
+    """The cells of every record, in the order of ``columns``, one record at a time."""
     getters = {cid: getter for cid, _, getter in HEADER_COLUMNS}
-    rows: list[list[Cell]] = []
     for record in records:
-        row: list[Cell] = []
-        for column in columns:
-            if column.question_id is None:
-                row.append(getters[column.id](record, lang))
-            else:
-                row.append(_answer_cell(record, column, lang))
-        rows.append(row)
-    return rows
+        yield [
+            getters[column.id](record, lang) if column.question_id is None else _answer_cell(record, column, lang)
+            for column in columns
+        ]
+
+
+def csv_chunks(records: Iterable[ReportData], columns: Sequence[Column], lang: str = "vi") -> Iterator[bytes]:
+    """CSV in pieces of about ``ROWS_PER_CHUNK`` rows, UTF-8 with a byte-order mark (so
+    spreadsheet programs read Vietnamese right); the header row holds the column ids."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    out.write("\ufeff")
+    writer.writerow([c.id for c in columns])
+    for n, row in enumerate(rows_for(records, columns, lang), start=1):
+        writer.writerow(["" if cell is None else cell for cell in row])
+        if n % ROWS_PER_CHUNK == 0:
+            yield out.getvalue().encode("utf-8")
+            out.seek(0)
+            out.truncate()
+    yield out.getvalue().encode("utf-8")
 
 
 def inspections_csv(records: Sequence[ReportData], lang: str = "vi") -> bytes:
-    """CSV, UTF-8 with a byte-order mark (so spreadsheet programs read Vietnamese right);
-    the header row holds the column ids."""
-    columns = columns_for(records)
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([c.id for c in columns])
-    for row in rows_for(records, columns, lang):
-        writer.writerow(["" if cell is None else cell for cell in row])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    """The whole CSV of ``records`` (``csv_chunks`` with their columns)."""
+    return b"".join(csv_chunks(records, columns_for(records), lang))
 
 
-def inspections_xlsx(records: Sequence[ReportData], lang: str = "vi") -> bytes:
+def _header_cells(sheet: Any, values: Iterable[Any]) -> list[WriteOnlyCell]:
+    cells = []
+    for value in values:
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="E1E8F0")
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        cells.append(cell)
+    return cells
+
+
+def inspections_xlsx(
+    records: Iterable[ReportData], lang: str = "vi", columns: Sequence[Column] | None = None
+) -> bytes:
     """An XLSX workbook: row 1 the column ids, row 2 their labels, then one row per inspection;
-    a second sheet lists every question column with its Vietnamese and English label."""
-    columns = columns_for(records)
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "Biên bản" if lang == "vi" else "Inspections"
-    sheet.append([c.id for c in columns])
-    sheet.append([c.label.get(lang) for c in columns])
-    bold = Font(bold=True)
-    fill = PatternFill("solid", fgColor="E1E8F0")
-    for row in sheet.iter_rows(min_row=1, max_row=2):
-        for cell in row:
-            cell.font = bold
-            cell.fill = fill
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    a second sheet lists every question column with its Vietnamese and English label. Rows
+    are written as they come (openpyxl's write-only mode), so memory holds the file, not
+    the sheet; ``columns`` is required when ``records`` is not a sequence."""
+    if columns is None:
+        records = list(records)
+        columns = columns_for(records)
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("Biên bản" if lang == "vi" else "Inspections")
+    for index, column in enumerate(columns, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = 14 if column.question_id else 18
+    sheet.freeze_panes = "C3"
+    sheet.append(_header_cells(sheet, [c.id for c in columns]))
+    sheet.append(_header_cells(sheet, [c.label.get(lang) for c in columns]))
     for row in rows_for(records, columns, lang):
         sheet.append(row)
-    sheet.freeze_panes = "C3"
-    for index, column in enumerate(columns, start=1):
-        width = 14 if column.question_id else 18
-        sheet.column_dimensions[get_column_letter(index)].width = width
     legend = book.create_sheet("Câu hỏi" if lang == "vi" else "Questions")
-    legend.append(["column", "template_id", "question_id", "label_vi", "label_en"])
-    for cell in legend[1]:
-        cell.font = bold
+    legend.append(_header_cells(legend, ["column", "template_id", "question_id", "label_vi", "label_en"]))
     for column in columns:
         if column.question_id:
             legend.append([column.id, column.template_id, column.question_id, column.label.vi, column.label.en])
@@ -208,37 +225,46 @@ def inspections_xlsx(records: Sequence[ReportData], lang: str = "vi") -> bytes:
     return out.getvalue()
 
 
-def inspections_geojson(records: Sequence[ReportData], lang: str = "vi") -> bytes:
-    """A GeoJSON FeatureCollection: one Point per inspection at its recorded location, or
-    at its site's location (``location_source`` says which); null geometry when neither is known."""
-    features: list[dict[str, Any]] = []
+def _feature(record: ReportData, lang: str) -> dict[str, Any]:
+    lat, lon, source = _location(record)
+    geometry = {"type": "Point", "coordinates": [lon, lat]} if lat is not None and lon is not None else None
+    return {
+        "type": "Feature",
+        "id": record.header.id,
+        "geometry": geometry,
+        "properties": {
+            "inspection_id": record.header.id,
+            "record_number": record.header.record_number,
+            "status": record.header.status,
+            "status_label": status_label(record.header.status, lang),
+            "site_id": record.site.id,
+            "site_code": record.site.code,
+            "site_name": record.site.name,
+            "site_kind": record.site.kind,
+            "district": record.site.district,
+            "template_id": record.header.template_id,
+            "template_version": record.header.template_version,
+            "started_at": record.header.started_at,
+            "score": record.header.score,
+            "result": record.header.result,
+            "result_label": _band_label(record, lang),
+            "location_source": source or None,
+        },
+    }
+
+
+def geojson_chunks(records: Iterable[ReportData], lang: str = "vi") -> Iterator[bytes]:
+    """A GeoJSON FeatureCollection, one feature per line: a Point per inspection at its
+    recorded location, or at its site's location (``location_source`` says which); null
+    geometry when neither is known."""
+    yield b'{"type": "FeatureCollection", "features": [\n'
+    separator = b""
     for record in records:
-        lat, lon, source = _location(record)
-        geometry = {"type": "Point", "coordinates": [lon, lat]} if lat is not None and lon is not None else None
-        features.append(
-            {
-                "type": "Feature",
-                "id": record.header.id,
-                "geometry": geometry,
-                "properties": {
-                    "inspection_id": record.header.id,
-                    "record_number": record.header.record_number,
-                    "status": record.header.status,
-                    "status_label": status_label(record.header.status, lang),
-                    "site_id": record.site.id,
-                    "site_code": record.site.code,
-                    "site_name": record.site.name,
-                    "site_kind": record.site.kind,
-                    "district": record.site.district,
-                    "template_id": record.header.template_id,
-                    "template_version": record.header.template_version,
-                    "started_at": record.header.started_at,
-                    "score": record.header.score,
-                    "result": record.header.result,
-                    "result_label": _band_label(record, lang),
-                    "location_source": source or None,
-                },
-            }
-        )
-    collection = {"type": "FeatureCollection", "features": features}
-    return json.dumps(collection, ensure_ascii=False, indent=1).encode("utf-8")
+        yield separator + json.dumps(_feature(record, lang), ensure_ascii=False).encode("utf-8")
+        separator = b",\n"
+    yield b"\n]}\n"
+
+
+def inspections_geojson(records: Iterable[ReportData], lang: str = "vi") -> bytes:
+    """The whole GeoJSON of ``records``."""
+    return b"".join(geojson_chunks(records, lang))
