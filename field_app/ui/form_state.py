@@ -44,6 +44,15 @@ def _signed_sha(value: Any) -> str | None:
     return sha if isinstance(sha, str) and sha else None
 
 
+class _Unobserved:
+    """A value kept on an ``ft.observable`` without being watched (changing it redraws nothing)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any):
+        self.value = value
+
+
 def _plain(value: Any) -> Any:
     """A stored value as builtins (msgspec Structs become dicts)."""
     if hasattr(value, "__struct_fields__"):
@@ -62,6 +71,9 @@ class InspectionForm:
         self._lang = lang
         self._text: dict[str, str] = {}
         self._marks: dict[str, int] = {}
+        # Signer names being typed: held where the observable does not see them, so a keystroke
+        # does not redraw the screen (a redraw under a finger starting to sign loses the stroke).
+        self._signers = _Unobserved({})
         self.inspection_id = inspection_id
         self.view: InspectionView = services.get_inspection(inspection_id)
         self.section = 0
@@ -290,14 +302,41 @@ class InspectionForm:
 
     def save_signature(self, qid: str, strokes: Sequence[Sequence[tuple[float, float]]], width: int, height: int,
                        name: str | None = None) -> bool:
-        """Rasterise a drawn signature to PNG, keep it as a blob and save it as the answer."""
+        """Rasterise a drawn signature to PNG, keep it as a blob and save it as the answer, with
+        the signer's name (``name``, else the one typed with ``set_signer_name``)."""
         sha = self._signature_blob(strokes, width, height, f"{qid}:value")
         if sha is None:
             return False
         value = {"sha256": sha, "signed_at": _now_iso()}
+        name = (name if name is not None else self.signer_name(qid)).strip()
         if name:
             value["name"] = name
         return self._save(qid, "value", value)
+
+    def signer_name(self, qid: str) -> str:
+        """The name of who signs (or signed) the signature question ``qid``; "" if not given."""
+        if qid in self._signers.value:
+            return self._signers.value[qid]
+        value = _plain(self.value(qid))
+        name = value.get("name") if isinstance(value, dict) else None
+        return name if isinstance(name, str) else ""
+
+    def type_signer_name(self, qid: str, name: str) -> None:
+        """The signer's name as it is being typed (saved by ``set_signer_name`` or the signature)."""
+        self._signers.value[qid] = name
+
+    def set_signer_name(self, qid: str, name: str) -> bool:
+        """Keep the signer's name: with a saved signature it is saved at once (the image and its
+        time stay); before signing it waits for the signature."""
+        name = name.strip()
+        self._signers.value[qid] = name
+        value = _plain(self.value(qid))
+        if _signed_sha(value) is None or value.get("name", "") == name:
+            return True
+        updated = {k: v for k, v in value.items() if k != "name"}
+        if name:
+            updated["name"] = name
+        return self._save(qid, "value", updated)
 
     def signature_sha(self, qid: str) -> str | None:
         """The SHA-256 of the signature image saved as the answer of ``qid`` (None: not signed)."""

@@ -116,6 +116,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "photo_not_image": ("Tệp này không phải ảnh JPEG, PNG hoặc WebP: hãy chọn ảnh khác.", "That file is not a JPEG, PNG or WebP image: pick another."),
     "photo_too_big": ("Ảnh lớn quá {mb} MB: hãy chụp lại với chất lượng thấp hơn.", "The photo is over {mb} MB: take it again at lower quality."),
     "sign_here": ("Ký vào ô này", "Sign in this box"),
+    "signer_name": ("Họ tên người ký ({signer})", "Name of the signer ({signer})"),
+    "signer_name_only": ("Họ tên người ký", "Name of the signer"),
     "clear_signature": ("Xoá chữ ký", "Clear signature"),
     "save_signature": ("Lưu chữ ký", "Save signature"),
     "signature_saved": ("Đã ký", "Signed"),

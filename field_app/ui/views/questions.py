@@ -193,10 +193,24 @@ def _input(form: InspectionForm, q: Question, picker: ft.FilePicker | None, geol
         case PhotoQuestion():
             return photo_row(form, q.id, picker, label=label)
         case SignatureQuestion():
-            return SignaturePad(label, signature_texts(form),
-                                lambda strokes, w_, h_: form.save_signature(q.id, strokes, w_, h_),
-                                signed_sha=form.signature_sha(q.id), load_image=form.blob_bytes,
-                                signed_caption=form.signature_caption(q.id), disabled=disabled, key=f"pad:{q.id}")
+            name = ft.TextField(
+                label=i18n.t(lang, "signer_name", signer=q.signer.get(lang)) if q.signer
+                else i18n.t(lang, "signer_name_only"),
+                value=form.signer_name(q.id),
+                read_only=disabled,
+                dense=True,
+                on_change=lambda e: form.type_signer_name(q.id, e.control.value or ""),
+                on_blur=lambda e: form.set_signer_name(q.id, e.control.value or ""),
+                on_submit=lambda e: form.set_signer_name(q.id, e.control.value or ""),
+            )
+            # as on the paper record: the signature, then the signer's full name under it
+            return ft.Column([
+                SignaturePad(label, signature_texts(form),
+                             lambda strokes, w_, h_: form.save_signature(q.id, strokes, w_, h_),
+                             signed_sha=form.signature_sha(q.id), load_image=form.blob_bytes,
+                             signed_caption=form.signature_caption(q.id), disabled=disabled, key=f"pad:{q.id}"),
+                name,
+            ], spacing=6)
         case LocationQuestion():
             return LocationEditor(form, q.id, geolocator, key=f"loc:{q.id}")
     return w.muted(str(value))

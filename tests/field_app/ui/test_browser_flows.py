@@ -354,7 +354,10 @@ def _walk_through(page: Page, server: ServerProcess, app: AppProcess, shots: Pat
     missing.get_by_role("button", name="Đến mục: Chưa trả lời: Chữ ký đại diện cơ sở").click()
     expect(page.get_by_text("Ký vào ô này: Chữ ký đại diện cơ sở", exact=True)).to_be_in_viewport(timeout=WAIT)
     expect(_in(page, "Hình thức kiểm tra")).to_have_count(1)
+    # who signs is written beside the signature, and saved with it
+    _retype(_in(page, "Chữ ký đại diện cơ sở").get_by_role("textbox", name="Họ tên người ký"), "Trần Thị Bình")
     _sign(page, "Chữ ký đại diện cơ sở")
+    _shows(_in(page, "Chữ ký đại diện cơ sở"), "Trần Thị Bình · ")
     _see(page, "Đã đủ thông tin: có thể nộp.")
     screenshot(page, shots, "09-complete-ready")
     # it is the checklist's answer: the question on the fill screen shows the same signature, and

@@ -234,6 +234,23 @@ def test_a_saved_signature_reads_back_as_the_png_that_was_drawn_so_the_screen_ca
     assert form.signature_caption("sig_rep").startswith("Ông B · ")
 
 
+def test_the_signer_name_typed_before_signing_is_saved_with_the_signature_and_can_be_corrected(state):
+    _start(state)
+    form = state.form
+    assert form.signer_name("sig_rep") == ""
+    form.type_signer_name("sig_rep", "  Trần Thị Bình ")
+    assert form.save_signature("sig_rep", STROKES, 340, 150)
+    signed = form.value("sig_rep")
+    assert signed["name"] == "Trần Thị Bình" and form.signature_caption("sig_rep").startswith("Trần Thị Bình · ")
+    assert form.set_signer_name("sig_rep", "Trần Thị Bích")  # a typo fixed after signing: image and time stay
+    fixed = form.value("sig_rep")
+    assert (fixed["sha256"], fixed["signed_at"], fixed["name"]) == (signed["sha256"], signed["signed_at"],
+                                                                    "Trần Thị Bích")
+    assert state.services.sync_status().pending > 0
+    assert form.set_signer_name("sig_rep", "")
+    assert "name" not in form.value("sig_rep") and form.signature_sha("sig_rep") == signed["sha256"]
+
+
 def test_signing_again_replaces_the_saved_signature_and_an_empty_redraw_keeps_it(state):
     _start(state)
     form = state.form
