@@ -92,8 +92,14 @@ def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> R
     errors: list[FieldProblem] = []
     if isinstance(exc, ValidationException):
         errors = _validation_errors(exc)
-        reasons = "; ".join(e.message for e in errors) or str(exc.detail)
-        detail = bi(f"Dữ liệu gửi lên không hợp lệ: {reasons}", f"The request is invalid: {reasons}")
+        if any(e.field == "data" and e.message == "'data'" for e in errors):
+            # the framework's way of saying that the body it needs is missing
+            errors = [FieldProblem(message="missing", field="body", code="missing")]
+            detail = bi("Yêu cầu không có nội dung: hãy gửi một đối tượng JSON.",
+                        "The request has no body: send a JSON object.")
+        else:
+            reasons = "; ".join(e.message for e in errors) or str(exc.detail)
+            detail = bi(f"Dữ liệu gửi lên không hợp lệ: {reasons}", f"The request is invalid: {reasons}")
         code = "invalid_request"
     elif status == 400 and exc.detail and exc.detail != "Bad Request":
         detail = bi(

@@ -254,6 +254,7 @@ def _bad_requests(world: World, dev: Device, iid: str) -> list[tuple[str, str, s
             400,
             "malformed_request",
         ),
+        ("empty body", "POST", "/api/v1/sync/push", {"content": b"", "user": "insp_a"}, 400, "invalid_request"),
         ("wrong types", "POST", "/api/v1/sync/push", {"json": wrong_type, "user": "insp_a"}, 400, "invalid_request"),
         (
             "unknown entity",
@@ -337,6 +338,7 @@ def _bad_requests(world: World, dev: Device, iid: str) -> list[tuple[str, str, s
 
 BAD_CASES = [
     "malformed JSON",
+    "empty body",
     "wrong types",
     "unknown entity",
     "unknown field",
@@ -378,7 +380,9 @@ def test_bad_input_gets_a_problem_and_changes_nothing(api: Api, case: str) -> No
         kwargs["content"] = opts["content"]
         kwargs["headers"] = {**headers, "Content-Type": "application/json"}
     r = client.request(method, path, **kwargs)
-    assert_problem(r, status, code)
+    body = assert_problem(r, status, code)
+    if case == "empty body":
+        assert "The request has no body" in body["detail"]
     if status == 401:
         assert r.headers["www-authenticate"].startswith("Bearer")
     assert dump_database(world.db_path) == before
