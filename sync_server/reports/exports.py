@@ -142,11 +142,11 @@ def columns_for(records: Sequence[ReportData]) -> list[Column]:
     return columns_for_templates(r.template for r in records)
 
 
-def _answer_cell(record: ReportData, column: Column, lang: str) -> Cell:
+def _answer_cell(record: ReportData, column: Column, lang: str, questions: dict[str, Question]) -> Cell:
     if record.template.template_id != column.template_id or column.question_id is None:
         return None
     answer = record.answers.get(column.question_id)
-    question = record.template.question_map().get(column.question_id)
+    question = questions.get(column.question_id)
     if answer is None or question is None or not is_given(answer.value):
         return None
     if isinstance(question, NumberQuestion) and isinstance(answer.value, (int, float)):
@@ -157,9 +157,15 @@ def _answer_cell(record: ReportData, column: Column, lang: str) -> Cell:
 def rows_for(records: Iterable[ReportData], columns: Sequence[Column], lang: str = "vi") -> Iterator[list[Cell]]:
     """The cells of every record, in the order of ``columns``, one record at a time."""
     getters = {cid: getter for cid, _, getter in HEADER_COLUMNS}
+    question_maps: dict[tuple[str, int], dict[str, Question]] = {}  # per checklist version
     for record in records:
+        key = (record.template.template_id, record.template.version)
+        questions = question_maps.get(key)
+        if questions is None:
+            questions = question_maps[key] = record.template.question_map()
         yield [
-            getters[column.id](record, lang) if column.question_id is None else _answer_cell(record, column, lang)
+            getters[column.id](record, lang) if column.question_id is None
+            else _answer_cell(record, column, lang, questions)
             for column in columns
         ]
 
