@@ -5,6 +5,8 @@
     import-sites FILE.csv                 import the site registry (every row or nothing)
     load-checklist FILE [--publish]       save a checklist version (YAML or JSON), optionally publish it
     seed-demo                             load the shipped content and create demo users (idempotent)
+    copy-database --to URL                copy the whole registry into a new, empty database
+                                          (e.g. from the SQLite file to PostgreSQL)
 
 Configuration comes from the environment (see ``sync_server.core.config``).
 """
@@ -12,13 +14,14 @@ Configuration comes from the environment (see ``sync_server.core.config``).
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from sync_server.core import auth, content, writer_lock
+from sync_server.core import auth, content, database_copy, writer_lock
 from sync_server.core.access import SYSTEM
-from sync_server.core.config import ConfigError, from_env
+from sync_server.core.config import SECRET_FILE_NAME, ConfigError, from_env
 from sync_server.core.errors import ServiceError
 from sync_server.core.registry import CSV_HELP
 from sync_server.core.server import Server
@@ -52,6 +55,14 @@ def _parser() -> argparse.ArgumentParser:
     checklist.add_argument("file", type=Path)
     checklist.add_argument("--publish", action="store_true", help="publish it after saving")
     sub.add_parser("seed-demo", help="load shipped checklists and sites, create demo users (idempotent)")
+    copy = sub.add_parser(
+        "copy-database",
+        help="copy the whole registry (SYNC_DATABASE_URL) into a new, empty database",
+        description="Copy every row of the configured database (SYNC_DATABASE_URL) into the database at --to,"
+        " which is created and migrated if needed and must hold no data. Stop the server first. Then point"
+        " SYNC_DATABASE_URL at the new database; the blob directory (SYNC_BLOB_DIR) stays as it is.",
+    )
+    copy.add_argument("--to", required=True, metavar="URL", help="sqlite:///path/file.db or postgresql://…")
     return parser
 
 
@@ -96,9 +107,45 @@ def _read_password() -> str:
     return sys.stdin.readline().rstrip("\r\n")
 
 
+def _copy_database(target_url: str) -> int:
+    import dataclasses
+    import time
+
+    config = from_env()  # the source's secret key is made or read here, beside the source
+    if target_url == config.database_url:
+        raise ConfigError("--to names the database being copied; give a new, empty database.")
+    source = Server.open(config)
+    try:
+        target = Server.open(dataclasses.replace(config, database_url=target_url))
+        try:
+            started = time.monotonic()
+
+            def progress(table: str, done: int, total: int) -> None:
+                print(f"  {table:<16} {done:>10,} / {total:,}", flush=True)
+
+            print(f"copying {config.database_url} → {target_url}")
+            copied = database_copy.copy_database(source.db, target.db, progress)
+            rows = sum(copied.values())
+            print(f"copied {rows:,} rows in {time.monotonic() - started:.1f} s. Start the server with "
+                  f"SYNC_DATABASE_URL={target_url}; SYNC_BLOB_DIR stays as it is.")
+            moved = target.config.data_dir.resolve() != config.data_dir.resolve()
+            if "SYNC_SECRET_KEY" not in os.environ and moved:
+                key_file = config.data_dir / SECRET_FILE_NAME
+                print(f"The secret key is kept in {key_file}; with the new database the server reads "
+                      f"{target.config.data_dir / SECRET_FILE_NAME}. Copy the file there (or set SYNC_SECRET_KEY "
+                      "to its content), or every user has to sign in again.")
+        finally:
+            target.close()
+    finally:
+        source.close()
+    return 0
+
+
 def _run(args: argparse.Namespace) -> int:
     if args.command == "serve":
         return _serve(args.host, args.port, args.log_level, args.workers)
+    if args.command == "copy-database":
+        return _copy_database(args.to)
     server = Server.open(from_env())
     try:
         if args.command == "create-user":

@@ -15,13 +15,8 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture
 def empty_database() -> Iterator[str]:
-    postgres.require_postgres()
-    name = postgres.unique_name("sync_ops")
-    url = postgres.create_database(name)
-    try:
+    with postgres.fresh_database("sync_ops") as url:
         yield url
-    finally:
-        postgres.drop_database(name)
 
 
 def test_seed_demo_on_postgresql_is_idempotent_and_its_users_can_log_in(empty_database: str, tmp_path: Path) -> None:

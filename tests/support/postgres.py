@@ -21,6 +21,8 @@ import os
 import re
 import urllib.parse
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 from typing import Any
 
@@ -146,6 +148,19 @@ def create_database(name: str, template: str | None = None) -> str:
 def drop_database(name: str) -> None:
     with _admin() as conn:
         conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+@contextmanager
+def fresh_database(prefix: str) -> Iterator[str]:
+    """A new, empty database (its URL) for the ``with`` block, dropped afterwards; fails
+    clearly when PostgreSQL is not reachable."""
+    require_postgres()
+    name = unique_name(prefix)
+    url = create_database(name)
+    try:
+        yield url
+    finally:
+        drop_database(name)
 
 
 def dump_database(url: str) -> list[str]:

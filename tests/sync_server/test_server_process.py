@@ -251,7 +251,7 @@ def test_sigkill_during_a_stream_of_pushes_loses_no_acked_change_and_applies_non
 
 def test_cli_help_lists_every_command(remote: Remote, tmp_path: Path) -> None:
     out = remote.server.cli("--help").stdout
-    for command in ("serve", "create-user", "import-sites", "load-checklist", "seed-demo"):
+    for command in ("serve", "create-user", "import-sites", "load-checklist", "seed-demo", "copy-database"):
         assert command in out
     bad = remote.server.cli("import-sites", str(tmp_path / "missing.csv"))
     assert bad.returncode != 0 and "not found" in bad.stderr
