@@ -21,12 +21,11 @@ import time
 from pathlib import Path
 
 import httpx
-import msgspec
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
 
-from bench.server_bench import DISTRICT, PASSWORD, BenchDevice, bench_template, push_all  # noqa: E402
+from bench.server_bench import DISTRICT, PASSWORD, BenchDevice, push_all, set_up  # noqa: E402
 from tests.support.server_process import ServerProcess  # noqa: E402
 
 
@@ -58,21 +57,10 @@ def main() -> None:
         server = ServerProcess(directory / "server", workers=1)
         server.start()
         try:
-            server.create_user("bench", PASSWORD, "inspector", [DISTRICT])
+            inspector = set_up(server, directory)
             server.create_user("boss", PASSWORD, "supervisor", [DISTRICT])
-            (directory / "sites.csv").write_text(
-                f"id,code,name,kind,district\nsite-1,B-1,Bench,DN_SX,{DISTRICT}\n", encoding="utf-8"
-            )
-            (directory / "bench.json").write_bytes(msgspec.json.encode(bench_template()))
-            for cmd in (
-                ("import-sites", str(directory / "sites.csv")),
-                ("load-checklist", str(directory / "bench.json"), "--publish"),
-            ):
-                result = server.cli(*cmd)
-                if result.returncode != 0:
-                    raise SystemExit(result.stderr)
             device = BenchDevice()
-            push_all(server.base_url, server.token("bench", PASSWORD),
+            push_all(server.base_url, inspector,
                      [device.batches([c for _ in range(count) for c in device.inspection("site-1")])])
             token = server.token("boss", PASSWORD)
             ref_s, ref_rows = reference(directory / "server" / "registry.db")

@@ -248,6 +248,24 @@ class Round(msgspec.Struct):
     inc_rows: int
 
 
+def set_up(server: ServerProcess, directory: Path) -> str:
+    """The inspector ``bench``, one site and the benchmark checklist on a started server;
+    returns the inspector's token."""
+    server.create_user("bench", PASSWORD, "inspector", [DISTRICT])
+    (directory / "sites.csv").write_text(
+        f"id,code,name,kind,district\nsite-1,B-1,Bench,DN_SX,{DISTRICT}\n", encoding="utf-8"
+    )
+    (directory / "bench.json").write_bytes(msgspec.json.encode(bench_template()))
+    for cmd in (
+        ("import-sites", str(directory / "sites.csv")),
+        ("load-checklist", str(directory / "bench.json"), "--publish"),
+    ):
+        result = server.cli(*cmd)
+        if result.returncode != 0:
+            raise SystemExit(result.stderr)
+    return server.token("bench", PASSWORD)
+
+
 def run_round(inspections: int, devices: int, workers: int) -> tuple[Round, int, int]:
     """One measurement on a fresh server and a fresh reference file: (figures, answers, changes)."""
     with tempfile.TemporaryDirectory(prefix="server-bench-") as tmp:
@@ -255,19 +273,7 @@ def run_round(inspections: int, devices: int, workers: int) -> tuple[Round, int,
         server = ServerProcess(directory / "server", workers=workers)
         server.start()
         try:
-            server.create_user("bench", PASSWORD, "inspector", [DISTRICT])
-            (directory / "sites.csv").write_text(
-                f"id,code,name,kind,district\nsite-1,B-1,Bench,DN_SX,{DISTRICT}\n", encoding="utf-8"
-            )
-            (directory / "bench.json").write_bytes(msgspec.json.encode(bench_template()))
-            for cmd in (
-                ("import-sites", str(directory / "sites.csv")),
-                ("load-checklist", str(directory / "bench.json"), "--publish"),
-            ):
-                result = server.cli(*cmd)
-                if result.returncode != 0:
-                    raise SystemExit(result.stderr)
-            token = server.token("bench", PASSWORD)
+            token = set_up(server, directory)
             devs = [BenchDevice() for _ in range(devices)]
             per_device = inspections // devices
             bodies = [d.batches([c for _ in range(per_device) for c in d.inspection("site-1")]) for d in devs]

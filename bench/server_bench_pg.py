@@ -31,13 +31,11 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
 
 from bench.server_bench import (  # noqa: E402
-    DISTRICT,
-    PASSWORD,
     QUESTIONS,
     BenchDevice,
-    bench_template,
     pull_all,
     push_all,
+    set_up,
 )
 from tests.support import postgres  # noqa: E402
 from tests.support.server_process import ServerProcess  # noqa: E402
@@ -66,22 +64,6 @@ def start_servers(directory: Path, database_url: str | None, processes: int) -> 
     for s in servers:  # the first migrates; the others find the schema in place
         s.start()
     return servers
-
-
-def set_up(server: ServerProcess, directory: Path) -> str:
-    server.create_user("bench", PASSWORD, "inspector", [DISTRICT])
-    (directory / "sites.csv").write_text(
-        f"id,code,name,kind,district\nsite-1,B-1,Bench,DN_SX,{DISTRICT}\n", encoding="utf-8"
-    )
-    (directory / "bench.json").write_bytes(msgspec.json.encode(bench_template()))
-    for cmd in (
-        ("import-sites", str(directory / "sites.csv")),
-        ("load-checklist", str(directory / "bench.json"), "--publish"),
-    ):
-        result = server.cli(*cmd)
-        if result.returncode != 0:
-            raise SystemExit(result.stderr)
-    return server.token("bench", PASSWORD)
 
 
 def in_threads(jobs: list[tuple[object, tuple[object, ...]]]) -> None:
