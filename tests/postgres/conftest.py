@@ -15,11 +15,9 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import msgspec
 import pytest
 
 from tests.support import postgres
-from tests.support.sample_checklist import sample_template
 from tests.support.server_process import ServerProcess
 
 PASSWORD = "a long enough password"
@@ -81,13 +79,7 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
         first = servers[0]
         first.create_user("an", PASSWORD, "inspector", [DISTRICT])
         first.create_user("sup", PASSWORD, "supervisor", [DISTRICT])
-        csv = directory / "sites.csv"
-        csv.write_text(f"id,code,name,kind,district\nsite-1,DN-1,Nhà máy Một,DN_SX,{DISTRICT}\n", encoding="utf-8")
-        assert first.cli("import-sites", str(csv)).returncode == 0
-        checklist = directory / "sample.json"
-        checklist.write_bytes(msgspec.json.encode(sample_template(1)))
-        loaded = first.cli("load-checklist", str(checklist), "--publish")
-        assert loaded.returncode == 0, loaded.stderr
+        first.add_site_and_sample_checklist(directory, DISTRICT)
         cluster = Cluster(database_url=url, blob_dir=blob_dir, servers=servers)
         # tokens issued by one process are honoured by the others (shared database and secret)
         cluster.tokens = {"an": servers[1].token("an", PASSWORD), "sup": servers[2].token("sup", PASSWORD)}

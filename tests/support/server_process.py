@@ -24,6 +24,9 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import httpx
+import msgspec
+
+from tests.support.sample_checklist import sample_template
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT_S = 30.0
@@ -174,6 +177,18 @@ class ServerProcess:
         result = self.cli(*args, input=password + "\n")
         if result.returncode != 0:
             raise RuntimeError(f"create-user {username} failed: {result.stderr or result.stdout}")
+
+    def add_site_and_sample_checklist(self, directory: Path, district: str) -> None:
+        """Import the site ``site-1`` (DN-1) of ``district`` and publish the sample checklist
+        version 1, through the operations commands; files go to ``directory``."""
+        sites = directory / "sites.csv"
+        sites.write_text(f"id,code,name,kind,district\nsite-1,DN-1,Nhà máy Một,DN_SX,{district}\n", encoding="utf-8")
+        checklist = directory / "sample.json"
+        checklist.write_bytes(msgspec.json.encode(sample_template(1)))
+        for args in (("import-sites", str(sites)), ("load-checklist", str(checklist), "--publish")):
+            result = self.cli(*args)
+            if result.returncode != 0:
+                raise RuntimeError(f"{args[0]} failed: {result.stderr or result.stdout}")
 
     def token(self, username: str, password: str) -> str:
         r = httpx.post(

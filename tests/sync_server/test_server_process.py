@@ -12,12 +12,10 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import msgspec
 import pytest
 
 from shared_schema.protocol import answer_entity_id
 from tests.support import postgres
-from tests.support.sample_checklist import sample_template
 from tests.support.server_process import ServerProcess, start_server
 from tests.sync_server.helpers import Device, complete_answers, png_bytes, sha
 
@@ -89,13 +87,7 @@ def _remote(directory: Path, env: dict[str, str]) -> Iterator[Remote]:
             ("chi", "supervisor", [DISTRICT]),
         ):
             server.create_user(name, PASSWORD, role, districts)
-        csv = directory / "sites.csv"
-        csv.write_text(f"id,code,name,kind,district\nsite-1,DN-1,Nhà máy Một,DN_SX,{DISTRICT}\n", encoding="utf-8")
-        assert server.cli("import-sites", str(csv)).returncode == 0
-        checklist = directory / "sample.json"
-        checklist.write_bytes(msgspec.json.encode(sample_template(1)))
-        loaded = server.cli("load-checklist", str(checklist), "--publish")
-        assert loaded.returncode == 0, loaded.stderr
+        server.add_site_and_sample_checklist(directory, DISTRICT)
         remote = Remote(server)
         for name in ("an", "binh", "chi"):
             remote.tokens[name] = server.token(name, PASSWORD)
@@ -293,12 +285,7 @@ def test_two_worker_processes_on_one_sqlite_file_apply_concurrent_pushes_once_in
     server = start_server(tmp_path, workers=2)
     try:
         server.create_user("an", PASSWORD, "inspector", [DISTRICT])
-        csv = tmp_path / "sites.csv"
-        csv.write_text(f"id,code,name,kind,district\nsite-1,DN-1,Nhà máy Một,DN_SX,{DISTRICT}\n", encoding="utf-8")
-        assert server.cli("import-sites", str(csv)).returncode == 0
-        checklist = tmp_path / "sample.json"
-        checklist.write_bytes(msgspec.json.encode(sample_template(1)))
-        assert server.cli("load-checklist", str(checklist), "--publish").returncode == 0
+        server.add_site_and_sample_checklist(tmp_path, DISTRICT)
         remote = Remote(server)
         remote.tokens["an"] = server.token("an", PASSWORD)
         devices = [Device() for _ in range(6)]
