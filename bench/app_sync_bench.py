@@ -48,11 +48,15 @@ def bench_template(answers: int) -> ChecklistTemplate:
         else:
             questions.append(NumberQuestion(id=f"q{n:02d}", label=T(f"Số {n}", f"Number {n}"), min=0, max=10_000))
     return ChecklistTemplate(
-        template_id="bench", version=1, title=T("Bảng kiểm đo tốc độ", "Benchmark checklist"), site_kinds=["DN_SX"],
+        template_id="bench",
+        version=1,
+        title=T("Bảng kiểm đo tốc độ", "Benchmark checklist"),
+        site_kinds=["DN_SX"],
         sections=[Section("s", T("Phần", "Section"), questions)],
-        scoring=Scoring(bands=[ResultBand("pass", T("Đạt", "Pass"), 50), ResultBand("fail", T("Không", "Fail"), 0,
-                                                                                   passing=False)],
-                        critical_failure_band="fail"),
+        scoring=Scoring(
+            bands=[ResultBand("pass", T("Đạt", "Pass"), 50), ResultBand("fail", T("Không", "Fail"), 0, passing=False)],
+            critical_failure_band="fail",
+        ),
     )
 
 
@@ -101,8 +105,10 @@ def main() -> int:
             first_pull = app.sync_now()
             assert first_pull.ok, first_pull.error
             pull_s = time.perf_counter() - t
-            print(f"first pull (empty device): {first_pull.pulled} rows in {pull_s:.2f} s = "
-                  f"{first_pull.pulled / pull_s:,.0f} rows/s")
+            print(
+                f"first pull (empty device): {first_pull.pulled} rows in {pull_s:.2f} s = "
+                f"{first_pull.pulled / pull_s:,.0f} rows/s"
+            )
             site_ids = [s.id for s in app.list_sites(limit=args.inspections)]
             t = time.perf_counter()
             inspections = []
@@ -121,8 +127,10 @@ def main() -> int:
             first_s = time.perf_counter() - t
             assert report.ok, report.error
             rows = report.pushed + report.pulled
-            print(f"first full sync: pushed {report.pushed} + pulled {report.pulled} rows in {first_s:.2f} s = "
-                  f"{rows / first_s:,.0f} rows/s")
+            print(
+                f"first full sync: pushed {report.pushed} + pulled {report.pulled} rows in {first_s:.2f} s = "
+                f"{rows / first_s:,.0f} rows/s"
+            )
 
             # A second device's first sync: the whole registry and all 200 × 40 answers at once.
             fresh = AppServices.open(root / "device2")
@@ -131,8 +139,10 @@ def main() -> int:
             full = fresh.sync_now()
             full_s = time.perf_counter() - t
             assert full.ok, full.error
-            print(f"first sync of a fresh device (pull of everything): {full.pulled} rows in {full_s:.2f} s = "
-                  f"{full.pulled / full_s:,.0f} rows/s")
+            print(
+                f"first sync of a fresh device (pull of everything): {full.pulled} rows in {full_s:.2f} s = "
+                f"{full.pulled / full_s:,.0f} rows/s"
+            )
 
             # Answer edits, timed one by one (validate + write + outbox in one transaction). Every
             # edit changes the value, so each one really writes (an unchanged value is skipped).
@@ -149,18 +159,23 @@ def main() -> int:
             assert app.sync_status().pending - before == args.edits
             # The other device edits too, so the incremental sync moves both ways.
             for k in range(500):
-                fresh.set_answer_value(inspections[k % len(inspections)], f"q{k % args.answers:02d}",
-                                       value_for(k % args.answers, rnd))
+                fresh.set_answer_value(
+                    inspections[k % len(inspections)], f"q{k % args.answers:02d}", value_for(k % args.answers, rnd)
+                )
             assert fresh.sync_now().ok
             t = time.perf_counter()
             inc = app.sync_now()
             inc_s = time.perf_counter() - t
             assert inc.ok, inc.error
             inc_rows = inc.pushed + inc.pulled
-            print(f"incremental sync: pushed {inc.pushed} + pulled {inc.pulled} rows in {inc_s:.2f} s = "
-                  f"{inc_rows / inc_s:,.0f} rows/s")
-            print(f"answer edit (write + outbox): p50 {statistics.median(timings):.2f} ms, "
-                  f"p99 {percentile(timings, 99):.2f} ms over {len(timings)} edits")
+            print(
+                f"incremental sync: pushed {inc.pushed} + pulled {inc.pulled} rows in {inc_s:.2f} s = "
+                f"{inc_rows / inc_s:,.0f} rows/s"
+            )
+            print(
+                f"answer edit (write + outbox): p50 {statistics.median(timings):.2f} ms, "
+                f"p99 {percentile(timings, 99):.2f} ms over {len(timings)} edits"
+            )
             target_ok = full.pulled / full_s >= 20_000 and percentile(timings, 99) < 5
             print("targets (first sync >= 20,000 rows/s; edit p99 < 5 ms):", "MET" if target_ok else "NOT MET")
             app.close()

@@ -60,15 +60,19 @@ def main() -> None:
             inspector = set_up(server, directory)
             server.create_user("boss", PASSWORD, "supervisor", [DISTRICT])
             device = BenchDevice()
-            push_all(server.base_url, inspector,
-                     [device.batches([c for _ in range(count) for c in device.inspection("site-1")])])
+            push_all(
+                server.base_url,
+                inspector,
+                [device.batches([c for _ in range(count) for c in device.inspection("site-1")])],
+            )
             token = server.token("boss", PASSWORD)
             ref_s, ref_rows = reference(directory / "server" / "registry.db")
             print(f"Export benchmark: {count} inspections × 40 answers, one server process on loopback")
             print(f"{'export':<28}{'bytes':>12}{'s':>8}{'inspections/s':>16}{'× ref':>8}")
             print(f"{'reference (raw feed → csv)':<28}{'':>12}{ref_s:>8.2f}{ref_rows / ref_s:>16,.0f}{1:>8.2f}")
-            with httpx.Client(base_url=server.base_url, timeout=600,
-                              headers={"Authorization": f"Bearer {token}"}) as http:
+            with httpx.Client(
+                base_url=server.base_url, timeout=600, headers={"Authorization": f"Bearer {token}"}
+            ) as http:
                 for fmt in ("csv", "xlsx", "geojson"):
                     t0 = time.perf_counter()
                     response = http.get(f"/api/v1/exports/inspections.{fmt}")
@@ -80,8 +84,10 @@ def main() -> None:
                         if rows != count:
                             raise SystemExit(f"csv holds {rows} inspections, expected {count}")
                     rate = count / seconds
-                    print(f"{'inspections.' + fmt:<28}{len(response.content):>12,}{seconds:>8.2f}{rate:>16,.0f}"
-                          f"{ref_s / seconds:>8.2f}")
+                    print(
+                        f"{'inspections.' + fmt:<28}{len(response.content):>12,}{seconds:>8.2f}{rate:>16,.0f}"
+                        f"{ref_s / seconds:>8.2f}"
+                    )
         finally:
             server.stop()
 

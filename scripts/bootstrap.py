@@ -140,6 +140,8 @@ def cmd_test(args: argparse.Namespace) -> int:
     bindir = py.parent
     say("ruff check ...")
     run([str(bindir / "ruff"), "check", "."], env=env)
+    say("ruff format --check ...")
+    run([str(bindir / "ruff"), "format", "--check", "."], env=env)
     say("import rules (lint-imports) ...")
     run([str(bindir / "lint-imports")], env=env)
     say("pytest ...")
@@ -223,10 +225,15 @@ def cmd_demo(args: argparse.Namespace) -> int:
         app_env = {**env, "FLET_FORCE_WEB_SERVER": "1"}
         app = subprocess.Popen(
             [
-                str(py), "-m", "field_app",
-                "--server", server_url,
-                "--data-dir", str(data / "field_app"),
-                "--port", str(args.app_port),
+                str(py),
+                "-m",
+                "field_app",
+                "--server",
+                server_url,
+                "--data-dir",
+                str(data / "field_app"),
+                "--port",
+                str(args.app_port),
             ],
             cwd=ROOT,
             env=app_env,

@@ -52,9 +52,7 @@ def decode(text: str) -> Hlc:
         raise ClockError(f"a clock must be a string, not {type(text).__name__}")
     m = _PATTERN.fullmatch(text)
     if m is None:
-        raise ClockError(
-            f"clock {text[:80]!r} is not of the form '<15-digit milliseconds>-<5-digit counter>-<node>'"
-        )
+        raise ClockError(f"clock {text[:80]!r} is not of the form '<15-digit milliseconds>-<5-digit counter>-<node>'")
     return Hlc(int(m.group(1)), int(m.group(2)), m.group(3))
 
 

@@ -109,7 +109,7 @@ def validate_template(t: ChecklistTemplate) -> list[TemplateProblem]:
                 and q.max_selected is not None
                 and q.max_selected < max(q.min_selected, 1)
             ):
-                    add(path, "max_selected must be at least min_selected and at least 1.", q.id)
+                add(path, "max_selected must be at least min_selected and at least 1.", q.id)
             if isinstance(q, NumberQuestion) and q.min is not None and q.max is not None and q.min > q.max:
                 add(path, f"min ({q.min}) is greater than max ({q.max}).", q.id)
             if isinstance(q, PhotoQuestion) and not 0 <= q.min_photos <= q.max_photos:

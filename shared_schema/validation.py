@@ -92,9 +92,7 @@ def _location(value: Any) -> Invalid | None:
             "Vị trí phải có vĩ độ (lat) và kinh độ (lon) dạng số.",
             "A location needs a numeric latitude (lat) and longitude (lon).",
         )
-    if not (-90 <= loc.lat <= 90 and -180 <= loc.lon <= 180) or not all(
-        math.isfinite(x) for x in (loc.lat, loc.lon)
-    ):
+    if not (-90 <= loc.lat <= 90 and -180 <= loc.lon <= 180) or not all(math.isfinite(x) for x in (loc.lat, loc.lon)):
         return _bad(
             "invalid_location",
             "Vĩ độ phải trong khoảng -90..90 và kinh độ trong khoảng -180..180.",

@@ -126,14 +126,18 @@ def _copy_database(target_url: str) -> int:
             print(f"copying {config.database_url} → {target_url}")
             copied = database_copy.copy_database(source.db, target.db, progress)
             rows = sum(copied.values())
-            print(f"copied {rows:,} rows in {time.monotonic() - started:.1f} s. Start the server with "
-                  f"SYNC_DATABASE_URL={target_url}; SYNC_BLOB_DIR stays as it is.")
+            print(
+                f"copied {rows:,} rows in {time.monotonic() - started:.1f} s. Start the server with "
+                f"SYNC_DATABASE_URL={target_url}; SYNC_BLOB_DIR stays as it is."
+            )
             moved = target.config.data_dir.resolve() != config.data_dir.resolve()
             if "SYNC_SECRET_KEY" not in os.environ and moved:
                 key_file = config.data_dir / SECRET_FILE_NAME
-                print(f"The secret key is kept in {key_file}; with the new database the server reads "
-                      f"{target.config.data_dir / SECRET_FILE_NAME}. Copy the file there (or set SYNC_SECRET_KEY "
-                      "to its content), or every user has to sign in again.")
+                print(
+                    f"The secret key is kept in {key_file}; with the new database the server reads "
+                    f"{target.config.data_dir / SECRET_FILE_NAME}. Copy the file there (or set SYNC_SECRET_KEY "
+                    "to its content), or every user has to sign in again."
+                )
         finally:
             target.close()
     finally:

@@ -67,8 +67,11 @@ class BackgroundSync:
             try:
                 if self._can_sync():
                     online = self._check_online()
-                    due = (not was_online and online) or self._has_pending() or \
-                        time.monotonic() - last_sync >= self.interval_s
+                    due = (
+                        (not was_online and online)
+                        or self._has_pending()
+                        or time.monotonic() - last_sync >= self.interval_s
+                    )
                     if online and due:
                         report = self._sync()
                         last_sync = time.monotonic()

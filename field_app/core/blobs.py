@@ -88,8 +88,12 @@ def keep_fetched(store: Store, sha256: str, data: bytes) -> Path | None:
 
 
 def pending_uploads(conn: sqlite3.Connection) -> list[tuple[str, int]]:
-    return [(r[0], r[1]) for r in conn.execute(
-        "SELECT sha256, size FROM blobs WHERE local = 1 AND uploaded = 0 ORDER BY created_at, sha256")]
+    return [
+        (r[0], r[1])
+        for r in conn.execute(
+            "SELECT sha256, size FROM blobs WHERE local = 1 AND uploaded = 0 ORDER BY created_at, sha256"
+        )
+    ]
 
 
 def mark_uploaded(conn: sqlite3.Connection, sha256: str, state: int = 1) -> None:

@@ -39,8 +39,25 @@ def read_state(conn: sqlite3.Connection) -> SyncState:
         " acked_seq, last_sync_at, last_error_code, last_error_vi, last_error_en, clock_last, clock_offset_ms,"
         " first_sync_done, pull_scope FROM sync_state WHERE id = 1"
     ).fetchone()
-    (client_id, server_url, user_json, token, expires, needs_pw, cursor, next_seq, acked, last_sync, err_code,
-     err_vi, err_en, clock_last, offset, first_done, pull_scope) = row
+    (
+        client_id,
+        server_url,
+        user_json,
+        token,
+        expires,
+        needs_pw,
+        cursor,
+        next_seq,
+        acked,
+        last_sync,
+        err_code,
+        err_vi,
+        err_en,
+        clock_last,
+        offset,
+        first_done,
+        pull_scope,
+    ) = row
     return SyncState(
         client_id=client_id,
         server_url=server_url,

@@ -30,8 +30,9 @@ LOCKED = LocalText(
     "Biên bản đã được duyệt hoặc không chấp nhận nên không sửa được nữa.",
     "This inspection was approved or rejected and can no longer be changed.",
 )
-UNKNOWN_QUESTION = LocalText("Câu hỏi này không có trong bảng kiểm của biên bản.",
-                             "This question is not in the inspection's checklist.")
+UNKNOWN_QUESTION = LocalText(
+    "Câu hỏi này không có trong bảng kiểm của biên bản.", "This question is not in the inspection's checklist."
+)
 UNKNOWN_FIELD = LocalText("Không sửa được trường này trên điện thoại.", "This field cannot be changed on the phone.")
 NOT_APPLICABLE = LocalText(
     "Bảng kiểm này không dùng cho loại cơ sở này: hãy chọn bảng kiểm khác.",
@@ -41,8 +42,10 @@ RETIRED = LocalText(
     "Phiên bản bảng kiểm này đã ngừng dùng cho biên bản mới: hãy chọn phiên bản mới nhất.",
     "This checklist version is retired for new inspections: choose the latest version.",
 )
-BAD_KIND = LocalText("Loại kiểm tra phải là định kỳ, đột xuất hoặc theo chuyên đề.",
-                     "Inspection kind must be periodic, unannounced or thematic.")
+BAD_KIND = LocalText(
+    "Loại kiểm tra phải là định kỳ, đột xuất hoặc theo chuyên đề.",
+    "Inspection kind must be periodic, unannounced or thematic.",
+)
 
 
 def now_iso() -> str:
@@ -50,8 +53,14 @@ def now_iso() -> str:
 
 
 class Editor:
-    def __init__(self, store: Store, clock: DeviceClock, queries: Queries, role: Callable[[], str],
-                 on_edit: Callable[[str], None]):
+    def __init__(
+        self,
+        store: Store,
+        clock: DeviceClock,
+        queries: Queries,
+        role: Callable[[], str],
+        on_edit: Callable[[str], None],
+    ):
         self.store = store
         self.clock = clock
         self.queries = queries
@@ -89,10 +98,19 @@ class Editor:
         if site.kind not in template.site_kinds:
             raise AppError("not_applicable", NOT_APPLICABLE)
         inspection_id = str(uuid.uuid4())
-        self._write("inspection", inspection_id, [
-            ("site_id", site_id), ("template_id", template_id), ("template_version", template.version),
-            ("status", "draft"), ("kind", kind), ("started_at", now_iso()),
-        ], inspection_id)
+        self._write(
+            "inspection",
+            inspection_id,
+            [
+                ("site_id", site_id),
+                ("template_id", template_id),
+                ("template_version", template.version),
+                ("status", "draft"),
+                ("kind", kind),
+                ("started_at", now_iso()),
+            ],
+            inspection_id,
+        )
         return inspection_id
 
     # --- answers ---------------------------------------------------------------------------
@@ -227,8 +245,9 @@ class Editor:
         """Like ``set_answer`` but writes even when the value looks unchanged (a resend)."""
         invalid = self.validate_answer(inspection_id, question_id, field, value)
         if invalid is None:
-            self._write("answer", protocol.answer_entity_id(inspection_id, question_id), [(field, value)],
-                        inspection_id)
+            self._write(
+                "answer", protocol.answer_entity_id(inspection_id, question_id), [(field, value)], inspection_id
+            )
         return invalid
 
     def dismiss(self, change_id: str) -> None:

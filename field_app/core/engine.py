@@ -156,8 +156,9 @@ class SyncEngine:
                 return pushed, rejected
             self._report(SyncProgress("pushing", pushed, total, LocalText("Đang gửi thay đổi…", "Sending changes…")))
             self._step("push_send")
-            request = PushRequest(protocol=PROTOCOL_VERSION, client_id=client_id, app_version=self.app_version,
-                                  changes=batch)
+            request = PushRequest(
+                protocol=PROTOCOL_VERSION, client_id=client_id, app_version=self.app_version, changes=batch
+            )
             try:
                 reply = api.push(request)
             except SequenceGap as gap:
@@ -197,8 +198,19 @@ class SyncEngine:
             conn.execute(
                 "INSERT OR IGNORE INTO rejections (change_id, client_seq, entity, entity_id, field, value, hlc, code,"
                 " reason, inspection_id, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (change.change_id, change.client_seq, change.entity, change.entity_id, change.field,
-                 replica.dumps(change.value), change.hlc, result.code, result.reason, inspection_id, _now_iso()),
+                (
+                    change.change_id,
+                    change.client_seq,
+                    change.entity,
+                    change.entity_id,
+                    change.field,
+                    replica.dumps(change.value),
+                    change.hlc,
+                    result.code,
+                    result.reason,
+                    inspection_id,
+                    _now_iso(),
+                ),
             )
             replica.forget_clock(conn, change.entity, change.entity_id, change.field, change.hlc)
             if result.code == "clock_ahead" and reply.server_time_ms and not rebased:
@@ -282,12 +294,17 @@ class SyncEngine:
                     # Rows kept for unsent work are forgotten by a later sync, after its push has
                     # sent that work: until then the old scope stays.
                     done = forgotten is None or forgotten.complete
-                    update_state(conn, cursor=0, pull_scope=page.scope if done else state.pull_scope,
-                                 user_json=msgspec.json.encode(user).decode())
+                    update_state(
+                        conn,
+                        cursor=0,
+                        pull_scope=page.scope if done else state.pull_scope,
+                        user_json=msgspec.json.encode(user).decode(),
+                    )
                 else:
                     keep = rescoped or page.scope is None
-                    update_state(conn, cursor=max(cursor, page.cursor),
-                                 pull_scope=state.pull_scope if keep else page.scope)
+                    update_state(
+                        conn, cursor=max(cursor, page.cursor), pull_scope=state.pull_scope if keep else page.scope
+                    )
             pulled += len(page.changes)
             self._step("pull_applied")
             if touched and self.on_data is not None:

@@ -133,7 +133,7 @@ def _m001_initial(db: sqlite_utils.Database) -> None:
             dismissed INTEGER NOT NULL DEFAULT 0
         );
         CREATE INDEX rejections_inspection ON rejections (inspection_id);
-        """
+        """,
     )
     db.execute("INSERT INTO sync_state (id, client_id) VALUES (1, ?)", [str(uuid.uuid4())])
 

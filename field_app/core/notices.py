@@ -33,20 +33,28 @@ FIELD_LABELS: dict[str, LocalText] = {
 }
 
 REJECTION_REASONS: dict[str, LocalText] = {
-    "locked": LocalText("biên bản đã được duyệt hoặc không chấp nhận nên không sửa được nữa",
-                        "the inspection was approved or rejected and can no longer be changed"),
+    "locked": LocalText(
+        "biên bản đã được duyệt hoặc không chấp nhận nên không sửa được nữa",
+        "the inspection was approved or rejected and can no longer be changed",
+    ),
     "not_permitted": LocalText("bạn không có quyền sửa mục này", "you may not change this"),
     "out_of_scope": LocalText("cơ sở này không thuộc địa bàn của bạn", "this site is outside your districts"),
     "invalid_value": LocalText("giá trị không hợp lệ", "the value is not valid"),
-    "clock_ahead": LocalText("đồng hồ điện thoại chạy nhanh: hãy đặt ngày giờ tự động rồi gửi lại",
-                             "the phone's clock runs ahead: set date and time automatically, then send again"),
-    "invalid_transition": LocalText("trạng thái biên bản không cho phép thao tác này",
-                                    "the inspection's status does not allow this"),
+    "clock_ahead": LocalText(
+        "đồng hồ điện thoại chạy nhanh: hãy đặt ngày giờ tự động rồi gửi lại",
+        "the phone's clock runs ahead: set date and time automatically, then send again",
+    ),
+    "invalid_transition": LocalText(
+        "trạng thái biên bản không cho phép thao tác này", "the inspection's status does not allow this"
+    ),
     "incomplete": LocalText("biên bản còn thiếu mục bắt buộc", "required items are missing"),
-    "unknown_template": LocalText("máy chủ không có phiên bản bảng kiểm này",
-                                  "the server lacks this checklist version"),
-    "identity_fixed": LocalText("không đổi được cơ sở hoặc bảng kiểm của biên bản đã tạo",
-                                "the site or checklist of an existing inspection cannot change"),
+    "unknown_template": LocalText(
+        "máy chủ không có phiên bản bảng kiểm này", "the server lacks this checklist version"
+    ),
+    "identity_fixed": LocalText(
+        "không đổi được cơ sở hoặc bảng kiểm của biên bản đã tạo",
+        "the site or checklist of an existing inspection cannot change",
+    ),
 }
 
 
@@ -84,9 +92,17 @@ def rejection_notice(row: dict[str, Any], label_of: LabelLookup) -> Notice:
         f"The server did not accept the change to the {what.en}: {why_en}. The value you entered is kept here.",
     )
     return Notice(
-        kind="rejected", entity=row["entity"], entity_id=row["entity_id"], field=row["field"],
-        inspection_id=inspection_id, question_id=question_id, message=message, value=replica.loads(row["value"]),
-        code=row["code"], at=row["at"], notice_id=f"rejected:{row['change_id']}",
+        kind="rejected",
+        entity=row["entity"],
+        entity_id=row["entity_id"],
+        field=row["field"],
+        inspection_id=inspection_id,
+        question_id=question_id,
+        message=message,
+        value=replica.loads(row["value"]),
+        code=row["code"],
+        at=row["at"],
+        notice_id=f"rejected:{row['change_id']}",
     )
 
 
@@ -104,8 +120,16 @@ def conflict_notice(key: str, entry: dict[str, Any], label_of: LabelLookup) -> N
         f"“{lost}” ({loser}) is saved in the conflict log for the supervisor.",
     )
     return Notice(
-        kind="conflict", entity=entity, entity_id=entity_id, field=field, inspection_id=inspection_id,
-        question_id=question_id, message=message, value=entry.get("loser_value"),
-        other_value=entry.get("winner_value"), at=entry.get("recorded_at"), notice_id=f"conflict:{key}",
+        kind="conflict",
+        entity=entity,
+        entity_id=entity_id,
+        field=field,
+        inspection_id=inspection_id,
+        question_id=question_id,
+        message=message,
+        value=entry.get("loser_value"),
+        other_value=entry.get("winner_value"),
+        at=entry.get("recorded_at"),
+        notice_id=f"conflict:{key}",
         resolved=bool(entry.get("resolved")),
     )

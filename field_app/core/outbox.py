@@ -30,14 +30,30 @@ def record_edit(
     base = replica.write_local(conn, entity, entity_id, field, value, hlc)
     (seq,) = conn.execute("SELECT next_seq FROM sync_state WHERE id = 1").fetchone()
     change = Change(
-        change_id=str(uuid.uuid4()), client_seq=seq, entity=entity, entity_id=entity_id, field=field,
-        value=value, hlc=hlc, base_hlc=base,
+        change_id=str(uuid.uuid4()),
+        client_seq=seq,
+        entity=entity,
+        entity_id=entity_id,
+        field=field,
+        value=value,
+        hlc=hlc,
+        base_hlc=base,
     )
     conn.execute(
         "INSERT INTO outbox (client_seq, change_id, entity, entity_id, field, value, hlc, base_hlc, inspection_id,"
         " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (seq, change.change_id, entity, entity_id, field, replica.dumps(value), hlc, base, inspection_id,
-         dt.datetime.now(dt.UTC).isoformat(timespec="seconds")),
+        (
+            seq,
+            change.change_id,
+            entity,
+            entity_id,
+            field,
+            replica.dumps(value),
+            hlc,
+            base,
+            inspection_id,
+            dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        ),
     )
     update_state(conn, next_seq=seq + 1)
     return change
@@ -50,8 +66,16 @@ def pending_batch(conn: sqlite3.Connection, limit: int, from_seq: int = 0) -> li
         (from_seq, limit),
     ).fetchall()
     return [
-        Change(change_id=r[0], client_seq=r[1], entity=r[2], entity_id=r[3], field=r[4], value=replica.loads(r[5]),
-               hlc=r[6], base_hlc=r[7])
+        Change(
+            change_id=r[0],
+            client_seq=r[1],
+            entity=r[2],
+            entity_id=r[3],
+            field=r[4],
+            value=replica.loads(r[5]),
+            hlc=r[6],
+            base_hlc=r[7],
+        )
         for r in rows
     ]
 

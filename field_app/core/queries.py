@@ -77,8 +77,9 @@ class Queries:
             params.append(kind)
         return " AND ".join(where), params
 
-    def list_sites(self, query: str, district: str | None, kind: str | None, limit: int, offset: int
-                   ) -> list[SiteSummary]:
+    def list_sites(
+        self, query: str, district: str | None, kind: str | None, limit: int, offset: int
+    ) -> list[SiteSummary]:
         where, params = self._site_filter(query, district, kind)
         rows = self.store.query(
             f"SELECT key, data FROM sites WHERE {where} ORDER BY name COLLATE NOCASE, code LIMIT ? OFFSET ?",
@@ -122,8 +123,9 @@ class Queries:
             cached = self._templates.get(cache_key)
         if cached is not None:
             return cached
-        rows = self.store.query("SELECT data FROM templates WHERE key = ?",
-                                [protocol.template_entity_id(template_id, int(version))])
+        rows = self.store.query(
+            "SELECT data FROM templates WHERE key = ?", [protocol.template_entity_id(template_id, int(version))]
+        )
         document = replica.loads(rows[0]["data"]).get("document") if rows else None
         if document is None:
             raise AppError("no_checklist", NOT_FOUND_TEMPLATE)
@@ -134,8 +136,9 @@ class Queries:
 
     def template_status(self, template_id: str, version: int) -> str | None:
         """``published`` or ``retired`` (None when the version is not on the device)."""
-        value = self.store.scalar("SELECT status FROM templates WHERE key = ?",
-                                  [protocol.template_entity_id(template_id, int(version))])
+        value = self.store.scalar(
+            "SELECT status FROM templates WHERE key = ?", [protocol.template_entity_id(template_id, int(version))]
+        )
         return str(value) if value is not None else None
 
     def template_title(self, template_id: str, version: int) -> LocalText | None:
@@ -212,25 +215,44 @@ class Queries:
                 continue
             h = header_from(row["key"], data)
             site = replica.loads(row["site"]) if row["site"] else {}
-            out.append(InspectionSummary(
-                id=h.id, site_id=h.site_id, site_name=site.get("name"), site_code=site.get("code"),
-                template_id=h.template_id, template_version=h.template_version,
-                template_title=self.template_title(h.template_id, h.template_version), status=h.status, kind=h.kind,
-                started_at=h.started_at, completed_at=h.completed_at, score=h.score, result=h.result,
-                pending_changes=row["pending"], review=h.review,
-            ))
+            out.append(
+                InspectionSummary(
+                    id=h.id,
+                    site_id=h.site_id,
+                    site_name=site.get("name"),
+                    site_code=site.get("code"),
+                    template_id=h.template_id,
+                    template_version=h.template_version,
+                    template_title=self.template_title(h.template_id, h.template_version),
+                    status=h.status,
+                    kind=h.kind,
+                    started_at=h.started_at,
+                    completed_at=h.completed_at,
+                    score=h.score,
+                    result=h.result,
+                    pending_changes=row["pending"],
+                    review=h.review,
+                )
+            )
         return out
 
     def my_inspections(self) -> MyInspections:
         groups: dict[str, list[InspectionSummary]] = {
-            k: [] for k in ("draft", "waiting", "submitted", "returned", "approved", "rejected")}
+            k: [] for k in ("draft", "waiting", "submitted", "returned", "approved", "rejected")
+        }
         summaries = self._summaries("", [])
         summaries.sort(key=lambda s: s.started_at or "", reverse=True)
         for s in summaries:
             group = "waiting" if s.pending_changes else s.status
             groups.setdefault(group, []).append(s)
-        return MyInspections(groups["draft"], groups["waiting"], groups["submitted"], groups["returned"],
-                             groups["approved"], groups["rejected"])
+        return MyInspections(
+            groups["draft"],
+            groups["waiting"],
+            groups["submitted"],
+            groups["returned"],
+            groups["approved"],
+            groups["rejected"],
+        )
 
     def review(self, inspection_id: str) -> Review | None:
         data = self.inspection_row(inspection_id)

@@ -36,8 +36,14 @@ def loads(text: str | bytes | None) -> Any:
 
 def _site(key: str, d: dict[str, Any]) -> tuple:
     active = d.get("active")
-    return (d.get("code"), d.get("name"), fold(f"{d.get('name') or ''} {d.get('code') or ''}"), d.get("kind"),
-            d.get("district"), 0 if active is False else 1)
+    return (
+        d.get("code"),
+        d.get("name"),
+        fold(f"{d.get('name') or ''} {d.get('code') or ''}"),
+        d.get("kind"),
+        d.get("district"),
+        0 if active is False else 1,
+    )
 
 
 def _template(key: str, d: dict[str, Any]) -> tuple:
@@ -88,8 +94,12 @@ TABLES: dict[str, EntityTable] = {
     for t in (
         EntityTable("site", "sites", ("code", "name", "search_key", "kind", "district", "active"), _site),
         EntityTable("template", "templates", ("template_id", "version", "status"), _template),
-        EntityTable("inspection", "inspections",
-                    ("site_id", "template_id", "template_version", "status", "started_at"), _inspection),
+        EntityTable(
+            "inspection",
+            "inspections",
+            ("site_id", "template_id", "template_version", "status", "started_at"),
+            _inspection,
+        ),
         EntityTable("answer", "answers", ("inspection_id", "question_id"), _answer),
         EntityTable("conflict", "conflicts", ("inspection_id", "resolved"), _conflict),
     )

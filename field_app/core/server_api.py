@@ -75,16 +75,23 @@ def _raise_for(response: httpx.Response) -> None:
     detail = messages.split_bilingual((problem.detail or problem.title) if problem else f"HTTP {response.status_code}")
     if response.status_code < 500 and problem is not None and problem.detail:
         raise ServerError(detail, response.status_code, problem)
-    message = LocalText(messages.SERVER_ERROR.vi.format(detail=detail.vi),
-                        messages.SERVER_ERROR.en.format(detail=detail.en))
+    message = LocalText(
+        messages.SERVER_ERROR.vi.format(detail=detail.vi), messages.SERVER_ERROR.en.format(detail=detail.en)
+    )
     raise ServerError(message, response.status_code, problem)
 
 
 class ServerApi:
     """One server, one token. ``transport`` lets tests route through a proxy or an ASGI app."""
 
-    def __init__(self, base_url: str, token: str | None = None, *, timeout: float = 30.0,
-                 transport: httpx.BaseTransport | None = None):
+    def __init__(
+        self,
+        base_url: str,
+        token: str | None = None,
+        *,
+        timeout: float = 30.0,
+        transport: httpx.BaseTransport | None = None,
+    ):
         self.base_url = base_url.rstrip("/")
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         self._http = httpx.Client(base_url=self.base_url, headers=headers, timeout=timeout, transport=transport)
@@ -112,7 +119,8 @@ class ServerApi:
 
     def token(self, username: str, password: str) -> TokenReply:
         response = self._send(
-            "POST", "/api/v1/auth/token",
+            "POST",
+            "/api/v1/auth/token",
             content=msgspec.json.encode(TokenRequest(username=username, password=password)),
             headers={"Content-Type": "application/json"},
         )
@@ -129,8 +137,12 @@ class ServerApi:
         return msgspec.json.decode(response.content, type=UserInfo)
 
     def push(self, request: PushRequest) -> PushReply:
-        response = self._send("POST", "/api/v1/sync/push", content=msgspec.json.encode(request),
-                              headers={"Content-Type": "application/json"})
+        response = self._send(
+            "POST",
+            "/api/v1/sync/push",
+            content=msgspec.json.encode(request),
+            headers={"Content-Type": "application/json"},
+        )
         _raise_for(response)
         return msgspec.json.decode(response.content, type=PushReply)
 
@@ -157,9 +169,14 @@ class ServerApi:
     def blob_append(self, sha256: str, offset: int, total: int, chunk: bytes) -> int:
         """Append ``chunk`` at ``offset``; returns the server's new offset."""
         response = self._send(
-            "PATCH", f"/api/v1/blobs/{sha256}", content=chunk,
-            headers={"Upload-Offset": str(offset), "Upload-Length": str(total),
-                     "Content-Type": "application/offset+octet-stream"},
+            "PATCH",
+            f"/api/v1/blobs/{sha256}",
+            content=chunk,
+            headers={
+                "Upload-Offset": str(offset),
+                "Upload-Length": str(total),
+                "Content-Type": "application/offset+octet-stream",
+            },
         )
         if response.status_code == 409:
             held = response.headers.get("Upload-Offset")

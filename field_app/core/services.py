@@ -73,8 +73,13 @@ class AppServices:
         self._background: BackgroundSync | None = None
         self._editor = Editor(self._store, self._clock, self._queries, self._session.role, self._after_edit)
         self._engine = SyncEngine(
-            self._store, self._clock, app_version=APP_VERSION, api_factory=self._api_factory, on_step=on_step,
-            on_progress=lambda _p: self._emit(AppEvent("sync")), on_data=self._after_pull,
+            self._store,
+            self._clock,
+            app_version=APP_VERSION,
+            api_factory=self._api_factory,
+            on_step=on_step,
+            on_progress=lambda _p: self._emit(AppEvent("sync")),
+            on_data=self._after_pull,
         )
 
     # --- internals -------------------------------------------------------------------------

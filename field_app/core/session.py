@@ -60,19 +60,22 @@ class SessionKeeper:
         if not url:
             raise AppError("login_failed", LocalText("Hãy nhập địa chỉ máy chủ.", "Enter the server address."))
         if not username.strip() or not password:
-            raise AppError("login_failed", LocalText("Hãy nhập tên đăng nhập và mật khẩu.",
-                                                     "Enter your username and password."))
+            raise AppError(
+                "login_failed", LocalText("Hãy nhập tên đăng nhập và mật khẩu.", "Enter your username and password.")
+            )
         previous = self.current()
         with self.store.read() as conn:
             pending = outbox.pending_count(conn)
-        switching = previous is not None and (
-            previous.user.username != username.strip() or previous.server_url != url)
+        switching = previous is not None and (previous.user.username != username.strip() or previous.server_url != url)
         if switching and pending:
-            raise AppError("other_user_pending", LocalText(
-                f"Còn {pending} thay đổi của {previous.user.username} chưa gửi: hãy đăng nhập bằng tài khoản đó "
-                "và đồng bộ trước.",
-                f"{pending} changes by {previous.user.username} are not sent yet: log in as that user and sync first.",
-            ))
+            raise AppError(
+                "other_user_pending",
+                LocalText(
+                    f"Còn {pending} thay đổi của {previous.user.username} chưa gửi: hãy đăng nhập bằng tài khoản đó "
+                    "và đồng bộ trước.",
+                    f"{pending} changes by {previous.user.username} are not sent yet: log in as that user and sync first.",
+                ),
+            )
         api = self.api_factory(url, None)
         try:
             reply = api.token(username.strip(), password)
@@ -90,8 +93,12 @@ class SessionKeeper:
                     conn.execute(f"DELETE FROM {table}")
                 update_state(conn, cursor=0, first_sync_done=0, last_sync_at=None, pull_scope=None)
             update_state(
-                conn, server_url=url, user_json=msgspec.json.encode(reply.user).decode(), token=reply.access_token,
-                token_expires_at=reply.expires_at, needs_password=0,
+                conn,
+                server_url=url,
+                user_json=msgspec.json.encode(reply.user).decode(),
+                token=reply.access_token,
+                token_expires_at=reply.expires_at,
+                needs_password=0,
             )
             set_error(conn, None, None)
         session = self.current()
@@ -102,10 +109,13 @@ class SessionKeeper:
         with self.store.read() as conn:
             pending = outbox.pending_count(conn)
         if pending:
-            raise AppError("pending_changes", LocalText(
-                f"Còn {pending} thay đổi chưa gửi: hãy đồng bộ trước khi đăng xuất.",
-                f"{pending} changes are not sent yet: sync before logging out.",
-            ))
+            raise AppError(
+                "pending_changes",
+                LocalText(
+                    f"Còn {pending} thay đổi chưa gửi: hãy đồng bộ trước khi đăng xuất.",
+                    f"{pending} changes are not sent yet: sync before logging out.",
+                ),
+            )
         with self.store.write() as conn:
             update_state(conn, token=None, token_expires_at=None, user_json=None, needs_password=0)
             set_error(conn, None, None)

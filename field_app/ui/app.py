@@ -91,7 +91,14 @@ def run(config: AppConfig, port: int | None = None, host: str | None = None) -> 
     """Serve in the browser (flet-web, no CDN, CanvasKit) when ``port`` is given, else open a window."""
     main = make_main(config)
     if port is not None:
-        ft.run(main, view=ft.AppView.WEB_BROWSER, port=port, host=host, no_cdn=True,
-               web_renderer=ft.WebRenderer.CANVAS_KIT, name="")
+        ft.run(
+            main,
+            view=ft.AppView.WEB_BROWSER,
+            port=port,
+            host=host,
+            no_cdn=True,
+            web_renderer=ft.WebRenderer.CANVAS_KIT,
+            name="",
+        )
     else:
         ft.run(main)

@@ -133,8 +133,11 @@ class InspectionForm:
         score = self.view.score
         if score.score is None and score.result_label is None:
             return i18n.t(self.lang, "score_none")
-        text = i18n.t(self.lang, "score", score=i18n.fmt_number(score.score, self.lang, 1)) if score.score is not None \
+        text = (
+            i18n.t(self.lang, "score", score=i18n.fmt_number(score.score, self.lang, 1))
+            if score.score is not None
             else i18n.t(self.lang, "score_none")
+        )
         if score.result_label is not None:
             text += " · " + i18n.t(self.lang, "result", result=score.result_label.get(self.lang))
         return text
@@ -289,8 +292,9 @@ class InspectionForm:
             return list(self.value(qid) or [])
         return list(self.answer_field(qid, "photos") or [])
 
-    def _signature_blob(self, strokes: Sequence[Sequence[tuple[float, float]]], width: int, height: int,
-                        key: str) -> str | None:
+    def _signature_blob(
+        self, strokes: Sequence[Sequence[tuple[float, float]]], width: int, height: int, key: str
+    ) -> str | None:
         if not has_ink(strokes):
             self._set_error(key, i18n.t(self.lang, "signature_empty"))
             return None
@@ -300,8 +304,14 @@ class InspectionForm:
             self._set_error(key, exc.message.get(self.lang))
             return None
 
-    def save_signature(self, qid: str, strokes: Sequence[Sequence[tuple[float, float]]], width: int, height: int,
-                       name: str | None = None) -> bool:
+    def save_signature(
+        self,
+        qid: str,
+        strokes: Sequence[Sequence[tuple[float, float]]],
+        width: int,
+        height: int,
+        name: str | None = None,
+    ) -> bool:
         """Rasterise a drawn signature to PNG, keep it as a blob and save it as the answer, with
         the signer's name (``name``, else the one typed with ``set_signer_name``)."""
         sha = self._signature_blob(strokes, width, height, f"{qid}:value")
@@ -473,8 +483,12 @@ class InspectionForm:
     def signature_questions(self) -> list[Question]:
         """The checklist's signature questions that apply to the answers so far, in checklist order."""
         applies = set(self.view.relevant)
-        return [q for section in self.sections for q in section.questions
-                if isinstance(q, SignatureQuestion) and q.id in applies]
+        return [
+            q
+            for section in self.sections
+            for q in section.questions
+            if isinstance(q, SignatureQuestion) and q.id in applies
+        ]
 
     def header_signature(self, role: str) -> Any:
         return next((s for s in self.view.header.signatures if s.role == role), None)
@@ -482,8 +496,9 @@ class InspectionForm:
     def header_signature_sha(self, role: str) -> str | None:
         return _signed_sha(self.header_signature(role))
 
-    def save_header_signature(self, role: str, strokes: Sequence[Sequence[tuple[float, float]]], width: int,
-                              height: int, name: str) -> bool:
+    def save_header_signature(
+        self, role: str, strokes: Sequence[Sequence[tuple[float, float]]], width: int, height: int, name: str
+    ) -> bool:
         """Sign the record as ``role`` (``inspector`` or ``representative``)."""
         sha = self._signature_blob(strokes, width, height, f"header:sig_{role}")
         if sha is None:

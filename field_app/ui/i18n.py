@@ -1,4 +1,3 @@
-# ruff: noqa: E501  (a strings table: one entry per line reads best)
 """Every text the screens show, in Vietnamese (the default) and English, and the local
 conventions for dates and numbers (vi: ``25/11/2026`` and ``1.234,5``; en: ``25/11/2026`` and
 ``1,234.5``)."""
@@ -34,11 +33,17 @@ STRINGS: dict[str, tuple[str, str]] = {
     "logging_in": ("Đang đăng nhập…", "Logging in…"),
     "downloading": ("Đang tải cơ sở và bảng kiểm…", "Downloading sites and checklists…"),
     "downloaded_count": ("Đã tải {count} mục", "{count} items downloaded"),
-    "need_server": ("Hãy nhập địa chỉ máy chủ, ví dụ http://192.168.1.10:8000", "Enter the server address, e.g. http://192.168.1.10:8000"),
+    "need_server": (
+        "Hãy nhập địa chỉ máy chủ, ví dụ http://192.168.1.10:8000",
+        "Enter the server address, e.g. http://192.168.1.10:8000",
+    ),
     "need_username": ("Hãy nhập tên đăng nhập.", "Enter your username."),
     "need_password": ("Hãy nhập mật khẩu.", "Enter your password."),
     "log_out": ("Đăng xuất", "Log out"),
-    "password_again": ("Phiên đăng nhập đã hết hạn: hãy nhập lại mật khẩu.", "Your session expired: enter your password again."),
+    "password_again": (
+        "Phiên đăng nhập đã hết hạn: hãy nhập lại mật khẩu.",
+        "Your session expired: enter your password again.",
+    ),
     # sync bar
     "online": ("Trực tuyến", "Online"),
     "offline": ("Ngoại tuyến", "Offline"),
@@ -87,7 +92,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "past_inspections": ("Các lần kiểm tra trước", "Past inspections"),
     "no_past_inspections": ("Chưa có lần kiểm tra nào.", "No inspections yet."),
     "start_inspection": ("Bắt đầu kiểm tra: {title}", "Start inspection: {title}"),
-    "no_checklist": ("Chưa có bảng kiểm cho loại cơ sở này: hãy đồng bộ.", "No checklist for this kind of site yet: sync first."),
+    "no_checklist": (
+        "Chưa có bảng kiểm cho loại cơ sở này: hãy đồng bộ.",
+        "No checklist for this kind of site yet: sync first.",
+    ),
     # fill in
     "section_of": ("Phần {n}/{total}", "Section {n} of {total}"),
     "answered_of": ("Đã trả lời {done}/{total}", "{done} of {total} answered"),
@@ -113,8 +121,14 @@ STRINGS: dict[str, tuple[str, str]] = {
     "add_photo": ("Thêm ảnh", "Add photo"),
     "photos_count": ("{count} ảnh", "{count} photo(s)"),
     "remove_photo": ("Xoá ảnh {n}", "Remove photo {n}"),
-    "photo_not_image": ("Tệp này không phải ảnh JPEG, PNG hoặc WebP: hãy chọn ảnh khác.", "That file is not a JPEG, PNG or WebP image: pick another."),
-    "photo_too_big": ("Ảnh lớn quá {mb} MB: hãy chụp lại với chất lượng thấp hơn.", "The photo is over {mb} MB: take it again at lower quality."),
+    "photo_not_image": (
+        "Tệp này không phải ảnh JPEG, PNG hoặc WebP: hãy chọn ảnh khác.",
+        "That file is not a JPEG, PNG or WebP image: pick another.",
+    ),
+    "photo_too_big": (
+        "Ảnh lớn quá {mb} MB: hãy chụp lại với chất lượng thấp hơn.",
+        "The photo is over {mb} MB: take it again at lower quality.",
+    ),
     "sign_here": ("Ký vào ô này", "Sign in this box"),
     "signer_name": ("Họ tên người ký ({signer})", "Name of the signer ({signer})"),
     "signer_name_only": ("Họ tên người ký", "Name of the signer"),
@@ -124,20 +138,38 @@ STRINGS: dict[str, tuple[str, str]] = {
     "sign_again": ("Ký lại", "Sign again"),
     "saved_signature": ("Chữ ký đã lưu", "Saved signature"),
     "signature_loading": ("Đang tải chữ ký…", "Loading the signature…"),
-    "signature_unavailable": ("Ảnh chữ ký chưa có trên máy này: sẽ hiện sau khi đồng bộ có mạng.", "The signature image is not on this device yet: it shows after syncing online."),
-    "signature_empty": ("Chưa có nét ký: hãy ký vào ô trước khi lưu.", "No strokes yet: sign in the box before saving."),
+    "signature_unavailable": (
+        "Ảnh chữ ký chưa có trên máy này: sẽ hiện sau khi đồng bộ có mạng.",
+        "The signature image is not on this device yet: it shows after syncing online.",
+    ),
+    "signature_empty": (
+        "Chưa có nét ký: hãy ký vào ô trước khi lưu.",
+        "No strokes yet: sign in the box before saving.",
+    ),
     "latitude": ("Vĩ độ", "Latitude"),
     "longitude": ("Kinh độ", "Longitude"),
     "use_gps": ("Lấy vị trí GPS", "Use GPS location"),
     "save_location": ("Lưu vị trí", "Save location"),
-    "gps_unavailable": ("Không lấy được vị trí GPS: hãy nhập vĩ độ và kinh độ.", "No GPS position: enter latitude and longitude."),
-    "bad_latlon": ("Vĩ độ và kinh độ phải là số, ví dụ 21,5942 và 105,8482.", "Latitude and longitude must be numbers, e.g. 21.5942 and 105.8482."),
+    "gps_unavailable": (
+        "Không lấy được vị trí GPS: hãy nhập vĩ độ và kinh độ.",
+        "No GPS position: enter latitude and longitude.",
+    ),
+    "bad_latlon": (
+        "Vĩ độ và kinh độ phải là số, ví dụ 21,5942 và 105,8482.",
+        "Latitude and longitude must be numbers, e.g. 21.5942 and 105.8482.",
+    ),
     "location_saved": ("Vị trí: {lat}, {lon}", "Location: {lat}, {lon}"),
-    "critical_failed": ("Mục trọng yếu không đạt: cần ảnh, biện pháp khắc phục và thời hạn.", "Failed critical item: a photo, a corrective action and a deadline are needed."),
+    "critical_failed": (
+        "Mục trọng yếu không đạt: cần ảnh, biện pháp khắc phục và thời hạn.",
+        "Failed critical item: a photo, a corrective action and a deadline are needed.",
+    ),
     "corrective_action": ("Biện pháp khắc phục", "Corrective action"),
     "due_date": ("Thời hạn khắc phục (dd/mm/yyyy)", "Correction deadline (dd/mm/yyyy)"),
     "saved": ("Đã lưu", "Saved"),
-    "locked": ("Biên bản đã khoá (đã duyệt hoặc không chấp nhận): chỉ xem.", "This inspection is locked (approved or rejected): view only."),
+    "locked": (
+        "Biên bản đã khoá (đã duyệt hoặc không chấp nhận): chỉ xem.",
+        "This inspection is locked (approved or rejected): view only.",
+    ),
     "rejected_here": ("Máy chủ từ chối thay đổi này: {reason}", "The server refused this change: {reason}"),
     "conflict_here": (
         "Xung đột: {who} đã sửa thành «{winner}», giá trị «{loser}» của bạn không được dùng.",

@@ -52,7 +52,7 @@ def render_png(strokes: Sequence[Stroke], width: int, height: int, pen_radius: i
             _dot(pixels, width, height, round(points[0][0]), round(points[0][1]), pen_radius)
         for a, b in itertools.pairwise(points):
             _line(pixels, width, height, a, b, pen_radius)
-    raw = b"".join(b"\x00" + bytes(pixels[y * width:(y + 1) * width]) for y in range(height))
+    raw = b"".join(b"\x00" + bytes(pixels[y * width : (y + 1) * width]) for y in range(height))
     header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
     body = _chunk(b"IHDR", header) + _chunk(b"IDAT", zlib.compress(raw, 9)) + _chunk(b"IEND", b"")
     return b"\x89PNG\r\n\x1a\n" + body

@@ -210,8 +210,9 @@ class AppState:
             return False
         self.busy = True
         try:
-            self.session = await run(self._services.login, session.server_url, session.user.username,
-                                     self._login_text["password"])
+            self.session = await run(
+                self._services.login, session.server_url, session.user.username, self._login_text["password"]
+            )
         except AppError as exc:
             self.login_error = exc.message.get(self.lang)
             return False
@@ -253,14 +254,19 @@ class AppState:
         """The words of the sync bar: connection, waiting changes, last sync, last error."""
         status = self.status
         if status is None:
-            return {"online": self.t("offline"), "pending": self.t("no_pending"),
-                    "last": self.t("never_synced"), "error": ""}
+            return {
+                "online": self.t("offline"),
+                "pending": self.t("no_pending"),
+                "last": self.t("never_synced"),
+                "error": "",
+            }
         pending = status.pending + status.pending_blobs
         error = status.last_error.get(self.lang) if status.last_error is not None else ""
         return {
             "online": self.t("online") if status.online else self.t("offline"),
             "pending": self.t("pending", count=pending) if pending else self.t("no_pending"),
-            "last": self.t("last_sync", when=i18n.fmt_datetime(status.last_sync_at)) if status.last_sync_at
+            "last": self.t("last_sync", when=i18n.fmt_datetime(status.last_sync_at))
+            if status.last_sync_at
             else self.t("never_synced"),
             "error": self.t("sync_error", error=error) if error else "",
         }

@@ -35,7 +35,6 @@ from typing import Any, Generic, TypeVar
 T = TypeVar("T")
 
 
-
 class _Job(Generic[T]):
     __slots__ = ("done", "error", "fn", "value")
 

@@ -431,7 +431,4 @@ def list_conflicts(db: Database, actor: Actor, *, open_only: bool = True, limit:
         sql += " AND resolved = 0"
     with db.read() as tx:
         rows = tx.query(sql + " ORDER BY recorded_at DESC LIMIT ?", [*params, min(max(limit, 1), 1000)])
-    return [
-        _conflict_record(r)
-        for r in rows
-    ]
+    return [_conflict_record(r) for r in rows]

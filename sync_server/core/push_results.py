@@ -28,9 +28,7 @@ def save(tx: Tx, client_id: str, acked_seq: int, outcomes: list[tuple[int, Chang
     """Store the (client_seq, result) pairs worth remembering and prune the client's old rows."""
     if not outcomes:
         return
-    tx.execute(
-        "DELETE FROM push_results WHERE client_id = ? AND client_seq <= ?", (client_id, acked_seq - KEEP_WINDOW)
-    )
+    tx.execute("DELETE FROM push_results WHERE client_id = ? AND client_seq <= ?", (client_id, acked_seq - KEEP_WINDOW))
     tx.executemany(
         "INSERT INTO push_results (client_id, client_seq, status, code, reason, conflict) VALUES (?, ?, ?, ?, ?, ?)",
         [(client_id, seq, r.status, r.code, r.reason, int(r.conflict)) for seq, r in outcomes],

@@ -95,8 +95,9 @@ def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> R
         if any(e.field == "data" and e.message == "'data'" for e in errors):
             # the framework's way of saying that the body it needs is missing
             errors = [FieldProblem(message="missing", field="body", code="missing")]
-            detail = bi("Yêu cầu không có nội dung: hãy gửi một đối tượng JSON.",
-                        "The request has no body: send a JSON object.")
+            detail = bi(
+                "Yêu cầu không có nội dung: hãy gửi một đối tượng JSON.", "The request has no body: send a JSON object."
+            )
         else:
             reasons = "; ".join(e.message for e in errors) or str(exc.detail)
             detail = bi(f"Dữ liệu gửi lên không hợp lệ: {reasons}", f"The request is invalid: {reasons}")

@@ -164,7 +164,8 @@ def rows_for(records: Iterable[ReportData], columns: Sequence[Column], lang: str
         if questions is None:
             questions = question_maps[key] = record.template.question_map()
         yield [
-            getters[column.id](record, lang) if column.question_id is None
+            getters[column.id](record, lang)
+            if column.question_id is None
             else _answer_cell(record, column, lang, questions)
             for column in columns
         ]
@@ -202,9 +203,7 @@ def _header_cells(sheet: Any, values: Iterable[Any]) -> list[WriteOnlyCell]:
     return cells
 
 
-def inspections_xlsx(
-    records: Iterable[ReportData], lang: str = "vi", columns: Sequence[Column] | None = None
-) -> bytes:
+def inspections_xlsx(records: Iterable[ReportData], lang: str = "vi", columns: Sequence[Column] | None = None) -> bytes:
     """An XLSX workbook: row 1 the column ids, row 2 their labels, then one row per inspection;
     a second sheet lists every question column with its Vietnamese and English label. Rows
     are written as they come (openpyxl's write-only mode), so memory holds the file, not

@@ -46,9 +46,21 @@ class Demo:
         self.data_dir = data_dir
         self.lines: list[str] = []
         self.proc = subprocess.Popen(
-            [sys.executable, "scripts/bootstrap.py", "demo", "--server-port", str(self.server_port),
-             "--app-port", str(self.app_port), "--data-dir", str(data_dir)],
-            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            [
+                sys.executable,
+                "scripts/bootstrap.py",
+                "demo",
+                "--server-port",
+                str(self.server_port),
+                "--app-port",
+                str(self.app_port),
+                "--data-dir",
+                str(data_dir),
+            ],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
         )
         threading.Thread(target=self._read, daemon=True).start()
 
@@ -100,8 +112,15 @@ def pull_all(base: str, bearer: str) -> list[dict[str, Any]]:
     changes: list[dict[str, Any]] = []
     cursor = 0
     while True:
-        page = httpx.get(f"{base}/api/v1/sync/pull", params={"cursor": cursor, "protocol": PROTOCOL_VERSION},
-                         headers={"Authorization": f"Bearer {bearer}"}).raise_for_status().json()
+        page = (
+            httpx.get(
+                f"{base}/api/v1/sync/pull",
+                params={"cursor": cursor, "protocol": PROTOCOL_VERSION},
+                headers={"Authorization": f"Bearer {bearer}"},
+            )
+            .raise_for_status()
+            .json()
+        )
         changes += page["changes"]
         cursor = page["cursor"]
         if not page["has_more"]:
@@ -113,8 +132,12 @@ def upload_blob(base: str, bearer: str, data: bytes) -> str:
     httpx.patch(
         f"{base}/api/v1/blobs/{digest}",
         content=data,
-        headers={"Authorization": f"Bearer {bearer}", "Upload-Offset": "0", "Upload-Length": str(len(data)),
-                 "Content-Type": "application/offset+octet-stream"},
+        headers={
+            "Authorization": f"Bearer {bearer}",
+            "Upload-Offset": "0",
+            "Upload-Length": str(len(data)),
+            "Content-Type": "application/offset+octet-stream",
+        },
     ).raise_for_status()
     return digest
 
@@ -135,8 +158,11 @@ def inspect_tisco(base: str, bearer: str) -> str:
         raw = msgspec.json.encode(value).replace(PHOTO.encode(), photo.encode())
         batch.append(device.answer(iid, qid, msgspec.json.decode(raw)))
     batch.append(device.change("inspection", iid, "status", "submitted"))
-    reply = httpx.post(f"{base}/api/v1/sync/push", json=device.body(batch),
-                       headers={"Authorization": f"Bearer {bearer}"}).raise_for_status().json()
+    reply = (
+        httpx.post(f"{base}/api/v1/sync/push", json=device.body(batch), headers={"Authorization": f"Bearer {bearer}"})
+        .raise_for_status()
+        .json()
+    )
     refused = [r for r in reply["results"] if r["status"] != "applied"]
     assert refused == [], refused
     assert reply["acked_seq"] == len(batch)
@@ -178,8 +204,9 @@ def test_demo_serves_both_parts_shows_a_synced_inspection_and_keeps_data_across_
         again.wait_ready()
         assert again.passwords() == passwords, "a second run must keep the demo users"
         supervisor = token(again.server_url, "giamsat", passwords["giamsat"])
-        kept = httpx.get(f"{again.server_url}/api/v1/inspections/{iid}",
-                         headers={"Authorization": f"Bearer {supervisor}"})
+        kept = httpx.get(
+            f"{again.server_url}/api/v1/inspections/{iid}", headers={"Authorization": f"Bearer {supervisor}"}
+        )
         assert kept.status_code == 200 and kept.json()["summary"]["status"] == "submitted"
         assert kept.json()["summary"]["result"] == "pass" and kept.json()["missing_blobs"] == []
         names = [c for c in pull_all(again.server_url, supervisor) if c["entity"] == "site" and c["field"] == "name"]

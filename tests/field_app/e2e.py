@@ -66,13 +66,13 @@ class World:
         assert result.returncode == 0, result.stderr or result.stdout
 
     def api(self, username: str) -> httpx.Client:
-        return httpx.Client(base_url=self.url, headers={"Authorization": f"Bearer {self.token(username)}"},
-                            timeout=30)
+        return httpx.Client(base_url=self.url, headers={"Authorization": f"Bearer {self.token(username)}"}, timeout=30)
 
     def review(self, username: str, inspection_id: str, decision: str, comment: str | None = None) -> dict:
         with self.api(username) as http:
-            r = http.post(f"/api/v1/inspections/{inspection_id}/review",
-                          json={"decision": decision, "comment": comment})
+            r = http.post(
+                f"/api/v1/inspections/{inspection_id}/review", json={"decision": decision, "comment": comment}
+            )
         assert r.status_code == 200, r.text
         return r.json()
 
@@ -120,8 +120,13 @@ def make_world(root: Path) -> World:
 
 def device_snapshot(app: AppServices) -> Snapshot:
     snap: Snapshot = {}
-    entity_tables = {"site": "sites", "template": "templates", "inspection": "inspections", "answer": "answers",
-                     "conflict": "conflicts"}
+    entity_tables = {
+        "site": "sites",
+        "template": "templates",
+        "inspection": "inspections",
+        "answer": "answers",
+        "conflict": "conflicts",
+    }
     for entity, table in entity_tables.items():
         for row in app.store.query(f"SELECT key, data, clocks FROM {table}"):
             data, clocks = replica.loads(row["data"]), replica.loads(row["clocks"])

@@ -27,8 +27,9 @@ def server_hlc() -> str:
 
 def pulled(entity: str, entity_id: str, fields: dict[str, Any], hlc: str | None = None) -> list[PulledChange]:
     stamp = hlc or server_hlc()
-    return [PulledChange(seq=0, entity=entity, entity_id=entity_id, field=f, value=v, hlc=stamp)
-            for f, v in fields.items()]
+    return [
+        PulledChange(seq=0, entity=entity, entity_id=entity_id, field=f, value=v, hlc=stamp) for f, v in fields.items()
+    ]
 
 
 def apply_pulled(app: AppServices, changes: list[PulledChange]) -> dict[str, set[str]]:
@@ -53,19 +54,27 @@ def seed(app: AppServices, templates: list[ChecklistTemplate], sites: dict[str, 
     apply_pulled(app, changes)
 
 
-def fake_session(app: AppServices, username: str = "an", role: str = "inspector",
-                 server_url: str = "http://127.0.0.1:9") -> None:
+def fake_session(
+    app: AppServices, username: str = "an", role: str = "inspector", server_url: str = "http://127.0.0.1:9"
+) -> None:
     """A saved session as a login would leave it (for tests that never reach a server)."""
     user = UserInfo(id=f"u-{username}", username=username, role=role, districts=["Phổ Yên"])  # type: ignore[arg-type]
     with app.store.write() as conn:
-        update_state(conn, server_url=server_url, user_json=msgspec.json.encode(user).decode(), token="t",
-                     token_expires_at="2999-01-01T00:00:00+00:00")
+        update_state(
+            conn,
+            server_url=server_url,
+            user_json=msgspec.json.encode(user).decode(),
+            token="t",
+            token_expires_at="2999-01-01T00:00:00+00:00",
+        )
 
 
 def png_bytes(seed: int = 0, width: int = 2, height: int = 2) -> bytes:
     """A real, tiny PNG whose pixels depend on ``seed`` (so hashes differ)."""
-    rows = b"".join(b"\x00" + b"".join(bytes([(seed * 7 + x + y) % 256, (seed >> 8) % 256, 0]) for x in range(width))
-                    for y in range(height))
+    rows = b"".join(
+        b"\x00" + b"".join(bytes([(seed * 7 + x + y) % 256, (seed >> 8) % 256, 0]) for x in range(width))
+        for y in range(height)
+    )
 
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
@@ -94,6 +103,12 @@ def big_png(size: int, seed: int = 0) -> bytes:
 def complete_answers(app: AppServices, inspection_id: str) -> None:
     """Answer the sample checklist so that it can be submitted."""
     sig = app.store_blob(png_bytes(99))
-    for qid, value in [("workers", 120), ("team", "yes"), ("temp_check", "yes"), ("masks", "all"),
-                       ("dorm", "no"), ("sig_rep", {"sha256": sig, "name": "Ông B"})]:
+    for qid, value in [
+        ("workers", 120),
+        ("team", "yes"),
+        ("temp_check", "yes"),
+        ("masks", "all"),
+        ("dorm", "no"),
+        ("sig_rep", {"sha256": sig, "name": "Ông B"}),
+    ]:
         assert app.set_answer_value(inspection_id, qid, value) is None, qid

@@ -84,8 +84,7 @@ class Devices(RuleBasedStateMachine):
         if user not in SESSIONS:
             first = AppServices.open(self.world.root / "prop" / f"login-{user}")
             first.login(url, user, PASSWORD)
-            SESSIONS[user] = first.store.query(
-                "SELECT user_json, token, token_expires_at FROM sync_state")[0]
+            SESSIONS[user] = first.store.query("SELECT user_json, token, token_expires_at FROM sync_state")[0]
             first.close()
         with app.store.write() as conn:
             update_state(conn, server_url=url, **SESSIONS[user])
@@ -109,8 +108,12 @@ class Devices(RuleBasedStateMachine):
 
     # --- rules -----------------------------------------------------------------------------
 
-    @rule(device=st.integers(0, 2), which=st.integers(0, 10),
-          questions=st.lists(st.sampled_from(sorted(QUESTIONS)), min_size=1, max_size=4), data=st.data())
+    @rule(
+        device=st.integers(0, 2),
+        which=st.integers(0, 10),
+        questions=st.lists(st.sampled_from(sorted(QUESTIONS)), min_size=1, max_size=4),
+        data=st.data(),
+    )
     def edit(self, device: int, which: int, questions: list[str], data: st.DataObject) -> None:
         app = self.apps[device]
         known = [i for i in self.inspections if app.store.scalar("SELECT 1 FROM inspections WHERE key = ?", [i])]
@@ -138,8 +141,12 @@ class Devices(RuleBasedStateMachine):
     def sync(self, device: int) -> None:
         self.apps[device].sync_now()  # may fail while a fault is armed or the link is down
 
-    @rule(device=st.integers(0, 2), where=st.sampled_from(["push", "pull"]), part=st.sampled_from(["request", "reply"]),
-          after=st.sampled_from([0, 200, 600]))
+    @rule(
+        device=st.integers(0, 2),
+        where=st.sampled_from(["push", "pull"]),
+        part=st.sampled_from(["request", "reply"]),
+        after=st.sampled_from([0, 200, 600]),
+    )
     def drop(self, device: int, where: str, part: str, after: int) -> None:
         proxy = self.proxies[device]
         match = b"POST /api/v1/sync/push" if where == "push" else b"GET /api/v1/sync/pull"
@@ -184,8 +191,14 @@ class Devices(RuleBasedStateMachine):
         if not app.store.scalar("SELECT 1 FROM inspections WHERE key = ?", [inspection_id]):
             return
         try:
-            for qid, value in [("workers", 5), ("team", "yes"), ("temp_check", "yes"), ("masks", "all"),
-                               ("dorm", "no"), ("sig_rep", {"sha256": app.store_blob(png_bytes(device)), "name": "B"})]:
+            for qid, value in [
+                ("workers", 5),
+                ("team", "yes"),
+                ("temp_check", "yes"),
+                ("masks", "all"),
+                ("dorm", "no"),
+                ("sig_rep", {"sha256": app.store_blob(png_bytes(device)), "name": "B"}),
+            ]:
                 if app.get_inspection(inspection_id).answers.get(qid) is None:
                     app.set_answer_value(inspection_id, qid, value)
             app.submit(inspection_id)
@@ -212,7 +225,8 @@ class Devices(RuleBasedStateMachine):
             last = row["client_seq"]
             if row["entity"] == "answer":
                 self.edit_log.setdefault((row["entity_id"], row["field"]), []).append(
-                    (row["hlc"], replica.loads(row["value"]), row["change_id"], row["base_hlc"]))
+                    (row["hlc"], replica.loads(row["value"]), row["change_id"], row["base_hlc"])
+                )
         self.captured[device] = last
 
     def _check_converged(self) -> None:
@@ -248,8 +262,12 @@ class Devices(RuleBasedStateMachine):
             for hlc, value, _, _ in accepted:
                 if hlc != best_hlc and hlc not in seen and value != best_value and hlc > server_seen:
                     about = [e for e in entries if e.get("entity_id") == key and e.get("field") == field]
-                    assert hlc in logged, (f"edit {hlc} of {key}.{field} = {value!r} was lost without a conflict",
-                                           items, held, about)
+                    assert hlc in logged, (
+                        f"edit {hlc} of {key}.{field} = {value!r} was lost without a conflict",
+                        items,
+                        held,
+                        about,
+                    )
 
 
 @pytest.fixture(scope="module")
@@ -261,6 +279,7 @@ def machine(world):
 def test_devices_converge_under_random_edits_syncs_drops_and_restarts(machine):
     run_state_machine_as_test(
         machine,
-        settings=settings(max_examples=15, stateful_step_count=20, deadline=None,
-                          suppress_health_check=list(HealthCheck)),
+        settings=settings(
+            max_examples=15, stateful_step_count=20, deadline=None, suppress_health_check=list(HealthCheck)
+        ),
     )

@@ -69,8 +69,10 @@ def test_two_inspectors_and_a_supervisor_end_in_the_same_state_with_the_conflict
         assert conflicts and conflicts[0].value == loser and conflicts[0].other_value == winner
         assert conflicts[0].message.vi and conflicts[0].message.en
     server_view = world.inspection("chi", x)
-    assert any(c["entry"]["entity_id"] == f"{x}/workers" and c["entry"]["loser_value"] == loser
-               for c in server_view["conflicts"]), server_view["conflicts"]
+    assert any(
+        c["entry"]["entity_id"] == f"{x}/workers" and c["entry"]["loser_value"] == loser
+        for c in server_view["conflicts"]
+    ), server_view["conflicts"]
     # The new version reached both devices; the started inspections keep version 1.
     for app in (a, b):
         assert [o.version for o in app.checklists_for_kind("DN_SX")] == [version + 1]

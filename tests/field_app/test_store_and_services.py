@@ -60,8 +60,10 @@ def test_store_is_wal_and_records_each_migration_once(tmp_path):
 def test_a_failed_write_transaction_leaves_nothing_behind(app):
     before = app.store.scalar("SELECT count(*) FROM outbox")
     with pytest.raises(RuntimeError), app.store.write() as conn:
-        conn.execute("INSERT INTO outbox (client_seq, change_id, entity, entity_id, field, hlc, created_at)"
-                     " VALUES (99, 'x', 'answer', 'a/b', 'value', 'h', 'now')")
+        conn.execute(
+            "INSERT INTO outbox (client_seq, change_id, entity, entity_id, field, hlc, created_at)"
+            " VALUES (99, 'x', 'answer', 'a/b', 'value', 'h', 'now')"
+        )
         raise RuntimeError("crash in the middle")
     assert app.store.scalar("SELECT count(*) FROM outbox") == before
 
@@ -252,8 +254,9 @@ def test_my_inspections_are_grouped_waiting_until_acknowledged_then_by_status(ap
     with app.store.write() as conn:
         conn.execute("DELETE FROM outbox")
     review = {"decision": "return", "comment": "Thiếu ảnh", "reviewer": "giam_sat", "decided_at": "2026-01-01"}
-    apply_pulled(app, pulled("inspection", returned, {"status": "returned", "review": review},
-                             "9" * 15 + "-00000-server"))
+    apply_pulled(
+        app, pulled("inspection", returned, {"status": "returned", "review": review}, "9" * 15 + "-00000-server")
+    )
     groups = app.my_inspections()
     assert [s.id for s in groups.drafts] == [draft]
     assert [s.id for s in groups.returned] == [returned]

@@ -184,8 +184,16 @@ def test_server_restarted_mid_sync(world, step):
 
 # --- the app killed between two steps ------------------------------------------------------
 
-STEPS = ["push_send", "push_replied", "push_recorded", "blob_chunk", "blob_done",
-         "pull_request", "pull_received", "pull_applied"]
+STEPS = [
+    "push_send",
+    "push_replied",
+    "push_recorded",
+    "blob_chunk",
+    "blob_done",
+    "pull_request",
+    "pull_received",
+    "pull_applied",
+]
 
 
 @pytest.mark.parametrize("nth", [1, 2])
@@ -195,10 +203,21 @@ def test_app_killed_at_any_step_of_a_sync_then_restarted(world, tmp_path, step, 
     app = world.device(f"killed-{step}-{nth}", "an")
     edits(app, photos=2)
     app.close()
-    env = {**os.environ, "PYTHONPATH": str(REPO), "CHILD_PUSH_BATCH": "4", "CHILD_PULL_LIMIT": "9",
-           "CHILD_CHUNK_SIZE": "64"}
-    child = subprocess.run([sys.executable, "-m", "tests.field_app.sync_child", str(data_dir), step, str(nth)],
-                           cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(REPO),
+        "CHILD_PUSH_BATCH": "4",
+        "CHILD_PULL_LIMIT": "9",
+        "CHILD_CHUNK_SIZE": "64",
+    }
+    child = subprocess.run(
+        [sys.executable, "-m", "tests.field_app.sync_child", str(data_dir), step, str(nth)],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert child.returncode == -9, f"the child was not killed at {step}: {child.stdout}{child.stderr}"
     app = AppServices.open(data_dir)
     app.engine.push_batch = 4

@@ -71,9 +71,7 @@ def test_pull_cursor_misses_nothing_while_processes_push_concurrently(cluster: C
         dev = Device()
         for k in range(PUSHES_EACH):
             changes = inspection_push(dev)
-            r = cluster.client(n + k).post(
-                "/api/v1/sync/push", json=dev.body(changes), headers=cluster.headers("an")
-            )
+            r = cluster.client(n + k).post("/api/v1/sync/push", json=dev.body(changes), headers=cluster.headers("an"))
             if r.status_code != 200 or {x["status"] for x in r.json()["results"]} != {"applied"}:
                 failures.append(f"push {n}/{k}: {r.status_code} {r.text[:300]}")
                 return

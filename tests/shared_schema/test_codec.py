@@ -15,11 +15,28 @@ from tests.support.wire_strategies import for_type
 
 STRUCTS = [
     ChecklistTemplate,
-    sync.Change, sync.PushRequest, sync.ChangeResult, sync.PushReply, sync.PulledChange, sync.PullPage,
-    sync.TokenRequest, sync.TokenReply, sync.ReviewRequest, sync.ConflictEntry,
-    records.Site, records.InspectionHeader, records.Answer, records.Review, records.UserInfo,
-    records.Location, records.Contact, records.TeamMember, records.Representative, records.Signature,
-    errors.Problem, errors.FieldProblem,
+    sync.Change,
+    sync.PushRequest,
+    sync.ChangeResult,
+    sync.PushReply,
+    sync.PulledChange,
+    sync.PullPage,
+    sync.TokenRequest,
+    sync.TokenReply,
+    sync.ReviewRequest,
+    sync.ConflictEntry,
+    records.Site,
+    records.InspectionHeader,
+    records.Answer,
+    records.Review,
+    records.UserInfo,
+    records.Location,
+    records.Contact,
+    records.TeamMember,
+    records.Representative,
+    records.Signature,
+    errors.Problem,
+    errors.FieldProblem,
 ]
 
 
@@ -62,16 +79,32 @@ class ChangeV2(msgspec.Struct, kw_only=True):
 
 
 def test_an_old_decoder_reads_a_message_with_an_added_field() -> None:
-    newer = ChangeV2(change_id="c1", client_seq=1, entity="answer", entity_id="i/q", field="value",
-                     value="yes", hlc="000000000000001-00000-d")
+    newer = ChangeV2(
+        change_id="c1",
+        client_seq=1,
+        entity="answer",
+        entity_id="i/q",
+        field="value",
+        value="yes",
+        hlc="000000000000001-00000-d",
+    )
     old = codec.decode(codec.encode(newer), sync.Change)
-    assert old == sync.Change(change_id="c1", client_seq=1, entity="answer", entity_id="i/q", field="value",
-                              value="yes", hlc="000000000000001-00000-d")
+    assert old == sync.Change(
+        change_id="c1",
+        client_seq=1,
+        entity="answer",
+        entity_id="i/q",
+        field="value",
+        value="yes",
+        hlc="000000000000001-00000-d",
+    )
 
 
 def test_a_newer_pull_page_with_extra_fields_everywhere_still_decodes() -> None:
-    raw = (b'{"changes":[{"seq":1,"entity":"site","entity_id":"s","field":"name","value":"Ch\xe1\xbb\xa3",'
-           b'"hlc":"000000000000001-00000-server","shard":7}],"cursor":1,"has_more":false,"next_poll_ms":500}')
+    raw = (
+        b'{"changes":[{"seq":1,"entity":"site","entity_id":"s","field":"name","value":"Ch\xe1\xbb\xa3",'
+        b'"hlc":"000000000000001-00000-server","shard":7}],"cursor":1,"has_more":false,"next_poll_ms":500}'
+    )
     page = codec.decode(raw, sync.PullPage)
     assert page.cursor == 1 and page.changes[0].value == "Chợ"
     assert page.scope is None  # a server older than the scope token: the device never re-pulls
@@ -109,8 +142,10 @@ def test_a_checklist_with_an_unknown_condition_gives_a_clear_error() -> None:
         (b"[]", "Expected `object`"),
         (b'{"protocol": "one", "client_id": "c", "app_version": "1", "changes": []}', "protocol"),
         (b'{"protocol": 1, "client_id": "c", "app_version": "1"}', "changes"),
-        (b'{"protocol": 1, "client_id": "c", "app_version": "1", "changes": [{"change_id": 5}]}',
-         "changes[0].change_id"),
+        (
+            b'{"protocol": 1, "client_id": "c", "app_version": "1", "changes": [{"change_id": 5}]}',
+            "changes[0].change_id",
+        ),
     ],
 )
 def test_decoding_garbage_gives_a_clear_error_not_a_crash(data: bytes, needle: str) -> None:

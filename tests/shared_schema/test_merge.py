@@ -136,9 +136,7 @@ def test_no_concurrent_edit_is_lost_silently_in_causal_delivery(edits: list[Edit
     for e in edits:
         if e.hlc == final.hlc or e.hlc in seen_by_descendant:
             continue
-        same_writer_later = any(
-            clock.node_of(o.hlc) == clock.node_of(e.hlc) and o.hlc > e.hlc for o in edits
-        )
+        same_writer_later = any(clock.node_of(o.hlc) == clock.node_of(e.hlc) and o.hlc > e.hlc for o in edits)
         if same_writer_later:
             continue  # a writer overwriting its own value is not a conflict
         assert e.hlc in logged, f"edit {e} lost without a conflict-log entry"

@@ -85,6 +85,12 @@ def test_a_failed_critical_item_needs_photo_corrective_action_and_deadline() -> 
     answers = _answers(workers=10, team="no", temp_check="yes", masks="all", sig_rep={"sha256": SHA})
     codes = {p.code for p in submission_problems(T, answers) if p.question_id == "team"}
     assert codes == {"photo", "corrective_action", "due_date"}
-    answers["team"] = Answer(inspection_id="i", question_id="team", value="no", photos=[SHA],
-                             corrective_action="Thành lập tổ an toàn", due_date="2021-06-01")
+    answers["team"] = Answer(
+        inspection_id="i",
+        question_id="team",
+        value="no",
+        photos=[SHA],
+        corrective_action="Thành lập tổ an toàn",
+        due_date="2021-06-01",
+    )
     assert submission_problems(T, answers) == []

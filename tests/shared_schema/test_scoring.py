@@ -62,8 +62,15 @@ def checklists_and_answers(draw: st.DrawFn) -> tuple[ChecklistTemplate, dict[str
         critical = draw(st.booleans())
         weight = draw(st.sampled_from([0, 1, 2, 3, 0.5]))
         if draw(st.booleans()):
-            questions.append(YesNoQuestion(id=qid, label=T(qid, qid), critical=critical, weight=weight,
-                                           fail_answer=draw(st.sampled_from(["yes", "no"]))))
+            questions.append(
+                YesNoQuestion(
+                    id=qid,
+                    label=T(qid, qid),
+                    critical=critical,
+                    weight=weight,
+                    fail_answer=draw(st.sampled_from(["yes", "no"])),
+                )
+            )
             answer = draw(st.sampled_from(["yes", "no", "na", None]))
         else:
             choices = [
@@ -72,8 +79,9 @@ def checklists_and_answers(draw: st.DrawFn) -> tuple[ChecklistTemplate, dict[str
                 Choice("c", T("c", "c"), credit=0, fails=True),
                 Choice("x", T("x", "x"), credit=None),
             ]
-            questions.append(SingleChoiceQuestion(id=qid, label=T(qid, qid), critical=critical, weight=weight,
-                                                  choices=choices))
+            questions.append(
+                SingleChoiceQuestion(id=qid, label=T(qid, qid), critical=critical, weight=weight, choices=choices)
+            )
             answer = draw(st.sampled_from(["a", "b", "c", "x", None]))
         if answer is not None:
             values[qid] = answer
@@ -140,6 +148,7 @@ def test_any_failed_critical_item_forces_the_failing_result(case: tuple[Checklis
 
 # --- the optional risk index --------------------------------------------------------------
 
+
 def _risk_template(expected: int) -> ChecklistTemplate:
     from shared_schema.checklist import NumberQuestion, RiskBand, RiskCriterion, RiskIndex, RiskLevel
 
@@ -147,15 +156,26 @@ def _risk_template(expected: int) -> ChecklistTemplate:
     table = [(1, 0, 50), (2, 50, 200), (4, 200, 500), (6, 500, 1000), (8, 1000, 5000), (10, 5000, None)]
     levels = [RiskLevel(points=p, label=T(str(p), str(p)), min=lo, max=hi) for p, lo, hi in table]
     index = RiskIndex(
-        id="qd2194", label=T("Chỉ số nguy cơ", "Risk index"), total_points=300, expected_criteria=expected,
-        criteria=[RiskCriterion(id="CS1", label=T("Số NLĐ", "Workers"), max_points=10, question="workers",
-                                levels=levels)],
+        id="qd2194",
+        label=T("Chỉ số nguy cơ", "Risk index"),
+        total_points=300,
+        expected_criteria=expected,
+        criteria=[
+            RiskCriterion(id="CS1", label=T("Số NLĐ", "Workers"), max_points=10, question="workers", levels=levels)
+        ],
         bands=[RiskBand("very_low", T("Rất ít nguy cơ", "Very low"), 15), RiskBand("high", T("Cao", "High"), 100)],
     )
     t = TEMPLATE
     sections = [Section("s", T("s", "s"), [workers])]
-    return ChecklistTemplate(template_id="r", version=1, title=T("r", "r"), site_kinds=["KCN"], sections=sections,
-                             scoring=t.scoring, risk_index=index)
+    return ChecklistTemplate(
+        template_id="r",
+        version=1,
+        title=T("r", "r"),
+        site_kinds=["KCN"],
+        sections=sections,
+        scoring=t.scoring,
+        risk_index=index,
+    )
 
 
 def test_risk_index_gives_points_but_no_band_while_criteria_are_missing() -> None:

@@ -24,8 +24,14 @@ def free_port() -> int:
 class AppProcess:
     """One running field app. ``url`` is where a browser finds it."""
 
-    def __init__(self, server_url: str, data_dir: Path, log_path: Path, port: int | None = None,
-                 extra_env: dict[str, str] | None = None):
+    def __init__(
+        self,
+        server_url: str,
+        data_dir: Path,
+        log_path: Path,
+        port: int | None = None,
+        extra_env: dict[str, str] | None = None,
+    ):
         self.server_url = server_url
         self.data_dir = data_dir
         self.log_path = log_path
@@ -42,9 +48,21 @@ class AppProcess:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         log = self.log_path.open("ab")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "field_app", "--server", self.server_url,
-             "--data-dir", str(self.data_dir), "--port", str(self.port)],
-            cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "field_app",
+                "--server",
+                self.server_url,
+                "--data-dir",
+                str(self.data_dir),
+                "--port",
+                str(self.port),
+            ],
+            cwd=REPO,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         log.close()
         self._wait_until_serving(timeout)

@@ -43,6 +43,7 @@ def _rows_in(path: Path) -> int:
     finally:
         conn.close()
 
+
 def test_closing_stops_the_checkpoint_thread(tmp_path: Path) -> None:
     db = SqliteDatabase(tmp_path / "registry.db")
     with db.write() as tx:

@@ -106,10 +106,22 @@ def test_a_target_that_holds_data_is_refused_and_left_as_it_was(world: World, ta
 def test_the_command_copies_and_says_what_to_do_next(tmp_path: Path) -> None:
     source = make_config(tmp_path / "source")
     (tmp_path / "source").mkdir()
-    env = {**os.environ, "PYTHONPATH": str(REPO), "SYNC_DATABASE_URL": source.database_url,
-           "SYNC_BLOB_DIR": str(tmp_path / "source" / "blobs"), "SYNC_SECRET_KEY": "k" * 40}
-    created = subprocess.run([sys.executable, "-m", "sync_server", "create-user", "lan", "--role", "admin"],
-                             input=PASSWORD + "\n", env=env, cwd=REPO, capture_output=True, text=True, timeout=60)
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(REPO),
+        "SYNC_DATABASE_URL": source.database_url,
+        "SYNC_BLOB_DIR": str(tmp_path / "source" / "blobs"),
+        "SYNC_SECRET_KEY": "k" * 40,
+    }
+    created = subprocess.run(
+        [sys.executable, "-m", "sync_server", "create-user", "lan", "--role", "admin"],
+        input=PASSWORD + "\n",
+        env=env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert created.returncode == 0, created.stderr
     target = f"sqlite:///{tmp_path / 'target' / 'registry.db'}"
     command = [sys.executable, "-m", "sync_server", "copy-database", "--to", target]
@@ -118,6 +130,7 @@ def test_the_command_copies_and_says_what_to_do_next(tmp_path: Path) -> None:
     assert "users" in done.stdout and f"SYNC_DATABASE_URL={target}" in done.stdout
     again = subprocess.run(command, env=env, cwd=REPO, capture_output=True, text=True, timeout=60)
     assert again.returncode == 1 and "The target database already holds data (users 1" in again.stderr
-    same = subprocess.run([*command[:-1], source.database_url], env=env, cwd=REPO, capture_output=True, text=True,
-                          timeout=60)
+    same = subprocess.run(
+        [*command[:-1], source.database_url], env=env, cwd=REPO, capture_output=True, text=True, timeout=60
+    )
     assert same.returncode == 2 and "new, empty database" in same.stderr

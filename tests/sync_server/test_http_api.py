@@ -500,18 +500,21 @@ def test_pull_scope_names_what_the_caller_may_see_and_changes_with_their_distric
     client, world = api
 
     def scope(username: str) -> str:
-        r = client.get("/api/v1/sync/pull", params={"cursor": 0, "limit": 1, "protocol": 1},
-                       headers=world.headers(username))
+        r = client.get(
+            "/api/v1/sync/pull", params={"cursor": 0, "limit": 1, "protocol": 1}, headers=world.headers(username)
+        )
         assert r.status_code == 200, r.text
         return r.json()["scope"]
 
     assert scope("insp_a") == scope("insp_a2") == scope("sup")  # same districts, same scope
     assert len({scope("insp_a"), scope("insp_b"), scope("admin")}) == 3
     before = scope("insp_a")
-    user_id = next(u["id"] for u in client.get("/api/v1/users", headers=world.headers("admin")).json()
-                   if u["username"] == "insp_a")
-    r = client.patch(f"/api/v1/users/{user_id}", json={"districts": [DISTRICT_A, DISTRICT_B]},
-                     headers=world.headers("admin"))
+    user_id = next(
+        u["id"] for u in client.get("/api/v1/users", headers=world.headers("admin")).json() if u["username"] == "insp_a"
+    )
+    r = client.patch(
+        f"/api/v1/users/{user_id}", json={"districts": [DISTRICT_A, DISTRICT_B]}, headers=world.headers("admin")
+    )
     assert r.status_code == 200, r.text
     widened = scope("insp_a")
     assert widened != before

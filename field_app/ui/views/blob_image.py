@@ -20,8 +20,17 @@ def _remember(sha: str, data: bytes) -> None:
 
 
 @ft.component
-def BlobImage(load: Loader, sha: str, label: str, width: int, height: int, *, fit: ft.BoxFit = ft.BoxFit.COVER,
-              placeholder: ft.Control | None = None, unavailable: ft.Control | None = None) -> ft.Control:
+def BlobImage(
+    load: Loader,
+    sha: str,
+    label: str,
+    width: int,
+    height: int,
+    *,
+    fit: ft.BoxFit = ft.BoxFit.COVER,
+    placeholder: ft.Control | None = None,
+    unavailable: ft.Control | None = None,
+) -> ft.Control:
     """The image of blob ``sha`` named ``label``; ``placeholder`` while it loads, ``unavailable``
     (default: the placeholder) when this device cannot get it."""
     data, set_data = ft.use_state(lambda: _CACHE.get(sha))
@@ -40,6 +49,7 @@ def BlobImage(load: Loader, sha: str, label: str, width: int, height: int, *, fi
     ft.use_effect(fetch, [sha])
     if data is None:
         shown = unavailable if failed and unavailable is not None else placeholder
-        return ft.Container(width=width, height=height, bgcolor=ft.Colors.GREY_200, content=shown,
-                            alignment=ft.Alignment.CENTER)
+        return ft.Container(
+            width=width, height=height, bgcolor=ft.Colors.GREY_200, content=shown, alignment=ft.Alignment.CENTER
+        )
     return ft.Image(src=data, width=width, height=height, fit=fit, semantics_label=label)

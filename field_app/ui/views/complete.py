@@ -46,25 +46,39 @@ def _signature(state: AppState, form: InspectionForm, role: str, label_key: str)
     signed = form.header_signature(role)
 
     def save(strokes: Any, width: int, height: int) -> bool:
-        name = form.header_text("rep_name") if role == "representative" else (
-            state.session.user.full_name or state.session.user.username if state.session else role)
+        name = (
+            form.header_text("rep_name")
+            if role == "representative"
+            else (state.session.user.full_name or state.session.user.username if state.session else role)
+        )
         return form.save_header_signature(role, strokes, width, height, name)
 
-    return w.group(label, [
-        ft.Text(label, weight=ft.FontWeight.W_600),
-        SignaturePad(label, signature_texts(form), save, signed_sha=form.header_signature_sha(role),
-                     load_image=form.blob_bytes,
-                     signed_caption=f"{signed.name} · {i18n.fmt_datetime(signed.signed_at)}" if signed else None,
-                     disabled=not form.editable, key=f"pad:header:{role}"),
-        w.error_text(form.errors.get(f"header:sig_{role}")),
-    ])
+    return w.group(
+        label,
+        [
+            ft.Text(label, weight=ft.FontWeight.W_600),
+            SignaturePad(
+                label,
+                signature_texts(form),
+                save,
+                signed_sha=form.header_signature_sha(role),
+                load_image=form.blob_bytes,
+                signed_caption=f"{signed.name} · {i18n.fmt_datetime(signed.signed_at)}" if signed else None,
+                disabled=not form.editable,
+                key=f"pad:header:{role}",
+            ),
+            w.error_text(form.errors.get(f"header:sig_{role}")),
+        ],
+    )
 
 
 def _signatures(state: AppState, form: InspectionForm, ui: Any) -> list[ft.Control]:
     if form.signs_in_checklist:
         return [question_card(form, q, ui.file_picker, ui.geolocator) for q in form.signature_questions()]
-    return [_signature(state, form, "inspector", "signature_inspector"),
-            _signature(state, form, "representative", "signature_representative")]
+    return [
+        _signature(state, form, "inspector", "signature_inspector"),
+        _signature(state, form, "representative", "signature_representative"),
+    ]
 
 
 @ft.component
@@ -77,6 +91,7 @@ def CompleteScreen(state: AppState, form: InspectionForm, ui: Any) -> ft.Control
 
     def go_to(qid: str | None) -> Any:
         """A missing item on this screen (a signature) scrolls to it; any other opens its question."""
+
         async def click(e: Any) -> None:
             column = column_ref.current.current
             if qid not in here or column is None:
@@ -86,6 +101,7 @@ def CompleteScreen(state: AppState, form: InspectionForm, ui: Any) -> ft.Control
                 await column.scroll_to(scroll_key=qid, duration=200)
             except Exception:  # the screen may be gone after a quick navigation
                 return
+
         return click
 
     kind_radios = ft.RadioGroup(
@@ -94,37 +110,49 @@ def CompleteScreen(state: AppState, form: InspectionForm, ui: Any) -> ft.Control
         on_change=lambda e: form.set_kind(e.control.value),
         content=ft.Column([ft.Radio(value=k, label=state.t(f"kind_{k}")) for k in INSPECTION_KINDS], spacing=0),
     )
-    missing_group = w.group(state.t("missing_items", count=len(missing)), [
-        w.heading(state.t("missing_items", count=len(missing)) if missing else state.t("nothing_missing"), 15),
-        *[
-            ft.TextButton(state.t("go_to", label=item.message.get(lang)),
-                          on_click=go_to(item.question_id))
-            for item in missing
+    missing_group = w.group(
+        state.t("missing_items", count=len(missing)),
+        [
+            w.heading(state.t("missing_items", count=len(missing)) if missing else state.t("nothing_missing"), 15),
+            *[
+                ft.TextButton(state.t("go_to", label=item.message.get(lang)), on_click=go_to(item.question_id))
+                for item in missing
+            ],
         ],
-    ], bgcolor=ft.Colors.RED_50 if missing else ft.Colors.GREEN_50)
+        bgcolor=ft.Colors.RED_50 if missing else ft.Colors.GREEN_50,
+    )
     submit_label = state.t("resubmit") if header.status == "returned" else state.t("submit")
     can_submit = form.editable and header.status in ("draft", "returned")
     return ft.Container(
         padding=10,
         content=ft.Column(
-            w.compact([
-                w.heading(form.view.site.name if form.view.site else header.site_id, 17),
-                ft.Text(form.score_text(), weight=ft.FontWeight.BOLD, color=ft.Colors.BLUE_800),
-                *inspection_banners(state, form),
-                w.group(state.t("inspection_kind"), [ft.Text(state.t("inspection_kind"), weight=ft.FontWeight.W_600),
-                                                     kind_radios, w.error_text(form.errors.get("header:kind"))]),
-                _header_box(form, "team", state.t("team"), multiline=True),
-                _header_box(form, "findings", state.t("findings"), multiline=True),
-                _header_box(form, "rep_name", state.t("representative")),
-                _header_box(form, "rep_title", state.t("representative_title")),
-                *_signatures(state, form, ui),
-                missing_group,
-                ft.Text(form.message, color=ft.Colors.BLUE_800) if form.message else None,
-                w.action(submit_label, lambda e: form.submit(), icon=ft.Icons.SEND, primary=True,
-                         disabled=not can_submit),
-                w.action(state.t("back_to_questions"), lambda e: state.show_fill(), icon=ft.Icons.ARROW_BACK),
-                ft.Container(height=40),
-            ]),
+            w.compact(
+                [
+                    w.heading(form.view.site.name if form.view.site else header.site_id, 17),
+                    ft.Text(form.score_text(), weight=ft.FontWeight.BOLD, color=ft.Colors.BLUE_800),
+                    *inspection_banners(state, form),
+                    w.group(
+                        state.t("inspection_kind"),
+                        [
+                            ft.Text(state.t("inspection_kind"), weight=ft.FontWeight.W_600),
+                            kind_radios,
+                            w.error_text(form.errors.get("header:kind")),
+                        ],
+                    ),
+                    _header_box(form, "team", state.t("team"), multiline=True),
+                    _header_box(form, "findings", state.t("findings"), multiline=True),
+                    _header_box(form, "rep_name", state.t("representative")),
+                    _header_box(form, "rep_title", state.t("representative_title")),
+                    *_signatures(state, form, ui),
+                    missing_group,
+                    ft.Text(form.message, color=ft.Colors.BLUE_800) if form.message else None,
+                    w.action(
+                        submit_label, lambda e: form.submit(), icon=ft.Icons.SEND, primary=True, disabled=not can_submit
+                    ),
+                    w.action(state.t("back_to_questions"), lambda e: state.show_fill(), icon=ft.Icons.ARROW_BACK),
+                    ft.Container(height=40),
+                ]
+            ),
             spacing=12,
             scroll=ft.ScrollMode.AUTO,
             horizontal_alignment=ft.CrossAxisAlignment.STRETCH,

@@ -50,13 +50,21 @@ def FillScreen(state: AppState, form: InspectionForm, ui: Any) -> ft.Control:
     section = form.current_section
     s_done, s_total = form.section_progress(form.section)
     last = form.section == len(form.sections) - 1
-    nav = ft.Row(w.compact([
-        w.action(state.t("previous_section"), lambda e: form.previous_section(), icon=ft.Icons.ARROW_BACK)
-        if form.section > 0 else None,
-        w.action(state.t("to_complete"), lambda e: state.show_complete(), icon=ft.Icons.CHECK, primary=True)
-        if last else w.action(state.t("next_section"), lambda e: form.next_section(), icon=ft.Icons.ARROW_FORWARD,
-                              primary=True),
-    ]), alignment=ft.MainAxisAlignment.SPACE_BETWEEN)
+    nav = ft.Row(
+        w.compact(
+            [
+                w.action(state.t("previous_section"), lambda e: form.previous_section(), icon=ft.Icons.ARROW_BACK)
+                if form.section > 0
+                else None,
+                w.action(state.t("to_complete"), lambda e: state.show_complete(), icon=ft.Icons.CHECK, primary=True)
+                if last
+                else w.action(
+                    state.t("next_section"), lambda e: form.next_section(), icon=ft.Icons.ARROW_FORWARD, primary=True
+                ),
+            ]
+        ),
+        alignment=ft.MainAxisAlignment.SPACE_BETWEEN,
+    )
     questions = form.relevant()
     return ft.Container(
         padding=10,
@@ -66,16 +74,20 @@ def FillScreen(state: AppState, form: InspectionForm, ui: Any) -> ft.Control:
                 w.muted(view.template.title.get(lang)),
                 *inspection_banners(state, form),
                 ft.ProgressBar(value=(done / total) if total else 0),
-                ft.Row([
-                    ft.Text(state.t("section_of", n=form.section + 1, total=len(form.sections)), size=13),
-                    ft.Text(state.t("answered_of", done=done, total=total), size=13),
-                ], alignment=ft.MainAxisAlignment.SPACE_BETWEEN),
+                ft.Row(
+                    [
+                        ft.Text(state.t("section_of", n=form.section + 1, total=len(form.sections)), size=13),
+                        ft.Text(state.t("answered_of", done=done, total=total), size=13),
+                    ],
+                    alignment=ft.MainAxisAlignment.SPACE_BETWEEN,
+                ),
                 ft.Text(form.score_text(), size=14, weight=ft.FontWeight.BOLD, color=ft.Colors.BLUE_800),
                 w.heading(f"{section.title.get(lang)} ({s_done}/{s_total})", 17),
                 *[question_card(form, q, ui.file_picker, ui.geolocator) for q in questions],
                 nav,
                 w.action(state.t("to_complete"), lambda e: state.show_complete(), icon=ft.Icons.CHECK)
-                if not last else ft.Container(height=0),
+                if not last
+                else ft.Container(height=0),
                 ft.Container(height=40),
             ],
             spacing=10,
@@ -84,4 +96,3 @@ def FillScreen(state: AppState, form: InspectionForm, ui: Any) -> ft.Control:
             ref=column_ref.current,
         ),
     )
-

@@ -27,8 +27,9 @@ def inspection_tile(state: AppState, item: InspectionSummary) -> ft.Control:
         parts.append(state.t("pending", count=item.pending_changes))
     subtitle: list[ft.Control] = [ft.Text(" · ".join(p for p in parts if p), size=12)]
     if item.review is not None and item.review.comment:
-        subtitle.append(ft.Text(state.t("supervisor_comment", comment=item.review.comment), size=12,
-                                color=w.WARN_COLOR))
+        subtitle.append(
+            ft.Text(state.t("supervisor_comment", comment=item.review.comment), size=12, color=w.WARN_COLOR)
+        )
     screen = "fill"
     return ft.ListTile(
         title=ft.Text(title, weight=ft.FontWeight.BOLD),
@@ -45,27 +46,54 @@ def HomeScreen(state: AppState) -> ft.Control:
     ]
     open_notices = [n for n in state.notices if not n.resolved]
     if open_notices:
-        controls.append(w.group(state.t("rejected_changes"), [
-            w.heading(f"{state.t('rejected_changes')} / {state.t('conflicts')} ({len(open_notices)})", 15),
-            *[ft.Column(w.compact([
-                w.warning_box(n.message.get(state.lang)),
-                ft.TextButton(state.t("dismiss"), on_click=lambda e, nid=n.notice_id: state.dismiss_notice(nid))
-                if n.kind == "rejected" else None,
-            ]), spacing=2) for n in open_notices[:5]],
-        ]))
+        controls.append(
+            w.group(
+                state.t("rejected_changes"),
+                [
+                    w.heading(f"{state.t('rejected_changes')} / {state.t('conflicts')} ({len(open_notices)})", 15),
+                    *[
+                        ft.Column(
+                            w.compact(
+                                [
+                                    w.warning_box(n.message.get(state.lang)),
+                                    ft.TextButton(
+                                        state.t("dismiss"),
+                                        on_click=lambda e, nid=n.notice_id: state.dismiss_notice(nid),
+                                    )
+                                    if n.kind == "rejected"
+                                    else None,
+                                ]
+                            ),
+                            spacing=2,
+                        )
+                        for n in open_notices[:5]
+                    ],
+                ],
+            )
+        )
     groups = state.groups()
     if not groups:
         controls.append(w.muted(state.t("no_inspections"), 14))
     for label, items in groups:
-        controls.append(w.group(label, [
-            w.heading(f"{label} ({len(items)})", 16),
-            *[inspection_tile(state, item) for item in items],
-        ], padding=8))
+        controls.append(
+            w.group(
+                label,
+                [
+                    w.heading(f"{label} ({len(items)})", 16),
+                    *[inspection_tile(state, item) for item in items],
+                ],
+                padding=8,
+            )
+        )
     session = state.session
     if session is not None:
         name = session.user.full_name or session.user.username
-        controls.append(ft.Row([w.muted(name), ft.TextButton(state.t("log_out"), on_click=lambda e: state.logout())],
-                               alignment=ft.MainAxisAlignment.SPACE_BETWEEN))
+        controls.append(
+            ft.Row(
+                [w.muted(name), ft.TextButton(state.t("log_out"), on_click=lambda e: state.logout())],
+                alignment=ft.MainAxisAlignment.SPACE_BETWEEN,
+            )
+        )
     return ft.Container(
         padding=12,
         content=ft.Column(w.compact(controls), spacing=12, scroll=ft.ScrollMode.AUTO),

@@ -30,25 +30,30 @@ def LoginScreen(state: AppState) -> ft.Control:
         status = state.status
         done = status.progress.done if status else 0
         total = status.progress.total if status else None
-        progress = ft.Column(w.compact([
-            ft.Text(state.t("downloading") if state.session else state.t("logging_in")),
-            ft.ProgressBar(value=(done / total) if total else None),
-            w.muted(state.t("downloaded_count", count=done)) if done else None,
-        ]))
+        progress = ft.Column(
+            w.compact(
+                [
+                    ft.Text(state.t("downloading") if state.session else state.t("logging_in")),
+                    ft.ProgressBar(value=(done / total) if total else None),
+                    w.muted(state.t("downloaded_count", count=done)) if done else None,
+                ]
+            )
+        )
     return ft.Container(
         padding=16,
         content=ft.Column(
-            w.compact([
-                w.heading(state.t("app_title"), 22),
-                w.muted(state.t("login_intro"), 14),
-                _field(state, "server", "server_address", keyboard_type=ft.KeyboardType.URL),
-                _field(state, "username", "username"),
-                _field(state, "password", "password", password=True, can_reveal_password=True,
-                       on_submit=log_in),
-                w.error_text(state.login_error),
-                w.action(state.t("log_in"), log_in, icon=ft.Icons.LOGIN, primary=True, disabled=state.busy),
-                progress,
-            ]),
+            w.compact(
+                [
+                    w.heading(state.t("app_title"), 22),
+                    w.muted(state.t("login_intro"), 14),
+                    _field(state, "server", "server_address", keyboard_type=ft.KeyboardType.URL),
+                    _field(state, "username", "username"),
+                    _field(state, "password", "password", password=True, can_reveal_password=True, on_submit=log_in),
+                    w.error_text(state.login_error),
+                    w.action(state.t("log_in"), log_in, icon=ft.Icons.LOGIN, primary=True, disabled=state.busy),
+                    progress,
+                ]
+            ),
             spacing=14,
             scroll=ft.ScrollMode.AUTO,
         ),

@@ -33,8 +33,15 @@ THUMB_SIZE = 72
 
 def photo_thumb(form: InspectionForm, sha: str, label: str) -> ft.Control:
     """A photo's thumbnail (a grey tile with an image icon until it is loaded)."""
-    return BlobImage(form.blob_bytes, sha, label, THUMB_SIZE, THUMB_SIZE,
-                     placeholder=ft.Icon(ft.Icons.IMAGE, color=ft.Colors.GREY_600), key=f"thumb:{sha}")
+    return BlobImage(
+        form.blob_bytes,
+        sha,
+        label,
+        THUMB_SIZE,
+        THUMB_SIZE,
+        placeholder=ft.Icon(ft.Icons.IMAGE, color=ft.Colors.GREY_600),
+        key=f"thumb:{sha}",
+    )
 
 
 def signature_texts(form: InspectionForm) -> dict[str, str]:
@@ -61,13 +68,25 @@ def date_box(form: InspectionForm, qid: str, field: str, label: str) -> ft.Contr
     box = text_box(form, qid, field, label, keyboard=ft.KeyboardType.DATETIME, hint=i18n.t(lang, "date_hint"))
     if not form.editable:
         return box
-    return ft.Row([ft.Container(content=box, expand=True),
-                   w.icon_action(ft.Icons.CALENDAR_MONTH, i18n.t(lang, "choose_date", label=label), pick)])
+    return ft.Row(
+        [
+            ft.Container(content=box, expand=True),
+            w.icon_action(ft.Icons.CALENDAR_MONTH, i18n.t(lang, "choose_date", label=label), pick),
+        ]
+    )
 
 
-def text_box(form: InspectionForm, qid: str, field: str, label: str, *, multiline: bool = False,
-             keyboard: ft.KeyboardType = ft.KeyboardType.TEXT, hint: str | None = None,
-             suffix: str | None = None) -> ft.Control:
+def text_box(
+    form: InspectionForm,
+    qid: str,
+    field: str,
+    label: str,
+    *,
+    multiline: bool = False,
+    keyboard: ft.KeyboardType = ft.KeyboardType.TEXT,
+    hint: str | None = None,
+    suffix: str | None = None,
+) -> ft.Control:
     """A text box saved after a pause in typing, and when it is left or submitted."""
 
     async def typed(e: Any) -> None:
@@ -107,19 +126,36 @@ def photo_row(form: InspectionForm, qid: str, picker: ft.FilePicker | None, *, l
     thumbs: list[ft.Control] = []
     for n, sha in enumerate(photos, start=1):
         image = photo_thumb(form, sha, f"{label} {n}")
-        remove = w.icon_action(ft.Icons.DELETE, i18n.t(lang, "remove_photo", n=n),
-                               lambda e, s=sha: form.remove_photo(qid, s)) if form.editable else None
-        thumbs.append(ft.Column(w.compact([image, remove]), spacing=0,
-                                horizontal_alignment=ft.CrossAxisAlignment.CENTER))
-    return ft.Column(w.compact([
-        ft.Row(thumbs, wrap=True) if thumbs else None,
-        ft.Row([
-            w.action(i18n.t(lang, "add_photo"), pick, icon=ft.Icons.ADD_A_PHOTO,
-                     disabled=not form.editable or picker is None),
-            w.muted(i18n.t(lang, "photos_count", count=len(photos))),
-        ]),
-        w.error_text(form.error(qid, "photos")),
-    ]), spacing=4)
+        remove = (
+            w.icon_action(
+                ft.Icons.DELETE, i18n.t(lang, "remove_photo", n=n), lambda e, s=sha: form.remove_photo(qid, s)
+            )
+            if form.editable
+            else None
+        )
+        thumbs.append(
+            ft.Column(w.compact([image, remove]), spacing=0, horizontal_alignment=ft.CrossAxisAlignment.CENTER)
+        )
+    return ft.Column(
+        w.compact(
+            [
+                ft.Row(thumbs, wrap=True) if thumbs else None,
+                ft.Row(
+                    [
+                        w.action(
+                            i18n.t(lang, "add_photo"),
+                            pick,
+                            icon=ft.Icons.ADD_A_PHOTO,
+                            disabled=not form.editable or picker is None,
+                        ),
+                        w.muted(i18n.t(lang, "photos_count", count=len(photos))),
+                    ]
+                ),
+                w.error_text(form.error(qid, "photos")),
+            ]
+        ),
+        spacing=4,
+    )
 
 
 @ft.component
@@ -138,21 +174,52 @@ def LocationEditor(form: InspectionForm, qid: str, geolocator: Any = None) -> ft
             return
         form.set_position(qid, position.latitude, position.longitude, getattr(position, "accuracy", None))
 
-    saved = w.muted(i18n.t(lang, "location_saved", lat=i18n.fmt_number(current["lat"], lang),
-                           lon=i18n.fmt_number(current["lon"], lang))) if "lat" in current else None
-    return ft.Column(w.compact([
-        saved,
-        w.action(i18n.t(lang, "use_gps"), use_gps, icon=ft.Icons.MY_LOCATION)
-        if geolocator is not None and form.editable else None,
-        ft.Row([
-            ft.TextField(label=i18n.t(lang, "latitude"), value=lat, expand=True, read_only=not form.editable,
-                         keyboard_type=ft.KeyboardType.NUMBER, on_change=lambda e: set_lat(e.control.value or "")),
-            ft.TextField(label=i18n.t(lang, "longitude"), value=lon, expand=True, read_only=not form.editable,
-                         keyboard_type=ft.KeyboardType.NUMBER, on_change=lambda e: set_lon(e.control.value or "")),
-        ]),
-        w.action(i18n.t(lang, "save_location"), lambda e: form.set_location(qid, lat, lon), icon=ft.Icons.PLACE)
-        if form.editable else None,
-    ]), spacing=6)
+    saved = (
+        w.muted(
+            i18n.t(
+                lang,
+                "location_saved",
+                lat=i18n.fmt_number(current["lat"], lang),
+                lon=i18n.fmt_number(current["lon"], lang),
+            )
+        )
+        if "lat" in current
+        else None
+    )
+    return ft.Column(
+        w.compact(
+            [
+                saved,
+                w.action(i18n.t(lang, "use_gps"), use_gps, icon=ft.Icons.MY_LOCATION)
+                if geolocator is not None and form.editable
+                else None,
+                ft.Row(
+                    [
+                        ft.TextField(
+                            label=i18n.t(lang, "latitude"),
+                            value=lat,
+                            expand=True,
+                            read_only=not form.editable,
+                            keyboard_type=ft.KeyboardType.NUMBER,
+                            on_change=lambda e: set_lat(e.control.value or ""),
+                        ),
+                        ft.TextField(
+                            label=i18n.t(lang, "longitude"),
+                            value=lon,
+                            expand=True,
+                            read_only=not form.editable,
+                            keyboard_type=ft.KeyboardType.NUMBER,
+                            on_change=lambda e: set_lon(e.control.value or ""),
+                        ),
+                    ]
+                ),
+                w.action(i18n.t(lang, "save_location"), lambda e: form.set_location(qid, lat, lon), icon=ft.Icons.PLACE)
+                if form.editable
+                else None,
+            ]
+        ),
+        spacing=6,
+    )
 
 
 def _input(form: InspectionForm, q: Question, picker: ft.FilePicker | None, geolocator: Any) -> ft.Control:
@@ -178,14 +245,27 @@ def _input(form: InspectionForm, q: Question, picker: ft.FilePicker | None, geol
             )
         case MultipleChoiceQuestion():
             chosen = set(value or [])
-            return ft.Column([
-                ft.Checkbox(label=c.label.get(lang), value=c.id in chosen, disabled=disabled,
-                            on_change=lambda e, cid=c.id: form.toggle_choice(q.id, cid, bool(e.control.value)))
-                for c in q.choices
-            ], spacing=0)
+            return ft.Column(
+                [
+                    ft.Checkbox(
+                        label=c.label.get(lang),
+                        value=c.id in chosen,
+                        disabled=disabled,
+                        on_change=lambda e, cid=c.id: form.toggle_choice(q.id, cid, bool(e.control.value)),
+                    )
+                    for c in q.choices
+                ],
+                spacing=0,
+            )
         case NumberQuestion():
-            return text_box(form, q.id, "value", i18n.t(lang, "answer_for", label=label),
-                            keyboard=ft.KeyboardType.NUMBER, suffix=q.unit.get(lang) if q.unit else None)
+            return text_box(
+                form,
+                q.id,
+                "value",
+                i18n.t(lang, "answer_for", label=label),
+                keyboard=ft.KeyboardType.NUMBER,
+                suffix=q.unit.get(lang) if q.unit else None,
+            )
         case TextQuestion():
             return text_box(form, q.id, "value", i18n.t(lang, "answer_for", label=label), multiline=q.multiline)
         case DateQuestion():
@@ -194,7 +274,8 @@ def _input(form: InspectionForm, q: Question, picker: ft.FilePicker | None, geol
             return photo_row(form, q.id, picker, label=label)
         case SignatureQuestion():
             name = ft.TextField(
-                label=i18n.t(lang, "signer_name", signer=q.signer.get(lang)) if q.signer
+                label=i18n.t(lang, "signer_name", signer=q.signer.get(lang))
+                if q.signer
                 else i18n.t(lang, "signer_name_only"),
                 value=form.signer_name(q.id),
                 read_only=disabled,
@@ -204,13 +285,22 @@ def _input(form: InspectionForm, q: Question, picker: ft.FilePicker | None, geol
                 on_submit=lambda e: form.set_signer_name(q.id, e.control.value or ""),
             )
             # as on the paper record: the signature, then the signer's full name under it
-            return ft.Column([
-                SignaturePad(label, signature_texts(form),
-                             lambda strokes, w_, h_: form.save_signature(q.id, strokes, w_, h_),
-                             signed_sha=form.signature_sha(q.id), load_image=form.blob_bytes,
-                             signed_caption=form.signature_caption(q.id), disabled=disabled, key=f"pad:{q.id}"),
-                name,
-            ], spacing=6)
+            return ft.Column(
+                [
+                    SignaturePad(
+                        label,
+                        signature_texts(form),
+                        lambda strokes, w_, h_: form.save_signature(q.id, strokes, w_, h_),
+                        signed_sha=form.signature_sha(q.id),
+                        load_image=form.blob_bytes,
+                        signed_caption=form.signature_caption(q.id),
+                        disabled=disabled,
+                        key=f"pad:{q.id}",
+                    ),
+                    name,
+                ],
+                spacing=6,
+            )
         case LocationQuestion():
             return LocationEditor(form, q.id, geolocator, key=f"loc:{q.id}")
     return w.muted(str(value))
@@ -227,8 +317,16 @@ def question_card(form: InspectionForm, q: Question, picker: ft.FilePicker | Non
     if q.required:
         marks.append(ft.Text("* " + i18n.t(lang, "required"), color=w.ERROR_COLOR, size=12))
     if q.critical:
-        marks.append(ft.Row([ft.Icon(ft.Icons.PRIORITY_HIGH, color=w.WARN_COLOR, size=14),
-                             ft.Text(i18n.t(lang, "critical"), color=w.WARN_COLOR, size=12)], spacing=2, tight=True))
+        marks.append(
+            ft.Row(
+                [
+                    ft.Icon(ft.Icons.PRIORITY_HIGH, color=w.WARN_COLOR, size=14),
+                    ft.Text(i18n.t(lang, "critical"), color=w.WARN_COLOR, size=12),
+                ],
+                spacing=2,
+                tight=True,
+            )
+        )
     help_text = q.help.get(lang) if q.help else None
     failed = form.is_failed_critical(q.id)
     evidence = None
@@ -236,11 +334,14 @@ def question_card(form: InspectionForm, q: Question, picker: ft.FilePicker | Non
         evidence = photo_row(form, q.id, picker, label=label)
     critical_block = None
     if failed:
-        critical_block = ft.Column([
-            w.warning_box(i18n.t(lang, "critical_failed")),
-            text_box(form, q.id, "corrective_action", i18n.t(lang, "corrective_action"), multiline=True),
-            date_box(form, q.id, "due_date", i18n.t(lang, "due_date")),
-        ], spacing=8)
+        critical_block = ft.Column(
+            [
+                w.warning_box(i18n.t(lang, "critical_failed")),
+                text_box(form, q.id, "corrective_action", i18n.t(lang, "corrective_action"), multiline=True),
+                date_box(form, q.id, "due_date", i18n.t(lang, "due_date")),
+            ],
+            spacing=8,
+        )
     return w.group(
         label,
         [

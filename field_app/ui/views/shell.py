@@ -28,18 +28,28 @@ def _top_bar(state: AppState) -> ft.Control:
     back = None
     if state.route not in ("home", "login"):
         back = w.icon_action(ft.Icons.ARROW_BACK, state.t("back"), lambda e: state.back())
-    titles = {"home": "home", "sites": "sites", "site": "site_details", "fill": "app_title",
-              "complete": "complete_title", "login": "login_title"}
+    titles = {
+        "home": "home",
+        "sites": "sites",
+        "site": "site_details",
+        "fill": "app_title",
+        "complete": "complete_title",
+        "login": "login_title",
+    }
     return ft.Container(
         content=ft.Row(
-            w.compact([
-                back,
-                ft.Text(state.t(titles.get(state.route, "app_title")), size=20, weight=ft.FontWeight.BOLD,
-                        expand=True),
-                w.icon_action(ft.Icons.HOME, state.t("home"), lambda e: state.go_home())
-                if state.route not in ("home", "login") else None,
-                ft.TextButton(state.t("switch_language"), on_click=lambda e: state.toggle_language()),
-            ]),
+            w.compact(
+                [
+                    back,
+                    ft.Text(
+                        state.t(titles.get(state.route, "app_title")), size=20, weight=ft.FontWeight.BOLD, expand=True
+                    ),
+                    w.icon_action(ft.Icons.HOME, state.t("home"), lambda e: state.go_home())
+                    if state.route not in ("home", "login")
+                    else None,
+                    ft.TextButton(state.t("switch_language"), on_click=lambda e: state.toggle_language()),
+                ]
+            ),
         ),
         bgcolor=ft.Colors.BLUE_50,
         padding=ft.Padding.symmetric(horizontal=8, vertical=4),
@@ -59,22 +69,37 @@ def _sync_bar(state: AppState) -> ft.Control:
         key="sync-bar",
         content=ft.Container(
             content=ft.Column(
-                w.compact([
-                    ft.Row([
-                        ft.Icon(ft.Icons.CLOUD_DONE if online else ft.Icons.CLOUD_OFF,
-                                color=ft.Colors.GREEN_700 if online else ft.Colors.GREY_600, size=18),
-                        ft.Text(words["online"], weight=ft.FontWeight.BOLD),
-                        ft.Text(words["pending"], expand=True, text_align=ft.TextAlign.RIGHT),
-                    ]),
-                    ft.Row(w.compact([
-                        ft.Text(words["last"], size=12, color=w.MUTED, expand=True),
-                        ft.ProgressRing(width=16, height=16) if running else None,
-                        w.action(state.t("syncing") if running else state.t("sync_now"), sync,
-                                 icon=ft.Icons.SYNC, disabled=running),
-                    ])),
-                    w.error_text(words["error"]) if words["error"] else None,
-                    ft.Text(state.flash, size=12, color=w.MUTED) if state.flash else None,
-                ]),
+                w.compact(
+                    [
+                        ft.Row(
+                            [
+                                ft.Icon(
+                                    ft.Icons.CLOUD_DONE if online else ft.Icons.CLOUD_OFF,
+                                    color=ft.Colors.GREEN_700 if online else ft.Colors.GREY_600,
+                                    size=18,
+                                ),
+                                ft.Text(words["online"], weight=ft.FontWeight.BOLD),
+                                ft.Text(words["pending"], expand=True, text_align=ft.TextAlign.RIGHT),
+                            ]
+                        ),
+                        ft.Row(
+                            w.compact(
+                                [
+                                    ft.Text(words["last"], size=12, color=w.MUTED, expand=True),
+                                    ft.ProgressRing(width=16, height=16) if running else None,
+                                    w.action(
+                                        state.t("syncing") if running else state.t("sync_now"),
+                                        sync,
+                                        icon=ft.Icons.SYNC,
+                                        disabled=running,
+                                    ),
+                                ]
+                            )
+                        ),
+                        w.error_text(words["error"]) if words["error"] else None,
+                        ft.Text(state.flash, size=12, color=w.MUTED) if state.flash else None,
+                    ]
+                ),
                 spacing=2,
             ),
             padding=ft.Padding.symmetric(horizontal=10, vertical=6),
@@ -90,15 +115,24 @@ def _password_again(state: AppState) -> ft.Control:
     return ft.Container(
         padding=10,
         bgcolor=ft.Colors.ORANGE_50,
-        content=ft.Column(w.compact([
-            ft.Text(state.t("password_again"), color=w.WARN_COLOR),
-            ft.TextField(label=state.t("password"), password=True, can_reveal_password=True,
-                         value=state.login_text("password"),
-                         on_change=lambda e: state.edit_login("password", e.control.value or ""),
-                         on_submit=relogin),
-            w.error_text(state.login_error),
-            w.action(state.t("log_in"), relogin, icon=ft.Icons.LOGIN, primary=True, disabled=state.busy),
-        ]), spacing=6),
+        content=ft.Column(
+            w.compact(
+                [
+                    ft.Text(state.t("password_again"), color=w.WARN_COLOR),
+                    ft.TextField(
+                        label=state.t("password"),
+                        password=True,
+                        can_reveal_password=True,
+                        value=state.login_text("password"),
+                        on_change=lambda e: state.edit_login("password", e.control.value or ""),
+                        on_submit=relogin,
+                    ),
+                    w.error_text(state.login_error),
+                    w.action(state.t("log_in"), relogin, icon=ft.Icons.LOGIN, primary=True, disabled=state.busy),
+                ]
+            ),
+            spacing=6,
+        ),
     )
 
 

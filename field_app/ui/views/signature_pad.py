@@ -17,34 +17,69 @@ PAD_WIDTH = 340
 PAD_HEIGHT = 150
 Strokes = list[list[tuple[float, float]]]
 # The words a pad needs (keys of the i18n table).
-SIGNATURE_TEXTS = ("sign_here", "clear_signature", "save_signature", "signature_saved", "sign_again", "cancel",
-                   "saved_signature", "signature_loading", "signature_unavailable")
+SIGNATURE_TEXTS = (
+    "sign_here",
+    "clear_signature",
+    "save_signature",
+    "signature_saved",
+    "sign_again",
+    "cancel",
+    "saved_signature",
+    "signature_loading",
+    "signature_unavailable",
+)
 
 
 def _path(stroke: list[tuple[float, float]]) -> cv.Path:
     elements: list[Any] = [cv.Path.MoveTo(stroke[0][0], stroke[0][1])]
     elements += [cv.Path.LineTo(x, y) for x, y in stroke[1:]] or [cv.Path.LineTo(stroke[0][0] + 1, stroke[0][1])]
-    return cv.Path(elements, paint=ft.Paint(stroke_width=3, style=ft.PaintingStyle.STROKE, color=ft.Colors.BLACK,
-                                            stroke_cap=ft.StrokeCap.ROUND, stroke_join=ft.StrokeJoin.ROUND))
+    return cv.Path(
+        elements,
+        paint=ft.Paint(
+            stroke_width=3,
+            style=ft.PaintingStyle.STROKE,
+            color=ft.Colors.BLACK,
+            stroke_cap=ft.StrokeCap.ROUND,
+            stroke_join=ft.StrokeJoin.ROUND,
+        ),
+    )
 
 
 def _saved_image(label: str, texts: dict[str, str], sha: str, load_image: Loader | None) -> ft.Control:
     frame = {"width": PAD_WIDTH, "height": PAD_HEIGHT}
     if load_image is None:
-        return ft.Container(**frame, bgcolor=ft.Colors.GREY_200, alignment=ft.Alignment.CENTER,
-                            content=w.muted(texts["signature_unavailable"]))
-    image = BlobImage(load_image, sha, f"{texts['saved_signature']}: {label}", PAD_WIDTH, PAD_HEIGHT,
-                      fit=ft.BoxFit.CONTAIN, placeholder=w.muted(texts["signature_loading"]),
-                      unavailable=ft.Container(padding=8, content=w.muted(texts["signature_unavailable"])),
-                      key=f"signature:{sha}")
-    return ft.Container(content=image, **frame, bgcolor=ft.Colors.WHITE,
-                        border=ft.Border.all(1, ft.Colors.GREY_400), border_radius=4)
+        return ft.Container(
+            **frame,
+            bgcolor=ft.Colors.GREY_200,
+            alignment=ft.Alignment.CENTER,
+            content=w.muted(texts["signature_unavailable"]),
+        )
+    image = BlobImage(
+        load_image,
+        sha,
+        f"{texts['saved_signature']}: {label}",
+        PAD_WIDTH,
+        PAD_HEIGHT,
+        fit=ft.BoxFit.CONTAIN,
+        placeholder=w.muted(texts["signature_loading"]),
+        unavailable=ft.Container(padding=8, content=w.muted(texts["signature_unavailable"])),
+        key=f"signature:{sha}",
+    )
+    return ft.Container(
+        content=image, **frame, bgcolor=ft.Colors.WHITE, border=ft.Border.all(1, ft.Colors.GREY_400), border_radius=4
+    )
 
 
 @ft.component
-def SignaturePad(label: str, texts: dict[str, str], on_save: Callable[[Strokes, int, int], Any],
-                 signed_sha: str | None = None, load_image: Loader | None = None, signed_caption: str | None = None,
-                 disabled: bool = False) -> ft.Control:
+def SignaturePad(
+    label: str,
+    texts: dict[str, str],
+    on_save: Callable[[Strokes, int, int], Any],
+    signed_sha: str | None = None,
+    load_image: Loader | None = None,
+    signed_caption: str | None = None,
+    disabled: bool = False,
+) -> ft.Control:
     """``texts``: the words of ``SIGNATURE_TEXTS``. ``signed_sha``: the saved signature's image,
     read with ``load_image``. ``on_save`` returns whether the drawing was saved."""
     strokes_ref = ft.use_ref(list)
@@ -81,16 +116,31 @@ def SignaturePad(label: str, texts: dict[str, str], on_save: Callable[[Strokes, 
         strokes.clear()
         set_signing_again(False)
 
-    status = ft.Row(w.compact([ft.Icon(ft.Icons.CHECK_CIRCLE, color=ft.Colors.GREEN_700, size=18),
-                               ft.Text(texts["signature_saved"], color=ft.Colors.GREEN_800),
-                               w.muted(signed_caption) if signed_caption else None]), wrap=True) \
-        if signed_sha else None
+    status = (
+        ft.Row(
+            w.compact(
+                [
+                    ft.Icon(ft.Icons.CHECK_CIRCLE, color=ft.Colors.GREEN_700, size=18),
+                    ft.Text(texts["signature_saved"], color=ft.Colors.GREEN_800),
+                    w.muted(signed_caption) if signed_caption else None,
+                ]
+            ),
+            wrap=True,
+        )
+        if signed_sha
+        else None
+    )
     if signed_sha and (disabled or not signing_again):
-        return ft.Column(w.compact([
-            status,
-            _saved_image(label, texts, signed_sha, load_image),
-            None if disabled else ft.Row([w.action(texts["sign_again"], sign_again, icon=ft.Icons.DRAW)]),
-        ]), spacing=6)
+        return ft.Column(
+            w.compact(
+                [
+                    status,
+                    _saved_image(label, texts, signed_sha, load_image),
+                    None if disabled else ft.Row([w.action(texts["sign_again"], sign_again, icon=ft.Icons.DRAW)]),
+                ]
+            ),
+            spacing=6,
+        )
     if disabled:
         return ft.Column([], spacing=6)
     canvas = cv.Canvas(shapes=[_path(s) for s in strokes if s], width=PAD_WIDTH, height=PAD_HEIGHT)
@@ -98,19 +148,35 @@ def SignaturePad(label: str, texts: dict[str, str], on_save: Callable[[Strokes, 
         label=f"{texts['sign_here']}: {label}",
         container=True,
         content=ft.GestureDetector(
-            content=ft.Container(content=canvas, width=PAD_WIDTH, height=PAD_HEIGHT, bgcolor=ft.Colors.WHITE,
-                                 border=ft.Border.all(1, ft.Colors.GREY_500), border_radius=4),
+            content=ft.Container(
+                content=canvas,
+                width=PAD_WIDTH,
+                height=PAD_HEIGHT,
+                bgcolor=ft.Colors.WHITE,
+                border=ft.Border.all(1, ft.Colors.GREY_500),
+                border_radius=4,
+            ),
             on_pan_start=start,
             on_pan_update=move,
             drag_interval=20,
         ),
     )
-    return ft.Column(w.compact([
-        status,
-        pad,
-        ft.Row(w.compact([
-            w.action(texts["clear_signature"], clear),
-            w.action(texts["save_signature"], save, primary=True),
-            w.action(texts["cancel"], keep_saved) if signed_sha else None,
-        ]), wrap=True),
-    ]), spacing=6)
+    return ft.Column(
+        w.compact(
+            [
+                status,
+                pad,
+                ft.Row(
+                    w.compact(
+                        [
+                            w.action(texts["clear_signature"], clear),
+                            w.action(texts["save_signature"], save, primary=True),
+                            w.action(texts["cancel"], keep_saved) if signed_sha else None,
+                        ]
+                    ),
+                    wrap=True,
+                ),
+            ]
+        ),
+        spacing=6,
+    )

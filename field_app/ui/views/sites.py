@@ -36,8 +36,7 @@ def SitesScreen(state: AppState) -> ft.Control:
     lang = state.lang
     all_label = state.t("all")
     district_options: list[tuple[str | None, str]] = [(None, all_label), *[(d, d) for d in state.districts]]
-    kind_options: list[tuple[str | None, str]] = [(None, all_label),
-                                                  *[(k, _kind_label(k, lang)) for k in state.kinds]]
+    kind_options: list[tuple[str | None, str]] = [(None, all_label), *[(k, _kind_label(k, lang)) for k in state.kinds]]
     tiles = [
         ft.ListTile(
             title=ft.Text(site.name, weight=ft.FontWeight.BOLD),
@@ -50,22 +49,35 @@ def SitesScreen(state: AppState) -> ft.Control:
     return ft.Container(
         padding=12,
         content=ft.Column(
-            w.compact([
-                ft.TextField(
-                    label=state.t("search_sites"),
-                    value=state.site_query,
-                    prefix_icon=ft.Icons.SEARCH,
-                    on_change=lambda e: state.search_sites(e.control.value or ""),
-                ),
-                ft.Row([
-                    _filter(state.t("district"), state.district or all_label, district_options,
-                            lambda v: state.filter_sites(v, state.kind)),
-                    _filter(state.t("kind"), _kind_label(state.kind, lang) or all_label, kind_options,
-                            lambda v: state.filter_sites(state.district, v)),
-                ], wrap=True),
-                w.muted(state.t("site_count", count=i18n.fmt_number(state.site_total, lang))),
-                *(tiles or [w.muted(state.t("no_sites"), 14)]),
-            ]),
+            w.compact(
+                [
+                    ft.TextField(
+                        label=state.t("search_sites"),
+                        value=state.site_query,
+                        prefix_icon=ft.Icons.SEARCH,
+                        on_change=lambda e: state.search_sites(e.control.value or ""),
+                    ),
+                    ft.Row(
+                        [
+                            _filter(
+                                state.t("district"),
+                                state.district or all_label,
+                                district_options,
+                                lambda v: state.filter_sites(v, state.kind),
+                            ),
+                            _filter(
+                                state.t("kind"),
+                                _kind_label(state.kind, lang) or all_label,
+                                kind_options,
+                                lambda v: state.filter_sites(state.district, v),
+                            ),
+                        ],
+                        wrap=True,
+                    ),
+                    w.muted(state.t("site_count", count=i18n.fmt_number(state.site_total, lang))),
+                    *(tiles or [w.muted(state.t("no_sites"), 14)]),
+                ]
+            ),
             spacing=8,
             scroll=ft.ScrollMode.AUTO,
         ),
@@ -88,9 +100,12 @@ def SiteScreen(state: AppState) -> ft.Control:
     if site.contact is not None:
         facts.append((state.t("contact"), " · ".join(x for x in (site.contact.name, site.contact.phone) if x)))
     starts = [
-        w.action(state.t("start_inspection", title=option.title.get(lang)),
-                 lambda e, o=option: state.start_inspection(o.template_id, o.version),
-                 icon=ft.Icons.PLAYLIST_ADD_CHECK, primary=True)
+        w.action(
+            state.t("start_inspection", title=option.title.get(lang)),
+            lambda e, o=option: state.start_inspection(o.template_id, o.version),
+            icon=ft.Icons.PLAYLIST_ADD_CHECK,
+            primary=True,
+        )
         for option in state.checklists
     ]
     past = [inspection_tile(state, item) for item in detail.inspections]
@@ -99,16 +114,28 @@ def SiteScreen(state: AppState) -> ft.Control:
         content=ft.Column(
             [
                 w.heading(site.name, 20),
-                w.group(state.t("site_details"), [
-                    ft.Row([ft.Text(label + ":", weight=ft.FontWeight.BOLD, size=13), ft.Text(value, size=13,
-                                                                                            expand=True)])
-                    for label, value in facts if value
-                ]),
+                w.group(
+                    state.t("site_details"),
+                    [
+                        ft.Row(
+                            [
+                                ft.Text(label + ":", weight=ft.FontWeight.BOLD, size=13),
+                                ft.Text(value, size=13, expand=True),
+                            ]
+                        )
+                        for label, value in facts
+                        if value
+                    ],
+                ),
                 *(starts or [w.warning_box(state.t("no_checklist"))]),
-                w.group(state.t("past_inspections"), [
-                    w.heading(state.t("past_inspections"), 15),
-                    *(past or [w.muted(state.t("no_past_inspections"))]),
-                ], padding=8),
+                w.group(
+                    state.t("past_inspections"),
+                    [
+                        w.heading(state.t("past_inspections"), 15),
+                        *(past or [w.muted(state.t("no_past_inspections"))]),
+                    ],
+                    padding=8,
+                ),
             ],
             spacing=12,
             scroll=ft.ScrollMode.AUTO,

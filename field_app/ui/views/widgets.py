@@ -12,8 +12,15 @@ WARN_COLOR = ft.Colors.ORANGE_800
 MUTED = ft.Colors.GREY_700
 
 
-def action(label: str, on_click: Callable[..., Any], *, icon: ft.IconData | None = None, primary: bool = False,
-           disabled: bool = False, expand: bool | int | None = None) -> ft.Control:
+def action(
+    label: str,
+    on_click: Callable[..., Any],
+    *,
+    icon: ft.IconData | None = None,
+    primary: bool = False,
+    disabled: bool = False,
+    expand: bool | int | None = None,
+) -> ft.Control:
     """A button whose accessible name is its text."""
     if primary:
         return ft.FilledButton(label, icon=icon, on_click=on_click, disabled=disabled, expand=expand)
@@ -37,8 +44,12 @@ def error_text(message: str | None) -> ft.Control | None:
 
 def warning_box(message: str) -> ft.Control:
     return ft.Container(
-        content=ft.Row([ft.Icon(ft.Icons.WARNING_AMBER, color=WARN_COLOR, size=18),
-                        ft.Text(message, color=WARN_COLOR, size=13, expand=True)]),
+        content=ft.Row(
+            [
+                ft.Icon(ft.Icons.WARNING_AMBER, color=WARN_COLOR, size=18),
+                ft.Text(message, color=WARN_COLOR, size=13, expand=True),
+            ]
+        ),
         bgcolor=ft.Colors.ORANGE_50,
         padding=8,
         border_radius=6,
@@ -53,16 +64,18 @@ def muted(text: str, size: int = 13) -> ft.Control:
     return ft.Text(text, size=size, color=MUTED)
 
 
-def group(label: str, controls: list[ft.Control | None], *, key: Any = None, padding: int = 12,
-          bgcolor: str | None = None) -> ft.Control:
+def group(
+    label: str, controls: list[ft.Control | None], *, key: Any = None, padding: int = 12, bgcolor: str | None = None
+) -> ft.Control:
     """A card whose accessible name is ``label``; tests scope their lookups to it."""
     return ft.Semantics(
         label=label,
         container=True,
         key=key,
         content=ft.Container(
-            content=ft.Column([c for c in controls if c is not None], spacing=8,
-                              horizontal_alignment=ft.CrossAxisAlignment.STRETCH),
+            content=ft.Column(
+                [c for c in controls if c is not None], spacing=8, horizontal_alignment=ft.CrossAxisAlignment.STRETCH
+            ),
             padding=padding,
             border=ft.Border.all(1, ft.Colors.GREY_300),
             border_radius=8,

@@ -35,12 +35,36 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 WAIT = 20_000
 SITES = [
-    {"code": "DN-001", "name": "Công ty May Phổ Yên", "kind": "DN_SX", "district": "Phổ Yên", "address": "KCN Yên Bình",
-     "workers": "850", "contact_name": "Lê Văn Cường", "contact_phone": "0912345678"},
-    {"code": "DN-002", "name": "Nhà máy Gạch Thái Nguyên", "kind": "DN_SX", "district": "Phổ Yên", "address": "",
-     "workers": "", "contact_name": "", "contact_phone": ""},
-    {"code": "CHO-01", "name": "Chợ Đồng Hỷ", "kind": "CHO", "district": "Đồng Hỷ", "address": "",
-     "workers": "", "contact_name": "", "contact_phone": ""},
+    {
+        "code": "DN-001",
+        "name": "Công ty May Phổ Yên",
+        "kind": "DN_SX",
+        "district": "Phổ Yên",
+        "address": "KCN Yên Bình",
+        "workers": "850",
+        "contact_name": "Lê Văn Cường",
+        "contact_phone": "0912345678",
+    },
+    {
+        "code": "DN-002",
+        "name": "Nhà máy Gạch Thái Nguyên",
+        "kind": "DN_SX",
+        "district": "Phổ Yên",
+        "address": "",
+        "workers": "",
+        "contact_name": "",
+        "contact_phone": "",
+    },
+    {
+        "code": "CHO-01",
+        "name": "Chợ Đồng Hỷ",
+        "kind": "CHO",
+        "district": "Đồng Hỷ",
+        "address": "",
+        "workers": "",
+        "contact_name": "",
+        "contact_phone": "",
+    },
 ]
 
 
@@ -143,7 +167,7 @@ def _sign(page: Page, card_name: str) -> None:
 
 
 def _sign_again(page: Page, card_name: str) -> None:
-    """"Ký lại" brings back an empty pad ("Huỷ" keeps the saved signature); a new drawing replaces it."""
+    """ "Ký lại" brings back an empty pad ("Huỷ" keeps the saved signature); a new drawing replaces it."""
     card = _in(page, card_name)
     card.get_by_role("button", name="Ký lại").click()
     expect(page.get_by_text(f"Ký vào ô này: {card_name}", exact=True)).to_be_visible(timeout=WAIT)
@@ -155,9 +179,12 @@ def _sign_again(page: Page, card_name: str) -> None:
 
 def _review(server: ServerProcess, inspection_id: str, decision: str, comment: str | None = None) -> None:
     token = server.token("binh", "binh-secret-1")
-    r = httpx.post(f"{server.base_url}/api/v1/inspections/{inspection_id}/review",
-                   json={"decision": decision, "comment": comment},
-                   headers={"Authorization": f"Bearer {token}"}, timeout=30)
+    r = httpx.post(
+        f"{server.base_url}/api/v1/inspections/{inspection_id}/review",
+        json={"decision": decision, "comment": comment},
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=30,
+    )
     assert r.status_code == 200, r.text
 
 
@@ -165,11 +192,22 @@ def _answer_from_another_phone(server: ServerProcess, inspection_id: str, questi
     """A second inspector's phone writes the same answer (a real push, protocol v1)."""
     token = server.token("cuong", "cuong-secret-1")
     client_id = str(uuid.uuid4())
-    change = {"change_id": str(uuid.uuid4()), "client_seq": 1, "entity": "answer",
-              "entity_id": f"{inspection_id}/{question_id}", "field": "value", "value": value,
-              "hlc": f"{int(time.time() * 1000):015d}-00000-{client_id}", "base_hlc": None}
-    r = httpx.post(f"{server.base_url}/api/v1/sync/push", headers={"Authorization": f"Bearer {token}"}, timeout=30,
-                   json={"protocol": 1, "client_id": client_id, "app_version": "test", "changes": [change]})
+    change = {
+        "change_id": str(uuid.uuid4()),
+        "client_seq": 1,
+        "entity": "answer",
+        "entity_id": f"{inspection_id}/{question_id}",
+        "field": "value",
+        "value": value,
+        "hlc": f"{int(time.time() * 1000):015d}-00000-{client_id}",
+        "base_hlc": None,
+    }
+    r = httpx.post(
+        f"{server.base_url}/api/v1/sync/push",
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=30,
+        json={"protocol": 1, "client_id": client_id, "app_version": "test", "changes": [change]},
+    )
     assert r.status_code == 200 and r.json()["results"][0]["status"] == "applied", r.text
 
 
@@ -195,8 +233,9 @@ def _server_inspections(server: ServerProcess) -> list[dict]:
 def test_an_inspector_works_offline_and_syncs_in_the_browser(tmp_path, artifacts_dir):
     shots = artifacts_dir / "field_app"
     server = _prepare_server(tmp_path)
-    app = AppProcess(server.base_url, tmp_path / "device", tmp_path / "app.log",
-                     extra_env={"FIELD_APP_SYNC_INTERVAL": "0"})  # sync only when the button is pressed
+    app = AppProcess(
+        server.base_url, tmp_path / "device", tmp_path / "app.log", extra_env={"FIELD_APP_SYNC_INTERVAL": "0"}
+    )  # sync only when the button is pressed
     photo = tmp_path / "anh-tong-quan.png"
     photo.write_bytes(png_bytes(7, 40, 30))
     try:
@@ -279,8 +318,7 @@ def _walk_through(page: Page, server: ServerProcess, app: AppProcess, shots: Pat
     screenshot(page, shots, "05a-date-picked")
     _retype(page.get_by_role("textbox", name=re.compile("Ngày tự đánh giá")), "20/05/2021")
     workers.click()
-    expect(_in(page, "Tổng số người lao động")).not_to_have_accessible_name(re.compile("Hãy nhập một số"),
-                                                                         timeout=WAIT)
+    expect(_in(page, "Tổng số người lao động")).not_to_have_accessible_name(re.compile("Hãy nhập một số"), timeout=WAIT)
     expect(page.get_by_text("Đã trả lời 3/12")).to_be_visible(timeout=WAIT)
     screenshot(page, shots, "05-fill-section-1")
     page.get_by_role("button", name="Phần tiếp").click()
@@ -329,8 +367,7 @@ def _walk_through(page: Page, server: ServerProcess, app: AppProcess, shots: Pat
     expect(kind).to_be_visible(timeout=WAIT)
     kind.get_by_role("radio", name="Đột xuất", exact=True).click()
     expect(kind.get_by_role("radio", name="Đột xuất", exact=True)).to_be_checked(timeout=WAIT)
-    _retype(page.get_by_role("textbox", name="Thành viên đoàn (mỗi người một dòng)"),
-            "Nguyễn Văn An\nTrần Thị Bình")
+    _retype(page.get_by_role("textbox", name="Thành viên đoàn (mỗi người một dòng)"), "Nguyễn Văn An\nTrần Thị Bình")
     _retype(page.get_by_role("textbox", name="Kết luận, phát hiện"), "Chưa có Tổ an toàn COVID-19.")
     _retype(page.get_by_role("textbox", name="Người đại diện cơ sở"), "Lê Văn Cường")
     _retype(page.get_by_role("textbox", name="Chức vụ người đại diện"), "Giám đốc")
@@ -366,8 +403,9 @@ def _walk_through(page: Page, server: ServerProcess, app: AppProcess, shots: Pat
     expect(page.get_by_text("Phần 2/3")).to_be_visible(timeout=WAIT)
     page.get_by_role("button", name="Phần tiếp").click()
     expect(page.get_by_text("Phần 3/3")).to_be_visible(timeout=WAIT)
-    expect(_in(page, "Chữ ký đại diện cơ sở").get_by_role("img", name="Chữ ký đã lưu: Chữ ký đại diện cơ sở")
-           ).to_be_visible(timeout=WAIT)
+    expect(
+        _in(page, "Chữ ký đại diện cơ sở").get_by_role("img", name="Chữ ký đã lưu: Chữ ký đại diện cơ sở")
+    ).to_be_visible(timeout=WAIT)
     _sign_again(page, "Chữ ký đại diện cơ sở")
     screenshot(page, shots, "09b-fill-signature-saved")
     page.get_by_role("button", name="Hoàn tất").first.click()
@@ -406,7 +444,8 @@ def _walk_through(page: Page, server: ServerProcess, app: AppProcess, shots: Pat
     returned = _in(page, "Trả lại để sửa")
     expect(returned).to_be_visible(timeout=WAIT)
     expect(returned.get_by_role("button", name=_words("Công ty May Phổ Yên"))).to_have_accessible_name(
-        _words("Nhận xét của cán bộ duyệt: " + comment))
+        _words("Nhận xét của cán bộ duyệt: " + comment)
+    )
     screenshot(page, shots, "12-home-returned")
     # meanwhile a colleague's phone changes the person in charge on the same inspection
     _answer_from_another_phone(server, record["id"], "manager", "Nguyễn Văn Khác")
@@ -416,8 +455,10 @@ def _walk_through(page: Page, server: ServerProcess, app: AppProcess, shots: Pat
     page.get_by_role("button", name="Phần tiếp").click()
     expect(page.get_by_text("Phần 2/3")).to_be_visible(timeout=WAIT)
     team = _in(page, "Có Tổ an toàn COVID-19?")
-    _retype(team.get_by_role("textbox", name="Biện pháp khắc phục"),
-            "Thành lập Tổ an toàn 5 người (danh sách kèm theo) trong 7 ngày")
+    _retype(
+        team.get_by_role("textbox", name="Biện pháp khắc phục"),
+        "Thành lập Tổ an toàn 5 người (danh sách kèm theo) trong 7 ngày",
+    )
     page.get_by_role("button", name="Phần tiếp").click()
     screenshot(page, shots, "13-returned-fill")
     page.get_by_role("button", name="Hoàn tất").first.click()
@@ -427,7 +468,8 @@ def _walk_through(page: Page, server: ServerProcess, app: AppProcess, shots: Pat
     page.get_by_role("button", name="Đồng bộ").click()
     _see(page, "Không có thay đổi chờ gửi")
     expect(_in(page, "Đã nộp").get_by_role("button", name=re.compile("Công ty May Phổ Yên"))).to_be_visible(
-        timeout=WAIT)
+        timeout=WAIT
+    )
     [record] = _server_inspections(server)
     assert record["status"] == "submitted"
     # the concurrent edit is shown where it happened, in words, with both values
@@ -450,7 +492,8 @@ def _walk_through(page: Page, server: ServerProcess, app: AppProcess, shots: Pat
     screenshot(page, shots, "15-rejected-change-shown")
     page.get_by_role("button", name="Trang chủ").click()
     expect(_in(page, "Đã duyệt").get_by_role("button", name=re.compile("Công ty May Phổ Yên"))).to_be_visible(
-        timeout=WAIT)
+        timeout=WAIT
+    )
     notices = _in(page, "Thay đổi bị từ chối")
     _shows(notices, "Máy chủ không nhận thay đổi câu trả lời của câu “Mặt hàng thiếu”")
     screenshot(page, shots, "16-home-approved-with-notice")

@@ -19,10 +19,18 @@ def test_numbers_use_vietnamese_separators_in_vi_and_english_ones_in_en():
     assert i18n.fmt_number(3, "vi") == "3"
 
 
-@pytest.mark.parametrize(("text", "lang", "expected"), [
-    ("3,5", "vi", 3.5), ("3.5", "vi", 3.5), ("1.234,5", "vi", 1234.5), ("1.234", "vi", 1234.0),
-    ("1,234.5", "en", 1234.5), ("12", "en", 12.0), ("-2", "vi", -2.0),
-])
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        ("3,5", "vi", 3.5),
+        ("3.5", "vi", 3.5),
+        ("1.234,5", "vi", 1234.5),
+        ("1.234", "vi", 1234.0),
+        ("1,234.5", "en", 1234.5),
+        ("12", "en", 12.0),
+        ("-2", "vi", -2.0),
+    ],
+)
 def test_typed_numbers_are_read_in_either_convention(text, lang, expected):
     assert i18n.parse_number(text, lang) == expected
 
@@ -57,10 +65,10 @@ def _decode_png(data: bytes) -> tuple[int, int, bytes]:
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     pos, width, height, idat = 8, 0, 0, b""
     while pos < len(data):
-        (length,) = struct.unpack(">I", data[pos:pos + 4])
-        kind = data[pos + 4:pos + 8]
-        body = data[pos + 8:pos + 8 + length]
-        (crc,) = struct.unpack(">I", data[pos + 8 + length:pos + 12 + length])
+        (length,) = struct.unpack(">I", data[pos : pos + 4])
+        kind = data[pos + 4 : pos + 8]
+        body = data[pos + 8 : pos + 8 + length]
+        (crc,) = struct.unpack(">I", data[pos + 8 + length : pos + 12 + length])
         assert crc == zlib.crc32(kind + body) & 0xFFFFFFFF
         if kind == b"IHDR":
             width, height = struct.unpack(">II", body[:8])
@@ -75,7 +83,7 @@ def test_a_drawn_signature_becomes_a_valid_png_with_ink_where_it_was_drawn():
     png = render_png(strokes, 60, 40)
     width, height, raw = _decode_png(png)
     assert (width, height) == (60, 40)
-    row = lambda y: raw[y * (width + 1) + 1:(y + 1) * (width + 1)]  # noqa: E731
+    row = lambda y: raw[y * (width + 1) + 1 : (y + 1) * (width + 1)]  # noqa: E731
     assert row(10)[30] == 0  # on the first stroke
     assert row(30)[20] == 0  # the dot
     assert row(0)[0] == 255  # paper elsewhere

@@ -145,8 +145,10 @@ def test_typed_numbers_and_dates_save_when_the_box_is_left_and_bad_input_changes
     form.edit("workers", "value", "-5")
     assert not form.commit("workers")
     assert "từ 0" in form.error("workers")
-    assert "workers" not in state.services.get_inspection(inspection_id).answers or \
-        state.services.get_inspection(inspection_id).answers["workers"].value is None
+    assert (
+        "workers" not in state.services.get_inspection(inspection_id).answers
+        or state.services.get_inspection(inspection_id).answers["workers"].value is None
+    )
     form.edit("workers", "value", "1.250")
     assert form.commit("workers")
     assert form.error("workers") is None
@@ -244,8 +246,11 @@ def test_the_signer_name_typed_before_signing_is_saved_with_the_signature_and_ca
     assert signed["name"] == "Trần Thị Bình" and form.signature_caption("sig_rep").startswith("Trần Thị Bình · ")
     assert form.set_signer_name("sig_rep", "Trần Thị Bích")  # a typo fixed after signing: image and time stay
     fixed = form.value("sig_rep")
-    assert (fixed["sha256"], fixed["signed_at"], fixed["name"]) == (signed["sha256"], signed["signed_at"],
-                                                                    "Trần Thị Bích")
+    assert (fixed["sha256"], fixed["signed_at"], fixed["name"]) == (
+        signed["sha256"],
+        signed["signed_at"],
+        "Trần Thị Bích",
+    )
     assert state.services.sync_status().pending > 0
     assert form.set_signer_name("sig_rep", "")
     assert "name" not in form.value("sig_rep") and form.signature_sha("sig_rep") == signed["sha256"]
@@ -263,8 +268,11 @@ def test_signing_again_replaces_the_saved_signature_and_an_empty_redraw_keeps_it
     again = [[(20.0, 100.0), (200.0, 30.0)]]
     assert form.save_signature("sig_rep", again, 340, 150)
     assert form.save_header_signature("inspector", again, 340, 150, "Nguyễn Văn An")
-    assert form.signature_sha("sig_rep") == form.header_signature_sha("inspector") == sha256_hex(
-        render_png(again, 340, 150))
+    assert (
+        form.signature_sha("sig_rep")
+        == form.header_signature_sha("inspector")
+        == sha256_hex(render_png(again, 340, 150))
+    )
     assert form.signature_sha("sig_rep") != first
     assert [s.role for s in form.view.header.signatures] == ["inspector"]
 
@@ -352,8 +360,12 @@ def test_a_checklist_with_signature_questions_is_signed_through_them_once_and_su
 
 def test_a_checklist_without_signature_questions_is_signed_in_the_header(tmp_path):
     plain = sample_template(1, template_id="no-signatures")
-    plain = msgspec.structs.replace(plain, sections=[
-        msgspec.structs.replace(s, questions=[q for q in s.questions if q.id != "sig_rep"]) for s in plain.sections])
+    plain = msgspec.structs.replace(
+        plain,
+        sections=[
+            msgspec.structs.replace(s, questions=[q for q in s.questions if q.id != "sig_rep"]) for s in plain.sections
+        ],
+    )
     app = AppServices.open(tmp_path / "device")
     try:
         fake_session(app)
@@ -374,19 +386,26 @@ def test_a_checklist_without_signature_questions_is_signed_in_the_header(tmp_pat
         assert form.submit()
         header = app.get_inspection(inspection_id).header
         assert header.status == "submitted"
-        assert {(s.role, s.name) for s in header.signatures} == {("inspector", "Nguyễn Văn An"),
-                                                                 ("representative", "Lê Văn Cường")}
+        assert {(s.role, s.name) for s in header.signatures} == {
+            ("inspector", "Nguyễn Văn An"),
+            ("representative", "Lê Văn Cường"),
+        }
     finally:
         app.close()
 
 
 def test_a_signature_question_that_does_not_apply_is_not_asked_on_the_complete_screen(tmp_path):
     template = sample_template(1, template_id="dorm-signature")
-    dorm_sig = SignatureQuestion(id="sig_dorm", label=T("Chữ ký quản lý ký túc xá", "Dormitory manager signature"),
-                                 relevant_if=Equals(question="dorm", value="yes"))
+    dorm_sig = SignatureQuestion(
+        id="sig_dorm",
+        label=T("Chữ ký quản lý ký túc xá", "Dormitory manager signature"),
+        relevant_if=Equals(question="dorm", value="yes"),
+    )
     last = template.sections[-1]
-    template = msgspec.structs.replace(template, sections=[
-        *template.sections[:-1], msgspec.structs.replace(last, questions=[*last.questions, dorm_sig])])
+    template = msgspec.structs.replace(
+        template,
+        sections=[*template.sections[:-1], msgspec.structs.replace(last, questions=[*last.questions, dorm_sig])],
+    )
     app = AppServices.open(tmp_path / "device")
     try:
         fake_session(app)
@@ -419,10 +438,14 @@ def test_a_conflict_pulled_from_the_server_is_shown_on_its_question_in_words(sta
     state.form.edit("manager", "value", "Lê Văn Cường")
     state.form.commit("manager")
     entry = {
-        "entity": "answer", "entity_id": f"{inspection_id}/manager", "field": "value",
-        "winner_value": "Lê Văn Cường", "winner_hlc": f"{1_700_000_000_001:015d}-00000-device-a",
+        "entity": "answer",
+        "entity_id": f"{inspection_id}/manager",
+        "field": "value",
+        "winner_value": "Lê Văn Cường",
+        "winner_hlc": f"{1_700_000_000_001:015d}-00000-device-a",
         "winner_user": "an",
-        "loser_value": "Nguyễn Văn Khác", "loser_hlc": f"{1_700_000_000_000:015d}-00000-device-b",
+        "loser_value": "Nguyễn Văn Khác",
+        "loser_hlc": f"{1_700_000_000_000:015d}-00000-device-b",
         "loser_user": "cuong",
         "resolved": False,
     }

@@ -53,8 +53,11 @@ def _problems(path: Path) -> list[str]:
         params = inspect.signature(obj).parameters
         if any(p.kind is p.VAR_KEYWORD for p in params.values()):
             continue
-        problems += [f"{path.name}:{node.lineno} {name} has no argument {kw.arg!r}"
-                     for kw in node.keywords if kw.arg and kw.arg not in params]
+        problems += [
+            f"{path.name}:{node.lineno} {name} has no argument {kw.arg!r}"
+            for kw in node.keywords
+            if kw.arg and kw.arg not in params
+        ]
     return problems
 
 
