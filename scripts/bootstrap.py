@@ -165,21 +165,39 @@ def wait_http(url: str, timeout: float, proc: subprocess.Popen[bytes]) -> bool:
     return False
 
 
-def print_banner(app_url: str, server_url: str, data: Path) -> None:
+def print_logins(data: Path, new_this_run: bool) -> None:
+    """The demo log-ins are printed once, on the run that created them; later runs name the file."""
     users = data / "demo-users.txt"
+    if not users.exists():
+        return
+    if not new_this_run:
+        print(f"    log-ins / tài khoản: in {users} (printed on the first run)")
+        return
+    print(f"    log-ins / tài khoản (printed once; kept in {users}):")
+    for line in users.read_text(encoding="utf-8").splitlines():
+        name, role, districts, password = [*line.split("\t"), "", "", "", ""][:4]
+        print(f"      {name:<10} {password:<14} {role:<10} {districts or 'all districts'}")
+
+
+def print_banner(app_url: str | None, server_url: str, server_pid: int | None, data: Path, new_logins: bool) -> None:
     print()
     print("  Field inspection demo is running / Bản demo đang chạy")
-    print(f"    field app (inspectors / thanh tra):        {app_url}")
-    print(f"      server address to enter in the app:      {server_url}")
-    print(f"    console (supervisors, admins / giám sát):  {server_url}/console")
-    print(f"    API and its OpenAPI schema:                {server_url}/schema")
-    if users.exists():
-        print(f"    log-ins / tài khoản ({users}):")
-        for line in users.read_text(encoding="utf-8").splitlines():
-            name, role, districts, password = [*line.split("\t"), "", "", "", ""][:4]
-            print(f"      {name:<10} {password:<14} {role:<10} {districts or 'all districts'}")
+    if app_url:
+        print(f"    field app (inspectors / thanh tra):        {app_url}")
+        print(f"      server address to enter in the app:      {server_url}")
+    if server_pid is not None:
+        print(f"    console (supervisors, admins / giám sát):  {server_url}/console")
+        print(f"    API and its OpenAPI schema:                {server_url}/schema")
+        print_logins(data, new_logins)
+    if app_url and server_pid is not None:
+        print(f"  To work offline, stop only the server: kill {server_pid}  (the app keeps running);")
+        print("  start it again in another terminal: python3 scripts/bootstrap.py demo --server-only")
     print(f"  Press Ctrl-C to stop; the data stays in {data} for the next run.")
     print()
+
+
+def _raise_interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -189,17 +207,25 @@ def cmd_demo(args: argparse.Namespace) -> int:
     env = dict(os.environ)
     env.setdefault("SYNC_DATABASE_URL", f"sqlite:///{data / 'registry.db'}")
     env.setdefault("SYNC_BLOB_DIR", str(data / "blobs"))
-    server_url = f"http://127.0.0.1:{args.server_port}"
+    server_url = args.server_url or f"http://127.0.0.1:{args.server_port}"
     app_url = f"http://127.0.0.1:{args.app_port}"
+    run_server, run_app = not args.no_server, not args.server_only
+    if not (run_server or run_app):
+        sys.exit("[bootstrap] --no-server and --server-only together leave nothing to run")
 
-    say("preparing the demo registry (kept between runs) ...")
-    run([str(py), "-m", "sync_server", "seed-demo"], env=env)
+    new_logins = False
+    if run_server:
+        say("preparing the demo registry (kept between runs) ...")
+        had_users = (data / "demo-users.txt").exists()
+        run([str(py), "-m", "sync_server", "seed-demo", "--no-passwords"], env=env)
+        new_logins = not had_users
 
     procs: list[subprocess.Popen[bytes]] = []
 
     def stop_all() -> None:
-        # A second Ctrl-C must not cut the shutdown short; children stop on SIGTERM.
+        # A second Ctrl-C or SIGTERM must not cut the shutdown short; children stop on SIGTERM.
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         for p in reversed(procs):
             if p.poll() is None:
                 p.terminate()
@@ -210,45 +236,60 @@ def cmd_demo(args: argparse.Namespace) -> int:
                 p.kill()
                 p.wait()
 
+    # `kill` of the demo stops its children too, like Ctrl-C.
+    signal.signal(signal.SIGTERM, _raise_interrupt)
+    server: subprocess.Popen[bytes] | None = None
+    app: subprocess.Popen[bytes] | None = None
     try:
-        server = subprocess.Popen(
-            [str(py), "-m", "sync_server", "serve", "--host", args.host, "--port", str(args.server_port)],
-            cwd=ROOT,
-            env=env,
-            start_new_session=True,
-        )
-        procs.append(server)
-        if not wait_http(f"{server_url}/healthz", 60, server):
-            say("the sync server did not start; see the messages above")
-            stop_all()
-            return 1
-        app_env = {**env, "FLET_FORCE_WEB_SERVER": "1"}
-        app = subprocess.Popen(
-            [
-                str(py),
-                "-m",
-                "field_app",
-                "--server",
-                server_url,
-                "--data-dir",
-                str(data / "field_app"),
-                "--port",
-                str(args.app_port),
-            ],
-            cwd=ROOT,
-            env=app_env,
-            start_new_session=True,
-        )
-        procs.append(app)
-        if not wait_http(app_url, 120, app):
-            say("the field app did not start; see the messages above")
-            stop_all()
-            return 1
-        print_banner(app_url, server_url, data)
-        while all(p.poll() is None for p in procs):
+        if run_server:
+            server = subprocess.Popen(
+                [str(py), "-m", "sync_server", "serve", "--host", args.host, "--port", str(args.server_port)],
+                cwd=ROOT,
+                env=env,
+                start_new_session=True,
+            )
+            procs.append(server)
+            if not wait_http(f"{server_url}/healthz", 60, server):
+                say("the sync server did not start; see the messages above")
+                return 1
+        if run_app:
+            app_env = {**env, "FLET_FORCE_WEB_SERVER": "1"}
+            app = subprocess.Popen(
+                [
+                    str(py),
+                    "-m",
+                    "field_app",
+                    "--server",
+                    server_url,
+                    "--data-dir",
+                    str(data / "field_app"),
+                    "--port",
+                    str(args.app_port),
+                ],
+                cwd=ROOT,
+                env=app_env,
+                start_new_session=True,
+            )
+            procs.append(app)
+            if not wait_http(app_url, 120, app):
+                say("the field app did not start; see the messages above")
+                return 1
+        print_banner(app_url if run_app else None, server_url, server.pid if server else None, data, new_logins)
+        server_reported = False
+        while True:
             time.sleep(0.5)
-        say("a process stopped; shutting down")
-        return 1
+            if app is not None and app.poll() is not None:
+                say("the field app stopped; shutting down")
+                return 1
+            if server is not None and server.poll() is not None and not server_reported:
+                if app is None:
+                    say("the sync server stopped; shutting down")
+                    return 1
+                server_reported = True
+                say(
+                    "the sync server stopped; the app keeps running offline. Start the server again with:"
+                    " python3 scripts/bootstrap.py demo --server-only"
+                )
     except KeyboardInterrupt:
         say("stopping ...")
         return 0
@@ -266,6 +307,12 @@ def main() -> int:
     d.add_argument("--server-port", type=int, default=8000)
     d.add_argument("--app-port", type=int, default=8550)
     d.add_argument("--data-dir", default=str(ROOT / "var"), help="where the demo keeps its data (default ./var)")
+    only = d.add_mutually_exclusive_group()
+    only.add_argument("--server-only", action="store_true", help="run only the sync server and its console")
+    only.add_argument(
+        "--no-server", action="store_true", help="run only the field app, against --server-url (to work offline)"
+    )
+    d.add_argument("--server-url", default=None, help="the server the app talks to (default: the demo's own)")
     sub.add_parser("setup", help="only create .venv and install the pinned dependencies")
     args, extra = parser.parse_known_args()
     if args.command == "test":

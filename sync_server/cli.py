@@ -54,7 +54,12 @@ def _parser() -> argparse.ArgumentParser:
     checklist = sub.add_parser("load-checklist", help="load a checklist version (YAML or JSON)")
     checklist.add_argument("file", type=Path)
     checklist.add_argument("--publish", action="store_true", help="publish it after saving")
-    sub.add_parser("seed-demo", help="load shipped checklists and sites, create demo users (idempotent)")
+    seed = sub.add_parser("seed-demo", help="load shipped checklists and sites, create demo users (idempotent)")
+    seed.add_argument(
+        "--no-passwords",
+        action="store_true",
+        help="name the file that holds new demo log-ins instead of printing their passwords",
+    )
     copy = sub.add_parser(
         "copy-database",
         help="copy the whole registry (SYNC_DATABASE_URL) into a new, empty database",
@@ -172,7 +177,9 @@ def _run(args: argparse.Namespace) -> int:
             report = content.seed_demo(server)
             for line in report.lines:
                 print(line)
-            if report.created_users:
+            if report.created_users and args.no_passwords:
+                print(f"demo users created: {len(report.created_users)}; log-ins in {report.users_file}")
+            elif report.created_users:
                 print(f"demo users (shown once; also written to {report.users_file}, readable only by you):")
                 for u in report.created_users:
                     print(

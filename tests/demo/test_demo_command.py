@@ -7,12 +7,15 @@ the supervisors' console.
 
 from __future__ import annotations
 
+import os
+import re
 import signal
 import socket
 import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -41,8 +44,8 @@ def free_port() -> int:
 class Demo:
     """``python3 scripts/bootstrap.py demo`` as a person runs it, with its output collected."""
 
-    def __init__(self, data_dir: Path):
-        self.server_port, self.app_port = free_port(), free_port()
+    def __init__(self, data_dir: Path, *options: str, server_port: int | None = None):
+        self.server_port, self.app_port = server_port or free_port(), free_port()
         self.data_dir = data_dir
         self.lines: list[str] = []
         self.proc = subprocess.Popen(
@@ -56,6 +59,7 @@ class Demo:
                 str(self.app_port),
                 "--data-dir",
                 str(data_dir),
+                *options,
             ],
             cwd=ROOT,
             stdout=subprocess.PIPE,
@@ -95,6 +99,13 @@ class Demo:
     def passwords(self) -> dict[str, str]:
         rows = (self.data_dir / "demo-users.txt").read_text(encoding="utf-8").splitlines()
         return {r.split("\t")[0]: r.split("\t")[3] for r in rows}
+
+
+def wait_until(check: Callable[[], bool], message: str, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, message
+        time.sleep(0.2)
 
 
 def port_is_closed(port: int) -> bool:
@@ -169,7 +180,7 @@ def inspect_tisco(base: str, bearer: str) -> str:
     return iid
 
 
-def test_demo_serves_both_parts_shows_a_synced_inspection_and_keeps_data_across_runs(tmp_path: Path) -> None:
+def test_demo_serves_both_parts_works_offline_when_the_server_stops_and_keeps_data_across_runs(tmp_path: Path) -> None:
     demo = Demo(tmp_path / "var")
     try:
         demo.wait_ready()
@@ -180,7 +191,7 @@ def test_demo_serves_both_parts_shows_a_synced_inspection_and_keeps_data_across_
             assert needed in demo.output
         passwords = demo.passwords()
         for name, password in passwords.items():
-            assert password in demo.output, f"the password of {name} is not printed"
+            assert demo.output.count(password) == 1, f"the password of {name} is not printed exactly once"
 
         inspector = token(demo.server_url, "thanhtra1", passwords["thanhtra1"])
         iid = inspect_tisco(demo.server_url, inspector)
@@ -193,6 +204,14 @@ def test_demo_serves_both_parts_shows_a_synced_inspection_and_keeps_data_across_
         assert detail.status_code == 200 and TISCO in detail.text
         console.close()
 
+        # The banner's way to work offline: stop only the server; the app keeps being served.
+        server_pid = int(re.search(r"kill (\d+)", demo.output).group(1))  # type: ignore[union-attr]
+        os.kill(server_pid, signal.SIGTERM)
+        wait_until(lambda: port_is_closed(demo.server_port), "the server did not stop")
+        wait_until(lambda: "keeps running offline" in demo.output, "the demo did not say the app goes on")
+        assert demo.proc.poll() is None, demo.output
+        assert httpx.get(demo.app_url).status_code == 200
+
         assert demo.ctrl_c() == 0, demo.output
         assert port_is_closed(demo.server_port) and port_is_closed(demo.app_port)
     finally:
@@ -203,6 +222,9 @@ def test_demo_serves_both_parts_shows_a_synced_inspection_and_keeps_data_across_
     try:
         again.wait_ready()
         assert again.passwords() == passwords, "a second run must keep the demo users"
+        assert str(tmp_path / "var" / "demo-users.txt") in again.output, "a second run names where the log-ins are"
+        for name, password in passwords.items():
+            assert password not in again.output, f"a second run printed the password of {name} again"
         supervisor = token(again.server_url, "giamsat", passwords["giamsat"])
         kept = httpx.get(
             f"{again.server_url}/api/v1/inspections/{iid}", headers={"Authorization": f"Bearer {supervisor}"}
@@ -211,7 +233,36 @@ def test_demo_serves_both_parts_shows_a_synced_inspection_and_keeps_data_across_
         assert kept.json()["summary"]["result"] == "pass" and kept.json()["missing_blobs"] == []
         names = [c for c in pull_all(again.server_url, supervisor) if c["entity"] == "site" and c["field"] == "name"]
         assert sum(1 for c in names if c["value"] == TISCO) == 1, "a second run must not duplicate the registry"
-        assert again.ctrl_c() == 0, again.output
+        # `kill` of the demo (SIGTERM) stops the server and the app with it: no orphans.
+        again.proc.send_signal(signal.SIGTERM)
+        assert again.proc.wait(timeout=60) == 0, again.output
+        assert port_is_closed(again.server_port) and port_is_closed(again.app_port)
     finally:
         if again.proc.poll() is None:
             again.proc.kill()
+
+
+def test_demo_runs_the_server_and_the_app_apart_for_offline_trials(tmp_path: Path) -> None:
+    server = Demo(tmp_path / "var", "--server-only")
+    app: Demo | None = None
+    try:
+        server.wait_ready()
+        assert httpx.get(f"{server.server_url}/healthz").json()["status"] == "ok"
+        assert port_is_closed(server.app_port), "--server-only must not start the app"
+        app = Demo(tmp_path / "app", "--no-server", "--server-url", server.server_url)
+        app.wait_ready()
+        assert httpx.get(app.app_url).status_code == 200
+        assert server.server_url in app.output
+
+        # Stopping the server leaves the app-only demo running; SIGTERM then stops it.
+        server.proc.send_signal(signal.SIGTERM)
+        assert server.proc.wait(timeout=60) == 0, server.output
+        assert port_is_closed(server.server_port)
+        assert app.proc.poll() is None and httpx.get(app.app_url).status_code == 200
+        app.proc.send_signal(signal.SIGTERM)
+        assert app.proc.wait(timeout=60) == 0, app.output
+        assert port_is_closed(app.app_port)
+    finally:
+        for demo in (server, app):
+            if demo is not None and demo.proc.poll() is None:
+                demo.proc.kill()
