@@ -142,6 +142,8 @@ def cmd_test(args: argparse.Namespace) -> int:
     run([str(bindir / "ruff"), "check", "."], env=env)
     say("ruff format --check ...")
     run([str(bindir / "ruff"), "format", "--check", "."], env=env)
+    say("type check (mypy --strict) ...")
+    run([str(bindir / "mypy")], env=env)
     say("import rules (lint-imports) ...")
     run([str(bindir / "lint-imports")], env=env)
     say("pytest ...")

@@ -38,7 +38,7 @@ def _matches(answer: Any, expected: Any) -> bool:
         return expected in answer
     if isinstance(answer, bool) or isinstance(expected, bool):
         return answer is expected
-    return answer == expected
+    return bool(answer == expected)
 
 
 def _number(answer: Any) -> float | None:

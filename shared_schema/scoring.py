@@ -64,7 +64,7 @@ def is_failed_critical(question: Question, value: Any) -> bool:
         return False
     match question:
         case YesNoQuestion():
-            return value == question.fail_answer
+            return bool(value == question.fail_answer)
         case SingleChoiceQuestion():
             return any(c.fails and c.id == value for c in question.choices)
         case MultipleChoiceQuestion():
@@ -144,9 +144,9 @@ def _criterion_points(question: Question | None, value: Any, levels: list[Any]) 
     for level in levels:
         if level.choice is not None:
             if value == level.choice or (isinstance(value, list) and level.choice in value):
-                return level.points
+                return float(level.points)
         elif isinstance(question, NumberQuestion) and _in_range(value, level.min, level.max):
-            return level.points
+            return float(level.points)
     return None
 
 

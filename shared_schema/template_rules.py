@@ -156,12 +156,15 @@ def validate_template(t: ChecklistTemplate) -> list[TemplateProblem]:
             add("risk_index.total_points", "total_points must be above 0.")
         if len(ri.criteria) > ri.expected_criteria:
             add("risk_index.criteria", "More criteria are loaded than expected_criteria says exist.")
-        for i, c in enumerate(ri.criteria):
-            if c.question is not None and c.question not in questions:
-                add(f"risk_index.criteria[{i}]", f"Criterion '{c.id}' refers to unknown question '{c.question}'.")
-            for lv in c.levels:
-                if lv.points > c.max_points:
-                    add(f"risk_index.criteria[{i}]", f"Criterion '{c.id}' has a level above its max_points.")
+        for i, criterion in enumerate(ri.criteria):
+            if criterion.question is not None and criterion.question not in questions:
+                add(
+                    f"risk_index.criteria[{i}]",
+                    f"Criterion '{criterion.id}' refers to unknown question '{criterion.question}'.",
+                )
+            for lv in criterion.levels:
+                if lv.points > criterion.max_points:
+                    add(f"risk_index.criteria[{i}]", f"Criterion '{criterion.id}' has a level above its max_points.")
         for i in range(1, len(ri.bands)):
             if ri.bands[i].max_percent < ri.bands[i - 1].max_percent:
                 add(f"risk_index.bands[{i}]", "Risk bands must be listed from the lowest max_percent up.")

@@ -81,7 +81,7 @@ def pending_batch(conn: sqlite3.Connection, limit: int, from_seq: int = 0) -> li
 
 
 def pending_count(conn: sqlite3.Connection) -> int:
-    return conn.execute("SELECT count(*) FROM outbox").fetchone()[0]
+    return int(conn.execute("SELECT count(*) FROM outbox").fetchone()[0])
 
 
 def renumber_from(conn: sqlite3.Connection, expected_seq: int) -> None:

@@ -93,7 +93,7 @@ class Queries:
 
     def count_sites(self, query: str, district: str | None, kind: str | None) -> int:
         where, params = self._site_filter(query, district, kind)
-        return int(self.store.scalar(f"SELECT count(*) FROM sites WHERE {where}", params) or 0)
+        return int(str(self.store.scalar(f"SELECT count(*) FROM sites WHERE {where}", params) or 0))
 
     def districts(self) -> list[str]:
         rows = self.store.query("SELECT DISTINCT district FROM sites WHERE active = 1 AND district IS NOT NULL")
@@ -179,7 +179,7 @@ class Queries:
         return out
 
     def pending_for(self, inspection_id: str) -> int:
-        return int(self.store.scalar("SELECT count(*) FROM outbox WHERE inspection_id = ?", [inspection_id]) or 0)
+        return int(str(self.store.scalar("SELECT count(*) FROM outbox WHERE inspection_id = ?", [inspection_id]) or 0))
 
     def inspection(self, inspection_id: str) -> InspectionView:
         data = self.inspection_row(inspection_id)

@@ -34,7 +34,7 @@ def loads(text: str | bytes | None) -> Any:
     return None if text is None else _dec.decode(text)
 
 
-def _site(key: str, d: dict[str, Any]) -> tuple:
+def _site(key: str, d: dict[str, Any]) -> tuple[Any, ...]:
     active = d.get("active")
     return (
         d.get("code"),
@@ -46,16 +46,16 @@ def _site(key: str, d: dict[str, Any]) -> tuple:
     )
 
 
-def _template(key: str, d: dict[str, Any]) -> tuple:
+def _template(key: str, d: dict[str, Any]) -> tuple[Any, ...]:
     template_id, version = protocol.split_template_entity_id(key)
     return (template_id, version, d.get("status"))
 
 
-def _inspection(key: str, d: dict[str, Any]) -> tuple:
+def _inspection(key: str, d: dict[str, Any]) -> tuple[Any, ...]:
     return (d.get("site_id"), d.get("template_id"), d.get("template_version"), d.get("status"), d.get("started_at"))
 
 
-def _answer(key: str, d: dict[str, Any]) -> tuple:
+def _answer(key: str, d: dict[str, Any]) -> tuple[Any, ...]:
     inspection_id, question_id = protocol.split_answer_entity_id(key)
     return (inspection_id, question_id)
 
@@ -69,7 +69,7 @@ def conflict_inspection_id(entry: dict[str, Any]) -> str | None:
     return None
 
 
-def _conflict(key: str, d: dict[str, Any]) -> tuple:
+def _conflict(key: str, d: dict[str, Any]) -> tuple[Any, ...]:
     entry = d.get("entry") or {}
     return (conflict_inspection_id(entry), 1 if entry.get("resolved") else 0)
 
@@ -79,7 +79,7 @@ class EntityTable:
     entity: str
     table: str
     columns: tuple[str, ...]
-    project: Callable[[str, dict[str, Any]], tuple]
+    project: Callable[[str, dict[str, Any]], tuple[Any, ...]]
 
     @property
     def upsert_sql(self) -> str:

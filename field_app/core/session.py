@@ -67,7 +67,7 @@ class SessionKeeper:
         with self.store.read() as conn:
             pending = outbox.pending_count(conn)
         switching = previous is not None and (previous.user.username != username.strip() or previous.server_url != url)
-        if switching and pending:
+        if previous is not None and switching and pending:
             raise AppError(
                 "other_user_pending",
                 LocalText(

@@ -13,6 +13,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import sqlite_utils
 
@@ -83,20 +84,20 @@ class Store:
         with self._lock:
             yield self.conn
 
-    def query(self, sql: str, params: tuple | list | dict = ()) -> list[sqlite3.Row]:
+    def query(self, sql: str, params: tuple[Any, ...] | list[Any] | dict[str, Any] = ()) -> list[dict[str, Any]]:
         with self._lock:
             cur = self.conn.execute(sql, params)
             cols = [d[0] for d in cur.description or ()]
             return [_Row(cols, r) for r in cur.fetchall()]
 
-    def scalar(self, sql: str, params: tuple | list | dict = ()) -> object:
+    def scalar(self, sql: str, params: tuple[Any, ...] | list[Any] | dict[str, Any] = ()) -> object:
         with self._lock:
             row = self.conn.execute(sql, params).fetchone()
             return row[0] if row else None
 
 
-class _Row(dict):
+class _Row(dict[str, Any]):
     """A row as a dict keyed by column name."""
 
-    def __init__(self, cols: list[str], values: tuple):
+    def __init__(self, cols: list[str], values: tuple[Any, ...]):
         super().__init__(zip(cols, values, strict=True))

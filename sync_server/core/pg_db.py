@@ -75,13 +75,13 @@ def to_pyformat(sql: str) -> str:
     return "".join(out)
 
 
-class PgRow(tuple):
+class PgRow(tuple[Any, ...]):
     """A result row: ``row[0]`` and ``row["column"]``, like ``sqlite3.Row``."""
 
     __slots__ = ()
     _index: dict[str, int] = {}
 
-    def __getitem__(self, key: Any) -> Any:  # type: ignore[override]
+    def __getitem__(self, key: Any) -> Any:
         if isinstance(key, str):
             return tuple.__getitem__(self, self._index[key])
         return tuple.__getitem__(self, key)

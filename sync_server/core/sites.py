@@ -249,7 +249,8 @@ def list_sites(
     limit: int = 100,
     offset: int = 0,
 ) -> SitePage:
-    cond, params = district_filter(actor, "district")
+    cond, scope_params = district_filter(actor, "district")
+    params: list[Any] = list(scope_params)
     sql = " WHERE 1 = 1" + cond
     if q:
         sql += " AND (LOWER(name) LIKE ? OR LOWER(code) LIKE ? OR LOWER(COALESCE(address, '')) LIKE ?)"

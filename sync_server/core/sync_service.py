@@ -24,7 +24,7 @@ from shared_schema import clock as hlc_clock
 from shared_schema import protocol, validation, workflow
 from shared_schema.checklist import PhotoQuestion, SignatureQuestion
 from shared_schema.merge import Edit, FieldState, Outcome, merge_field
-from shared_schema.sync import Change, ChangeResult, ConflictEntry, PushReply, PushRequest
+from shared_schema.sync import Change, ChangeResult, ChangeStatus, ConflictEntry, PushReply, PushRequest
 from sync_server.core import audit, push_results
 from sync_server.core.access import Actor
 from sync_server.core.db import Database, Tx
@@ -233,7 +233,7 @@ def _merge(ctx: PushContext, c: Change, district: str | None, inspection_id: str
     if decision.outcome is Outcome.APPLIED:
         value_json, tail = ctx.prepared[c.client_seq]
         ctx.write(key, value_json, c.hlc, district, inspection_id, data=c.value, tail=tail)
-        status = "applied"
+        status: ChangeStatus = "applied"
     elif decision.outcome is Outcome.UNCHANGED:
         return ChangeResult(
             change_id=c.change_id,
@@ -273,7 +273,7 @@ def _merge(ctx: PushContext, c: Change, district: str | None, inspection_id: str
             "A later concurrent edit was kept; your value is in the conflict log.",
         )
     )
-    return ChangeResult(change_id=c.change_id, status=status, reason=reason, conflict=True)  # type: ignore[arg-type]
+    return ChangeResult(change_id=c.change_id, status=status, reason=reason, conflict=True)
 
 
 def record_conflict(ctx: PushContext, entry: ConflictEntry, district: str | None, inspection_id: str | None) -> None:

@@ -38,7 +38,8 @@ def pinned_template(tx: Tx, template_id: str, version: int) -> ChecklistTemplate
 
 
 def template_status(tx: Tx, template_id: str, version: int) -> str | None:
-    return tx.scalar("SELECT status FROM templates WHERE template_id = ? AND version = ?", (template_id, version))
+    status = tx.scalar("SELECT status FROM templates WHERE template_id = ? AND version = ?", (template_id, version))
+    return None if status is None else str(status)
 
 
 def has_published(tx: Tx, template_id: str) -> bool:

@@ -6,7 +6,7 @@ caller gets 401 whatever it sends.
 
 from __future__ import annotations
 
-from typing import Any, TypeAlias
+from typing import Any, TypeAlias, cast
 
 from anyio import to_thread
 from litestar import Request
@@ -20,7 +20,7 @@ from sync_server.core.server import Server
 
 
 def server_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Server:
-    return connection.app.state.server
+    return cast(Server, connection.app.state.server)
 
 
 def bearer_token(connection: ASGIConnection[Any, Any, Any, Any]) -> str | None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import msgspec
 from litestar import Controller, Response, get, post
 from litestar.dto import MsgspecDTO
@@ -86,11 +88,13 @@ class SyncController(Controller):
         server: ServerDep,
         cursor: int = Parameter(default=0, ge=0, description="The last sequence the device has applied"),
         limit: int = Parameter(default=protocol.DEFAULT_PULL_LIMIT, ge=1, description="At most 5000"),
-        protocol_version: int | None = QueryParameter(name="protocol", default=None, description="Protocol version"),
-        client_id: str | None = QueryParameter(
-            default=None,
-            description="The pulling device's client_id (optional): the server records the device's last pull",
-        ),
+        protocol_version: Annotated[int | None, QueryParameter(name="protocol", description="Protocol version")] = None,
+        client_id: Annotated[
+            str | None,
+            QueryParameter(
+                description="The pulling device's client_id (optional): the server records the device's last pull"
+            ),
+        ] = None,
     ) -> Response[bytes]:
         body = sync_service.pull(server.db, actor, cursor, limit, protocol_version, client_id)
         return Response(content=body, media_type="application/json")
