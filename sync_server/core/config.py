@@ -1,18 +1,7 @@
 """Server configuration from the environment, each setting with a safe default.
 
-| variable | default | meaning |
-|---|---|---|
-| ``SYNC_DATABASE_URL`` | ``sqlite:///var/registry.db`` | ``sqlite:///path`` or ``postgresql://user@host/db`` |
-| ``SYNC_BLOB_DIR`` | ``var/blobs`` | where photos and signatures are kept |
-| ``SYNC_SECRET_KEY`` | made on first run, kept in ``secret.key`` beside the DB | keys token hashes, sessions |
-| ``SYNC_TOKEN_TTL_HOURS`` | ``336`` (14 days: inspectors stay offline for days) | bearer token lifetime |
-| ``SYNC_MAX_BODY_BYTES`` | ``8388608`` | largest JSON request body |
-| ``SYNC_MAX_BLOB_BYTES`` | ``26214400`` | largest photo or signature |
-| ``SYNC_LOGIN_MAX_FAILURES`` / ``SYNC_LOGIN_WINDOW_SECONDS`` | ``5`` / ``900`` | login rate limit per user name |
-| ``SYNC_SQLITE_SYNCHRONOUS`` | ``FULL`` | SQLite durability (``NORMAL`` survives process crashes, not power loss) |
-| ``SYNC_PG_POOL_SIZE`` | ``8`` | PostgreSQL connections per server process (docs/DEPLOYMENT.md) |
-| ``SYNC_TIMEZONE`` | ``Asia/Ho_Chi_Minh`` | the zone of the days people pick and read (filters, dashboard, records) |
-| ``SYNC_WORKERS`` | ``1`` | server processes for ``serve`` (``--workers`` overrides; docs/DEPLOYMENT.md) |
+The table of every setting, its default and meaning is docs/CONFIGURATION.md (kept in step
+with this module by tests/content/test_docs.py).
 """
 
 from __future__ import annotations
