@@ -107,6 +107,21 @@ def test_the_export_is_a_readable_xlsform_with_bilingual_columns_and_our_extensi
     assert settings_map["form_id"] == "covid19-market" and settings_map["version"] == 1
 
 
+@pytest.mark.parametrize("path", SHIPPED, ids=[p.stem for p in SHIPPED])
+def test_the_export_converts_to_an_xform_with_pyxform_so_odk_and_kobo_can_use_it(path: Path) -> None:
+    from pyxform.xls2xform import convert
+
+    template = parse_template(path.read_text(encoding="utf-8"), "yaml")
+    xform = convert(xlsform=write_xlsform(template), file_type=".xlsx", validate=False).xform
+    assert f'id="{template.template_id}"' in xform and f'version="{template.version}"' in xform
+    assert 'lang="Vietnamese (vi)" default="true()"' in xform and 'lang="English (en)"' in xform
+    for section in template.sections:
+        for q in section.questions:
+            assert f'nodeset="/data/{section.id}/{q.id}"' in xform
+    assert ('relevant="' in xform) == any(q.relevant_if is not None for q in template.questions())
+    assert template.title.vi in xform
+
+
 _TEXT = st.text(
     alphabet="abcxyzAĐăâđêôơưạếộ 0123456789.,;:-?!()%/'\"‘’“”=\n",
     min_size=1,
