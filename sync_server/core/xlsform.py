@@ -744,33 +744,6 @@ def _inside_repeat(reader: _Reader, row: _Row, stack: list[_Group]) -> None:
     )
 
 
-_IGNORED_COLUMNS = {
-    "type",
-    "name",
-    "label",
-    "hint",
-    "required",
-    "required_message",
-    "relevant",
-    "constraint",
-    "constraint_message",
-    "appearance",
-    "media",
-    "weight",
-    "critical",
-    "fail_answer",
-    "evidence",
-    "basis",
-    "unit",
-    "signer",
-    "min_photos",
-    "max_photos",
-    "max_accuracy_m",
-    "guidance_hint",
-    "autoplay",
-    "rows",
-    "parameters",
-}
 _CELL_WHY = {
     "default": LocalText(
         vi="Bảng kiểm không có câu trả lời mặc định; câu hỏi được giữ, không có giá trị mặc định.",
