@@ -364,8 +364,6 @@ def read_xlsform(data: bytes, filename: str = "") -> XlsformImport:
     title_en = settings.get("form_title_en")
     if title_en:
         template = msgspec.structs.replace(template, title=LocalText(vi=template.title.vi, en=title_en))
-    if template.title.vi == "" and template.title.en and not _VI_LETTERS.search(template.title.en):
-        pass  # an English-only title stays in English; the preview asks for the Vietnamese one
     for (sheet, header), _row in sorted(reader.other_languages.items(), key=lambda kv: (kv[0][0], kv[1])):
         reader.issues.append(
             XlsformIssue(
@@ -380,7 +378,9 @@ def read_xlsform(data: bytes, filename: str = "") -> XlsformImport:
                 drops="cell",
             )
         )
-    return XlsformImport(template=template, issues=reader.issues)
+    order = {"survey": 0, "choices": 1, "settings": 2, "scoring": 3, "risk_index": 4}
+    issues = sorted(reader.issues, key=lambda i: (order.get(i.sheet, 9), i.row))
+    return XlsformImport(template=template, issues=issues)
 
 
 def _stem(filename: str) -> str:
