@@ -3,7 +3,9 @@
     serve --host HOST --port PORT [--workers N]   run the server (database created and migrated on start)
     create-user USERNAME --role ROLE [--district NAME …] [--full-name NAME]   password on stdin
     import-sites FILE.csv                 import the site registry (every row or nothing)
-    load-checklist FILE [--publish]       save a checklist version (YAML or JSON), optionally publish it
+    load-checklist FILE [--publish] [--accept-dropped]
+                                          save a checklist version (YAML, JSON or XLSForm .xlsx/.xls),
+                                          optionally publish it
     seed-demo                             load the shipped content and create demo users (idempotent)
     copy-database --to URL                copy the whole registry into a new, empty database
                                           (e.g. from the SQLite file to PostgreSQL)
@@ -51,9 +53,20 @@ def _parser() -> argparse.ArgumentParser:
     user.add_argument("--full-name", default=None)
     sites = sub.add_parser("import-sites", help="import sites from a CSV file", description=CSV_HELP)
     sites.add_argument("file", type=Path)
-    checklist = sub.add_parser("load-checklist", help="load a checklist version (YAML or JSON)")
+    checklist = sub.add_parser(
+        "load-checklist",
+        help="load a checklist version (YAML, JSON or an XLSForm .xlsx/.xls)",
+        description="Save a checklist version as a draft. An XLSForm whose rows a checklist cannot express"
+        " (repeats, calculations, other types) is listed row by row and nothing is saved, unless"
+        " --accept-dropped: the draft is then saved without those rows and records what was left out.",
+    )
     checklist.add_argument("file", type=Path)
     checklist.add_argument("--publish", action="store_true", help="publish it after saving")
+    checklist.add_argument(
+        "--accept-dropped",
+        action="store_true",
+        help="XLSForm: save a draft without the rows a checklist cannot express (they are listed and recorded)",
+    )
     seed = sub.add_parser("seed-demo", help="load shipped checklists and sites, create demo users (idempotent)")
     seed.add_argument(
         "--no-passwords",
@@ -169,8 +182,12 @@ def _run(args: argparse.Namespace) -> int:
                 f" {report.unchanged} unchanged"
             )
         elif args.command == "load-checklist":
-            result = content.load_checklist_file(server, args.file, publish=args.publish)
+            result = content.load_checklist_file(
+                server, args.file, publish=args.publish, accept_dropped=args.accept_dropped
+            )
             print(result.message)
+            for issue in result.dropped:
+                print(f"  dropped: {content.issue_line(issue)}")
             for problem in result.problems:
                 print(f"  problem: {problem}")
         elif args.command == "seed-demo":

@@ -203,7 +203,40 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "window_days": ("Số ngày", "Days"),
     # checklists
     "checklists_title": ("Bảng kiểm", "Checklists"),
-    "upload_checklist": ("Tải lên bảng kiểm (JSON hoặc YAML)", "Upload a checklist (JSON or YAML)"),
+    "upload_checklist": (
+        "Tải lên bảng kiểm (JSON, YAML hoặc XLSForm .xlsx/.xls)",
+        "Upload a checklist (JSON, YAML or an XLSForm .xlsx/.xls)",
+    ),
+    "xlsform_unsupported": (
+        "Bảng kiểm không biểu diễn được {n} dòng sau của tệp; chưa lưu gì. Hãy sửa tệp rồi tải lên lại, hoặc"
+        " chấp nhận lưu bản nháp không có các dòng này:",
+        "A checklist cannot express these {n} row(s) of the file; nothing is saved yet. Fix the file and upload"
+        " it again, or accept a draft without those rows:",
+    ),
+    "sheet": ("Trang", "Sheet"),
+    "column": ("Cột", "Column"),
+    "what": ("Nội dung", "What"),
+    "why": ("Lý do", "Why"),
+    "drops_cell": ("chỉ bỏ ô này, giữ câu hỏi", "only this cell is left out; the question stays"),
+    "xlsform_valid_but": (
+        "Phần còn lại của tệp hợp lệ. Xem lại nội dung bên dưới.",
+        "The rest of the file is valid. Review it below.",
+    ),
+    "accept_dropped": (
+        "Tôi chấp nhận lưu bản nháp không có {n} dòng nêu trên (bản nháp ghi lại những gì đã bỏ).",
+        "I accept a draft without the {n} row(s) above (the draft records what was left out).",
+    ),
+    "accept_dropped_missing": (
+        "Hãy đánh dấu ô chấp nhận để lưu bản nháp không có các dòng này, hoặc sửa tệp.",
+        "Tick the box to save a draft without those rows, or fix the file.",
+    ),
+    "save_draft_without": ("Lưu bản nháp không có {n} dòng này", "Save a draft without these {n} row(s)"),
+    "imported_from": (
+        "Nhập từ tệp {file}; {n} dòng không biểu diễn được đã được bỏ theo chấp nhận của quản trị viên.",
+        "Imported from {file}; {n} row(s) the checklist cannot express were left out, as the admin accepted.",
+    ),
+    "imported_from_clean": ("Nhập từ tệp {file}; không bỏ dòng nào.", "Imported from {file}; nothing was left out."),
+    "download_xlsform": ("Tải về dạng XLSForm (.xlsx)", "Download as XLSForm (.xlsx)"),
     "checklist_file": ("Tệp bảng kiểm", "Checklist file"),
     "check_file": ("Kiểm tra tệp", "Check the file"),
     "version": ("Phiên bản", "Version"),

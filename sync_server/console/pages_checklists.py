@@ -1,5 +1,7 @@
-"""Admins' checklist pages: upload (JSON or YAML), see it rendered with its problems listed
-by question, save as a draft, publish as the next version, retire, compare versions."""
+"""Admins' checklist pages: upload (JSON, YAML or an XLSForm .xlsx/.xls), see it rendered with
+its problems listed by question and, for an XLSForm, the rows a checklist cannot express; save
+as a draft (accepting those rows' loss explicitly), publish as the next version, retire,
+compare versions, download any version as an XLSForm."""
 
 from __future__ import annotations
 
@@ -20,6 +22,13 @@ from sync_server.console.web import redirect, render, require_admin_viewer, serv
 from sync_server.core import registry
 from sync_server.core.access import Actor
 from sync_server.core.errors import ServiceError
+from sync_server.core.xlsform import (
+    XLSX_MEDIA_TYPE,
+    XlsformIssue,
+    is_xlsform_name,
+    looks_like_spreadsheet,
+    read_xlsform,
+)
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 Upload = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
@@ -58,6 +67,8 @@ def _preview(
     problems: list[TemplateProblem],
     read_error: ServiceError | None = None,
     renumbered_from: int | None = None,
+    issues: list[XlsformIssue] | None = None,
+    accept_missing: bool = False,
 ) -> Response[str]:
     return render(
         request,
@@ -70,6 +81,10 @@ def _preview(
         read_error=read_error,
         document_json=encode(template).decode() if template is not None else "",
         renumbered_from=renumbered_from,
+        xlsform=issues is not None,
+        issues=issues or [],
+        issues_json=msgspec.json.encode(issues).decode() if issues is not None else "",
+        accept_missing=accept_missing,
     )
 
 
@@ -82,15 +97,23 @@ def upload(request: Request[Any, Any, Any], viewer: Actor, data: Upload) -> Resp
         error = ServiceError("Hãy chọn một tệp bảng kiểm (.json, .yaml). / Choose a checklist file (.json, .yaml).")
         return _preview(request, status=422, filename="", template=None, problems=[], read_error=error)
     raw = file.file.read()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        error = ServiceError("Tệp phải mã hóa UTF-8. / The file must be UTF-8 encoded.")
-        return _preview(request, status=422, filename=file.filename, template=None, problems=[], read_error=error)
-    try:
-        template = registry.parse_template(text, _format_of(file.filename or "", text))
-    except ServiceError as exc:
-        return _preview(request, status=422, filename=file.filename, template=None, problems=[], read_error=exc)
+    issues: list[XlsformIssue] | None = None
+    if is_xlsform_name(file.filename or "") or looks_like_spreadsheet(raw):
+        try:
+            imported = read_xlsform(raw, file.filename or "")
+        except ServiceError as exc:
+            return _preview(request, status=422, filename=file.filename, template=None, problems=[], read_error=exc)
+        template, issues = imported.template, imported.issues
+    else:
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            error = ServiceError("Tệp phải mã hóa UTF-8. / The file must be UTF-8 encoded.")
+            return _preview(request, status=422, filename=file.filename, template=None, problems=[], read_error=error)
+        try:
+            template = registry.parse_template(text, _format_of(file.filename or "", text))
+        except ServiceError as exc:
+            return _preview(request, status=422, filename=file.filename, template=None, problems=[], read_error=exc)
     version = queries.next_free_version(server.db, template.template_id, template.version)
     renumbered_from = template.version if version != template.version else None
     if renumbered_from is not None:
@@ -98,20 +121,44 @@ def upload(request: Request[Any, Any, Any], viewer: Actor, data: Upload) -> Resp
     problems = validate_template(template)
     return _preview(
         request,
-        status=422 if problems else 200,
+        status=422 if problems or issues else 200,
         filename=file.filename,
         template=template,
         problems=problems,
         renumbered_from=renumbered_from,
+        issues=issues,
     )
 
 
 @post("/checklists/drafts", sync_to_thread=True, include_in_schema=False, request_max_body_size=MAX_CHECKLIST_BYTES)
 def save_draft(request: Request[Any, Any, Any], viewer: Actor, data: Form) -> Response[Any]:
+    """Save the previewed document. From an XLSForm, ``dropped`` lists the rows it cannot
+    express; they are left out only with ``accept_dropped`` ticked, and the draft records them."""
     require_admin_viewer(viewer)
     server = server_of(request)
     template = registry.parse_template(data.get("document") or "", "json")
-    saved = registry.save_template(server.db, viewer, template)
+    source = (data.get("source") or "").strip()
+    dropped: list[XlsformIssue] | None = None
+    if data.get("dropped"):
+        try:
+            dropped = msgspec.json.decode(data["dropped"], type=list[XlsformIssue])
+        except msgspec.ValidationError:
+            dropped = None
+            error = ServiceError("Danh sách dòng bị bỏ không hợp lệ. / The list of dropped rows is invalid.")
+            return _preview(request, status=422, filename=source, template=None, problems=[], read_error=error)
+        if dropped and data.get("accept_dropped") != "yes":
+            return _preview(
+                request,
+                status=422,
+                filename=source,
+                template=template,
+                problems=validate_template(template),
+                issues=dropped,
+                accept_missing=True,
+            )
+    saved = registry.save_template(
+        server.db, viewer, template, dropped=dropped, source=source or None if dropped is not None else None
+    )
     return redirect(
         f"/console/checklists/{saved.template.template_id}/{saved.template.version}", flash="flash_draft_saved"
     )
@@ -128,6 +175,7 @@ def _version_response(
     server = server_of(request)
     found = registry.get_template(server.db, viewer, template_id, version)
     problems = validate_template(found.document)
+    notes = registry.import_notes(server.db, viewer, template_id, version)
     return render(
         request,
         "checklist_version.html",
@@ -138,7 +186,15 @@ def _version_response(
         by_question=problems_by_question(problems),
         error=error,
         versions=queries.template_versions(server.db, viewer, template_id),
+        notes=notes,
     )
+
+
+@get("/checklists/{template_id:str}/{version:int}/xlsform", sync_to_thread=True, include_in_schema=False)
+def xlsform_download(request: Request[Any, Any, Any], viewer: Actor, template_id: str, version: int) -> Response[bytes]:
+    require_admin_viewer(viewer)
+    name, data = registry.template_xlsform(server_of(request).db, viewer, template_id, version)
+    return Response(data, media_type=XLSX_MEDIA_TYPE, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 @get("/checklists/{template_id:str}/{version:int}", sync_to_thread=True, include_in_schema=False)
@@ -188,4 +244,4 @@ def compare_page(request: Request[Any, Any, Any], viewer: Actor, template_id: st
     )
 
 
-HANDLERS = [checklists_page, upload, save_draft, version_page, publish, retire, compare_page]
+HANDLERS = [checklists_page, upload, save_draft, version_page, xlsform_download, publish, retire, compare_page]

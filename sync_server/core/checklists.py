@@ -5,6 +5,7 @@ version immutable and sends it to every device (entity ``template``, fields ``do
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import msgspec
@@ -20,7 +21,8 @@ from sync_server.core.access import Actor, require_admin
 from sync_server.core.db import Database, Tx
 from sync_server.core.errors import Conflict, Invalid, NotFound, bi
 from sync_server.core.feed import FeedWriter
-from sync_server.core.util import now_iso, to_json
+from sync_server.core.util import from_json, now_iso, to_json
+from sync_server.core.xlsform import XlsformIssue, write_xlsform
 
 
 class TemplateSummary(msgspec.Struct, kw_only=True):
@@ -90,9 +92,28 @@ def _problems_error(problems: list[TemplateProblem]) -> Invalid:
     )
 
 
-def save_template(db: Database, actor: Actor, template: ChecklistTemplate) -> TemplateSaved:
+class ImportNotes(msgspec.Struct, kw_only=True):
+    """What an admin accepted to leave out when a draft was imported from a file (XLSForm)."""
+
+    source: str
+    at: str
+    username: str | None
+    dropped: list[XlsformIssue]
+
+
+def save_template(
+    db: Database,
+    actor: Actor,
+    template: ChecklistTemplate,
+    *,
+    dropped: list[XlsformIssue] | None = None,
+    source: str | None = None,
+) -> TemplateSaved:
     """Save a draft: a new checklist or a new version of one. A published or retired
-    ``(template_id, version)`` is immutable (409 naming the next free version)."""
+    ``(template_id, version)`` is immutable (409 naming the next free version).
+
+    ``dropped`` lists what the file (``source``) had that the checklist cannot express and the
+    admin accepted to leave out; the draft records it (:func:`import_notes`)."""
     require_admin(actor, "sửa bảng kiểm", "edit checklists")
     problems = validate_template(template)
     document = to_json(template)
@@ -140,7 +161,9 @@ def save_template(db: Database, actor: Actor, template: ChecklistTemplate) -> Te
             "template.save",
             "template",
             template_entity_id(template.template_id, template.version),
-            {"problems": len(problems)},
+            {"problems": len(problems)}
+            if dropped is None and source is None
+            else {"problems": len(problems), "source": source, "dropped": msgspec.to_builtins(dropped or [])},
         )
         summary = _summary(
             tx.one(
@@ -236,3 +259,33 @@ def get_template(db: Database, actor: Actor, template_id: str, version: int) -> 
             code="template_missing",
         )
     return TemplateVersion(summary=_summary(row), document=decode_template(document))
+
+
+def import_notes(db: Database, actor: Actor, template_id: str, version: int) -> ImportNotes | None:
+    """The file the draft was last saved from and the rows it left out, if it came from one."""
+    require_admin(actor, "xem bảng kiểm", "view checklists")
+    with db.read() as tx:
+        rows = tx.query(
+            "SELECT at, username, detail FROM audit WHERE action = 'template.save' AND entity = 'template'"
+            " AND entity_id = ? ORDER BY at DESC",
+            (template_entity_id(template_id, version),),
+        )
+    for at, username, detail in rows:
+        data = from_json(detail) if detail else {}
+        if isinstance(data, dict) and "dropped" in data:
+            return ImportNotes(
+                source=data.get("source") or "",
+                at=at,
+                username=username,
+                dropped=msgspec.convert(data["dropped"], list[XlsformIssue]),
+            )
+        return None  # saved since from JSON/YAML or the API: nothing was dropped
+    return None
+
+
+def template_xlsform(db: Database, actor: Actor, template_id: str, version: int) -> tuple[str, bytes]:
+    """A checklist version as an XLSForm workbook: (file name, ``.xlsx`` bytes). Readable by
+    whoever may read the version."""
+    found = get_template(db, actor, template_id, version)
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "_", template_id).strip("._") or "checklist"
+    return f"{safe}-v{version}.xlsx", write_xlsform(found.document)

@@ -7,15 +7,18 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from shared_schema.errors import FieldProblem
 from shared_schema.protocol import template_entity_id
 from sync_server.core import auth, registry
 from sync_server.core.access import SYSTEM
+from sync_server.core.errors import Invalid, bi
 from sync_server.core.server import Server
 from sync_server.core.template_store import template_status
 from sync_server.core.util import to_json
+from sync_server.core.xlsform import XLSFORM_SUFFIXES, XlsformIssue, read_xlsform
 
 CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
-CHECKLIST_SUFFIXES = (".yaml", ".yml", ".json")
+CHECKLIST_SUFFIXES = (".yaml", ".yml", ".json")  # the shipped .xlsx copies are generated from the YAML
 DEMO_USERS_FILE = "demo-users.txt"
 
 
@@ -26,13 +29,50 @@ class LoadResult:
     status: str
     problems: list[str] = field(default_factory=list)
     message: str = ""
+    dropped: list[XlsformIssue] = field(default_factory=list)
 
 
-def load_checklist_file(server: Server, path: Path, publish: bool = False) -> LoadResult:
-    """Save the checklist in ``path`` (YAML or JSON) as a draft and, with ``publish``,
-    publish it. Loading a version that is already published with the same content is a no-op."""
-    fmt = "yaml" if path.suffix.lower() in (".yaml", ".yml") else "json"
-    template = registry.parse_template(path.read_text(encoding="utf-8"), fmt)
+def issue_line(issue: XlsformIssue) -> str:
+    """One unsupported row of an XLSForm, in Vietnamese and English."""
+    return (
+        f"{issue.sheet}!{issue.row} [{issue.column}]: {issue.what.vi} — {issue.why.vi}"
+        f" / {issue.what.en} — {issue.why.en}"
+    )
+
+
+def unsupported_rows_error(issues: list[XlsformIssue]) -> Invalid:
+
+    return Invalid(
+        bi(
+            f"Tệp có {len(issues)} dòng bảng kiểm không biểu diễn được; chưa lưu gì. Hãy sửa tệp, hoặc chấp nhận"
+            " lưu bản nháp không có các dòng này (--accept-dropped).",
+            f"The file has {len(issues)} row(s) a checklist cannot express; nothing was saved. Fix the file, or"
+            " accept a draft without those rows (--accept-dropped).",
+        ),
+        code="xlsform_unsupported",
+        errors=[
+            FieldProblem(
+                field=f"{i.sheet}!{i.column}", row=i.row, message=f"{i.what.vi} — {i.why.vi} / {i.what.en} — {i.why.en}"
+            )
+            for i in issues
+        ],
+    )
+
+
+def load_checklist_file(server: Server, path: Path, publish: bool = False, accept_dropped: bool = False) -> LoadResult:
+    """Save the checklist in ``path`` (YAML, JSON or an XLSForm ``.xlsx``/``.xls``) as a draft
+    and, with ``publish``, publish it. Loading a version that is already published with the
+    same content is a no-op. An XLSForm with rows a checklist cannot express saves nothing
+    unless ``accept_dropped``; the draft then records what was left out."""
+    dropped: list[XlsformIssue] | None = None
+    if path.suffix.lower() in XLSFORM_SUFFIXES:
+        imported = read_xlsform(path.read_bytes(), path.name)
+        if imported.issues and not accept_dropped:
+            raise unsupported_rows_error(imported.issues)
+        template, dropped = imported.template, imported.issues
+    else:
+        fmt = "yaml" if path.suffix.lower() in (".yaml", ".yml") else "json"
+        template = registry.parse_template(path.read_text(encoding="utf-8"), fmt)
     eid = template_entity_id(template.template_id, template.version)
     with server.db.read() as tx:
         status = template_status(tx, template.template_id, template.version)
@@ -42,12 +82,23 @@ def load_checklist_file(server: Server, path: Path, publish: bool = False) -> Lo
         )
     if status in ("published", "retired") and stored == to_json(template):
         return LoadResult(template.template_id, template.version, status, message=f"{eid} is already {status}")
-    saved = registry.save_template(server.db, SYSTEM, template)
+    saved = registry.save_template(
+        server.db, SYSTEM, template, dropped=dropped, source=path.name if dropped is not None else None
+    )
     problems = [f"{p.path}: {p.message}" for p in saved.problems]
     if publish:
         summary = registry.publish_template(server.db, SYSTEM, template.template_id, template.version)
-        return LoadResult(template.template_id, template.version, summary.status, message=f"{eid} published")
-    return LoadResult(template.template_id, template.version, "draft", problems, message=f"{eid} saved as draft")
+        return LoadResult(
+            template.template_id, template.version, summary.status, message=f"{eid} published", dropped=dropped or []
+        )
+    return LoadResult(
+        template.template_id,
+        template.version,
+        "draft",
+        problems,
+        message=f"{eid} saved as draft",
+        dropped=dropped or [],
+    )
 
 
 def import_sites_file(server: Server, path: Path) -> registry.ImportReport:

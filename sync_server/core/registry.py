@@ -4,15 +4,18 @@ templates (``checklists``). This module gathers their public API in one place.""
 from __future__ import annotations
 
 from sync_server.core.checklists import (
+    ImportNotes,
     TemplateSaved,
     TemplateSummary,
     TemplateVersion,
     get_template,
+    import_notes,
     list_templates,
     parse_template,
     publish_template,
     retire_template,
     save_template,
+    template_xlsform,
 )
 from sync_server.core.site_csv import CSV_COLUMNS, CSV_HELP, CSV_REQUIRED, ImportReport, import_sites_csv
 from sync_server.core.sites import (
@@ -36,6 +39,7 @@ __all__ = [
     "CSV_REQUIRED",
     "SITE_FIELDS",
     "SITE_SELECT",
+    "ImportNotes",
     "ImportReport",
     "SiteInput",
     "SitePage",
@@ -46,6 +50,7 @@ __all__ = [
     "create_site",
     "get_site",
     "get_template",
+    "import_notes",
     "import_sites_csv",
     "list_sites",
     "list_templates",
@@ -56,5 +61,6 @@ __all__ = [
     "site_from_row",
     "site_id_for_code",
     "site_problems",
+    "template_xlsform",
     "update_site",
 ]

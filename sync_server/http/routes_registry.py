@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from anyio import to_thread
-from litestar import Controller, Request, get, patch, post
+from litestar import Controller, Request, Response, get, patch, post
 from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 
 from shared_schema.checklist import ChecklistTemplate
 from shared_schema.records import Site
 from sync_server.core import registry
 from sync_server.core.errors import BadRequest, bi
+from sync_server.core.xlsform import XLSX_MEDIA_TYPE
 from sync_server.http.deps import GUARDS, ActorDep, ServerDep
 
 
@@ -89,6 +90,19 @@ class TemplateController(Controller):
         self, template_id: FromPath[str], version: FromPath[int], actor: ActorDep, server: ServerDep
     ) -> registry.TemplateVersion:
         return registry.get_template(server.db, actor, template_id, version)
+
+    @get(
+        "/{template_id:str}/versions/{version:int}/xlsform",
+        sync_to_thread=True,
+        summary="One checklist version as an XLSForm spreadsheet (.xlsx) that imports back to the same checklist",
+    )
+    def get_xlsform(
+        self, template_id: FromPath[str], version: FromPath[int], actor: ActorDep, server: ServerDep
+    ) -> Response[bytes]:
+        name, data = registry.template_xlsform(server.db, actor, template_id, version)
+        return Response(
+            content=data, media_type=XLSX_MEDIA_TYPE, headers={"Content-Disposition": f'attachment; filename="{name}"'}
+        )
 
     @post(
         "/{template_id:str}/versions/{version:int}/publish",

@@ -123,6 +123,20 @@ ENDPOINTS: list[tuple[str, str, str, dict[str, Any], dict[str, int]]] = [
         dict(inspector=HIDDEN, other_inspector=HIDDEN, supervisor=HIDDEN, admin=OK),
     ),
     (
+        "template as XLSForm",
+        "GET",
+        "/api/v1/templates/sample-factory/versions/1/xlsform",
+        {},
+        dict(inspector=OK, other_inspector=OK, supervisor=OK, admin=OK),
+    ),
+    (
+        "template draft as XLSForm",
+        "GET",
+        "/api/v1/templates/sample-factory/versions/2/xlsform",
+        {},
+        dict(inspector=HIDDEN, other_inspector=HIDDEN, supervisor=HIDDEN, admin=OK),
+    ),
+    (
         "template publish",
         "POST",
         "/api/v1/templates/sample-factory/versions/2/publish",
