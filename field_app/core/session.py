@@ -8,7 +8,7 @@ from collections.abc import Callable
 import msgspec
 
 from field_app.core import messages, outbox
-from field_app.core.device_state import read_state, set_error, update_state
+from field_app.core.device_state import DeviceClock, read_state, set_error, update_state
 from field_app.core.models import AppError, Session
 from field_app.core.server_api import Offline, ServerApi, ServerError, Unauthorized
 from field_app.core.store import Store
@@ -38,9 +38,15 @@ def normalise_url(url: str) -> str:
 
 
 class SessionKeeper:
-    def __init__(self, store: Store, api_factory: Callable[[str, str | None], ServerApi]):
+    def __init__(
+        self,
+        store: Store,
+        api_factory: Callable[[str, str | None], ServerApi],
+        clock: DeviceClock | None = None,
+    ):
         self.store = store
         self.api_factory = api_factory
+        self.clock = clock
 
     def current(self) -> Session | None:
         with self.store.read() as conn:
@@ -92,6 +98,10 @@ class SessionKeeper:
                 for table in REPLICATED_TABLES:
                     conn.execute(f"DELETE FROM {table}")
                 update_state(conn, cursor=0, first_sync_done=0, last_sync_at=None, pull_scope=None)
+                if self.clock is not None and not outbox.pending_count(conn):
+                    # The server registers a client id to one user (PROTOCOL.md §1): whoever
+                    # signs in on a cleared install is a new device to it.
+                    outbox.take_new_client_id(conn, self.clock, keep_clocks=True)
             update_state(
                 conn,
                 server_url=url,
