@@ -23,6 +23,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sync_server.core.files import private_dir
 from sync_server.core.local_time import DEFAULT_TIMEZONE, load_zone
 
 DEFAULT_DATABASE_URL = "sqlite:///var/registry.db"
@@ -89,7 +90,7 @@ def load_or_create_secret(directory: Path) -> str:
     path = directory / SECRET_FILE_NAME
     if path.exists():
         return path.read_text(encoding="utf-8").strip()
-    directory.mkdir(parents=True, exist_ok=True)
+    private_dir(directory)
     key = secrets.token_urlsafe(48)
     # Written aside, then linked into place: several processes starting at once on a shared
     # directory agree on the first key and never read a half-written file.
