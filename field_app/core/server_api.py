@@ -134,11 +134,12 @@ class ServerApi:
         except Offline:
             return False
 
-    def token(self, username: str, password: str) -> TokenReply:
+    def token(self, username: str, password: str, device_key: str | None = None) -> TokenReply:
+        """Sign in; ``device_key`` is the key the server gave this device at an earlier sign-in."""
         response = self._send(
             "POST",
             "/api/v1/auth/token",
-            content=msgspec.json.encode(TokenRequest(username=username, password=password)),
+            content=msgspec.json.encode(TokenRequest(username=username, password=password, device_key=device_key)),
             headers={"Content-Type": "application/json"},
         )
         if response.status_code in (400, 401, 403):

@@ -82,9 +82,11 @@ class SessionKeeper:
                     f"{pending} changes by {previous.user.username} are not sent yet: log in as that user and sync first.",
                 ),
             )
+        with self.store.read() as conn:
+            (device_key,) = conn.execute("SELECT login_device_key FROM sync_state WHERE id = 1").fetchone()
         api = self.api_factory(url, None)
         try:
-            reply = api.token(username.strip(), password)
+            reply = api.token(username.strip(), password, device_key)
         except Unauthorized as exc:
             raise AppError("login_failed", exc.message) from None
         except Offline as exc:
@@ -110,6 +112,8 @@ class SessionKeeper:
                 token_expires_at=reply.expires_at,
                 needs_password=0,
             )
+            if reply.device_key:
+                update_state(conn, login_device_key=reply.device_key)
             set_error(conn, None, None)
         session = self.current()
         assert session is not None

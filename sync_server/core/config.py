@@ -45,6 +45,7 @@ class ServerConfig:
     max_blob_bytes: int = 25 * 1024 * 1024
     login_max_failures: int = 5
     login_window_seconds: int = 900
+    login_max_per_address: int = 30
     sqlite_synchronous: str = "FULL"
     pg_pool_size: int = 8
     timezone: str = DEFAULT_TIMEZONE
@@ -138,6 +139,7 @@ def from_env(env: Mapping[str, str] | None = None) -> ServerConfig:
         max_blob_bytes=_int(env, "SYNC_MAX_BLOB_BYTES", 25 * 1024 * 1024),
         login_max_failures=_int(env, "SYNC_LOGIN_MAX_FAILURES", 5),
         login_window_seconds=_int(env, "SYNC_LOGIN_WINDOW_SECONDS", 900),
+        login_max_per_address=_int(env, "SYNC_LOGIN_MAX_PER_ADDRESS", 30),
         sqlite_synchronous=synchronous,
         pg_pool_size=_int(env, "SYNC_PG_POOL_SIZE", 8),
         timezone=_timezone(env),
