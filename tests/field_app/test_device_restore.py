@@ -118,3 +118,30 @@ def test_another_user_signing_in_on_a_phone_gets_a_device_id_of_their_own(world:
     assert listed[first_id]["username"] == "an"
     assert listed[client_id(phone)]["username"] == "binh"
     phone.close()
+
+
+def test_an_install_whose_id_another_user_took_re_registers_and_sends_its_edits(world: World) -> None:
+    phone = world.device("squatted", "an")
+    inspection = phone.start_inspection(site_id(phone, "DN-001"), "sample-factory")
+    sync_ok(phone)
+    # Another user registers an id first (by pulling with it); this install then carries that id
+    # (an install from before device registration, where the id was shared between users).
+    taken = "squatted-id-1"
+    with world.api("binh") as http:
+        assert http.get("/api/v1/sync/pull", params={"cursor": 0, "protocol": 1, "client_id": taken}).status_code == 200
+    phone.close()
+    phone = AppServices.open(world.root / "devices" / "squatted")
+    with phone.store.write() as conn:
+        conn.execute("UPDATE sync_state SET client_id = ?", (taken,))
+    phone.close()
+    phone = AppServices.open(world.root / "devices" / "squatted")
+    phone.set_answer_value(inspection, "workers", 21)
+    phone.set_note(inspection, "team", "Sau khi đổi mã")
+    sync_ok(phone)
+    assert client_id(phone) != taken
+    assert_converged(world, (phone, "an"))  # values AND clocks: the re-made clocks match the server's
+    assert server_value(world, ("answer", answer_entity_id(inspection, "workers"), "value")) == 21
+    listed = server_devices(world)
+    assert listed[taken]["username"] == "binh" and listed[taken]["last_seq"] == 0
+    assert listed[client_id(phone)]["username"] == "an" and listed[client_id(phone)]["last_seq"] == made_changes(phone)
+    phone.close()
