@@ -83,7 +83,11 @@ class SessionKeeper:
                 ),
             )
         with self.store.read() as conn:
-            (device_key,) = conn.execute("SELECT login_device_key FROM sync_state WHERE id = 1").fetchone()
+            (device_key, key_server) = conn.execute(
+                "SELECT login_device_key, server_url FROM sync_state WHERE id = 1"
+            ).fetchone()
+        if key_server != url:  # a key is one server's: never show it to another
+            device_key = None
         api = self.api_factory(url, None)
         try:
             reply = api.token(username.strip(), password, device_key)
