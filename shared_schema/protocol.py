@@ -54,6 +54,14 @@ MAX_CLOCK_SKEW_MS: Final = 10 * 60 * 1000
 
 SERVER_NODE: Final = "server"
 
+# Problem codes of the sync protocol (the ``code`` of an error reply, docs/PROTOCOL.md §4, §7).
+SEQUENCE_GAP: Final = "sequence_gap"
+# 403: the client_id is registered to another user; nothing applied, no sequence disclosed.
+CLIENT_NOT_YOURS: Final = "client_not_yours"
+# 409: a second install is using this client_id (a restored backup, a copied data folder):
+# the device takes a new client_id and sends its unsent changes again under it.
+CLIENT_REREGISTER: Final = "client_reregister"
+
 
 def answer_entity_id(inspection_id: str, question_id: str) -> str:
     """The entity id of an answer: ``"{inspection_id}/{question_id}"``."""

@@ -79,12 +79,17 @@ class PullPage(msgspec.Struct, kw_only=True):
 class TokenRequest(msgspec.Struct, kw_only=True):
     username: str
     password: str
+    # The key this device was given at an earlier sign-in of the same user: it may sign in
+    # while the user is locked out by other devices' failures (docs/PROTOCOL.md, Authentication).
+    device_key: str | None = None
 
 
 class TokenReply(msgspec.Struct, kw_only=True):
     access_token: str
     expires_at: str
     user: UserInfo
+    # Keep it and send it with the next sign-in of this user from this device.
+    device_key: str | None = None
 
 
 class ReviewRequest(msgspec.Struct, kw_only=True):

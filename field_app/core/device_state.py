@@ -131,6 +131,18 @@ class DeviceClock:
             if self._clock.last != before:
                 update_state(conn, clock_last=self._clock.last)
 
+    def renode(self, conn: sqlite3.Connection, client_id: str) -> None:
+        """Stamp later edits with a new client id (the install re-registered), continuing from
+        the last clock so that every later clock is greater than every earlier one."""
+        with self._lock:
+            last = self._clock.last
+            if last is not None:
+                held = hlc_clock.decode(last)
+                last = hlc_clock.encode(hlc_clock.Hlc(held.wall_ms, held.counter, client_id))
+            self.node = client_id
+            self._clock = HybridClock(client_id, last, now_ms=self._now)
+            update_state(conn, clock_last=last)
+
     def rebase(self, conn: sqlite3.Connection, server_time_ms: int) -> None:
         """Follow the server's time: the clocks this device issued ahead of it were refused
         everywhere, so restarting from the server's time breaks no causality."""

@@ -28,6 +28,8 @@ from field_app.core import blobs, messages, outbox, replica, scope
 from field_app.core.device_state import DeviceClock, read_state, set_error, update_state
 from field_app.core.models import SyncProgress, SyncReport
 from field_app.core.server_api import (
+    ClientNotYours,
+    ClientReregister,
     Offline,
     SequenceGap,
     ServerApi,
@@ -125,7 +127,12 @@ class SyncEngine:
         try:
             pushed, rejected = self._push(api, state.client_id)
             uploaded = self._upload_blobs(api)
-            pulled = self._pull(api)
+            try:
+                pulled = self._pull(api)
+            except ClientNotYours:  # registered to another user by a pull: take a new id, pull again
+                with self.store.write() as conn:
+                    outbox.take_new_client_id(conn, self.clock, keep_clocks=False)
+                pulled = self._pull(api)
         except Unauthorized as exc:
             with self.store.write() as conn:
                 update_state(conn, needs_password=1)
@@ -148,7 +155,7 @@ class SyncEngine:
         pushed = rejected = 0
         with self.store.read() as conn:
             total = outbox.pending_count(conn)
-        gaps = 0
+        gaps = renewed = 0
         while True:
             with self.store.read() as conn:
                 batch = outbox.pending_batch(conn, self.push_batch)
@@ -167,6 +174,17 @@ class SyncEngine:
                     raise
                 with self.store.write() as conn:
                     self._handle_gap(conn, gap.expected_seq, batch)
+                continue
+            except (ClientReregister, ClientNotYours) as refused:
+                # Another install uses this client id, or another user owns it (PROTOCOL.md §1,
+                # §4): nothing was applied; queue every unsent change again under a new id.
+                renewed += 1
+                if renewed > 2:
+                    raise
+                with self.store.write() as conn:
+                    client_id = outbox.take_new_client_id(
+                        conn, self.clock, keep_clocks=isinstance(refused, ClientReregister)
+                    )
                 continue
             self._step("push_replied")
             if reply.acked_seq < batch[0].client_seq:

@@ -26,6 +26,16 @@ SEQUENCE_LOST = LocalText(
     "Máy chủ thiếu một số thay đổi trước đó của máy này. Hãy báo quản trị viên.",
     "The server is missing earlier changes from this phone. Tell your administrator.",
 )
+CLIENT_REREGISTER = LocalText(
+    "Một bản cài khác (bản sao lưu hoặc dữ liệu sao chép) đang dùng mã thiết bị này. Máy đã nhận mã mới và "
+    "gửi lại các thay đổi chưa gửi.",
+    "Another install (a backup or copied data) is using this device id. This phone took a new id and is "
+    "sending its unsent changes again.",
+)
+CLIENT_NOT_YOURS = LocalText(
+    "Mã thiết bị này thuộc về một người dùng khác. Máy đã nhận mã mới và gửi lại các thay đổi chưa gửi.",
+    "This device id belongs to another user. This phone took a new id and is sending its unsent changes again.",
+)
 CLOCK_AHEAD = LocalText(
     "Đồng hồ của điện thoại chạy nhanh hơn máy chủ: hãy đặt ngày giờ tự động rồi gửi lại thay đổi.",
     "The phone's clock is ahead of the server: set the date and time automatically, then send the change again.",

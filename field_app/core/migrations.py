@@ -144,7 +144,17 @@ def _m002_pull_scope(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE sync_state ADD COLUMN pull_scope TEXT")
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_m001_initial, _m002_pull_scope]
+def _m003_login_device_key(db: sqlite_utils.Database) -> None:
+    """The key the server gave this device at its last sign-in (PROTOCOL.md, Authentication):
+    sent with the next sign-in, it lets the device in while strangers have locked its user out."""
+    db.execute("ALTER TABLE sync_state ADD COLUMN login_device_key TEXT")
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
+    _m001_initial,
+    _m002_pull_scope,
+    _m003_login_device_key,
+]
 
 
 def apply_migrations(db: sqlite_utils.Database) -> list[int]:

@@ -12,7 +12,7 @@ import uuid
 from typing import Any
 
 from field_app.core import replica
-from field_app.core.device_state import DeviceClock, update_state
+from field_app.core.device_state import DeviceClock, read_state, update_state
 from shared_schema.sync import Change
 
 
@@ -96,3 +96,27 @@ def renumber_from(conn: sqlite3.Connection, expected_seq: int) -> None:
     conn.execute("UPDATE outbox SET client_seq = -client_seq - ?", (shift,))
     (last,) = conn.execute("SELECT max(client_seq) FROM outbox").fetchone()
     update_state(conn, next_seq=last + 1, acked_seq=expected_seq - 1)
+
+
+def take_new_client_id(conn: sqlite3.Connection, clock: DeviceClock, *, keep_clocks: bool) -> str:
+    """Re-register this install under a new client id (PROTOCOL.md §4): the unsent changes are
+    numbered 1, 2, 3 … under it, in their order, with their change ids; nothing is dropped.
+
+    ``keep_clocks``: after ``client_reregister`` the changes keep the clocks they were made
+    with (the old id is this user's, so the server accepts them, and a change the other install
+    already sent carries the very same clock and comes back ``duplicate``, not twice). After
+    ``client_not_yours`` the old id is another user's: the clocks are re-made with the new id
+    as their node, here and in the records that hold them. Call inside ``Store.write()``."""
+    old = read_state(conn).client_id
+    new = str(uuid.uuid4())
+    rows = conn.execute("SELECT client_seq, entity, entity_id, field, hlc FROM outbox ORDER BY client_seq").fetchall()
+    conn.execute("UPDATE outbox SET client_seq = -client_seq")
+    for number, (seq, entity, entity_id, field, hlc) in enumerate(rows, 1):
+        stamp = hlc
+        if not keep_clocks and hlc.endswith(f"-{old}"):
+            stamp = hlc[: -len(old)] + new
+            replica.restamp_clock(conn, entity, entity_id, field, hlc, stamp)
+        conn.execute("UPDATE outbox SET client_seq = ?, hlc = ? WHERE client_seq = ?", (number, stamp, -seq))
+    update_state(conn, client_id=new, next_seq=len(rows) + 1, acked_seq=0)
+    clock.renode(conn, new)
+    return new

@@ -154,6 +154,20 @@ def forget_clock(conn: sqlite3.Connection, entity: str, key: str, field: str, hl
         save_rows(conn, entity, {key: (data, clocks)})
 
 
+def restamp_clock(conn: sqlite3.Connection, entity: str, key: str, field: str, old: str, new: str) -> None:
+    """A queued edit's clock ``old`` became ``new`` (the device took a new client id): the
+    record holds the new one, so the edit's echo from the server is recognised as its own."""
+    if entity not in TABLES:
+        return
+    row = load_row(conn, entity, key)
+    if row is None:
+        return
+    data, clocks = row
+    if clocks.get(field) == old:
+        clocks[field] = new
+        save_rows(conn, entity, {key: (data, clocks)})
+
+
 def merge_pulled(conn: sqlite3.Connection, changes: Iterable[PulledChange]) -> dict[str, set[str]]:
     """Merge pulled changes into the tables; returns entity → keys whose values changed.
 

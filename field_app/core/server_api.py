@@ -10,6 +10,7 @@ import httpx
 import msgspec
 
 from field_app.core import messages
+from shared_schema import protocol
 from shared_schema.errors import Problem
 from shared_schema.protocol import PROTOCOL_VERSION
 from shared_schema.records import UserInfo
@@ -47,6 +48,18 @@ class SequenceGap(ServerError):
         self.expected_seq = expected_seq
 
 
+class ClientReregister(ServerError):
+    """A second install is using this device's client id (PROTOCOL.md §4): take a new one."""
+
+    code = protocol.CLIENT_REREGISTER
+
+
+class ClientNotYours(ServerError):
+    """The server holds this client id for another user (PROTOCOL.md §1): take a new one."""
+
+    code = protocol.CLIENT_NOT_YOURS
+
+
 class UploadOffsetMismatch(ServerError):
     code = "offset_mismatch"
 
@@ -70,8 +83,12 @@ def _raise_for(response: httpx.Response) -> None:
         raise Unauthorized(messages.NEEDS_PASSWORD, 401, problem)
     if problem is not None and problem.code == "protocol_unsupported":
         raise ProtocolUnsupported(messages.PROTOCOL_UNSUPPORTED, response.status_code, problem)
-    if response.status_code == 409 and problem is not None and problem.code == "sequence_gap":
+    if response.status_code == 409 and problem is not None and problem.code == protocol.SEQUENCE_GAP:
         raise SequenceGap(problem.expected_seq or 1, problem)
+    if response.status_code == 409 and problem is not None and problem.code == protocol.CLIENT_REREGISTER:
+        raise ClientReregister(messages.CLIENT_REREGISTER, 409, problem)
+    if response.status_code == 403 and problem is not None and problem.code == protocol.CLIENT_NOT_YOURS:
+        raise ClientNotYours(messages.CLIENT_NOT_YOURS, 403, problem)
     detail = messages.split_bilingual((problem.detail or problem.title) if problem else f"HTTP {response.status_code}")
     if response.status_code < 500 and problem is not None and problem.detail:
         raise ServerError(detail, response.status_code, problem)
@@ -117,11 +134,12 @@ class ServerApi:
         except Offline:
             return False
 
-    def token(self, username: str, password: str) -> TokenReply:
+    def token(self, username: str, password: str, device_key: str | None = None) -> TokenReply:
+        """Sign in; ``device_key`` is the key the server gave this device at an earlier sign-in."""
         response = self._send(
             "POST",
             "/api/v1/auth/token",
-            content=msgspec.json.encode(TokenRequest(username=username, password=password)),
+            content=msgspec.json.encode(TokenRequest(username=username, password=password, device_key=device_key)),
             headers={"Content-Type": "application/json"},
         )
         if response.status_code in (400, 401, 403):

@@ -66,7 +66,7 @@ class AppServices:
         self._api_factory: ApiFactory = api_factory or (lambda url, token: ServerApi(url, token))
         self._clock = DeviceClock(self._store)
         self._queries = Queries(self._store)
-        self._session = SessionKeeper(self._store, self._api_factory)
+        self._session = SessionKeeper(self._store, self._api_factory, self._clock)
         self._subscribers: list[Callable[[AppEvent], None]] = []
         self._subscribers_lock = threading.Lock()
         self._online: bool | None = None

@@ -8,7 +8,7 @@ from collections.abc import Callable
 import msgspec
 
 from field_app.core import messages, outbox
-from field_app.core.device_state import read_state, set_error, update_state
+from field_app.core.device_state import DeviceClock, read_state, set_error, update_state
 from field_app.core.models import AppError, Session
 from field_app.core.server_api import Offline, ServerApi, ServerError, Unauthorized
 from field_app.core.store import Store
@@ -38,9 +38,15 @@ def normalise_url(url: str) -> str:
 
 
 class SessionKeeper:
-    def __init__(self, store: Store, api_factory: Callable[[str, str | None], ServerApi]):
+    def __init__(
+        self,
+        store: Store,
+        api_factory: Callable[[str, str | None], ServerApi],
+        clock: DeviceClock | None = None,
+    ):
         self.store = store
         self.api_factory = api_factory
+        self.clock = clock
 
     def current(self) -> Session | None:
         with self.store.read() as conn:
@@ -76,9 +82,15 @@ class SessionKeeper:
                     f"{pending} changes by {previous.user.username} are not sent yet: log in as that user and sync first.",
                 ),
             )
+        with self.store.read() as conn:
+            (device_key, key_server) = conn.execute(
+                "SELECT login_device_key, server_url FROM sync_state WHERE id = 1"
+            ).fetchone()
+        if key_server != url:  # a key is one server's: never show it to another
+            device_key = None
         api = self.api_factory(url, None)
         try:
-            reply = api.token(username.strip(), password)
+            reply = api.token(username.strip(), password, device_key)
         except Unauthorized as exc:
             raise AppError("login_failed", exc.message) from None
         except Offline as exc:
@@ -92,6 +104,10 @@ class SessionKeeper:
                 for table in REPLICATED_TABLES:
                     conn.execute(f"DELETE FROM {table}")
                 update_state(conn, cursor=0, first_sync_done=0, last_sync_at=None, pull_scope=None)
+                if self.clock is not None and not outbox.pending_count(conn):
+                    # The server registers a client id to one user (PROTOCOL.md §1): whoever
+                    # signs in on a cleared install is a new device to it.
+                    outbox.take_new_client_id(conn, self.clock, keep_clocks=True)
             update_state(
                 conn,
                 server_url=url,
@@ -100,6 +116,8 @@ class SessionKeeper:
                 token_expires_at=reply.expires_at,
                 needs_password=0,
             )
+            if reply.device_key:
+                update_state(conn, login_device_key=reply.device_key)
             set_error(conn, None, None)
         session = self.current()
         assert session is not None

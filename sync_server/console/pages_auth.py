@@ -17,6 +17,9 @@ from sync_server.core.errors import ServiceError
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 
+DEVICE_COOKIE = "console_device"
+DEVICE_COOKIE_AGE = 365 * 24 * 3600
+
 
 @get("/", sync_to_thread=True, include_in_schema=False)
 def index(request: Request[Any, Any, Any]) -> Redirect:
@@ -34,7 +37,14 @@ def login(request: Request[Any, Any, Any], data: Form) -> Response[Any]:
     username = (data.get("username") or "").strip()
     target = security.safe_next(data.get("next"))
     try:
-        reply = auth.login(server.db, server.auth, username, data.get("password") or "")
+        reply = auth.login(
+            server.db,
+            server.auth,
+            username,
+            data.get("password") or "",
+            address=request.client.host if request.client else None,
+            device_key=request.cookies.get(DEVICE_COOKIE),
+        )
     except ServiceError as exc:
         return render(request, "login.html", status=exc.status, error=exc.detail, username=username, next=target)
     if reply.user.role not in CONSOLE_ROLES:
@@ -43,6 +53,10 @@ def login(request: Request[Any, Any, Any], data: Form) -> Response[Any]:
         return render(request, "login.html", status=403, error=message, username=username, next=target)
     response = redirect(target)
     response.cookies.append(cookie(security.SESSION_COOKIE, reply.access_token, secure=request.url.scheme == "https"))
+    if reply.device_key:  # lets this browser sign in while strangers have locked the user out
+        response.cookies.append(
+            cookie(DEVICE_COOKIE, reply.device_key, max_age=DEVICE_COOKIE_AGE, secure=request.url.scheme == "https")
+        )
     return response
 
 

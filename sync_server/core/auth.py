@@ -4,8 +4,11 @@
 - Tokens are 256-bit random strings; only an HMAC of each (keyed by the server secret) is
   stored, with its expiry, so a copy of the database does not hand out sessions.
 - A failed login never says whether the user name or the password was wrong, and costs the
-  same time either way; after ``login_max_failures`` failures within the window the user name
-  is refused (429) until the window has passed.
+  same time either way. Limits (``login``): ``login_max_failures`` attempts per user name and
+  ``login_max_per_address`` per client address within the window, decided and recorded in one
+  write transaction before the password is checked; a device holding the key it was given at an
+  earlier sign-in of the user is not bound by the user's limit (only by one of its own), so
+  strangers cannot lock the real user out.
 """
 
 from __future__ import annotations
@@ -55,10 +58,17 @@ class AuthSettings:
     token_ttl_seconds: int
     login_max_failures: int
     login_window_seconds: int
+    login_max_per_address: int = 30
 
     @classmethod
     def from_config(cls, config: ServerConfig) -> AuthSettings:
-        return cls(config.secret_key, config.token_ttl_seconds, config.login_max_failures, config.login_window_seconds)
+        return cls(
+            config.secret_key,
+            config.token_ttl_seconds,
+            config.login_max_failures,
+            config.login_window_seconds,
+            config.login_max_per_address,
+        )
 
 
 def hash_password(password: str) -> str:
@@ -249,48 +259,143 @@ def update_user(
         )
 
 
-def login(db: Database, settings: AuthSettings, username: str, password: str) -> TokenReply:
-    """Check the password and hand out a token. Raises ``Unauthorized`` (one message for any
-    failure) or ``RateLimited``."""
+def _too_many(wait_seconds: int) -> RateLimited:
+    wait_min = max(1, -(-wait_seconds // 60))
+    return RateLimited(
+        bi(
+            f"Đăng nhập sai quá nhiều lần. Hãy đợi {wait_min} phút rồi thử lại, hoặc đăng nhập từ thiết bị "
+            "bạn đã từng đăng nhập.",
+            f"Too many failed sign-ins. Wait {wait_min} minutes and try again, or sign in from a device you "
+            "have signed in on before.",
+        ),
+        headers={"Retry-After": str(wait_seconds)},
+    )
+
+
+def _retry_after(tx: Tx, scope: str, limit: int, window_start: int, window_ms: int, now: int) -> int:
+    """Seconds until ``scope`` has fewer than ``limit`` attempts in the window."""
+    times = [
+        r[0]
+        for r in tx.query(
+            "SELECT at_ms FROM login_attempts WHERE scope = ? AND at_ms > ? ORDER BY at_ms DESC LIMIT ?",
+            (scope, window_start, limit),
+        )
+    ]
+    oldest = times[-1] if times else now
+    return max(1, (oldest + window_ms - now + 999) // 1000)
+
+
+def _reserve(
+    db: Database, settings: AuthSettings, username: str, address: str | None, key_hash: str | None, now: int
+) -> tuple[str, bool]:
+    """Decide, in one write transaction, whether this sign-in may check its password, and
+    record it first (so a parallel burst counts every attempt: each sees the ones before it).
+
+    The user's limit (``login_max_failures`` in the window) does not bind a device that
+    presents a key it was given at an earlier sign-in of this user: it has a limit of its own.
+    The client address's limit (``login_max_per_address``) binds every device without such a
+    key, and every attempt from the address counts against it, refused ones included. Returns
+    (attempt id, whether the device is known); raises ``RateLimited``."""
+    window_ms = settings.login_window_seconds * 1000
+    window_start = now - window_ms
+    attempt = new_id()
+    user_scope = f"user:{username}"
+    addr_scope = f"addr:{address}" if address else None
+    with db.write() as tx:
+        tx.execute("DELETE FROM login_attempts WHERE at_ms <= ?", (window_start,))
+        known = False
+        if key_hash is not None:
+            known = (
+                tx.one(
+                    "SELECT 1 FROM login_devices d JOIN users u ON u.id = d.user_id"
+                    " WHERE d.key_hash = ? AND u.username = ?",
+                    (key_hash, username),
+                )
+                is not None
+            )
+
+        def count(scope: str) -> int:
+            return int(
+                tx.scalar("SELECT COUNT(*) FROM login_attempts WHERE scope = ? AND at_ms > ?", (scope, window_start))
+            )
+
+        if known:
+            scopes = [f"device:{key_hash}"]
+            blocked = [(scopes[0], settings.login_max_failures)]
+        else:
+            scopes = [user_scope] + ([addr_scope] if addr_scope else [])
+            blocked = [(user_scope, settings.login_max_failures)]
+            if addr_scope:
+                blocked.append((addr_scope, settings.login_max_per_address))
+        over = [(scope, limit) for scope, limit in blocked if count(scope) >= limit]
+        if over:
+            if addr_scope and not known:  # a refused attempt still counts against its address
+                tx.execute(
+                    "INSERT INTO login_attempts (scope, at_ms, attempt) VALUES (?, ?, ?)", (addr_scope, now, attempt)
+                )
+            wait = max(_retry_after(tx, scope, limit, window_start, window_ms, now) for scope, limit in over)
+            refusal = _too_many(wait)
+        else:
+            tx.executemany(
+                "INSERT INTO login_attempts (scope, at_ms, attempt) VALUES (?, ?, ?)",
+                [(scope, now, attempt) for scope in scopes],
+            )
+            refusal = None
+    if refusal is not None:
+        raise refusal
+    return attempt, known
+
+
+def login(
+    db: Database,
+    settings: AuthSettings,
+    username: str,
+    password: str,
+    *,
+    address: str | None = None,
+    device_key: str | None = None,
+) -> TokenReply:
+    """Check the password and hand out a token and a device key. Raises ``Unauthorized`` (one
+    message for any failure) or ``RateLimited`` (``_reserve``: limits per user, per client
+    ``address`` and per known device, evaluated atomically)."""
     now = now_ms()
-    window_start = now - settings.login_window_seconds * 1000
+    key_hash = token_hash(settings.secret_key, "device:" + device_key) if device_key else None
+    attempt, known = _reserve(db, settings, username, address, key_hash, now)
     with db.read() as tx:
-        failures = tx.scalar(
-            "SELECT COUNT(*) FROM login_failures WHERE username = ? AND at_ms > ?", (username, window_start)
-        )
         row = tx.one("SELECT id, password_hash, active FROM users WHERE username = ?", (username,))
-    if failures >= settings.login_max_failures:
-        wait_min = max(1, settings.login_window_seconds // 60)
-        raise RateLimited(
-            bi(
-                f"Đăng nhập sai quá nhiều lần. Hãy đợi {wait_min} phút rồi thử lại.",
-                f"Too many failed sign-ins. Wait {wait_min} minutes and try again.",
-            ),
-            headers={"Retry-After": str(settings.login_window_seconds)},
-        )
     ok = False
     try:
         ok = _hasher.verify(row[1] if row is not None else _DUMMY_HASH, password)
     except (VerificationError, InvalidHashError):
         ok = False
     if not ok or row is None or not row[2]:
-        with db.write() as tx:
-            tx.execute("INSERT INTO login_failures (username, at_ms) VALUES (?, ?)", (username, now))
-            tx.execute("DELETE FROM login_failures WHERE at_ms < ?", (window_start,))
-        raise Unauthorized(BAD_LOGIN, code="bad_credentials")
+        raise Unauthorized(BAD_LOGIN, code="bad_credentials")  # the attempt stays counted
     actor = actor_for_user(db, row[0])
     assert actor is not None
     token = secrets.token_urlsafe(32)
     expires = now + settings.token_ttl_seconds * 1000
+    new_key = device_key if known and device_key else secrets.token_urlsafe(32)
+    stamp = now_iso()
     with db.write() as tx:
         tx.execute(
             "INSERT INTO tokens (token_hash, user_id, expires_at_ms, created_at) VALUES (?, ?, ?, ?)",
-            (token_hash(settings.secret_key, token), row[0], expires, now_iso()),
+            (token_hash(settings.secret_key, token), row[0], expires, stamp),
         )
         tx.execute("DELETE FROM tokens WHERE expires_at_ms < ?", (now,))
-        tx.execute("DELETE FROM login_failures WHERE username = ?", (username,))
-        audit.record(tx, actor, "auth.login", "user", actor.user_id)
-    return TokenReply(access_token=token, expires_at=iso_from_ms(expires), user=user_info(actor))
+        # A success is not a failure; a device that was not locked out also clears its user's
+        # earlier failures (a known device signing in past an attack leaves them counting).
+        tx.execute("DELETE FROM login_attempts WHERE attempt = ?", (attempt,))
+        if not known:
+            tx.execute("DELETE FROM login_attempts WHERE scope = ?", (f"user:{username}",))
+            tx.execute(
+                "INSERT INTO login_devices (key_hash, user_id, created_at, last_login_at) VALUES (?, ?, ?, ?)",
+                (token_hash(settings.secret_key, "device:" + new_key), row[0], stamp, stamp),
+            )
+        else:
+            tx.execute("DELETE FROM login_attempts WHERE scope = ?", (f"device:{key_hash}",))
+            tx.execute("UPDATE login_devices SET last_login_at = ? WHERE key_hash = ?", (stamp, key_hash))
+        audit.record(tx, actor, "auth.login", "user", actor.user_id, {"known_device": known})
+    return TokenReply(access_token=token, expires_at=iso_from_ms(expires), user=user_info(actor), device_key=new_key)
 
 
 def actor_for_user(db: Database, user_id: str) -> Actor | None:

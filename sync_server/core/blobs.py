@@ -26,8 +26,9 @@ import msgspec
 from shared_schema.validation import is_sha256
 from sync_server.core import audit
 from sync_server.core.access import Actor, district_filter
-from sync_server.core.db import Database
+from sync_server.core.db import Database, Tx
 from sync_server.core.errors import BadRequest, Conflict, Invalid, NotFound, TooLarge, UnsupportedMedia, bi
+from sync_server.core.files import open_append, private_dir
 from sync_server.core.util import now_iso
 
 CHUNK = 1024 * 1024
@@ -81,7 +82,7 @@ class FilesystemBlobStore:
 
     def __init__(self, root: Path):
         self.root = root
-        (root / "partial").mkdir(parents=True, exist_ok=True)
+        private_dir(root / "partial")
 
     def _partial(self, sha256: str) -> Path:
         return self.root / "partial" / sha256
@@ -97,7 +98,7 @@ class FilesystemBlobStore:
         return self.path(sha256).exists()
 
     def append(self, sha256: str, data: bytes) -> int:
-        with open(self._partial(sha256), "ab") as fh:
+        with os.fdopen(open_append(self._partial(sha256)), "ab") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
@@ -116,7 +117,7 @@ class FilesystemBlobStore:
 
     def finish(self, sha256: str) -> None:
         final = self.path(sha256)
-        final.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(final.parent)
         os.replace(self._partial(sha256), final)
 
     def discard(self, sha256: str) -> None:
@@ -174,18 +175,21 @@ def check_sha(sha256: str) -> None:
 
 
 def status(db: Database, store: BlobStore, actor: Actor, sha256: str) -> BlobStatus:
-    """What the server holds of a blob (HEAD); ``NotFound`` when nothing."""
+    """What the server holds of a blob (HEAD), told only to its uploader and to users who may
+    read it (``may_read``); anyone else gets the same ``NotFound`` as for a missing blob."""
     check_sha(sha256)
     with db.read() as tx:
-        row = tx.one("SELECT length, complete, media_type FROM blobs WHERE sha256 = ?", (sha256,))
-    if row is not None and row[1] and store.has(sha256):
-        return BlobStatus(sha256=sha256, offset=row[0], length=row[0], complete=True, media_type=row[2])
-    held = store.held(sha256)
-    if held is None and row is None:
+        row = tx.one("SELECT length, complete, media_type, uploaded_by FROM blobs WHERE sha256 = ?", (sha256,))
+        if row is not None and not may_read(tx, actor, sha256, row[3]):
+            row = None
+    if row is None:
         raise NotFound(
             bi("Máy chủ chưa có ảnh này.", "The server holds nothing of this blob yet."), code="blob_missing"
         )
-    return BlobStatus(sha256=sha256, offset=held or 0, length=row[0] if row is not None else None, complete=False)
+    if row[1] and store.has(sha256):
+        return BlobStatus(sha256=sha256, offset=row[0], length=row[0], complete=True, media_type=row[2])
+    held = store.held(sha256)
+    return BlobStatus(sha256=sha256, offset=held or 0, length=row[0], complete=False)
 
 
 def append(
@@ -282,21 +286,36 @@ def _complete(db: Database, store: BlobStore, actor: Actor, sha256: str, length:
     return BlobStatus(sha256=sha256, offset=length, length=length, complete=True, media_type=media)
 
 
+def may_read(tx: Tx, actor: Actor, sha256: str, uploaded_by: str | None) -> bool:
+    """Whether ``actor`` may read a blob (PROTOCOL.md §9): they uploaded it, or they may see an
+    inspection that currently names it through a vouched reference (its namer uploaded the
+    blob, or could read it when naming it). Naming a hash seen elsewhere grants nothing."""
+    if uploaded_by is not None and uploaded_by == actor.username:
+        return True
+    cond, params = district_filter(actor, "i.district")
+    return (
+        tx.one(
+            "SELECT 1 FROM blob_refs r JOIN inspections i ON i.id = r.inspection_id"
+            " WHERE r.sha256 = ? AND (r.vouched = 1 OR r.named_by = ?)" + cond,
+            [sha256, uploaded_by or "", *params],
+        )
+        is not None
+    )
+
+
+def vouched(tx: Tx, actor: Actor, sha256: str) -> bool:
+    """Whether a reference ``actor`` makes now to a blob is vouched for: ``actor`` may already
+    read it (a blob not uploaded yet is vouched for later by its uploader naming it)."""
+    row = tx.one("SELECT uploaded_by FROM blobs WHERE sha256 = ?", (sha256,))
+    return row is not None and may_read(tx, actor, sha256, row[0])
+
+
 def readable(db: Database, store: BlobStore, actor: Actor, sha256: str) -> BlobStatus:
     """The blob's status when ``actor`` may read it; ``NotFound`` otherwise (no leak)."""
     check_sha(sha256)
     with db.read() as tx:
         row = tx.one("SELECT length, media_type, uploaded_by FROM blobs WHERE sha256 = ? AND complete = 1", (sha256,))
-        allowed = row is not None and (actor.is_admin or row[2] == actor.username)
-        if row is not None and not allowed:
-            cond, params = district_filter(actor, "i.district")
-            allowed = (
-                tx.one(
-                    "SELECT 1 FROM blob_refs r JOIN inspections i ON i.id = r.inspection_id WHERE r.sha256 = ?" + cond,
-                    [sha256, *params],
-                )
-                is not None
-            )
+        allowed = row is not None and may_read(tx, actor, sha256, row[2])
     if row is None or not allowed or not store.has(sha256):
         raise NotFound(
             bi("Không có ảnh này hoặc bạn không được xem.", "No such blob, or you may not see it."), code="blob_missing"

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sync_server.core.files import private_dir
 from sync_server.core.local_time import DEFAULT_TIMEZONE, load_zone
 
 DEFAULT_DATABASE_URL = "sqlite:///var/registry.db"
@@ -33,6 +34,7 @@ class ServerConfig:
     max_blob_bytes: int = 25 * 1024 * 1024
     login_max_failures: int = 5
     login_window_seconds: int = 900
+    login_max_per_address: int = 30
     sqlite_synchronous: str = "FULL"
     pg_pool_size: int = 8
     timezone: str = DEFAULT_TIMEZONE
@@ -78,7 +80,7 @@ def load_or_create_secret(directory: Path) -> str:
     path = directory / SECRET_FILE_NAME
     if path.exists():
         return path.read_text(encoding="utf-8").strip()
-    directory.mkdir(parents=True, exist_ok=True)
+    private_dir(directory)
     key = secrets.token_urlsafe(48)
     # Written aside, then linked into place: several processes starting at once on a shared
     # directory agree on the first key and never read a half-written file.
@@ -126,6 +128,7 @@ def from_env(env: Mapping[str, str] | None = None) -> ServerConfig:
         max_blob_bytes=_int(env, "SYNC_MAX_BLOB_BYTES", 25 * 1024 * 1024),
         login_max_failures=_int(env, "SYNC_LOGIN_MAX_FAILURES", 5),
         login_window_seconds=_int(env, "SYNC_LOGIN_WINDOW_SECONDS", 900),
+        login_max_per_address=_int(env, "SYNC_LOGIN_MAX_PER_ADDRESS", 30),
         sqlite_synchronous=synchronous,
         pg_pool_size=_int(env, "SYNC_PG_POOL_SIZE", 8),
         timezone=_timezone(env),

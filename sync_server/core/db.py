@@ -31,6 +31,7 @@ from sync_server.core.checkpointer import Checkpointer
 from sync_server.core.config import ServerConfig, sqlite_path
 from sync_server.core.dialects import Dialect
 from sync_server.core.dialects.sqlite import SQLITE
+from sync_server.core.files import private_dir, private_file
 from sync_server.core.group_commit import GroupCommit
 from sync_server.core.writer_lock import WriterFileLock
 
@@ -121,7 +122,11 @@ class SqliteDatabase:
     def __init__(self, path: Path, synchronous: str = "FULL", readers: int = 8):
         self.path = path
         self.synchronous = synchronous
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(path.parent)
+        # SQLite makes the -wal and -shm files with the database file's mode: 0600 for all three.
+        for name in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+            if name == path or name.exists():
+                private_file(name)
         self._write_lock = threading.Lock()
         self._file_lock = WriterFileLock(path)  # other server processes on the same file
         self._writer = self._connect()

@@ -8,6 +8,7 @@ import msgspec
 from shared_schema import scoring, validation
 from shared_schema.checklist import ChecklistTemplate, PhotoQuestion, SignatureQuestion
 from shared_schema.records import Answer
+from sync_server.core.blobs import vouched
 from sync_server.core.db import Tx
 from sync_server.core.push_state import INSPECTION_COLUMNS, InspectionRow, PushContext
 from sync_server.core.util import now_iso
@@ -57,13 +58,26 @@ def recompute(ctx: PushContext, inspection_id: str) -> None:
     if inspection_id in ctx.blobs_touched:
         sig_held = ctx.get_held(("inspection", inspection_id, "signatures"), inspection_id)
         names = blob_names(template, ctx.answers(inspection_id), sig_held.decoded() if sig_held else None)
-        if names:
-            ctx.tx.executemany(
-                ctx.tx.dialect.insert_ignore.format(
-                    table="blob_refs", columns="sha256, inspection_id", placeholders="?, ?"
-                ),
-                [(n, inspection_id) for n in sorted(names)],
-            )
+        save_blob_refs(ctx, inspection_id, names)
+
+
+def save_blob_refs(ctx: PushContext, inspection_id: str, names: set[str]) -> None:
+    """Make ``blob_refs`` hold exactly the blobs the inspection names now: a name no longer
+    there stops granting access (PROTOCOL.md §9); a new one records who named it and whether
+    it is vouched for (``blobs.vouched``)."""
+    tx = ctx.tx
+    held = {r[0] for r in tx.query("SELECT sha256 FROM blob_refs WHERE inspection_id = ?", (inspection_id,))}
+    gone = sorted(held - names)
+    if gone:
+        tx.executemany(
+            "DELETE FROM blob_refs WHERE sha256 = ? AND inspection_id = ?", [(n, inspection_id) for n in gone]
+        )
+    new = sorted(names - held)
+    if new:
+        tx.executemany(
+            "INSERT INTO blob_refs (sha256, inspection_id, named_by, vouched) VALUES (?, ?, ?, ?)",
+            [(n, inspection_id, ctx.actor.username, int(vouched(tx, ctx.actor, n))) for n in new],
+        )
 
 
 def save_inspections(tx: Tx, rows: list[InspectionRow]) -> None:

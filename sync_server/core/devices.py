@@ -21,7 +21,7 @@ from shared_schema import clock as hlc_clock
 from shared_schema import protocol
 from sync_server.core.access import Actor, require_admin
 from sync_server.core.db import Database
-from sync_server.core.errors import Invalid, bi
+from sync_server.core.errors import Conflict, Forbidden, Invalid, bi
 from sync_server.core.util import now_iso
 
 # A pull that changes nothing is recorded again only after this long.
@@ -76,6 +76,41 @@ def check_client_id(client_id: str) -> None:
         )
 
 
+def not_yours() -> Forbidden:
+    """The refusal of a push or pull that names another user's device (PROTOCOL.md §1): it says
+    nothing about that device (no sequence, no owner)."""
+    return Forbidden(
+        bi(
+            "Mã thiết bị (client_id) này đã được đăng ký cho một người dùng khác; không có gì được áp dụng. "
+            "Hãy cài lại ứng dụng hoặc đăng nhập lại để thiết bị nhận mã mới.",
+            "This client_id is registered to another user; nothing was applied. "
+            "Reinstall the app or sign in again so that the device gets a new id.",
+        ),
+        code=protocol.CLIENT_NOT_YOURS,
+    )
+
+
+def reregister() -> Conflict:
+    """The refusal of a push from a second install that reuses a client id (PROTOCOL.md §4)."""
+    return Conflict(
+        bi(
+            "Máy chủ đã nhận các thay đổi khác với cùng số thứ tự từ mã thiết bị này: có một bản cài thứ hai "
+            "(sao lưu được khôi phục, thư mục dữ liệu được sao chép). Không có gì được áp dụng; ứng dụng sẽ "
+            "nhận mã thiết bị mới và gửi lại các thay đổi chưa gửi.",
+            "The server holds different changes under the same sequence numbers from this client_id: a second "
+            "install is using it (a restored backup or a copied data folder). Nothing was applied; the app takes "
+            "a new client_id and sends its unsent changes again.",
+        ),
+        code=protocol.CLIENT_REREGISTER,
+    )
+
+
+def check_owner(owner_user_id: str | None, actor: Actor) -> None:
+    """Refuse (403) when a registered client belongs to another user."""
+    if owner_user_id is not None and owner_user_id != actor.user_id:
+        raise not_yours()
+
+
 def pull_needs_recording(recorded_at: str | None, recorded_cursor: int | None, cursor: int, now: dt.datetime) -> bool:
     """Whether a completed pull to ``cursor`` is news: the cursor moved, or the last record is
     more than ``PULL_RECORD_INTERVAL`` old (or missing or unreadable)."""
@@ -92,20 +127,26 @@ def pull_needs_recording(recorded_at: str | None, recorded_cursor: int | None, c
 
 def record_pull(db: Database, actor: Actor, client_id: str, cursor: int) -> None:
     """Note that ``client_id`` (used by ``actor``) completed a pull up to ``cursor``; writes only
-    when ``pull_needs_recording`` says so."""
+    when ``pull_needs_recording`` says so. An unknown client is registered to ``actor``; a
+    client of another user is refused (403, ``check_owner``) and nothing is written."""
     with db.read() as tx:
-        row = tx.one("SELECT last_pull_at, last_pull_cursor FROM clients WHERE client_id = ?", (client_id,))
-    if row is not None and not pull_needs_recording(row[0], row[1], cursor, dt.datetime.now(dt.UTC)):
-        return
+        row = tx.one("SELECT last_pull_at, last_pull_cursor, user_id FROM clients WHERE client_id = ?", (client_id,))
+    if row is not None:
+        check_owner(row[2], actor)
+        if not pull_needs_recording(row[0], row[1], cursor, dt.datetime.now(dt.UTC)):
+            return
     stamp = now_iso()
     with db.write() as tx:
-        updated = tx.execute(
-            "UPDATE clients SET user_id = ?, username = ?, last_pull_at = ?, last_pull_cursor = ? WHERE client_id = ?",
-            (actor.user_id, actor.username, stamp, cursor, client_id),
-        )
-        if updated == 0:
+        owner = tx.one("SELECT user_id FROM clients WHERE client_id = ?", (client_id,))
+        if owner is None:
             tx.execute(
                 "INSERT INTO clients (client_id, user_id, username, last_seq, rejected_count, last_pull_at,"
                 " last_pull_cursor) VALUES (?, ?, ?, 0, 0, ?, ?)",
                 (client_id, actor.user_id, actor.username, stamp, cursor),
+            )
+        else:
+            check_owner(owner[0], actor)
+            tx.execute(
+                "UPDATE clients SET last_pull_at = ?, last_pull_cursor = ? WHERE client_id = ?",
+                (stamp, cursor, client_id),
             )

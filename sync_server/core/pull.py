@@ -6,7 +6,7 @@ from typing import Any
 from shared_schema import protocol
 from sync_server.core.access import Actor, pull_scope, visible_districts
 from sync_server.core.db import Database
-from sync_server.core.devices import check_client_id, record_pull
+from sync_server.core.devices import check_client_id, check_owner, record_pull
 from sync_server.core.errors import Invalid, bi
 from sync_server.core.push_checks import check_protocol
 from sync_server.core.util import now_ms
@@ -45,6 +45,10 @@ def pull(
     filter_params = params[1:]
     params.append(limit)
     with db.read() as tx:
+        if client_id is not None:  # another user's device learns nothing, not even its cursor
+            owner = tx.one("SELECT user_id FROM clients WHERE client_id = ?", (client_id,))
+            if owner is not None:
+                check_owner(owner[0], actor)
         count, last, body = tx.one(tx.dialect.pull_page.replace("{where}", where), params)
         # same snapshot: every sequence up to ``top`` is committed, so the cursor never skips one
         top = tx.scalar(tx.dialect.max_seq)

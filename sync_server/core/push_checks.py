@@ -49,8 +49,14 @@ def _problem(i: int, what: str, message: str, code: str) -> FieldProblem:
     return FieldProblem(field=f"changes[{i}].{what}", message=message, code=code)
 
 
-def check_request(req: PushRequest) -> None:
-    """Refuse a malformed push whole (nothing is applied): 400/413/422 with every problem."""
+def check_request(req: PushRequest) -> dict[str, list[int]]:
+    """Refuse a malformed push whole (nothing is applied): 400/413/422 with every problem.
+
+    Returns the clock nodes other than ``client_id`` (with the indexes of their changes): a
+    device that re-registered sends its unsent changes with the clocks they were made with,
+    under its earlier client id (PROTOCOL.md §4). ``inherited_clock_problems`` accepts such a
+    node only when it is a client of the same user."""
+    foreign: dict[str, list[int]] = {}
     check_protocol(req.protocol)
     if len(req.changes) > protocol.MAX_CHANGES_PER_PUSH:
         raise TooLarge(
@@ -117,17 +123,38 @@ def check_request(req: PushRequest) -> None:
                 )
             )
         elif c.hlc[22:] != req.client_id:  # the node part of '<15 digits>-<5 digits>-<node>'
-            problems.append(_problem(i, "hlc", "The clock's node must be this device's client_id.", "invalid_clock"))
+            if c.hlc[22:] == protocol.SERVER_NODE:
+                problems.append(_problem(i, "hlc", NODE_MESSAGE, "invalid_clock"))
+            else:
+                foreign.setdefault(c.hlc[22:], []).append(i)
         if c.base_hlc is not None and not hlc_clock.is_valid(c.base_hlc):
             problems.append(_problem(i, "base_hlc", "base_hlc is not a valid clock.", "invalid_clock"))
         if c.client_seq < 1:
             problems.append(_problem(i, "client_seq", "client_seq starts at 1.", "invalid_seq"))
     if problems:
-        raise Invalid(
-            bi(
-                f"Gói đồng bộ có {len(problems)} lỗi và không được áp dụng; hãy cập nhật ứng dụng.",
-                f"The push has {len(problems)} problem(s) and was not applied; update the app.",
-            ),
-            code="malformed_push",
-            errors=problems,
-        )
+        raise malformed(problems)
+    return foreign
+
+
+NODE_MESSAGE = "The clock's node must be this device's client_id (or an earlier client_id of the same user)."
+
+
+def malformed(problems: list[FieldProblem]) -> Invalid:
+    return Invalid(
+        bi(
+            f"Gói đồng bộ có {len(problems)} lỗi và không được áp dụng; hãy cập nhật ứng dụng.",
+            f"The push has {len(problems)} problem(s) and was not applied; update the app.",
+        ),
+        code="malformed_push",
+        errors=problems,
+    )
+
+
+def inherited_clock_problems(foreign: dict[str, list[int]], owned: set[str]) -> list[FieldProblem]:
+    """A problem for every change whose clock names a node that is not a client of the pusher."""
+    return [
+        _problem(i, "hlc", NODE_MESSAGE, "invalid_clock")
+        for node, indexes in foreign.items()
+        if node not in owned
+        for i in indexes
+    ]

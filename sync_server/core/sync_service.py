@@ -29,10 +29,18 @@ from sync_server.core import audit, push_results
 from sync_server.core.access import Actor
 from sync_server.core.db import Database, Tx
 from sync_server.core.derived import blob_names, recompute, save_inspections
+from sync_server.core.devices import check_owner, reregister
 from sync_server.core.errors import Conflict, bi
 from sync_server.core.feed import FeedWriter, pull_tail
 from sync_server.core.pull import pull
-from sync_server.core.push_checks import SERVER_ONLY, SITE_SERVER_FIELDS, check_protocol, check_request
+from sync_server.core.push_checks import (
+    SERVER_ONLY,
+    SITE_SERVER_FIELDS,
+    check_protocol,
+    check_request,
+    inherited_clock_problems,
+    malformed,
+)
 from sync_server.core.push_state import AnswerGate, InspectionRow, PushContext, Rejection
 from sync_server.core.util import from_json, new_id, now_iso, now_ms, to_json
 
@@ -41,8 +49,23 @@ __all__ = ["SERVER_ONLY", "SITE_SERVER_FIELDS", "blob_names", "check_protocol", 
 
 def push(db: Database, actor: Actor, req: PushRequest) -> PushReply:
     """Apply a push exactly once (see the module docstring); raises ``Conflict`` (409,
-    ``sequence_gap``) when the first new change does not follow ``last_seq``."""
-    check_request(req)
+    ``sequence_gap``) when the first new change does not follow ``last_seq``, ``Forbidden``
+    (403, ``client_not_yours``) when the client belongs to another user and ``Conflict`` (409,
+    ``client_reregister``) when a second install reuses the client id."""
+    foreign = check_request(req)
+    if foreign:  # clocks of an earlier client id of this user (a re-registered device)
+        with db.read() as tx:
+            marks = ", ".join("?" for _ in foreign)
+            owned = {
+                r[0]
+                for r in tx.query(
+                    f"SELECT client_id FROM clients WHERE user_id = ? AND client_id IN ({marks})",
+                    [actor.user_id, *sorted(foreign)],
+                )
+            }
+        problems = inherited_clock_problems(foreign, owned)
+        if problems:
+            raise malformed(problems)
     prepared = prepare(req, db.dialect.feed_tail)
     return db.run_write(lambda tx: _push_in(tx, actor, req, prepared))
 
@@ -64,12 +87,16 @@ def prepare(req: PushRequest, tail: bool) -> dict[int, tuple[str, str | None]]:
 def _push_in(tx: Tx, actor: Actor, req: PushRequest, prepared: dict[int, tuple[str, str | None]]) -> PushReply:
     """The push inside its write transaction (which concurrent pushes may share: see
     ``group_commit``; nothing here depends on being alone in it)."""
-    row = tx.one("SELECT last_seq FROM clients WHERE client_id = ?", (req.client_id,))
+    row = tx.one("SELECT last_seq, user_id, last_change_id FROM clients WHERE client_id = ?", (req.client_id,))
+    if row is not None:  # before anything that could tell a stranger about the device
+        check_owner(row[1], actor)
     last_seq = row[0] if row is not None else 0
     expected = last_seq + 1
     for i in range(1, len(req.changes)):
         if req.changes[i].client_seq != req.changes[i - 1].client_seq + 1:
             raise _gap(expected, req.changes[i].client_seq, inside=True)
+    if row is not None and req.changes and req.changes[0].client_seq <= last_seq:
+        _check_same_install(req.changes, last_seq, row[2])
     new = [c for c in req.changes if c.client_seq > last_seq]
     if new and new[0].client_seq != expected:
         raise _gap(expected, new[0].client_seq, inside=False)
@@ -105,18 +132,19 @@ def _push_in(tx: Tx, actor: Actor, req: PushRequest, prepared: dict[int, tuple[s
     acked = req.changes[-1].client_seq if req.changes and req.changes[-1].client_seq > last_seq else last_seq
     push_results.save(tx, req.client_id, acked, remember)
     stamp = now_iso()
-    if row is None:
+    acked_change = new[-1].change_id  # acked is the last change of the batch, which is new
+    if row is None:  # the first push registers the client to its user (PROTOCOL.md §1)
         tx.execute(
             "INSERT INTO clients (client_id, user_id, username, app_version, last_seq, rejected_count,"
-            " last_push_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (req.client_id, actor.user_id, actor.username, req.app_version, acked, rejected, stamp),
+            " last_push_at, last_change_id)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (req.client_id, actor.user_id, actor.username, req.app_version, acked, rejected, stamp, acked_change),
         )
     else:
         tx.execute(
-            "UPDATE clients SET user_id = ?, username = ?, app_version = ?, last_seq = ?,"
-            " rejected_count = rejected_count + ?, last_push_at = ? WHERE client_id = ?",
-            (actor.user_id, actor.username, req.app_version, acked, rejected, stamp, req.client_id),
+            "UPDATE clients SET app_version = ?, last_seq = ?, rejected_count = rejected_count + ?,"
+            " last_push_at = ?, last_change_id = ? WHERE client_id = ?",
+            (req.app_version, acked, rejected, stamp, acked_change, req.client_id),
         )
     cursor = ctx.feed.flush()
     if new:
@@ -131,6 +159,20 @@ def _push_in(tx: Tx, actor: Actor, req: PushRequest, prepared: dict[int, tuple[s
     return PushReply(acked_seq=acked, results=results, cursor=cursor, server_time_ms=now_ms())
 
 
+def _check_same_install(changes: list[Change], last_seq: int, last_change_id: str | None) -> None:
+    """A push that reaches back to or below ``last_seq`` is a retry of a batch whose reply was
+    lost; the retry starts at the oldest unacknowledged change and is at least as long as the
+    batch it repeats, so it holds ``last_seq`` with the change id the server acknowledged there.
+    Otherwise a second install is using this client id: its sequence numbers overlap ones the
+    server acknowledged for other changes (PROTOCOL.md §4). Clients from before the change id
+    was remembered (``last_change_id`` null) are not checked."""
+    if last_change_id is None:
+        return
+    index = last_seq - changes[0].client_seq  # the batch is consecutive (checked before)
+    if index >= len(changes) or changes[index].change_id != last_change_id:
+        raise reregister()
+
+
 def _gap(expected: int, got: int, inside: bool) -> Conflict:
     where_vi = "trong gói" if inside else "đầu gói"
     return Conflict(
@@ -140,7 +182,7 @@ def _gap(expected: int, got: int, inside: bool) -> Conflict:
             f"Changes are missing: the server expects client_seq {expected} but got {got}. "
             f"Send again from change {expected}.",
         ),
-        code="sequence_gap",
+        code=protocol.SEQUENCE_GAP,
         expected_seq=expected,
     )
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from litestar import Controller, get, post
+from typing import Any
+
+from litestar import Controller, Request, get, post
 from litestar.params import JSONBody
 
 from shared_schema.records import UserInfo
@@ -16,8 +18,15 @@ class AuthController(Controller):
     tags = ["auth"]
 
     @post("/auth/token", status_code=200, sync_to_thread=True, summary="Sign in: a bearer token with its expiry")
-    def token(self, data: JSONBody[TokenRequest], server: ServerDep) -> TokenReply:
-        return auth.login(server.db, server.auth, data.username, data.password)
+    def token(self, data: JSONBody[TokenRequest], server: ServerDep, request: Request[Any, Any, Any]) -> TokenReply:
+        return auth.login(
+            server.db,
+            server.auth,
+            data.username,
+            data.password,
+            address=request.client.host if request.client else None,
+            device_key=data.device_key,
+        )
 
     @get("/me", guards=GUARDS, sync_to_thread=False, summary="The signed-in user")
     def me(self, actor: ActorDep) -> UserInfo:

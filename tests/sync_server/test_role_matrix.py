@@ -85,7 +85,13 @@ ENDPOINTS: list[tuple[str, str, str, dict[str, Any], dict[str, int]]] = [
         {},
         dict(inspector=OK, other_inspector=OK, supervisor=OK, admin=OK),
     ),
-    ("blob head", "HEAD", "/api/v1/blobs/{blob}", {}, dict(inspector=OK, other_inspector=OK, supervisor=OK, admin=OK)),
+    (
+        "blob head",
+        "HEAD",
+        "/api/v1/blobs/{blob}",
+        {},
+        dict(inspector=OK, other_inspector=HIDDEN, supervisor=OK, admin=OK),
+    ),
     (
         "blob upload",
         "PATCH",

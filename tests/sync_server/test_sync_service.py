@@ -311,7 +311,8 @@ def test_review_decisions_cannot_be_pushed_even_by_a_supervisor(world: World) ->
     dev = Device()
     iid = submit_ready(world, dev)
     push(world, "insp_a", dev, [dev.change("inspection", iid, "status", "submitted")])
-    reply = push(world, "sup", dev, [dev.change("inspection", iid, "status", "approved")])
+    supervisors = Device()  # a device is registered to one user (PROTOCOL.md §1)
+    reply = push(world, "sup", supervisors, [supervisors.change("inspection", iid, "status", "approved")])
     assert rejected(reply) == "not_permitted"
     assert "review" in (reply.results[0].reason or "")
 
