@@ -27,6 +27,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 from sync_server.core.config import ServerConfig, from_env
 from sync_server.core.server import Server
 from sync_server.http.deps import DEPENDENCIES
+from sync_server.http.input_guard import input_guard
 from sync_server.http.problems import EXCEPTION_HANDLERS
 from sync_server.http.routes_admin import AdminController
 from sync_server.http.routes_auth import AuthController
@@ -115,6 +116,7 @@ def create_app(
         ],
         dependencies=DEPENDENCIES,
         exception_handlers=EXCEPTION_HANDLERS,
+        middleware=[input_guard],
         lifespan=[lifespan],
         request_max_body_size=config.max_body_bytes,
         debug=debug,

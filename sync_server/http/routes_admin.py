@@ -7,7 +7,7 @@ from litestar import Controller, get, patch, post
 from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 
 from sync_server.core import audit, auth, devices
-from sync_server.http.deps import GUARDS, ActorDep, ServerDep
+from sync_server.http.deps import GUARDS, MAX_INT, ActorDep, ServerDep
 
 
 class NewUser(msgspec.Struct, kw_only=True):
@@ -68,6 +68,6 @@ class AdminController(Controller):
         username: FromQuery[str | None] = None,
         action: FromQuery[str | None] = None,
         limit: int = Parameter(default=100, ge=1, le=1000),
-        offset: int = Parameter(default=0, ge=0),
+        offset: int = Parameter(default=0, ge=0, le=MAX_INT),
     ) -> list[audit.AuditEntry]:
         return audit.list_entries(server.db, actor, username=username, action=action, limit=limit, offset=offset)
