@@ -28,6 +28,7 @@ from sync_server.core.config import ServerConfig, from_env
 from sync_server.core.server import Server
 from sync_server.http.deps import DEPENDENCIES
 from sync_server.http.input_guard import input_guard
+from sync_server.http.openapi_errors import document_errors
 from sync_server.http.problems import EXCEPTION_HANDLERS
 from sync_server.http.routes_admin import AdminController
 from sync_server.http.routes_auth import AuthController
@@ -102,7 +103,7 @@ def create_app(
             server.close()
 
     extra = list(optional_routers() if extra_route_handlers is None else extra_route_handlers)
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             healthz,
             AuthController,
@@ -129,3 +130,5 @@ def create_app(
             security=[{"bearer": []}],
         ),
     )
+    document_errors(app)
+    return app

@@ -671,6 +671,36 @@ def test_openapi_documents_the_push_body(api: Api) -> None:
     assert {"value", "base_hlc"} <= set(change["properties"])
 
 
+def test_openapi_documents_every_error_response_as_a_problem(api: Api) -> None:
+    client, _world = api
+    document = client.get("/schema/openapi.json").json()
+    problem = document["components"]["schemas"]["Problem"]
+    assert {"title", "status"} <= set(problem["required"]) and "detail" in problem["properties"]
+    operations = [
+        (path, method.upper(), op)
+        for path, item in document["paths"].items()
+        for method, op in item.items()
+        if isinstance(op, dict) and "responses" in op
+    ]
+    assert len(operations) > 20
+    for path, method, op in operations:
+        expected = {"400", "422"}
+        if path not in ("/healthz", "/api/v1/auth/token"):
+            expected |= {"401", "403"}
+        if "{" in path:
+            expected.add("404")
+        if method in ("POST", "PATCH"):
+            expected |= {"409", "413"}
+        if path == "/api/v1/auth/token":
+            expected |= {"401", "429"}
+        assert expected <= set(op["responses"]), (method, path, sorted(op["responses"]))
+        for status in expected:
+            content = op["responses"][status]["content"]
+            assert list(content) == ["application/problem+json"], (method, path, status)
+            assert content["application/problem+json"]["schema"] == {"$ref": "#/components/schemas/Problem"}
+            assert op["responses"][status]["description"]
+
+
 def test_pull_scope_names_what_the_caller_may_see_and_changes_with_their_districts(api: Api) -> None:
     client, world = api
 
