@@ -9,10 +9,12 @@ import json
 import os
 import subprocess
 import sys
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
 
+from tests.support import postgres
 from tests.support.server_process import REPO_ROOT, start_server
 
 pytestmark = pytest.mark.slow
@@ -58,18 +60,23 @@ def run_schemathesis(base_url: str, token: str, workdir: Path) -> subprocess.Com
     )
 
 
-@pytest.mark.parametrize("role", ["admin", "inspector"])
-def test_no_server_error_and_no_undocumented_status(tmp_path: Path, role: str) -> None:
-    server = start_server(tmp_path)
-    try:
+@pytest.mark.parametrize(("role", "backend"), [("admin", "postgres"), ("inspector", "sqlite")])
+def test_no_server_error_and_no_undocumented_status(tmp_path: Path, role: str, backend: str) -> None:
+    """The admin (who reaches every writing operation) runs on PostgreSQL, where a NUL
+    character or a 64-bit overflow used to reach the database; the inspector on SQLite."""
+    with ExitStack() as stack:
+        env = {}
+        if backend == "postgres":
+            postgres.require_postgres()
+            env["SYNC_DATABASE_URL"] = stack.enter_context(postgres.fresh_database("schemathesis"))
+        server = start_server(tmp_path, **env)
+        stack.callback(server.stop)
         server.create_user("quantri", PASSWORD, "admin")
         server.create_user("thanhtra", PASSWORD, "inspector", ["TX Phổ Yên"])
         server.add_site_and_sample_checklist(tmp_path, "TX Phổ Yên")
         token = server.token("quantri" if role == "admin" else "thanhtra", PASSWORD)
         result = run_schemathesis(server.base_url, token, tmp_path)
         log = server.log_tail(80)
-    finally:
-        server.stop()
     output = result.stdout + result.stderr
     print(output[-4000:])  # the summary, in the test log
     assert result.returncode == 0, f"schemathesis found problems:\n{output[-12000:]}\n--- server log ---\n{log}"
