@@ -22,10 +22,10 @@ from shared_schema.protocol import MAX_INT
 from sync_server.core.errors import BadRequest, bi
 
 BINARY_PATHS = ("/api/v1/blobs/",)
-# A JSON number of 19 or more digits (as a value: first, or after ':', '[' or ','); only then is the
-# body tokenized to compare it with MAX_INT. Matching this prefix first keeps the scan cheap.
-_LONG_NUMBER = re.compile(rb"[:\[,][ \t\r\n]*-?[0-9]{19}")
-_LONG_NUMBER_FIRST = re.compile(rb"[ \t\r\n]*-?[0-9]{19}")
+# Any run of 19 digits (every digit mapped to "0", then one search: both in C); only then is
+# the body tokenized to compare its numbers with MAX_INT (clocks have 15 digits, ids fewer).
+_DIGITS_AS_ZERO = bytes.maketrans(b"123456789", b"000000000")
+_NINETEEN_DIGITS = b"0" * 19
 _JSON_TOKEN = re.compile(rb'"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?')
 
 NUL_REFUSED = bi(
@@ -72,7 +72,7 @@ def json_has_nul(body: bytes) -> bool:
 
 def json_integers_in_range(body: bytes) -> bool:
     """False when a JSON number outside strings is an integer beyond ``MAX_INT``."""
-    if _LONG_NUMBER.search(body) is None and _LONG_NUMBER_FIRST.match(body) is None:
+    if body.translate(_DIGITS_AS_ZERO).find(_NINETEEN_DIGITS) == -1:
         return True
     for match in _JSON_TOKEN.finditer(body):
         token = match.group()
