@@ -16,6 +16,7 @@ import re
 from typing import Any
 
 from litestar import Request
+from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from shared_schema.protocol import MAX_INT
@@ -111,7 +112,7 @@ def input_guard(app: ASGIApp) -> ASGIApp:
     """The ASGI middleware that applies the checks above to every HTTP request."""
 
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
+        if scope["type"] == ScopeType.HTTP:
             check_url(scope)
             if not scope.get("path", "").startswith(BINARY_PATHS) and scope.get("method") not in ("GET", "HEAD"):
                 request: Request[Any, Any, Any] = Request(scope, receive, send)
