@@ -48,6 +48,11 @@ MAX_PULL_LIMIT: Final = 5000
 DEFAULT_PULL_LIMIT: Final = 1000
 MAX_TEXT_LENGTH: Final = 4000
 MAX_PHOTOS_PER_ANSWER: Final = 20
+# The largest integer anywhere in a request (a query parameter, a path, a JSON number): a
+# signed 64-bit integer, what both databases store. Larger ones are refused with 400.
+MAX_INT: Final = 2**63 - 1
+# How deeply an answer value may nest lists and objects (a location or a photo list needs 2).
+MAX_VALUE_DEPTH: Final = 16
 # A change whose clock is further ahead of the server's wall clock than this is refused
 # (see docs/PROTOCOL.md, "Clock skew"): a phone with a wrong date must not win every conflict.
 MAX_CLOCK_SKEW_MS: Final = 10 * 60 * 1000
@@ -61,6 +66,15 @@ CLIENT_NOT_YOURS: Final = "client_not_yours"
 # 409: a second install is using this client_id (a restored backup, a copied data folder):
 # the device takes a new client_id and sends its unsent changes again under it.
 CLIENT_REREGISTER: Final = "client_reregister"
+
+
+def within_depth(value: object, depth: int = MAX_VALUE_DEPTH) -> bool:
+    """True when ``value`` nests lists and objects at most ``depth`` levels deep."""
+    if isinstance(value, dict):
+        return depth > 0 and all(within_depth(v, depth - 1) for v in value.values())
+    if isinstance(value, list):
+        return depth > 0 and all(within_depth(v, depth - 1) for v in value)
+    return True
 
 
 def answer_entity_id(inspection_id: str, question_id: str) -> str:

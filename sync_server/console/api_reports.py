@@ -21,6 +21,7 @@ from sync_server.core.access import Actor, require_reviewer
 from sync_server.core.errors import NotFound, bi
 from sync_server.core.server import Server
 from sync_server.http.deps import GUARDS
+from sync_server.http.downloads import content_disposition
 from sync_server.reports.inspection_pdf import render_inspection_pdf
 
 Lang = Parameter(default="vi", pattern="^(vi|en)$", description="vi (default) or en")
@@ -38,7 +39,7 @@ def inspection_report(inspection_id: str, actor: Actor, server: Server, lang: st
     return Response(
         pdf,
         media_type="application/pdf",
-        headers={"Content-Disposition": f'inline; filename="inspection-{inspection_id}.pdf"'},
+        headers={"Content-Disposition": content_disposition(f"inspection-{inspection_id}.pdf", inline=True)},
     )
 
 

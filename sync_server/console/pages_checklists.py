@@ -29,6 +29,7 @@ from sync_server.core.xlsform import (
     looks_like_spreadsheet,
     read_xlsform,
 )
+from sync_server.http.downloads import content_disposition
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 Upload = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
@@ -194,7 +195,7 @@ def _version_response(
 def xlsform_download(request: Request[Any, Any, Any], viewer: Actor, template_id: str, version: int) -> Response[bytes]:
     require_admin_viewer(viewer)
     name, data = registry.template_xlsform(server_of(request).db, viewer, template_id, version)
-    return Response(data, media_type=XLSX_MEDIA_TYPE, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return Response(data, media_type=XLSX_MEDIA_TYPE, headers={"Content-Disposition": content_disposition(name)})
 
 
 @get("/checklists/{template_id:str}/{version:int}", sync_to_thread=True, include_in_schema=False)

@@ -21,6 +21,7 @@ from sync_server.console.web import lang_of, redirect, render, server_of
 from sync_server.core import blobs, inspections, registry
 from sync_server.core.access import Actor
 from sync_server.core.errors import ServiceError
+from sync_server.http.downloads import content_disposition
 from sync_server.reports.exports import columns_for_templates, csv_chunks, geojson_chunks, inspections_xlsx
 from sync_server.reports.inspection_pdf import render_inspection_pdf
 
@@ -41,11 +42,15 @@ FILTER_NAMES = (
 )
 
 
+MAX_PAGE = 1_000_000  # a page number beyond this is no page (and no database overflow)
+
+
 def _int(text: str | None, default: int) -> int:
     try:
-        return int(text or default)
+        value = int(text or default)
     except ValueError:
         return default
+    return value if abs(value) <= MAX_PAGE else default
 
 
 class ListFilters(msgspec.Struct, kw_only=True):
@@ -177,9 +182,9 @@ def report_pdf(request: Request[Any, Any, Any], viewer: Actor, inspection_id: st
     server = server_of(request)
     data = report_data(server, viewer, inspection_id)
     pdf = render_inspection_pdf(data, lang=lang_of(request), load_blob=blob_loader(server, viewer))
-    name = f"bien-ban-{data.header.record_number or inspection_id}".replace("/", "-")
+    name = f"bien-ban-{data.header.record_number or inspection_id}.pdf"
     return Response(
-        pdf, media_type="application/pdf", headers={"Content-Disposition": f'inline; filename="{name}.pdf"'}
+        pdf, media_type="application/pdf", headers={"Content-Disposition": content_disposition(name, inline=True)}
     )
 
 
@@ -204,7 +209,7 @@ EXPORT_MEDIA_TYPES = {
 def export_response(plan: ExportPlan, fmt: str, lang: str) -> Response[bytes] | Stream:
     """The export as a download: CSV and GeoJSON streamed as they are written, XLSX (a zip
     that is only complete at its end) sent when done."""
-    headers = {"Content-Disposition": f'attachment; filename="inspections.{fmt}"'}
+    headers = {"Content-Disposition": content_disposition(f"inspections.{fmt}")}
     media_type = EXPORT_MEDIA_TYPES[fmt]
     columns = columns_for_templates(plan.templates)
     if fmt == "xlsx":

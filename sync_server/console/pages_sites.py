@@ -21,6 +21,7 @@ from sync_server.console.web import redirect, render, require_admin_viewer, serv
 from sync_server.core import registry
 from sync_server.core.access import Actor
 from sync_server.core.errors import Invalid, ServiceError, bi
+from sync_server.http.downloads import content_disposition
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 Upload = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
@@ -224,7 +225,7 @@ def csv_template(viewer: Actor) -> Response[bytes]:
     return Response(
         ("\ufeff" + out.getvalue()).encode("utf-8"),
         media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="sites-template.csv"'},
+        headers={"Content-Disposition": content_disposition("sites-template.csv")},
     )
 
 

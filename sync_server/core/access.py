@@ -75,9 +75,12 @@ def require_reviewer(actor: Actor) -> None:
     require_role(actor, REVIEWERS, "duyệt biên bản", "review inspections")
 
 
-def require_district(actor: Actor, district: str | None, what_vi: str, what_en: str) -> None:
-    """Refuse with 404 (not 403) outside scope, so ids in other districts are not revealed."""
-    if not can_see_district(actor, district):
+def require_district(actor: Actor, district: str | None, what_vi: str, what_en: str, *, found: bool = True) -> None:
+    """Refuse with 404 (not 403) outside scope, so ids in other districts are not revealed;
+    ``found=False`` (no such row) is a 404 for everyone, admins included."""
+    if not found and actor.is_admin:
+        raise NotFound(bi(f"Không có {what_vi} này.", f"There is no such {what_en}."), code="not_found")
+    if not found or not can_see_district(actor, district):
         raise NotFound(
             bi(
                 f"Không tìm thấy {what_vi} trong các huyện bạn phụ trách.",

@@ -25,7 +25,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from shared_schema.records import ROLES, UserInfo
 from shared_schema.sync import TokenReply
-from sync_server.core import audit
+from sync_server.core import audit, passwords
 from sync_server.core.access import Actor, require_admin
 from sync_server.core.config import ServerConfig
 from sync_server.core.db import Database, Tx
@@ -35,7 +35,7 @@ from sync_server.core.util import iso_from_ms, new_id, now_iso, now_ms
 _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("not a real password " + secrets.token_hex(8))
 
-MIN_PASSWORD_LENGTH = 8
+MIN_PASSWORD_LENGTH = passwords.MIN_LENGTH
 BAD_LOGIN = bi(
     "Tên đăng nhập hoặc mật khẩu không đúng. Hãy kiểm tra lại và thử lần nữa.",
     "Wrong user name or password. Check both and try again.",
@@ -85,7 +85,16 @@ def _districts(tx: Tx, user_id: str) -> list[str]:
     ]
 
 
-def _validate_new_user(username: str, password: str, role: str, districts: Iterable[str]) -> list[str]:
+def require_strong_password(password: str, user_inputs: Iterable[str]) -> None:
+    """``Invalid`` (``weak_password``) saying why, unless the password policy accepts it."""
+    problem = passwords.password_problem(password, user_inputs)
+    if problem is not None:
+        raise Invalid(bi(problem.vi, problem.en), code="weak_password")
+
+
+def _validate_new_user(
+    username: str, password: str, role: str, districts: Iterable[str], full_name: str | None = None
+) -> list[str]:
     username = username.strip()
     if not username or len(username) > 64 or any(c.isspace() for c in username):
         raise Invalid(
@@ -103,14 +112,7 @@ def _validate_new_user(username: str, password: str, role: str, districts: Itera
             ),
             code="invalid_role",
         )
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise Invalid(
-            bi(
-                f"Mật khẩu cần ít nhất {MIN_PASSWORD_LENGTH} ký tự.",
-                f"The password needs at least {MIN_PASSWORD_LENGTH} characters.",
-            ),
-            code="weak_password",
-        )
+    require_strong_password(password, (username, full_name or ""))
     cleaned = sorted({d.strip() for d in districts if d.strip()})
     if role != "admin" and not cleaned:
         raise Invalid(
@@ -133,7 +135,7 @@ def create_user(
     full_name: str | None = None,
 ) -> UserRecord:
     require_admin(actor, "tạo người dùng", "create users")
-    cleaned = _validate_new_user(username, password, role, districts)
+    cleaned = _validate_new_user(username, password, role, districts, full_name)
     username = username.strip()
     password_hash = hash_password(password)
     with db.write() as tx:
@@ -206,27 +208,38 @@ def update_user(
     require_admin(actor, "sửa người dùng", "change users")
     if role is not None and role not in ROLES:
         raise Invalid(bi(f"Vai trò '{role}' không tồn tại.", f"Role '{role}' does not exist."), code="invalid_role")
-    if password is not None and len(password) < MIN_PASSWORD_LENGTH:
-        raise Invalid(
-            bi(
-                f"Mật khẩu cần ít nhất {MIN_PASSWORD_LENGTH} ký tự.",
-                f"The password needs at least {MIN_PASSWORD_LENGTH} characters.",
-            ),
-            code="weak_password",
-        )
-    new_hash = hash_password(password) if password is not None else None
+    new_districts = None if districts is None else sorted({d.strip() for d in districts if d.strip()})
+    new_hash = None
+    if password is not None:
+        with db.read() as tx:
+            names = tx.one("SELECT username, full_name FROM users WHERE id = ?", (user_id,))
+        require_strong_password(password, [n for n in (names or ()) if n] + ([full_name] if full_name else []))
+        new_hash = hash_password(password)
     with db.write() as tx:
-        if tx.one("SELECT 1 FROM users WHERE id = ?", (user_id,)) is None:
+        current = tx.one("SELECT role, active FROM users WHERE id = ?", (user_id,))
+        if current is None:
             raise NotFound(bi("Không có người dùng này.", "No such user."))
+        final_role = role if role is not None else current[0]
+        final_active = bool(current[1]) if active is None else active
+        if current[0] == "admin" and current[1] and (final_role != "admin" or not final_active):
+            _require_another_active_admin(tx, user_id)
+        final_districts = _districts(tx, user_id) if new_districts is None else new_districts
+        if final_role != "admin" and not final_districts:
+            raise Invalid(
+                bi(
+                    "Thanh tra viên và giám sát cần ít nhất một huyện; hãy chọn huyện trước khi lưu.",
+                    "Inspectors and supervisors need at least one district; choose one before saving.",
+                ),
+                code="district_required",
+            )
         if role is not None:
             tx.execute("UPDATE users SET role = ? WHERE id = ?", (role, user_id))
         if full_name is not None:
             tx.execute("UPDATE users SET full_name = ? WHERE id = ?", (full_name, user_id))
-        if districts is not None:
+        if new_districts is not None:
             tx.execute("DELETE FROM user_districts WHERE user_id = ?", (user_id,))
             tx.executemany(
-                "INSERT INTO user_districts (user_id, district) VALUES (?, ?)",
-                [(user_id, d) for d in sorted({d.strip() for d in districts if d.strip()})],
+                "INSERT INTO user_districts (user_id, district) VALUES (?, ?)", [(user_id, d) for d in new_districts]
             )
         if active is not None:
             tx.execute("UPDATE users SET active = ? WHERE id = ?", (1 if active else 0, user_id))
@@ -256,6 +269,22 @@ def update_user(
             districts=_districts(tx, r[0]),
             active=bool(r[4]),
             created_at=r[5],
+        )
+
+
+def _require_another_active_admin(tx: Tx, user_id: str) -> None:
+    """``Conflict`` (``last_admin``) when ``user_id`` is the only active admin: demoting or
+    deactivating them would leave nobody able to manage users."""
+    others = tx.scalar("SELECT COUNT(*) FROM users WHERE role = 'admin' AND active = 1 AND id <> ?", (user_id,))
+    if not others:
+        raise Conflict(
+            bi(
+                "Đây là quản trị viên cuối cùng còn hoạt động: không thể hạ quyền hay khóa tài khoản này. "
+                "Hãy tạo hoặc kích hoạt một quản trị viên khác trước.",
+                "This is the last active admin: it cannot be demoted or deactivated. "
+                "Create or activate another admin first.",
+            ),
+            code="last_admin",
         )
 
 

@@ -13,7 +13,7 @@ import msgspec
 from shared_schema.checklist import ChecklistTemplate
 from shared_schema.codec import WireError, convert, decode_template
 from shared_schema.errors import FieldProblem
-from shared_schema.protocol import template_entity_id
+from shared_schema.protocol import MAX_INT, template_entity_id
 from shared_schema.template_rules import TemplateProblem, validate_template
 from shared_schema.text import LocalText
 from sync_server.core import audit
@@ -173,8 +173,15 @@ def save_template(
     return TemplateSaved(template=summary, problems=problems)
 
 
+def _storable_version(version: int) -> bool:
+    """A version a database can hold (1 up to a 64-bit integer); others are simply not there."""
+    return 0 < version <= MAX_INT
+
+
 def _get_row(tx: Tx, template_id: str, version: int) -> Any:
-    row = tx.one(_TEMPLATE_SELECT + " WHERE template_id = ? AND version = ?", (template_id, version))
+    row = None
+    if _storable_version(version):
+        row = tx.one(_TEMPLATE_SELECT + " WHERE template_id = ? AND version = ?", (template_id, version))
     if row is None:
         raise NotFound(
             bi(
@@ -245,6 +252,14 @@ def list_templates(db: Database, actor: Actor) -> list[TemplateSummary]:
 
 
 def get_template(db: Database, actor: Actor, template_id: str, version: int) -> TemplateVersion:
+    if not _storable_version(version):
+        raise NotFound(
+            bi(
+                f"Không có bảng kiểm '{template_id}' phiên bản {version}.",
+                f"No checklist '{template_id}' version {version}.",
+            ),
+            code="template_missing",
+        )
     with db.read() as tx:
         row = tx.one(_TEMPLATE_SELECT + " WHERE template_id = ? AND version = ?", (template_id, version))
         document = tx.scalar(

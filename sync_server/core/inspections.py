@@ -197,7 +197,7 @@ def list_inspections(
 
 def _load_summary(tx: Tx, actor: Actor, inspection_id: str) -> InspectionSummary:
     row = tx.one(_SUMMARY_SELECT + " WHERE i.id = ?", (inspection_id,))
-    require_district(actor, row[4] if row is not None else None, "biên bản", "inspection")
+    require_district(actor, row[4] if row is not None else None, "biên bản", "inspection", found=row is not None)
     return _summary(row)
 
 
@@ -398,7 +398,7 @@ def resolve_conflict(db: Database, actor: Actor, conflict_id: str) -> ConflictRe
     require_reviewer(actor)
     with db.write() as tx:
         row = tx.one("SELECT id, district, inspection_id, entry, resolved FROM conflicts WHERE id = ?", (conflict_id,))
-        require_district(actor, row[1] if row is not None else None, "xung đột", "conflict")
+        require_district(actor, row[1] if row is not None else None, "xung đột", "conflict", found=row is not None)
         assert row is not None
         entry = msgspec.json.decode(row[3], type=ConflictEntry)
         stamp = now_iso()

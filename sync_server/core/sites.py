@@ -233,7 +233,7 @@ def get_site(db: Database, actor: Actor, site_id: str) -> Site:
     with db.read() as tx:
         row = tx.one(SITE_SELECT + " WHERE id = ?", (site_id,))
     site = site_from_row(row) if row is not None else None
-    require_district(actor, site.district if site else None, "cơ sở", "site")
+    require_district(actor, site.district if site else None, "cơ sở", "site", found=site is not None)
     assert site is not None
     return site
 

@@ -27,6 +27,8 @@ from litestar.openapi.spec import Components, SecurityScheme
 from sync_server.core.config import ServerConfig, from_env
 from sync_server.core.server import Server
 from sync_server.http.deps import DEPENDENCIES
+from sync_server.http.input_guard import input_guard
+from sync_server.http.openapi_errors import document_errors
 from sync_server.http.problems import EXCEPTION_HANDLERS
 from sync_server.http.routes_admin import AdminController
 from sync_server.http.routes_auth import AuthController
@@ -101,7 +103,7 @@ def create_app(
             server.close()
 
     extra = list(optional_routers() if extra_route_handlers is None else extra_route_handlers)
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             healthz,
             AuthController,
@@ -115,6 +117,7 @@ def create_app(
         ],
         dependencies=DEPENDENCIES,
         exception_handlers=EXCEPTION_HANDLERS,
+        middleware=[input_guard],
         lifespan=[lifespan],
         request_max_body_size=config.max_body_bytes,
         debug=debug,
@@ -127,3 +130,5 @@ def create_app(
             security=[{"bearer": []}],
         ),
     )
+    document_errors(app)
+    return app

@@ -6,14 +6,16 @@ caller gets 401 whatever it sends.
 
 from __future__ import annotations
 
-from typing import Any, TypeAlias, cast
+from typing import Annotated, Any, TypeAlias, cast
 
 from anyio import to_thread
 from litestar import Request
 from litestar.connection import ASGIConnection
 from litestar.di import NamedDependency, Provide
 from litestar.handlers.base import BaseRouteHandler
+from litestar.params import PathParameter
 
+from shared_schema.protocol import MAX_INT
 from sync_server.core import auth
 from sync_server.core.access import Actor
 from sync_server.core.server import Server
@@ -58,3 +60,7 @@ DEPENDENCIES = {
 
 ActorDep: TypeAlias = NamedDependency[Actor]
 ServerDep: TypeAlias = NamedDependency[Server]
+
+# A checklist version in a path: 1 up to a 64-bit integer (larger ones get 400, not a database error).
+Version: TypeAlias = Annotated[int, PathParameter(ge=1, le=MAX_INT, description="The checklist version (1, 2, …)")]
+__all__ = ["GUARDS", "MAX_INT", "ActorDep", "ServerDep", "Version"]

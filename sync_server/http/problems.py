@@ -140,7 +140,24 @@ def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> R
     return problem_response(problem)
 
 
+def undecodable_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
+    """A body the decoder gave up on: nested too deeply (``RecursionError``) or not UTF-8."""
+    if isinstance(exc, RecursionError):
+        code = "too_deeply_nested"
+        detail = bi(
+            "Dữ liệu JSON lồng nhau quá sâu; hãy gửi cấu trúc đơn giản hơn.",
+            "The JSON is nested too deeply; send a simpler structure.",
+        )
+    else:
+        code = "invalid_utf8"
+        detail = bi("Nội dung gửi lên không phải văn bản UTF-8 hợp lệ.", "The request body is not valid UTF-8 text.")
+    problem = Problem(title="Bad request", status=400, detail=detail, code=code, instance=request.url.path)
+    return problem_response(problem)
+
+
 EXCEPTION_HANDLERS: dict[Any, Any] = {
+    RecursionError: undecodable_handler,
+    UnicodeDecodeError: undecodable_handler,
     ServiceError: service_error_handler,
     HTTPException: http_error_handler,
     Exception: internal_error_handler,

@@ -7,7 +7,8 @@ from litestar import Controller, get, patch, post
 from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 
 from sync_server.core import audit, auth, devices
-from sync_server.http.deps import GUARDS, ActorDep, ServerDep
+from sync_server.http.deps import GUARDS, MAX_INT, ActorDep, ServerDep
+from sync_server.http.strict import strict_body
 
 
 class NewUser(msgspec.Struct, kw_only=True):
@@ -35,13 +36,19 @@ class AdminController(Controller):
     def list_users(self, actor: ActorDep, server: ServerDep) -> list[auth.UserRecord]:
         return auth.list_users(server.db, actor)
 
-    @post("/users", sync_to_thread=True, summary="Create a user (admin)")
+    @post("/users", sync_to_thread=True, summary="Create a user (admin)", dto=strict_body(NewUser), return_dto=None)
     def create_user(self, data: JSONBody[NewUser], actor: ActorDep, server: ServerDep) -> auth.UserRecord:
         return auth.create_user(
             server.db, actor, data.username, data.password, data.role, data.districts, data.full_name
         )
 
-    @patch("/users/{user_id:str}", sync_to_thread=True, summary="Change role, districts, active, password (admin)")
+    @patch(
+        "/users/{user_id:str}",
+        sync_to_thread=True,
+        summary="Change role, districts, active, password (admin)",
+        dto=strict_body(UserChange),
+        return_dto=None,
+    )
     def update_user(
         self, user_id: FromPath[str], data: JSONBody[UserChange], actor: ActorDep, server: ServerDep
     ) -> auth.UserRecord:
@@ -68,6 +75,6 @@ class AdminController(Controller):
         username: FromQuery[str | None] = None,
         action: FromQuery[str | None] = None,
         limit: int = Parameter(default=100, ge=1, le=1000),
-        offset: int = Parameter(default=0, ge=0),
+        offset: int = Parameter(default=0, ge=0, le=MAX_INT),
     ) -> list[audit.AuditEntry]:
         return audit.list_entries(server.db, actor, username=username, action=action, limit=limit, offset=offset)

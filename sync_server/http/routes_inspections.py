@@ -7,7 +7,7 @@ from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 
 from shared_schema.sync import ReviewRequest
 from sync_server.core import inspections
-from sync_server.http.deps import GUARDS, ActorDep, ServerDep
+from sync_server.http.deps import GUARDS, MAX_INT, ActorDep, ServerDep
 
 
 class InspectionController(Controller):
@@ -31,7 +31,7 @@ class InspectionController(Controller):
         date_to: str | None = Parameter(default=None, description="YYYY-MM-DD, inclusive"),
         sort: FromQuery[str] = "updated",
         limit: int = Parameter(default=50, ge=1, le=500),
-        offset: int = Parameter(default=0, ge=0),
+        offset: int = Parameter(default=0, ge=0, le=MAX_INT),
     ) -> inspections.InspectionPage:
         return inspections.list_inspections(
             server.db,

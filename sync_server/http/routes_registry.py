@@ -13,7 +13,8 @@ from shared_schema.records import Site
 from sync_server.core import registry
 from sync_server.core.errors import BadRequest, bi
 from sync_server.core.xlsform import XLSX_MEDIA_TYPE
-from sync_server.http.deps import GUARDS, ActorDep, ServerDep
+from sync_server.http.deps import GUARDS, MAX_INT, ActorDep, ServerDep, Version
+from sync_server.http.downloads import content_disposition
 
 
 class SiteController(Controller):
@@ -31,7 +32,7 @@ class SiteController(Controller):
         kind: FromQuery[str | None] = None,
         active: FromQuery[bool | None] = None,
         limit: int = Parameter(default=100, ge=1, le=1000),
-        offset: int = Parameter(default=0, ge=0),
+        offset: int = Parameter(default=0, ge=0, le=MAX_INT),
     ) -> registry.SitePage:
         return registry.list_sites(
             server.db, actor, q=q, district=district, kind=kind, active=active, limit=limit, offset=offset
@@ -87,7 +88,7 @@ class TemplateController(Controller):
 
     @get("/{template_id:str}/versions/{version:int}", sync_to_thread=True, summary="One checklist version")
     def get_version(
-        self, template_id: FromPath[str], version: FromPath[int], actor: ActorDep, server: ServerDep
+        self, template_id: FromPath[str], version: Version, actor: ActorDep, server: ServerDep
     ) -> registry.TemplateVersion:
         return registry.get_template(server.db, actor, template_id, version)
 
@@ -97,11 +98,11 @@ class TemplateController(Controller):
         summary="One checklist version as an XLSForm spreadsheet (.xlsx) that imports back to the same checklist",
     )
     def get_xlsform(
-        self, template_id: FromPath[str], version: FromPath[int], actor: ActorDep, server: ServerDep
+        self, template_id: FromPath[str], version: Version, actor: ActorDep, server: ServerDep
     ) -> Response[bytes]:
         name, data = registry.template_xlsform(server.db, actor, template_id, version)
         return Response(
-            content=data, media_type=XLSX_MEDIA_TYPE, headers={"Content-Disposition": f'attachment; filename="{name}"'}
+            content=data, media_type=XLSX_MEDIA_TYPE, headers={"Content-Disposition": content_disposition(name)}
         )
 
     @post(
@@ -111,7 +112,7 @@ class TemplateController(Controller):
         summary="Publish a draft version; it becomes immutable (admin)",
     )
     def publish(
-        self, template_id: FromPath[str], version: FromPath[int], actor: ActorDep, server: ServerDep
+        self, template_id: FromPath[str], version: Version, actor: ActorDep, server: ServerDep
     ) -> registry.TemplateSummary:
         return registry.publish_template(server.db, actor, template_id, version)
 
@@ -122,6 +123,6 @@ class TemplateController(Controller):
         summary="Retire a published version (admin)",
     )
     def retire(
-        self, template_id: FromPath[str], version: FromPath[int], actor: ActorDep, server: ServerDep
+        self, template_id: FromPath[str], version: Version, actor: ActorDep, server: ServerDep
     ) -> registry.TemplateSummary:
         return registry.retire_template(server.db, actor, template_id, version)

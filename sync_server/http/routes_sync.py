@@ -23,15 +23,29 @@ _encode = msgspec.json.Encoder().encode
 
 def decode_push(body: bytes) -> PushRequest:
     """The push body as a ``PushRequest``; 400 ``malformed_request`` when it is not JSON,
-    400 ``invalid_request`` (naming the field) when a value has the wrong type."""
+    400 ``invalid_request`` (naming the field) when a value has the wrong type or nests more
+    than ``protocol.MAX_VALUE_DEPTH`` levels. (Nested beyond the decoder's limit or not UTF-8:
+    ``problems.undecodable_handler``.)"""
     try:
-        return _decode_push(body)
+        request = _decode_push(body)
     except msgspec.ValidationError as exc:
         message, _, where = str(exc).partition(" - at `")
         key = where.rstrip("`").removeprefix("$.") or None
         raise ValidationException(detail=str(exc), extra=[{"message": message, "key": key}]) from None
     except msgspec.DecodeError as exc:
         raise ClientException(detail=str(exc)) from None
+    for i, change in enumerate(request.changes):
+        if not protocol.within_depth(change.value):
+            raise ValidationException(
+                detail="nested too deeply",
+                extra=[
+                    {
+                        "message": f"nested more than {protocol.MAX_VALUE_DEPTH} levels deep",
+                        "key": f"changes[{i}].value",
+                    }
+                ],
+            )
+    return request
 
 
 class PushRequestDTO(MsgspecDTO[PushRequest]):
@@ -86,8 +100,12 @@ class SyncController(Controller):
         self,
         actor: ActorDep,
         server: ServerDep,
-        cursor: int = Parameter(default=0, ge=0, description="The last sequence the device has applied"),
-        limit: int = Parameter(default=protocol.DEFAULT_PULL_LIMIT, ge=1, description="At most 5000"),
+        cursor: int = Parameter(
+            default=0, ge=0, le=protocol.MAX_INT, description="The last sequence the device has applied"
+        ),
+        limit: int = Parameter(
+            default=protocol.DEFAULT_PULL_LIMIT, ge=1, le=protocol.MAX_INT, description="At most 5000 are sent"
+        ),
         protocol_version: Annotated[int | None, QueryParameter(name="protocol", description="Protocol version")] = None,
         client_id: Annotated[
             str | None,

@@ -104,9 +104,11 @@ class Device:
         upload_signature: bool = True,
         template_id: str = "sample-factory",
         version: int = 1,
+        inspection_id: str | None = None,
+        record_number: str | None = None,
     ) -> str:
         """Create, answer, sign and submit an inspection of the sample checklist; returns its id."""
-        iid = str(uuid.uuid4())
+        iid = inspection_id or str(uuid.uuid4())
         signature = signature_png(iid)
         sha = hashlib.sha256(signature).hexdigest()
         if upload_signature:
@@ -122,7 +124,7 @@ class Device:
             self.change("inspection", iid, "status", "draft"),
             self.change("inspection", iid, "kind", "unannounced"),
             self.change("inspection", iid, "started_at", "2021-08-05T02:30:00Z"),
-            self.change("inspection", iid, "record_number", f"{self.seq}/BB-SCT"),
+            self.change("inspection", iid, "record_number", record_number or f"{self.seq}/BB-SCT"),
             self.change(
                 "inspection",
                 iid,

@@ -1,8 +1,8 @@
 """A real sync server process on loopback, for end-to-end tests.
 
     server = start_server(tmp_path)             # started and healthy, own DB and blob dir
-    server.create_user("an", "secret-pass", "inspector", ["Phổ Yên"])
-    token = server.token("an", "secret-pass")
+    server.create_user("an", "correct horse battery", "inspector", ["Phổ Yên"])
+    token = server.token("an", "correct horse battery")
     httpx.get(f"{server.base_url}/api/v1/me", headers={"Authorization": f"Bearer {token}"})
     server.kill(); server.start()               # SIGKILL and start again on the same data
     server.stop()                               # SIGTERM, waits

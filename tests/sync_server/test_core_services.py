@@ -102,10 +102,71 @@ def test_user_creation_rules(world: World) -> None:
         auth.create_user(world.server.db, world.actor("sup"), "x", PASSWORD, "inspector", [DISTRICT_A])
     with pytest.raises(Invalid, match="district"):
         auth.create_user(world.server.db, SYSTEM, "x", PASSWORD, "inspector", [])
-    with pytest.raises(Invalid, match="8"):
-        auth.create_user(world.server.db, SYSTEM, "x", "short", "inspector", [DISTRICT_A])
     with pytest.raises(Conflict):
         auth.create_user(world.server.db, SYSTEM, "insp_a", PASSWORD, "inspector", [DISTRICT_A])
+
+
+def test_the_last_active_admin_cannot_be_demoted_or_deactivated(world: World) -> None:
+    admin = world.actor("admin")
+    before = dump_database(world.db_path)
+    for change in ({"role": "supervisor", "districts": [DISTRICT_A]}, {"active": False}):
+        with pytest.raises(Conflict) as refused:
+            auth.update_user(world.server.db, admin, admin.user_id, **change)  # type: ignore[arg-type]
+        assert refused.value.code == "last_admin"
+        assert "quản trị viên cuối cùng" in refused.value.detail and "last active admin" in refused.value.detail
+    assert dump_database(world.db_path) == before
+    # an inactive admin is no stand-in; an active one is
+    spare = auth.create_user(world.server.db, SYSTEM, "spare", PASSWORD, "admin")
+    auth.update_user(world.server.db, SYSTEM, spare.id, active=False)
+    with pytest.raises(Conflict):
+        auth.update_user(world.server.db, admin, admin.user_id, active=False)
+    auth.update_user(world.server.db, SYSTEM, spare.id, active=True)
+    demoted = auth.update_user(world.server.db, admin, admin.user_id, role="supervisor", districts=[DISTRICT_A])
+    assert demoted.role == "supervisor"
+
+
+def test_an_inspector_always_keeps_a_district(world: World) -> None:
+    inspector = world.actor("insp_b")
+    admin = world.actor("admin")
+    spare = auth.create_user(world.server.db, SYSTEM, "spare", PASSWORD, "admin")
+    before = dump_database(world.db_path)
+    for user_id, change in (
+        (inspector.user_id, {"districts": []}),
+        (inspector.user_id, {"districts": ["  "]}),
+        (spare.id, {"role": "inspector"}),
+    ):
+        with pytest.raises(Invalid) as refused:
+            auth.update_user(world.server.db, admin, user_id, **change)  # type: ignore[arg-type]
+        assert refused.value.code == "district_required"
+    assert dump_database(world.db_path) == before
+    moved = auth.update_user(world.server.db, admin, inspector.user_id, districts=[DISTRICT_A])
+    assert moved.districts == [DISTRICT_A]
+
+
+@pytest.mark.parametrize(
+    ("password", "reason_vi", "reason_en"),
+    [
+        ("12345678", "10 mật khẩu phổ biến nhất", "top-10 common password"),
+        ("password", "10 mật khẩu phổ biến nhất", "top-10 common password"),
+        ("qwertyuiop", "phổ biến", "common password"),
+        ("abcdefghij", "Dãy liên tiếp", "Sequences"),
+        ("x-newuser-x", "tên đăng nhập", "user's name"),
+        ("short", "ít nhất 8 ký tự", "at least 8 characters"),
+    ],
+)
+def test_guessable_passwords_are_refused_saying_why(
+    world: World, password: str, reason_vi: str, reason_en: str
+) -> None:
+    before = dump_database(world.db_path)
+    with pytest.raises(Invalid) as refused:
+        auth.create_user(world.server.db, SYSTEM, "newuser", password, "inspector", [DISTRICT_A])
+    assert refused.value.code == "weak_password"
+    vi, en = refused.value.detail.split(" / ")
+    assert reason_vi in vi and reason_en in en, refused.value.detail
+    with pytest.raises(Invalid):
+        reset = password.replace("newuser", "insp_b")  # the name of the user whose password is reset
+        auth.update_user(world.server.db, SYSTEM, world.actor("insp_b").user_id, password=reset)
+    assert dump_database(world.db_path) == before
 
 
 # --- sites -----------------------------------------------------------------------------------

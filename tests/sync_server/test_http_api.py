@@ -3,6 +3,7 @@ bad input answered with a problem document while the database stays unchanged.""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -238,6 +239,14 @@ def test_resumed_upload_equals_one_shot_upload_and_wrong_hash_is_refused(api: Ap
 
 # --- bad input: each gets the right 4xx, a clear message, and changes nothing ------------------
 
+HUGE = 10**30  # beyond any 64-bit integer
+
+
+def _with_value(body: dict[str, Any], raw_value: str) -> bytes:
+    """``body`` (a push of one change) as JSON with the change's value replaced by raw text."""
+    text = json.dumps({**body, "changes": [{**body["changes"][0], "value": "@@"}]})
+    return text.replace('"@@"', raw_value).encode("latin-1")
+
 
 def _bad_requests(world: World, dev: Device, iid: str) -> list[tuple[str, str, str, dict[str, Any], int, str | None]]:
     """(case, method, path, options, status, code); ``iid`` is a draft inspection of insp_a."""
@@ -245,6 +254,7 @@ def _bad_requests(world: World, dev: Device, iid: str) -> list[tuple[str, str, s
     wrong_type = {**good, "changes": [{**good["changes"][0], "client_seq": "one"}]}
     unknown_entity = {**good, "changes": [{**good["changes"][0], "entity": "spaceship"}]}
     unknown_field = {**good, "changes": [{**good["changes"][0], "field": "colour"}]}
+    answer = dev.body([dev.answer(iid, "workers", 5)])
     return [
         (
             "malformed JSON",
@@ -332,6 +342,146 @@ def _bad_requests(world: World, dev: Device, iid: str) -> list[tuple[str, str, s
             "invalid_request",
         ),
         ("unknown path", "GET", "/api/v1/nothing-here", {"user": "insp_a"}, 404, "not_found"),
+        (
+            "active given as 0",
+            "PATCH",
+            f"/api/v1/users/{world.actor('insp_b').user_id}",
+            {"json": {"active": 0}, "user": "admin"},
+            400,
+            "invalid_request",
+        ),
+        (
+            "the last admin demoted",
+            "PATCH",
+            f"/api/v1/users/{world.actor('admin').user_id}",
+            {"json": {"role": "supervisor", "districts": [DISTRICT_A]}, "user": "admin"},
+            409,
+            "last_admin",
+        ),
+        (
+            "the last admin deactivated",
+            "PATCH",
+            f"/api/v1/users/{world.actor('admin').user_id}",
+            {"json": {"active": False}, "user": "admin"},
+            409,
+            "last_admin",
+        ),
+        (
+            "an inspector left without a district",
+            "PATCH",
+            f"/api/v1/users/{world.actor('insp_b').user_id}",
+            {"json": {"districts": []}, "user": "admin"},
+            422,
+            "district_required",
+        ),
+        (
+            "a common password",
+            "POST",
+            "/api/v1/users",
+            {
+                "json": {"username": "moi", "password": "password", "role": "inspector", "districts": [DISTRICT_A]},
+                "user": "admin",
+            },
+            422,
+            "weak_password",
+        ),
+        (
+            "a digits-only password on reset",
+            "PATCH",
+            f"/api/v1/users/{world.actor('insp_b').user_id}",
+            {"json": {"password": "12345678"}, "user": "admin"},
+            422,
+            "weak_password",
+        ),
+        ("admin opens an unknown inspection", "GET", "/api/v1/inspections/nope", {"user": "admin"}, 404, "not_found"),
+        (
+            "admin reviews an unknown inspection",
+            "POST",
+            "/api/v1/inspections/nope/review",
+            {"json": {"decision": "approve"}, "user": "admin"},
+            404,
+            "not_found",
+        ),
+        ("admin resolves an unknown conflict", "POST", "/api/v1/conflicts/nope/resolve", {"user": "admin"}, 404, None),
+        ("admin opens an unknown site", "GET", "/api/v1/sites/nope", {"user": "admin"}, 404, "not_found"),
+        ("cursor beyond 64 bits", "GET", f"/api/v1/sync/pull?protocol=1&cursor={HUGE}", {"user": "insp_a"}, 400, None),
+        ("limit beyond 64 bits", "GET", f"/api/v1/sync/pull?protocol=1&limit={HUGE}", {"user": "insp_a"}, 400, None),
+        ("offset beyond 64 bits", "GET", f"/api/v1/inspections?offset={HUGE}", {"user": "sup"}, 400, None),
+        ("site offset beyond 64 bits", "GET", f"/api/v1/sites?offset={HUGE}", {"user": "admin"}, 400, None),
+        ("audit offset beyond 64 bits", "GET", f"/api/v1/audit?offset={HUGE}", {"user": "admin"}, 400, None),
+        (
+            "template version beyond 64 bits",
+            "POST",
+            f"/api/v1/templates/sample-factory/versions/{HUGE}/publish",
+            {"user": "admin"},
+            400,
+            None,
+        ),
+        (
+            "JSON nested 2,000 deep",
+            "POST",
+            "/api/v1/sync/push",
+            {"content": _with_value(answer, "[" * 2000 + "]" * 2000), "user": "insp_a"},
+            400,
+            "too_deeply_nested",
+        ),
+        (
+            "answer nested 100 deep",
+            "POST",
+            "/api/v1/sync/push",
+            {"content": _with_value(answer, "[" * 100 + "]" * 100), "user": "insp_a"},
+            400,
+            "invalid_request",
+        ),
+        (
+            "invalid UTF-8 in a push",
+            "POST",
+            "/api/v1/sync/push",
+            {"content": _with_value(answer, '"Nh\xe0 m\xe1y"'), "user": "insp_a"},  # Latin-1 bytes
+            400,
+            None,
+        ),
+        (
+            "number answer 1e400",
+            "POST",
+            "/api/v1/sync/push",
+            {"content": _with_value(answer, "1e400"), "user": "insp_a"},
+            400,
+            "invalid_request",
+        ),
+        (
+            "number answer 10^400",
+            "POST",
+            "/api/v1/sync/push",
+            {"content": _with_value(answer, "1" + "0" * 400), "user": "insp_a"},
+            400,
+            "number_out_of_range",
+        ),
+        (
+            "NUL in an answer",
+            "POST",
+            "/api/v1/sync/push",
+            {"content": _with_value(answer, '"Nh\\u0000"'), "user": "insp_a"},
+            400,
+            "nul_character",
+        ),
+        (
+            "NUL in a login name",
+            "POST",
+            "/api/v1/auth/token",
+            {"json": {"username": "admin\u0000", "password": "x"}},
+            400,
+            "nul_character",
+        ),
+        ("NUL in a query", "GET", "/api/v1/sites?q=a%00b", {"user": "admin"}, 400, "nul_character"),
+        (
+            "NUL in a new site",
+            "POST",
+            "/api/v1/sites",
+            {"json": {"code": "X\u0000", "name": "n", "kind": "DN_SX", "district": DISTRICT_A}, "user": "admin"},
+            400,
+            "nul_character",
+        ),
         ("wrong method", "DELETE", "/api/v1/sync/push", {"user": "insp_a"}, 405, "method_not_allowed"),
     ]
 
@@ -354,6 +504,31 @@ BAD_CASES = [
     "checklist that does not decode",
     "unknown path",
     "wrong method",
+    "active given as 0",
+    "the last admin demoted",
+    "the last admin deactivated",
+    "an inspector left without a district",
+    "a common password",
+    "a digits-only password on reset",
+    "admin opens an unknown inspection",
+    "admin reviews an unknown inspection",
+    "admin resolves an unknown conflict",
+    "admin opens an unknown site",
+    "cursor beyond 64 bits",
+    "limit beyond 64 bits",
+    "offset beyond 64 bits",
+    "site offset beyond 64 bits",
+    "audit offset beyond 64 bits",
+    "template version beyond 64 bits",
+    "JSON nested 2,000 deep",
+    "answer nested 100 deep",
+    "invalid UTF-8 in a push",
+    "number answer 1e400",
+    "number answer 10^400",
+    "NUL in an answer",
+    "NUL in a login name",
+    "NUL in a query",
+    "NUL in a new site",
 ]
 
 
@@ -494,6 +669,36 @@ def test_openapi_documents_the_push_body(api: Api) -> None:
     change = resolve(push["properties"]["changes"]["items"])
     assert set(change["required"]) == {"change_id", "client_seq", "entity", "entity_id", "field", "hlc"}
     assert {"value", "base_hlc"} <= set(change["properties"])
+
+
+def test_openapi_documents_every_error_response_as_a_problem(api: Api) -> None:
+    client, _world = api
+    document = client.get("/schema/openapi.json").json()
+    problem = document["components"]["schemas"]["Problem"]
+    assert {"title", "status"} <= set(problem["required"]) and "detail" in problem["properties"]
+    operations = [
+        (path, method.upper(), op)
+        for path, item in document["paths"].items()
+        for method, op in item.items()
+        if isinstance(op, dict) and "responses" in op
+    ]
+    assert len(operations) > 20
+    for path, method, op in operations:
+        expected = {"400", "422"}
+        if path not in ("/healthz", "/api/v1/auth/token"):
+            expected |= {"401", "403"}
+        if "{" in path:
+            expected.add("404")
+        if method in ("POST", "PATCH"):
+            expected |= {"409", "413"}
+        if path == "/api/v1/auth/token":
+            expected |= {"401", "429"}
+        assert expected <= set(op["responses"]), (method, path, sorted(op["responses"]))
+        for status in expected:
+            content = op["responses"][status]["content"]
+            assert list(content) == ["application/problem+json"], (method, path, status)
+            assert content["application/problem+json"]["schema"] == {"$ref": "#/components/schemas/Problem"}
+            assert op["responses"][status]["description"]
 
 
 def test_pull_scope_names_what_the_caller_may_see_and_changes_with_their_districts(api: Api) -> None:

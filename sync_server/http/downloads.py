@@ -1,0 +1,35 @@
+"""The ``Content-Disposition`` of every download (RFC 6266): a plain-ASCII ``filename`` for
+old clients and ``filename*`` (RFC 8187, UTF-8, percent-encoded) with the real name, so a
+record number like ``Số 01/BB-ĐKT`` names the file in Vietnamese and never breaks the header."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from urllib.parse import quote
+
+# RFC 8187 attr-char, the characters ``filename*`` may carry unencoded.
+_ATTR_CHARS = "!#$&+-.^_`|~"
+_UNSAFE_ASCII = re.compile(r"[^A-Za-z0-9 ._()+-]")
+_CONTROLS = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _readable(name: str) -> str:
+    """The name a person should see: no path separators, no control characters (CR, LF)."""
+    name = name.replace("/", "-").replace("\\", "-")
+    return _CONTROLS.sub(" ", name).strip() or "download"
+
+
+def ascii_fallback(name: str) -> str:
+    """``name`` in plain ASCII: accents dropped (``Số`` → ``So``, ``Đ`` → ``D``), quotes,
+    backslashes and anything else unsafe in a quoted header value replaced by ``_``."""
+    text = _readable(name).replace("Đ", "D").replace("đ", "d")
+    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    return _UNSAFE_ASCII.sub("_", text).strip() or "download"
+
+
+def content_disposition(filename: str, *, inline: bool = False) -> str:
+    """``attachment`` (or ``inline``) with both forms of ``filename``."""
+    readable = _readable(filename)
+    kind = "inline" if inline else "attachment"
+    return f"{kind}; filename=\"{ascii_fallback(readable)}\"; filename*=UTF-8''{quote(readable, safe=_ATTR_CHARS)}"
