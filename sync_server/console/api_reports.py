@@ -11,12 +11,15 @@ Mounted by ``sync_server.console.router`` (which ``create_app`` picks up by itse
 
 from __future__ import annotations
 
-from litestar import Response, Router, get
+from typing import Any
+
+from litestar import Request, Response, Router, get
 from litestar.params import Parameter
 from litestar.response import Stream
 
 from sync_server.console.pages_inspections import SORTS, export_format, export_response
 from sync_server.console.report_data import blob_loader, plan_export, report_data
+from sync_server.console.web import base_url_of
 from sync_server.core.access import Actor, require_reviewer
 from sync_server.core.errors import NotFound, bi
 from sync_server.core.server import Server
@@ -48,6 +51,7 @@ def inspection_report(inspection_id: str, actor: Actor, server: Server, lang: st
     summary="Inspections as CSV, XLSX (answers one column per question) or GeoJSON (supervisor, admin)",
 )
 def export_inspections(
+    request: Request[Any, Any, Any],
     filename: str,
     actor: Actor,
     server: Server,
@@ -62,6 +66,7 @@ def export_inspections(
     date_from: str | None = Parameter(default=None, description="YYYY-MM-DD, inclusive"),
     date_to: str | None = Parameter(default=None, description="YYYY-MM-DD, inclusive"),
     sort: str = Parameter(default="updated", description=", ".join(SORTS)),
+    include_drafts: bool = Parameter(default=False, description="also export drafts (left out by default)"),
 ) -> Response[bytes] | Stream:
     require_reviewer(actor)
     fmt = export_format(filename)
@@ -85,7 +90,8 @@ def export_inspections(
         "date_to": date_to,
         "sort": sort,
     }
-    return export_response(plan_export(server, actor, filters), fmt, lang)
+    plan = plan_export(server, actor, filters, include_drafts=include_drafts)
+    return export_response(plan, fmt, lang, base_url_of(request))
 
 
 api_reports_router = Router(

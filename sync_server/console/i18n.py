@@ -111,6 +111,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "record_number": ("Số biên bản", "Record no."),
     "no_inspections": ("Không có biên bản nào khớp bộ lọc.", "No inspection matches the filters."),
     "export": ("Xuất dữ liệu", "Export"),
+    "export_no_drafts": ("không gồm bản nháp;", "drafts left out;"),
+    "export_with_drafts": ("XLSX gồm cả bản nháp", "XLSX with drafts"),
     "counts_per_status": ("Số biên bản theo trạng thái", "Inspections per status"),
     "open": ("Mở", "Open"),
     # inspection page
