@@ -19,6 +19,7 @@ from sync_server.console import (
     pages_checklists,
     pages_dashboard,
     pages_inspections,
+    pages_map,
     pages_sites,
 )
 from sync_server.console.i18n import translate
@@ -74,6 +75,7 @@ def _bad_request(request: Request[Any, Any, Any], exc: HTTPException) -> Respons
 PAGES = [
     *pages_inspections.HANDLERS,
     *pages_dashboard.HANDLERS,
+    *pages_map.HANDLERS,
     *pages_checklists.HANDLERS,
     *pages_sites.HANDLERS,
     *pages_admin.HANDLERS,
