@@ -59,10 +59,12 @@ def map_page(request: Request[Any, Any, Any], viewer: Actor) -> Response[str]:
         states=site_map.STATES,
         settings=json.dumps(settings, ensure_ascii=False),
     )
+    # images: the tile host, and data: (Leaflet blanks a tile that failed with an empty data: image)
     origin = tile_origin(config.map_tile_url)
-    if origin is not None:
-        policy = PAGE_HEADERS["Content-Security-Policy"].replace("img-src 'self'", f"img-src 'self' {origin}")
-        response.headers["Content-Security-Policy"] = policy
+    sources = " ".join(["'self'", "data:", *([origin] if origin else [])])
+    response.headers["Content-Security-Policy"] = PAGE_HEADERS["Content-Security-Policy"].replace(
+        "img-src 'self'", f"img-src {sources}"
+    )
     return response
 
 

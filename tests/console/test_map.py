@@ -61,7 +61,7 @@ def test_the_map_page_carries_the_tile_setting_and_allows_only_that_tile_host(
     settings = json.loads(html.unescape(match.group(1)))
     assert settings["tiles"] == NO_TILES and "OpenStreetMap" in settings["attribution"]
     assert settings["states"]["never"] == "Chưa kiểm tra"
-    assert "img-src 'self' http://127.0.0.1:9;" in page.headers["content-security-policy"]
+    assert "img-src 'self' data: http://127.0.0.1:9;" in page.headers["content-security-policy"]
     for asset in ("vendor/leaflet/leaflet.js", "vendor/leaflet.markercluster/leaflet.markercluster.js", "map.js"):
         assert httpx.get(f"{world.base_url}/console/static/{asset}").status_code == 200
 

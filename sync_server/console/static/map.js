@@ -20,10 +20,12 @@
     box.appendChild(el("p", {}, (settings.kinds[marker.kind] || marker.kind) + " · " + marker.district));
     var state = el("p");
     state.appendChild(el("span", { "class": "map-dot state-" + marker.state, "aria-hidden": "true" }));
-    var label = settings.states[marker.state];
-    if (marker.result_label) label = marker.result_label[settings.lang] || label;
-    state.appendChild(document.createTextNode(" " + label + (marker.score !== null && marker.score !== undefined ? " (" + marker.score + "%)" : "")));
+    state.appendChild(document.createTextNode(" " + settings.states[marker.state]));
     box.appendChild(state);
+    if (marker.result_label) {
+      var score = marker.score !== null && marker.score !== undefined ? " (" + marker.score + "%)" : "";
+      box.appendChild(el("p", {}, texts.result + ": " + (marker.result_label[settings.lang] || marker.result) + score));
+    }
     if (marker.inspected_at_text) box.appendChild(el("p", {}, texts.inspected + ": " + marker.inspected_at_text));
     if (marker.overdue_actions) box.appendChild(el("p", {}, marker.overdue_actions + " " + texts.overdue));
     if (marker.open_actions) box.appendChild(el("p", {}, marker.open_actions + " " + texts.open));
@@ -60,9 +62,10 @@
     var settings = JSON.parse(container.getAttribute("data-settings"));
     var textsNode = document.getElementById("map-texts");
     var texts = {};
-    ["history", "last", "inspected", "overdue", "open", "district"].forEach(function (k) { texts[k] = textsNode.getAttribute("data-" + k); });
+    ["history", "last", "inspected", "overdue", "open", "district", "result"].forEach(function (k) { texts[k] = textsNode.getAttribute("data-" + k); });
     container.innerHTML = "";
-    var map = L.map(container, { preferCanvas: false }).setView([21.59, 105.85], 10);
+    var map = L.map(container, { maxZoom: 19 }).setView([21.59, 105.85], 10);
+    container.leafletMap = map; // for the browser tests (zoom to a site)
     var districtLayer = L.layerGroup();
     if (settings.tiles) {
       var tiles = L.tileLayer(settings.tiles, { maxZoom: 19, attribution: settings.attribution });
@@ -84,20 +87,22 @@
         if (!res.ok) { var e = document.getElementById("map-error"); e.textContent = res.body.detail; e.hidden = false; return; }
         var data = res.body;
         var group = L.markerClusterGroup({ chunkedLoading: true, iconCreateFunction: clusterIcon, showCoverageOnHover: false, maxClusterRadius: 50 });
-        var bounds = [];
+        var bounds = [], markers = [];
         data.markers.forEach(function (m) {
           var icon = L.divIcon({ html: '<span class="map-dot state-' + m.state + '"></span>', className: "map-marker", iconSize: [20, 20] });
           var marker = L.marker([m.lat, m.lon], { icon: icon, state: m.state, title: m.name, alt: m.name });
           marker.bindPopup(function () { return popup(m, settings, texts); });
-          group.addLayer(marker);
+          markers.push(marker);
           bounds.push([m.lat, m.lon]);
         });
+        // fit first, then add: the clusters are made once, at the zoom the map shows
+        if (bounds.length) map.fitBounds(bounds, { padding: [30, 30], maxZoom: 14, animate: false });
+        group.addLayers(markers);
         group.addTo(map);
         data.districts.forEach(function (d) {
           L.tooltip({ permanent: true, direction: "center", className: "map-district", interactive: false })
             .setLatLng([d.lat, d.lon]).setContent(d.name).addTo(districtLayer);
         });
-        if (bounds.length) map.fitBounds(bounds, { padding: [30, 30], maxZoom: 14 });
         Object.keys(data.counts).forEach(function (state) {
           var node = document.querySelector('[data-count="' + state + '"]');
           if (node) node.textContent = data.counts[state];
