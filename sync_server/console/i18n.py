@@ -15,6 +15,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "nav_inspections": ("Biên bản", "Inspections"),
     "nav_dashboard": ("Tổng quan", "Dashboard"),
     "nav_map": ("Bản đồ", "Map"),
+    "nav_summary": ("Báo cáo tổng hợp", "Summary report"),
+    "summary_title": ("Báo cáo tổng hợp", "Summary report"),
+    "summary_period": ("Kỳ báo cáo", "Reporting period"),
+    "summary_show": ("Xem báo cáo", "Show the report"),
+    "summary_download": ("Tải về", "Download"),
+    "summary_prices": ("Giá một số mặt hàng thiết yếu", "Prices of essential goods"),
+    "summary_empty": ("Không có biên bản nào đã nộp trong kỳ này.", "No inspection was handed in in this period."),
     "map_title": ("Bản đồ chung sống an toàn", "Safe-living map"),
     "map_intro": (
         "Mỗi cơ sở có toạ độ là một điểm, tô màu theo lần kiểm tra gần nhất (không tính bản nháp).",

@@ -21,6 +21,7 @@ from sync_server.console import (
     pages_inspections,
     pages_map,
     pages_sites,
+    pages_summary,
 )
 from sync_server.console.i18n import translate
 from sync_server.console.web import (
@@ -76,6 +77,7 @@ PAGES = [
     *pages_inspections.HANDLERS,
     *pages_dashboard.HANDLERS,
     *pages_map.HANDLERS,
+    *pages_summary.HANDLERS,
     *pages_checklists.HANDLERS,
     *pages_sites.HANDLERS,
     *pages_admin.HANDLERS,
