@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request, Response, Router, get
-from litestar.params import Parameter
+from litestar.params import Parameter, QueryParameter
 from litestar.response import Stream
 
 from sync_server.console.pages_inspections import SORTS, export_format, export_response
@@ -140,8 +140,8 @@ def summary_report(
     actor: Actor,
     server: Server,
     lang: str = Lang,
-    date_from: str | None = Parameter(query="from", default=None, description="YYYY-MM-DD, inclusive"),
-    date_to: str | None = Parameter(query="to", default=None, description="YYYY-MM-DD, inclusive"),
+    date_from: str | None = QueryParameter(name="from", default=None, description="YYYY-MM-DD, inclusive"),
+    date_to: str | None = QueryParameter(name="to", default=None, description="YYYY-MM-DD, inclusive"),
     district: str | None = None,
 ) -> Response[bytes]:
     fmt = summary_format(filename)
