@@ -53,6 +53,8 @@ from shared_schema.checklist import (
     NumberQuestion,
     PhotoQuestion,
     Question,
+    SingleChoiceQuestion,
+    YesNoQuestion,
 )
 from shared_schema.relevance import is_given
 from shared_schema.scoring import score
@@ -337,6 +339,9 @@ def _answer_cell(question: Question, value: Any, choice_id: str | None, ctx: Row
     return answer_text(question, value, ctx.lang)
 
 
+MEMO_KINDS = (YesNoQuestion, SingleChoiceQuestion)
+_MISSING = object()
+
 # Per checklist version: (position in the row, question, choice id) of each of its columns.
 Plan = list[tuple[int, Question, str | None]]
 
@@ -359,6 +364,9 @@ def rows_for(
     header = [(index, getters[c.id]) for index, c in enumerate(columns) if c.question_id is None]
     plans: dict[tuple[str, int], Plan] = {}
     width = len(columns)
+    # yes/no and single-choice answers take few values: each (question, value) is put in
+    # words once per export (the questions live as long as the export, so their ids do too)
+    memo: dict[tuple[int, str, str | None], Cell] = {}
     for record in records:
         key = (record.template.template_id, record.template.version)
         plan = plans.get(key)
@@ -378,7 +386,14 @@ def rows_for(
                     continue
             elif not is_given(value):
                 continue
-            row[index] = _answer_cell(question, value, choice_id, ctx)
+            if value.__class__ is str and question.__class__ in MEMO_KINDS:
+                key = (id(question), value, choice_id)
+                cell = memo.get(key, _MISSING)
+                if cell is _MISSING:
+                    cell = memo[key] = _answer_cell(question, value, choice_id, ctx)
+                row[index] = cell
+            else:
+                row[index] = _answer_cell(question, value, choice_id, ctx)
         yield row
 
 
@@ -409,7 +424,12 @@ def csv_chunks(
     writer.writerow([neutralise(c.label.get(lang)) for c in columns])
     writer.writerow([c.id for c in columns])
     for n, row in enumerate(rows_for(records, columns, lang, base_url), start=1):
-        writer.writerow([_csv_text(cell) for cell in row])
+        writer.writerow(
+            [
+                cell if cell.__class__ is str and not cell.startswith(FORMULA_STARTS) else _csv_text(cell)  # type: ignore[union-attr]
+                for cell in row
+            ]
+        )
         if n % ROWS_PER_CHUNK == 0:
             yield out.getvalue().encode("utf-8")
             out.seek(0)
