@@ -71,3 +71,19 @@ def test_inspectors_and_strangers_get_no_markers(world: World, console: ConsoleC
     console.login("thanhtra")  # the console refuses inspectors at the door
     refused = console.page("/console/map/markers")
     assert refused.status_code in (303, 403) and "markers" not in refused.text
+
+
+def test_the_tile_setting_is_checked_and_can_be_turned_off(tmp_path: object) -> None:
+    from sync_server.console.pages_map import tile_origin
+    from sync_server.core.config import DEFAULT_TILE_URL, ConfigError, from_env
+
+    env = {"SYNC_DATABASE_URL": f"sqlite:///{tmp_path}/registry.db", "SYNC_SECRET_KEY": "k"}
+    assert from_env(env).map_tile_url == DEFAULT_TILE_URL == "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+    assert from_env({**env, "SYNC_MAP_TILE_URL": "none"}).map_tile_url == ""
+    own = "https://tiles.example.vn/{z}/{x}/{y}.png"
+    assert from_env({**env, "SYNC_MAP_TILE_URL": own}).map_tile_url == own
+    with pytest.raises(ConfigError, match="SYNC_MAP_TILE_URL"):
+        from_env({**env, "SYNC_MAP_TILE_URL": "tiles.example.vn/map.png"})
+    assert tile_origin(DEFAULT_TILE_URL) == "https://tile.openstreetmap.org"
+    assert tile_origin("https://{s}.tile.example.org/{z}/{x}/{y}.png") == "https://*.tile.example.org"
+    assert tile_origin("/tiles/{z}/{x}/{y}.png") is None and tile_origin("") is None
