@@ -4,25 +4,33 @@ authenticated like the rest of ``/api/v1``:
 - ``GET /api/v1/inspections/{id}/report.pdf`` — the inspection record, for anyone who may
   see the inspection (``?lang=en`` for English);
 - ``GET /api/v1/exports/inspections.{csv,xlsx,geojson}`` — the inspections matching the same
-  filters as ``GET /api/v1/inspections``, for supervisors and admins.
+  filters as ``GET /api/v1/inspections``, for supervisors and admins;
+- ``GET /api/v1/reports/summary.{xlsx,pdf}?from=&to=&district=`` — the summary report upward
+  of a period (``core.summary``), for supervisors and admins.
 
 Mounted by ``sync_server.console.router`` (which ``create_app`` picks up by itself).
 """
 
 from __future__ import annotations
 
-from litestar import Response, Router, get
-from litestar.params import Parameter
+from typing import Any
+
+from litestar import Request, Response, Router, get
+from litestar.params import Parameter, QueryParameter
 from litestar.response import Stream
 
 from sync_server.console.pages_inspections import SORTS, export_format, export_response
 from sync_server.console.report_data import blob_loader, plan_export, report_data
+from sync_server.console.web import base_url_of
+from sync_server.core import summary
 from sync_server.core.access import Actor, require_reviewer
 from sync_server.core.errors import NotFound, bi
 from sync_server.core.server import Server
+from sync_server.core.summary import Summary
 from sync_server.http.deps import GUARDS
 from sync_server.http.downloads import content_disposition
 from sync_server.reports.inspection_pdf import render_inspection_pdf
+from sync_server.reports.summary_report import summary_pdf, summary_xlsx
 
 Lang = Parameter(default="vi", pattern="^(vi|en)$", description="vi (default) or en")
 
@@ -49,6 +57,7 @@ def inspection_report(inspection_id: str, actor: Actor, server: Server, lang: st
     summary="Inspections as CSV, XLSX (answers one column per question) or GeoJSON (supervisor, admin)",
 )
 def export_inspections(
+    request: Request[Any, Any, Any],
     filename: str,
     actor: Actor,
     server: Server,
@@ -63,6 +72,7 @@ def export_inspections(
     date_from: str | None = Parameter(default=None, description="YYYY-MM-DD, inclusive"),
     date_to: str | None = Parameter(default=None, description="YYYY-MM-DD, inclusive"),
     sort: str = Parameter(default="updated", description=", ".join(SORTS)),
+    include_drafts: bool = Parameter(default=False, description="also export drafts (left out by default)"),
 ) -> Response[bytes] | Stream:
     require_reviewer(actor)
     fmt = export_format(filename)
@@ -86,9 +96,62 @@ def export_inspections(
         "date_to": date_to,
         "sort": sort,
     }
-    return export_response(plan_export(server, actor, filters), fmt, lang)
+    plan = plan_export(server, actor, filters, include_drafts=include_drafts)
+    return export_response(plan, fmt, lang, base_url_of(request))
+
+
+SUMMARY_MEDIA_TYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
+}
+
+
+def summary_response(report: Summary, fmt: str, lang: str) -> Response[bytes]:
+    """The summary report as a download (shared by the API and the console)."""
+    body = summary_xlsx(report, lang) if fmt == "xlsx" else summary_pdf(report, lang)
+    name = f"bao-cao-tong-hop-{report.date_from.isoformat()}-{report.date_to.isoformat()}.{fmt}"
+    return Response(
+        body,
+        media_type=SUMMARY_MEDIA_TYPES[fmt],
+        headers={"Content-Disposition": content_disposition(name, inline=fmt == "pdf")},
+    )
+
+
+def summary_format(filename: str) -> str:
+    stem, _, fmt = filename.rpartition(".")
+    if stem != "summary" or fmt not in SUMMARY_MEDIA_TYPES:
+        raise NotFound(
+            bi(
+                f"Không có báo cáo '{filename}'; dùng summary.xlsx hoặc summary.pdf.",
+                f"No report '{filename}'; use summary.xlsx or summary.pdf.",
+            ),
+            code="unknown_format",
+        )
+    return fmt
+
+
+@get(
+    "/reports/{filename:str}",
+    sync_to_thread=True,
+    summary="The summary report upward (báo cáo tổng hợp) of a period as XLSX or PDF (supervisor, admin)",
+)
+def summary_report(
+    filename: str,
+    actor: Actor,
+    server: Server,
+    lang: str = Lang,
+    date_from: str | None = QueryParameter(name="from", default=None, description="YYYY-MM-DD, inclusive"),
+    date_to: str | None = QueryParameter(name="to", default=None, description="YYYY-MM-DD, inclusive"),
+    district: str | None = None,
+) -> Response[bytes]:
+    fmt = summary_format(filename)
+    report = summary.summary(server.db, actor, date_from=date_from, date_to=date_to, district=district or None)
+    return summary_response(report, fmt, lang)
 
 
 api_reports_router = Router(
-    path="/api/v1", route_handlers=[inspection_report, export_inspections], guards=GUARDS, tags=["reports"]
+    path="/api/v1",
+    route_handlers=[inspection_report, export_inspections, summary_report],
+    guards=GUARDS,
+    tags=["reports"],
 )

@@ -4,6 +4,9 @@
 from __future__ import annotations
 
 import math
+import tempfile
+from collections.abc import Iterable, Iterator
+from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -17,12 +20,12 @@ from shared_schema.records import INSPECTION_KINDS, SITE_KINDS, STATUSES
 from sync_server.console import catalog, queries
 from sync_server.console.inspection_view import build_view
 from sync_server.console.report_data import ExportPlan, blob_loader, plan_export, report_data, template_of
-from sync_server.console.web import lang_of, redirect, render, server_of
+from sync_server.console.web import base_url_of, lang_of, redirect, render, server_of
 from sync_server.core import blobs, inspections, registry
 from sync_server.core.access import Actor
 from sync_server.core.errors import ServiceError
 from sync_server.http.downloads import content_disposition
-from sync_server.reports.exports import columns_for_templates, csv_chunks, geojson_chunks, inspections_xlsx
+from sync_server.reports.exports import Column, columns_for_templates, csv_chunks, geojson_chunks, write_xlsx
 from sync_server.reports.inspection_pdf import render_inspection_pdf
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -206,16 +209,36 @@ EXPORT_MEDIA_TYPES = {
 }
 
 
-def export_response(plan: ExportPlan, fmt: str, lang: str) -> Response[bytes] | Stream:
-    """The export as a download: CSV and GeoJSON streamed as they are written, XLSX (a zip
-    that is only complete at its end) sent when done."""
+def export_response(plan: ExportPlan, fmt: str, lang: str, base_url: str = "") -> Response[bytes] | Stream:
+    """The export as a download, streamed: CSV and GeoJSON as they are written, XLSX (a zip
+    that is only complete at its end) written to a temporary file first, then sent from it."""
     headers = {"Content-Disposition": content_disposition(f"inspections.{fmt}")}
     media_type = EXPORT_MEDIA_TYPES[fmt]
-    columns = columns_for_templates(plan.templates)
     if fmt == "xlsx":
-        return Response(inspections_xlsx(plan.records(), lang, columns), media_type=media_type, headers=headers)
-    chunks = csv_chunks(plan.records(), columns, lang) if fmt == "csv" else geojson_chunks(plan.records(), lang)
+        columns = columns_for_templates(plan.templates, split_choices=True)
+        return Stream(xlsx_file_chunks(plan.records(), columns, lang, base_url), media_type=media_type, headers=headers)
+    columns = columns_for_templates(plan.templates)
+    if fmt == "csv":
+        chunks = csv_chunks(plan.records(), columns, lang, base_url)
+    else:
+        chunks = geojson_chunks(plan.records(), lang, base_url)
     return Stream(chunks, media_type=media_type, headers=headers)
+
+
+def xlsx_file_chunks(records: Iterable[Any], columns: list[Column], lang: str, base_url: str) -> Iterator[bytes]:
+    """Writes the workbook to a temporary file when the download starts, then sends the file
+    in pieces and removes it (memory holds one piece, never the workbook)."""
+    with tempfile.TemporaryDirectory(prefix="export-") as tmp:
+        path = Path(tmp) / "inspections.xlsx"
+        write_xlsx(path, records, columns, lang, base_url)
+        with path.open("rb") as handle:
+            while piece := handle.read(1 << 20):
+                yield piece
+
+
+def include_drafts(query: Any) -> bool:
+    """``?include_drafts=1`` (or ``true``/``yes``): the export keeps drafts too."""
+    return (query.get("include_drafts") or "").strip().lower() in ("1", "true", "yes", "on")
 
 
 def export_format(filename: str) -> str | None:
@@ -232,8 +255,10 @@ def export(request: Request[Any, Any, Any], viewer: Actor, filename: str) -> Res
             request, "error.html", status=404, message="inspections.csv, inspections.xlsx, inspections.geojson?"
         )
     filters = ListFilters.from_query(request.query_params)
-    plan = plan_export(server_of(request), viewer, filters.service_filters())
-    return export_response(plan, fmt, lang_of(request))
+    plan = plan_export(
+        server_of(request), viewer, filters.service_filters(), include_drafts=include_drafts(request.query_params)
+    )
+    return export_response(plan, fmt, lang_of(request), base_url_of(request))
 
 
 HANDLERS = [inspections_list, inspection_page, review, resolve_conflict, report_pdf, blob, export]

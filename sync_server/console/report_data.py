@@ -11,19 +11,24 @@ import msgspec
 
 from shared_schema.checklist import ChecklistTemplate
 from shared_schema.records import InspectionHeader, Review, Site
-from sync_server.core import blobs, inspections, registry
+from sync_server.core import blobs, inspection_export, inspections, registry
 from sync_server.core.access import Actor
 from sync_server.core.errors import NotFound, ServiceError
 from sync_server.core.server import Server
 from sync_server.reports.model import BlobLoader, ReportData
 
 HEADER_FIELDS = frozenset(InspectionHeader.__struct_fields__)
+PINNED_FIELDS = frozenset({"id", "site_id", "template_id", "template_version"})  # the index row's, never the feed's
 
 
 def header_of(detail: inspections.InspectionDetail) -> InspectionHeader:
     """The inspection header from its feed fields; a field that does not fit the contract is
     left out rather than failing the whole page."""
-    summary = detail.summary
+    return header_from(detail.summary, detail.header)
+
+
+def header_from(summary: inspections.InspectionSummary, fields: dict[str, Any]) -> InspectionHeader:
+    """``header_of`` from the index row and the header fields as the feed holds them."""
     base: dict[str, Any] = {
         "id": summary.id,
         "site_id": summary.site_id,
@@ -35,10 +40,13 @@ def header_of(detail: inspections.InspectionDetail) -> InspectionHeader:
         "result": summary.result,
         "inspector": summary.inspector,
     }
+    extra = {k: v for k, v in fields.items() if k in HEADER_FIELDS and k not in PINNED_FIELDS}
+    try:  # the usual case: every field fits, one conversion
+        return msgspec.convert(base | extra, InspectionHeader)
+    except msgspec.ValidationError:
+        pass
     header = msgspec.convert(base, InspectionHeader)
-    for name, value in detail.header.items():
-        if name not in HEADER_FIELDS or name in ("id", "site_id", "template_id", "template_version"):
-            continue
+    for name, value in extra.items():
         try:
             header = msgspec.convert({**msgspec.to_builtins(header), name: value}, InspectionHeader)
         except msgspec.ValidationError:
@@ -127,8 +135,8 @@ def blob_loader(server: Server, actor: Actor) -> BlobLoader:
 class ExportPlan:
     """What an export will hold, fixed before its first byte is written: the inspections
     matching the filters (in the list's order) and their checklist versions (in the order
-    they first appear, which gives the columns). ``records`` then loads one inspection at
-    a time, so an export of any size streams."""
+    they first appear, which gives the columns). ``records`` then loads the inspections a
+    batch at a time (``core.inspection_export``), so an export of any size streams."""
 
     server: Server
     actor: Actor
@@ -137,34 +145,37 @@ class ExportPlan:
     cache: TemplateCache
 
     def records(self) -> Iterator[ReportData]:
-        for inspection_id in self.inspection_ids:
-            try:
-                detail = inspections.get_inspection(self.server.db, self.actor, inspection_id)
-            except NotFound:
-                continue  # removed since the plan was made
-            data = report_data_of(self.server, self.actor, detail, self.cache)
-            if data is not None:
-                yield data
+        for record in inspection_export.export_records(self.server.db, self.actor, self.inspection_ids):
+            template = template_of(self.server, self.actor, record.summary, self.cache)
+            if template is None:
+                continue
+            yield ReportData(
+                header=header_from(record.summary, record.header),
+                site=record.site or _site_of_summary(record.summary),
+                template=template,
+                answers=record.answers,
+                inspector_name=record.inspector_name,
+            )
 
 
-EXPORT_PAGE = 500  # inspections listed per query while planning an export
+def _site_of_summary(s: inspections.InspectionSummary) -> Site:
+    return Site(id=s.site_id, code="", name=s.site_name or s.site_id, kind=s.site_kind or "", district=s.district)
 
 
-def plan_export(server: Server, actor: Actor, filters: dict[str, Any]) -> ExportPlan:
+def plan_export(server: Server, actor: Actor, filters: dict[str, Any], *, include_drafts: bool = False) -> ExportPlan:
     """Every inspection matching ``filters`` (the list's filters and sort) that has a
-    published checklist, without a cap."""
-    ids: list[str] = []
-    templates: dict[tuple[str, int], ChecklistTemplate] = {}
+    published checklist, without a cap; drafts only when ``include_drafts`` (or filtered for)."""
+    selection = inspection_export.select_for_export(server.db, actor, filters, include_drafts=include_drafts)
     cache: TemplateCache = {}
-    offset = 0
-    while True:
-        page = inspections.list_inspections(server.db, actor, **filters, limit=EXPORT_PAGE, offset=offset)
-        for item in page.items:
-            template = template_of(server, actor, item, cache)
-            if template is not None:
-                ids.append(item.id)
-                templates.setdefault((template.template_id, template.version), template)
-        offset += len(page.items)
-        if not page.items or offset >= page.total:
-            break
-    return ExportPlan(server, actor, ids, list(templates.values()), cache)
+    templates: list[ChecklistTemplate] = []
+    for template_id, version in selection.template_keys:
+        key = (template_id, version)
+        try:
+            found: ChecklistTemplate | None = registry.get_template(server.db, actor, *key).document
+        except NotFound:
+            found = None
+        cache[key] = found
+        if found is not None:
+            templates.append(found)
+    # ``records`` leaves out inspections of a version the registry does not hold
+    return ExportPlan(server, actor, selection.inspection_ids, templates, cache)

@@ -19,7 +19,9 @@ from sync_server.console import (
     pages_checklists,
     pages_dashboard,
     pages_inspections,
+    pages_map,
     pages_sites,
+    pages_summary,
 )
 from sync_server.console.i18n import translate
 from sync_server.console.web import (
@@ -74,6 +76,8 @@ def _bad_request(request: Request[Any, Any, Any], exc: HTTPException) -> Respons
 PAGES = [
     *pages_inspections.HANDLERS,
     *pages_dashboard.HANDLERS,
+    *pages_map.HANDLERS,
+    *pages_summary.HANDLERS,
     *pages_checklists.HANDLERS,
     *pages_sites.HANDLERS,
     *pages_admin.HANDLERS,

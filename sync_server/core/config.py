@@ -18,6 +18,9 @@ from sync_server.core.local_time import DEFAULT_TIMEZONE, load_zone
 DEFAULT_DATABASE_URL = "sqlite:///var/registry.db"
 DEFAULT_BLOB_DIR = "var/blobs"
 SECRET_FILE_NAME = "secret.key"
+# The console map's background (OpenStreetMap's standard tiles and the attribution they ask for).
+DEFAULT_TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+DEFAULT_TILE_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
 
 
 class ConfigError(ValueError):
@@ -39,6 +42,8 @@ class ServerConfig:
     pg_pool_size: int = 8
     timezone: str = DEFAULT_TIMEZONE
     workers: int = 1
+    map_tile_url: str = DEFAULT_TILE_URL  # "" draws the map on a plain background
+    map_tile_attribution: str = DEFAULT_TILE_ATTRIBUTION
 
     @property
     def sqlite_path(self) -> Path | None:
@@ -108,6 +113,23 @@ def _timezone(env: Mapping[str, str]) -> str:
     return name
 
 
+def _tile_url(env: Mapping[str, str]) -> str:
+    """``SYNC_MAP_TILE_URL``: a tile URL template with ``{z}``, ``{x}`` and ``{y}``; ``none``
+    (or empty) for no tiles (markers on a plain background)."""
+    raw = env.get("SYNC_MAP_TILE_URL")
+    if raw is None:
+        return DEFAULT_TILE_URL
+    url = raw.strip()
+    if url.lower() in ("", "none", "off"):
+        return ""
+    if not url.startswith(("http://", "https://", "/")) or not all(p in url for p in ("{z}", "{x}", "{y}")):
+        raise ConfigError(
+            "SYNC_MAP_TILE_URL must be a tile address with {z}, {x} and {y} "
+            "(e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png), or 'none' for no tiles"
+        )
+    return url
+
+
 def from_env(env: Mapping[str, str] | None = None) -> ServerConfig:
     """Read the configuration; creates the secret key file when ``SYNC_SECRET_KEY`` is unset."""
     env = os.environ if env is None else env
@@ -133,6 +155,8 @@ def from_env(env: Mapping[str, str] | None = None) -> ServerConfig:
         pg_pool_size=_int(env, "SYNC_PG_POOL_SIZE", 8),
         timezone=_timezone(env),
         workers=_int(env, "SYNC_WORKERS", 1),
+        map_tile_url=_tile_url(env),
+        map_tile_attribution=env.get("SYNC_MAP_TILE_ATTRIBUTION") or DEFAULT_TILE_ATTRIBUTION,
     )
     secret = env.get("SYNC_SECRET_KEY") or load_or_create_secret(cfg.data_dir)
     return ServerConfig(**{**cfg.__dict__, "secret_key": secret})

@@ -28,6 +28,7 @@ USERS = {
     "thanhtra": ("inspector", [DISTRICT]),
 }
 SITE_NAME = "Công ty TNHH Điện tử Phổ Yên – Xưởng 2"
+NO_TILES = "http://127.0.0.1:9/{z}/{x}/{y}.png"
 
 
 @dataclass
@@ -58,7 +59,11 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     directory = tmp_path_factory.mktemp("console-server")
     # CONSOLE_TEST_DATABASE_URL=postgresql://… runs the console tests on an empty PostgreSQL database.
     database = os.environ.get("CONSOLE_TEST_DATABASE_URL")
-    server = start_server(directory, **({"SYNC_DATABASE_URL": database} if database else {}))
+    env = {"SYNC_DATABASE_URL": database} if database else {}
+    # Map tiles from a port nothing listens on: the map page meets "no tiles reachable" at once,
+    # as it would offline (no test depends on the internet).
+    env["SYNC_MAP_TILE_URL"] = NO_TILES
+    server = start_server(directory, **env)
     try:
         server.create_user("quantri", PASSWORD, "admin")
         admin = httpx.Client(

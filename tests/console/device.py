@@ -106,6 +106,7 @@ class Device:
         version: int = 1,
         inspection_id: str | None = None,
         record_number: str | None = None,
+        started_at: str = "2021-08-05T02:30:00Z",
     ) -> str:
         """Create, answer, sign and submit an inspection of the sample checklist; returns its id."""
         iid = inspection_id or str(uuid.uuid4())
@@ -123,7 +124,7 @@ class Device:
             self.change("inspection", iid, "template_version", version),
             self.change("inspection", iid, "status", "draft"),
             self.change("inspection", iid, "kind", "unannounced"),
-            self.change("inspection", iid, "started_at", "2021-08-05T02:30:00Z"),
+            self.change("inspection", iid, "started_at", started_at),
             self.change("inspection", iid, "record_number", record_number or f"{self.seq}/BB-SCT"),
             self.change(
                 "inspection",

@@ -59,19 +59,20 @@ def test_exports_hold_exactly_the_filtered_list(world: World, console: ConsoleCl
     listing = console.page("/console/inspections", **filters)
     assert failing in listing.text and passing not in listing.text
 
-    rows = list(
-        csv.DictReader(
-            io.StringIO(console.page("/console/exports/inspections.csv", **filters).content.decode("utf-8-sig"))
-        )
+    lines = list(
+        csv.reader(io.StringIO(console.page("/console/exports/inspections.csv", **filters).content.decode("utf-8-sig")))
     )
+    assert lines[0][:2] == ["Mã biên bản (hệ thống)", "Số biên bản"], "Vietnamese labels first, ids below"
+    rows = [dict(zip(lines[1], line, strict=True)) for line in lines[2:]]
     ids = {r["inspection_id"] for r in rows}
     assert failing in ids and passing not in ids
     row = next(r for r in rows if r["inspection_id"] == failing)
     assert row["site_name"] == SITE_NAME and row["masks"] == "Dưới 80%" and row["result"] == "Không đạt"
+    assert row["record_url"] == f"{world.base_url}/console/inspections/{failing}"
 
     book = load_workbook(io.BytesIO(console.page("/console/exports/inspections.xlsx", **filters).content))
     sheet = book.worksheets[0]
-    header = [c.value for c in sheet[1]]
+    header = [c.value for c in sheet[2]]
     body = [dict(zip(header, (c.value for c in r), strict=True)) for r in sheet.iter_rows(min_row=3)]
     assert failing in {r["inspection_id"] for r in body} and passing not in {r["inspection_id"] for r in body}
 

@@ -1,21 +1,51 @@
-"""Exports read back with the tools a user would open them with (csv, openpyxl, json)."""
+"""Exports read back with the tools a user would open them with (csv, openpyxl, a GeoJSON
+parser): labels as headers, real dates and numbers, one column per option, photo links,
+and no text cell that a spreadsheet would run as a formula."""
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 from pathlib import Path
 
 import msgspec
+import pytest
+from geojson_pydantic import FeatureCollection
+from hypothesis import given
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from shared_schema.checklist import ChecklistTemplate, Section, YesNoQuestion
 from shared_schema.records import Answer, Location
 from shared_schema.text import LocalText
-from sync_server.reports.exports import columns_for, inspections_csv, inspections_geojson, inspections_xlsx
+from sync_server.reports.exports import (
+    FORMULA_STARTS,
+    columns_for,
+    inspections_csv,
+    inspections_geojson,
+    inspections_xlsx,
+    neutralise,
+)
 from sync_server.reports.model import ReportData
 from tests.reports.sample_report import SITE_NAME, sample_report, sample_site
+
+BASE = "https://kiemtra.example.vn"
+
+
+def csv_rows(data: bytes) -> tuple[list[str], list[dict[str, str]]]:
+    """(labels, rows keyed by column id) of an exported CSV."""
+    lines = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    labels, ids = lines[0], lines[1]
+    return labels, [dict(zip(ids, line, strict=True)) for line in lines[2:]]
+
+
+def xlsx_rows(data: bytes, sheet: str) -> tuple[list[str], list[dict[str, object]], object]:
+    book = load_workbook(io.BytesIO(data))
+    rows = list(book[sheet].iter_rows(values_only=True))
+    ids = list(rows[1])
+    return list(rows[0]), [dict(zip(ids, r, strict=True)) for r in rows[2:]], book
 
 
 def two_inspections() -> list[ReportData]:
@@ -28,12 +58,14 @@ def two_inspections() -> list[ReportData]:
     return [first, second]
 
 
-def test_csv_has_one_row_per_inspection_and_one_column_per_question(artifacts_dir: Path) -> None:
-    data = inspections_csv(two_inspections())
+def test_csv_has_labels_then_ids_and_one_row_per_inspection(artifacts_dir: Path) -> None:
+    data = inspections_csv(two_inspections(), base_url=BASE)
     (artifacts_dir / "reports").mkdir(exist_ok=True)
     (artifacts_dir / "reports" / "inspections.csv").write_bytes(data)
     assert data.startswith(b"\xef\xbb\xbf"), "a BOM so spreadsheet programs read UTF-8"
-    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
+    labels, rows = csv_rows(data)
+    assert labels[:3] == ["Mã biên bản (hệ thống)", "Số biên bản", "Trạng thái"]
+    assert "Số công nhân (người)" in labels or any(label.startswith("Số") for label in labels)
     assert [r["inspection_id"] for r in rows] == ["insp-1", "insp-2"]
     first = rows[0]
     assert first["site_name"] == SITE_NAME
@@ -43,30 +75,55 @@ def test_csv_has_one_row_per_inspection_and_one_column_per_question(artifacts_di
     assert first["result"] == "Không đạt"
     assert first["failed_critical"] == "Tỷ lệ đeo khẩu trang"
     assert first["status"] == "Đã nộp"
+    assert first["started_at"] == "2021-08-05 09:30", "local time, a form every spreadsheet reads as a date"
+    assert first["self_check_date"] == "2021-07-30"
+    assert first["inspector"] == "Nguyễn Văn An"
+    photo = f"{BASE}/console/blobs/{'ab' * 32}"
+    assert first["overview"] == photo and first["photos"] == photo
+    assert first["record_url"] == f"{BASE}/console/inspections/insp-1"
     assert rows[1]["masks"] == "100%"
     assert rows[1]["site_kind"] == "Chợ đầu mối"
 
 
-def test_xlsx_has_ids_and_labels_in_the_header_and_numbers_as_numbers(artifacts_dir: Path) -> None:
-    data = inspections_xlsx(two_inspections(), lang="en")
+def test_csv_labels_follow_the_language() -> None:
+    labels, _ = csv_rows(inspections_csv(two_inspections(), lang="en"))
+    assert labels[:3] == ["Inspection id", "Record number", "Status"]
+
+
+def test_xlsx_has_labels_ids_real_dates_numbers_and_one_column_per_option(artifacts_dir: Path) -> None:
+    data = inspections_xlsx(two_inspections(), lang="en", base_url=BASE)
     (artifacts_dir / "reports").mkdir(exist_ok=True)
     (artifacts_dir / "reports" / "inspections.xlsx").write_bytes(data)
-    book = load_workbook(io.BytesIO(data))
-    sheet = book["Inspections"]
-    rows = list(sheet.iter_rows(values_only=True))
-    ids, labels = rows[0], rows[1]
-    assert ids[0] == "inspection_id"
-    col = ids.index("masks")
-    assert labels[col] == "Share wearing masks"
-    assert labels[ids.index("dorm_residents")] == "Dormitory residents"
-    body = [dict(zip(ids, r, strict=True)) for r in rows[2:]]
+    labels, body, book = xlsx_rows(data, "Inspections")
+    assert labels[0] == "Inspection id"
+    ids = list(body[0])
+    assert labels[ids.index("masks")] == "Share wearing masks"
+    assert labels[ids.index("dorm_residents")].startswith("Dormitory residents")
+    assert labels[ids.index("shortages:rice")] == "Items short: Rice"
     assert len(body) == 2
-    assert body[0]["masks"] == "Under 80%"
-    assert body[0]["workers"] == 1850
-    assert body[0]["score"] == 70
+    first = body[0]
+    assert first["masks"] == "Under 80%"
+    assert first["workers"] == 1850 and first["score"] == 70
+    assert first["started_at"] == dt.datetime(2021, 8, 5, 9, 30), "a date cell in local time"
+    assert first["self_check_date"] == dt.datetime(2021, 7, 30)
+    assert (first["shortages:rice"], first["shortages:masks"], first["shortages:other"]) == (1, 1, 0)
+    assert "shortages" not in first
     assert body[1]["site_name"] == "Chợ Túc Duyên"
-    legend = list(book["Questions"].iter_rows(values_only=True))
-    assert ("masks", "sample-factory", "masks", "Tỷ lệ đeo khẩu trang", "Share wearing masks") in legend
+    sheet = book["Inspections"]  # type: ignore[index]
+    link_col = ids.index("record_url") + 1
+    assert sheet.cell(row=3, column=link_col).hyperlink.target == f"{BASE}/console/inspections/insp-1"
+    photo_col = ids.index("overview") + 1
+    assert sheet.cell(row=3, column=photo_col).hyperlink.target == f"{BASE}/console/blobs/{'ab' * 32}"
+    legend = list(book["Questions"].iter_rows(values_only=True))  # type: ignore[index]
+    assert ("masks", "sample-factory", "masks", None, "Tỷ lệ đeo khẩu trang", "Share wearing masks") in legend
+    assert (
+        "shortages:rice",
+        "sample-factory",
+        "shortages",
+        "rice",
+        "Mặt hàng thiếu: Gạo",
+        "Items short: Rice",
+    ) in legend
 
 
 def test_same_question_id_in_two_checklists_gets_two_columns() -> None:
@@ -93,31 +150,96 @@ def test_same_question_id_in_two_checklists_gets_two_columns() -> None:
     records = [sample_report(), market]
     ids = [c.id for c in columns_for(records)]
     assert "sample-factory.masks" in ids and "market.masks" in ids and "masks" not in ids
-    rows = list(csv.DictReader(io.StringIO(inspections_csv(records).decode("utf-8-sig"))))
+    _, rows = csv_rows(inspections_csv(records))
     assert rows[0]["sample-factory.masks"] == "Dưới 80%" and rows[0]["market.masks"] == ""
     assert rows[1]["market.masks"] == "Không" and rows[1]["sample-factory.masks"] == ""
 
 
-def test_geojson_places_inspections_at_their_location_or_their_site() -> None:
+def test_geojson_places_inspections_at_their_location_their_answer_or_their_site() -> None:
     records = two_inspections()
     records[0].header.location = Location(21.5, 105.9)
     records.append(sample_report(inspection_id="insp-nowhere", site=sample_site("s3", "Nhà trọ Hòa Bình")))
     records[2].header.location = None
     records[2].site.location = None
-    collection = json.loads(inspections_geojson(records))
-    assert collection["type"] == "FeatureCollection"
-    features = {f["id"]: f for f in collection["features"]}
+    records[2].answers.pop("gps")
+    records[1].answers.pop("gps")
+    answered = sample_report(inspection_id="insp-answer")
+    answered.header.location = None
+    answered.answers["gps"].value = {"lat": 21.6, "lon": 105.8, "accuracy_m": 5}
+    records.append(answered)
+    text = inspections_geojson(records, base_url=BASE)
+    collection = FeatureCollection.model_validate_json(text)  # RFC 7946 as a real parser reads it
+    assert collection.type == "FeatureCollection"
+    features = {f["id"]: f for f in json.loads(text)["features"]}
     assert features["insp-1"]["geometry"] == {"type": "Point", "coordinates": [105.9, 21.5]}
     assert features["insp-1"]["properties"]["location_source"] == "inspection"
+    assert features["insp-answer"]["geometry"]["coordinates"] == [105.8, 21.6]
+    assert features["insp-answer"]["properties"]["location_source"] == "answer"
     assert features["insp-2"]["geometry"]["coordinates"] == [105.9871, 21.4932]
     assert features["insp-2"]["properties"]["location_source"] == "site"
     assert features["insp-2"]["properties"]["site_name"] == "Chợ Túc Duyên"
+    assert features["insp-2"]["properties"]["url"] == f"{BASE}/console/inspections/insp-2"
     assert features["insp-nowhere"]["geometry"] is None
+
+
+def test_every_located_record_is_a_valid_point_in_a_geojson_parser() -> None:
+    records = [sample_report(inspection_id=f"insp-{n}") for n in range(20)]
+    for n, record in enumerate(records):
+        record.header.location = Location(20.5 + n / 100, 105.5 + n / 100) if n % 2 else None
+    records[4].site.location = Location(91.0, 200.0)  # not a place on Earth: no geometry rather than a bad one
+    records[4].answers.pop("gps")
+    collection = FeatureCollection.model_validate_json(inspections_geojson(records))
+    located = [f for f in collection.features if f.id != "insp-4"]
+    assert len(located) == 19 and all(f.geometry is not None and f.geometry.type == "Point" for f in located)
+    for feature in located:
+        lon, lat = feature.geometry.coordinates  # type: ignore[union-attr]
+        assert -180 <= lon <= 180 and -90 <= lat <= 90
+    assert next(f for f in collection.features if f.id == "insp-4").geometry is None
+
+
+FORMULAS = ["=1+1", "+84 912", "-5", "@SUM(A1)", "\tx", "\rx", '=HYPERLINK("http://evil","bấm")']
+
+
+def formula_report(text: str) -> list[ReportData]:
+    record = sample_report(inspection_id="insp-formula")
+    record.answers["manager"].value = text
+    record.header.findings = text
+    record.site.name = text
+    return [record]
+
+
+@pytest.mark.parametrize("text", FORMULAS)
+def test_a_formula_looking_text_is_inert_in_csv(text: str) -> None:
+    _, rows = csv_rows(inspections_csv(formula_report(text)))
+    for column in ("manager", "findings", "site_name"):
+        assert rows[0][column] == "'" + text
+
+
+@pytest.mark.parametrize("text", FORMULAS)
+def test_a_formula_looking_text_is_inert_in_xlsx(text: str) -> None:
+    data = inspections_xlsx(formula_report(text))
+    book = load_workbook(io.BytesIO(data))
+    sheet = book["Biên bản"]
+    cells = [c for row in sheet.iter_rows() for c in row]
+    assert not [c.coordinate for c in cells if c.data_type == "f"], "no formula anywhere"
+    ids = [c.value for c in sheet[2]]
+    for column in ("manager", "findings", "site_name"):
+        cell = sheet.cell(row=3, column=ids.index(column) + 1)
+        # XML cannot hold a bare CR: XlsxWriter writes the escape Excel reads back as CR (openpyxl leaves it)
+        assert cell.value == text.replace("\r", "_x000D_")
+        assert cell.data_type == "s" and cell.quotePrefix, "text, marked so an edit keeps it text"
+
+
+@given(st.text(max_size=30))
+def test_neutralised_csv_text_never_starts_a_formula(text: str) -> None:
+    out = neutralise(text)
+    assert not out.startswith(FORMULA_STARTS)
+    assert out in (text, "'" + text)
 
 
 def test_empty_exports_still_have_their_header() -> None:
     rows = list(csv.reader(io.StringIO(inspections_csv([]).decode("utf-8-sig"))))
-    assert rows[0][0] == "inspection_id" and len(rows) == 1
+    assert rows[0][0] == "Mã biên bản (hệ thống)" and rows[1][0] == "inspection_id" and len(rows) == 2
     book = load_workbook(io.BytesIO(inspections_xlsx([])))
     assert book.active.max_row == 2
     assert json.loads(inspections_geojson([]))["features"] == []

@@ -8,12 +8,14 @@ import csv
 import io
 import json
 import types
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
 
 import pytest
 
-from sync_server.console import report_data
 from sync_server.console.report_data import plan_export
-from sync_server.core import inspections, sync_service
+from sync_server.core import inspection_export, inspections, sync_service
 from sync_server.reports import exports
 from tests.sync_server.conftest import World
 from tests.sync_server.helpers import Device, complete_answers
@@ -21,38 +23,91 @@ from tests.sync_server.helpers import Device, complete_answers
 SIGNATURE = "a" * 64
 
 
-def push_inspections(world: World, count: int) -> list[str]:
+def push_inspections(world: World, count: int, *, submit: bool = True) -> list[str]:
     device = Device()
     ids: list[str] = []
     changes = []
     for _ in range(count):
         inspection_id, started = device.start_inspection(world.site_a)
         changes += started + complete_answers(device, inspection_id, SIGNATURE)
+        if submit:
+            changes.append(device.change("inspection", inspection_id, "status", "submitted"))
         ids.append(inspection_id)
     reply = sync_service.push(world.server.db, world.actor("insp_a"), device.request(changes))
     assert all(r.status == "applied" for r in reply.results)
     return ids
 
 
-def test_an_export_holds_every_matching_inspection_across_list_pages(
+class CountingDatabase:
+    """The server's database, counting the statements its read transactions run."""
+
+    def __init__(self, db: Any) -> None:
+        self.db = db
+        self.dialect = db.dialect
+        self.statements = 0
+
+    @contextmanager
+    def read(self) -> Iterator[Any]:
+        with self.db.read() as tx:
+            outer = self
+
+            class Counted:
+                dialect = tx.dialect
+
+                def query(self, sql: str, params: Any = ()) -> Any:
+                    outer.statements += 1
+                    return tx.query(sql, params)
+
+            yield Counted()
+
+
+def test_an_export_holds_every_matching_inspection_in_the_lists_order(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     pushed = push_inspections(world, 7)
-    monkeypatch.setattr(report_data, "EXPORT_PAGE", 2)
+    monkeypatch.setattr(inspection_export, "BATCH", 2)
     supervisor = world.actor("sup")
     plan = plan_export(world.server, supervisor, {"site_id": world.site_a, "sort": "updated"})
     listed = inspections.list_inspections(world.server.db, supervisor, site_id=world.site_a, limit=500)
-    assert plan.inspection_ids == [item.id for item in listed.items]
+    assert plan.inspection_ids == [item.id for item in listed.items if item.status != "draft"]
     assert set(pushed) <= set(plan.inspection_ids)
     assert [(t.template_id, t.version) for t in plan.templates] == [("sample-factory", 1)]
 
     records = plan.records()
-    assert isinstance(records, types.GeneratorType), "records load one inspection at a time"
+    assert isinstance(records, types.GeneratorType), "records load a batch at a time"
     columns = exports.columns_for_templates(plan.templates)
     text = b"".join(exports.csv_chunks(records, columns)).decode("utf-8-sig")
-    rows = list(csv.DictReader(io.StringIO(text)))
+    rows = list(csv.DictReader(io.StringIO(text.split("\r\n", 1)[1])))
     assert [r["inspection_id"] for r in rows] == plan.inspection_ids
     assert {r["masks"] for r in rows if r["inspection_id"] in pushed} == {"100%"}
+
+
+def test_drafts_are_left_out_of_an_export_unless_asked(world: World) -> None:
+    submitted = push_inspections(world, 2)
+    drafts = push_inspections(world, 3, submit=False)
+    supervisor = world.actor("sup")
+    default = plan_export(world.server, supervisor, {"site_id": world.site_a})
+    assert set(submitted) <= set(default.inspection_ids) and not set(drafts) & set(default.inspection_ids)
+    asked = plan_export(world.server, supervisor, {"site_id": world.site_a}, include_drafts=True)
+    assert set(submitted) | set(drafts) <= set(asked.inspection_ids)
+    only_drafts = plan_export(world.server, supervisor, {"site_id": world.site_a, "status": "draft"})
+    assert set(drafts) <= set(only_drafts.inspection_ids) and not set(submitted) & set(only_drafts.inspection_ids)
+
+
+def test_an_export_reads_in_batches_not_one_inspection_at_a_time(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    pushed = push_inspections(world, 9)
+    monkeypatch.setattr(inspection_export, "BATCH", 4)
+    counting = CountingDatabase(world.server.db)
+    supervisor = world.actor("sup")
+    selection = inspection_export.select_for_export(counting, supervisor, {"site_id": world.site_a})  # type: ignore[arg-type]
+    assert counting.statements == 1
+    records = list(inspection_export.export_records(counting, supervisor, selection.inspection_ids))  # type: ignore[arg-type]
+    batches = -(-len(selection.inspection_ids) // 4)
+    assert counting.statements == 1 + 2 * batches, "two queries per batch, whatever the batch holds"
+    assert {r.summary.id for r in records} >= set(pushed)
+    record = next(r for r in records if r.summary.id == pushed[0])
+    assert record.answers["masks"].value == "all" and record.answers["workers"].value == 120
+    assert record.header["status"] == "submitted" and record.site is not None and record.site.id == world.site_a
 
 
 def test_an_inspector_cannot_plan_an_export_of_another_district(world: World) -> None:
@@ -74,3 +129,20 @@ def test_csv_and_geojson_come_in_pieces_that_join_to_the_whole_file(
     assert b"".join(pieces) == whole
     geo = json.loads(b"".join(exports.geojson_chunks(plan.records())))
     assert [f["id"] for f in geo["features"]] == plan.inspection_ids
+
+
+def test_an_export_reads_the_same_answers_and_header_as_the_inspection_page(world: World) -> None:
+    pushed = push_inspections(world, 3)
+    supervisor = world.actor("sup")
+    loaded = {r.summary.id: r for r in inspection_export.load_records(world.server.db, supervisor, pushed)}
+    for inspection_id in pushed:
+        detail = inspections.get_inspection(world.server.db, supervisor, inspection_id)
+        record = loaded[inspection_id]
+        assert record.header == detail.header
+        assert sorted(record.answers.values(), key=lambda a: a.question_id) == detail.answers
+        assert record.summary == detail.summary and record.site == detail.site
+    # a feed row without its stored pull text: the batch is read row by row, with the same result
+    with world.server.db.write() as tx:
+        tx.execute("UPDATE feed SET tail = NULL WHERE inspection_id = ? AND entity = 'answer'", (pushed[0],))
+    again = {r.summary.id: r for r in inspection_export.load_records(world.server.db, supervisor, pushed)}
+    assert again == loaded

@@ -54,6 +54,9 @@ class Dialect:
     max_seq: str
     # Insert-or-ignore for simple link tables: ``{table}``, ``{columns}``, ``{placeholders}``.
     insert_ignore: str
+    # Text aggregate over a group: ``{expr}`` joined by ``{sep}`` (SQLite ``group_concat``,
+    # PostgreSQL ``string_agg``).
+    string_agg: str = "group_concat({expr}, {sep})"
     # Whether ``feed`` keeps each row's pull text (``tail``: the JSON object after ``seq``),
     # written with the row so that a pull page is a plain concatenation. When True,
     # ``feed_upsert`` takes an 11th parameter, the tail.

@@ -25,4 +25,5 @@ POSTGRES = Dialect(
     max_seq=SQLITE.max_seq,
     insert_ignore="INSERT INTO {table} ({columns}) VALUES ({placeholders}) ON CONFLICT DO NOTHING",
     feed_tail=True,
+    string_agg="string_agg({expr}, {sep})",
 )

@@ -1,0 +1,201 @@
+"""The map of sites (issue 16 part 3, "bản đồ chung sống an toàn"): every located site in the
+actor's districts with the state of its latest inspection, for the console's map page.
+
+A site's state, worst first (the marker's colour):
+
+- ``overdue``: its latest inspection set a corrective action whose deadline has passed;
+- ``failed``: its latest inspection's result is a band that does not pass;
+- ``action_open``: its latest inspection set a corrective action still within its deadline;
+- ``passed``: its latest inspection's result passes;
+- ``unscored``: inspected, but the inspection has no result yet;
+- ``never``: no inspection (in the period, when one is given).
+
+"Latest" means the newest inspection handed in (drafts never count, like exports:
+``inspection_export.EXCLUDED_UNLESS_ASKED``) by the time it started, within the period when
+``date_from``/``date_to`` are given. A site without coordinates is counted, not drawn.
+Everything is three queries whatever the number of sites: the sites with their latest
+inspection (a correlated subquery on the ``inspections_site`` index), the deadlines of those
+inspections' corrective actions, and the checklist versions that say which bands pass.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import msgspec
+
+from shared_schema.text import LocalText
+from sync_server.core import local_time
+from sync_server.core.access import Actor, district_filter
+from sync_server.core.db import Database
+from sync_server.core.inspection_export import EXCLUDED_UNLESS_ASKED
+from sync_server.core.inspections import _filter_day
+from sync_server.core.template_store import pinned_template
+from sync_server.core.util import from_json
+
+STATES: dict[str, LocalText] = {
+    "overdue": LocalText("Quá hạn khắc phục", "Corrective action overdue"),
+    "failed": LocalText("Không đạt", "Failed"),
+    "action_open": LocalText("Đang khắc phục", "Corrective action open"),
+    "passed": LocalText("Đạt", "Passed"),
+    "unscored": LocalText("Chưa có kết quả", "No result yet"),
+    "never": LocalText("Chưa kiểm tra", "Not inspected"),
+}
+
+
+class MapMarker(msgspec.Struct, kw_only=True):
+    site_id: str
+    code: str
+    name: str
+    kind: str
+    district: str
+    lat: float
+    lon: float
+    state: str
+    inspection_id: str | None = None
+    inspected_at: str | None = None
+    status: str | None = None
+    score: float | None = None
+    result: str | None = None
+    result_label: LocalText | None = None
+    open_actions: int = 0
+    overdue_actions: int = 0
+
+
+class DistrictLabel(msgspec.Struct, kw_only=True):
+    """Where to write a district's name on a plain background: the middle of its sites."""
+
+    name: str
+    lat: float
+    lon: float
+    sites: int
+
+
+class SiteMap(msgspec.Struct, kw_only=True):
+    markers: list[MapMarker]
+    districts: list[DistrictLabel]
+    counts: dict[str, int]  # state → located sites
+    unlocated: int  # sites matching the filters that have no coordinates
+
+
+def _point(location_json: str | None) -> tuple[float, float] | None:
+    if not location_json:
+        return None
+    value = from_json(location_json)
+    if not isinstance(value, dict):
+        return None
+    try:
+        lat, lon = float(value["lat"]), float(value["lon"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    return (lat, lon) if -90 <= lat <= 90 and -180 <= lon <= 180 else None
+
+
+def site_map(
+    db: Database,
+    actor: Actor,
+    *,
+    district: str | None = None,
+    site_kind: str | None = None,
+    date_from: str | None = None,
+    date_to: str | None = None,
+    today: dt.date | None = None,
+) -> SiteMap:
+    """The located active sites of the actor's districts (filtered) with their state."""
+    today = today or local_time.local_day_of(dt.datetime.now(dt.UTC))
+    cond, params = district_filter(actor, "s.district")
+    where = " WHERE s.active = 1" + cond
+    if district:
+        where += " AND s.district = ?"
+        params.append(district)
+    if site_kind:
+        where += " AND s.kind = ?"
+        params.append(site_kind)
+    period, period_params = "", []
+    if date_from:
+        period += " AND COALESCE(l.started_at, l.created_at) >= ?"
+        period_params.append(local_time.day_start_utc(_filter_day("date_from", date_from)))
+    if date_to:
+        period += " AND COALESCE(l.started_at, l.created_at) < ?"
+        period_params.append(local_time.day_start_utc(_filter_day("date_to", date_to) + dt.timedelta(days=1)))
+    excluded = ", ".join("?" for _ in EXCLUDED_UNLESS_ASKED)
+    latest = (
+        "SELECT l.id FROM inspections l WHERE l.site_id = s.id"
+        f" AND COALESCE(l.status, 'draft') NOT IN ({excluded})"
+        + period
+        + " ORDER BY COALESCE(l.started_at, l.created_at) DESC, l.id DESC LIMIT 1"
+    )
+    sql = (
+        "SELECT s.id, s.code, s.name, s.kind, s.district, s.location, i.id, COALESCE(i.started_at, i.created_at),"
+        " i.status, i.score, i.result, i.template_id, i.template_version"
+        f" FROM sites s LEFT JOIN inspections i ON i.id = ({latest})" + where + " ORDER BY s.district, s.name, s.id"
+    )
+    with db.read() as tx:
+        rows = tx.query(sql, [*EXCLUDED_UNLESS_ASKED, *period_params, *params])
+        inspection_ids = [r[6] for r in rows if r[6] is not None]
+        deadlines: dict[str, list[str]] = {}
+        for start in range(0, len(inspection_ids), 500):
+            chunk = inspection_ids[start : start + 500]
+            for r in tx.query(
+                "SELECT inspection_id, value FROM feed WHERE inspection_id IN"
+                f" ({', '.join('?' for _ in chunk)}) AND entity = 'answer' AND field = 'due_date'",
+                chunk,
+            ):
+                due = from_json(r[1])
+                if isinstance(due, str) and due:
+                    deadlines.setdefault(r[0], []).append(due)
+        bands: dict[tuple[str, int], dict[str, Any]] = {}
+        for r in rows:
+            key = (r[11], r[12])
+            if r[6] is not None and r[11] and r[12] and key not in bands:
+                template = pinned_template(tx, r[11], r[12])
+                bands[key] = {b.id: b for b in template.scoring.bands} if template else {}
+    markers: list[MapMarker] = []
+    unlocated = 0
+    today_text = today.isoformat()
+    for r in rows:
+        point = _point(r[5])
+        if point is None:
+            unlocated += 1
+            continue
+        marker = MapMarker(
+            site_id=r[0], code=r[1], name=r[2], kind=r[3], district=r[4], lat=point[0], lon=point[1], state="never"
+        )
+        if r[6] is not None:
+            band = bands.get((r[11], r[12]), {}).get(r[10]) if r[10] else None
+            dues = deadlines.get(r[6], [])
+            marker.inspection_id = r[6]
+            marker.inspected_at = r[7]
+            marker.status = r[8]
+            marker.score = r[9]
+            marker.result = r[10]
+            marker.result_label = band.label if band is not None else None
+            marker.overdue_actions = sum(1 for d in dues if d[:10] < today_text)
+            marker.open_actions = len(dues) - marker.overdue_actions
+            if marker.overdue_actions:
+                marker.state = "overdue"
+            elif band is not None and not band.passing:
+                marker.state = "failed"
+            elif marker.open_actions:
+                marker.state = "action_open"
+            elif band is not None:
+                marker.state = "passed"
+            else:
+                marker.state = "unscored"
+        markers.append(marker)
+    counts = {state: 0 for state in STATES}
+    places: dict[str, list[MapMarker]] = {}
+    for marker in markers:
+        counts[marker.state] += 1
+        places.setdefault(marker.district, []).append(marker)
+    districts = [
+        DistrictLabel(
+            name=name,
+            lat=sum(m.lat for m in group) / len(group),
+            lon=sum(m.lon for m in group) / len(group),
+            sites=len(group),
+        )
+        for name, group in sorted(places.items())
+    ]
+    return SiteMap(markers=markers, districts=districts, counts=counts, unlocated=unlocated)

@@ -1,0 +1,129 @@
+"""The summary report upward laid out as XLSX and PDF (plain Python): the numbers of
+``core.summary.Summary`` reach the files as numbers, in Vietnamese or English; the PDF is
+read back with pdftotext and its page rendered for a person to look at."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import subprocess
+from pathlib import Path
+
+from openpyxl import load_workbook
+
+from sync_server.core.summary import PRICE_ITEMS, GroupRow, PriceRow, Summary
+from sync_server.reports.summary_report import summary_pdf, summary_xlsx
+from tests.reports.poppler import require_poppler
+
+
+def sample_summary() -> Summary:
+    rows = [
+        GroupRow(
+            district="TP Thái Nguyên",
+            site_kind="CHO",
+            sites=12,
+            inspections=14,
+            passed=10,
+            not_passed=3,
+            no_result=1,
+            actions=4,
+            overdue=1,
+            out_of_province_workers=0,
+        ),
+        GroupRow(
+            district="TX Phổ Yên",
+            site_kind="DN_SX",
+            sites=8,
+            inspections=8,
+            passed=6,
+            not_passed=2,
+            actions=3,
+            overdue=2,
+            out_of_province_workers=1250,
+        ),
+    ]
+    total = GroupRow(
+        district="",
+        site_kind="",
+        sites=20,
+        inspections=22,
+        passed=16,
+        not_passed=5,
+        no_result=1,
+        actions=7,
+        overdue=3,
+        out_of_province_workers=1250,
+    )
+    values = {
+        "rice": (17500.0, 15500.0),
+        "pork": (126000.0, 120000.0),
+        "eggs": (32000.0, None),
+        "vegetables": (None, None),
+    }
+    prices = []
+    for item in PRICE_ITEMS:
+        now, before = values[item.id]
+        change = now - before if now is not None and before is not None else None
+        prices.append(
+            PriceRow(
+                item=item,
+                current=now,
+                current_count=2 if now else 0,
+                previous=before,
+                previous_count=2 if before else 0,
+                change=change,
+                change_pct=round(change / before * 100, 1) if change is not None and before else None,
+            )
+        )
+    return Summary(
+        date_from=dt.date(2021, 5, 10),
+        date_to=dt.date(2021, 5, 16),
+        previous_from=dt.date(2021, 5, 3),
+        previous_to=dt.date(2021, 5, 9),
+        districts=["TP Thái Nguyên", "TX Phổ Yên"],
+        rows=rows,
+        total=total,
+        prices=prices,
+    )
+
+
+def test_the_summary_workbook_holds_the_numbers_as_numbers(artifacts_dir: Path) -> None:
+    data = summary_xlsx(sample_summary())
+    (artifacts_dir / "reports").mkdir(exist_ok=True)
+    (artifacts_dir / "reports" / "summary.xlsx").write_bytes(data)
+    sheet = load_workbook(io.BytesIO(data)).active
+    rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+    assert rows[0][0].startswith("BÁO CÁO TỔNG HỢP")
+    assert "10/05/2021" in rows[1][0] and "16/05/2021" in rows[1][0]
+    header = rows[4]
+    assert header[:3] == ["Huyện/Thành phố", "Loại cơ sở", "Số cơ sở được kiểm tra"]
+    assert rows[5][:4] == ["TP Thái Nguyên", "Chợ", 12, 14]
+    assert rows[7][0] == "Tổng cộng" and rows[7][9] == 1250
+    rice = next(r for r in rows if r[0] == "Gạo tẻ thường")
+    assert rice[2] == 17500 and rice[4] == 15500 and rice[6] == 2000 and rice[6] == rice[2] - rice[4]
+    eggs = next(r for r in rows if r[0] == "Trứng gà")
+    assert eggs[4] is None and eggs[6] is None
+
+
+def test_the_summary_pdf_reads_in_vietnamese_and_english(artifacts_dir: Path) -> None:
+    require_poppler()
+    folder = artifacts_dir / "reports"
+    folder.mkdir(exist_ok=True)
+    for lang in ("vi", "en"):
+        pdf = summary_pdf(sample_summary(), lang)
+        path = folder / f"summary-{lang}.pdf"
+        path.write_bytes(pdf)
+        text = re.sub(
+            r"\s+", " ", subprocess.run(["pdftotext", str(path), "-"], capture_output=True, check=True).stdout.decode()
+        )
+        if lang == "vi":
+            assert "BÁO CÁO TỔNG HỢP" in text and "Gạo tẻ thường" in text and "+2.000" in text and "+12.9" in text
+            assert "TX Phổ Yên" in text and "1.250" in text
+        else:
+            assert "SUMMARY OF COVID-19 INSPECTIONS" in text and "Ordinary white rice" in text and "Lean pork" in text
+        subprocess.run(
+            ["pdftoppm", "-png", "-r", "70", "-f", "1", "-l", "1", str(path), str(folder / f"summary-{lang}")],
+            check=True,
+            capture_output=True,
+        )
