@@ -13,6 +13,9 @@
 | ``SYNC_PG_POOL_SIZE`` | ``8`` | PostgreSQL connections per server process (docs/DEPLOYMENT.md) |
 | ``SYNC_TIMEZONE`` | ``Asia/Ho_Chi_Minh`` | the zone of the days people pick and read (filters, dashboard, records) |
 | ``SYNC_WORKERS`` | ``1`` | server processes for ``serve`` (``--workers`` overrides; docs/DEPLOYMENT.md) |
+| ``SYNC_RECORD_NUMBER_FORMAT`` | ``{seq}/BB-SCT`` | the "Số biên bản" given on first submission (``{seq}``, ``{year}``) |
+| ``SYNC_AGENCY_PARENT`` / ``SYNC_AGENCY_NAME`` | ``UBND TỈNH THÁI NGUYÊN`` / ``SỞ CÔNG THƯƠNG`` | the biên bản's agency header |
+| ``SYNC_PLACE_NAME`` | ``Thái Nguyên`` | the place of the biên bản's place-and-date line |
 """
 
 from __future__ import annotations
@@ -24,6 +27,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sync_server.core.local_time import DEFAULT_TIMEZONE, load_zone
+from sync_server.core.record_settings import (
+    DEFAULT_AGENCY_NAME,
+    DEFAULT_AGENCY_PARENT,
+    DEFAULT_PLACE_NAME,
+    DEFAULT_RECORD_NUMBER_FORMAT,
+    check_record_number_format,
+)
 
 DEFAULT_DATABASE_URL = "sqlite:///var/registry.db"
 DEFAULT_BLOB_DIR = "var/blobs"
@@ -48,6 +58,10 @@ class ServerConfig:
     pg_pool_size: int = 8
     timezone: str = DEFAULT_TIMEZONE
     workers: int = 1
+    record_number_format: str = DEFAULT_RECORD_NUMBER_FORMAT
+    agency_parent: str = DEFAULT_AGENCY_PARENT
+    agency_name: str = DEFAULT_AGENCY_NAME
+    place_name: str = DEFAULT_PLACE_NAME
 
     @property
     def sqlite_path(self) -> Path | None:
@@ -117,6 +131,15 @@ def _timezone(env: Mapping[str, str]) -> str:
     return name
 
 
+def _record_number_format(env: Mapping[str, str]) -> str:
+    fmt = env.get("SYNC_RECORD_NUMBER_FORMAT") or DEFAULT_RECORD_NUMBER_FORMAT
+    try:
+        check_record_number_format(fmt)
+    except ValueError as exc:
+        raise ConfigError(f"SYNC_RECORD_NUMBER_FORMAT: {exc}") from exc
+    return fmt
+
+
 def from_env(env: Mapping[str, str] | None = None) -> ServerConfig:
     """Read the configuration; creates the secret key file when ``SYNC_SECRET_KEY`` is unset."""
     env = os.environ if env is None else env
@@ -141,6 +164,10 @@ def from_env(env: Mapping[str, str] | None = None) -> ServerConfig:
         pg_pool_size=_int(env, "SYNC_PG_POOL_SIZE", 8),
         timezone=_timezone(env),
         workers=_int(env, "SYNC_WORKERS", 1),
+        record_number_format=_record_number_format(env),
+        agency_parent=env.get("SYNC_AGENCY_PARENT") or DEFAULT_AGENCY_PARENT,
+        agency_name=env.get("SYNC_AGENCY_NAME") or DEFAULT_AGENCY_NAME,
+        place_name=env.get("SYNC_PLACE_NAME") or DEFAULT_PLACE_NAME,
     )
     secret = env.get("SYNC_SECRET_KEY") or load_or_create_secret(cfg.data_dir)
     return ServerConfig(**{**cfg.__dict__, "secret_key": secret})

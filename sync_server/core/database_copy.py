@@ -36,6 +36,8 @@ TABLE_KEYS: dict[str, tuple[str, ...]] = {
     "blob_refs": ("sha256", "inspection_id"),
     "audit": ("id",),
     "push_results": ("client_id", "client_seq"),
+    "record_counters": ("year",),
+    "revisions": ("id",),
 }
 PAGE_ROWS = 5000
 

@@ -15,11 +15,12 @@ import msgspec
 from shared_schema import workflow
 from shared_schema.records import Answer, Review, Site, answer_from_fields
 from shared_schema.sync import ConflictEntry
-from sync_server.core import audit, local_time
+from sync_server.core import audit, local_time, revisions
 from sync_server.core.access import Actor, district_filter, require_district, require_reviewer
 from sync_server.core.db import Database, Tx
 from sync_server.core.errors import Conflict, Invalid, bi
 from sync_server.core.feed import FeedWriter
+from sync_server.core.revisions import PendingRevision
 from sync_server.core.sites import SITE_SELECT, site_from_row
 from sync_server.core.sync_service import blob_names
 from sync_server.core.template_store import pinned_template
@@ -43,6 +44,7 @@ class InspectionSummary(msgspec.Struct, kw_only=True):
     submitted_at: str | None
     created_at: str
     updated_at: str
+    record_number: str | None = None
 
 
 class InspectionPage(msgspec.Struct, kw_only=True):
@@ -84,7 +86,7 @@ class InspectionDetail(msgspec.Struct, kw_only=True):
 
 _SUMMARY_SELECT = (
     "SELECT i.id, i.site_id, s.name, s.kind, i.district, i.template_id, i.template_version, i.status, i.kind, i.score,"
-    " i.result, i.inspector, i.started_at, i.submitted_at, i.created_at, i.updated_at"
+    " i.result, i.inspector, i.started_at, i.submitted_at, i.created_at, i.updated_at, i.record_number"
     " FROM inspections i LEFT JOIN sites s ON s.id = i.site_id"
 )
 
@@ -107,6 +109,7 @@ def _summary(r: Any) -> InspectionSummary:
         submitted_at=r[13],
         created_at=r[14],
         updated_at=r[15],
+        record_number=r[16],
     )
 
 
@@ -150,9 +153,14 @@ def list_inspections(
     offset: int = 0,
 ) -> InspectionPage:
     """Inspections in the actor's scope (inspectors: their districts), filtered and paged,
-    with counts per status over the same filters (without the status filter)."""
+    with counts per status over the same filters (without the status filter). Discarded
+    drafts are left out, except for an admin who asks for them (``status="discarded"``)."""
     cond, params = district_filter(actor, "i.district")
     sql = " WHERE 1 = 1" + cond
+    if not (actor.role == "admin" and status in workflow.HIDDEN_STATUSES):
+        hidden = sorted(workflow.HIDDEN_STATUSES)
+        sql += f" AND COALESCE(i.status, '') NOT IN ({', '.join('?' for _ in hidden)})"
+        params.extend(hidden)
     for column, value in (
         ("i.district", district),
         ("i.site_id", site_id),
@@ -371,6 +379,22 @@ def review(
             )
         tx.execute(
             "UPDATE inspections SET status = ?, updated_at = ? WHERE id = ?", (target, decided_at, inspection_id)
+        )
+        revisions.save(
+            tx,
+            [
+                PendingRevision(
+                    inspection_id,
+                    "inspection",
+                    inspection_id,
+                    "status",
+                    to_json(summary.status),
+                    to_json(target),
+                    actor.username,
+                    None,
+                    "review",
+                )
+            ],
         )
         tx.execute(
             "INSERT INTO reviews (id, inspection_id, decision, comment, reviewer, reviewer_id, from_status, to_status,"

@@ -6,7 +6,7 @@ from litestar import Controller, get, post
 from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 
 from shared_schema.sync import ReviewRequest
-from sync_server.core import inspections
+from sync_server.core import inspections, revisions
 from sync_server.http.deps import GUARDS, ActorDep, ServerDep
 
 
@@ -59,6 +59,14 @@ class InspectionController(Controller):
         self, inspection_id: FromPath[str], actor: ActorDep, server: ServerDep
     ) -> inspections.InspectionDetail:
         return inspections.get_inspection(server.db, actor, inspection_id)
+
+    @get(
+        "/inspections/{inspection_id:str}/history",
+        sync_to_thread=True,
+        summary="Every change made to an inspection after its first submission, oldest first",
+    )
+    def history(self, inspection_id: FromPath[str], actor: ActorDep, server: ServerDep) -> list[revisions.Revision]:
+        return revisions.history(server.db, actor, inspection_id)
 
     @post(
         "/inspections/{inspection_id:str}/review",

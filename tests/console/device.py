@@ -122,7 +122,6 @@ class Device:
             self.change("inspection", iid, "status", "draft"),
             self.change("inspection", iid, "kind", "unannounced"),
             self.change("inspection", iid, "started_at", "2021-08-05T02:30:00Z"),
-            self.change("inspection", iid, "record_number", f"{self.seq}/BB-SCT"),
             self.change(
                 "inspection",
                 iid,
