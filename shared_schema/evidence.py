@@ -185,16 +185,19 @@ def stale_signatures(
     for s in signatures_of(header, answers, sig_questions):
         if signature_state(s["digest"], current) != "stale":
             continue
-        who = str(s["name"] or s["role"] or "")
         qid = "" if s["where"] == "header" else str(s["where"])
+        question = template.question_map().get(qid) if template is not None and qid else None
+        fallback = (question.signer or question.label) if isinstance(question, SignatureQuestion) else None
+        who_vi = str(s["name"] or (fallback.vi if fallback else s["role"]) or "")
+        who_en = str(s["name"] or (fallback.en or fallback.vi if fallback else s["role"]) or "")
         out.append(
             MissingItem(
                 qid,
                 sections.get(qid, ""),
                 "stale_signature",
                 LocalText(
-                    f"Nội dung đã đổi sau khi {who} ký: cần ký lại",
-                    f"The content changed after {who} signed: sign again",
+                    f"Nội dung đã đổi sau khi {who_vi} ký: cần ký lại",
+                    f"The content changed after {who_en} signed: sign again",
                 ),
             )
         )

@@ -341,10 +341,11 @@ def test_a_checklist_with_signature_questions_is_signed_through_them_once_and_su
     assert form.signs_in_checklist
     assert [q.id for q in form.signature_questions()] == ["sig_rep"]
     assert [m.question_id for m in form.missing()] == ["sig_rep"]
-    assert form.save_signature("sig_rep", STROKES, 340, 150)
     _fill_header(form)
+    assert form.commit_header("findings")
+    assert form.save_signature("sig_rep", STROKES, 340, 150)  # signing comes last: it binds the content
     assert form.missing() == []
-    assert form.submit()  # commits the findings box that was still being typed
+    assert form.submit()
     inspection = state.services.get_inspection(inspection_id)
     header = inspection.header
     assert header.status == "submitted" and header.kind == "unannounced"
@@ -379,9 +380,10 @@ def test_a_checklist_without_signature_questions_is_signed_in_the_header(tmp_pat
         assert not form.signs_in_checklist and form.signature_questions() == []
         _answer_required(form)
         state.show_complete()
+        _fill_header(form)
+        assert form.commit_header("findings")
         assert form.save_header_signature("inspector", STROKES, 340, 150, "Nguyễn Văn An")
         assert form.save_header_signature("representative", STROKES, 340, 150, "Lê Văn Cường")
-        _fill_header(form)
         assert form.missing() == []
         assert form.submit()
         header = app.get_inspection(inspection_id).header
@@ -511,3 +513,25 @@ def test_the_language_choice_is_remembered_on_the_device_and_a_damaged_file_is_i
     assert AppState(services).lang == "en"
     (services.data_dir / "screen-preferences.json").write_text("{not json", encoding="utf-8")
     assert AppState(services, lang="vi").lang == "vi"
+
+
+def test_a_signature_goes_stale_when_the_content_changes_and_blocks_submit_until_signed_again(state):
+    inspection_id = _start(state)
+    form = state.form
+    _answer_required(form)
+    state.show_complete()
+    _fill_header(form)
+    assert form.commit_header("findings")
+    assert form.save_signature("sig_rep", STROKES, 340, 150)
+    assert form.missing() == []
+    form.edit_header("findings", "Đạt yêu cầu, cần bổ sung sổ theo dõi")
+    assert form.commit_header("findings")
+    stale = form.missing()
+    assert [(m.question_id, m.code) for m in stale] == [("sig_rep", "stale_signature")]
+    assert "cần ký lại" in stale[0].message.vi
+    assert not form.submit()
+    assert state.services.get_inspection(inspection_id).header.status == "draft"
+    assert form.save_signature("sig_rep", [[(5.0, 5.0), (60.0, 90.0)]], 340, 150)  # signed again, on the new content
+    assert form.missing() == []
+    assert form.submit()
+    assert state.services.get_inspection(inspection_id).header.status == "submitted"
