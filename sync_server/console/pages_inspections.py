@@ -22,7 +22,7 @@ from sync_server.core import blobs, inspections, registry
 from sync_server.core.access import Actor
 from sync_server.core.errors import ServiceError
 from sync_server.reports.exports import columns_for_templates, csv_chunks, geojson_chunks, inspections_xlsx
-from sync_server.reports.inspection_pdf import render_inspection_pdf
+from sync_server.reports.inspection_pdf import pdf_file_stem, render_inspection_pdf
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 PAGE_SIZES = (10, 25, 50, 100)
@@ -177,7 +177,7 @@ def report_pdf(request: Request[Any, Any, Any], viewer: Actor, inspection_id: st
     server = server_of(request)
     data = report_data(server, viewer, inspection_id)
     pdf = render_inspection_pdf(data, lang=lang_of(request), load_blob=blob_loader(server, viewer))
-    name = f"bien-ban-{data.header.record_number or inspection_id}".replace("/", "-")
+    name = pdf_file_stem(data.header.record_number, inspection_id)
     return Response(
         pdf, media_type="application/pdf", headers={"Content-Disposition": f'inline; filename="{name}.pdf"'}
     )

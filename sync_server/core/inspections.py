@@ -82,6 +82,9 @@ class InspectionDetail(msgspec.Struct, kw_only=True):
     reviews: list[ReviewRecord]
     blobs: list[str]
     missing_blobs: list[str]
+    # every change after the first submission, oldest first (``revisions``)
+    history: list[revisions.Revision] = msgspec.field(default_factory=list)
+    inspector_full_name: str | None = None
 
 
 _SUMMARY_SELECT = (
@@ -283,6 +286,12 @@ def get_inspection(db: Database, actor: Actor, inspection_id: str) -> Inspection
             )
         ]
         conflicts = _conflicts(tx, inspection_id)
+        history = revisions.read(tx, inspection_id)
+        full_name = (
+            tx.scalar("SELECT full_name FROM users WHERE username = ?", (summary.inspector,))
+            if summary.inspector
+            else None
+        )
     return InspectionDetail(
         summary=summary,
         site=site_from_row(site_row) if site_row else None,
@@ -292,6 +301,8 @@ def get_inspection(db: Database, actor: Actor, inspection_id: str) -> Inspection
         reviews=reviews,
         blobs=names,
         missing_blobs=missing,
+        history=history,
+        inspector_full_name=full_name,
     )
 
 
