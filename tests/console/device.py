@@ -104,8 +104,10 @@ class Device:
         upload_signature: bool = True,
         template_id: str = "sample-factory",
         version: int = 1,
+        submit: bool = True,
     ) -> str:
-        """Create, answer, sign and submit an inspection of the sample checklist; returns its id."""
+        """Create, answer, sign and submit (unless not ``submit``) an inspection of the sample
+        checklist; returns its id."""
         iid = str(uuid.uuid4())
         signature = signature_png(iid)
         sha = hashlib.sha256(signature).hexdigest()
@@ -147,7 +149,8 @@ class Device:
                 answer("masks", "2021-08-12", field="due_date"),
             ]
         changes.append(self.change("inspection", iid, "completed_at", "2021-08-05T04:10:00Z"))
-        changes.append(self.change("inspection", iid, "status", "submitted"))
+        if submit:
+            changes.append(self.change("inspection", iid, "status", "submitted"))
         self.push(changes)
         self.signature = signature
         return iid

@@ -118,11 +118,12 @@ def test_a_conflict_is_shown_with_both_values_and_blocks_approval_until_resolved
     world: World, console: ConsoleClient
 ) -> None:
     first = world.device()
-    inspection_id = first.submit_inspection(world.site_id)
+    inspection_id = first.submit_inspection(world.site_id, submit=False)
     second = Device(world.base_url, world.tokens["thanhtra"])
     key = answer_entity_id(inspection_id, "manager")
-    # Both devices write the same answer without having seen each other's edit.
+    # Both devices write the same answer without having seen each other's edit; then it is submitted.
     second.push([second.change("answer", key, "value", "Bà Nguyễn Thị Mai")])
+    first.push([first.change("inspection", inspection_id, "status", "submitted")])
     console.login("giamsat")
     page = console.page(f"/console/inspections/{inspection_id}")
     conflicts = page.text[page.text.index('id="conflicts"') :]

@@ -19,6 +19,7 @@ from field_app.ui.views import widgets as w
 from field_app.ui.views.fill import inspection_banners
 from field_app.ui.views.questions import AUTOSAVE_PAUSE_S, question_card, signature_texts
 from field_app.ui.views.signature_pad import SignaturePad
+from shared_schema import evidence
 from shared_schema.records import INSPECTION_KINDS
 
 
@@ -63,13 +64,53 @@ def _signature(state: AppState, form: InspectionForm, role: str, label_key: str)
                 save,
                 signed_sha=form.header_signature_sha(role),
                 load_image=form.blob_bytes,
-                signed_caption=f"{signed.name} · {i18n.fmt_datetime(signed.signed_at)}" if signed else None,
+                signed_caption=_header_caption(state, form, signed),
                 disabled=not form.editable,
                 key=f"pad:header:{role}",
             ),
             w.error_text(form.errors.get(f"header:sig_{role}")),
         ],
     )
+
+
+def _header_caption(state: AppState, form: InspectionForm, signed: Any) -> str | None:
+    if not signed:
+        return None
+    caption = f"{signed.name} · {i18n.fmt_datetime(signed.signed_at)}"
+    if form.signature_is_stale(signed):
+        caption += " · ⚠ " + evidence.SIGNATURE_STATE_LABELS["stale"].get(state.lang)
+    return caption
+
+
+def _discard_action(state: AppState, form: InspectionForm) -> ft.Control:
+    """Discard a draft started by mistake, after a confirmation."""
+
+    def close(e: Any) -> None:
+        ft.context.page.pop_dialog()
+
+    def confirmed(e: Any) -> None:
+        ft.context.page.pop_dialog()
+        if form.discard():
+            state.go_home()
+
+    def ask(e: Any) -> None:
+        ft.context.page.show_dialog(
+            ft.AlertDialog(
+                modal=True,
+                title=ft.Text(state.t("discard_title")),
+                content=ft.Text(state.t("discard_body")),
+                actions=[
+                    ft.TextButton(state.t("keep_draft"), on_click=close),
+                    ft.TextButton(
+                        state.t("discard_yes"),
+                        on_click=confirmed,
+                        style=ft.ButtonStyle(color=ft.Colors.RED_700),
+                    ),
+                ],
+            )
+        )
+
+    return w.action(state.t("discard"), ask, icon=ft.Icons.DELETE_OUTLINE)
 
 
 def _signatures(state: AppState, form: InspectionForm, ui: Any) -> list[ft.Control]:
@@ -150,6 +191,7 @@ def CompleteScreen(state: AppState, form: InspectionForm, ui: Any) -> ft.Control
                         submit_label, lambda e: form.submit(), icon=ft.Icons.SEND, primary=True, disabled=not can_submit
                     ),
                     w.action(state.t("back_to_questions"), lambda e: state.show_fill(), icon=ft.Icons.ARROW_BACK),
+                    _discard_action(state, form) if form.can_discard else None,
                     ft.Container(height=40),
                 ]
             ),
