@@ -6,8 +6,10 @@ from __future__ import annotations
 import asyncio
 
 import msgspec
+import pytest
 
 from field_app.core.device_state import update_state
+from field_app.core.models import AppError
 from field_app.core.services import AppServices
 from field_app.ui.signature_png import render_png, sha256_hex
 from field_app.ui.state import AppState
@@ -535,3 +537,35 @@ def test_a_signature_goes_stale_when_the_content_changes_and_blocks_submit_until
     assert form.missing() == []
     assert form.submit()
     assert state.services.get_inspection(inspection_id).header.status == "submitted"
+
+
+def test_a_draft_is_discarded_after_confirmation_and_leaves_the_lists(state):
+    inspection_id = _start(state)
+    form = state.form
+    assert form.can_discard
+    assert form.discard()
+    state.go_home()
+    assert inspection_id not in {i.id for _, items in state.groups() for i in items}
+    assert state.services.get_inspection(inspection_id).header.status == "discarded"
+    assert not state.services.get_inspection(inspection_id).editable
+    with pytest.raises(AppError) as err:
+        state.services.set_answer_value(inspection_id, "workers", 5)
+    assert err.value.code == "locked" and "không khôi phục được" in err.value.message.vi
+
+
+def test_a_submitted_record_is_read_only_and_says_why(state):
+    inspection_id = _start(state)
+    form = state.form
+    _answer_required(form)
+    state.show_complete()
+    _fill_header(form)
+    assert form.commit_header("findings")
+    assert form.save_signature("sig_rep", STROKES, 340, 150)
+    assert form.submit()
+    view = state.services.get_inspection(inspection_id)
+    assert not view.editable and not form.can_discard
+    with pytest.raises(AppError) as err:
+        state.services.set_answer_value(inspection_id, "workers", 5)
+    assert "giám sát viên trả lại" in err.value.message.vi
+    with pytest.raises(AppError):
+        state.services.discard(inspection_id)
