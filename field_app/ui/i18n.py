@@ -177,7 +177,7 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Bản nháp sẽ bị hủy và không khôi phục được. Chỉ hủy khi lập biên bản nhầm.",
         "The draft will be discarded and cannot be brought back. Discard only a record started by mistake.",
     ),
-    "discard_yes": ("Hủy bản nháp", "Discard"),
+    "discard_yes": ("Đồng ý hủy", "Yes, discard"),
     "keep_draft": ("Giữ lại", "Keep it"),
     "rejected_here": ("Máy chủ từ chối thay đổi này: {reason}", "The server refused this change: {reason}"),
     "conflict_here": (
@@ -204,7 +204,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "submit": ("Nộp biên bản", "Submit inspection"),
     "resubmit": ("Nộp lại biên bản", "Resubmit inspection"),
     "submitted_wait": ("Đã nộp. Biên bản sẽ được gửi khi đồng bộ.", "Submitted. It will be sent at the next sync."),
-    "cannot_submit": ("Chưa thể nộp: còn thiếu mục bắt buộc.", "Cannot submit yet: required items are missing."),
+    "cannot_submit": (
+        "Chưa thể nộp: còn thiếu mục bắt buộc hoặc chữ ký cần ký lại.",
+        "Cannot submit yet: required items are missing or a signature must be taken again.",
+    ),
     "back_to_questions": ("Về câu hỏi", "Back to the questions"),
     "returned_banner": ("Biên bản bị trả lại. {comment}", "Returned for correction. {comment}"),
 }

@@ -311,7 +311,7 @@ def test_submitting_an_incomplete_inspection_lists_what_is_missing_and_changes_n
     inspection_id = _start(state)
     form = state.form
     assert not form.submit()
-    assert form.message == "Chưa thể nộp: còn thiếu mục bắt buộc."
+    assert form.message == "Chưa thể nộp: còn thiếu mục bắt buộc hoặc chữ ký cần ký lại."
     assert form.submit_problems
     assert state.services.get_inspection(inspection_id).header.status == "draft"
 
