@@ -387,9 +387,13 @@ class InspectionForm:
         if _signed_sha(value) is None:
             return None
         parts = [value.get("name"), i18n.fmt_datetime(value["signed_at"]) if value.get("signed_at") else None]
-        if self.signature_is_stale(value):
-            parts.append("⚠ " + evidence.SIGNATURE_STATE_LABELS["stale"].get(self.lang))
         return " · ".join(p for p in parts if p) or None
+
+    def stale_text(self, signed: Any) -> str | None:
+        """ "Content changed after signing: sign again" for a stale signature, else None."""
+        if signed is None or not self.signature_is_stale(_plain(signed)):
+            return None
+        return evidence.SIGNATURE_STATE_LABELS["stale"].get(self.lang)
 
     def clear_answer(self, qid: str) -> bool:
         return self._save(qid, "value", None)

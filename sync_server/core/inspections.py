@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 import msgspec
 
-from shared_schema import workflow
+from shared_schema import scoring, workflow
 from shared_schema.records import Answer, Review, Site, answer_from_fields
 from shared_schema.sync import ConflictEntry
 from sync_server.core import audit, local_time, revisions
@@ -427,16 +427,66 @@ def review(
     return get_inspection(db, actor, inspection_id)
 
 
-def resolve_conflict(db: Database, actor: Actor, conflict_id: str) -> ConflictRecord:
+def _keep_loser(tx: Tx, actor: Actor, entry: ConflictEntry, district: str | None, inspection_id: str) -> None:
+    """A supervisor's resolution by the value that lost: written with the server's clock (so it
+    reaches every device), score and result recomputed, and kept in the revision history when
+    the record was submitted before. Refused on an approved, rejected or discarded record."""
+    row = tx.one(
+        "SELECT status, template_id, template_version, first_submitted_at FROM inspections WHERE id = ?",
+        (inspection_id,),
+    )
+    if row is None or entry.entity not in ("answer", "inspection") or entry.field == "status":
+        raise Invalid(
+            bi("Không dùng được giá trị này để xử lý xung đột.", "This value cannot be used to resolve the conflict."),
+            code="invalid_resolution",
+        )
+    if row[0] in ("approved", "rejected", "discarded"):
+        why = workflow.lock_reason(row[0])
+        raise Conflict(bi(why.vi, why.en), code="locked")
+    key = (entry.entity, entry.entity_id, entry.field)
+    old = tx.scalar("SELECT value FROM feed WHERE entity = ? AND entity_id = ? AND field = ?", key)
+    new = to_json(entry.loser_value)
+    feed = FeedWriter(tx)
+    feed.put_server(key, new, district=district, inspection_id=inspection_id, writer_user=actor.username)
+    template = pinned_template(tx, row[1], row[2]) if row[1] and row[2] else None
+    if template is not None and entry.entity == "answer":
+        values = {qid: a.value for qid, a in _answers(tx, inspection_id).items()}
+        if entry.field == "value":
+            values[entry.entity_id.partition("/")[2]] = entry.loser_value
+        result = scoring.score(template, values)
+        for name, value in (("score", result.score), ("result", result.result)):
+            feed.put_server(
+                ("inspection", inspection_id, name), to_json(value), district=district, inspection_id=inspection_id
+            )
+        tx.execute(
+            "UPDATE inspections SET score = ?, result = ?, updated_at = ? WHERE id = ?",
+            (result.score, result.result, now_iso(), inspection_id),
+        )
+    feed.flush()
+    if row[3] is not None and old != new:
+        revisions.save(
+            tx,
+            [PendingRevision(inspection_id, key[0], key[1], key[2], old, new, actor.username, None, "resolution")],
+        )
+
+
+def resolve_conflict(
+    db: Database, actor: Actor, conflict_id: str, keep: Literal["winner", "loser"] = "winner"
+) -> ConflictRecord:
     """Mark a conflict-log entry as seen and settled (supervisors and admins in scope); the
-    updated entry travels to devices."""
+    updated entry travels to devices. ``keep="loser"`` settles it by the value that lost: the
+    supervisor's own change, recorded in the revision history."""
     require_reviewer(actor)
+    if keep not in ("winner", "loser"):
+        raise Invalid(bi("keep phải là winner hoặc loser.", "keep must be winner or loser."), code="invalid_resolution")
     with db.write() as tx:
         row = tx.one("SELECT id, district, inspection_id, entry, resolved FROM conflicts WHERE id = ?", (conflict_id,))
         require_district(actor, row[1] if row is not None else None, "xung đột", "conflict")
         assert row is not None
         entry = msgspec.json.decode(row[3], type=ConflictEntry)
         stamp = now_iso()
+        if not row[4] and keep == "loser" and row[2] is not None:
+            _keep_loser(tx, actor, entry, row[1], row[2])
         if not row[4]:
             entry = msgspec.structs.replace(entry, resolved=True)
             text = to_json(entry)
@@ -453,7 +503,7 @@ def resolve_conflict(db: Database, actor: Actor, conflict_id: str) -> ConflictRe
                 writer_user=actor.username,
             )
             feed.flush()
-            audit.record(tx, actor, "conflict.resolve", "conflict", conflict_id)
+            audit.record(tx, actor, "conflict.resolve", "conflict", conflict_id, {"keep": keep})
         r = tx.one("SELECT resolved_by, resolved_at FROM conflicts WHERE id = ?", (conflict_id,))
     return ConflictRecord(id=conflict_id, entry=entry, resolved=True, resolved_by=r[0], resolved_at=r[1])
 

@@ -93,7 +93,9 @@ class InspectionController(Controller):
         "/conflicts/{conflict_id:str}/resolve",
         status_code=200,
         sync_to_thread=True,
-        summary="Mark a conflict as resolved (supervisor, admin)",
+        summary="Mark a conflict as resolved (supervisor, admin); keep=loser settles it by the value that lost",
     )
-    def resolve(self, conflict_id: FromPath[str], actor: ActorDep, server: ServerDep) -> inspections.ConflictRecord:
-        return inspections.resolve_conflict(server.db, actor, conflict_id)
+    def resolve(
+        self, conflict_id: FromPath[str], actor: ActorDep, server: ServerDep, keep: FromQuery[str] = "winner"
+    ) -> inspections.ConflictRecord:
+        return inspections.resolve_conflict(server.db, actor, conflict_id, keep)  # type: ignore[arg-type]

@@ -300,3 +300,57 @@ def test_a_record_submitted_once_cannot_be_discarded_even_when_returned(world: W
     reply = push(world, "insp_a", dev, [dev.change("inspection", iid, "status", "discarded")])
     assert codes(reply) == ["locked"] and "1/BB-SCT" in (reply.results[0].reason or "")
     assert held(world, iid)[("inspection", iid, "status")] == "returned"
+
+
+# --- a supervisor's own changes -----------------------------------------------------------
+
+
+def test_a_supervisor_resolving_a_conflict_by_the_other_value_changes_a_submitted_record_with_history(
+    api: tuple[TestClient, World],
+) -> None:
+    client, world = api
+    a, b = Device(), Device()
+    iid = drafted(world, a)
+    b.apply_pull(msgspec.json.decode(sync_service.pull(world.server.db, world.actor("insp_a2"), 0, 1000, 1)))
+    push(world, "insp_a", a, [a.answer(iid, "masks", "most")])  # a's later edit wins …
+    push(
+        world,
+        "insp_a2",
+        b,
+        [
+            b.answer(
+                iid,
+                "masks",
+                "all",
+            )
+        ],
+    )  # … b's concurrent one is logged
+    submitted_reply = push(
+        world, "insp_a", a, [sign(world, a, iid), a.change("inspection", iid, "status", "submitted")]
+    )
+    assert codes(submitted_reply) == ["applied", "applied"]
+    [conflict] = inspections.get_inspection(world.server.db, world.actor("sup"), iid).conflicts
+    kept_value = held(world, iid)[("answer", answer_entity_id(iid, "masks"), "value")]
+    other = conflict.entry.loser_value
+    assert {kept_value, other} == {"most", "all"}
+    assert (
+        client.post(f"/api/v1/conflicts/{conflict.id}/resolve?keep=bogus", headers=world.headers("sup")).status_code
+        == 422
+    )
+    r = client.post(f"/api/v1/conflicts/{conflict.id}/resolve?keep=loser", headers=world.headers("sup"))
+    assert r.status_code == 200, r.text
+    after = held(world, iid)
+    assert after[("answer", answer_entity_id(iid, "masks"), "value")] == other
+    assert after[("inspection", iid, "score")] == (100.0 if other == "all" else 85.0)
+    [revision] = client.get(f"/api/v1/inspections/{iid}/history", headers=world.headers("insp_a")).json()
+    assert (revision["old_value"], revision["new_value"], revision["user"], revision["reason"]) == (
+        kept_value,
+        other,
+        "sup",
+        "resolution",
+    )
+    # devices get the supervisor's value by pull; the record's signature no longer matches it
+    page = msgspec.json.decode(sync_service.pull(world.server.db, world.actor("insp_a"), 0, 1000, 1))
+    pulled = {(c["entity_id"], c["field"]): c["value"] for c in page["changes"]}
+    assert pulled[(answer_entity_id(iid, "masks"), "value")] == other
+    assert current_digest(world, iid) != after[("answer", answer_entity_id(iid, "sig_rep"), "value")]["digest"]

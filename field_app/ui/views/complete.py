@@ -19,7 +19,6 @@ from field_app.ui.views import widgets as w
 from field_app.ui.views.fill import inspection_banners
 from field_app.ui.views.questions import AUTOSAVE_PAUSE_S, question_card, signature_texts
 from field_app.ui.views.signature_pad import SignaturePad
-from shared_schema import evidence
 from shared_schema.records import INSPECTION_KINDS
 
 
@@ -65,6 +64,7 @@ def _signature(state: AppState, form: InspectionForm, role: str, label_key: str)
                 signed_sha=form.header_signature_sha(role),
                 load_image=form.blob_bytes,
                 signed_caption=_header_caption(state, form, signed),
+                stale_text=form.stale_text(signed),
                 disabled=not form.editable,
                 key=f"pad:header:{role}",
             ),
@@ -76,10 +76,7 @@ def _signature(state: AppState, form: InspectionForm, role: str, label_key: str)
 def _header_caption(state: AppState, form: InspectionForm, signed: Any) -> str | None:
     if not signed:
         return None
-    caption = f"{signed.name} · {i18n.fmt_datetime(signed.signed_at)}"
-    if form.signature_is_stale(signed):
-        caption += " · ⚠ " + evidence.SIGNATURE_STATE_LABELS["stale"].get(state.lang)
-    return caption
+    return f"{signed.name} · {i18n.fmt_datetime(signed.signed_at)}"
 
 
 def _discard_action(state: AppState, form: InspectionForm) -> ft.Control:
