@@ -156,6 +156,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "revision_history": ("Lịch sử sửa đổi sau khi nộp", "Changes after submission"),
     "no_revisions": ("Không có sửa đổi nào sau lần nộp đầu tiên.", "No change since the first submission."),
     "device": ("thiết bị", "device"),
+    "keep_lost_value": ("Dùng giá trị bị thay thế", "Use the replaced value"),
     "decision": ("Quyết định", "Decision"),
     "comment": ("Nhận xét", "Comment"),
     "reviewer": ("Người duyệt", "Reviewer"),

@@ -167,7 +167,8 @@ def review(request: Request[Any, Any, Any], viewer: Actor, inspection_id: str, d
 @post("/conflicts/{conflict_id:str}/resolve", sync_to_thread=True, include_in_schema=False)
 def resolve_conflict(request: Request[Any, Any, Any], viewer: Actor, conflict_id: str, data: Form) -> Redirect:
     server = server_of(request)
-    inspections.resolve_conflict(server.db, viewer, conflict_id)
+    keep = "loser" if data.get("keep") == "loser" else "winner"
+    inspections.resolve_conflict(server.db, viewer, conflict_id, keep)
     inspection_id = data.get("inspection_id") or ""
     return redirect(f"/console/inspections/{inspection_id}" if inspection_id else "/console/inspections")
 
