@@ -486,26 +486,19 @@ def _set_status(ctx: PushContext, insp: InspectionRow, c: Change) -> ChangeResul
 
 
 def _check_signatures(ctx: PushContext, insp: InspectionRow, template: ChecklistTemplate) -> None:
-    """Refuse a submission whose signatures were taken on other content (``stale_signature``)."""
+    """Refuse a submission whose signatures were taken on other content (``stale_signature``),
+    by the same rule the app applies (``shared_schema.evidence``)."""
     header = {}
     for name in (*evidence.SIGNED_HEADER_FIELDS, "signatures"):
         held = ctx.get_held(("inspection", insp.id, name), insp.id)
         if held is not None:
             header[name] = held.decoded()
-    answers = ctx.answers(insp.id)
-    sig_questions = evidence.signature_question_ids(template)
-    current = evidence.content_digest(header, answers, sig_questions)
-    stale = [
-        s
-        for s in evidence.signatures_of(header, answers, sig_questions)
-        if evidence.signature_state(s["digest"], current) == "stale"
-    ]
+    stale = evidence.stale_signatures(template, header, ctx.answers(insp.id))
     if stale:
-        names = ", ".join(str(s["name"] or s["role"]) for s in stale)
         raise Rejection(
             "stale_signature",
-            f"{evidence.STALE_SIGNATURE.vi} Chữ ký cần ký lại: {names}.",
-            f"{evidence.STALE_SIGNATURE.en} Signature(s) to take again: {names}.",
+            f"{evidence.STALE_SIGNATURE.vi} " + "; ".join(m.message.vi for m in stale) + ".",
+            f"{evidence.STALE_SIGNATURE.en} " + "; ".join((m.message.en or m.message.vi) for m in stale) + ".",
         )
 
 
