@@ -24,12 +24,13 @@ INSPECTION_DEVICE_FIELDS: Final = frozenset(
         "findings",
         "representative",
         "signatures",
-        "record_number",
         "status",
     }
 )
 # Fields only the server writes; they travel to devices by pull.
-INSPECTION_SERVER_FIELDS: Final = frozenset({"score", "result", "review", "inspector", "risk_index"})
+# ``record_number`` ("Số biên bản") is given by the server on first submission (PROTOCOL.md §6);
+# a device that writes it is refused ``not_permitted``.
+INSPECTION_SERVER_FIELDS: Final = frozenset({"score", "result", "review", "inspector", "risk_index", "record_number"})
 ANSWER_FIELDS: Final = frozenset({"value", "note", "photos", "corrective_action", "due_date"})
 SITE_DEVICE_FIELDS: Final = frozenset({"workers", "contact", "location"})
 

@@ -12,8 +12,8 @@ from shared_schema.text import LocalText
 Role = Literal["inspector", "supervisor", "admin"]
 ROLES: tuple[str, ...] = ("inspector", "supervisor", "admin")
 
-InspectionStatus = Literal["draft", "submitted", "approved", "returned", "rejected"]
-STATUSES: tuple[str, ...] = ("draft", "submitted", "approved", "returned", "rejected")
+InspectionStatus = Literal["draft", "submitted", "approved", "returned", "rejected", "discarded"]
+STATUSES: tuple[str, ...] = ("draft", "submitted", "approved", "returned", "rejected", "discarded")
 
 InspectionKind = Literal["periodic", "unannounced", "thematic"]
 INSPECTION_KINDS: tuple[str, ...] = ("periodic", "unannounced", "thematic")
@@ -85,6 +85,9 @@ class Signature(msgspec.Struct, frozen=True):
     name: str
     sha256: str
     signed_at: str | None = None
+    # ``shared_schema.evidence.content_digest`` of the content when it was signed; a signature
+    # whose digest no longer matches the content is stale and must be taken again.
+    digest: str | None = None
 
 
 class Review(msgspec.Struct, frozen=True, kw_only=True):

@@ -51,6 +51,7 @@ class SignatureValue(msgspec.Struct, frozen=True):
     sha256: str
     name: str | None = None
     signed_at: str | None = None
+    digest: str | None = None  # the content it signed (``shared_schema.evidence``)
 
 
 def _bad(code: str, vi: str, en: str) -> Invalid:
@@ -202,7 +203,7 @@ def validate_value(question: Question, value: Any) -> Invalid | None:
                 sig = msgspec.convert(value, SignatureValue)
             except msgspec.ValidationError:
                 sig = None
-            if sig is None or not is_sha256(sig.sha256):
+            if sig is None or not is_sha256(sig.sha256) or (sig.digest is not None and not is_sha256(sig.digest)):
                 return _bad(
                     "invalid_signature",
                     "Chữ ký không hợp lệ: hãy ký lại.",
@@ -277,13 +278,15 @@ def validate_header_field(field: str, value: Any) -> Invalid | None:
             return _location(value)
         case "team":
             return _convert(value, list[TeamMember], "Danh sách thành viên đoàn không hợp lệ", "Invalid team list")
-        case "findings" | "record_number":
+        case "findings":
             return _text(value, protocol.MAX_TEXT_LENGTH)
         case "representative":
             return _convert(value, Representative, "Người đại diện không hợp lệ", "Invalid representative")
         case "signatures":
             bad = _convert(value, list[Signature], "Chữ ký không hợp lệ", "Invalid signatures")
-            if bad is None and not all(is_sha256(s.get("sha256")) for s in value):
+            if bad is None and not all(
+                is_sha256(s.get("sha256")) and (s.get("digest") is None or is_sha256(s.get("digest"))) for s in value
+            ):
                 return _bad("invalid_signature", "Chữ ký không hợp lệ.", "Invalid signature.")
             return bad
     return None

@@ -1,9 +1,11 @@
 """The inspection workflow (protocol §6): a state machine, not a merged field.
 
-``draft → submitted → approved | returned | rejected`` and ``returned → submitted``.
+``draft → submitted → approved | returned | rejected``, ``returned → submitted`` and
+``draft → discarded`` (a draft never submitted, started by mistake).
 Submitting needs every required answer and, for each failed critical item, what the
-checklist's scoring asks for (photo, corrective action, deadline). Approved and rejected
-inspections are locked.
+checklist's scoring asks for (photo, corrective action, deadline). A submitted record is
+evidence: submitted, approved, rejected and discarded inspections are locked; only a
+supervisor's ``returned`` reopens a submitted one.
 """
 
 from __future__ import annotations
@@ -18,8 +20,10 @@ from shared_schema.relevance import is_given, relevant_questions
 from shared_schema.scoring import is_failed_critical
 from shared_schema.text import LocalText
 
-LOCKED_STATUSES = frozenset({"approved", "rejected"})
-EDITABLE_STATUSES = frozenset({"draft", "submitted", "returned"})
+LOCKED_STATUSES = frozenset({"submitted", "approved", "rejected", "discarded"})
+EDITABLE_STATUSES = frozenset({"draft", "returned"})
+# Statuses a record leaves lists, exports and dashboards in (an admin's filter still shows it).
+HIDDEN_STATUSES = frozenset({"discarded"})
 
 # (from, to) → roles allowed to make that transition.
 TRANSITIONS: dict[tuple[str | None, str], frozenset[str]] = {
@@ -29,6 +33,7 @@ TRANSITIONS: dict[tuple[str | None, str], frozenset[str]] = {
     ("submitted", "approved"): frozenset({"supervisor", "admin"}),
     ("submitted", "returned"): frozenset({"supervisor", "admin"}),
     ("submitted", "rejected"): frozenset({"supervisor", "admin"}),
+    ("draft", "discarded"): frozenset({"inspector", "supervisor", "admin"}),
 }
 
 DECISION_STATUS = {"approve": "approved", "return": "returned", "reject": "rejected"}
@@ -39,7 +44,30 @@ STATUS_LABELS: dict[str, LocalText] = {
     "approved": LocalText("Đã duyệt", "Approved"),
     "returned": LocalText("Trả lại để sửa", "Returned for correction"),
     "rejected": LocalText("Không chấp nhận", "Rejected"),
+    "discarded": LocalText("Đã hủy bản nháp", "Discarded draft"),
 }
+
+
+def lock_reason(status: str | None) -> LocalText:
+    """Why a device cannot change an inspection in ``status`` (a locked one), in words an
+    inspector can act on."""
+    if status == "submitted":
+        return LocalText(
+            "Biên bản đã nộp nên bị khóa: không sửa, ký lại hay hủy được nữa. "
+            "Nếu cần sửa, đề nghị giám sát viên trả lại biên bản trước.",
+            "The inspection was submitted and is locked: it can no longer be changed, re-signed or discarded. "
+            "If it needs a correction, ask the supervisor to return it first.",
+        )
+    if status == "discarded":
+        return LocalText(
+            "Bản nháp này đã bị hủy và không khôi phục được; hãy lập biên bản mới.",
+            "This draft was discarded and cannot be revived; start a new inspection.",
+        )
+    label = STATUS_LABELS.get(status or "", LocalText(status or "", status or ""))
+    return LocalText(
+        f"Biên bản đã ở trạng thái '{label.vi}' nên bị khóa; không sửa được nữa.",
+        f"The inspection is '{label.en}' and therefore locked; it can no longer be changed.",
+    )
 
 
 def is_locked(status: str | None) -> bool:

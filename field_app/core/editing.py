@@ -17,18 +17,18 @@ from field_app.core.device_state import DeviceClock
 from field_app.core.models import AppError, SubmitResult
 from field_app.core.queries import NOT_FOUND_INSPECTION, NOT_FOUND_SITE, Queries
 from field_app.core.store import Store
-from shared_schema import protocol
-from shared_schema.checklist import PhotoQuestion
+from shared_schema import evidence, protocol
+from shared_schema.checklist import PhotoQuestion, SignatureQuestion
 from shared_schema.records import INSPECTION_KINDS
 from shared_schema.text import LocalText
 from shared_schema.validation import Invalid, validate_answer_field, validate_header_field, validate_site_field
-from shared_schema.workflow import is_locked, submission_problems, transition_problem
+from shared_schema.workflow import is_locked, lock_reason, submission_problems, transition_problem
 
 HEADER_EDITABLE = protocol.INSPECTION_DEVICE_FIELDS - protocol.INSPECTION_IDENTITY_FIELDS - {"status"}
 
-LOCKED = LocalText(
-    "Biên bản đã được duyệt hoặc không chấp nhận nên không sửa được nữa.",
-    "This inspection was approved or rejected and can no longer be changed.",
+DISCARD_SUBMITTED = LocalText(
+    "Biên bản đã nộp một lần nên không hủy được; hãy sửa rồi nộp lại.",
+    "This inspection was submitted once and cannot be discarded; correct it and submit it again.",
 )
 UNKNOWN_QUESTION = LocalText(
     "Câu hỏi này không có trong bảng kiểm của biên bản.", "This question is not in the inspection's checklist."
@@ -78,8 +78,16 @@ class Editor:
         if data is None or not data.get("template_id"):
             raise AppError("not_found", NOT_FOUND_INSPECTION)
         if is_locked(data.get("status")):
-            raise AppError("locked", LOCKED)
+            raise AppError("locked", lock_reason(data.get("status")))
         return data
+
+    def content_digest(self, inspection_id: str) -> str:
+        """The digest of the inspection's content as this device holds it (what a signature binds)."""
+        data = self.queries.inspection_row(inspection_id) or {}
+        template = self.queries.template(data["template_id"], data["template_version"])
+        return evidence.content_digest(
+            data, self.queries.answers(inspection_id), evidence.signature_question_ids(template)
+        )
 
     # --- start -----------------------------------------------------------------------------
 
@@ -133,6 +141,15 @@ class Editor:
         invalid = self.validate_answer(inspection_id, question_id, field, value)
         if invalid is not None:
             return invalid
+        if (
+            field == "value"
+            and isinstance(value, dict)
+            and value.get("sha256")
+            and "digest" not in value
+            and isinstance(self._question(inspection_id, question_id), SignatureQuestion)
+        ):
+            # a signature just taken binds the content it was taken on
+            value = {**value, "digest": self.content_digest(inspection_id)}
         key = protocol.answer_entity_id(inspection_id, question_id)
         with self.store.read() as conn:
             row = replica.load_row(conn, "answer", key)
@@ -173,6 +190,10 @@ class Editor:
         invalid = validate_header_field(field, value)
         if invalid is not None:
             return invalid
+        if field == "signatures" and isinstance(value, list):
+            digest = self.content_digest(inspection_id)
+            # each signature just taken binds the content it was taken on; earlier ones keep theirs
+            value = [{**s, "digest": digest} if isinstance(s, dict) and not s.get("digest") else s for s in value]
         if data.get(field) == value and field in data:
             return None
         self._write("inspection", inspection_id, [(field, value)], inspection_id)
@@ -202,7 +223,8 @@ class Editor:
         if problem is not None:
             raise AppError("invalid_transition", problem)
         template = self.queries.template(data["template_id"], data["template_version"])
-        problems = submission_problems(template, self.queries.answers(inspection_id))
+        answers = self.queries.answers(inspection_id)
+        problems = submission_problems(template, answers) or evidence.stale_signatures(template, data, answers)
         if problems:
             return SubmitResult(False, problems)
         fields: list[tuple[str, Any]] = []
@@ -211,6 +233,14 @@ class Editor:
         fields.append(("status", "submitted"))
         self._write("inspection", inspection_id, fields, inspection_id)
         return SubmitResult(True)
+
+    def discard(self, inspection_id: str) -> None:
+        """Discard a draft that was never submitted (the inspector confirmed it): it leaves the
+        lists and cannot be revived. A record submitted once has a number and cannot be."""
+        data = self._editable_header(inspection_id)
+        if data.get("record_number") or data.get("status") != "draft":
+            raise AppError("locked", DISCARD_SUBMITTED)
+        self._write("inspection", inspection_id, [("status", "discarded")], inspection_id)
 
     # --- rejected changes ------------------------------------------------------------------
 

@@ -34,8 +34,14 @@ FIELD_LABELS: dict[str, LocalText] = {
 
 REJECTION_REASONS: dict[str, LocalText] = {
     "locked": LocalText(
-        "biên bản đã được duyệt hoặc không chấp nhận nên không sửa được nữa",
-        "the inspection was approved or rejected and can no longer be changed",
+        "biên bản đã nộp, đã duyệt, không chấp nhận hoặc đã hủy nên bị khóa; "
+        "nếu cần sửa biên bản đã nộp, đề nghị giám sát viên trả lại trước",
+        "the inspection is submitted, approved, rejected or discarded and therefore locked; "
+        "to correct a submitted one, ask the supervisor to return it first",
+    ),
+    "stale_signature": LocalText(
+        "nội dung đã đổi sau khi ký: hãy cho các bên ký lại rồi nộp",
+        "the content changed after signing: have it signed again, then submit",
     ),
     "not_permitted": LocalText("bạn không có quyền sửa mục này", "you may not change this"),
     "out_of_scope": LocalText("cơ sở này không thuộc địa bàn của bạn", "this site is outside your districts"),

@@ -21,13 +21,13 @@ from field_app.core.models import (
 )
 from field_app.core.notices import conflict_notice, rejection_notice
 from field_app.core.store import Store
-from shared_schema import protocol
+from shared_schema import evidence, protocol
 from shared_schema.checklist import ChecklistTemplate
 from shared_schema.records import Answer, InspectionHeader, Review, Site
 from shared_schema.relevance import relevant_questions
 from shared_schema.scoring import score
 from shared_schema.text import LocalText
-from shared_schema.workflow import is_locked, submission_problems
+from shared_schema.workflow import HIDDEN_STATUSES, is_locked, submission_problems
 
 NOT_FOUND_SITE = LocalText("Không tìm thấy cơ sở này trên máy.", "This site is not on this device.")
 NOT_FOUND_INSPECTION = LocalText("Không tìm thấy biên bản này trên máy.", "This inspection is not on this device.")
@@ -196,7 +196,7 @@ class Queries:
             answers=answers,
             relevant=relevant_questions(template, values),
             score=score(template, values),
-            problems=submission_problems(template, answers),
+            problems=submission_problems(template, answers) + evidence.stale_signatures(template, data, answers),
             editable=not is_locked(header.status),
             pending_changes=self.pending_for(inspection_id),
             notices=self.notices(inspection_id),
@@ -211,7 +211,7 @@ class Queries:
         out = []
         for row in rows:
             data = replica.loads(row["data"])
-            if not data.get("template_id"):
+            if not data.get("template_id") or data.get("status") in HIDDEN_STATUSES:
                 continue
             h = header_from(row["key"], data)
             site = replica.loads(row["site"]) if row["site"] else {}

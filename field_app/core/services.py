@@ -312,7 +312,8 @@ class AppServices:
 
     def set_header(self, inspection_id: str, field: str, value: Any) -> Invalid | None:
         """Set a header field: ``kind``, ``team``, ``findings``, ``representative``,
-        ``signatures``, ``location``, ``record_number``, ``completed_at``, ``started_at``.
+        ``signatures``, ``location``, ``completed_at``, ``started_at`` (``record_number`` is
+        given by the server). A signature taken now is bound to the content (its digest).
         Returns the ``Invalid`` and changes nothing when refused."""
         return self._editor.set_header(inspection_id, field, value)
 
@@ -320,6 +321,11 @@ class AppServices:
         """Submit (draft or returned → submitted) when nothing is missing; otherwise return the
         problems and change nothing. Sets ``completed_at`` when empty."""
         return self._editor.submit(inspection_id)
+
+    def discard(self, inspection_id: str) -> None:
+        """Discard a draft never submitted (after the inspector confirmed it); ``AppError``
+        ``locked`` for one submitted before."""
+        self._editor.discard(inspection_id)
 
     def my_inspections(self) -> MyInspections:
         """Inspections on this device grouped as drafts / waiting to sync / submitted /

@@ -12,11 +12,13 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import flet as ft
+import msgspec
 
 from field_app.core.models import AppError, InspectionView, Notice
 from field_app.core.services import AppServices
 from field_app.ui import i18n
 from field_app.ui.signature_png import has_ink, render_png
+from shared_schema import evidence
 from shared_schema.checklist import (
     DateQuestion,
     MultipleChoiceQuestion,
@@ -100,6 +102,33 @@ class InspectionForm:
     @property
     def editable(self) -> bool:
         return self.view.editable
+
+    @property
+    def can_discard(self) -> bool:
+        """A draft never submitted (no record number) may be discarded."""
+        header = self.view.header
+        return self.view.editable and header.status == "draft" and not header.record_number
+
+    def discard(self) -> bool:
+        """Discard this draft (the inspector confirmed it); False with the reason when refused."""
+        try:
+            self._services.discard(self.inspection_id)
+        except AppError as exc:
+            self.message = exc.message.get(self.lang)
+            return False
+        return True
+
+    def content_digest(self) -> str:
+        """The digest of the content as it stands (what a signature taken now binds)."""
+        view = self.view
+        return evidence.content_digest(
+            msgspec.to_builtins(view.header), view.answers, evidence.signature_question_ids(view.template)
+        )
+
+    def signature_is_stale(self, signed: Any) -> bool:
+        """Whether a signature (an answer value or a header signature) was taken on other content."""
+        digest = signed.get("digest") if isinstance(signed, dict) else getattr(signed, "digest", None)
+        return evidence.signature_state(digest, self.content_digest()) == "stale"
 
     def relevant(self, section: Section | None = None) -> list[Question]:
         """Questions of ``section`` (default: the current one) that apply to the answers so far."""
@@ -359,6 +388,12 @@ class InspectionForm:
             return None
         parts = [value.get("name"), i18n.fmt_datetime(value["signed_at"]) if value.get("signed_at") else None]
         return " · ".join(p for p in parts if p) or None
+
+    def stale_text(self, signed: Any) -> str | None:
+        """ "Content changed after signing: sign again" for a stale signature, else None."""
+        if signed is None or not self.signature_is_stale(_plain(signed)):
+            return None
+        return evidence.SIGNATURE_STATE_LABELS["stale"].get(self.lang)
 
     def clear_answer(self, qid: str) -> bool:
         return self._save(qid, "value", None)

@@ -170,6 +170,15 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Biên bản đã khoá (đã duyệt hoặc không chấp nhận): chỉ xem.",
         "This inspection is locked (approved or rejected): view only.",
     ),
+    "record_number": ("Số biên bản: {number}", "Record no. {number}"),
+    "discard": ("Hủy bản nháp", "Discard draft"),
+    "discard_title": ("Hủy bản nháp này?", "Discard this draft?"),
+    "discard_body": (
+        "Bản nháp sẽ bị hủy và không khôi phục được. Chỉ hủy khi lập biên bản nhầm.",
+        "The draft will be discarded and cannot be brought back. Discard only a record started by mistake.",
+    ),
+    "discard_yes": ("Đồng ý hủy", "Yes, discard"),
+    "keep_draft": ("Giữ lại", "Keep it"),
     "rejected_here": ("Máy chủ từ chối thay đổi này: {reason}", "The server refused this change: {reason}"),
     "conflict_here": (
         "Xung đột: {who} đã sửa thành «{winner}», giá trị «{loser}» của bạn không được dùng.",
@@ -195,7 +204,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "submit": ("Nộp biên bản", "Submit inspection"),
     "resubmit": ("Nộp lại biên bản", "Resubmit inspection"),
     "submitted_wait": ("Đã nộp. Biên bản sẽ được gửi khi đồng bộ.", "Submitted. It will be sent at the next sync."),
-    "cannot_submit": ("Chưa thể nộp: còn thiếu mục bắt buộc.", "Cannot submit yet: required items are missing."),
+    "cannot_submit": (
+        "Chưa thể nộp: còn thiếu mục bắt buộc hoặc chữ ký cần ký lại.",
+        "Cannot submit yet: required items are missing or a signature must be taken again.",
+    ),
     "back_to_questions": ("Về câu hỏi", "Back to the questions"),
     "returned_banner": ("Biên bản bị trả lại. {comment}", "Returned for correction. {comment}"),
 }

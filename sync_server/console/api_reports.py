@@ -29,7 +29,7 @@ from sync_server.core.server import Server
 from sync_server.core.summary import Summary
 from sync_server.http.deps import GUARDS
 from sync_server.http.downloads import content_disposition
-from sync_server.reports.inspection_pdf import render_inspection_pdf
+from sync_server.reports.inspection_pdf import pdf_file_stem, render_inspection_pdf
 from sync_server.reports.summary_report import summary_pdf, summary_xlsx
 
 Lang = Parameter(default="vi", pattern="^(vi|en)$", description="vi (default) or en")
@@ -47,7 +47,11 @@ def inspection_report(inspection_id: str, actor: Actor, server: Server, lang: st
     return Response(
         pdf,
         media_type="application/pdf",
-        headers={"Content-Disposition": content_disposition(f"inspection-{inspection_id}.pdf", inline=True)},
+        headers={
+            "Content-Disposition": content_disposition(
+                pdf_file_stem(data.header.record_number, inspection_id) + ".pdf", inline=True
+            )
+        },
     )
 
 

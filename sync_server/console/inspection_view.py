@@ -8,10 +8,12 @@ from typing import Any
 
 import msgspec
 
+from shared_schema import evidence
 from shared_schema.checklist import ChecklistTemplate, PhotoQuestion, SignatureQuestion
 from shared_schema.relevance import relevant_questions
 from shared_schema.scoring import risk_index, score
 from shared_schema.validation import is_sha256
+from shared_schema.workflow import STATUS_LABELS
 from sync_server.core.inspections import InspectionDetail
 from sync_server.reports.formatting import answer_text
 
@@ -48,6 +50,45 @@ class RiskView(msgspec.Struct, kw_only=True):
     band: str | None
 
 
+class SignatureView(msgspec.Struct, kw_only=True):
+    who: str
+    name: str
+    state: str  # matches | stale | unbound
+    state_label: str
+
+
+class HistoryView(msgspec.Struct, kw_only=True):
+    at: str
+    who: str
+    device: str | None
+    what: str
+    old: str
+    new: str
+    reason: str  # push | review | resolution
+
+
+REASON_LABELS = {
+    "push": ("sửa từ thiết bị", "edited on a device"),
+    "review": ("quyết định duyệt", "review decision"),
+    "resolution": ("xử lý xung đột", "conflict resolution"),
+}
+FIELD_LABELS = {
+    "status": ("Trạng thái", "Status"),
+    "findings": ("Nhận xét, kết luận", "Findings"),
+    "team": ("Đoàn kiểm tra", "Team"),
+    "representative": ("Đại diện cơ sở", "Representative"),
+    "signatures": ("Chữ ký", "Signatures"),
+    "kind": ("Hình thức kiểm tra", "Kind"),
+    "location": ("Vị trí", "Location"),
+    "completed_at": ("Hoàn thành lúc", "Completed at"),
+    "started_at": ("Thời gian kiểm tra", "Started at"),
+    "note": ("ghi chú", "note"),
+    "photos": ("ảnh", "photos"),
+    "corrective_action": ("biện pháp khắc phục", "corrective action"),
+    "due_date": ("thời hạn khắc phục", "deadline"),
+}
+
+
 class InspectionView(msgspec.Struct, kw_only=True):
     sections: list[SectionView]
     failed: list[AnswerView]
@@ -58,6 +99,8 @@ class InspectionView(msgspec.Struct, kw_only=True):
     can_review: bool
     approve_blockers: list[tuple[str, int]]  # (message key, count)
     risk: RiskView | None = None
+    signatures: list[SignatureView] = msgspec.field(default_factory=list)
+    history: list[HistoryView] = msgspec.field(default_factory=list)
 
 
 def _photos(question: Any, value: Any, photos: list[str], missing: set[str]) -> list[PhotoView]:
@@ -67,6 +110,75 @@ def _photos(question: Any, value: Any, photos: list[str], missing: set[str]) -> 
     if isinstance(question, SignatureQuestion) and isinstance(value, dict) and is_sha256(value.get("sha256")):
         names = [value["sha256"], *names]
     return [PhotoView(n, n in missing) for n in names]
+
+
+def _pick(pair: tuple[str, str], lang: str) -> str:
+    return pair[0] if lang == "vi" else pair[1]
+
+
+def _shown(value: Any, question: Any, field: str, lang: str) -> str:
+    if value is None or value == "" or value == []:
+        return "—"
+    if field == "status" and isinstance(value, str) and value in STATUS_LABELS:
+        return STATUS_LABELS[value].get(lang)
+    if question is not None and field == "value":
+        return answer_text(question, value, lang)
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list) and all(isinstance(v, dict) and "name" in v for v in value):
+        return "; ".join(str(v["name"]) for v in value)
+    if isinstance(value, dict) and "name" in value:
+        return str(value["name"])
+    if field == "photos" and isinstance(value, list):
+        return f"{len(value)} {'ảnh' if lang == 'vi' else 'photo(s)'}"
+    return msgspec.json.encode(value).decode()
+
+
+def _signatures(detail: InspectionDetail, template: ChecklistTemplate | None, lang: str) -> list[SignatureView]:
+    answers = {a.question_id: a for a in detail.answers}
+    header = detail.header
+    sig_questions = evidence.signature_question_ids(template)
+    current = evidence.content_digest(header, answers, sig_questions)
+    questions = template.question_map() if template is not None else {}
+    out: list[SignatureView] = []
+    for sig in evidence.signatures_of(header, answers, sig_questions):
+        q = questions.get(str(sig["where"]))
+        who = (q.signer or q.label).get(lang) if isinstance(q, SignatureQuestion) else str(sig["role"] or "")
+        state = evidence.signature_state(sig["digest"], current)
+        out.append(
+            SignatureView(
+                who=who,
+                name=str(sig["name"] or ""),
+                state=state,
+                state_label=evidence.SIGNATURE_STATE_LABELS[state].get(lang),
+            )
+        )
+    return out
+
+
+def _history(detail: InspectionDetail, template: ChecklistTemplate | None, lang: str) -> list[HistoryView]:
+    questions = template.question_map() if template is not None else {}
+    out: list[HistoryView] = []
+    for h in detail.history:
+        question = questions.get(h.entity_id.partition("/")[2]) if h.entity == "answer" else None
+        if question is not None:
+            what = question.label.get(lang)
+            if h.field != "value":
+                what += f" ({_pick(FIELD_LABELS.get(h.field, (h.field, h.field)), lang)})"
+        else:
+            what = _pick(FIELD_LABELS.get(h.field, (h.field, h.field)), lang)
+        out.append(
+            HistoryView(
+                at=h.at,
+                who=h.user_full_name or h.user or "",
+                device=h.client_id,
+                what=what,
+                old=_shown(h.old_value, question, h.field, lang),
+                new=_shown(h.new_value, question, h.field, lang),
+                reason=_pick(REASON_LABELS.get(h.reason, (h.reason, h.reason)), lang),
+            )
+        )
+    return out
 
 
 def build_view(detail: InspectionDetail, template: ChecklistTemplate | None, lang: str) -> InspectionView:
@@ -137,4 +249,6 @@ def build_view(detail: InspectionDetail, template: ChecklistTemplate | None, lan
         can_review=status == "submitted",
         approve_blockers=blockers,
         risk=risk,
+        signatures=_signatures(detail, template, lang),
+        history=_history(detail, template, lang),
     )

@@ -26,7 +26,7 @@ from sync_server.core.access import Actor
 from sync_server.core.errors import ServiceError
 from sync_server.http.downloads import content_disposition
 from sync_server.reports.exports import Column, columns_for_templates, csv_chunks, geojson_chunks, write_xlsx
-from sync_server.reports.inspection_pdf import render_inspection_pdf
+from sync_server.reports.inspection_pdf import pdf_file_stem, render_inspection_pdf
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 PAGE_SIZES = (10, 25, 50, 100)
@@ -175,7 +175,8 @@ def review(request: Request[Any, Any, Any], viewer: Actor, inspection_id: str, d
 @post("/conflicts/{conflict_id:str}/resolve", sync_to_thread=True, include_in_schema=False)
 def resolve_conflict(request: Request[Any, Any, Any], viewer: Actor, conflict_id: str, data: Form) -> Redirect:
     server = server_of(request)
-    inspections.resolve_conflict(server.db, viewer, conflict_id)
+    keep = "loser" if data.get("keep") == "loser" else "winner"
+    inspections.resolve_conflict(server.db, viewer, conflict_id, keep)
     inspection_id = data.get("inspection_id") or ""
     return redirect(f"/console/inspections/{inspection_id}" if inspection_id else "/console/inspections")
 
@@ -185,7 +186,7 @@ def report_pdf(request: Request[Any, Any, Any], viewer: Actor, inspection_id: st
     server = server_of(request)
     data = report_data(server, viewer, inspection_id)
     pdf = render_inspection_pdf(data, lang=lang_of(request), load_blob=blob_loader(server, viewer))
-    name = f"bien-ban-{data.header.record_number or inspection_id}.pdf"
+    name = pdf_file_stem(data.header.record_number, inspection_id) + ".pdf"
     return Response(
         pdf, media_type="application/pdf", headers={"Content-Disposition": content_disposition(name, inline=True)}
     )

@@ -43,7 +43,8 @@ def dashboard_inspections(db: Database, actor: Actor) -> list[InspectionRow]:
         rows = tx.query(
             "SELECT i.id, i.site_id, i.district, COALESCE(s.kind, ''), COALESCE(i.status, 'draft'),"
             " COALESCE(i.started_at, i.created_at), i.result, i.score"
-            " FROM inspections i LEFT JOIN sites s ON s.id = i.site_id WHERE 1 = 1" + cond,
+            " FROM inspections i LEFT JOIN sites s ON s.id = i.site_id"
+            " WHERE COALESCE(i.status, '') <> 'discarded'" + cond,  # a discarded draft leaves the dashboard
             params,
         )
     return [

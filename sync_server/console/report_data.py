@@ -102,6 +102,8 @@ def report_data_of(
             )
             for r in detail.reviews
         ],
+        inspector_name=detail.inspector_full_name,
+        revised=bool(detail.history),
     )
 
 

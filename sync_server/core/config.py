@@ -14,6 +14,13 @@ from pathlib import Path
 
 from sync_server.core.files import private_dir
 from sync_server.core.local_time import DEFAULT_TIMEZONE, load_zone
+from sync_server.core.record_settings import (
+    DEFAULT_AGENCY_NAME,
+    DEFAULT_AGENCY_PARENT,
+    DEFAULT_PLACE_NAME,
+    DEFAULT_RECORD_NUMBER_FORMAT,
+    check_record_number_format,
+)
 
 DEFAULT_DATABASE_URL = "sqlite:///var/registry.db"
 DEFAULT_BLOB_DIR = "var/blobs"
@@ -44,6 +51,10 @@ class ServerConfig:
     workers: int = 1
     map_tile_url: str = DEFAULT_TILE_URL  # "" draws the map on a plain background
     map_tile_attribution: str = DEFAULT_TILE_ATTRIBUTION
+    record_number_format: str = DEFAULT_RECORD_NUMBER_FORMAT
+    agency_parent: str = DEFAULT_AGENCY_PARENT
+    agency_name: str = DEFAULT_AGENCY_NAME
+    place_name: str = DEFAULT_PLACE_NAME
 
     @property
     def sqlite_path(self) -> Path | None:
@@ -130,6 +141,15 @@ def _tile_url(env: Mapping[str, str]) -> str:
     return url
 
 
+def _record_number_format(env: Mapping[str, str]) -> str:
+    fmt = env.get("SYNC_RECORD_NUMBER_FORMAT") or DEFAULT_RECORD_NUMBER_FORMAT
+    try:
+        check_record_number_format(fmt)
+    except ValueError as exc:
+        raise ConfigError(f"SYNC_RECORD_NUMBER_FORMAT: {exc}") from exc
+    return fmt
+
+
 def from_env(env: Mapping[str, str] | None = None) -> ServerConfig:
     """Read the configuration; creates the secret key file when ``SYNC_SECRET_KEY`` is unset."""
     env = os.environ if env is None else env
@@ -157,6 +177,10 @@ def from_env(env: Mapping[str, str] | None = None) -> ServerConfig:
         workers=_int(env, "SYNC_WORKERS", 1),
         map_tile_url=_tile_url(env),
         map_tile_attribution=env.get("SYNC_MAP_TILE_ATTRIBUTION") or DEFAULT_TILE_ATTRIBUTION,
+        record_number_format=_record_number_format(env),
+        agency_parent=env.get("SYNC_AGENCY_PARENT") or DEFAULT_AGENCY_PARENT,
+        agency_name=env.get("SYNC_AGENCY_NAME") or DEFAULT_AGENCY_NAME,
+        place_name=env.get("SYNC_PLACE_NAME") or DEFAULT_PLACE_NAME,
     )
     secret = env.get("SYNC_SECRET_KEY") or load_or_create_secret(cfg.data_dir)
     return ServerConfig(**{**cfg.__dict__, "secret_key": secret})

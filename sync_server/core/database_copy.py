@@ -38,6 +38,8 @@ TABLE_KEYS: dict[str, tuple[str, ...]] = {
     "push_results": ("client_id", "client_seq"),
     "login_attempts": (),
     "login_devices": ("key_hash",),
+    "record_counters": ("year",),
+    "revisions": ("id",),
 }
 PAGE_ROWS = 5000
 

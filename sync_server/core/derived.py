@@ -88,7 +88,7 @@ def save_inspections(tx: Tx, rows: list[InspectionRow]) -> None:
     if new:
         tx.executemany(
             f"INSERT INTO inspections ({INSPECTION_COLUMNS}, created_at, updated_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 (
                     r.id,
@@ -104,6 +104,10 @@ def save_inspections(tx: Tx, rows: list[InspectionRow]) -> None:
                     r.created_by,
                     r.started_at,
                     r.submitted_at,
+                    r.record_number,
+                    r.record_year,
+                    r.record_seq,
+                    r.first_submitted_at,
                     stamp,
                     stamp,
                 )
@@ -114,7 +118,8 @@ def save_inspections(tx: Tx, rows: list[InspectionRow]) -> None:
     if changed:
         tx.executemany(
             "UPDATE inspections SET template_id = ?, template_version = ?, status = ?, kind = ?, score = ?, result = ?,"
-            " started_at = ?, submitted_at = ?, updated_at = ? WHERE id = ?",
+            " started_at = ?, submitted_at = ?, record_number = ?, record_year = ?, record_seq = ?,"
+            " first_submitted_at = ?, updated_at = ? WHERE id = ?",
             [
                 (
                     r.template_id,
@@ -125,6 +130,10 @@ def save_inspections(tx: Tx, rows: list[InspectionRow]) -> None:
                     r.result,
                     r.started_at,
                     r.submitted_at,
+                    r.record_number,
+                    r.record_year,
+                    r.record_seq,
+                    r.first_submitted_at,
                     stamp,
                     r.id,
                 )

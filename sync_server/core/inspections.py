@@ -12,14 +12,15 @@ from typing import Any, Literal
 
 import msgspec
 
-from shared_schema import workflow
+from shared_schema import scoring, workflow
 from shared_schema.records import Answer, Review, Site, answer_from_fields
 from shared_schema.sync import ConflictEntry
-from sync_server.core import audit, local_time
+from sync_server.core import audit, local_time, revisions
 from sync_server.core.access import Actor, district_filter, require_district, require_reviewer
 from sync_server.core.db import Database, Tx
 from sync_server.core.errors import Conflict, Invalid, bi
 from sync_server.core.feed import FeedWriter
+from sync_server.core.revisions import PendingRevision
 from sync_server.core.sites import SITE_SELECT, site_from_row
 from sync_server.core.sync_service import blob_names
 from sync_server.core.template_store import pinned_template
@@ -43,6 +44,7 @@ class InspectionSummary(msgspec.Struct, kw_only=True):
     submitted_at: str | None
     created_at: str
     updated_at: str
+    record_number: str | None = None
 
 
 class InspectionPage(msgspec.Struct, kw_only=True):
@@ -80,11 +82,14 @@ class InspectionDetail(msgspec.Struct, kw_only=True):
     reviews: list[ReviewRecord]
     blobs: list[str]
     missing_blobs: list[str]
+    # every change after the first submission, oldest first (``revisions``)
+    history: list[revisions.Revision] = msgspec.field(default_factory=list)
+    inspector_full_name: str | None = None
 
 
 _SUMMARY_SELECT = (
     "SELECT i.id, i.site_id, s.name, s.kind, i.district, i.template_id, i.template_version, i.status, i.kind, i.score,"
-    " i.result, i.inspector, i.started_at, i.submitted_at, i.created_at, i.updated_at"
+    " i.result, i.inspector, i.started_at, i.submitted_at, i.created_at, i.updated_at, i.record_number"
     " FROM inspections i LEFT JOIN sites s ON s.id = i.site_id"
 )
 
@@ -107,6 +112,7 @@ def _summary(r: Any) -> InspectionSummary:
         submitted_at=r[13],
         created_at=r[14],
         updated_at=r[15],
+        record_number=r[16],
     )
 
 
@@ -150,9 +156,14 @@ def list_inspections(
     offset: int = 0,
 ) -> InspectionPage:
     """Inspections in the actor's scope (inspectors: their districts), filtered and paged,
-    with counts per status over the same filters (without the status filter)."""
+    with counts per status over the same filters (without the status filter). Discarded
+    drafts are left out, except for an admin who asks for them (``status="discarded"``)."""
     cond, params = district_filter(actor, "i.district")
     sql = " WHERE 1 = 1" + cond
+    if not (actor.role == "admin" and status in workflow.HIDDEN_STATUSES):
+        hidden = sorted(workflow.HIDDEN_STATUSES)
+        sql += f" AND COALESCE(i.status, '') NOT IN ({', '.join('?' for _ in hidden)})"
+        params.extend(hidden)
     for column, value in (
         ("i.district", district),
         ("i.site_id", site_id),
@@ -275,6 +286,12 @@ def get_inspection(db: Database, actor: Actor, inspection_id: str) -> Inspection
             )
         ]
         conflicts = _conflicts(tx, inspection_id)
+        history = revisions.read(tx, inspection_id)
+        full_name = (
+            tx.scalar("SELECT full_name FROM users WHERE username = ?", (summary.inspector,))
+            if summary.inspector
+            else None
+        )
     return InspectionDetail(
         summary=summary,
         site=site_from_row(site_row) if site_row else None,
@@ -284,6 +301,8 @@ def get_inspection(db: Database, actor: Actor, inspection_id: str) -> Inspection
         reviews=reviews,
         blobs=names,
         missing_blobs=missing,
+        history=history,
+        inspector_full_name=full_name,
     )
 
 
@@ -372,6 +391,22 @@ def review(
         tx.execute(
             "UPDATE inspections SET status = ?, updated_at = ? WHERE id = ?", (target, decided_at, inspection_id)
         )
+        revisions.save(
+            tx,
+            [
+                PendingRevision(
+                    inspection_id,
+                    "inspection",
+                    inspection_id,
+                    "status",
+                    to_json(summary.status),
+                    to_json(target),
+                    actor.username,
+                    None,
+                    "review",
+                )
+            ],
+        )
         tx.execute(
             "INSERT INTO reviews (id, inspection_id, decision, comment, reviewer, reviewer_id, from_status, to_status,"
             " decided_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -392,16 +427,66 @@ def review(
     return get_inspection(db, actor, inspection_id)
 
 
-def resolve_conflict(db: Database, actor: Actor, conflict_id: str) -> ConflictRecord:
+def _keep_loser(tx: Tx, actor: Actor, entry: ConflictEntry, district: str | None, inspection_id: str) -> None:
+    """A supervisor's resolution by the value that lost: written with the server's clock (so it
+    reaches every device), score and result recomputed, and kept in the revision history when
+    the record was submitted before. Refused on an approved, rejected or discarded record."""
+    row = tx.one(
+        "SELECT status, template_id, template_version, first_submitted_at FROM inspections WHERE id = ?",
+        (inspection_id,),
+    )
+    if row is None or entry.entity not in ("answer", "inspection") or entry.field == "status":
+        raise Invalid(
+            bi("Không dùng được giá trị này để xử lý xung đột.", "This value cannot be used to resolve the conflict."),
+            code="invalid_resolution",
+        )
+    if row[0] in ("approved", "rejected", "discarded"):
+        why = workflow.lock_reason(row[0])
+        raise Conflict(bi(why.vi, why.en), code="locked")
+    key = (entry.entity, entry.entity_id, entry.field)
+    old = tx.scalar("SELECT value FROM feed WHERE entity = ? AND entity_id = ? AND field = ?", key)
+    new = to_json(entry.loser_value)
+    feed = FeedWriter(tx)
+    feed.put_server(key, new, district=district, inspection_id=inspection_id, writer_user=actor.username)
+    template = pinned_template(tx, row[1], row[2]) if row[1] and row[2] else None
+    if template is not None and entry.entity == "answer":
+        values = {qid: a.value for qid, a in _answers(tx, inspection_id).items()}
+        if entry.field == "value":
+            values[entry.entity_id.partition("/")[2]] = entry.loser_value
+        result = scoring.score(template, values)
+        for name, value in (("score", result.score), ("result", result.result)):
+            feed.put_server(
+                ("inspection", inspection_id, name), to_json(value), district=district, inspection_id=inspection_id
+            )
+        tx.execute(
+            "UPDATE inspections SET score = ?, result = ?, updated_at = ? WHERE id = ?",
+            (result.score, result.result, now_iso(), inspection_id),
+        )
+    feed.flush()
+    if row[3] is not None and old != new:
+        revisions.save(
+            tx,
+            [PendingRevision(inspection_id, key[0], key[1], key[2], old, new, actor.username, None, "resolution")],
+        )
+
+
+def resolve_conflict(
+    db: Database, actor: Actor, conflict_id: str, keep: Literal["winner", "loser"] = "winner"
+) -> ConflictRecord:
     """Mark a conflict-log entry as seen and settled (supervisors and admins in scope); the
-    updated entry travels to devices."""
+    updated entry travels to devices. ``keep="loser"`` settles it by the value that lost: the
+    supervisor's own change, recorded in the revision history."""
     require_reviewer(actor)
+    if keep not in ("winner", "loser"):
+        raise Invalid(bi("keep phải là winner hoặc loser.", "keep must be winner or loser."), code="invalid_resolution")
     with db.write() as tx:
         row = tx.one("SELECT id, district, inspection_id, entry, resolved FROM conflicts WHERE id = ?", (conflict_id,))
         require_district(actor, row[1] if row is not None else None, "xung đột", "conflict", found=row is not None)
         assert row is not None
         entry = msgspec.json.decode(row[3], type=ConflictEntry)
         stamp = now_iso()
+        if not row[4] and keep == "loser" and row[2] is not None:
+            _keep_loser(tx, actor, entry, row[1], row[2])
         if not row[4]:
             entry = msgspec.structs.replace(entry, resolved=True)
             text = to_json(entry)
@@ -418,7 +503,7 @@ def resolve_conflict(db: Database, actor: Actor, conflict_id: str) -> ConflictRe
                 writer_user=actor.username,
             )
             feed.flush()
-            audit.record(tx, actor, "conflict.resolve", "conflict", conflict_id)
+            audit.record(tx, actor, "conflict.resolve", "conflict", conflict_id, {"keep": keep})
         r = tx.one("SELECT resolved_by, resolved_at FROM conflicts WHERE id = ?", (conflict_id,))
     return ConflictRecord(id=conflict_id, entry=entry, resolved=True, resolved_by=r[0], resolved_at=r[1])
 

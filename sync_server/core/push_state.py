@@ -13,6 +13,7 @@ from sync_server.core.access import Actor, can_see_district
 from sync_server.core.db import Tx
 from sync_server.core.errors import bi
 from sync_server.core.feed import UNDECODED, FeedKey, FeedWriter, Held, read_held
+from sync_server.core.revisions import PendingRevision
 from sync_server.core.template_store import has_published, pinned_template, template_status
 from sync_server.core.util import to_json
 
@@ -32,18 +33,23 @@ class InspectionRow:
     created_by: str | None = None
     started_at: str | None = None
     submitted_at: str | None = None
+    # given on first submission (``revisions``); set, the record has been submitted once
+    record_number: str | None = None
+    record_year: int | None = None
+    record_seq: int | None = None
+    first_submitted_at: str | None = None
     is_new: bool = False
     dirty: bool = False
 
 
 INSPECTION_COLUMNS = (
     "id, site_id, district, template_id, template_version, status, kind, score, result, "
-    "inspector, created_by, started_at, submitted_at"
+    "inspector, created_by, started_at, submitted_at, record_number, record_year, record_seq, first_submitted_at"
 )
 
 
 def inspection_from_row(r: Any) -> InspectionRow:
-    return InspectionRow(*[r[i] for i in range(13)])
+    return InspectionRow(*[r[i] for i in range(17)])
 
 
 @dataclass(slots=True)
@@ -101,6 +107,8 @@ class PushContext:
     # client_seq → (value JSON, pull text) of each change, made before the write transaction
     # (``sync_service.prepare``) so that the single writer does not spend its time on them
     prepared: dict[int, tuple[str, str | None]] = field(default_factory=dict)
+    # changes to inspections submitted before, for the revision history (``revisions``)
+    revisions: list[PendingRevision] = field(default_factory=list)
 
     def reopen_gate(self, inspection_id: str) -> None:
         """Forget an inspection's answer gate: its status or pinned version changed."""

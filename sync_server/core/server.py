@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sync_server.core import local_time
+from sync_server.core import local_time, record_settings
 from sync_server.core.auth import AuthSettings
 from sync_server.core.blobs import BlobStore, FilesystemBlobStore
 from sync_server.core.config import ServerConfig
@@ -26,6 +26,9 @@ class Server:
         """Open the database (creating and migrating it) and the blob store; set the zone of
         the days people read (``local_time``)."""
         local_time.configure(config.timezone)
+        record_settings.configure(
+            config.record_number_format, config.agency_parent, config.agency_name, config.place_name
+        )
         db = open_database(config)
         try:
             migrate(db)

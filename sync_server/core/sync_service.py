@@ -21,11 +21,11 @@ touched inspection, and the feed rows are written with sequence numbers in commi
 from __future__ import annotations
 
 from shared_schema import clock as hlc_clock
-from shared_schema import protocol, validation, workflow
-from shared_schema.checklist import PhotoQuestion, SignatureQuestion
+from shared_schema import evidence, protocol, validation, workflow
+from shared_schema.checklist import ChecklistTemplate, PhotoQuestion, SignatureQuestion
 from shared_schema.merge import Edit, FieldState, Outcome, merge_field
 from shared_schema.sync import Change, ChangeResult, ChangeStatus, ConflictEntry, PushReply, PushRequest
-from sync_server.core import audit, push_results
+from sync_server.core import audit, push_results, revisions
 from sync_server.core.access import Actor
 from sync_server.core.db import Database, Tx
 from sync_server.core.derived import blob_names, recompute, save_inspections
@@ -42,6 +42,7 @@ from sync_server.core.push_checks import (
     malformed,
 )
 from sync_server.core.push_state import AnswerGate, InspectionRow, PushContext, Rejection
+from sync_server.core.revisions import PendingRevision
 from sync_server.core.util import from_json, new_id, now_iso, now_ms, to_json
 
 __all__ = ["SERVER_ONLY", "SITE_SERVER_FIELDS", "blob_names", "check_protocol", "check_request", "pull", "push"]
@@ -129,6 +130,7 @@ def _push_in(tx: Tx, actor: Actor, req: PushRequest, prepared: dict[int, tuple[s
     for inspection_id in sorted(ctx.touched):
         recompute(ctx, inspection_id)
     save_inspections(tx, [ctx.inspections[i] for i in sorted(ctx.touched)])  # type: ignore[misc]
+    revisions.save(tx, ctx.revisions)
     acked = req.changes[-1].client_seq if req.changes and req.changes[-1].client_seq > last_seq else last_seq
     push_results.save(tx, req.client_id, acked, remember)
     stamp = now_iso()
@@ -256,11 +258,23 @@ def _out_of_scope(what_vi: str, what_en: str) -> Rejection:
 
 
 def _locked(insp: InspectionRow) -> Rejection:
-    label = workflow.STATUS_LABELS[insp.status or "approved"]
-    return Rejection(
-        "locked",
-        f"Biên bản đã ở trạng thái '{label.vi}' nên bị khóa; không sửa được nữa.",
-        f"The inspection is '{label.en}' and therefore locked; it cannot be changed.",
+    """A device's change to a submitted, approved, rejected or discarded inspection: only a
+    supervisor's return reopens a submitted one (PROTOCOL.md §6)."""
+    why = workflow.lock_reason(insp.status)
+    return Rejection("locked", why.vi, why.en)
+
+
+def _revised(
+    ctx: PushContext, inspection_id: str | None, key: tuple[str, str, str], old: str | None, new: str | None
+) -> None:
+    """Keep a change to an inspection that was submitted before in its revision history."""
+    if inspection_id is None:
+        return
+    insp = ctx.inspection(inspection_id)
+    if insp is None or insp.first_submitted_at is None or old == new:
+        return
+    ctx.revisions.append(
+        PendingRevision(inspection_id, key[0], key[1], key[2], old, new, ctx.actor.username, ctx.client_id, "push")
     )
 
 
@@ -270,11 +284,14 @@ def _merge(ctx: PushContext, c: Change, district: str | None, inspection_id: str
     if held is None:  # nothing held: merge_field's first rule (applied, not concurrent), without its objects
         value_json, tail = ctx.prepared[c.client_seq]
         ctx.write(key, value_json, c.hlc, district, inspection_id, data=c.value, tail=tail)
+        _revised(ctx, inspection_id, key, None, value_json)
         return ChangeResult(change_id=c.change_id, status="applied")
     decision = merge_field(FieldState(held.value, held.hlc), Edit(c.value, c.hlc, c.base_hlc))
     if decision.outcome is Outcome.APPLIED:
         value_json, tail = ctx.prepared[c.client_seq]
+        old_json = held.value
         ctx.write(key, value_json, c.hlc, district, inspection_id, data=c.value, tail=tail)
+        _revised(ctx, inspection_id, key, old_json, value_json)
         status: ChangeStatus = "applied"
     elif decision.outcome is Outcome.UNCHANGED:
         return ChangeResult(
@@ -344,15 +361,15 @@ def _apply_inspection(ctx: PushContext, c: Change) -> ChangeResult:
             f"Chỉ máy chủ được ghi trường '{c.field}'.",
             f"Only the server writes the field '{c.field}'.",
         )
-    if workflow.is_locked(insp.status):
-        raise _locked(insp)
     bad = validation.validate_header_field(c.field, c.value)
     if bad is not None:
         raise _reject_invalid(bad)
+    if c.field == "status":  # the state machine says what a locked record may still become
+        return _set_status(ctx, insp, c)
+    if workflow.is_locked(insp.status):
+        raise _locked(insp)
     if c.field in protocol.INSPECTION_IDENTITY_FIELDS:
         return _set_identity(ctx, insp, c)
-    if c.field == "status":
-        return _set_status(ctx, insp, c)
     if c.field == "signatures":
         ctx.blobs_touched.add(insp.id)
     result = _merge(ctx, c, insp.district, insp.id)
@@ -450,6 +467,15 @@ def _set_status(ctx: PushContext, insp: InspectionRow, c: Change) -> ChangeResul
             "Approving, returning or rejecting is done by a review (POST /api/v1/inspections/{id}/review), "
             "not by sync.",
         )
+    if workflow.is_locked(insp.status):
+        raise _locked(insp)
+    if new == "discarded" and insp.first_submitted_at is not None:
+        raise Rejection(
+            "locked",
+            f"Biên bản số {insp.record_number} đã nộp một lần nên không hủy được; hãy sửa rồi nộp lại.",
+            f"Inspection no. {insp.record_number} was submitted once and cannot be discarded; correct it and "
+            "submit it again.",
+        )
     problem = workflow.transition_problem(insp.status, new, ctx.actor.role)
     if problem is not None:
         raise Rejection("invalid_transition", problem.vi, problem.en)
@@ -470,7 +496,27 @@ def _set_status(ctx: PushContext, insp: InspectionRow, c: Change) -> ChangeResul
                 "Chưa nộp được: " + "; ".join(m.message.vi for m in shown) + more,
                 "Cannot submit yet: " + "; ".join(m.message.en for m in shown) + more,
             )
+        _check_signatures(ctx, insp, template)
         insp.submitted_at = now_iso()
+        if insp.record_number is None:
+            number, year, seq = revisions.next_record_number(ctx.tx)
+            insp.record_number, insp.record_year, insp.record_seq = number, year, seq
+            insp.first_submitted_at = insp.submitted_at
+            ctx.write_server(("inspection", insp.id, "record_number"), number, insp.district, insp.id)
+        else:
+            ctx.revisions.append(
+                PendingRevision(
+                    insp.id,
+                    "inspection",
+                    insp.id,
+                    "status",
+                    to_json(insp.status),
+                    to_json(new),
+                    ctx.actor.username,
+                    ctx.client_id,
+                    "push",
+                )
+            )
     insp.status = new
     insp.dirty = True
     ctx.reopen_gate(insp.id)
@@ -479,6 +525,23 @@ def _set_status(ctx: PushContext, insp: InspectionRow, c: Change) -> ChangeResul
     ctx.write_server(("inspection", insp.id, "status"), new, insp.district, insp.id)
     ctx.touched.add(insp.id)
     return ChangeResult(change_id=c.change_id, status="applied")
+
+
+def _check_signatures(ctx: PushContext, insp: InspectionRow, template: ChecklistTemplate) -> None:
+    """Refuse a submission whose signatures were taken on other content (``stale_signature``),
+    by the same rule the app applies (``shared_schema.evidence``)."""
+    header = {}
+    for name in (*evidence.SIGNED_HEADER_FIELDS, "signatures"):
+        held = ctx.get_held(("inspection", insp.id, name), insp.id)
+        if held is not None:
+            header[name] = held.decoded()
+    stale = evidence.stale_signatures(template, header, ctx.answers(insp.id))
+    if stale:
+        raise Rejection(
+            "stale_signature",
+            f"{evidence.STALE_SIGNATURE.vi} " + "; ".join(m.message.vi for m in stale) + ".",
+            f"{evidence.STALE_SIGNATURE.en} " + "; ".join((m.message.en or m.message.vi) for m in stale) + ".",
+        )
 
 
 def _answer_gate(ctx: PushContext, inspection_id: str) -> AnswerGate:

@@ -6,7 +6,7 @@ from litestar import Controller, get, post
 from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 
 from shared_schema.sync import ReviewRequest
-from sync_server.core import inspections
+from sync_server.core import inspections, revisions
 from sync_server.http.deps import GUARDS, MAX_INT, ActorDep, ServerDep
 
 
@@ -60,6 +60,14 @@ class InspectionController(Controller):
     ) -> inspections.InspectionDetail:
         return inspections.get_inspection(server.db, actor, inspection_id)
 
+    @get(
+        "/inspections/{inspection_id:str}/history",
+        sync_to_thread=True,
+        summary="Every change made to an inspection after its first submission, oldest first",
+    )
+    def history(self, inspection_id: FromPath[str], actor: ActorDep, server: ServerDep) -> list[revisions.Revision]:
+        return revisions.history(server.db, actor, inspection_id)
+
     @post(
         "/inspections/{inspection_id:str}/review",
         status_code=200,
@@ -85,7 +93,9 @@ class InspectionController(Controller):
         "/conflicts/{conflict_id:str}/resolve",
         status_code=200,
         sync_to_thread=True,
-        summary="Mark a conflict as resolved (supervisor, admin)",
+        summary="Mark a conflict as resolved (supervisor, admin); keep=loser settles it by the value that lost",
     )
-    def resolve(self, conflict_id: FromPath[str], actor: ActorDep, server: ServerDep) -> inspections.ConflictRecord:
-        return inspections.resolve_conflict(server.db, actor, conflict_id)
+    def resolve(
+        self, conflict_id: FromPath[str], actor: ActorDep, server: ServerDep, keep: FromQuery[str] = "winner"
+    ) -> inspections.ConflictRecord:
+        return inspections.resolve_conflict(server.db, actor, conflict_id, keep)  # type: ignore[arg-type]

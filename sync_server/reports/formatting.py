@@ -49,6 +49,22 @@ def fmt_number(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:g}"
 
 
+def fmt_number_local(value: float, lang: str = "vi", decimals: int = 2) -> str:
+    """A number as a person reads it on a record: ``120.000`` and ``82,2`` in Vietnamese,
+    ``120,000`` and ``82.2`` in English (at most ``decimals`` decimals, no trailing zeros)."""
+    text = f"{float(value):,.{decimals}f}".rstrip("0").rstrip(".")
+    if text in ("-0", ""):
+        text = "0"
+    if lang == "vi":
+        text = text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+    return text
+
+
+def fmt_percent_local(value: float, lang: str = "vi") -> str:
+    """``82,2 %`` (Vietnamese, with a space as Vietnamese typography has it) or ``82.2%``."""
+    return f"{fmt_number_local(value, lang, 1)} %" if lang == "vi" else f"{fmt_number_local(value, lang, 1)}%"
+
+
 def fmt_date(value: str | dt.date | None, lang: str = "vi") -> str:
     """``2021-08-05`` → ``05/08/2021`` (Vietnamese) or ``2021-08-05`` (English)."""
     if value is None or value == "":
@@ -114,8 +130,9 @@ def _choice_label(question: SingleChoiceQuestion | MultipleChoiceQuestion, choic
     return str(choice_id)
 
 
-def answer_text(question: Question, value: Any, lang: str = "vi") -> str:
-    """The answer to ``question`` in words, as a person reads it on a record."""
+def answer_text(question: Question, value: Any, lang: str = "vi", local_numbers: bool = False) -> str:
+    """The answer to ``question`` in words, as a person reads it on a record (``local_numbers``:
+    numbers grouped and with the decimal mark of ``lang``, as on a printed record)."""
     if not is_given(value):
         return NOT_ANSWERED.get(lang)
     match question:
@@ -126,7 +143,7 @@ def answer_text(question: Question, value: Any, lang: str = "vi") -> str:
             if isinstance(value, bool) or not isinstance(value, (int, float)):
                 return str(value)
             unit = f" {question.unit.get(lang)}" if question.unit else ""
-            return f"{fmt_number(value)}{unit}"
+            return f"{fmt_number_local(value, lang) if local_numbers else fmt_number(value)}{unit}"
         case TextQuestion():
             return nfc(str(value))
         case SingleChoiceQuestion():

@@ -1,10 +1,14 @@
 """The inspection record ("Biên bản kiểm tra") as a PDF, the document a site receives.
 
 ``render_inspection_pdf(data)`` lays out, with fpdf2 and the shipped DejaVu Sans font (which
-has every Vietnamese glyph): the title and record number, the site, the team, the date and
-kind of inspection, the answers section by section (question, answer in words, note), the
-failed critical items with their corrective actions and deadlines, the findings, the
-signatures (drawn images when the blob is available), the score and the result.
+has every Vietnamese glyph), as an official biên bản: the agency header (``record_settings``)
+beside the national motto, the record number and the place-and-date line (local time), the
+title, the site, the team by full name and title, the unit's representative, the answers
+section by section (question, answer in words, note), the failed critical items with their
+corrective actions and deadlines, the findings, the score and the result, and the signatures
+(drawn images when the blob is available) each with whether it matches the content it
+signed (``shared_schema.evidence``). Numbers are written the Vietnamese way (82,2 %;
+120.000 đ/kg). The supervisor's internal review comment is not part of the record.
 """
 
 from __future__ import annotations
@@ -12,25 +16,31 @@ from __future__ import annotations
 import datetime as dt
 import io
 import logging
+import re
+import unicodedata
 from collections.abc import Mapping
 
+import msgspec
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from fpdf.fonts import FontFace
 
+from shared_schema import evidence
 from shared_schema.checklist import PhotoQuestion, Question, SignatureQuestion
 from shared_schema.relevance import relevant_questions
 from shared_schema.scoring import ScoreResult, risk_index, score
 from shared_schema.text import LocalText
 from shared_schema.validation import is_sha256
 from sync_server import fonts
+from sync_server.core import record_settings
 from sync_server.reports.formatting import (
     answer_text,
     fmt_date,
     fmt_datetime,
     fmt_location,
-    fmt_number,
+    fmt_percent_local,
     inspection_kind_label,
+    local_day,
     nfc,
     site_kind_label,
     status_label,
@@ -48,7 +58,7 @@ FAIL_FILL = (253, 226, 226)
 PASS_FILL = (222, 244, 228)
 
 L: dict[str, LocalText] = {
-    "nation": LocalText("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "SOCIALIST REPUBLIC OF VIET NAM"),
+    "nation": LocalText("CỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM", "SOCIALIST REPUBLIC OF VIET NAM"),
     "motto": LocalText("Độc lập - Tự do - Hạnh phúc", "Independence - Freedom - Happiness"),
     "title": LocalText("BIÊN BẢN KIỂM TRA", "INSPECTION RECORD"),
     "number": LocalText("Số", "No."),
@@ -95,9 +105,11 @@ L: dict[str, LocalText] = {
     "photos": LocalText("ảnh", "photo(s)"),
     "photos_section": LocalText("PHỤ LỤC: ẢNH MINH CHỨNG", "APPENDIX: PHOTOS"),
     "photo_missing": LocalText("(ảnh chưa có trên máy chủ)", "(photo not on the server)"),
-    "risk_incomplete": LocalText(
-        "(chưa xếp mức: mới có {loaded}/{expected} tiêu chí)", "(no band yet: {loaded} of {expected} criteria loaded)"
+    "revised": LocalText(
+        "Biên bản đã được sửa đổi sau lần nộp đầu tiên (lịch sử sửa đổi lưu tại Sở).",
+        "This record was revised after its first submission (the revision history is kept by the Department).",
     ),
+    "place_date": LocalText("{place}, ngày {day} tháng {month} năm {year}", "{place}, {date}"),
 }
 
 SIGNATURE_ROLES: dict[str, LocalText] = {
@@ -153,6 +165,7 @@ def render_inspection_pdf(data: ReportData, lang: str = "vi", load_blob: BlobLoa
     pdf.set_text_color(*INK)
     result = score(data.template, data.values())
 
+    _agency_block(pdf, data, lang)
     _title_block(pdf, data, lang)
     _general_block(pdf, data, lang)
     _answers_block(pdf, data, lang)
@@ -161,6 +174,17 @@ def render_inspection_pdf(data: ReportData, lang: str = "vi", load_blob: BlobLoa
     _signatures_block(pdf, data, lang, load_blob)
     _photos_block(pdf, data, lang, load_blob)
     return bytes(pdf.output())
+
+
+def pdf_file_stem(record_number: str | None, inspection_id: str) -> str:
+    """An ASCII-safe file name stem for a record: ``bien-ban-15-BB-SCT`` for ``15/BB-SCT``
+    (Vietnamese letters lose their marks, ``đ`` becomes ``d``, anything else a ``-``), or
+    ``bien-ban-<inspection id>`` before a number is given."""
+    base = record_number or inspection_id
+    folded = unicodedata.normalize("NFKD", base.replace("đ", "d").replace("Đ", "D"))
+    ascii_only = "".join(c for c in folded if not unicodedata.combining(c)).encode("ascii", "ignore").decode()
+    safe = re.sub(r"[^A-Za-z0-9._]+", "-", ascii_only).strip("-._")[:80]
+    return f"bien-ban-{safe or 'khong-so'}"
 
 
 # --- blocks ------------------------------------------------------------------------------
@@ -175,21 +199,62 @@ def _heading(pdf: FPDF, text: str) -> None:
     pdf.set_font(FONT, "", 9.5)
 
 
-def _title_block(pdf: FPDF, data: ReportData, lang: str) -> None:
-    pdf.set_font(FONT, "B", 10.5)
-    pdf.cell(0, 5.5, nfc(_t("nation", lang)), align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+def place_and_date(moment: str | None, lang: str, place: str | None = None) -> str:
+    """``Thái Nguyên, ngày 05 tháng 8 năm 2021`` for the local day of ``moment`` (days below 10
+    and the months January and February with a leading zero, as official records write them)."""
+    place = place or record_settings.settings().place_name
+    day = local_day(moment)
+    if day is None:
+        return _t("place_date", lang, place=place, day="……", month="……", year="……", date="……")
+    month = f"{day.month:02d}" if day.month < 3 else str(day.month)
+    return _t(
+        "place_date", lang, place=place, day=f"{day.day:02d}", month=month, year=day.year, date=day.strftime("%d %B %Y")
+    )
+
+
+def _agency_block(pdf: FPDF, data: ReportData, lang: str) -> None:
+    """The agency (left) and the national motto (right), the number under the agency and the
+    place and date under the motto: the head of a Vietnamese administrative record."""
+    settings = record_settings.settings()
+    top = pdf.get_y()
+    left_w, right_w = 68.0, pdf.w - pdf.l_margin - pdf.r_margin - 68.0
+    left_x, right_x = pdf.l_margin, pdf.l_margin + left_w
+    pdf.set_xy(left_x, top)
     pdf.set_font(FONT, "", 10)
-    pdf.cell(0, 5.5, nfc(_t("motto", lang)), align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    mid = pdf.w / 2
-    pdf.line(mid - 28, pdf.get_y() + 0.5, mid + 28, pdf.get_y() + 0.5)
-    pdf.ln(6)
+    pdf.multi_cell(left_w, 5.2, nfc(settings.agency_parent.upper()), align="C", new_x=XPos.LEFT, new_y=YPos.NEXT)
+    pdf.set_font(FONT, "B", 10)
+    pdf.multi_cell(left_w, 5.2, nfc(settings.agency_name.upper()), align="C", new_x=XPos.LEFT, new_y=YPos.NEXT)
+    line_y = pdf.get_y() + 0.5
+    pdf.line(left_x + left_w / 2 - 14, line_y, left_x + left_w / 2 + 14, line_y)
+    pdf.set_xy(left_x, line_y + 2.5)
+    pdf.set_font(FONT, "", 10)
+    number = data.header.record_number or "……"
+    pdf.multi_cell(left_w, 5.2, nfc(f"{_t('number', lang)}: {number}"), align="C")
+    left_bottom = pdf.get_y()
+    pdf.set_xy(right_x, top)
+    pdf.set_font(FONT, "B", 10)
+    pdf.multi_cell(right_w, 5.2, nfc(_t("nation", lang)), align="C", new_x=XPos.LEFT, new_y=YPos.NEXT)
+    pdf.set_font(FONT, "B", 10.5)
+    pdf.multi_cell(right_w, 5.2, nfc(_t("motto", lang)), align="C", new_x=XPos.LEFT, new_y=YPos.NEXT)
+    line_y = pdf.get_y() + 0.5
+    pdf.line(right_x + right_w / 2 - 30, line_y, right_x + right_w / 2 + 30, line_y)
+    pdf.set_xy(right_x, line_y + 2.5)
+    pdf.set_font(FONT, "", 10)
+    when = data.header.completed_at or data.header.started_at
+    pdf.multi_cell(right_w, 5.2, nfc(place_and_date(when, lang)), align="C")
+    pdf.set_xy(pdf.l_margin, max(left_bottom, pdf.get_y()) + 5)
+
+
+def _title_block(pdf: FPDF, data: ReportData, lang: str) -> None:
     pdf.set_font(FONT, "B", 16)
     pdf.cell(0, 8, nfc(_t("title", lang)), align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_font(FONT, "", 11)
     pdf.multi_cell(0, 6, nfc(data.template.title.get(lang)), align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    number = data.header.record_number or "……"
-    pdf.set_font(FONT, "", 10)
-    pdf.cell(0, 6, nfc(f"{_t('number', lang)}: {number}"), align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    if data.revised:
+        pdf.set_font(FONT, "", 8.5)
+        pdf.set_text_color(*MUTED)
+        pdf.multi_cell(0, 5, nfc(_t("revised", lang)), align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.set_text_color(*INK)
     pdf.ln(2)
 
 
@@ -208,7 +273,11 @@ def _key_value_table(pdf: FPDF, rows: list[tuple[str, str]]) -> None:
 def _general_block(pdf: FPDF, data: ReportData, lang: str) -> None:
     header, site = data.header, data.site
     _heading(pdf, _t("site_section", lang))
-    team = "\n".join(", ".join(part for part in (m.name, m.role, m.agency) if part) for m in header.team)
+    # each member by full name, then title (role) and agency: "Phạm Quốc Khánh - Trưởng đoàn, Sở Công Thương"
+    team = "\n".join(
+        m.name + (" - " + ", ".join(p for p in (m.role, m.agency) if p) if (m.role or m.agency) else "")
+        for m in header.team
+    )
     rep = header.representative
     rows = [
         (_t("site", lang), site.name),
@@ -238,7 +307,7 @@ def _general_block(pdf: FPDF, data: ReportData, lang: str) -> None:
 def _answer_cell_text(question: Question, data: ReportData, lang: str) -> str:
     answer = data.answers.get(question.id)
     value = answer.value if answer else None
-    text = answer_text(question, value, lang)
+    text = answer_text(question, value, lang, local_numbers=True)
     if answer and answer.photos and not isinstance(question, PhotoQuestion):
         text += f" ({len(answer.photos)} {_t('photos', lang)})"
     return text
@@ -319,7 +388,7 @@ def _findings_block(pdf: FPDF, data: ReportData, result: ScoreResult, lang: str)
     band_id = data.header.result or result.result
     band = next((b for b in data.template.scoring.bands if b.id == band_id), None)
     result_text = band.label.get(lang) if band else (band_id or _t("no_score", lang))
-    score_text = f"{fmt_number(shown_score)}%" if shown_score is not None else _t("no_score", lang)
+    score_text = fmt_percent_local(shown_score, lang) if shown_score is not None else _t("no_score", lang)
     fill = PASS_FILL if band is not None and band.passing else FAIL_FILL
     pdf.set_fill_color(*fill)
     pdf.set_font(FONT, "B", 11)
@@ -331,20 +400,22 @@ def _findings_block(pdf: FPDF, data: ReportData, result: ScoreResult, lang: str)
     if data.template.risk_index is not None:
         index = data.template.risk_index
         risk = risk_index(index, data.template, data.values())
-        line = f"{index.label.get(lang)}: {fmt_number(risk.percent)}%"
+        # Only a complete index is printed: a partial one is working data, not a finding.
         if risk.complete and risk.band_label is not None:
-            line += f" - {risk.band_label.get(lang)}"
-        else:
-            line += " " + _t("risk_incomplete", lang, loaded=risk.loaded_criteria, expected=risk.expected_criteria)
-        pdf.multi_cell(0, 5.2, nfc(line), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    if data.reviews:
-        last = data.reviews[-1]
-        decision = {"approve": "approved", "return": "returned", "reject": "rejected"}[last.decision]
-        when = fmt_datetime(last.decided_at, lang)
-        text = f"{_t('review', lang)}: {status_label(decision, lang)} - {last.reviewer}, {when}"
-        if last.comment:
-            text += f": {last.comment}"
-        pdf.multi_cell(0, 5.2, nfc(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            line = f"{index.label.get(lang)}: {fmt_percent_local(risk.percent, lang)} - {risk.band_label.get(lang)}"
+            pdf.multi_cell(0, 5.2, nfc(line), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    # The supervisor's review (and its comment) is internal to the Department: not printed.
+
+
+def signature_states(data: ReportData) -> dict[str, str]:
+    """Signature image SHA-256 → ``matches``/``stale``/``unbound`` against the content now."""
+    header = msgspec.to_builtins(data.header)
+    sig_questions = evidence.signature_question_ids(data.template)
+    current = evidence.content_digest(header, data.answers, sig_questions)
+    return {
+        str(s["sha256"]): evidence.signature_state(s["digest"], current)
+        for s in evidence.signatures_of(header, data.answers, sig_questions)
+    }
 
 
 def _signature_entries(data: ReportData, lang: str) -> list[tuple[str, str, str | None]]:
@@ -373,6 +444,7 @@ def _signatures_block(pdf: FPDF, data: ReportData, lang: str, load_blob: BlobLoa
     if not entries:
         pdf.multi_cell(0, 5.5, nfc(_t("no_signatures", lang)), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         return
+    states = signature_states(data)
     per_row = 2 if len(entries) <= 2 else 3
     box_w = (pdf.w - pdf.l_margin - pdf.r_margin) / per_row
     for start in range(0, len(entries), per_row):
@@ -401,7 +473,13 @@ def _signatures_block(pdf: FPDF, data: ReportData, lang: str, load_blob: BlobLoa
             pdf.set_xy(x, top + 31)
             pdf.set_font(FONT, "", 9.5)
             pdf.multi_cell(box_w, 5, nfc(name), align="C")
-        pdf.set_xy(pdf.l_margin, top + 40)
+            state = states.get(sha or "", "unbound")
+            pdf.set_xy(x, top + 36.5)
+            pdf.set_font(FONT, "B" if state == "stale" else "", 7.5)
+            pdf.set_text_color(*((170, 20, 20) if state == "stale" else MUTED))
+            pdf.multi_cell(box_w, 3.8, nfc(evidence.SIGNATURE_STATE_LABELS[state].get(lang)), align="C")
+            pdf.set_text_color(*INK)
+        pdf.set_xy(pdf.l_margin, top + 46)
 
 
 def _photo_entries(data: ReportData, lang: str) -> list[tuple[str, str]]:

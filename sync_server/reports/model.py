@@ -27,6 +27,8 @@ class ReportData(msgspec.Struct, kw_only=True):
     answers: dict[str, Answer] = msgspec.field(default_factory=dict)
     reviews: list[Review] = msgspec.field(default_factory=list)
     inspector_name: str | None = None
+    # changes were made after the first submission (the revision history is not empty)
+    revised: bool = False
 
     def values(self) -> dict[str, object]:
         """Question id → answer value, as the shared scoring and relevance rules take them."""

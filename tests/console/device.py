@@ -105,10 +105,11 @@ class Device:
         template_id: str = "sample-factory",
         version: int = 1,
         inspection_id: str | None = None,
-        record_number: str | None = None,
         started_at: str = "2021-08-05T02:30:00Z",
+        submit: bool = True,
     ) -> str:
-        """Create, answer, sign and submit an inspection of the sample checklist; returns its id."""
+        """Create, answer, sign and submit (unless not ``submit``) an inspection of the sample
+        checklist; returns its id."""
         iid = inspection_id or str(uuid.uuid4())
         signature = signature_png(iid)
         sha = hashlib.sha256(signature).hexdigest()
@@ -125,7 +126,6 @@ class Device:
             self.change("inspection", iid, "status", "draft"),
             self.change("inspection", iid, "kind", "unannounced"),
             self.change("inspection", iid, "started_at", started_at),
-            self.change("inspection", iid, "record_number", record_number or f"{self.seq}/BB-SCT"),
             self.change(
                 "inspection",
                 iid,
@@ -151,7 +151,8 @@ class Device:
                 answer("masks", "2021-08-12", field="due_date"),
             ]
         changes.append(self.change("inspection", iid, "completed_at", "2021-08-05T04:10:00Z"))
-        changes.append(self.change("inspection", iid, "status", "submitted"))
+        if submit:
+            changes.append(self.change("inspection", iid, "status", "submitted"))
         self.push(changes)
         self.signature = signature
         return iid

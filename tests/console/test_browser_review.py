@@ -67,6 +67,14 @@ def test_supervisor_filters_returns_and_later_approves_a_synced_inspection(
     expect(page.locator("#status")).to_have_text("Đã duyệt")
     expect(page.locator("#reviews tbody tr")).to_have_count(2)
     shot(page, artifacts_dir, "05-inspection-approved")
+    # the record number the server gave on first submission, each signature's match with the
+    # content, and every change since the first submission as a timeline
+    expect(page.locator("h1")).to_contain_text("/BB-SCT")
+    expect(page.locator("#signatures")).to_contain_text("Lê Thị Hương")
+    expect(page.locator("#history li")).to_have_count(3)  # returned, resubmitted, approved
+    expect(page.locator("#history")).to_contain_text("quyết định duyệt")
+    page.locator("#history").scroll_into_view_if_needed()
+    shot(page, artifacts_dir, "06-inspection-history")
     assert not page.console_errors, page.console_errors  # type: ignore[attr-defined]
     page.close()
 

@@ -119,11 +119,12 @@ def test_a_conflict_is_shown_with_both_values_and_blocks_approval_until_resolved
     world: World, console: ConsoleClient
 ) -> None:
     first = world.device()
-    inspection_id = first.submit_inspection(world.site_id)
+    inspection_id = first.submit_inspection(world.site_id, submit=False)
     second = Device(world.base_url, world.tokens["thanhtra"])
     key = answer_entity_id(inspection_id, "manager")
-    # Both devices write the same answer without having seen each other's edit.
+    # Both devices write the same answer without having seen each other's edit; then it is submitted.
     second.push([second.change("answer", key, "value", "Bà Nguyễn Thị Mai")])
+    first.push([first.change("inspection", inspection_id, "status", "submitted")])
     console.login("giamsat")
     page = console.page(f"/console/inspections/{inspection_id}")
     conflicts = page.text[page.text.index('id="conflicts"') :]
@@ -138,6 +139,28 @@ def test_a_conflict_is_shown_with_both_values_and_blocks_approval_until_resolved
     console.page(f"/console/inspections/{inspection_id}")
     assert console.post(f"/console/inspections/{inspection_id}/review", {"decision": "approve"}).status_code == 303
     assert status_of(world, inspection_id) == "approved"
+
+
+def test_settling_a_conflict_by_the_replaced_value_is_shown_in_the_revision_timeline(
+    world: World, console: ConsoleClient
+) -> None:
+    first = world.device()
+    inspection_id = first.submit_inspection(world.site_id, submit=False)
+    second = Device(world.base_url, world.tokens["thanhtra"])
+    second.push([second.change("answer", answer_entity_id(inspection_id, "manager"), "value", "Bà Nguyễn Thị Mai")])
+    first.push([first.change("inspection", inspection_id, "status", "submitted")])
+    console.login("giamsat")
+    page = console.page(f"/console/inspections/{inspection_id}")
+    assert "Không có sửa đổi nào sau lần nộp đầu tiên." in page.text
+    conflict_id = re.search(r"/console/conflicts/([^/]+)/resolve", page.text).group(1)  # type: ignore[union-attr]
+    kept = console.post(f"/console/conflicts/{conflict_id}/resolve", {"inspection_id": inspection_id, "keep": "loser"})
+    assert kept.status_code == 303
+    page = console.page(f"/console/inspections/{inspection_id}")
+    timeline = html.unescape(page.text[page.text.index('id="history"') : page.text.index('id="reviews"')])
+    assert "xử lý xung đột" in timeline and "Người phụ trách" in timeline
+    assert "Ông Trần Văn Hùng" in timeline and "Bà Nguyễn Thị Mai" in timeline
+    signatures = html.unescape(page.text[page.text.index('id="signatures"') : page.text.index('id="history"')])
+    assert "Lê Thị Hương" in signatures and "không gắn với nội dung" in signatures
 
 
 def test_admin_creates_a_user_resets_the_password_and_deactivates_them(world: World, console: ConsoleClient) -> None:

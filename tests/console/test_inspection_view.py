@@ -83,3 +83,63 @@ def test_an_incomplete_risk_index_is_reported_without_a_band() -> None:
     assert view.risk is not None
     assert not view.risk.complete and view.risk.band is None
     assert view.risk.loaded < view.risk.expected
+
+
+def test_signatures_say_whether_they_match_and_the_history_is_in_words() -> None:
+    import msgspec
+
+    from shared_schema import evidence
+    from sync_server.core.revisions import Revision
+
+    report = sample_report()
+    detail = detail_for(report)
+    header = {"site_id": report.site.id, "template_id": "sample-factory", "template_version": 1, "findings": "Tốt"}
+    digest = evidence.content_digest(header, report.answers, evidence.signature_question_ids(report.template))
+    header["signatures"] = [{"role": "lead", "name": "Phạm Quốc Khánh", "sha256": "a" * 64, "digest": digest}]
+    detail = msgspec.structs.replace(
+        detail,
+        header=header,
+        history=[
+            Revision(
+                at="2021-08-06T02:00:00Z",
+                entity="answer",
+                entity_id=f"{report.header.id}/workers",
+                field="value",
+                old_value=1850,
+                new_value=1900,
+                user="thanhtra",
+                user_full_name="Nguyễn Văn An",
+                client_id="dev-1",
+                reason="push",
+            ),
+            Revision(
+                at="2021-08-06T01:00:00Z",
+                entity="inspection",
+                entity_id=report.header.id,
+                field="status",
+                old_value="submitted",
+                new_value="returned",
+                user="giamsat",
+                reason="review",
+            ),
+        ],
+    )
+    view = build_view(detail, report.template, "vi")
+    assert [(g.name, g.state) for g in view.signatures] == [("Phạm Quốc Khánh", "matches"), ("Lê Thị Hương", "unbound")]
+    assert view.signatures[0].state_label == "Khớp nội dung đã ký"
+    first, second = view.history
+    assert (first.who, first.what, first.old, first.new, first.reason) == (
+        "Nguyễn Văn An",
+        "Tổng số người lao động",
+        "1850 người",
+        "1900 người",
+        "sửa từ thiết bị",
+    )
+    assert (second.what, second.old, second.new, second.reason) == (
+        "Trạng thái",
+        "Đã nộp",
+        "Trả lại để sửa",
+        "quyết định duyệt",
+    )
+    changed = msgspec.structs.replace(detail, header={**header, "findings": "Khác"})
+    assert build_view(changed, report.template, "en").signatures[0].state == "stale"

@@ -98,13 +98,16 @@ def test_another_user_cannot_log_in_over_unsent_work(world):
 
 def test_an_edit_to_an_inspection_approved_meanwhile_is_refused_shown_and_reverted(world):
     a = world.device("locked-a", "an")
+    b = world.device("locked-b", "binh")
     sync_ok(a)
     x = a.start_inspection(site_id(a, "DN-003"), "sample-factory")
     complete_answers(a, x)
-    assert a.submit(x).ok
     sync_ok(a)
+    sync_ok(b)
+    assert b.submit(x).ok  # a teammate submits it and the supervisor approves it
+    sync_ok(b)
     world.review("chi", x, "approve", "Tốt")
-    a.set_answer_value(x, "workers", 999)  # offline: the device does not know yet
+    a.set_answer_value(x, "workers", 999)  # offline: this device still holds the draft
     sync_ok(a)
     view = a.get_inspection(x)
     assert view.header.status == "approved" and not view.editable

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from field_app.core.models import AppError
 from tests.field_app.e2e import assert_converged, device_snapshot, site_id, sync_ok
 from tests.field_app.helpers import complete_answers, png_bytes
 from tests.support.sample_checklist import sample_template
@@ -22,9 +23,9 @@ def test_two_inspectors_and_a_supervisor_end_in_the_same_state_with_the_conflict
 
     # Offline: A inspects site 1 and submits; B inspects site 2.
     x = a.start_inspection(site_id(a, "DN-001"), "sample-factory")
-    complete_answers(a, x)
     photo = png_bytes(11)
     sha = a.add_photo(x, "team", photo)
+    complete_answers(a, x)  # signed last: the signature binds the content
     a.set_site_field(site_id(a, "DN-001"), "workers", 321)
     assert a.submit(x).ok
     y = b.start_inspection(site_id(b, "DN-002"), "sample-factory")
@@ -40,9 +41,15 @@ def test_two_inspectors_and_a_supervisor_end_in_the_same_state_with_the_conflict
     assert b.get_site(site_id(b, "DN-001")).site.workers == 321
     assert b.blob_path(sha).read_bytes() == photo  # fetched from the server on demand
 
-    # The supervisor returns X while A keeps editing it offline; B (same team) edits the same
-    # answer without having seen A's edit: a concurrent edit.
+    # A submitted X, so X is locked until the supervisor returns it. Once the return has reached
+    # both devices, A edits it offline and B (same team) edits the same answer without having
+    # seen A's edit: a concurrent edit.
+    with pytest.raises(AppError) as locked:
+        a.set_answer_value(x, "workers", 130)
+    assert locked.value.code == "locked" and "trả lại" in locked.value.message.vi
     world.review("chi", x, "return", "Bổ sung số lao động chính xác")
+    for app in (a, b):
+        sync_ok(app)
     a.set_answer_value(x, "workers", 130)
     a.set_corrective_action(x, "team", "Thành lập tổ an toàn")
     b.set_answer_value(x, "workers", 140)
@@ -79,7 +86,10 @@ def test_two_inspectors_and_a_supervisor_end_in_the_same_state_with_the_conflict
         assert app.get_inspection(x).template.version == version
         assert app.get_inspection(y).template.version == version
 
-    # A resubmits; everything converges.
+    # The content changed after the representative signed: A has it signed again, then resubmits;
+    # everything converges.
+    assert not a.submit(x).ok
+    assert a.set_answer_value(x, "sig_rep", {"sha256": a.store_blob(png_bytes(98)), "name": "Ông B"}) is None
     assert a.submit(x).ok
     sync_ok(a)
     sync_ok(b)

@@ -230,10 +230,13 @@ def test_a_rejection_in_a_lost_reply_is_shown_after_the_retry(world, proxy):
     app = fresh_device(world, "lost-rejection", proxy.url)
     x = app.start_inspection(site_id(app, "DN-003"), "sample-factory")
     complete_answers(app, x)
-    assert app.submit(x).ok
     sync_ok(app)
+    other = fresh_device(world, "lost-rejection-b", world.url)
+    assert other.submit(x).ok  # a teammate submits it and the supervisor approves it
+    sync_ok(other)
+    other.close()
     world.review("chi", x, "approve", "Tốt")
-    app.set_answer_value(x, "workers", 999)  # offline: the device does not know it is locked
+    app.set_answer_value(x, "workers", 999)  # offline: this device still holds the draft
     proxy.cut_reply(b"POST /api/v1/sync/push", after_bytes=0)
     assert not app.sync_now().ok
     assert proxy.fired == 1

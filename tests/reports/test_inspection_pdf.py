@@ -54,13 +54,13 @@ def test_record_text_has_the_vietnamese_site_answers_and_result(tmp_path: Path, 
         "Đột xuất",
         "Phạm Quốc Khánh",
         "Tổng số người lao động",
-        "1850 người",
+        "1.850 người",  # Vietnamese thousands grouping
         "Dưới 80%",
         "Gạo; Khẩu trang",
         "Xưởng may số 2: nhiều",  # the note; its cell wraps after "nhiều"
         "Phát khẩu trang miễn phí",
         "12/08/2021",
-        "Điểm tuân thủ: 70%",
+        "Điểm tuân thủ: 70 %",
         "Kết quả: Không đạt",
         "Lê Thị Hương",
     ]:
@@ -153,7 +153,7 @@ def test_every_shipped_checklist_prints_every_question(path: Path, tmp_path: Pat
     assert not missing, f"questions missing from the record: {missing}"
     assert "Khắc phục ngay" in text
     if template.risk_index is not None:
-        assert "chưa xếp mức" in text, "an incomplete risk index says so instead of a band"
+        assert "chưa xếp mức" not in text, "an incomplete risk index is working data, not printed"
 
 
 def test_evidence_photos_are_printed_in_an_appendix(tmp_path: Path) -> None:
@@ -176,3 +176,89 @@ def test_a_record_without_photos_has_no_appendix(tmp_path: Path) -> None:
     data.answers["overview"].value = None
     data.answers["masks"].photos = []
     assert "PHỤ LỤC" not in pdf_text(render_inspection_pdf(data), tmp_path)
+
+
+def test_the_official_record_has_the_agency_header_number_place_date_and_full_names(
+    tmp_path: Path, artifacts_dir: Path
+) -> None:
+    blobs: dict[str, bytes] = {}
+    data = sample_report(blobs=blobs)
+    data = msgspec.structs.replace(data, header=msgspec.structs.replace(data.header, score=82.2), revised=True)
+    pdf = render_inspection_pdf(data, load_blob=blobs.get)
+    (artifacts_dir / "reports").mkdir(exist_ok=True)
+    (artifacts_dir / "reports" / "bien-ban-chinh-thuc.pdf").write_bytes(pdf)
+    text = pdf_text(pdf, tmp_path)
+    for expected in [
+        "UBND TỈNH THÁI NGUYÊN",
+        "SỞ CÔNG THƯƠNG",
+        "CỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Độc lập - Tự do - Hạnh phúc",
+        "Số: 12/BB-SCT",
+        "Thái Nguyên, ngày 05 tháng 8 năm 2021",  # completed 04:10 UTC = 11:10 in Viet Nam
+        "Phạm Quốc Khánh - Trưởng đoàn, Sở Công Thương",
+        "Nguyễn Văn An",  # the inspector by full name, not the user name
+        "Lê Thị Hương, Trưởng phòng Hành chính",
+        "Điểm tuân thủ: 82,2 %",
+        "sửa đổi sau lần nộp đầu tiên",
+        "Chữ ký không gắn với nội dung",  # signatures of an app that recorded no digest
+    ]:
+        assert expected in text, f"{expected!r} missing from the record"
+    for internal in ["Bổ sung ảnh xưởng may số 2", "giamsat", "inspector1", "82.2"]:
+        assert internal not in text, f"{internal!r} must not be on the record"
+
+
+def test_prices_are_grouped_the_vietnamese_way(tmp_path: Path) -> None:
+    template = load_checklist(next(p for p in checklist_paths() if p.stem == "covid19-market"))
+    answers = answers_for(template)
+    answers["B4.6a"] = msgspec.structs.replace(answers["B4.6a"], value=120000)
+    data = sample_report()
+    data = msgspec.structs.replace(
+        data,
+        template=template,
+        answers=answers,
+        header=msgspec.structs.replace(
+            data.header, template_id=template.template_id, template_version=template.version
+        ),
+    )
+    text = pdf_text(render_inspection_pdf(data), tmp_path)
+    assert "120.000 đ/kg" in text
+    assert "120000" not in text
+
+
+def test_each_signature_says_whether_it_matches_the_content(tmp_path: Path) -> None:
+    from shared_schema import evidence
+
+    blobs: dict[str, bytes] = {}
+    data = sample_report(blobs=blobs)
+    header = msgspec.to_builtins(data.header)
+    digest = evidence.content_digest(header, data.answers, evidence.signature_question_ids(data.template))
+    lead = msgspec.structs.replace(data.header.signatures[0], digest=digest)
+    answers = dict(data.answers)
+    answers["sig_rep"] = msgspec.structs.replace(
+        answers["sig_rep"], value={**answers["sig_rep"].value, "digest": "0" * 64}
+    )
+    signed = msgspec.structs.replace(
+        data, header=msgspec.structs.replace(data.header, signatures=[lead]), answers=answers
+    )
+    text = pdf_text(render_inspection_pdf(signed, load_blob=blobs.get), tmp_path)
+    assert "Khớp nội dung đã ký" in text  # the team leader signed this very content
+    assert "Nội dung đã đổi sau khi ký" in text  # the representative signed something else
+
+
+@pytest.mark.parametrize(
+    ("number", "inspection_id", "stem"),
+    [
+        ("15/BB-SCT", "x", "bien-ban-15-BB-SCT"),
+        ("Số 01/BB-ĐKT", "x", "bien-ban-So-01-BB-DKT"),
+        ('1"/\r\nBB', "x", "bien-ban-1-BB"),
+        (None, "2f0c1c1e-aaaa", "bien-ban-2f0c1c1e-aaaa"),
+        ("///", "x", "bien-ban-khong-so"),
+    ],
+)
+def test_the_pdf_file_name_is_ascii_safe_and_carries_the_number(
+    number: str | None, inspection_id: str, stem: str
+) -> None:
+    from sync_server.reports.inspection_pdf import pdf_file_stem
+
+    assert pdf_file_stem(number, inspection_id) == stem
+    assert stem.isascii()

@@ -7,7 +7,7 @@ import pytest
 from shared_schema.checklist import AllOf, Answered, AnyOf, AtLeast, AtMost, Equals, Not, OneOf
 from shared_schema.records import Answer
 from shared_schema.relevance import evaluate, relevant_questions
-from shared_schema.workflow import is_locked, submission_problems, transition_problem
+from shared_schema.workflow import is_locked, lock_reason, submission_problems, transition_problem
 from tests.support.sample_checklist import sample_template
 
 T = sample_template()
@@ -62,9 +62,20 @@ def test_workflow_allows_exactly_the_designed_transitions(current, new, role, al
         assert problem.vi and problem.en
 
 
-def test_approved_and_rejected_inspections_are_locked() -> None:
-    assert is_locked("approved") and is_locked("rejected")
-    assert not is_locked("draft") and not is_locked("returned") and not is_locked("submitted")
+def test_submitted_approved_rejected_and_discarded_inspections_are_locked() -> None:
+    assert is_locked("submitted") and is_locked("approved") and is_locked("rejected") and is_locked("discarded")
+    assert not is_locked("draft") and not is_locked("returned")
+    for status in ("submitted", "approved", "rejected", "discarded"):
+        assert lock_reason(status).vi and lock_reason(status).en
+    assert "trả lại" in lock_reason("submitted").vi and "return it first" in lock_reason("submitted").en
+
+
+def test_only_a_draft_can_be_discarded_and_a_discarded_one_never_comes_back() -> None:
+    assert transition_problem("draft", "discarded", "inspector") is None
+    for current in ("submitted", "returned", "approved", "rejected"):
+        assert transition_problem(current, "discarded", "admin") is not None
+    for new in ("draft", "submitted", "returned"):
+        assert transition_problem("discarded", new, "admin") is not None
 
 
 def _answers(**values) -> dict[str, Answer]:

@@ -330,16 +330,26 @@ def test_approval_is_refused_while_a_blob_is_missing(world: World) -> None:
 
 
 def test_approval_is_refused_while_a_conflict_is_open_until_resolved(world: World) -> None:
-    iid, dev, _ = submitted(world)
+    dev = Device()
+    signature = png_bytes(seed=7)
+    iid, create = dev.start_inspection(world.site_a)
+    sync_service.push(
+        world.server.db, world.actor("insp_a"), dev.request([*create, *complete_answers(dev, iid, sha(signature))])
+    )
+    blobs.append(
+        world.server.db, world.server.blobs, world.actor("insp_a"), sha(signature), 0, len(signature), signature, 10**6
+    )
     other = Device()
     other.apply_pull(msgspec.json.decode(sync_service.pull(world.server.db, world.actor("insp_a2"), 0, 1000, 1)))
-    dev.answer(iid, "manager", "A")  # an edit the other device never sees
-    sync_service.push(
+    sync_service.push(  # an edit concurrent with the first device's answer: a conflict
         world.server.db,
         world.actor("insp_a2"),
         other.request(
             [other.change("answer", answer_entity_id(iid, "manager"), "value", "B", base_hlc="000000000000001-00000-x")]
         ),
+    )
+    sync_service.push(
+        world.server.db, world.actor("insp_a"), dev.request([dev.change("inspection", iid, "status", "submitted")])
     )
     detail = inspections.get_inspection(world.server.db, world.actor("sup"), iid)
     assert len(detail.conflicts) == 1

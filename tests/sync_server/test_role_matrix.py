@@ -37,13 +37,13 @@ def prepare(client: TestClient, world: World) -> Fixture:
     a, b = Device("pa"), Device("pb")
     signature = png_bytes(seed=9)
     iid, create = a.start_inspection(world.site_a)
-    body = a.body(
-        [*create, *complete_answers(a, iid, sha(signature)), a.change("inspection", iid, "status", "submitted")]
-    )
+    body = a.body([*create, *complete_answers(a, iid, sha(signature))])
     assert client.post("/api/v1/sync/push", json=body, headers=world.headers("insp_a")).status_code == 200
     # a concurrent edit by another inspector of district A → one conflict-log entry
     edit = b.change("answer", answer_entity_id(iid, "manager"), "value", "B", base_hlc="000000000000001-00000-x")
     assert client.post("/api/v1/sync/push", json=b.body([edit]), headers=world.headers("insp_a2")).status_code == 200
+    submit = a.body([a.change("inspection", iid, "status", "submitted")])
+    assert client.post("/api/v1/sync/push", json=submit, headers=world.headers("insp_a")).status_code == 200
     digest = sha(signature)
     r = client.patch(
         f"/api/v1/blobs/{digest}",

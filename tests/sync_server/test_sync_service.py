@@ -11,7 +11,7 @@ import pytest
 
 from shared_schema.protocol import MAX_CLOCK_SKEW_MS, answer_entity_id
 from shared_schema.sync import PushReply
-from sync_server.core import devices, registry, sync_service
+from sync_server.core import devices, inspections, registry, sync_service
 from sync_server.core.access import SYSTEM
 from sync_server.core.devices import pull_needs_recording
 from sync_server.core.errors import BadRequest, Conflict, Invalid, TooLarge
@@ -303,6 +303,7 @@ def test_invalid_status_transition_is_rejected(world: World) -> None:
     dev = Device()
     iid = submit_ready(world, dev)
     push(world, "insp_a", dev, [dev.change("inspection", iid, "status", "submitted")])
+    inspections.review(world.server.db, world.actor("sup"), iid, "return", "Bổ sung ảnh")
     reply = push(world, "insp_a", dev, [dev.change("inspection", iid, "status", "draft")])
     assert rejected(reply) == "invalid_transition"
 

@@ -63,13 +63,51 @@ def _signature(state: AppState, form: InspectionForm, role: str, label_key: str)
                 save,
                 signed_sha=form.header_signature_sha(role),
                 load_image=form.blob_bytes,
-                signed_caption=f"{signed.name} · {i18n.fmt_datetime(signed.signed_at)}" if signed else None,
+                signed_caption=_header_caption(state, form, signed),
+                stale_text=form.stale_text(signed),
                 disabled=not form.editable,
                 key=f"pad:header:{role}",
             ),
             w.error_text(form.errors.get(f"header:sig_{role}")),
         ],
     )
+
+
+def _header_caption(state: AppState, form: InspectionForm, signed: Any) -> str | None:
+    if not signed:
+        return None
+    return f"{signed.name} · {i18n.fmt_datetime(signed.signed_at)}"
+
+
+def _discard_action(state: AppState, form: InspectionForm) -> ft.Control:
+    """Discard a draft started by mistake, after a confirmation."""
+
+    def close(e: Any) -> None:
+        ft.context.page.pop_dialog()
+
+    def confirmed(e: Any) -> None:
+        ft.context.page.pop_dialog()
+        if form.discard():
+            state.go_home()
+
+    def ask(e: Any) -> None:
+        ft.context.page.show_dialog(
+            ft.AlertDialog(
+                modal=True,
+                title=ft.Text(state.t("discard_title")),
+                content=ft.Text(state.t("discard_body")),
+                actions=[
+                    ft.TextButton(state.t("keep_draft"), on_click=close),
+                    ft.TextButton(
+                        state.t("discard_yes"),
+                        on_click=confirmed,
+                        style=ft.ButtonStyle(color=ft.Colors.RED_700),
+                    ),
+                ],
+            )
+        )
+
+    return w.action(state.t("discard"), ask, icon=ft.Icons.DELETE_OUTLINE)
 
 
 def _signatures(state: AppState, form: InspectionForm, ui: Any) -> list[ft.Control]:
@@ -150,6 +188,7 @@ def CompleteScreen(state: AppState, form: InspectionForm, ui: Any) -> ft.Control
                         submit_label, lambda e: form.submit(), icon=ft.Icons.SEND, primary=True, disabled=not can_submit
                     ),
                     w.action(state.t("back_to_questions"), lambda e: state.show_fill(), icon=ft.Icons.ARROW_BACK),
+                    _discard_action(state, form) if form.can_discard else None,
                     ft.Container(height=40),
                 ]
             ),

@@ -10,6 +10,7 @@ from field_app.ui.form_state import InspectionForm
 from field_app.ui.state import AppState
 from field_app.ui.views import widgets as w
 from field_app.ui.views.questions import question_card
+from shared_schema.workflow import lock_reason
 
 
 def inspection_banners(state: AppState, form: InspectionForm) -> list[ft.Control]:
@@ -19,8 +20,10 @@ def inspection_banners(state: AppState, form: InspectionForm) -> list[ft.Control
     if header.status == "returned":
         comment = header.review.comment if header.review and header.review.comment else ""
         banners.append(w.warning_box(state.t("returned_banner", comment=comment)))
+    if header.record_number:
+        banners.append(ft.Text(state.t("record_number", number=header.record_number), weight=ft.FontWeight.BOLD))
     if not form.editable:
-        banners.append(w.warning_box(state.t("locked")))
+        banners.append(w.warning_box(lock_reason(header.status).get(state.lang)))
     banners += [w.warning_box(n.message.get(state.lang)) for n in form.notices_for(None)]
     return banners
 

@@ -294,6 +294,7 @@ def _input(form: InspectionForm, q: Question, picker: ft.FilePicker | None, geol
                         signed_sha=form.signature_sha(q.id),
                         load_image=form.blob_bytes,
                         signed_caption=form.signature_caption(q.id),
+                        stale_text=form.stale_text(form.value(q.id)),
                         disabled=disabled,
                         key=f"pad:{q.id}",
                     ),

@@ -79,9 +79,11 @@ def SignaturePad(
     load_image: Loader | None = None,
     signed_caption: str | None = None,
     disabled: bool = False,
+    stale_text: str | None = None,
 ) -> ft.Control:
     """``texts``: the words of ``SIGNATURE_TEXTS``. ``signed_sha``: the saved signature's image,
-    read with ``load_image``. ``on_save`` returns whether the drawing was saved."""
+    read with ``load_image``. ``on_save`` returns whether the drawing was saved. ``stale_text``:
+    the content changed after this signature was taken (said instead of "signed")."""
     strokes_ref = ft.use_ref(list)
     version, set_version = ft.use_state(0)
     signing_again, set_signing_again = ft.use_state(False)
@@ -120,8 +122,16 @@ def SignaturePad(
         ft.Row(
             w.compact(
                 [
-                    ft.Icon(ft.Icons.CHECK_CIRCLE, color=ft.Colors.GREEN_700, size=18),
-                    ft.Text(texts["signature_saved"], color=ft.Colors.GREEN_800),
+                    ft.Icon(
+                        ft.Icons.WARNING_AMBER if stale_text else ft.Icons.CHECK_CIRCLE,
+                        color=ft.Colors.ORANGE_800 if stale_text else ft.Colors.GREEN_700,
+                        size=18,
+                    ),
+                    ft.Text(
+                        stale_text or texts["signature_saved"],
+                        color=ft.Colors.ORANGE_900 if stale_text else ft.Colors.GREEN_800,
+                        weight=ft.FontWeight.W_600 if stale_text else None,
+                    ),
                     w.muted(signed_caption) if signed_caption else None,
                 ]
             ),

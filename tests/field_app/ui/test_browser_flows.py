@@ -7,8 +7,10 @@ inspection filled in with the server stopped (every question kind, relevance, a 
 critical item, photos uploaded, a typed location) → complete (the checklist's signature question
 asked there once, signed, shown, signed again) and submit offline → restart of the app offline
 opens straight on home → the server comes back and sync sends everything → a supervisor
-returns it with a comment → the inspector sees the comment, fixes and resubmits → a supervisor
-approves; an edit made offline meanwhile is rejected and shown where it happened.
+returns it with a comment → the inspector sees the comment, fixes it, sees the representative's
+signature marked stale (the content changed after signing), has it signed again and resubmits →
+the submitted record is read-only and says why, with its number → a supervisor approves → a
+draft started by mistake is discarded after a confirmation.
 A screenshot of every screen goes to test-artifacts/.
 """
 
@@ -462,6 +464,16 @@ def _walk_through(page: Page, server: ServerProcess, app: AppProcess, shots: Pat
     page.get_by_role("button", name="Phần tiếp").click()
     screenshot(page, shots, "13-returned-fill")
     page.get_by_role("button", name="Hoàn tất").first.click()
+    # the content changed after the representative signed: the signature says so, and the record
+    # cannot go back until it is signed again
+    _shows(_in(page, "Chữ ký đại diện cơ sở"), "Nội dung đã đổi sau khi ký: cần ký lại")
+    _see(page, "Nội dung đã đổi sau khi Trần Thị Bình ký: cần ký lại")
+    screenshot(page, shots, "13b-signature-stale")
+    page.get_by_role("button", name="Nộp lại biên bản").click()
+    _see(page, "Chưa thể nộp: còn thiếu mục bắt buộc hoặc chữ ký cần ký lại.")
+    _sign_again(page, "Chữ ký đại diện cơ sở")
+    _see(page, "Đã đủ thông tin: có thể nộp.")
+    screenshot(page, shots, "13c-signed-again")
     page.get_by_role("button", name="Nộp lại biên bản").click()
     _see(page, "Đã nộp. Biên bản sẽ được gửi khi đồng bộ.")
     page.get_by_role("button", name="Trang chủ").click()
@@ -480,26 +492,41 @@ def _walk_through(page: Page, server: ServerProcess, app: AppProcess, shots: Pat
     screenshot(page, shots, "14-conflict-shown")
     page.get_by_role("button", name="Trang chủ").click()
     assert _resolve_conflicts(server) >= 1  # the supervisor settles what the conflict log holds
-    # 7. approved on the server while the inspector edits: the edit is refused and shown where it was made
-    _review(server, record["id"], "approve", "Đạt yêu cầu.")
+    # 7. a submitted record is evidence: read-only, with its number and why; only a return reopens it
     _in(page, "Đã nộp").get_by_role("button", name=re.compile("Công ty May Phổ Yên")).click()
+    _see(page, "Số biên bản: 1/BB-SCT")
+    _see(page, "Biên bản đã nộp nên bị khóa")
+    _see(page, "đề nghị giám sát viên trả lại biên bản trước")
     page.get_by_role("button", name="Phần tiếp").click()
-    _in(page, "Mặt hàng thiếu").get_by_role("checkbox", name="Khác").click()
-    page.get_by_role("button", name="Đồng bộ").click()
     expect(page.get_by_text("Phần 2/3")).to_be_visible(timeout=WAIT)
-    _shows(_in(page, "Mặt hàng thiếu"), "Máy chủ không nhận thay đổi", timeout=WAIT)
-    _see(page, "Biên bản đã khoá")
-    screenshot(page, shots, "15-rejected-change-shown")
+    _in(page, "Mặt hàng thiếu").get_by_role("checkbox", name="Khác").click(force=True)
+    screenshot(page, shots, "15-submitted-read-only")
     page.get_by_role("button", name="Trang chủ").click()
+    _see(page, "Không có thay đổi chờ gửi")  # the click changed nothing
+    _review(server, record["id"], "approve", "Đạt yêu cầu.")
+    page.get_by_role("button", name="Đồng bộ").click()
     expect(_in(page, "Đã duyệt").get_by_role("button", name=re.compile("Công ty May Phổ Yên"))).to_be_visible(
         timeout=WAIT
     )
-    notices = _in(page, "Thay đổi bị từ chối")
-    _shows(notices, "Máy chủ không nhận thay đổi câu trả lời của câu “Mặt hàng thiếu”")
-    screenshot(page, shots, "16-home-approved-with-notice")
-    notices.get_by_role("button", name="Đã xem").click()
-    expect(page.get_by_role("group", name=re.compile("^Thay đổi bị từ chối"))).to_have_count(0, timeout=WAIT)
+    screenshot(page, shots, "16-home-approved")
+    # 8. a draft started by mistake is discarded, after a confirmation; it leaves every list
+    page.get_by_role("button", name="Chọn cơ sở để kiểm tra").click()
+    page.get_by_role("button", name=re.compile("Nhà máy Gạch Thái Nguyên")).click()
+    page.get_by_role("button", name="Bắt đầu kiểm tra: Kiểm tra mẫu cơ sở sản xuất").click()
+    expect(page.get_by_text("Phần 1/3")).to_be_visible(timeout=WAIT)
+    page.get_by_role("button", name="Hoàn tất").first.click()
+    page.get_by_role("button", name="Hủy bản nháp").click()
+    expect(page.get_by_text("Hủy bản nháp này?")).to_be_visible(timeout=WAIT)
+    screenshot(page, shots, "17-discard-confirm")
+    page.get_by_role("button", name="Đồng ý hủy").click()
+    expect(page.get_by_role("button", name="Chọn cơ sở để kiểm tra")).to_be_visible(timeout=WAIT)
+    expect(page.get_by_role("button", name=re.compile("Nhà máy Gạch Thái Nguyên"))).to_have_count(0)
+    page.get_by_role("button", name="Đồng bộ").click()
+    _see(page, "Không có thay đổi chờ gửi")
+    [only] = _server_inspections(server)  # the discarded draft is in no list
+    assert only["id"] == record["id"]
+    screenshot(page, shots, "18-home-after-discard")
     # usable on a desktop screen too
     page.set_viewport_size({"width": 1280, "height": 800})
     expect(_in(page, "Đã duyệt")).to_be_visible(timeout=WAIT)
-    screenshot(page, shots, "17-home-desktop")
+    screenshot(page, shots, "19-home-desktop")

@@ -6,8 +6,10 @@ from __future__ import annotations
 import asyncio
 
 import msgspec
+import pytest
 
 from field_app.core.device_state import update_state
+from field_app.core.models import AppError
 from field_app.core.services import AppServices
 from field_app.ui.signature_png import render_png, sha256_hex
 from field_app.ui.state import AppState
@@ -309,7 +311,7 @@ def test_submitting_an_incomplete_inspection_lists_what_is_missing_and_changes_n
     inspection_id = _start(state)
     form = state.form
     assert not form.submit()
-    assert form.message == "Chưa thể nộp: còn thiếu mục bắt buộc."
+    assert form.message == "Chưa thể nộp: còn thiếu mục bắt buộc hoặc chữ ký cần ký lại."
     assert form.submit_problems
     assert state.services.get_inspection(inspection_id).header.status == "draft"
 
@@ -341,10 +343,11 @@ def test_a_checklist_with_signature_questions_is_signed_through_them_once_and_su
     assert form.signs_in_checklist
     assert [q.id for q in form.signature_questions()] == ["sig_rep"]
     assert [m.question_id for m in form.missing()] == ["sig_rep"]
-    assert form.save_signature("sig_rep", STROKES, 340, 150)
     _fill_header(form)
+    assert form.commit_header("findings")
+    assert form.save_signature("sig_rep", STROKES, 340, 150)  # signing comes last: it binds the content
     assert form.missing() == []
-    assert form.submit()  # commits the findings box that was still being typed
+    assert form.submit()
     inspection = state.services.get_inspection(inspection_id)
     header = inspection.header
     assert header.status == "submitted" and header.kind == "unannounced"
@@ -379,9 +382,10 @@ def test_a_checklist_without_signature_questions_is_signed_in_the_header(tmp_pat
         assert not form.signs_in_checklist and form.signature_questions() == []
         _answer_required(form)
         state.show_complete()
+        _fill_header(form)
+        assert form.commit_header("findings")
         assert form.save_header_signature("inspector", STROKES, 340, 150, "Nguyễn Văn An")
         assert form.save_header_signature("representative", STROKES, 340, 150, "Lê Văn Cường")
-        _fill_header(form)
         assert form.missing() == []
         assert form.submit()
         header = app.get_inspection(inspection_id).header
@@ -511,3 +515,57 @@ def test_the_language_choice_is_remembered_on_the_device_and_a_damaged_file_is_i
     assert AppState(services).lang == "en"
     (services.data_dir / "screen-preferences.json").write_text("{not json", encoding="utf-8")
     assert AppState(services, lang="vi").lang == "vi"
+
+
+def test_a_signature_goes_stale_when_the_content_changes_and_blocks_submit_until_signed_again(state):
+    inspection_id = _start(state)
+    form = state.form
+    _answer_required(form)
+    state.show_complete()
+    _fill_header(form)
+    assert form.commit_header("findings")
+    assert form.save_signature("sig_rep", STROKES, 340, 150)
+    assert form.missing() == []
+    form.edit_header("findings", "Đạt yêu cầu, cần bổ sung sổ theo dõi")
+    assert form.commit_header("findings")
+    stale = form.missing()
+    assert [(m.question_id, m.code) for m in stale] == [("sig_rep", "stale_signature")]
+    assert "cần ký lại" in stale[0].message.vi
+    assert not form.submit()
+    assert state.services.get_inspection(inspection_id).header.status == "draft"
+    assert form.save_signature("sig_rep", [[(5.0, 5.0), (60.0, 90.0)]], 340, 150)  # signed again, on the new content
+    assert form.missing() == []
+    assert form.submit()
+    assert state.services.get_inspection(inspection_id).header.status == "submitted"
+
+
+def test_a_draft_is_discarded_after_confirmation_and_leaves_the_lists(state):
+    inspection_id = _start(state)
+    form = state.form
+    assert form.can_discard
+    assert form.discard()
+    state.go_home()
+    assert inspection_id not in {i.id for _, items in state.groups() for i in items}
+    assert state.services.get_inspection(inspection_id).header.status == "discarded"
+    assert not state.services.get_inspection(inspection_id).editable
+    with pytest.raises(AppError) as err:
+        state.services.set_answer_value(inspection_id, "workers", 5)
+    assert err.value.code == "locked" and "không khôi phục được" in err.value.message.vi
+
+
+def test_a_submitted_record_is_read_only_and_says_why(state):
+    inspection_id = _start(state)
+    form = state.form
+    _answer_required(form)
+    state.show_complete()
+    _fill_header(form)
+    assert form.commit_header("findings")
+    assert form.save_signature("sig_rep", STROKES, 340, 150)
+    assert form.submit()
+    view = state.services.get_inspection(inspection_id)
+    assert not view.editable and not form.can_discard
+    with pytest.raises(AppError) as err:
+        state.services.set_answer_value(inspection_id, "workers", 5)
+    assert "giám sát viên trả lại" in err.value.message.vi
+    with pytest.raises(AppError):
+        state.services.discard(inspection_id)

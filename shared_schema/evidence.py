@@ -1,0 +1,204 @@
+"""What a signature on a biên bản binds to: one canonical digest of the signed content.
+
+The field app stores ``content_digest`` with every signature it takes; the server recomputes
+it before accepting a submission and the console and the PDF show, per signature, whether it
+still matches. Both sides call this one function, so they cannot disagree.
+
+The signed content is the header (``SIGNED_HEADER_FIELDS``) and, for every answer, its value,
+note, photos, corrective action and deadline. Signature answers (the drawn signatures
+themselves), the header ``signatures``, ``status``, ``record_number`` and the fields the server
+derives are not content. The digest does not depend on the order of answers, of keys or of
+photos, on Unicode normalisation (NFC/NFD), on ``1`` against ``1.0``, or on a field that is
+absent against one that is empty (``None``, ``""``, ``[]``, ``{}``), so a JSON round trip
+through the sync feed never changes it; any change of a signed value does.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import unicodedata
+from collections.abc import Collection, Iterable, Mapping
+from typing import Any
+
+import msgspec
+
+from shared_schema.checklist import ChecklistTemplate, SignatureQuestion
+from shared_schema.records import Answer
+from shared_schema.text import LocalText
+from shared_schema.workflow import MissingItem
+
+SIGNED_HEADER_FIELDS: tuple[str, ...] = (
+    "site_id",
+    "template_id",
+    "template_version",
+    "kind",
+    "started_at",
+    "location",
+    "team",
+    "findings",
+    "representative",
+)
+SIGNED_ANSWER_FIELDS: tuple[str, ...] = ("value", "note", "photos", "corrective_action", "due_date")
+DIGEST_VERSION = "bb1"  # changes only if the canonical form ever has to change
+
+
+def signature_question_ids(template: ChecklistTemplate | None) -> frozenset[str]:
+    """The questions whose answer is a drawn signature (they sign the content, they are not it)."""
+    if template is None:
+        return frozenset()
+    return frozenset(q.id for s in template.sections for q in s.questions if isinstance(q, SignatureQuestion))
+
+
+def _canonical(value: Any) -> Any:
+    """A value in its canonical form, or ``None`` when it is empty."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        if math.isfinite(value) and value.is_integer() and abs(value) < 2**53:
+            return int(value)
+        return value
+    if isinstance(value, str):
+        text = unicodedata.normalize("NFC", value)
+        return text if text else None
+    if isinstance(value, Mapping):
+        out = {}
+        for k, v in value.items():
+            c = _canonical(v)
+            if c is not None:
+                out[unicodedata.normalize("NFC", str(k))] = c
+        return out or None
+    if isinstance(value, (list, tuple)):
+        items = [_canonical(v) for v in value]
+        return items or None
+    if isinstance(value, msgspec.Struct):
+        return _canonical(msgspec.to_builtins(value))
+    return _canonical(msgspec.to_builtins(value))
+
+
+def _photos(value: Any) -> Any:
+    """Photos are a set of blob hashes: their order on the screen is not content."""
+    if isinstance(value, list) and all(isinstance(p, str) for p in value):
+        return sorted(value) or None
+    return _canonical(value)
+
+
+def content_digest(
+    header: Mapping[str, Any],
+    answers: Mapping[str, Answer] | Iterable[Answer],
+    signature_questions: Collection[str] = (),
+) -> str:
+    """SHA-256 (hex) of the canonical signed content of an inspection.
+
+    ``header`` maps header field names to values (the extra fields of either side are ignored);
+    ``answers`` are the inspection's answers; ``signature_questions`` are the ids of questions
+    whose answers are signatures (``signature_question_ids``), left out of the content.
+    """
+    items = answers.values() if isinstance(answers, Mapping) else answers
+    head = {}
+    for name in SIGNED_HEADER_FIELDS:
+        c = _canonical(header.get(name))
+        if c is not None:
+            head[name] = c
+    body = {}
+    for a in items:
+        if a.question_id in signature_questions:
+            continue
+        fields = {}
+        for name in SIGNED_ANSWER_FIELDS:
+            raw = getattr(a, name)
+            c = _photos(raw) if name == "photos" else _canonical(raw)
+            if c is not None:
+                fields[name] = c
+        if fields:
+            body[unicodedata.normalize("NFC", a.question_id)] = fields
+    document = {"v": DIGEST_VERSION, "header": head, "answers": body}
+    return hashlib.sha256(msgspec.json.encode(document, order="sorted")).hexdigest()
+
+
+def signatures_of(
+    header: Mapping[str, Any], answers: Mapping[str, Answer], signature_questions: Collection[str]
+) -> list[dict[str, Any]]:
+    """Every signature of an inspection as ``{"where", "role", "name", "sha256", "digest"}``:
+    the header ``signatures`` first, then the signature answers in question-id order."""
+    out: list[dict[str, Any]] = []
+    for s in header.get("signatures") or []:
+        if isinstance(s, Mapping):
+            out.append(
+                {
+                    "where": "header",
+                    "role": s.get("role"),
+                    "name": s.get("name"),
+                    "sha256": s.get("sha256"),
+                    "digest": s.get("digest"),
+                }
+            )
+    for qid in sorted(signature_questions):
+        a = answers.get(qid)
+        if a is not None and isinstance(a.value, Mapping) and a.value.get("sha256"):
+            out.append(
+                {
+                    "where": qid,
+                    "role": qid,
+                    "name": a.value.get("name"),
+                    "sha256": a.value.get("sha256"),
+                    "digest": a.value.get("digest"),
+                }
+            )
+    return out
+
+
+def signature_state(signature_digest: str | None, current: str) -> str:
+    """``matches`` (signed this very content), ``stale`` (the content changed after signing) or
+    ``unbound`` (signed by an app that did not record the content)."""
+    if not signature_digest:
+        return "unbound"
+    return "matches" if signature_digest == current else "stale"
+
+
+SIGNATURE_STATE_LABELS: dict[str, LocalText] = {
+    "matches": LocalText("Khớp nội dung đã ký", "Matches the signed content"),
+    "stale": LocalText("Nội dung đã đổi sau khi ký: cần ký lại", "Content changed after signing: sign again"),
+    "unbound": LocalText("Chữ ký không gắn với nội dung (ứng dụng cũ)", "Not bound to the content (older app)"),
+}
+
+STALE_SIGNATURE = LocalText(
+    "Nội dung biên bản đã thay đổi sau khi ký; hãy cho các bên ký lại trước khi nộp.",
+    "The content changed after it was signed; have it signed again before submitting.",
+)
+
+
+def stale_signatures(
+    template: ChecklistTemplate | None, header: Mapping[str, Any], answers: Mapping[str, Answer]
+) -> list[MissingItem]:
+    """Every signature whose content changed after it was taken, as items that stop submission
+    (``code="stale_signature"``; ``question_id`` is the signature question, ``""`` for a
+    header signature)."""
+    sig_questions = signature_question_ids(template)
+    current = content_digest(header, answers, sig_questions)
+    sections = {q.id: s.id for s in template.sections for q in s.questions} if template is not None else {}
+    out: list[MissingItem] = []
+    for s in signatures_of(header, answers, sig_questions):
+        if signature_state(s["digest"], current) != "stale":
+            continue
+        qid = "" if s["where"] == "header" else str(s["where"])
+        question = template.question_map().get(qid) if template is not None and qid else None
+        fallback = (question.signer or question.label) if isinstance(question, SignatureQuestion) else None
+        who_vi = str(s["name"] or (fallback.vi if fallback else s["role"]) or "")
+        who_en = str(s["name"] or (fallback.en or fallback.vi if fallback else s["role"]) or "")
+        out.append(
+            MissingItem(
+                qid,
+                sections.get(qid, ""),
+                "stale_signature",
+                LocalText(
+                    f"Nội dung đã đổi sau khi {who_vi} ký: cần ký lại",
+                    f"The content changed after {who_en} signed: sign again",
+                ),
+            )
+        )
+    return out

@@ -1,0 +1,58 @@
+"""Settings of the official record (biên bản), one per process like ``local_time``: the format
+of the "Số biên bản" the server gives on first submission, the agency header and the place
+of the place-and-date line. Set once at start (``configure``) from the server configuration.
+"""
+
+from __future__ import annotations
+
+import string
+from dataclasses import dataclass
+
+DEFAULT_RECORD_NUMBER_FORMAT = "{seq}/BB-SCT"
+DEFAULT_AGENCY_PARENT = "UBND TỈNH THÁI NGUYÊN"
+DEFAULT_AGENCY_NAME = "SỞ CÔNG THƯƠNG"
+DEFAULT_PLACE_NAME = "Thái Nguyên"
+
+
+@dataclass(frozen=True)
+class RecordSettings:
+    record_number_format: str = DEFAULT_RECORD_NUMBER_FORMAT
+    agency_parent: str = DEFAULT_AGENCY_PARENT
+    agency_name: str = DEFAULT_AGENCY_NAME
+    place_name: str = DEFAULT_PLACE_NAME
+
+
+_settings = RecordSettings()
+
+
+def check_record_number_format(fmt: str) -> None:
+    """``ValueError`` saying what is wrong unless ``fmt`` names ``{seq}`` and only ``{seq}``
+    and ``{year}`` (e.g. ``{seq}/BB-SCT``, ``{seq:03d}/{year}/BB-SCT``)."""
+    try:
+        fields = [f for _, f, _, _ in string.Formatter().parse(fmt) if f is not None]
+        fmt.format(seq=1, year=2021)
+    except (ValueError, KeyError, IndexError) as exc:
+        raise ValueError(f"{fmt!r} is not a valid format ({exc}); write e.g. {DEFAULT_RECORD_NUMBER_FORMAT}") from None
+    if "seq" not in fields or any(f not in ("seq", "year") for f in fields):
+        raise ValueError(f"{fmt!r} must contain {{seq}} and may contain {{year}}; e.g. {DEFAULT_RECORD_NUMBER_FORMAT}")
+    if len(fmt.format(seq=10**9, year=2021)) > 100:
+        raise ValueError(f"{fmt!r} makes numbers longer than 100 characters")
+
+
+def configure(
+    record_number_format: str = DEFAULT_RECORD_NUMBER_FORMAT,
+    agency_parent: str = DEFAULT_AGENCY_PARENT,
+    agency_name: str = DEFAULT_AGENCY_NAME,
+    place_name: str = DEFAULT_PLACE_NAME,
+) -> None:
+    global _settings
+    check_record_number_format(record_number_format)
+    _settings = RecordSettings(record_number_format, agency_parent, agency_name, place_name)
+
+
+def settings() -> RecordSettings:
+    return _settings
+
+
+def format_record_number(seq: int, year: int) -> str:
+    return _settings.record_number_format.format(seq=seq, year=year)

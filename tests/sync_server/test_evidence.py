@@ -1,0 +1,356 @@
+"""The signed record holds as evidence: locked on submit, numbered by the server, signatures
+bound to content, an append-only revision history, and discarding a draft (PROTOCOL.md §6).
+Every test runs on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import msgspec
+import pytest
+from litestar.testing import TestClient
+
+from shared_schema import evidence
+from shared_schema.protocol import answer_entity_id
+from shared_schema.records import answer_from_fields
+from shared_schema.sync import Change, PushReply
+from sync_server.core import inspections, record_settings, revisions, sync_service
+from sync_server.core.template_store import pinned_template
+from tests.sync_server.conftest import World
+from tests.sync_server.helpers import Device, complete_answers, sha
+
+
+def push(world: World, user: str, device: Device, changes: list[Any]) -> PushReply:
+    return sync_service.push(world.server.db, world.actor(user), device.request(changes))
+
+
+def codes(reply: PushReply) -> list[str | None]:
+    return [r.code if r.status == "rejected" else r.status for r in reply.results]
+
+
+def held(world: World, iid: str) -> dict[tuple[str, str, str], Any]:
+    """Every value the server holds for one inspection (its header, answers and conflicts); a
+    null is no value (a refused first write is re-stamped as null, PROTOCOL.md §4)."""
+    with world.server.db.read() as tx:
+        rows = tx.query("SELECT entity, entity_id, field, value FROM feed WHERE inspection_id = ?", (iid,))
+    decoded = {(r[0], r[1], r[2]): msgspec.json.decode(r[3]) for r in rows}
+    return {k: v for k, v in decoded.items() if v is not None}
+
+
+def index_row(world: World, iid: str) -> tuple[Any, ...]:
+    with world.server.db.read() as tx:
+        return tuple(tx.one("SELECT * FROM inspections WHERE id = ?", (iid,)))
+
+
+def current_digest(world: World, iid: str) -> str:
+    """The digest of what the server holds now, by the shared function (what a device computes)."""
+    values = held(world, iid)
+    header = {k[2]: v for k, v in values.items() if k[0] == "inspection"}
+    fields: dict[str, dict[str, Any]] = {}
+    for (entity, entity_id, field), value in values.items():
+        if entity == "answer":
+            fields.setdefault(entity_id.partition("/")[2], {})[field] = value
+    answers = {q: answer_from_fields(iid, q, f) for q, f in fields.items()}
+    with world.server.db.read() as tx:
+        template = pinned_template(tx, header["template_id"], header["template_version"])
+    return evidence.content_digest(header, answers, evidence.signature_question_ids(template))
+
+
+def sign(world: World, dev: Device, iid: str, name: str = "Trần Thị Bình", seed: str = "sig") -> Change:
+    """The representative's signature answer, bound to the content the server holds now."""
+    return dev.answer(
+        iid, "sig_rep", {"sha256": sha(seed.encode()), "name": name, "digest": current_digest(world, iid)}
+    )
+
+
+def drafted(world: World, dev: Device, user: str = "insp_a") -> str:
+    iid, create = dev.start_inspection(world.site_a)
+    reply = push(world, user, dev, [*create, *complete_answers(dev, iid, sha(b"sig"))])
+    assert set(codes(reply)) == {"applied"}
+    return iid
+
+
+def submitted(world: World, dev: Device, user: str = "insp_a") -> str:
+    iid = drafted(world, dev, user)
+    reply = push(world, user, dev, [sign(world, dev, iid), dev.change("inspection", iid, "status", "submitted")])
+    assert codes(reply) == ["applied", "applied"], reply
+    return iid
+
+
+# --- locked on submit ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        lambda d, i: d.answer(i, "workers", 5),
+        lambda d, i: d.answer(i, "manager", "ghi chú thêm", field="note"),
+        lambda d, i: d.change("inspection", i, "findings", "Thêm nội dung sau khi nộp"),
+        lambda d, i: d.change("inspection", i, "team", [{"name": "Người khác"}]),
+        lambda d, i: d.answer(i, "sig_rep", {"sha256": sha(b"again"), "name": "Ký lại"}),
+        lambda d, i: d.change("inspection", i, "signatures", [{"role": "rep", "name": "X", "sha256": sha(b"x")}]),
+        lambda d, i: d.change("inspection", i, "status", "draft"),
+        lambda d, i: d.change("inspection", i, "status", "discarded"),
+    ],
+    ids=["answer", "note", "findings", "team", "signature answer", "header signatures", "back to draft", "discard"],
+)
+def test_a_push_to_a_submitted_record_is_rejected_locked_and_changes_nothing(world: World, edit: Any) -> None:
+    dev = Device()
+    iid = submitted(world, dev)
+    values, row = held(world, iid), index_row(world, iid)
+    reply = push(world, "insp_a", dev, [edit(dev, iid)])
+    assert codes(reply) == ["locked"]
+    reason = reply.results[0].reason or ""
+    assert "giám sát viên trả lại" in reason and "ask the supervisor to return it first" in reason
+    assert held(world, iid) == values
+    assert index_row(world, iid) == row
+    assert revisions.history(world.server.db, world.actor("sup"), iid) == []
+
+
+def test_a_supervisor_pushing_from_a_device_is_locked_out_too(world: World) -> None:
+    dev = Device()
+    iid = submitted(world, dev)
+    sup_device = Device()
+    reply = push(world, "sup", sup_device, [sup_device.answer(iid, "workers", 7)])
+    assert codes(reply) == ["locked"]
+
+
+def test_a_returned_record_reopens_and_its_changes_are_kept_in_the_history(world: World) -> None:
+    dev = Device()
+    iid = submitted(world, dev)
+    number = held(world, iid)[("inspection", iid, "record_number")]
+    inspections.review(world.server.db, world.actor("sup"), iid, "return", "Số lao động chưa đúng")
+    edit = push(world, "insp_a", dev, [dev.answer(iid, "workers", 130)])
+    assert codes(edit) == ["applied"]
+    # the content changed after the signature: submitting now is refused until it is signed again
+    stale = push(world, "insp_a", dev, [dev.change("inspection", iid, "status", "submitted")])
+    assert codes(stale) == ["stale_signature"]
+    assert "Trần Thị Bình" in (stale.results[0].reason or "")
+    resubmit = push(world, "insp_a", dev, [sign(world, dev, iid), dev.change("inspection", iid, "status", "submitted")])
+    assert codes(resubmit) == ["applied", "applied"]
+    after = held(world, iid)
+    assert after[("inspection", iid, "status")] == "submitted"
+    assert after[("inspection", iid, "record_number")] == number  # kept, not renumbered
+    history = revisions.history(world.server.db, world.actor("sup"), iid)
+    changed = [(h.entity, h.field, h.old_value, h.new_value, h.reason) for h in history]
+    assert changed[0] == ("inspection", "status", "submitted", "returned", "review")
+    assert ("answer", "value", 120, 130, "push") in changed
+    assert changed[-1] == ("inspection", "status", "returned", "submitted", "push")
+    signature_rows = [h for h in history if h.entity_id == answer_entity_id(iid, "sig_rep")]
+    assert len(signature_rows) == 1 and signature_rows[0].client_id == dev.client_id
+    assert all(h.user for h in history) and history[0].user == "sup"
+    # the history is append-only: a second return adds to it, nothing is rewritten
+    inspections.review(world.server.db, world.actor("sup"), iid, "return", "Thêm ảnh cổng")
+    again = revisions.history(world.server.db, world.actor("sup"), iid)
+    assert again[: len(history)] == history and again[-1].new_value == "returned"
+
+
+def test_nothing_before_the_first_submission_is_history(world: World) -> None:
+    dev = Device()
+    iid = drafted(world, dev)
+    push(world, "insp_a", dev, [dev.answer(iid, "workers", 99)])
+    assert revisions.history(world.server.db, world.actor("admin"), iid) == []
+
+
+def test_history_endpoint_follows_the_inspections_access_rules(api: tuple[TestClient, World]) -> None:
+    client, world = api
+    dev = Device()
+    iid = submitted(world, dev)
+    client.post(
+        f"/api/v1/inspections/{iid}/review",
+        json={"decision": "return", "comment": "Bổ sung"},
+        headers=world.headers("sup"),
+    )
+    for user in ("insp_a", "sup", "admin"):
+        r = client.get(f"/api/v1/inspections/{iid}/history", headers=world.headers(user))
+        assert r.status_code == 200, r.text
+        assert [(h["field"], h["new_value"], h["reason"]) for h in r.json()] == [("status", "returned", "review")]
+    assert client.get(f"/api/v1/inspections/{iid}/history", headers=world.headers("insp_b")).status_code == 404
+    assert client.get(f"/api/v1/inspections/{iid}/history").status_code == 401
+    assert client.get("/api/v1/inspections/nope/history", headers=world.headers("admin")).status_code == 404
+
+
+# --- record number ------------------------------------------------------------------------
+
+
+def test_the_server_numbers_records_on_first_submission_in_order(world: World) -> None:
+    dev = Device()
+    first, second = submitted(world, dev), submitted(world, dev)
+    draft = drafted(world, dev)
+    year = dt.datetime.now(dt.UTC).astimezone(dt.timezone(dt.timedelta(hours=7))).year
+    assert held(world, first)[("inspection", first, "record_number")] == "1/BB-SCT"
+    assert held(world, second)[("inspection", second, "record_number")] == "2/BB-SCT"
+    assert ("inspection", draft, "record_number") not in held(world, draft)
+    with world.server.db.read() as tx:
+        assert tx.scalar("SELECT last_seq FROM record_counters WHERE year = ?", (year,)) == 2
+    # it reaches devices by pull, and the console lists it
+    page = msgspec.json.decode(sync_service.pull(world.server.db, world.actor("insp_a"), 0, 1000, 1))
+    pulled = {c["entity_id"]: c["value"] for c in page["changes"] if c["field"] == "record_number"}
+    assert pulled == {first: "1/BB-SCT", second: "2/BB-SCT"}
+    listed = inspections.list_inspections(world.server.db, world.actor("sup"), status="submitted")
+    assert {i.id: i.record_number for i in listed.items} == {first: "1/BB-SCT", second: "2/BB-SCT"}
+
+
+def test_a_device_cannot_write_the_record_number(world: World) -> None:
+    dev = Device()
+    iid = drafted(world, dev)
+    reply = push(world, "insp_a", dev, [dev.change("inspection", iid, "record_number", "99/BB-SCT")])
+    assert codes(reply) == ["not_permitted"]
+    assert ("inspection", iid, "record_number") not in held(world, iid)
+
+
+def test_numbers_restart_each_local_year_and_follow_the_format_setting(world: World) -> None:
+    # 31 Dec 2025 17:30 UTC is 1 Jan 2026 00:30 in Viet Nam: the first number of 2026
+    new_year = dt.datetime(2025, 12, 31, 17, 30, tzinfo=dt.UTC)
+    before = dt.datetime(2025, 12, 31, 16, 30, tzinfo=dt.UTC)
+    try:
+        record_settings.configure("{seq:03d}/{year}/BB-SCT")
+        with world.server.db.write() as tx:
+            assert revisions.next_record_number(tx, before) == ("001/2025/BB-SCT", 2025, 1)
+            assert revisions.next_record_number(tx, new_year) == ("001/2026/BB-SCT", 2026, 1)
+            assert revisions.next_record_number(tx, before) == ("002/2025/BB-SCT", 2025, 2)
+    finally:
+        record_settings.configure()
+
+
+@pytest.mark.parametrize("fmt", ["BB-SCT", "{year}/BB", "{seq}/{place}", "{seq", "{0}/BB"])
+def test_a_record_number_format_without_seq_or_with_unknown_fields_is_refused(fmt: str) -> None:
+    with pytest.raises(ValueError):
+        record_settings.check_record_number_format(fmt)
+
+
+# --- signatures bound to content ----------------------------------------------------------
+
+
+def test_a_signature_taken_on_other_content_blocks_submission_and_changes_nothing(world: World) -> None:
+    dev = Device()
+    iid = drafted(world, dev)
+    signed = sign(world, dev, iid)
+    push(world, "insp_a", dev, [signed, dev.answer(iid, "manager", "Người khác")])
+    values, row = held(world, iid), index_row(world, iid)
+    reply = push(world, "insp_a", dev, [dev.change("inspection", iid, "status", "submitted")])
+    assert codes(reply) == ["stale_signature"]
+    assert held(world, iid)[("inspection", iid, "status")] == "draft"
+    assert {k: v for k, v in held(world, iid).items() if k[2] != "status"} == {
+        k: v for k, v in values.items() if k[2] != "status"
+    }
+    assert index_row(world, iid) == row
+
+
+def test_a_stale_header_signature_blocks_submission_too(world: World) -> None:
+    dev = Device()
+    iid = drafted(world, dev)
+    old = current_digest(world, iid)
+    push(
+        world,
+        "insp_a",
+        dev,
+        [
+            dev.change("inspection", iid, "findings", "Đã kiểm tra toàn bộ nhà xưởng."),
+            dev.change(
+                "inspection",
+                iid,
+                "signatures",
+                [{"role": "lead", "name": "Phạm Quốc Khánh", "sha256": sha(b"l"), "digest": old}],
+            ),
+        ],
+    )
+    reply = push(world, "insp_a", dev, [dev.change("inspection", iid, "status", "submitted")])
+    assert codes(reply) == ["stale_signature"] and "Phạm Quốc Khánh" in (reply.results[0].reason or "")
+
+
+def test_a_signature_without_a_digest_from_an_older_app_is_accepted_as_unbound(world: World) -> None:
+    dev = Device()
+    iid = drafted(world, dev)  # complete_answers signs without a digest
+    assert codes(push(world, "insp_a", dev, [dev.change("inspection", iid, "status", "submitted")])) == ["applied"]
+
+
+# --- discarding a draft -------------------------------------------------------------------
+
+
+def test_a_discarded_draft_leaves_the_lists_and_cannot_be_revived(world: World) -> None:
+    dev = Device()
+    kept, gone = drafted(world, dev), drafted(world, dev)
+    assert codes(push(world, "insp_a", dev, [dev.change("inspection", gone, "status", "discarded")])) == ["applied"]
+    for user in ("insp_a", "sup", "admin"):
+        listed = inspections.list_inspections(world.server.db, world.actor(user))
+        assert [i.id for i in listed.items] == [kept] and "discarded" not in listed.counts
+    assert [
+        i.id for i in inspections.list_inspections(world.server.db, world.actor("admin"), status="discarded").items
+    ] == [gone]
+    assert inspections.list_inspections(world.server.db, world.actor("sup"), status="discarded").items == []
+    values = held(world, gone)
+    for change in (
+        dev.change("inspection", gone, "status", "draft"),
+        dev.change("inspection", gone, "status", "submitted"),
+        dev.answer(gone, "workers", 3),
+    ):
+        reply = push(world, "insp_a", dev, [change])
+        assert codes(reply) == ["locked"] and "không khôi phục được" in (reply.results[0].reason or "")
+    assert held(world, gone) == values
+    with world.server.db.read() as tx:
+        assert tx.scalar("SELECT COUNT(*) FROM record_counters") == 0  # a discarded draft takes no number
+
+
+def test_a_record_submitted_once_cannot_be_discarded_even_when_returned(world: World) -> None:
+    dev = Device()
+    iid = submitted(world, dev)
+    inspections.review(world.server.db, world.actor("sup"), iid, "return", "Sửa lại")
+    reply = push(world, "insp_a", dev, [dev.change("inspection", iid, "status", "discarded")])
+    assert codes(reply) == ["locked"] and "1/BB-SCT" in (reply.results[0].reason or "")
+    assert held(world, iid)[("inspection", iid, "status")] == "returned"
+
+
+# --- a supervisor's own changes -----------------------------------------------------------
+
+
+def test_a_supervisor_resolving_a_conflict_by_the_other_value_changes_a_submitted_record_with_history(
+    api: tuple[TestClient, World],
+) -> None:
+    client, world = api
+    a, b = Device(), Device()
+    iid = drafted(world, a)
+    b.apply_pull(msgspec.json.decode(sync_service.pull(world.server.db, world.actor("insp_a2"), 0, 1000, 1)))
+    push(world, "insp_a", a, [a.answer(iid, "masks", "most")])  # a's later edit wins …
+    push(
+        world,
+        "insp_a2",
+        b,
+        [
+            b.answer(
+                iid,
+                "masks",
+                "all",
+            )
+        ],
+    )  # … b's concurrent one is logged
+    submitted_reply = push(
+        world, "insp_a", a, [sign(world, a, iid), a.change("inspection", iid, "status", "submitted")]
+    )
+    assert codes(submitted_reply) == ["applied", "applied"]
+    [conflict] = inspections.get_inspection(world.server.db, world.actor("sup"), iid).conflicts
+    kept_value = held(world, iid)[("answer", answer_entity_id(iid, "masks"), "value")]
+    other = conflict.entry.loser_value
+    assert {kept_value, other} == {"most", "all"}
+    assert (
+        client.post(f"/api/v1/conflicts/{conflict.id}/resolve?keep=bogus", headers=world.headers("sup")).status_code
+        == 422
+    )
+    r = client.post(f"/api/v1/conflicts/{conflict.id}/resolve?keep=loser", headers=world.headers("sup"))
+    assert r.status_code == 200, r.text
+    after = held(world, iid)
+    assert after[("answer", answer_entity_id(iid, "masks"), "value")] == other
+    assert after[("inspection", iid, "score")] == (100.0 if other == "all" else 85.0)
+    [revision] = client.get(f"/api/v1/inspections/{iid}/history", headers=world.headers("insp_a")).json()
+    assert (revision["old_value"], revision["new_value"], revision["user"], revision["reason"]) == (
+        kept_value,
+        other,
+        "sup",
+        "resolution",
+    )
+    # devices get the supervisor's value by pull; the record's signature no longer matches it
+    page = msgspec.json.decode(sync_service.pull(world.server.db, world.actor("insp_a"), 0, 1000, 1))
+    pulled = {(c["entity_id"], c["field"]): c["value"] for c in page["changes"]}
+    assert pulled[(answer_entity_id(iid, "masks"), "value")] == other
+    assert current_digest(world, iid) != after[("answer", answer_entity_id(iid, "sig_rep"), "value")]["digest"]
