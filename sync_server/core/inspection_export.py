@@ -26,7 +26,7 @@ from sync_server.core import local_time
 from sync_server.core.access import Actor, district_filter
 from sync_server.core.db import Database, Tx
 from sync_server.core.errors import Invalid, bi
-from sync_server.core.inspections import SORTS, InspectionSummary, _filter_day
+from sync_server.core.inspections import SORTS, InspectionSummary, _filter_day, summary_from_row
 from sync_server.core.sites import site_from_row
 from sync_server.core.util import from_json
 
@@ -128,7 +128,8 @@ def select_for_export(
 
 _RECORD_SELECT = (
     "SELECT i.id, i.site_id, s.name, s.kind, i.district, i.template_id, i.template_version, i.status, i.kind,"
-    " i.score, i.result, i.inspector, i.started_at, i.submitted_at, i.created_at, i.updated_at, u.full_name,"
+    " i.score, i.result, i.inspector, i.started_at, i.submitted_at, i.created_at, i.updated_at, i.record_number,"
+    " u.full_name,"
     " s.id, s.code, s.name, s.kind, s.district, s.address, s.parent_id, s.workers, s.contact, s.location, s.notes,"
     " s.active"
     " FROM inspections i LEFT JOIN sites s ON s.id = i.site_id LEFT JOIN users u ON u.username = i.inspector"
@@ -150,26 +151,9 @@ def load_records(db: Database, actor: Actor, inspection_ids: Sequence[str]) -> l
         inspection_id = r[0]
         header, answers = _fields_of(inspection_id, feed.get(inspection_id, ()))
         by_id[inspection_id] = ExportRecord(
-            summary=InspectionSummary(
-                id=r[0],
-                site_id=r[1],
-                site_name=r[2],
-                site_kind=r[3],
-                district=r[4],
-                template_id=r[5],
-                template_version=r[6],
-                status=r[7],
-                kind=r[8],
-                score=r[9],
-                result=r[10],
-                inspector=r[11],
-                started_at=r[12],
-                submitted_at=r[13],
-                created_at=r[14],
-                updated_at=r[15],
-            ),
-            inspector_name=r[16],
-            site=site_from_row(r[17:]) if r[17] is not None else None,
+            summary=summary_from_row(r),
+            inspector_name=r[17],
+            site=site_from_row(r[18:]) if r[18] is not None else None,
             header=header,
             answers=answers,
         )

@@ -94,7 +94,8 @@ _SUMMARY_SELECT = (
 )
 
 
-def _summary(r: Any) -> InspectionSummary:
+def summary_from_row(r: Any) -> InspectionSummary:
+    """An ``InspectionSummary`` from the first 17 columns of a row in ``_SUMMARY_SELECT``'s order."""
     return InspectionSummary(
         id=r[0],
         site_id=r[1],
@@ -203,13 +204,15 @@ def list_inspections(
             _SUMMARY_SELECT + sql + status_sql + f" ORDER BY {SORTS[sort]}, i.id LIMIT ? OFFSET ?",
             [*params, *status_params, limit, offset],
         )
-    return InspectionPage(items=[_summary(r) for r in rows], total=total, limit=limit, offset=offset, counts=counts)
+    return InspectionPage(
+        items=[summary_from_row(r) for r in rows], total=total, limit=limit, offset=offset, counts=counts
+    )
 
 
-def _load_summary(tx: Tx, actor: Actor, inspection_id: str) -> InspectionSummary:
+def _loadsummary_from_row(tx: Tx, actor: Actor, inspection_id: str) -> InspectionSummary:
     row = tx.one(_SUMMARY_SELECT + " WHERE i.id = ?", (inspection_id,))
     require_district(actor, row[4] if row is not None else None, "biên bản", "inspection", found=row is not None)
-    return _summary(row)
+    return summary_from_row(row)
 
 
 def _answers(tx: Tx, inspection_id: str) -> dict[str, Answer]:
@@ -270,7 +273,7 @@ def _conflicts(tx: Tx, inspection_id: str) -> list[ConflictRecord]:
 
 def get_inspection(db: Database, actor: Actor, inspection_id: str) -> InspectionDetail:
     with db.read() as tx:
-        summary = _load_summary(tx, actor, inspection_id)
+        summary = _loadsummary_from_row(tx, actor, inspection_id)
         site_row = tx.one(SITE_SELECT + " WHERE id = ?", (summary.site_id,))
         answers = _answers(tx, inspection_id)
         header = _header(tx, inspection_id)
@@ -344,7 +347,7 @@ def review(
         )
     target = workflow.DECISION_STATUS[decision]
     with db.write() as tx:
-        summary = _load_summary(tx, actor, inspection_id)
+        summary = _loadsummary_from_row(tx, actor, inspection_id)
         if summary.status == target:
             label = workflow.STATUS_LABELS[target]
             raise Conflict(
