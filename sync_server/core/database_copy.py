@@ -36,6 +36,12 @@ TABLE_KEYS: dict[str, tuple[str, ...]] = {
     "blob_refs": ("sha256", "inspection_id"),
     "audit": ("id",),
     "push_results": ("client_id", "client_seq"),
+    "plans": ("id",),
+    "plan_districts": ("plan_id", "district"),
+    "teams": ("id",),
+    "team_members": ("team_id", "user_id"),
+    "assignments": ("id",),
+    "assignment_inspections": ("assignment_id", "inspection_id"),
 }
 PAGE_ROWS = 5000
 

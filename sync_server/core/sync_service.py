@@ -25,13 +25,14 @@ from shared_schema import protocol, validation, workflow
 from shared_schema.checklist import PhotoQuestion, SignatureQuestion
 from shared_schema.merge import Edit, FieldState, Outcome, merge_field
 from shared_schema.sync import Change, ChangeResult, ChangeStatus, ConflictEntry, PushReply, PushRequest
-from sync_server.core import audit, push_results
+from sync_server.core import assignment_feed, audit, push_results
 from sync_server.core.access import Actor
 from sync_server.core.db import Database, Tx
 from sync_server.core.derived import blob_names, recompute, save_inspections
 from sync_server.core.errors import Conflict, bi
 from sync_server.core.feed import FeedWriter, pull_tail
 from sync_server.core.pull import pull
+from sync_server.core.push_assignment import link_assignment
 from sync_server.core.push_checks import SERVER_ONLY, SITE_SERVER_FIELDS, check_protocol, check_request
 from sync_server.core.push_state import AnswerGate, InspectionRow, PushContext, Rejection
 from sync_server.core.util import from_json, new_id, now_iso, now_ms, to_json
@@ -102,6 +103,7 @@ def _push_in(tx: Tx, actor: Actor, req: PushRequest, prepared: dict[int, tuple[s
     for inspection_id in sorted(ctx.touched):
         recompute(ctx, inspection_id)
     save_inspections(tx, [ctx.inspections[i] for i in sorted(ctx.touched)])  # type: ignore[misc]
+    assignment_feed.refresh(tx, ctx.feed, ctx.touched)  # plans: statuses follow linked inspections
     acked = req.changes[-1].client_seq if req.changes and req.changes[-1].client_seq > last_seq else last_seq
     push_results.save(tx, req.client_id, acked, remember)
     stamp = now_iso()
@@ -309,6 +311,8 @@ def _apply_inspection(ctx: PushContext, c: Change) -> ChangeResult:
         raise _reject_invalid(bad)
     if c.field in protocol.INSPECTION_IDENTITY_FIELDS:
         return _set_identity(ctx, insp, c)
+    if c.field == "assignment_id":
+        return link_assignment(ctx, insp, c)
     if c.field == "status":
         return _set_status(ctx, insp, c)
     if c.field == "signatures":
