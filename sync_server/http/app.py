@@ -32,6 +32,7 @@ from sync_server.http.routes_admin import AdminController
 from sync_server.http.routes_auth import AuthController
 from sync_server.http.routes_blobs import BlobController
 from sync_server.http.routes_inspections import InspectionController
+from sync_server.http.routes_plans import PlanController
 from sync_server.http.routes_registry import SiteController, TemplateController
 from sync_server.http.routes_sync import SyncController
 
@@ -110,6 +111,7 @@ def create_app(
             SiteController,
             TemplateController,
             InspectionController,
+            PlanController,
             AdminController,
             *extra,
         ],
