@@ -73,6 +73,8 @@ class PlanPatch(msgspec.Struct, kw_only=True, omit_defaults=True):
     window_to: str | None = None
     add_sites: SiteSelection | None = None  # new assignments, split evenly among the teams
     cancel_site_codes: list[str] | None = None  # their open assignments become cancelled
+    # teams by name: an existing team gets this lead and these members, a new name a new team
+    teams: list[TeamInput] | None = None
 
 
 class FollowUpInput(msgspec.Struct, kw_only=True, omit_defaults=True):
@@ -697,7 +699,11 @@ def update_plan(db: Database, actor: Actor, plan_id: str, patch: PlanPatch) -> P
                         )
                     )
                 cancel_ids += [r[0] for r in found]
+        users = _check_teams(tx, patch.teams, problems) if patch.teams is not None else {}
         _raise(problems)
+        touched: list[str] = []
+        if patch.teams is not None:
+            touched += _update_teams(tx, plan_id, patch.teams, users)
         tx.execute(
             "UPDATE plans SET name = ?, purpose = ?, window_from = ?, window_to = ?, updated_at = ? WHERE id = ?",
             (
@@ -709,7 +715,6 @@ def update_plan(db: Database, actor: Actor, plan_id: str, patch: PlanPatch) -> P
                 plan_id,
             ),
         )
-        touched: list[str] = []
         if to != row[5]:
             touched += [
                 r[0]
@@ -742,6 +747,30 @@ def update_plan(db: Database, actor: Actor, plan_id: str, patch: PlanPatch) -> P
         feed.flush()
         audit.record(tx, actor, "plan.update", "plan", plan_id, msgspec.to_builtins(patch))
     return get_plan(db, actor, plan_id)
+
+
+def _update_teams(tx: Tx, plan_id: str, teams: list[TeamInput], users: dict[str, Any]) -> list[str]:
+    """Set each named team's lead and members (new names make new teams); returns the
+    assignments of every team whose members changed, to write them to the feed again so that
+    a new member's next pull brings them whatever its cursor."""
+    existing = {r[1]: r[0] for r in tx.query("SELECT id, name FROM teams WHERE plan_id = ?", (plan_id,))}
+    position = len(existing)
+    changed: list[str] = []
+    for team in teams:
+        team_id = existing.get(team.name.strip())
+        if team_id is None:
+            _insert_team(tx, plan_id, team, users, position)
+            position += 1
+            continue
+        wanted = {users[u][0] for u in {team.lead, *team.members}}
+        held = {r[0] for r in tx.query("SELECT user_id FROM team_members WHERE team_id = ?", (team_id,))}
+        tx.execute("UPDATE teams SET lead_id = ? WHERE id = ?", (users[team.lead][0], team_id))
+        if wanted != held:
+            tx.execute("DELETE FROM team_members WHERE team_id = ?", (team_id,))
+            for user_id in sorted(wanted):
+                tx.execute("INSERT INTO team_members (team_id, user_id) VALUES (?, ?)", (team_id, user_id))
+            changed += [r[0] for r in tx.query("SELECT id FROM assignments WHERE team_id = ?", (team_id,))]
+    return changed
 
 
 def close_plan(db: Database, actor: Actor, plan_id: str) -> PlanDetail:

@@ -368,3 +368,31 @@ def test_follow_up_without_a_plan_goes_to_the_inspector_and_drafts_are_refused(w
     assert [v.document.id for v in plans.my_assignments(world.server.db, world.actor("insp_a"))] == [follow.document.id]
     with pytest.raises(NotFound):
         plans.create_follow_up(world.server.db, world.actor("sup"), "no-such-inspection")
+
+
+def test_a_member_added_later_pulls_the_teams_assignments_from_their_cursor(world: World) -> None:
+    detail = plans.create_plan(
+        world.server.db, world.actor("sup"), plan_input(teams=[plans.TeamInput(name="Đoàn 1", lead="insp_a")])
+    )
+    page = msgspec.json.decode(sync_service.pull(world.server.db, world.actor("insp_a2"), 0, 5000, 1))
+    assert not [c for c in page["changes"] if c["entity"] == "assignment"]
+    plans.update_plan(
+        world.server.db,
+        world.actor("sup"),
+        detail.plan.id,
+        plans.PlanPatch(teams=[plans.TeamInput(name="Đoàn 1", lead="insp_a", members=["insp_a2"])]),
+    )
+    later = msgspec.json.decode(sync_service.pull(world.server.db, world.actor("insp_a2"), page["cursor"], 5000, 1))
+    assert [c["entity_id"] for c in later["changes"] if c["entity"] == "assignment"] == [
+        detail.assignments[0].document.id
+    ]
+    before = dump_database(world.db_path)
+    with pytest.raises(Invalid) as err:
+        plans.update_plan(
+            world.server.db,
+            world.actor("sup"),
+            detail.plan.id,
+            plans.PlanPatch(teams=[plans.TeamInput(name="Đoàn 1", lead="insp_a", members=["admin"])]),
+        )
+    assert err.value.errors[0].code == "not_inspector"
+    assert dump_database(world.db_path) == before
