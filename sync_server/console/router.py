@@ -19,6 +19,7 @@ from sync_server.console import (
     pages_checklists,
     pages_dashboard,
     pages_inspections,
+    pages_plans,
     pages_sites,
 )
 from sync_server.console.i18n import translate
@@ -77,6 +78,7 @@ PAGES = [
     *pages_checklists.HANDLERS,
     *pages_sites.HANDLERS,
     *pages_admin.HANDLERS,
+    *pages_plans.HANDLERS,
 ]
 
 console_router = Router(

@@ -934,3 +934,36 @@ def active_plans(db: Database, actor: Actor) -> list[PlanSummary]:
     if actor.role not in REVIEWERS:
         return []
     return list_plans(db, actor, status="open")
+
+
+class InspectorChoice(msgspec.Struct, kw_only=True):
+    username: str
+    full_name: str | None
+    districts: list[str]
+
+
+def inspectors_for(db: Database, actor: Actor) -> list[InspectorChoice]:
+    """Active inspectors a planner may put in a team: for a supervisor, those sharing one of
+    their districts; for an admin, all."""
+    _require_planner(actor)
+    with db.read() as tx:
+        rows = tx.query(
+            "SELECT u.id, u.username, u.full_name FROM users u WHERE u.role = 'inspector' AND u.active = 1"
+            " ORDER BY u.username"
+        )
+        out = []
+        for r in rows:
+            districts = sorted(d[0] for d in tx.query("SELECT district FROM user_districts WHERE user_id = ?", (r[0],)))
+            if actor.is_admin or any(d in actor.districts for d in districts):
+                out.append(InspectorChoice(username=r[1], full_name=r[2], districts=districts))
+    return out
+
+
+def published_templates(db: Database) -> list[tuple[str, str]]:
+    """(template id, Vietnamese title) of every checklist with a published version."""
+    with db.read() as tx:
+        rows = tx.query(
+            "SELECT template_id, MAX(title_vi) FROM templates WHERE status = 'published' GROUP BY template_id"
+            " ORDER BY template_id"
+        )
+    return [(r[0], r[1] or r[0]) for r in rows]

@@ -104,6 +104,7 @@ class Device:
         upload_signature: bool = True,
         template_id: str = "sample-factory",
         version: int = 1,
+        assignment_id: str | None = None,
     ) -> str:
         """Create, answer, sign and submit an inspection of the sample checklist; returns its id."""
         iid = str(uuid.uuid4())
@@ -147,6 +148,8 @@ class Device:
                 answer("masks", "Phát khẩu trang, nhắc nhở đầu ca", field="corrective_action"),
                 answer("masks", "2021-08-12", field="due_date"),
             ]
+        if assignment_id is not None:  # started from an assignment of an inspection plan
+            changes.append(self.change("inspection", iid, "assignment_id", assignment_id))
         changes.append(self.change("inspection", iid, "completed_at", "2021-08-05T04:10:00Z"))
         changes.append(self.change("inspection", iid, "status", "submitted"))
         self.push(changes)
