@@ -107,6 +107,7 @@ class PlanSummary(msgspec.Struct, kw_only=True):
     name: str
     purpose: str | None
     template_id: str
+    template_title: str  # the Vietnamese title of its latest version
     window_from: str
     window_to: str
     status: str
@@ -590,11 +591,13 @@ def _summary(tx: Tx, row: Any, today: dt.date) -> PlanSummary:
     for r in tx.query("SELECT status, due_date FROM assignments WHERE plan_id = ?", (row[0],)):
         _count(progress, r[0], r[1], today)
     districts = [r[0] for r in tx.query("SELECT district FROM plan_districts WHERE plan_id = ? ORDER BY 1", (row[0],))]
+    title = tx.scalar("SELECT title_vi FROM templates WHERE template_id = ? ORDER BY version DESC LIMIT 1", (row[3],))
     return PlanSummary(
         id=row[0],
         name=row[1],
         purpose=row[2],
         template_id=row[3],
+        template_title=title or row[3],
         window_from=row[4],
         window_to=row[5],
         status=row[6],
