@@ -144,7 +144,25 @@ def _m002_pull_scope(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE sync_state ADD COLUMN pull_scope TEXT")
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_m001_initial, _m002_pull_scope]
+def _m003_assignments(db: sqlite_utils.Database) -> None:
+    """Assignments of inspection plans (entity ``assignment``, pulled; field ``document``)."""
+    _run_script(
+        db,
+        """
+        CREATE TABLE assignments (
+            key TEXT PRIMARY KEY,
+            data TEXT NOT NULL,
+            clocks TEXT NOT NULL,
+            site_id TEXT,
+            due_date TEXT,
+            status TEXT
+        );
+        CREATE INDEX assignments_due ON assignments (due_date)
+        """,
+    )
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_m001_initial, _m002_pull_scope, _m003_assignments]
 
 
 def apply_migrations(db: sqlite_utils.Database) -> list[int]:
