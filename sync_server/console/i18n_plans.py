@@ -58,6 +58,11 @@ PLAN_MESSAGES: dict[str, tuple[str, str]] = {
     "due": ("Hạn", "Due"),
     "add_codes": ("Thêm cơ sở (mã, mỗi dòng một mã)", "Add sites (codes, one per line)"),
     "cancel_codes": ("Hủy việc ở cơ sở (mã, mỗi dòng một mã)", "Cancel sites (codes, one per line)"),
+    "move_codes": (
+        "Chuyển cơ sở sang đoàn khác (mã, mỗi dòng một mã)",
+        "Move sites to another team (codes, one per line)",
+    ),
+    "move_to_team": ("Sang đoàn", "To team"),
     "plans_in_progress": ("Kế hoạch đang thực hiện", "Plans in progress"),
     "follow_up": ("Giao kiểm tra lại", "Schedule a follow-up"),
     "follow_up_hint": (

@@ -185,6 +185,8 @@ def edit_plan(request: Request[Any, Any, Any], viewer: Actor, plan_id: str, data
     server = server_of(request)
     add = _codes(data.get("add_codes") or "")
     cancel = _codes(data.get("cancel_codes") or "")
+    move_team = (data.get("move_team") or "").strip()
+    moves = {code: move_team for code in _codes(data.get("move_codes") or "")}
     patch = plans.PlanPatch(
         name=(data.get("name") or "").strip() or None,
         purpose=data.get("purpose"),
@@ -192,6 +194,7 @@ def edit_plan(request: Request[Any, Any, Any], viewer: Actor, plan_id: str, data
         window_to=(data.get("window_to") or "").strip() or None,
         add_sites=plans.SiteSelection(codes=add) if add else None,
         cancel_site_codes=cancel or None,
+        move_sites=moves or None,
     )
     try:
         plans.update_plan(server.db, viewer, plan_id, patch)

@@ -75,6 +75,8 @@ class PlanPatch(msgspec.Struct, kw_only=True, omit_defaults=True):
     cancel_site_codes: list[str] | None = None  # their open assignments become cancelled
     # teams by name: an existing team gets this lead and these members, a new name a new team
     teams: list[TeamInput] | None = None
+    # site code → team name: the site's open assignment moves to that team (split by hand)
+    move_sites: dict[str, str] | None = None
 
 
 class FollowUpInput(msgspec.Struct, kw_only=True, omit_defaults=True):
@@ -703,10 +705,12 @@ def update_plan(db: Database, actor: Actor, plan_id: str, patch: PlanPatch) -> P
                     )
                 cancel_ids += [r[0] for r in found]
         users = _check_teams(tx, patch.teams, problems) if patch.teams is not None else {}
+        moves = _check_moves(tx, plan_id, patch.move_sites or {}, patch.teams or [], problems)
         _raise(problems)
         touched: list[str] = []
         if patch.teams is not None:
             touched += _update_teams(tx, plan_id, patch.teams, users)
+        touched += _move(tx, plan_id, moves)
         tx.execute(
             "UPDATE plans SET name = ?, purpose = ?, window_from = ?, window_to = ?, updated_at = ? WHERE id = ?",
             (
@@ -750,6 +754,62 @@ def update_plan(db: Database, actor: Actor, plan_id: str, patch: PlanPatch) -> P
         feed.flush()
         audit.record(tx, actor, "plan.update", "plan", plan_id, msgspec.to_builtins(patch))
     return get_plan(db, actor, plan_id)
+
+
+def _check_moves(
+    tx: Tx, plan_id: str, moves: dict[str, str], new_teams: list[TeamInput], problems: list[FieldProblem]
+) -> list[tuple[Any, str]]:
+    """(open assignment row, team name) for each site code to move; problems name the rest."""
+    names = {r[0] for r in tx.query("SELECT name FROM teams WHERE plan_id = ?", (plan_id,))}
+    names |= {t.name.strip() for t in new_teams}
+    out: list[tuple[Any, str]] = []
+    for row_no, (code, team_name) in enumerate(moves.items(), start=1):
+        row = tx.one(
+            "SELECT a.id, a.site_id, a.district, a.team_id, a.template_id, a.visits, a.due_date, t.name"
+            " FROM assignments a JOIN sites s ON s.id = a.site_id JOIN teams t ON t.id = a.team_id"
+            " WHERE a.plan_id = ? AND s.code = ? AND a.status IN ('planned', 'in_progress')",
+            (plan_id, code),
+        )
+        if row is None:
+            problems.append(
+                FieldProblem(
+                    row=row_no,
+                    field="code",
+                    code="unknown_site",
+                    message=bi(
+                        f"Dòng {row_no}: kế hoạch không có việc đang chờ ở cơ sở '{code}'.",
+                        f"Row {row_no}: the plan has no open assignment at site '{code}'.",
+                    ),
+                )
+            )
+        elif team_name.strip() not in names:
+            problems.append(
+                FieldProblem(
+                    row=row_no,
+                    field="team",
+                    code="unknown_team",
+                    message=bi(f"Dòng {row_no}: không có đoàn '{team_name}'.", f"Row {row_no}: no team '{team_name}'."),
+                )
+            )
+        elif row[7] != team_name.strip():
+            out.append((row, team_name.strip()))
+    return out
+
+
+def _move(tx: Tx, plan_id: str, moves: list[tuple[Any, str]]) -> list[str]:
+    """Move open assignments to another team: the old one is cancelled (so the old team's
+    devices see it go) and a new one made for the new team, with the same due day; an
+    inspection already linked to the old one stays linked to it."""
+    if not moves:
+        return []
+    teams = {r[1]: r[0] for r in tx.query("SELECT id, name FROM teams WHERE plan_id = ?", (plan_id,))}
+    touched: list[str] = []
+    for row, team_name in moves:
+        tx.execute("UPDATE assignments SET status = 'cancelled', updated_at = ? WHERE id = ?", (now_iso(), row[0]))
+        site = tx.one(f"SELECT {_SITE_COLUMNS} FROM sites WHERE id = ?", (row[1],))
+        touched.append(row[0])
+        touched += _insert_assignments(tx, plan_id, [site], [teams[team_name]], row[4], row[6], row[5])
+    return touched
 
 
 def _update_teams(tx: Tx, plan_id: str, teams: list[TeamInput], users: dict[str, Any]) -> list[str]:

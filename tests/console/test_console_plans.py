@@ -53,6 +53,13 @@ def test_preview_counts_and_bad_codes_are_named_row_by_row(world: World, console
     no_lead = console.post("/console/plans/new", plan_form(name, team1_lead="giamsat"))
     assert no_lead.status_code == 422 and "không phải thanh tra viên" in no_lead.text
     assert name not in console.page("/console/plans").text
+    # the codes can come as a file: a CSV with a header row and the codes in its first column
+    upload = console.post(
+        "/console/plans/new",
+        {**plan_form(name, codes=""), "action": "preview"},
+        files={"codes_file": ("ma-co-so.csv", "code,ghi chú\nDN-PY-002,xưởng 2\nX-9,\n".encode(), "text/csv")},
+    )
+    assert upload.status_code == 422 and "Dòng 2: không có cơ sở mã &#39;X-9&#39;" in upload.text
 
 
 def test_a_synced_visit_shows_in_coverage_and_a_failed_one_gets_a_follow_up(

@@ -396,3 +396,29 @@ def test_a_member_added_later_pulls_the_teams_assignments_from_their_cursor(worl
         )
     assert err.value.errors[0].code == "not_inspector"
     assert dump_database(world.db_path) == before
+
+
+def test_a_site_moved_by_hand_leaves_the_old_team_and_reaches_the_new_one(world: World) -> None:
+    add_sites(world, 1)
+    detail = plans.create_plan(world.server.db, world.actor("sup"), plan_input())
+    moved = next(a.document for a in detail.assignments if a.document.team_name == "Đoàn 1")
+    before = dump_database(world.db_path)
+    with pytest.raises(Invalid) as err:
+        plans.update_plan(
+            world.server.db,
+            world.actor("sup"),
+            detail.plan.id,
+            plans.PlanPatch(move_sites={moved.site_code: "Đoàn 9", "KHONG-CO": "Đoàn 2"}),
+        )
+    assert [(p.row, p.code) for p in err.value.errors] == [(1, "unknown_team"), (2, "unknown_site")]
+    assert dump_database(world.db_path) == before
+    plans.update_plan(
+        world.server.db, world.actor("sup"), detail.plan.id, plans.PlanPatch(move_sites={moved.site_code: "Đoàn 2"})
+    )
+    old = pulled_assignments(world, "insp_a")
+    assert old[moved.id]["status"] == "cancelled"
+    assert not [a for a in old.values() if a["site_id"] == moved.site_id and a["status"] != "cancelled"]
+    new = [a for a in pulled_assignments(world, "insp_a2").values() if a["site_id"] == moved.site_id]
+    assert [(a["team_name"], a["status"]) for a in new] == [("Đoàn 2", "planned")]
+    cov = plans.coverage(world.server.db, world.actor("sup"), detail.plan.id)
+    assert cov.plan.progress.planned == 2 and cov.plan.progress.cancelled == 1
