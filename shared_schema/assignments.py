@@ -24,9 +24,9 @@ SHOWN_STATUSES: Final = (*STORED_STATUSES, "overdue")
 # Statuses that still wait for work: they become ``overdue`` after the due date.
 OPEN_STATUSES: Final = frozenset({"planned", "in_progress"})
 
-# Every move the derived status may make (from, to). ``done → in_progress`` and
-# ``verified → …`` happen when a submitted visit is returned or a record is discarded;
-# ``cancelled`` is final.
+# Every move the derived status may make (from, to). ``done → in_progress`` happens when a
+# submitted visit is returned, ``done → planned`` when it is rejected (the visit must be made
+# again), ``verified → …`` when a record stops counting; ``cancelled`` is final.
 TRANSITIONS: Final[frozenset[tuple[str, str]]] = frozenset(
     {
         ("planned", "in_progress"),
@@ -37,6 +37,7 @@ TRANSITIONS: Final[frozenset[tuple[str, str]]] = frozenset(
         ("in_progress", "planned"),
         ("done", "verified"),
         ("done", "in_progress"),
+        ("done", "planned"),
         ("verified", "done"),
         ("verified", "in_progress"),
         ("planned", "cancelled"),

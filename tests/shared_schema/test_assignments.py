@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import datetime as dt
 
+import msgspec
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from shared_schema import assignments as rules
+from shared_schema import codec
 from shared_schema.workflow import TRANSITIONS as INSPECTION_TRANSITIONS
+from tests.support.wire_strategies import for_type
 
 
 @pytest.mark.parametrize(
@@ -119,3 +122,27 @@ class AssignmentMachine(RuleBasedStateMachine):
 
 
 TestAssignmentMachine = AssignmentMachine.TestCase
+
+
+@settings(max_examples=40, deadline=None)
+@given(data=st.data())
+def test_the_assignment_document_round_trips_through_json(data: st.DataObject) -> None:
+    doc = data.draw(for_type(rules.AssignmentDocument))
+    assert codec.decode(codec.encode(doc), rules.AssignmentDocument) == doc
+
+
+def test_an_assignment_document_with_a_field_added_later_still_decodes() -> None:
+    doc = rules.AssignmentDocument(
+        id="a1",
+        site_id="s1",
+        site_code="DN-1",
+        site_name="Nhà máy",
+        district="Phổ Yên",
+        template_id="t",
+        team_id="team1",
+        team_name="Đoàn 1",
+        due_date="2021-06-30",
+        status="planned",
+    )
+    newer = {**msgspec.to_builtins(doc), "priority": "high"}
+    assert codec.decode(msgspec.json.encode(newer), rules.AssignmentDocument) == doc
