@@ -42,10 +42,17 @@ def test_supervisor_plans_with_the_form_and_reads_the_coverage(
     pulled = device.pull_all()
     plan_id = plan_url.rstrip("/").rsplit("/", 1)[-1]
     assignment = next(v for (e, _i, _f), v in pulled.items() if e == "assignment" and v.get("plan_id") == plan_id)
-    device.submit_inspection(assignment["site_id"], assignment_id=assignment["id"])
+    device.submit_inspection(assignment["site_id"], masks="few", assignment_id=assignment["id"])
     page.reload()
     expect(page.locator("#n-visited")).to_have_text("1")
     shot(page, artifacts_dir, "41-plan-coverage")
+    # the visit failed: its page offers a follow-up visit in one step
+    page.locator("#all-assignments").get_by_role("link", name="Mở").first.click()
+    page.get_by_role("button", name="Giao kiểm tra lại").click()
+    expect(page.locator(".flash")).to_contain_text("Đã giao việc kiểm tra lại")
+    expect(page.locator(".follow-up")).to_contain_text("12/08/2021")
+    shot(page, artifacts_dir, "45-inspection-follow-up")
+    page.goto(plan_url)
     page.get_by_role("link", name="Kế hoạch", exact=True).click()
     expect(page.locator("#plans")).to_contain_text("Kiểm tra phòng dịch nhà máy tháng 8/2021")
     shot(page, artifacts_dir, "42-plans-list")
