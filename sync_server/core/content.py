@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from shared_schema.protocol import template_entity_id
-from sync_server.core import auth, local_time, plans, registry
+from sync_server.core import auth, registry
 from sync_server.core.access import SYSTEM
 from sync_server.core.server import Server
 from sync_server.core.template_store import template_status
-from sync_server.core.util import from_json, to_json
+from sync_server.core.util import to_json
 
 CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
 CHECKLIST_SUFFIXES = (".yaml", ".yml", ".json")
@@ -78,52 +77,6 @@ def _districts(server: Server) -> list[str]:
         ]
 
 
-DEMO_PLAN_NAME = "Kiểm tra phòng, chống dịch Covid-19 tại cơ sở sản xuất – đợt 1"
-DEMO_PLAN_TEMPLATE = "covid19-industrial"
-
-
-def _seed_plan(server: Server, district: str) -> str:
-    """One plan in progress (once): the industrial checklist over the first demo inspector's
-    district, due in 30 days, one team led by ``thanhtra1``."""
-    with server.db.read() as tx:
-        if tx.scalar("SELECT COUNT(*) FROM plans"):
-            return "plan: exists, kept"
-        kinds = tx.scalar(
-            "SELECT document FROM templates WHERE template_id = ? AND status = 'published' ORDER BY version DESC",
-            (DEMO_PLAN_TEMPLATE,),
-        )
-        lead = tx.scalar("SELECT role FROM users WHERE username = 'thanhtra1'")
-    if kinds is None or lead != "inspector":
-        return "plan: no industrial checklist or no thanhtra1; skipped"
-    site_kinds = from_json(kinds).get("site_kinds") or []
-    with server.db.read() as tx:
-        marks = ", ".join("?" for _ in site_kinds)
-        codes = [
-            r[0]
-            for r in tx.query(
-                f"SELECT code FROM sites WHERE district = ? AND active = 1 AND kind IN ({marks}) ORDER BY code",
-                [district, *site_kinds],
-            )
-        ]
-    if not codes:
-        return f"plan: no industrial site in {district}; skipped"
-    today = local_time.today()
-    detail = plans.create_plan(
-        server.db,
-        SYSTEM,
-        plans.PlanInput(
-            name=DEMO_PLAN_NAME,
-            purpose="Kiểm tra việc thực hiện Công văn của Sở Công Thương Thái Nguyên tháng 5/2021",
-            template_id=DEMO_PLAN_TEMPLATE,
-            window_from=today.isoformat(),
-            window_to=(today + dt.timedelta(days=30)).isoformat(),
-            teams=[plans.TeamInput(name="Đoàn kiểm tra số 1", lead="thanhtra1")],
-            sites=plans.SiteSelection(codes=codes),
-        ),
-    )
-    return f"plan: '{DEMO_PLAN_NAME}' created with {len(detail.assignments)} sites in {district}"
-
-
 def seed_demo(server: Server, content_dir: Path = CONTENT_DIR) -> SeedReport:
     """Load every shipped checklist and the demo site registry, and create demo users with
     random passwords (written once to ``demo-users.txt`` beside the database, mode 0600).
@@ -163,7 +116,9 @@ def seed_demo(server: Server, content_dir: Path = CONTENT_DIR) -> SeedReport:
         password = secrets.token_urlsafe(9)
         auth.create_user(server.db, SYSTEM, username, password, role, user_districts)
         report.created_users.append(DemoUser(username, role, list(user_districts), password))
-    report.lines.append(_seed_plan(server, districts[0]))
+    from sync_server.core.demo_plan import seed_plan  # only the demo seeds a plan
+
+    report.lines.append(seed_plan(server, districts[0]))
     if report.created_users:
         path = server.config.data_dir / DEMO_USERS_FILE
         path.parent.mkdir(parents=True, exist_ok=True)
