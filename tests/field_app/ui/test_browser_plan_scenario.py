@@ -82,6 +82,15 @@ def _scenario(page: Page, server: ServerProcess, app: AppProcess, shots: Path, p
     expect(todo.get_by_role("button", name=re.compile("Nhà máy Gạch"))).to_have_count(0)  # the other team's
     expect(page.get_by_role("button", name="Kiểm tra ngoài kế hoạch")).to_be_visible()
     screenshot(page, shots, "plan-01-home-todo")
+    page.get_by_role("button", name="English").click()
+    todo_en = _in(page, "To do")
+    expect(todo_en.get_by_role("button", name=re.compile("Công ty May Phổ Yên"))).to_have_accessible_name(
+        re.compile(r"Team: Đoàn 1.*Due 31/08/2999 · Planned", re.S), timeout=WAIT
+    )
+    expect(page.get_by_role("button", name="Inspect outside the plan")).to_be_visible()
+    screenshot(page, shots, "plan-01b-home-todo-english")
+    page.get_by_role("button", name="Tiếng Việt").click()
+    expect(_in(page, "Việc cần làm")).to_be_visible(timeout=WAIT)
 
     # the server goes away, and the app is restarted: the list is still there
     server.stop()
