@@ -63,6 +63,8 @@ PLAN_MESSAGES: dict[str, tuple[str, str]] = {
         "Move sites to another team (codes, one per line)",
     ),
     "move_to_team": ("Sang đoàn", "To team"),
+    "in_open_plan": ("Đã có trong kế hoạch", "In a plan"),
+    "no_plan": ("Chưa có kế hoạch", "In no plan"),
     "plans_in_progress": ("Kế hoạch đang thực hiện", "Plans in progress"),
     "follow_up": ("Giao kiểm tra lại", "Schedule a follow-up"),
     "follow_up_hint": (

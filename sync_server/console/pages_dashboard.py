@@ -54,6 +54,7 @@ def dashboard_page(request: Request[Any, Any, Any], viewer: Actor, days: int = 3
         overdue=overdue,
         band_labels=catalog.band_labels(server, viewer, lang),
         active_plans=plans.active_plans(server.db, viewer),
+        planned_sites=plans.sites_in_open_plans(server.db, viewer),
     )
 
 

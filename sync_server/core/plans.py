@@ -1030,3 +1030,18 @@ def published_templates(db: Database) -> list[tuple[str, str]]:
             " ORDER BY template_id"
         )
     return [(r[0], r[1] or r[0]) for r in rows]
+
+
+def sites_in_open_plans(db: Database, actor: Actor) -> set[str]:
+    """Ids of the sites with open work (planned or in progress) in an open plan the actor may
+    see: the dashboard tells them apart from sites that no plan covers."""
+    if actor.role not in REVIEWERS:
+        return set()
+    cond, params = district_filter(actor, "a.district")
+    with db.read() as tx:
+        rows = tx.query(
+            "SELECT DISTINCT a.site_id FROM assignments a JOIN plans p ON p.id = a.plan_id"
+            " WHERE p.status = 'open' AND a.status IN ('planned', 'in_progress')" + cond,
+            params,
+        )
+    return {r[0] for r in rows}

@@ -422,3 +422,12 @@ def test_a_site_moved_by_hand_leaves_the_old_team_and_reaches_the_new_one(world:
     assert [(a["team_name"], a["status"]) for a in new] == [("Đoàn 2", "planned")]
     cov = plans.coverage(world.server.db, world.actor("sup"), detail.plan.id)
     assert cov.plan.progress.planned == 2 and cov.plan.progress.cancelled == 1
+
+
+def test_the_dashboard_tells_sites_with_open_planned_work_from_sites_no_plan_covers(world: World) -> None:
+    assert plans.sites_in_open_plans(world.server.db, world.actor("sup")) == set()
+    plan_id, _aid = only_assignment(world)
+    assert plans.sites_in_open_plans(world.server.db, world.actor("sup")) == {"site-a"}
+    assert plans.sites_in_open_plans(world.server.db, world.actor("insp_a")) == set()
+    plans.close_plan(world.server.db, world.actor("sup"), plan_id)
+    assert plans.sites_in_open_plans(world.server.db, world.actor("sup")) == set()
