@@ -25,6 +25,8 @@ INSPECTION_DEVICE_FIELDS: Final = frozenset(
         "representative",
         "signatures",
         "status",
+        # The assignment the inspection was started from (first write wins, like identity).
+        "assignment_id",
     }
 )
 # Fields only the server writes; they travel to devices by pull.
@@ -39,6 +41,11 @@ DEVICE_WRITABLE: Final[dict[str, frozenset[str]]] = {
     "answer": ANSWER_FIELDS,
     "site": SITE_DEVICE_FIELDS,
 }
+
+# Entity of an assignment of an inspection plan in a pull page (server-written only); its
+# one field holds a ``shared_schema.assignments.AssignmentDocument``.
+ASSIGNMENT_ENTITY: Final = "assignment"
+ASSIGNMENT_FIELDS: Final = frozenset({"document"})
 
 # Header fields that are fixed when the inspection is created (first write wins).
 INSPECTION_IDENTITY_FIELDS: Final = frozenset({"site_id", "template_id", "template_version"})

@@ -255,7 +255,7 @@ def validate_header_field(field: str, value: Any) -> Invalid | None:
             return _bad("required", f"Trường '{field}' không được để trống.", f"Field '{field}' cannot be empty.")
         return None
     match field:
-        case "site_id" | "template_id":
+        case "site_id" | "template_id" | "assignment_id":
             if not isinstance(value, str) or not value or len(value) > 100:
                 return _bad("wrong_type", "Mã không hợp lệ.", "Invalid id.")
         case "template_version":

@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from field_app.core import blobs, outbox, replica
+from field_app.core import blobs, outbox, replica, todo
 from field_app.core.device_state import DeviceClock
 from field_app.core.models import AppError, SubmitResult
 from field_app.core.queries import NOT_FOUND_INSPECTION, NOT_FOUND_SITE, Queries
@@ -24,7 +24,8 @@ from shared_schema.text import LocalText
 from shared_schema.validation import Invalid, validate_answer_field, validate_header_field, validate_site_field
 from shared_schema.workflow import is_locked, lock_reason, submission_problems, transition_problem
 
-HEADER_EDITABLE = protocol.INSPECTION_DEVICE_FIELDS - protocol.INSPECTION_IDENTITY_FIELDS - {"status"}
+# ``assignment_id`` is written once, when an inspection starts from an assignment (``start``).
+HEADER_EDITABLE = protocol.INSPECTION_DEVICE_FIELDS - protocol.INSPECTION_IDENTITY_FIELDS - {"status", "assignment_id"}
 
 DISCARD_SUBMITTED = LocalText(
     "Biên bản đã nộp một lần nên không hủy được; hãy sửa rồi nộp lại.",
@@ -91,7 +92,11 @@ class Editor:
 
     # --- start -----------------------------------------------------------------------------
 
-    def start(self, site_id: str, template_id: str, version: int | None, kind: str) -> str:
+    def start(
+        self, site_id: str, template_id: str, version: int | None, kind: str, assignment_id: str | None = None
+    ) -> str:
+        if assignment_id is not None:
+            todo.check_start(self.store, assignment_id, site_id, template_id)
         site = self.queries.site(site_id)
         if site is None:
             raise AppError("not_found", NOT_FOUND_SITE)
@@ -116,6 +121,7 @@ class Editor:
                 ("status", "draft"),
                 ("kind", kind),
                 ("started_at", now_iso()),
+                *([("assignment_id", assignment_id)] if assignment_id is not None else []),
             ],
             inspection_id,
         )

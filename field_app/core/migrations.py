@@ -150,10 +150,29 @@ def _m003_login_device_key(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE sync_state ADD COLUMN login_device_key TEXT")
 
 
+def _m004_assignments(db: sqlite_utils.Database) -> None:
+    """Assignments of inspection plans (entity ``assignment``, pulled; field ``document``)."""
+    _run_script(
+        db,
+        """
+        CREATE TABLE assignments (
+            key TEXT PRIMARY KEY,
+            data TEXT NOT NULL,
+            clocks TEXT NOT NULL,
+            site_id TEXT,
+            due_date TEXT,
+            status TEXT
+        );
+        CREATE INDEX assignments_due ON assignments (due_date)
+        """,
+    )
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _m001_initial,
     _m002_pull_scope,
     _m003_login_device_key,
+    _m004_assignments,
 ]
 
 

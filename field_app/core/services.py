@@ -10,6 +10,7 @@ a Flet screen should only schedule a refresh from the callback.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import threading
 from collections.abc import Callable
@@ -39,6 +40,8 @@ from field_app.core.queries import Queries
 from field_app.core.server_api import ServerApi, ServerError
 from field_app.core.session import SessionKeeper, normalise_url
 from field_app.core.store import Store, default_data_dir
+from field_app.core.todo import NOT_FOUND_ASSIGNMENT, TodoItem, todo_items
+from field_app.core.todo import assignment as assignment_document
 from shared_schema import validation
 from shared_schema.checklist import ChecklistTemplate
 from shared_schema.records import Review
@@ -246,10 +249,25 @@ class AppServices:
         version: int | None = None,
         *,
         kind: str = "periodic",
+        assignment_id: str | None = None,
     ) -> str:
         """Start an inspection of ``site_id`` on a checklist (its latest published version
-        unless ``version`` is given); returns the new inspection id. The version is pinned."""
-        return self._editor.start(site_id, template_id, version, kind)
+        unless ``version`` is given); returns the new inspection id. The version is pinned.
+        ``assignment_id`` links it to the assignment it was started from (``todo``)."""
+        return self._editor.start(site_id, template_id, version, kind, assignment_id)
+
+    def todo(self, *, open_only: bool = True, today: dt.date | None = None) -> list[TodoItem]:
+        """The to-do list: the assignments of the user's teams, overdue first (offline);
+        ``today`` is the Viet Nam day it is read on (default: now)."""
+        return todo_items(self._store, self._queries, today, open_only=open_only)
+
+    def start_assignment(self, assignment_id: str) -> str:
+        """Start an inspection from an assignment: its site, its checklist's latest published
+        version on this device, linked by ``assignment_id``. ``AppError`` when impossible."""
+        doc = assignment_document(self._store, assignment_id)
+        if doc is None:
+            raise AppError("not_found", NOT_FOUND_ASSIGNMENT)
+        return self._editor.start(doc.site_id, doc.template_id, None, "periodic", assignment_id)
 
     def get_inspection(self, inspection_id: str) -> InspectionView:
         """Header, pinned checklist, answers, relevance, live score, submission problems,

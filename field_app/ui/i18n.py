@@ -9,6 +9,7 @@ import math
 import re
 from typing import Any
 
+from field_app.ui.i18n_todo import TODO_STRINGS
 from shared_schema.text import LocalText
 
 LANGS: tuple[str, ...] = ("vi", "en")
@@ -211,6 +212,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "back_to_questions": ("Về câu hỏi", "Back to the questions"),
     "returned_banner": ("Biên bản bị trả lại. {comment}", "Returned for correction. {comment}"),
 }
+STRINGS.update(TODO_STRINGS)  # the to-do list (i18n_todo.py)
 
 
 def t(lang: str, key: str, **values: Any) -> str:

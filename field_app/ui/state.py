@@ -29,6 +29,7 @@ from field_app.core.models import (
     SyncStatus,
 )
 from field_app.core.services import AppServices
+from field_app.core.todo import TodoItem
 from field_app.ui import i18n
 from field_app.ui.form_state import InspectionForm
 
@@ -76,6 +77,7 @@ class AppState:
         self.status: SyncStatus | None = None
         self.mine: MyInspections | None = None
         self.notices: list[Notice] = []
+        self.todo: list[TodoItem] = []
         self.busy = False
         self.login_error: str | None = None
         self.flash: str | None = None
@@ -135,6 +137,7 @@ class AppState:
             return
         self.mine = self._services.my_inspections()
         self.notices = self._services.notices()
+        self.todo = self._services.todo()
         if self.route in ("sites", "site"):
             self._load_sites()
             if self.site is not None:
@@ -341,6 +344,21 @@ class AppState:
         except AppError as exc:
             self.flash = exc.message.get(self.lang)
             return None
+        self.open_inspection(inspection_id)
+        return inspection_id
+
+    def start_assignment(self, item: TodoItem) -> str | None:
+        """Open the work of an assignment: its inspection started on this device, or a new
+        one started from it (linked by ``assignment_id``)."""
+        if item.inspection_ids:
+            self.open_inspection(item.inspection_ids[-1])
+            return item.inspection_ids[-1]
+        try:
+            inspection_id = self._services.start_assignment(item.id)
+        except AppError as exc:
+            self.flash = exc.message.get(self.lang)
+            return None
+        self.site = None
         self.open_inspection(inspection_id)
         return inspection_id
 

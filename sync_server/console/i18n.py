@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from sync_server.console.i18n_plans import PLAN_MESSAGES
+
 MESSAGES: dict[str, tuple[str, str]] = {
     # layout
     "app_name": ("Kiểm tra phòng dịch", "Field inspections"),
@@ -378,6 +380,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "detail": ("Chi tiết", "Detail"),
     "no_entries": ("Không có mục nào.", "No entries."),
 }
+MESSAGES.update(PLAN_MESSAGES)  # inspection plans (i18n_plans.py)
 
 
 def translate(lang: str, key: str, **params: object) -> str:

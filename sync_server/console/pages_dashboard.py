@@ -11,7 +11,7 @@ from litestar import Request, Response, get
 
 from sync_server.console import catalog, queries
 from sync_server.console.web import lang_of, render, server_of
-from sync_server.core import local_time
+from sync_server.core import local_time, plans
 from sync_server.core.access import Actor
 from sync_server.reports import dashboard
 from sync_server.reports.formatting import local_day
@@ -53,6 +53,8 @@ def dashboard_page(request: Request[Any, Any, Any], viewer: Actor, days: int = 3
         gaps=dashboard.sites_not_inspected(sites, rows, days, today),
         overdue=overdue,
         band_labels=catalog.band_labels(server, viewer, lang),
+        active_plans=plans.active_plans(server.db, viewer),
+        planned_sites=plans.sites_in_open_plans(server.db, viewer),
     )
 
 

@@ -21,7 +21,7 @@ from sync_server.console import catalog, queries
 from sync_server.console.inspection_view import build_view
 from sync_server.console.report_data import ExportPlan, blob_loader, plan_export, report_data, template_of
 from sync_server.console.web import base_url_of, lang_of, redirect, render, server_of
-from sync_server.core import blobs, inspections, registry
+from sync_server.core import blobs, inspections, plans, registry
 from sync_server.core.access import Actor
 from sync_server.core.errors import ServiceError
 from sync_server.http.downloads import content_disposition
@@ -152,6 +152,7 @@ def _inspection_page(
         error=error,
         comment=comment,
         kinds=INSPECTION_KINDS,
+        follow_ups=plans.follow_ups_of(server.db, viewer, inspection_id),
     )
 
 

@@ -20,6 +20,7 @@ from sync_server.console import (
     pages_dashboard,
     pages_inspections,
     pages_map,
+    pages_plans,
     pages_sites,
     pages_summary,
 )
@@ -81,6 +82,7 @@ PAGES = [
     *pages_checklists.HANDLERS,
     *pages_sites.HANDLERS,
     *pages_admin.HANDLERS,
+    *pages_plans.HANDLERS,
 ]
 
 console_router = Router(

@@ -40,6 +40,12 @@ TABLE_KEYS: dict[str, tuple[str, ...]] = {
     "login_devices": ("key_hash",),
     "record_counters": ("year",),
     "revisions": ("id",),
+    "plans": ("id",),
+    "plan_districts": ("plan_id", "district"),
+    "teams": ("id",),
+    "team_members": ("team_id", "user_id"),
+    "assignments": ("id",),
+    "assignment_inspections": ("assignment_id", "inspection_id"),
 }
 PAGE_ROWS = 5000
 

@@ -15,7 +15,7 @@ import msgspec
 from shared_schema import scoring, workflow
 from shared_schema.records import Answer, Review, Site, answer_from_fields
 from shared_schema.sync import ConflictEntry
-from sync_server.core import audit, local_time, revisions
+from sync_server.core import assignment_feed, audit, local_time, revisions
 from sync_server.core.access import Actor, district_filter, require_district, require_reviewer
 from sync_server.core.db import Database, Tx
 from sync_server.core.errors import Conflict, Invalid, bi
@@ -425,6 +425,7 @@ def review(
                 decided_at,
             ),
         )
+        assignment_feed.refresh(tx, feed, [inspection_id])  # plans: approved → verified
         feed.flush()
         audit.record(tx, actor, f"inspection.{decision}", "inspection", inspection_id, {"comment": comment})
     return get_inspection(db, actor, inspection_id)

@@ -25,7 +25,7 @@ from shared_schema import evidence, protocol, validation, workflow
 from shared_schema.checklist import ChecklistTemplate, PhotoQuestion, SignatureQuestion
 from shared_schema.merge import Edit, FieldState, Outcome, merge_field
 from shared_schema.sync import Change, ChangeResult, ChangeStatus, ConflictEntry, PushReply, PushRequest
-from sync_server.core import audit, push_results, revisions
+from sync_server.core import assignment_feed, audit, push_results, revisions
 from sync_server.core.access import Actor
 from sync_server.core.db import Database, Tx
 from sync_server.core.derived import blob_names, recompute, save_inspections
@@ -33,6 +33,7 @@ from sync_server.core.devices import check_owner, reregister
 from sync_server.core.errors import Conflict, bi
 from sync_server.core.feed import FeedWriter, pull_tail
 from sync_server.core.pull import pull
+from sync_server.core.push_assignment import link_assignment
 from sync_server.core.push_checks import (
     SERVER_ONLY,
     SITE_SERVER_FIELDS,
@@ -131,6 +132,7 @@ def _push_in(tx: Tx, actor: Actor, req: PushRequest, prepared: dict[int, tuple[s
         recompute(ctx, inspection_id)
     save_inspections(tx, [ctx.inspections[i] for i in sorted(ctx.touched)])  # type: ignore[misc]
     revisions.save(tx, ctx.revisions)
+    assignment_feed.refresh(tx, ctx.feed, ctx.touched)  # plans: statuses follow linked inspections
     acked = req.changes[-1].client_seq if req.changes and req.changes[-1].client_seq > last_seq else last_seq
     push_results.save(tx, req.client_id, acked, remember)
     stamp = now_iso()
@@ -370,6 +372,8 @@ def _apply_inspection(ctx: PushContext, c: Change) -> ChangeResult:
         raise _locked(insp)
     if c.field in protocol.INSPECTION_IDENTITY_FIELDS:
         return _set_identity(ctx, insp, c)
+    if c.field == "assignment_id":
+        return link_assignment(ctx, insp, c)
     if c.field == "signatures":
         ctx.blobs_touched.add(insp.id)
     result = _merge(ctx, c, insp.district, insp.id)

@@ -34,6 +34,7 @@ from sync_server.http.routes_admin import AdminController
 from sync_server.http.routes_auth import AuthController
 from sync_server.http.routes_blobs import BlobController
 from sync_server.http.routes_inspections import InspectionController
+from sync_server.http.routes_plans import PlanController
 from sync_server.http.routes_registry import SiteController, TemplateController
 from sync_server.http.routes_sync import SyncController
 
@@ -112,6 +113,7 @@ def create_app(
             SiteController,
             TemplateController,
             InspectionController,
+            PlanController,
             AdminController,
             *extra,
         ],

@@ -126,6 +126,7 @@ def device_snapshot(app: AppServices) -> Snapshot:
         "inspection": "inspections",
         "answer": "answers",
         "conflict": "conflicts",
+        "assignment": "assignments",
     }
     for entity, table in entity_tables.items():
         for row in app.store.query(f"SELECT key, data, clocks FROM {table}"):
