@@ -90,7 +90,13 @@ def setup() -> Path:
 
 MOBILE_VENV = ROOT / ".venv-mobile"
 # The field app's core tests that need no server, run again with the phone build's versions.
-MOBILE_TESTS = ["tests/shared_schema", "tests/field_app/test_store_and_services.py", "tests/field_app/test_photos.py"]
+MOBILE_TESTS = [
+    "tests/shared_schema",
+    "tests/field_app/test_store_and_services.py",
+    "tests/field_app/test_photos.py",
+    "tests/field_app/test_capabilities.py",
+    "tests/field_app/test_background_sync.py",
+]
 MOBILE_TEST_TOOLS = ["pytest", "pytest-timeout", "hypothesis", "packaging"]
 
 

@@ -420,6 +420,13 @@ class AppServices:
         self._background.interval_s = interval_s
         self._background.start()
 
+    def sync_soon(self) -> None:
+        """The app came back to the foreground or the network came back: sync (push and pull)
+        as soon as the server answers, even with nothing waiting. No effect without background
+        sync (``FIELD_APP_SYNC_INTERVAL=0``: the Sync button only)."""
+        if self._background is not None and self._background.alive:
+            self._background.poke(force=True)
+
     def stop_background_sync(self) -> None:
         if self._background is not None:
             self._background.stop()

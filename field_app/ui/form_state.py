@@ -13,6 +13,7 @@ from typing import Any
 
 import flet as ft
 
+from field_app.core.capabilities import Outcome, Position
 from field_app.core.models import AppError, InspectionView, Notice
 from field_app.core.services import AppServices
 from field_app.ui import i18n
@@ -271,6 +272,33 @@ class InspectionForm:
         self._set_error(f"{qid}:photos", None)
         self._reload()
         return True
+
+    def add_photos(self, qid: str, outcome: Outcome[list[bytes]]) -> int:
+        """Add the photos the camera or the picker gave (each made small by the services); when
+        the capability failed, its message is shown under the photos and nothing changes.
+        Returns how many were added."""
+        if outcome.problem is not None:
+            self._set_error(f"{qid}:photos", outcome.problem.get(self.lang))
+            return 0
+        added, problem = 0, None
+        for data in outcome.value or []:
+            if self.add_photo(qid, data):
+                added += 1
+            else:
+                problem = self.error(qid, "photos")
+        if problem:  # a later photo that was kept must not hide why an earlier one was not
+            self._set_error(f"{qid}:photos", problem)
+        return added
+
+    def use_position(self, qid: str, outcome: Outcome[Position]) -> bool:
+        """Save the GPS position, or show why there is none (typing it stays possible)."""
+        if outcome.problem is not None or outcome.value is None:
+            self.location_error(
+                qid, outcome.problem.get(self.lang) if outcome.problem else i18n.t(self.lang, "gps_unavailable")
+            )
+            return False
+        p = outcome.value
+        return self.set_position(qid, p.latitude, p.longitude, p.accuracy_m)
 
     def blob_bytes(self, sha256: str) -> bytes | None:
         """The image of a photo or signature kept on this device (fetched when online), or None."""

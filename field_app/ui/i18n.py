@@ -119,6 +119,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "bad_date": ("Ngày phải có dạng dd/mm/yyyy, ví dụ 20/05/2021.", "The date must be dd/mm/yyyy, e.g. 20/05/2021."),
     "bad_number": ("Hãy nhập một số, ví dụ 12 hoặc 3,5.", "Enter a number, e.g. 12 or 3.5."),
     "add_photo": ("Thêm ảnh", "Add photo"),
+    "take_photo": ("Chụp ảnh", "Take photo"),
+    "control_failed": (
+        "Thao tác vừa rồi không thực hiện được ({detail}). Dữ liệu đã nhập vẫn được giữ; hãy thử lại.",
+        "That action did not work ({detail}). What you entered is kept; try again.",
+    ),
     "photos_count": ("{count} ảnh", "{count} photo(s)"),
     "remove_photo": ("Xoá ảnh {n}", "Remove photo {n}"),
     "photo_not_image": (

@@ -288,6 +288,11 @@ class AppState:
             return
         self.notices = self._services.notices()
 
+    def control_failed(self, detail: str) -> None:
+        """A control on screen failed: say so where messages appear; everything else goes on."""
+        self.busy = False
+        self.flash = self.t("control_failed", detail=detail[:160])
+
     def go_home(self) -> None:
         if self.form is not None:
             self.form.commit_all()

@@ -74,7 +74,7 @@ def _signature(state: AppState, form: InspectionForm, role: str, label_key: str)
 
 def _signatures(state: AppState, form: InspectionForm, ui: Any) -> list[ft.Control]:
     if form.signs_in_checklist:
-        return [question_card(form, q, ui.file_picker, ui.geolocator) for q in form.signature_questions()]
+        return [question_card(form, q, ui.capabilities) for q in form.signature_questions()]
     return [
         _signature(state, form, "inspector", "signature_inspector"),
         _signature(state, form, "representative", "signature_representative"),

@@ -8,6 +8,7 @@ from typing import Any
 
 import flet as ft
 
+from field_app.core.capabilities import Capabilities
 from field_app.ui import i18n
 from field_app.ui.form_state import InspectionForm
 from field_app.ui.views import widgets as w
@@ -110,18 +111,15 @@ def text_box(
     )
 
 
-def photo_row(form: InspectionForm, qid: str, picker: ft.FilePicker | None, *, label: str) -> ft.Control:
+def photo_row(form: InspectionForm, qid: str, caps: Capabilities, *, label: str) -> ft.Control:
     lang = form.lang
     photos = form.photos(qid)
 
     async def pick(e: Any) -> None:
-        if picker is None:
-            return
-        files = await picker.pick_files(file_type=ft.FilePickerFileType.IMAGE, allow_multiple=True, with_data=True)
-        for f in files or []:
-            if f.bytes:
-                await asyncio.sleep(0)
-                form.add_photo(qid, f.bytes)
+        form.add_photos(qid, await caps.pick_photos())
+
+    async def shoot(e: Any) -> None:
+        form.add_photos(qid, await caps.take_photo())
 
     thumbs: list[ft.Control] = []
     for n, sha in enumerate(photos, start=1):
@@ -141,15 +139,21 @@ def photo_row(form: InspectionForm, qid: str, picker: ft.FilePicker | None, *, l
             [
                 ft.Row(thumbs, wrap=True) if thumbs else None,
                 ft.Row(
-                    [
-                        w.action(
-                            i18n.t(lang, "add_photo"),
-                            pick,
-                            icon=ft.Icons.ADD_A_PHOTO,
-                            disabled=not form.editable or picker is None,
-                        ),
-                        w.muted(i18n.t(lang, "photos_count", count=len(photos))),
-                    ]
+                    w.compact(
+                        [
+                            w.action(i18n.t(lang, "take_photo"), shoot, icon=ft.Icons.PHOTO_CAMERA, primary=True)
+                            if caps.has_camera and form.editable
+                            else None,
+                            w.action(
+                                i18n.t(lang, "add_photo"),
+                                pick,
+                                icon=ft.Icons.ADD_A_PHOTO,
+                                disabled=not form.editable or not caps.has_picker,
+                            ),
+                            w.muted(i18n.t(lang, "photos_count", count=len(photos))),
+                        ]
+                    ),
+                    wrap=True,
                 ),
                 w.error_text(form.error(qid, "photos")),
             ]
@@ -159,20 +163,14 @@ def photo_row(form: InspectionForm, qid: str, picker: ft.FilePicker | None, *, l
 
 
 @ft.component
-def LocationEditor(form: InspectionForm, qid: str, geolocator: Any = None) -> ft.Control:
+def LocationEditor(form: InspectionForm, qid: str, caps: Capabilities) -> ft.Control:
     lang = form.lang
     current = form.value(qid) or {}
     lat, set_lat = ft.use_state(i18n.fmt_number(current["lat"], lang) if "lat" in current else "")
     lon, set_lon = ft.use_state(i18n.fmt_number(current["lon"], lang) if "lon" in current else "")
 
     async def use_gps(e: Any) -> None:
-        try:
-            await geolocator.request_permission(timeout=60)
-            position = await geolocator.get_current_position()
-        except Exception:
-            form.location_error(qid, i18n.t(lang, "gps_unavailable"))
-            return
-        form.set_position(qid, position.latitude, position.longitude, getattr(position, "accuracy", None))
+        form.use_position(qid, await caps.locate())
 
     saved = (
         w.muted(
@@ -191,7 +189,7 @@ def LocationEditor(form: InspectionForm, qid: str, geolocator: Any = None) -> ft
             [
                 saved,
                 w.action(i18n.t(lang, "use_gps"), use_gps, icon=ft.Icons.MY_LOCATION)
-                if geolocator is not None and form.editable
+                if caps.has_location and form.editable
                 else None,
                 ft.Row(
                     [
@@ -222,7 +220,7 @@ def LocationEditor(form: InspectionForm, qid: str, geolocator: Any = None) -> ft
     )
 
 
-def _input(form: InspectionForm, q: Question, picker: ft.FilePicker | None, geolocator: Any) -> ft.Control:
+def _input(form: InspectionForm, q: Question, caps: Capabilities) -> ft.Control:
     lang = form.lang
     value = form.value(q.id)
     label = q.label.get(lang)
@@ -271,7 +269,7 @@ def _input(form: InspectionForm, q: Question, picker: ft.FilePicker | None, geol
         case DateQuestion():
             return date_box(form, q.id, "value", i18n.t(lang, "answer_for", label=label))
         case PhotoQuestion():
-            return photo_row(form, q.id, picker, label=label)
+            return photo_row(form, q.id, caps, label=label)
         case SignatureQuestion():
             name = ft.TextField(
                 label=i18n.t(lang, "signer_name", signer=q.signer.get(lang))
@@ -302,7 +300,7 @@ def _input(form: InspectionForm, q: Question, picker: ft.FilePicker | None, geol
                 spacing=6,
             )
         case LocationQuestion():
-            return LocationEditor(form, q.id, geolocator, key=f"loc:{q.id}")
+            return LocationEditor(form, q.id, caps, key=f"loc:{q.id}")
     return w.muted(str(value))
 
 
@@ -310,7 +308,7 @@ def _notice_words(form: InspectionForm, qid: str | None) -> list[ft.Control]:
     return [w.warning_box(n.message.get(form.lang)) for n in form.notices_for(qid)]
 
 
-def question_card(form: InspectionForm, q: Question, picker: ft.FilePicker | None, geolocator: Any) -> ft.Control:
+def question_card(form: InspectionForm, q: Question, caps: Capabilities) -> ft.Control:
     lang = form.lang
     label = q.label.get(lang)
     marks: list[ft.Control] = []
@@ -331,7 +329,7 @@ def question_card(form: InspectionForm, q: Question, picker: ft.FilePicker | Non
     failed = form.is_failed_critical(q.id)
     evidence = None
     if (q.evidence != "none" or failed) and not isinstance(q, PhotoQuestion):
-        evidence = photo_row(form, q.id, picker, label=label)
+        evidence = photo_row(form, q.id, caps, label=label)
     critical_block = None
     if failed:
         critical_block = ft.Column(
@@ -349,7 +347,7 @@ def question_card(form: InspectionForm, q: Question, picker: ft.FilePicker | Non
             ft.Row(marks, spacing=12) if marks else None,
             ft.Text(help_text, size=12, italic=True, color=w.MUTED) if help_text else None,
             ft.Text(q.basis, size=11, color=w.MUTED) if q.basis else None,
-            _input(form, q, picker, geolocator),
+            _input(form, q, caps),
             w.error_text(form.error(q.id, "value")),
             evidence,
             critical_block,

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import flet as ft
 
+from field_app.core.capabilities import Capabilities
 from field_app.ui.state import AppState
 from field_app.ui.views import widgets as w
 from field_app.ui.views.complete import CompleteScreen
@@ -18,10 +19,9 @@ from field_app.ui.views.sites import SiteScreen, SitesScreen
 
 @dataclass
 class UiServices:
-    """Flet services the screens need (created once per page)."""
+    """What the device offers the screens (created once per page): camera, photo picker, GPS."""
 
-    file_picker: ft.FilePicker | None = None
-    geolocator: Any = None
+    capabilities: Capabilities = field(default_factory=Capabilities)
 
 
 def _top_bar(state: AppState) -> ft.Control:
