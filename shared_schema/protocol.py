@@ -30,7 +30,8 @@ INSPECTION_DEVICE_FIELDS: Final = frozenset(
 )
 # Fields only the server writes; they travel to devices by pull.
 INSPECTION_SERVER_FIELDS: Final = frozenset({"score", "result", "review", "inspector", "risk_index"})
-ANSWER_FIELDS: Final = frozenset({"value", "note", "photos", "corrective_action", "due_date"})
+# ``other``: what an "other (specify)" choice is (``Choice.specify``), written by the inspector.
+ANSWER_FIELDS: Final = frozenset({"value", "note", "photos", "corrective_action", "due_date", "other"})
 SITE_DEVICE_FIELDS: Final = frozenset({"workers", "contact", "location"})
 
 DEVICE_WRITABLE: Final[dict[str, frozenset[str]]] = {

@@ -82,6 +82,11 @@ def make_main(config: AppConfig) -> Any:
         page.title = "Kiểm tra hiện trường"
         page.padding = 0
         page.theme_mode = ft.ThemeMode.LIGHT
+        # Vietnamese first (calendars Monday first, dd/mm/yyyy); British English as the other
+        page.locale_configuration = ft.LocaleConfiguration(
+            supported_locales=[ft.Locale("vi", "VN"), ft.Locale("en", "GB")],
+            current_locale=ft.Locale("vi", "VN"),
+        )
         services = _Shared.get(config)
         state = AppState(services, config.server_url, lang=config.lang)
         state.start()

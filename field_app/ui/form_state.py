@@ -26,11 +26,12 @@ from shared_schema.checklist import (
     Section,
     SignatureQuestion,
     TextQuestion,
+    specify_choices,
 )
 from shared_schema.relevance import is_given
 from shared_schema.workflow import MissingItem
 
-TEXT_FIELDS = ("note", "corrective_action", "due_date")
+TEXT_FIELDS = ("note", "corrective_action", "due_date", "other")
 HEADER_TEXT_FIELDS = ("team", "findings", "rep_name", "rep_title", "record_number")
 
 
@@ -83,6 +84,8 @@ class InspectionForm:
         self.focus_qid: str | None = None
         self.submitted = False
         self.submit_problems: list[MissingItem] = []
+        self.opened_notes: frozenset[str] = frozenset()
+        self.opened_bases: frozenset[str] = frozenset()
 
     # --- reading -----------------------------------------------------------------------
 
@@ -161,6 +164,28 @@ class InspectionForm:
         if field == "value" and isinstance(question, NumberQuestion):
             return i18n.fmt_number(stored, self.lang).replace(".", "") if self.lang == "vi" else str(stored)
         return str(stored)
+
+    def needs_specify(self, qid: str) -> bool:
+        """Whether an "other (specify)" choice of ``qid`` is chosen (its box is then shown)."""
+        question = self.view.template.question_map().get(qid)
+        value = self.value(qid)
+        chosen = {v for v in value if isinstance(v, str)} if isinstance(value, list) else set()
+        if isinstance(value, str):
+            chosen = {value}
+        return bool(question is not None and chosen & specify_choices(question))
+
+    def note_open(self, qid: str) -> bool:
+        """Whether the note box of ``qid`` is shown (asked for, or a note exists)."""
+        return qid in self.opened_notes or bool(self.answer_field(qid, "note")) or f"{qid}:note" in self._text
+
+    def open_note(self, qid: str) -> None:
+        self.opened_notes = self.opened_notes | {qid}
+
+    def basis_open(self, qid: str) -> bool:
+        return qid in self.opened_bases
+
+    def toggle_basis(self, qid: str) -> None:
+        self.opened_bases = self.opened_bases ^ {qid}
 
     def error(self, qid: str, field: str = "value") -> str | None:
         return self.errors.get(f"{qid}:{field}")

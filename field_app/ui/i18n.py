@@ -120,6 +120,14 @@ STRINGS: dict[str, tuple[str, str]] = {
     "bad_number": ("Hãy nhập một số, ví dụ 12 hoặc 3,5.", "Enter a number, e.g. 12 or 3.5."),
     "add_photo": ("Thêm ảnh", "Add photo"),
     "take_photo": ("Chụp ảnh", "Take photo"),
+    "answer_number": ("Số", "Number"),
+    "answer_text": ("Câu trả lời", "Answer"),
+    "date_label": ("Ngày", "Date"),
+    "date_picker_help": ("Chọn ngày", "Pick a date"),
+    "other_specify": ("Ghi rõ", "Specify"),
+    "add_note": ("Thêm ghi chú", "Add a note"),
+    "basis_show": ("Căn cứ", "Basis"),
+    "basis_hide": ("Ẩn căn cứ", "Hide basis"),
     "control_failed": (
         "Thao tác vừa rồi không thực hiện được ({detail}). Dữ liệu đã nhập vẫn được giữ; hãy thử lại.",
         "That action did not work ({detail}). What you entered is kept; try again.",
@@ -169,7 +177,7 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Failed critical item: a photo, a corrective action and a deadline are needed.",
     ),
     "corrective_action": ("Biện pháp khắc phục", "Corrective action"),
-    "due_date": ("Thời hạn khắc phục (dd/mm/yyyy)", "Correction deadline (dd/mm/yyyy)"),
+    "due_date": ("Thời hạn khắc phục", "Correction deadline"),
     "saved": ("Đã lưu", "Saved"),
     "locked": (
         "Biên bản đã khoá (đã duyệt hoặc không chấp nhận): chỉ xem.",

@@ -117,7 +117,7 @@ def sample_template(version: int = 1, template_id: str = "sample-factory") -> Ch
                         choices=[
                             Choice("rice", T("Gạo", "Rice")),
                             Choice("masks", T("Khẩu trang", "Masks")),
-                            Choice("other", T("Khác", "Other")),
+                            Choice("other", T("Khác (ghi rõ)", "Other (specify)"), specify=True),
                         ],
                     ),
                 ],

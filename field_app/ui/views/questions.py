@@ -10,6 +10,7 @@ import flet as ft
 
 from field_app.core.capabilities import Capabilities
 from field_app.ui import i18n
+from field_app.ui.basis import legal_basis
 from field_app.ui.form_state import InspectionForm
 from field_app.ui.views import widgets as w
 from field_app.ui.views.blob_image import BlobImage
@@ -49,8 +50,14 @@ def signature_texts(form: InspectionForm) -> dict[str, str]:
     return {k: i18n.t(form.lang, k) for k in SIGNATURE_TEXTS}
 
 
-def date_box(form: InspectionForm, qid: str, field: str, label: str) -> ft.Control:
-    """A date typed as dd/mm/yyyy, or picked from a calendar."""
+# The calendar in the screen's language: Vietnamese (Monday first, dd/mm/yyyy) or British English
+# (also Monday first and dd/mm/yyyy); the page lists both as supported (field_app.ui.app).
+PICKER_LOCALES = {"vi": ft.Locale("vi", "VN"), "en": ft.Locale("en", "GB")}
+
+
+def date_box(form: InspectionForm, qid: str, field: str, label: str, question: str) -> ft.Control:
+    """A date typed as dd/mm/yyyy, or picked from a calendar (``label``: a few words on the box;
+    ``question``: what the calendar button says it is for)."""
     lang = form.lang
 
     def pick(e: Any) -> None:
@@ -62,6 +69,11 @@ def date_box(form: InspectionForm, qid: str, field: str, label: str) -> ft.Contr
             last_date=dt.datetime(2100, 12, 31),
             confirm_text=i18n.t(lang, "confirm"),
             cancel_text=i18n.t(lang, "cancel"),
+            locale=PICKER_LOCALES.get(lang),
+            help_text=i18n.t(lang, "date_picker_help"),
+            field_hint_text=i18n.t(lang, "date_hint"),
+            field_label_text=i18n.t(lang, "date_label"),
+            error_format_text=i18n.t(lang, "bad_date"),
             on_change=lambda ev: form.set_date(qid, field, ev.control.value),
         )
         ft.context.page.show_dialog(picker)
@@ -72,7 +84,7 @@ def date_box(form: InspectionForm, qid: str, field: str, label: str) -> ft.Contr
     return ft.Row(
         [
             ft.Container(content=box, expand=True),
-            w.icon_action(ft.Icons.CALENDAR_MONTH, i18n.t(lang, "choose_date", label=label), pick),
+            w.icon_action(ft.Icons.CALENDAR_MONTH, i18n.t(lang, "choose_date", label=question), pick),
         ]
     )
 
@@ -235,24 +247,39 @@ def _input(form: InspectionForm, q: Question, caps: Capabilities) -> ft.Control:
                 content=ft.Row([ft.Radio(value=v, label=i18n.t(lang, k)) for v, k in options], wrap=True),
             )
         case SingleChoiceQuestion():
-            return ft.RadioGroup(
-                value=value,
-                disabled=disabled,
-                on_change=lambda e: form.answer(q.id, e.control.value),
-                content=ft.Column([ft.Radio(value=c.id, label=c.label.get(lang)) for c in q.choices], spacing=0),
+            return ft.Column(
+                w.compact(
+                    [
+                        ft.RadioGroup(
+                            value=value,
+                            disabled=disabled,
+                            on_change=lambda e: form.answer(q.id, e.control.value),
+                            content=ft.Column(
+                                [ft.Radio(value=c.id, label=c.label.get(lang)) for c in q.choices], spacing=0
+                            ),
+                        ),
+                        _specify_box(form, q),
+                    ]
+                ),
+                spacing=4,
             )
         case MultipleChoiceQuestion():
             chosen = set(value or [])
             return ft.Column(
-                [
-                    ft.Checkbox(
-                        label=c.label.get(lang),
-                        value=c.id in chosen,
-                        disabled=disabled,
-                        on_change=lambda e, cid=c.id: form.toggle_choice(q.id, cid, bool(e.control.value)),
-                    )
-                    for c in q.choices
-                ],
+                w.compact(
+                    [
+                        *[
+                            ft.Checkbox(
+                                label=c.label.get(lang),
+                                value=c.id in chosen,
+                                disabled=disabled,
+                                on_change=lambda e, cid=c.id: form.toggle_choice(q.id, cid, bool(e.control.value)),
+                            )
+                            for c in q.choices
+                        ],
+                        _specify_box(form, q),
+                    ]
+                ),
                 spacing=0,
             )
         case NumberQuestion():
@@ -260,14 +287,14 @@ def _input(form: InspectionForm, q: Question, caps: Capabilities) -> ft.Control:
                 form,
                 q.id,
                 "value",
-                i18n.t(lang, "answer_for", label=label),
+                i18n.t(lang, "answer_number"),
                 keyboard=ft.KeyboardType.NUMBER,
                 suffix=q.unit.get(lang) if q.unit else None,
             )
         case TextQuestion():
-            return text_box(form, q.id, "value", i18n.t(lang, "answer_for", label=label), multiline=q.multiline)
+            return text_box(form, q.id, "value", i18n.t(lang, "answer_text"), multiline=q.multiline)
         case DateQuestion():
-            return date_box(form, q.id, "value", i18n.t(lang, "answer_for", label=label))
+            return date_box(form, q.id, "value", i18n.t(lang, "date_label"), label)
         case PhotoQuestion():
             return photo_row(form, q.id, caps, label=label)
         case SignatureQuestion():
@@ -304,6 +331,48 @@ def _input(form: InspectionForm, q: Question, caps: Capabilities) -> ft.Control:
     return w.muted(str(value))
 
 
+def _specify_box(form: InspectionForm, q: Question) -> ft.Control | None:
+    """The box for what an "other (specify)" choice is, while such a choice is chosen."""
+    if not form.needs_specify(q.id):
+        return None
+    return ft.Container(
+        text_box(form, q.id, "other", i18n.t(form.lang, "other_specify")),
+        padding=ft.Padding.only(left=32, top=4),
+    )
+
+
+def _note_block(form: InspectionForm, q: Question) -> ft.Control | None:
+    """A note on any question: a button, and the box once it is asked for or a note exists."""
+    if isinstance(q, SignatureQuestion):
+        return None
+    lang = form.lang
+    if form.note_open(q.id):
+        return text_box(form, q.id, "note", i18n.t(lang, "note"), multiline=True)
+    if not form.editable:
+        return None
+    return ft.Row(
+        [ft.TextButton(i18n.t(lang, "add_note"), icon=ft.Icons.EDIT_NOTE, on_click=lambda e: form.open_note(q.id))]
+    )
+
+
+def _basis_block(form: InspectionForm, q: Question) -> list[ft.Control]:
+    """The "Căn cứ" toggle and, when open, the legal basis in words (nothing for design notes)."""
+    text = legal_basis(q.basis)
+    if text is None:
+        return []
+    lang = form.lang
+    shown = form.basis_open(q.id)
+    toggle = ft.TextButton(
+        i18n.t(lang, "basis_hide" if shown else "basis_show"),
+        icon=ft.Icons.GAVEL,
+        on_click=lambda e: form.toggle_basis(q.id),
+        style=ft.ButtonStyle(padding=ft.Padding.symmetric(horizontal=4)),
+    )
+    if not shown:
+        return [ft.Row([toggle])]
+    return [ft.Row([toggle]), ft.Text(text, size=12, color=w.MUTED, selectable=True)]
+
+
 def _notice_words(form: InspectionForm, qid: str | None) -> list[ft.Control]:
     return [w.warning_box(n.message.get(form.lang)) for n in form.notices_for(qid)]
 
@@ -336,7 +405,7 @@ def question_card(form: InspectionForm, q: Question, caps: Capabilities) -> ft.C
             [
                 w.warning_box(i18n.t(lang, "critical_failed")),
                 text_box(form, q.id, "corrective_action", i18n.t(lang, "corrective_action"), multiline=True),
-                date_box(form, q.id, "due_date", i18n.t(lang, "due_date")),
+                date_box(form, q.id, "due_date", i18n.t(lang, "due_date"), f"{i18n.t(lang, 'due_date')}: {label}"),
             ],
             spacing=8,
         )
@@ -346,11 +415,12 @@ def question_card(form: InspectionForm, q: Question, caps: Capabilities) -> ft.C
             ft.Text(label + (" *" if q.required else ""), weight=ft.FontWeight.W_600, size=15),
             ft.Row(marks, spacing=12) if marks else None,
             ft.Text(help_text, size=12, italic=True, color=w.MUTED) if help_text else None,
-            ft.Text(q.basis, size=11, color=w.MUTED) if q.basis else None,
+            *_basis_block(form, q),
             _input(form, q, caps),
             w.error_text(form.error(q.id, "value")),
             evidence,
             critical_block,
+            _note_block(form, q),
             *_notice_words(form, q.id),
         ],
         key=ft.ScrollKey(q.id),

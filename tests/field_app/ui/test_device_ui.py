@@ -63,3 +63,40 @@ def test_a_control_that_fails_becomes_a_message_not_a_crashed_screen(state: AppS
         "Dữ liệu đã nhập vẫn được giữ; hãy thử lại."
     )
     assert not state.busy and state.route == "home"
+
+
+def test_other_specify_asks_for_words_and_submit_waits_for_them(state: AppState):
+    _start(state)
+    form = state.form
+    assert form.toggle_choice("shortages", "rice", True)
+    assert not form.needs_specify("shortages")
+    assert form.toggle_choice("shortages", "other", True)
+    assert form.needs_specify("shortages")
+    assert ("shortages", "specify") in {(m.question_id, m.code) for m in form.missing()}
+    form.edit("shortages", "other", "Bột giặt")
+    assert form.commit("shortages", "other")
+    assert form.answer_field("shortages", "other") == "Bột giặt"
+    assert ("shortages", "specify") not in {(m.question_id, m.code) for m in form.missing()}
+
+
+def test_any_question_takes_a_note(state: AppState):
+    _start(state)
+    form = state.form
+    assert not form.note_open("workers")
+    form.open_note("workers")
+    assert form.note_open("workers")
+    form.edit("workers", "note", "Theo sổ lao động tháng 5")
+    assert form.commit("workers", "note")
+    assert form.answer_field("workers", "note") == "Theo sổ lao động tháng 5"
+    state.go_home()
+    state.open_inspection(form.inspection_id)
+    assert state.form.note_open("workers")  # a saved note stays shown
+
+
+def test_the_home_list_says_the_result_in_words(state: AppState):
+    inspection_id = _start(state)
+    state.form.answer("team", "no")  # a failed critical item: the result is "Không đạt"
+    state.go_home()
+    [item] = [i for _, items in state.groups() for i in items if i.id == inspection_id]
+    assert item.result_label is not None and item.result_label.vi == "Không đạt"
+    assert item.score is not None
