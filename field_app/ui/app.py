@@ -77,6 +77,24 @@ def watch_device(page: ft.Page, services: AppServices) -> None:
         log.info("no connectivity events on this client", exc_info=True)
 
 
+def handle_back(page: ft.Page, state: AppState) -> None:
+    """The system back gesture (Android) returns to the previous screen instead of closing the
+    app: the one view refuses to be popped and asks us (Flet's ``on_confirm_pop``); on home and
+    login the gesture does what the system does."""
+    view = page.views[0]
+    view.can_pop = False
+
+    async def confirm_pop(e: Any) -> None:
+        went_back = state.go_back()
+        try:
+            await view.confirm_pop(not went_back)
+        except Exception:  # the client may not be waiting any more: nothing to answer
+            log.debug("confirm_pop not answered", exc_info=True)
+
+    view.on_confirm_pop = confirm_pop
+    page.update()
+
+
 def make_main(config: AppConfig) -> Any:
     async def main(page: ft.Page) -> None:
         page.title = "Kiểm tra hiện trường"
@@ -108,6 +126,7 @@ def make_main(config: AppConfig) -> Any:
         watch_device(page, services)
         ui = UiServices(capabilities=capabilities_for(page, state.t))
         page.render(App, state, ui)
+        handle_back(page, state)
         page.run_task(state.watch_connection)
 
     return main

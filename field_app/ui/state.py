@@ -370,6 +370,13 @@ class AppState:
                 self.form.jump_to(qid)
             self.route = "fill"
 
+    def go_back(self) -> bool:
+        """The back gesture: one screen back; False on home and login (nothing to go back to)."""
+        if self.route in ("home", "login") or self.session is None:
+            return False
+        self.back()
+        return True
+
     def back(self) -> None:
         """One screen back: complete → fill → (site or home); site → sites → home."""
         match self.route:

@@ -370,7 +370,7 @@ def _basis_block(form: InspectionForm, q: Question) -> list[ft.Control]:
     )
     if not shown:
         return [ft.Row([toggle])]
-    return [ft.Row([toggle]), ft.Text(text, size=12, color=w.MUTED, selectable=True)]
+    return [ft.Row([toggle]), ft.Text(text, size=12, color=w.MUTED)]
 
 
 def _notice_words(form: InspectionForm, qid: str | None) -> list[ft.Control]:

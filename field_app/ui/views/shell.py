@@ -42,7 +42,12 @@ def _top_bar(state: AppState) -> ft.Control:
                 [
                     back,
                     ft.Text(
-                        state.t(titles.get(state.route, "app_title")), size=20, weight=ft.FontWeight.BOLD, expand=True
+                        state.t(titles.get(state.route, "app_title")),
+                        size=19,
+                        weight=ft.FontWeight.BOLD,
+                        expand=True,
+                        max_lines=1,
+                        overflow=ft.TextOverflow.ELLIPSIS,
                     ),
                     w.icon_action(ft.Icons.HOME, state.t("home"), lambda e: state.go_home())
                     if state.route not in ("home", "login")

@@ -100,3 +100,13 @@ def test_the_home_list_says_the_result_in_words(state: AppState):
     [item] = [i for _, items in state.groups() for i in items if i.id == inspection_id]
     assert item.result_label is not None and item.result_label.vi == "Không đạt"
     assert item.score is not None
+
+
+def test_the_back_gesture_walks_back_screen_by_screen_and_stops_at_home(state: AppState):
+    _start(state)
+    state.show_complete()
+    assert state.go_back() and state.route == "fill"
+    assert state.go_back() and state.route == "site"
+    assert state.go_back() and state.route == "sites"
+    assert state.go_back() and state.route == "home"
+    assert not state.go_back() and state.route == "home"  # the system's own back from here
