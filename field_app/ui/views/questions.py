@@ -299,9 +299,7 @@ def _input(form: InspectionForm, q: Question, caps: Capabilities) -> ft.Control:
             return photo_row(form, q.id, caps, label=label)
         case SignatureQuestion():
             name = ft.TextField(
-                label=i18n.t(lang, "signer_name", signer=q.signer.get(lang))
-                if q.signer
-                else i18n.t(lang, "signer_name_only"),
+                label=i18n.t(lang, "signer_name_only"),  # who signs is the card's title
                 value=form.signer_name(q.id),
                 read_only=disabled,
                 dense=True,
