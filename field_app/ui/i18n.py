@@ -120,6 +120,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "bad_number": ("Hãy nhập một số, ví dụ 12 hoặc 3,5.", "Enter a number, e.g. 12 or 3.5."),
     "add_photo": ("Thêm ảnh", "Add photo"),
     "take_photo": ("Chụp ảnh", "Take photo"),
+    "fill_title": ("Phiếu kiểm tra", "Checklist"),
     "answer_number": ("Số", "Number"),
     "answer_text": ("Câu trả lời", "Answer"),
     "date_label": ("Ngày", "Date"),

@@ -32,7 +32,7 @@ def _top_bar(state: AppState) -> ft.Control:
         "home": "home",
         "sites": "sites",
         "site": "site_details",
-        "fill": "app_title",
+        "fill": "fill_title",
         "complete": "complete_title",
         "login": "login_title",
     }
