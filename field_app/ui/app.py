@@ -17,7 +17,7 @@ from field_app.core.models import AppEvent
 from field_app.core.services import AppServices
 from field_app.ui.device import capabilities_for
 from field_app.ui.state import AppState
-from field_app.ui.views.shell import App, UiServices
+from field_app.ui.views.shell import AppViews, UiServices
 
 log = logging.getLogger(__name__)
 
@@ -78,21 +78,13 @@ def watch_device(page: ft.Page, services: AppServices) -> None:
 
 
 def handle_back(page: ft.Page, state: AppState) -> None:
-    """The system back gesture (Android) returns to the previous screen instead of closing the
-    app: the one view refuses to be popped and asks us (Flet's ``on_confirm_pop``); on home and
-    login the gesture does what the system does."""
-    view = page.views[0]
-    view.can_pop = False
+    """The system back gesture (Android) or a swipe back (iOS) pops the top view: go one screen
+    back (complete → fill → site → sites → home); the views then follow the state."""
 
-    async def confirm_pop(e: Any) -> None:
-        went_back = state.go_back()
-        try:
-            await view.confirm_pop(not went_back)
-        except Exception:  # the client may not be waiting any more: nothing to answer
-            log.debug("confirm_pop not answered", exc_info=True)
+    def view_pop(e: Any) -> None:
+        state.go_back()
 
-    view.on_confirm_pop = confirm_pop
-    page.update()
+    page.on_view_pop = view_pop
 
 
 def make_main(config: AppConfig) -> Any:
@@ -125,8 +117,8 @@ def make_main(config: AppConfig) -> Any:
         guard_errors(page, state)
         watch_device(page, services)
         ui = UiServices(capabilities=capabilities_for(page, state.t))
-        page.render(App, state, ui)
         handle_back(page, state)
+        page.render_views(AppViews, state, ui)
         page.run_task(state.watch_connection)
 
     return main
