@@ -63,9 +63,12 @@ def date_box(form: InspectionForm, qid: str, field: str, label: str, question: s
     def pick(e: Any) -> None:
         stored = form.value(qid) if field == "value" else form.answer_field(qid, field)
         current = i18n.parse_date(stored or "") if stored else None
+        # a correction deadline cannot lie in the past: the calendar starts today
+        first = dt.datetime.combine(dt.date.today(), dt.time()) if field == "due_date" else dt.datetime(2000, 1, 1)
+        initial = dt.datetime.fromisoformat(current) if current else dt.datetime.now()
         picker = ft.DatePicker(
-            value=dt.datetime.fromisoformat(current) if current else dt.datetime.now(),
-            first_date=dt.datetime(2000, 1, 1),
+            value=max(initial, first),
+            first_date=first,
             last_date=dt.datetime(2100, 12, 31),
             confirm_text=i18n.t(lang, "confirm"),
             cancel_text=i18n.t(lang, "cancel"),

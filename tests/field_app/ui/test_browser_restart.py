@@ -50,6 +50,20 @@ def test_after_the_app_process_restarts_the_tab_reconnects_and_photos_can_be_add
                     team.get_by_role("button", name="Thêm ảnh").click()
                 chooser.value.set_files(str(photo))
                 expect(team.get_by_role("img", name="Có Tổ an toàn COVID-19? 1")).to_be_visible(timeout=WAIT)
+                # a failed critical item: its deadline's calendar starts today and takes today
+                team.get_by_role("radio", name="Không", exact=True).click()
+                page.get_by_role("button", name="Chọn ngày: Thời hạn khắc phục: Có Tổ an toàn COVID-19?").click()
+                expect(page.get_by_role("button", name="Chọn", exact=True)).to_be_visible(timeout=WAIT)
+                _shot(page, shots, "19-deadline-calendar-from-today")
+                page.get_by_role("button", name="Chọn", exact=True).click()
+                expect(team.get_by_text(re.compile("đã qua"))).to_have_count(0)
+                # saved: the complete screen asks for the corrective action, no longer for the deadline
+                page.get_by_role("button", name="Hoàn tất").first.click()
+                missing = page.get_by_role("group", name=re.compile("^Còn thiếu"))
+                expect(
+                    missing.get_by_role("button", name=re.compile("cần biện pháp khắc phục: Có Tổ an toàn"))
+                ).to_be_visible(timeout=WAIT)
+                expect(missing.get_by_role("button", name=re.compile("cần thời hạn khắc phục"))).to_have_count(0)
                 time.sleep(1)
                 snapshot = page.locator("body").aria_snapshot()
                 assert not re.search(r"Exception|Traceback|Error", snapshot), snapshot
