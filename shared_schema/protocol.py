@@ -33,7 +33,8 @@ INSPECTION_DEVICE_FIELDS: Final = frozenset(
 # ``record_number`` ("Số biên bản") is given by the server on first submission (PROTOCOL.md §6);
 # a device that writes it is refused ``not_permitted``.
 INSPECTION_SERVER_FIELDS: Final = frozenset({"score", "result", "review", "inspector", "risk_index", "record_number"})
-ANSWER_FIELDS: Final = frozenset({"value", "note", "photos", "corrective_action", "due_date"})
+# ``other``: what an "other (specify)" choice is (``Choice.specify``), written by the inspector.
+ANSWER_FIELDS: Final = frozenset({"value", "note", "photos", "corrective_action", "due_date", "other"})
 SITE_DEVICE_FIELDS: Final = frozenset({"workers", "contact", "location"})
 
 DEVICE_WRITABLE: Final[dict[str, frozenset[str]]] = {

@@ -129,6 +129,7 @@ class Answer(msgspec.Struct, kw_only=True):
     photos: list[str] = msgspec.field(default_factory=list)
     corrective_action: str | None = None
     due_date: str | None = None
+    other: str | None = None
 
 
 def answer_from_fields(inspection_id: str, question_id: str, fields: Mapping[str, Any]) -> Answer:
@@ -141,6 +142,7 @@ def answer_from_fields(inspection_id: str, question_id: str, fields: Mapping[str
         photos=fields.get("photos") or [],
         corrective_action=fields.get("corrective_action"),
         due_date=fields.get("due_date"),
+        other=fields.get("other"),
     )
 
 

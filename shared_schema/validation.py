@@ -216,6 +216,19 @@ def validate_value(question: Question, value: Any) -> Invalid | None:
     return None
 
 
+def deadline_in_past(due_date: Any, today: dt.date) -> Invalid | None:
+    """A correction deadline being set must not lie before ``today`` (the device's local date).
+    Only checked when the inspector sets it: a deadline that has since passed stays valid."""
+    day = parse_date(due_date) if isinstance(due_date, str) else None
+    if day is None or day >= today:
+        return None
+    return _bad(
+        "deadline_past",
+        f"Thời hạn khắc phục đã qua: hãy chọn từ hôm nay ({today.strftime('%d/%m/%Y')}) trở đi.",
+        f"The correction deadline has passed: choose today ({today.strftime('%d/%m/%Y')}) or later.",
+    )
+
+
 def validate_answer_field(question: Question, field: str, value: Any) -> Invalid | None:
     """Check one field of an answer (``value``, ``note``, ``photos``, ``corrective_action``,
     ``due_date``)."""
@@ -223,7 +236,7 @@ def validate_answer_field(question: Question, field: str, value: Any) -> Invalid
         return validate_value(question, value)
     if value is None:
         return None
-    if field in ("note", "corrective_action"):
+    if field in ("note", "corrective_action", "other"):
         return _text(value, protocol.MAX_TEXT_LENGTH)
     if field == "photos":
         return _blob_list(value, protocol.MAX_PHOTOS_PER_ANSWER)

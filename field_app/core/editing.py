@@ -21,7 +21,13 @@ from shared_schema import evidence, protocol
 from shared_schema.checklist import PhotoQuestion, SignatureQuestion
 from shared_schema.records import INSPECTION_KINDS
 from shared_schema.text import LocalText
-from shared_schema.validation import Invalid, validate_answer_field, validate_header_field, validate_site_field
+from shared_schema.validation import (
+    Invalid,
+    deadline_in_past,
+    validate_answer_field,
+    validate_header_field,
+    validate_site_field,
+)
 from shared_schema.workflow import is_locked, lock_reason, submission_problems, transition_problem
 
 # ``assignment_id`` is written once, when an inspection starts from an assignment (``start``).
@@ -145,6 +151,9 @@ class Editor:
 
     def set_answer(self, inspection_id: str, question_id: str, field: str, value: Any) -> Invalid | None:
         invalid = self.validate_answer(inspection_id, question_id, field, value)
+        if invalid is None and field == "due_date":
+            # a deadline being set must not have passed already (the phone's local date)
+            invalid = deadline_in_past(value, dt.date.today())
         if invalid is not None:
             return invalid
         if (

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from field_app.core import blobs, messages, outbox
+from field_app.core import blobs, messages, outbox, photos
 from field_app.core.background import BackgroundSync
 from field_app.core.device_state import DeviceClock, read_state, set_error
 from field_app.core.editing import Editor
@@ -63,8 +63,11 @@ class AppServices:
         *,
         api_factory: ApiFactory | None = None,
         on_step: StepHook | None = None,
+        photo_settings: photos.PhotoSettings | None = None,
     ):
         self._store = Store(data_dir if data_dir is not None else default_data_dir())
+        # how evidence photos are made small (FIELD_APP_PHOTO_MAX_SIDE / FIELD_APP_PHOTO_QUALITY)
+        self.photo_settings = photo_settings or photos.PhotoSettings.from_env()
         self._server_url = normalise_url(server_url) if server_url else None
         self._api_factory: ApiFactory = api_factory or (lambda url, token: ServerApi(url, token))
         self._clock = DeviceClock(self._store)
@@ -142,6 +145,7 @@ class AppServices:
         background: bool = False,
         api_factory: ApiFactory | None = None,
         on_step: StepHook | None = None,
+        photo_settings: photos.PhotoSettings | None = None,
     ) -> AppServices:
         """Open (or create) the store in ``data_dir``.
 
@@ -151,7 +155,7 @@ class AppServices:
         server is reachable (same as calling ``start_background_sync``). ``api_factory`` and
         ``on_step`` are for tests (another HTTP route; a hook between sync steps).
         """
-        services = cls(data_dir, server_url, api_factory=api_factory, on_step=on_step)
+        services = cls(data_dir, server_url, api_factory=api_factory, on_step=on_step, photo_settings=photo_settings)
         if background:
             services.start_background_sync()
         return services
@@ -298,10 +302,13 @@ class AppServices:
         return self.set_answer(inspection_id, question_id, "due_date", due_date)
 
     def add_photo(self, inspection_id: str, question_id: str, data: bytes, *, to_value: bool | None = None) -> str:
-        """Store ``data`` (JPEG, PNG or WebP) as a blob and append it to the answer's photos —
-        or to its value for a photo question (``to_value`` None: decided by the question kind).
-        Returns the SHA-256. ``AppError`` ``bad_photo`` when the bytes are not an image."""
-        return self._editor.add_photo(inspection_id, question_id, data, to_value)
+        """Make the photo small (upright, longest side ``photo_settings.max_side``, JPEG at
+        ``photo_settings.quality``, capture time kept), store it as a blob and append it to the
+        answer's photos — or to its value for a photo question (``to_value`` None: decided by the
+        question kind). Returns the SHA-256 of the stored JPEG. ``AppError`` ``bad_photo`` (and
+        nothing changes) when the bytes are not an image or too large to process."""
+        small = photos.shrink(data, self.photo_settings)
+        return self._editor.add_photo(inspection_id, question_id, small, to_value)
 
     def remove_photo(self, inspection_id: str, question_id: str, sha256: str) -> None:
         self._editor.remove_photo(inspection_id, question_id, sha256)
@@ -436,6 +443,13 @@ class AppServices:
             )
         self._background.interval_s = interval_s
         self._background.start()
+
+    def sync_soon(self) -> None:
+        """The app came back to the foreground or the network came back: sync (push and pull)
+        as soon as the server answers, even with nothing waiting. No effect without background
+        sync (``FIELD_APP_SYNC_INTERVAL=0``: the Sync button only)."""
+        if self._background is not None and self._background.alive:
+            self._background.poke(force=True)
 
     def stop_background_sync(self) -> None:
         if self._background is not None:

@@ -291,6 +291,11 @@ class AppState:
             return
         self.notices = self._services.notices()
 
+    def control_failed(self, detail: str) -> None:
+        """A control on screen failed: say so where messages appear; everything else goes on."""
+        self.busy = False
+        self.flash = self.t("control_failed", detail=detail[:160])
+
     def go_home(self) -> None:
         if self.form is not None:
             self.form.commit_all()
@@ -382,6 +387,13 @@ class AppState:
             if qid is not None:
                 self.form.jump_to(qid)
             self.route = "fill"
+
+    def go_back(self) -> bool:
+        """The back gesture: one screen back; False on home and login (nothing to go back to)."""
+        if self.route in ("home", "login") or self.session is None:
+            return False
+        self.back()
+        return True
 
     def back(self) -> None:
         """One screen back: complete → fill → (site or home); site → sites → home."""

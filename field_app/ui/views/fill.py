@@ -86,7 +86,7 @@ def FillScreen(state: AppState, form: InspectionForm, ui: Any) -> ft.Control:
                 ),
                 ft.Text(form.score_text(), size=14, weight=ft.FontWeight.BOLD, color=ft.Colors.BLUE_800),
                 w.heading(f"{section.title.get(lang)} ({s_done}/{s_total})", 17),
-                *[question_card(form, q, ui.file_picker, ui.geolocator) for q in questions],
+                *[question_card(form, q, ui.capabilities) for q in questions],
                 nav,
                 w.action(state.t("to_complete"), lambda e: state.show_complete(), icon=ft.Icons.CHECK)
                 if not last

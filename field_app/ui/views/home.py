@@ -22,6 +22,8 @@ def inspection_tile(state: AppState, item: InspectionSummary) -> ft.Control:
         i18n.local(STATUS_LABELS.get(item.status), lang),
         i18n.fmt_date(item.started_at),
     ]
+    if item.result_label is not None:
+        parts.append(state.t("result", result=item.result_label.get(lang)))
     if item.score is not None:
         parts.append(state.t("score", score=i18n.fmt_number(item.score, lang, 1)))
     if item.pending_changes:
