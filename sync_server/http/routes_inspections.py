@@ -31,7 +31,12 @@ class InspectionController(Controller):
         date_to: str | None = Parameter(default=None, description="YYYY-MM-DD, inclusive"),
         sort: FromQuery[str] = "updated",
         limit: int = Parameter(default=50, ge=1, le=500),
-        offset: int = Parameter(default=0, ge=0),
+        offset: int = Parameter(
+            default=0, ge=0, description="deprecated, slow when deep: rows to skip; use cursor (next_cursor)"
+        ),
+        cursor: str | None = Parameter(
+            default=None, description="next_cursor or prev_cursor of a page of the same list (opaque)"
+        ),
     ) -> inspections.InspectionPage:
         return inspections.list_inspections(
             server.db,
@@ -48,6 +53,7 @@ class InspectionController(Controller):
             sort=sort,
             limit=limit,
             offset=offset,
+            cursor=cursor,
         )
 
     @get(
