@@ -183,3 +183,27 @@ def test_api_pages_by_cursor_and_refuses_a_bad_or_foreign_cursor_changing_nothin
         )
         assert_problem(r, 422, "invalid_cursor")
     assert dump_database(world.db_path) == before
+
+
+def test_sites_page_by_cursor_like_by_offset_and_refuse_a_foreign_cursor(api: Api) -> None:
+    client, world = api
+    _seed(world, 0, seed=1)
+    headers = world.headers("admin")
+    by_cursor: list[str] = []
+    params: dict[str, Any] = {"limit": 3}
+    while True:
+        r = client.get("/api/v1/sites/", params=params, headers=headers)
+        assert r.status_code == 200, r.text
+        by_cursor += [s["code"] for s in r.json()["items"]]
+        if not r.json()["next_cursor"]:
+            break
+        params = {"limit": 3, "cursor": r.json()["next_cursor"]}
+    everything = client.get("/api/v1/sites/", params={"limit": 1000}, headers=headers).json()
+    assert by_cursor == [s["code"] for s in everything["items"]] and len(by_cursor) == everything["total"] == 8
+    back = client.get("/api/v1/sites/", params={"limit": 3, "cursor": r.json()["prev_cursor"]}, headers=headers)
+    assert [s["code"] for s in back.json()["items"]] == by_cursor[-5:-2]
+    assert_problem(
+        client.get("/api/v1/sites/", params={"cursor": params["cursor"], "kind": "CHO"}, headers=headers),
+        422,
+        "invalid_cursor",
+    )
