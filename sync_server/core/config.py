@@ -12,6 +12,7 @@
 | ``SYNC_SQLITE_SYNCHRONOUS`` | ``FULL`` | SQLite durability (``NORMAL`` survives process crashes, not power loss) |
 | ``SYNC_PG_POOL_SIZE`` | ``8`` | PostgreSQL connections per server process (docs/DEPLOYMENT.md) |
 | ``SYNC_TIMEZONE`` | ``Asia/Ho_Chi_Minh`` | the zone of the days people pick and read (filters, dashboard, records) |
+| ``SYNC_SQLITE_WAL_LIMIT_MB`` | ``512`` | the size SQLite's write-ahead log is kept under (checkpointer.py) |
 | ``SYNC_WORKERS`` | ``1`` | server processes for ``serve`` (``--workers`` overrides; docs/DEPLOYMENT.md) |
 """
 
@@ -48,6 +49,7 @@ class ServerConfig:
     pg_pool_size: int = 8
     timezone: str = DEFAULT_TIMEZONE
     workers: int = 1
+    wal_limit_bytes: int = 512 * 1024 * 1024
 
     @property
     def sqlite_path(self) -> Path | None:
@@ -141,6 +143,7 @@ def from_env(env: Mapping[str, str] | None = None) -> ServerConfig:
         pg_pool_size=_int(env, "SYNC_PG_POOL_SIZE", 8),
         timezone=_timezone(env),
         workers=_int(env, "SYNC_WORKERS", 1),
+        wal_limit_bytes=_int(env, "SYNC_SQLITE_WAL_LIMIT_MB", 512) * 1024 * 1024,
     )
     secret = env.get("SYNC_SECRET_KEY") or load_or_create_secret(cfg.data_dir)
     return ServerConfig(**{**cfg.__dict__, "secret_key": secret})
