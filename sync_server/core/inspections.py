@@ -186,6 +186,9 @@ def list_inspections(
     and skips every row before the page."""
     cond, params = district_filter(actor, "i.district")
     sql = " WHERE 1 = 1" + cond
+    # The page reads the sort's index in order and checks the districts row by row (``|| ''``
+    # keeps the planner off the district index, which would sort the whole scope for a page).
+    page_sql = " WHERE 1 = 1" + district_filter(actor, "i.district || ''")[0]
     for column, value in (
         ("i.district", district),
         ("i.site_id", site_id),
@@ -196,13 +199,16 @@ def list_inspections(
     ):
         if value:
             sql += f" AND {column} = ?"
+            page_sql += f" AND {column} || '' = ?" if column == "i.district" else f" AND {column} = ?"
             params.append(value)
     # Days are local days (``local_time``): the bounds are the UTC times they begin.
     if date_from:
         sql += " AND COALESCE(i.started_at, i.created_at) >= ?"
+        page_sql += " AND COALESCE(i.started_at, i.created_at) >= ?"
         params.append(local_time.day_start_utc(_filter_day("date_from", date_from)))
     if date_to:
         sql += " AND COALESCE(i.started_at, i.created_at) < ?"
+        page_sql += " AND COALESCE(i.started_at, i.created_at) < ?"
         params.append(local_time.day_start_utc(_filter_day("date_to", date_to) + dt.timedelta(days=1)))
     if sort not in SORTS:
         raise Invalid(
@@ -216,9 +222,10 @@ def list_inspections(
     keyset = SORTS[sort]
     finger = paging.fingerprint("inspections", sort, status, params)
     before, from_cursor = False, args.cursor is not None
-    base = " FROM inspections i LEFT JOIN sites s ON s.id = i.site_id" + sql
+    joined = " LEFT JOIN sites s ON s.id = i.site_id" if site_kind else ""
+    base = " FROM inspections i" + joined + sql
     status_sql, status_params = ("", []) if not status else (" AND i.status = ?", [status])
-    page_sql, page_params = sql + status_sql, [*params, *status_params]
+    page_sql, page_params = page_sql + status_sql, [*params, *status_params]
     if args.cursor is not None:
         before, key = paging.decode_cursor(args.cursor, finger, len(keyset.columns))
         page_sql += keyset.where(before)

@@ -5,17 +5,18 @@ The figures are the same as the pure functions of ``sync_server.reports.dashboar
 every inspection row (``tests/reports/test_dashboard.py`` proves it on generated data, on
 SQLite and PostgreSQL):
 
-- per-day counts: the database groups the window's inspections by the UTC hour (or minute,
-  or second, when the zone's midnights do not fall on whole hours) they started in; Python
-  turns those few buckets into local days (``SYNC_TIMEZONE``), so the Viet Nam day boundary
-  (17:00 UTC) and any daylight-saving zone are exact;
-- results by district and by site kind and the status counts: one ``GROUP BY`` of the scope;
-- sites not inspected lately: the latest start per site (``MAX`` in the database).
+- results by district and by site kind, the status counts and the latest start per site: one
+  ``GROUP BY`` over the ``inspections_dashboard`` index (a group per district, site, status
+  and result);
+- per-day counts: the window's inspections, found by range on ``started_key`` (when each
+  started, UTC, ``YYYYMMDDHHMMSS``; ``derived.started_key``), grouped by UTC hour (or minute,
+  or second, when the zone's midnights do not fall on whole hours); Python turns those few
+  buckets into local days (``SYNC_TIMEZONE``), so the Viet Nam day boundary (17:00 UTC) and
+  any daylight-saving zone are exact.
 
-Times are stored in UTC (``sync_server.core.local_time``). A stored time the database cannot
-read as UTC by position (a non-UTC offset, no seconds, a plain date — valid ISO 8601 that a
-device may send) is left to Python: those rows, and only those, are fetched and read with the
-same ``local_day`` the pure functions use.
+An inspection whose start has no ``started_key`` (a plain date, read as a local day, or a form
+migration 0005 could not read in SQL) is read in Python with the same ``local_day`` the pure
+functions use; those rows are few or none.
 """
 
 from __future__ import annotations
@@ -29,35 +30,18 @@ import msgspec
 
 from sync_server.core import local_time
 from sync_server.core.access import Actor, district_filter
-from sync_server.core.db import Database
+from sync_server.core.db import Database, Tx
 from sync_server.reports.dashboard import COUNTED_STATUSES, DayCount, SiteGap, SiteRow
 from sync_server.reports.formatting import local_day
 
 STATUS_ORDER = ("draft", "submitted", "returned", "approved", "rejected")
 
 _T = "COALESCE(i.started_at, i.created_at)"
-_REST = f"substr({_T}, 20)"
-# True only when the first 19 characters are the UTC wall time: YYYY-MM-DD?HH:MM:SS followed by
-# nothing, a fraction, Z, or a zero offset. Anything else (other offsets, no seconds, a date)
-# is read in Python.
-CANONICAL_UTC = (
-    f"(length({_T}) >= 19 AND substr({_T}, 5, 1) = '-' AND substr({_T}, 8, 1) = '-'"
-    f" AND substr({_T}, 14, 1) = ':' AND substr({_T}, 17, 1) = ':'"
-    f" AND (({_REST} NOT LIKE '%+%' AND {_REST} NOT LIKE '%-%')"
-    f" OR {_REST} LIKE '%+00:00' OR {_REST} LIKE '%-00:00'))"
-)
-_DIGITS = (
-    f"substr({_T}, 1, 4) || substr({_T}, 6, 2) || substr({_T}, 9, 2)",  # YYYYMMDD
-    f"substr({_T}, 12, 2)",  # HH
-    f"substr({_T}, 15, 2)",  # MM
-    f"substr({_T}, 18, 2)",  # SS
-)
 _COUNTED_SQL = ", ".join(f"'{s}'" for s in sorted(COUNTED_STATUSES))
 
 
-def _key(parts: int) -> str:
-    """The start time truncated to ``parts`` of (day, hour, minute, second), as digits."""
-    return " || ".join(_DIGITS[:parts])
+def _digits(moment: dt.datetime) -> str:
+    return f"{moment.year:04d}{moment.month:02d}{moment.day:02d}{moment.hour:02d}{moment.minute:02d}{moment.second:02d}"
 
 
 def _bucket_start(key: str) -> dt.datetime:
@@ -91,20 +75,16 @@ def inspections_per_day(db: Database, actor: Actor, start: dt.date, end: dt.date
     parts = (
         2 if all(s.minute == 0 and s.second == 0 for s in starts) else 3 if all(s.second == 0 for s in starts) else 4
     )
-    lo = (starts[0] - dt.timedelta(days=1)).date().isoformat()
-    hi = (starts[-1] + dt.timedelta(days=1)).date().isoformat()
+    width = 10 if parts == 2 else 12 if parts == 3 else 14
     cond, params = district_filter(actor, "i.district")
     counts: Counter[dt.date] = Counter()
     with db.read() as tx:
         buckets = tx.query(
-            f"SELECT {_key(parts)} AS k, COUNT(*) FROM inspections i"
-            f" WHERE i.status IN ({_COUNTED_SQL}) AND {_T} >= ? AND {_T} < ? AND {CANONICAL_UTC}{cond} GROUP BY k",
-            [lo, hi, *params],
+            f"SELECT substr(i.started_key, 1, {width}) AS k, COUNT(*) FROM inspections i"
+            f" WHERE i.started_key >= ? AND i.started_key < ? AND i.status IN ({_COUNTED_SQL}){cond} GROUP BY k",
+            [_digits(starts[0]), _digits(starts[-1]), *params],
         )
-        odd = tx.query(
-            f"SELECT {_T} FROM inspections i WHERE i.status IN ({_COUNTED_SQL}) AND NOT {CANONICAL_UTC}{cond}",
-            params,
-        )
+        odd = [(when,) for _, when in _odd_rows(tx, actor)]
     for key, n in buckets:
         moment = _bucket_start(key)
         slot = bisect_right(starts, moment) - 1
@@ -117,21 +97,40 @@ def inspections_per_day(db: Database, actor: Actor, start: dt.date, end: dt.date
     return [DayCount(start + dt.timedelta(days=i), counts[start + dt.timedelta(days=i)]) for i in range(days)]
 
 
-def _groups(db: Database, actor: Actor) -> list[tuple[str, str, str, str | None, int]]:
-    """(district, site kind, status, result, count) of the scope's inspections."""
+Group = tuple[str, str, str, str | None, int, str, str | None]
+
+
+def _odd_rows(tx: Tx, actor: Actor) -> list[tuple[str, str]]:
+    """(site id, start time) of the inspections (not drafts) whose start has no ``started_key``:
+    a plain date or a form SQL does not read; few or none."""
+    cond, params = district_filter(actor, "i.district")
+    return [
+        (r[0], r[1])
+        for r in tx.query(
+            f"SELECT i.site_id, {_T} FROM inspections i WHERE i.started_key IS NULL"
+            f" AND i.status IN ({_COUNTED_SQL}){cond}",
+            params,
+        )
+    ]
+
+
+def _groups(db: Database, actor: Actor) -> list[Group]:
+    """(district, site kind, status, result, count, site id, latest started_key) of the
+    scope's inspections: one pass over the ``inspections_dashboard`` index."""
     cond, params = district_filter(actor, "i.district")
     with db.read() as tx:
         rows = tx.query(
-            "SELECT g.district, COALESCE(s.kind, ''), g.status, g.result, g.n FROM ("
-            "SELECT i.district, i.site_id, COALESCE(i.status, 'draft') AS status, i.result, COUNT(*) AS n"
-            " FROM inspections i WHERE 1 = 1" + cond + " GROUP BY i.district, i.site_id, COALESCE(i.status, 'draft'),"
-            " i.result) g LEFT JOIN sites s ON s.id = g.site_id",
+            "SELECT g.district, COALESCE(s.kind, ''), g.status, g.result, g.n, g.site_id, g.latest FROM ("
+            "SELECT i.district, i.site_id, i.status, i.result, COUNT(*) AS n, MAX(i.started_key) AS latest"
+            " FROM inspections i WHERE 1 = 1" + cond + " GROUP BY i.district, i.site_id, i.status, i.result) g"
+            " LEFT JOIN sites s ON s.id = g.site_id",
             params,
         )
-    return [(r[0], r[1], r[2], r[3], int(r[4])) for r in rows]
+    # grouped in the index's order; an inspection without a status counts as a draft
+    return [(r[0], r[1], r[2] or "draft", r[3], int(r[4]), r[5], r[6]) for r in rows]
 
 
-def _results(groups: Sequence[tuple[str, str, str, str | None, int]], index: int) -> dict[str, dict[str, int]]:
+def _results(groups: Sequence[Group], index: int) -> dict[str, dict[str, int]]:
     table: dict[str, Counter[str]] = {}
     for row in groups:
         if row[2] in COUNTED_STATUSES:
@@ -139,7 +138,7 @@ def _results(groups: Sequence[tuple[str, str, str, str | None, int]], index: int
     return {group: dict(counts) for group, counts in sorted(table.items())}
 
 
-def _status_counts(groups: Sequence[tuple[str, str, str, str | None, int]]) -> dict[str, int]:
+def _status_counts(groups: Sequence[Group]) -> dict[str, int]:
     counts: Counter[str] = Counter()
     for row in groups:
         counts[row[2]] += row[4]
@@ -147,21 +146,16 @@ def _status_counts(groups: Sequence[tuple[str, str, str, str | None, int]]) -> d
     return dict(sorted(counts.items(), key=lambda kv: (rank.get(kv[0], len(rank)), kv[0])))
 
 
-def last_inspected_per_site(db: Database, actor: Actor) -> dict[str, dt.date]:
+def last_inspected_per_site(db: Database, actor: Actor, groups: Sequence[Group] | None = None) -> dict[str, dt.date]:
     """Site id → the local day of its latest inspection that is not a draft."""
-    cond, params = district_filter(actor, "i.district")
+    groups = _groups(db, actor) if groups is None else groups
+    latest: dict[str, str] = {}
+    for g in groups:
+        if g[2] in COUNTED_STATUSES and g[6] is not None and g[6] > latest.get(g[5], ""):
+            latest[g[5]] = g[6]
+    last = {site: local_time.local_day_of(_bucket_start(key)) for site, key in latest.items()}
     with db.read() as tx:
-        latest = tx.query(
-            f"SELECT i.site_id, MAX({_key(4)}) FROM inspections i"
-            f" WHERE i.status IN ({_COUNTED_SQL}) AND {CANONICAL_UTC}{cond} GROUP BY i.site_id",
-            params,
-        )
-        odd = tx.query(
-            f"SELECT i.site_id, {_T} FROM inspections i WHERE i.status IN ({_COUNTED_SQL})"
-            f" AND NOT {CANONICAL_UTC}{cond}",
-            params,
-        )
-    last = {site: local_time.local_day_of(_bucket_start(key)) for site, key in latest if key}
+        odd = _odd_rows(tx, actor)
     for site, when in odd:
         day = local_day(when)
         if day is not None and (site not in last or day > last[site]):
@@ -170,11 +164,16 @@ def last_inspected_per_site(db: Database, actor: Actor) -> dict[str, dt.date]:
 
 
 def sites_not_inspected(
-    db: Database, actor: Actor, sites: Sequence[SiteRow], days: int, today: dt.date
+    db: Database,
+    actor: Actor,
+    sites: Sequence[SiteRow],
+    days: int,
+    today: dt.date,
+    groups: Sequence[Group] | None = None,
 ) -> list[SiteGap]:
     """Active sites with no inspection (other than a draft) in the last ``days`` days,
     never-inspected sites first, then the longest gap first."""
-    last = last_inspected_per_site(db, actor)
+    last = last_inspected_per_site(db, actor, groups)
     cutoff = today - dt.timedelta(days=days)
     gaps = [
         SiteGap(site, seen, (today - seen).days if seen else None)
@@ -193,5 +192,5 @@ def figures(db: Database, actor: Actor, sites: Sequence[SiteRow], days: int, tod
         by_district=_results(groups, 0),
         by_kind=_results(groups, 1),
         status_counts=_status_counts(groups),
-        gaps=sites_not_inspected(db, actor, sites, days, today),
+        gaps=sites_not_inspected(db, actor, sites, days, today, groups),
     )

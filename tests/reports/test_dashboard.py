@@ -15,6 +15,8 @@ from sync_server.core import local_time
 from sync_server.core.access import Actor
 from sync_server.core.config import ServerConfig
 from sync_server.core.db import Database
+from sync_server.core.derived import started_key
+from sync_server.core.migrations import MIGRATIONS_DIR
 from sync_server.core.server import Server
 from sync_server.reports import dashboard_query
 from sync_server.reports.dashboard import (
@@ -226,7 +228,16 @@ def dashboard_db(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
         server.close()
 
 
-def _load(db: Database, sites: list[tuple[Any, ...]], inspections: list[tuple[Any, ...]]) -> None:
+BACKFILL = next(
+    statement.strip()
+    for statement in (MIGRATIONS_DIR / "sqlite" / "0005_list_indexes.sql").read_text(encoding="utf-8").split(";")
+    if "UPDATE inspections SET started_key" in statement
+)
+
+
+def _load(db: Database, sites: list[tuple[Any, ...]], inspections: list[tuple[Any, ...]], via: str = "write") -> None:
+    """The rows, with ``started_key`` made as a push makes it (``via="write"``) or left empty
+    and filled by migration 0005's SQL (``via="migration"``), so both are compared."""
     with db.write() as tx:
         tx.execute("DELETE FROM inspections")
         tx.execute("DELETE FROM sites")
@@ -234,10 +245,12 @@ def _load(db: Database, sites: list[tuple[Any, ...]], inspections: list[tuple[An
             "INSERT INTO sites (id, code, name, kind, district, active, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)", sites
         )
         tx.executemany(
-            "INSERT INTO inspections (id, site_id, district, status, result, started_at, created_at, updated_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            inspections,
+            "INSERT INTO inspections (id, site_id, district, status, result, started_at, created_at, updated_at,"
+            " started_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(*r, started_key(r[5], r[6]) if via == "write" else None) for r in inspections],
         )
+        if via == "migration":
+            tx.execute(BACKFILL)
 
 
 ADMIN = Actor(user_id="u-admin", username="admin", role="admin")
@@ -250,6 +263,7 @@ ADMIN = Actor(user_id="u-admin", username="admin", role="admin")
     today=st.dates(dt.date(2021, 7, 20), dt.date(2021, 8, 20)),
     days=st.sampled_from((1, 7, 30, 90, 180)),
     scope=st.sets(st.sampled_from(DISTRICTS), max_size=2) | st.none(),
+    via=st.sampled_from(("write", "migration")),
 )
 def test_dashboard_in_sql_equals_the_python_reference(
     dashboard_db: Database,
@@ -258,8 +272,9 @@ def test_dashboard_in_sql_equals_the_python_reference(
     today: dt.date,
     days: int,
     scope: set[str] | None,
+    via: str,
 ) -> None:
-    _load(dashboard_db, *registry)
+    _load(dashboard_db, *registry, via=via)
     actor = ADMIN if scope is None else Actor("u-sup", "sup", "supervisor", frozenset(scope))
     local_time.configure(zone)
     try:
@@ -293,9 +308,10 @@ def test_dashboard_in_sql_counts_the_viet_nam_day_of_an_evening_utc_start(dashbo
     assert dashboard_query.last_inspected_per_site(dashboard_db, ADMIN) == {"s0": dt.date(2021, 8, 2)}
 
 
+@pytest.mark.parametrize("via", ["write", "migration"])
 @pytest.mark.parametrize("zone", ZONES)
 def test_dashboard_in_sql_reads_every_time_form_at_every_midnight_like_python(
-    dashboard_db: Database, zone: str
+    dashboard_db: Database, zone: str, via: str
 ) -> None:
     """Every form of a time × every clock near a midnight, one site each, so the latest day per
     site compares each row on its own and the per-day counts compare them together."""
@@ -307,7 +323,7 @@ def test_dashboard_in_sql_reads_every_time_form_at_every_midnight_like_python(
             moment = dt.datetime.combine(EPOCH.date() + dt.timedelta(days=c % 3), clock, tzinfo=dt.UTC)
             started = _iso(moment, form)
             inspections.append((f"i{n}", f"s{n}", DISTRICTS[n % 3], "submitted", None, started, started, started))
-    _load(dashboard_db, sites, inspections)
+    _load(dashboard_db, sites, inspections, via)
     local_time.configure(zone)
     try:
         rows = queries.dashboard_inspections(dashboard_db, ADMIN)
