@@ -10,8 +10,6 @@ CREATE INDEX inspections_started_id ON inspections (COALESCE(started_at, created
 CREATE INDEX inspections_score_id ON inspections (COALESCE(score, -1), id);
 CREATE INDEX inspections_status_updated ON inspections (status, updated_at, id);
 CREATE INDEX inspections_template ON inspections (template_id, template_version);
-CREATE INDEX inspections_inspector ON inspections (inspector);
-CREATE INDEX inspections_result ON inspections (result);
 
 CREATE INDEX sites_district_name_code ON sites (district, name, code);
 CREATE INDEX sites_kind ON sites (kind);
@@ -35,3 +33,10 @@ WHERE length(COALESCE(started_at, created_at)) >= 19
         OR substr(COALESCE(started_at, created_at), 20) LIKE '%-00:00');
 CREATE INDEX inspections_started_key ON inspections (started_key);
 CREATE INDEX inspections_dashboard ON inspections (district, site_id, status, result, started_key);
+
+-- The dashboard's corrective actions: answers that carry a correction deadline, without
+-- reading the whole feed.
+CREATE INDEX feed_due_dates ON feed (inspection_id) WHERE entity = 'answer' AND field = 'due_date';
+-- The inspections list's filter choices (inspectors, results in scope), one index step per value.
+CREATE INDEX inspections_inspector_district ON inspections (inspector, district);
+CREATE INDEX inspections_result_district ON inspections (result, district);
