@@ -31,7 +31,7 @@ WHERE length(COALESCE(started_at, created_at)) >= 19
           AND substr(COALESCE(started_at, created_at), 20) NOT LIKE '%-%')
         OR substr(COALESCE(started_at, created_at), 20) LIKE '%+00:00'
         OR substr(COALESCE(started_at, created_at), 20) LIKE '%-00:00');
-CREATE INDEX inspections_started_key ON inspections (started_key);
+CREATE INDEX inspections_started_key ON inspections (started_key, status, district);
 CREATE INDEX inspections_dashboard ON inspections (district, site_id, status, result, started_key);
 
 -- The dashboard's corrective actions: answers that carry a correction deadline, without
