@@ -71,6 +71,7 @@ class ListFilters(msgspec.Struct, kw_only=True):
     sort: str = "updated"
     page: int = 1
     per_page: int = PAGE_SIZE
+    cursor: str | None = None  # a page's next/prev cursor; without one, ``page`` is read by offset
 
     @classmethod
     def from_query(cls, query: Any) -> ListFilters:
@@ -81,6 +82,7 @@ class ListFilters(msgspec.Struct, kw_only=True):
             sort=sort if sort in SORTS else "updated",
             page=max(_int(query.get("page"), 1), 1),
             per_page=size if (size := _int(query.get("per_page"), PAGE_SIZE)) in PAGE_SIZES else PAGE_SIZE,
+            cursor=(query.get("cursor") or "").strip() or None,
         )
 
     def service_filters(self) -> dict[str, Any]:
@@ -88,6 +90,7 @@ class ListFilters(msgspec.Struct, kw_only=True):
 
     def query(self, **override: Any) -> str:
         values = {name: getattr(self, name) for name in (*FILTER_NAMES, "sort", "page", "per_page")} | override
+        values.setdefault("cursor", None)  # a cursor belongs to one page: only links that name one carry it
         defaults = {"page": 1, "per_page": PAGE_SIZE}
         return urlencode({k: v for k, v in values.items() if v not in (None, "") and defaults.get(k) != v})
 
@@ -102,7 +105,8 @@ def inspections_list(request: Request[Any, Any, Any], viewer: Actor) -> Response
             viewer,
             **filters.service_filters(),
             limit=filters.per_page,
-            offset=(filters.page - 1) * filters.per_page,
+            offset=0 if filters.cursor else (filters.page - 1) * filters.per_page,
+            cursor=filters.cursor,
         )
         error = None
     except ServiceError as exc:

@@ -23,18 +23,30 @@ def districts_in_scope(db: Database, actor: Actor) -> list[str]:
     return sorted({r[0] for r in rows if r[0]})
 
 
-def inspectors_in_scope(db: Database, actor: Actor) -> list[str]:
-    cond, params = district_filter(actor, "district")
+def _distinct_in_scope(db: Database, actor: Actor, column: str) -> list[str]:
+    """The values of ``column`` in the actor's scope, one index step per value (``MIN`` above
+    the last one, over the ``(column, district)`` index) instead of reading every inspection."""
+    cond, params = district_filter(actor, "district || ''")  # || '': not the district index
+    values: list[str] = []
     with db.read() as tx:
-        rows = tx.query("SELECT DISTINCT inspector FROM inspections WHERE inspector IS NOT NULL" + cond, params)
-    return sorted(r[0] for r in rows)
+        while True:
+            after = [values[-1]] if values else []
+            following = " AND " + column + " > ?" if values else ""
+            value = tx.scalar(
+                f"SELECT MIN({column}) FROM inspections WHERE {column} IS NOT NULL" + following + cond,
+                [*after, *params],
+            )
+            if value is None:
+                return sorted(values)
+            values.append(value)
+
+
+def inspectors_in_scope(db: Database, actor: Actor) -> list[str]:
+    return _distinct_in_scope(db, actor, "inspector")
 
 
 def results_in_scope(db: Database, actor: Actor) -> list[str]:
-    cond, params = district_filter(actor, "district")
-    with db.read() as tx:
-        rows = tx.query("SELECT DISTINCT result FROM inspections WHERE result IS NOT NULL" + cond, params)
-    return sorted(r[0] for r in rows)
+    return _distinct_in_scope(db, actor, "result")
 
 
 def dashboard_inspections(db: Database, actor: Actor) -> list[InspectionRow]:
@@ -71,7 +83,10 @@ def corrective_actions(db: Database, actor: Actor) -> list[ActionRow]:
             " COALESCE(i.started_at, i.created_at), i.template_id,"
             " (SELECT a.value FROM feed a WHERE a.entity = 'answer' AND a.entity_id = f.entity_id"
             "   AND a.field = 'corrective_action')"
-            " FROM feed f JOIN inspections i ON i.id = f.inspection_id LEFT JOIN sites s ON s.id = i.site_id"
+            " FROM feed f"
+            # SQLite's planner, without statistics, would read every answer by the feed's key
+            + (" INDEXED BY feed_due_dates" if tx.dialect.name == "sqlite" else "")
+            + " JOIN inspections i ON i.id = f.inspection_id LEFT JOIN sites s ON s.id = i.site_id"
             " WHERE f.entity = 'answer' AND f.field = 'due_date' AND f.value IS NOT NULL AND f.value <> 'null'"
             " AND i.status IN ('submitted', 'approved', 'returned')" + cond,
             params,

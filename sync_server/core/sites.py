@@ -12,7 +12,7 @@ import msgspec
 from shared_schema.errors import FieldProblem
 from shared_schema.records import SITE_KINDS, Contact, Location, Site
 from shared_schema.validation import validate_site_field
-from sync_server.core import audit
+from sync_server.core import audit, paging
 from sync_server.core.access import Actor, district_filter, require_admin, require_district
 from sync_server.core.db import Database, Tx
 from sync_server.core.errors import Conflict, Invalid, NotFound, bi
@@ -69,8 +69,11 @@ class SitePage(msgspec.Struct, kw_only=True):
     total: int
     limit: int
     offset: int
+    next_cursor: str | None = None  # the page after this one (paging.py); None on the last page
+    prev_cursor: str | None = None
 
 
+SITE_KEYSET = paging.Keyset(("district", "name", "code"), descending=False)  # code is unique
 SITE_SELECT = (
     "SELECT id, code, name, kind, district, address, parent_id, workers, contact, location, notes, active FROM sites"
 )
@@ -248,7 +251,10 @@ def list_sites(
     active: bool | None = None,
     limit: int = 100,
     offset: int = 0,
+    cursor: str | None = None,
 ) -> SitePage:
+    """Sites in scope by district, name and code; ``cursor`` pages by keyset (``paging``),
+    ``offset`` is kept for old clients. The count is of sites, which do not grow with history."""
     cond, scope_params = district_filter(actor, "district")
     params: list[Any] = list(scope_params)
     sql = " WHERE 1 = 1" + cond
@@ -265,9 +271,24 @@ def list_sites(
     if active is not None:
         sql += " AND active = ?"
         params.append(1 if active else 0)
-    limit = min(max(limit, 1), 1000)
-    offset = max(offset, 0)
+    args = paging.page_args(limit, offset, cursor, 1000)
+    finger = paging.fingerprint("sites", params)
+    page_sql, page_params, before = sql, list(params), False
+    if args.cursor is not None:
+        before, key = paging.decode_cursor(args.cursor, finger, len(SITE_KEYSET.columns))
+        page_sql += SITE_KEYSET.where(before)
+        page_params += key
+    tail = " LIMIT ?" if args.cursor else " LIMIT ? OFFSET ?"
+    tail_params = [args.limit + 1] if args.cursor else [args.limit + 1, args.offset]
     with db.read() as tx:
         total = tx.scalar("SELECT COUNT(*) FROM sites" + sql, params)
-        rows = tx.query(SITE_SELECT + sql + " ORDER BY district, name, code LIMIT ? OFFSET ?", [*params, limit, offset])
-    return SitePage(items=[site_from_row(r) for r in rows], total=total, limit=limit, offset=offset)
+        rows = tx.query(SITE_SELECT + page_sql + SITE_KEYSET.order_by(before) + tail, [*page_params, *tail_params])
+    win = paging.window(rows, args, before, finger, lambda r: (r[4], r[2], r[1]), args.cursor is not None)
+    return SitePage(
+        items=[site_from_row(r) for r in win.rows],
+        total=total,
+        limit=args.limit,
+        offset=0 if args.cursor else args.offset,
+        next_cursor=win.next_cursor,
+        prev_cursor=win.prev_cursor,
+    )
