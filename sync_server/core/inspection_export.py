@@ -21,6 +21,7 @@ from typing import Any
 
 import msgspec
 
+from shared_schema import workflow
 from shared_schema.records import Answer, Site
 from sync_server.core import local_time
 from sync_server.core.access import Actor, district_filter
@@ -31,7 +32,7 @@ from sync_server.core.sites import site_from_row
 from sync_server.core.util import from_json
 
 # Statuses an export leaves out unless the caller asks for them (or filters for one of them).
-EXCLUDED_UNLESS_ASKED: tuple[str, ...] = ("draft",)
+EXCLUDED_UNLESS_ASKED: tuple[str, ...] = ("draft", *sorted(workflow.HIDDEN_STATUSES))
 BATCH = 500  # inspections loaded per read transaction
 
 FILTER_NAMES = (
@@ -86,9 +87,11 @@ def filter_sql(actor: Actor, filters: dict[str, Any], include_drafts: bool = Fal
         if filters.get(name):
             sql += f" AND {column} = ?"
             params.append(filters[name])
-    if not include_drafts and not filters.get("status"):
-        sql += f" AND COALESCE(i.status, 'draft') NOT IN ({', '.join('?' for _ in EXCLUDED_UNLESS_ASKED)})"
-        params.extend(EXCLUDED_UNLESS_ASKED)
+    if not filters.get("status"):
+        # discarded drafts stay out even when drafts are asked for (an admin filters status=discarded)
+        excluded = sorted(workflow.HIDDEN_STATUSES) if include_drafts else list(EXCLUDED_UNLESS_ASKED)
+        sql += f" AND COALESCE(i.status, 'draft') NOT IN ({', '.join('?' for _ in excluded)})"
+        params.extend(excluded)
     if filters.get("date_from"):
         sql += " AND COALESCE(i.started_at, i.created_at) >= ?"
         params.append(local_time.day_start_utc(_filter_day("date_from", filters["date_from"])))
@@ -117,7 +120,7 @@ def select_for_export(
         rows = tx.query(
             "SELECT i.id, i.template_id, i.template_version FROM inspections i LEFT JOIN sites s ON s.id = i.site_id"
             + where
-            + f" ORDER BY {SORTS[sort]}, i.id",
+            + SORTS[sort].order_by(False),
             params,
         )
     keys: dict[tuple[str, int], None] = {}

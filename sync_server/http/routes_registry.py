@@ -111,6 +111,7 @@ class TemplateController(Controller):
     @get(
         "/{template_id:str}/versions/{version:int}/xlsform",
         sync_to_thread=True,
+        media_type=XLSX_MEDIA_TYPE,
         summary="One checklist version as an XLSForm spreadsheet (.xlsx) that imports back to the same checklist",
     )
     def get_xlsform(
