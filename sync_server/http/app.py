@@ -36,6 +36,7 @@ from sync_server.http.routes_blobs import BlobController
 from sync_server.http.routes_inspections import InspectionController
 from sync_server.http.routes_registry import SiteController, TemplateController
 from sync_server.http.routes_sync import SyncController
+from sync_server.http.routes_units import UnitController
 
 log = logging.getLogger("sync_server")
 OPTIONAL_ROUTERS = ("sync_server.console", "sync_server.reports")
@@ -113,6 +114,7 @@ def create_app(
             TemplateController,
             InspectionController,
             AdminController,
+            UnitController,
             *extra,
         ],
         dependencies=DEPENDENCIES,

@@ -15,7 +15,7 @@ from tests.field_app.helpers import complete_answers
 
 pytestmark = pytest.mark.slow
 
-OTHER = "Đại Từ"
+OTHER = "H. Đại Từ"
 
 
 def set_districts(world: World, username: str, districts: list[str]) -> None:

@@ -41,7 +41,7 @@ SITES = [
         "code": "DN-001",
         "name": "Công ty May Phổ Yên",
         "kind": "DN_SX",
-        "district": "Phổ Yên",
+        "district": "TX Phổ Yên",
         "address": "KCN Yên Bình",
         "workers": "850",
         "contact_name": "Lê Văn Cường",
@@ -51,7 +51,7 @@ SITES = [
         "code": "DN-002",
         "name": "Nhà máy Gạch Thái Nguyên",
         "kind": "DN_SX",
-        "district": "Phổ Yên",
+        "district": "TX Phổ Yên",
         "address": "",
         "workers": "",
         "contact_name": "",
@@ -61,7 +61,7 @@ SITES = [
         "code": "CHO-01",
         "name": "Chợ Đồng Hỷ",
         "kind": "CHO",
-        "district": "Đồng Hỷ",
+        "district": "H. Đồng Hỷ",
         "address": "",
         "workers": "",
         "contact_name": "",
@@ -72,9 +72,9 @@ SITES = [
 
 def _prepare_server(tmp_path: Path) -> ServerProcess:
     server = start_server(tmp_path)
-    server.create_user("an", "an-secret-1", "inspector", ["Phổ Yên", "Đồng Hỷ"])
-    server.create_user("binh", "binh-secret-1", "supervisor", ["Phổ Yên", "Đồng Hỷ"])
-    server.create_user("cuong", "cuong-secret-1", "inspector", ["Phổ Yên"])
+    server.create_user("an", "an-secret-1", "inspector", ["TX Phổ Yên", "H. Đồng Hỷ"])
+    server.create_user("binh", "binh-secret-1", "supervisor", ["TX Phổ Yên", "H. Đồng Hỷ"])
+    server.create_user("cuong", "cuong-secret-1", "inspector", ["TX Phổ Yên"])
     checklist = tmp_path / "sample.json"
     checklist.write_bytes(msgspec.json.encode(sample_template(1)))
     result = server.cli("load-checklist", "--publish", str(checklist))
@@ -288,7 +288,7 @@ def _walk_through(page: Page, server: ServerProcess, app: AppProcess, shots: Pat
     expect(page.get_by_text("1 cơ sở")).to_be_visible(timeout=WAIT)
     _retype(page.get_by_role("textbox", name="Tìm theo tên hoặc mã"), "")
     page.get_by_role("button", name=re.compile(r"Huyện\/Thành phố:")).click()
-    page.get_by_role("menuitem", name="Đồng Hỷ").click()
+    page.get_by_role("menuitem", name="H. Đồng Hỷ").click()
     expect(page.get_by_text("1 cơ sở")).to_be_visible(timeout=WAIT)
     expect(page.get_by_role("button", name=re.compile("Chợ Đồng Hỷ"))).to_be_visible()
     page.get_by_role("button", name=re.compile(r"Huyện\/Thành phố:")).click()
