@@ -22,6 +22,7 @@ from sync_server.console import (
     pages_map,
     pages_sites,
     pages_summary,
+    pages_units,
 )
 from sync_server.console.i18n import translate
 from sync_server.console.web import (
@@ -81,6 +82,7 @@ PAGES = [
     *pages_checklists.HANDLERS,
     *pages_sites.HANDLERS,
     *pages_admin.HANDLERS,
+    *pages_units.HANDLERS,
 ]
 
 console_router = Router(

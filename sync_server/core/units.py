@@ -101,12 +101,11 @@ def _unit_from_row(r: tuple[object, ...], names: dict[str, str]) -> Unit:
 
 
 def _all_units(tx: Tx) -> list[Unit]:
-    rows = tx.query(
-        "SELECT id, name, kind, parent_id, valid_from, valid_to, replaced_by FROM units ORDER BY valid_to IS NOT NULL,"
-        " name, id"
-    )
+    rows = tx.query("SELECT id, name, kind, parent_id, valid_from, valid_to, replaced_by FROM units")
     names = {str(r[0]): str(r[1]) for r in rows}
-    return [_unit_from_row(tuple(r), names) for r in rows]
+    units = [_unit_from_row(tuple(r), names) for r in rows]
+    # In force first, then by name as a Vietnamese reader expects (Đ with D, marks ignored).
+    return sorted(units, key=lambda u: (not u.in_force, fold(u.name), u.name))
 
 
 def names_in_force(tx: Tx) -> list[str]:
@@ -118,6 +117,29 @@ def list_units(db: Database, actor: Actor, *, include_retired: bool = True) -> l
     with db.read() as tx:
         units = _all_units(tx)
     return units if include_retired else [u for u in units if u.in_force]
+
+
+class UnitUsage(msgspec.Struct, kw_only=True):
+    """What names a unit: what a merge of it would move."""
+
+    sites: int = 0
+    inspections: int = 0
+    users: int = 0
+
+
+def unit_usage(db: Database, actor: Actor) -> dict[str, UnitUsage]:
+    """Sites, inspections and users naming each district (admin)."""
+    require_admin(actor, "xem đơn vị hành chính", "view administrative units")
+    usage: dict[str, UnitUsage] = {}
+    with db.read() as tx:
+        for field, sql in (
+            ("sites", "SELECT district, COUNT(*) FROM sites GROUP BY district"),
+            ("inspections", "SELECT district, COUNT(*) FROM inspections GROUP BY district"),
+            ("users", "SELECT district, COUNT(*) FROM user_districts GROUP BY district"),
+        ):
+            for name, count in tx.query(sql):
+                setattr(usage.setdefault(str(name), UnitUsage()), field, int(count))
+    return usage
 
 
 def unknown_unit_message(name: str, suggestions: list[str]) -> str:
