@@ -44,7 +44,7 @@ TEXTS: dict[str, tuple[str, str]] = {
         "The site's changes are saved; they go to the server at the next sync.",
     ),
     "site_unchanged": ("Không có gì thay đổi.", "Nothing changed."),
-    "start_location_title": ("Vị trí kiểm tra", "Inspection location"),
+    "start_location_title": ("Tọa độ nơi kiểm tra", "Inspection coordinates"),
     "start_location_missing": (
         "Chưa ghi được vị trí lúc bắt đầu kiểm tra. {reason}",
         "No position was recorded when the inspection started. {reason}",

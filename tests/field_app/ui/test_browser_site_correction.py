@@ -106,7 +106,7 @@ def _walk(page: Page, server: ServerProcess, shots: Path) -> None:
     page.get_by_role("button", name=re.compile("Bắt đầu kiểm tra")).first.click()
     _see(page, "Chưa ghi được vị trí lúc bắt đầu kiểm tra.")
     screenshot(page, shots, "05-start-position-asked")
-    boxes = page.get_by_role("group", name=re.compile("^Vị trí kiểm tra"))
+    boxes = page.get_by_role("group", name=re.compile("^Tọa độ nơi kiểm tra"))
     _retype(boxes.get_by_role("textbox", name="Vĩ độ"), "21,594")
     _retype(boxes.get_by_role("textbox", name="Kinh độ"), "105,843")
     boxes.get_by_role("button", name="Lưu vị trí").click()
