@@ -37,10 +37,29 @@ SITE_KINDS: dict[str, LocalText] = {
 }
 
 
-class Location(msgspec.Struct, frozen=True):
+# Kinds of administrative unit (sync_server ``units``): thành phố, thị xã, huyện, xã/phường.
+UNIT_KINDS: dict[str, LocalText] = {
+    "city": LocalText(vi="Thành phố", en="City"),
+    "town": LocalText(vi="Thị xã", en="Town"),
+    "district": LocalText(vi="Huyện", en="District"),
+    "commune": LocalText(vi="Xã/phường/thị trấn", en="Commune/ward"),
+}
+
+
+# How a location was taken: by the device's GPS, or typed by the person.
+LOCATION_SOURCES: dict[str, LocalText] = {
+    "gps": LocalText("Định vị của máy", "The device's GPS"),
+    "typed": LocalText("Nhập tay", "Typed"),
+}
+
+
+class Location(msgspec.Struct, frozen=True, omit_defaults=True):
     lat: float
     lon: float
     accuracy_m: float | None = None
+    # When the position was taken (ISO 8601 UTC) and how (a key of LOCATION_SOURCES).
+    at: str | None = None
+    source: str | None = None
 
 
 class Contact(msgspec.Struct, frozen=True):

@@ -25,6 +25,7 @@ from shared_schema.checklist import (
 )
 from shared_schema.records import (
     INSPECTION_KINDS,
+    LOCATION_SOURCES,
     STATUSES,
     Contact,
     Location,
@@ -98,6 +99,24 @@ def _location(value: Any) -> Invalid | None:
             "invalid_location",
             "Vĩ độ phải trong khoảng -90..90 và kinh độ trong khoảng -180..180.",
             "Latitude must be within -90..90 and longitude within -180..180.",
+        )
+    if loc.accuracy_m is not None and not (math.isfinite(loc.accuracy_m) and loc.accuracy_m >= 0):
+        return _bad(
+            "invalid_location",
+            "Độ chính xác của vị trí phải là số mét không âm.",
+            "The location's accuracy must be a non-negative number of metres.",
+        )
+    if loc.source is not None and loc.source not in LOCATION_SOURCES:
+        return _bad(
+            "invalid_location",
+            f"Nguồn vị trí '{loc.source}' không có; dùng một trong: {', '.join(LOCATION_SOURCES)}.",
+            f"Location source '{loc.source}' is unknown; use one of: {', '.join(LOCATION_SOURCES)}.",
+        )
+    if loc.at is not None and parse_datetime(loc.at) is None:
+        return _bad(
+            "invalid_location",
+            "Thời điểm lấy vị trí phải là ngày giờ ISO 8601.",
+            "The time of the location must be an ISO 8601 date and time.",
         )
     return None
 

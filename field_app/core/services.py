@@ -39,6 +39,7 @@ from field_app.core.models import (
 from field_app.core.queries import Queries
 from field_app.core.server_api import ServerApi, ServerError
 from field_app.core.session import SessionKeeper, normalise_url
+from field_app.core.site_correction import SiteDraft, site_changes
 from field_app.core.store import Store, default_data_dir
 from field_app.core.todo import NOT_FOUND_ASSIGNMENT, TodoItem, todo_items
 from field_app.core.todo import assignment as assignment_document
@@ -235,6 +236,27 @@ class AppServices:
         (``{lat, lon, accuracy_m}``) as found on the spot. Returns the ``Invalid`` and changes
         nothing when refused (``not_permitted`` for the registry's own fields such as the name)."""
         return self._editor.set_site_field(site_id, field, value)
+
+    def correct_site(self, site_id: str, draft: SiteDraft) -> tuple[list[str], dict[str, LocalText]]:
+        """Save the site correction screen: the workers, contact and location that differ from
+        the site held here, all or nothing. Returns (fields saved, {}) or ([], problems by box);
+        the corrections travel to the server at the next sync. ``AppError`` ``not_found``."""
+        site = self.get_site(site_id).site
+        changes, problems = site_changes(site, draft)
+        if problems:
+            return [], problems
+        for name, value in changes.items():
+            invalid = self._editor.set_site_field(site_id, name, value)
+            if invalid is not None:  # checked by site_changes already; kept as a guard
+                return [], {name: invalid.message}
+        return list(changes), {}
+
+    def record_start_location(self, inspection_id: str, location: dict[str, Any]) -> Invalid | None:
+        """Keep where an inspection was started (``site_correction.gps_location`` or
+        ``typed_location``) in its header ``location``, unless one is recorded already."""
+        if self.get_inspection(inspection_id).header.location is not None:
+            return None
+        return self._editor.set_header(inspection_id, "location", location)
 
     def checklists_for_kind(self, site_kind: str) -> list[ChecklistOption]:
         """The latest published version of every checklist that lists ``site_kind``."""

@@ -224,6 +224,10 @@ class InspectionForm:
     def _reload(self) -> None:
         self.view = self._services.get_inspection(self.inspection_id)
 
+    def reload(self) -> None:
+        """Read the inspection again (after a header change made outside this form)."""
+        self._reload()
+
     def _set_error(self, key: str, message: str | None) -> None:
         errors = dict(self.errors)
         if message:

@@ -11,11 +11,13 @@ import asyncio
 import json
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import flet as ft
 
+from field_app.core.capabilities import Capabilities
 from field_app.core.models import (
     AppError,
     AppEvent,
@@ -29,9 +31,11 @@ from field_app.core.models import (
     SyncStatus,
 )
 from field_app.core.services import AppServices
+from field_app.core.site_correction import gps_location
 from field_app.core.todo import TodoItem
 from field_app.ui import i18n
 from field_app.ui.form_state import InspectionForm
+from shared_schema.text import LocalText
 
 Runner = Callable[..., Any]
 log = logging.getLogger(__name__)
@@ -56,6 +60,18 @@ def _saved_language(services: AppServices) -> str | None:
     except (OSError, ValueError, AttributeError):
         return None
     return saved if saved in i18n.LANGS else None
+
+
+@dataclass(frozen=True)
+class StartLocation:
+    """An inspection whose start position is being taken (``problem`` None) or could not be
+    (``problem``: why, in words; the fill screen then offers typed coordinates or skip)."""
+
+    inspection_id: str
+    problem: LocalText | None = None
+
+
+NO_POSITION = LocalText("Chưa lấy được vị trí.", "No position was taken.")
 
 
 @ft.observable
@@ -92,6 +108,8 @@ class AppState:
         self.checklists: list[ChecklistOption] = []
         # one inspection
         self.form: InspectionForm | None = None
+        # the position asked for when an inspection started (``locate_start``)
+        self.start_location: StartLocation | None = None
 
     def close(self) -> None:
         """The page was closed: stop the background watch."""
@@ -367,6 +385,51 @@ class AppState:
         self.open_inspection(inspection_id)
         return inspection_id
 
+    async def locate_start(self, inspection_id: str, caps: Capabilities) -> None:
+        """Record where the inspection started, through the device's capability layer (with
+        accuracy and time). Without a position the fill screen asks to type it or skip."""
+        self.start_location = StartLocation(inspection_id)
+        outcome = await caps.locate()
+        problem = outcome.problem
+        if outcome.value is not None:
+            invalid = self._services.record_start_location(inspection_id, gps_location(outcome.value))
+            problem = invalid.message if invalid is not None else None
+        elif problem is None:
+            problem = NO_POSITION
+        self.start_location = StartLocation(inspection_id, problem) if problem is not None else None
+        if self.form is not None and self.form.inspection_id == inspection_id:
+            self.form.reload()
+
+    def save_start_location(self, value: dict[str, Any]) -> bool:
+        """Keep typed coordinates as the inspection's start position."""
+        pending = self.start_location
+        if pending is None:
+            return False
+        invalid = self._services.record_start_location(pending.inspection_id, value)
+        if invalid is not None:
+            self.flash = invalid.message.get(self.lang)
+            return False
+        self.start_location = None
+        if self.form is not None:
+            self.form.reload()
+        return True
+
+    def skip_start_location(self) -> None:
+        self.start_location = None
+
+    def open_site_edit(self) -> None:
+        """The site correction screen of the open site (workers, contact, location)."""
+        if self.site is not None:
+            self.route = "site_edit"
+
+    def site_saved(self, fields: list[str]) -> None:
+        """Back on the site's page after a correction, with its new values."""
+        if self.site is None:
+            return
+        self.site = self._services.get_site(self.site.site.id)
+        self.flash = self.t("site_saved" if fields else "site_unchanged")
+        self.route = "site"
+
     # --- one inspection ----------------------------------------------------------------
 
     def open_inspection(self, inspection_id: str, screen: str = "fill") -> None:
@@ -409,6 +472,8 @@ class AppState:
                     self.route = "site"
                 else:
                     self.go_home()
+            case "site_edit":
+                self.route = "site"
             case "site":
                 self.route = "sites"
                 self.site = None

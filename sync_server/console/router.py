@@ -23,6 +23,7 @@ from sync_server.console import (
     pages_plans,
     pages_sites,
     pages_summary,
+    pages_units,
 )
 from sync_server.console.i18n import translate
 from sync_server.console.web import (
@@ -83,6 +84,7 @@ PAGES = [
     *pages_sites.HANDLERS,
     *pages_admin.HANDLERS,
     *pages_plans.HANDLERS,
+    *pages_units.HANDLERS,
 ]
 
 console_router = Router(

@@ -17,6 +17,7 @@ from sync_server.core.access import Actor, district_filter, require_admin, requi
 from sync_server.core.db import Database, Tx
 from sync_server.core.errors import Conflict, Invalid, NotFound, bi
 from sync_server.core.feed import FeedWriter
+from sync_server.core.units import move_inspections, require_units
 from sync_server.core.util import from_json, now_iso, to_json
 
 SITE_NAMESPACE = uuid.UUID("6f1d7a52-3c1e-4f0e-9a51-2f7c1e0b9d11")
@@ -141,9 +142,32 @@ def _site_value(site: Site, name: str) -> Any:
     return msgspec.to_builtins(value) if isinstance(value, msgspec.Struct) else value
 
 
-def write_site(tx: Tx, feed: FeedWriter, site: Site, old: Site | None) -> list[str]:
+class LocationSource(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """Where a site's registry coordinates came from (``sites.location_source``)."""
+
+    source: str  # "import" (CSV), "admin" (console/API edit) or "device" (a correction pushed)
+    by: str | None = None  # user name
+    at: str  # server time of the change
+    client_id: str | None = None  # the device, for "device"
+
+
+def location_source(source: str, by: str | None, client_id: str | None = None) -> str:
+    return to_json(LocationSource(source=source, by=by, at=now_iso(), client_id=client_id))
+
+
+def get_location_source(db: Database, site_id: str) -> LocationSource | None:
+    with db.read() as tx:
+        raw = tx.scalar("SELECT location_source FROM sites WHERE id = ?", (site_id,))
+    return msgspec.convert(from_json(raw), LocationSource) if raw else None
+
+
+def write_site(
+    tx: Tx, feed: FeedWriter, site: Site, old: Site | None, *, source: str = "admin", by: str | None = None
+) -> list[str]:
     """Store ``site`` and put its changed fields (all of them when the district moved) in the
-    feed; returns the names of the changed fields (nothing is written when none changed)."""
+    feed; returns the names of the changed fields (nothing is written when none changed).
+    A changed location remembers its ``source`` and who (``by``) set it. When the district
+    changed, the site's inspections move with it (``units.move_inspections``)."""
     moved = old is None or old.district != site.district
     changed = [f for f in SITE_FIELDS if moved or _site_value(site, f) != _site_value(old, f)]  # type: ignore[arg-type]
     if not changed:
@@ -181,6 +205,12 @@ def write_site(tx: Tx, feed: FeedWriter, site: Site, old: Site | None) -> list[s
         feed.put_server(
             ("site", site.id, name), to_json(_site_value(site, name)), district=site.district, inspection_id=None
         )
+    if "location" in changed and (old is None or old.location != site.location):
+        source_json = location_source(source, by) if site.location is not None else None
+        tx.execute("UPDATE sites SET location_source = ? WHERE id = ?", (source_json, site.id))
+    if old is not None and old.district != site.district:
+        # The site's inspections follow it: the new district's people see and sync them.
+        move_inspections(tx, feed, "site_id = ?", (site.id,), site.district)
     return changed
 
 
@@ -201,9 +231,10 @@ def create_site(db: Database, actor: Actor, data: SiteInput) -> Site:
                 bi(f"Đã có cơ sở mã '{site.code}'.", f"A site with code '{site.code}' already exists."),
                 code="site_exists",
             )
+        require_units(tx, [site.district])
         _check_parent(tx, site)
         feed = FeedWriter(tx)
-        write_site(tx, feed, site, None)
+        write_site(tx, feed, site, None, by=actor.username)
         feed.flush()
         audit.record(tx, actor, "site.create", "site", site.id, {"code": site.code})
     return site
@@ -224,9 +255,11 @@ def update_site(db: Database, actor: Actor, site_id: str, patch: SitePatch) -> S
                 bi(f"Đã có cơ sở mã '{site.code}'.", f"A site with code '{site.code}' already exists."),
                 code="site_exists",
             )
+        if site.district != old.district:
+            require_units(tx, [site.district])
         _check_parent(tx, site)
         feed = FeedWriter(tx)
-        changed = write_site(tx, feed, site, old)
+        changed = write_site(tx, feed, site, old, by=actor.username)
         feed.flush()
         audit.record(tx, actor, "site.update", "site", site.id, {"fields": changed})
     return site

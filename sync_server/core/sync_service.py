@@ -44,6 +44,7 @@ from sync_server.core.push_checks import (
 )
 from sync_server.core.push_state import AnswerGate, InspectionRow, PushContext, Rejection
 from sync_server.core.revisions import PendingRevision
+from sync_server.core.sites import location_source
 from sync_server.core.util import from_json, new_id, now_iso, now_ms, to_json
 
 __all__ = ["SERVER_ONLY", "SITE_SERVER_FIELDS", "blob_names", "check_protocol", "check_request", "pull", "push"]
@@ -615,4 +616,7 @@ def _apply_site(ctx: PushContext, c: Change) -> ChangeResult:
         column = _SITE_COLUMNS[c.field]
         stored = c.value if c.field == "workers" or c.value is None else to_json(c.value)
         ctx.tx.execute(f"UPDATE sites SET {column} = ?, updated_at = ? WHERE id = ?", (stored, now_iso(), site.id))
+        if c.field == "location":
+            source = location_source("device", ctx.actor.username, ctx.client_id) if c.value is not None else None
+            ctx.tx.execute("UPDATE sites SET location_source = ? WHERE id = ?", (source, site.id))
     return result

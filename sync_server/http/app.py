@@ -37,6 +37,7 @@ from sync_server.http.routes_inspections import InspectionController
 from sync_server.http.routes_plans import PlanController
 from sync_server.http.routes_registry import SiteController, TemplateController
 from sync_server.http.routes_sync import SyncController
+from sync_server.http.routes_units import UnitController
 
 log = logging.getLogger("sync_server")
 OPTIONAL_ROUTERS = ("sync_server.console", "sync_server.reports")
@@ -115,6 +116,7 @@ def create_app(
             InspectionController,
             PlanController,
             AdminController,
+            UnitController,
             *extra,
         ],
         dependencies=DEPENDENCIES,

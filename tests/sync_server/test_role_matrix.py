@@ -214,6 +214,21 @@ ENDPOINTS: list[tuple[str, str, str, dict[str, Any], dict[str, int]]] = [
         {"csv": SITE_CSV},
         dict(inspector=FORBID, other_inspector=FORBID, supervisor=FORBID, admin=OK),
     ),
+    ("units list", "GET", "/api/v1/units", {}, dict(inspector=OK, other_inspector=OK, supervisor=OK, admin=OK)),
+    (
+        "unit create",
+        "POST",
+        "/api/v1/units",
+        {"json": {"name": "X. Tân Cương", "kind": "commune", "parent": "TP Thái Nguyên"}},
+        dict(inspector=FORBID, other_inspector=FORBID, supervisor=FORBID, admin=OK),
+    ),
+    (
+        "unit merge",
+        "POST",
+        "/api/v1/units/tn-h-vo-nhai/merge",
+        {"json": {"into": "H. Đại Từ"}},
+        dict(inspector=FORBID, other_inspector=FORBID, supervisor=FORBID, admin=OK),
+    ),
     (
         "inspections list",
         "GET",

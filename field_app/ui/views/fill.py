@@ -10,6 +10,7 @@ from field_app.ui.form_state import InspectionForm
 from field_app.ui.state import AppState
 from field_app.ui.views import widgets as w
 from field_app.ui.views.questions import question_card
+from field_app.ui.views.site_edit import StartLocationBanner
 from shared_schema.workflow import lock_reason
 
 
@@ -76,6 +77,7 @@ def FillScreen(state: AppState, form: InspectionForm, ui: Any) -> ft.Control:
                 w.heading(site_name, 17),
                 w.muted(view.template.title.get(lang)),
                 *inspection_banners(state, form),
+                StartLocationBanner(state, form, ui),
                 ft.ProgressBar(value=(done / total) if total else 0),
                 ft.Row(
                     [

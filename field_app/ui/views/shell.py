@@ -14,6 +14,7 @@ from field_app.ui.views.complete import CompleteScreen
 from field_app.ui.views.fill import FillScreen
 from field_app.ui.views.home import HomeScreen
 from field_app.ui.views.login import LoginScreen
+from field_app.ui.views.site_edit import SiteEditScreen
 from field_app.ui.views.sites import SiteScreen, SitesScreen
 
 
@@ -32,6 +33,7 @@ def _top_bar(state: AppState, route: str) -> ft.Control:
         "home": "home",
         "sites": "sites",
         "site": "site_details",
+        "site_edit": "correct_site",
         "fill": "fill_title",
         "complete": "complete_title",
         "login": "login_title",
@@ -153,7 +155,9 @@ def App(state: AppState, ui: UiServices, route: str | None = None) -> ft.Control
     elif route == "sites":
         body = SitesScreen(state)
     elif route == "site" and state.site is not None:
-        body = SiteScreen(state)
+        body = SiteScreen(state, ui)
+    elif route == "site_edit" and state.site is not None:
+        body = SiteEditScreen(state, ui)
     else:
         body = HomeScreen(state)
     bars: list[ft.Control] = [_top_bar(state, route)]

@@ -3,12 +3,15 @@ past inspections and the checklists an inspection can start from."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import flet as ft
 
 from field_app.ui import i18n
 from field_app.ui.state import AppState
 from field_app.ui.views import widgets as w
 from field_app.ui.views.home import inspection_tile
+from field_app.ui.views.site_edit import capabilities_of
 from shared_schema.records import SITE_KINDS
 
 
@@ -85,11 +88,21 @@ def SitesScreen(state: AppState) -> ft.Control:
 
 
 @ft.component
-def SiteScreen(state: AppState) -> ft.Control:
+def SiteScreen(state: AppState, ui: Any = None) -> ft.Control:
     lang = state.lang
     detail = state.site
     assert detail is not None
     site = detail.site
+    caps = capabilities_of(ui)
+
+    def starter(template_id: str, version: int) -> Any:
+        async def start(e: Any) -> None:
+            inspection_id = state.start_inspection(template_id, version)
+            if inspection_id is not None:
+                await state.locate_start(inspection_id, caps)
+
+        return start
+
     facts: list[tuple[str, str]] = [
         (state.t("code"), site.code),
         (state.t("kind"), _kind_label(site.kind, lang)),
@@ -99,10 +112,17 @@ def SiteScreen(state: AppState) -> ft.Control:
     ]
     if site.contact is not None:
         facts.append((state.t("contact"), " · ".join(x for x in (site.contact.name, site.contact.phone) if x)))
+    if site.location is not None:
+        facts.append(
+            (
+                state.t("site_location"),
+                f"{i18n.fmt_number(site.location.lat, lang)}; {i18n.fmt_number(site.location.lon, lang)}",
+            )
+        )
     starts = [
         w.action(
             state.t("start_inspection", title=option.title.get(lang)),
-            lambda e, o=option: state.start_inspection(o.template_id, o.version),
+            starter(option.template_id, option.version),
             icon=ft.Icons.PLAYLIST_ADD_CHECK,
             primary=True,
         )
@@ -127,6 +147,7 @@ def SiteScreen(state: AppState) -> ft.Control:
                         if value
                     ],
                 ),
+                w.action(state.t("correct_site"), lambda e: state.open_site_edit(), icon=ft.Icons.EDIT_LOCATION_ALT),
                 *(starts or [w.warning_box(state.t("no_checklist"))]),
                 w.group(
                     state.t("past_inspections"),
