@@ -25,6 +25,7 @@ INSPECTION_DEVICE_FIELDS: Final = frozenset(
         "representative",
         "signatures",
         "status",
+        "migrated_to",
     }
 )
 # Fields only the server writes; they travel to devices by pull.
@@ -42,6 +43,10 @@ DEVICE_WRITABLE: Final[dict[str, frozenset[str]]] = {
 
 # Header fields that are fixed when the inspection is created (first write wins).
 INSPECTION_IDENTITY_FIELDS: Final = frozenset({"site_id", "template_id", "template_version"})
+# ``migrated_to``: the id of the inspection a draft was moved to when a newer checklist version
+# reached the device (the draft is discarded in the same step). Written once, first write wins;
+# a different later value is refused ``identity_fixed`` (PROTOCOL.md §3).
+MIGRATED_TO: Final = "migrated_to"
 
 # Limits both sides agree on.
 MAX_CHANGES_PER_PUSH: Final = 500

@@ -24,7 +24,9 @@ from shared_schema.text import LocalText
 from shared_schema.validation import Invalid, validate_answer_field, validate_header_field, validate_site_field
 from shared_schema.workflow import is_locked, lock_reason, submission_problems, transition_problem
 
-HEADER_EDITABLE = protocol.INSPECTION_DEVICE_FIELDS - protocol.INSPECTION_IDENTITY_FIELDS - {"status"}
+HEADER_EDITABLE = (
+    protocol.INSPECTION_DEVICE_FIELDS - protocol.INSPECTION_IDENTITY_FIELDS - {"status", protocol.MIGRATED_TO}
+)
 
 DISCARD_SUBMITTED = LocalText(
     "Biên bản đã nộp một lần nên không hủy được; hãy sửa rồi nộp lại.",

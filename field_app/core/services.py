@@ -39,6 +39,7 @@ from field_app.core.queries import Queries
 from field_app.core.server_api import ServerApi, ServerError
 from field_app.core.session import SessionKeeper, normalise_url
 from field_app.core.store import Store, default_data_dir
+from field_app.core.version_move import MovePlan, VersionMover
 from shared_schema import validation
 from shared_schema.checklist import ChecklistTemplate
 from shared_schema.records import Review
@@ -72,6 +73,7 @@ class AppServices:
         self._online: bool | None = None
         self._background: BackgroundSync | None = None
         self._editor = Editor(self._store, self._clock, self._queries, self._session.role, self._after_edit)
+        self._mover = VersionMover(self._store, self._clock, self._queries, self._after_edit)
         self._engine = SyncEngine(
             self._store,
             self._clock,
@@ -326,6 +328,19 @@ class AppServices:
         """Discard a draft never submitted (after the inspector confirmed it); ``AppError``
         ``locked`` for one submitted before."""
         self._editor.discard(inspection_id)
+
+    def version_move_plan(self, inspection_id: str) -> MovePlan | None:
+        """What moving this draft to the newest published version of its checklist would keep
+        and drop, or None when it cannot move (not a draft, or no newer version here)."""
+        return self._mover.plan(inspection_id)
+
+    def move_to_new_version(self, inspection_id: str, expect: MovePlan | None = None) -> str:
+        """Move the draft to the newest published version (offline): a new draft with every
+        answer still valid there, the old one discarded with ``migrated_to``. Returns the new
+        inspection id. ``expect``: the plan the inspector confirmed (``AppError`` ``stale_plan``
+        when it no longer holds; nothing changes)."""
+        new_id, _plan = self._mover.move(inspection_id, expect=expect)
+        return new_id
 
     def my_inspections(self) -> MyInspections:
         """Inspections on this device grouped as drafts / waiting to sync / submitted /
