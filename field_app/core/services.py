@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from field_app.core import blobs, messages, outbox
+from field_app.core import blobs, messages, outbox, record
 from field_app.core.background import BackgroundSync
 from field_app.core.device_state import DeviceClock, read_state, set_error
 from field_app.core.editing import Editor
@@ -341,6 +341,19 @@ class AppServices:
         when it no longer holds; nothing changes)."""
         new_id, _plan = self._mover.move(inspection_id, expect=expect)
         return new_id
+
+    def record_pdf(self, inspection_id: str, lang: str = "vi") -> bytes:
+        """The biên bản of the inspection as PDF bytes, rendered on the device, offline, with the
+        server's renderer (``record_pdf``). ``AppError`` ``not_found``."""
+        return record.render_record(self._store, self._queries, self.current_session(), inspection_id, lang)
+
+    def record_file_name(self, inspection_id: str) -> str:
+        """The PDF's file name, the server's for the same record (``bien-ban-15-BB-SCT.pdf``)."""
+        return record.record_file_name(self._queries, inspection_id)
+
+    def save_record_pdf(self, inspection_id: str, lang: str = "vi") -> Path:
+        """Render the biên bản and keep it under the data directory (``records/``)."""
+        return record.save_record(self._store, self._queries, self.current_session(), inspection_id, lang)
 
     def my_inspections(self) -> MyInspections:
         """Inspections on this device grouped as drafts / waiting to sync / submitted /
