@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from field_app.core import blobs, messages, outbox, record
+from field_app.core import blobs, messages, outbox
 from field_app.core.background import BackgroundSync
 from field_app.core.device_state import DeviceClock, read_state, set_error
 from field_app.core.editing import Editor
@@ -345,14 +345,20 @@ class AppServices:
     def record_pdf(self, inspection_id: str, lang: str = "vi") -> bytes:
         """The biên bản of the inspection as PDF bytes, rendered on the device, offline, with the
         server's renderer (``record_pdf``). ``AppError`` ``not_found``."""
+        from field_app.core import record  # fpdf2 and Pillow load only when a record is rendered
+
         return record.render_record(self._store, self._queries, self.current_session(), inspection_id, lang)
 
     def record_file_name(self, inspection_id: str) -> str:
         """The PDF's file name, the server's for the same record (``bien-ban-15-BB-SCT.pdf``)."""
+        from field_app.core import record
+
         return record.record_file_name(self._queries, inspection_id)
 
     def save_record_pdf(self, inspection_id: str, lang: str = "vi") -> Path:
         """Render the biên bản and keep it under the data directory (``records/``)."""
+        from field_app.core import record
+
         return record.save_record(self._store, self._queries, self.current_session(), inspection_id, lang)
 
     def my_inspections(self) -> MyInspections:

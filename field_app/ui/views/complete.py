@@ -18,6 +18,7 @@ from field_app.ui.state import AppState
 from field_app.ui.views import widgets as w
 from field_app.ui.views.fill import inspection_banners
 from field_app.ui.views.questions import AUTOSAVE_PAUSE_S, question_card, signature_texts
+from field_app.ui.views.record_view import record_action
 from field_app.ui.views.signature_pad import SignaturePad
 from shared_schema.records import INSPECTION_KINDS
 
@@ -181,6 +182,7 @@ def CompleteScreen(state: AppState, form: InspectionForm, ui: Any) -> ft.Control
                     _header_box(form, "findings", state.t("findings"), multiline=True),
                     _header_box(form, "rep_name", state.t("representative")),
                     _header_box(form, "rep_title", state.t("representative_title")),
+                    record_action(state, form, ui),
                     *_signatures(state, form, ui),
                     missing_group,
                     ft.Text(form.message, color=ft.Colors.BLUE_800) if form.message else None,

@@ -1,13 +1,15 @@
 """A draft moves to a new checklist version in a real browser: the app (a real ``python -m
 field_app`` process in headless Chromium) pulls a draft made on another phone and a newer
 version of its checklist from a real server, shows "Có phiên bản mới của bảng kiểm" on the
-draft, lists what the move drops in a confirmation, moves the draft offline and syncs; the
-server then holds the new draft and the old one discarded with its link. Screenshots of the
-banner and the confirmation at 412x915 go to test-artifacts/."""
+draft, lists what the move drops in a confirmation, moves the draft offline; on the new draft
+"Xem biên bản (PDF)" renders the record on the device and the browser downloads it; after sync
+the server holds the new draft and the old one discarded with its link, and its PDF of the new
+draft reads exactly as the one the phone made. Screenshots at 412x915 go to test-artifacts/."""
 
 from __future__ import annotations
 
 import re
+import subprocess
 from pathlib import Path
 
 import httpx
@@ -17,6 +19,7 @@ from playwright.sync_api import Page, expect
 
 from field_app.core.services import AppServices
 from tests.field_app.e2e import SITES, site_id, sync_ok
+from tests.reports.poppler import require_poppler
 from tests.support.app_process import AppProcess
 from tests.support.browser import chromium_browser, open_flet_app, screenshot
 from tests.support.changed_checklist import changed_template
@@ -61,18 +64,25 @@ def _prepare(tmp_path: Path) -> tuple[ServerProcess, str]:
     return server, draft
 
 
-def _header(server: ServerProcess, inspection_id: str) -> dict:
+def _get(server: ServerProcess, path: str) -> httpx.Response:
     token = server.token("an", PASSWORD)
-    r = httpx.get(
-        f"{server.base_url}/api/v1/inspections/{inspection_id}",
-        headers={"Authorization": f"Bearer {token}"},
-        timeout=30,
-    )
+    r = httpx.get(f"{server.base_url}{path}", headers={"Authorization": f"Bearer {token}"}, timeout=30)
     assert r.status_code == 200, r.text
-    return dict(r.json()["header"])
+    return r
+
+
+def _header(server: ServerProcess, inspection_id: str) -> dict:
+    return dict(_get(server, f"/api/v1/inspections/{inspection_id}").json()["header"])
+
+
+def _text(path: Path) -> str:
+    return subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, check=True
+    ).stdout.decode()
 
 
 def test_a_draft_moves_to_the_new_checklist_version_in_the_browser(tmp_path, artifacts_dir):
+    require_poppler()
     shots = artifacts_dir / "field_app"
     server, draft = _prepare(tmp_path)
     app = AppProcess(
@@ -83,7 +93,7 @@ def test_a_draft_moves_to_the_new_checklist_version_in_the_browser(tmp_path, art
         with chromium_browser() as browser:
             page = open_flet_app(browser, app.url)
             try:
-                _move(page, server, draft, shots)
+                _move(page, server, draft, shots, tmp_path)
             except Exception:
                 screenshot(page, shots, "move-failure")
                 print(page.locator("body").aria_snapshot())
@@ -94,9 +104,13 @@ def test_a_draft_moves_to_the_new_checklist_version_in_the_browser(tmp_path, art
         server.stop()
 
 
-def _move(page: Page, server: ServerProcess, draft: str, shots: Path) -> None:
-    page.get_by_role("textbox", name="Tên đăng nhập").fill("an")
-    page.get_by_role("textbox", name="Mật khẩu").fill(PASSWORD)
+def _move(page: Page, server: ServerProcess, draft: str, shots: Path, tmp_path: Path) -> None:
+    expect(page.get_by_role("textbox", name="Địa chỉ máy chủ")).to_be_visible(timeout=WAIT)
+    for name, text in (("Tên đăng nhập", "an"), ("Mật khẩu", PASSWORD)):  # typed as a person types
+        box = page.get_by_role("textbox", name=name)
+        box.click()
+        box.press_sequentially(text)
+        expect(box).to_have_value(text)
     page.get_by_role("button", name="Đăng nhập").click()
     expect(page.get_by_role("button", name="Chọn cơ sở để kiểm tra")).to_be_visible(timeout=WAIT)
     page.get_by_role("button", name=re.compile("Công ty May Phổ Yên")).first.click()
@@ -115,7 +129,21 @@ def _move(page: Page, server: ServerProcess, draft: str, shots: Path) -> None:
     expect(page.get_by_text("Có phiên bản mới của bảng kiểm")).to_have_count(0, timeout=WAIT)
     expect(page.get_by_text("Phần 1/3")).to_be_visible(timeout=WAIT)
     screenshot(page, shots, "move-3-new-draft")
-    page.get_by_role("button", name=re.compile("Quay lại|Trở về")).first.click()
+    # the record of the new draft, rendered on the device, downloads in the browser
+    page.get_by_role("button", name="Hoàn tất").first.click()
+    button = page.get_by_role("button", name="Xem biên bản (PDF)")
+    expect(button).to_be_visible(timeout=WAIT)
+    screenshot(page, shots, "record-1-complete-screen")
+    with page.expect_download(timeout=60_000) as download:
+        button.click()
+    phone_pdf = tmp_path / "phone.pdf"
+    download.value.save_as(phone_pdf)
+    assert download.value.suggested_filename.startswith("bien-ban-") and phone_pdf.read_bytes().startswith(b"%PDF")
+    expect(page.get_by_text(re.compile(r"Đã tạo biên bản bien-ban-.*\.pdf"))).to_be_visible(timeout=WAIT)
+    screenshot(page, shots, "record-2-made")
+    page.get_by_role("button", name="Quay lại").first.click()
+    expect(page.get_by_text("Phần 1/3")).to_be_visible(timeout=WAIT)
+    page.get_by_role("button", name="Quay lại").first.click()
     expect(page.get_by_role("button", name="Đồng bộ")).to_be_visible(timeout=WAIT)
     page.get_by_role("button", name="Đồng bộ").click()
     expect(page.get_by_text("Không có thay đổi chờ gửi")).to_be_visible(timeout=WAIT)
@@ -123,5 +151,10 @@ def _move(page: Page, server: ServerProcess, draft: str, shots: Path) -> None:
     assert old["status"] == "discarded"
     new = _header(server, old["migrated_to"])
     assert new["status"] == "draft" and new["template_version"] == 2
+    server_pdf = tmp_path / "server.pdf"
+    server_pdf.write_bytes(_get(server, f"/api/v1/inspections/{old['migrated_to']}/report.pdf").content)
+    phone_text = _text(phone_pdf)
+    assert "BIÊN BẢN KIỂM TRA" in phone_text and "Công ty May Phổ Yên" in phone_text
+    assert phone_text == _text(server_pdf)
     # one draft in the home list: the moved one
     expect(page.get_by_role("button", name=re.compile("Công ty May Phổ Yên"))).to_have_count(1)
