@@ -50,6 +50,10 @@ STALE_PLAN = LocalText(
     "Bản nháp hoặc bảng kiểm vừa thay đổi; hãy xem lại những gì sẽ bị bỏ rồi thử lại.",
     "The draft or the checklist just changed; review what will be dropped and try again.",
 )
+MOVED = LocalText(
+    "Đã chuyển bản nháp sang phiên bản {version}; bản cũ đã hủy và vẫn được lưu.",
+    "The draft moved to version {version}; the old one is discarded and kept.",
+)
 GONE = LocalText("Câu hỏi không còn trong phiên bản mới.", "The question is not in the new version.")
 KIND_CHANGED = LocalText(
     "Câu hỏi đổi loại trong phiên bản mới.", "The question has a different kind in the new version."

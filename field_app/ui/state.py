@@ -29,7 +29,7 @@ from field_app.core.models import (
     SyncStatus,
 )
 from field_app.core.services import AppServices
-from field_app.core.version_move import MovePlan
+from field_app.core.version_move import MOVED, MovePlan
 from field_app.ui import i18n
 from field_app.ui.form_state import InspectionForm
 
@@ -362,6 +362,7 @@ class AppState:
         new_id = self.form.move_to_new_version(plan)
         if new_id is not None:
             self.open_inspection(new_id)
+            self.flash = MOVED.get(self.lang).format(version=plan.to_version)
         return new_id
 
     def show_complete(self) -> None:

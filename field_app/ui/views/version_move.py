@@ -100,6 +100,9 @@ def version_banner(state: AppState, form: InspectionForm) -> ft.Control | None:
         )
 
     detail = RETIRED_DETAIL if plan.retired else NEW_VERSION_DETAIL
+    # a retired version offers the move as soon as the draft opens: what it keeps and drops is
+    # on the screen already, not behind the button
+    offer = [ft.Text(line, size=13) for line in dialog_lines(plan, lang)[1:]] if plan.retired else []
     return ft.Container(
         content=ft.Column(
             [
@@ -110,7 +113,8 @@ def version_banner(state: AppState, form: InspectionForm) -> ft.Control | None:
                     ]
                 ),
                 ft.Text(_fmt(detail, lang, old=plan.from_version, new=plan.to_version), size=13),
-                w.action(MOVE.get(lang), ask, icon=ft.Icons.UPGRADE),
+                *offer,
+                w.action(MOVE.get(lang), ask, icon=ft.Icons.UPGRADE, primary=plan.retired),
             ],
             spacing=6,
             horizontal_alignment=ft.CrossAxisAlignment.STRETCH,

@@ -61,6 +61,15 @@ def _prepare(tmp_path: Path) -> tuple[ServerProcess, str]:
     finally:
         other.close()
     _publish(server, tmp_path, changed_template(2), "v2.json")
+    # the Department retires version 1: the draft offers the move as soon as it opens
+    server.create_user("quan", "ngua-van-chay-doi-9", "admin", [])
+    token = server.token("quan", "ngua-van-chay-doi-9")
+    r = httpx.post(
+        f"{server.base_url}/api/v1/templates/sample-factory/versions/1/retire",
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=30,
+    )
+    assert r.status_code == 200, r.text
     return server, draft
 
 
@@ -115,19 +124,26 @@ def _move(page: Page, server: ServerProcess, draft: str, shots: Path, tmp_path: 
     expect(page.get_by_role("button", name="Chọn cơ sở để kiểm tra")).to_be_visible(timeout=WAIT)
     page.get_by_role("button", name=re.compile("Công ty May Phổ Yên")).first.click()
     expect(page.get_by_text("Có phiên bản mới của bảng kiểm")).to_be_visible(timeout=WAIT)
+    expect(page.get_by_text(re.compile("Phiên bản 1 đã ngừng dùng"))).to_be_visible()
+    expect(page.get_by_text(re.compile(r"Người phụ trách \(câu trả lời\)")).first).to_be_visible()  # offered on opening
     screenshot(page, shots, "move-1-banner")
     page.get_by_role("button", name="Chuyển sang phiên bản mới").click()
     expect(page.get_by_text("Chuyển sang phiên bản 2?")).to_be_visible(timeout=WAIT)
-    expect(page.get_by_text("Sẽ bị bỏ:")).to_be_visible()
-    expect(page.get_by_text(re.compile(r"Người phụ trách \(câu trả lời\): Câu hỏi không còn"))).to_be_visible()
-    expect(page.get_by_text(re.compile(r"Tổng số người lao động \(câu trả lời\)"))).to_be_visible()
-    expect(page.get_by_text("Cần trả lời trên phiên bản mới:")).to_be_visible()
-    expect(page.get_by_text("• Nhà xưởng được thông gió?")).to_be_visible()
+    # (the banner behind the dialog says the same: the dialog's line is the last one)
+    for text in (
+        "Sẽ bị bỏ:",
+        re.compile(r"Người phụ trách \(câu trả lời\): Câu hỏi không còn"),
+        re.compile(r"Tổng số người lao động \(câu trả lời\)"),
+        "Cần trả lời trên phiên bản mới:",
+        "• Nhà xưởng được thông gió?",
+    ):
+        expect(page.get_by_text(text).last).to_be_visible()
     screenshot(page, shots, "move-2-confirm")
     page.get_by_role("button", name="Chuyển", exact=True).click()
     # the new draft is open: no banner, the kept answer is there
     expect(page.get_by_text("Có phiên bản mới của bảng kiểm")).to_have_count(0, timeout=WAIT)
     expect(page.get_by_text("Phần 1/3")).to_be_visible(timeout=WAIT)
+    expect(page.get_by_text(re.compile("Đã chuyển bản nháp sang phiên bản 2"))).to_be_visible(timeout=WAIT)
     screenshot(page, shots, "move-3-new-draft")
     # the record of the new draft, rendered on the device, downloads in the browser
     page.get_by_role("button", name="Hoàn tất").first.click()
