@@ -182,7 +182,6 @@ def CompleteScreen(state: AppState, form: InspectionForm, ui: Any) -> ft.Control
                     _header_box(form, "findings", state.t("findings"), multiline=True),
                     _header_box(form, "rep_name", state.t("representative")),
                     _header_box(form, "rep_title", state.t("representative_title")),
-                    record_action(state, form, ui),
                     *_signatures(state, form, ui),
                     missing_group,
                     ft.Text(form.message, color=ft.Colors.BLUE_800) if form.message else None,
@@ -190,6 +189,7 @@ def CompleteScreen(state: AppState, form: InspectionForm, ui: Any) -> ft.Control
                         submit_label, lambda e: form.submit(), icon=ft.Icons.SEND, primary=True, disabled=not can_submit
                     ),
                     w.action(state.t("back_to_questions"), lambda e: state.show_fill(), icon=ft.Icons.ARROW_BACK),
+                    record_action(state, form, ui),
                     _discard_action(state, form) if form.can_discard else None,
                     ft.Container(height=40),
                 ]
