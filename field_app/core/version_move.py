@@ -119,7 +119,7 @@ class VersionMover:
 
     def plan(self, inspection_id: str) -> MovePlan | None:
         """The move this draft may make, or None (not a draft, submitted once, already moved,
-        or no newer published version of its checklist on the device)."""
+        no newer published version of its checklist on the device, or one not for its site's kind)."""
         data = self._draft(inspection_id)
         if data.get("status") != "draft" or data.get("record_number") or data.get(protocol.MIGRATED_TO):
             return None
@@ -129,6 +129,9 @@ class VersionMover:
             return None
         old = self.queries.template(template_id, version)
         new = self.queries.template(template_id, newest)
+        site = self.queries.site(str(data.get("site_id")))
+        if site is None or site.kind not in new.site_kinds:
+            return None  # the new version is not for this kind of site: the draft stays as it is
         plan = MovePlan(
             inspection_id=inspection_id,
             template_id=template_id,

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from field_app.core.models import AppError
 from field_app.core.services import AppServices
 from shared_schema import protocol
-from shared_schema.validation import validate_header_field
+from shared_schema.validation import validate_answer_field, validate_header_field
 from tests.field_app.helpers import apply_pulled, fake_session, png_bytes, pulled, seed, site_fields, template_fields
 from tests.support.changed_checklist import changed_template
 from tests.support.sample_checklist import sample_template
@@ -185,3 +187,70 @@ def test_the_link_cannot_be_written_as_a_header_edit(app):
     assert validate_header_field("migrated_to", None) is not None
     assert validate_header_field("migrated_to", "") is not None
     assert validate_header_field("migrated_to", "x" * 101) is not None
+
+
+def test_no_move_to_a_version_that_is_not_for_the_sites_kind(app):
+    import msgspec
+
+    iid = app.start_inspection("s1", "sample-factory")
+    t = msgspec.structs.replace(changed_template(2), site_kinds=["CHO"])
+    apply_pulled(app, pulled("template", protocol.template_entity_id(t.template_id, 2), template_fields(t)))
+    assert app.version_move_plan(iid) is None
+    with pytest.raises(AppError) as err:
+        app.move_to_new_version(iid)
+    assert err.value.code == "not_movable"
+    assert app.get_inspection(iid).header.status == "draft"
+
+
+ANSWER_POOL = {
+    "workers": [0, 7, 100, 101, 5000],
+    "manager": ["Bà Lan", "Ông Nam"],
+    "self_check_date": ["2026-01-02", "2025-12-31"],
+    "team": ["yes", "no", "na"],
+    "temp_check": ["yes", "no"],
+    "masks": ["all", "most", "few"],
+    "hoarding": ["yes", "no"],
+    "dorm": ["yes", "no"],
+    "dorm_residents": [0, 12],
+    "shortages": [["rice"], ["rice", "masks"], ["other"]],
+}
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    chosen=st.dictionaries(st.sampled_from(sorted(ANSWER_POOL)), st.integers(0, 4), max_size=len(ANSWER_POOL)),
+    notes=st.sets(st.sampled_from(sorted(ANSWER_POOL)), max_size=4),
+)
+def test_every_answer_is_either_carried_over_unchanged_or_named_as_dropped(tmp_path_factory, chosen, notes):
+    app = AppServices.open(tmp_path_factory.mktemp("device"))
+    try:
+        fake_session(app)
+        seed(app, [sample_template(1)], SITES)
+        iid = app.start_inspection("s1", "sample-factory")
+        for qid, pick in chosen.items():
+            pool = ANSWER_POOL[qid]
+            app.set_answer_value(iid, qid, pool[pick % len(pool)])  # a value v1 refuses is simply not set
+        for qid in notes:
+            assert app.set_note(iid, qid, f"ghi chú {qid}") is None
+        before = app.get_inspection(iid).answers
+        given_fields = {
+            (qid, name) for qid, a in before.items() for name in ("value", "note") if getattr(a, name) is not None
+        }
+        publish_on_device(app)
+        plan = app.version_move_plan(iid)
+        assert plan is not None
+        dropped = {(d.question_id, d.field) for d in plan.dropped}
+        assert set(plan.kept) | dropped == given_fields and not set(plan.kept) & dropped
+        new_id = app.move_to_new_version(iid, expect=plan)
+        after = app.get_inspection(new_id).answers
+        new_questions = changed_template(2).question_map()
+        for qid, name in plan.kept:
+            assert getattr(after[qid], name) == getattr(before[qid], name)
+            assert validate_answer_field(new_questions[qid], name, getattr(after[qid], name)) is None
+        carried = {
+            (qid, name) for qid, a in after.items() for name in ("value", "note") if getattr(a, name) is not None
+        }
+        assert carried == set(plan.kept)
+        assert app.get_inspection(iid).answers == before  # the old draft keeps everything
+    finally:
+        app.close()
