@@ -18,7 +18,11 @@ from shared_schema.text import LocalText
 
 OPEN_RECORD = LocalText("Xem biên bản (PDF)", "View the record (PDF)")
 MAKING = LocalText("Đang tạo biên bản…", "Making the record…")
-SAVED = LocalText("Đã tạo biên bản {name}.", "The record {name} was made.")
+SAVED = LocalText("Đã tạo biên bản số {number}.", "Record no. {number} was made.")
+SAVED_DRAFT = LocalText(
+    "Đã tạo biên bản (chưa có số: số được cấp khi nộp).",
+    "The record was made (no number yet: it is given on submission).",
+)
 KEPT_ON_DEVICE = LocalText("Đã lưu biên bản trên máy: {path}", "The record was saved on the device: {path}")
 FAILED = LocalText("Không tạo được biên bản: {reason}", "The record could not be made: {reason}")
 
@@ -48,6 +52,7 @@ def record_action(state: AppState, form: InspectionForm, ui: Any) -> ft.Control:
             path = await asyncio.to_thread(services.save_record_pdf, form.inspection_id, lang)
             form.message = KEPT_ON_DEVICE.get(lang).format(path=path)
             return
-        form.message = SAVED.get(lang).format(name=name)
+        number = form.view.header.record_number
+        form.message = SAVED.get(lang).format(number=number) if number else SAVED_DRAFT.get(lang)
 
     return w.action(OPEN_RECORD.get(lang), open_record, icon=ft.Icons.PICTURE_AS_PDF)

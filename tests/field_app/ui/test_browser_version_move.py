@@ -155,8 +155,15 @@ def _move(page: Page, server: ServerProcess, draft: str, shots: Path, tmp_path: 
     phone_pdf = tmp_path / "phone.pdf"
     download.value.save_as(phone_pdf)
     assert download.value.suggested_filename.startswith("bien-ban-") and phone_pdf.read_bytes().startswith(b"%PDF")
-    expect(page.get_by_text(re.compile(r"Đã tạo biên bản bien-ban-.*\.pdf"))).to_be_visible(timeout=WAIT)
+    expect(page.get_by_text("Đã tạo biên bản (chưa có số: số được cấp khi nộp).")).to_be_visible(timeout=WAIT)
+    page.mouse.move(200, 500)
+    page.mouse.wheel(0, 3000)  # to the foot of the screen: the message and the button
+    page.wait_for_timeout(500)
     screenshot(page, shots, "record-2-made")
+    page.set_viewport_size({"width": 1280, "height": 800})  # the same screen on a desktop
+    expect(page.get_by_role("button", name="Xem biên bản (PDF)")).to_be_visible(timeout=WAIT)
+    screenshot(page, shots, "record-3-desktop")
+    page.set_viewport_size({"width": 412, "height": 915})
     page.get_by_role("button", name="Quay lại").first.click()
     expect(page.get_by_text("Phần 1/3")).to_be_visible(timeout=WAIT)
     page.get_by_role("button", name="Quay lại").first.click()
