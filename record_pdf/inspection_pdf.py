@@ -105,6 +105,7 @@ L: dict[str, LocalText] = {
     "photos": LocalText("ảnh", "photo(s)"),
     "photos_section": LocalText("PHỤ LỤC: ẢNH MINH CHỨNG", "APPENDIX: PHOTOS"),
     "photo_missing": LocalText("(ảnh chưa có trên máy chủ)", "(photo not on the server)"),
+    "photo_missing_device": LocalText("(ảnh chưa có trên máy này)", "(photo not on this device)"),
     "revised": LocalText(
         "Biên bản đã được sửa đổi sau lần nộp đầu tiên (lịch sử sửa đổi lưu tại Sở).",
         "This record was revised after its first submission (the revision history is kept by the Department).",
@@ -179,7 +180,7 @@ def render_inspection_pdf(
     _failed_block(pdf, data, result, lang)
     _findings_block(pdf, data, result, lang)
     _signatures_block(pdf, data, lang, load_blob)
-    _photos_block(pdf, data, lang, load_blob)
+    _photos_block(pdf, data, lang, load_blob, settings)
     return bytes(pdf.output())
 
 
@@ -510,7 +511,9 @@ def _photo_entries(data: ReportData, lang: str) -> list[tuple[str, str]]:
     return entries
 
 
-def _photos_block(pdf: FPDF, data: ReportData, lang: str, load_blob: BlobLoader | None) -> None:
+def _photos_block(
+    pdf: FPDF, data: ReportData, lang: str, load_blob: BlobLoader | None, settings: RecordSettings
+) -> None:
     """An appendix with the evidence photos, three to a row, each captioned with its question."""
     entries = _photo_entries(data, lang)
     if not entries:
@@ -539,7 +542,8 @@ def _photos_block(pdf: FPDF, data: ReportData, lang: str, load_blob: BlobLoader 
                 pdf.set_xy(x, top + 19)
                 pdf.set_font(FONT, "", 8)
                 pdf.set_text_color(*MUTED)
-                pdf.multi_cell(box_w, 4.5, nfc(_t("photo_missing", lang)), align="C")
+                missing = "photo_missing_device" if settings.on_device else "photo_missing"
+                pdf.multi_cell(box_w, 4.5, nfc(_t(missing, lang)), align="C")
                 pdf.set_text_color(*INK)
             pdf.set_xy(x, top + 46)
             pdf.set_font(FONT, "", 8)

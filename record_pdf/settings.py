@@ -20,3 +20,5 @@ class RecordSettings:
     agency_name: str = DEFAULT_AGENCY_NAME
     place_name: str = DEFAULT_PLACE_NAME
     zone: dt.tzinfo = field(default_factory=lambda: ZoneInfo(DEFAULT_TIMEZONE))
+    # rendered on a device: a photo not held says "not on this device" (the server: "not on the server")
+    on_device: bool = False

@@ -20,6 +20,7 @@ from field_app.core.queries import NOT_FOUND_INSPECTION, NOT_FOUND_SITE, Queries
 from field_app.core.store import Store
 from record_pdf.inspection_pdf import pdf_file_stem, render_inspection_pdf
 from record_pdf.model import BlobLoader, ReportData
+from record_pdf.settings import RecordSettings
 
 RECORDS_DIR = "records"
 
@@ -61,7 +62,7 @@ def render_record(
 ) -> bytes:
     """The biên bản of the inspection as PDF bytes, rendered here, offline."""
     data = report_data(queries, session, inspection_id)
-    return render_inspection_pdf(data, lang=lang, load_blob=local_blob_loader(store))
+    return render_inspection_pdf(data, lang, local_blob_loader(store), RecordSettings(on_device=True))
 
 
 def record_file_name(queries: Queries, inspection_id: str) -> str:

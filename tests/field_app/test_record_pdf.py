@@ -66,6 +66,7 @@ def test_the_device_renders_the_record_offline_with_its_answers(tmp_path):
         ):
             assert expected in text, expected
         assert image_count(pdf, tmp_path / "i.pdf") == 2  # the photo and the signature, from the device
+        assert "(ảnh chưa có" not in text
         english = re.sub(r"\s+", " ", pdf_text(app.record_pdf(iid, lang="en"), tmp_path / "e.pdf"))
         assert "INSPECTION RECORD" in english and "Unannounced" in english
         saved = app.save_record_pdf(iid)
@@ -109,3 +110,18 @@ def test_the_phones_record_reads_exactly_as_the_servers(world, tmp_path):
         assert phone_text == server_text
         assert image_count(phone_pdf, tmp_path / "pi.pdf") == image_count(server_pdf, tmp_path / "si.pdf") == 2
     assert phone.record_file_name(iid) == f"bien-ban-{number.replace('/', '-')}.pdf"
+
+
+def test_a_photo_the_device_does_not_hold_is_said_to_be_missing_here(tmp_path):
+    require_poppler()
+    app = AppServices.open(tmp_path / "device")
+    try:
+        fake_session(app)
+        seed(app, [sample_template(1)], {"s1": site_fields("DN-001", "Công ty May Hà Nội")})
+        iid = app.start_inspection("s1", "sample-factory")
+        sha = app.add_photo(iid, "overview", png_bytes(6, 20, 20))
+        (app.data_dir / "blobs" / sha[:2] / sha).unlink()  # as if taken on another phone, not fetched yet
+        text = re.sub(r"\s+", " ", pdf_text(app.record_pdf(iid), tmp_path / "m.pdf"))
+        assert "(ảnh chưa có trên máy này)" in text and "máy chủ" not in text
+    finally:
+        app.close()
