@@ -1,6 +1,7 @@
-"""A draft moves to a new checklist version in a real browser: the app (a real ``python -m
-field_app`` process in headless Chromium) pulls a draft made on another phone and a newer
-version of its checklist from a real server, shows "Có phiên bản mới của bảng kiểm" on the
+"""A draft moves to a new checklist version in a real browser: an admin uploads version 2 as an
+XLSForm in the console, sees the one row it cannot express named, uploads the fixed file,
+publishes it and retires version 1; the app (a real ``python -m field_app`` process in headless
+Chromium) pulls a draft made on another phone and the new version from the real server, shows "Có phiên bản mới của bảng kiểm" on the
 draft, lists what the move drops in a confirmation, moves the draft offline; on the new draft
 "Xem biên bản (PDF)" renders the record on the device and the browser downloads it; after sync
 the server holds the new draft and the old one discarded with its link, and its PDF of the new
@@ -8,16 +9,19 @@ draft reads exactly as the one the phone made. Screenshots at 412x915 go to test
 
 from __future__ import annotations
 
+import io
 import re
 import subprocess
 from pathlib import Path
 
 import httpx
 import msgspec
+import openpyxl
 import pytest
 from playwright.sync_api import Page, expect
 
 from field_app.core.services import AppServices
+from sync_server.core.xlsform import write_xlsform
 from tests.field_app.e2e import SITES, site_id, sync_ok
 from tests.reports.poppler import require_poppler
 from tests.support.app_process import AppProcess
@@ -30,6 +34,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 WAIT = 20_000
 PASSWORD = "an-secret-1"
+ADMIN_PASSWORD = "ngua-van-chay-doi-9"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _publish(server: ServerProcess, tmp_path: Path, template: object, name: str) -> None:
@@ -60,17 +66,63 @@ def _prepare(tmp_path: Path) -> tuple[ServerProcess, str]:
         sync_ok(other)
     finally:
         other.close()
-    _publish(server, tmp_path, changed_template(2), "v2.json")
-    # the Department retires version 1: the draft offers the move as soon as it opens
-    server.create_user("quan", "ngua-van-chay-doi-9", "admin", [])
-    token = server.token("quan", "ngua-van-chay-doi-9")
+    server.create_user("quan", ADMIN_PASSWORD, "admin", [])
+    return server, draft
+
+
+def _xlsforms() -> tuple[bytes, bytes]:
+    """Version 2 as an XLSForm with one row the system cannot express (a calculate row), and the
+    same file with that row deleted."""
+    good = write_xlsform(changed_template(2))
+    book = openpyxl.load_workbook(io.BytesIO(good))
+    survey = book["survey"]
+    survey.insert_rows(4)
+    column = survey.max_column + 1
+    survey.cell(row=1, column=column, value="calculation")
+    survey.cell(row=4, column=1, value="calculate")
+    survey.cell(row=4, column=2, value="so_nguoi_x2")
+    survey.cell(row=4, column=column, value="${workers} * 2")
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue(), good
+
+
+def _admin_publishes_version_2(browser: object, server: ServerProcess, shots: Path) -> None:
+    """In the console: the XLSForm's unsupported row is named, the fixed file is published as
+    version 2, and version 1 is retired (the draft then offers the move as soon as it opens)."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
+    try:
+        page.goto(f"{server.base_url}/console/")
+        page.get_by_label("Tên đăng nhập").fill("quan")
+        page.get_by_label("Mật khẩu").fill(ADMIN_PASSWORD)
+        page.get_by_role("button", name="Đăng nhập").click()
+        page.wait_for_url("**/console/inspections")
+        page.get_by_role("link", name="Bảng kiểm").click()
+        bad, good = _xlsforms()
+        for content in (bad, good):
+            page.locator("input[name=file]").set_input_files(
+                files=[{"name": "sample-factory.xlsx", "mimeType": XLSX, "buffer": content}]
+            )
+            page.get_by_role("button", name="Kiểm tra tệp").click()
+            if content is bad:
+                row = page.locator("#unsupported-rows tr[data-row='survey!4']")
+                expect(row).to_contain_text("so_nguoi_x2", timeout=WAIT)
+                screenshot(page, shots, "move-0a-console-unsupported-row")
+        expect(page.get_by_role("status")).to_contain_text("Tệp hợp lệ", timeout=WAIT)
+        page.get_by_role("button", name="Lưu bản nháp (v2)").click()
+        page.wait_for_url("**/console/checklists/sample-factory/2")
+        page.get_by_role("button", name="Xuất bản thành phiên bản mới").click()
+        expect(page.locator("#template-status")).to_have_text("Đang dùng", timeout=WAIT)
+        screenshot(page, shots, "move-0b-console-published")
+    finally:
+        page.close()
+    token = server.token("quan", ADMIN_PASSWORD)
     r = httpx.post(
         f"{server.base_url}/api/v1/templates/sample-factory/versions/1/retire",
         headers={"Authorization": f"Bearer {token}"},
         timeout=30,
     )
     assert r.status_code == 200, r.text
-    return server, draft
 
 
 def _get(server: ServerProcess, path: str) -> httpx.Response:
@@ -100,6 +152,7 @@ def test_a_draft_moves_to_the_new_checklist_version_in_the_browser(tmp_path, art
     try:
         app.start()
         with chromium_browser() as browser:
+            _admin_publishes_version_2(browser, server, shots)
             page = open_flet_app(browser, app.url)
             try:
                 _move(page, server, draft, shots, tmp_path)
