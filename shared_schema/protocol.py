@@ -27,6 +27,7 @@ INSPECTION_DEVICE_FIELDS: Final = frozenset(
         "status",
         # The assignment the inspection was started from (first write wins, like identity).
         "assignment_id",
+        "migrated_to",
     }
 )
 # Fields only the server writes; they travel to devices by pull.
@@ -50,6 +51,10 @@ ASSIGNMENT_FIELDS: Final = frozenset({"document"})
 
 # Header fields that are fixed when the inspection is created (first write wins).
 INSPECTION_IDENTITY_FIELDS: Final = frozenset({"site_id", "template_id", "template_version"})
+# ``migrated_to``: the id of the inspection a draft was moved to when a newer checklist version
+# reached the device (the draft is discarded in the same step). Written once, first write wins;
+# a different later value is refused ``identity_fixed`` (PROTOCOL.md §3).
+MIGRATED_TO: Final = "migrated_to"
 
 # Limits both sides agree on.
 MAX_CHANGES_PER_PUSH: Final = 500

@@ -133,6 +133,8 @@ class InspectionHeader(msgspec.Struct, kw_only=True):
     representative: Representative | None = None
     signatures: list[Signature] = msgspec.field(default_factory=list)
     record_number: str | None = None
+    # the inspection this discarded draft was moved to (a newer checklist version)
+    migrated_to: str | None = None
     # Computed by the server, read-only on a device.
     score: float | None = None
     result: str | None = None

@@ -283,11 +283,11 @@ def validate_header_field(field: str, value: Any) -> Invalid | None:
     if field not in protocol.INSPECTION_DEVICE_FIELDS:
         return _bad("unknown_field", f"Trường '{field}' không tồn tại.", f"There is no field '{field}'.")
     if value is None:
-        if field in ("site_id", "template_id", "template_version", "status", "kind"):
+        if field in ("site_id", "template_id", "template_version", "status", "kind", "migrated_to"):
             return _bad("required", f"Trường '{field}' không được để trống.", f"Field '{field}' cannot be empty.")
         return None
     match field:
-        case "site_id" | "template_id" | "assignment_id":
+        case "site_id" | "template_id" | "assignment_id" | "migrated_to":
             if not isinstance(value, str) or not value or len(value) > 100:
                 return _bad("wrong_type", "Mã không hợp lệ.", "Invalid id.")
         case "template_version":

@@ -30,8 +30,13 @@ from shared_schema.validation import (
 )
 from shared_schema.workflow import is_locked, lock_reason, submission_problems, transition_problem
 
-# ``assignment_id`` is written once, when an inspection starts from an assignment (``start``).
-HEADER_EDITABLE = protocol.INSPECTION_DEVICE_FIELDS - protocol.INSPECTION_IDENTITY_FIELDS - {"status", "assignment_id"}
+# ``assignment_id`` is written once, when an inspection starts from an assignment (``start``);
+# ``migrated_to`` once, when a draft moves to a new checklist version (``version_move``).
+HEADER_EDITABLE = (
+    protocol.INSPECTION_DEVICE_FIELDS
+    - protocol.INSPECTION_IDENTITY_FIELDS
+    - {"status", "assignment_id", protocol.MIGRATED_TO}
+)
 
 DISCARD_SUBMITTED = LocalText(
     "Biên bản đã nộp một lần nên không hủy được; hãy sửa rồi nộp lại.",

@@ -43,6 +43,7 @@ from field_app.core.site_correction import SiteDraft, site_changes
 from field_app.core.store import Store, default_data_dir
 from field_app.core.todo import NOT_FOUND_ASSIGNMENT, TodoItem, todo_items
 from field_app.core.todo import assignment as assignment_document
+from field_app.core.version_move import MovePlan, VersionMover
 from shared_schema import validation
 from shared_schema.checklist import ChecklistTemplate
 from shared_schema.records import Review
@@ -79,6 +80,7 @@ class AppServices:
         self._online: bool | None = None
         self._background: BackgroundSync | None = None
         self._editor = Editor(self._store, self._clock, self._queries, self._session.role, self._after_edit)
+        self._mover = VersionMover(self._store, self._clock, self._queries, self._after_edit)
         self._engine = SyncEngine(
             self._store,
             self._clock,
@@ -373,6 +375,38 @@ class AppServices:
         """Discard a draft never submitted (after the inspector confirmed it); ``AppError``
         ``locked`` for one submitted before."""
         self._editor.discard(inspection_id)
+
+    def version_move_plan(self, inspection_id: str) -> MovePlan | None:
+        """What moving this draft to the newest published version of its checklist would keep
+        and drop, or None when it cannot move (not a draft, or no newer version here)."""
+        return self._mover.plan(inspection_id)
+
+    def move_to_new_version(self, inspection_id: str, expect: MovePlan | None = None) -> str:
+        """Move the draft to the newest published version (offline): a new draft with every
+        answer still valid there, the old one discarded with ``migrated_to``. Returns the new
+        inspection id. ``expect``: the plan the inspector confirmed (``AppError`` ``stale_plan``
+        when it no longer holds; nothing changes)."""
+        new_id, _plan = self._mover.move(inspection_id, expect=expect)
+        return new_id
+
+    def record_pdf(self, inspection_id: str, lang: str = "vi") -> bytes:
+        """The biên bản of the inspection as PDF bytes, rendered on the device, offline, with the
+        server's renderer (``record_pdf``). ``AppError`` ``not_found``."""
+        from field_app.core import record  # fpdf2 and Pillow load only when a record is rendered
+
+        return record.render_record(self._store, self._queries, self.current_session(), inspection_id, lang)
+
+    def record_file_name(self, inspection_id: str) -> str:
+        """The PDF's file name, the server's for the same record (``bien-ban-15-BB-SCT.pdf``)."""
+        from field_app.core import record
+
+        return record.record_file_name(self._queries, inspection_id)
+
+    def save_record_pdf(self, inspection_id: str, lang: str = "vi") -> Path:
+        """Render the biên bản and keep it under the data directory (``records/``)."""
+        from field_app.core import record
+
+        return record.save_record(self._store, self._queries, self.current_session(), inspection_id, lang)
 
     def my_inspections(self) -> MyInspections:
         """Inspections on this device grouped as drafts / waiting to sync / submitted /

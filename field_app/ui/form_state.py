@@ -17,6 +17,7 @@ import msgspec
 from field_app.core.capabilities import Outcome, Position
 from field_app.core.models import AppError, InspectionView, Notice
 from field_app.core.services import AppServices
+from field_app.core.version_move import MovePlan
 from field_app.ui import i18n
 from field_app.ui.signature_png import has_ink, render_png
 from shared_schema import evidence
@@ -121,6 +122,31 @@ class InspectionForm:
             self.message = exc.message.get(self.lang)
             return False
         return True
+
+    @property
+    def move_plan(self) -> MovePlan | None:
+        """The move of this draft to a newer checklist version on the device, if there is one."""
+        if not self.can_discard:
+            return None
+        cached = self.__dict__.get("_move_plan")
+        if isinstance(cached, _Unobserved) and cached.value[0] is self.view:
+            return cached.value[1]  # type: ignore[no-any-return]
+        try:
+            plan = self._services.version_move_plan(self.inspection_id)
+        except AppError:
+            plan = None
+        self.__dict__["_move_plan"] = _Unobserved((self.view, plan))
+        return plan
+
+    def move_to_new_version(self, expect: MovePlan) -> str | None:
+        """Move this draft to the version of ``expect`` (the plan the inspector confirmed);
+        the new inspection's id, or None with the reason when refused."""
+        self.commit_all()
+        try:
+            return self._services.move_to_new_version(self.inspection_id, expect)
+        except AppError as exc:
+            self.message = exc.message.get(self.lang)
+            return None
 
     def content_digest(self) -> str:
         """The digest of the content as it stands (what a signature taken now binds)."""

@@ -33,6 +33,7 @@ from field_app.core.models import (
 from field_app.core.services import AppServices
 from field_app.core.site_correction import gps_location
 from field_app.core.todo import TodoItem
+from field_app.core.version_move import MOVED, MovePlan
 from field_app.ui import i18n
 from field_app.ui.form_state import InspectionForm
 from shared_schema.text import LocalText
@@ -439,6 +440,16 @@ class AppState:
             self.flash = exc.message.get(self.lang)
             return
         self.route = screen
+
+    def move_to_new_version(self, plan: MovePlan) -> str | None:
+        """Move the open draft to a newer checklist version (confirmed) and open the new one."""
+        if self.form is None:
+            return None
+        new_id = self.form.move_to_new_version(plan)
+        if new_id is not None:
+            self.open_inspection(new_id)
+            self.flash = MOVED.get(self.lang).format(version=plan.to_version)
+        return new_id
 
     def show_complete(self) -> None:
         if self.form is not None:

@@ -375,6 +375,8 @@ def _apply_inspection(ctx: PushContext, c: Change) -> ChangeResult:
         return _set_identity(ctx, insp, c)
     if c.field == "assignment_id":
         return link_assignment(ctx, insp, c)
+    if c.field == protocol.MIGRATED_TO:
+        return _set_migrated_to(ctx, insp, c)
     if c.field == "signatures":
         ctx.blobs_touched.add(insp.id)
     result = _merge(ctx, c, insp.district, insp.id)
@@ -413,6 +415,27 @@ def _create_inspection(ctx: PushContext, c: Change) -> ChangeResult:
     ctx.write_server(("inspection", insp.id, "inspector"), ctx.actor.username, insp.district, insp.id)
     ctx.touched.add(insp.id)
     return ChangeResult(change_id=c.change_id, status="applied")
+
+
+def _set_migrated_to(ctx: PushContext, insp: InspectionRow, c: Change) -> ChangeResult:
+    """The link from a draft to the inspection it was moved to: written once (first write wins)."""
+    if c.value == insp.id:
+        raise Rejection(
+            "invalid_value",
+            "Biên bản không thể chuyển sang chính nó.",
+            "An inspection cannot be moved to itself.",
+        )
+    held = ctx.get_held(("inspection", insp.id, c.field), insp.id)
+    current = from_json(held.value) if held is not None else None
+    if current is not None and current != c.value:
+        raise Rejection(
+            "identity_fixed",
+            f"Bản nháp này đã được chuyển sang biên bản {current}; không đổi được.",
+            f"This draft was already moved to the inspection {current}; it cannot change.",
+        )
+    result = _merge(ctx, c, insp.district, insp.id)
+    ctx.touched.add(insp.id)
+    return result
 
 
 def _set_identity(ctx: PushContext, insp: InspectionRow, c: Change) -> ChangeResult:

@@ -11,6 +11,7 @@ from field_app.ui.state import AppState
 from field_app.ui.views import widgets as w
 from field_app.ui.views.questions import question_card
 from field_app.ui.views.site_edit import StartLocationBanner
+from field_app.ui.views.version_move import version_banner
 from shared_schema.workflow import lock_reason
 
 
@@ -26,6 +27,9 @@ def inspection_banners(state: AppState, form: InspectionForm) -> list[ft.Control
     if not form.editable:
         banners.append(w.warning_box(lock_reason(header.status).get(state.lang)))
     banners += [w.warning_box(n.message.get(state.lang)) for n in form.notices_for(None)]
+    moving = version_banner(state, form)
+    if moving is not None:
+        banners.append(moving)
     return banners
 
 
