@@ -66,6 +66,15 @@ def parse_constraints(text: str) -> dict[str, Version]:
     return pins
 
 
+# Packages whose every release is also published as a pure-Python wheel (``py3-none-any``) beside
+# the compiled ones: a phone build, finding no wheel for its platform, installs that one. Their
+# compiled modules are optional speed-ups. (Checked for the pinned version with
+# ``pip download --only-binary=:all: --platform any fonttools==4.68.0``.)
+PURE_WHEEL_PUBLISHED: dict[str, str] = {
+    "fonttools": "fpdf2's font subsetting; pure-Python wheel on PyPI, C accelerators optional",
+}
+
+
 def _is_native(dist: md.Distribution) -> bool:
     """A wheel built for a platform (not ``py3-none-any``), or one that installed compiled files."""
     wheel = dist.read_text("WHEEL") or ""
@@ -152,7 +161,7 @@ def problems(
             for req in reqs:
                 if not req.specifier.contains(version, prereleases=True):
                     found.append(f"{platform}: {name} {version} does not satisfy {req}")
-            if not _is_native(dist):
+            if not _is_native(dist) or name in PURE_WHEEL_PUBLISHED:
                 continue
             listed = mobile.get(name)
             if listed is None:
