@@ -38,6 +38,13 @@ class FilePickerAdapter:
         )
         return [f.bytes for f in files or [] if f.bytes]
 
+    async def save_file(self, name: str, data: bytes, extension: str) -> None:
+        """Hand ``data`` to the platform as a file named ``name``: a download in a browser, the
+        system's save dialog on a phone or desktop."""
+        await self._picker.save_file(
+            file_name=name, src_bytes=data, file_type=ft.FilePickerFileType.CUSTOM, allowed_extensions=[extension]
+        )
+
 
 class GeolocatorAdapter:
     """The position from ``flet_geolocator.Geolocator`` (asks for the permission first)."""

@@ -937,7 +937,7 @@ def create_follow_up(
             "SELECT i.id, i.site_id, i.district, i.template_id, i.status, i.created_by FROM inspections i WHERE i.id = ?",
             (inspection_id,),
         )
-        require_district(actor, insp[2] if insp else None, "biên bản", "inspection")
+        require_district(actor, insp[2] if insp else None, "biên bản", "inspection", found=insp is not None)
         assert insp is not None
         if insp[4] in (None, "draft"):
             raise Conflict(

@@ -75,3 +75,13 @@ def test_follow_up_of_a_submitted_visit_reaches_the_device(api: tuple[TestClient
         f"/api/v1/inspections/{iid}/follow-up", json={"due_date": "tomorrow"}, headers=world.headers("sup")
     )
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "due_date"
+
+
+def test_a_follow_up_of_an_unknown_inspection_is_404_for_an_admin_too(api: tuple[TestClient, World]) -> None:
+    client, world = api
+    before = dump_database(world.db_path)
+    for role in ("admin", "sup"):
+        reply = client.post("/api/v1/inspections/no-such-id/follow-up", headers=world.headers(role))
+        assert reply.status_code == 404, reply.text
+        assert reply.headers["content-type"].startswith("application/problem+json")
+    assert dump_database(world.db_path) == before

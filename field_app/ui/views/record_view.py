@@ -41,13 +41,11 @@ def record_action(state: AppState, form: InspectionForm, ui: Any) -> ft.Control:
             form.message = FAILED.get(lang).format(reason=exc.message.get(lang))
             return
         name = services.record_file_name(form.inspection_id)
+        picker = getattr(getattr(ui, "capabilities", None), "picker", None)
         try:
-            await ui.file_picker.save_file(
-                file_name=name,
-                src_bytes=pdf,
-                file_type=ft.FilePickerFileType.CUSTOM,
-                allowed_extensions=["pdf"],
-            )
+            if picker is None or not hasattr(picker, "save_file"):
+                raise RuntimeError("no file picker")
+            await picker.save_file(name, pdf, "pdf")
         except Exception:  # no save dialog on this platform: keep the file on the device instead
             path = await asyncio.to_thread(services.save_record_pdf, form.inspection_id, lang)
             form.message = KEPT_ON_DEVICE.get(lang).format(path=path)

@@ -47,11 +47,11 @@ def _publish(server: ServerProcess, tmp_path: Path, template: object, name: str)
 
 def _prepare(tmp_path: Path) -> tuple[ServerProcess, str]:
     server = start_server(tmp_path)
-    server.create_user("an", PASSWORD, "inspector", ["Phổ Yên"])
+    server.create_user("an", PASSWORD, "inspector", ["TX Phổ Yên"])
     _publish(server, tmp_path, sample_template(1), "v1.json")
     sites = tmp_path / "sites.csv"
     sites.write_text(
-        "code,name,kind,district,address\n" + "".join(f"{c},{n},{k},Phổ Yên,\n" for c, n, k in SITES),
+        "code,name,kind,district,address\n" + "".join(f"{c},{n},{k},TX Phổ Yên,\n" for c, n, k in SITES),
         encoding="utf-8",
     )
     assert server.cli("import-sites", str(sites)).returncode == 0
@@ -170,8 +170,13 @@ def _move(page: Page, server: ServerProcess, draft: str, shots: Path, tmp_path: 
     expect(page.get_by_role("textbox", name="Địa chỉ máy chủ")).to_be_visible(timeout=WAIT)
     for name, text in (("Tên đăng nhập", "an"), ("Mật khẩu", PASSWORD)):  # typed as a person types
         box = page.get_by_role("textbox", name=name)
-        box.click()
-        box.press_sequentially(text)
+        for _ in range(3):  # on a busy machine the first keystroke into a new box can be lost: type again
+            box.click()
+            box.press("Control+a")
+            box.press("Backspace")
+            box.press_sequentially(text)
+            if box.input_value() == text:
+                break
         expect(box).to_have_value(text)
     page.get_by_role("button", name="Đăng nhập").click()
     expect(page.get_by_role("button", name="Chọn cơ sở để kiểm tra")).to_be_visible(timeout=WAIT)
