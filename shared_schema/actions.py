@@ -73,6 +73,12 @@ class ActionEvent(msgspec.Struct, frozen=True, kw_only=True):
     comment: str | None = None
 
 
+class ActionReviewRequest(msgspec.Struct, kw_only=True):
+    """The body of ``POST /api/v1/actions/{id}/verify`` and ``…/reopen``."""
+
+    comment: str | None = None
+
+
 class Action(msgspec.Struct, kw_only=True):
     """A corrective action as both sides read it from its merged fields."""
 

@@ -267,3 +267,41 @@ def test_the_board_refuses_unknown_filters_clearly(world: World) -> None:
     assert "closed" in str(bad.value.detail)
     with pytest.raises(Invalid):
         actions.list_actions(world.server.db, world.actor("sup"), sort="name")
+
+
+def test_the_actions_api_lists_reads_verifies_and_refuses_bad_input_changing_nothing(api) -> None:
+    client, world = api
+    dev = Device()
+    iid, create = dev.start_inspection(world.site_a)
+    failed = dev.answer(iid, "temp_check", "no")
+    aid, changes = new_action(dev, iid)
+    body = dev.body([*create, failed, *changes, *report_fixed(dev, aid)])
+    assert client.post("/api/v1/sync/push", json=body, headers=world.headers("insp_a")).status_code == 200
+    sup = world.headers("sup")
+    page = client.get("/api/v1/actions?overdue=false&sort=deadline&limit=10", headers=sup).json()
+    assert [i["id"] for i in page["items"]] == [aid] and page["total"] == 1
+    assert page["items"][0]["status"] == "reported_fixed" and page["items"][0]["overdue"] is False
+    assert client.get(f"/api/v1/actions?site_id={world.site_b}", headers=sup).json()["items"] == []
+    detail = client.get(f"/api/v1/actions/{aid}", headers=world.headers("insp_a")).json()
+    assert detail["fix_photos"] == [PHOTO] and detail["item"]["responsible_name"] == "Lê Văn Cường"
+    before = dump_database(world.db_path)
+    for method, path, kwargs, status in [
+        ("GET", "/api/v1/actions?status=closed", {}, 422),
+        ("GET", "/api/v1/actions?sort=name", {}, 422),
+        ("GET", "/api/v1/actions?overdue=maybe", {}, 400),
+        ("GET", "/api/v1/actions?limit=0", {}, 400),
+        ("GET", "/api/v1/actions/no-such-action", {}, 404),
+        ("POST", "/api/v1/actions/no-such-action/verify", {"json": {}}, 404),
+        ("POST", f"/api/v1/actions/{aid}/reopen", {"json": {}}, 422),  # reopening needs a comment
+        ("POST", f"/api/v1/actions/{aid}/reopen", {"json": {"comment": "x" * 4001}}, 422),
+        ("POST", f"/api/v1/actions/{aid}/verify", {"content": b"not json"}, 400),
+        ("POST", f"/api/v1/actions/{aid}/verify", {"json": {"comment": 5}}, 400),
+    ]:
+        r = client.request(method, path, headers=sup, **kwargs)
+        assert r.status_code == status, (path, r.status_code, r.text)
+        assert r.headers["content-type"].startswith("application/problem+json")
+    assert dump_database(world.db_path) == before
+    ok = client.post(f"/api/v1/actions/{aid}/verify", json={"comment": "Đã kiểm tra tại chỗ"}, headers=sup)
+    assert ok.status_code == 200 and ok.json()["item"]["status"] == "verified"
+    again = client.post(f"/api/v1/actions/{aid}/verify", json={}, headers=sup)
+    assert again.status_code == 409 and "Verified" in again.json()["detail"]

@@ -8,6 +8,7 @@ Roles: ``anonymous``; ``inspector`` (district A, where the test inspection is);
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,6 +16,7 @@ import msgspec
 import pytest
 from litestar.testing import TestClient
 
+from shared_schema import actions
 from shared_schema.protocol import answer_entity_id
 from tests.support.sample_checklist import sample_template
 from tests.sync_server.conftest import DISTRICT_A, World
@@ -31,13 +33,24 @@ class Fixture:
     blob: bytes
     conflict_id: str
     user_id: str
+    action_id: str
 
 
 def prepare(client: TestClient, world: World) -> Fixture:
     a, b = Device("pa"), Device("pb")
     signature = png_bytes(seed=9)
     iid, create = a.start_inspection(world.site_a)
-    body = a.body([*create, *complete_answers(a, iid, sha(signature))])
+    answers = complete_answers(a, iid, sha(signature))
+    aid = f"{iid}-action"
+    deadline = (actions.viet_nam_today() + dt.timedelta(days=7)).isoformat()
+    action = [
+        a.change("action", aid, "inspection_id", iid),
+        a.change("action", aid, "description", "Lắp điểm rửa tay"),
+        a.change("action", aid, "deadline", deadline),
+        a.change("action", aid, "fix_note", "Đã lắp"),
+        a.change("action", aid, "status", "reported_fixed"),
+    ]
+    body = a.body([*create, *answers, *action])
     assert client.post("/api/v1/sync/push", json=body, headers=world.headers("insp_a")).status_code == 200
     # a concurrent edit by another inspector of district A → one conflict-log entry
     edit = b.change("answer", answer_entity_id(iid, "manager"), "value", "B", base_hlc="000000000000001-00000-x")
@@ -56,7 +69,7 @@ def prepare(client: TestClient, world: World) -> Fixture:
         user_id = tx.scalar("SELECT id FROM users WHERE username = 'insp_b'")
     r = client.post("/api/v1/templates", json=msgspec.to_builtins(sample_template(2)), headers=world.headers("admin"))
     assert r.status_code == 200
-    return Fixture(iid=iid, blob=signature, conflict_id=conflict_id, user_id=user_id)
+    return Fixture(iid=iid, blob=signature, conflict_id=conflict_id, user_id=user_id, action_id=aid)
 
 
 def _push_body(role: str) -> dict[str, Any]:
@@ -220,6 +233,28 @@ ENDPOINTS: list[tuple[str, str, str, dict[str, Any], dict[str, int]]] = [
         {},
         dict(inspector=FORBID, other_inspector=FORBID, supervisor=OK, admin=OK),
     ),
+    ("actions list", "GET", "/api/v1/actions", {}, dict(inspector=OK, other_inspector=OK, supervisor=OK, admin=OK)),
+    (
+        "action read",
+        "GET",
+        "/api/v1/actions/{action}",
+        {},
+        dict(inspector=OK, other_inspector=HIDDEN, supervisor=OK, admin=OK),
+    ),
+    (
+        "action verify",
+        "POST",
+        "/api/v1/actions/{action}/verify",
+        {"json": {"comment": "Đạt"}},
+        dict(inspector=FORBID, other_inspector=FORBID, supervisor=OK, admin=OK),
+    ),
+    (
+        "action reopen",
+        "POST",
+        "/api/v1/actions/{action}/reopen",
+        {"json": {"comment": "Chưa có xà phòng"}},
+        dict(inspector=FORBID, other_inspector=FORBID, supervisor=OK, admin=OK),
+    ),
     (
         "users list",
         "GET",
@@ -266,7 +301,7 @@ def test_role_and_scope_matrix(api: tuple[TestClient, World], endpoint: str, rol
     fx = prepare(client, world)
     _, method, template, opts, expected = next(e for e in ENDPOINTS if e[0] == endpoint)
     want = UNAUTH if role == "anonymous" else expected[role]
-    path = template.format(iid=fx.iid, blob=sha(fx.blob), conflict=fx.conflict_id, user=fx.user_id)
+    path = template.format(iid=fx.iid, blob=sha(fx.blob), conflict=fx.conflict_id, user=fx.user_id, action=fx.action_id)
     headers = world.headers(USER_OF[role]) if role != "anonymous" else {}
     kwargs: dict[str, Any] = {"headers": headers}
     if opts.get("json") == "push":
