@@ -132,6 +132,35 @@ def latest_action_deadline(db: Database, inspection_id: str) -> str | None:
     return str(value) if value is not None else None
 
 
+def unclosed_by_site(tx: Tx, site_ids: list[str]) -> dict[str, list[str | None]]:
+    """Site → the deadlines of its actions not yet verified (whatever inspection gave them):
+    what the map colours a site by."""
+    out: dict[str, list[str | None]] = {}
+    for start in range(0, len(site_ids), 500):
+        chunk = site_ids[start : start + 500]
+        for r in tx.query(
+            f"SELECT a.site_id, a.deadline FROM actions a LEFT JOIN inspections i ON i.id = a.inspection_id"
+            f" WHERE a.site_id IN ({', '.join('?' for _ in chunk)}) AND a.status <> 'verified'"
+            " AND COALESCE(i.status, '') <> 'discarded'",
+            chunk,
+        ):
+            out.setdefault(r[0], []).append(r[1])
+    return out
+
+
+def by_inspection(tx: Tx, inspection_ids: list[str]) -> dict[str, list[tuple[str | None, str]]]:
+    """Inspection → (deadline, status) of each action it gave: what the summary counts."""
+    out: dict[str, list[tuple[str | None, str]]] = {}
+    for start in range(0, len(inspection_ids), 500):
+        chunk = inspection_ids[start : start + 500]
+        for r in tx.query(
+            f"SELECT inspection_id, deadline, status FROM actions WHERE inspection_id IN ({', '.join('?' for _ in chunk)})",
+            chunk,
+        ):
+            out.setdefault(r[0], []).append((r[1], r[2]))
+    return out
+
+
 # --- the board ----------------------------------------------------------------------------
 
 
