@@ -375,3 +375,17 @@ def review(db: Database, actor: Actor, action_id: str, decision: str, comment: s
         feed.flush()
         audit.record(tx, actor, f"action.{decision}", "action", action_id, {"comment": comment})
         return _detail(tx, actor, action_id, rules.viet_nam_today())
+
+
+def backdate(db: Database, action_id: str, deadline: str) -> None:
+    """Set a deadline as the server (no device rule applies): for the seeded demo, whose
+    overdue action must have a deadline already past. Devices get it by pull."""
+    with db.write() as tx:
+        row = row_of(tx, action_id)
+        if row is None:
+            return
+        row.deadline = deadline
+        update_row(tx, row)
+        feed = FeedWriter(tx)
+        feed.put_server(("action", action_id, "deadline"), to_json(deadline), district=row.district, inspection_id=None)
+        feed.flush()

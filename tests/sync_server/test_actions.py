@@ -305,3 +305,26 @@ def test_the_actions_api_lists_reads_verifies_and_refuses_bad_input_changing_not
     assert ok.status_code == 200 and ok.json()["item"]["status"] == "verified"
     again = client.post(f"/api/v1/actions/{aid}/verify", json={}, headers=sup)
     assert again.status_code == 409 and "Verified" in again.json()["detail"]
+
+
+def test_the_seeded_demo_has_an_open_overdue_action_and_a_verified_one(tmp_path) -> None:
+    from sync_server.core import content
+    from sync_server.core.server import Server
+    from tests.sync_server.conftest import make_config
+
+    server = Server.open(make_config(tmp_path))
+    try:
+        report = content.seed_demo(server)
+        assert "corrective actions: 1 open and overdue, 1 verified" in report.lines
+        admin = server.db
+        from sync_server.core.access import SYSTEM
+
+        page = actions.list_actions(admin, SYSTEM)
+        states = sorted((i.status, i.overdue) for i in page.items)
+        assert states == [("open", True), ("verified", False)]
+        assert all(i.description and i.site_name for i in page.items)
+        again = content.seed_demo(server)  # a second run keeps them
+        assert "corrective actions: exist, kept" in again.lines
+        assert actions.list_actions(admin, SYSTEM).total == 2
+    finally:
+        server.close()
