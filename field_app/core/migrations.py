@@ -11,6 +11,7 @@ few columns projected from ``data`` for queries.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import uuid
 from collections.abc import Callable
 
@@ -150,10 +151,68 @@ def _m003_login_device_key(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE sync_state ADD COLUMN login_device_key TEXT")
 
 
+def _m004_actions(db: sqlite_utils.Database) -> None:
+    """Corrective actions as records (PROTOCOL.md §3, entity ``action``), and every answer
+    with a corrective action or a deadline turned into an open action, exactly as the server's
+    migration 0009 does (same id ``"{inspection_id}:{question_id}"``, same values, the clock
+    of the answer's text), so the device and the server hold one record, nothing lost."""
+    _run_script(
+        db,
+        """
+        CREATE TABLE actions (
+            key TEXT PRIMARY KEY,
+            data TEXT NOT NULL,
+            clocks TEXT NOT NULL,
+            inspection_id TEXT,
+            site_id TEXT,
+            status TEXT,
+            deadline TEXT
+        );
+        CREATE INDEX actions_site ON actions (site_id, status);
+        CREATE INDEX actions_inspection ON actions (inspection_id)
+        """,
+    )
+    sites = {
+        row[0]: json.loads(row[1]).get("site_id") for row in db.execute("SELECT key, data FROM inspections").fetchall()
+    }
+    rows = db.execute("SELECT key, data, clocks, inspection_id, question_id FROM answers").fetchall()
+    for _key, data_text, clocks_text, inspection_id, question_id in rows:
+        data, clocks = json.loads(data_text), json.loads(clocks_text)
+        text, due = data.get("corrective_action"), data.get("due_date")
+        if not text and not due:
+            continue
+        site_id = sites.get(inspection_id)
+        if site_id is None:
+            continue
+        hlc = clocks.get("corrective_action") if text else clocks.get("due_date")
+        action = {
+            "inspection_id": inspection_id,
+            "question_id": question_id,
+            "site_id": site_id,
+            "description": text or None,
+            "deadline": due or None,
+            "status": "open",
+        }
+        db.execute(
+            "INSERT OR IGNORE INTO actions (key, data, clocks, inspection_id, site_id, status, deadline)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                f"{inspection_id}:{question_id}",
+                json.dumps(action, ensure_ascii=False),
+                json.dumps({name: hlc for name in action}),
+                inspection_id,
+                site_id,
+                "open",
+                due or None,
+            ],
+        )
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _m001_initial,
     _m002_pull_scope,
     _m003_login_device_key,
+    _m004_actions,
 ]
 
 

@@ -126,6 +126,7 @@ def device_snapshot(app: AppServices) -> Snapshot:
         "inspection": "inspections",
         "answer": "answers",
         "conflict": "conflicts",
+        "action": "actions",
     }
     for entity, table in entity_tables.items():
         for row in app.store.query(f"SELECT key, data, clocks FROM {table}"):
