@@ -41,6 +41,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "action_event_reported_fixed": ("Báo đã khắc phục", "Reported fixed"),
     "action_event_verified": ("Đã xác minh", "Verified"),
     "action_event_reopened": ("Mở lại", "Reopened"),
+    "no_actions_here": ("Chưa có biện pháp khắc phục nào.", "No corrective action yet."),
+    "site_actions_link": ("Lịch sử biện pháp khắc phục của cơ sở", "The site's corrective actions"),
     "no_actions": ("Không có biện pháp khắc phục nào khớp bộ lọc.", "No corrective action matches the filters."),
     "flash_action_verify": ("Đã xác minh biện pháp khắc phục.", "The corrective action was verified."),
     "flash_action_reopen": ("Đã mở lại biện pháp khắc phục.", "The corrective action was reopened."),

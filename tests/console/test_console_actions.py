@@ -58,6 +58,12 @@ def test_the_board_lists_the_action_and_a_supervisor_verifies_it_with_a_comment(
     assert done.status_code in (200, 303)
     page = console.page(f"/console/actions/{aid}")
     assert "Đã xác minh" in page.text and "Kiểm tra tại chỗ: đạt" in page.text and "giamsat" in page.text
+    # the inspection page and the site page list it with its status
+    inspection = console.page(f"/console/inspections/{inspection_id}")
+    assert f"/console/actions/{aid}" in inspection.text and "Đã xác minh" in inspection.text
+    console.login("quantri")
+    site_page = console.page(f"/console/sites/{world.site_id}")
+    assert f"/console/actions/{aid}" in site_page.text
     # an inspector sees the action but cannot verify one
     console.login("thanhtra")
     assert 'name="decision"' not in console.page(f"/console/actions/{aid}").text
