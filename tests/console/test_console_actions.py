@@ -7,7 +7,9 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import subprocess
 import uuid
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
@@ -15,6 +17,7 @@ from openpyxl import load_workbook
 from shared_schema import actions as rules
 from tests.console.conftest import SITE_NAME, ConsoleClient, World
 from tests.console.device import Device, photo_png
+from tests.reports.poppler import require_poppler
 
 pytestmark = pytest.mark.slow
 
@@ -40,7 +43,7 @@ def action_reported_fixed(world: World, device: Device, inspection_id: str) -> s
 
 
 def test_the_board_lists_the_action_and_a_supervisor_verifies_it_with_a_comment(
-    world: World, console: ConsoleClient
+    world: World, console: ConsoleClient, artifacts_dir: Path
 ) -> None:
     device = world.device()
     inspection_id = device.submit_inspection(world.site_id, submit=False)
@@ -58,6 +61,14 @@ def test_the_board_lists_the_action_and_a_supervisor_verifies_it_with_a_comment(
     assert done.status_code in (200, 303)
     page = console.page(f"/console/actions/{aid}")
     assert "Đã xác minh" in page.text and "Kiểm tra tại chỗ: đạt" in page.text and "giamsat" in page.text
+    # the printed record lists it with its status
+    require_poppler()
+    pdf = console.page(f"/console/inspections/{inspection_id}/report.pdf").content
+    text = subprocess.run(["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True).stdout
+    printed = " ".join(text.decode("utf-8").split())
+    assert "Biện pháp khắc phục và tình trạng" in printed and "Đặt máy đo thân nhiệt ở cổng" in printed
+    assert "Đã xác minh" in printed  # the status column (the cell may wrap)
+    (artifacts_dir / "action-record.pdf").write_bytes(pdf)
     # the inspection page and the site page list it with its status
     inspection = console.page(f"/console/inspections/{inspection_id}")
     assert f"/console/actions/{aid}" in inspection.text and "Đã xác minh" in inspection.text
