@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import flet as ft
 
+from field_app.core.models import ActionView
 from field_app.ui import i18n
 from field_app.ui.state import AppState
 from field_app.ui.views import widgets as w
 from field_app.ui.views.home import inspection_tile
+from shared_schema import actions as action_rules
 from shared_schema.records import SITE_KINDS
 
 
@@ -109,6 +111,7 @@ def SiteScreen(state: AppState) -> ft.Control:
         for option in state.checklists
     ]
     past = [inspection_tile(state, item) for item in detail.inspections]
+    carried = [_carried_action(state, view) for view in detail.open_actions]
     return ft.Container(
         padding=12,
         content=ft.Column(
@@ -127,6 +130,11 @@ def SiteScreen(state: AppState) -> ft.Control:
                         if value
                     ],
                 ),
+                w.group(
+                    state.t("carried_over"),
+                    [w.heading(state.t("carried_over"), 15), *(carried or [w.muted(state.t("no_carried_over"))])],
+                    padding=8,
+                ),
                 *(starts or [w.warning_box(state.t("no_checklist"))]),
                 w.group(
                     state.t("past_inspections"),
@@ -140,4 +148,50 @@ def SiteScreen(state: AppState) -> ft.Control:
             spacing=12,
             scroll=ft.ScrollMode.AUTO,
         ),
+    )
+
+
+def _carried_action(state: AppState, view: ActionView) -> ft.Control:
+    """One action still open at this site: what, from which item, by when (overdue in red),
+    and for an open one a note and "Đã khắc phục"."""
+    lang = state.lang
+    a = view.action
+    status = action_rules.STATUS_LABELS.get(a.status)
+    due = state.t("action_due", date=i18n.fmt_date(a.deadline)) if a.deadline else ""
+    lines: list[ft.Control | None] = [
+        ft.Text(a.description or "", weight=ft.FontWeight.W_600, size=14),
+        w.muted(view.question_label.get(lang), 12) if view.question_label else None,
+        ft.Row(
+            w.compact(
+                [
+                    ft.Text(due, size=12),
+                    ft.Text(state.t("action_overdue"), color=w.ERROR_COLOR, size=12, weight=ft.FontWeight.BOLD)
+                    if view.overdue
+                    else None,
+                    ft.Text(status.get(lang) if status else a.status, size=12, color=w.MUTED),
+                ]
+            ),
+            spacing=8,
+            wrap=True,
+        ),
+    ]
+    if a.status in ("open", "reopened"):
+        lines += [
+            ft.TextField(
+                label=state.t("fix_note"),
+                multiline=True,
+                min_lines=2,
+                on_change=lambda e, aid=a.id: state.edit_fix_note(aid, e.control.value or ""),
+            ),
+            w.error_text(state.fix_errors.get(a.id)),
+            w.action(state.t("mark_fixed"), lambda e, aid=a.id: state.report_fixed(aid), icon=ft.Icons.TASK_ALT),
+            w.muted(state.t("not_yet_fixed"), 12),
+        ]
+    else:
+        lines.append(w.muted(state.t("waiting_verification"), 12))
+    return ft.Container(
+        content=ft.Column([c for c in lines if c is not None], spacing=4),
+        padding=8,
+        border=ft.Border.all(1, ft.Colors.RED_200 if view.overdue else ft.Colors.GREY_300),
+        border_radius=6,
     )
