@@ -579,6 +579,7 @@ def test_a_failed_item_gets_a_corrective_action_and_the_next_visit_sees_it_first
     inspection_id = _start(state)
     form = state.form
     assert form.answer("temp_check", "no")
+    assert state.services.inspection_actions(inspection_id) == []
     assert form.is_failed("temp_check") and not form.is_failed("workers")
     form.open_action_draft("temp_check")
     form.edit_action_draft("temp_check", "description", "Đặt máy đo thân nhiệt ở cổng")
