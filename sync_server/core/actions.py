@@ -18,11 +18,13 @@ import msgspec
 
 from shared_schema import actions as rules
 from shared_schema.actions import Action, ActionEvent
+from shared_schema.text import LocalText
 from sync_server.core import audit
 from sync_server.core.access import Actor, district_filter, require_district, require_role
 from sync_server.core.db import Database, Tx
 from sync_server.core.errors import Conflict, Invalid, bi
 from sync_server.core.feed import FeedWriter
+from sync_server.core.template_store import pinned_template
 from sync_server.core.util import from_json, new_id, now_iso, to_json
 
 ROW_COLUMNS = (
@@ -198,6 +200,8 @@ class ActionDetail(msgspec.Struct, kw_only=True):
     fix_photos: list[str]
     fix_note: str | None
     history: list[ActionEvent]
+    # the label of the checklist item the action comes from (its checklist version's words)
+    question_label: LocalText | None = None
 
 
 _LIST_SELECT = (
@@ -311,7 +315,14 @@ def _detail(tx: Tx, actor: Actor, action_id: str, today: dt.date) -> ActionDetai
     require_district(actor, rows[0][6] if rows else None, "biện pháp khắc phục", "corrective action", found=bool(rows))
     item = _items(tx, rows, today)[0]
     a = read_actions(tx, [action_id])[action_id]
+    label = None
+    pinned = tx.one("SELECT template_id, template_version FROM inspections WHERE id = ?", (item.inspection_id,))
+    if pinned is not None and pinned[0] and pinned[1] and item.question_id:
+        template = pinned_template(tx, pinned[0], pinned[1])
+        question = template.question_map().get(item.question_id) if template is not None else None
+        label = question.label if question is not None else None
     return ActionDetail(
+        question_label=label,
         item=item,
         finding_photos=a.finding_photos,
         fix_photos=a.fix_photos,
