@@ -41,6 +41,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "action_event_reported_fixed": ("Báo đã khắc phục", "Reported fixed"),
     "action_event_verified": ("Đã xác minh", "Verified"),
     "action_event_reopened": ("Mở lại", "Reopened"),
+    "action_figures": (
+        "Biện pháp khắc phục: đang mở, quá hạn, khắc phục đúng hạn",
+        "Corrective actions: open, overdue, fixed on time",
+    ),
+    "action_open_count": ("Đang mở", "Open"),
+    "action_verified_count": ("Đã xác minh", "Verified"),
+    "action_on_time": ("Khắc phục đúng hạn", "Fixed on time"),
     "no_actions_here": ("Chưa có biện pháp khắc phục nào.", "No corrective action yet."),
     "site_actions_link": ("Lịch sử biện pháp khắc phục của cơ sở", "The site's corrective actions"),
     "no_actions": ("Không có biện pháp khắc phục nào khớp bộ lọc.", "No corrective action matches the filters."),

@@ -14,7 +14,6 @@ from sync_server.console.web import lang_of, render, server_of
 from sync_server.core import local_time
 from sync_server.core.access import Actor
 from sync_server.reports import dashboard
-from sync_server.reports.formatting import local_day
 
 WINDOWS = (7, 30, 90, 180)
 
@@ -28,17 +27,13 @@ def dashboard_page(request: Request[Any, Any, Any], viewer: Actor, days: int = 3
     rows = queries.dashboard_inspections(server.db, viewer)
     sites = queries.dashboard_sites(server.db, viewer)
     per_day = dashboard.inspections_per_day(rows, today - dt.timedelta(days=days - 1), today)
-    approvals = {
-        site: day
-        for site, at in queries.latest_approval_per_site(server.db, viewer).items()
-        if (day := local_day(at)) is not None
-    }
     labels = catalog.question_labels(server, viewer, lang)
     actions = [
         msgspec.structs.replace(a, question_label=labels.get((a.template_id or "", a.question_id), a.question_id))
         for a in queries.corrective_actions(server.db, viewer)
     ]
-    overdue = dashboard.overdue_actions(actions, today, approvals)
+    # an action leaves the overdue list only when verified, never because of a later inspection
+    overdue = dashboard.overdue_actions(actions, today)
     return render(
         request,
         "dashboard.html",
@@ -52,6 +47,8 @@ def dashboard_page(request: Request[Any, Any, Any], viewer: Actor, days: int = 3
         status_counts=dashboard.status_counts(rows),
         gaps=dashboard.sites_not_inspected(sites, rows, days, today),
         overdue=overdue,
+        actions_by_district=dashboard.action_figures(actions, "district", today),
+        actions_by_kind=dashboard.action_figures(actions, "site_kind", today),
         band_labels=catalog.band_labels(server, viewer, lang),
     )
 

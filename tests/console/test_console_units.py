@@ -27,8 +27,13 @@ def test_every_text_a_template_uses_exists_in_vietnamese_and_english() -> None:
     used = {key for path in TEMPLATES.glob("*.html") for key in KEY_RE.findall(path.read_text(encoding="utf-8"))}
     assert used, "the pattern finds the keys"
     prefixes = {key for key in used if key.endswith("_")}  # t("role_" + user.role) and the like
-    assert prefixes == {"role_", "status_", "decision_"}
-    families = {"role_": ROLES, "status_": ("draft", "published", "retired"), "decision_": REVIEW_DECISIONS}
+    assert prefixes == {"role_", "status_", "decision_", "action_event_"}
+    families = {
+        "role_": ROLES,
+        "status_": ("draft", "published", "retired"),
+        "decision_": REVIEW_DECISIONS,
+        "action_event_": ("created", "migrated", "reported_fixed", "verified", "reopened"),
+    }
     used = (used - prefixes) | {prefix + value for prefix, values in families.items() for value in values}
     missing = sorted(used - MESSAGES.keys())
     assert not missing, f"texts missing from i18n.MESSAGES: {missing}"
