@@ -144,6 +144,24 @@ def test_a_follow_up_visit_marks_the_open_action_fixed_offline_and_the_superviso
                 server.start()
                 page.get_by_role("button", name="Đồng bộ").click()
                 _see(page, "Không có thay đổi chờ gửi")
+                # a new visit: a failed item offers "Thêm biện pháp khắc phục"
+                page.get_by_role("button", name="Bắt đầu kiểm tra: Kiểm tra mẫu cơ sở sản xuất").click()
+                expect(page.get_by_text("Phần 1/3")).to_be_visible(timeout=WAIT)
+                page.get_by_role("button", name="Phần tiếp").click()
+                expect(page.get_by_text("Phần 2/3")).to_be_visible(timeout=WAIT)
+                card = _in(page, "Đo thân nhiệt tại cổng?")
+                card.get_by_role("radio", name="Không", exact=True).click()
+                card.get_by_role("button", name="Thêm biện pháp khắc phục").click()
+                _retype(card.get_by_role("textbox", name="Việc cơ sở cần làm"), "Bố trí người đo thân nhiệt mỗi ca")
+                due = (action_rules.viet_nam_today() + dt.timedelta(days=7)).strftime("%d/%m/%Y")
+                _retype(card.get_by_role("textbox", name="Thời hạn (dd/mm/yyyy)"), due)
+                _retype(card.get_by_role("textbox", name="Người chịu trách nhiệm"), "Lê Văn Cường")
+                screenshot(page, shots, "22-fill-add-action")
+                card.get_by_role("button", name="Lưu biện pháp").click()
+                expect(_in(page, "Đo thân nhiệt tại cổng?")).to_have_accessible_name(
+                    re.compile("Bố trí người đo thân nhiệt mỗi ca.*Chưa khắc phục", re.S), timeout=WAIT
+                )
+                screenshot(page, shots, "23-fill-action-saved")
             except Exception:
                 screenshot(page, shots, "actions-failure")
                 print(page.locator("body").aria_snapshot())
