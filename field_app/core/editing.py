@@ -265,7 +265,11 @@ class Editor:
             invalid = validate_action_field(name, value, today)
             if invalid is not None:
                 return invalid
-        action_id = str(uuid.uuid4())
+        # The first action of an item takes the id an older app's text+deadline gets on the
+        # server (``migrated_action_id``), so the two can never become two records.
+        taken = {a.id for a in self.queries.inspection_actions(inspection_id)}
+        first = action_rules.migrated_action_id(inspection_id, question_id)
+        action_id = first if first not in taken else str(uuid.uuid4())
         self._write("action", action_id, fields, inspection_id)
         return action_id
 

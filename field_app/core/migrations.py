@@ -172,11 +172,21 @@ def _m004_actions(db: sqlite_utils.Database) -> None:
         CREATE INDEX actions_inspection ON actions (inspection_id)
         """,
     )
+    # an answer whose text or deadline has not reached the server yet: the server makes the same
+    # action when it arrives (sync_service._mirror_answer_action) and the device pulls it
+    pending = {
+        row[0]
+        for row in db.execute(
+            "SELECT entity_id FROM outbox WHERE entity = 'answer' AND field IN ('corrective_action', 'due_date')"
+        ).fetchall()
+    }
     sites = {
         row[0]: json.loads(row[1]).get("site_id") for row in db.execute("SELECT key, data FROM inspections").fetchall()
     }
     rows = db.execute("SELECT key, data, clocks, inspection_id, question_id FROM answers").fetchall()
-    for _key, data_text, clocks_text, inspection_id, question_id in rows:
+    for key, data_text, clocks_text, inspection_id, question_id in rows:
+        if key in pending:
+            continue
         data, clocks = json.loads(data_text), json.loads(clocks_text)
         text, due = data.get("corrective_action"), data.get("due_date")
         if not text and not due:

@@ -598,7 +598,61 @@ def _apply_answer(ctx: PushContext, c: Change) -> ChangeResult:
         ctx.blobs_touched.add(insp.id)
     result = _merge(ctx, c, insp.district, insp.id)
     ctx.touched.add(insp.id)
+    if c.field in ("corrective_action", "due_date") and result.status == "applied":
+        _mirror_answer_action(ctx, insp, question_id)
     return result
+
+
+def _mirror_answer_action(ctx: PushContext, insp: InspectionRow, question_id: str) -> None:
+    """An answer's ``corrective_action``/``due_date`` (what an app from before actions writes)
+    is kept as the action ``"{inspection_id}:{question_id}"``, the same record migration 0009
+    made of earlier ones: nothing an older app sends is lost, and the board, the map and the
+    summary see it. Written with the server's clock; an app that made that action itself
+    merges with it (same id)."""
+    answer_id = protocol.answer_entity_id(insp.id, question_id)
+    text_held = ctx.get_held(("answer", answer_id, "corrective_action"), insp.id)
+    due_held = ctx.get_held(("answer", answer_id, "due_date"), insp.id)
+    text = text_held.decoded() if text_held is not None else None
+    due = due_held.decoded() if due_held is not None else None
+    action_id = action_rules.migrated_action_id(insp.id, question_id)
+    row = ctx.action(action_id)
+    if row is None:
+        if not text and not due:
+            return
+        stamp = now_iso()
+        row = corrective_actions.ActionRow(
+            id=action_id,
+            inspection_id=insp.id,
+            question_id=question_id,
+            site_id=insp.site_id,
+            district=insp.district,
+            deadline=due if isinstance(due, str) else None,
+            status="open",
+            fixed_on=None,
+            created_by=ctx.actor.username,
+            created_at=stamp,
+            updated_at=stamp,
+            verified_at=None,
+        )
+        corrective_actions.insert_row(ctx.tx, row)
+        ctx.action_rows[action_id] = row
+        events = corrective_actions.add_event(ctx.tx, action_id, "created", ctx.actor.username)
+        fixed: list[tuple[str, object]] = [
+            ("inspection_id", insp.id),
+            ("question_id", question_id),
+            ("site_id", insp.site_id),
+            ("status", "open"),
+            ("history", events),
+        ]
+        for name, fixed_value in fixed:
+            ctx.write_server(("action", action_id, name), fixed_value, row.district, None)
+    for name, value in (("description", text), ("deadline", due)):
+        held = ctx.get_held(("action", action_id, name), None)
+        if held is None or held.decoded() != value:
+            ctx.write_server(("action", action_id, name), value, row.district, None)
+    if row.deadline != due and (due is None or isinstance(due, str)):
+        row.deadline = due
+        corrective_actions.update_row(ctx.tx, row)
 
 
 _SITE_COLUMNS = {"workers": "workers", "contact": "contact", "location": "location"}

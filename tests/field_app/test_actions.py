@@ -88,3 +88,29 @@ def test_the_apps_migration_turns_text_and_deadline_answers_into_actions(tmp_pat
     # the answers are kept as they were
     kept = json.loads(db.execute("SELECT data FROM answers WHERE key = 'i1/team'").fetchone()[0])
     assert kept["corrective_action"] == "Thành lập tổ"
+
+
+def test_the_apps_migration_leaves_unsent_answer_text_to_the_server(tmp_path: Path) -> None:
+    """An answer whose text is still queued is not turned into a local action: the server turns it
+    into the same action when it arrives, and the device pulls it (no second record)."""
+    db = sqlite_utils.Database(tmp_path / "app.db")
+    apply_migrations(db)
+    db.execute("DROP TABLE actions")
+    db.execute("DELETE FROM _migrations WHERE name = 'm004_actions'")
+    hlc = "001700000000000-00001-dev1"
+    db.execute(
+        "INSERT INTO inspections (key, data, clocks, site_id) VALUES (?, ?, ?, ?)",
+        ["i1", json.dumps({"site_id": "s1"}), json.dumps({"site_id": hlc}), "s1"],
+    )
+    fields = {"value": "no", "corrective_action": "Thành lập tổ"}
+    db.execute(
+        "INSERT INTO answers (key, data, clocks, inspection_id, question_id) VALUES (?, ?, ?, ?, ?)",
+        ["i1/team", json.dumps(fields), json.dumps({k: hlc for k in fields}), "i1", "team"],
+    )
+    db.execute(
+        "INSERT INTO outbox (client_seq, change_id, entity, entity_id, field, value, hlc, inspection_id, created_at)"
+        " VALUES (1, 'c1', 'answer', 'i1/team', 'corrective_action', '\"Thành lập tổ\"', ?, 'i1', 'now')",
+        [hlc],
+    )
+    assert apply_migrations(db) == [4]
+    assert db.execute("SELECT COUNT(*) FROM actions").fetchone()[0] == 0

@@ -328,3 +328,29 @@ def test_the_seeded_demo_has_an_open_overdue_action_and_a_verified_one(tmp_path)
         assert actions.list_actions(admin, SYSTEM).total == 2
     finally:
         server.close()
+
+
+def test_an_older_apps_answer_text_and_deadline_become_the_same_action_nothing_lost(world: World) -> None:
+    dev = Device()
+    iid, create = dev.start_inspection(world.site_a)
+    push(
+        world,
+        "insp_a",
+        dev,
+        [
+            *create,
+            dev.answer(iid, "masks", "none"),
+            dev.answer(iid, "masks", "Phát khẩu trang", field="corrective_action"),
+            dev.answer(iid, "masks", SOON, field="due_date"),
+        ],
+    )
+    aid = rules.migrated_action_id(iid, "masks")
+    detail = actions.get_action(world.server.db, world.actor("sup"), aid)
+    assert (detail.item.description, detail.item.deadline, detail.item.status) == ("Phát khẩu trang", SOON, "open")
+    push(world, "insp_a", dev, [dev.answer(iid, "masks", "Phát khẩu trang cho cả ca đêm", field="corrective_action")])
+    assert (
+        actions.get_action(world.server.db, world.actor("sup"), aid).item.description == "Phát khẩu trang cho cả ca đêm"
+    )
+    assert actions.list_actions(world.server.db, world.actor("sup")).total == 1  # one record, not one per edit
+    seen = pulled(world, "insp_a")
+    assert seen[("action", aid, "description")] == "Phát khẩu trang cho cả ca đêm"
