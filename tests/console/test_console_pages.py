@@ -130,7 +130,7 @@ def test_dashboard_lists_the_overdue_corrective_action(world: World, console: Co
         conn.execute("UPDATE actions SET deadline = '2021-08-12' WHERE id = ?", (action_id,))
     conn.close()
     # a later approved inspection of the site does not hide it: only verification would
-    later = device.submit_inspection(world.site_id, started_at="2021-09-01T02:00:00Z")
+    later = device.submit_inspection(world.site_id, started_at="2021-08-05T08:00:00Z")
     with world.api("giamsat") as api:
         assert api.post(f"/api/v1/inspections/{later}/review", json={"decision": "approve"}).status_code == 200
     console.login("giamsat")
