@@ -55,8 +55,9 @@ ACTION_DEVICE_FIELDS: Final = frozenset(
 # ``history``: the steps of the action (created, reported fixed, verified, reopened, with the
 # reviewer's comment), written by the server only.
 ACTION_SERVER_FIELDS: Final = frozenset({"history"})
-# Fixed when the action is created (first write wins); ``inspection_id`` creates it.
-ACTION_IDENTITY_FIELDS: Final = frozenset({"inspection_id", "question_id", "site_id"})
+# Fixed when the action is created; ``inspection_id`` creates it and the server takes
+# ``site_id`` from that inspection (a different value is refused ``identity_fixed``).
+ACTION_IDENTITY_FIELDS: Final = frozenset({"inspection_id", "site_id"})
 # What was found and asked: signed with the inspection, so fixed once it is submitted.
 ACTION_FINDING_FIELDS: Final = frozenset({"question_id", "description", "deadline", "finding_photos"})
 

@@ -702,7 +702,7 @@ def _apply_action(ctx: PushContext, c: Change) -> ChangeResult:
         bad = validation.validate_action_field(c.field, c.value, action_rules.viet_nam_today())
         if bad is not None:
             raise _reject_invalid(bad)
-    if c.field in ("inspection_id", "site_id"):
+    if c.field in protocol.ACTION_IDENTITY_FIELDS:
         current = row.inspection_id if c.field == "inspection_id" else row.site_id
         if c.value == current:
             return ChangeResult(change_id=c.change_id, status="applied")

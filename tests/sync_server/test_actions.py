@@ -354,3 +354,19 @@ def test_an_older_apps_answer_text_and_deadline_become_the_same_action_nothing_l
     assert actions.list_actions(world.server.db, world.actor("sup")).total == 1  # one record, not one per edit
     seen = pulled(world, "insp_a")
     assert seen[("action", aid, "description")] == "Phát khẩu trang cho cả ca đêm"
+
+
+def test_an_actions_site_and_inspection_are_fixed_and_an_unknown_action_needs_its_inspection_first(
+    world: World,
+) -> None:
+    dev = Device()
+    iid = failed_inspection(world, dev)
+    aid, changes = new_action(dev, iid)
+    push(world, "insp_a", dev, changes)
+    moved = push(world, "insp_a", dev, [dev.change("action", aid, "site_id", world.site_b)])
+    assert moved.results[0].code == "identity_fixed"
+    assert pulled(world, "insp_a")[("action", aid, "site_id")] == world.site_a
+    orphan = push(world, "insp_a", dev, [dev.change("action", str(uuid.uuid4()), "description", "x")])
+    assert orphan.results[0].code == "unknown_action"
+    server_only = push(world, "insp_a", dev, [dev.change("action", aid, "history", [])])
+    assert server_only.results[0].code == "not_permitted"
