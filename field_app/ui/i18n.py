@@ -177,6 +177,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "no_carried_over": ("Không có tồn tại nào từ lần trước.", "Nothing open from earlier visits."),
     "fix_note": ("Kết quả khắc phục (ghi chú)", "What was done (note)"),
     "mark_fixed": ("Đã khắc phục", "Fixed"),
+    "add_fix_photo": ("Chụp ảnh sau khắc phục", "Photo of the fix"),
     "not_yet_fixed": ("Chưa khắc phục: để lại, lần sau kiểm tra tiếp.", "Not yet fixed: leave it for the next visit."),
     "waiting_verification": ("Đã báo khắc phục, chờ giám sát xác minh.", "Reported fixed, waiting for the supervisor."),
     "due_date": ("Thời hạn khắc phục (dd/mm/yyyy)", "Correction deadline (dd/mm/yyyy)"),

@@ -339,6 +339,17 @@ class AppState:
     def edit_fix_note(self, action_id: str, text: str) -> None:
         self._fix_notes[action_id] = text  # not observed: typing redraws nothing
 
+    def add_fix_photo(self, action_id: str, data: bytes) -> bool:
+        """A photo of the fix taken on the follow-up visit (offline)."""
+        try:
+            self._services.add_fix_photo(action_id, data)
+        except AppError as exc:
+            self.fix_errors = {**self.fix_errors, action_id: exc.message.get(self.lang)}
+            return False
+        if self.site is not None:
+            self.site = self._services.get_site(self.site.site.id)
+        return True
+
     def report_fixed(self, action_id: str) -> bool:
         """Mark a carried-over action fixed with the typed note (offline; syncs like any edit)."""
         try:

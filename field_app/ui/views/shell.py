@@ -147,7 +147,7 @@ def App(state: AppState, ui: UiServices) -> ft.Control:
     elif route == "sites":
         body = SitesScreen(state)
     elif route == "site" and state.site is not None:
-        body = SiteScreen(state)
+        body = SiteScreen(state, ui.file_picker)
     else:
         body = HomeScreen(state)
     bars: list[ft.Control] = [_top_bar(state)]

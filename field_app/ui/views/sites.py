@@ -87,7 +87,7 @@ def SitesScreen(state: AppState) -> ft.Control:
 
 
 @ft.component
-def SiteScreen(state: AppState) -> ft.Control:
+def SiteScreen(state: AppState, picker: ft.FilePicker | None = None) -> ft.Control:
     lang = state.lang
     detail = state.site
     assert detail is not None
@@ -111,7 +111,7 @@ def SiteScreen(state: AppState) -> ft.Control:
         for option in state.checklists
     ]
     past = [inspection_tile(state, item) for item in detail.inspections]
-    carried = [_carried_action(state, view) for view in detail.open_actions]
+    carried = [_carried_action(state, view, picker) for view in detail.open_actions]
     return ft.Container(
         padding=12,
         content=ft.Column(
@@ -151,7 +151,7 @@ def SiteScreen(state: AppState) -> ft.Control:
     )
 
 
-def _carried_action(state: AppState, view: ActionView) -> ft.Control:
+def _carried_action(state: AppState, view: ActionView, picker: ft.FilePicker | None = None) -> ft.Control:
     """One action still open at this site: what, from which item, by when (overdue in red),
     and for an open one a note and "Đã khắc phục"."""
     lang = state.lang
@@ -176,7 +176,23 @@ def _carried_action(state: AppState, view: ActionView) -> ft.Control:
         ),
     ]
     if a.status in ("open", "reopened"):
+
+        async def pick(e: object, aid: str = a.id) -> None:
+            if picker is None:
+                return
+            files = await picker.pick_files(file_type=ft.FilePickerFileType.IMAGE, allow_multiple=True, with_data=True)
+            for f in files or []:
+                if f.bytes:
+                    state.add_fix_photo(aid, f.bytes)
+
         lines += [
+            ft.Row(
+                [
+                    w.action(state.t("add_fix_photo"), pick, icon=ft.Icons.ADD_A_PHOTO, disabled=picker is None),
+                    w.muted(state.t("photos_count", count=len(a.fix_photos))),
+                ],
+                wrap=True,
+            ),
             ft.TextField(
                 label=state.t("fix_note"),
                 multiline=True,

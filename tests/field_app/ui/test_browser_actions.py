@@ -16,6 +16,7 @@ from playwright.sync_api import expect
 
 from shared_schema import actions as action_rules
 from tests.field_app.ui.test_browser_flows import SITES, WAIT, _in, _retype, _see
+from tests.field_app.helpers import png_bytes
 from tests.support.app_process import AppProcess
 from tests.support.browser import chromium_browser, open_flet_app, screenshot
 from tests.support.sample_checklist import sample_template
@@ -137,6 +138,13 @@ def test_a_follow_up_visit_marks_the_open_action_fixed_offline_and_the_superviso
                 screenshot(page, shots, "20-site-carried-over")
                 # offline: the inspector marks it fixed with a note
                 server.stop()
+                photo = tmp_path / "anh-khac-phuc.png"
+                photo.write_bytes(png_bytes(9, 40, 30))
+                with page.expect_file_chooser() as chooser:
+                    carried.get_by_role("button", name="Chụp ảnh sau khắc phục").click()
+                chooser.value.set_files(str(photo))
+                expect(_in(page, "Tồn tại từ lần trước")).to_have_accessible_name(re.compile("1 ảnh"), timeout=WAIT)
+                carried = _in(page, "Tồn tại từ lần trước")
                 _retype(carried.get_by_role("textbox", name="Kết quả khắc phục (ghi chú)"), "Đã đặt 2 máy đo ở cổng")
                 carried.get_by_role("button", name="Đã khắc phục").click()
                 expect(page.get_by_text(re.compile("chờ giám sát xác minh"))).to_be_visible(timeout=WAIT)
@@ -174,7 +182,10 @@ def test_a_follow_up_visit_marks_the_open_action_fixed_offline_and_the_superviso
         overdue = httpx.get(f"{server.base_url}/api/v1/actions", params={"overdue": "true"}, headers=sup).json()
         assert [i["id"] for i in overdue["items"]] == [aid] and overdue["items"][0]["status"] == "reported_fixed"
         detail = httpx.get(f"{server.base_url}/api/v1/actions/{aid}", headers=sup).json()
-        assert detail["fix_note"] == "Đã đặt 2 máy đo ở cổng"
+        assert detail["fix_note"] == "Đã đặt 2 máy đo ở cổng" and len(detail["fix_photos"]) == 1
+        photo_sha = detail["fix_photos"][0]
+        # the photo reached the server and the supervisor may read it
+        assert httpx.get(f"{server.base_url}/api/v1/blobs/{photo_sha}", headers=sup).status_code == 200
         r = httpx.post(f"{server.base_url}/api/v1/actions/{aid}/verify", json={"comment": "Đạt"}, headers=sup)
         assert r.status_code == 200, r.text
         assert (
