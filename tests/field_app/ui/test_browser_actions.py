@@ -15,8 +15,8 @@ import pytest
 from playwright.sync_api import expect
 
 from shared_schema import actions as action_rules
-from tests.field_app.ui.test_browser_flows import SITES, WAIT, _in, _retype, _see
 from tests.field_app.helpers import png_bytes
+from tests.field_app.ui.test_browser_flows import SITES, WAIT, _in, _retype, _see
 from tests.support.app_process import AppProcess
 from tests.support.browser import chromium_browser, open_flet_app, screenshot
 from tests.support.sample_checklist import sample_template
