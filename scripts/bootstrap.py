@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 VENV = ROOT / ".venv"
 STAMP = VENV / ".bootstrap-stamp"
-EXTRAS = "app,server,dev"
+EXTRAS = "app,server,dev,phone"
 MIN_PYTHON = (3, 11)
 
 
@@ -83,6 +83,60 @@ def setup() -> Path:
     run([*cmd, "-e", f".[{EXTRAS}]"])
     STAMP.write_text(stamp)
     say("dependencies installed")
+    return py
+
+
+# --- the phone's versions of the native packages ------------------------------------------
+
+MOBILE_VENV = ROOT / ".venv-mobile"
+# The field app's core tests that need no server, run again with the phone build's versions.
+MOBILE_TESTS = [
+    "tests/shared_schema",
+    "tests/field_app/test_store_and_services.py",
+    "tests/field_app/test_photos.py",
+    "tests/field_app/test_capabilities.py",
+    "tests/field_app/test_background_sync.py",
+]
+MOBILE_TEST_TOOLS = ["pytest", "pytest-timeout", "hypothesis", "packaging"]
+
+
+def phone_pins() -> dict[str, str]:
+    """The exact pins (``name==version``) of ``[tool.flet.android].dependencies``."""
+    import tomllib
+
+    deps = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["flet"]["android"]
+    pins: dict[str, str] = {}
+    for dep in deps["dependencies"]:
+        name, sep, version = dep.partition("==")
+        if sep:
+            pins[name.strip().lower()] = version.strip()
+    return pins
+
+
+def setup_mobile() -> Path:
+    """``.venv-mobile``: the app core's dependencies at the phone build's pins (msgspec 0.21.1,
+    pillow 12.2.0, ...) and the test tools at ``constraints.txt``'s; made once, kept until those
+    files change. No Flet: the core tests do not need it."""
+    py = MOBILE_VENV / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+    stamp_file = MOBILE_VENV / ".bootstrap-stamp"
+    stamp = wanted_stamp()
+    if py.exists() and stamp_file.exists() and stamp_file.read_text().strip() == stamp:
+        return py
+    if not py.exists():
+        run([find_base_python(), "-m", "venv", str(MOBILE_VENV)])
+    pins = phone_pins()
+    kept = [
+        line
+        for line in (ROOT / "constraints.txt").read_text(encoding="utf-8").splitlines()
+        if line.partition("==")[0].strip().lower() not in pins
+    ]
+    constraints = MOBILE_VENV / "constraints-mobile.txt"
+    constraints.write_text("\n".join(kept) + "\n", encoding="utf-8")
+    wanted = [f"{n}=={v}" for n, v in pins.items() if n in ("msgspec", "pillow", "msgpack")]
+    wanted += ["sqlite-utils", "httpx", *MOBILE_TEST_TOOLS]
+    say(f"creating {MOBILE_VENV.name} with the phone's versions: {', '.join(wanted[:3])} ...")
+    run([str(py), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-c", str(constraints), *wanted])
+    stamp_file.write_text(stamp)
     return py
 
 
@@ -148,7 +202,14 @@ def cmd_test(args: argparse.Namespace) -> int:
     run([str(bindir / "lint-imports")], env=env)
     say("pytest ...")
     result = subprocess.run([str(py), "-m", "pytest", *args.pytest_args], cwd=ROOT, env=env)
-    return result.returncode
+    if result.returncode != 0:
+        return result.returncode
+    mobile_py = setup_mobile()
+    say(f"core tests again with the phone's msgspec/pillow ({MOBILE_VENV.name}) ...")
+    mobile = subprocess.run(
+        [str(mobile_py), "-m", "pytest", "-q", "-p", "no:cacheprovider", *MOBILE_TESTS], cwd=ROOT, env=env
+    )
+    return mobile.returncode
 
 
 # --- the product ----------------------------------------------------------------------------

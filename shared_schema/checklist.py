@@ -7,7 +7,7 @@ Question kinds are a tagged union on ``kind``; relevance conditions a tagged uni
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 import msgspec
 
@@ -77,6 +77,14 @@ class Choice(msgspec.Struct, frozen=True):
     label: LocalText
     credit: float | None = None
     fails: bool = False
+    # "Other (specify)": choosing it asks the inspector to write what it is (the answer's
+    # ``other`` field); the inspection cannot be submitted while that is empty.
+    specify: bool = False
+
+
+def specify_choices(question: Any) -> frozenset[str]:
+    """Ids of a question's "other (specify)" choices (``Choice.specify``); empty for other kinds."""
+    return frozenset(c.id for c in getattr(question, "choices", None) or [] if c.specify)
 
 
 class _Question(msgspec.Struct, frozen=True, kw_only=True, tag_field="kind"):

@@ -26,3 +26,5 @@ class Problem(msgspec.Struct, kw_only=True, omit_defaults=True):
     # Extension members used by the sync protocol.
     expected_seq: int | None = None
     supported_protocols: list[int] | None = None
+    # An unknown administrative unit (code "unknown_unit"): each name given → the closest names.
+    suggestions: dict[str, list[str]] | None = None

@@ -39,7 +39,7 @@ SIGNED_HEADER_FIELDS: tuple[str, ...] = (
     "findings",
     "representative",
 )
-SIGNED_ANSWER_FIELDS: tuple[str, ...] = ("value", "note", "photos", "corrective_action", "due_date")
+SIGNED_ANSWER_FIELDS: tuple[str, ...] = ("value", "note", "photos", "corrective_action", "due_date", "other")
 DIGEST_VERSION = "bb1"  # changes only if the canonical form ever has to change
 
 

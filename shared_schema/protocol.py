@@ -25,13 +25,17 @@ INSPECTION_DEVICE_FIELDS: Final = frozenset(
         "representative",
         "signatures",
         "status",
+        # The assignment the inspection was started from (first write wins, like identity).
+        "assignment_id",
+        "migrated_to",
     }
 )
 # Fields only the server writes; they travel to devices by pull.
 # ``record_number`` ("Số biên bản") is given by the server on first submission (PROTOCOL.md §6);
 # a device that writes it is refused ``not_permitted``.
 INSPECTION_SERVER_FIELDS: Final = frozenset({"score", "result", "review", "inspector", "risk_index", "record_number"})
-ANSWER_FIELDS: Final = frozenset({"value", "note", "photos", "corrective_action", "due_date"})
+# ``other``: what an "other (specify)" choice is (``Choice.specify``), written by the inspector.
+ANSWER_FIELDS: Final = frozenset({"value", "note", "photos", "corrective_action", "due_date", "other"})
 SITE_DEVICE_FIELDS: Final = frozenset({"workers", "contact", "location"})
 # A corrective action (``shared_schema.actions``), its id made on the device. ``status`` moves
 # by the action state machine: a device may set ``open`` and ``reported_fixed``; ``verified``
@@ -68,8 +72,17 @@ DEVICE_WRITABLE: Final[dict[str, frozenset[str]]] = {
     "action": ACTION_DEVICE_FIELDS,
 }
 
+# Entity of an assignment of an inspection plan in a pull page (server-written only); its
+# one field holds a ``shared_schema.assignments.AssignmentDocument``.
+ASSIGNMENT_ENTITY: Final = "assignment"
+ASSIGNMENT_FIELDS: Final = frozenset({"document"})
+
 # Header fields that are fixed when the inspection is created (first write wins).
 INSPECTION_IDENTITY_FIELDS: Final = frozenset({"site_id", "template_id", "template_version"})
+# ``migrated_to``: the id of the inspection a draft was moved to when a newer checklist version
+# reached the device (the draft is discarded in the same step). Written once, first write wins;
+# a different later value is refused ``identity_fixed`` (PROTOCOL.md §3).
+MIGRATED_TO: Final = "migrated_to"
 
 # Limits both sides agree on.
 MAX_CHANGES_PER_PUSH: Final = 500

@@ -37,10 +37,29 @@ SITE_KINDS: dict[str, LocalText] = {
 }
 
 
-class Location(msgspec.Struct, frozen=True):
+# Kinds of administrative unit (sync_server ``units``): thành phố, thị xã, huyện, xã/phường.
+UNIT_KINDS: dict[str, LocalText] = {
+    "city": LocalText(vi="Thành phố", en="City"),
+    "town": LocalText(vi="Thị xã", en="Town"),
+    "district": LocalText(vi="Huyện", en="District"),
+    "commune": LocalText(vi="Xã/phường/thị trấn", en="Commune/ward"),
+}
+
+
+# How a location was taken: by the device's GPS, or typed by the person.
+LOCATION_SOURCES: dict[str, LocalText] = {
+    "gps": LocalText("Định vị của máy", "The device's GPS"),
+    "typed": LocalText("Nhập tay", "Typed"),
+}
+
+
+class Location(msgspec.Struct, frozen=True, omit_defaults=True):
     lat: float
     lon: float
     accuracy_m: float | None = None
+    # When the position was taken (ISO 8601 UTC) and how (a key of LOCATION_SOURCES).
+    at: str | None = None
+    source: str | None = None
 
 
 class Contact(msgspec.Struct, frozen=True):
@@ -114,6 +133,8 @@ class InspectionHeader(msgspec.Struct, kw_only=True):
     representative: Representative | None = None
     signatures: list[Signature] = msgspec.field(default_factory=list)
     record_number: str | None = None
+    # the inspection this discarded draft was moved to (a newer checklist version)
+    migrated_to: str | None = None
     # Computed by the server, read-only on a device.
     score: float | None = None
     result: str | None = None
@@ -129,6 +150,7 @@ class Answer(msgspec.Struct, kw_only=True):
     photos: list[str] = msgspec.field(default_factory=list)
     corrective_action: str | None = None
     due_date: str | None = None
+    other: str | None = None
 
 
 def answer_from_fields(inspection_id: str, question_id: str, fields: Mapping[str, Any]) -> Answer:
@@ -141,6 +163,7 @@ def answer_from_fields(inspection_id: str, question_id: str, fields: Mapping[str
         photos=fields.get("photos") or [],
         corrective_action=fields.get("corrective_action"),
         due_date=fields.get("due_date"),
+        other=fields.get("other"),
     )
 
 

@@ -25,6 +25,7 @@ from shared_schema.checklist import (
 )
 from shared_schema.records import (
     INSPECTION_KINDS,
+    LOCATION_SOURCES,
     STATUSES,
     Contact,
     Location,
@@ -98,6 +99,24 @@ def _location(value: Any) -> Invalid | None:
             "invalid_location",
             "Vĩ độ phải trong khoảng -90..90 và kinh độ trong khoảng -180..180.",
             "Latitude must be within -90..90 and longitude within -180..180.",
+        )
+    if loc.accuracy_m is not None and not (math.isfinite(loc.accuracy_m) and loc.accuracy_m >= 0):
+        return _bad(
+            "invalid_location",
+            "Độ chính xác của vị trí phải là số mét không âm.",
+            "The location's accuracy must be a non-negative number of metres.",
+        )
+    if loc.source is not None and loc.source not in LOCATION_SOURCES:
+        return _bad(
+            "invalid_location",
+            f"Nguồn vị trí '{loc.source}' không có; dùng một trong: {', '.join(LOCATION_SOURCES)}.",
+            f"Location source '{loc.source}' is unknown; use one of: {', '.join(LOCATION_SOURCES)}.",
+        )
+    if loc.at is not None and parse_datetime(loc.at) is None:
+        return _bad(
+            "invalid_location",
+            "Thời điểm lấy vị trí phải là ngày giờ ISO 8601.",
+            "The time of the location must be an ISO 8601 date and time.",
         )
     return None
 
@@ -216,6 +235,19 @@ def validate_value(question: Question, value: Any) -> Invalid | None:
     return None
 
 
+def deadline_in_past(due_date: Any, today: dt.date) -> Invalid | None:
+    """A correction deadline being set must not lie before ``today`` (the device's local date).
+    Only checked when the inspector sets it: a deadline that has since passed stays valid."""
+    day = parse_date(due_date) if isinstance(due_date, str) else None
+    if day is None or day >= today:
+        return None
+    return _bad(
+        "deadline_past",
+        f"Thời hạn khắc phục đã qua: hãy chọn từ hôm nay ({today.strftime('%d/%m/%Y')}) trở đi.",
+        f"The correction deadline has passed: choose today ({today.strftime('%d/%m/%Y')}) or later.",
+    )
+
+
 def validate_answer_field(question: Question, field: str, value: Any) -> Invalid | None:
     """Check one field of an answer (``value``, ``note``, ``photos``, ``corrective_action``,
     ``due_date``)."""
@@ -223,7 +255,7 @@ def validate_answer_field(question: Question, field: str, value: Any) -> Invalid
         return validate_value(question, value)
     if value is None:
         return None
-    if field in ("note", "corrective_action"):
+    if field in ("note", "corrective_action", "other"):
         return _text(value, protocol.MAX_TEXT_LENGTH)
     if field == "photos":
         return _blob_list(value, protocol.MAX_PHOTOS_PER_ANSWER)
@@ -251,11 +283,11 @@ def validate_header_field(field: str, value: Any) -> Invalid | None:
     if field not in protocol.INSPECTION_DEVICE_FIELDS:
         return _bad("unknown_field", f"Trường '{field}' không tồn tại.", f"There is no field '{field}'.")
     if value is None:
-        if field in ("site_id", "template_id", "template_version", "status", "kind"):
+        if field in ("site_id", "template_id", "template_version", "status", "kind", "migrated_to"):
             return _bad("required", f"Trường '{field}' không được để trống.", f"Field '{field}' cannot be empty.")
         return None
     match field:
-        case "site_id" | "template_id":
+        case "site_id" | "template_id" | "assignment_id" | "migrated_to":
             if not isinstance(value, str) or not value or len(value) > 100:
                 return _bad("wrong_type", "Mã không hợp lệ.", "Invalid id.")
         case "template_version":

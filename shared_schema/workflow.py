@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 import msgspec
 
 from shared_schema import actions as corrective
-from shared_schema.checklist import ChecklistTemplate, PhotoQuestion
+from shared_schema.checklist import ChecklistTemplate, PhotoQuestion, specify_choices
 from shared_schema.records import Answer
 from shared_schema.relevance import is_given, relevant_questions
 from shared_schema.scoring import is_failed_critical
@@ -100,7 +100,7 @@ class MissingItem(msgspec.Struct, frozen=True):
 
     question_id: str
     section_id: str
-    code: str  # required | photo | corrective_action | due_date | min_photos | action
+    code: str  # required | photo | corrective_action | due_date | min_photos | action | specify
     message: LocalText
 
 
@@ -137,6 +137,15 @@ def submission_problems(
                     "min_photos",
                     f"Cần ít nhất {q.min_photos} ảnh: {label.vi}",
                     f"At least {q.min_photos} photo(s) needed: {label.en or label.vi}",
+                )
+            chosen = {value} if isinstance(value, str) else set()
+            if isinstance(value, list):
+                chosen = {v for v in value if isinstance(v, str)}
+            if chosen & specify_choices(q) and not (answer and is_given(answer.other)):
+                add(
+                    "specify",
+                    f"Chưa ghi rõ lựa chọn “khác”: {label.vi}",
+                    f"The “other” choice is not specified: {label.en or label.vi}",
                 )
             if q.evidence == "required" and is_given(value) and value != "na" and not (answer and answer.photos):
                 add("photo", f"Cần ảnh minh chứng: {label.vi}", f"Evidence photo needed: {label.en or label.vi}")

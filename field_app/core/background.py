@@ -14,6 +14,18 @@ from field_app.core.models import SyncReport
 log = logging.getLogger(__name__)
 
 MAX_BACKOFF_S = 120.0
+# While changes wait and the server is unreachable, look again at least this often (a cheap
+# /healthz), so work is sent soon after the phone gets a connection back.
+MAX_PROBE_WITH_PENDING_S = 30.0
+
+
+def next_delay(failures: int, interval_s: float, pending: bool) -> float:
+    """Seconds until the next look: ``interval_s`` when all is well, backing off after failures
+    (to ``MAX_BACKOFF_S``, or ``MAX_PROBE_WITH_PENDING_S`` while changes wait to be sent)."""
+    if not failures:
+        return interval_s
+    delay = min(MAX_BACKOFF_S, max(1.0, interval_s / 10) * 2.0 ** min(failures - 1, 8))
+    return min(delay, MAX_PROBE_WITH_PENDING_S) if pending else delay
 
 
 class BackgroundSync:
@@ -34,6 +46,7 @@ class BackgroundSync:
         self.debounce_s = debounce_s
         self._wake = threading.Event()
         self._stop = threading.Event()
+        self._force = False
         self._thread: threading.Thread | None = None
 
     def start(self) -> None:
@@ -50,8 +63,12 @@ class BackgroundSync:
             self._thread.join(timeout)
             self._thread = None
 
-    def poke(self) -> None:
-        """A local edit was made (or the user asked): sync soon if the server is reachable."""
+    def poke(self, *, force: bool = False) -> None:
+        """A local edit was made: sync soon if the server is reachable. ``force``: sync even with
+        nothing to send (the app came back to the foreground, the network came back), so what
+        the server has for this device arrives too."""
+        if force:
+            self._force = True
         self._wake.set()
 
     @property
@@ -69,9 +86,12 @@ class BackgroundSync:
                     online = self._check_online()
                     due = (
                         (not was_online and online)
+                        or self._force
                         or self._has_pending()
                         or time.monotonic() - last_sync >= self.interval_s
                     )
+                    if online:
+                        self._force = False
                     if online and due:
                         report = self._sync()
                         last_sync = time.monotonic()
@@ -83,8 +103,11 @@ class BackgroundSync:
                 log.exception("background sync failed")
                 failures += 1
             if failures:
-                delay = min(MAX_BACKOFF_S, max(1.0, self.interval_s / 10) * 2 ** min(failures - 1, 8))
-                delay = min(delay, MAX_BACKOFF_S)
+                try:
+                    pending = self._has_pending()
+                except Exception:
+                    pending = False
+                delay = next_delay(failures, self.interval_s, pending)
             woke = self._wake.wait(delay)
             if woke and not self._stop.is_set():
                 self._wake.clear()

@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from field_app.core import blobs, outbox, replica
+from field_app.core import blobs, outbox, replica, todo
 from field_app.core.device_state import DeviceClock
 from field_app.core.models import AppError, SubmitResult
 from field_app.core.queries import NOT_FOUND_INSPECTION, NOT_FOUND_SITE, Queries
@@ -24,6 +24,7 @@ from shared_schema.records import INSPECTION_KINDS
 from shared_schema.text import LocalText
 from shared_schema.validation import (
     Invalid,
+    deadline_in_past,
     validate_action_field,
     validate_answer_field,
     validate_header_field,
@@ -31,7 +32,13 @@ from shared_schema.validation import (
 )
 from shared_schema.workflow import is_locked, lock_reason, submission_problems, transition_problem
 
-HEADER_EDITABLE = protocol.INSPECTION_DEVICE_FIELDS - protocol.INSPECTION_IDENTITY_FIELDS - {"status"}
+# ``assignment_id`` is written once, when an inspection starts from an assignment (``start``);
+# ``migrated_to`` once, when a draft moves to a new checklist version (``version_move``).
+HEADER_EDITABLE = (
+    protocol.INSPECTION_DEVICE_FIELDS
+    - protocol.INSPECTION_IDENTITY_FIELDS
+    - {"status", "assignment_id", protocol.MIGRATED_TO}
+)
 
 DISCARD_SUBMITTED = LocalText(
     "Biên bản đã nộp một lần nên không hủy được; hãy sửa rồi nộp lại.",
@@ -108,7 +115,11 @@ class Editor:
 
     # --- start -----------------------------------------------------------------------------
 
-    def start(self, site_id: str, template_id: str, version: int | None, kind: str) -> str:
+    def start(
+        self, site_id: str, template_id: str, version: int | None, kind: str, assignment_id: str | None = None
+    ) -> str:
+        if assignment_id is not None:
+            todo.check_start(self.store, assignment_id, site_id, template_id)
         site = self.queries.site(site_id)
         if site is None:
             raise AppError("not_found", NOT_FOUND_SITE)
@@ -133,6 +144,7 @@ class Editor:
                 ("status", "draft"),
                 ("kind", kind),
                 ("started_at", now_iso()),
+                *([("assignment_id", assignment_id)] if assignment_id is not None else []),
             ],
             inspection_id,
         )
@@ -156,6 +168,9 @@ class Editor:
 
     def set_answer(self, inspection_id: str, question_id: str, field: str, value: Any) -> Invalid | None:
         invalid = self.validate_answer(inspection_id, question_id, field, value)
+        if invalid is None and field == "due_date":
+            # a deadline being set must not have passed already (the phone's local date)
+            invalid = deadline_in_past(value, dt.date.today())
         if invalid is not None:
             return invalid
         if (

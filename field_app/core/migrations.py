@@ -151,10 +151,28 @@ def _m003_login_device_key(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE sync_state ADD COLUMN login_device_key TEXT")
 
 
-def _m004_actions(db: sqlite_utils.Database) -> None:
+def _m004_assignments(db: sqlite_utils.Database) -> None:
+    """Assignments of inspection plans (entity ``assignment``, pulled; field ``document``)."""
+    _run_script(
+        db,
+        """
+        CREATE TABLE assignments (
+            key TEXT PRIMARY KEY,
+            data TEXT NOT NULL,
+            clocks TEXT NOT NULL,
+            site_id TEXT,
+            due_date TEXT,
+            status TEXT
+        );
+        CREATE INDEX assignments_due ON assignments (due_date)
+        """,
+    )
+
+
+def _m005_actions(db: sqlite_utils.Database) -> None:
     """Corrective actions as records (PROTOCOL.md §3, entity ``action``), and every answer
     with a corrective action or a deadline turned into an open action, exactly as the server's
-    migration 0009 does (same id ``"{inspection_id}:{question_id}"``, same values, the clock
+    migration 0012 does (same id ``"{inspection_id}:{question_id}"``, same values, the clock
     of the answer's text), so the device and the server hold one record, nothing lost."""
     _run_script(
         db,
@@ -222,7 +240,8 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _m001_initial,
     _m002_pull_scope,
     _m003_login_device_key,
-    _m004_actions,
+    _m004_assignments,
+    _m005_actions,
 ]
 
 

@@ -114,6 +114,8 @@ class InspectionSummary:
     # Local edits not yet acknowledged by the server.
     pending_changes: int
     review: Review | None
+    # The result in words ("Đạt", "Không đạt"…): the server's, else computed on the device.
+    result_label: LocalText | None = None
 
 
 @dataclass(frozen=True)

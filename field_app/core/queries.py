@@ -209,6 +209,22 @@ class Queries:
             out[answer.question_id] = answer
         return out
 
+    def _result(self, header: Any) -> tuple[float | None, LocalText | None]:
+        """The score and the result in words of an inspection: the server's when it has sent
+        them, else computed here by the shared rule (a draft not yet synced)."""
+        try:
+            template = self.template(header.template_id, header.template_version)
+        except (AppError, msgspec.ValidationError):
+            return header.score, None
+        if header.result is not None:
+            band = next((b for b in template.scoring.bands if b.id == header.result), None)
+            return header.score, band.label if band else None
+        values = {qid: a.value for qid, a in self.answers(header.id).items()}
+        if not values:
+            return header.score, None
+        local = score(template, values)
+        return local.score, local.result_label
+
     def pending_for(self, inspection_id: str) -> int:
         return int(str(self.store.scalar("SELECT count(*) FROM outbox WHERE inspection_id = ?", [inspection_id]) or 0))
 
@@ -247,6 +263,7 @@ class Queries:
                 continue
             h = header_from(row["key"], data)
             site = replica.loads(row["site"]) if row["site"] else {}
+            shown_score, result_label = self._result(h)
             out.append(
                 InspectionSummary(
                     id=h.id,
@@ -260,10 +277,11 @@ class Queries:
                     kind=h.kind,
                     started_at=h.started_at,
                     completed_at=h.completed_at,
-                    score=h.score,
+                    score=shown_score,
                     result=h.result,
                     pending_changes=row["pending"],
                     review=h.review,
+                    result_label=result_label,
                 )
             )
         return out

@@ -78,6 +78,12 @@ def _conflict(key: str, d: dict[str, Any]) -> tuple[Any, ...]:
     return (conflict_inspection_id(entry), 1 if entry.get("resolved") else 0)
 
 
+def _assignment(key: str, d: dict[str, Any]) -> tuple[Any, ...]:
+    found = d.get("document")
+    doc: dict[str, Any] = found if isinstance(found, dict) else {}
+    return (doc.get("site_id"), doc.get("due_date"), doc.get("status"))
+
+
 @dataclass(frozen=True)
 class EntityTable:
     entity: str
@@ -106,6 +112,7 @@ TABLES: dict[str, EntityTable] = {
         ),
         EntityTable("answer", "answers", ("inspection_id", "question_id"), _answer),
         EntityTable("conflict", "conflicts", ("inspection_id", "resolved"), _conflict),
+        EntityTable("assignment", "assignments", ("site_id", "due_date", "status"), _assignment),
         EntityTable("action", "actions", ("inspection_id", "site_id", "status", "deadline"), _action),
     )
 }

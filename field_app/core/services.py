@@ -10,13 +10,14 @@ a Flet screen should only schedule a refresh from the callback.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from field_app.core import blobs, messages, outbox
+from field_app.core import blobs, messages, outbox, photos
 from field_app.core.background import BackgroundSync
 from field_app.core.device_state import DeviceClock, read_state, set_error
 from field_app.core.editing import Editor
@@ -39,7 +40,11 @@ from field_app.core.models import (
 from field_app.core.queries import Queries
 from field_app.core.server_api import ServerApi, ServerError
 from field_app.core.session import SessionKeeper, normalise_url
+from field_app.core.site_correction import SiteDraft, site_changes
 from field_app.core.store import Store, default_data_dir
+from field_app.core.todo import NOT_FOUND_ASSIGNMENT, TodoItem, todo_items
+from field_app.core.todo import assignment as assignment_document
+from field_app.core.version_move import MovePlan, VersionMover
 from shared_schema import validation
 from shared_schema.actions import Action
 from shared_schema.checklist import ChecklistTemplate
@@ -62,8 +67,11 @@ class AppServices:
         *,
         api_factory: ApiFactory | None = None,
         on_step: StepHook | None = None,
+        photo_settings: photos.PhotoSettings | None = None,
     ):
         self._store = Store(data_dir if data_dir is not None else default_data_dir())
+        # how evidence photos are made small (FIELD_APP_PHOTO_MAX_SIDE / FIELD_APP_PHOTO_QUALITY)
+        self.photo_settings = photo_settings or photos.PhotoSettings.from_env()
         self._server_url = normalise_url(server_url) if server_url else None
         self._api_factory: ApiFactory = api_factory or (lambda url, token: ServerApi(url, token))
         self._clock = DeviceClock(self._store)
@@ -74,6 +82,7 @@ class AppServices:
         self._online: bool | None = None
         self._background: BackgroundSync | None = None
         self._editor = Editor(self._store, self._clock, self._queries, self._session.role, self._after_edit)
+        self._mover = VersionMover(self._store, self._clock, self._queries, self._after_edit)
         self._engine = SyncEngine(
             self._store,
             self._clock,
@@ -141,6 +150,7 @@ class AppServices:
         background: bool = False,
         api_factory: ApiFactory | None = None,
         on_step: StepHook | None = None,
+        photo_settings: photos.PhotoSettings | None = None,
     ) -> AppServices:
         """Open (or create) the store in ``data_dir``.
 
@@ -150,7 +160,7 @@ class AppServices:
         server is reachable (same as calling ``start_background_sync``). ``api_factory`` and
         ``on_step`` are for tests (another HTTP route; a hook between sync steps).
         """
-        services = cls(data_dir, server_url, api_factory=api_factory, on_step=on_step)
+        services = cls(data_dir, server_url, api_factory=api_factory, on_step=on_step, photo_settings=photo_settings)
         if background:
             services.start_background_sync()
         return services
@@ -231,6 +241,27 @@ class AppServices:
         nothing when refused (``not_permitted`` for the registry's own fields such as the name)."""
         return self._editor.set_site_field(site_id, field, value)
 
+    def correct_site(self, site_id: str, draft: SiteDraft) -> tuple[list[str], dict[str, LocalText]]:
+        """Save the site correction screen: the workers, contact and location that differ from
+        the site held here, all or nothing. Returns (fields saved, {}) or ([], problems by box);
+        the corrections travel to the server at the next sync. ``AppError`` ``not_found``."""
+        site = self.get_site(site_id).site
+        changes, problems = site_changes(site, draft)
+        if problems:
+            return [], problems
+        for name, value in changes.items():
+            invalid = self._editor.set_site_field(site_id, name, value)
+            if invalid is not None:  # checked by site_changes already; kept as a guard
+                return [], {name: invalid.message}
+        return list(changes), {}
+
+    def record_start_location(self, inspection_id: str, location: dict[str, Any]) -> Invalid | None:
+        """Keep where an inspection was started (``site_correction.gps_location`` or
+        ``typed_location``) in its header ``location``, unless one is recorded already."""
+        if self.get_inspection(inspection_id).header.location is not None:
+            return None
+        return self._editor.set_header(inspection_id, "location", location)
+
     def checklists_for_kind(self, site_kind: str) -> list[ChecklistOption]:
         """The latest published version of every checklist that lists ``site_kind``."""
         return self._queries.checklists_for_kind(site_kind)
@@ -248,10 +279,25 @@ class AppServices:
         version: int | None = None,
         *,
         kind: str = "periodic",
+        assignment_id: str | None = None,
     ) -> str:
         """Start an inspection of ``site_id`` on a checklist (its latest published version
-        unless ``version`` is given); returns the new inspection id. The version is pinned."""
-        return self._editor.start(site_id, template_id, version, kind)
+        unless ``version`` is given); returns the new inspection id. The version is pinned.
+        ``assignment_id`` links it to the assignment it was started from (``todo``)."""
+        return self._editor.start(site_id, template_id, version, kind, assignment_id)
+
+    def todo(self, *, open_only: bool = True, today: dt.date | None = None) -> list[TodoItem]:
+        """The to-do list: the assignments of the user's teams, overdue first (offline);
+        ``today`` is the Viet Nam day it is read on (default: now)."""
+        return todo_items(self._store, self._queries, today, open_only=open_only)
+
+    def start_assignment(self, assignment_id: str) -> str:
+        """Start an inspection from an assignment: its site, its checklist's latest published
+        version on this device, linked by ``assignment_id``. ``AppError`` when impossible."""
+        doc = assignment_document(self._store, assignment_id)
+        if doc is None:
+            raise AppError("not_found", NOT_FOUND_ASSIGNMENT)
+        return self._editor.start(doc.site_id, doc.template_id, None, "periodic", assignment_id)
 
     def get_inspection(self, inspection_id: str) -> InspectionView:
         """Header, pinned checklist, answers, relevance, live score, submission problems,
@@ -315,10 +361,13 @@ class AppServices:
         return self._editor.report_fixed(action_id, note)
 
     def add_photo(self, inspection_id: str, question_id: str, data: bytes, *, to_value: bool | None = None) -> str:
-        """Store ``data`` (JPEG, PNG or WebP) as a blob and append it to the answer's photos —
-        or to its value for a photo question (``to_value`` None: decided by the question kind).
-        Returns the SHA-256. ``AppError`` ``bad_photo`` when the bytes are not an image."""
-        return self._editor.add_photo(inspection_id, question_id, data, to_value)
+        """Make the photo small (upright, longest side ``photo_settings.max_side``, JPEG at
+        ``photo_settings.quality``, capture time kept), store it as a blob and append it to the
+        answer's photos — or to its value for a photo question (``to_value`` None: decided by the
+        question kind). Returns the SHA-256 of the stored JPEG. ``AppError`` ``bad_photo`` (and
+        nothing changes) when the bytes are not an image or too large to process."""
+        small = photos.shrink(data, self.photo_settings)
+        return self._editor.add_photo(inspection_id, question_id, small, to_value)
 
     def remove_photo(self, inspection_id: str, question_id: str, sha256: str) -> None:
         self._editor.remove_photo(inspection_id, question_id, sha256)
@@ -361,6 +410,38 @@ class AppServices:
         """Discard a draft never submitted (after the inspector confirmed it); ``AppError``
         ``locked`` for one submitted before."""
         self._editor.discard(inspection_id)
+
+    def version_move_plan(self, inspection_id: str) -> MovePlan | None:
+        """What moving this draft to the newest published version of its checklist would keep
+        and drop, or None when it cannot move (not a draft, or no newer version here)."""
+        return self._mover.plan(inspection_id)
+
+    def move_to_new_version(self, inspection_id: str, expect: MovePlan | None = None) -> str:
+        """Move the draft to the newest published version (offline): a new draft with every
+        answer still valid there, the old one discarded with ``migrated_to``. Returns the new
+        inspection id. ``expect``: the plan the inspector confirmed (``AppError`` ``stale_plan``
+        when it no longer holds; nothing changes)."""
+        new_id, _plan = self._mover.move(inspection_id, expect=expect)
+        return new_id
+
+    def record_pdf(self, inspection_id: str, lang: str = "vi") -> bytes:
+        """The biên bản of the inspection as PDF bytes, rendered on the device, offline, with the
+        server's renderer (``record_pdf``). ``AppError`` ``not_found``."""
+        from field_app.core import record  # fpdf2 and Pillow load only when a record is rendered
+
+        return record.render_record(self._store, self._queries, self.current_session(), inspection_id, lang)
+
+    def record_file_name(self, inspection_id: str) -> str:
+        """The PDF's file name, the server's for the same record (``bien-ban-15-BB-SCT.pdf``)."""
+        from field_app.core import record
+
+        return record.record_file_name(self._queries, inspection_id)
+
+    def save_record_pdf(self, inspection_id: str, lang: str = "vi") -> Path:
+        """Render the biên bản and keep it under the data directory (``records/``)."""
+        from field_app.core import record
+
+        return record.save_record(self._store, self._queries, self.current_session(), inspection_id, lang)
 
     def my_inspections(self) -> MyInspections:
         """Inspections on this device grouped as drafts / waiting to sync / submitted /
@@ -453,6 +534,13 @@ class AppServices:
             )
         self._background.interval_s = interval_s
         self._background.start()
+
+    def sync_soon(self) -> None:
+        """The app came back to the foreground or the network came back: sync (push and pull)
+        as soon as the server answers, even with nothing waiting. No effect without background
+        sync (``FIELD_APP_SYNC_INTERVAL=0``: the Sync button only)."""
+        if self._background is not None and self._background.alive:
+            self._background.poke(force=True)
 
     def stop_background_sync(self) -> None:
         if self._background is not None:

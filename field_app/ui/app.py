@@ -15,8 +15,9 @@ import flet as ft
 
 from field_app.core.models import AppEvent
 from field_app.core.services import AppServices
+from field_app.ui.device import capabilities_for
 from field_app.ui.state import AppState
-from field_app.ui.views.shell import App, UiServices
+from field_app.ui.views.shell import AppViews, UiServices
 
 log = logging.getLogger(__name__)
 
@@ -45,17 +46,45 @@ class _Shared:
             return cls.services
 
 
-def _geolocator() -> Any:
-    """Flet's Geolocator where the optional ``flet-geolocator`` package is installed, else None
-    (the location questions then offer manual latitude/longitude entry only)."""
+def guard_errors(page: ft.Page, state: AppState) -> None:
+    """A control or handler that fails (e.g. a dialog's call timing out after the app process
+    restarted) shows a message in the sync bar and the app goes on; Flet would otherwise replace
+    the whole screen with the error ("session crashed")."""
+
+    def report(message: str) -> None:
+        log.error("a screen action failed: %s", message)
+        first = message.strip().splitlines()[0] if message.strip() else ""
+        state.control_failed(first)
+
+    page.session.error = report  # type: ignore[method-assign]
+
+
+def watch_device(page: ft.Page, services: AppServices) -> None:
+    """Sync when the app comes back to the foreground and when the network comes back."""
+
+    def lifecycle(e: Any) -> None:
+        if e.state in (ft.AppLifecycleState.RESUME, ft.AppLifecycleState.SHOW):
+            services.sync_soon()
+
+    def network(e: Any) -> None:
+        if any(kind != ft.ConnectivityType.NONE for kind in e.connectivity or []):
+            services.sync_soon()
+
+    page.on_app_lifecycle_state_change = lifecycle
     try:
-        import flet_geolocator  # type: ignore[import-not-found]
-    except ImportError:
-        return None
-    try:
-        return flet_geolocator.Geolocator()
-    except Exception:  # not available on this platform
-        return None
+        ft.Connectivity(on_change=network)
+    except Exception:  # no connectivity service on this client: the background check still runs
+        log.info("no connectivity events on this client", exc_info=True)
+
+
+def handle_back(page: ft.Page, state: AppState) -> None:
+    """The system back gesture (Android) or a swipe back (iOS) pops the top view: go one screen
+    back (complete → fill → site → sites → home); the views then follow the state."""
+
+    def view_pop(e: Any) -> None:
+        state.go_back()
+
+    page.on_view_pop = view_pop
 
 
 def make_main(config: AppConfig) -> Any:
@@ -63,6 +92,11 @@ def make_main(config: AppConfig) -> Any:
         page.title = "Kiểm tra hiện trường"
         page.padding = 0
         page.theme_mode = ft.ThemeMode.LIGHT
+        # Vietnamese first (calendars Monday first, dd/mm/yyyy); British English as the other
+        page.locale_configuration = ft.LocaleConfiguration(
+            supported_locales=[ft.Locale("vi", "VN"), ft.Locale("en", "GB")],
+            current_locale=ft.Locale("vi", "VN"),
+        )
         services = _Shared.get(config)
         state = AppState(services, config.server_url, lang=config.lang)
         state.start()
@@ -80,8 +114,11 @@ def make_main(config: AppConfig) -> Any:
             state.close()
 
         page.on_close = on_close
-        ui = UiServices(file_picker=ft.FilePicker(), geolocator=_geolocator())
-        page.render(App, state, ui)
+        guard_errors(page, state)
+        watch_device(page, services)
+        ui = UiServices(capabilities=capabilities_for(page, state.t))
+        handle_back(page, state)
+        page.render_views(AppViews, state, ui)
         page.run_task(state.watch_connection)
 
     return main

@@ -14,8 +14,10 @@ from typing import Any
 import flet as ft
 import msgspec
 
+from field_app.core.capabilities import Outcome, Position
 from field_app.core.models import AppError, InspectionView, Notice
 from field_app.core.services import AppServices
+from field_app.core.version_move import MovePlan
 from field_app.ui import i18n
 from field_app.ui.signature_png import has_ink, render_png
 from shared_schema import actions as action_rules
@@ -28,11 +30,12 @@ from shared_schema.checklist import (
     Section,
     SignatureQuestion,
     TextQuestion,
+    specify_choices,
 )
 from shared_schema.relevance import is_given
 from shared_schema.workflow import MissingItem
 
-TEXT_FIELDS = ("note", "corrective_action", "due_date")
+TEXT_FIELDS = ("note", "corrective_action", "due_date", "other")
 HEADER_TEXT_FIELDS = ("team", "findings", "rep_name", "rep_title", "record_number")
 
 
@@ -89,6 +92,8 @@ class InspectionForm:
         # unobserved (a keystroke redraws nothing)
         self.action_drafts_open: frozenset[str] = frozenset()
         self._action_text = _Unobserved({})
+        self.opened_notes: frozenset[str] = frozenset()
+        self.opened_bases: frozenset[str] = frozenset()
 
     # --- reading -----------------------------------------------------------------------
 
@@ -122,6 +127,31 @@ class InspectionForm:
             self.message = exc.message.get(self.lang)
             return False
         return True
+
+    @property
+    def move_plan(self) -> MovePlan | None:
+        """The move of this draft to a newer checklist version on the device, if there is one."""
+        if not self.can_discard:
+            return None
+        cached = self.__dict__.get("_move_plan")
+        if isinstance(cached, _Unobserved) and cached.value[0] is self.view:
+            return cached.value[1]  # type: ignore[no-any-return]
+        try:
+            plan = self._services.version_move_plan(self.inspection_id)
+        except AppError:
+            plan = None
+        self.__dict__["_move_plan"] = _Unobserved((self.view, plan))
+        return plan
+
+    def move_to_new_version(self, expect: MovePlan) -> str | None:
+        """Move this draft to the version of ``expect`` (the plan the inspector confirmed);
+        the new inspection's id, or None with the reason when refused."""
+        self.commit_all()
+        try:
+            return self._services.move_to_new_version(self.inspection_id, expect)
+        except AppError as exc:
+            self.message = exc.message.get(self.lang)
+            return None
 
     def content_digest(self) -> str:
         """The digest of the content as it stands (what a signature taken now binds)."""
@@ -242,6 +272,28 @@ class InspectionForm:
             return i18n.fmt_number(stored, self.lang).replace(".", "") if self.lang == "vi" else str(stored)
         return str(stored)
 
+    def needs_specify(self, qid: str) -> bool:
+        """Whether an "other (specify)" choice of ``qid`` is chosen (its box is then shown)."""
+        question = self.view.template.question_map().get(qid)
+        value = self.value(qid)
+        chosen = {v for v in value if isinstance(v, str)} if isinstance(value, list) else set()
+        if isinstance(value, str):
+            chosen = {value}
+        return bool(question is not None and chosen & specify_choices(question))
+
+    def note_open(self, qid: str) -> bool:
+        """Whether the note box of ``qid`` is shown (asked for, or a note exists)."""
+        return qid in self.opened_notes or bool(self.answer_field(qid, "note")) or f"{qid}:note" in self._text
+
+    def open_note(self, qid: str) -> None:
+        self.opened_notes = self.opened_notes | {qid}
+
+    def basis_open(self, qid: str) -> bool:
+        return qid in self.opened_bases
+
+    def toggle_basis(self, qid: str) -> None:
+        self.opened_bases = self.opened_bases ^ {qid}
+
     def error(self, qid: str, field: str = "value") -> str | None:
         return self.errors.get(f"{qid}:{field}")
 
@@ -249,6 +301,10 @@ class InspectionForm:
 
     def _reload(self) -> None:
         self.view = self._services.get_inspection(self.inspection_id)
+
+    def reload(self) -> None:
+        """Read the inspection again (after a header change made outside this form)."""
+        self._reload()
 
     def _set_error(self, key: str, message: str | None) -> None:
         errors = dict(self.errors)
@@ -352,6 +408,33 @@ class InspectionForm:
         self._set_error(f"{qid}:photos", None)
         self._reload()
         return True
+
+    def add_photos(self, qid: str, outcome: Outcome[list[bytes]]) -> int:
+        """Add the photos the camera or the picker gave (each made small by the services); when
+        the capability failed, its message is shown under the photos and nothing changes.
+        Returns how many were added."""
+        if outcome.problem is not None:
+            self._set_error(f"{qid}:photos", outcome.problem.get(self.lang))
+            return 0
+        added, problem = 0, None
+        for data in outcome.value or []:
+            if self.add_photo(qid, data):
+                added += 1
+            else:
+                problem = self.error(qid, "photos")
+        if problem:  # a later photo that was kept must not hide why an earlier one was not
+            self._set_error(f"{qid}:photos", problem)
+        return added
+
+    def use_position(self, qid: str, outcome: Outcome[Position]) -> bool:
+        """Save the GPS position, or show why there is none (typing it stays possible)."""
+        if outcome.problem is not None or outcome.value is None:
+            self.location_error(
+                qid, outcome.problem.get(self.lang) if outcome.problem else i18n.t(self.lang, "gps_unavailable")
+            )
+            return False
+        p = outcome.value
+        return self.set_position(qid, p.latitude, p.longitude, p.accuracy_m)
 
     def blob_bytes(self, sha256: str) -> bytes | None:
         """The image of a photo or signature kept on this device (fetched when online), or None."""

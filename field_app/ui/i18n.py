@@ -9,6 +9,7 @@ import math
 import re
 from typing import Any
 
+from field_app.ui.i18n_todo import TODO_STRINGS
 from shared_schema.text import LocalText
 
 LANGS: tuple[str, ...] = ("vi", "en")
@@ -119,6 +120,20 @@ STRINGS: dict[str, tuple[str, str]] = {
     "bad_date": ("Ngày phải có dạng dd/mm/yyyy, ví dụ 20/05/2021.", "The date must be dd/mm/yyyy, e.g. 20/05/2021."),
     "bad_number": ("Hãy nhập một số, ví dụ 12 hoặc 3,5.", "Enter a number, e.g. 12 or 3.5."),
     "add_photo": ("Thêm ảnh", "Add photo"),
+    "take_photo": ("Chụp ảnh", "Take photo"),
+    "fill_title": ("Phiếu kiểm tra", "Checklist"),
+    "answer_number": ("Số", "Number"),
+    "answer_text": ("Câu trả lời", "Answer"),
+    "date_label": ("Ngày", "Date"),
+    "date_picker_help": ("Chọn ngày", "Pick a date"),
+    "other_specify": ("Ghi rõ", "Specify"),
+    "add_note": ("Thêm ghi chú", "Add a note"),
+    "basis_show": ("Căn cứ", "Basis"),
+    "basis_hide": ("Ẩn căn cứ", "Hide basis"),
+    "control_failed": (
+        "Thao tác vừa rồi không thực hiện được ({detail}). Dữ liệu đã nhập vẫn được giữ; hãy thử lại.",
+        "That action did not work ({detail}). What you entered is kept; try again.",
+    ),
     "photos_count": ("{count} ảnh", "{count} photo(s)"),
     "remove_photo": ("Xoá ảnh {n}", "Remove photo {n}"),
     "photo_not_image": (
@@ -130,7 +145,6 @@ STRINGS: dict[str, tuple[str, str]] = {
         "The photo is over {mb} MB: take it again at lower quality.",
     ),
     "sign_here": ("Ký vào ô này", "Sign in this box"),
-    "signer_name": ("Họ tên người ký ({signer})", "Name of the signer ({signer})"),
     "signer_name_only": ("Họ tên người ký", "Name of the signer"),
     "clear_signature": ("Xoá chữ ký", "Clear signature"),
     "save_signature": ("Lưu chữ ký", "Save signature"),
@@ -180,7 +194,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "add_fix_photo": ("Chụp ảnh sau khắc phục", "Photo of the fix"),
     "not_yet_fixed": ("Chưa khắc phục: để lại, lần sau kiểm tra tiếp.", "Not yet fixed: leave it for the next visit."),
     "waiting_verification": ("Đã báo khắc phục, chờ giám sát xác minh.", "Reported fixed, waiting for the supervisor."),
-    "due_date": ("Thời hạn khắc phục (dd/mm/yyyy)", "Correction deadline (dd/mm/yyyy)"),
+    "due_date": ("Thời hạn khắc phục", "Correction deadline"),
     "saved": ("Đã lưu", "Saved"),
     "locked": (
         "Biên bản đã khoá (đã duyệt hoặc không chấp nhận): chỉ xem.",
@@ -208,7 +222,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "kind_periodic": ("Định kỳ", "Periodic"),
     "kind_unannounced": ("Đột xuất", "Unannounced"),
     "kind_thematic": ("Theo chuyên đề", "Thematic"),
-    "team": ("Thành viên đoàn (mỗi người một dòng)", "Team members (one per line)"),
+    "team": ("Thành viên đoàn", "Team members"),
+    "team_hint": ("Mỗi người một dòng", "One person per line"),
     "findings": ("Kết luận, phát hiện", "Findings"),
     "representative": ("Người đại diện cơ sở", "Site representative"),
     "representative_title": ("Chức vụ người đại diện", "Representative's title"),
@@ -227,6 +242,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "back_to_questions": ("Về câu hỏi", "Back to the questions"),
     "returned_banner": ("Biên bản bị trả lại. {comment}", "Returned for correction. {comment}"),
 }
+STRINGS.update(TODO_STRINGS)  # the to-do list (i18n_todo.py)
 
 
 def t(lang: str, key: str, **values: Any) -> str:

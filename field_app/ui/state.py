@@ -11,11 +11,13 @@ import asyncio
 import json
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import flet as ft
 
+from field_app.core.capabilities import Capabilities
 from field_app.core.models import (
     AppError,
     AppEvent,
@@ -29,8 +31,12 @@ from field_app.core.models import (
     SyncStatus,
 )
 from field_app.core.services import AppServices
+from field_app.core.site_correction import gps_location
+from field_app.core.todo import TodoItem
+from field_app.core.version_move import MOVED, MovePlan
 from field_app.ui import i18n
 from field_app.ui.form_state import InspectionForm
+from shared_schema.text import LocalText
 
 Runner = Callable[..., Any]
 log = logging.getLogger(__name__)
@@ -57,6 +63,18 @@ def _saved_language(services: AppServices) -> str | None:
     return saved if saved in i18n.LANGS else None
 
 
+@dataclass(frozen=True)
+class StartLocation:
+    """An inspection whose start position is being taken (``problem`` None) or could not be
+    (``problem``: why, in words; the fill screen then offers typed coordinates or skip)."""
+
+    inspection_id: str
+    problem: LocalText | None = None
+
+
+NO_POSITION = LocalText("Chưa lấy được vị trí.", "No position was taken.")
+
+
 @ft.observable
 class AppState:
     """Everything the screens show, and every action a person can take."""
@@ -76,6 +94,7 @@ class AppState:
         self.status: SyncStatus | None = None
         self.mine: MyInspections | None = None
         self.notices: list[Notice] = []
+        self.todo: list[TodoItem] = []
         self.busy = False
         self.login_error: str | None = None
         self._fix_notes: dict[str, str] = {}
@@ -92,6 +111,8 @@ class AppState:
         self.checklists: list[ChecklistOption] = []
         # one inspection
         self.form: InspectionForm | None = None
+        # the position asked for when an inspection started (``locate_start``)
+        self.start_location: StartLocation | None = None
 
     def close(self) -> None:
         """The page was closed: stop the background watch."""
@@ -137,6 +158,7 @@ class AppState:
             return
         self.mine = self._services.my_inspections()
         self.notices = self._services.notices()
+        self.todo = self._services.todo()
         if self.route in ("sites", "site"):
             self._load_sites()
             if self.site is not None:
@@ -290,6 +312,11 @@ class AppState:
             return
         self.notices = self._services.notices()
 
+    def control_failed(self, detail: str) -> None:
+        """A control on screen failed: say so where messages appear; everything else goes on."""
+        self.busy = False
+        self.flash = self.t("control_failed", detail=detail[:160])
+
     def go_home(self) -> None:
         if self.form is not None:
             self.form.commit_all()
@@ -378,6 +405,66 @@ class AppState:
         self.open_inspection(inspection_id)
         return inspection_id
 
+    def start_assignment(self, item: TodoItem) -> str | None:
+        """Open the work of an assignment: its inspection started on this device, or a new
+        one started from it (linked by ``assignment_id``)."""
+        if item.inspection_ids:
+            self.open_inspection(item.inspection_ids[-1])
+            return item.inspection_ids[-1]
+        try:
+            inspection_id = self._services.start_assignment(item.id)
+        except AppError as exc:
+            self.flash = exc.message.get(self.lang)
+            return None
+        self.site = None
+        self.open_inspection(inspection_id)
+        return inspection_id
+
+    async def locate_start(self, inspection_id: str, caps: Capabilities) -> None:
+        """Record where the inspection started, through the device's capability layer (with
+        accuracy and time). Without a position the fill screen asks to type it or skip."""
+        self.start_location = StartLocation(inspection_id)
+        outcome = await caps.locate()
+        problem = outcome.problem
+        if outcome.value is not None:
+            invalid = self._services.record_start_location(inspection_id, gps_location(outcome.value))
+            problem = invalid.message if invalid is not None else None
+        elif problem is None:
+            problem = NO_POSITION
+        self.start_location = StartLocation(inspection_id, problem) if problem is not None else None
+        if self.form is not None and self.form.inspection_id == inspection_id:
+            self.form.reload()
+
+    def save_start_location(self, value: dict[str, Any]) -> bool:
+        """Keep typed coordinates as the inspection's start position."""
+        pending = self.start_location
+        if pending is None:
+            return False
+        invalid = self._services.record_start_location(pending.inspection_id, value)
+        if invalid is not None:
+            self.flash = invalid.message.get(self.lang)
+            return False
+        self.start_location = None
+        if self.form is not None:
+            self.form.reload()
+        return True
+
+    def skip_start_location(self) -> None:
+        self.start_location = None
+
+    def open_site_edit(self) -> None:
+        """The site correction screen of the open site (workers, contact, location)."""
+        if self.site is not None:
+            self.route = "site_edit"
+
+    def site_saved(self, fields: list[str]) -> None:
+        """Back on the site's page after a correction, with its new values."""
+        if self.site is None:
+            return
+        self.site = self._services.get_site(self.site.site.id)
+        self.flash = self.t("site_saved" if fields else "site_unchanged")
+        self.route = "site"
+
     # --- one inspection ----------------------------------------------------------------
 
     def open_inspection(self, inspection_id: str, screen: str = "fill") -> None:
@@ -387,6 +474,16 @@ class AppState:
             self.flash = exc.message.get(self.lang)
             return
         self.route = screen
+
+    def move_to_new_version(self, plan: MovePlan) -> str | None:
+        """Move the open draft to a newer checklist version (confirmed) and open the new one."""
+        if self.form is None:
+            return None
+        new_id = self.form.move_to_new_version(plan)
+        if new_id is not None:
+            self.open_inspection(new_id)
+            self.flash = MOVED.get(self.lang).format(version=plan.to_version)
+        return new_id
 
     def show_complete(self) -> None:
         if self.form is not None:
@@ -398,6 +495,13 @@ class AppState:
             if qid is not None:
                 self.form.jump_to(qid)
             self.route = "fill"
+
+    def go_back(self) -> bool:
+        """The back gesture: one screen back; False on home and login (nothing to go back to)."""
+        if self.route in ("home", "login") or self.session is None:
+            return False
+        self.back()
+        return True
 
     def back(self) -> None:
         """One screen back: complete → fill → (site or home); site → sites → home."""
@@ -413,6 +517,8 @@ class AppState:
                     self.route = "site"
                 else:
                     self.go_home()
+            case "site_edit":
+                self.route = "site"
             case "site":
                 self.route = "sites"
                 self.site = None

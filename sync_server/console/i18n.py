@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from sync_server.console.i18n_plans import PLAN_MESSAGES
+
 MESSAGES: dict[str, tuple[str, str]] = {
     # layout
     "app_name": ("Kiểm tra phòng dịch", "Field inspections"),
@@ -87,6 +89,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "nav_users": ("Người dùng", "Users"),
     "nav_devices": ("Thiết bị", "Devices"),
     "nav_audit": ("Nhật ký", "Audit log"),
+    "nav_units": ("Đơn vị hành chính", "Administrative units"),
     "logout": ("Đăng xuất", "Sign out"),
     "language": ("Ngôn ngữ", "Language"),
     "role_inspector": ("Thanh tra viên", "Inspector"),
@@ -152,6 +155,35 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "flash_site_saved": ("Đã lưu cơ sở.", "The site was saved."),
     "flash_sites_imported": ("Đã nhập danh sách cơ sở.", "The sites were imported."),
     "flash_user_saved": ("Đã lưu người dùng.", "The user was saved."),
+    # administrative units
+    "units_title": ("Đơn vị hành chính", "Administrative units"),
+    "units_intro": (
+        "Danh mục huyện/thành phố (và xã/phường nếu dùng) mà cơ sở, biên bản và người dùng ghi. Đơn vị bị sáp"
+        " nhập hay đổi tên được gộp vào đơn vị mới: cơ sở, biên bản và phạm vi của người dùng chuyển theo.",
+        "The districts (and communes where used) that sites, inspections and users name. A merged or renamed"
+        " unit is merged into the new one: its sites, inspections and users' scopes move with it.",
+    ),
+    "unit_name": ("Tên đơn vị", "Name"),
+    "unit_kind": ("Cấp", "Kind"),
+    "unit_parent": ("Thuộc", "Part of"),
+    "unit_sites": ("Cơ sở", "Sites"),
+    "unit_users": ("Người dùng", "Users"),
+    "unit_validity": ("Hiệu lực", "Validity"),
+    "unit_in_force": ("Đang dùng", "In force"),
+    "unit_retired": ("Thôi dùng từ {date}, gộp vào {into}", "Retired on {date}, merged into {into}"),
+    "unit_merge": ("Gộp", "Merge"),
+    "unit_merge_into": ("vào", "into"),
+    "unit_new": ("Thêm đơn vị", "Add a unit"),
+    "unit_merge_confirm_title": ("Xác nhận gộp đơn vị", "Confirm the merge"),
+    "unit_merge_confirm": (
+        "Gộp {unit} vào {into}: {sites} cơ sở, {inspections} biên bản và {users} người dùng sẽ chuyển sang {into};"
+        " {unit} thôi dùng. Không hoàn tác được.",
+        "Merge {unit} into {into}: {sites} sites, {inspections} inspections and {users} users move to {into};"
+        " {unit} is retired. This cannot be undone.",
+    ),
+    "unit_merge_do": ("Gộp đơn vị", "Merge the unit"),
+    "flash_unit_saved": ("Đã thêm đơn vị.", "The unit was added."),
+    "flash_unit_merged": ("Đã gộp đơn vị.", "The unit was merged."),
     "flash_password_reset": (
         "Đã đặt lại mật khẩu; các phiên đăng nhập cũ của người này đã kết thúc.",
         "The password was reset; the user's old sessions have ended.",
@@ -416,6 +448,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "detail": ("Chi tiết", "Detail"),
     "no_entries": ("Không có mục nào.", "No entries."),
 }
+MESSAGES.update(PLAN_MESSAGES)  # inspection plans (i18n_plans.py)
 
 
 def translate(lang: str, key: str, **params: object) -> str:

@@ -3,7 +3,6 @@ sites not inspected lately, overdue corrective actions."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import msgspec
@@ -11,9 +10,9 @@ from litestar import Request, Response, get
 
 from sync_server.console import catalog, queries
 from sync_server.console.web import lang_of, render, server_of
-from sync_server.core import local_time
+from sync_server.core import local_time, plans
 from sync_server.core.access import Actor
-from sync_server.reports import dashboard
+from sync_server.reports import dashboard, dashboard_query
 
 WINDOWS = (7, 30, 90, 180)
 
@@ -24,9 +23,8 @@ def dashboard_page(request: Request[Any, Any, Any], viewer: Actor, days: int = 3
     lang = lang_of(request)
     days = days if days in WINDOWS else 30
     today = local_time.today()
-    rows = queries.dashboard_inspections(server.db, viewer)
     sites = queries.dashboard_sites(server.db, viewer)
-    per_day = dashboard.inspections_per_day(rows, today - dt.timedelta(days=days - 1), today)
+    figures = dashboard_query.figures(server.db, viewer, sites, days, today)
     labels = catalog.question_labels(server, viewer, lang)
     actions = [
         msgspec.structs.replace(a, question_label=labels.get((a.template_id or "", a.question_id), a.question_id))
@@ -40,16 +38,18 @@ def dashboard_page(request: Request[Any, Any, Any], viewer: Actor, days: int = 3
         days=days,
         windows=WINDOWS,
         today=today,
-        per_day=per_day,
-        max_day=max((d.count for d in per_day), default=0),
-        by_district=dashboard.results_by(rows, "district"),
-        by_kind=dashboard.results_by(rows, "site_kind"),
-        status_counts=dashboard.status_counts(rows),
-        gaps=dashboard.sites_not_inspected(sites, rows, days, today),
+        per_day=figures.per_day,
+        max_day=max((d.count for d in figures.per_day), default=0),
+        by_district=figures.by_district,
+        by_kind=figures.by_kind,
+        status_counts=figures.status_counts,
+        gaps=figures.gaps,
         overdue=overdue,
         actions_by_district=dashboard.action_figures(actions, "district", today),
         actions_by_kind=dashboard.action_figures(actions, "site_kind", today),
         band_labels=catalog.band_labels(server, viewer, lang),
+        active_plans=plans.active_plans(server.db, viewer),
+        planned_sites=plans.sites_in_open_plans(server.db, viewer),
     )
 
 

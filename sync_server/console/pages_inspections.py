@@ -23,7 +23,7 @@ from sync_server.console.inspection_view import build_view
 from sync_server.console.report_data import ExportPlan, blob_loader, plan_export, report_data, template_of
 from sync_server.console.web import base_url_of, lang_of, redirect, render, server_of
 from sync_server.core import actions as corrective_actions
-from sync_server.core import blobs, inspections, registry
+from sync_server.core import blobs, inspections, plans, registry
 from sync_server.core.access import Actor
 from sync_server.core.errors import ServiceError
 from sync_server.http.downloads import content_disposition
@@ -73,6 +73,7 @@ class ListFilters(msgspec.Struct, kw_only=True):
     sort: str = "updated"
     page: int = 1
     per_page: int = PAGE_SIZE
+    cursor: str | None = None  # a page's next/prev cursor; without one, ``page`` is read by offset
 
     @classmethod
     def from_query(cls, query: Any) -> ListFilters:
@@ -83,6 +84,7 @@ class ListFilters(msgspec.Struct, kw_only=True):
             sort=sort if sort in SORTS else "updated",
             page=max(_int(query.get("page"), 1), 1),
             per_page=size if (size := _int(query.get("per_page"), PAGE_SIZE)) in PAGE_SIZES else PAGE_SIZE,
+            cursor=(query.get("cursor") or "").strip() or None,
         )
 
     def service_filters(self) -> dict[str, Any]:
@@ -90,6 +92,7 @@ class ListFilters(msgspec.Struct, kw_only=True):
 
     def query(self, **override: Any) -> str:
         values = {name: getattr(self, name) for name in (*FILTER_NAMES, "sort", "page", "per_page")} | override
+        values.setdefault("cursor", None)  # a cursor belongs to one page: only links that name one carry it
         defaults = {"page": 1, "per_page": PAGE_SIZE}
         return urlencode({k: v for k, v in values.items() if v not in (None, "") and defaults.get(k) != v})
 
@@ -104,7 +107,8 @@ def inspections_list(request: Request[Any, Any, Any], viewer: Actor) -> Response
             viewer,
             **filters.service_filters(),
             limit=filters.per_page,
-            offset=(filters.page - 1) * filters.per_page,
+            offset=0 if filters.cursor else (filters.page - 1) * filters.per_page,
+            cursor=filters.cursor,
         )
         error = None
     except ServiceError as exc:
@@ -156,6 +160,7 @@ def _inspection_page(
         kinds=INSPECTION_KINDS,
         action_items=corrective_actions.list_actions(server.db, viewer, inspection_id=inspection_id, limit=500).items,
         action_status_labels=action_rules.STATUS_LABELS,
+        follow_ups=plans.follow_ups_of(server.db, viewer, inspection_id),
     )
 
 

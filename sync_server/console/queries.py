@@ -23,18 +23,30 @@ def districts_in_scope(db: Database, actor: Actor) -> list[str]:
     return sorted({r[0] for r in rows if r[0]})
 
 
-def inspectors_in_scope(db: Database, actor: Actor) -> list[str]:
-    cond, params = district_filter(actor, "district")
+def _distinct_in_scope(db: Database, actor: Actor, column: str) -> list[str]:
+    """The values of ``column`` in the actor's scope, one index step per value (``MIN`` above
+    the last one, over the ``(column, district)`` index) instead of reading every inspection."""
+    cond, params = district_filter(actor, "district || ''")  # || '': not the district index
+    values: list[str] = []
     with db.read() as tx:
-        rows = tx.query("SELECT DISTINCT inspector FROM inspections WHERE inspector IS NOT NULL" + cond, params)
-    return sorted(r[0] for r in rows)
+        while True:
+            after = [values[-1]] if values else []
+            following = " AND " + column + " > ?" if values else ""
+            value = tx.scalar(
+                f"SELECT MIN({column}) FROM inspections WHERE {column} IS NOT NULL" + following + cond,
+                [*after, *params],
+            )
+            if value is None:
+                return sorted(values)
+            values.append(value)
+
+
+def inspectors_in_scope(db: Database, actor: Actor) -> list[str]:
+    return _distinct_in_scope(db, actor, "inspector")
 
 
 def results_in_scope(db: Database, actor: Actor) -> list[str]:
-    cond, params = district_filter(actor, "district")
-    with db.read() as tx:
-        rows = tx.query("SELECT DISTINCT result FROM inspections WHERE result IS NOT NULL" + cond, params)
-    return sorted(r[0] for r in rows)
+    return _distinct_in_scope(db, actor, "result")
 
 
 def dashboard_inspections(db: Database, actor: Actor) -> list[InspectionRow]:

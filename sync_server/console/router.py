@@ -21,8 +21,10 @@ from sync_server.console import (
     pages_dashboard,
     pages_inspections,
     pages_map,
+    pages_plans,
     pages_sites,
     pages_summary,
+    pages_units,
 )
 from sync_server.console.i18n import translate
 from sync_server.console.web import (
@@ -83,6 +85,8 @@ PAGES = [
     *pages_checklists.HANDLERS,
     *pages_sites.HANDLERS,
     *pages_admin.HANDLERS,
+    *pages_plans.HANDLERS,
+    *pages_units.HANDLERS,
 ]
 
 console_router = Router(

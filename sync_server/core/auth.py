@@ -30,6 +30,7 @@ from sync_server.core.access import Actor, require_admin
 from sync_server.core.config import ServerConfig
 from sync_server.core.db import Database, Tx
 from sync_server.core.errors import Conflict, Invalid, NotFound, RateLimited, Unauthorized, bi
+from sync_server.core.units import require_units
 from sync_server.core.util import iso_from_ms, new_id, now_iso, now_ms
 
 _hasher = PasswordHasher()
@@ -147,6 +148,7 @@ def create_user(
                 ),
                 code="username_taken",
             )
+        require_units(tx, cleaned, field="districts")
         user_id = new_id()
         created = now_iso()
         tx.execute(
@@ -232,6 +234,9 @@ def update_user(
                 ),
                 code="district_required",
             )
+        if new_districts is not None:
+            held = set(_districts(tx, user_id))
+            require_units(tx, [d for d in new_districts if d not in held], field="districts")
         if role is not None:
             tx.execute("UPDATE users SET role = ? WHERE id = ?", (role, user_id))
         if full_name is not None:

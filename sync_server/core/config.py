@@ -55,6 +55,7 @@ class ServerConfig:
     agency_parent: str = DEFAULT_AGENCY_PARENT
     agency_name: str = DEFAULT_AGENCY_NAME
     place_name: str = DEFAULT_PLACE_NAME
+    wal_limit_bytes: int = 512 * 1024 * 1024
 
     @property
     def sqlite_path(self) -> Path | None:
@@ -181,6 +182,7 @@ def from_env(env: Mapping[str, str] | None = None) -> ServerConfig:
         agency_parent=env.get("SYNC_AGENCY_PARENT") or DEFAULT_AGENCY_PARENT,
         agency_name=env.get("SYNC_AGENCY_NAME") or DEFAULT_AGENCY_NAME,
         place_name=env.get("SYNC_PLACE_NAME") or DEFAULT_PLACE_NAME,
+        wal_limit_bytes=_int(env, "SYNC_SQLITE_WAL_LIMIT_MB", 512) * 1024 * 1024,
     )
     secret = env.get("SYNC_SECRET_KEY") or load_or_create_secret(cfg.data_dir)
     return ServerConfig(**{**cfg.__dict__, "secret_key": secret})

@@ -174,6 +174,9 @@ def seed_demo(server: Server, content_dir: Path = CONTENT_DIR) -> SeedReport:
         password = secrets.token_urlsafe(9)
         auth.create_user(server.db, SYSTEM, username, password, role, user_districts)
         report.created_users.append(DemoUser(username, role, list(user_districts), password))
+    from sync_server.core.demo_plan import seed_plan  # only the demo seeds a plan
+
+    report.lines.append(seed_plan(server, districts[0]))
     if report.created_users:
         path = server.config.data_dir / DEMO_USERS_FILE
         path.parent.mkdir(parents=True, exist_ok=True)

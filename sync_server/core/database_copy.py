@@ -42,8 +42,18 @@ TABLE_KEYS: dict[str, tuple[str, ...]] = {
     "revisions": ("id",),
     "actions": ("id",),
     "action_events": ("id",),
+    "plans": ("id",),
+    "plan_districts": ("plan_id", "district"),
+    "teams": ("id",),
+    "team_members": ("team_id", "user_id"),
+    "assignments": ("id",),
+    "assignment_inspections": ("assignment_id", "inspection_id"),
+    "units": ("id",),
 }
 PAGE_ROWS = 5000
+# Tables a migration fills (the administrative units seeded by 0011): a new target holds those
+# rows already; they are replaced by the source's.
+SEEDED_TABLES = ("units",)
 
 Progress = Callable[[str, int, int], None]  # (table, rows copied so far, rows in the table)
 
@@ -80,7 +90,7 @@ def copy_database(source: Database, target: Database, progress: Progress | None 
     data or another schema version, and nothing is written."""
     with target.read() as tx:
         target_versions, target_counts = _versions(tx), _counts(tx)
-    held = {table: n for table, n in target_counts.items() if n}
+    held = {table: n for table, n in target_counts.items() if n and table not in SEEDED_TABLES}
     if held:
         listed = ", ".join(f"{table} {n}" for table, n in held.items())
         raise Conflict(
@@ -101,6 +111,8 @@ def copy_database(source: Database, target: Database, progress: Progress | None 
                 code="schema_mismatch",
             )
         totals = _counts(src)
+        for table in SEEDED_TABLES:
+            dst.execute(f"DELETE FROM {table}")
         for table, key in TABLE_KEYS.items():
             done = 0
             for rows in _pages(src, table, key):

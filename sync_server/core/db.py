@@ -27,7 +27,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
-from sync_server.core.checkpointer import Checkpointer
+from sync_server.core.checkpointer import DEFAULT_WAL_LIMIT_BYTES, WRITER_BUSY_MS, Checkpointer
 from sync_server.core.config import ServerConfig, sqlite_path
 from sync_server.core.dialects import Dialect
 from sync_server.core.dialects.sqlite import SQLITE
@@ -119,7 +119,9 @@ class SqliteDatabase:
 
     dialect = SQLITE
 
-    def __init__(self, path: Path, synchronous: str = "FULL", readers: int = 8):
+    def __init__(
+        self, path: Path, synchronous: str = "FULL", readers: int = 8, wal_limit_bytes: int = DEFAULT_WAL_LIMIT_BYTES
+    ):
         self.path = path
         self.synchronous = synchronous
         private_dir(path.parent)
@@ -131,7 +133,8 @@ class SqliteDatabase:
         self._file_lock = WriterFileLock(path)  # other server processes on the same file
         self._writer = self._connect()
         self._writer.execute("PRAGMA wal_autocheckpoint=0")  # checkpoints run off the writer's lane
-        self._checkpointer = Checkpointer(path)
+        self._writer.execute(f"PRAGMA journal_size_limit={wal_limit_bytes // 4}")  # trimmed when the WAL restarts
+        self._checkpointer = Checkpointer(path, wal_limit_bytes, self._hold_writes)
         self._readers: queue.LifoQueue[sqlite3.Connection] = queue.LifoQueue()
         self._reader_count = 0
         self._max_readers = readers
@@ -148,13 +151,20 @@ class SqliteDatabase:
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute(f"PRAGMA synchronous={self.synchronous}")
         conn.execute("PRAGMA foreign_keys=ON")
-        conn.execute("PRAGMA busy_timeout=30000")
+        conn.execute(f"PRAGMA busy_timeout={WRITER_BUSY_MS}")
         return conn
+
+    @contextmanager
+    def _hold_writes(self) -> Iterator[None]:
+        with self._write_lock, self._file_lock:
+            yield
 
     @contextmanager
     def write(self) -> Iterator[SqliteTx]:
         with self._write_lock, self._file_lock:
             conn = self._writer
+            if self._checkpointer.over_high_water():
+                self._checkpointer.truncate_on(conn)  # the background thread fell behind: catch up first
             conn.execute("BEGIN IMMEDIATE")
             try:
                 yield SqliteTx(conn, self.dialect)
@@ -206,7 +216,7 @@ def open_database(config: ServerConfig) -> Database:
     """Open the configured database (not yet migrated: see ``migrations.migrate``)."""
     path = sqlite_path(config.database_url)
     if path is not None:
-        return SqliteDatabase(path, synchronous=config.sqlite_synchronous)
+        return SqliteDatabase(path, synchronous=config.sqlite_synchronous, wal_limit_bytes=config.wal_limit_bytes)
     from sync_server.core.pg_db import PgDatabase  # psycopg is only loaded for PostgreSQL
 
     return PgDatabase(config.database_url, pool_size=config.pg_pool_size)

@@ -1,6 +1,7 @@
 """Fields the server derives after a push: score, result and risk index (with
 ``shared_schema.scoring``), the blobs an inspection names, and the inspections index rows."""
 
+import datetime as dt
 from typing import Any
 
 import msgspec
@@ -93,6 +94,28 @@ def save_blob_refs(ctx: PushContext, inspection_id: str, names: set[str]) -> Non
         )
 
 
+def started_key(started_at: str | None, created_at: str) -> str | None:
+    """When an inspection started (``COALESCE(started_at, created_at)``) in UTC, as the digits
+    ``YYYYMMDDHHMMSS`` the dashboard groups by; ``None`` for a plain date (read as a local day)
+    or a time that is not ISO 8601. Migration 0010 fills the same key in SQL."""
+    value = started_at if started_at is not None else created_at
+    if len(value) == 10:
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    u = moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
+    return f"{u.year:04d}{u.month:02d}{u.day:02d}{u.hour:02d}{u.minute:02d}{u.second:02d}"
+
+
+# started_key of the stored created_at (always the server's own UTC time) in SQL
+_CREATED_KEY = (
+    "substr(created_at, 1, 4) || substr(created_at, 6, 2) || substr(created_at, 9, 2)"
+    " || substr(created_at, 12, 2) || substr(created_at, 15, 2) || substr(created_at, 18, 2)"
+)
+
+
 def save_inspections(tx: Tx, rows: list[InspectionRow]) -> None:
     """Write the index rows of the inspections a push created or changed, in two statements."""
     stamp = now_iso()
@@ -100,8 +123,8 @@ def save_inspections(tx: Tx, rows: list[InspectionRow]) -> None:
     changed = [r for r in rows if not r.is_new and r.dirty]
     if new:
         tx.executemany(
-            f"INSERT INTO inspections ({INSPECTION_COLUMNS}, created_at, updated_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            f"INSERT INTO inspections ({INSPECTION_COLUMNS}, created_at, updated_at, started_key)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 (
                     r.id,
@@ -123,6 +146,7 @@ def save_inspections(tx: Tx, rows: list[InspectionRow]) -> None:
                     r.first_submitted_at,
                     stamp,
                     stamp,
+                    started_key(r.started_at, stamp),
                 )
                 for r in new
             ],
@@ -132,7 +156,8 @@ def save_inspections(tx: Tx, rows: list[InspectionRow]) -> None:
         tx.executemany(
             "UPDATE inspections SET template_id = ?, template_version = ?, status = ?, kind = ?, score = ?, result = ?,"
             " started_at = ?, submitted_at = ?, record_number = ?, record_year = ?, record_seq = ?,"
-            " first_submitted_at = ?, updated_at = ? WHERE id = ?",
+            " first_submitted_at = ?, updated_at = ?,"
+            f" started_key = CASE WHEN CAST(? AS TEXT) IS NULL THEN {_CREATED_KEY} ELSE ? END WHERE id = ?",
             [
                 (
                     r.template_id,
@@ -148,6 +173,8 @@ def save_inspections(tx: Tx, rows: list[InspectionRow]) -> None:
                     r.record_seq,
                     r.first_submitted_at,
                     stamp,
+                    r.started_at,
+                    started_key(r.started_at, stamp),
                     r.id,
                 )
                 for r in changed

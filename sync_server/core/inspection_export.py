@@ -21,17 +21,18 @@ from typing import Any
 
 import msgspec
 
+from shared_schema import workflow
 from shared_schema.records import Answer, Site
 from sync_server.core import local_time
 from sync_server.core.access import Actor, district_filter
 from sync_server.core.db import Database, Tx
 from sync_server.core.errors import Invalid, bi
-from sync_server.core.inspections import SORTS, InspectionSummary, _filter_day
+from sync_server.core.inspections import SORTS, InspectionSummary, _filter_day, summary_from_row
 from sync_server.core.sites import site_from_row
 from sync_server.core.util import from_json
 
 # Statuses an export leaves out unless the caller asks for them (or filters for one of them).
-EXCLUDED_UNLESS_ASKED: tuple[str, ...] = ("draft",)
+EXCLUDED_UNLESS_ASKED: tuple[str, ...] = ("draft", *sorted(workflow.HIDDEN_STATUSES))
 BATCH = 500  # inspections loaded per read transaction
 
 FILTER_NAMES = (
@@ -86,9 +87,11 @@ def filter_sql(actor: Actor, filters: dict[str, Any], include_drafts: bool = Fal
         if filters.get(name):
             sql += f" AND {column} = ?"
             params.append(filters[name])
-    if not include_drafts and not filters.get("status"):
-        sql += f" AND COALESCE(i.status, 'draft') NOT IN ({', '.join('?' for _ in EXCLUDED_UNLESS_ASKED)})"
-        params.extend(EXCLUDED_UNLESS_ASKED)
+    if not filters.get("status"):
+        # discarded drafts stay out even when drafts are asked for (an admin filters status=discarded)
+        excluded = sorted(workflow.HIDDEN_STATUSES) if include_drafts else list(EXCLUDED_UNLESS_ASKED)
+        sql += f" AND COALESCE(i.status, 'draft') NOT IN ({', '.join('?' for _ in excluded)})"
+        params.extend(excluded)
     if filters.get("date_from"):
         sql += " AND COALESCE(i.started_at, i.created_at) >= ?"
         params.append(local_time.day_start_utc(_filter_day("date_from", filters["date_from"])))
@@ -117,7 +120,7 @@ def select_for_export(
         rows = tx.query(
             "SELECT i.id, i.template_id, i.template_version FROM inspections i LEFT JOIN sites s ON s.id = i.site_id"
             + where
-            + f" ORDER BY {SORTS[sort]}, i.id",
+            + SORTS[sort].order_by(False),
             params,
         )
     keys: dict[tuple[str, int], None] = {}
@@ -128,7 +131,8 @@ def select_for_export(
 
 _RECORD_SELECT = (
     "SELECT i.id, i.site_id, s.name, s.kind, i.district, i.template_id, i.template_version, i.status, i.kind,"
-    " i.score, i.result, i.inspector, i.started_at, i.submitted_at, i.created_at, i.updated_at, u.full_name,"
+    " i.score, i.result, i.inspector, i.started_at, i.submitted_at, i.created_at, i.updated_at, i.record_number,"
+    " u.full_name,"
     " s.id, s.code, s.name, s.kind, s.district, s.address, s.parent_id, s.workers, s.contact, s.location, s.notes,"
     " s.active"
     " FROM inspections i LEFT JOIN sites s ON s.id = i.site_id LEFT JOIN users u ON u.username = i.inspector"
@@ -150,26 +154,9 @@ def load_records(db: Database, actor: Actor, inspection_ids: Sequence[str]) -> l
         inspection_id = r[0]
         header, answers = _fields_of(inspection_id, feed.get(inspection_id, ()))
         by_id[inspection_id] = ExportRecord(
-            summary=InspectionSummary(
-                id=r[0],
-                site_id=r[1],
-                site_name=r[2],
-                site_kind=r[3],
-                district=r[4],
-                template_id=r[5],
-                template_version=r[6],
-                status=r[7],
-                kind=r[8],
-                score=r[9],
-                result=r[10],
-                inspector=r[11],
-                started_at=r[12],
-                submitted_at=r[13],
-                created_at=r[14],
-                updated_at=r[15],
-            ),
-            inspector_name=r[16],
-            site=site_from_row(r[17:]) if r[17] is not None else None,
+            summary=summary_from_row(r),
+            inspector_name=r[17],
+            site=site_from_row(r[18:]) if r[18] is not None else None,
             header=header,
             answers=answers,
         )

@@ -8,6 +8,9 @@ devices get the decision, plus a row of review history and an audit entry.
 from __future__ import annotations
 
 import datetime as dt
+import threading
+import time
+from collections import OrderedDict
 from typing import Any, Literal
 
 import msgspec
@@ -15,7 +18,7 @@ import msgspec
 from shared_schema import scoring, workflow
 from shared_schema.records import Answer, Review, Site, answer_from_fields
 from shared_schema.sync import ConflictEntry
-from sync_server.core import audit, local_time, revisions
+from sync_server.core import assignment_feed, audit, local_time, paging, revisions
 from sync_server.core.access import Actor, district_filter, require_district, require_reviewer
 from sync_server.core.db import Database, Tx
 from sync_server.core.errors import Conflict, Invalid, bi
@@ -53,6 +56,8 @@ class InspectionPage(msgspec.Struct, kw_only=True):
     limit: int
     offset: int
     counts: dict[str, int]
+    next_cursor: str | None = None  # the page after this one; None on the last page
+    prev_cursor: str | None = None  # the page before; None on the first page
 
 
 class ConflictRecord(msgspec.Struct, kw_only=True):
@@ -94,7 +99,8 @@ _SUMMARY_SELECT = (
 )
 
 
-def _summary(r: Any) -> InspectionSummary:
+def summary_from_row(r: Any) -> InspectionSummary:
+    """An ``InspectionSummary`` from the first 17 columns of a row in ``_SUMMARY_SELECT``'s order."""
     return InspectionSummary(
         id=r[0],
         site_id=r[1],
@@ -116,13 +122,36 @@ def _summary(r: Any) -> InspectionSummary:
     )
 
 
+# Each sort is a keyset (paging.py) over an index of migration 0010: newest first for the
+# times (an inspection not started yet sorts by its creation), lowest score first (no score
+# first), site name A to Z; the inspection id breaks ties.
 SORTS = {
-    "updated": "i.updated_at DESC",
-    "created": "i.created_at DESC",
-    "started": "i.started_at DESC",
-    "score": "i.score ASC",
-    "site": "s.name ASC",
+    "updated": paging.Keyset(("i.updated_at", "i.id"), descending=True),
+    "created": paging.Keyset(("i.created_at", "i.id"), descending=True),
+    "started": paging.Keyset(("COALESCE(i.started_at, i.created_at)", "i.id"), descending=True),
+    "score": paging.Keyset(("COALESCE(i.score, -1)", "i.id"), descending=False),
+    "site": paging.Keyset(("COALESCE(s.name, '')", "i.id"), descending=False),
 }
+MAX_LIMIT = 500
+COUNTS_TTL_SECONDS = 30.0
+_counts_cache: OrderedDict[str, tuple[float, int, dict[str, int]]] = OrderedDict()
+_counts_lock = threading.Lock()
+
+
+def _cached_counts(key: str) -> tuple[int, dict[str, int]] | None:
+    with _counts_lock:
+        hit = _counts_cache.get(key)
+        if hit is None or time.monotonic() - hit[0] > COUNTS_TTL_SECONDS:
+            return None
+        return hit[1], hit[2]
+
+
+def _keep_counts(key: str, total: int, counts: dict[str, int]) -> None:
+    with _counts_lock:
+        _counts_cache[key] = (time.monotonic(), total, counts)
+        _counts_cache.move_to_end(key)
+        while len(_counts_cache) > 256:
+            _counts_cache.popitem(last=False)
 
 
 def _filter_day(name: str, value: str) -> dt.date:
@@ -154,15 +183,26 @@ def list_inspections(
     sort: str = "updated",
     limit: int = 50,
     offset: int = 0,
+    cursor: str | None = None,
 ) -> InspectionPage:
     """Inspections in the actor's scope (inspectors: their districts), filtered and paged,
     with counts per status over the same filters (without the status filter). Discarded
-    drafts are left out, except for an admin who asks for them (``status="discarded"``)."""
-    cond, params = district_filter(actor, "i.district")
+    drafts are left out, except for an admin who asks for them (``status="discarded"``).
+
+    ``cursor`` (a ``next_cursor`` or ``prev_cursor`` of an earlier page of the same list) reads
+    the page by keyset, as fast deep as first; ``offset`` is kept for old clients and reads
+    and skips every row before the page."""
+    cond, scope_params = district_filter(actor, "i.district")
+    params: list[Any] = list(scope_params)
     sql = " WHERE 1 = 1" + cond
+    # The page reads the sort's index in order and checks the districts row by row (``|| ''``
+    # keeps the planner off the district index, which would sort the whole scope for a page).
+    page_sql = " WHERE 1 = 1" + district_filter(actor, "i.district || ''")[0]
     if not (actor.role == "admin" and status in workflow.HIDDEN_STATUSES):
         hidden = sorted(workflow.HIDDEN_STATUSES)
-        sql += f" AND COALESCE(i.status, '') NOT IN ({', '.join('?' for _ in hidden)})"
+        hidden_sql = f" AND COALESCE(i.status, '') NOT IN ({', '.join('?' for _ in hidden)})"
+        sql += hidden_sql
+        page_sql += hidden_sql
         params.extend(hidden)
     for column, value in (
         ("i.district", district),
@@ -174,13 +214,16 @@ def list_inspections(
     ):
         if value:
             sql += f" AND {column} = ?"
+            page_sql += f" AND {column} || '' = ?" if column == "i.district" else f" AND {column} = ?"
             params.append(value)
     # Days are local days (``local_time``): the bounds are the UTC times they begin.
     if date_from:
         sql += " AND COALESCE(i.started_at, i.created_at) >= ?"
+        page_sql += " AND COALESCE(i.started_at, i.created_at) >= ?"
         params.append(local_time.day_start_utc(_filter_day("date_from", date_from)))
     if date_to:
         sql += " AND COALESCE(i.started_at, i.created_at) < ?"
+        page_sql += " AND COALESCE(i.started_at, i.created_at) < ?"
         params.append(local_time.day_start_utc(_filter_day("date_to", date_to) + dt.timedelta(days=1)))
     if sort not in SORTS:
         raise Invalid(
@@ -190,26 +233,52 @@ def list_inspections(
             ),
             code="invalid_sort",
         )
-    limit = min(max(limit, 1), 500)
-    offset = max(offset, 0)
-    base = " FROM inspections i LEFT JOIN sites s ON s.id = i.site_id" + sql
+    args = paging.page_args(limit, offset, cursor, MAX_LIMIT)
+    keyset = SORTS[sort]
+    finger = paging.fingerprint("inspections", sort, status, params)
+    before, from_cursor = False, args.cursor is not None
+    joined = " LEFT JOIN sites s ON s.id = i.site_id" if site_kind else ""
+    base = " FROM inspections i" + joined + sql
+    status_sql, status_params = ("", []) if not status else (" AND i.status = ?", [status])
+    page_sql, page_params = page_sql + status_sql, [*params, *status_params]
+    if args.cursor is not None:
+        before, key = paging.decode_cursor(args.cursor, finger, len(keyset.columns))
+        page_sql += keyset.where(before)
+        page_params += key
+    select = _SUMMARY_SELECT.replace(" FROM inspections i", f", {keyset.columns[0]} FROM inspections i", 1)
+    tail = " LIMIT ?" if from_cursor else " LIMIT ? OFFSET ?"
+    tail_params = [args.limit + 1] if from_cursor else [args.limit + 1, args.offset]
     with db.read() as tx:
-        counts = {
-            r[0] or "none": r[1] for r in tx.query("SELECT i.status, COUNT(*)" + base + " GROUP BY i.status", params)
-        }
-        status_sql, status_params = ("", []) if not status else (" AND i.status = ?", [status])
-        total = tx.scalar("SELECT COUNT(*)" + base + status_sql, [*params, *status_params])
-        rows = tx.query(
-            _SUMMARY_SELECT + sql + status_sql + f" ORDER BY {SORTS[sort]}, i.id LIMIT ? OFFSET ?",
-            [*params, *status_params, limit, offset],
-        )
-    return InspectionPage(items=[_summary(r) for r in rows], total=total, limit=limit, offset=offset, counts=counts)
+        # Counts scan the scope once, for a first page; later pages of the same list reuse them
+        # for COUNTS_TTL_SECONDS (they may lag new rows by that much).
+        counted = _cached_counts(finger) if from_cursor else None
+        if counted is None:
+            counts = {
+                r[0] or "none": r[1]
+                for r in tx.query("SELECT i.status, COUNT(*)" + base + " GROUP BY i.status", params)
+            }
+            # "none" keys the rows without a status; no row has the status "none" itself
+            total = sum(counts.values()) if not status else 0 if status == "none" else counts.get(status, 0)
+            _keep_counts(finger, total, counts)
+        else:
+            total, counts = counted
+        rows = tx.query(select + page_sql + keyset.order_by(before) + tail, [*page_params, *tail_params])
+    win = paging.window(rows, args, before, finger, lambda r: (r[17], r[0]), from_cursor)
+    return InspectionPage(
+        items=[summary_from_row(r) for r in win.rows],
+        total=total,
+        limit=args.limit,
+        offset=0 if from_cursor else args.offset,
+        counts=counts,
+        next_cursor=win.next_cursor,
+        prev_cursor=win.prev_cursor,
+    )
 
 
 def _load_summary(tx: Tx, actor: Actor, inspection_id: str) -> InspectionSummary:
     row = tx.one(_SUMMARY_SELECT + " WHERE i.id = ?", (inspection_id,))
     require_district(actor, row[4] if row is not None else None, "biên bản", "inspection", found=row is not None)
-    return _summary(row)
+    return summary_from_row(row)
 
 
 def _answers(tx: Tx, inspection_id: str) -> dict[str, Answer]:
@@ -422,6 +491,7 @@ def review(
                 decided_at,
             ),
         )
+        assignment_feed.refresh(tx, feed, [inspection_id])  # plans: approved → verified
         feed.flush()
         audit.record(tx, actor, f"inspection.{decision}", "inspection", inspection_id, {"comment": comment})
     return get_inspection(db, actor, inspection_id)

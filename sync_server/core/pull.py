@@ -4,6 +4,7 @@ one page at a time, never skipping a change that commits late."""
 from typing import Any
 
 from shared_schema import protocol
+from sync_server.core import assignment_feed
 from sync_server.core.access import Actor, pull_scope, visible_districts
 from sync_server.core.db import Database
 from sync_server.core.devices import check_client_id, check_owner, record_pull
@@ -35,20 +36,22 @@ def pull(
     limit = min(limit, protocol.MAX_PULL_LIMIT)
     districts = visible_districts(actor)
     params: list[Any] = [cursor]
-    if districts is None:
-        where = ""
-    elif not districts:
-        where = "AND district IS NULL"
-    else:
-        where = f"AND (district IS NULL OR district IN ({', '.join('?' for _ in districts)}))"
-        params.extend(sorted(districts))
-    filter_params = params[1:]
-    params.append(limit)
     with db.read() as tx:
         if client_id is not None:  # another user's device learns nothing, not even its cursor
             owner = tx.one("SELECT user_id FROM clients WHERE client_id = ?", (client_id,))
             if owner is not None:
                 check_owner(owner[0], actor)
+        # Visibility keys: the caller's districts and their teams (assignments, ``assignment_feed``).
+        keys = None if districts is None else [*sorted(districts), *assignment_feed.team_keys(tx, actor.user_id)]
+        if keys is None:
+            where = ""
+        elif not keys:
+            where = "AND district IS NULL"
+        else:
+            where = f"AND (district IS NULL OR district IN ({', '.join('?' for _ in keys)}))"
+            params.extend(keys)
+        filter_params = params[1:]
+        params.append(limit)
         count, last, body = tx.one(tx.dialect.pull_page.replace("{where}", where), params)
         # same snapshot: every sequence up to ``top`` is committed, so the cursor never skips one
         top = tx.scalar(tx.dialect.max_seq)

@@ -15,6 +15,7 @@ from sync_server.core.db import Database
 from sync_server.core.errors import Invalid, bi
 from sync_server.core.feed import FeedWriter
 from sync_server.core.sites import SITE_SELECT, site_from_row, site_id_for_code, site_problems, write_site
+from sync_server.core.units import unit_problems, unknown_unit_message
 
 
 class ImportReport(msgspec.Struct, kw_only=True):
@@ -191,6 +192,7 @@ def import_sites_csv(db: Database, actor: Actor, text: str) -> ImportReport:
             file_ids[site.code] = site_id
         all_ids = known_ids | set(file_ids.values())
         resolved: list[tuple[Site, Site | None]] = []
+        suggestions: dict[str, list[str]] = {}
         for line, site, parent in parsed:
             site = msgspec.structs.replace(site, id=file_ids[site.code])
             if parent is not None:
@@ -214,7 +216,19 @@ def import_sites_csv(db: Database, actor: Actor, text: str) -> ImportReport:
                     continue
                 site = msgspec.structs.replace(site, parent_id=parent_id)
             old_row = tx.one(SITE_SELECT + " WHERE id = ?", (site.id,))
-            resolved.append((site, site_from_row(old_row) if old_row else None))
+            old_site = site_from_row(old_row) if old_row else None
+            if old_site is None or old_site.district != site.district:
+                for name, close in unit_problems(tx, [site.district]):
+                    problems.append(
+                        FieldProblem(
+                            row=line,
+                            field="district",
+                            message=bi(f"Dòng {line}: ", f"Row {line}: ") + unknown_unit_message(name, close),
+                            code="unknown_unit",
+                        )
+                    )
+                    suggestions[name] = close
+            resolved.append((site, old_site))
         if problems:
             problems.sort(key=lambda p: p.row or 0)
             raise Invalid(
@@ -224,13 +238,14 @@ def import_sites_csv(db: Database, actor: Actor, text: str) -> ImportReport:
                 ),
                 code="csv_invalid",
                 errors=problems,
+                suggestions=suggestions or None,
             )
         feed = FeedWriter(tx)
         # Parents first, so that parent_id always names a stored site.
         resolved.sort(key=lambda pair: pair[0].parent_id is not None)
         created = updated = 0
         for site, old in resolved:
-            changed = write_site(tx, feed, site, old)
+            changed = write_site(tx, feed, site, old, source="import", by=actor.username)
             created += old is None
             updated += old is not None and bool(changed)
         feed.flush()

@@ -12,11 +12,12 @@ import msgspec
 from shared_schema.errors import FieldProblem
 from shared_schema.records import SITE_KINDS, Contact, Location, Site
 from shared_schema.validation import validate_site_field
-from sync_server.core import audit
+from sync_server.core import audit, paging
 from sync_server.core.access import Actor, district_filter, require_admin, require_district
 from sync_server.core.db import Database, Tx
 from sync_server.core.errors import Conflict, Invalid, NotFound, bi
 from sync_server.core.feed import FeedWriter
+from sync_server.core.units import move_inspections, require_units
 from sync_server.core.util import from_json, now_iso, to_json
 
 SITE_NAMESPACE = uuid.UUID("6f1d7a52-3c1e-4f0e-9a51-2f7c1e0b9d11")
@@ -69,8 +70,11 @@ class SitePage(msgspec.Struct, kw_only=True):
     total: int
     limit: int
     offset: int
+    next_cursor: str | None = None  # the page after this one (paging.py); None on the last page
+    prev_cursor: str | None = None
 
 
+SITE_KEYSET = paging.Keyset(("district", "name", "code"), descending=False)  # code is unique
 SITE_SELECT = (
     "SELECT id, code, name, kind, district, address, parent_id, workers, contact, location, notes, active FROM sites"
 )
@@ -138,9 +142,32 @@ def _site_value(site: Site, name: str) -> Any:
     return msgspec.to_builtins(value) if isinstance(value, msgspec.Struct) else value
 
 
-def write_site(tx: Tx, feed: FeedWriter, site: Site, old: Site | None) -> list[str]:
+class LocationSource(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """Where a site's registry coordinates came from (``sites.location_source``)."""
+
+    source: str  # "import" (CSV), "admin" (console/API edit) or "device" (a correction pushed)
+    by: str | None = None  # user name
+    at: str  # server time of the change
+    client_id: str | None = None  # the device, for "device"
+
+
+def location_source(source: str, by: str | None, client_id: str | None = None) -> str:
+    return to_json(LocationSource(source=source, by=by, at=now_iso(), client_id=client_id))
+
+
+def get_location_source(db: Database, site_id: str) -> LocationSource | None:
+    with db.read() as tx:
+        raw = tx.scalar("SELECT location_source FROM sites WHERE id = ?", (site_id,))
+    return msgspec.convert(from_json(raw), LocationSource) if raw else None
+
+
+def write_site(
+    tx: Tx, feed: FeedWriter, site: Site, old: Site | None, *, source: str = "admin", by: str | None = None
+) -> list[str]:
     """Store ``site`` and put its changed fields (all of them when the district moved) in the
-    feed; returns the names of the changed fields (nothing is written when none changed)."""
+    feed; returns the names of the changed fields (nothing is written when none changed).
+    A changed location remembers its ``source`` and who (``by``) set it. When the district
+    changed, the site's inspections move with it (``units.move_inspections``)."""
     moved = old is None or old.district != site.district
     changed = [f for f in SITE_FIELDS if moved or _site_value(site, f) != _site_value(old, f)]  # type: ignore[arg-type]
     if not changed:
@@ -178,6 +205,12 @@ def write_site(tx: Tx, feed: FeedWriter, site: Site, old: Site | None) -> list[s
         feed.put_server(
             ("site", site.id, name), to_json(_site_value(site, name)), district=site.district, inspection_id=None
         )
+    if "location" in changed and (old is None or old.location != site.location):
+        source_json = location_source(source, by) if site.location is not None else None
+        tx.execute("UPDATE sites SET location_source = ? WHERE id = ?", (source_json, site.id))
+    if old is not None and old.district != site.district:
+        # The site's inspections follow it: the new district's people see and sync them.
+        move_inspections(tx, feed, "site_id = ?", (site.id,), site.district)
     return changed
 
 
@@ -198,9 +231,10 @@ def create_site(db: Database, actor: Actor, data: SiteInput) -> Site:
                 bi(f"Đã có cơ sở mã '{site.code}'.", f"A site with code '{site.code}' already exists."),
                 code="site_exists",
             )
+        require_units(tx, [site.district])
         _check_parent(tx, site)
         feed = FeedWriter(tx)
-        write_site(tx, feed, site, None)
+        write_site(tx, feed, site, None, by=actor.username)
         feed.flush()
         audit.record(tx, actor, "site.create", "site", site.id, {"code": site.code})
     return site
@@ -221,9 +255,11 @@ def update_site(db: Database, actor: Actor, site_id: str, patch: SitePatch) -> S
                 bi(f"Đã có cơ sở mã '{site.code}'.", f"A site with code '{site.code}' already exists."),
                 code="site_exists",
             )
+        if site.district != old.district:
+            require_units(tx, [site.district])
         _check_parent(tx, site)
         feed = FeedWriter(tx)
-        changed = write_site(tx, feed, site, old)
+        changed = write_site(tx, feed, site, old, by=actor.username)
         feed.flush()
         audit.record(tx, actor, "site.update", "site", site.id, {"fields": changed})
     return site
@@ -248,7 +284,10 @@ def list_sites(
     active: bool | None = None,
     limit: int = 100,
     offset: int = 0,
+    cursor: str | None = None,
 ) -> SitePage:
+    """Sites in scope by district, name and code; ``cursor`` pages by keyset (``paging``),
+    ``offset`` is kept for old clients. The count is of sites, which do not grow with history."""
     cond, scope_params = district_filter(actor, "district")
     params: list[Any] = list(scope_params)
     sql = " WHERE 1 = 1" + cond
@@ -265,9 +304,24 @@ def list_sites(
     if active is not None:
         sql += " AND active = ?"
         params.append(1 if active else 0)
-    limit = min(max(limit, 1), 1000)
-    offset = max(offset, 0)
+    args = paging.page_args(limit, offset, cursor, 1000)
+    finger = paging.fingerprint("sites", params)
+    page_sql, page_params, before = sql, list(params), False
+    if args.cursor is not None:
+        before, key = paging.decode_cursor(args.cursor, finger, len(SITE_KEYSET.columns))
+        page_sql += SITE_KEYSET.where(before)
+        page_params += key
+    tail = " LIMIT ?" if args.cursor else " LIMIT ? OFFSET ?"
+    tail_params = [args.limit + 1] if args.cursor else [args.limit + 1, args.offset]
     with db.read() as tx:
         total = tx.scalar("SELECT COUNT(*) FROM sites" + sql, params)
-        rows = tx.query(SITE_SELECT + sql + " ORDER BY district, name, code LIMIT ? OFFSET ?", [*params, limit, offset])
-    return SitePage(items=[site_from_row(r) for r in rows], total=total, limit=limit, offset=offset)
+        rows = tx.query(SITE_SELECT + page_sql + SITE_KEYSET.order_by(before) + tail, [*page_params, *tail_params])
+    win = paging.window(rows, args, before, finger, lambda r: (r[4], r[2], r[1]), args.cursor is not None)
+    return SitePage(
+        items=[site_from_row(r) for r in win.rows],
+        total=total,
+        limit=args.limit,
+        offset=0 if args.cursor else args.offset,
+        next_cursor=win.next_cursor,
+        prev_cursor=win.prev_cursor,
+    )

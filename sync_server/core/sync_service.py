@@ -27,7 +27,7 @@ from shared_schema.checklist import ChecklistTemplate, PhotoQuestion, SignatureQ
 from shared_schema.merge import Edit, FieldState, Outcome, merge_field
 from shared_schema.sync import Change, ChangeResult, ChangeStatus, ConflictEntry, PushReply, PushRequest
 from sync_server.core import actions as corrective_actions
-from sync_server.core import audit, push_results, revisions
+from sync_server.core import assignment_feed, audit, push_results, revisions
 from sync_server.core.access import Actor
 from sync_server.core.db import Database, Tx
 from sync_server.core.derived import blob_names, recompute, save_inspections
@@ -35,6 +35,7 @@ from sync_server.core.devices import check_owner, reregister
 from sync_server.core.errors import Conflict, bi
 from sync_server.core.feed import FeedWriter, pull_tail
 from sync_server.core.pull import pull
+from sync_server.core.push_assignment import link_assignment
 from sync_server.core.push_checks import (
     SERVER_ONLY,
     SITE_SERVER_FIELDS,
@@ -45,6 +46,7 @@ from sync_server.core.push_checks import (
 )
 from sync_server.core.push_state import AnswerGate, InspectionRow, PushContext, Rejection
 from sync_server.core.revisions import PendingRevision
+from sync_server.core.sites import location_source
 from sync_server.core.util import from_json, new_id, now_iso, now_ms, to_json
 
 __all__ = ["SERVER_ONLY", "SITE_SERVER_FIELDS", "blob_names", "check_protocol", "check_request", "pull", "push"]
@@ -133,6 +135,7 @@ def _push_in(tx: Tx, actor: Actor, req: PushRequest, prepared: dict[int, tuple[s
         recompute(ctx, inspection_id)
     save_inspections(tx, [ctx.inspections[i] for i in sorted(ctx.touched)])  # type: ignore[misc]
     revisions.save(tx, ctx.revisions)
+    assignment_feed.refresh(tx, ctx.feed, ctx.touched)  # plans: statuses follow linked inspections
     acked = req.changes[-1].client_seq if req.changes and req.changes[-1].client_seq > last_seq else last_seq
     push_results.save(tx, req.client_id, acked, remember)
     stamp = now_iso()
@@ -377,6 +380,10 @@ def _apply_inspection(ctx: PushContext, c: Change) -> ChangeResult:
         raise _locked(insp)
     if c.field in protocol.INSPECTION_IDENTITY_FIELDS:
         return _set_identity(ctx, insp, c)
+    if c.field == "assignment_id":
+        return link_assignment(ctx, insp, c)
+    if c.field == protocol.MIGRATED_TO:
+        return _set_migrated_to(ctx, insp, c)
     if c.field == "signatures":
         ctx.blobs_touched.add(insp.id)
     result = _merge(ctx, c, insp.district, insp.id)
@@ -415,6 +422,27 @@ def _create_inspection(ctx: PushContext, c: Change) -> ChangeResult:
     ctx.write_server(("inspection", insp.id, "inspector"), ctx.actor.username, insp.district, insp.id)
     ctx.touched.add(insp.id)
     return ChangeResult(change_id=c.change_id, status="applied")
+
+
+def _set_migrated_to(ctx: PushContext, insp: InspectionRow, c: Change) -> ChangeResult:
+    """The link from a draft to the inspection it was moved to: written once (first write wins)."""
+    if c.value == insp.id:
+        raise Rejection(
+            "invalid_value",
+            "Biên bản không thể chuyển sang chính nó.",
+            "An inspection cannot be moved to itself.",
+        )
+    held = ctx.get_held(("inspection", insp.id, c.field), insp.id)
+    current = from_json(held.value) if held is not None else None
+    if current is not None and current != c.value:
+        raise Rejection(
+            "identity_fixed",
+            f"Bản nháp này đã được chuyển sang biên bản {current}; không đổi được.",
+            f"This draft was already moved to the inspection {current}; it cannot change.",
+        )
+    result = _merge(ctx, c, insp.district, insp.id)
+    ctx.touched.add(insp.id)
+    return result
 
 
 def _set_identity(ctx: PushContext, insp: InspectionRow, c: Change) -> ChangeResult:
@@ -605,7 +633,7 @@ def _apply_answer(ctx: PushContext, c: Change) -> ChangeResult:
 
 def _mirror_answer_action(ctx: PushContext, insp: InspectionRow, question_id: str) -> None:
     """An answer's ``corrective_action``/``due_date`` (what an app from before actions writes)
-    is kept as the action ``"{inspection_id}:{question_id}"``, the same record migration 0009
+    is kept as the action ``"{inspection_id}:{question_id}"``, the same record migration 0012
     made of earlier ones: nothing an older app sends is lost, and the board, the map and the
     summary see it. Written with the server's clock; an app that made that action itself
     merges with it (same id)."""
@@ -672,6 +700,9 @@ def _apply_site(ctx: PushContext, c: Change) -> ChangeResult:
         column = _SITE_COLUMNS[c.field]
         stored = c.value if c.field == "workers" or c.value is None else to_json(c.value)
         ctx.tx.execute(f"UPDATE sites SET {column} = ?, updated_at = ? WHERE id = ?", (stored, now_iso(), site.id))
+        if c.field == "location":
+            source = location_source("device", ctx.actor.username, ctx.client_id) if c.value is not None else None
+            ctx.tx.execute("UPDATE sites SET location_source = ? WHERE id = ?", (source, site.id))
     return result
 
 

@@ -12,7 +12,7 @@ type aliases, trailing empty rows). Mapping (docs/CHECKLISTS.md, "XLSForm"):
 - ``relevant`` in the forms our relevance rules express → ``relevant_if``; ``required``.
 - Extension columns: ``weight``, ``critical``, ``fail_answer``, ``evidence``, ``basis``,
   ``unit::…``, ``signer::…``, ``min_photos``/``max_photos``, ``max_accuracy_m``; ``credit`` and
-  ``fails`` in the choices sheet; a ``scoring`` sheet (bands, and the ``critical_failure`` row
+  ``fails`` and ``specify`` ("other, specify": the inspector writes what it is) in the choices sheet; a ``scoring`` sheet (bands, and the ``critical_failure`` row
   with ``action_on_fail``) and a ``risk_index`` sheet.
 
 Anything else is listed row by row as an :class:`XlsformIssue` (sheet, row, column, what and
@@ -458,7 +458,13 @@ def _read_choices(reader: _Reader, rows: list[_Row]) -> dict[str, _List]:
                     drops="cell",
                 )
         label = reader.text(row, "label") or LocalText(vi=name, en=name)
-        choice = Choice(id=name, label=label, credit=credit, fails=bool(_flag(row.get("fails"))))
+        choice = Choice(
+            id=name,
+            label=label,
+            credit=credit,
+            fails=bool(_flag(row.get("fails"))),
+            specify=bool(_flag(row.get("specify"))),
+        )
         lists.setdefault(list_name, _List(row.number, [])).choices.append(choice)
     if duplicates:
         raise _malformed(
@@ -958,7 +964,7 @@ def _is_yes_no(choices: list[Choice]) -> bool:
     return (
         len(names) == len(choices)
         and {"yes", "no"} <= names <= {"yes", "no", "na"}
-        and all(c.credit is None and not c.fails for c in choices)
+        and all(c.credit is None and not c.fails and not c.specify for c in choices)
     )
 
 
@@ -1402,7 +1408,7 @@ SURVEY_COLUMNS = [
     *_bilingual("signer"),
     "max_accuracy_m",
 ]
-CHOICES_COLUMNS = ["list_name", "name", *_bilingual("label"), "credit", "fails"]
+CHOICES_COLUMNS = ["list_name", "name", *_bilingual("label"), "credit", "fails", "specify"]
 SETTINGS_COLUMNS = [
     "form_id",
     "form_title",
@@ -1503,6 +1509,8 @@ def _question_row(q: Question, kinds: dict[str, str], lists: list[dict[str, Any]
                     choice["credit"] = _num(c.credit)
                 if c.fails:
                     choice["fails"] = "yes"
+                if c.specify:
+                    choice["specify"] = "yes"
                 lists.append(choice)
         case DateQuestion():
             row["type"] = "date"

@@ -1,11 +1,8 @@
-"""Fonts shipped with the server: DejaVu Sans (regular and bold), which has every
-Vietnamese glyph. Licence: Bitstream Vera / public domain, see LICENSE-DejaVu.txt."""
+"""Fonts the server uses: DejaVu Sans (regular and bold), which has every Vietnamese glyph. They
+ship with the record renderer (``record_pdf.fonts``), which the field app uses too."""
 
 from __future__ import annotations
 
-from pathlib import Path
+from record_pdf.fonts import BOLD, FONT_DIR, LICENSE, REGULAR
 
-FONT_DIR = Path(__file__).resolve().parent
-REGULAR = FONT_DIR / "DejaVuSans.ttf"
-BOLD = FONT_DIR / "DejaVuSans-Bold.ttf"
-LICENSE = FONT_DIR / "LICENSE-DejaVu.txt"
+__all__ = ["BOLD", "FONT_DIR", "LICENSE", "REGULAR"]

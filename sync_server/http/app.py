@@ -35,8 +35,10 @@ from sync_server.http.routes_admin import AdminController
 from sync_server.http.routes_auth import AuthController
 from sync_server.http.routes_blobs import BlobController
 from sync_server.http.routes_inspections import InspectionController
+from sync_server.http.routes_plans import PlanController
 from sync_server.http.routes_registry import SiteController, TemplateController
 from sync_server.http.routes_sync import SyncController
+from sync_server.http.routes_units import UnitController
 
 log = logging.getLogger("sync_server")
 OPTIONAL_ROUTERS = ("sync_server.console", "sync_server.reports")
@@ -114,7 +116,9 @@ def create_app(
             TemplateController,
             InspectionController,
             ActionController,
+            PlanController,
             AdminController,
+            UnitController,
             *extra,
         ],
         dependencies=DEPENDENCIES,

@@ -70,6 +70,7 @@ def service_error_handler(request: Request[Any, Any, Any], exc: ServiceError) ->
         instance=request.url.path,
         expected_seq=exc.extra.get("expected_seq"),
         supported_protocols=exc.extra.get("supported_protocols"),
+        suggestions=exc.extra.get("suggestions"),
     )
     headers = dict(exc.headers)
     if exc.status == 401:

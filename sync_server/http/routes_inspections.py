@@ -31,7 +31,15 @@ class InspectionController(Controller):
         date_to: str | None = Parameter(default=None, description="YYYY-MM-DD, inclusive"),
         sort: FromQuery[str] = "updated",
         limit: int = Parameter(default=50, ge=1, le=500),
-        offset: int = Parameter(default=0, ge=0, le=MAX_INT),
+        offset: int = Parameter(
+            default=0,
+            ge=0,
+            le=MAX_INT,
+            description="deprecated, slow when deep: rows to skip; use cursor (next_cursor)",
+        ),
+        cursor: str | None = Parameter(
+            default=None, description="next_cursor or prev_cursor of a page of the same list (opaque)"
+        ),
     ) -> inspections.InspectionPage:
         return inspections.list_inspections(
             server.db,
@@ -48,6 +56,7 @@ class InspectionController(Controller):
             sort=sort,
             limit=limit,
             offset=offset,
+            cursor=cursor,
         )
 
     @get(

@@ -32,10 +32,26 @@ class SiteController(Controller):
         kind: FromQuery[str | None] = None,
         active: FromQuery[bool | None] = None,
         limit: int = Parameter(default=100, ge=1, le=1000),
-        offset: int = Parameter(default=0, ge=0, le=MAX_INT),
+        offset: int = Parameter(
+            default=0,
+            ge=0,
+            le=MAX_INT,
+            description="deprecated, slow when deep: rows to skip; use cursor (next_cursor)",
+        ),
+        cursor: str | None = Parameter(
+            default=None, description="next_cursor or prev_cursor of a page of the same list (opaque)"
+        ),
     ) -> registry.SitePage:
         return registry.list_sites(
-            server.db, actor, q=q, district=district, kind=kind, active=active, limit=limit, offset=offset
+            server.db,
+            actor,
+            q=q,
+            district=district,
+            kind=kind,
+            active=active,
+            limit=limit,
+            offset=offset,
+            cursor=cursor,
         )
 
     @post("/", sync_to_thread=True, summary="Add a site (admin)")
@@ -95,6 +111,7 @@ class TemplateController(Controller):
     @get(
         "/{template_id:str}/versions/{version:int}/xlsform",
         sync_to_thread=True,
+        media_type=XLSX_MEDIA_TYPE,
         summary="One checklist version as an XLSForm spreadsheet (.xlsx) that imports back to the same checklist",
     )
     def get_xlsform(

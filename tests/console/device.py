@@ -107,6 +107,7 @@ class Device:
         inspection_id: str | None = None,
         started_at: str = "2021-08-05T02:30:00Z",
         submit: bool = True,
+        assignment_id: str | None = None,
     ) -> str:
         """Create, answer, sign and submit (unless not ``submit``) an inspection of the sample
         checklist; returns its id."""
@@ -150,6 +151,8 @@ class Device:
                 answer("masks", "Phát khẩu trang, nhắc nhở đầu ca", field="corrective_action"),
                 answer("masks", "2021-08-12", field="due_date"),
             ]
+        if assignment_id is not None:  # started from an assignment of an inspection plan
+            changes.append(self.change("inspection", iid, "assignment_id", assignment_id))
         changes.append(self.change("inspection", iid, "completed_at", "2021-08-05T04:10:00Z"))
         if submit:
             changes.append(self.change("inspection", iid, "status", "submitted"))

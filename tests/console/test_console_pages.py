@@ -354,7 +354,12 @@ def test_the_list_pages_through_every_inspection_once(world: World, console: Con
     first = console.page("/console/inspections", site_id=site["id"], per_page="10")
     assert "Trang 1/2" in first.text and "12 kết quả" in first.text
     next_link = html.unescape(re.search(r'href="([^"]+)" rel="next"', first.text).group(1))  # type: ignore[union-attr]
-    assert "per_page=10" in next_link and "page=2" in next_link and f"site_id={site['id']}" in next_link
+    assert (
+        "per_page=10" in next_link
+        and "page=2" in next_link
+        and "cursor=" in next_link
+        and f"site_id={site['id']}" in next_link
+    )
     second = console.page(next_link)
     assert "Trang 2/2" in second.text and 'rel="next"' not in second.text
     row_ids = re.compile(r'href="/console/inspections/([0-9a-f-]{36})"')

@@ -19,7 +19,7 @@ from tests.support.sample_checklist import sample_template
 from tests.support.server_process import ServerProcess, start_server
 
 PASSWORD = "mat-khau-123"
-DISTRICT = "Phổ Yên"
+DISTRICT = "TX Phổ Yên"
 
 SITES = [
     ("DN-001", "Công ty May Phổ Yên", "DN_SX"),
@@ -127,6 +127,7 @@ def device_snapshot(app: AppServices) -> Snapshot:
         "answer": "answers",
         "conflict": "conflicts",
         "action": "actions",
+        "assignment": "assignments",
     }
     for entity, table in entity_tables.items():
         for row in app.store.query(f"SELECT key, data, clocks FROM {table}"):

@@ -64,7 +64,7 @@ def test_the_apps_migration_turns_text_and_deadline_answers_into_actions(tmp_pat
     db = sqlite_utils.Database(tmp_path / "app.db")
     apply_migrations(db)
     db.execute("DROP TABLE actions")
-    db.execute("DELETE FROM _migrations WHERE name = 'm004_actions'")
+    db.execute("DELETE FROM _migrations WHERE name = 'm005_actions'")
     hlc = "001700000000000-00001-dev1"
     db.execute(
         "INSERT INTO inspections (key, data, clocks, site_id) VALUES (?, ?, ?, ?)",
@@ -79,7 +79,7 @@ def test_the_apps_migration_turns_text_and_deadline_answers_into_actions(tmp_pat
             "INSERT INTO answers (key, data, clocks, inspection_id, question_id) VALUES (?, ?, ?, ?, ?)",
             [f"i1/{qid}", json.dumps(fields), json.dumps({k: hlc for k in fields}), "i1", qid],
         )
-    assert apply_migrations(db) == [4]
+    assert apply_migrations(db) == [5]
     rows = {r[0]: (json.loads(r[1]), r[2]) for r in db.execute("SELECT key, data, status FROM actions").fetchall()}
     assert set(rows) == {rules.migrated_action_id("i1", "team"), rules.migrated_action_id("i1", "masks")}
     team = rows["i1:team"][0]
@@ -96,7 +96,7 @@ def test_the_apps_migration_leaves_unsent_answer_text_to_the_server(tmp_path: Pa
     db = sqlite_utils.Database(tmp_path / "app.db")
     apply_migrations(db)
     db.execute("DROP TABLE actions")
-    db.execute("DELETE FROM _migrations WHERE name = 'm004_actions'")
+    db.execute("DELETE FROM _migrations WHERE name = 'm005_actions'")
     hlc = "001700000000000-00001-dev1"
     db.execute(
         "INSERT INTO inspections (key, data, clocks, site_id) VALUES (?, ?, ?, ?)",
@@ -112,5 +112,5 @@ def test_the_apps_migration_leaves_unsent_answer_text_to_the_server(tmp_path: Pa
         " VALUES (1, 'c1', 'answer', 'i1/team', 'corrective_action', '\"Thành lập tổ\"', ?, 'i1', 'now')",
         [hlc],
     )
-    assert apply_migrations(db) == [4]
+    assert apply_migrations(db) == [5]
     assert db.execute("SELECT COUNT(*) FROM actions").fetchone()[0] == 0

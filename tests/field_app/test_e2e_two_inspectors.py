@@ -39,7 +39,7 @@ def test_two_inspectors_and_a_supervisor_end_in_the_same_state_with_the_conflict
         sync_ok(app)
     assert x in {s.id for s in b.my_inspections().submitted}
     assert b.get_site(site_id(b, "DN-001")).site.workers == 321
-    assert b.blob_path(sha).read_bytes() == photo  # fetched from the server on demand
+    assert b.blob_path(sha).read_bytes() == a.blob_path(sha).read_bytes()  # fetched from the server on demand
 
     # A submitted X, so X is locked until the supervisor returns it. Once the return has reached
     # both devices, A edits it offline and B (same team) edits the same answer without having

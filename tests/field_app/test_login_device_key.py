@@ -13,7 +13,7 @@ from tests.field_app.e2e import PASSWORD, World
 
 
 def test_a_phone_that_signed_in_before_signs_in_while_strangers_have_locked_its_user_out(world: World) -> None:
-    world.server.create_user("dung", PASSWORD, "inspector", ["Phổ Yên"])
+    world.server.create_user("dung", PASSWORD, "inspector", ["TX Phổ Yên"])
     phone = world.device("key-phone", "dung", sync=False)
     assert phone.store.scalar("SELECT login_device_key FROM sync_state")
     phone.logout()

@@ -19,7 +19,8 @@ import pytest
 
 from field_app.core.services import AppServices
 from tests.field_app.e2e import World, assert_converged, site_id, sync_ok
-from tests.field_app.helpers import big_png, complete_answers, png_bytes
+from tests.field_app.helpers import complete_answers, png_bytes
+from tests.support.camera_photos import camera_jpeg
 from tests.support.proxy import FaultProxy
 
 pytestmark = pytest.mark.slow
@@ -126,8 +127,9 @@ def test_connection_dropped_mid_pull_page_keeps_the_cursor_and_resumes(world, pr
 def test_a_photo_upload_cut_off_resumes_where_the_server_stopped(world, proxy):
     app = fresh_device(world, "photo", proxy.url)
     inspection_id = app.start_inspection(site_id(app, "DN-003"), "sample-factory")
-    data = big_png(200_000, seed=7)
-    sha = app.add_photo(inspection_id, "overview", data)
+    sha = app.add_photo(inspection_id, "overview", camera_jpeg(1600, 1200, seed=7, noise=60))
+    data = app.blob_path(sha).read_bytes()  # the photo as made small on the device
+    assert len(data) > 150_000
     app.engine.chunk_size = 32 * 1024
     chunks = 0
 

@@ -76,12 +76,14 @@ def sample_template(version: int = 1, template_id: str = "sample-factory") -> Ch
                         critical=True,
                         weight=3,
                         evidence="optional",
+                        basis="Thiết kế bộ câu hỏi (design)",
                     ),
                     YesNoQuestion(
                         id="temp_check",
                         label=T("Đo thân nhiệt tại cổng?", "Temperature check at gate?"),
                         required=True,
                         weight=2,
+                        basis="QĐ 2194/QĐ-BCĐQG, Phần thứ nhất; VOV2 2021",
                     ),
                     SingleChoiceQuestion(
                         id="masks",
@@ -117,7 +119,7 @@ def sample_template(version: int = 1, template_id: str = "sample-factory") -> Ch
                         choices=[
                             Choice("rice", T("Gạo", "Rice")),
                             Choice("masks", T("Khẩu trang", "Masks")),
-                            Choice("other", T("Khác", "Other")),
+                            Choice("other", T("Khác (ghi rõ)", "Other (specify)"), specify=True),
                         ],
                     ),
                 ],

@@ -1,7 +1,7 @@
 """A real sync server process on loopback, for end-to-end tests.
 
     server = start_server(tmp_path)             # started and healthy, own DB and blob dir
-    server.create_user("an", "correct horse battery", "inspector", ["Phổ Yên"])
+    server.create_user("an", "correct horse battery", "inspector", ["TX Phổ Yên"])
     token = server.token("an", "correct horse battery")
     httpx.get(f"{server.base_url}/api/v1/me", headers={"Authorization": f"Bearer {token}"})
     server.kill(); server.start()               # SIGKILL and start again on the same data

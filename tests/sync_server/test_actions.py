@@ -240,8 +240,8 @@ def test_existing_text_and_deadline_answers_become_actions_by_the_migration(worl
         tx.execute("DELETE FROM feed WHERE entity = 'action'")
         tx.execute("DROP TABLE action_events")
         tx.execute("DROP TABLE actions")
-        tx.execute("DELETE FROM schema_migrations WHERE version = '0009_actions'")
-    assert migrate(db) == ["0009_actions"]
+        tx.execute("DELETE FROM schema_migrations WHERE version = '0012_actions'")
+    assert migrate(db) == ["0012_actions"]
     team, masks = rules.migrated_action_id(iid, "team"), rules.migrated_action_id(iid, "masks")
     page = actions.list_actions(db, world.actor("sup"), sort="deadline")
     by_id = {i.id: i for i in page.items}

@@ -93,7 +93,7 @@ def test_every_table_of_the_schema_is_copied(tmp_path: Path) -> None:
 def test_a_target_that_holds_data_is_refused_and_left_as_it_was(world: World, target_url: str) -> None:
     target = open_target(world, target_url)
     try:
-        auth.create_user(target.db, world.actor("admin"), "someone", PASSWORD, "inspector", ["X"])
+        auth.create_user(target.db, world.actor("admin"), "someone", PASSWORD, "inspector", ["H. Võ Nhai"])
         before = all_rows(target)
         with pytest.raises(Conflict) as refused:
             database_copy.copy_database(world.server.db, target.db)

@@ -33,7 +33,9 @@ class Fixture:
     blob: bytes
     conflict_id: str
     user_id: str
-    action_id: str
+    action_id: str = ""
+    plan_id: str = ""
+    other_plan_id: str = ""
 
 
 def prepare(client: TestClient, world: World) -> Fixture:
@@ -69,7 +71,35 @@ def prepare(client: TestClient, world: World) -> Fixture:
         user_id = tx.scalar("SELECT id FROM users WHERE username = 'insp_b'")
     r = client.post("/api/v1/templates", json=msgspec.to_builtins(sample_template(2)), headers=world.headers("admin"))
     assert r.status_code == 200
-    return Fixture(iid=iid, blob=signature, conflict_id=conflict_id, user_id=user_id, action_id=aid)
+    plan = client.post("/api/v1/plans", json=PLAN_BODY, headers=world.headers("sup"))
+    assert plan.status_code == 201, plan.text
+    other = client.post("/api/v1/plans", json=OTHER_PLAN_BODY, headers=world.headers("admin"))
+    assert other.status_code == 201, other.text
+    return Fixture(
+        iid=iid,
+        blob=signature,
+        conflict_id=conflict_id,
+        user_id=user_id,
+        plan_id=plan.json()["plan"]["id"],
+        other_plan_id=other.json()["plan"]["id"],
+        action_id=aid,
+    )
+
+
+PLAN_BODY: dict[str, Any] = {
+    "name": "Đợt kiểm tra",
+    "template_id": "sample-factory",
+    "window_from": "2021-06-01",
+    "window_to": "2999-06-30",
+    "teams": [{"name": "Đoàn 1", "lead": "insp_a"}],
+    "sites": {"district": DISTRICT_A},
+}
+OTHER_PLAN_BODY: dict[str, Any] = {
+    **PLAN_BODY,
+    "teams": [{"name": "Đoàn B", "lead": "insp_b"}],
+    "sites": {"district": "TP Sông Công"},
+}
+PLANNERS = dict(inspector=FORBID, other_inspector=FORBID, supervisor=OK, admin=OK)
 
 
 def _push_body(role: str) -> dict[str, Any]:
@@ -198,6 +228,21 @@ ENDPOINTS: list[tuple[str, str, str, dict[str, Any], dict[str, int]]] = [
         {"csv": SITE_CSV},
         dict(inspector=FORBID, other_inspector=FORBID, supervisor=FORBID, admin=OK),
     ),
+    ("units list", "GET", "/api/v1/units", {}, dict(inspector=OK, other_inspector=OK, supervisor=OK, admin=OK)),
+    (
+        "unit create",
+        "POST",
+        "/api/v1/units",
+        {"json": {"name": "X. Tân Cương", "kind": "commune", "parent": "TP Thái Nguyên"}},
+        dict(inspector=FORBID, other_inspector=FORBID, supervisor=FORBID, admin=OK),
+    ),
+    (
+        "unit merge",
+        "POST",
+        "/api/v1/units/tn-h-vo-nhai/merge",
+        {"json": {"into": "H. Đại Từ"}},
+        dict(inspector=FORBID, other_inspector=FORBID, supervisor=FORBID, admin=OK),
+    ),
     (
         "inspections list",
         "GET",
@@ -290,6 +335,49 @@ ENDPOINTS: list[tuple[str, str, str, dict[str, Any], dict[str, int]]] = [
         {},
         dict(inspector=FORBID, other_inspector=FORBID, supervisor=FORBID, admin=OK),
     ),
+    ("plans list", "GET", "/api/v1/plans", {}, PLANNERS),
+    ("plan create", "POST", "/api/v1/plans", {"json": PLAN_BODY}, PLANNERS),
+    ("plan preview", "POST", "/api/v1/plans/preview", {"json": {"district": DISTRICT_A}}, PLANNERS),
+    ("plan read", "GET", "/api/v1/plans/{plan}", {}, PLANNERS),
+    (
+        "plan read other district",
+        "GET",
+        "/api/v1/plans/{other_plan}",
+        {},
+        dict(inspector=FORBID, other_inspector=FORBID, supervisor=HIDDEN, admin=OK),
+    ),
+    ("plan update", "PATCH", "/api/v1/plans/{plan}", {"json": {"name": "Đợt 2"}}, PLANNERS),
+    (
+        "plan update other district",
+        "PATCH",
+        "/api/v1/plans/{other_plan}",
+        {"json": {"name": "Đợt 2"}},
+        dict(inspector=FORBID, other_inspector=FORBID, supervisor=HIDDEN, admin=OK),
+    ),
+    ("plan close", "POST", "/api/v1/plans/{plan}/close", {}, PLANNERS),
+    (
+        "plan close other district",
+        "POST",
+        "/api/v1/plans/{other_plan}/close",
+        {},
+        dict(inspector=FORBID, other_inspector=FORBID, supervisor=HIDDEN, admin=OK),
+    ),
+    ("plan coverage", "GET", "/api/v1/plans/{plan}/coverage", {}, PLANNERS),
+    (
+        "plan coverage other district",
+        "GET",
+        "/api/v1/plans/{other_plan}/coverage",
+        {},
+        dict(inspector=FORBID, other_inspector=FORBID, supervisor=HIDDEN, admin=OK),
+    ),
+    (
+        "my assignments",
+        "GET",
+        "/api/v1/assignments",
+        {},
+        dict(inspector=OK, other_inspector=OK, supervisor=OK, admin=OK),
+    ),
+    ("follow-up", "POST", "/api/v1/inspections/{iid}/follow-up", {}, PLANNERS),
 ]
 
 CASES = [(name, role) for name, *_ in ENDPOINTS for role in ROLES]
@@ -301,7 +389,15 @@ def test_role_and_scope_matrix(api: tuple[TestClient, World], endpoint: str, rol
     fx = prepare(client, world)
     _, method, template, opts, expected = next(e for e in ENDPOINTS if e[0] == endpoint)
     want = UNAUTH if role == "anonymous" else expected[role]
-    path = template.format(iid=fx.iid, blob=sha(fx.blob), conflict=fx.conflict_id, user=fx.user_id, action=fx.action_id)
+    path = template.format(
+        iid=fx.iid,
+        blob=sha(fx.blob),
+        conflict=fx.conflict_id,
+        user=fx.user_id,
+        plan=fx.plan_id,
+        other_plan=fx.other_plan_id,
+        action=fx.action_id,
+    )
     headers = world.headers(USER_OF[role]) if role != "anonymous" else {}
     kwargs: dict[str, Any] = {"headers": headers}
     if opts.get("json") == "push":

@@ -268,6 +268,11 @@ def test_seed_demo_is_idempotent_and_keeps_passwords_private(tmp_path: Path) -> 
         assert conn.execute("SELECT COUNT(*) FROM users").fetchone()[0] == len(lines)
         published = conn.execute("SELECT COUNT(*) FROM templates WHERE status = 'published'").fetchone()[0]
     assert published >= 1
+    with sqlite3.connect(server.database_url.removeprefix("sqlite:///")) as conn:
+        # one plan in progress, so a newcomer sees the to-do list and coverage at once
+        assert conn.execute("SELECT COUNT(*) FROM plans WHERE status = 'open'").fetchone()[0] == 1
+        assert conn.execute("SELECT COUNT(*) FROM assignments").fetchone()[0] >= 1
+    assert "plan: exists, kept" in second.stdout
     username, _, _, password = lines[-1].split("\t")
     server.start()
     try:

@@ -600,3 +600,24 @@ def test_a_status_pushed_that_the_server_holds_is_restamped_so_every_device_agre
     b.apply_pull(pull_all(world, "insp_a2"))
     key = ("inspection", iid, "status")
     assert (a.values[key], a.seen[key]) == (b.values[key], b.seen[key]) == ("submitted", after[0]["hlc"])
+
+
+def test_an_other_specify_choice_needs_its_words_before_submit(world: World) -> None:
+    dev = Device()
+    iid = submit_ready(world, dev)
+    reply = push(
+        world,
+        "insp_a",
+        dev,
+        [dev.answer(iid, "shortages", ["other"]), dev.change("inspection", iid, "status", "submitted")],
+    )
+    assert rejected(reply) == "incomplete"
+    assert "other" in (reply.results[-1].reason or "").lower()
+    fixed = push(
+        world,
+        "insp_a",
+        dev,
+        [dev.answer(iid, "shortages", "Bột giặt", field="other"), dev.change("inspection", iid, "status", "submitted")],
+    )
+    assert statuses(fixed) == ["applied"] * 2
+    assert state(pull_all(world, "insp_a"))[("answer", f"{iid}/shortages", "other")] == "Bột giặt"

@@ -18,11 +18,14 @@ from field_app.ui.state import AppState
 from field_app.ui.views import widgets as w
 from field_app.ui.views.fill import inspection_banners
 from field_app.ui.views.questions import AUTOSAVE_PAUSE_S, question_card, signature_texts
+from field_app.ui.views.record_view import record_action
 from field_app.ui.views.signature_pad import SignaturePad
 from shared_schema.records import INSPECTION_KINDS
 
 
-def _header_box(form: InspectionForm, field: str, label: str, multiline: bool = False) -> ft.Control:
+def _header_box(
+    form: InspectionForm, field: str, label: str, multiline: bool = False, hint: str | None = None
+) -> ft.Control:
     async def typed(e: Any) -> None:
         mark = form.edit_header(field, e.control.value or "")
         await asyncio.sleep(AUTOSAVE_PAUSE_S)
@@ -30,6 +33,7 @@ def _header_box(form: InspectionForm, field: str, label: str, multiline: bool = 
 
     return ft.TextField(
         label=label,
+        hint_text=hint,
         value=form.header_text(field),
         multiline=multiline,
         min_lines=2 if multiline else None,
@@ -112,7 +116,7 @@ def _discard_action(state: AppState, form: InspectionForm) -> ft.Control:
 
 def _signatures(state: AppState, form: InspectionForm, ui: Any) -> list[ft.Control]:
     if form.signs_in_checklist:
-        return [question_card(form, q, ui.file_picker, ui.geolocator) for q in form.signature_questions()]
+        return [question_card(form, q, ui.capabilities) for q in form.signature_questions()]
     return [
         _signature(state, form, "inspector", "signature_inspector"),
         _signature(state, form, "representative", "signature_representative"),
@@ -177,7 +181,7 @@ def CompleteScreen(state: AppState, form: InspectionForm, ui: Any) -> ft.Control
                             w.error_text(form.errors.get("header:kind")),
                         ],
                     ),
-                    _header_box(form, "team", state.t("team"), multiline=True),
+                    _header_box(form, "team", state.t("team"), multiline=True, hint=state.t("team_hint")),
                     _header_box(form, "findings", state.t("findings"), multiline=True),
                     _header_box(form, "rep_name", state.t("representative")),
                     _header_box(form, "rep_title", state.t("representative_title")),
@@ -188,6 +192,7 @@ def CompleteScreen(state: AppState, form: InspectionForm, ui: Any) -> ft.Control
                         submit_label, lambda e: form.submit(), icon=ft.Icons.SEND, primary=True, disabled=not can_submit
                     ),
                     w.action(state.t("back_to_questions"), lambda e: state.show_fill(), icon=ft.Icons.ARROW_BACK),
+                    record_action(state, form, ui),
                     _discard_action(state, form) if form.can_discard else None,
                     ft.Container(height=40),
                 ]

@@ -10,6 +10,8 @@ from field_app.ui.form_state import InspectionForm
 from field_app.ui.state import AppState
 from field_app.ui.views import widgets as w
 from field_app.ui.views.questions import question_card
+from field_app.ui.views.site_edit import StartLocationBanner
+from field_app.ui.views.version_move import version_banner
 from shared_schema.workflow import lock_reason
 
 
@@ -25,6 +27,9 @@ def inspection_banners(state: AppState, form: InspectionForm) -> list[ft.Control
     if not form.editable:
         banners.append(w.warning_box(lock_reason(header.status).get(state.lang)))
     banners += [w.warning_box(n.message.get(state.lang)) for n in form.notices_for(None)]
+    moving = version_banner(state, form)
+    if moving is not None:
+        banners.append(moving)
     return banners
 
 
@@ -76,6 +81,7 @@ def FillScreen(state: AppState, form: InspectionForm, ui: Any) -> ft.Control:
                 w.heading(site_name, 17),
                 w.muted(view.template.title.get(lang)),
                 *inspection_banners(state, form),
+                StartLocationBanner(state, form, ui),
                 ft.ProgressBar(value=(done / total) if total else 0),
                 ft.Row(
                     [
@@ -86,7 +92,7 @@ def FillScreen(state: AppState, form: InspectionForm, ui: Any) -> ft.Control:
                 ),
                 ft.Text(form.score_text(), size=14, weight=ft.FontWeight.BOLD, color=ft.Colors.BLUE_800),
                 w.heading(f"{section.title.get(lang)} ({s_done}/{s_total})", 17),
-                *[question_card(form, q, ui.file_picker, ui.geolocator) for q in questions],
+                *[question_card(form, q, ui.capabilities) for q in questions],
                 nav,
                 w.action(state.t("to_complete"), lambda e: state.show_complete(), icon=ft.Icons.CHECK)
                 if not last

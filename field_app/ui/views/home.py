@@ -9,6 +9,7 @@ from field_app.core.models import InspectionSummary
 from field_app.ui import i18n
 from field_app.ui.state import AppState
 from field_app.ui.views import widgets as w
+from field_app.ui.views.todo import todo_section
 from shared_schema.workflow import STATUS_LABELS
 
 
@@ -21,6 +22,8 @@ def inspection_tile(state: AppState, item: InspectionSummary) -> ft.Control:
         i18n.local(STATUS_LABELS.get(item.status), lang),
         i18n.fmt_date(item.started_at),
     ]
+    if item.result_label is not None:
+        parts.append(state.t("result", result=item.result_label.get(lang)))
     if item.score is not None:
         parts.append(state.t("score", score=i18n.fmt_number(item.score, lang, 1)))
     if item.pending_changes:
@@ -42,7 +45,13 @@ def inspection_tile(state: AppState, item: InspectionSummary) -> ft.Control:
 @ft.component
 def HomeScreen(state: AppState) -> ft.Control:
     controls: list[ft.Control | None] = [
-        w.action(state.t("find_site"), lambda e: state.open_sites(), icon=ft.Icons.STORE, primary=True),
+        todo_section(state),  # the home screen opens on the to-do list (issue 14)
+        w.action(
+            state.t("outside_plan" if state.todo else "find_site"),
+            lambda e: state.open_sites(),
+            icon=ft.Icons.STORE,
+            primary=not state.todo,
+        ),
     ]
     open_notices = [n for n in state.notices if not n.resolved]
     if open_notices:

@@ -8,7 +8,9 @@ from typing import Any
 
 import flet as ft
 
+from field_app.core.capabilities import Capabilities
 from field_app.ui import i18n
+from field_app.ui.basis import legal_basis
 from field_app.ui.form_state import InspectionForm
 from field_app.ui.views import widgets as w
 from field_app.ui.views.blob_image import BlobImage
@@ -49,19 +51,33 @@ def signature_texts(form: InspectionForm) -> dict[str, str]:
     return {k: i18n.t(form.lang, k) for k in SIGNATURE_TEXTS}
 
 
-def date_box(form: InspectionForm, qid: str, field: str, label: str) -> ft.Control:
-    """A date typed as dd/mm/yyyy, or picked from a calendar."""
+# The calendar in the screen's language: Vietnamese (Monday first, dd/mm/yyyy) or British English
+# (also Monday first and dd/mm/yyyy); the page lists both as supported (field_app.ui.app).
+PICKER_LOCALES = {"vi": ft.Locale("vi", "VN"), "en": ft.Locale("en", "GB")}
+
+
+def date_box(form: InspectionForm, qid: str, field: str, label: str, question: str) -> ft.Control:
+    """A date typed as dd/mm/yyyy, or picked from a calendar (``label``: a few words on the box;
+    ``question``: what the calendar button says it is for)."""
     lang = form.lang
 
     def pick(e: Any) -> None:
         stored = form.value(qid) if field == "value" else form.answer_field(qid, field)
         current = i18n.parse_date(stored or "") if stored else None
+        # a correction deadline cannot lie in the past: the calendar starts today
+        first = dt.datetime.combine(dt.date.today(), dt.time()) if field == "due_date" else dt.datetime(2000, 1, 1)
+        initial = dt.datetime.fromisoformat(current) if current else dt.datetime.now()
         picker = ft.DatePicker(
-            value=dt.datetime.fromisoformat(current) if current else dt.datetime.now(),
-            first_date=dt.datetime(2000, 1, 1),
+            value=max(initial, first),
+            first_date=first,
             last_date=dt.datetime(2100, 12, 31),
             confirm_text=i18n.t(lang, "confirm"),
             cancel_text=i18n.t(lang, "cancel"),
+            locale=PICKER_LOCALES.get(lang),
+            help_text=i18n.t(lang, "date_picker_help"),
+            field_hint_text=i18n.t(lang, "date_hint"),
+            field_label_text=i18n.t(lang, "date_label"),
+            error_format_text=i18n.t(lang, "bad_date"),
             on_change=lambda ev: form.set_date(qid, field, ev.control.value),
         )
         ft.context.page.show_dialog(picker)
@@ -72,7 +88,7 @@ def date_box(form: InspectionForm, qid: str, field: str, label: str) -> ft.Contr
     return ft.Row(
         [
             ft.Container(content=box, expand=True),
-            w.icon_action(ft.Icons.CALENDAR_MONTH, i18n.t(lang, "choose_date", label=label), pick),
+            w.icon_action(ft.Icons.CALENDAR_MONTH, i18n.t(lang, "choose_date", label=question), pick),
         ]
     )
 
@@ -111,18 +127,15 @@ def text_box(
     )
 
 
-def photo_row(form: InspectionForm, qid: str, picker: ft.FilePicker | None, *, label: str) -> ft.Control:
+def photo_row(form: InspectionForm, qid: str, caps: Capabilities, *, label: str) -> ft.Control:
     lang = form.lang
     photos = form.photos(qid)
 
     async def pick(e: Any) -> None:
-        if picker is None:
-            return
-        files = await picker.pick_files(file_type=ft.FilePickerFileType.IMAGE, allow_multiple=True, with_data=True)
-        for f in files or []:
-            if f.bytes:
-                await asyncio.sleep(0)
-                form.add_photo(qid, f.bytes)
+        form.add_photos(qid, await caps.pick_photos())
+
+    async def shoot(e: Any) -> None:
+        form.add_photos(qid, await caps.take_photo())
 
     thumbs: list[ft.Control] = []
     for n, sha in enumerate(photos, start=1):
@@ -142,15 +155,21 @@ def photo_row(form: InspectionForm, qid: str, picker: ft.FilePicker | None, *, l
             [
                 ft.Row(thumbs, wrap=True) if thumbs else None,
                 ft.Row(
-                    [
-                        w.action(
-                            i18n.t(lang, "add_photo"),
-                            pick,
-                            icon=ft.Icons.ADD_A_PHOTO,
-                            disabled=not form.editable or picker is None,
-                        ),
-                        w.muted(i18n.t(lang, "photos_count", count=len(photos))),
-                    ]
+                    w.compact(
+                        [
+                            w.action(i18n.t(lang, "take_photo"), shoot, icon=ft.Icons.PHOTO_CAMERA, primary=True)
+                            if caps.has_camera and form.editable
+                            else None,
+                            w.action(
+                                i18n.t(lang, "add_photo"),
+                                pick,
+                                icon=ft.Icons.ADD_A_PHOTO,
+                                disabled=not form.editable or not caps.has_picker,
+                            ),
+                            w.muted(i18n.t(lang, "photos_count", count=len(photos))),
+                        ]
+                    ),
+                    wrap=True,
                 ),
                 w.error_text(form.error(qid, "photos")),
             ]
@@ -160,20 +179,14 @@ def photo_row(form: InspectionForm, qid: str, picker: ft.FilePicker | None, *, l
 
 
 @ft.component
-def LocationEditor(form: InspectionForm, qid: str, geolocator: Any = None) -> ft.Control:
+def LocationEditor(form: InspectionForm, qid: str, caps: Capabilities) -> ft.Control:
     lang = form.lang
     current = form.value(qid) or {}
     lat, set_lat = ft.use_state(i18n.fmt_number(current["lat"], lang) if "lat" in current else "")
     lon, set_lon = ft.use_state(i18n.fmt_number(current["lon"], lang) if "lon" in current else "")
 
     async def use_gps(e: Any) -> None:
-        try:
-            await geolocator.request_permission(timeout=60)
-            position = await geolocator.get_current_position()
-        except Exception:
-            form.location_error(qid, i18n.t(lang, "gps_unavailable"))
-            return
-        form.set_position(qid, position.latitude, position.longitude, getattr(position, "accuracy", None))
+        form.use_position(qid, await caps.locate())
 
     saved = (
         w.muted(
@@ -192,7 +205,7 @@ def LocationEditor(form: InspectionForm, qid: str, geolocator: Any = None) -> ft
             [
                 saved,
                 w.action(i18n.t(lang, "use_gps"), use_gps, icon=ft.Icons.MY_LOCATION)
-                if geolocator is not None and form.editable
+                if caps.has_location and form.editable
                 else None,
                 ft.Row(
                     [
@@ -223,7 +236,7 @@ def LocationEditor(form: InspectionForm, qid: str, geolocator: Any = None) -> ft
     )
 
 
-def _input(form: InspectionForm, q: Question, picker: ft.FilePicker | None, geolocator: Any) -> ft.Control:
+def _input(form: InspectionForm, q: Question, caps: Capabilities) -> ft.Control:
     lang = form.lang
     value = form.value(q.id)
     label = q.label.get(lang)
@@ -238,24 +251,39 @@ def _input(form: InspectionForm, q: Question, picker: ft.FilePicker | None, geol
                 content=ft.Row([ft.Radio(value=v, label=i18n.t(lang, k)) for v, k in options], wrap=True),
             )
         case SingleChoiceQuestion():
-            return ft.RadioGroup(
-                value=value,
-                disabled=disabled,
-                on_change=lambda e: form.answer(q.id, e.control.value),
-                content=ft.Column([ft.Radio(value=c.id, label=c.label.get(lang)) for c in q.choices], spacing=0),
+            return ft.Column(
+                w.compact(
+                    [
+                        ft.RadioGroup(
+                            value=value,
+                            disabled=disabled,
+                            on_change=lambda e: form.answer(q.id, e.control.value),
+                            content=ft.Column(
+                                [ft.Radio(value=c.id, label=c.label.get(lang)) for c in q.choices], spacing=0
+                            ),
+                        ),
+                        _specify_box(form, q),
+                    ]
+                ),
+                spacing=4,
             )
         case MultipleChoiceQuestion():
             chosen = set(value or [])
             return ft.Column(
-                [
-                    ft.Checkbox(
-                        label=c.label.get(lang),
-                        value=c.id in chosen,
-                        disabled=disabled,
-                        on_change=lambda e, cid=c.id: form.toggle_choice(q.id, cid, bool(e.control.value)),
-                    )
-                    for c in q.choices
-                ],
+                w.compact(
+                    [
+                        *[
+                            ft.Checkbox(
+                                label=c.label.get(lang),
+                                value=c.id in chosen,
+                                disabled=disabled,
+                                on_change=lambda e, cid=c.id: form.toggle_choice(q.id, cid, bool(e.control.value)),
+                            )
+                            for c in q.choices
+                        ],
+                        _specify_box(form, q),
+                    ]
+                ),
                 spacing=0,
             )
         case NumberQuestion():
@@ -263,21 +291,19 @@ def _input(form: InspectionForm, q: Question, picker: ft.FilePicker | None, geol
                 form,
                 q.id,
                 "value",
-                i18n.t(lang, "answer_for", label=label),
+                i18n.t(lang, "answer_number"),
                 keyboard=ft.KeyboardType.NUMBER,
                 suffix=q.unit.get(lang) if q.unit else None,
             )
         case TextQuestion():
-            return text_box(form, q.id, "value", i18n.t(lang, "answer_for", label=label), multiline=q.multiline)
+            return text_box(form, q.id, "value", i18n.t(lang, "answer_text"), multiline=q.multiline)
         case DateQuestion():
-            return date_box(form, q.id, "value", i18n.t(lang, "answer_for", label=label))
+            return date_box(form, q.id, "value", i18n.t(lang, "date_label"), label)
         case PhotoQuestion():
-            return photo_row(form, q.id, picker, label=label)
+            return photo_row(form, q.id, caps, label=label)
         case SignatureQuestion():
             name = ft.TextField(
-                label=i18n.t(lang, "signer_name", signer=q.signer.get(lang))
-                if q.signer
-                else i18n.t(lang, "signer_name_only"),
+                label=i18n.t(lang, "signer_name_only"),  # who signs is the card's title
                 value=form.signer_name(q.id),
                 read_only=disabled,
                 dense=True,
@@ -304,8 +330,50 @@ def _input(form: InspectionForm, q: Question, picker: ft.FilePicker | None, geol
                 spacing=6,
             )
         case LocationQuestion():
-            return LocationEditor(form, q.id, geolocator, key=f"loc:{q.id}")
+            return LocationEditor(form, q.id, caps, key=f"loc:{q.id}")
     return w.muted(str(value))
+
+
+def _specify_box(form: InspectionForm, q: Question) -> ft.Control | None:
+    """The box for what an "other (specify)" choice is, while such a choice is chosen."""
+    if not form.needs_specify(q.id):
+        return None
+    return ft.Container(
+        text_box(form, q.id, "other", i18n.t(form.lang, "other_specify")),
+        padding=ft.Padding.only(left=32, top=4),
+    )
+
+
+def _note_block(form: InspectionForm, q: Question) -> ft.Control | None:
+    """A note on any question: a button, and the box once it is asked for or a note exists."""
+    if isinstance(q, SignatureQuestion):
+        return None
+    lang = form.lang
+    if form.note_open(q.id):
+        return text_box(form, q.id, "note", i18n.t(lang, "note"), multiline=True)
+    if not form.editable:
+        return None
+    return ft.Row(
+        [ft.TextButton(i18n.t(lang, "add_note"), icon=ft.Icons.EDIT_NOTE, on_click=lambda e: form.open_note(q.id))]
+    )
+
+
+def _basis_block(form: InspectionForm, q: Question) -> list[ft.Control]:
+    """The "Căn cứ" toggle and, when open, the legal basis in words (nothing for design notes)."""
+    text = legal_basis(q.basis)
+    if text is None:
+        return []
+    lang = form.lang
+    shown = form.basis_open(q.id)
+    toggle = ft.TextButton(
+        i18n.t(lang, "basis_hide" if shown else "basis_show"),
+        icon=ft.Icons.GAVEL,
+        on_click=lambda e: form.toggle_basis(q.id),
+        style=ft.ButtonStyle(padding=ft.Padding.symmetric(horizontal=4)),
+    )
+    if not shown:
+        return [ft.Row([toggle])]
+    return [ft.Row([toggle]), ft.Text(text, size=12, color=w.MUTED)]
 
 
 def _notice_words(form: InspectionForm, qid: str | None) -> list[ft.Control]:
@@ -361,7 +429,7 @@ def action_block(form: InspectionForm, qid: str) -> ft.Control:
     return ft.Column([r for r in rows if r is not None], spacing=8)
 
 
-def question_card(form: InspectionForm, q: Question, picker: ft.FilePicker | None, geolocator: Any) -> ft.Control:
+def question_card(form: InspectionForm, q: Question, caps: Capabilities) -> ft.Control:
     lang = form.lang
     label = q.label.get(lang)
     marks: list[ft.Control] = []
@@ -382,14 +450,14 @@ def question_card(form: InspectionForm, q: Question, picker: ft.FilePicker | Non
     failed = form.is_failed_critical(q.id)
     evidence = None
     if (q.evidence != "none" or failed) and not isinstance(q, PhotoQuestion):
-        evidence = photo_row(form, q.id, picker, label=label)
+        evidence = photo_row(form, q.id, caps, label=label)
     critical_block = None
     if failed:
         critical_block = ft.Column(
             [
                 w.warning_box(i18n.t(lang, "critical_failed")),
                 text_box(form, q.id, "corrective_action", i18n.t(lang, "corrective_action"), multiline=True),
-                date_box(form, q.id, "due_date", i18n.t(lang, "due_date")),
+                date_box(form, q.id, "due_date", i18n.t(lang, "due_date"), f"{i18n.t(lang, 'due_date')}: {label}"),
             ],
             spacing=8,
         )
@@ -399,12 +467,13 @@ def question_card(form: InspectionForm, q: Question, picker: ft.FilePicker | Non
             ft.Text(label + (" *" if q.required else ""), weight=ft.FontWeight.W_600, size=15),
             ft.Row(marks, spacing=12) if marks else None,
             ft.Text(help_text, size=12, italic=True, color=w.MUTED) if help_text else None,
-            ft.Text(q.basis, size=11, color=w.MUTED) if q.basis else None,
-            _input(form, q, picker, geolocator),
+            *_basis_block(form, q),
+            _input(form, q, caps),
             w.error_text(form.error(q.id, "value")),
             evidence,
             critical_block,
             action_block(form, q.id) if form.is_failed(q.id) else None,
+            _note_block(form, q),
             *_notice_words(form, q.id),
         ],
         key=ft.ScrollKey(q.id),

@@ -2,37 +2,39 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import flet as ft
 
+from field_app.core.capabilities import Capabilities
 from field_app.ui.state import AppState
 from field_app.ui.views import widgets as w
 from field_app.ui.views.complete import CompleteScreen
 from field_app.ui.views.fill import FillScreen
 from field_app.ui.views.home import HomeScreen
 from field_app.ui.views.login import LoginScreen
+from field_app.ui.views.site_edit import SiteEditScreen
 from field_app.ui.views.sites import SiteScreen, SitesScreen
 
 
 @dataclass
 class UiServices:
-    """Flet services the screens need (created once per page)."""
+    """What the device offers the screens (created once per page): camera, photo picker, GPS."""
 
-    file_picker: ft.FilePicker | None = None
-    geolocator: Any = None
+    capabilities: Capabilities = field(default_factory=Capabilities)
 
 
-def _top_bar(state: AppState) -> ft.Control:
+def _top_bar(state: AppState, route: str) -> ft.Control:
     back = None
-    if state.route not in ("home", "login"):
+    if route not in ("home", "login"):
         back = w.icon_action(ft.Icons.ARROW_BACK, state.t("back"), lambda e: state.back())
     titles = {
         "home": "home",
         "sites": "sites",
         "site": "site_details",
-        "fill": "app_title",
+        "site_edit": "correct_site",
+        "fill": "fill_title",
         "complete": "complete_title",
         "login": "login_title",
     }
@@ -42,10 +44,15 @@ def _top_bar(state: AppState) -> ft.Control:
                 [
                     back,
                     ft.Text(
-                        state.t(titles.get(state.route, "app_title")), size=20, weight=ft.FontWeight.BOLD, expand=True
+                        state.t(titles.get(route, "app_title")),
+                        size=19,
+                        weight=ft.FontWeight.BOLD,
+                        expand=True,
+                        max_lines=1,
+                        overflow=ft.TextOverflow.ELLIPSIS,
                     ),
                     w.icon_action(ft.Icons.HOME, state.t("home"), lambda e: state.go_home())
-                    if state.route not in ("home", "login")
+                    if route not in ("home", "login")
                     else None,
                     ft.TextButton(state.t("switch_language"), on_click=lambda e: state.toggle_language()),
                 ]
@@ -137,8 +144,9 @@ def _password_again(state: AppState) -> ft.Control:
 
 
 @ft.component
-def App(state: AppState, ui: UiServices) -> ft.Control:
-    route = state.route
+def App(state: AppState, ui: UiServices, route: str | None = None) -> ft.Control:
+    """One screen with its bars: ``route`` (default: the state's current screen)."""
+    route = route or state.route
     body: ft.Control
     if route == "login" or state.session is None:
         body = LoginScreen(state)
@@ -147,12 +155,34 @@ def App(state: AppState, ui: UiServices) -> ft.Control:
     elif route == "sites":
         body = SitesScreen(state)
     elif route == "site" and state.site is not None:
-        body = SiteScreen(state, ui.file_picker)
+        body = SiteScreen(state, ui)
+    elif route == "site_edit" and state.site is not None:
+        body = SiteEditScreen(state, ui)
     else:
         body = HomeScreen(state)
-    bars: list[ft.Control] = [_top_bar(state)]
+    bars: list[ft.Control] = [_top_bar(state, route)]
     if state.session is not None and route != "login":
         bars.append(_sync_bar(state))
         if state.needs_password:
             bars.append(_password_again(state))
     return ft.Column([*bars, ft.Container(content=body, expand=True)], spacing=0, expand=True)
+
+
+def is_deeper(state: AppState) -> bool:
+    """Whether the current screen lies above home (so the back gesture has somewhere to go)."""
+    return state.session is not None and state.route not in ("home", "login")
+
+
+@ft.component
+def AppViews(state: AppState, ui: UiServices) -> list[ft.View]:
+    """The app as Flet views: home at the bottom and, when deeper, the current screen on top.
+
+    Two views give Flutter's navigator a page to return to, so the system back gesture and the
+    swipe back on a phone pop the top view; ``page.on_view_pop`` then takes the app one screen
+    back (``AppState.go_back``), and the views follow the state again."""
+    if not is_deeper(state):
+        return [ft.View(route="/", controls=[App(state, ui)], padding=0, spacing=0)]
+    return [
+        ft.View(route="/", controls=[App(state, ui, "home")], padding=0, spacing=0),
+        ft.View(route=f"/{state.route}", controls=[App(state, ui)], padding=0, spacing=0),
+    ]

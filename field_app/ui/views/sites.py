@@ -3,13 +3,17 @@ past inspections and the checklists an inspection can start from."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import flet as ft
 
+from field_app.core.capabilities import Capabilities
 from field_app.core.models import ActionView
 from field_app.ui import i18n
 from field_app.ui.state import AppState
 from field_app.ui.views import widgets as w
 from field_app.ui.views.home import inspection_tile
+from field_app.ui.views.site_edit import capabilities_of
 from shared_schema import actions as action_rules
 from shared_schema.records import SITE_KINDS
 
@@ -87,11 +91,21 @@ def SitesScreen(state: AppState) -> ft.Control:
 
 
 @ft.component
-def SiteScreen(state: AppState, picker: ft.FilePicker | None = None) -> ft.Control:
+def SiteScreen(state: AppState, ui: Any = None) -> ft.Control:
     lang = state.lang
     detail = state.site
     assert detail is not None
     site = detail.site
+    caps = capabilities_of(ui)
+
+    def starter(template_id: str, version: int) -> Any:
+        async def start(e: Any) -> None:
+            inspection_id = state.start_inspection(template_id, version)
+            if inspection_id is not None:
+                await state.locate_start(inspection_id, caps)
+
+        return start
+
     facts: list[tuple[str, str]] = [
         (state.t("code"), site.code),
         (state.t("kind"), _kind_label(site.kind, lang)),
@@ -101,17 +115,24 @@ def SiteScreen(state: AppState, picker: ft.FilePicker | None = None) -> ft.Contr
     ]
     if site.contact is not None:
         facts.append((state.t("contact"), " · ".join(x for x in (site.contact.name, site.contact.phone) if x)))
+    if site.location is not None:
+        facts.append(
+            (
+                state.t("site_location"),
+                f"{i18n.fmt_number(site.location.lat, lang)}; {i18n.fmt_number(site.location.lon, lang)}",
+            )
+        )
     starts = [
         w.action(
             state.t("start_inspection", title=option.title.get(lang)),
-            lambda e, o=option: state.start_inspection(o.template_id, o.version),
+            starter(option.template_id, option.version),
             icon=ft.Icons.PLAYLIST_ADD_CHECK,
             primary=True,
         )
         for option in state.checklists
     ]
     past = [inspection_tile(state, item) for item in detail.inspections]
-    carried = [_carried_action(state, view, picker) for view in detail.open_actions]
+    carried = [_carried_action(state, view, caps) for view in detail.open_actions]
     return ft.Container(
         padding=12,
         content=ft.Column(
@@ -130,6 +151,7 @@ def SiteScreen(state: AppState, picker: ft.FilePicker | None = None) -> ft.Contr
                         if value
                     ],
                 ),
+                w.action(state.t("correct_site"), lambda e: state.open_site_edit(), icon=ft.Icons.EDIT_LOCATION_ALT),
                 w.group(
                     state.t("carried_over"),
                     [w.heading(state.t("carried_over"), 15), *(carried or [w.muted(state.t("no_carried_over"))])],
@@ -151,7 +173,7 @@ def SiteScreen(state: AppState, picker: ft.FilePicker | None = None) -> ft.Contr
     )
 
 
-def _carried_action(state: AppState, view: ActionView, picker: ft.FilePicker | None = None) -> ft.Control:
+def _carried_action(state: AppState, view: ActionView, caps: Capabilities) -> ft.Control:
     """One action still open at this site: what, from which item, by when (overdue in red),
     and for an open one a note and "Đã khắc phục"."""
     lang = state.lang
@@ -178,17 +200,17 @@ def _carried_action(state: AppState, view: ActionView, picker: ft.FilePicker | N
     if a.status in ("open", "reopened"):
 
         async def pick(e: object, aid: str = a.id) -> None:
-            if picker is None:
+            outcome = await (caps.take_photo() if caps.has_camera else caps.pick_photos())
+            if outcome.problem is not None:
+                state.fix_errors = {**state.fix_errors, aid: outcome.problem.get(state.lang)}
                 return
-            files = await picker.pick_files(file_type=ft.FilePickerFileType.IMAGE, allow_multiple=True, with_data=True)
-            for f in files or []:
-                if f.bytes:
-                    state.add_fix_photo(aid, f.bytes)
+            for data in outcome.value or []:
+                state.add_fix_photo(aid, data)
 
         lines += [
             ft.Row(
                 [
-                    w.action(state.t("add_fix_photo"), pick, icon=ft.Icons.ADD_A_PHOTO, disabled=picker is None),
+                    w.action(state.t("add_fix_photo"), pick, icon=ft.Icons.ADD_A_PHOTO),
                     w.muted(state.t("photos_count", count=len(a.fix_photos))),
                 ],
                 wrap=True,

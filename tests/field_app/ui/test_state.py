@@ -4,6 +4,7 @@ real services and a real SQLite store (seeded the way a pull seeds it)."""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 
 import msgspec
 import pytest
@@ -196,11 +197,19 @@ def test_a_failed_critical_item_asks_for_photo_corrective_action_and_deadline(st
     assert "Không đạt" in form.score_text()
     form.edit("team", "corrective_action", "Thành lập Tổ an toàn trong 7 ngày")
     assert form.commit("team", "corrective_action")
-    form.edit("team", "due_date", "02/12/2026")
+    # a deadline already past is refused with a message and nothing is saved
+    past = dt.date.today() - dt.timedelta(days=1)
+    form.edit("team", "due_date", past.strftime("%d/%m/%Y"))
+    assert not form.commit("team", "due_date")
+    assert form.error("team", "due_date").startswith("Thời hạn khắc phục đã qua")
+    assert form.answer_field("team", "due_date") is None
+    deadline = dt.date.today() + dt.timedelta(days=7)
+    form.edit("team", "due_date", deadline.strftime("%d/%m/%Y"))
     assert form.commit("team", "due_date")
+    assert form.error("team", "due_date") is None
     assert form.add_photo("team", png_bytes(3))
     assert not any(m.question_id == "team" for m in form.missing())
-    assert form.answer_field("team", "due_date") == "2026-12-02"
+    assert form.answer_field("team", "due_date") == deadline.isoformat()
 
 
 def test_a_file_that_is_not_an_image_is_refused_with_words(state):

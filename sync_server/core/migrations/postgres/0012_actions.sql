@@ -1,4 +1,4 @@
--- Twin of migrations/sqlite/0009_actions.sql. Corrective actions as records (PROTOCOL.md §3, entity "action"): an index beside the feed
+-- Twin of migrations/sqlite/0012_actions.sql. Corrective actions as records (PROTOCOL.md §3, entity "action"): an index beside the feed
 -- (the feed holds every field value, like it does for inspections), and the append-only
 -- history of each action (created, reported fixed, verified, reopened, with comments).
 -- Existing answers with a corrective action or a deadline become open actions whose id is

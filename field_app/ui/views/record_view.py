@@ -1,0 +1,58 @@
+""" "Xem biên bản (PDF)": the biên bản rendered on the device, offline (``AppServices.record_pdf``),
+handed to the platform: in a browser it downloads (and opens in the browser's PDF viewer); on a
+phone the system's save dialog keeps it where the inspector chooses (Files, Drive, Zalo …) and it
+opens in the phone's PDF viewer from there; on a desktop a save dialog."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import flet as ft
+
+from field_app.core.models import AppError
+from field_app.ui.form_state import InspectionForm
+from field_app.ui.state import AppState
+from field_app.ui.views import widgets as w
+from shared_schema.text import LocalText
+
+OPEN_RECORD = LocalText("Xem biên bản (PDF)", "View the record (PDF)")
+MAKING = LocalText("Đang tạo biên bản…", "Making the record…")
+SAVED = LocalText("Đã tạo biên bản số {number}.", "Record no. {number} was made.")
+SAVED_DRAFT = LocalText(
+    "Đã tạo biên bản (chưa có số: số được cấp khi nộp).",
+    "The record was made (no number yet: it is given on submission).",
+)
+KEPT_ON_DEVICE = LocalText("Đã lưu biên bản trên máy: {path}", "The record was saved on the device: {path}")
+FAILED = LocalText("Không tạo được biên bản: {reason}", "The record could not be made: {reason}")
+
+
+def record_action(state: AppState, form: InspectionForm, ui: Any) -> ft.Control:
+    """The button that renders the record on the device and opens or saves it."""
+    lang = state.lang
+
+    async def open_record(e: Any) -> None:
+        form.commit_all()  # text typed a moment ago is on the record too
+        form.message = MAKING.get(lang)
+        services = state.services
+        try:
+            pdf = await asyncio.to_thread(services.record_pdf, form.inspection_id, lang)
+        except AppError as exc:
+            form.message = FAILED.get(lang).format(reason=exc.message.get(lang))
+            return
+        name = services.record_file_name(form.inspection_id)
+        try:
+            await ui.file_picker.save_file(
+                file_name=name,
+                src_bytes=pdf,
+                file_type=ft.FilePickerFileType.CUSTOM,
+                allowed_extensions=["pdf"],
+            )
+        except Exception:  # no save dialog on this platform: keep the file on the device instead
+            path = await asyncio.to_thread(services.save_record_pdf, form.inspection_id, lang)
+            form.message = KEPT_ON_DEVICE.get(lang).format(path=path)
+            return
+        number = form.view.header.record_number
+        form.message = SAVED.get(lang).format(number=number) if number else SAVED_DRAFT.get(lang)
+
+    return w.action(OPEN_RECORD.get(lang), open_record, icon=ft.Icons.PICTURE_AS_PDF)

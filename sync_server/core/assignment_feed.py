@@ -1,0 +1,144 @@
+"""Assignments in the change feed and their status (docs/PROTOCOL.md §3, §7).
+
+An assignment travels to devices as entity ``assignment`` with one server-written field,
+``document`` (a ``shared_schema.assignments.AssignmentDocument``). Its feed row's visibility
+key (the ``district`` column every pull filters on) is ``team:{team_id}``, not a district:
+pull adds the keys of the caller's teams (``team_keys``), so an assignment reaches exactly the
+devices of its team's members (and admins, who see everything). When a member joins a team,
+the team's assignments are written again (new sequence), so the new member's next pull
+brings them whatever its cursor.
+
+The stored status follows from the linked inspections (``shared_schema.assignments.
+derive_status``); ``refresh`` recomputes it inside the transaction that changed an
+inspection (push, review) and rewrites the document when it moved.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import msgspec
+
+from shared_schema import assignments as rules
+from shared_schema.protocol import ASSIGNMENT_ENTITY
+from sync_server.core.db import Tx
+from sync_server.core.feed import FeedWriter
+from sync_server.core.util import now_iso, to_json
+
+TEAM_KEY_PREFIX = "team:"
+
+_DOCUMENT_SELECT = (
+    "SELECT a.id, a.site_id, s.code, s.name, a.district, a.template_id, a.team_id, t.name, a.due_date, a.status,"
+    " a.visits, a.plan_id, p.name, a.follow_up_of"
+    " FROM assignments a JOIN sites s ON s.id = a.site_id JOIN teams t ON t.id = a.team_id"
+    " LEFT JOIN plans p ON p.id = a.plan_id"
+)
+
+
+def team_key(team_id: str) -> str:
+    return TEAM_KEY_PREFIX + team_id
+
+
+def team_keys(tx: Tx, user_id: str) -> list[str]:
+    """The visibility keys of the teams ``user_id`` leads or belongs to."""
+    rows = tx.query(
+        "SELECT team_id FROM team_members WHERE user_id = ? UNION SELECT id FROM teams WHERE lead_id = ?",
+        (user_id, user_id),
+    )
+    return sorted(team_key(r[0]) for r in rows)
+
+
+def document_from_row(r: Any) -> rules.AssignmentDocument:
+    return rules.AssignmentDocument(
+        id=r[0],
+        site_id=r[1],
+        site_code=r[2],
+        site_name=r[3],
+        district=r[4],
+        template_id=r[5],
+        team_id=r[6],
+        team_name=r[7],
+        due_date=r[8],
+        status=r[9],
+        visits=r[10],
+        plan_id=r[11],
+        plan_name=r[12],
+        follow_up_of=r[13],
+    )
+
+
+def documents(tx: Tx, where: str, params: Iterable[Any]) -> list[rules.AssignmentDocument]:
+    return [document_from_row(r) for r in tx.query(f"{_DOCUMENT_SELECT} WHERE {where}", list(params))]
+
+
+def publish(tx: Tx, feed: FeedWriter, where: str, params: Iterable[Any]) -> int:
+    """Write the current document of every assignment matching ``where`` to the feed."""
+    docs = documents(tx, where, params)
+    for doc in docs:
+        feed.put_server(
+            (ASSIGNMENT_ENTITY, doc.id, "document"),
+            to_json(msgspec.to_builtins(doc)),
+            district=team_key(doc.team_id),
+            inspection_id=None,
+        )
+    return len(docs)
+
+
+def _chunks(items: list[str], size: int = 500) -> Iterable[list[str]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def refresh(tx: Tx, feed: FeedWriter, inspection_ids: Iterable[str]) -> list[str]:
+    """Recompute the status of every assignment linked to one of ``inspection_ids`` (whose
+    rows in ``inspections`` are up to date) and publish those that moved; returns their ids."""
+    ids = sorted(set(inspection_ids))
+    assignment_ids: set[str] = set()
+    for chunk in _chunks(ids):
+        marks = ", ".join("?" for _ in chunk)
+        assignment_ids.update(
+            r[0]
+            for r in tx.query(
+                f"SELECT DISTINCT assignment_id FROM assignment_inspections WHERE inspection_id IN ({marks})", chunk
+            )
+        )
+    return refresh_assignments(tx, feed, assignment_ids)
+
+
+def refresh_assignments(tx: Tx, feed: FeedWriter, assignment_ids: Iterable[str]) -> list[str]:
+    moved: list[str] = []
+    for assignment_id in sorted(set(assignment_ids)):
+        row = tx.one("SELECT status, visits FROM assignments WHERE id = ?", (assignment_id,))
+        if row is None:
+            continue
+        statuses = [
+            r[0]
+            for r in tx.query(
+                "SELECT i.status FROM assignment_inspections ai JOIN inspections i ON i.id = ai.inspection_id"
+                " WHERE ai.assignment_id = ?",
+                (assignment_id,),
+            )
+        ]
+        new = rules.derive_status(row[1], statuses, cancelled=row[0] == "cancelled")
+        if new != row[0]:
+            tx.execute(
+                "UPDATE assignments SET status = ?, updated_at = ? WHERE id = ?", (new, now_iso(), assignment_id)
+            )
+            moved.append(assignment_id)
+    if moved:
+        marks = ", ".join("?" for _ in moved)
+        publish(tx, feed, f"a.id IN ({marks})", moved)
+    return moved
+
+
+def link(tx: Tx, assignment_id: str, inspection_id: str) -> None:
+    """Record that ``inspection_id`` was started from ``assignment_id`` (idempotent)."""
+    tx.execute(
+        tx.dialect.insert_ignore.format(
+            table="assignment_inspections",
+            columns="assignment_id, inspection_id, linked_at",
+            placeholders="?, ?, ?",
+        ),
+        (assignment_id, inspection_id, now_iso()),
+    )

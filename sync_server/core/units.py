@@ -1,0 +1,287 @@
+"""Administrative units as data: the districts (and, where used, communes) that sites,
+inspections and users' scopes name. Admins add units; a merged or renamed unit is retired
+and everything that named it moves to the unit that replaces it, in one audited write.
+
+Every place that takes a district from a person (site import, site edit, user creation and
+update) checks it with ``require_units``: an unknown name is refused with the closest names
+in force, compared with and without Vietnamese diacritics."""
+
+from __future__ import annotations
+
+import difflib
+import unicodedata
+import uuid
+from collections.abc import Iterable
+
+import msgspec
+
+from shared_schema.errors import FieldProblem
+from shared_schema.records import UNIT_KINDS
+from sync_server.core import audit
+from sync_server.core.access import Actor, require_admin
+from sync_server.core.db import Database, Tx
+from sync_server.core.errors import Conflict, Invalid, NotFound, bi
+from sync_server.core.feed import FeedWriter
+from sync_server.core.util import now_iso
+
+MAX_SUGGESTIONS = 3
+
+
+class Unit(msgspec.Struct, kw_only=True):
+    id: str
+    name: str
+    kind: str
+    parent: str | None = None  # the parent unit's name
+    valid_from: str | None = None
+    valid_to: str | None = None  # set when retired
+    replaced_by: str | None = None  # the name of the unit that took over
+    in_force: bool = True
+
+
+class UnitInput(msgspec.Struct, kw_only=True):
+    name: str
+    kind: str
+    parent: str | None = None
+
+
+class MergeInput(msgspec.Struct, kw_only=True):
+    into: str  # the name (or id) of the unit in force that takes over
+
+
+class MergeReport(msgspec.Struct, kw_only=True):
+    unit: Unit
+    into: Unit
+    sites: int
+    inspections: int
+    users: int
+
+
+def fold(text: str) -> str:
+    """Lower case without diacritics (đ → d) and without repeated spaces, for comparison."""
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(bare.lower().replace(".", ". ").split())
+
+
+def suggest(name: str, names: Iterable[str], limit: int = MAX_SUGGESTIONS) -> list[str]:
+    """The names closest to ``name``: an exact match without diacritics first, then names that
+    contain it as whole words ("Phú Bình" → "H. Phú Bình"), then the closest by spelling
+    (with and without diacritics)."""
+    pool = sorted(set(names))
+    wanted, wanted_folded = name.strip().lower(), fold(name)
+    if not wanted_folded:
+        return []
+    folded = {n: fold(n) for n in pool}
+    out: list[str] = [n for n in pool if folded[n] == wanted_folded]
+    out += [n for n in pool if n not in out and f" {wanted_folded} " in f" {folded[n]} "]
+    scores: dict[str, float] = {}
+    for n in pool:
+        if n in out:
+            continue
+        with_marks = difflib.SequenceMatcher(None, wanted, n.lower()).ratio()
+        without = difflib.SequenceMatcher(None, wanted_folded, folded[n]).ratio()
+        score = max(with_marks, without)
+        if score >= 0.6:
+            scores[n] = score
+    out += sorted(scores, key=lambda n: (-scores[n], n))
+    return out[:limit]
+
+
+def _unit_from_row(r: tuple[object, ...], names: dict[str, str]) -> Unit:
+    return Unit(
+        id=str(r[0]),
+        name=str(r[1]),
+        kind=str(r[2]),
+        parent=names.get(str(r[3])) if r[3] else None,
+        valid_from=r[4] if isinstance(r[4], str) else None,
+        valid_to=r[5] if isinstance(r[5], str) else None,
+        replaced_by=names.get(str(r[6])) if r[6] else None,
+        in_force=r[5] is None,
+    )
+
+
+def _all_units(tx: Tx) -> list[Unit]:
+    rows = tx.query("SELECT id, name, kind, parent_id, valid_from, valid_to, replaced_by FROM units")
+    names = {str(r[0]): str(r[1]) for r in rows}
+    units = [_unit_from_row(tuple(r), names) for r in rows]
+    # In force first, then by name as a Vietnamese reader expects (Đ with D, marks ignored).
+    return sorted(units, key=lambda u: (not u.in_force, fold(u.name), u.name))
+
+
+def names_in_force(tx: Tx) -> list[str]:
+    return [r[0] for r in tx.query("SELECT name FROM units WHERE valid_to IS NULL ORDER BY name")]
+
+
+def list_units(db: Database, actor: Actor, *, include_retired: bool = True) -> list[Unit]:
+    """Every unit (those in force first). Anyone signed in may read the list: pickers need it."""
+    with db.read() as tx:
+        units = _all_units(tx)
+    return units if include_retired else [u for u in units if u.in_force]
+
+
+class UnitUsage(msgspec.Struct, kw_only=True):
+    """What names a unit: what a merge of it would move."""
+
+    sites: int = 0
+    inspections: int = 0
+    users: int = 0
+
+
+def unit_usage(db: Database, actor: Actor) -> dict[str, UnitUsage]:
+    """Sites, inspections and users naming each district (admin)."""
+    require_admin(actor, "xem đơn vị hành chính", "view administrative units")
+    usage: dict[str, UnitUsage] = {}
+    with db.read() as tx:
+        for field, sql in (
+            ("sites", "SELECT district, COUNT(*) FROM sites GROUP BY district"),
+            ("inspections", "SELECT district, COUNT(*) FROM inspections GROUP BY district"),
+            ("users", "SELECT district, COUNT(*) FROM user_districts GROUP BY district"),
+        ):
+            for name, count in tx.query(sql):
+                setattr(usage.setdefault(str(name), UnitUsage()), field, int(count))
+    return usage
+
+
+def unknown_unit_message(name: str, suggestions: list[str]) -> str:
+    if suggestions:
+        listed = ", ".join(f"'{s}'" for s in suggestions)
+        return bi(
+            f"Không có đơn vị hành chính '{name}' trong danh mục; có phải: {listed}?",
+            f"There is no administrative unit '{name}' in the list; did you mean: {listed}?",
+        )
+    return bi(
+        f"Không có đơn vị hành chính '{name}' trong danh mục; quản trị viên thêm đơn vị ở trang Đơn vị hành chính.",
+        f"There is no administrative unit '{name}' in the list; an admin adds units on the Administrative units page.",
+    )
+
+
+def unit_problems(tx: Tx, names: Iterable[str]) -> list[tuple[str, list[str]]]:
+    """(name, suggestions) for every name that is not a unit in force."""
+    known = names_in_force(tx)
+    known_set = set(known)
+    return [(n, suggest(n, known)) for n in dict.fromkeys(names) if n not in known_set]
+
+
+def require_units(tx: Tx, names: Iterable[str], *, field: str = "district") -> None:
+    """Raise ``Invalid`` (code ``unknown_unit``) naming every unknown unit with suggestions."""
+    problems = unit_problems(tx, names)
+    if not problems:
+        return
+    messages = [unknown_unit_message(n, s) for n, s in problems]
+    raise Invalid(
+        "; ".join(messages),
+        code="unknown_unit",
+        errors=[FieldProblem(field=field, message=m, code="unknown_unit") for m in messages],
+        suggestions={n: s for n, s in problems},
+    )
+
+
+def _find_in_force(tx: Tx, ref: str) -> tuple[str, str] | None:
+    row = tx.one("SELECT id, name FROM units WHERE valid_to IS NULL AND (name = ? OR id = ?)", (ref.strip(), ref))
+    return (str(row[0]), str(row[1])) if row is not None else None
+
+
+def create_unit(db: Database, actor: Actor, data: UnitInput) -> Unit:
+    require_admin(actor, "thêm đơn vị hành chính", "add administrative units")
+    name = " ".join(data.name.split())
+    if not name or len(name) > 100:
+        raise Invalid(bi("Tên đơn vị cần 1–100 ký tự.", "A unit's name needs 1–100 characters."), code="invalid_unit")
+    if data.kind not in UNIT_KINDS:
+        raise Invalid(
+            bi(
+                f"Cấp '{data.kind}' không có; dùng một trong: {', '.join(UNIT_KINDS)}.",
+                f"Kind '{data.kind}' is unknown; use one of: {', '.join(UNIT_KINDS)}.",
+            ),
+            code="invalid_unit",
+        )
+    with db.write() as tx:
+        parent_id = None
+        if data.parent:
+            found = _find_in_force(tx, data.parent)
+            if found is None:
+                require_units(tx, [data.parent], field="parent")
+            else:
+                parent_id = found[0]
+        if data.kind == "commune" and parent_id is None:
+            raise Invalid(
+                bi("Xã/phường cần đơn vị cấp huyện (parent).", "A commune needs its district (parent)."),
+                code="invalid_unit",
+            )
+        if _find_in_force(tx, name) is not None:
+            raise Conflict(bi(f"Đã có đơn vị '{name}'.", f"The unit '{name}' exists already."), code="unit_exists")
+        unit_id = str(uuid.uuid4())
+        now = now_iso()
+        tx.execute(
+            "INSERT INTO units (id, name, kind, parent_id, valid_from, valid_to, replaced_by, created_at)"
+            " VALUES (?, ?, ?, ?, ?, NULL, NULL, ?)",
+            (unit_id, name, data.kind, parent_id, now[:10], now),
+        )
+        audit.record(tx, actor, "unit.create", "unit", unit_id, {"name": name, "kind": data.kind})
+        return next(u for u in _all_units(tx) if u.id == unit_id)
+
+
+def merge_unit(db: Database, actor: Actor, unit_id: str, data: MergeInput) -> MergeReport:
+    """Retire a unit and move its sites (with their inspections and feed rows), its users'
+    scopes and its communes to the unit ``data.into``, in one audited write transaction."""
+    require_admin(actor, "gộp đơn vị hành chính", "merge administrative units")
+    from sync_server.core.sites import SITE_SELECT, site_from_row, write_site  # sites imports units
+
+    with db.write() as tx:
+        row = tx.one("SELECT id, name, valid_to FROM units WHERE id = ?", (unit_id,))
+        if row is None:
+            raise NotFound(bi("Không có đơn vị này.", "No such unit."), code="unit_missing")
+        if row[2] is not None:
+            raise Conflict(
+                bi(f"Đơn vị '{row[1]}' đã thôi hiệu lực.", f"The unit '{row[1]}' is retired already."),
+                code="unit_retired",
+            )
+        old_name = str(row[1])
+        target = _find_in_force(tx, data.into)
+        if target is None:
+            require_units(tx, [data.into], field="into")
+            raise AssertionError("unreachable")  # pragma: no cover
+        if target[0] == unit_id:
+            raise Invalid(
+                bi("Không thể gộp một đơn vị vào chính nó.", "A unit cannot be merged into itself."),
+                code="invalid_merge",
+            )
+        new_name = target[1]
+        feed = FeedWriter(tx)
+        site_rows = tx.query(SITE_SELECT + " WHERE district = ? ORDER BY id", (old_name,))
+        inspections = 0
+        for r in site_rows:
+            old = site_from_row(r)
+            inspections += int(tx.scalar("SELECT COUNT(*) FROM inspections WHERE site_id = ?", (old.id,)))
+            write_site(tx, feed, msgspec.structs.replace(old, district=new_name), old)
+        # Inspections whose site is elsewhere (none in a consistent registry) move too.
+        inspections += move_inspections(tx, feed, "district = ?", (old_name,), new_name)
+        feed.flush()
+        users = [r[0] for r in tx.query("SELECT user_id FROM user_districts WHERE district = ?", (old_name,))]
+        for user_id in users:
+            tx.execute("DELETE FROM user_districts WHERE user_id = ? AND district = ?", (user_id, old_name))
+            if tx.one("SELECT 1 FROM user_districts WHERE user_id = ? AND district = ?", (user_id, new_name)) is None:
+                tx.execute("INSERT INTO user_districts (user_id, district) VALUES (?, ?)", (user_id, new_name))
+        tx.execute("UPDATE units SET parent_id = ? WHERE parent_id = ? AND valid_to IS NULL", (target[0], unit_id))
+        tx.execute("UPDATE units SET valid_to = ?, replaced_by = ? WHERE id = ?", (now_iso()[:10], target[0], unit_id))
+        report_counts = {"sites": len(site_rows), "inspections": inspections, "users": len(users)}
+        audit.record(tx, actor, "unit.merge", "unit", unit_id, {"from": old_name, "into": new_name, **report_counts})
+        units = {u.id: u for u in _all_units(tx)}
+    return MergeReport(unit=units[unit_id], into=units[target[0]], **report_counts)
+
+
+def move_inspections(tx: Tx, feed: FeedWriter, where: str, params: tuple[object, ...], district: str) -> int:
+    """Give the inspections matching ``where`` the district ``district``: their rows, their
+    conflicts and their feed rows, which are written again with fresh sequence numbers (same
+    values and clocks) so that the devices of the new district pull them. Returns how many."""
+    ids = [r[0] for r in tx.query(f"SELECT id FROM inspections WHERE ({where}) AND district <> ?", (*params, district))]
+    for inspection_id in ids:
+        tx.execute("UPDATE inspections SET district = ? WHERE id = ?", (district, inspection_id))
+        tx.execute("UPDATE conflicts SET district = ? WHERE inspection_id = ?", (district, inspection_id))
+        rows = tx.query(
+            "SELECT entity, entity_id, field, value, hlc, writer_client, writer_user FROM feed"
+            " WHERE inspection_id = ? ORDER BY seq",
+            (inspection_id,),
+        )
+        for r in rows:
+            feed.put((r[0], r[1], r[2]), r[3], r[4], r[5], r[6], district=district, inspection_id=inspection_id)
+    return len(ids)

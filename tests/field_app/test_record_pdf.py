@@ -1,0 +1,127 @@
+"""The biên bản rendered on the device, offline, with the server's renderer (record_pdf): on a
+device that never reaches a server, and against a real server process the text of the phone's
+PDF is the text of the server's PDF for the same record."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from field_app.core.models import AppError
+from field_app.core.services import AppServices
+from record_pdf.settings import RecordSettings
+from sync_server.core import record_settings
+from tests.field_app.e2e import site_id, sync_ok
+from tests.field_app.helpers import complete_answers, fake_session, png_bytes, seed, site_fields
+from tests.reports.poppler import require_poppler
+from tests.support.sample_checklist import sample_template
+
+
+def pdf_text(pdf: bytes, path: Path) -> str:
+    path.write_bytes(pdf)
+    return subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, check=True
+    ).stdout.decode()
+
+
+def image_count(pdf: bytes, path: Path) -> int:
+    path.write_bytes(pdf)
+    listing = subprocess.run(["pdfimages", "-list", str(path)], capture_output=True, check=True, text=True).stdout
+    return len(listing.strip().splitlines()) - 2
+
+
+def fill_record(app: AppServices, site: str) -> str:
+    iid = app.start_inspection(site, "sample-factory", kind="unannounced")
+    app.add_photo(iid, "overview", png_bytes(5, 40, 30))
+    assert app.set_answer_value(iid, "manager", "Bà Nguyễn Thị Lan") is None
+    assert app.set_note(iid, "team", "Tổ có 5 người, có quyết định thành lập") is None
+    assert app.set_header(iid, "findings", "Cơ sở chấp hành tốt; cần bổ sung sổ theo dõi.") is None
+    assert app.set_header(iid, "representative", {"name": "Ông Trần Văn Bình", "title": "Giám đốc"}) is None
+    complete_answers(app, iid)  # signed last: the signature binds the content
+    return iid
+
+
+def test_the_device_renders_the_record_offline_with_its_answers(tmp_path):
+    require_poppler()
+    app = AppServices.open(tmp_path / "device")  # its server (127.0.0.1:9) is never reachable
+    try:
+        fake_session(app)
+        seed(app, [sample_template(1)], {"s1": site_fields("DN-001", "Công ty May Hà Nội")})
+        iid = fill_record(app, "s1")
+        pdf = app.record_pdf(iid)
+        assert pdf.startswith(b"%PDF")
+        text = re.sub(r"\s+", " ", pdf_text(pdf, tmp_path / "r.pdf"))
+        for expected in (
+            "BIÊN BẢN KIỂM TRA",
+            "SỞ CÔNG THƯƠNG",
+            "Công ty May Hà Nội",
+            "Bà Nguyễn Thị Lan",
+            "Tổ có 5 người",
+            "Ông Trần Văn Bình",
+            "Đột xuất",
+            "Cơ sở chấp hành tốt",
+        ):
+            assert expected in text, expected
+        assert image_count(pdf, tmp_path / "i.pdf") == 2  # the photo and the signature, from the device
+        assert "(ảnh chưa có" not in text
+        english = re.sub(r"\s+", " ", pdf_text(app.record_pdf(iid, lang="en"), tmp_path / "e.pdf"))
+        assert "INSPECTION RECORD" in english and "Unannounced" in english
+        saved = app.save_record_pdf(iid)
+        assert saved.name == f"bien-ban-{iid}.pdf" and saved.read_bytes().startswith(b"%PDF")
+        assert saved.parent == app.data_dir / "records"
+        with pytest.raises(AppError) as err:
+            app.record_pdf("no-such-inspection")
+        assert err.value.code == "not_found"
+    finally:
+        app.close()
+
+
+def test_the_device_and_the_server_use_the_same_default_record_settings():
+    defaults = RecordSettings()
+    server = record_settings.RecordSettings()
+    assert (defaults.agency_parent, defaults.agency_name, defaults.place_name) == (
+        server.agency_parent,
+        server.agency_name,
+        server.place_name,
+    )
+
+
+@pytest.mark.slow
+def test_the_phones_record_reads_exactly_as_the_servers(world, tmp_path):
+    require_poppler()
+    phone = world.device("record-a", "an")
+    iid = fill_record(phone, site_id(phone, "DN-001"))
+    assert phone.submit(iid).ok
+    sync_ok(phone)
+    sync_ok(phone)
+    number = phone.get_inspection(iid).header.record_number
+    assert number  # given by the server on first submission, pulled back
+    for lang in ("vi", "en"):
+        with world.api("an") as http:
+            r = http.get(f"/api/v1/inspections/{iid}/report.pdf", params={"lang": lang})
+        assert r.status_code == 200, r.text
+        server_pdf, phone_pdf = r.content, phone.record_pdf(iid, lang=lang)
+        server_text = pdf_text(server_pdf, tmp_path / f"server-{lang}.pdf")
+        phone_text = pdf_text(phone_pdf, tmp_path / f"phone-{lang}.pdf")
+        assert number in phone_text
+        assert phone_text == server_text
+        assert image_count(phone_pdf, tmp_path / "pi.pdf") == image_count(server_pdf, tmp_path / "si.pdf") == 2
+    assert phone.record_file_name(iid) == f"bien-ban-{number.replace('/', '-')}.pdf"
+
+
+def test_a_photo_the_device_does_not_hold_is_said_to_be_missing_here(tmp_path):
+    require_poppler()
+    app = AppServices.open(tmp_path / "device")
+    try:
+        fake_session(app)
+        seed(app, [sample_template(1)], {"s1": site_fields("DN-001", "Công ty May Hà Nội")})
+        iid = app.start_inspection("s1", "sample-factory")
+        sha = app.add_photo(iid, "overview", png_bytes(6, 20, 20))
+        (app.data_dir / "blobs" / sha[:2] / sha).unlink()  # as if taken on another phone, not fetched yet
+        text = re.sub(r"\s+", " ", pdf_text(app.record_pdf(iid), tmp_path / "m.pdf"))
+        assert "(ảnh chưa có trên máy này)" in text and "máy chủ" not in text
+    finally:
+        app.close()

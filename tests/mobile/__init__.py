@@ -1,0 +1,1 @@
+"""The phone build: can `flet build` install what the field app needs?"""
