@@ -40,6 +40,7 @@ from record_pdf.formatting import (
 )
 from record_pdf.model import BlobLoader, ReportData
 from record_pdf.settings import RecordSettings
+from shared_schema import actions as action_rules
 from shared_schema import evidence
 from shared_schema.checklist import PhotoQuestion, Question, SignatureQuestion
 from shared_schema.relevance import relevant_questions
@@ -89,6 +90,9 @@ L: dict[str, LocalText] = {
     ),
     "no_failed": LocalText("Không có mục trọng yếu nào không đạt.", "No critical item failed."),
     "col_action": LocalText("Biện pháp khắc phục", "Corrective action"),
+    "actions_section": LocalText("Biện pháp khắc phục và tình trạng", "Corrective actions and their status"),
+    "col_status": LocalText("Tình trạng", "Status"),
+    "col_responsible": LocalText("Người chịu trách nhiệm", "Responsible"),
     "col_deadline": LocalText("Thời hạn", "Deadline"),
     "none_given": LocalText("(chưa nêu)", "(not given)"),
     "findings_section": LocalText("IV. NHẬN XÉT, KẾT LUẬN", "IV. FINDINGS AND CONCLUSION"),
@@ -178,6 +182,7 @@ def render_inspection_pdf(
     _general_block(pdf, data, lang, settings)
     _answers_block(pdf, data, lang)
     _failed_block(pdf, data, result, lang)
+    _actions_block(pdf, data, lang)
     _findings_block(pdf, data, result, lang)
     _signatures_block(pdf, data, lang, load_blob)
     _photos_block(pdf, data, lang, load_blob, settings)
@@ -384,8 +389,41 @@ def _failed_block(pdf: FPDF, data: ReportData, result: ScoreResult, lang: str) -
             row = table.row()
             row.cell(nfc(question.label.get(lang)))
             row.cell(nfc(_answer_cell_text(question, data, lang)))
-            row.cell(nfc((answer.corrective_action if answer else None) or _t("none_given", lang)))
-            row.cell(fmt_date(answer.due_date, lang) if answer and answer.due_date else _t("none_given", lang))
+            action = next((a for a in data.actions if a.question_id == qid), None)
+            text = (answer.corrective_action if answer else None) or (action.description if action else None)
+            due = (answer.due_date if answer else None) or (action.deadline if action else None)
+            row.cell(nfc(text or _t("none_given", lang)))
+            row.cell(fmt_date(due, lang) if due else _t("none_given", lang))
+
+
+def _actions_block(pdf: FPDF, data: ReportData, lang: str) -> None:
+    """Every corrective action the inspection gave, with its deadline and status (overdue in
+    Viet Nam days), so the printed record shows what follows from it."""
+    if not data.actions:
+        return
+    _heading(pdf, _t("actions_section", lang))
+    questions = data.template.question_map()
+    today = action_rules.viet_nam_today()
+    head_style = FontFace(emphasis="BOLD", fill_color=HEAD_FILL)
+    pdf.set_font(FONT, "", 9)
+    with pdf.table(
+        col_widths=(40, 56, 30, 22, 26), text_align="LEFT", line_height=4.8, padding=1.2, headings_style=head_style
+    ) as table:
+        heading = table.row()
+        for key in ("col_question", "col_action", "col_responsible", "col_deadline", "col_status"):
+            heading.cell(nfc(_t(key, lang)))
+        for action in data.actions:
+            question = questions.get(action.question_id or "")
+            status = action_rules.STATUS_LABELS.get(action.status)
+            state = status.get(lang) if status else action.status
+            if action_rules.is_overdue(action.status, action.deadline, today):
+                state += f" ({action_rules.OVERDUE_LABEL.get(lang)})"
+            row = table.row()
+            row.cell(nfc(question.label.get(lang) if question else (action.question_id or "")))
+            row.cell(nfc(action.description or _t("none_given", lang)))
+            row.cell(nfc(" ".join(p for p in (action.responsible_name, action.responsible_phone) if p)))
+            row.cell(fmt_date(action.deadline, lang) if action.deadline else _t("none_given", lang))
+            row.cell(nfc(state))
 
 
 def _findings_block(pdf: FPDF, data: ReportData, result: ScoreResult, lang: str) -> None:

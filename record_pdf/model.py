@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 import msgspec
 
+from shared_schema.actions import Action
 from shared_schema.checklist import ChecklistTemplate
 from shared_schema.records import Answer, InspectionHeader, Review, Site
 
@@ -29,6 +30,8 @@ class ReportData(msgspec.Struct, kw_only=True):
     inspector_name: str | None = None
     # changes were made after the first submission (the revision history is not empty)
     revised: bool = False
+    # the corrective actions the inspection gave (``shared_schema.actions``), with their status
+    actions: list[Action] = msgspec.field(default_factory=list)
 
     def values(self) -> dict[str, object]:
         """Question id → answer value, as the shared scoring and relevance rules take them."""

@@ -98,6 +98,8 @@ class _Question(msgspec.Struct, frozen=True, kw_only=True, tag_field="kind"):
     evidence: Evidence = "none"
     # Where the question comes from (a directive, decision or design note); shown as help.
     basis: str | None = None
+    # A failed answer needs a corrective action (``shared_schema.actions``) before submission.
+    action_on_fail: bool = False
 
 
 class YesNoQuestion(_Question, frozen=True, kw_only=True, tag="yes_no"):
@@ -274,6 +276,8 @@ class ChecklistTemplate(msgspec.Struct, frozen=True, kw_only=True):
     description: LocalText | None = None
     risk_index: RiskIndex | None = None
     schema: int = 1
+    # Every failed item of this checklist needs a corrective action before submission.
+    action_on_fail: bool = False
 
     def questions(self) -> list[Question]:
         return [q for s in self.sections for q in s.questions]

@@ -37,11 +37,39 @@ INSPECTION_SERVER_FIELDS: Final = frozenset({"score", "result", "review", "inspe
 # ``other``: what an "other (specify)" choice is (``Choice.specify``), written by the inspector.
 ANSWER_FIELDS: Final = frozenset({"value", "note", "photos", "corrective_action", "due_date", "other"})
 SITE_DEVICE_FIELDS: Final = frozenset({"workers", "contact", "location"})
+# A corrective action (``shared_schema.actions``), its id made on the device. ``status`` moves
+# by the action state machine: a device may set ``open`` and ``reported_fixed``; ``verified``
+# and ``reopened`` come only from a supervisor's review on the server.
+ACTION_DEVICE_FIELDS: Final = frozenset(
+    {
+        "inspection_id",
+        "question_id",
+        "site_id",
+        "description",
+        "deadline",
+        "responsible_name",
+        "responsible_phone",
+        "finding_photos",
+        "fix_photos",
+        "fix_note",
+        "fixed_on",
+        "status",
+    }
+)
+# ``history``: the steps of the action (created, reported fixed, verified, reopened, with the
+# reviewer's comment), written by the server only.
+ACTION_SERVER_FIELDS: Final = frozenset({"history"})
+# Fixed when the action is created; ``inspection_id`` creates it and the server takes
+# ``site_id`` from that inspection (a different value is refused ``identity_fixed``).
+ACTION_IDENTITY_FIELDS: Final = frozenset({"inspection_id", "site_id"})
+# What was found and asked: signed with the inspection, so fixed once it is submitted.
+ACTION_FINDING_FIELDS: Final = frozenset({"question_id", "description", "deadline", "finding_photos"})
 
 DEVICE_WRITABLE: Final[dict[str, frozenset[str]]] = {
     "inspection": INSPECTION_DEVICE_FIELDS,
     "answer": ANSWER_FIELDS,
     "site": SITE_DEVICE_FIELDS,
+    "action": ACTION_DEVICE_FIELDS,
 }
 
 # Entity of an assignment of an inspection plan in a pull page (server-written only); its

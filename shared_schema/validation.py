@@ -10,7 +10,7 @@ from typing import Any
 
 import msgspec
 
-from shared_schema import protocol
+from shared_schema import actions, protocol
 from shared_schema.checklist import (
     DateQuestion,
     LocationQuestion,
@@ -347,3 +347,43 @@ def validate_site_field(field: str, value: Any) -> Invalid | None:
         case "location":
             return _location(value)
     return None
+
+
+_ACTION_TEXT_FIELDS = frozenset({"description", "responsible_name", "responsible_phone", "fix_note"})
+_ACTION_ID_FIELDS = frozenset({"inspection_id", "question_id", "site_id"})
+
+
+def validate_action_field(field: str, value: Any, today: dt.date) -> Invalid | None:
+    """Check one field of a corrective action written by a device (``shared_schema.actions``).
+
+    ``today`` is the Viet Nam day: a ``deadline`` before it is refused (a new deadline cannot
+    already be past). ``status`` may only be a status a device sets (``open``,
+    ``reported_fixed``); the state machine itself is checked against the held status."""
+    if field in _ACTION_ID_FIELDS:
+        if not isinstance(value, str) or not value or len(value) > 200:
+            return _bad(
+                "invalid_value", f"'{field}' phải là mã 1–200 ký tự.", f"'{field}' must be an id of 1–200 characters."
+            )
+        return None
+    if field == "status":
+        if value not in actions.ACTION_STATUSES:
+            return _bad(
+                "invalid_value",
+                f"Trạng thái biện pháp khắc phục '{str(value)[:40]}' không có.",
+                f"There is no corrective-action status '{str(value)[:40]}'.",
+            )
+        return None
+    if field == "deadline":
+        problem = actions.deadline_problem(value, today)
+        return None if problem is None else Invalid("invalid_value", problem)
+    if value is None:
+        return None
+    if field in _ACTION_TEXT_FIELDS:
+        return _text(value, protocol.MAX_TEXT_LENGTH)
+    if field in ("finding_photos", "fix_photos"):
+        return _blob_list(value, protocol.MAX_PHOTOS_PER_ANSWER)
+    if field == "fixed_on":
+        if parse_date(value) is None:
+            return _bad("invalid_date", "Ngày khắc phục phải có dạng NNNN-TT-NN.", "The fix date must be YYYY-MM-DD.")
+        return None
+    return _bad("unknown_field", f"Trường '{field}' không tồn tại.", f"There is no field '{field}'.")

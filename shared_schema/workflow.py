@@ -10,10 +10,11 @@ supervisor's ``returned`` reopens a submitted one.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 import msgspec
 
+from shared_schema import actions as corrective
 from shared_schema.checklist import ChecklistTemplate, PhotoQuestion, specify_choices
 from shared_schema.records import Answer
 from shared_schema.relevance import is_given, relevant_questions
@@ -99,12 +100,20 @@ class MissingItem(msgspec.Struct, frozen=True):
 
     question_id: str
     section_id: str
-    code: str  # required | photo | corrective_action | due_date | min_photos | specify
+    code: str  # required | photo | corrective_action | due_date | min_photos | action | specify
     message: LocalText
 
 
-def submission_problems(template: ChecklistTemplate, answers: Mapping[str, Answer]) -> list[MissingItem]:
-    """Everything that must be done before the inspection can be submitted, in checklist order."""
+def submission_problems(
+    template: ChecklistTemplate, answers: Mapping[str, Answer], actions: Iterable[corrective.Action] = ()
+) -> list[MissingItem]:
+    """Everything that must be done before the inspection can be submitted, in checklist order.
+
+    ``actions`` are the inspection's corrective actions: a complete one (what and by when) on a
+    failed item stands for the answer's ``corrective_action`` and ``due_date``; a checklist or a
+    question with ``action_on_fail`` needs one on every failed item."""
+    acted = {a.question_id for a in actions if a.question_id and a.status != "verified" and corrective.is_complete(a)}
+    acted |= {a.question_id for a in actions if a.question_id and a.status == "verified"}
     values = {qid: a.value for qid, a in answers.items()}
     relevant = set(relevant_questions(template, values))
     requires = template.scoring.critical_failure_requires
@@ -140,6 +149,12 @@ def submission_problems(template: ChecklistTemplate, answers: Mapping[str, Answe
                 )
             if q.evidence == "required" and is_given(value) and value != "na" and not (answer and answer.photos):
                 add("photo", f"Cần ảnh minh chứng: {label.vi}", f"Evidence photo needed: {label.en or label.vi}")
+            if corrective.action_required(template, q) and corrective.is_failed(q, value) and q.id not in acted:
+                add(
+                    "action",
+                    f"Mục không đạt cần biện pháp khắc phục (việc cần làm và thời hạn): {label.vi}",
+                    f"Failed item needs a corrective action (what to do and by when): {label.en or label.vi}",
+                )
             if is_failed_critical(q, value):
                 if "photo" in requires and not (answer and answer.photos) and q.evidence != "required":
                     add(
@@ -147,13 +162,17 @@ def submission_problems(template: ChecklistTemplate, answers: Mapping[str, Answe
                         f"Mục trọng yếu không đạt cần ảnh: {label.vi}",
                         f"Failed critical item needs a photo: {label.en or label.vi}",
                     )
-                if "corrective_action" in requires and not (answer and is_given(answer.corrective_action)):
+                if (
+                    "corrective_action" in requires
+                    and q.id not in acted
+                    and not (answer and is_given(answer.corrective_action))
+                ):
                     add(
                         "corrective_action",
                         f"Mục trọng yếu không đạt cần biện pháp khắc phục: {label.vi}",
                         f"Failed critical item needs a corrective action: {label.en or label.vi}",
                     )
-                if "due_date" in requires and not (answer and is_given(answer.due_date)):
+                if "due_date" in requires and q.id not in acted and not (answer and is_given(answer.due_date)):
                     add(
                         "due_date",
                         f"Mục trọng yếu không đạt cần thời hạn khắc phục: {label.vi}",

@@ -17,6 +17,7 @@ from field_app.core.device_state import DeviceClock
 from field_app.core.models import AppError, SubmitResult
 from field_app.core.queries import NOT_FOUND_INSPECTION, NOT_FOUND_SITE, Queries
 from field_app.core.store import Store
+from shared_schema import actions as action_rules
 from shared_schema import evidence, protocol
 from shared_schema.checklist import PhotoQuestion, SignatureQuestion
 from shared_schema.records import INSPECTION_KINDS
@@ -24,6 +25,7 @@ from shared_schema.text import LocalText
 from shared_schema.validation import (
     Invalid,
     deadline_in_past,
+    validate_action_field,
     validate_answer_field,
     validate_header_field,
     validate_site_field,
@@ -53,6 +55,16 @@ NOT_APPLICABLE = LocalText(
 RETIRED = LocalText(
     "Phiên bản bảng kiểm này đã ngừng dùng cho biên bản mới: hãy chọn phiên bản mới nhất.",
     "This checklist version is retired for new inspections: choose the latest version.",
+)
+NOT_FAILED = LocalText(
+    "Chỉ thêm biện pháp khắc phục cho mục không đạt.", "A corrective action is added to a failed item only."
+)
+NO_DESCRIPTION = LocalText("Hãy ghi việc cơ sở cần làm.", "Write what the site must do.")
+NOT_FOUND_ACTION = LocalText(
+    "Không tìm thấy biện pháp khắc phục này trên máy.", "This corrective action is not on this device."
+)
+NEEDS_EVIDENCE = LocalText(
+    "Báo đã khắc phục cần ảnh hoặc ghi chú kết quả.", "Reporting it fixed needs a photo or a note of what was done."
 )
 BAD_KIND = LocalText(
     "Loại kiểm tra phải là định kỳ, đột xuất hoặc theo chuyên đề.",
@@ -232,6 +244,89 @@ class Editor:
         self._on_edit("")
         return None
 
+    # --- corrective actions ----------------------------------------------------------------
+
+    def add_action(
+        self,
+        inspection_id: str,
+        question_id: str,
+        description: str,
+        deadline: str,
+        responsible_name: str | None = None,
+        responsible_phone: str | None = None,
+    ) -> str | Invalid:
+        """ "Thêm biện pháp khắc phục" on a failed item of an inspection being edited: what must
+        be done and by when (not before today in Viet Nam); returns the new action's id, or
+        why a value was refused (nothing written then)."""
+        question = self._question(inspection_id, question_id)
+        answer = self.queries.answers(inspection_id).get(question_id)
+        if not action_rules.is_failed(question, answer.value if answer else None):
+            raise AppError("not_failed", NOT_FAILED)
+        data = self.queries.inspection_row(inspection_id) or {}
+        today = action_rules.viet_nam_today()
+        fields: list[tuple[str, Any]] = [
+            ("inspection_id", inspection_id),
+            ("site_id", data.get("site_id")),
+            ("question_id", question_id),
+            ("description", description.strip()),
+            ("deadline", deadline),
+            ("responsible_name", (responsible_name or "").strip() or None),
+            ("responsible_phone", (responsible_phone or "").strip() or None),
+            ("status", "open"),
+        ]
+        if not description.strip():
+            return Invalid("invalid_value", NO_DESCRIPTION)
+        for name, value in fields:
+            invalid = validate_action_field(name, value, today)
+            if invalid is not None:
+                return invalid
+        # The first action of an item takes the id an older app's text+deadline gets on the
+        # server (``migrated_action_id``), so the two can never become two records.
+        taken = {a.id for a in self.queries.inspection_actions(inspection_id)}
+        first = action_rules.migrated_action_id(inspection_id, question_id)
+        action_id = first if first not in taken else str(uuid.uuid4())
+        self._write("action", action_id, fields, inspection_id)
+        return action_id
+
+    def _open_action(self, action_id: str) -> action_rules.Action:
+        action = self.queries.action(action_id)
+        if action is None or not action.inspection_id:
+            raise AppError("not_found", NOT_FOUND_ACTION)
+        return action
+
+    def add_fix_photo(self, action_id: str, data: bytes) -> str:
+        """A photo of the fix, taken on a follow-up visit (offline like any edit)."""
+        action = self._open_action(action_id)
+        sha = blobs.save_blob(self.store, data)
+        photos = list(action.fix_photos)
+        if sha not in photos:
+            photos.append(sha)
+            invalid = validate_action_field("fix_photos", photos, action_rules.viet_nam_today())
+            if invalid is not None:
+                raise AppError("bad_photo", invalid.message)
+            self._write("action", action_id, [("fix_photos", photos)], action.inspection_id or "")
+        return sha
+
+    def report_fixed(self, action_id: str, note: str) -> Invalid | None:
+        """Mark an action fixed on a follow-up visit: a note and/or the photos taken, dated
+        today in Viet Nam; a supervisor then verifies it on the board."""
+        action = self._open_action(action_id)
+        problem = action_rules.transition_problem(action.status, "reported_fixed", self._role())
+        if problem is not None:
+            raise AppError("invalid_transition", problem)
+        note = note.strip()
+        if not note and not action.fix_photos:
+            return Invalid("incomplete", NEEDS_EVIDENCE)
+        fields: list[tuple[str, Any]] = []
+        if note:
+            invalid = validate_action_field("fix_note", note, action_rules.viet_nam_today())
+            if invalid is not None:
+                return invalid
+            fields.append(("fix_note", note))
+        fields += [("fixed_on", action_rules.viet_nam_today().isoformat()), ("status", "reported_fixed")]
+        self._write("action", action_id, fields, action.inspection_id or "")
+        return None
+
     # --- submit ----------------------------------------------------------------------------
 
     def submit(self, inspection_id: str) -> SubmitResult:
@@ -244,7 +339,9 @@ class Editor:
             raise AppError("invalid_transition", problem)
         template = self.queries.template(data["template_id"], data["template_version"])
         answers = self.queries.answers(inspection_id)
-        problems = submission_problems(template, answers) or evidence.stale_signatures(template, data, answers)
+        problems = submission_problems(
+            template, answers, self.queries.inspection_actions(inspection_id)
+        ) or evidence.stale_signatures(template, data, answers)
         if problems:
             return SubmitResult(False, problems)
         fields: list[tuple[str, Any]] = []

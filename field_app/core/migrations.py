@@ -11,6 +11,7 @@ few columns projected from ``data`` for queries.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import uuid
 from collections.abc import Callable
 
@@ -168,11 +169,79 @@ def _m004_assignments(db: sqlite_utils.Database) -> None:
     )
 
 
+def _m005_actions(db: sqlite_utils.Database) -> None:
+    """Corrective actions as records (PROTOCOL.md §3, entity ``action``), and every answer
+    with a corrective action or a deadline turned into an open action, exactly as the server's
+    migration 0012 does (same id ``"{inspection_id}:{question_id}"``, same values, the clock
+    of the answer's text), so the device and the server hold one record, nothing lost."""
+    _run_script(
+        db,
+        """
+        CREATE TABLE actions (
+            key TEXT PRIMARY KEY,
+            data TEXT NOT NULL,
+            clocks TEXT NOT NULL,
+            inspection_id TEXT,
+            site_id TEXT,
+            status TEXT,
+            deadline TEXT
+        );
+        CREATE INDEX actions_site ON actions (site_id, status);
+        CREATE INDEX actions_inspection ON actions (inspection_id)
+        """,
+    )
+    # an answer whose text or deadline has not reached the server yet: the server makes the same
+    # action when it arrives (sync_service._mirror_answer_action) and the device pulls it
+    pending = {
+        row[0]
+        for row in db.execute(
+            "SELECT entity_id FROM outbox WHERE entity = 'answer' AND field IN ('corrective_action', 'due_date')"
+        ).fetchall()
+    }
+    sites = {
+        row[0]: json.loads(row[1]).get("site_id") for row in db.execute("SELECT key, data FROM inspections").fetchall()
+    }
+    rows = db.execute("SELECT key, data, clocks, inspection_id, question_id FROM answers").fetchall()
+    for key, data_text, clocks_text, inspection_id, question_id in rows:
+        if key in pending:
+            continue
+        data, clocks = json.loads(data_text), json.loads(clocks_text)
+        text, due = data.get("corrective_action"), data.get("due_date")
+        if not text and not due:
+            continue
+        site_id = sites.get(inspection_id)
+        if site_id is None:
+            continue
+        hlc = clocks.get("corrective_action") if text else clocks.get("due_date")
+        action = {
+            "inspection_id": inspection_id,
+            "question_id": question_id,
+            "site_id": site_id,
+            "description": text or None,
+            "deadline": due or None,
+            "status": "open",
+        }
+        db.execute(
+            "INSERT OR IGNORE INTO actions (key, data, clocks, inspection_id, site_id, status, deadline)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                f"{inspection_id}:{question_id}",
+                json.dumps(action, ensure_ascii=False),
+                json.dumps({name: hlc for name in action}),
+                inspection_id,
+                site_id,
+                "open",
+                due or None,
+            ],
+        )
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _m001_initial,
     _m002_pull_scope,
     _m003_login_device_key,
     _m004_assignments,
+    _m005_actions,
 ]
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from shared_schema.actions import Action
 from shared_schema.checklist import ChecklistTemplate
 from shared_schema.records import Answer, InspectionHeader, Review, Site, UserInfo
 from shared_schema.scoring import ScoreResult
@@ -121,6 +122,17 @@ class InspectionSummary:
 class SiteDetail:
     site: Site
     inspections: list[InspectionSummary]
+    # corrective actions not yet verified, earliest deadline first ("Tồn tại từ lần trước")
+    open_actions: list[ActionView] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ActionView:
+    """A corrective action as the phone shows it."""
+
+    action: Action
+    overdue: bool
+    question_label: LocalText | None = None
 
 
 @dataclass(frozen=True)

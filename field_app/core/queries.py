@@ -10,6 +10,7 @@ import msgspec
 from field_app.core import replica
 from field_app.core.folding import fold
 from field_app.core.models import (
+    ActionView,
     AppError,
     ChecklistOption,
     InspectionSummary,
@@ -21,6 +22,7 @@ from field_app.core.models import (
 )
 from field_app.core.notices import conflict_notice, rejection_notice
 from field_app.core.store import Store
+from shared_schema import actions as action_rules
 from shared_schema import evidence, protocol
 from shared_schema.checklist import ChecklistTemplate
 from shared_schema.records import Answer, InspectionHeader, Review, Site
@@ -113,7 +115,36 @@ class Queries:
             raise AppError("not_found", NOT_FOUND_SITE)
         summaries = self._summaries("WHERE i.site_id = ?", [site_id])
         summaries.sort(key=lambda s: s.started_at or "", reverse=True)
-        return SiteDetail(site, summaries)
+        return SiteDetail(site, summaries, self.open_actions(site_id))
+
+    # --- corrective actions ----------------------------------------------------------------
+
+    def _actions(self, where: str, params: list[Any]) -> list[action_rules.Action]:
+        rows = self.store.query(f"SELECT key, data FROM actions {where}", params)
+        return [action_rules.action_from_fields(r["key"], replica.loads(r["data"])) for r in rows]
+
+    def action(self, action_id: str) -> action_rules.Action | None:
+        found = self._actions("WHERE key = ?", [action_id])
+        return found[0] if found else None
+
+    def inspection_actions(self, inspection_id: str) -> list[action_rules.Action]:
+        return sorted(self._actions("WHERE inspection_id = ?", [inspection_id]), key=lambda a: (a.deadline or "", a.id))
+
+    def open_actions(self, site_id: str) -> list[ActionView]:
+        """The site's corrective actions not yet verified, earliest deadline first, each with
+        whether it is overdue in Viet Nam days and the label of the item it comes from: what
+        a follow-up visit checks first ("Tồn tại từ lần trước")."""
+        today = action_rules.viet_nam_today()
+        found = self._actions("WHERE site_id = ? AND status <> 'verified'", [site_id])
+        found.sort(key=lambda a: (a.deadline is None, a.deadline or "", a.id))
+        return [
+            ActionView(
+                a,
+                action_rules.is_overdue(a.status, a.deadline, today),
+                self._question_label(a.inspection_id, a.question_id),
+            )
+            for a in found
+        ]
 
     # --- checklists ------------------------------------------------------------------------
 
@@ -212,7 +243,8 @@ class Queries:
             answers=answers,
             relevant=relevant_questions(template, values),
             score=score(template, values),
-            problems=submission_problems(template, answers) + evidence.stale_signatures(template, data, answers),
+            problems=submission_problems(template, answers, self.inspection_actions(inspection_id))
+            + evidence.stale_signatures(template, data, answers),
             editable=not is_locked(header.status),
             pending_changes=self.pending_for(inspection_id),
             notices=self.notices(inspection_id),

@@ -60,6 +60,10 @@ def _answer(key: str, d: dict[str, Any]) -> tuple[Any, ...]:
     return (inspection_id, question_id)
 
 
+def _action(key: str, d: dict[str, Any]) -> tuple[Any, ...]:
+    return (d.get("inspection_id"), d.get("site_id"), d.get("status") or "open", d.get("deadline"))
+
+
 def conflict_inspection_id(entry: dict[str, Any]) -> str | None:
     entity, entity_id = entry.get("entity"), entry.get("entity_id") or ""
     if entity == "inspection":
@@ -109,6 +113,7 @@ TABLES: dict[str, EntityTable] = {
         EntityTable("answer", "answers", ("inspection_id", "question_id"), _answer),
         EntityTable("conflict", "conflicts", ("inspection_id", "resolved"), _conflict),
         EntityTable("assignment", "assignments", ("site_id", "due_date", "status"), _assignment),
+        EntityTable("action", "actions", ("inspection_id", "site_id", "status", "deadline"), _action),
     )
 }
 

@@ -23,6 +23,7 @@ from field_app.core.device_state import DeviceClock, read_state, set_error
 from field_app.core.editing import Editor
 from field_app.core.engine import ApiFactory, StepHook, SyncEngine
 from field_app.core.models import (
+    ActionView,
     AppError,
     AppEvent,
     ChecklistOption,
@@ -45,6 +46,7 @@ from field_app.core.todo import NOT_FOUND_ASSIGNMENT, TodoItem, todo_items
 from field_app.core.todo import assignment as assignment_document
 from field_app.core.version_move import MovePlan, VersionMover
 from shared_schema import validation
+from shared_schema.actions import Action
 from shared_schema.checklist import ChecklistTemplate
 from shared_schema.records import Review
 from shared_schema.text import LocalText
@@ -324,6 +326,39 @@ class AppServices:
     def set_due_date(self, inspection_id: str, question_id: str, due_date: str | None) -> Invalid | None:
         """``due_date`` as ``YYYY-MM-DD``."""
         return self.set_answer(inspection_id, question_id, "due_date", due_date)
+
+    # --- corrective actions (biện pháp khắc phục) -------------------------------------------
+
+    def add_action(
+        self,
+        inspection_id: str,
+        question_id: str,
+        description: str,
+        deadline: str,
+        responsible_name: str | None = None,
+        responsible_phone: str | None = None,
+    ) -> str | Invalid:
+        """ "Thêm biện pháp khắc phục" on a failed item: returns the new action's id, or the
+        ``Invalid`` (a past deadline, no description) and changes nothing. ``AppError``
+        ``not_failed`` when the item did not fail, ``locked`` when the inspection is locked."""
+        return self._editor.add_action(
+            inspection_id, question_id, description, deadline, responsible_name, responsible_phone
+        )
+
+    def open_actions(self, site_id: str) -> list[ActionView]:
+        """The site's actions not yet verified, earliest deadline first ("Tồn tại từ lần trước")."""
+        return self._queries.open_actions(site_id)
+
+    def inspection_actions(self, inspection_id: str) -> list[Action]:
+        return self._queries.inspection_actions(inspection_id)
+
+    def add_fix_photo(self, action_id: str, data: bytes) -> str:
+        """A photo of the fix (offline); returns its SHA-256."""
+        return self._editor.add_fix_photo(action_id, data)
+
+    def report_fixed(self, action_id: str, note: str) -> Invalid | None:
+        """Mark an action fixed (note and/or photos, dated today); syncs like any edit."""
+        return self._editor.report_fixed(action_id, note)
 
     def add_photo(self, inspection_id: str, question_id: str, data: bytes, *, to_value: bool | None = None) -> str:
         """Make the photo small (upright, longest side ``photo_settings.max_side``, JPEG at

@@ -15,7 +15,16 @@ from field_app.core.store import Store
 from shared_schema.records import UserInfo
 from shared_schema.text import LocalText
 
-REPLICATED_TABLES = ("sites", "templates", "inspections", "answers", "conflicts", "rejections", "assignments")
+REPLICATED_TABLES = (
+    "sites",
+    "templates",
+    "inspections",
+    "answers",
+    "conflicts",
+    "rejections",
+    "assignments",
+    "actions",
+)
 
 
 def _expired(expires_at: str | None) -> bool:

@@ -20,6 +20,7 @@ from field_app.core.services import AppServices
 from field_app.core.version_move import MovePlan
 from field_app.ui import i18n
 from field_app.ui.signature_png import has_ink, render_png
+from shared_schema import actions as action_rules
 from shared_schema import evidence
 from shared_schema.checklist import (
     DateQuestion,
@@ -87,6 +88,10 @@ class InspectionForm:
         self.focus_qid: str | None = None
         self.submitted = False
         self.submit_problems: list[MissingItem] = []
+        # questions whose "Thêm biện pháp khắc phục" form is open; what is typed there is kept
+        # unobserved (a keystroke redraws nothing)
+        self.action_drafts_open: frozenset[str] = frozenset()
+        self._action_text = _Unobserved({})
         self.opened_notes: frozenset[str] = frozenset()
         self.opened_bases: frozenset[str] = frozenset()
 
@@ -200,6 +205,53 @@ class InspectionForm:
         if score.result_label is not None:
             text += " · " + i18n.t(self.lang, "result", result=score.result_label.get(self.lang))
         return text
+
+    # --- corrective actions ---------------------------------------------------------------
+
+    def is_failed(self, qid: str) -> bool:
+        """A failed item, critical or not: it may get a corrective action."""
+        question = self.view.template.question_map().get(qid)
+        return question is not None and action_rules.is_failed(question, self.value(qid))
+
+    def actions_for(self, qid: str) -> list[action_rules.Action]:
+        return [a for a in self._services.inspection_actions(self.inspection_id) if a.question_id == qid]
+
+    def open_action_draft(self, qid: str) -> None:
+        self.action_drafts_open = self.action_drafts_open | {qid}
+
+    def edit_action_draft(self, qid: str, field: str, text: str) -> None:
+        self._action_text.value[f"{qid}:{field}"] = text
+
+    def action_draft(self, qid: str, field: str) -> str:
+        return str(self._action_text.value.get(f"{qid}:{field}", ""))
+
+    def save_action(self, qid: str) -> bool:
+        """Save the typed action of a failed item; False with the reason shown under it."""
+        deadline = i18n.parse_date(self.action_draft(qid, "deadline"))
+        if deadline is None:
+            self._set_error(f"{qid}:action", i18n.t(self.lang, "action_bad_date"))
+            return False
+        try:
+            made = self._services.add_action(
+                self.inspection_id,
+                qid,
+                self.action_draft(qid, "description"),
+                deadline,
+                self.action_draft(qid, "responsible_name") or None,
+                self.action_draft(qid, "responsible_phone") or None,
+            )
+        except AppError as exc:
+            self._set_error(f"{qid}:action", exc.message.get(self.lang))
+            return False
+        if not isinstance(made, str):
+            self._set_error(f"{qid}:action", made.message.get(self.lang))
+            return False
+        for field in ("description", "deadline", "responsible_name", "responsible_phone"):
+            self._action_text.value.pop(f"{qid}:{field}", None)
+        self._set_error(f"{qid}:action", None)
+        self.action_drafts_open = self.action_drafts_open - {qid}
+        self._reload()
+        return True
 
     def notices_for(self, qid: str | None) -> list[Notice]:
         """Rejected changes and conflicts of one question (``None``: of the header)."""

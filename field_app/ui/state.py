@@ -97,6 +97,8 @@ class AppState:
         self.todo: list[TodoItem] = []
         self.busy = False
         self.login_error: str | None = None
+        self._fix_notes: dict[str, str] = {}
+        self.fix_errors: dict[str, str] = {}
         self.flash: str | None = None
         # sites
         self.sites: list[SiteSummary] = []
@@ -358,6 +360,38 @@ class AppState:
             return
         self.checklists = self._services.checklists_for_kind(self.site.site.kind)
         self.route = "site"
+
+    # --- corrective actions on a follow-up visit ---------------------------------------------
+
+    def edit_fix_note(self, action_id: str, text: str) -> None:
+        self._fix_notes[action_id] = text  # not observed: typing redraws nothing
+
+    def add_fix_photo(self, action_id: str, data: bytes) -> bool:
+        """A photo of the fix taken on the follow-up visit (offline)."""
+        try:
+            self._services.add_fix_photo(action_id, data)
+        except AppError as exc:
+            self.fix_errors = {**self.fix_errors, action_id: exc.message.get(self.lang)}
+            return False
+        if self.site is not None:
+            self.site = self._services.get_site(self.site.site.id)
+        return True
+
+    def report_fixed(self, action_id: str) -> bool:
+        """Mark a carried-over action fixed with the typed note (offline; syncs like any edit)."""
+        try:
+            invalid = self._services.report_fixed(action_id, self._fix_notes.get(action_id, ""))
+        except AppError as exc:
+            self.fix_errors = {**self.fix_errors, action_id: exc.message.get(self.lang)}
+            return False
+        if invalid is not None:
+            self.fix_errors = {**self.fix_errors, action_id: invalid.message.get(self.lang)}
+            return False
+        self._fix_notes.pop(action_id, None)
+        self.fix_errors = {k: v for k, v in self.fix_errors.items() if k != action_id}
+        if self.site is not None:
+            self.site = self._services.get_site(self.site.site.id)
+        return True
 
     def start_inspection(self, template_id: str, version: int) -> str | None:
         """Start an inspection of the open site on a checklist and show its first section."""

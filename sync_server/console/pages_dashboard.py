@@ -13,7 +13,6 @@ from sync_server.console.web import lang_of, render, server_of
 from sync_server.core import local_time, plans
 from sync_server.core.access import Actor
 from sync_server.reports import dashboard, dashboard_query
-from sync_server.reports.formatting import local_day
 
 WINDOWS = (7, 30, 90, 180)
 
@@ -26,17 +25,13 @@ def dashboard_page(request: Request[Any, Any, Any], viewer: Actor, days: int = 3
     today = local_time.today()
     sites = queries.dashboard_sites(server.db, viewer)
     figures = dashboard_query.figures(server.db, viewer, sites, days, today)
-    approvals = {
-        site: day
-        for site, at in queries.latest_approval_per_site(server.db, viewer).items()
-        if (day := local_day(at)) is not None
-    }
     labels = catalog.question_labels(server, viewer, lang)
     actions = [
         msgspec.structs.replace(a, question_label=labels.get((a.template_id or "", a.question_id), a.question_id))
         for a in queries.corrective_actions(server.db, viewer)
     ]
-    overdue = dashboard.overdue_actions(actions, today, approvals)
+    # an action leaves the overdue list only when verified, never because of a later inspection
+    overdue = dashboard.overdue_actions(actions, today)
     return render(
         request,
         "dashboard.html",
@@ -50,6 +45,8 @@ def dashboard_page(request: Request[Any, Any, Any], viewer: Actor, days: int = 3
         status_counts=figures.status_counts,
         gaps=figures.gaps,
         overdue=overdue,
+        actions_by_district=dashboard.action_figures(actions, "district", today),
+        actions_by_kind=dashboard.action_figures(actions, "site_kind", today),
         band_labels=catalog.band_labels(server, viewer, lang),
         active_plans=plans.active_plans(server.db, viewer),
         planned_sites=plans.sites_in_open_plans(server.db, viewer),

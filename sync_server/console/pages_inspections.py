@@ -16,11 +16,13 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body
 from litestar.response import Redirect, Stream
 
+from shared_schema import actions as action_rules
 from shared_schema.records import INSPECTION_KINDS, SITE_KINDS, STATUSES
 from sync_server.console import catalog, queries
 from sync_server.console.inspection_view import build_view
 from sync_server.console.report_data import ExportPlan, blob_loader, plan_export, report_data, template_of
 from sync_server.console.web import base_url_of, lang_of, redirect, render, server_of
+from sync_server.core import actions as corrective_actions
 from sync_server.core import blobs, inspections, plans, registry
 from sync_server.core.access import Actor
 from sync_server.core.errors import ServiceError
@@ -156,6 +158,8 @@ def _inspection_page(
         error=error,
         comment=comment,
         kinds=INSPECTION_KINDS,
+        action_items=corrective_actions.list_actions(server.db, viewer, inspection_id=inspection_id, limit=500).items,
+        action_status_labels=action_rules.STATUS_LABELS,
         follow_ups=plans.follow_ups_of(server.db, viewer, inspection_id),
     )
 

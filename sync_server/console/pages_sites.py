@@ -14,10 +14,12 @@ from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.params import Body
 
+from shared_schema import actions as action_rules
 from shared_schema.errors import FieldProblem
 from shared_schema.records import SITE_KINDS, Contact, Location, Site
 from sync_server.console import queries
 from sync_server.console.web import redirect, render, require_admin_viewer, server_of
+from sync_server.core import actions as corrective_actions
 from sync_server.core import registry
 from sync_server.core.access import Actor
 from sync_server.core.errors import Invalid, ServiceError, bi
@@ -187,6 +189,12 @@ def _site_form(
     status: int = 200,
     error: ServiceError | None = None,
 ) -> Response[str]:
+    viewer = getattr(request.state, "viewer", None)
+    history = (
+        corrective_actions.list_actions(server_of(request).db, viewer, site_id=site_id, sort="updated", limit=500).items
+        if site_id and viewer is not None
+        else []
+    )
     return render(
         request,
         "site_form.html",
@@ -195,6 +203,8 @@ def _site_form(
         site_id=site_id,
         error=error,
         site_kinds=list(SITE_KINDS),
+        action_items=history,
+        action_status_labels=action_rules.STATUS_LABELS,
     )
 
 

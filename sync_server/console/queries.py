@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from sync_server.core import actions as core_actions
 from sync_server.core.access import Actor, district_filter, require_admin
 from sync_server.core.db import Database
-from sync_server.core.util import from_json
 from sync_server.reports.dashboard import ActionRow, InspectionRow, SiteRow
 
 
@@ -75,39 +75,38 @@ def dashboard_sites(db: Database, actor: Actor) -> list[SiteRow]:
 
 
 def corrective_actions(db: Database, actor: Actor) -> list[ActionRow]:
-    """Answers that carry a correction deadline, in inspections that were submitted or decided."""
-    cond, params = district_filter(actor, "i.district")
+    """The corrective-action records in the actor's districts (any status; discarded drafts'
+    left out), with what must be done read from their feed fields."""
+    cond, params = district_filter(actor, "a.district")
     with db.read() as tx:
         rows = tx.query(
-            "SELECT f.inspection_id, f.entity_id, f.value, i.site_id, COALESCE(s.name, i.site_id),"
-            " COALESCE(i.started_at, i.created_at), i.template_id,"
-            " (SELECT a.value FROM feed a WHERE a.entity = 'answer' AND a.entity_id = f.entity_id"
-            "   AND a.field = 'corrective_action')"
-            " FROM feed f"
-            # SQLite's planner, without statistics, would read every answer by the feed's key
-            + (" INDEXED BY feed_due_dates" if tx.dialect.name == "sqlite" else "")
-            + " JOIN inspections i ON i.id = f.inspection_id LEFT JOIN sites s ON s.id = i.site_id"
-            " WHERE f.entity = 'answer' AND f.field = 'due_date' AND f.value IS NOT NULL AND f.value <> 'null'"
-            " AND i.status IN ('submitted', 'approved', 'returned')" + cond,
+            "SELECT a.id, a.inspection_id, a.question_id, a.site_id, COALESCE(s.name, a.site_id),"
+            " COALESCE(i.started_at, i.created_at), i.template_id, a.deadline, a.status, a.district, s.kind,"
+            " a.fixed_on"
+            " FROM actions a LEFT JOIN inspections i ON i.id = a.inspection_id LEFT JOIN sites s ON s.id = a.site_id"
+            " WHERE COALESCE(i.status, '') <> 'discarded'" + cond,
             params,
         )
-    out: list[ActionRow] = []
-    for r in rows:
-        question_id = r[1].partition("/")[2]
-        out.append(
-            ActionRow(
-                inspection_id=r[0],
-                site_id=r[3],
-                site_name=r[4],
-                question_id=question_id,
-                question_label=question_id,
-                corrective_action=from_json(r[7]) if r[7] else None,
-                due_date=from_json(r[2]),
-                inspected_at=r[5],
-                template_id=r[6],
-            )
+        found = core_actions.read_actions(tx, [r[0] for r in rows])
+    return [
+        ActionRow(
+            action_id=r[0],
+            inspection_id=r[1],
+            question_id=r[2] or "",
+            question_label=r[2] or "",
+            site_id=r[3],
+            site_name=r[4],
+            inspected_at=r[5],
+            template_id=r[6],
+            due_date=r[7],
+            status=r[8],
+            district=r[9],
+            site_kind=r[10],
+            fixed_on=r[11],
+            corrective_action=found[r[0]].description,
         )
-    return out
+        for r in rows
+    ]
 
 
 def latest_approval_per_site(db: Database, actor: Actor) -> dict[str, str]:

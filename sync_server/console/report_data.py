@@ -11,6 +11,7 @@ import msgspec
 
 from shared_schema.checklist import ChecklistTemplate
 from shared_schema.records import InspectionHeader, Review, Site
+from sync_server.core import actions as corrective_actions
 from sync_server.core import blobs, inspection_export, inspections, registry
 from sync_server.core.access import Actor
 from sync_server.core.errors import NotFound, ServiceError
@@ -117,6 +118,8 @@ def report_data(server: Server, actor: Actor, inspection_id: str) -> ReportData:
             "Biên bản chưa có bảng kiểm đã ban hành. / The inspection has no published checklist.",
             code="template_missing",
         )
+    with server.db.read() as tx:
+        data.actions = corrective_actions.inspection_actions(tx, inspection_id)
     return data
 
 

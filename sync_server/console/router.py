@@ -14,6 +14,7 @@ from litestar.static_files import create_static_files_router
 
 from sync_server import fonts
 from sync_server.console import (
+    pages_actions,
     pages_admin,
     pages_auth,
     pages_checklists,
@@ -78,6 +79,7 @@ def _bad_request(request: Request[Any, Any, Any], exc: HTTPException) -> Respons
 PAGES = [
     *pages_inspections.HANDLERS,
     *pages_dashboard.HANDLERS,
+    *pages_actions.HANDLERS,
     *pages_map.HANDLERS,
     *pages_summary.HANDLERS,
     *pages_checklists.HANDLERS,

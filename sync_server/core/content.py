@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import secrets
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from shared_schema import actions as action_rules
+from shared_schema.checklist import ChecklistTemplate, YesNoQuestion
+from shared_schema.clock import HybridClock
 from shared_schema.errors import FieldProblem
-from shared_schema.protocol import template_entity_id
-from sync_server.core import auth, registry
+from shared_schema.protocol import PROTOCOL_VERSION, answer_entity_id, template_entity_id
+from shared_schema.sync import Change, PushRequest
+from sync_server.core import actions as corrective_actions
+from sync_server.core import auth, registry, sync_service
 from sync_server.core.access import SYSTEM
 from sync_server.core.errors import Invalid, bi
 from sync_server.core.server import Server
-from sync_server.core.template_store import template_status
+from sync_server.core.template_store import pinned_template, template_status
 from sync_server.core.util import to_json
 from sync_server.core.xlsform import XLSFORM_SUFFIXES, XlsformIssue, read_xlsform
 
@@ -179,4 +186,103 @@ def seed_demo(server: Server, content_dir: Path = CONTENT_DIR) -> SeedReport:
                 fh.write(f"{u.username}\t{u.role}\t{','.join(u.districts)}\t{u.password}\n")
         os.chmod(path, 0o600)
         report.users_file = path
+    report.lines.append(seed_demo_actions(server))
     return report
+
+
+def seed_demo_actions(server: Server) -> str:
+    """A demo inspection by ``thanhtra1`` with a failed item and two corrective actions: one
+    open and overdue, one reported fixed and verified by ``giamsat`` — so the board, the map
+    and the dashboard show something at once. Kept when any action exists already."""
+    db = server.db
+    with db.read() as tx:
+        if tx.scalar("SELECT COUNT(*) FROM actions"):
+            return "corrective actions: exist, kept"
+        inspector = tx.scalar("SELECT id FROM users WHERE username = 'thanhtra1'")
+        supervisor = tx.scalar("SELECT id FROM users WHERE username = 'giamsat'")
+        published = [
+            (r[0], r[1]) for r in tx.query("SELECT template_id, version FROM templates WHERE status = 'published'")
+        ]
+    inspector_actor = auth.actor_for_user(db, inspector) if inspector else None
+    supervisor_actor = auth.actor_for_user(db, supervisor) if supervisor else None
+    if inspector_actor is None or supervisor_actor is None or not inspector_actor.districts:
+        return "corrective actions: no demo inspector or supervisor; skipped"
+    district = sorted(inspector_actor.districts)[0]
+    with db.read() as tx:
+        sites = [
+            (r[0], r[1])
+            for r in tx.query("SELECT id, kind FROM sites WHERE district = ? AND active = 1 ORDER BY code", (district,))
+        ]
+        chosen: tuple[str, ChecklistTemplate, str] | None = None
+        for template_id, version in sorted(published):
+            template = pinned_template(tx, template_id, version)
+            if template is None:
+                continue
+            question = next(
+                (q.id for q in template.questions() if isinstance(q, YesNoQuestion) and q.relevant_if is None), None
+            )
+            site = next((sid for sid, kind in sites if kind in template.site_kinds), None)
+            if question is not None and site is not None:
+                chosen = (site, template, question)
+                break
+    if chosen is None:
+        return "corrective actions: no site with a checklist that has a yes/no item; skipped"
+    site_id, template, question_id = chosen
+    clock = HybridClock("seed-demo")
+    seq = 0
+
+    def change(entity: str, entity_id: str, field: str, value: object) -> Change:
+        nonlocal seq
+        seq += 1
+        return Change(
+            change_id=str(uuid.uuid4()),
+            client_seq=seq,
+            entity=entity,
+            entity_id=entity_id,
+            field=field,
+            value=value,
+            hlc=clock.tick(),
+            base_hlc=None,
+        )
+
+    today = action_rules.viet_nam_today()
+    iid, overdue_id, verified_id = str(uuid.uuid4()), str(uuid.uuid4()), str(uuid.uuid4())
+    q = next(q for q in template.questions() if q.id == question_id)
+    fail = q.fail_answer if isinstance(q, YesNoQuestion) else "no"
+    started = (dt.datetime.now(dt.UTC) - dt.timedelta(days=20)).isoformat(timespec="seconds").replace("+00:00", "Z")
+    changes = [
+        change("inspection", iid, "site_id", site_id),
+        change("inspection", iid, "template_id", template.template_id),
+        change("inspection", iid, "template_version", template.version),
+        change("inspection", iid, "status", "draft"),
+        change("inspection", iid, "started_at", started),
+        change("answer", answer_entity_id(iid, question_id), "value", fail),
+    ]
+    for aid, what in (
+        (overdue_id, "Bố trí điểm rửa tay có xà phòng ở lối vào khu sản xuất"),
+        (verified_id, "Dán bảng hướng dẫn phòng dịch ở nhà ăn ca"),
+    ):
+        changes += [
+            change("action", aid, "inspection_id", iid),
+            change("action", aid, "question_id", question_id),
+            change("action", aid, "description", what),
+            change("action", aid, "deadline", (today + dt.timedelta(days=7)).isoformat()),
+            change("action", aid, "responsible_name", "Nguyễn Thị Lan"),
+            change("action", aid, "responsible_phone", "0912 345 678"),
+        ]
+    changes += [
+        change("action", verified_id, "fix_note", "Đã dán 3 bảng hướng dẫn ở nhà ăn và cổng"),
+        change("action", verified_id, "fixed_on", today.isoformat()),
+        change("action", verified_id, "status", "reported_fixed"),
+    ]
+    reply = sync_service.push(
+        db,
+        inspector_actor,
+        PushRequest(protocol=PROTOCOL_VERSION, client_id="seed-demo", app_version="seed", changes=changes),
+    )
+    refused = [r for r in reply.results if r.status == "rejected"]
+    if refused:
+        return f"corrective actions: refused ({refused[0].reason}); skipped"
+    corrective_actions.review(db, supervisor_actor, verified_id, "verify", "Đã kiểm tra lại tại cơ sở: đạt")
+    corrective_actions.backdate(db, overdue_id, (today - dt.timedelta(days=5)).isoformat())
+    return "corrective actions: 1 open and overdue, 1 verified"

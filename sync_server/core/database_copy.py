@@ -40,6 +40,8 @@ TABLE_KEYS: dict[str, tuple[str, ...]] = {
     "login_devices": ("key_hash",),
     "record_counters": ("year",),
     "revisions": ("id",),
+    "actions": ("id",),
+    "action_events": ("id",),
     "plans": ("id",),
     "plan_districts": ("plan_id", "district"),
     "teams": ("id",),

@@ -59,7 +59,20 @@ def recompute(ctx: PushContext, inspection_id: str) -> None:
     if inspection_id in ctx.blobs_touched:
         sig_held = ctx.get_held(("inspection", inspection_id, "signatures"), inspection_id)
         names = blob_names(template, ctx.answers(inspection_id), sig_held.decoded() if sig_held else None)
-        save_blob_refs(ctx, inspection_id, names)
+        save_blob_refs(ctx, inspection_id, names | action_blob_names(ctx, inspection_id))
+
+
+def action_blob_names(ctx: PushContext, inspection_id: str) -> set[str]:
+    """The photos of the corrective actions an inspection gave (finding and fix evidence): they
+    are readable by whoever may see the inspection, i.e. the action's district."""
+    names: set[str] = set()
+    for (action_id,) in ctx.tx.query("SELECT id FROM actions WHERE inspection_id = ?", (inspection_id,)):
+        for name in ("finding_photos", "fix_photos"):
+            held = ctx.get_held(("action", action_id, name), None)
+            value = held.decoded() if held is not None else None
+            if isinstance(value, list):
+                names.update(v for v in value if isinstance(v, str))
+    return names
 
 
 def save_blob_refs(ctx: PushContext, inspection_id: str, names: set[str]) -> None:

@@ -15,6 +15,7 @@ SERVER_ONLY = {
     "inspection": protocol.INSPECTION_SERVER_FIELDS,
     "answer": frozenset(),
     "site": SITE_SERVER_FIELDS,
+    "action": protocol.ACTION_SERVER_FIELDS,
 }
 _NODE_OK = hlc_clock.is_valid  # a clock string names its node; the client id must be a valid node
 

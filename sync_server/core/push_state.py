@@ -10,6 +10,7 @@ from shared_schema.checklist import ChecklistTemplate
 from shared_schema.records import Answer, answer_from_fields
 from shared_schema.sync import Change
 from sync_server.core.access import Actor, can_see_district
+from sync_server.core.actions import ActionRow, row_of
 from sync_server.core.db import Tx
 from sync_server.core.errors import bi
 from sync_server.core.feed import UNDECODED, FeedKey, FeedWriter, Held, read_held
@@ -109,6 +110,13 @@ class PushContext:
     prepared: dict[int, tuple[str, str | None]] = field(default_factory=dict)
     # changes to inspections submitted before, for the revision history (``revisions``)
     revisions: list[PendingRevision] = field(default_factory=list)
+    # corrective actions read or made in this push (``sync_server.core.actions``)
+    action_rows: dict[str, ActionRow | None] = field(default_factory=dict)
+
+    def action(self, action_id: str) -> ActionRow | None:
+        if action_id not in self.action_rows:
+            self.action_rows[action_id] = row_of(self.tx, action_id)
+        return self.action_rows[action_id]
 
     def reopen_gate(self, inspection_id: str) -> None:
         """Forget an inspection's answer gate: its status or pinned version changed."""

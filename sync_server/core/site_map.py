@@ -3,9 +3,10 @@ actor's districts with the state of its latest inspection, for the console's map
 
 A site's state, worst first (the marker's colour):
 
-- ``overdue``: its latest inspection set a corrective action whose deadline has passed;
+- ``overdue``: a corrective action of the site (from any inspection) is not verified and its
+  deadline has passed (``shared_schema.actions.is_overdue``);
 - ``failed``: its latest inspection's result is a band that does not pass;
-- ``action_open``: its latest inspection set a corrective action still within its deadline;
+- ``action_open``: a corrective action of the site is not verified, still within its deadline;
 - ``passed``: its latest inspection's result passes;
 - ``unscored``: inspected, but the inspection has no result yet;
 - ``never``: no inspection (in the period, when one is given).
@@ -26,6 +27,7 @@ from typing import Any
 import msgspec
 
 from shared_schema.text import LocalText
+from sync_server.core import actions as corrective_actions
 from sync_server.core import local_time
 from sync_server.core.access import Actor, district_filter
 from sync_server.core.db import Database
@@ -133,18 +135,8 @@ def site_map(
     )
     with db.read() as tx:
         rows = tx.query(sql, [*EXCLUDED_UNLESS_ASKED, *period_params, *params])
-        inspection_ids = [r[6] for r in rows if r[6] is not None]
-        deadlines: dict[str, list[str]] = {}
-        for start in range(0, len(inspection_ids), 500):
-            chunk = inspection_ids[start : start + 500]
-            for r in tx.query(
-                "SELECT inspection_id, value FROM feed WHERE inspection_id IN"
-                f" ({', '.join('?' for _ in chunk)}) AND entity = 'answer' AND field = 'due_date'",
-                chunk,
-            ):
-                due = from_json(r[1])
-                if isinstance(due, str) and due:
-                    deadlines.setdefault(r[0], []).append(due)
+        # Actions close only by verification: a later inspection never hides one.
+        deadlines = corrective_actions.unclosed_by_site(tx, [r[0] for r in rows if r[6] is not None])
         bands: dict[tuple[str, int], dict[str, Any]] = {}
         for r in rows:
             key = (r[11], r[12])
@@ -164,14 +156,14 @@ def site_map(
         )
         if r[6] is not None:
             band = bands.get((r[11], r[12]), {}).get(r[10]) if r[10] else None
-            dues = deadlines.get(r[6], [])
+            dues = deadlines.get(r[0], [])
             marker.inspection_id = r[6]
             marker.inspected_at = r[7]
             marker.status = r[8]
             marker.score = r[9]
             marker.result = r[10]
             marker.result_label = band.label if band is not None else None
-            marker.overdue_actions = sum(1 for d in dues if d[:10] < today_text)
+            marker.overdue_actions = sum(1 for d in dues if d is not None and d[:10] < today_text)
             marker.open_actions = len(dues) - marker.overdue_actions
             if marker.overdue_actions:
                 marker.state = "overdue"

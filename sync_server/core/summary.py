@@ -24,7 +24,9 @@ from typing import Any
 
 import msgspec
 
+from shared_schema import actions as action_rules
 from shared_schema.text import LocalText
+from sync_server.core import actions as corrective_actions
 from sync_server.core import local_time
 from sync_server.core.access import Actor, district_filter, require_reviewer
 from sync_server.core.db import Database, Tx
@@ -183,7 +185,8 @@ def summary(
     with db.read() as tx:
         current = _inspections(tx, actor, district, start, end)
         previous = _inspections(tx, actor, district, prev_start, prev_end)
-        answers = _answers(tx, [r[0] for r in current], ("value", "due_date"))
+        answers = _answers(tx, [r[0] for r in current], ("value",))
+        given = corrective_actions.by_inspection(tx, [r[0] for r in current])
         prev_prices = _answers(
             tx, [r[0] for r in previous if any(r[4] == p.template_id for p in PRICE_ITEMS)], ("value",)
         )
@@ -193,11 +196,6 @@ def summary(
             if r[4] and r[5] and key not in passing:
                 template = pinned_template(tx, r[4], r[5])
                 passing[key] = {b.id: b.passing for b in template.scoring.bands} if template else {}
-    deadlines: dict[str, list[str]] = {}
-    for (iid, _qid), fields in answers.items():
-        due = fields.get("due_date")
-        if isinstance(due, str) and due:
-            deadlines.setdefault(iid, []).append(due)
     groups: dict[tuple[str, str], GroupRow] = {}
     sites: dict[tuple[str, str], set[str]] = {}
     workers_latest: dict[str, tuple[str, int]] = {}  # site → (started, workers) of its latest inspection
@@ -213,9 +211,9 @@ def summary(
             group.passed += 1
         else:
             group.not_passed += 1
-        for due in deadlines.get(inspection_id, []):
+        for due, status in given.get(inspection_id, []):
             group.actions += 1
-            if due[:10] < report_day.isoformat():
+            if action_rules.is_overdue(status, due, report_day):
                 group.overdue += 1
         for tid, qid in OUT_OF_PROVINCE_WORKERS:
             if template_id == tid:

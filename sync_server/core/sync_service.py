@@ -20,11 +20,13 @@ touched inspection, and the feed rows are written with sequence numbers in commi
 
 from __future__ import annotations
 
+from shared_schema import actions as action_rules
 from shared_schema import clock as hlc_clock
 from shared_schema import evidence, protocol, validation, workflow
 from shared_schema.checklist import ChecklistTemplate, PhotoQuestion, SignatureQuestion
 from shared_schema.merge import Edit, FieldState, Outcome, merge_field
 from shared_schema.sync import Change, ChangeResult, ChangeStatus, ConflictEntry, PushReply, PushRequest
+from sync_server.core import actions as corrective_actions
 from sync_server.core import assignment_feed, audit, push_results, revisions
 from sync_server.core.access import Actor
 from sync_server.core.db import Database, Tx
@@ -216,6 +218,8 @@ def _apply(ctx: PushContext, c: Change) -> ChangeResult:
             return _apply_inspection(ctx, c)
         if c.entity == "answer":
             return _apply_answer(ctx, c)
+        if c.entity == "action":
+            return _apply_action(ctx, c)
         return _apply_site(ctx, c)
     except Rejection as rej:
         if rej.restamp:
@@ -228,6 +232,9 @@ def _scope_of(ctx: PushContext, c: Change) -> tuple[str | None, str | None] | No
     if c.entity == "site":
         site = ctx.site(c.entity_id)
         return (site.district, None) if site is not None and ctx.visible(site.district) else None
+    if c.entity == "action":
+        action = ctx.action(c.entity_id)
+        return (action.district, None) if action is not None and ctx.visible(action.district) else None
     inspection_id = c.entity_id if c.entity == "inspection" else c.entity_id.partition("/")[0]
     insp = ctx.inspection(inspection_id)
     if insp is None or not ctx.visible(insp.district):
@@ -515,7 +522,7 @@ def _set_status(ctx: PushContext, insp: InspectionRow, c: Change) -> ChangeResul
                 "Biên bản chưa có bảng kiểm; không nộp được.",
                 "The inspection has no checklist yet; it cannot be submitted.",
             )
-        missing = workflow.submission_problems(template, ctx.answers(insp.id))
+        missing = workflow.submission_problems(template, ctx.answers(insp.id), _actions_of(ctx, insp.id))
         if missing:
             shown = missing[:5]
             more = f" (+{len(missing) - 5})" if len(missing) > 5 else ""
@@ -619,7 +626,61 @@ def _apply_answer(ctx: PushContext, c: Change) -> ChangeResult:
         ctx.blobs_touched.add(insp.id)
     result = _merge(ctx, c, insp.district, insp.id)
     ctx.touched.add(insp.id)
+    if c.field in ("corrective_action", "due_date") and result.status == "applied":
+        _mirror_answer_action(ctx, insp, question_id)
     return result
+
+
+def _mirror_answer_action(ctx: PushContext, insp: InspectionRow, question_id: str) -> None:
+    """An answer's ``corrective_action``/``due_date`` (what an app from before actions writes)
+    is kept as the action ``"{inspection_id}:{question_id}"``, the same record migration 0012
+    made of earlier ones: nothing an older app sends is lost, and the board, the map and the
+    summary see it. Written with the server's clock; an app that made that action itself
+    merges with it (same id)."""
+    answer_id = protocol.answer_entity_id(insp.id, question_id)
+    text_held = ctx.get_held(("answer", answer_id, "corrective_action"), insp.id)
+    due_held = ctx.get_held(("answer", answer_id, "due_date"), insp.id)
+    text = text_held.decoded() if text_held is not None else None
+    due = due_held.decoded() if due_held is not None else None
+    action_id = action_rules.migrated_action_id(insp.id, question_id)
+    row = ctx.action(action_id)
+    if row is None:
+        if not text and not due:
+            return
+        stamp = now_iso()
+        row = corrective_actions.ActionRow(
+            id=action_id,
+            inspection_id=insp.id,
+            question_id=question_id,
+            site_id=insp.site_id,
+            district=insp.district,
+            deadline=due if isinstance(due, str) else None,
+            status="open",
+            fixed_on=None,
+            created_by=ctx.actor.username,
+            created_at=stamp,
+            updated_at=stamp,
+            verified_at=None,
+        )
+        corrective_actions.insert_row(ctx.tx, row)
+        ctx.action_rows[action_id] = row
+        events = corrective_actions.add_event(ctx.tx, action_id, "created", ctx.actor.username)
+        fixed: list[tuple[str, object]] = [
+            ("inspection_id", insp.id),
+            ("question_id", question_id),
+            ("site_id", insp.site_id),
+            ("status", "open"),
+            ("history", events),
+        ]
+        for name, fixed_value in fixed:
+            ctx.write_server(("action", action_id, name), fixed_value, row.district, None)
+    for name, value in (("description", text), ("deadline", due)):
+        held = ctx.get_held(("action", action_id, name), None)
+        if held is None or held.decoded() != value:
+            ctx.write_server(("action", action_id, name), value, row.district, None)
+    if row.deadline != due and (due is None or isinstance(due, str)):
+        row.deadline = due
+        corrective_actions.update_row(ctx.tx, row)
 
 
 _SITE_COLUMNS = {"workers": "workers", "contact": "contact", "location": "location"}
@@ -643,3 +704,154 @@ def _apply_site(ctx: PushContext, c: Change) -> ChangeResult:
             source = location_source("device", ctx.actor.username, ctx.client_id) if c.value is not None else None
             ctx.tx.execute("UPDATE sites SET location_source = ? WHERE id = ?", (source, site.id))
     return result
+
+
+# --- corrective actions (PROTOCOL.md §3, entity ``action``) ---------------------------------
+
+
+def _apply_action(ctx: PushContext, c: Change) -> ChangeResult:
+    """A device's change to a corrective action: ``inspection_id`` creates it (in the district
+    of that inspection's site); identity fields are fixed once written; what was found and
+    asked is fixed once the inspection is submitted (it is signed with it); ``status`` moves by
+    the action state machine, a device only to ``open`` and ``reported_fixed`` (with evidence);
+    every other field merges per field like an answer."""
+    row = ctx.action(c.entity_id)
+    if row is None:
+        return _create_action(ctx, c)
+    if not ctx.visible(row.district):
+        raise _out_of_scope("Biện pháp khắc phục", "The corrective action")
+    if c.field in protocol.ACTION_SERVER_FIELDS:
+        raise Rejection(
+            "not_permitted",
+            f"Chỉ máy chủ được ghi trường '{c.field}'.",
+            f"Only the server writes the field '{c.field}'.",
+        )
+    key = ("action", row.id, c.field)
+    held = ctx.get_held(key, None)
+    unchanged = held is not None and held.decoded() == c.value
+    if not (c.field == "deadline" and unchanged):  # an old deadline kept as it was is not a new one
+        bad = validation.validate_action_field(c.field, c.value, action_rules.viet_nam_today())
+        if bad is not None:
+            raise _reject_invalid(bad)
+    if c.field in protocol.ACTION_IDENTITY_FIELDS:
+        current = row.inspection_id if c.field == "inspection_id" else row.site_id
+        if c.value == current:
+            return ChangeResult(change_id=c.change_id, status="applied")
+        raise Rejection(
+            "identity_fixed",
+            f"Trường '{c.field}' của biện pháp khắc phục đã cố định là {current!r}; không đổi được.",
+            f"The corrective action's '{c.field}' is fixed at {current!r}; it cannot change.",
+        )
+    if c.field in protocol.ACTION_FINDING_FIELDS and not unchanged:
+        insp = ctx.inspection(row.inspection_id)
+        if insp is not None and workflow.is_locked(insp.status):
+            raise Rejection(
+                "locked",
+                "Nội dung biện pháp khắc phục (việc cần làm, thời hạn, ảnh phát hiện) đã ký cùng biên bản nên "
+                "không sửa được; ghi kết quả khắc phục vào phần báo đã khắc phục.",
+                "What the corrective action asks (the task, the deadline, the finding photos) was signed with the "
+                "inspection and cannot change; record the fix in the reported-fixed part.",
+            )
+    if c.field == "status":
+        return _set_action_status(ctx, row, c)
+    result = _merge(ctx, c, row.district, None)
+    if c.field in ("finding_photos", "fix_photos") and ctx.inspection(row.inspection_id) is not None:
+        ctx.blobs_touched.add(row.inspection_id)  # its photos are read by the action's district
+        ctx.touched.add(row.inspection_id)
+    if result.status == "applied" and c.field in ("deadline", "fixed_on", "question_id"):
+        setattr(row, c.field, c.value)
+        corrective_actions.update_row(ctx.tx, row)
+    return result
+
+
+def _actions_of(ctx: PushContext, inspection_id: str) -> list[action_rules.Action]:
+    """The inspection's corrective actions as this push sees them (its own writes included)."""
+    out = []
+    for (action_id,) in ctx.tx.query("SELECT id FROM actions WHERE inspection_id = ? ORDER BY id", (inspection_id,)):
+        fields = {}
+        for name in (*protocol.ACTION_DEVICE_FIELDS, *protocol.ACTION_SERVER_FIELDS):
+            held = ctx.get_held(("action", action_id, name), None)
+            if held is not None:
+                fields[name] = held.decoded()
+        out.append(action_rules.action_from_fields(action_id, fields))
+    return out
+
+
+def _create_action(ctx: PushContext, c: Change) -> ChangeResult:
+    if c.field != "inspection_id":
+        raise Rejection(
+            "unknown_action",
+            "Máy chủ chưa có biện pháp khắc phục này; cần gửi biên bản gốc (inspection_id) trước.",
+            "The server does not know this corrective action yet; its inspection_id must be sent first.",
+            restamp=False,
+        )
+    bad = validation.validate_action_field("inspection_id", c.value, action_rules.viet_nam_today())
+    if bad is not None:
+        raise Rejection("invalid_value", bad.message.vi, bad.message.en, restamp=False)
+    insp = ctx.inspection(c.value)
+    if insp is None or not ctx.visible(insp.district):
+        raise _out_of_scope("Biên bản của biện pháp khắc phục", "The inspection of the corrective action")
+    if insp.status == "discarded":
+        raise Rejection(
+            "locked",
+            "Biên bản gốc đã bị hủy; không thêm biện pháp khắc phục được.",
+            "The inspection was discarded; no corrective action can be added to it.",
+            restamp=False,
+        )
+    stamp = now_iso()
+    row = corrective_actions.ActionRow(
+        id=c.entity_id,
+        inspection_id=insp.id,
+        question_id=None,
+        site_id=insp.site_id,
+        district=insp.district,
+        deadline=None,
+        status="open",
+        fixed_on=None,
+        created_by=ctx.actor.username,
+        created_at=stamp,
+        updated_at=stamp,
+        verified_at=None,
+    )
+    corrective_actions.insert_row(ctx.tx, row)
+    ctx.action_rows[row.id] = row
+    events = corrective_actions.add_event(ctx.tx, row.id, "created", ctx.actor.username)
+    value_json, tail = ctx.prepared[c.client_seq]
+    ctx.write(("action", row.id, "inspection_id"), value_json, c.hlc, row.district, None, data=c.value, tail=tail)
+    ctx.write_server(("action", row.id, "site_id"), row.site_id, row.district, None)
+    ctx.write_server(("action", row.id, "status"), "open", row.district, None)
+    ctx.write_server(("action", row.id, "history"), events, row.district, None)
+    return ChangeResult(change_id=c.change_id, status="applied")
+
+
+def _set_action_status(ctx: PushContext, row: corrective_actions.ActionRow, c: Change) -> ChangeResult:
+    new = c.value
+    if row.status == new:  # already held (two devices reported it fixed): converge on the server's stamp
+        ctx.write_server(("action", row.id, "status"), new, row.district, None)
+        return ChangeResult(change_id=c.change_id, status="applied")
+    if new not in action_rules.DEVICE_STATUSES:
+        raise Rejection(
+            "not_permitted",
+            "Xác minh hay mở lại biện pháp khắc phục chỉ làm được trên bảng theo dõi của giám sát viên, "
+            "không qua đồng bộ.",
+            "Verifying or reopening a corrective action is done by a supervisor "
+            "(POST /api/v1/actions/{id}/verify or /reopen), not by sync.",
+        )
+    problem = action_rules.transition_problem(row.status, new, ctx.actor.role)
+    if problem is not None:
+        raise Rejection("invalid_transition", problem.vi, problem.en)
+    if new == "reported_fixed":
+        photos = ctx.get_held(("action", row.id, "fix_photos"), None)
+        note = ctx.get_held(("action", row.id, "fix_note"), None)
+        if not (photos is not None and photos.decoded()) and not (note is not None and note.decoded()):
+            raise Rejection(
+                "incomplete",
+                "Báo đã khắc phục cần ảnh hoặc ghi chú kết quả khắc phục.",
+                "Reporting an action fixed needs a photo or a note of the fix.",
+            )
+    row.status = new
+    corrective_actions.update_row(ctx.tx, row)
+    events = corrective_actions.add_event(ctx.tx, row.id, new, ctx.actor.username)
+    ctx.write_server(("action", row.id, "status"), new, row.district, None)
+    ctx.write_server(("action", row.id, "history"), events, row.district, None)
+    return ChangeResult(change_id=c.change_id, status="applied")

@@ -30,6 +30,7 @@ from sync_server.http.deps import DEPENDENCIES
 from sync_server.http.input_guard import input_guard
 from sync_server.http.openapi_errors import document_errors
 from sync_server.http.problems import EXCEPTION_HANDLERS
+from sync_server.http.routes_actions import ActionController
 from sync_server.http.routes_admin import AdminController
 from sync_server.http.routes_auth import AuthController
 from sync_server.http.routes_blobs import BlobController
@@ -114,6 +115,7 @@ def create_app(
             SiteController,
             TemplateController,
             InspectionController,
+            ActionController,
             PlanController,
             AdminController,
             UnitController,

@@ -51,6 +51,53 @@ class ActionRow(msgspec.Struct, kw_only=True):
     due_date: str | None
     inspected_at: str | None = None
     template_id: str | None = None
+    # the action record (``shared_schema.actions``): it closes only when verified
+    action_id: str | None = None
+    status: str = "open"
+    district: str | None = None
+    site_kind: str | None = None
+    fixed_on: str | None = None
+
+
+class ActionFigures(msgspec.Struct, kw_only=True):
+    """Corrective actions of one district or site kind: open (not verified), overdue, and of
+    the verified ones how many were fixed by their deadline."""
+
+    key: str
+    open: int = 0
+    overdue: int = 0
+    verified: int = 0
+    on_time: int = 0
+
+    @property
+    def on_time_pct(self) -> float | None:
+        return round(self.on_time / self.verified * 100, 1) if self.verified else None
+
+
+def action_figures(actions: Iterable[ActionRow], by: str, today: dt.date) -> list[ActionFigures]:
+    """``ActionFigures`` per ``district`` or ``site_kind`` (``by``), sorted by key."""
+    groups: dict[str, ActionFigures] = {}
+    for a in actions:
+        key = getattr(a, by) or ""
+        g = groups.setdefault(key, ActionFigures(key=key))
+        if a.status == "verified":
+            g.verified += 1
+            due, fixed = _day(a.due_date), _day(a.fixed_on)
+            if due is not None and fixed is not None and fixed <= due:
+                g.on_time += 1
+            continue
+        g.open += 1
+        due = _day(a.due_date)
+        if due is not None and due < today:
+            g.overdue += 1
+    return [groups[k] for k in sorted(groups)]
+
+
+def _day(text: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(text or "")
+    except ValueError:
+        return None
 
 
 class DayCount(msgspec.Struct, frozen=True):
@@ -135,6 +182,8 @@ def overdue_actions(
     resolved_sites = resolved_sites or {}
     overdue: list[OverdueAction] = []
     for action in actions:
+        if action.status == "verified":
+            continue  # closed: only verification takes an action off the list
         try:
             due = dt.date.fromisoformat(action.due_date or "")
         except ValueError:

@@ -42,7 +42,9 @@ def test_supervisor_filters_returns_and_later_approves_a_synced_inspection(
     expect(answers.locator("img")).to_have_count(1)
     assert answers.locator("img").evaluate("img => img.naturalWidth") > 0, "the photo loads through the console"
     expect(page.locator("#result")).to_have_text("Không đạt")
-    expect(page.get_by_text("Phát khẩu trang, nhắc nhở đầu ca")).to_be_visible()
+    expect(page.get_by_text("Phát khẩu trang, nhắc nhở đầu ca").first).to_be_visible()
+    # the answer's corrective action is also the inspection's action record (listed with its status)
+    expect(page.locator("#actions")).to_contain_text("Phát khẩu trang, nhắc nhở đầu ca")
     pdf = page.request.get(f"{world.base_url}/console/inspections/{inspection_id}/report.pdf")
     assert pdf.ok and pdf.body().startswith(b"%PDF")
     shot(page, artifacts_dir, "03-inspection-page")

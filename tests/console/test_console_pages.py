@@ -105,14 +105,43 @@ def test_api_serves_the_record_pdf_and_exports_by_role(world: World, tmp_path: o
 
 
 def test_dashboard_lists_the_overdue_corrective_action(world: World, console: ConsoleClient) -> None:
-    inspection_id = world.device().submit_inspection(world.site_id, masks="few")
+    import datetime as dt
+    import sqlite3
+
+    from shared_schema import actions as action_rules
+
+    if not world.server.database_url.startswith("sqlite:"):
+        pytest.skip("the deadline is moved back in the SQLite file (the days passing)")
+    device = world.device()
+    inspection_id = device.submit_inspection(world.site_id, masks="few", submit=False)
+    action_id = str(uuid.uuid4())
+    device.push(
+        [
+            device.change("action", action_id, "inspection_id", inspection_id),
+            device.change("action", action_id, "question_id", "masks"),
+            device.change("action", action_id, "description", "Phát khẩu trang, nhắc nhở đầu ca"),
+            device.change(
+                "action", action_id, "deadline", (action_rules.viet_nam_today() + dt.timedelta(days=3)).isoformat()
+            ),
+        ]
+    )
+    conn = sqlite3.connect(world.server.database_url.removeprefix("sqlite:///"))
+    with conn:  # the days pass
+        conn.execute("UPDATE actions SET deadline = '2021-08-12' WHERE id = ?", (action_id,))
+    conn.close()
+    # a later approved inspection of the site does not hide it: only verification would
+    later = device.submit_inspection(world.site_id, started_at="2021-08-05T08:00:00Z")
+    with world.api("giamsat") as api:
+        assert api.post(f"/api/v1/inspections/{later}/review", json={"decision": "approve"}).status_code == 200
     console.login("giamsat")
     page = console.page("/console/dashboard", days="90")
     assert page.status_code == 200
     overdue = page.text[page.text.index('id="overdue"') :]
-    assert f"/console/inspections/{inspection_id}" in overdue
+    assert f"/console/actions/{action_id}" in overdue
     assert "Phát khẩu trang, nhắc nhở đầu ca" in overdue and "12/08/2021" in overdue
     assert "Tỷ lệ đeo khẩu trang" in overdue
+    figures = page.text[page.text.index('id="action-figures"') : page.text.index('id="overdue"')]
+    assert "TX Phổ Yên" in figures and "Doanh nghiệp" in figures
 
 
 def test_a_conflict_is_shown_with_both_values_and_blocks_approval_until_resolved(

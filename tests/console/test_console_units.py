@@ -28,11 +28,12 @@ def test_every_text_a_template_uses_exists_in_vietnamese_and_english() -> None:
     used = {key for path in TEMPLATES.glob("*.html") for key in KEY_RE.findall(path.read_text(encoding="utf-8"))}
     assert used, "the pattern finds the keys"
     prefixes = {key for key in used if key.endswith("_")}  # t("role_" + user.role) and the like
-    assert prefixes == {"role_", "status_", "decision_", "assignment_", "plan_status_"}
+    assert prefixes == {"role_", "status_", "decision_", "action_event_", "assignment_", "plan_status_"}
     families = {
         "role_": ROLES,
         "status_": ("draft", "published", "retired"),
         "decision_": REVIEW_DECISIONS,
+        "action_event_": ("created", "migrated", "reported_fixed", "verified", "reopened"),
         "assignment_": SHOWN_STATUSES,
         "plan_status_": ("open", "closed"),
     }

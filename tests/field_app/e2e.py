@@ -126,6 +126,7 @@ def device_snapshot(app: AppServices) -> Snapshot:
         "inspection": "inspections",
         "answer": "answers",
         "conflict": "conflicts",
+        "action": "actions",
         "assignment": "assignments",
     }
     for entity, table in entity_tables.items():

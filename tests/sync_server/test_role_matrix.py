@@ -8,6 +8,7 @@ Roles: ``anonymous``; ``inspector`` (district A, where the test inspection is);
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,6 +16,7 @@ import msgspec
 import pytest
 from litestar.testing import TestClient
 
+from shared_schema import actions
 from shared_schema.protocol import answer_entity_id
 from tests.support.sample_checklist import sample_template
 from tests.sync_server.conftest import DISTRICT_A, World
@@ -31,6 +33,7 @@ class Fixture:
     blob: bytes
     conflict_id: str
     user_id: str
+    action_id: str = ""
     plan_id: str = ""
     other_plan_id: str = ""
 
@@ -39,7 +42,17 @@ def prepare(client: TestClient, world: World) -> Fixture:
     a, b = Device("pa"), Device("pb")
     signature = png_bytes(seed=9)
     iid, create = a.start_inspection(world.site_a)
-    body = a.body([*create, *complete_answers(a, iid, sha(signature))])
+    answers = complete_answers(a, iid, sha(signature))
+    aid = f"{iid}-action"
+    deadline = (actions.viet_nam_today() + dt.timedelta(days=7)).isoformat()
+    action = [
+        a.change("action", aid, "inspection_id", iid),
+        a.change("action", aid, "description", "Lắp điểm rửa tay"),
+        a.change("action", aid, "deadline", deadline),
+        a.change("action", aid, "fix_note", "Đã lắp"),
+        a.change("action", aid, "status", "reported_fixed"),
+    ]
+    body = a.body([*create, *answers, *action])
     assert client.post("/api/v1/sync/push", json=body, headers=world.headers("insp_a")).status_code == 200
     # a concurrent edit by another inspector of district A → one conflict-log entry
     edit = b.change("answer", answer_entity_id(iid, "manager"), "value", "B", base_hlc="000000000000001-00000-x")
@@ -69,6 +82,7 @@ def prepare(client: TestClient, world: World) -> Fixture:
         user_id=user_id,
         plan_id=plan.json()["plan"]["id"],
         other_plan_id=other.json()["plan"]["id"],
+        action_id=aid,
     )
 
 
@@ -264,6 +278,28 @@ ENDPOINTS: list[tuple[str, str, str, dict[str, Any], dict[str, int]]] = [
         {},
         dict(inspector=FORBID, other_inspector=FORBID, supervisor=OK, admin=OK),
     ),
+    ("actions list", "GET", "/api/v1/actions", {}, dict(inspector=OK, other_inspector=OK, supervisor=OK, admin=OK)),
+    (
+        "action read",
+        "GET",
+        "/api/v1/actions/{action}",
+        {},
+        dict(inspector=OK, other_inspector=HIDDEN, supervisor=OK, admin=OK),
+    ),
+    (
+        "action verify",
+        "POST",
+        "/api/v1/actions/{action}/verify",
+        {"json": {"comment": "Đạt"}},
+        dict(inspector=FORBID, other_inspector=FORBID, supervisor=OK, admin=OK),
+    ),
+    (
+        "action reopen",
+        "POST",
+        "/api/v1/actions/{action}/reopen",
+        {"json": {"comment": "Chưa có xà phòng"}},
+        dict(inspector=FORBID, other_inspector=FORBID, supervisor=OK, admin=OK),
+    ),
     (
         "users list",
         "GET",
@@ -360,6 +396,7 @@ def test_role_and_scope_matrix(api: tuple[TestClient, World], endpoint: str, rol
         user=fx.user_id,
         plan=fx.plan_id,
         other_plan=fx.other_plan_id,
+        action=fx.action_id,
     )
     headers = world.headers(USER_OF[role]) if role != "anonymous" else {}
     kwargs: dict[str, Any] = {"headers": headers}

@@ -15,6 +15,7 @@ from field_app.ui.form_state import InspectionForm
 from field_app.ui.views import widgets as w
 from field_app.ui.views.blob_image import BlobImage
 from field_app.ui.views.signature_pad import SIGNATURE_TEXTS, SignaturePad
+from shared_schema import actions as action_rules
 from shared_schema.checklist import (
     DateQuestion,
     LocationQuestion,
@@ -379,6 +380,55 @@ def _notice_words(form: InspectionForm, qid: str | None) -> list[ft.Control]:
     return [w.warning_box(n.message.get(form.lang)) for n in form.notices_for(qid)]
 
 
+def action_block(form: InspectionForm, qid: str) -> ft.Control:
+    """The corrective actions of a failed item, and "Thêm biện pháp khắc phục" to add one."""
+    lang = form.lang
+    rows: list[ft.Control] = []
+    for a in form.actions_for(qid):
+        status = action_rules.STATUS_LABELS.get(a.status)
+        due = i18n.t(lang, "action_due", date=i18n.fmt_date(a.deadline)) if a.deadline else ""
+        rows.append(
+            ft.Container(
+                content=ft.Column(
+                    [
+                        ft.Text(a.description or "", weight=ft.FontWeight.W_600, size=14),
+                        w.muted(" · ".join(x for x in (due, status.get(lang) if status else a.status) if x), 12),
+                    ],
+                    spacing=2,
+                ),
+                bgcolor=ft.Colors.BLUE_GREY_50,
+                padding=8,
+                border_radius=6,
+            )
+        )
+    if form.editable and qid in form.action_drafts_open:
+
+        def box(field: str, label: str, **kw: Any) -> ft.Control:
+            return ft.TextField(
+                label=i18n.t(lang, label),
+                value=form.action_draft(qid, field),
+                on_change=lambda e: form.edit_action_draft(qid, field, e.control.value or ""),
+                **kw,
+            )
+
+        rows += [
+            box("description", "action_what", multiline=True, min_lines=2),
+            box(
+                "deadline",
+                "action_deadline",
+                hint_text=i18n.t(lang, "date_hint"),
+                keyboard_type=ft.KeyboardType.DATETIME,
+            ),
+            box("responsible_name", "action_responsible"),
+            box("responsible_phone", "action_phone", keyboard_type=ft.KeyboardType.PHONE),
+            w.error_text(form.error(qid, "action")),
+            w.action(i18n.t(lang, "action_save"), lambda e: form.save_action(qid), icon=ft.Icons.SAVE, primary=True),
+        ]
+    elif form.editable:
+        rows.append(w.action(i18n.t(lang, "add_action"), lambda e: form.open_action_draft(qid), icon=ft.Icons.BUILD))
+    return ft.Column([r for r in rows if r is not None], spacing=8)
+
+
 def question_card(form: InspectionForm, q: Question, caps: Capabilities) -> ft.Control:
     lang = form.lang
     label = q.label.get(lang)
@@ -422,6 +472,7 @@ def question_card(form: InspectionForm, q: Question, caps: Capabilities) -> ft.C
             w.error_text(form.error(q.id, "value")),
             evidence,
             critical_block,
+            action_block(form, q.id) if form.is_failed(q.id) else None,
             _note_block(form, q),
             *_notice_words(form, q.id),
         ],

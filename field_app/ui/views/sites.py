@@ -7,11 +7,14 @@ from typing import Any
 
 import flet as ft
 
+from field_app.core.capabilities import Capabilities
+from field_app.core.models import ActionView
 from field_app.ui import i18n
 from field_app.ui.state import AppState
 from field_app.ui.views import widgets as w
 from field_app.ui.views.home import inspection_tile
 from field_app.ui.views.site_edit import capabilities_of
+from shared_schema import actions as action_rules
 from shared_schema.records import SITE_KINDS
 
 
@@ -129,6 +132,7 @@ def SiteScreen(state: AppState, ui: Any = None) -> ft.Control:
         for option in state.checklists
     ]
     past = [inspection_tile(state, item) for item in detail.inspections]
+    carried = [_carried_action(state, view, caps) for view in detail.open_actions]
     return ft.Container(
         padding=12,
         content=ft.Column(
@@ -148,6 +152,11 @@ def SiteScreen(state: AppState, ui: Any = None) -> ft.Control:
                     ],
                 ),
                 w.action(state.t("correct_site"), lambda e: state.open_site_edit(), icon=ft.Icons.EDIT_LOCATION_ALT),
+                w.group(
+                    state.t("carried_over"),
+                    [w.heading(state.t("carried_over"), 15), *(carried or [w.muted(state.t("no_carried_over"))])],
+                    padding=8,
+                ),
                 *(starts or [w.warning_box(state.t("no_checklist"))]),
                 w.group(
                     state.t("past_inspections"),
@@ -161,4 +170,66 @@ def SiteScreen(state: AppState, ui: Any = None) -> ft.Control:
             spacing=12,
             scroll=ft.ScrollMode.AUTO,
         ),
+    )
+
+
+def _carried_action(state: AppState, view: ActionView, caps: Capabilities) -> ft.Control:
+    """One action still open at this site: what, from which item, by when (overdue in red),
+    and for an open one a note and "Đã khắc phục"."""
+    lang = state.lang
+    a = view.action
+    status = action_rules.STATUS_LABELS.get(a.status)
+    due = state.t("action_due", date=i18n.fmt_date(a.deadline)) if a.deadline else ""
+    lines: list[ft.Control | None] = [
+        ft.Text(a.description or "", weight=ft.FontWeight.W_600, size=14),
+        w.muted(view.question_label.get(lang), 12) if view.question_label else None,
+        ft.Row(
+            w.compact(
+                [
+                    ft.Text(due, size=12),
+                    ft.Text(state.t("action_overdue"), color=w.ERROR_COLOR, size=12, weight=ft.FontWeight.BOLD)
+                    if view.overdue
+                    else None,
+                    ft.Text(status.get(lang) if status else a.status, size=12, color=w.MUTED),
+                ]
+            ),
+            spacing=8,
+            wrap=True,
+        ),
+    ]
+    if a.status in ("open", "reopened"):
+
+        async def pick(e: object, aid: str = a.id) -> None:
+            outcome = await (caps.take_photo() if caps.has_camera else caps.pick_photos())
+            if outcome.problem is not None:
+                state.fix_errors = {**state.fix_errors, aid: outcome.problem.get(state.lang)}
+                return
+            for data in outcome.value or []:
+                state.add_fix_photo(aid, data)
+
+        lines += [
+            ft.Row(
+                [
+                    w.action(state.t("add_fix_photo"), pick, icon=ft.Icons.ADD_A_PHOTO),
+                    w.muted(state.t("photos_count", count=len(a.fix_photos))),
+                ],
+                wrap=True,
+            ),
+            ft.TextField(
+                label=state.t("fix_note"),
+                multiline=True,
+                min_lines=2,
+                on_change=lambda e, aid=a.id: state.edit_fix_note(aid, e.control.value or ""),
+            ),
+            w.error_text(state.fix_errors.get(a.id)),
+            w.action(state.t("mark_fixed"), lambda e, aid=a.id: state.report_fixed(aid), icon=ft.Icons.TASK_ALT),
+            w.muted(state.t("not_yet_fixed"), 12),
+        ]
+    else:
+        lines.append(w.muted(state.t("waiting_verification"), 12))
+    return ft.Container(
+        content=ft.Column([c for c in lines if c is not None], spacing=4),
+        padding=8,
+        border=ft.Border.all(1, ft.Colors.RED_200 if view.overdue else ft.Colors.GREY_300),
+        border_radius=6,
     )

@@ -578,3 +578,40 @@ def test_a_submitted_record_is_read_only_and_says_why(state):
     assert "giám sát viên trả lại" in err.value.message.vi
     with pytest.raises(AppError):
         state.services.discard(inspection_id)
+
+
+def test_a_failed_item_gets_a_corrective_action_and_the_next_visit_sees_it_first(state):
+    import datetime as dt
+
+    from shared_schema import actions as action_rules
+
+    inspection_id = _start(state)
+    form = state.form
+    assert form.answer("temp_check", "no")
+    assert state.services.inspection_actions(inspection_id) == []
+    assert form.is_failed("temp_check") and not form.is_failed("workers")
+    form.open_action_draft("temp_check")
+    form.edit_action_draft("temp_check", "description", "Đặt máy đo thân nhiệt ở cổng")
+    form.edit_action_draft("temp_check", "deadline", "01/01/2020")
+    assert not form.save_action("temp_check")
+    assert "đã qua" in form.error("temp_check", "action")
+    assert form.actions_for("temp_check") == []  # refused: nothing written
+    later = (action_rules.viet_nam_today() + dt.timedelta(days=10)).strftime("%d/%m/%Y")
+    form.edit_action_draft("temp_check", "deadline", later)
+    form.edit_action_draft("temp_check", "responsible_name", "Ông Hùng")
+    assert form.save_action("temp_check")
+    [action] = form.actions_for("temp_check")
+    assert action.description == "Đặt máy đo thân nhiệt ở cổng" and action.responsible_name == "Ông Hùng"
+    assert "temp_check" not in form.action_drafts_open
+    # the site page shows it first, and marking it fixed needs a note or a photo
+    state.back()
+    state.open_site("s1")
+    [carried] = state.site.open_actions
+    assert carried.action.id == action.id and not carried.overdue
+    assert not state.report_fixed(action.id)
+    assert "ảnh hoặc ghi chú" in state.fix_errors[action.id]
+    state.edit_fix_note(action.id, "Đã đặt 2 máy đo")
+    assert state.report_fixed(action.id)
+    [after] = state.site.open_actions  # still open until a supervisor verifies it
+    assert after.action.status == "reported_fixed" and after.action.fix_note == "Đã đặt 2 máy đo"
+    assert state.services.sync_status().pending > 0  # queued to sync like any edit

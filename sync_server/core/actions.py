@@ -1,0 +1,402 @@
+"""Corrective actions on the server (PROTOCOL.md §3, entity ``action``): the index rows beside
+the feed, their history, the supervisor's verify/reopen, the board's list and one action.
+
+Field values live in the change feed like an inspection's (a device writes them by push,
+``sync_service._apply_action``); the ``actions`` table is the index the board filters on
+(inspection, site, district, deadline, status). Overdue is derived from the deadline in Viet
+Nam days (``shared_schema.actions.is_overdue``) and an action closes only by verification, so
+no later inspection hides one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import msgspec
+
+from shared_schema import actions as rules
+from shared_schema.actions import Action, ActionEvent
+from shared_schema.text import LocalText
+from sync_server.core import audit
+from sync_server.core.access import Actor, district_filter, require_district, require_role
+from sync_server.core.db import Database, Tx
+from sync_server.core.errors import Conflict, Invalid, bi
+from sync_server.core.feed import FeedWriter
+from sync_server.core.template_store import pinned_template
+from sync_server.core.util import from_json, new_id, now_iso, to_json
+
+ROW_COLUMNS = (
+    "id, inspection_id, question_id, site_id, district, deadline, status, fixed_on, created_by, created_at,"
+    " updated_at, verified_at"
+)
+
+
+@dataclass(slots=True)
+class ActionRow:
+    id: str
+    inspection_id: str
+    question_id: str | None
+    site_id: str
+    district: str
+    deadline: str | None
+    status: str
+    fixed_on: str | None
+    created_by: str | None
+    created_at: str
+    updated_at: str
+    verified_at: str | None
+
+
+def row_of(tx: Tx, action_id: str) -> ActionRow | None:
+    r = tx.one(f"SELECT {ROW_COLUMNS} FROM actions WHERE id = ?", (action_id,))
+    return None if r is None else ActionRow(*[r[i] for i in range(12)])
+
+
+def insert_row(tx: Tx, row: ActionRow) -> None:
+    tx.execute(
+        f"INSERT INTO actions ({ROW_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            row.id,
+            row.inspection_id,
+            row.question_id,
+            row.site_id,
+            row.district,
+            row.deadline,
+            row.status,
+            row.fixed_on,
+            row.created_by,
+            row.created_at,
+            row.updated_at,
+            row.verified_at,
+        ),
+    )
+
+
+def update_row(tx: Tx, row: ActionRow) -> None:
+    row.updated_at = now_iso()
+    tx.execute(
+        "UPDATE actions SET question_id = ?, deadline = ?, status = ?, fixed_on = ?, updated_at = ?, verified_at = ?"
+        " WHERE id = ?",
+        (row.question_id, row.deadline, row.status, row.fixed_on, row.updated_at, row.verified_at, row.id),
+    )
+
+
+def add_event(tx: Tx, action_id: str, event: str, username: str | None, comment: str | None = None) -> list[Any]:
+    """Append one step to the action's history; returns the whole history (the feed's
+    ``history`` value)."""
+    ordinal = int(tx.scalar("SELECT COALESCE(MAX(ordinal), 0) FROM action_events WHERE action_id = ?", (action_id,)))
+    tx.execute(
+        "INSERT INTO action_events (id, action_id, ordinal, at, event, username, comment) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (new_id(), action_id, ordinal + 1, now_iso(), event, username, comment),
+    )
+    return [msgspec.to_builtins(e) for e in history(tx, action_id)]
+
+
+def history(tx: Tx, action_id: str) -> list[ActionEvent]:
+    return [
+        ActionEvent(event=r[0], at=r[1], by=r[2], comment=r[3])
+        for r in tx.query(
+            "SELECT event, at, username, comment FROM action_events WHERE action_id = ? ORDER BY ordinal",
+            (action_id,),
+        )
+    ]
+
+
+def read_actions(tx: Tx, ids: list[str]) -> dict[str, Action]:
+    """The actions ``ids`` from their feed fields."""
+    fields: dict[str, dict[str, Any]] = {i: {} for i in ids}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        marks = ", ".join("?" for _ in chunk)
+        for r in tx.query(
+            f"SELECT entity_id, field, value FROM feed WHERE entity = 'action' AND entity_id IN ({marks})", chunk
+        ):
+            fields[r[0]][r[1]] = from_json(r[2]) if r[2] is not None else None
+    return {i: rules.action_from_fields(i, f) for i, f in fields.items()}
+
+
+def inspection_actions(tx: Tx, inspection_id: str) -> list[Action]:
+    """The actions an inspection gave (for its submission rules, its page and its PDF)."""
+    ids = [r[0] for r in tx.query("SELECT id FROM actions WHERE inspection_id = ? ORDER BY id", (inspection_id,))]
+    found = read_actions(tx, ids)
+    return [found[i] for i in ids]
+
+
+def latest_action_deadline(db: Database, inspection_id: str) -> str | None:
+    """The latest deadline of an inspection's actions not yet verified (when a follow-up visit
+    is due), or ``None``."""
+    with db.read() as tx:
+        value = tx.scalar(
+            "SELECT MAX(deadline) FROM actions WHERE inspection_id = ? AND status <> 'verified'", (inspection_id,)
+        )
+    return str(value) if value is not None else None
+
+
+def unclosed_by_site(tx: Tx, site_ids: list[str]) -> dict[str, list[str | None]]:
+    """Site → the deadlines of its actions not yet verified (whatever inspection gave them):
+    what the map colours a site by."""
+    out: dict[str, list[str | None]] = {}
+    for start in range(0, len(site_ids), 500):
+        chunk = site_ids[start : start + 500]
+        for r in tx.query(
+            f"SELECT a.site_id, a.deadline FROM actions a LEFT JOIN inspections i ON i.id = a.inspection_id"
+            f" WHERE a.site_id IN ({', '.join('?' for _ in chunk)}) AND a.status <> 'verified'"
+            " AND COALESCE(i.status, '') <> 'discarded'",
+            chunk,
+        ):
+            out.setdefault(r[0], []).append(r[1])
+    return out
+
+
+def by_inspection(tx: Tx, inspection_ids: list[str]) -> dict[str, list[tuple[str | None, str]]]:
+    """Inspection → (deadline, status) of each action it gave: what the summary counts."""
+    out: dict[str, list[tuple[str | None, str]]] = {}
+    for start in range(0, len(inspection_ids), 500):
+        chunk = inspection_ids[start : start + 500]
+        for r in tx.query(
+            f"SELECT inspection_id, deadline, status FROM actions WHERE inspection_id IN ({', '.join('?' for _ in chunk)})",
+            chunk,
+        ):
+            out.setdefault(r[0], []).append((r[1], r[2]))
+    return out
+
+
+# --- the board ----------------------------------------------------------------------------
+
+
+class ActionItem(msgspec.Struct, kw_only=True):
+    id: str
+    inspection_id: str
+    question_id: str | None
+    site_id: str
+    site_name: str | None
+    site_kind: str | None
+    district: str
+    description: str | None
+    deadline: str | None
+    status: str
+    overdue: bool
+    responsible_name: str | None = None
+    responsible_phone: str | None = None
+    fixed_on: str | None = None
+    record_number: str | None = None
+    created_by: str | None = None
+    created_at: str
+    updated_at: str
+
+
+class ActionPage(msgspec.Struct, kw_only=True):
+    items: list[ActionItem]
+    total: int
+    limit: int
+    offset: int
+
+
+class ActionDetail(msgspec.Struct, kw_only=True):
+    item: ActionItem
+    finding_photos: list[str]
+    fix_photos: list[str]
+    fix_note: str | None
+    history: list[ActionEvent]
+    # the label of the checklist item the action comes from (its checklist version's words)
+    question_label: LocalText | None = None
+
+
+_LIST_SELECT = (
+    "SELECT a.id, a.inspection_id, a.question_id, a.site_id, s.name, s.kind, a.district, a.deadline, a.status,"
+    " a.fixed_on, i.record_number, a.created_by, a.created_at, a.updated_at"
+    " FROM actions a LEFT JOIN sites s ON s.id = a.site_id LEFT JOIN inspections i ON i.id = a.inspection_id"
+)
+SORTS = {"deadline": "a.deadline IS NULL, a.deadline, a.id", "updated": "a.updated_at DESC, a.id"}
+
+
+def _items(tx: Tx, rows: list[Any], today: dt.date) -> list[ActionItem]:
+    found = read_actions(tx, [r[0] for r in rows])
+    out = []
+    for r in rows:
+        a = found[r[0]]
+        out.append(
+            ActionItem(
+                id=r[0],
+                inspection_id=r[1],
+                question_id=r[2],
+                site_id=r[3],
+                site_name=r[4],
+                site_kind=r[5],
+                district=r[6],
+                description=a.description,
+                deadline=r[7],
+                status=r[8],
+                overdue=rules.is_overdue(r[8], r[7], today),
+                responsible_name=a.responsible_name,
+                responsible_phone=a.responsible_phone,
+                fixed_on=r[9],
+                record_number=r[10],
+                created_by=r[11],
+                created_at=r[12],
+                updated_at=r[13],
+            )
+        )
+    return out
+
+
+def list_actions(
+    db: Database,
+    actor: Actor,
+    *,
+    district: str | None = None,
+    site_id: str | None = None,
+    inspection_id: str | None = None,
+    status: str | None = None,
+    overdue: bool | None = None,
+    sort: str = "deadline",
+    limit: int = 50,
+    offset: int = 0,
+    today: dt.date | None = None,
+) -> ActionPage:
+    """Actions in the actor's districts, filtered, sorted by deadline (or last change) and
+    paged. ``overdue`` keeps actions not verified whose deadline day is past in Viet Nam."""
+    if status is not None and status not in rules.ACTION_STATUSES:
+        raise Invalid(
+            bi(
+                f"Trạng thái '{status}' không có; dùng: {', '.join(rules.ACTION_STATUSES)}.",
+                f"Unknown status '{status}'; use one of: {', '.join(rules.ACTION_STATUSES)}.",
+            ),
+            code="invalid_status",
+        )
+    if sort not in SORTS:
+        raise Invalid(
+            bi(
+                f"Cách sắp xếp '{sort}' không có; dùng: {', '.join(SORTS)}.",
+                f"Unknown sort '{sort}'; use one of: {', '.join(SORTS)}.",
+            ),
+            code="invalid_sort",
+        )
+    day = today or rules.viet_nam_today()
+    cond, params = district_filter(actor, "a.district")
+    sql = " WHERE COALESCE(i.status, '') <> 'discarded'" + cond
+    args: list[Any] = list(params)
+    for column, value in (
+        ("a.district", district),
+        ("a.site_id", site_id),
+        ("a.inspection_id", inspection_id),
+        ("a.status", status),
+    ):
+        if value:
+            sql += f" AND {column} = ?"
+            args.append(value)
+    if overdue is True:
+        sql += " AND a.status <> 'verified' AND a.deadline IS NOT NULL AND a.deadline < ?"
+        args.append(day.isoformat())
+    elif overdue is False:
+        sql += " AND NOT (a.status <> 'verified' AND a.deadline IS NOT NULL AND a.deadline < ?)"
+        args.append(day.isoformat())
+    limit = min(max(limit, 1), 500)
+    offset = max(offset, 0)
+    with db.read() as tx:
+        total = int(
+            tx.scalar("SELECT COUNT(*) FROM actions a LEFT JOIN inspections i ON i.id = a.inspection_id" + sql, args)
+        )
+        rows = tx.query(_LIST_SELECT + sql + f" ORDER BY {SORTS[sort]} LIMIT ? OFFSET ?", [*args, limit, offset])
+        items = _items(tx, rows, day)
+    return ActionPage(items=items, total=total, limit=limit, offset=offset)
+
+
+def get_action(db: Database, actor: Actor, action_id: str, today: dt.date | None = None) -> ActionDetail:
+    """One action with its evidence and history; 404 outside the actor's districts."""
+    with db.read() as tx:
+        return _detail(tx, actor, action_id, today or rules.viet_nam_today())
+
+
+def _detail(tx: Tx, actor: Actor, action_id: str, today: dt.date) -> ActionDetail:
+    rows = tx.query(_LIST_SELECT + " WHERE a.id = ?", (action_id,))
+    require_district(actor, rows[0][6] if rows else None, "biện pháp khắc phục", "corrective action", found=bool(rows))
+    item = _items(tx, rows, today)[0]
+    a = read_actions(tx, [action_id])[action_id]
+    label = None
+    pinned = tx.one("SELECT template_id, template_version FROM inspections WHERE id = ?", (item.inspection_id,))
+    if pinned is not None and pinned[0] and pinned[1] and item.question_id:
+        template = pinned_template(tx, pinned[0], pinned[1])
+        question = template.question_map().get(item.question_id) if template is not None else None
+        label = question.label if question is not None else None
+    return ActionDetail(
+        question_label=label,
+        item=item,
+        finding_photos=a.finding_photos,
+        fix_photos=a.fix_photos,
+        fix_note=a.fix_note,
+        history=history(tx, action_id),
+    )
+
+
+def review(db: Database, actor: Actor, action_id: str, decision: str, comment: str | None = None) -> ActionDetail:
+    """A supervisor or admin verifies (closes) or reopens an action reported fixed, with a
+    comment kept in the action's history; reopening needs one (what is still wrong)."""
+    require_role(actor, rules.REVIEW_ROLES, "xác minh biện pháp khắc phục", "verify corrective actions")
+    target = rules.REVIEW_STATUS.get(decision)
+    if target is None:
+        raise Invalid(
+            bi("Quyết định phải là verify hoặc reopen.", "The decision must be verify or reopen."),
+            code="invalid_decision",
+        )
+    comment = (comment or "").strip() or None
+    if target == "reopened" and not comment:
+        raise Invalid(
+            bi(
+                "Mở lại biện pháp khắc phục cần ghi rõ còn thiếu gì (comment).",
+                "Reopening a corrective action needs a comment saying what is still wrong.",
+            ),
+            code="comment_required",
+        )
+    if comment is not None and len(comment) > 4000:
+        raise Invalid(
+            bi("Nhận xét dài quá 4000 ký tự.", "The comment is longer than 4000 characters."), code="comment_too_long"
+        )
+    with db.write() as tx:
+        row = row_of(tx, action_id)
+        require_district(
+            actor, row.district if row else None, "biện pháp khắc phục", "corrective action", found=row is not None
+        )
+        assert row is not None
+        problem = rules.transition_problem(row.status, target, actor.role)
+        if row.status == target or problem is not None:
+            label = rules.STATUS_LABELS[row.status]
+            raise Conflict(
+                bi(
+                    f"Chỉ xác minh hoặc mở lại được biện pháp đã báo khắc phục; biện pháp này đang '{label.vi}'.",
+                    f"Only an action reported fixed can be verified or reopened; this one is '{label.en}'.",
+                ),
+                code="invalid_transition",
+            )
+        row.status = target
+        row.verified_at = now_iso() if target == "verified" else None
+        update_row(tx, row)
+        events = add_event(tx, action_id, target, actor.username, comment)
+        feed = FeedWriter(tx)
+        for name, value in (("status", target), ("history", events)):
+            feed.put_server(
+                ("action", action_id, name),
+                to_json(value),
+                district=row.district,
+                inspection_id=None,
+                writer_user=actor.username,
+            )
+        feed.flush()
+        audit.record(tx, actor, f"action.{decision}", "action", action_id, {"comment": comment})
+        return _detail(tx, actor, action_id, rules.viet_nam_today())
+
+
+def backdate(db: Database, action_id: str, deadline: str) -> None:
+    """Set a deadline as the server (no device rule applies): for the seeded demo, whose
+    overdue action must have a deadline already past. Devices get it by pull."""
+    with db.write() as tx:
+        row = row_of(tx, action_id)
+        if row is None:
+            return
+        row.deadline = deadline
+        update_row(tx, row)
+        feed = FeedWriter(tx)
+        feed.put_server(("action", action_id, "deadline"), to_json(deadline), district=row.district, inspection_id=None)
+        feed.flush()

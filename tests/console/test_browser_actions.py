@@ -1,0 +1,74 @@
+"""The corrective-action board in headless Chromium: an overdue action reported fixed from a
+phone is on the board's overdue list; the supervisor opens it, verifies it with a comment, and
+only then does it leave the overdue list. Screenshots at desk and phone width."""
+
+from __future__ import annotations
+
+import sqlite3
+import uuid
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.console.conftest import SITE_NAME, World, shot, signed_in_page
+from tests.console.device import photo_png
+from tests.console.test_console_actions import SOON
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+PHONE = {"width": 412, "height": 915}
+
+
+def test_the_supervisor_verifies_an_overdue_action_on_the_board_and_it_leaves_the_overdue_list(
+    world: World, browser: object, artifacts_dir: Path
+) -> None:
+    if not world.server.database_url.startswith("sqlite:"):
+        pytest.skip("the deadline is moved back in the SQLite file (the days passing)")
+    device = world.device()
+    inspection_id = device.submit_inspection(world.site_id, submit=False)
+    aid = str(uuid.uuid4())
+    device.push(
+        [
+            device.change("answer", f"{inspection_id}/temp_check", "value", "no"),
+            device.change("action", aid, "inspection_id", inspection_id),
+            device.change("action", aid, "question_id", "temp_check"),
+            device.change("action", aid, "description", "Lắp đặt điểm rửa tay có xà phòng ở lối vào xưởng"),
+            device.change("action", aid, "deadline", SOON),
+            device.change("action", aid, "responsible_name", "Ông Trần Văn Hùng"),
+            device.change("action", aid, "responsible_phone", "0912 345 678"),
+            device.change("action", aid, "fix_photos", [device.upload(photo_png(aid))]),
+            device.change("action", aid, "fix_note", "Đã lắp 2 bồn rửa tay có xà phòng"),
+            device.change("action", aid, "status", "reported_fixed"),
+        ]
+    )
+    # the days pass: the deadline is now behind us
+    conn = sqlite3.connect(world.server.database_url.removeprefix("sqlite:///"))
+    with conn:
+        conn.execute("UPDATE actions SET deadline = '2021-08-12' WHERE id = ?", (aid,))
+    conn.close()
+
+    page: Page = signed_in_page(browser, world, "giamsat")  # type: ignore[assignment]
+    page.goto(f"{world.base_url}/console/actions?overdue=yes")
+    row = page.locator(f'tr[data-action="{aid}"]')
+    expect(row).to_contain_text("Quá hạn")
+    expect(row).to_contain_text(SITE_NAME)
+    shot(page, artifacts_dir, "20-action-board-overdue")
+    page.set_viewport_size(PHONE)
+    shot(page, artifacts_dir, "20b-action-board-phone")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    row.get_by_role("link", name="Mở").click()
+    expect(page.get_by_role("heading", name="Xác minh kết quả khắc phục")).to_be_visible()
+    expect(page.locator("body")).to_contain_text("Đã lắp 2 bồn rửa tay có xà phòng")
+    expect(page.locator("body")).to_contain_text("Đo thân nhiệt tại cổng?")  # the item in words, not its id
+    shot(page, artifacts_dir, "21-action-page")
+    page.get_by_label("Nhận xét").fill("Đã kiểm tra tại chỗ: đạt")
+    page.get_by_role("button", name="Xác minh đã khắc phục (đóng)").click()
+    expect(page.locator(".flash")).to_contain_text("Đã xác minh biện pháp khắc phục")
+    expect(page.locator("#history")).to_contain_text("Đã kiểm tra tại chỗ: đạt")
+    shot(page, artifacts_dir, "22-action-verified")
+    page.set_viewport_size(PHONE)
+    shot(page, artifacts_dir, "22b-action-verified-phone")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(f"{world.base_url}/console/actions?overdue=yes")
+    expect(page.locator(f'tr[data-action="{aid}"]')).to_have_count(0)
+    assert not page.console_errors  # type: ignore[attr-defined]

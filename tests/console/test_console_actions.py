@@ -1,0 +1,95 @@
+"""The corrective-action board in the console against a real server (no browser): the board
+lists an action from a failed item, overdue only until a supervisor verifies it; reopening
+needs a comment; the history shows each step; CSV/XLSX hold the filtered list."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import subprocess
+import uuid
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from shared_schema import actions as rules
+from tests.console.conftest import SITE_NAME, ConsoleClient, World
+from tests.console.device import Device, photo_png
+from tests.reports.poppler import require_poppler
+
+pytestmark = pytest.mark.slow
+
+SOON = (rules.viet_nam_today() + dt.timedelta(days=10)).isoformat()
+
+
+def action_reported_fixed(world: World, device: Device, inspection_id: str) -> str:
+    aid = str(uuid.uuid4())
+    fix = device.upload(photo_png(aid))
+    device.push(
+        [
+            device.change("action", aid, "inspection_id", inspection_id),
+            device.change("action", aid, "question_id", "temp_check"),
+            device.change("action", aid, "description", "Đặt máy đo thân nhiệt ở cổng"),
+            device.change("action", aid, "deadline", SOON),
+            device.change("action", aid, "responsible_name", "Ông Trần Văn Hùng"),
+            device.change("action", aid, "fix_photos", [fix]),
+            device.change("action", aid, "fix_note", "Đã đặt 2 máy đo ở cổng chính"),
+            device.change("action", aid, "status", "reported_fixed"),
+        ]
+    )
+    return aid
+
+
+def test_the_board_lists_the_action_and_a_supervisor_verifies_it_with_a_comment(
+    world: World, console: ConsoleClient, artifacts_dir: Path
+) -> None:
+    device = world.device()
+    inspection_id = device.submit_inspection(world.site_id, submit=False)
+    aid = action_reported_fixed(world, device, inspection_id)
+    console.login("giamsat")
+    board = console.page("/console/actions", site_id=world.site_id, status="reported_fixed")
+    assert board.status_code == 200
+    assert aid in board.text and "Đặt máy đo thân nhiệt ở cổng" in board.text and SITE_NAME in board.text
+    assert "Báo đã khắc phục" in board.text
+    page = console.page(f"/console/actions/{aid}")
+    assert "Đã đặt 2 máy đo ở cổng chính" in page.text and "/console/blobs/" in page.text
+    refused = console.post(f"/console/actions/{aid}/review", {"decision": "reopen", "comment": " "})
+    assert refused.status_code == 422 and "cần ghi rõ còn thiếu gì" in refused.text
+    done = console.post(f"/console/actions/{aid}/review", {"decision": "verify", "comment": "Kiểm tra tại chỗ: đạt"})
+    assert done.status_code in (200, 303)
+    page = console.page(f"/console/actions/{aid}")
+    assert "Đã xác minh" in page.text and "Kiểm tra tại chỗ: đạt" in page.text and "giamsat" in page.text
+    # the printed record lists it with its status
+    require_poppler()
+    pdf = console.page(f"/console/inspections/{inspection_id}/report.pdf").content
+    text = subprocess.run(["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True).stdout
+    printed = " ".join(text.decode("utf-8").split())
+    assert "Biện pháp khắc phục và tình trạng" in printed and "Đặt máy đo thân nhiệt ở cổng" in printed
+    assert "Đã xác minh" in printed  # the status column (the cell may wrap)
+    (artifacts_dir / "action-record.pdf").write_bytes(pdf)
+    # the inspection page and the site page list it with its status
+    inspection = console.page(f"/console/inspections/{inspection_id}")
+    assert f"/console/actions/{aid}" in inspection.text and "Đã xác minh" in inspection.text
+    console.login("quantri")
+    site_page = console.page(f"/console/sites/{world.site_id}")
+    assert f"/console/actions/{aid}" in site_page.text
+    # an inspector sees the action but cannot verify one
+    console.login("thanhtra")
+    assert 'name="decision"' not in console.page(f"/console/actions/{aid}").text
+
+
+def test_the_board_exports_the_filtered_actions_as_csv_and_xlsx(world: World, console: ConsoleClient) -> None:
+    device = world.device()
+    inspection_id = device.submit_inspection(world.site_id, submit=False)
+    aid = action_reported_fixed(world, device, inspection_id)
+    console.login("giamsat")
+    text = console.page("/console/exports/actions/actions.csv", site_id=world.site_id).content.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0][0] == "Số biên bản" and "Biện pháp khắc phục" in rows[0]
+    assert any(r[-1] == aid and "Đặt máy đo thân nhiệt ở cổng" in r for r in rows[1:])
+    data = console.page("/console/exports/actions/actions.xlsx", site_id=world.site_id).content
+    sheet = load_workbook(io.BytesIO(data)).active
+    ids = [row[-1] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert aid in ids
