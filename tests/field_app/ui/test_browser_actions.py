@@ -35,9 +35,9 @@ def _prepare_server(tmp_path):
     from tests.support.server_process import start_server
 
     server = start_server(tmp_path)
-    server.create_user("an", PASSWORDS["an"], "inspector", ["Phổ Yên", "Đồng Hỷ"])
-    server.create_user("binh", PASSWORDS["binh"], "supervisor", ["Phổ Yên", "Đồng Hỷ"])
-    server.create_user("cuong", PASSWORDS["cuong"], "inspector", ["Phổ Yên"])
+    server.create_user("an", PASSWORDS["an"], "inspector", ["TX Phổ Yên", "H. Đồng Hỷ"])
+    server.create_user("binh", PASSWORDS["binh"], "supervisor", ["TX Phổ Yên", "H. Đồng Hỷ"])
+    server.create_user("cuong", PASSWORDS["cuong"], "inspector", ["TX Phổ Yên"])
     checklist = tmp_path / "sample.json"
     checklist.write_bytes(msgspec.json.encode(sample_template(1)))
     assert server.cli("load-checklist", "--publish", str(checklist)).returncode == 0
