@@ -6,6 +6,7 @@ their feed rows) with it, and registry coordinates remember where they came from
 from __future__ import annotations
 
 import csv
+import time
 from pathlib import Path
 from typing import Any
 
@@ -284,7 +285,9 @@ def test_registry_coordinates_remember_their_source(api: tuple[TestClient, World
     source = get_location_source(world.server.db, site_id)
     assert source is not None and (source.source, source.by) == ("admin", "admin")
 
-    dev = Device("phone-a")
+    # the phone corrects it after the admin: a second later, so the two edits never share a
+    # millisecond (a tie of clocks is broken by node id, and the server's could win it)
+    dev = Device("phone-a", now_ms=lambda: int(time.time() * 1000) + 1000)
     fix = dev.change("site", site_id, "location", {"lat": 21.44, "lon": 105.89, "accuracy_m": 8.0})
     assert _push(client, world, "insp_a", dev, [fix])["results"][0]["status"] == "applied"
     source = get_location_source(world.server.db, site_id)
