@@ -36,8 +36,8 @@ from shared_schema.checklist import (  # noqa: E402
 from shared_schema.text import LocalText as T  # noqa: E402
 from tests.support.server_process import start_server  # noqa: E402
 
-PASSWORD = "bench-password-1"
-DISTRICT = "Phổ Yên"
+PASSWORD = "mây trắng qua đèo"
+DISTRICT = "TX Phổ Yên"
 
 
 def bench_template(answers: int) -> ChecklistTemplate:

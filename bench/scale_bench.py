@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import http.client
 import os
 import re
 import sqlite3
@@ -32,7 +31,6 @@ import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 import msgspec
@@ -40,6 +38,7 @@ import msgspec
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
 
+from bench.server_bench import push_all  # noqa: E402
 from shared_schema.checklist import (  # noqa: E402
     ChecklistTemplate,
     DateQuestion,
@@ -156,45 +155,9 @@ class LoadDevice:
                 )
 
 
-class _Result(msgspec.Struct):
-    status: str
-    reason: str | None = None
-
-
-class _Reply(msgspec.Struct):
-    results: list[_Result]
-
-
 def push(base_url: str, token: str, devices: list[LoadDevice], per_device: int) -> None:
-    errors: list[str] = []
-    url = urlsplit(base_url)
-    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-    decode = msgspec.json.Decoder(_Reply).decode
-
-    def run(dev: LoadDevice) -> None:
-        conn = http.client.HTTPConnection(url.hostname or "127.0.0.1", url.port, timeout=300)
-        try:
-            for body in dev.bodies(per_device):
-                conn.request("POST", "/api/v1/sync/push", body=body, headers=headers)
-                response = conn.getresponse()
-                content = response.read()
-                if response.status != 200:
-                    errors.append(content.decode(errors="replace"))
-                    return
-                bad = [r for r in decode(content).results if r.status != "applied"]
-                if bad:
-                    errors.append(str(bad[:3]))
-                    return
-        finally:
-            conn.close()
-
-    threads = [threading.Thread(target=run, args=(d,)) for d in devices]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    if errors:
-        raise SystemExit(f"push failed: {errors[0][:800]}")
+    """Every device pushes its inspections, made batch by batch as they are sent."""
+    push_all(base_url, token, [dev.bodies(per_device) for dev in devices], timeout=300)
 
 
 def p50(fn: Callable[[], Any], repeats: int = REPEATS) -> float:

@@ -20,6 +20,7 @@ import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -42,7 +43,7 @@ from tests.support.server_process import ServerProcess  # noqa: E402
 
 QUESTIONS = 40
 BATCH = 500
-PASSWORD = "benchmark password"
+PASSWORD = "mây trắng qua đèo"
 DISTRICT = "TX Phổ Yên"
 
 
@@ -119,17 +120,17 @@ class _Reply(msgspec.Struct):
     results: list[_Result]
 
 
-def push_all(base_url: str, token: str, bodies_per_device: list[list[bytes]]) -> None:
+def push_all(base_url: str, token: str, bodies_per_device: Sequence[Iterable[bytes]], timeout: float = 120) -> None:
     """Every device pushes its batches in order over its own keep-alive connection, all devices
-    at once (one thread each). The client is the standard library's ``http.client``: the bench
+    at once (one thread each); a device's batches may be made as they are sent (a generator). The client is the standard library's ``http.client``: the bench
     runs on the server's machine, and a lean client leaves the CPU to the server it measures."""
     errors: list[str] = []
     url = urlsplit(base_url)
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
     decode_reply = msgspec.json.Decoder(_Reply).decode  # the client reads only the statuses
 
-    def run(bodies: list[bytes]) -> None:
-        conn = http.client.HTTPConnection(url.hostname or "127.0.0.1", url.port, timeout=120)
+    def run(bodies: Iterable[bytes]) -> None:
+        conn = http.client.HTTPConnection(url.hostname or "127.0.0.1", url.port, timeout=timeout)
         try:
             for body in bodies:
                 conn.request("POST", "/api/v1/sync/push", body=body, headers=headers)
