@@ -142,3 +142,23 @@ def screenshot(page: object, artifacts_dir: Path, name: str) -> Path:
     path = folder / (re.sub(r"[^A-Za-z0-9_.-]+", "_", name) + ".png")
     page.screenshot(path=str(path))  # type: ignore[attr-defined]
     return path
+
+
+def retype(box: object, text: str, attempts: int = 4) -> None:
+    """Replace what a text box holds the way a person does (click, select all, delete, type),
+    and type again when the box does not then hold ``text``: on a busy machine a keystroke (the
+    select-all, most often) can be lost before Flutter's text field sees it. The caller's next
+    assertion fails if the box never holds ``text``."""
+    from playwright.sync_api import expect
+
+    for _ in range(attempts):
+        box.click()  # type: ignore[attr-defined]
+        box.press("Control+a")  # type: ignore[attr-defined]
+        box.press("Backspace")  # type: ignore[attr-defined]
+        if text:
+            box.press_sequentially(text)  # type: ignore[attr-defined]
+        try:
+            expect(box).to_have_value(text, timeout=2_000)  # type: ignore[arg-type]
+        except AssertionError:
+            continue
+        return

@@ -16,9 +16,9 @@ from playwright.sync_api import expect
 
 from shared_schema import actions as action_rules
 from tests.field_app.helpers import png_bytes
-from tests.field_app.ui.test_browser_flows import SITES, WAIT, _in, _retype, _see
+from tests.field_app.ui.test_browser_flows import SITES, WAIT, _in, _see
 from tests.support.app_process import AppProcess
-from tests.support.browser import chromium_browser, open_flet_app, screenshot
+from tests.support.browser import chromium_browser, open_flet_app, retype, screenshot
 from tests.support.sample_checklist import sample_template
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -124,8 +124,8 @@ def test_a_follow_up_visit_marks_the_open_action_fixed_offline_and_the_superviso
             page = open_flet_app(browser, app.url)
             try:
                 expect(page.get_by_role("textbox", name="Tên đăng nhập")).to_be_visible(timeout=WAIT)
-                _retype(page.get_by_role("textbox", name="Tên đăng nhập"), "an")
-                _retype(page.get_by_role("textbox", name="Mật khẩu"), PASSWORDS["an"])
+                retype(page.get_by_role("textbox", name="Tên đăng nhập"), "an")
+                retype(page.get_by_role("textbox", name="Mật khẩu"), PASSWORDS["an"])
                 page.get_by_role("button", name="Đăng nhập").click()
                 expect(page.get_by_role("button", name="Chọn cơ sở để kiểm tra")).to_be_visible(timeout=WAIT)
                 _see(page, "Không có thay đổi chờ gửi")
@@ -145,7 +145,7 @@ def test_a_follow_up_visit_marks_the_open_action_fixed_offline_and_the_superviso
                 chooser.value.set_files(str(photo))
                 expect(_in(page, "Tồn tại từ lần trước")).to_have_accessible_name(re.compile("1 ảnh"), timeout=WAIT)
                 carried = _in(page, "Tồn tại từ lần trước")
-                _retype(carried.get_by_role("textbox", name="Kết quả khắc phục (ghi chú)"), "Đã đặt 2 máy đo ở cổng")
+                retype(carried.get_by_role("textbox", name="Kết quả khắc phục (ghi chú)"), "Đã đặt 2 máy đo ở cổng")
                 carried.get_by_role("button", name="Đã khắc phục").click()
                 expect(page.get_by_text(re.compile("chờ giám sát xác minh"))).to_be_visible(timeout=WAIT)
                 screenshot(page, shots, "21-site-reported-fixed-offline")
@@ -160,10 +160,10 @@ def test_a_follow_up_visit_marks_the_open_action_fixed_offline_and_the_superviso
                 card = _in(page, "Đo thân nhiệt tại cổng?")
                 card.get_by_role("radio", name="Không", exact=True).click()
                 card.get_by_role("button", name="Thêm biện pháp khắc phục").click()
-                _retype(card.get_by_role("textbox", name="Việc cơ sở cần làm"), "Bố trí người đo thân nhiệt mỗi ca")
+                retype(card.get_by_role("textbox", name="Việc cơ sở cần làm"), "Bố trí người đo thân nhiệt mỗi ca")
                 due = (action_rules.viet_nam_today() + dt.timedelta(days=7)).strftime("%d/%m/%Y")
-                _retype(card.get_by_role("textbox", name="Thời hạn (dd/mm/yyyy)"), due)
-                _retype(card.get_by_role("textbox", name="Người chịu trách nhiệm"), "Lê Văn Cường")
+                retype(card.get_by_role("textbox", name="Thời hạn (dd/mm/yyyy)"), due)
+                retype(card.get_by_role("textbox", name="Người chịu trách nhiệm"), "Lê Văn Cường")
                 screenshot(page, shots, "22-fill-add-action")
                 card.get_by_role("button", name="Lưu biện pháp").click()
                 expect(_in(page, "Đo thân nhiệt tại cổng?")).to_have_accessible_name(

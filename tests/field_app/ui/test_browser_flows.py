@@ -30,7 +30,7 @@ from playwright.sync_api import Page, expect
 
 from tests.field_app.helpers import png_bytes
 from tests.support.app_process import AppProcess
-from tests.support.browser import PHONE, chromium_browser, enable_semantics, open_flet_app, screenshot
+from tests.support.browser import PHONE, chromium_browser, enable_semantics, open_flet_app, retype, screenshot
 from tests.support.sample_checklist import sample_template
 from tests.support.server_process import ServerProcess, start_server
 
@@ -105,15 +105,6 @@ def _in(page: Page, name: str):
     """The card (semantics group) named ``name``: lookups inside it cannot hit another question.
     (A group's accessible name is its label followed by the text inside it.)"""
     return page.get_by_role("group", name=re.compile("^" + re.escape(name) + r"(\s|$)"))
-
-
-def _retype(box, text: str) -> None:
-    """Replace what a text box holds, the way a person does (select all, delete, type)."""
-    box.click()
-    box.press("Control+a")
-    box.press("Backspace")
-    if text:
-        box.press_sequentially(text)
 
 
 def _words(text: str) -> re.Pattern[str]:
@@ -282,12 +273,12 @@ def _walk_through(page: Page, server: ServerProcess, app: AppProcess, shots: Pat
     # 1. first run: server address (given on the command line) and login, then the download
     # (the server address comes from --server: only the account is typed)
     expect(page.get_by_role("textbox", name="Địa chỉ máy chủ")).to_be_visible(timeout=WAIT)
-    _retype(page.get_by_role("textbox", name="Tên đăng nhập"), "an")
-    _retype(page.get_by_role("textbox", name="Mật khẩu"), "sai-mat-khau")
+    retype(page.get_by_role("textbox", name="Tên đăng nhập"), "an")
+    retype(page.get_by_role("textbox", name="Mật khẩu"), "sai-mat-khau")
     page.get_by_role("button", name="Đăng nhập").click()
     expect(page.get_by_text(re.compile("mật khẩu", re.I)).first).to_be_visible(timeout=WAIT)
     _shot(page, shots, "01-login-refused")
-    _retype(page.get_by_role("textbox", name="Mật khẩu"), "an-secret-1")
+    retype(page.get_by_role("textbox", name="Mật khẩu"), "an-secret-1")
     page.get_by_role("button", name="Đăng nhập").click()
     # 2. home with the sync bar
     expect(page.get_by_role("button", name="Chọn cơ sở để kiểm tra")).to_be_visible(timeout=WAIT)
@@ -305,9 +296,9 @@ def _walk_through(page: Page, server: ServerProcess, app: AppProcess, shots: Pat
     # 3. sites: search, filter, a site's page
     page.get_by_role("button", name="Chọn cơ sở để kiểm tra").click()
     expect(page.get_by_text("3 cơ sở")).to_be_visible(timeout=WAIT)
-    _retype(page.get_by_role("textbox", name="Tìm theo tên hoặc mã"), "may pho yen")
+    retype(page.get_by_role("textbox", name="Tìm theo tên hoặc mã"), "may pho yen")
     expect(page.get_by_text("1 cơ sở")).to_be_visible(timeout=WAIT)
-    _retype(page.get_by_role("textbox", name="Tìm theo tên hoặc mã"), "")
+    retype(page.get_by_role("textbox", name="Tìm theo tên hoặc mã"), "")
     page.get_by_role("button", name=re.compile(r"Huyện\/Thành phố:")).click()
     page.get_by_role("menuitem", name="H. Đồng Hỷ").click()
     expect(page.get_by_text("1 cơ sở")).to_be_visible(timeout=WAIT)
@@ -320,7 +311,7 @@ def _walk_through(page: Page, server: ServerProcess, app: AppProcess, shots: Pat
     _shot(page, shots, "03-sites")
     # narrowed to the one site first: just after the filters re-lay the list out, the next
     # tile's semantics node can sit over this one's centre and take the click
-    _retype(page.get_by_role("textbox", name="Tìm theo tên hoặc mã"), "DN-001")
+    retype(page.get_by_role("textbox", name="Tìm theo tên hoặc mã"), "DN-001")
     expect(page.get_by_text("1 cơ sở")).to_be_visible(timeout=WAIT)
     page.get_by_role("button", name=re.compile("Công ty May Phổ Yên")).click()
     _see(page, "Liên hệ: Lê Văn Cường · 0912345678")
@@ -332,11 +323,11 @@ def _walk_through(page: Page, server: ServerProcess, app: AppProcess, shots: Pat
     # 4. fill in, section 1
     expect(page.get_by_text("Phần 1/3")).to_be_visible(timeout=WAIT)
     workers = _in(page, "Tổng số người lao động").get_by_role("textbox").first
-    _retype(workers, "nhiều")
+    retype(workers, "nhiều")
     _in(page, "Người phụ trách").get_by_role("textbox").click()
     _shows(_in(page, "Tổng số người lao động"), "Hãy nhập một số, ví dụ 12 hoặc 3,5.")
-    _retype(workers, "1.250")
-    _retype(_in(page, "Người phụ trách").get_by_role("textbox"), "Lê Văn Cường")
+    retype(workers, "1.250")
+    retype(_in(page, "Người phụ trách").get_by_role("textbox"), "Lê Văn Cường")
     # saved after a pause in typing, while the box still has the focus: closing now would lose nothing
     _see(page, "Đã trả lời 2/12")
     page.get_by_role("button", name="Chọn ngày: Ngày tự đánh giá").click()
@@ -345,14 +336,14 @@ def _walk_through(page: Page, server: ServerProcess, app: AppProcess, shots: Pat
     page.get_by_role("button", name="Chọn", exact=True).click()
     _see(page, "Đã trả lời 3/12")
     _shot(page, shots, "05a-date-picked")
-    _retype(_in(page, "Ngày tự đánh giá").get_by_role("textbox"), "20/05/2021")
+    retype(_in(page, "Ngày tự đánh giá").get_by_role("textbox"), "20/05/2021")
     workers.click()
     expect(_in(page, "Tổng số người lao động")).not_to_have_accessible_name(re.compile("Hãy nhập một số"), timeout=WAIT)
     expect(page.get_by_text("Đã trả lời 3/12")).to_be_visible(timeout=WAIT)
     # a note on any question, behind a button (the question stays the card's title)
     workers_card = _in(page, "Tổng số người lao động")
     workers_card.get_by_role("button", name="Thêm ghi chú").click()
-    _retype(workers_card.get_by_role("textbox", name="Ghi chú"), "Theo sổ lao động tháng 5")
+    retype(workers_card.get_by_role("textbox", name="Ghi chú"), "Theo sổ lao động tháng 5")
     workers.click()
     expect(workers_card.get_by_role("button", name="Thêm ghi chú")).to_have_count(0, timeout=WAIT)
     _shot(page, shots, "05-fill-section-1")
@@ -372,13 +363,13 @@ def _walk_through(page: Page, server: ServerProcess, app: AppProcess, shots: Pat
     _shows(_in(page, "Có Tổ an toàn COVID-19?"), "Mục trọng yếu không đạt: cần ảnh")
     expect(page.get_by_text(re.compile(r"Kết quả: Không đạt"))).to_be_visible()
     team = _in(page, "Có Tổ an toàn COVID-19?")
-    _retype(team.get_by_role("textbox", name="Biện pháp khắc phục"), "Thành lập Tổ an toàn trong 7 ngày")
+    retype(team.get_by_role("textbox", name="Biện pháp khắc phục"), "Thành lập Tổ an toàn trong 7 ngày")
     # a deadline already past is refused with a message; a later one is taken
     deadline_box = team.get_by_role("textbox", name=re.compile("Thời hạn khắc phục"))
-    _retype(deadline_box, (dt.date.today() - dt.timedelta(days=2)).strftime("%d/%m/%Y"))
+    retype(deadline_box, (dt.date.today() - dt.timedelta(days=2)).strftime("%d/%m/%Y"))
     team.get_by_role("textbox", name="Biện pháp khắc phục").click()
     expect(team.get_by_text(re.compile("Thời hạn khắc phục đã qua"))).to_be_visible(timeout=WAIT)
-    _retype(deadline_box, (dt.date.today() + dt.timedelta(days=7)).strftime("%d/%m/%Y"))
+    retype(deadline_box, (dt.date.today() + dt.timedelta(days=7)).strftime("%d/%m/%Y"))
     team.get_by_role("textbox", name="Biện pháp khắc phục").click()
     expect(team.get_by_text(re.compile("Thời hạn khắc phục đã qua"))).to_have_count(0, timeout=WAIT)
     with page.expect_file_chooser() as chooser:
@@ -397,7 +388,7 @@ def _walk_through(page: Page, server: ServerProcess, app: AppProcess, shots: Pat
     shortages = _in(page, "Mặt hàng thiếu")
     expect(shortages.get_by_role("textbox", name="Ghi rõ")).to_have_count(0)
     shortages.get_by_role("checkbox", name="Khác (ghi rõ)").click()
-    _retype(shortages.get_by_role("textbox", name="Ghi rõ"), "Bột giặt")
+    retype(shortages.get_by_role("textbox", name="Ghi rõ"), "Bột giặt")
     _shot(page, shots, "06-fill-section-2")
     page.get_by_role("button", name="Phần tiếp").click()
     # section 3: photo, location typed by hand, signature drawn
@@ -409,8 +400,8 @@ def _walk_through(page: Page, server: ServerProcess, app: AppProcess, shots: Pat
     _shows(overview, "1 ảnh")
     expect(overview.get_by_role("img", name="Ảnh tổng quan 1")).to_be_visible(timeout=WAIT)
     gps = _in(page, "Vị trí")
-    _retype(gps.get_by_role("textbox", name="Vĩ độ"), "21,5942")
-    _retype(gps.get_by_role("textbox", name="Kinh độ"), "105,8482")
+    retype(gps.get_by_role("textbox", name="Vĩ độ"), "21,5942")
+    retype(gps.get_by_role("textbox", name="Kinh độ"), "105,8482")
     gps.get_by_role("button", name="Lưu vị trí").click()
     _shows(gps, "Vị trí: 21,5942, 105,8482")
     _shot(page, shots, "07-fill-section-3")
@@ -421,10 +412,10 @@ def _walk_through(page: Page, server: ServerProcess, app: AppProcess, shots: Pat
     expect(kind).to_be_visible(timeout=WAIT)
     kind.get_by_role("radio", name="Đột xuất", exact=True).click()
     expect(kind.get_by_role("radio", name="Đột xuất", exact=True)).to_be_checked(timeout=WAIT)
-    _retype(page.get_by_role("textbox", name="Thành viên đoàn"), "Nguyễn Văn An\nTrần Thị Bình")
-    _retype(page.get_by_role("textbox", name="Kết luận, phát hiện"), "Chưa có Tổ an toàn COVID-19.")
-    _retype(page.get_by_role("textbox", name="Người đại diện cơ sở"), "Lê Văn Cường")
-    _retype(page.get_by_role("textbox", name="Chức vụ người đại diện"), "Giám đốc")
+    retype(page.get_by_role("textbox", name="Thành viên đoàn"), "Nguyễn Văn An\nTrần Thị Bình")
+    retype(page.get_by_role("textbox", name="Kết luận, phát hiện"), "Chưa có Tổ an toàn COVID-19.")
+    retype(page.get_by_role("textbox", name="Người đại diện cơ sở"), "Lê Văn Cường")
+    retype(page.get_by_role("textbox", name="Chức vụ người đại diện"), "Giám đốc")
     # the checklist has its own signature question: that is what the complete screen asks for,
     # once, and there are no header signature pads besides it
     expect(page.get_by_role("group", name=re.compile("^Chữ ký trưởng đoàn"))).to_have_count(0)
@@ -437,7 +428,7 @@ def _walk_through(page: Page, server: ServerProcess, app: AppProcess, shots: Pat
     # a missing answer elsewhere opens its question on the fill screen
     missing.get_by_role("button", name="Đến mục: Chưa trả lời: Số người ở ký túc xá").click()
     expect(page.get_by_text("Phần 2/3")).to_be_visible(timeout=WAIT)
-    _retype(_in(page, "Số người ở ký túc xá").get_by_role("textbox"), "120")
+    retype(_in(page, "Số người ở ký túc xá").get_by_role("textbox"), "120")
     page.get_by_role("button", name="Hoàn tất").first.click()
     # a missing signature is on the complete screen itself: the button stays here, at the signature
     missing = _in(page, "Còn thiếu 1 mục")
@@ -446,7 +437,7 @@ def _walk_through(page: Page, server: ServerProcess, app: AppProcess, shots: Pat
     expect(page.get_by_text("Ký vào ô này: Chữ ký đại diện cơ sở", exact=True)).to_be_in_viewport(timeout=WAIT)
     expect(_in(page, "Hình thức kiểm tra")).to_have_count(1)
     # who signs is written beside the signature, and saved with it
-    _retype(_in(page, "Chữ ký đại diện cơ sở").get_by_role("textbox", name="Họ tên người ký"), "Trần Thị Bình")
+    retype(_in(page, "Chữ ký đại diện cơ sở").get_by_role("textbox", name="Họ tên người ký"), "Trần Thị Bình")
     _sign(page, "Chữ ký đại diện cơ sở")
     _shows(_in(page, "Chữ ký đại diện cơ sở"), "Trần Thị Bình · ")
     _see(page, "Đã đủ thông tin: có thể nộp.")
@@ -510,11 +501,11 @@ def _walk_through(page: Page, server: ServerProcess, app: AppProcess, shots: Pat
     _answer_from_another_phone(server, record["id"], "manager", "Nguyễn Văn Khác")
     returned.get_by_role("button", name=re.compile("Công ty May Phổ Yên")).click()
     _see(page, "Biên bản bị trả lại. " + comment)
-    _retype(_in(page, "Người phụ trách").get_by_role("textbox"), "Lê Văn Cường (Giám đốc)")
+    retype(_in(page, "Người phụ trách").get_by_role("textbox"), "Lê Văn Cường (Giám đốc)")
     page.get_by_role("button", name="Phần tiếp").click()
     expect(page.get_by_text("Phần 2/3")).to_be_visible(timeout=WAIT)
     team = _in(page, "Có Tổ an toàn COVID-19?")
-    _retype(
+    retype(
         team.get_by_role("textbox", name="Biện pháp khắc phục"),
         "Thành lập Tổ an toàn 5 người (danh sách kèm theo) trong 7 ngày",
     )

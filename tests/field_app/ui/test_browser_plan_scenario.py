@@ -14,9 +14,9 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.field_app.ui.test_browser_flows import WAIT, _in, _prepare_server, _retype, _see, _sign
+from tests.field_app.ui.test_browser_flows import WAIT, _in, _prepare_server, _see, _sign
 from tests.support.app_process import AppProcess
-from tests.support.browser import chromium_browser, enable_semantics, open_flet_app, screenshot
+from tests.support.browser import chromium_browser, enable_semantics, open_flet_app, retype, screenshot
 from tests.support.server_process import ServerProcess
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -71,8 +71,8 @@ def test_a_planned_visit_made_offline_counts_in_coverage_and_its_follow_up_reach
 
 def _scenario(page: Page, server: ServerProcess, app: AppProcess, shots: Path, plan_id: str) -> None:
     expect(page.get_by_role("textbox", name="Địa chỉ máy chủ")).to_be_visible(timeout=WAIT)
-    _retype(page.get_by_role("textbox", name="Tên đăng nhập"), "an")
-    _retype(page.get_by_role("textbox", name="Mật khẩu"), "an-secret-1")
+    retype(page.get_by_role("textbox", name="Tên đăng nhập"), "an")
+    retype(page.get_by_role("textbox", name="Mật khẩu"), "an-secret-1")
     page.get_by_role("button", name="Đăng nhập").click()
     todo = _in(page, "Việc cần làm")
     expect(todo).to_be_visible(timeout=WAIT)
@@ -106,8 +106,8 @@ def _scenario(page: Page, server: ServerProcess, app: AppProcess, shots: Path, p
     # the visit, offline: a failing result (no critical item failed)
     tile.click()
     expect(page.get_by_text("Phần 1/3")).to_be_visible(timeout=WAIT)
-    _retype(_in(page, "Tổng số người lao động").get_by_role("textbox").first, "850")
-    _retype(_in(page, "Người phụ trách").get_by_role("textbox"), "Lê Văn Cường")
+    retype(_in(page, "Tổng số người lao động").get_by_role("textbox").first, "850")
+    retype(_in(page, "Người phụ trách").get_by_role("textbox"), "Lê Văn Cường")
     _see(page, "Đã trả lời 2/12")
     page.get_by_role("button", name="Phần tiếp").click()
     expect(page.get_by_text("Phần 2/3")).to_be_visible(timeout=WAIT)
@@ -120,7 +120,7 @@ def _scenario(page: Page, server: ServerProcess, app: AppProcess, shots: Path, p
     page.get_by_role("button", name="Phần tiếp").click()
     expect(page.get_by_text("Phần 3/3")).to_be_visible(timeout=WAIT)
     page.get_by_role("button", name="Hoàn tất").first.click()
-    _retype(_in(page, "Chữ ký đại diện cơ sở").get_by_role("textbox", name="Họ tên người ký"), "Lê Văn Cường")
+    retype(_in(page, "Chữ ký đại diện cơ sở").get_by_role("textbox", name="Họ tên người ký"), "Lê Văn Cường")
     _sign(page, "Chữ ký đại diện cơ sở")
     _see(page, "Đã đủ thông tin: có thể nộp.")
     page.get_by_role("button", name="Nộp biên bản").click()

@@ -10,9 +10,9 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.field_app.helpers import png_bytes
-from tests.field_app.ui.test_browser_flows import WAIT, _in, _prepare_server, _retype, _shot
+from tests.field_app.ui.test_browser_flows import WAIT, _in, _prepare_server, _shot
 from tests.support.app_process import AppProcess
-from tests.support.browser import chromium_browser, open_flet_app, screenshot
+from tests.support.browser import chromium_browser, open_flet_app, retype, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -30,8 +30,8 @@ def test_after_the_app_process_restarts_the_tab_reconnects_and_photos_can_be_add
         with chromium_browser() as browser:
             page = open_flet_app(browser, app.url)
             try:
-                _retype(page.get_by_role("textbox", name="Tên đăng nhập"), "an")
-                _retype(page.get_by_role("textbox", name="Mật khẩu"), "an-secret-1")
+                retype(page.get_by_role("textbox", name="Tên đăng nhập"), "an")
+                retype(page.get_by_role("textbox", name="Mật khẩu"), "an-secret-1")
                 page.get_by_role("button", name="Đăng nhập").click()
                 page.get_by_role("button", name="Chọn cơ sở để kiểm tra").click()
                 page.get_by_role("button", name=re.compile("Công ty May Phổ Yên")).click()

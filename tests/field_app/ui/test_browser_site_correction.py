@@ -14,21 +14,13 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.support.app_process import AppProcess
-from tests.support.browser import chromium_browser, open_flet_app, screenshot
+from tests.support.browser import chromium_browser, open_flet_app, retype, screenshot
 from tests.support.server_process import ServerProcess, start_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 WAIT = 20_000
 DISTRICT = "H. Phú Bình"
-
-
-def _retype(box, text: str) -> None:
-    box.click()
-    box.press("Control+a")
-    box.press("Backspace")
-    if text:
-        box.press_sequentially(text)
 
 
 def _words(text: str) -> re.Pattern[str]:
@@ -74,8 +66,8 @@ def test_site_correction_falls_back_to_typed_coordinates_and_reaches_the_server(
 
 def _walk(page: Page, server: ServerProcess, shots: Path) -> None:
     expect(page.get_by_role("textbox", name="Tên đăng nhập")).to_be_visible(timeout=WAIT)
-    _retype(page.get_by_role("textbox", name="Tên đăng nhập"), "an")
-    _retype(page.get_by_role("textbox", name="Mật khẩu"), "an-secret-1")
+    retype(page.get_by_role("textbox", name="Tên đăng nhập"), "an")
+    retype(page.get_by_role("textbox", name="Mật khẩu"), "an-secret-1")
     page.get_by_role("button", name="Đăng nhập").click()
     page.get_by_role("button", name="Chọn cơ sở để kiểm tra").click(timeout=WAIT)
     page.get_by_role("button", name=re.compile("Nhà máy Một")).click(timeout=WAIT)
@@ -87,15 +79,15 @@ def _walk(page: Page, server: ServerProcess, shots: Path) -> None:
     page.get_by_role("button", name="Dùng vị trí của tôi").click()
     _see(page, "Máy này không lấy được vị trí GPS: hãy nhập vĩ độ và kinh độ.")
     screenshot(page, shots, "02-no-gps-type-it")
-    _retype(page.get_by_role("textbox", name="Số lao động"), "1250")
-    _retype(page.get_by_role("textbox", name="Người liên hệ"), "Chị Hoa")
-    _retype(page.get_by_role("textbox", name="Điện thoại"), "0912345678")
-    _retype(page.get_by_role("textbox", name="Vĩ độ"), "21,5936")
-    _retype(page.get_by_role("textbox", name="Kinh độ"), "305,8")
+    retype(page.get_by_role("textbox", name="Số lao động"), "1250")
+    retype(page.get_by_role("textbox", name="Người liên hệ"), "Chị Hoa")
+    retype(page.get_by_role("textbox", name="Điện thoại"), "0912345678")
+    retype(page.get_by_role("textbox", name="Vĩ độ"), "21,5936")
+    retype(page.get_by_role("textbox", name="Kinh độ"), "305,8")
     page.get_by_role("button", name="Lưu thay đổi").click()
     _see(page, "Kinh độ phải trong khoảng -180 đến 180.")
     screenshot(page, shots, "03-bad-longitude-refused")
-    _retype(page.get_by_role("textbox", name="Kinh độ"), "105,8425")
+    retype(page.get_by_role("textbox", name="Kinh độ"), "105,8425")
     page.get_by_role("button", name="Lưu thay đổi").click()
     # back on the site's page with the new values
     _see(page, "Vị trí cơ sở: 21,5936; 105,8425")
@@ -107,8 +99,8 @@ def _walk(page: Page, server: ServerProcess, shots: Path) -> None:
     _see(page, "Chưa ghi được vị trí lúc bắt đầu kiểm tra.")
     screenshot(page, shots, "05-start-position-asked")
     boxes = page.get_by_role("group", name=re.compile("^Tọa độ nơi kiểm tra"))
-    _retype(boxes.get_by_role("textbox", name="Vĩ độ"), "21,594")
-    _retype(boxes.get_by_role("textbox", name="Kinh độ"), "105,843")
+    retype(boxes.get_by_role("textbox", name="Vĩ độ"), "21,594")
+    retype(boxes.get_by_role("textbox", name="Kinh độ"), "105,843")
     boxes.get_by_role("button", name="Lưu vị trí").click()
     _see(page, "Vị trí lúc bắt đầu: 21,594; 105,843")
     screenshot(page, shots, "06-start-position-saved")

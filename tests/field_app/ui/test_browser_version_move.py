@@ -25,7 +25,7 @@ from sync_server.core.xlsform import write_xlsform
 from tests.field_app.e2e import SITES, site_id, sync_ok
 from tests.reports.poppler import require_poppler
 from tests.support.app_process import AppProcess
-from tests.support.browser import chromium_browser, open_flet_app, screenshot
+from tests.support.browser import chromium_browser, open_flet_app, retype, screenshot
 from tests.support.changed_checklist import changed_template
 from tests.support.sample_checklist import sample_template
 from tests.support.server_process import ServerProcess, start_server
@@ -170,13 +170,7 @@ def _move(page: Page, server: ServerProcess, draft: str, shots: Path, tmp_path: 
     expect(page.get_by_role("textbox", name="Địa chỉ máy chủ")).to_be_visible(timeout=WAIT)
     for name, text in (("Tên đăng nhập", "an"), ("Mật khẩu", PASSWORD)):  # typed as a person types
         box = page.get_by_role("textbox", name=name)
-        for _ in range(3):  # on a busy machine the first keystroke into a new box can be lost: type again
-            box.click()
-            box.press("Control+a")
-            box.press("Backspace")
-            box.press_sequentially(text)
-            if box.input_value() == text:
-                break
+        retype(box, text)
         expect(box).to_have_value(text)
     page.get_by_role("button", name="Đăng nhập").click()
     expect(page.get_by_role("button", name="Chọn cơ sở để kiểm tra")).to_be_visible(timeout=WAIT)
