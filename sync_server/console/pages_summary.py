@@ -54,6 +54,7 @@ def summary_page(request: Request[Any, Any, Any], viewer: Actor) -> Response[str
         query=query,
         districts=queries.districts_in_scope(server.db, viewer),
         group_headers=[h.get(lang) for h in GROUP_HEADERS],
+        counts=summary.COUNTS,
         price_headers=[h.get(lang) for h in PRICE_HEADERS],
         total_label=TOTAL.get(lang),
         note=NOTE.get(lang),

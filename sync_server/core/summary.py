@@ -5,8 +5,19 @@ Everything comes from inspections handed in (drafts never count, like exports) w
 inspection started within the period (local days, ``SYNC_TIMEZONE``):
 
 - per district and site kind: sites inspected, inspections, passed, not passed;
-- corrective actions set (violations found), and of them overdue / within their deadline
-  on the report's last day (``fixed`` needs the actions of a later issue; not reported);
+- violations found and fixed, from the corrective actions (entity ``action``,
+  ``core.actions``; ``open → reported_fixed → verified | reopened``, and an action closes only
+  by a supervisor's verification):
+
+  * *found*: the actions given by the inspections of the period; of them, those *overdue* on
+    the report's last day (not verified, deadline day past) and those *reported fixed* by the
+    site and awaiting the supervisor's check;
+  * *fixed*: the actions verified (closed) within the period, whenever they were found; of
+    them, those *fixed on time* (the day the site fixed it is not after the deadline,
+    ``shared_schema.actions.fixed_on_time``).
+
+  Actions are counted under their own district and their site's kind, in SQL (one grouped
+  query, ``_action_counts``); actions of discarded inspections never count;
 - out-of-province workers: the sum over sites of the figure recorded at each site's latest
   inspection in the period (a site inspected twice is counted once);
 - the market price table: the mean of each recorded retail price in the period and in the
@@ -24,9 +35,7 @@ from typing import Any
 
 import msgspec
 
-from shared_schema import actions as action_rules
 from shared_schema.text import LocalText
-from sync_server.core import actions as corrective_actions
 from sync_server.core import local_time
 from sync_server.core.access import Actor, district_filter, require_reviewer
 from sync_server.core.db import Database, Tx
@@ -78,9 +87,28 @@ class GroupRow(msgspec.Struct, kw_only=True):
     passed: int = 0
     not_passed: int = 0
     no_result: int = 0
-    actions: int = 0
-    overdue: int = 0
+    actions: int = 0  # violations found: corrective actions given in the period
+    overdue: int = 0  # of them, overdue on the report's last day
+    awaiting: int = 0  # of them, reported fixed and awaiting the supervisor's verification
+    fixed: int = 0  # actions verified (closed) in the period, whenever found
+    fixed_on_time: int = 0  # of them, fixed by their deadline
     out_of_province_workers: int = 0
+
+
+# The counted columns of a ``GroupRow``, in the order the report shows them.
+COUNTS: tuple[str, ...] = (
+    "sites",
+    "inspections",
+    "passed",
+    "not_passed",
+    "no_result",
+    "actions",
+    "overdue",
+    "awaiting",
+    "fixed",
+    "fixed_on_time",
+    "out_of_province_workers",
+)
 
 
 class PriceRow(msgspec.Struct, kw_only=True):
@@ -144,6 +172,49 @@ def _inspections(tx: Tx, actor: Actor, district: str | None, start: dt.date, end
     return tx.query(sql + " ORDER BY 8, i.id", args)
 
 
+_ACTION_FOUND = "COALESCE(i.started_at, i.created_at) >= ? AND COALESCE(i.started_at, i.created_at) < ?"
+_ACTION_FIXED = "a.status = 'verified' AND a.verified_at >= ? AND a.verified_at < ?"
+
+
+def _action_counts(
+    tx: Tx, actor: Actor, district: str | None, start: dt.date, end: dt.date, report_day: dt.date
+) -> dict[tuple[str, str], tuple[int, int, int, int, int]]:
+    """(district, site kind) → (found, overdue, awaiting verification, fixed, fixed on time),
+    counted by the database in one grouped query (see the module's docstring)."""
+    period = [local_time.day_start_utc(start), local_time.day_start_utc(end + dt.timedelta(days=1))]
+    cond, params = district_filter(actor, "a.district")
+    excluded = ", ".join("?" for _ in EXCLUDED_UNLESS_ASKED)
+    sql = (
+        "SELECT a.district, COALESCE(s.kind, ''),"
+        f" SUM(CASE WHEN {_ACTION_FOUND} THEN 1 ELSE 0 END),"
+        f" SUM(CASE WHEN {_ACTION_FOUND} AND a.status <> 'verified' AND a.deadline IS NOT NULL AND a.deadline < ?"
+        " THEN 1 ELSE 0 END),"
+        f" SUM(CASE WHEN {_ACTION_FOUND} AND a.status = 'reported_fixed' THEN 1 ELSE 0 END),"
+        f" SUM(CASE WHEN {_ACTION_FIXED} THEN 1 ELSE 0 END),"
+        f" SUM(CASE WHEN {_ACTION_FIXED} AND a.fixed_on IS NOT NULL AND a.deadline IS NOT NULL"
+        " AND a.fixed_on <= a.deadline THEN 1 ELSE 0 END)"
+        " FROM actions a JOIN inspections i ON i.id = a.inspection_id LEFT JOIN sites s ON s.id = a.site_id"
+        f" WHERE COALESCE(i.status, 'draft') NOT IN ({excluded}) AND (({_ACTION_FOUND}) OR ({_ACTION_FIXED}))" + cond
+    )
+    args: list[Any] = [
+        *period,
+        *period,
+        report_day.isoformat(),
+        *period,
+        *period,
+        *period,
+        *EXCLUDED_UNLESS_ASKED,
+        *period,
+        *period,
+        *params,
+    ]
+    if district:
+        sql += " AND a.district = ?"
+        args.append(district)
+    rows = tx.query(sql + " GROUP BY a.district, COALESCE(s.kind, '')", args)
+    return {(str(r[0]), str(r[1])): (int(r[2]), int(r[3]), int(r[4]), int(r[5]), int(r[6])) for r in rows}
+
+
 def _answers(tx: Tx, inspection_ids: list[str], fields: tuple[str, ...]) -> dict[tuple[str, str], dict[str, Any]]:
     """(inspection, question) → {field: value} for ``fields`` of the inspections' answers."""
     out: dict[tuple[str, str], dict[str, Any]] = {}
@@ -186,7 +257,7 @@ def summary(
         current = _inspections(tx, actor, district, start, end)
         previous = _inspections(tx, actor, district, prev_start, prev_end)
         answers = _answers(tx, [r[0] for r in current], ("value",))
-        given = corrective_actions.by_inspection(tx, [r[0] for r in current])
+        action_counts = _action_counts(tx, actor, district, start, end, report_day)
         prev_prices = _answers(
             tx, [r[0] for r in previous if any(r[4] == p.template_id for p in PRICE_ITEMS)], ("value",)
         )
@@ -211,23 +282,28 @@ def summary(
             group.passed += 1
         else:
             group.not_passed += 1
-        for due, status in given.get(inspection_id, []):
-            group.actions += 1
-            if action_rules.is_overdue(status, due, report_day):
-                group.overdue += 1
         for tid, qid in OUT_OF_PROVINCE_WORKERS:
             if template_id == tid:
                 value = _number(answers.get((inspection_id, qid), {}).get("value"))
                 if value is not None and (site_id not in workers_latest or workers_latest[site_id][0] <= started):
                     workers_latest[site_id] = (started, int(value))
+    for key, (found, overdue, awaiting, fixed, on_time) in action_counts.items():
+        group = groups.setdefault(key, GroupRow(district=key[0], site_kind=key[1]))
+        group.actions, group.overdue, group.awaiting, group.fixed, group.fixed_on_time = (
+            found,
+            overdue,
+            awaiting,
+            fixed,
+            on_time,
+        )
     site_group = {site: key for key, members in sites.items() for site in members}
     for site_id, (_, workers) in workers_latest.items():
         groups[site_group[site_id]].out_of_province_workers += workers
     for key, group in groups.items():
-        group.sites = len(sites[key])
+        group.sites = len(sites.get(key, ()))
     rows = sorted(groups.values(), key=lambda g: (g.district, g.site_kind))
     total = GroupRow(district="", site_kind="")
-    for name in ("sites", "inspections", "passed", "not_passed", "no_result", "actions", "overdue"):
+    for name in COUNTS[:-1]:
         setattr(total, name, sum(getattr(g, name) for g in rows))
     total.out_of_province_workers = sum(w for _, w in workers_latest.values())
 

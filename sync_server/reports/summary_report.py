@@ -10,10 +10,11 @@ import tempfile
 import xlsxwriter
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
+from fpdf.fonts import FontFace
 
 from shared_schema.text import LocalText
 from sync_server import fonts
-from sync_server.core.summary import GroupRow, Summary
+from sync_server.core.summary import COUNTS, GroupRow, Summary
 from sync_server.reports.formatting import fmt_date, fmt_number, site_kind_label
 
 T = LocalText
@@ -26,10 +27,24 @@ GROUP_HEADERS = [
     T("Đạt", "Passed"),
     T("Không đạt", "Not passed"),
     T("Chưa có kết quả", "No result"),
-    T("Vi phạm phải khắc phục", "Corrective actions set"),
+    T("Vi phạm phát hiện", "Violations found"),
     T("Trong đó quá hạn", "Of them overdue"),
-    T("NLĐ ngoại tỉnh", "Out-of-province workers"),
+    T("Trong đó chờ xác minh", "Of them awaiting check"),
+    T("Đã khắc phục (xác minh trong kỳ)", "Fixed (verified in the period)"),
+    T("Trong đó đúng hạn", "Of them on time"),
+    T("NLĐ ngoại tỉnh", "Workers from other provinces"),
 ]
+# The PDF groups columns under a band (first column, how many, label) and names the grouped
+# columns shortly under it (column → label), the other headers spanning both heading rows.
+PDF_BANDS: tuple[tuple[int, int, LocalText], ...] = (
+    (4, 3, T("Kết quả kiểm tra", "Results")),
+    (7, 3, T("Vi phạm phát hiện trong kỳ", "Violations found in the period")),
+    (10, 2, T("Khắc phục trong kỳ", "Fixed in the period")),
+)
+PDF_SHORT: dict[int, LocalText] = {
+    7: T("Số vi phạm", "Found"),
+    10: T("Đã khắc phục, đã xác minh", "Fixed and verified"),
+}
 PRICE_HEADERS = [
     T("Mặt hàng", "Item"),
     T("Đơn vị", "Unit"),
@@ -43,8 +58,16 @@ PRICE_HEADERS = [
 TOTAL = T("Tổng cộng", "Total")
 PRICES = T("Giá một số mặt hàng thiết yếu tại chợ, siêu thị", "Prices of essential goods at markets and supermarkets")
 NOTE = T(
-    "Số liệu từ các biên bản đã nộp (không tính bản nháp). Thay đổi giá = giá bình quân kỳ này − kỳ trước có cùng độ dài.",
-    "From inspections handed in (drafts excluded). Price change = this period's mean price − the previous period's of the same length.",
+    "Số liệu từ các biên bản đã nộp (không tính bản nháp). Vi phạm phát hiện = biện pháp khắc phục đặt ra trong kỳ;"
+    " quá hạn = chưa được xác minh khi đã qua thời hạn (tính đến ngày cuối kỳ); chờ xác minh = cơ sở đã báo khắc"
+    " phục, đoàn chưa xác minh. Đã khắc phục = biện pháp được xác minh (đóng) trong kỳ, kể cả vi phạm phát hiện từ"
+    " kỳ trước; đúng hạn = ngày khắc phục không muộn hơn thời hạn."
+    " Thay đổi giá = giá bình quân kỳ này − kỳ trước có cùng độ dài.",
+    "From inspections handed in (drafts excluded). Violations found = corrective actions set in the period;"
+    " overdue = not verified with the deadline past (on the period's last day); awaiting check = reported fixed by"
+    " the site, not yet verified. Fixed = actions verified (closed) in the period, including violations found"
+    " earlier; on time = fixed no later than the deadline."
+    " Price change = this period's mean price − the previous period's of the same length.",
 )
 
 
@@ -69,14 +92,7 @@ def group_cells(row: GroupRow, lang: str, total: bool = False) -> list[str | int
     return [
         TOTAL.get(lang) if total else row.district,
         "" if total else site_kind_label(row.site_kind, lang),
-        row.sites,
-        row.inspections,
-        row.passed,
-        row.not_passed,
-        row.no_result,
-        row.actions,
-        row.overdue,
-        row.out_of_province_workers,
+        *(int(getattr(row, name)) for name in COUNTS),
     ]
 
 
@@ -111,7 +127,7 @@ def summary_xlsx(report: Summary, lang: str = "vi") -> bytes:
         pct = book.add_format({"border": 1, "num_format": "0.0"})
         sheet.set_column(0, 0, 22)
         sheet.set_column(1, 1, 26)
-        sheet.set_column(2, 9, 14)
+        sheet.set_column(2, len(GROUP_HEADERS) - 1, 13)
         sheet.write_string(0, 0, TITLE.get(lang), title)
         sheet.write_string(1, 0, period_text(report, lang))
         sheet.write_string(2, 0, districts_text(report, lang))
@@ -168,20 +184,44 @@ def summary_pdf(report: Summary, lang: str = "vi") -> bytes:
     pdf.cell(0, 6, districts_text(report, lang), align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(3)
     pdf.set_font("DejaVu", "", 8.5)
-    widths = (38, 46, 22, 20, 18, 20, 22, 30, 24, 33)
-    with pdf.table(col_widths=widths, text_align=("LEFT", "LEFT", *["RIGHT"] * 8), line_height=5) as table:
-        table.row([h.get(lang) for h in GROUP_HEADERS])
+    widths = (28, 29, 19, 22, 15, 17, 17, 19, 19, 20, 24, 20, 24)
+    bold = FontFace(emphasis="BOLD", fill_color=(225, 232, 240))
+    with pdf.table(
+        col_widths=widths,
+        text_align=("LEFT", "LEFT", *["RIGHT"] * len(COUNTS)),
+        line_height=5,
+        num_heading_rows=2,
+        headings_style=bold,
+    ) as table:
+        top, below = table.row(), table.row()
+        bands = {first: (span, label) for first, span, label in PDF_BANDS}
+        inside = {c for first, span, _ in PDF_BANDS for c in range(first, first + span)}
+        for c, header in enumerate(GROUP_HEADERS):
+            if c in bands:
+                top.cell(bands[c][1].get(lang), align="CENTER", colspan=bands[c][0])
+            if c in inside:
+                below.cell(PDF_SHORT.get(c, header).get(lang), align="CENTER")
+            else:
+                top.cell(header.get(lang), align="CENTER", rowspan=2)
         for group in report.rows:
             table.row([_fmt(v) if isinstance(v, int) else v for v in group_cells(group, lang)])
-        table.row([_fmt(v) if isinstance(v, int) else v for v in group_cells(report.total, lang, total=True)])
+        table.row(
+            [_fmt(v) if isinstance(v, int) else v for v in group_cells(report.total, lang, total=True)],
+            style=FontFace(emphasis="BOLD"),
+        )
     pdf.ln(5)
     pdf.set_font("DejaVu", "B", 11)
     pdf.cell(0, 7, PRICES.get(lang), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_font("DejaVu", "", 8.5)
     with pdf.table(
-        col_widths=(56, 26, 34, 20, 34, 20, 34, 26), text_align=("LEFT", "LEFT", *["RIGHT"] * 6), line_height=5
+        col_widths=(56, 26, 34, 20, 34, 20, 34, 26),
+        text_align=("LEFT", "LEFT", *["RIGHT"] * 6),
+        line_height=5,
+        headings_style=bold,
     ) as table:
-        table.row([h.get(lang) for h in PRICE_HEADERS])
+        heading = table.row()
+        for h in PRICE_HEADERS:
+            heading.cell(h.get(lang), align="CENTER")
         for p in report.prices:
             table.row(
                 [

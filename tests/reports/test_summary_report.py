@@ -29,6 +29,9 @@ def sample_summary() -> Summary:
             no_result=1,
             actions=4,
             overdue=1,
+            awaiting=1,
+            fixed=5,
+            fixed_on_time=4,
             out_of_province_workers=0,
         ),
         GroupRow(
@@ -40,6 +43,7 @@ def sample_summary() -> Summary:
             not_passed=2,
             actions=3,
             overdue=2,
+            fixed=1,
             out_of_province_workers=1250,
         ),
     ]
@@ -53,6 +57,9 @@ def sample_summary() -> Summary:
         no_result=1,
         actions=7,
         overdue=3,
+        awaiting=1,
+        fixed=6,
+        fixed_on_time=4,
         out_of_province_workers=1250,
     )
     values = {
@@ -99,7 +106,14 @@ def test_the_summary_workbook_holds_the_numbers_as_numbers(artifacts_dir: Path) 
     header = rows[4]
     assert header[:3] == ["Huyện/Thành phố", "Loại cơ sở", "Số cơ sở được kiểm tra"]
     assert rows[5][:4] == ["TP Thái Nguyên", "Chợ", 12, 14]
-    assert rows[7][0] == "Tổng cộng" and rows[7][9] == 1250
+    column = {name: header.index(name) for name in header if name}
+    assert rows[7][0] == "Tổng cộng" and rows[7][column["NLĐ ngoại tỉnh"]] == 1250
+    # violations found and fixed, as numbers under their own headers, per group and in total
+    found, fixed = column["Vi phạm phát hiện"], column["Đã khắc phục (xác minh trong kỳ)"]
+    assert [r[found] for r in rows[5:8]] == [4, 3, 7] and [r[fixed] for r in rows[5:8]] == [5, 1, 6]
+    assert [r[column["Trong đó đúng hạn"]] for r in rows[5:8]] == [4, 0, 4]
+    assert [r[column["Trong đó chờ xác minh"]] for r in rows[5:8]] == [1, 0, 1]
+    assert found < column["Trong đó quá hạn"] < fixed
     rice = next(r for r in rows if r[0] == "Gạo tẻ thường")
     assert rice[2] == 17500 and rice[4] == 15500 and rice[6] == 2000 and rice[6] == rice[2] - rice[4]
     eggs = next(r for r in rows if r[0] == "Trứng gà")
@@ -120,10 +134,16 @@ def test_the_summary_pdf_reads_in_vietnamese_and_english(artifacts_dir: Path) ->
         if lang == "vi":
             assert "BÁO CÁO TỔNG HỢP" in text and "Gạo tẻ thường" in text and "+2.000" in text and "+12.9" in text
             assert "TX Phổ Yên" in text and "1.250" in text
+            assert "Vi phạm phát hiện trong kỳ" in text and "Khắc phục trong kỳ" in text
         else:
             assert "SUMMARY OF COVID-19 INSPECTIONS" in text and "Ordinary white rice" in text and "Lean pork" in text
+            assert "Violations found in the period" in text and "Fixed in the period" in text
+        # the total row, read in layout order: found 7 (3 overdue, 1 awaiting), fixed 6 (4 on time)
+        layout = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, check=True).stdout
+        total_line = next(line for line in layout.decode().splitlines() if line.strip().startswith(("Tổng", "Total")))
+        assert total_line.split()[-11:] == ["20", "22", "16", "5", "1", "7", "3", "1", "6", "4", "1.250"]
         subprocess.run(
-            ["pdftoppm", "-png", "-r", "70", "-f", "1", "-l", "1", str(path), str(folder / f"summary-{lang}")],
+            ["pdftoppm", "-png", "-r", "70", str(path), str(folder / f"summary-{lang}")],
             check=True,
             capture_output=True,
         )

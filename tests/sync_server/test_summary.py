@@ -5,20 +5,25 @@ once per site — on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import datetime as dt
+import random
+import uuid
 
 import pytest
 
+from shared_schema import actions as action_rules
 from shared_schema.checklist import ChecklistTemplate, NumberQuestion, Section, YesNoQuestion
 from shared_schema.records import Location
 from shared_schema.text import LocalText as T
+from sync_server.core import actions as corrective_actions
 from sync_server.core import registry, summary, sync_service
 from sync_server.core.access import SYSTEM
 from sync_server.core.errors import Forbidden, Invalid
 from tests.support.sample_checklist import SCORING
-from tests.sync_server.conftest import DISTRICT_A, World
+from tests.sync_server.conftest import DISTRICT_A, DISTRICT_B, World
 from tests.sync_server.helpers import Device
 
 TODAY = dt.date(2026, 11, 30)
+TEMPLATES = {"CHO": "covid19-market", "DN_SX": "covid19-industrial"}
 
 
 def market_template() -> ChecklistTemplate:
@@ -132,3 +137,107 @@ def test_a_summary_needs_a_valid_period_and_a_reviewer(summary_world: World) -> 
         summary.summary(world.server.db, world.actor("sup"), date_from="2026-11-14", date_to="2026-11-08")
     with pytest.raises(Forbidden):
         summary.summary(world.server.db, world.actor("insp_a"), date_from="2026-11-08", date_to="2026-11-14")
+
+
+def test_violations_found_and_fixed_equal_a_plain_count_of_generated_actions(summary_world: World) -> None:
+    """Actions of every status, deadline and verification time (some on the period's local
+    midnights) on inspections inside, before and after the period, handed in or drafts, in two
+    districts: the grouped SQL counts equal a count made here action by action."""
+    world = summary_world
+    registry.create_site(
+        world.server.db,
+        SYSTEM,
+        registry.SiteInput(id="cho-b", code="cho-b", name="cho-b", kind="CHO", district=DISTRICT_B),
+    )
+    sites = {"cho-1": (DISTRICT_A, "CHO"), "nm-1": (DISTRICT_A, "DN_SX"), "cho-b": (DISTRICT_B, "CHO")}
+    start, end = dt.date(2026, 11, 8), dt.date(2026, 11, 14)
+    first = dt.datetime.combine(start, dt.time(), tzinfo=action_rules.VIET_NAM)
+    after = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), tzinfo=action_rules.VIET_NAM)
+    report_day = dt.date(2026, 11, 12)  # "today" inside the period: the report's last day is today
+
+    def utc(moment: dt.datetime) -> str:
+        return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+    rng = random.Random(20261130)
+    moments = [first - dt.timedelta(seconds=1), first, after - dt.timedelta(seconds=1), after]
+    inspections: dict[str, tuple[str, str, dt.datetime, bool]] = {}  # id → district, kind, started, handed in
+    for n in range(24):
+        site_id = rng.choice(sorted(sites))
+        started = rng.choice([*moments, first + dt.timedelta(days=rng.randint(-6, 9), hours=rng.randint(0, 23))])
+        handed_in = n % 5 != 4
+        user = "insp_b" if sites[site_id][0] == DISTRICT_B else "insp_a"
+        device = Device()
+        inspection_id, changes = device.start_inspection(site_id, template_id=TEMPLATES[sites[site_id][1]])
+        changes.append(device.change("inspection", inspection_id, "started_at", utc(started)))
+        if handed_in:
+            changes.append(device.change("inspection", inspection_id, "status", "submitted"))
+        reply = sync_service.push(world.server.db, world.actor(user), device.request(changes))
+        assert {r.status for r in reply.results} == {"applied"}
+        inspections[inspection_id] = (*sites[site_id], started, handed_in)
+    generated: list[corrective_actions.ActionRow] = []
+    for inspection_id, (district, _, _, _) in inspections.items():
+        for _ in range(rng.randint(0, 5)):
+            status = rng.choice(action_rules.ACTION_STATUSES)
+            deadline = rng.choice([None, *(str(start + dt.timedelta(days=d)) for d in (-3, 2, 4, 9))])
+            fixed_on = rng.choice([None, *(str(start + dt.timedelta(days=d)) for d in (1, 4, 5))])
+            verified = rng.choice([*moments, first + dt.timedelta(days=rng.randint(-4, 10), hours=3)])
+            generated.append(
+                corrective_actions.ActionRow(
+                    id=str(uuid.uuid4()),
+                    inspection_id=inspection_id,
+                    question_id="posted",
+                    site_id=next(
+                        s for s, (d, k) in sites.items() if d == district and k == inspections[inspection_id][1]
+                    ),
+                    district=district,
+                    deadline=deadline,
+                    status=status,
+                    fixed_on=fixed_on if status in ("reported_fixed", "verified") else None,
+                    created_by="insp_a",
+                    created_at=utc(first),
+                    updated_at=utc(first),
+                    verified_at=utc(verified) if status == "verified" else None,
+                )
+            )
+    with world.server.db.write() as tx:
+        for row in generated:
+            corrective_actions.insert_row(tx, row)
+
+    expected: dict[tuple[str, str], list[int]] = {}
+    for a in generated:
+        district, kind, started, handed_in = inspections[a.inspection_id]
+        if not handed_in:
+            continue
+        found = first <= started < after
+        verified_at = dt.datetime.fromisoformat(a.verified_at) if a.verified_at else None
+        fixed = verified_at is not None and first <= verified_at < after
+        as_read = action_rules.Action(id=a.id, status=a.status, deadline=a.deadline, fixed_on=a.fixed_on)
+        counts = expected.setdefault((district, kind), [0, 0, 0, 0, 0])
+        counts[0] += found
+        counts[1] += found and action_rules.is_overdue(a.status, a.deadline, report_day)
+        counts[2] += found and a.status == "reported_fixed"
+        counts[3] += fixed
+        counts[4] += fixed and action_rules.fixed_on_time(as_read) is True
+    columns = ("actions", "overdue", "awaiting", "fixed", "fixed_on_time")
+    report = summary.summary(
+        world.server.db, world.actor("admin"), date_from=str(start), date_to=str(end), today=report_day
+    )
+    got = {(r.district, r.site_kind): [getattr(r, c) for c in columns] for r in report.rows}
+    assert {k: v for k, v in got.items() if any(v)} == {k: v for k, v in expected.items() if any(v)}
+    assert [getattr(report.total, c) for c in columns] == [sum(v[i] for v in expected.values()) for i in range(5)]
+    assert report.total.fixed > 0 and report.total.actions > 0 and report.total.fixed_on_time > 0
+    # A supervisor's report holds their district only; a district asked for narrows an admin's.
+    own = summary.summary(world.server.db, world.actor("sup"), date_from=str(start), date_to=str(end), today=report_day)
+    only_b = summary.summary(
+        world.server.db,
+        world.actor("admin"),
+        date_from=str(start),
+        date_to=str(end),
+        district=DISTRICT_B,
+        today=report_day,
+    )
+    for part, district in ((own, DISTRICT_A), (only_b, DISTRICT_B)):
+        assert {r.district for r in part.rows} <= {district}
+        assert [getattr(part.total, c) for c in columns] == [
+            sum(v[i] for k, v in expected.items() if k[0] == district) for i in range(5)
+        ]
