@@ -17,7 +17,7 @@ from sync_server.core.access import Actor, district_filter, require_admin, requi
 from sync_server.core.db import Database, Tx
 from sync_server.core.errors import Conflict, Invalid, NotFound, bi
 from sync_server.core.feed import FeedWriter
-from sync_server.core.units import move_inspections, require_units
+from sync_server.core.units import move_actions, move_assignments, move_inspections, require_units
 from sync_server.core.util import from_json, now_iso, to_json
 
 SITE_NAMESPACE = uuid.UUID("6f1d7a52-3c1e-4f0e-9a51-2f7c1e0b9d11")
@@ -167,7 +167,8 @@ def write_site(
     """Store ``site`` and put its changed fields (all of them when the district moved) in the
     feed; returns the names of the changed fields (nothing is written when none changed).
     A changed location remembers its ``source`` and who (``by``) set it. When the district
-    changed, the site's inspections move with it (``units.move_inspections``)."""
+    changed, the site's inspections, corrective actions and plan assignments move with it
+    (``units.move_inspections``, ``move_actions``, ``move_assignments``)."""
     moved = old is None or old.district != site.district
     changed = [f for f in SITE_FIELDS if moved or _site_value(site, f) != _site_value(old, f)]  # type: ignore[arg-type]
     if not changed:
@@ -211,6 +212,8 @@ def write_site(
     if old is not None and old.district != site.district:
         # The site's inspections follow it: the new district's people see and sync them.
         move_inspections(tx, feed, "site_id = ?", (site.id,), site.district)
+        move_actions(tx, feed, "site_id = ?", (site.id,), site.district)
+        move_assignments(tx, feed, "site_id = ?", (site.id,), site.district)
     return changed
 
 

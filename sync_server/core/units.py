@@ -17,7 +17,7 @@ import msgspec
 
 from shared_schema.errors import FieldProblem
 from shared_schema.records import UNIT_KINDS
-from sync_server.core import audit
+from sync_server.core import assignment_feed, audit
 from sync_server.core.access import Actor, require_admin
 from sync_server.core.db import Database, Tx
 from sync_server.core.errors import Conflict, Invalid, NotFound, bi
@@ -54,6 +54,8 @@ class MergeReport(msgspec.Struct, kw_only=True):
     sites: int
     inspections: int
     users: int
+    actions: int = 0  # corrective actions moved with their inspections
+    assignments: int = 0  # plan assignments moved (their plans' districts follow)
 
 
 def fold(text: str) -> str:
@@ -221,8 +223,8 @@ def create_unit(db: Database, actor: Actor, data: UnitInput) -> Unit:
 
 
 def merge_unit(db: Database, actor: Actor, unit_id: str, data: MergeInput) -> MergeReport:
-    """Retire a unit and move its sites (with their inspections and feed rows), its users'
-    scopes and its communes to the unit ``data.into``, in one audited write transaction."""
+    """Retire a unit and move its sites (with their inspections, corrective actions and feed
+    rows), its plans' districts and assignments, its users' scopes and its communes to the unit ``data.into``, in one audited write transaction."""
     require_admin(actor, "gộp đơn vị hành chính", "merge administrative units")
     from sync_server.core.sites import SITE_SELECT, site_from_row, write_site  # sites imports units
 
@@ -247,6 +249,8 @@ def merge_unit(db: Database, actor: Actor, unit_id: str, data: MergeInput) -> Me
             )
         new_name = target[1]
         feed = FeedWriter(tx)
+        actions = int(tx.scalar("SELECT COUNT(*) FROM actions WHERE district = ?", (old_name,)))
+        assignments = int(tx.scalar("SELECT COUNT(*) FROM assignments WHERE district = ?", (old_name,)))
         site_rows = tx.query(SITE_SELECT + " WHERE district = ? ORDER BY id", (old_name,))
         inspections = 0
         for r in site_rows:
@@ -255,6 +259,15 @@ def merge_unit(db: Database, actor: Actor, unit_id: str, data: MergeInput) -> Me
             write_site(tx, feed, msgspec.structs.replace(old, district=new_name), old)
         # Inspections whose site is elsewhere (none in a consistent registry) move too.
         inspections += move_inspections(tx, feed, "district = ?", (old_name,), new_name)
+        move_actions(tx, feed, "district = ?", (old_name,), new_name)  # any left by a site elsewhere
+        move_assignments(tx, feed, "district = ?", (old_name,), new_name)
+        # A plan over the old district (even one whose assignments there are all gone) is over the new one.
+        tx.execute(
+            "DELETE FROM plan_districts WHERE district = ?"
+            " AND plan_id IN (SELECT plan_id FROM plan_districts WHERE district = ?)",
+            (old_name, new_name),
+        )
+        tx.execute("UPDATE plan_districts SET district = ? WHERE district = ?", (new_name, old_name))
         feed.flush()
         users = [r[0] for r in tx.query("SELECT user_id FROM user_districts WHERE district = ?", (old_name,))]
         for user_id in users:
@@ -263,7 +276,13 @@ def merge_unit(db: Database, actor: Actor, unit_id: str, data: MergeInput) -> Me
                 tx.execute("INSERT INTO user_districts (user_id, district) VALUES (?, ?)", (user_id, new_name))
         tx.execute("UPDATE units SET parent_id = ? WHERE parent_id = ? AND valid_to IS NULL", (target[0], unit_id))
         tx.execute("UPDATE units SET valid_to = ?, replaced_by = ? WHERE id = ?", (now_iso()[:10], target[0], unit_id))
-        report_counts = {"sites": len(site_rows), "inspections": inspections, "users": len(users)}
+        report_counts = {
+            "sites": len(site_rows),
+            "inspections": inspections,
+            "users": len(users),
+            "actions": actions,
+            "assignments": assignments,
+        }
         audit.record(tx, actor, "unit.merge", "unit", unit_id, {"from": old_name, "into": new_name, **report_counts})
         units = {u.id: u for u in _all_units(tx)}
     return MergeReport(unit=units[unit_id], into=units[target[0]], **report_counts)
@@ -284,4 +303,48 @@ def move_inspections(tx: Tx, feed: FeedWriter, where: str, params: tuple[object,
         )
         for r in rows:
             feed.put((r[0], r[1], r[2]), r[3], r[4], r[5], r[6], district=district, inspection_id=inspection_id)
+        move_actions(tx, feed, "inspection_id = ?", (inspection_id,), district)
+    return len(ids)
+
+
+def move_actions(tx: Tx, feed: FeedWriter, where: str, params: tuple[object, ...], district: str) -> int:
+    """Give the corrective actions matching ``where`` the district ``district``: their index
+    rows, their conflicts and their feed rows (entity ``action``, written again with fresh
+    sequence numbers, same values and clocks, so the new district's devices pull them and the
+    board of its supervisor lists them). Returns how many."""
+    ids = [r[0] for r in tx.query(f"SELECT id FROM actions WHERE ({where}) AND district <> ?", (*params, district))]
+    for action_id in ids:
+        tx.execute("UPDATE actions SET district = ? WHERE id = ?", (district, action_id))
+        tx.execute("UPDATE conflicts SET district = ? WHERE entity = 'action' AND entity_id = ?", (district, action_id))
+        rows = tx.query(
+            "SELECT field, value, hlc, writer_client, writer_user FROM feed"
+            " WHERE entity = 'action' AND entity_id = ? ORDER BY seq",
+            (action_id,),
+        )
+        for r in rows:
+            feed.put(("action", action_id, r[0]), r[1], r[2], r[3], r[4], district=district, inspection_id=None)
+    return len(ids)
+
+
+def move_assignments(tx: Tx, feed: FeedWriter, where: str, params: tuple[object, ...], district: str) -> int:
+    """Give the plan assignments matching ``where`` the district ``district``, recompute the
+    districts of their plans (a plan is over the districts of its assignments) and publish the
+    moved assignments' documents, so the team's phones hold the new district. Returns how many."""
+    rows = tx.query(
+        f"SELECT id, plan_id FROM assignments WHERE ({where}) AND district <> ? ORDER BY id", (*params, district)
+    )
+    ids = [str(r[0]) for r in rows]
+    now = now_iso()
+    for assignment_id in ids:
+        tx.execute("UPDATE assignments SET district = ?, updated_at = ? WHERE id = ?", (district, now, assignment_id))
+    for plan_id in sorted({str(r[1]) for r in rows if r[1] is not None}):
+        tx.execute("DELETE FROM plan_districts WHERE plan_id = ?", (plan_id,))
+        tx.execute(
+            "INSERT INTO plan_districts (plan_id, district) SELECT DISTINCT plan_id, district FROM assignments"
+            " WHERE plan_id = ?",
+            (plan_id,),
+        )
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        assignment_feed.publish(tx, feed, f"a.id IN ({', '.join('?' for _ in chunk)})", chunk)
     return len(ids)

@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -17,12 +18,13 @@ from litestar.testing import TestClient
 
 from shared_schema.protocol import answer_entity_id
 from sync_server.content import __file__ as content_init
-from sync_server.core import auth, units
+from sync_server.core import actions, auth, plans, sync_service, units
 from sync_server.core.access import SYSTEM
 from sync_server.core.errors import Invalid
-from sync_server.core.sites import get_location_source
+from sync_server.core.sites import SitePatch, get_location_source, update_site
 from tests.sync_server.conftest import DISTRICT_A, DISTRICT_B, PASSWORD, World
 from tests.sync_server.helpers import Device
+from tests.sync_server.test_actions import failed_inspection, new_action
 
 SEEDED = [
     "TP Thái Nguyên",
@@ -293,3 +295,94 @@ def test_registry_coordinates_remember_their_source(api: tuple[TestClient, World
     source = get_location_source(world.server.db, site_id)
     assert source is not None and (source.source, source.by, source.client_id) == ("device", "insp_a", "phone-a")
     assert DISTRICT_A in {s[2] for s in _sites(world)}
+
+
+# --- plans and corrective actions follow a merge or a moved site -----------------------------
+
+
+def _planned_work_in_district_a(world: World) -> tuple[str, str, str, str]:
+    """A plan over DISTRICT_A (its one site, site-a, for insp_a's team) and, on site-a, a failed
+    inspection with a corrective action: (plan, assignment, inspection, action)."""
+    detail = plans.create_plan(
+        world.server.db,
+        world.actor("sup"),
+        plans.PlanInput(
+            name="Đợt kiểm tra Covid-19 tháng 6",
+            template_id="sample-factory",
+            window_from="2021-06-01",
+            window_to="2999-06-30",
+            teams=[plans.TeamInput(name="Đoàn 1", lead="insp_a")],
+            sites=plans.SiteSelection(district=DISTRICT_A, kind="DN_SX"),
+        ),
+    )
+    dev = Device("phone-a")
+    inspection_id = failed_inspection(world, dev)
+    action_id, changes = new_action(dev, inspection_id)
+    reply = sync_service.push(world.server.db, world.actor("insp_a"), dev.request(changes))
+    assert {r.status for r in reply.results} == {"applied"}
+    return detail.plan.id, detail.assignments[0].document.id, inspection_id, action_id
+
+
+def _pulled(world: World, user: str, since: int = 0) -> tuple[dict[tuple[str, str, str], Any], int]:
+    page = msgspec.json.decode(sync_service.pull(world.server.db, world.actor(user), since, 5000, 1))
+    return {(c["entity"], c["entity_id"], c["field"]): c["value"] for c in page["changes"]}, page["cursor"]
+
+
+def _district_of(world: World, table: str, row_id: str) -> str:
+    with world.server.db.read() as tx:
+        return str(tx.scalar(f"SELECT district FROM {table} WHERE id = ?", (row_id,)))
+
+
+def test_a_merge_moves_plans_assignments_and_actions_and_phones_pull_them_again(world: World) -> None:
+    plan_id, assignment_id, inspection_id, action_id = _planned_work_in_district_a(world)
+    auth.create_user(world.server.db, SYSTEM, "sup_b", PASSWORD, "supervisor", [DISTRICT_B])
+    _, cursor_a = _pulled(world, "insp_a")
+    _, cursor_b = _pulled(world, "insp_b")
+    assert plans.list_plans(world.server.db, world.actor("sup_b")) == []
+
+    report = units.merge_unit(world.server.db, world.actor("admin"), "tn-tx-pho-yen", units.MergeInput(into=DISTRICT_B))
+
+    assert (report.sites, report.inspections, report.actions, report.assignments) == (1, 1, 1, 1)
+    with world.server.db.read() as tx:
+        assert [r[0] for r in tx.query("SELECT district FROM plan_districts WHERE plan_id = ?", (plan_id,))] == [
+            DISTRICT_B
+        ]
+        for table in ("plan_districts", "assignments", "actions", "inspections", "sites", "feed", "conflicts"):
+            assert tx.scalar(f"SELECT COUNT(*) FROM {table} WHERE district = ?", (DISTRICT_A,)) == 0, table
+    assert _district_of(world, "assignments", assignment_id) == DISTRICT_B
+    assert _district_of(world, "actions", action_id) == DISTRICT_B
+    # The new district's supervisor sees the plan, its assignment and the action; the old one's
+    # scope moved with the unit, so they see them too under the new name.
+    sup_b = world.actor("sup_b")
+    assert [p.id for p in plans.list_plans(world.server.db, sup_b)] == [plan_id]
+    detail = plans.get_plan(world.server.db, sup_b, plan_id)
+    assert [(a.document.id, a.document.district) for a in detail.assignments] == [(assignment_id, DISTRICT_B)]
+    assert [a.id for a in actions.list_actions(world.server.db, sup_b).items] == [action_id]
+    assert actions.get_action(world.server.db, sup_b, action_id).item.district == DISTRICT_B
+    # Phones pull the changed rows from where they were: the team's phone gets the assignment's
+    # new district, the new district's phone gets the action it never had.
+    after_a, _ = _pulled(world, "insp_a", cursor_a)
+    assert after_a[("assignment", assignment_id, "document")]["district"] == DISTRICT_B
+    after_b, _ = _pulled(world, "insp_b", cursor_b)
+    assert after_b[("action", action_id, "inspection_id")] == inspection_id
+    assert after_b[("action", action_id, "status")] == "open"
+    assert ("inspection", inspection_id, "site_id") in after_b
+
+
+def test_a_site_moved_to_another_district_takes_its_assignments_and_actions(world: World) -> None:
+    plan_id, assignment_id, _, action_id = _planned_work_in_district_a(world)
+    auth.create_user(world.server.db, SYSTEM, "sup_b", PASSWORD, "supervisor", [DISTRICT_B])
+    _, cursor_b = _pulled(world, "insp_b")
+
+    update_site(world.server.db, world.actor("admin"), "site-a", SitePatch(district=DISTRICT_B))
+
+    assert _district_of(world, "assignments", assignment_id) == DISTRICT_B
+    assert _district_of(world, "actions", action_id) == DISTRICT_B
+    with world.server.db.read() as tx:
+        assert [r[0] for r in tx.query("SELECT district FROM plan_districts WHERE plan_id = ?", (plan_id,))] == [
+            DISTRICT_B
+        ]
+    assert [a.id for a in actions.list_actions(world.server.db, world.actor("sup_b")).items] == [action_id]
+    assert actions.list_actions(world.server.db, world.actor("sup")).items == []
+    after_b, _ = _pulled(world, "insp_b", cursor_b)
+    assert ("action", action_id, "deadline") in after_b
