@@ -1,5 +1,5 @@
 """Exports read back with the tools a user would open them with (csv, openpyxl, a GeoJSON
-parser): labels as headers, real dates and numbers, one column per option, photo links,
+parser and GDAL's GeoJSON driver, which QGIS opens it with): labels as headers, real dates and numbers, one column per option, photo links,
 and no text cell that a spreadsheet would run as a formula."""
 
 from __future__ import annotations
@@ -8,9 +8,12 @@ import csv
 import datetime as dt
 import io
 import json
+import struct
 from pathlib import Path
 
 import msgspec
+import pyogrio
+import pyogrio.raw
 import pytest
 from geojson_pydantic import FeatureCollection
 from hypothesis import given
@@ -243,3 +246,55 @@ def test_empty_exports_still_have_their_header() -> None:
     book = load_workbook(io.BytesIO(inspections_xlsx([])))
     assert book.active.max_row == 2
     assert json.loads(inspections_geojson([]))["features"] == []
+
+
+def _wkb_point(wkb: bytes) -> list[float]:
+    """The (lon, lat) of a WKB point as GDAL hands it over."""
+    order = "<" if wkb[0] == 1 else ">"
+    kind, lon, lat = struct.unpack(order + "Idd", wkb[1:21])
+    assert kind == 1, "a point"
+    return [lon, lat]
+
+
+def test_gdals_geojson_driver_the_reader_qgis_uses_opens_the_export_intact(artifacts_dir: Path) -> None:
+    """QGIS opens a GeoJSON file through GDAL's GeoJSON driver: read with it, the export is one
+    point layer in WGS 84 with every feature, its geometry (or none) and its Vietnamese text."""
+    records = two_inspections()
+    records[0].header.location = Location(21.5, 105.9)
+    nowhere = sample_report(inspection_id="insp-nowhere", site=sample_site("s3", "Nhà trọ Hòa Bình", "H. Đồng Hỷ"))
+    nowhere.header.location = nowhere.site.location = None
+    nowhere.answers.pop("gps")
+    records.append(nowhere)
+    data = inspections_geojson(records, base_url=BASE)
+    folder = artifacts_dir / "reports"
+    folder.mkdir(exist_ok=True)
+    path = folder / "inspections.geojson"  # kept: open it in QGIS to look at it
+    path.write_bytes(data)
+
+    info = pyogrio.read_info(path)
+    assert (info["driver"], info["crs"], info["geometry_type"], info["features"]) == (
+        "GeoJSON",
+        "EPSG:4326",
+        "Point",
+        len(records),
+    )
+    meta, _, geometries, columns = pyogrio.raw.read(path)
+    read = [dict(zip(meta["fields"], values, strict=True)) for values in zip(*columns, strict=True)]
+    written = json.loads(data)["features"]
+    assert [r["inspection_id"] for r in read] == [f["id"] for f in written]
+    for feature, row, wkb in zip(written, read, geometries, strict=True):
+        if feature["geometry"] is None:
+            assert wkb is None
+        else:
+            assert _wkb_point(wkb) == feature["geometry"]["coordinates"]
+        for name, value in feature["properties"].items():
+            got = row[name]
+            if isinstance(value, str) and meta["dtypes"][list(meta["fields"]).index(name)] == "object":
+                assert got == value, name  # Vietnamese text byte for byte
+            elif name == "started_at":
+                assert str(got).startswith(value.removesuffix("Z")), name  # a real date-time column
+            elif isinstance(value, (int, float)):
+                assert got == value, name  # a number column
+    by_id = {r["inspection_id"]: r for r in read}
+    assert by_id["insp-2"]["site_name"] == "Chợ Túc Duyên" and by_id["insp-nowhere"]["district"] == "H. Đồng Hỷ"
+    assert by_id["insp-1"]["result_label"] == "Không đạt"
