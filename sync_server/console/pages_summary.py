@@ -15,7 +15,7 @@ from sync_server.console.web import lang_of, render, server_of
 from sync_server.core import local_time, summary
 from sync_server.core.access import Actor
 from sync_server.core.errors import ServiceError
-from sync_server.reports.summary_report import GROUP_HEADERS, NOTE, PRICE_HEADERS, TOTAL, period_text
+from sync_server.reports.summary_report import GROUP_HEADERS, NOTE, PRICE_HEADERS, TOTAL, group_heading, period_text
 
 
 def _period(query: Any) -> dict[str, str | None]:
@@ -55,6 +55,7 @@ def summary_page(request: Request[Any, Any, Any], viewer: Actor) -> Response[str
         districts=queries.districts_in_scope(server.db, viewer),
         group_headers=[h.get(lang) for h in GROUP_HEADERS],
         counts=summary.COUNTS,
+        heading=group_heading(lang),
         price_headers=[h.get(lang) for h in PRICE_HEADERS],
         total_label=TOTAL.get(lang),
         note=NOTE.get(lang),

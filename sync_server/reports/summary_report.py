@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import os
 import tempfile
+from typing import NamedTuple
 
 import xlsxwriter
 from fpdf import FPDF
@@ -45,6 +46,31 @@ PDF_SHORT: dict[int, LocalText] = {
     7: T("Số vi phạm", "Found"),
     10: T("Đã khắc phục, đã xác minh", "Fixed and verified"),
 }
+
+
+class HeadingCell(NamedTuple):
+    text: str
+    colspan: int = 1
+    rowspan: int = 1
+
+
+def group_heading(lang: str) -> tuple[list[HeadingCell], list[HeadingCell]]:
+    """The two heading rows of the table per district and kind (PDF and console page): bands
+    over the grouped columns, the other headers spanning both rows."""
+    top: list[HeadingCell] = []
+    below: list[HeadingCell] = []
+    bands = {first: (span, label) for first, span, label in PDF_BANDS}
+    inside = {c for first, span, _ in PDF_BANDS for c in range(first, first + span)}
+    for c, header in enumerate(GROUP_HEADERS):
+        if c in bands:
+            top.append(HeadingCell(bands[c][1].get(lang), colspan=bands[c][0]))
+        if c in inside:
+            below.append(HeadingCell(PDF_SHORT.get(c, header).get(lang)))
+        else:
+            top.append(HeadingCell(header.get(lang), rowspan=2))
+    return top, below
+
+
 PRICE_HEADERS = [
     T("Mặt hàng", "Item"),
     T("Đơn vị", "Unit"),
@@ -193,16 +219,11 @@ def summary_pdf(report: Summary, lang: str = "vi") -> bytes:
         num_heading_rows=2,
         headings_style=bold,
     ) as table:
-        top, below = table.row(), table.row()
-        bands = {first: (span, label) for first, span, label in PDF_BANDS}
-        inside = {c for first, span, _ in PDF_BANDS for c in range(first, first + span)}
-        for c, header in enumerate(GROUP_HEADERS):
-            if c in bands:
-                top.cell(bands[c][1].get(lang), align="CENTER", colspan=bands[c][0])
-            if c in inside:
-                below.cell(PDF_SHORT.get(c, header).get(lang), align="CENTER")
-            else:
-                top.cell(header.get(lang), align="CENTER", rowspan=2)
+        top, below = group_heading(lang)
+        for cells in (top, below):
+            heading = table.row()
+            for cell in cells:
+                heading.cell(cell.text, align="CENTER", colspan=cell.colspan, rowspan=cell.rowspan)
         for group in report.rows:
             table.row([_fmt(v) if isinstance(v, int) else v for v in group_cells(group, lang)])
         table.row(
