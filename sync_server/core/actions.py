@@ -150,19 +150,6 @@ def unclosed_by_site(tx: Tx, site_ids: list[str]) -> dict[str, list[str | None]]
     return out
 
 
-def by_inspection(tx: Tx, inspection_ids: list[str]) -> dict[str, list[tuple[str | None, str]]]:
-    """Inspection → (deadline, status) of each action it gave: what the summary counts."""
-    out: dict[str, list[tuple[str | None, str]]] = {}
-    for start in range(0, len(inspection_ids), 500):
-        chunk = inspection_ids[start : start + 500]
-        for r in tx.query(
-            f"SELECT inspection_id, deadline, status FROM actions WHERE inspection_id IN ({', '.join('?' for _ in chunk)})",
-            chunk,
-        ):
-            out.setdefault(r[0], []).append((r[1], r[2]))
-    return out
-
-
 # --- the board ----------------------------------------------------------------------------
 
 

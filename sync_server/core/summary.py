@@ -24,6 +24,10 @@ inspection started within the period (local days, ``SYNC_TIMEZONE``):
   period of the same length just before it, and the change between them — computed from
   the recorded prices, never typed.
 
+The counts per district and kind are made by the database (grouped queries over the
+inspections and the actions); only the answers that hold prices and worker counts are read
+row by row, and only those.
+
 Which questions hold prices and worker counts is named here once (``PRICE_ITEMS``,
 ``OUT_OF_PROVINCE_WORKERS``), by checklist and question id of the shipped checklists.
 """
@@ -35,6 +39,7 @@ from typing import Any
 
 import msgspec
 
+from shared_schema.protocol import answer_entity_id
 from shared_schema.text import LocalText
 from sync_server.core import local_time
 from sync_server.core.access import Actor, district_filter, require_reviewer
@@ -152,11 +157,12 @@ def _period(date_from: str | None, date_to: str | None) -> tuple[dt.date, dt.dat
     return start, end
 
 
-def _inspections(tx: Tx, actor: Actor, district: str | None, start: dt.date, end: dt.date) -> list[Any]:
+def _handed_in(actor: Actor, district: str | None, start: dt.date, end: dt.date) -> tuple[str, list[Any]]:
+    """``FROM … WHERE …`` of the inspections handed in whose inspection started in the period,
+    in the actor's districts (or ``district``), with its arguments."""
     cond, params = district_filter(actor, "i.district")
     sql = (
-        "SELECT i.id, i.site_id, i.district, COALESCE(s.kind, ''), i.template_id, i.template_version, i.result,"
-        " COALESCE(i.started_at, i.created_at) FROM inspections i LEFT JOIN sites s ON s.id = i.site_id"
+        " FROM inspections i LEFT JOIN sites s ON s.id = i.site_id"
         f" WHERE COALESCE(i.status, 'draft') NOT IN ({', '.join('?' for _ in EXCLUDED_UNLESS_ASKED)})"
         " AND COALESCE(i.started_at, i.created_at) >= ? AND COALESCE(i.started_at, i.created_at) < ?" + cond
     )
@@ -169,7 +175,43 @@ def _inspections(tx: Tx, actor: Actor, district: str | None, start: dt.date, end
     if district:
         sql += " AND i.district = ?"
         args.append(district)
-    return tx.query(sql + " ORDER BY 8, i.id", args)
+    return sql, args
+
+
+def _inspection_counts(
+    tx: Tx, actor: Actor, district: str | None, start: dt.date, end: dt.date
+) -> tuple[dict[tuple[str, str], tuple[int, int]], list[Any]]:
+    """Counted by the database: (district, site kind) → (sites, inspections), and the number of
+    inspections per (district, kind, checklist, version, result) (whether a result passes is
+    the pinned checklist's, read once per version)."""
+    where, args = _handed_in(actor, district, start, end)
+    group = " GROUP BY i.district, COALESCE(s.kind, '')"
+    sizes = {
+        (str(r[0]), str(r[1])): (int(r[2]), int(r[3]))
+        for r in tx.query(
+            f"SELECT i.district, COALESCE(s.kind, ''), COUNT(DISTINCT i.site_id), COUNT(*){where}{group}", args
+        )
+    }
+    results = tx.query(
+        "SELECT i.district, COALESCE(s.kind, ''), i.template_id, i.template_version, i.result, COUNT(*)"
+        f"{where}{group}, i.template_id, i.template_version, i.result",
+        args,
+    )
+    return sizes, results
+
+
+def _inspections(
+    tx: Tx, actor: Actor, district: str | None, start: dt.date, end: dt.date, template_ids: set[str]
+) -> list[Any]:
+    """The period's inspections of the checklists ``template_ids`` (those that record prices or
+    workers): id, site, district, site kind, checklist, start, in order of start."""
+    where, args = _handed_in(actor, district, start, end)
+    marks = ", ".join("?" for _ in template_ids)
+    return tx.query(
+        "SELECT i.id, i.site_id, i.district, COALESCE(s.kind, ''), i.template_id,"
+        f" COALESCE(i.started_at, i.created_at){where} AND i.template_id IN ({marks}) ORDER BY 6, i.id",
+        [*args, *sorted(template_ids)],
+    )
 
 
 _ACTION_FOUND = "COALESCE(i.started_at, i.created_at) >= ? AND COALESCE(i.started_at, i.created_at) < ?"
@@ -215,18 +257,19 @@ def _action_counts(
     return {(str(r[0]), str(r[1])): (int(r[2]), int(r[3]), int(r[4]), int(r[5]), int(r[6])) for r in rows}
 
 
-def _answers(tx: Tx, inspection_ids: list[str], fields: tuple[str, ...]) -> dict[tuple[str, str], dict[str, Any]]:
-    """(inspection, question) → {field: value} for ``fields`` of the inspections' answers."""
-    out: dict[tuple[str, str], dict[str, Any]] = {}
-    field_marks = ", ".join("?" for _ in fields)
-    for start in range(0, len(inspection_ids), 500):
-        chunk = inspection_ids[start : start + 500]
+def _answers(tx: Tx, wanted: list[tuple[str, str]]) -> dict[tuple[str, str], Any]:
+    """(inspection, question) → the answer's value, for the ``wanted`` pairs only."""
+    out: dict[tuple[str, str], Any] = {}
+    ids = [answer_entity_id(i, q) for i, q in wanted]
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
         for r in tx.query(
-            f"SELECT inspection_id, entity_id, field, value FROM feed WHERE inspection_id IN ({', '.join('?' for _ in chunk)})"
-            f" AND entity = 'answer' AND field IN ({field_marks})",
-            [*chunk, *fields],
+            f"SELECT entity_id, value FROM feed WHERE entity = 'answer' AND field = 'value'"
+            f" AND entity_id IN ({', '.join('?' for _ in chunk)})",
+            chunk,
         ):
-            out.setdefault((r[0], r[1].partition("/")[2]), {})[r[2]] = from_json(r[3])
+            inspection_id, _, question_id = str(r[0]).rpartition("/")
+            out[(inspection_id, question_id)] = from_json(r[1]) if r[1] is not None else None
     return out
 
 
@@ -253,40 +296,37 @@ def summary(
     length = end - start + dt.timedelta(days=1)
     prev_start, prev_end = start - length, start - dt.timedelta(days=1)
     report_day = min(today or local_time.today(), end)
+    price_templates = {p.template_id for p in PRICE_ITEMS}
+    worker_templates = {t for t, _ in OUT_OF_PROVINCE_WORKERS}
     with db.read() as tx:
-        current = _inspections(tx, actor, district, start, end)
-        previous = _inspections(tx, actor, district, prev_start, prev_end)
-        answers = _answers(tx, [r[0] for r in current], ("value",))
+        sizes, results = _inspection_counts(tx, actor, district, start, end)
         action_counts = _action_counts(tx, actor, district, start, end, report_day)
-        prev_prices = _answers(
-            tx, [r[0] for r in previous if any(r[4] == p.template_id for p in PRICE_ITEMS)], ("value",)
+        current = _inspections(tx, actor, district, start, end, price_templates | worker_templates)
+        previous = _inspections(tx, actor, district, prev_start, prev_end, price_templates)
+        answers = _answers(
+            tx,
+            [(r[0], p.question_id) for r in current for p in PRICE_ITEMS if r[4] == p.template_id]
+            + [(r[0], q) for r in current for t, q in OUT_OF_PROVINCE_WORKERS if r[4] == t],
         )
+        before = _answers(tx, [(r[0], p.question_id) for r in previous for p in PRICE_ITEMS if r[4] == p.template_id])
         passing: dict[tuple[str, int], dict[str, bool]] = {}
-        for r in current:
-            key = (r[4], r[5])
-            if r[4] and r[5] and key not in passing:
-                template = pinned_template(tx, r[4], r[5])
+        for r in results:
+            key = (r[2], r[3])
+            if r[2] and r[3] and key not in passing:
+                template = pinned_template(tx, r[2], r[3])
                 passing[key] = {b.id: b.passing for b in template.scoring.bands} if template else {}
     groups: dict[tuple[str, str], GroupRow] = {}
-    sites: dict[tuple[str, str], set[str]] = {}
-    workers_latest: dict[str, tuple[str, int]] = {}  # site → (started, workers) of its latest inspection
-    for r in current:
-        inspection_id, site_id, dist, kind, template_id, version, result, started = r[:8]
-        group = groups.setdefault((dist, kind), GroupRow(district=dist, site_kind=kind))
-        sites.setdefault((dist, kind), set()).add(site_id)
-        group.inspections += 1
+    for (dist, kind), (site_count, inspection_count) in sizes.items():
+        groups[(dist, kind)] = GroupRow(district=dist, site_kind=kind, sites=site_count, inspections=inspection_count)
+    for dist, kind, template_id, version, result, count in results:
+        group = groups[(str(dist), str(kind))]
         passes = passing.get((template_id, version), {}).get(result) if result else None
         if passes is None:
-            group.no_result += 1
+            group.no_result += int(count)
         elif passes:
-            group.passed += 1
+            group.passed += int(count)
         else:
-            group.not_passed += 1
-        for tid, qid in OUT_OF_PROVINCE_WORKERS:
-            if template_id == tid:
-                value = _number(answers.get((inspection_id, qid), {}).get("value"))
-                if value is not None and (site_id not in workers_latest or workers_latest[site_id][0] <= started):
-                    workers_latest[site_id] = (started, int(value))
+            group.not_passed += int(count)
     for key, (found, overdue, awaiting, fixed, on_time) in action_counts.items():
         group = groups.setdefault(key, GroupRow(district=key[0], site_kind=key[1]))
         group.actions, group.overdue, group.awaiting, group.fixed, group.fixed_on_time = (
@@ -296,22 +336,26 @@ def summary(
             fixed,
             on_time,
         )
-    site_group = {site: key for key, members in sites.items() for site in members}
-    for site_id, (_, workers) in workers_latest.items():
-        groups[site_group[site_id]].out_of_province_workers += workers
-    for key, group in groups.items():
-        group.sites = len(sites.get(key, ()))
+    # A site's workers are those recorded at its latest inspection in the period (rows come in
+    # order of start, so a later one replaces an earlier one).
+    workers_latest: dict[str, tuple[tuple[str, str], int]] = {}  # site → (its group, workers)
+    for r in current:
+        for tid, qid in OUT_OF_PROVINCE_WORKERS:
+            value = _number(answers.get((r[0], qid))) if r[4] == tid else None
+            if value is not None:
+                workers_latest[r[1]] = ((r[2], r[3]), int(value))
+    for key, workers in workers_latest.values():
+        groups[key].out_of_province_workers += workers
     rows = sorted(groups.values(), key=lambda g: (g.district, g.site_kind))
     total = GroupRow(district="", site_kind="")
-    for name in COUNTS[:-1]:
+    for name in COUNTS:
         setattr(total, name, sum(getattr(g, name) for g in rows))
-    total.out_of_province_workers = sum(w for _, w in workers_latest.values())
 
-    def prices_of(rows_: list[Any], values: dict[tuple[str, str], dict[str, Any]], item: PriceItem) -> list[float]:
+    def prices_of(rows_: list[Any], values: dict[tuple[str, str], Any], item: PriceItem) -> list[float]:
         found = []
         for r in rows_:
             if r[4] == item.template_id:
-                value = _number(values.get((r[0], item.question_id), {}).get("value"))
+                value = _number(values.get((r[0], item.question_id)))
                 if value is not None:
                     found.append(value)
         return found
@@ -319,7 +363,7 @@ def summary(
     prices = []
     for item in PRICE_ITEMS:
         now_values = prices_of(current, answers, item)
-        before_values = prices_of(previous, prev_prices, item)
+        before_values = prices_of(previous, before, item)
         now_mean, before_mean = _mean(now_values), _mean(before_values)
         change = round(now_mean - before_mean, 2) if now_mean is not None and before_mean is not None else None
         pct = round(change / before_mean * 100, 1) if change is not None and before_mean else None

@@ -161,6 +161,7 @@ def test_violations_found_and_fixed_equal_a_plain_count_of_generated_actions(sum
     rng = random.Random(20261130)
     moments = [first - dt.timedelta(seconds=1), first, after - dt.timedelta(seconds=1), after]
     inspections: dict[str, tuple[str, str, dt.datetime, bool]] = {}  # id → district, kind, started, handed in
+    site_of: dict[str, str] = {}
     for n in range(24):
         site_id = rng.choice(sorted(sites))
         started = rng.choice([*moments, first + dt.timedelta(days=rng.randint(-6, 9), hours=rng.randint(0, 23))])
@@ -174,6 +175,7 @@ def test_violations_found_and_fixed_equal_a_plain_count_of_generated_actions(sum
         reply = sync_service.push(world.server.db, world.actor(user), device.request(changes))
         assert {r.status for r in reply.results} == {"applied"}
         inspections[inspection_id] = (*sites[site_id], started, handed_in)
+        site_of[inspection_id] = site_id
     generated: list[corrective_actions.ActionRow] = []
     for inspection_id, (district, _, _, _) in inspections.items():
         for _ in range(rng.randint(0, 5)):
@@ -186,9 +188,7 @@ def test_violations_found_and_fixed_equal_a_plain_count_of_generated_actions(sum
                     id=str(uuid.uuid4()),
                     inspection_id=inspection_id,
                     question_id="posted",
-                    site_id=next(
-                        s for s, (d, k) in sites.items() if d == district and k == inspections[inspection_id][1]
-                    ),
+                    site_id=site_of[inspection_id],
                     district=district,
                     deadline=deadline,
                     status=status,
@@ -219,6 +219,11 @@ def test_violations_found_and_fixed_equal_a_plain_count_of_generated_actions(sum
         counts[3] += fixed
         counts[4] += fixed and action_rules.fixed_on_time(as_read) is True
     columns = ("actions", "overdue", "awaiting", "fixed", "fixed_on_time")
+    # and the inspections: handed in and started in the period, sites counted once per group
+    visits: dict[tuple[str, str], list[str]] = {}
+    for inspection_id, (district, kind, started, handed_in) in inspections.items():
+        if handed_in and first <= started < after:
+            visits.setdefault((district, kind), []).append(site_of[inspection_id])
     report = summary.summary(
         world.server.db, world.actor("admin"), date_from=str(start), date_to=str(end), today=report_day
     )
@@ -226,6 +231,10 @@ def test_violations_found_and_fixed_equal_a_plain_count_of_generated_actions(sum
     assert {k: v for k, v in got.items() if any(v)} == {k: v for k, v in expected.items() if any(v)}
     assert [getattr(report.total, c) for c in columns] == [sum(v[i] for v in expected.values()) for i in range(5)]
     assert report.total.fixed > 0 and report.total.actions > 0 and report.total.fixed_on_time > 0
+    got_visits = {(r.district, r.site_kind): (r.sites, r.inspections) for r in report.rows if r.inspections}
+    assert got_visits == {k: (len(set(v)), len(v)) for k, v in visits.items()}
+    assert report.total.inspections == sum(len(v) for v in visits.values()) > 0
+    assert report.total.no_result == report.total.inspections  # no scored answers were given
     # A supervisor's report holds their district only; a district asked for narrows an admin's.
     own = summary.summary(world.server.db, world.actor("sup"), date_from=str(start), date_to=str(end), today=report_day)
     only_b = summary.summary(
