@@ -82,6 +82,7 @@ PRICE_HEADERS = [
     T("Thay đổi (%)", "Change (%)"),
 ]
 TOTAL = T("Tổng cộng", "Total")
+PAGE = T("Trang", "Page")
 PRICES = T("Giá một số mặt hàng thiết yếu tại chợ, siêu thị", "Prices of essential goods at markets and supermarkets")
 NOTE = T(
     "Số liệu từ các biên bản đã nộp (không tính bản nháp). Vi phạm phát hiện = biện pháp khắc phục đặt ra trong kỳ;"
@@ -195,9 +196,21 @@ def _fmt(value: float | int | None, signed: bool = False) -> str:
     return ("+" + text) if signed and value > 0 else text
 
 
+class _SummaryPDF(FPDF):
+    """Numbered pages ("Trang 2/3"): a summary of many districts runs over several."""
+
+    page_label = "Trang"
+
+    def footer(self) -> None:
+        self.set_y(-10)
+        self.set_font("DejaVu", "", 8)
+        self.cell(0, 5, f"{self.page_label} {self.page_no()}/{{nb}}", align="R")
+
+
 def summary_pdf(report: Summary, lang: str = "vi") -> bytes:
     """The summary as an A4 landscape PDF (DejaVu Sans, every Vietnamese glyph)."""
-    pdf = FPDF(orientation="L", unit="mm", format="A4")
+    pdf = _SummaryPDF(orientation="L", unit="mm", format="A4")
+    pdf.page_label = PAGE.get(lang)
     pdf.add_font("DejaVu", "", str(fonts.REGULAR))
     pdf.add_font("DejaVu", "B", str(fonts.BOLD))
     pdf.set_margins(12, 12, 12)
@@ -231,6 +244,8 @@ def summary_pdf(report: Summary, lang: str = "vi") -> bytes:
             style=FontFace(emphasis="BOLD"),
         )
     pdf.ln(5)
+    if pdf.will_page_break(7 + 11 * (len(report.prices) + 2) + 14):
+        pdf.add_page()  # the price table and its note stay together on one page
     pdf.set_font("DejaVu", "B", 11)
     pdf.cell(0, 7, PRICES.get(lang), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_font("DejaVu", "", 8.5)

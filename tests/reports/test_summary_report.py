@@ -10,6 +10,7 @@ import re
 import subprocess
 from pathlib import Path
 
+import msgspec
 from openpyxl import load_workbook
 
 from sync_server.core.summary import PRICE_ITEMS, GroupRow, PriceRow, Summary
@@ -147,3 +148,31 @@ def test_the_summary_pdf_reads_in_vietnamese_and_english(artifacts_dir: Path) ->
             check=True,
             capture_output=True,
         )
+
+
+def test_a_long_summary_runs_over_numbered_pages_and_keeps_the_price_table_whole(artifacts_dir: Path) -> None:
+    """Nine districts by four kinds: the table goes on over pages with its heading repeated,
+    every page says which it is ("Trang 2/3"), and the price table is not cut in two."""
+    require_poppler()
+    districts = ["TP Thái Nguyên", "TP Sông Công", "TX Phổ Yên", "H. Đại Từ", "H. Định Hóa", "H. Đồng Hỷ"]
+    districts += ["H. Phú Bình", "H. Phú Lương", "H. Võ Nhai"]
+    rows = [
+        GroupRow(district=d, site_kind=k, sites=i + j, inspections=2 * (i + j), passed=i + j, actions=j, fixed=i)
+        for i, d in enumerate(districts)
+        for j, k in enumerate(("CHO", "DN_SX", "ST", "NT"))
+    ]
+    report = msgspec.structs.replace(sample_summary(), rows=rows)
+    folder = artifacts_dir / "reports"
+    folder.mkdir(exist_ok=True)
+    path = folder / "summary-long-vi.pdf"
+    path.write_bytes(summary_pdf(report, "vi"))
+    pages = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, check=True).stdout
+    texts = pages.decode().split("\f")[:-1]
+    assert len(texts) >= 2
+    for number, text in enumerate(texts, start=1):
+        assert f"Trang {number}/{len(texts)}" in text
+    table_pages = [t for t in texts if "Vi phạm phát hiện trong kỳ" in t]
+    assert len(table_pages) >= 2, "the heading is repeated on the next page"
+    price_page = next(t for t in texts if "Giá một số mặt hàng" in t)
+    assert all(item.label.vi in price_page for item in PRICE_ITEMS)
+    subprocess.run(["pdftoppm", "-png", "-r", "70", str(path), str(folder / "summary-long-vi")], check=True)
