@@ -176,10 +176,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "unit_new": ("Thêm đơn vị", "Add a unit"),
     "unit_merge_confirm_title": ("Xác nhận gộp đơn vị", "Confirm the merge"),
     "unit_merge_confirm": (
-        "Gộp {unit} vào {into}: {sites} cơ sở, {inspections} biên bản và {users} người dùng sẽ chuyển sang {into};"
+        "Gộp {unit} vào {into}: {sites} cơ sở, {inspections} biên bản, {actions} biện pháp khắc phục,"
+        " {assignments} việc trong kế hoạch kiểm tra và {users} người dùng sẽ chuyển sang {into};"
         " {unit} thôi dùng. Không hoàn tác được.",
-        "Merge {unit} into {into}: {sites} sites, {inspections} inspections and {users} users move to {into};"
-        " {unit} is retired. This cannot be undone.",
+        "Merge {unit} into {into}: {sites} sites, {inspections} inspections, {actions} corrective actions,"
+        " {assignments} planned assignments and {users} users move to {into}; {unit} is retired."
+        " This cannot be undone.",
     ),
     "unit_merge_do": ("Gộp đơn vị", "Merge the unit"),
     "flash_unit_saved": ("Đã thêm đơn vị.", "The unit was added."),

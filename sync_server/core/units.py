@@ -127,10 +127,13 @@ class UnitUsage(msgspec.Struct, kw_only=True):
     sites: int = 0
     inspections: int = 0
     users: int = 0
+    actions: int = 0
+    assignments: int = 0
 
 
 def unit_usage(db: Database, actor: Actor) -> dict[str, UnitUsage]:
-    """Sites, inspections and users naming each district (admin)."""
+    """Sites, inspections, corrective actions, plan assignments and users naming each district
+    (admin)."""
     require_admin(actor, "xem đơn vị hành chính", "view administrative units")
     usage: dict[str, UnitUsage] = {}
     with db.read() as tx:
@@ -138,6 +141,8 @@ def unit_usage(db: Database, actor: Actor) -> dict[str, UnitUsage]:
             ("sites", "SELECT district, COUNT(*) FROM sites GROUP BY district"),
             ("inspections", "SELECT district, COUNT(*) FROM inspections GROUP BY district"),
             ("users", "SELECT district, COUNT(*) FROM user_districts GROUP BY district"),
+            ("actions", "SELECT district, COUNT(*) FROM actions GROUP BY district"),
+            ("assignments", "SELECT district, COUNT(*) FROM assignments GROUP BY district"),
         ):
             for name, count in tx.query(sql):
                 setattr(usage.setdefault(str(name), UnitUsage()), field, int(count))

@@ -30,7 +30,9 @@ def test_admin_merges_a_unit_after_the_confirmation(world: World, browser: objec
     row.get_by_label(f"vào {old}").select_option(new)
     row.get_by_role("button", name="Gộp").click()
     confirm = page.get_by_role("form", name="Xác nhận gộp đơn vị")
-    expect(confirm).to_contain_text(f"Gộp {old} vào {new}: 0 cơ sở, 0 biên bản và 0 người dùng")
+    expect(confirm).to_contain_text(
+        f"Gộp {old} vào {new}: 0 cơ sở, 0 biên bản, 0 biện pháp khắc phục, 0 việc trong kế hoạch kiểm tra và 0 người dùng"
+    )
     shot(page, artifacts_dir, "units-merge-confirm")
     page.set_viewport_size({"width": 412, "height": 915})
     shot(page, artifacts_dir, "units-merge-confirm-phone")

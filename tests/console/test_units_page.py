@@ -52,7 +52,10 @@ def test_units_are_listed_added_and_merged_after_a_confirmation(world: World, co
     unit_id = _unit_id(console, old)
     asked = console.post(f"/console/units/{unit_id}/merge", {"into": new})
     assert asked.status_code == 200
-    assert f"Gộp {old} vào {new}: 0 cơ sở, 0 biên bản và 1 người dùng" in asked.text
+    assert (
+        f"Gộp {old} vào {new}: 0 cơ sở, 0 biên bản, 0 biện pháp khắc phục, 0 việc trong kế hoạch kiểm tra và 1 người dùng"
+        in asked.text
+    )
     row = re.search(rf'<tr data-unit="{re.escape(old)}".*?</tr>', asked.text, re.S)
     assert row is not None and "Thôi dùng" not in row.group(0)  # nothing moved yet (other tests' units may be retired)
     with world.api("quantri") as api:
