@@ -393,6 +393,23 @@ class AppState:
             self.site = self._services.get_site(self.site.site.id)
         return True
 
+    def report_not_fixed(self, action_id: str) -> bool:
+        """ "Chưa khắc phục" on a follow-up visit, with the typed note of what is still missing
+        (offline; syncs like any edit); the action stays open with its deadline."""
+        try:
+            invalid = self._services.report_not_fixed(action_id, self._fix_notes.get(action_id, ""))
+        except AppError as exc:
+            self.fix_errors = {**self.fix_errors, action_id: exc.message.get(self.lang)}
+            return False
+        if invalid is not None:
+            self.fix_errors = {**self.fix_errors, action_id: invalid.message.get(self.lang)}
+            return False
+        self._fix_notes.pop(action_id, None)
+        self.fix_errors = {k: v for k, v in self.fix_errors.items() if k != action_id}
+        if self.site is not None:
+            self.site = self._services.get_site(self.site.site.id)
+        return True
+
     def start_inspection(self, template_id: str, version: int) -> str | None:
         """Start an inspection of the open site on a checklist and show its first section."""
         if self.site is None:
