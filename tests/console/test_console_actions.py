@@ -98,10 +98,10 @@ def test_the_board_exports_the_filtered_actions_as_csv_and_xlsx(world: World, co
     assert aid in ids
 
 
-def test_the_board_filters_by_plan_and_the_action_shows_its_finding_photo_and_not_yet_fixed(
-    world: World, console: ConsoleClient
-) -> None:
-    console.login("giamsat")
+def plan_with_two_actions(world: World, console: ConsoleClient) -> tuple[str, str, str, str, str]:
+    """A plan whose visit gave an action with a photo of the finding, checked "not yet fixed"
+    on a follow-up; and an action of a visit outside any plan. (plan id, plan name, the
+    plan's action, the other action, the finding photo's SHA-256)."""
     console.page("/console/plans/new")
     name = f"Đợt kiểm tra khắc phục {uuid.uuid4().hex[:6]}"
     created = console.post("/console/plans/new", plan_form(name))
@@ -133,6 +133,14 @@ def test_the_board_filters_by_plan_and_the_action_shows_its_finding_photo_and_no
             device.change("action", in_plan, "checked_on", rules.viet_nam_today().isoformat()),
         ]
     )
+    return plan_id, name, in_plan, outside, finding
+
+
+def test_the_board_filters_by_plan_and_the_action_shows_its_finding_photo_and_not_yet_fixed(
+    world: World, console: ConsoleClient
+) -> None:
+    console.login("giamsat")
+    plan_id, name, in_plan, outside, finding = plan_with_two_actions(world, console)
     board = console.page("/console/actions", plan_id=plan_id)
     assert board.status_code == 200
     assert f'data-action="{in_plan}"' in board.text and f'data-action="{outside}"' not in board.text

@@ -448,10 +448,11 @@ def action_block(form: InspectionForm, qid: str, caps: Capabilities) -> ft.Contr
     "Thêm biện pháp khắc phục" to add one."""
     lang = form.lang
     rows: list[ft.Control] = []
+    cards: list[ft.Control] = []
     for a in form.actions_for(qid):
         status = action_rules.STATUS_LABELS.get(a.status)
         due = i18n.t(lang, "action_due", date=i18n.fmt_date(a.deadline)) if a.deadline else ""
-        rows.append(
+        cards.append(
             ft.Container(
                 content=ft.Column(
                     [
@@ -466,6 +467,8 @@ def action_block(form: InspectionForm, qid: str, caps: Capabilities) -> ft.Contr
                 border_radius=6,
             )
         )
+    if cards:  # each action the full width of the question's card
+        rows.append(ft.Column(cards, spacing=8, horizontal_alignment=ft.CrossAxisAlignment.STRETCH))
     if form.editable and qid in form.action_drafts_open:
 
         def box(field: str, label: str, **kw: Any) -> ft.Control:

@@ -183,6 +183,10 @@ def test_a_follow_up_visit_marks_the_open_action_fixed_offline_and_the_superviso
                     re.compile("Ảnh phát hiện: 1"), timeout=WAIT
                 )
                 screenshot(page, shots, "24-fill-action-finding-photo")
+                page.mouse.move(200, 600)
+                page.mouse.wheel(0, 300)
+                expect(page.get_by_role("button", name="Chọn ảnh phát hiện")).to_be_in_viewport(timeout=WAIT)
+                screenshot(page, shots, "25-fill-action-finding-photo-buttons")
                 page.get_by_role("button", name="Đồng bộ").click()
                 _see(page, "Không có thay đổi chờ gửi")
             except Exception:
