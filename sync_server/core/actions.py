@@ -184,6 +184,7 @@ class ActionItem(msgspec.Struct, kw_only=True):
     created_by: str | None = None
     created_at: str
     updated_at: str
+    finding_photos: list[str] = msgspec.field(default_factory=list)
 
 
 class ActionPage(msgspec.Struct, kw_only=True):
@@ -239,6 +240,7 @@ def _items(tx: Tx, rows: list[Any], today: dt.date) -> list[ActionItem]:
                 created_by=r[11],
                 created_at=r[12],
                 updated_at=r[13],
+                finding_photos=a.finding_photos,
             )
         )
     return out

@@ -153,3 +153,8 @@ def test_the_board_filters_by_plan_and_the_action_shows_its_finding_photo_and_no
     assert f"/console/blobs/{finding}" in page.text and "Ảnh phát hiện" in page.text
     assert "Kiểm tra lại: chưa khắc phục" in page.text and "Mới mua máy đo, chưa lắp" in page.text
     assert console.page(f"/console/blobs/{finding}").status_code == 200
+    # the inspection page lists the action with its photo of the finding
+    with world.api("giamsat") as http:
+        planned = http.get(f"/api/v1/actions/{in_plan}").json()["item"]["inspection_id"]
+    inspection = console.page(f"/console/inspections/{planned}")
+    assert f"/console/actions/{in_plan}" in inspection.text and f"/console/blobs/{finding}" in inspection.text
