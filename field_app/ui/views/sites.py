@@ -227,6 +227,7 @@ def _carried_action(state: AppState, view: ActionView, caps: Capabilities) -> ft
                 label=state.t("fix_note"),
                 multiline=True,
                 min_lines=2,
+                key=f"fix-note:{a.id}:{state.fix_note_rounds.get(a.id, 0)}",  # empty after a "not yet"
                 on_change=lambda e, aid=a.id: state.edit_fix_note(aid, e.control.value or ""),
             ),
             w.error_text(state.fix_errors.get(a.id)),

@@ -136,8 +136,16 @@ def test_a_follow_up_visit_marks_the_open_action_fixed_offline_and_the_superviso
                     re.compile("Đặt máy đo thân nhiệt ở cổng chính.*Quá hạn", re.S), timeout=WAIT
                 )
                 screenshot(page, shots, "20-site-carried-over")
-                # offline: the inspector marks it fixed with a note
+                # offline: first "not yet fixed" with what is missing, then fixed with a photo and a note
                 server.stop()
+                retype(carried.get_by_role("textbox", name="Ghi chú: đã làm gì, hoặc còn thiếu gì"), "Chưa lắp máy đo")
+                carried.get_by_role("button", name="Vẫn chưa khắc phục").click()
+                expect(_in(page, "Tồn tại từ lần trước")).to_have_accessible_name(
+                    re.compile("chưa khắc phục. Chưa lắp máy đo"), timeout=WAIT
+                )
+                carried = _in(page, "Tồn tại từ lần trước")
+                expect(carried.get_by_role("textbox", name="Ghi chú: đã làm gì, hoặc còn thiếu gì")).to_have_value("")
+                screenshot(page, shots, "20b-site-not-yet-fixed-offline")
                 photo = tmp_path / "anh-khac-phuc.png"
                 photo.write_bytes(png_bytes(9, 40, 30))
                 with page.expect_file_chooser() as chooser:
@@ -202,6 +210,8 @@ def test_a_follow_up_visit_marks_the_open_action_fixed_offline_and_the_superviso
         assert [i["id"] for i in overdue["items"]] == [aid] and overdue["items"][0]["status"] == "reported_fixed"
         detail = httpx.get(f"{server.base_url}/api/v1/actions/{aid}", headers=sup).json()
         assert detail["fix_note"] == "Đã đặt 2 máy đo ở cổng" and len(detail["fix_photos"]) == 1
+        assert detail["check_note"] == "Chưa lắp máy đo"
+        assert [e["event"] for e in detail["history"]] == ["created", "not_yet_fixed", "reported_fixed"]
         photo_sha = detail["fix_photos"][0]
         # the photo reached the server and the supervisor may read it
         assert httpx.get(f"{server.base_url}/api/v1/blobs/{photo_sha}", headers=sup).status_code == 200
