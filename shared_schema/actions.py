@@ -32,6 +32,9 @@ ActionStatus = Literal["open", "reported_fixed", "verified", "reopened"]
 ACTION_STATUSES: tuple[str, ...] = ("open", "reported_fixed", "verified", "reopened")
 # Statuses in which the site still has something to do or the supervisor something to check.
 UNCLOSED_STATUSES = frozenset({"open", "reported_fixed", "reopened"})
+# Statuses in which a follow-up visit finds the site still has to fix it ("Chưa khắc phục" is
+# recorded then as ``checked_on``/``check_note``, the status unchanged).
+TO_FIX_STATUSES = frozenset({"open", "reopened"})
 # Statuses a device may put an action in (by push); the others are the server's, by review.
 DEVICE_STATUSES = frozenset({"open", "reported_fixed"})
 
@@ -67,7 +70,7 @@ _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 class ActionEvent(msgspec.Struct, frozen=True, kw_only=True):
     """One step of an action's history (kept by the server, travels in the field ``history``)."""
 
-    event: str  # created | reported_fixed | verified | reopened | migrated
+    event: str  # created | reported_fixed | not_yet_fixed | verified | reopened | migrated
     at: str
     by: str | None = None
     comment: str | None = None
@@ -94,6 +97,9 @@ class Action(msgspec.Struct, kw_only=True):
     fix_photos: list[str] = msgspec.field(default_factory=list)
     fix_note: str | None = None
     fixed_on: str | None = None
+    # the last follow-up visit that found it not yet fixed: its Viet Nam day and what was seen
+    checked_on: str | None = None
+    check_note: str | None = None
     status: str = "open"
     history: list[ActionEvent] = msgspec.field(default_factory=list)
 
@@ -120,6 +126,8 @@ def action_from_fields(action_id: str, fields: Mapping[str, Any]) -> Action:
         fix_photos=list(fields.get("fix_photos") or []),
         fix_note=fields.get("fix_note"),
         fixed_on=fields.get("fixed_on"),
+        checked_on=fields.get("checked_on"),
+        check_note=fields.get("check_note"),
         status=fields.get("status") or "open",
         history=history,
     )

@@ -39,7 +39,9 @@ ANSWER_FIELDS: Final = frozenset({"value", "note", "photos", "corrective_action"
 SITE_DEVICE_FIELDS: Final = frozenset({"workers", "contact", "location"})
 # A corrective action (``shared_schema.actions``), its id made on the device. ``status`` moves
 # by the action state machine: a device may set ``open`` and ``reported_fixed``; ``verified``
-# and ``reopened`` come only from a supervisor's review on the server.
+# and ``reopened`` come only from a supervisor's review on the server. ``checked_on`` and
+# ``check_note``: the last follow-up visit that found it not yet fixed (the day, what was seen);
+# the status stays as it was.
 ACTION_DEVICE_FIELDS: Final = frozenset(
     {
         "inspection_id",
@@ -53,6 +55,8 @@ ACTION_DEVICE_FIELDS: Final = frozenset(
         "fix_photos",
         "fix_note",
         "fixed_on",
+        "checked_on",
+        "check_note",
         "status",
     }
 )

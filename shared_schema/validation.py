@@ -349,7 +349,7 @@ def validate_site_field(field: str, value: Any) -> Invalid | None:
     return None
 
 
-_ACTION_TEXT_FIELDS = frozenset({"description", "responsible_name", "responsible_phone", "fix_note"})
+_ACTION_TEXT_FIELDS = frozenset({"description", "responsible_name", "responsible_phone", "fix_note", "check_note"})
 _ACTION_ID_FIELDS = frozenset({"inspection_id", "question_id", "site_id"})
 
 
@@ -385,5 +385,13 @@ def validate_action_field(field: str, value: Any, today: dt.date) -> Invalid | N
     if field == "fixed_on":
         if parse_date(value) is None:
             return _bad("invalid_date", "Ngày khắc phục phải có dạng NNNN-TT-NN.", "The fix date must be YYYY-MM-DD.")
+        return None
+    if field == "checked_on":
+        if parse_date(value) is None:
+            return _bad(
+                "invalid_date",
+                "Ngày kiểm tra lại phải có dạng NNNN-TT-NN.",
+                "The follow-up check date must be YYYY-MM-DD.",
+            )
         return None
     return _bad("unknown_field", f"Trường '{field}' không tồn tại.", f"There is no field '{field}'.")

@@ -66,6 +66,10 @@ NOT_FOUND_ACTION = LocalText(
 NEEDS_EVIDENCE = LocalText(
     "Báo đã khắc phục cần ảnh hoặc ghi chú kết quả.", "Reporting it fixed needs a photo or a note of what was done."
 )
+NEEDS_CHECK_NOTE = LocalText(
+    "Ghi chú cơ sở còn thiếu gì rồi bấm lại 'Chưa khắc phục'.",
+    "Write what the site has still not done, then press 'Not yet fixed' again.",
+)
 BAD_KIND = LocalText(
     "Loại kiểm tra phải là định kỳ, đột xuất hoặc theo chuyên đề.",
     "Inspection kind must be periodic, unannounced or thematic.",
@@ -306,6 +310,55 @@ class Editor:
                 raise AppError("bad_photo", invalid.message)
             self._write("action", action_id, [("fix_photos", photos)], action.inspection_id or "")
         return sha
+
+    def add_finding_photo(self, action_id: str, data: bytes) -> str:
+        """A photo of what was found, added to an action of an inspection still being edited
+        (what was found is signed with the inspection, so fixed once it is submitted)."""
+        action = self._open_action(action_id)
+        self._editable_header(action.inspection_id or "")
+        sha = blobs.save_blob(self.store, data)
+        photos = list(action.finding_photos)
+        if sha not in photos:
+            photos.append(sha)
+            invalid = validate_action_field("finding_photos", photos, action_rules.viet_nam_today())
+            if invalid is not None:
+                raise AppError("bad_photo", invalid.message)
+            self._write("action", action_id, [("finding_photos", photos)], action.inspection_id or "")
+        return sha
+
+    def remove_finding_photo(self, action_id: str, sha256: str) -> None:
+        action = self._open_action(action_id)
+        self._editable_header(action.inspection_id or "")
+        if sha256 in action.finding_photos:
+            photos = [p for p in action.finding_photos if p != sha256]
+            self._write("action", action_id, [("finding_photos", photos)], action.inspection_id or "")
+
+    def report_not_fixed(self, action_id: str, note: str) -> Invalid | None:
+        """ "Chưa khắc phục" on a follow-up visit: the day (in Viet Nam) and what was seen are
+        recorded on the action (``checked_on``, ``check_note``; the server adds a step to its
+        history); its status stays as it was, and the site keeps its deadline."""
+        action = self._open_action(action_id)
+        if action.status not in action_rules.TO_FIX_STATUSES:
+            label = action_rules.STATUS_LABELS.get(action.status)
+            raise AppError(
+                "invalid_transition",
+                LocalText(
+                    f"Biện pháp này đang '{label.vi if label else action.status}'; không cần ghi chưa khắc phục.",
+                    f"This action is '{label.en if label else action.status}'; there is no need to record it "
+                    "as not yet fixed.",
+                ),
+            )
+        note = note.strip()
+        if not note:
+            return Invalid("incomplete", NEEDS_CHECK_NOTE)
+        today = action_rules.viet_nam_today()
+        invalid = validate_action_field("check_note", note, today)
+        if invalid is not None:
+            return invalid
+        self._write(
+            "action", action_id, [("check_note", note), ("checked_on", today.isoformat())], action.inspection_id or ""
+        )
+        return None
 
     def report_fixed(self, action_id: str, note: str) -> Invalid | None:
         """Mark an action fixed on a follow-up visit: a note and/or the photos taken, dated

@@ -353,8 +353,20 @@ class AppServices:
         return self._queries.inspection_actions(inspection_id)
 
     def add_fix_photo(self, action_id: str, data: bytes) -> str:
-        """A photo of the fix (offline); returns its SHA-256."""
-        return self._editor.add_fix_photo(action_id, data)
+        """A photo of the fix (offline), made small like every evidence photo; returns its SHA-256."""
+        return self._editor.add_fix_photo(action_id, photos.shrink(data, self.photo_settings))
+
+    def add_finding_photo(self, action_id: str, data: bytes) -> str:
+        """A photo of the finding on an action of an inspection being edited (made small like
+        every evidence photo); returns its SHA-256."""
+        return self._editor.add_finding_photo(action_id, photos.shrink(data, self.photo_settings))
+
+    def remove_finding_photo(self, action_id: str, sha256: str) -> None:
+        self._editor.remove_finding_photo(action_id, sha256)
+
+    def report_not_fixed(self, action_id: str, note: str) -> Invalid | None:
+        """ "Chưa khắc phục" on a follow-up visit, with what was seen (offline; syncs like any edit)."""
+        return self._editor.report_not_fixed(action_id, note)
 
     def report_fixed(self, action_id: str, note: str) -> Invalid | None:
         """Mark an action fixed (note and/or photos, dated today); syncs like any edit."""

@@ -253,6 +253,33 @@ class InspectionForm:
         self._reload()
         return True
 
+    def add_finding_photos(self, action_id: str, outcome: Outcome[list[bytes]]) -> int:
+        """Photos of the finding for one action of a failed item, from the camera or the picker
+        (made small by the services); why one was not kept is shown under the action."""
+        key = f"{action_id}:finding_photos"
+        if outcome.problem is not None:
+            self._set_error(key, outcome.problem.get(self.lang))
+            return 0
+        added, problem = 0, None
+        for data in outcome.value or []:
+            try:
+                self._services.add_finding_photo(action_id, data)
+                added += 1
+            except AppError as exc:
+                problem = exc.message.get(self.lang)
+        self._set_error(key, problem)
+        if added:
+            self._reload()
+        return added
+
+    def remove_finding_photo(self, action_id: str, sha256: str) -> None:
+        try:
+            self._services.remove_finding_photo(action_id, sha256)
+        except AppError as exc:
+            self._set_error(f"{action_id}:finding_photos", exc.message.get(self.lang))
+            return
+        self._reload()
+
     def notices_for(self, qid: str | None) -> list[Notice]:
         """Rejected changes and conflicts of one question (``None``: of the header)."""
         return [n for n in self.view.notices if n.question_id == qid and not n.resolved]

@@ -99,6 +99,8 @@ class AppState:
         self.login_error: str | None = None
         self._fix_notes: dict[str, str] = {}
         self.fix_errors: dict[str, str] = {}
+        # how many "not yet fixed" checks each action had here: a new round empties its note box
+        self.fix_note_rounds: dict[str, int] = {}
         self.flash: str | None = None
         # sites
         self.sites: list[SiteSummary] = []
@@ -388,6 +390,24 @@ class AppState:
             self.fix_errors = {**self.fix_errors, action_id: invalid.message.get(self.lang)}
             return False
         self._fix_notes.pop(action_id, None)
+        self.fix_errors = {k: v for k, v in self.fix_errors.items() if k != action_id}
+        if self.site is not None:
+            self.site = self._services.get_site(self.site.site.id)
+        return True
+
+    def report_not_fixed(self, action_id: str) -> bool:
+        """ "Chưa khắc phục" on a follow-up visit, with the typed note of what is still missing
+        (offline; syncs like any edit); the action stays open with its deadline."""
+        try:
+            invalid = self._services.report_not_fixed(action_id, self._fix_notes.get(action_id, ""))
+        except AppError as exc:
+            self.fix_errors = {**self.fix_errors, action_id: exc.message.get(self.lang)}
+            return False
+        if invalid is not None:
+            self.fix_errors = {**self.fix_errors, action_id: invalid.message.get(self.lang)}
+            return False
+        self._fix_notes.pop(action_id, None)
+        self.fix_note_rounds = {**self.fix_note_rounds, action_id: self.fix_note_rounds.get(action_id, 0) + 1}
         self.fix_errors = {k: v for k, v in self.fix_errors.items() if k != action_id}
         if self.site is not None:
             self.site = self._services.get_site(self.site.site.id)

@@ -25,6 +25,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "action_not_overdue": ("Chưa quá hạn", "Not overdue"),
     "action_sort_deadline": ("Thời hạn gần nhất trước", "Earliest deadline first"),
     "action_deadline": ("Thời hạn", "Deadline"),
+    "action_plan": ("Đợt kiểm tra", "Inspection plan"),
     "action_what": ("Việc cần làm", "What must be done"),
     "action_responsible": ("Người chịu trách nhiệm", "Responsible"),
     "action_from_inspection": ("Từ biên bản", "From inspection"),
@@ -41,6 +42,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "action_event_created": ("Lập biện pháp", "Created"),
     "action_event_migrated": ("Chuyển từ câu trả lời cũ", "Moved from an earlier answer"),
     "action_event_reported_fixed": ("Báo đã khắc phục", "Reported fixed"),
+    "action_event_not_yet_fixed": ("Kiểm tra lại: chưa khắc phục", "Checked again: not yet fixed"),
+    "action_checked_on": ("Kiểm tra lại gần nhất (chưa khắc phục)", "Last check (not yet fixed)"),
     "action_event_verified": ("Đã xác minh", "Verified"),
     "action_event_reopened": ("Mở lại", "Reopened"),
     "action_figures": (

@@ -28,7 +28,7 @@ from sync_server.reports import action_export
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 PAGE_SIZE = 50
-FILTERS = ("district", "site_id", "status", "overdue", "sort")
+FILTERS = ("district", "site_id", "plan_id", "status", "overdue", "sort")
 
 
 def _filters(query: Any) -> dict[str, str]:
@@ -40,6 +40,7 @@ def _service_filters(f: dict[str, str]) -> dict[str, Any]:
     return {
         "district": f["district"] or None,
         "site_id": f["site_id"] or None,
+        "plan_id": f["plan_id"] or None,
         "status": f["status"] or None,
         "overdue": overdue,
         "sort": f["sort"] or "deadline",
@@ -81,6 +82,7 @@ def board(request: Request[Any, Any, Any], viewer: Actor) -> Response[str]:
         status_labels=rules.STATUS_LABELS,
         districts=queries.districts_in_scope(server.db, viewer),
         sites=registry.list_sites(server.db, viewer, limit=1000).items,
+        plans=actions.plan_choices(server.db, viewer),
     )
 
 

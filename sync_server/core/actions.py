@@ -124,13 +124,12 @@ def inspection_actions(tx: Tx, inspection_id: str) -> list[Action]:
     return [found[i] for i in ids]
 
 
-def latest_action_deadline(db: Database, inspection_id: str) -> str | None:
+def latest_action_deadline(tx: Tx, inspection_id: str) -> str | None:
     """The latest deadline of an inspection's actions not yet verified (when a follow-up visit
-    is due), or ``None``."""
-    with db.read() as tx:
-        value = tx.scalar(
-            "SELECT MAX(deadline) FROM actions WHERE inspection_id = ? AND status <> 'verified'", (inspection_id,)
-        )
+    is due), or ``None``: the one rule a follow-up's due day comes from (``plans.create_follow_up``)."""
+    value = tx.scalar(
+        "SELECT MAX(deadline) FROM actions WHERE inspection_id = ? AND status <> 'verified'", (inspection_id,)
+    )
     return str(value) if value is not None else None
 
 
@@ -172,6 +171,7 @@ class ActionItem(msgspec.Struct, kw_only=True):
     created_by: str | None = None
     created_at: str
     updated_at: str
+    finding_photos: list[str] = msgspec.field(default_factory=list)
 
 
 class ActionPage(msgspec.Struct, kw_only=True):
@@ -187,6 +187,9 @@ class ActionDetail(msgspec.Struct, kw_only=True):
     fix_photos: list[str]
     fix_note: str | None
     history: list[ActionEvent]
+    # the last follow-up visit that found it not yet fixed (Viet Nam day) and what was seen
+    checked_on: str | None = None
+    check_note: str | None = None
     # the label of the checklist item the action comes from (its checklist version's words)
     question_label: LocalText | None = None
 
@@ -224,6 +227,7 @@ def _items(tx: Tx, rows: list[Any], today: dt.date) -> list[ActionItem]:
                 created_by=r[11],
                 created_at=r[12],
                 updated_at=r[13],
+                finding_photos=a.finding_photos,
             )
         )
     return out
@@ -236,6 +240,7 @@ def list_actions(
     district: str | None = None,
     site_id: str | None = None,
     inspection_id: str | None = None,
+    plan_id: str | None = None,
     status: str | None = None,
     overdue: bool | None = None,
     sort: str = "deadline",
@@ -244,7 +249,8 @@ def list_actions(
     today: dt.date | None = None,
 ) -> ActionPage:
     """Actions in the actor's districts, filtered, sorted by deadline (or last change) and
-    paged. ``overdue`` keeps actions not verified whose deadline day is past in Viet Nam."""
+    paged. ``overdue`` keeps actions not verified whose deadline day is past in Viet Nam;
+    ``plan_id`` those whose inspection is linked to an assignment of that plan."""
     if status is not None and status not in rules.ACTION_STATUSES:
         raise Invalid(
             bi(
@@ -274,6 +280,12 @@ def list_actions(
         if value:
             sql += f" AND {column} = ?"
             args.append(value)
+    if plan_id:
+        sql += (
+            " AND a.inspection_id IN (SELECT ai.inspection_id FROM assignment_inspections ai"
+            " JOIN assignments asg ON asg.id = ai.assignment_id WHERE asg.plan_id = ?)"
+        )
+        args.append(plan_id)
     if overdue is True:
         sql += " AND a.status <> 'verified' AND a.deadline IS NOT NULL AND a.deadline < ?"
         args.append(day.isoformat())
@@ -289,6 +301,19 @@ def list_actions(
         rows = tx.query(_LIST_SELECT + sql + f" ORDER BY {SORTS[sort]} LIMIT ? OFFSET ?", [*args, limit, offset])
         items = _items(tx, rows, day)
     return ActionPage(items=items, total=total, limit=limit, offset=offset)
+
+
+def plan_choices(db: Database, actor: Actor) -> list[tuple[str, str]]:
+    """(id, name) of the plans touching the actor's districts, newest first: what the board's
+    plan filter offers."""
+    cond, params = district_filter(actor, "pd.district")
+    with db.read() as tx:
+        rows = tx.query(
+            "SELECT p.id, p.name, p.created_at FROM plans p WHERE EXISTS (SELECT 1 FROM plan_districts pd"
+            f" WHERE pd.plan_id = p.id{cond}) ORDER BY p.created_at DESC, p.name",
+            params,
+        )
+    return [(r[0], r[1]) for r in rows]
 
 
 def get_action(db: Database, actor: Actor, action_id: str, today: dt.date | None = None) -> ActionDetail:
@@ -315,6 +340,8 @@ def _detail(tx: Tx, actor: Actor, action_id: str, today: dt.date) -> ActionDetai
         fix_photos=a.fix_photos,
         fix_note=a.fix_note,
         history=history(tx, action_id),
+        checked_on=a.checked_on,
+        check_note=a.check_note,
     )
 
 

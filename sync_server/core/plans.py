@@ -19,14 +19,16 @@ from typing import Any
 
 import msgspec
 
+from shared_schema import actions as rules_actions
 from shared_schema import assignments as rules
 from shared_schema.errors import FieldProblem
+from sync_server.core import actions as corrective_actions
 from sync_server.core import assignment_feed, audit, local_time
 from sync_server.core.access import REVIEWERS, Actor, district_filter, require_district, require_role
 from sync_server.core.db import Database, Tx
 from sync_server.core.errors import Conflict, Invalid, NotFound, bi
 from sync_server.core.feed import FeedWriter
-from sync_server.core.util import from_json, new_id, now_iso
+from sync_server.core.util import new_id, now_iso
 
 MAX_NAME = 200
 MAX_PURPOSE = 4000
@@ -906,21 +908,6 @@ def my_assignments(db: Database, actor: Actor, include_finished: bool = False) -
     return views
 
 
-def _latest_deadline(tx: Tx, inspection_id: str) -> dt.date | None:
-    latest: dt.date | None = None
-    for r in tx.query(
-        "SELECT value FROM feed WHERE entity = 'answer' AND field = 'due_date' AND inspection_id = ?", (inspection_id,)
-    ):
-        value = from_json(r[0])
-        try:
-            day = dt.date.fromisoformat(str(value)[:10]) if value else None
-        except ValueError:
-            day = None
-        if day is not None and (latest is None or day > latest):
-            latest = day
-    return latest
-
-
 def create_follow_up(
     db: Database, actor: Actor, inspection_id: str, data: FollowUpInput | None = None
 ) -> AssignmentView:
@@ -952,7 +939,7 @@ def create_follow_up(
             " JOIN assignments a ON a.id = ai.assignment_id WHERE ai.inspection_id = ? ORDER BY ai.linked_at",
             (inspection_id,),
         )
-        deadline = _latest_deadline(tx, inspection_id)
+        deadline = rules_actions.parse_deadline(corrective_actions.latest_action_deadline(tx, inspection_id))
         due = due_given or deadline or today + dt.timedelta(days=rules.DEFAULT_FOLLOW_UP_DAYS)
         if previous is not None:
             plan_id, team_id, template_id = previous[0], previous[1], previous[2]

@@ -761,6 +761,15 @@ def _apply_action(ctx: PushContext, c: Change) -> ChangeResult:
     if result.status == "applied" and c.field in ("deadline", "fixed_on", "question_id"):
         setattr(row, c.field, c.value)
         corrective_actions.update_row(ctx.tx, row)
+    if result.status == "applied" and c.field == "checked_on":
+        # a follow-up visit found it not yet fixed: a step of its history, with what was seen
+        note = ctx.get_held(("action", row.id, "check_note"), None)
+        comment = note.decoded() if note is not None else None
+        events = corrective_actions.add_event(
+            ctx.tx, row.id, "not_yet_fixed", ctx.actor.username, comment if isinstance(comment, str) else None
+        )
+        ctx.write_server(("action", row.id, "history"), events, row.district, None)
+        corrective_actions.update_row(ctx.tx, row)
     return result
 
 

@@ -23,6 +23,9 @@ class ActionController(Controller):
         district: FromQuery[str | None] = None,
         site_id: FromQuery[str | None] = None,
         inspection_id: FromQuery[str | None] = None,
+        plan_id: str | None = Parameter(
+            default=None, description="actions whose inspection is linked to an assignment of this plan"
+        ),
         status: str | None = Parameter(default=None, description="open, reported_fixed, verified or reopened"),
         overdue: bool | None = Parameter(
             default=None, description="true: not verified and the deadline day is past in Viet Nam"
@@ -37,6 +40,7 @@ class ActionController(Controller):
             district=district,
             site_id=site_id,
             inspection_id=inspection_id,
+            plan_id=plan_id,
             status=status,
             overdue=overdue,
             sort=sort,

@@ -1,6 +1,7 @@
 """The corrective-action board in headless Chromium: an overdue action reported fixed from a
 phone is on the board's overdue list; the supervisor opens it, verifies it with a comment, and
-only then does it leave the overdue list. Screenshots at desk and phone width."""
+only then does it leave the overdue list; the board's plan picker keeps a plan's actions.
+Screenshots at desk and phone width."""
 
 from __future__ import annotations
 
@@ -11,9 +12,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.console.conftest import SITE_NAME, World, shot, signed_in_page
+from tests.console.conftest import SITE_NAME, ConsoleClient, World, shot, signed_in_page
 from tests.console.device import photo_png
-from tests.console.test_console_actions import SOON
+from tests.console.test_console_actions import SOON, plan_with_two_actions
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 PHONE = {"width": 412, "height": 915}
@@ -71,4 +72,28 @@ def test_the_supervisor_verifies_an_overdue_action_on_the_board_and_it_leaves_th
     page.set_viewport_size({"width": 1280, "height": 900})
     page.goto(f"{world.base_url}/console/actions?overdue=yes")
     expect(page.locator(f'tr[data-action="{aid}"]')).to_have_count(0)
+    assert not page.console_errors  # type: ignore[attr-defined]
+
+
+def test_the_board_picks_a_plan_by_name_and_the_action_shows_its_finding_and_not_yet_fixed(
+    world: World, console: ConsoleClient, browser: object, artifacts_dir: Path
+) -> None:
+    console.login("giamsat")
+    _plan_id, name, in_plan, outside, finding = plan_with_two_actions(world, console)
+    page: Page = signed_in_page(browser, world, "giamsat")  # type: ignore[assignment]
+    page.goto(f"{world.base_url}/console/actions")
+    expect(page.locator(f'tr[data-action="{outside}"]')).to_have_count(1)
+    page.get_by_label("Đợt kiểm tra").select_option(label=name)
+    page.get_by_role("button", name="Lọc").click()
+    expect(page.locator(f'tr[data-action="{in_plan}"]')).to_have_count(1)
+    expect(page.locator(f'tr[data-action="{outside}"]')).to_have_count(0)
+    expect(page.get_by_label("Đợt kiểm tra")).to_have_value(_plan_id)
+    shot(page, artifacts_dir, "23-action-board-plan-filter")
+    page.locator(f'tr[data-action="{in_plan}"]').get_by_role("link", name="Mở").click()
+    expect(page.locator("#last-check")).to_contain_text("Mới mua máy đo, chưa lắp")
+    expect(page.locator("#history")).to_contain_text("Kiểm tra lại: chưa khắc phục")
+    expect(page.locator(f'img[src="/console/blobs/{finding}"]')).to_have_count(1)
+    shot(page, artifacts_dir, "24-action-not-yet-fixed")
+    page.set_viewport_size(PHONE)
+    shot(page, artifacts_dir, "24b-action-not-yet-fixed-phone")
     assert not page.console_errors  # type: ignore[attr-defined]

@@ -1,12 +1,14 @@
 """The corrective-action board in the console against a real server (no browser): the board
 lists an action from a failed item, overdue only until a supervisor verifies it; reopening
-needs a comment; the history shows each step; CSV/XLSX hold the filtered list."""
+needs a comment; the history shows each step; CSV/XLSX hold the filtered list; the board
+filters by plan; a follow-up's "not yet fixed" and the finding photos show on the action."""
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
 import io
+import re
 import subprocess
 import uuid
 from pathlib import Path
@@ -17,6 +19,7 @@ from openpyxl import load_workbook
 from shared_schema import actions as rules
 from tests.console.conftest import SITE_NAME, ConsoleClient, World
 from tests.console.device import Device, photo_png
+from tests.console.test_console_plans import plan_form, plan_id_of
 from tests.reports.poppler import require_poppler
 
 pytestmark = pytest.mark.slow
@@ -93,3 +96,65 @@ def test_the_board_exports_the_filtered_actions_as_csv_and_xlsx(world: World, co
     sheet = load_workbook(io.BytesIO(data)).active
     ids = [row[-1] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert aid in ids
+
+
+def plan_with_two_actions(world: World, console: ConsoleClient) -> tuple[str, str, str, str, str]:
+    """A plan whose visit gave an action with a photo of the finding, checked "not yet fixed"
+    on a follow-up; and an action of a visit outside any plan. (plan id, plan name, the
+    plan's action, the other action, the finding photo's SHA-256)."""
+    console.page("/console/plans/new")
+    name = f"Đợt kiểm tra khắc phục {uuid.uuid4().hex[:6]}"
+    created = console.post("/console/plans/new", plan_form(name))
+    assert created.status_code == 303, created.text
+    plan_id = plan_id_of(created.headers["location"])
+    device = world.device("thanhtra")
+    assignment = next(
+        v
+        for (entity, _id, _f), v in device.pull_all().items()
+        if entity == "assignment" and v.get("plan_id") == plan_id
+    )
+    planned = device.submit_inspection(world.site_id, submit=False, assignment_id=assignment["id"])
+    unplanned = device.submit_inspection(world.site_id, submit=False)
+    in_plan, outside = str(uuid.uuid4()), str(uuid.uuid4())
+    finding = device.upload(photo_png(in_plan))
+    changes = []
+    for aid, iid in ((in_plan, planned), (outside, unplanned)):
+        changes += [
+            device.change("action", aid, "inspection_id", iid),
+            device.change("action", aid, "question_id", "temp_check"),
+            device.change("action", aid, "description", f"Đặt máy đo thân nhiệt ở cổng {aid[:4]}"),
+            device.change("action", aid, "deadline", SOON),
+        ]
+    device.push(
+        [
+            *changes,
+            device.change("action", in_plan, "finding_photos", [finding]),
+            device.change("action", in_plan, "check_note", "Mới mua máy đo, chưa lắp"),
+            device.change("action", in_plan, "checked_on", rules.viet_nam_today().isoformat()),
+        ]
+    )
+    return plan_id, name, in_plan, outside, finding
+
+
+def test_the_board_filters_by_plan_and_the_action_shows_its_finding_photo_and_not_yet_fixed(
+    world: World, console: ConsoleClient
+) -> None:
+    console.login("giamsat")
+    plan_id, name, in_plan, outside, finding = plan_with_two_actions(world, console)
+    board = console.page("/console/actions", plan_id=plan_id)
+    assert board.status_code == 200
+    assert f'data-action="{in_plan}"' in board.text and f'data-action="{outside}"' not in board.text
+    # the picker names the plan; its id is only the option's value
+    assert f'<option value="{plan_id}" selected>{name}</option>' in board.text
+    assert plan_id not in re.sub(r"<[^>]*>", " ", board.text)  # in no text a person reads
+    both = console.page("/console/actions", site_id=world.site_id)
+    assert f'data-action="{in_plan}"' in both.text and f'data-action="{outside}"' in both.text
+    page = console.page(f"/console/actions/{in_plan}")
+    assert f"/console/blobs/{finding}" in page.text and "Ảnh phát hiện" in page.text
+    assert "Kiểm tra lại: chưa khắc phục" in page.text and "Mới mua máy đo, chưa lắp" in page.text
+    assert console.page(f"/console/blobs/{finding}").status_code == 200
+    # the inspection page lists the action with its photo of the finding
+    with world.api("giamsat") as http:
+        planned = http.get(f"/api/v1/actions/{in_plan}").json()["item"]["inspection_id"]
+    inspection = console.page(f"/console/inspections/{planned}")
+    assert f"/console/actions/{in_plan}" in inspection.text and f"/console/blobs/{finding}" in inspection.text

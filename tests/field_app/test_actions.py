@@ -60,6 +60,29 @@ def test_an_action_from_a_failed_item_is_reported_fixed_offline_on_two_phones_an
     assert_converged(world, (a, "an"), (b, "binh"))
 
 
+def test_finding_photos_and_a_not_yet_fixed_check_made_offline_reach_the_server(world) -> None:
+    a = world.device("act-a", "an")
+    site = site_id(a, "DN-001")
+    x = a.start_inspection(site, "sample-factory")
+    a.set_answer_value(x, "temp_check", "no")
+    aid = a.add_action(x, "temp_check", "Đặt máy đo thân nhiệt ở cổng", SOON)
+    assert isinstance(aid, str)
+    sha = a.add_finding_photo(aid, png_bytes(31, 40, 30))
+    sync_ok(a)
+    with world.api("chi") as http:
+        assert http.get(f"/api/v1/actions/{aid}").json()["finding_photos"] == [sha]
+        assert http.get(f"/api/v1/blobs/{sha}").status_code == 200
+    # the follow-up visit, offline: not yet fixed, with what is still missing
+    assert a.report_not_fixed(aid, "   ") is not None
+    assert a.report_not_fixed(aid, "Mới mua máy đo, chưa lắp") is None
+    sync_ok(a)
+    with world.api("chi") as http:
+        detail = http.get(f"/api/v1/actions/{aid}").json()
+    assert detail["item"]["status"] == "open" and detail["check_note"] == "Mới mua máy đo, chưa lắp"
+    assert detail["checked_on"] == TODAY.isoformat()
+    assert [(e["event"], e["comment"]) for e in detail["history"]][-1] == ("not_yet_fixed", "Mới mua máy đo, chưa lắp")
+
+
 def test_the_apps_migration_turns_text_and_deadline_answers_into_actions(tmp_path: Path) -> None:
     db = sqlite_utils.Database(tmp_path / "app.db")
     apply_migrations(db)

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from shared_schema import actions
 from shared_schema.actions import Action
 from shared_schema.records import Answer
-from shared_schema.validation import validate_action_field
+from shared_schema.validation import parse_date, validate_action_field
 from shared_schema.workflow import submission_problems
 from tests.support.sample_checklist import sample_template
 
@@ -171,3 +171,15 @@ def test_a_checklist_or_question_asking_for_actions_needs_one_on_every_failed_it
 
 def test_migrated_action_ids_are_the_same_on_every_side() -> None:
     assert actions.migrated_action_id("i1", "team") == "i1:team"
+
+
+@given(day=st.dates(), note=st.text(max_size=200), junk=st.text(max_size=20))
+def test_a_not_yet_fixed_check_takes_any_day_and_a_note_and_leaves_the_status_alone(day, note, junk) -> None:
+    today = actions.viet_nam_today()
+    assert validate_action_field("checked_on", day.isoformat(), today) is None  # a past day is fine
+    assert validate_action_field("check_note", note, today) is None
+    if parse_date(junk) is None:
+        assert validate_action_field("checked_on", junk, today) is not None
+    fields = {"status": "open", "checked_on": day.isoformat(), "check_note": note}
+    action = actions.action_from_fields("a1", fields)
+    assert (action.status, action.checked_on, action.check_note) == ("open", day.isoformat(), note)

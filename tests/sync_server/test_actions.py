@@ -20,6 +20,7 @@ from sync_server.core.errors import Conflict, Forbidden, Invalid, NotFound
 from sync_server.core.migrations import migrate
 from tests.sync_server.conftest import World
 from tests.sync_server.helpers import Device, complete_answers, dump_database, png_bytes, sha
+from tests.sync_server.test_plans import only_assignment, start_linked
 
 TODAY = rules.viet_nam_today()
 SOON = (TODAY + dt.timedelta(days=14)).isoformat()
@@ -254,11 +255,68 @@ def test_existing_text_and_deadline_answers_become_actions_by_the_migration(worl
     assert seen[("action", team, "description")] == "Thành lập tổ an toàn COVID"
     assert seen[("answer", answer_entity_id(iid, "team"), "corrective_action")] == "Thành lập tổ an toàn COVID"
     assert [e["event"] for e in seen[("action", team, "history")]] == ["migrated"]
-    assert actions.latest_action_deadline(db, iid) == "2021-06-01"
+    with db.read() as tx:
+        assert actions.latest_action_deadline(tx, iid) == "2021-06-01"
     # pulled changes carry increasing sequence numbers above everything before
     feed = msgspec.json.decode(sync_service.pull(db, world.actor("insp_a"), 0, 5000, 1))["changes"]
     seqs = [c["seq"] for c in feed]
     assert seqs == sorted(seqs) and len(set(seqs)) == len(seqs)
+
+
+def test_a_follow_up_records_not_yet_fixed_in_the_history_and_the_status_rules_stay(world: World) -> None:
+    dev = Device()
+    iid = failed_inspection(world, dev)
+    aid, changes = new_action(dev, iid)
+    push(world, "insp_a", dev, changes)
+    checked = [
+        dev.change("action", aid, "check_note", "Mới mua máy đo, chưa lắp"),
+        dev.change("action", aid, "checked_on", TODAY.isoformat()),
+    ]
+    assert [r.status for r in push(world, "insp_a", dev, checked).results] == ["applied"] * 2
+    db, sup = world.server.db, world.actor("sup")
+    detail = actions.get_action(db, sup, aid)
+    assert detail.item.status == "open" and detail.item.deadline == SOON
+    assert (detail.checked_on, detail.check_note) == (TODAY.isoformat(), "Mới mua máy đo, chưa lắp")
+    assert [(e.event, e.by, e.comment) for e in detail.history][-1] == (
+        "not_yet_fixed",
+        "insp_a",
+        "Mới mua máy đo, chưa lắp",
+    )
+    seen = pulled(world, "insp_a2")
+    assert seen[("action", aid, "checked_on")] == TODAY.isoformat()
+    assert [e["event"] for e in seen[("action", aid, "history")]] == ["created", "not_yet_fixed"]
+    # still open: a supervisor can neither verify nor reopen it; a bad day is refused
+    for decision in ("verify", "reopen"):
+        with pytest.raises(Conflict):
+            actions.review(db, sup, aid, decision, "Kiểm tra")
+    bad = push(world, "insp_a", dev, [dev.change("action", aid, "checked_on", "hôm qua")]).results[0]
+    assert bad.status == "rejected" and bad.code == "invalid_value"
+    assert len(actions.get_action(db, sup, aid).history) == 2
+    # and it can still be reported fixed later, then verified
+    push(world, "insp_a", dev, report_fixed(dev, aid))
+    assert actions.review(db, sup, aid, "verify").item.status == "verified"
+
+
+def test_the_board_filters_by_plan_through_the_assignment_its_inspection_is_linked_to(world: World) -> None:
+    plan_id, assignment = only_assignment(world)
+    dev = Device()
+    planned = start_linked(world, "insp_a", dev, assignment, world.site_a)
+    failed = dev.answer(planned, "temp_check", "no")
+    in_plan, changes = new_action(dev, planned)
+    push(world, "insp_a", dev, [failed, *changes])
+    unplanned = failed_inspection(world, dev)
+    outside, changes = new_action(dev, unplanned)
+    push(world, "insp_a", dev, changes)
+    db, sup = world.server.db, world.actor("sup")
+    assert {i.id for i in actions.list_actions(db, sup).items} == {in_plan, outside}
+    page = actions.list_actions(db, sup, plan_id=plan_id)
+    assert [i.id for i in page.items] == [in_plan] and page.total == 1
+    assert actions.list_actions(db, sup, plan_id=plan_id, status="verified").items == []
+    assert actions.list_actions(db, sup, plan_id="no-such-plan").items == []
+    # the board offers the plan by its name, to those whose districts it touches
+    assert actions.plan_choices(db, sup) == [(plan_id, "Đợt kiểm tra Covid-19 tháng 6")]
+    assert actions.plan_choices(db, world.actor("insp_b")) == []
+    assert actions.list_actions(db, world.actor("insp_b"), plan_id=plan_id).items == []
 
 
 def test_the_board_refuses_unknown_filters_clearly(world: World) -> None:
@@ -282,6 +340,7 @@ def test_the_actions_api_lists_reads_verifies_and_refuses_bad_input_changing_not
     assert [i["id"] for i in page["items"]] == [aid] and page["total"] == 1
     assert page["items"][0]["status"] == "reported_fixed" and page["items"][0]["overdue"] is False
     assert client.get(f"/api/v1/actions?site_id={world.site_b}", headers=sup).json()["items"] == []
+    assert client.get("/api/v1/actions?plan_id=no-such-plan", headers=sup).json()["items"] == []
     detail = client.get(f"/api/v1/actions/{aid}", headers=world.headers("insp_a")).json()
     assert detail["fix_photos"] == [PHOTO] and detail["item"]["responsible_name"] == "Lê Văn Cường"
     before = dump_database(world.db_path)

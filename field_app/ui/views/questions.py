@@ -380,19 +380,85 @@ def _notice_words(form: InspectionForm, qid: str | None) -> list[ft.Control]:
     return [w.warning_box(n.message.get(form.lang)) for n in form.notices_for(qid)]
 
 
-def action_block(form: InspectionForm, qid: str) -> ft.Control:
-    """The corrective actions of a failed item, and "Thêm biện pháp khắc phục" to add one."""
+def finding_photos_row(form: InspectionForm, a: action_rules.Action, caps: Capabilities) -> ft.Control:
+    """The photos of what was found, for one action: thumbnails, and while the inspection is
+    being edited the camera (where there is one) and the file picker (everywhere)."""
+    lang = form.lang
+    label = i18n.t(lang, "finding_photo")
+
+    async def pick(e: Any) -> None:
+        form.add_finding_photos(a.id, await caps.pick_photos())
+
+    async def shoot(e: Any) -> None:
+        form.add_finding_photos(a.id, await caps.take_photo())
+
+    thumbs: list[ft.Control] = []
+    for n, sha in enumerate(a.finding_photos, start=1):
+        remove = (
+            w.icon_action(
+                ft.Icons.DELETE,
+                i18n.t(lang, "remove_finding_photo", n=n),
+                lambda e, s=sha: form.remove_finding_photo(a.id, s),
+            )
+            if form.editable
+            else None
+        )
+        thumbs.append(
+            ft.Column(
+                w.compact([photo_thumb(form, sha, f"{label} {n}"), remove]),
+                spacing=0,
+                horizontal_alignment=ft.CrossAxisAlignment.CENTER,
+            )
+        )
+    buttons = (
+        ft.Row(
+            w.compact(
+                [
+                    w.action(i18n.t(lang, "take_finding_photo"), shoot, icon=ft.Icons.PHOTO_CAMERA)
+                    if caps.has_camera
+                    else None,
+                    w.action(
+                        i18n.t(lang, "pick_finding_photo"),
+                        pick,
+                        icon=ft.Icons.ADD_A_PHOTO,
+                        disabled=not caps.has_picker,
+                    ),
+                ]
+            ),
+            wrap=True,
+        )
+        if form.editable
+        else None
+    )
+    return ft.Column(
+        w.compact(
+            [
+                w.muted(i18n.t(lang, "finding_photos_count", count=len(a.finding_photos)), 12),
+                ft.Row(thumbs, wrap=True) if thumbs else None,
+                buttons,
+                w.error_text(form.error(a.id, "finding_photos")),
+            ]
+        ),
+        spacing=4,
+    )
+
+
+def action_block(form: InspectionForm, qid: str, caps: Capabilities) -> ft.Control:
+    """The corrective actions of a failed item, each with the photos of the finding, and
+    "Thêm biện pháp khắc phục" to add one."""
     lang = form.lang
     rows: list[ft.Control] = []
+    cards: list[ft.Control] = []
     for a in form.actions_for(qid):
         status = action_rules.STATUS_LABELS.get(a.status)
         due = i18n.t(lang, "action_due", date=i18n.fmt_date(a.deadline)) if a.deadline else ""
-        rows.append(
+        cards.append(
             ft.Container(
                 content=ft.Column(
                     [
                         ft.Text(a.description or "", weight=ft.FontWeight.W_600, size=14),
                         w.muted(" · ".join(x for x in (due, status.get(lang) if status else a.status) if x), 12),
+                        finding_photos_row(form, a, caps),
                     ],
                     spacing=2,
                 ),
@@ -401,6 +467,8 @@ def action_block(form: InspectionForm, qid: str) -> ft.Control:
                 border_radius=6,
             )
         )
+    if cards:  # each action the full width of the question's card
+        rows.append(ft.Column(cards, spacing=8, horizontal_alignment=ft.CrossAxisAlignment.STRETCH))
     if form.editable and qid in form.action_drafts_open:
 
         def box(field: str, label: str, **kw: Any) -> ft.Control:
@@ -472,7 +540,7 @@ def question_card(form: InspectionForm, q: Question, caps: Capabilities) -> ft.C
             w.error_text(form.error(q.id, "value")),
             evidence,
             critical_block,
-            action_block(form, q.id) if form.is_failed(q.id) else None,
+            action_block(form, q.id, caps) if form.is_failed(q.id) else None,
             _note_block(form, q),
             *_notice_words(form, q.id),
         ],

@@ -197,7 +197,15 @@ def _carried_action(state: AppState, view: ActionView, caps: Capabilities) -> ft
             wrap=True,
         ),
     ]
-    if a.status in ("open", "reopened"):
+    if a.checked_on:
+        lines.append(
+            ft.Text(
+                state.t("last_check", date=i18n.fmt_date(a.checked_on), note=a.check_note or "").strip(),
+                size=12,
+                color=w.WARN_COLOR,
+            )
+        )
+    if a.status in action_rules.TO_FIX_STATUSES:
 
         async def pick(e: object, aid: str = a.id) -> None:
             outcome = await (caps.take_photo() if caps.has_camera else caps.pick_photos())
@@ -219,10 +227,23 @@ def _carried_action(state: AppState, view: ActionView, caps: Capabilities) -> ft
                 label=state.t("fix_note"),
                 multiline=True,
                 min_lines=2,
+                key=f"fix-note:{a.id}:{state.fix_note_rounds.get(a.id, 0)}",  # empty after a "not yet"
                 on_change=lambda e, aid=a.id: state.edit_fix_note(aid, e.control.value or ""),
             ),
             w.error_text(state.fix_errors.get(a.id)),
-            w.action(state.t("mark_fixed"), lambda e, aid=a.id: state.report_fixed(aid), icon=ft.Icons.TASK_ALT),
+            ft.Row(
+                [
+                    w.action(
+                        state.t("mark_fixed"), lambda e, aid=a.id: state.report_fixed(aid), icon=ft.Icons.TASK_ALT
+                    ),
+                    w.action(
+                        state.t("mark_not_fixed"),
+                        lambda e, aid=a.id: state.report_not_fixed(aid),
+                        icon=ft.Icons.PENDING_ACTIONS,
+                    ),
+                ],
+                wrap=True,
+            ),
             w.muted(state.t("not_yet_fixed"), 12),
         ]
     else:

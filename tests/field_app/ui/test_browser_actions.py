@@ -1,8 +1,8 @@
 """Corrective actions on the phone in headless Chromium (the real app served by flet-web,
 against a real server): the site page shows what is still open from the last visit first
-("Tồn tại từ lần trước"); offline, the inspector marks it fixed with a note; it syncs; the
-supervisor verifies it and only then does it leave the overdue list. A failed item offers
-"Thêm biện pháp khắc phục". Screenshots of each screen go to test-artifacts/field_app."""
+("Tồn tại từ lần trước"); offline, the inspector marks it fixed with a photo and a note; it
+syncs; the supervisor verifies it and only then does it leave the overdue list. A failed item
+offers "Thêm biện pháp khắc phục", and the action takes a photo of the finding from the picker. Screenshots of each screen go to test-artifacts/field_app."""
 
 from __future__ import annotations
 
@@ -136,8 +136,16 @@ def test_a_follow_up_visit_marks_the_open_action_fixed_offline_and_the_superviso
                     re.compile("Đặt máy đo thân nhiệt ở cổng chính.*Quá hạn", re.S), timeout=WAIT
                 )
                 screenshot(page, shots, "20-site-carried-over")
-                # offline: the inspector marks it fixed with a note
+                # offline: first "not yet fixed" with what is missing, then fixed with a photo and a note
                 server.stop()
+                retype(carried.get_by_role("textbox", name="Ghi chú: đã làm gì, hoặc còn thiếu gì"), "Chưa lắp máy đo")
+                carried.get_by_role("button", name="Vẫn chưa khắc phục").click()
+                expect(_in(page, "Tồn tại từ lần trước")).to_have_accessible_name(
+                    re.compile("chưa khắc phục. Chưa lắp máy đo"), timeout=WAIT
+                )
+                carried = _in(page, "Tồn tại từ lần trước")
+                expect(carried.get_by_role("textbox", name="Ghi chú: đã làm gì, hoặc còn thiếu gì")).to_have_value("")
+                screenshot(page, shots, "20b-site-not-yet-fixed-offline")
                 photo = tmp_path / "anh-khac-phuc.png"
                 photo.write_bytes(png_bytes(9, 40, 30))
                 with page.expect_file_chooser() as chooser:
@@ -145,7 +153,10 @@ def test_a_follow_up_visit_marks_the_open_action_fixed_offline_and_the_superviso
                 chooser.value.set_files(str(photo))
                 expect(_in(page, "Tồn tại từ lần trước")).to_have_accessible_name(re.compile("1 ảnh"), timeout=WAIT)
                 carried = _in(page, "Tồn tại từ lần trước")
-                retype(carried.get_by_role("textbox", name="Kết quả khắc phục (ghi chú)"), "Đã đặt 2 máy đo ở cổng")
+                retype(
+                    carried.get_by_role("textbox", name="Ghi chú: đã làm gì, hoặc còn thiếu gì"),
+                    "Đã đặt 2 máy đo ở cổng",
+                )
                 carried.get_by_role("button", name="Đã khắc phục").click()
                 expect(page.get_by_text(re.compile("chờ giám sát xác minh"))).to_be_visible(timeout=WAIT)
                 screenshot(page, shots, "21-site-reported-fixed-offline")
@@ -170,6 +181,22 @@ def test_a_follow_up_visit_marks_the_open_action_fixed_offline_and_the_superviso
                     re.compile("Bố trí người đo thân nhiệt mỗi ca.*Chưa khắc phục", re.S), timeout=WAIT
                 )
                 screenshot(page, shots, "23-fill-action-saved")
+                # a photo of the finding, from the file picker (no camera in the browser)
+                finding = tmp_path / "anh-phat-hien.png"
+                finding.write_bytes(png_bytes(11, 40, 30))
+                with page.expect_file_chooser() as chooser:
+                    _in(page, "Đo thân nhiệt tại cổng?").get_by_role("button", name="Chọn ảnh phát hiện").click()
+                chooser.value.set_files(str(finding))
+                expect(_in(page, "Đo thân nhiệt tại cổng?")).to_have_accessible_name(
+                    re.compile("Ảnh phát hiện: 1"), timeout=WAIT
+                )
+                screenshot(page, shots, "24-fill-action-finding-photo")
+                page.mouse.move(200, 600)
+                page.mouse.wheel(0, 300)
+                expect(page.get_by_role("button", name="Chọn ảnh phát hiện")).to_be_in_viewport(timeout=WAIT)
+                screenshot(page, shots, "25-fill-action-finding-photo-buttons")
+                page.get_by_role("button", name="Đồng bộ").click()
+                _see(page, "Không có thay đổi chờ gửi")
             except Exception:
                 screenshot(page, shots, "actions-failure")
                 print(page.locator("body").aria_snapshot())
@@ -183,9 +210,17 @@ def test_a_follow_up_visit_marks_the_open_action_fixed_offline_and_the_superviso
         assert [i["id"] for i in overdue["items"]] == [aid] and overdue["items"][0]["status"] == "reported_fixed"
         detail = httpx.get(f"{server.base_url}/api/v1/actions/{aid}", headers=sup).json()
         assert detail["fix_note"] == "Đã đặt 2 máy đo ở cổng" and len(detail["fix_photos"]) == 1
+        assert detail["check_note"] == "Chưa lắp máy đo"
+        assert [e["event"] for e in detail["history"]] == ["created", "not_yet_fixed", "reported_fixed"]
         photo_sha = detail["fix_photos"][0]
         # the photo reached the server and the supervisor may read it
         assert httpx.get(f"{server.base_url}/api/v1/blobs/{photo_sha}", headers=sup).status_code == 200
+        # the new action's photo of the finding reached the server too
+        new = [i["id"] for i in httpx.get(f"{server.base_url}/api/v1/actions", headers=sup).json()["items"]]
+        found = [httpx.get(f"{server.base_url}/api/v1/actions/{i}", headers=sup).json() for i in new if i != aid]
+        assert [len(d["finding_photos"]) for d in found] == [1]
+        finding_sha = found[0]["finding_photos"][0]
+        assert httpx.get(f"{server.base_url}/api/v1/blobs/{finding_sha}", headers=sup).status_code == 200
         r = httpx.post(f"{server.base_url}/api/v1/actions/{aid}/verify", json={"comment": "Đạt"}, headers=sup)
         assert r.status_code == 200, r.text
         assert (

@@ -615,3 +615,40 @@ def test_a_failed_item_gets_a_corrective_action_and_the_next_visit_sees_it_first
     [after] = state.site.open_actions  # still open until a supervisor verifies it
     assert after.action.status == "reported_fixed" and after.action.fix_note == "Đã đặt 2 máy đo"
     assert state.services.sync_status().pending > 0  # queued to sync like any edit
+
+
+def test_an_action_takes_finding_photos_on_the_fill_screen_and_a_follow_up_records_not_yet_fixed(state):
+    from field_app.core.capabilities import NO_CAMERA, Outcome
+    from shared_schema import actions as action_rules
+
+    inspection_id = _start(state)
+    form = state.form
+    assert form.answer("temp_check", "no")
+    form.open_action_draft("temp_check")
+    form.edit_action_draft("temp_check", "description", "Đặt máy đo thân nhiệt ở cổng")
+    later = (action_rules.viet_nam_today() + dt.timedelta(days=10)).strftime("%d/%m/%Y")
+    form.edit_action_draft("temp_check", "deadline", later)
+    assert form.save_action("temp_check")
+    [action] = form.actions_for("temp_check")
+    # no camera: the picker's photo is taken, made small like every evidence photo
+    assert form.add_finding_photos(action.id, Outcome(problem=NO_CAMERA)) == 0
+    assert form.error(action.id, "finding_photos") == NO_CAMERA.vi
+    assert form.add_finding_photos(action.id, Outcome(value=[png_bytes(5, 40, 30), b"not a photo"])) == 1
+    assert "không phải ảnh" in form.error(action.id, "finding_photos")
+    [action] = form.actions_for("temp_check")
+    assert len(action.finding_photos) == 1 and form.blob_bytes(action.finding_photos[0])[:2] == b"\xff\xd8"
+    form.remove_finding_photo(action.id, action.finding_photos[0])
+    assert form.actions_for("temp_check")[0].finding_photos == []
+    assert form.add_finding_photos(action.id, Outcome(value=[png_bytes(6, 40, 30)])) == 1
+    # the follow-up visit: "Vẫn chưa khắc phục" needs a note of what is missing, keeps it open
+    state.back()
+    state.open_site("s1")
+    assert not state.report_not_fixed(action.id)
+    assert "còn thiếu gì" in state.fix_errors[action.id]
+    state.edit_fix_note(action.id, "Mới mua máy đo, chưa lắp")
+    assert state.report_not_fixed(action.id)
+    [after] = state.site.open_actions
+    assert after.action.status == "open" and after.action.check_note == "Mới mua máy đo, chưa lắp"
+    assert after.action.checked_on == action_rules.viet_nam_today().isoformat()
+    assert after.action.deadline == action.deadline and action.id not in state.fix_errors
+    assert [a.id for a in state.services.inspection_actions(inspection_id)] == [action.id]
