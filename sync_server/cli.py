@@ -87,7 +87,7 @@ def _parser() -> argparse.ArgumentParser:
 def _serve(host: str, port: int, log_level: str, workers: int | None) -> int:
     import uvicorn
 
-    from sync_server.http.app import create_app
+    from sync_server.asgi import create_app
 
     config = from_env()  # read (and the secret key made) once, before any worker starts
     count = workers if workers is not None else config.workers
@@ -105,7 +105,7 @@ def _serve(host: str, port: int, log_level: str, workers: int | None) -> int:
     else:
         # Each worker process builds its app from the same environment (``app_from_env``).
         uvicorn.run(
-            "sync_server.http.app:app_from_env",
+            "sync_server.asgi:app_from_env",
             factory=True,
             workers=count,
             host=host,

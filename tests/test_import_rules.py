@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -16,6 +17,22 @@ def test_import_contracts_hold() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     assert "shared_schema imports neither side nor any framework KEPT" in result.stdout
     assert "field_app and sync_server never import each other KEPT" in result.stdout
+    assert "the server's layers:" in result.stdout and "reports → core KEPT" in result.stdout
+
+
+# An SQL statement in a string: what only ``sync_server/core`` may hold.
+SQL = re.compile(r"\b(SELECT\s+[\w*(]|INSERT\s+INTO\s|UPDATE\s+\w+\s+SET\s|DELETE\s+FROM\s)")
+
+
+def test_sql_lives_only_in_the_server_core() -> None:
+    offenders = []
+    for path in sorted((ROOT / "sync_server").rglob("*.py")):
+        if (ROOT / "sync_server" / "core") in path.parents:
+            continue
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if SQL.search(line):
+                offenders.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()}")
+    assert offenders == []
 
 
 def test_shared_schema_imports_only_msgspec_and_the_standard_library() -> None:

@@ -1,14 +1,11 @@
 """The web console for supervisors and admins, under ``/console``.
 
-``router`` is what ``sync_server.http.app.create_app`` mounts: the console pages plus the
-report and export API endpoints of DESIGN.md (``sync_server.console.api_reports``).
+``router`` is what ``sync_server.asgi.create_app`` mounts beside the HTTP API (the console
+sits above ``sync_server.http``: it may use the API's downloads, never the other way round).
 """
 
-from litestar import Router
-
-from sync_server.console.api_reports import api_reports_router
 from sync_server.console.router import console_router
 
-router = Router(path="/", route_handlers=[console_router, api_reports_router], include_in_schema=True)
+router = console_router
 
 __all__ = ["router"]

@@ -17,9 +17,8 @@ from litestar.params import Body
 from litestar.response import Stream
 
 from shared_schema import actions as rules
-from sync_server.console import queries
 from sync_server.console.web import lang_of, redirect, render, server_of
-from sync_server.core import actions, registry
+from sync_server.core import actions, queries, registry
 from sync_server.core.access import Actor
 from sync_server.core.actions import ActionItem
 from sync_server.core.errors import ServiceError

@@ -10,9 +10,8 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body
 
 from shared_schema.records import ROLES
-from sync_server.console import queries
 from sync_server.console.web import redirect, render, require_admin_viewer, server_of
-from sync_server.core import audit, auth, devices
+from sync_server.core import audit, auth, devices, queries
 from sync_server.core.access import Actor
 from sync_server.core.errors import ServiceError
 

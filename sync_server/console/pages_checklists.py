@@ -16,10 +16,9 @@ from litestar.params import Body
 from shared_schema.checklist import ChecklistTemplate
 from shared_schema.codec import encode
 from shared_schema.template_rules import TemplateProblem, validate_template
-from sync_server.console import queries
 from sync_server.console.checklist_view import compare_versions, problems_by_question
 from sync_server.console.web import redirect, render, require_admin_viewer, server_of
-from sync_server.core import registry
+from sync_server.core import queries, registry
 from sync_server.core.access import Actor
 from sync_server.core.errors import ServiceError
 from sync_server.core.xlsform import (

@@ -8,11 +8,11 @@ from typing import Any
 import msgspec
 from litestar import Request, Response, get
 
-from sync_server.console import catalog, queries
+from sync_server.console import catalog
 from sync_server.console.web import lang_of, render, server_of
-from sync_server.core import local_time, plans
+from sync_server.core import dashboard_query, local_time, plans, queries
 from sync_server.core.access import Actor
-from sync_server.reports import dashboard, dashboard_query
+from sync_server.reports import dashboard
 
 WINDOWS = (7, 30, 90, 180)
 

@@ -4,9 +4,6 @@
 from __future__ import annotations
 
 import math
-import tempfile
-from collections.abc import Iterable, Iterator
-from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -18,22 +15,22 @@ from litestar.response import Redirect, Stream
 
 from shared_schema import actions as action_rules
 from shared_schema.records import INSPECTION_KINDS, SITE_KINDS, STATUSES
-from sync_server.console import catalog, queries
+from sync_server.console import catalog
 from sync_server.console.inspection_view import build_view
-from sync_server.console.report_data import ExportPlan, blob_loader, plan_export, report_data, template_of
-from sync_server.console.web import base_url_of, lang_of, redirect, render, server_of
+from sync_server.console.web import lang_of, redirect, render, server_of
 from sync_server.core import actions as corrective_actions
-from sync_server.core import blobs, inspections, plans, registry
+from sync_server.core import blobs, inspections, plans, queries, registry
 from sync_server.core.access import Actor
 from sync_server.core.errors import ServiceError
-from sync_server.http.downloads import content_disposition
-from sync_server.reports.exports import Column, columns_for_templates, csv_chunks, geojson_chunks, write_xlsx
+from sync_server.http.downloads import base_url_of, content_disposition
+from sync_server.http.routes_reports import SORTS, export_format, export_response
 from sync_server.reports.inspection_pdf import pdf_file_stem, render_inspection_pdf
+from sync_server.reports.report_data import blob_loader, plan_export, report_data, template_of
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 PAGE_SIZES = (10, 25, 50, 100)
 PAGE_SIZE = 25
-SORTS = ("updated", "started", "created", "site", "score")
+
 FILTER_NAMES = (
     "status",
     "district",
@@ -212,49 +209,9 @@ def blob(request: Request[Any, Any, Any], viewer: Actor, sha256: str) -> Stream:
     )
 
 
-EXPORT_MEDIA_TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "geojson": "application/geo+json",
-}
-
-
-def export_response(plan: ExportPlan, fmt: str, lang: str, base_url: str = "") -> Response[bytes] | Stream:
-    """The export as a download, streamed: CSV and GeoJSON as they are written, XLSX (a zip
-    that is only complete at its end) written to a temporary file first, then sent from it."""
-    headers = {"Content-Disposition": content_disposition(f"inspections.{fmt}")}
-    media_type = EXPORT_MEDIA_TYPES[fmt]
-    if fmt == "xlsx":
-        columns = columns_for_templates(plan.templates, split_choices=True)
-        return Stream(xlsx_file_chunks(plan.records(), columns, lang, base_url), media_type=media_type, headers=headers)
-    columns = columns_for_templates(plan.templates)
-    if fmt == "csv":
-        chunks = csv_chunks(plan.records(), columns, lang, base_url)
-    else:
-        chunks = geojson_chunks(plan.records(), lang, base_url)
-    return Stream(chunks, media_type=media_type, headers=headers)
-
-
-def xlsx_file_chunks(records: Iterable[Any], columns: list[Column], lang: str, base_url: str) -> Iterator[bytes]:
-    """Writes the workbook to a temporary file when the download starts, then sends the file
-    in pieces and removes it (memory holds one piece, never the workbook)."""
-    with tempfile.TemporaryDirectory(prefix="export-") as tmp:
-        path = Path(tmp) / "inspections.xlsx"
-        write_xlsx(path, records, columns, lang, base_url)
-        with path.open("rb") as handle:
-            while piece := handle.read(1 << 20):
-                yield piece
-
-
 def include_drafts(query: Any) -> bool:
     """``?include_drafts=1`` (or ``true``/``yes``): the export keeps drafts too."""
     return (query.get("include_drafts") or "").strip().lower() in ("1", "true", "yes", "on")
-
-
-def export_format(filename: str) -> str | None:
-    """``inspections.csv`` → ``csv``; None for a name that is not an export."""
-    stem, _, fmt = filename.rpartition(".")
-    return fmt if stem == "inspections" and fmt in EXPORT_MEDIA_TYPES else None
 
 
 @get("/exports/{filename:str}", sync_to_thread=True, include_in_schema=False)

@@ -12,9 +12,8 @@ import msgspec
 from litestar import Request, Response, get
 
 from shared_schema.records import SITE_KINDS
-from sync_server.console import queries
 from sync_server.console.web import PAGE_HEADERS, lang_of, pick_lang, render, server_of
-from sync_server.core import site_map
+from sync_server.core import queries, site_map
 from sync_server.core.access import Actor
 from sync_server.core.errors import ServiceError
 from sync_server.reports.formatting import fmt_datetime

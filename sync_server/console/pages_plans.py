@@ -15,9 +15,8 @@ from litestar.params import Body
 from litestar.response import Redirect
 
 from shared_schema.records import SITE_KINDS
-from sync_server.console import queries
 from sync_server.console.web import lang_of, redirect, render, server_of
-from sync_server.core import local_time, plans
+from sync_server.core import local_time, plans, queries
 from sync_server.core.access import Actor
 from sync_server.core.errors import Invalid, ServiceError, bi
 from sync_server.reports.coverage_export import coverage_csv, coverage_xlsx
@@ -34,9 +33,7 @@ def plans_page(request: Request[Any, Any, Any], viewer: Actor) -> Response[str]:
 
 
 def _parents(server: Any, viewer: Actor) -> list[tuple[str, str]]:
-    with server.db.read() as tx:
-        rows = tx.query("SELECT id, code, name, district FROM sites WHERE kind IN ('KCN', 'CCN') ORDER BY name")
-    return [(r[0], f"{r[2]} ({r[1]})") for r in rows if viewer.is_admin or r[3] in viewer.districts]
+    return queries.industrial_parks(server.db, viewer)
 
 
 def _form_page(

@@ -17,10 +17,9 @@ from litestar.params import Body
 from shared_schema import actions as action_rules
 from shared_schema.errors import FieldProblem
 from shared_schema.records import SITE_KINDS, Contact, Location, Site
-from sync_server.console import queries
 from sync_server.console.web import redirect, render, require_admin_viewer, server_of
 from sync_server.core import actions as corrective_actions
-from sync_server.core import registry
+from sync_server.core import queries, registry
 from sync_server.core.access import Actor
 from sync_server.core.errors import Invalid, ServiceError, bi
 from sync_server.http.downloads import content_disposition

@@ -9,12 +9,11 @@ from urllib.parse import urlencode
 
 from litestar import Request, Response, get
 
-from sync_server.console import queries
-from sync_server.console.api_reports import summary_format, summary_response
 from sync_server.console.web import lang_of, render, server_of
-from sync_server.core import local_time, summary
+from sync_server.core import local_time, queries, summary
 from sync_server.core.access import Actor
 from sync_server.core.errors import ServiceError
+from sync_server.http.routes_reports import summary_format, summary_response
 from sync_server.reports.summary_report import GROUP_HEADERS, NOTE, PRICE_HEADERS, TOTAL, group_heading, period_text
 
 

@@ -83,12 +83,6 @@ def server_of(request: Request[Any, Any, Any]) -> Server:
     return request.app.state.server
 
 
-def base_url_of(request: Request[Any, Any, Any]) -> str:
-    """The server's address as the browser reached it (``http://host:port``), for links in
-    downloaded files."""
-    return str(request.base_url).rstrip("/")
-
-
 def lang_of(request: Request[Any, Any, Any]) -> str:
     lang = request.cookies.get(security.LANG_COOKIE, "vi")
     return lang if lang in security.LANGUAGES else "vi"

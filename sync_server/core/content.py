@@ -1,4 +1,21 @@
-"""Loading content files (checklists, site CSV) and the idempotent demo seed."""
+"""The shipped content and the files an operator loads: one checklist reader for both.
+
+The shipped content is plain data in ``sync_server/content/`` (no code there):
+
+- ``checklists/*.yaml``: checklist versions in the ``shared_schema.checklist.ChecklistTemplate``
+  format (``load_checklists``; the ``.xlsx`` copies beside them are generated from the YAML);
+- ``directive_measures.yaml``: each measure of the May 2021 Sở Công Thương Thái Nguyên
+  directive, quoted, with the questions that cover it (``load_directive_measures``);
+- ``sites_thai_nguyen.csv``: a demo registry of Thai Nguyen sites with the columns
+  ``SITE_CSV_COLUMNS`` (``load_sites_csv_path``); the server's CSV import reads it.
+
+``read_checklist_file`` is the one checklist reader: ``load-checklist`` and ``seed-demo``
+(``load_checklist_file``) save what it reads, and ``load_checklist`` checks a shipped file with
+it. Loading a shipped file that does not decode or does not pass ``validate_template`` raises
+``ContentError`` naming the file and what to fix; nothing is half-loaded.
+
+Also here: the idempotent demo seed (``seed_demo``).
+"""
 
 from __future__ import annotations
 
@@ -8,25 +25,79 @@ import secrets
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+
+import msgspec
 
 from shared_schema import actions as action_rules
 from shared_schema.checklist import ChecklistTemplate, YesNoQuestion
 from shared_schema.clock import HybridClock
+from shared_schema.codec import WireError, convert
 from shared_schema.errors import FieldProblem
 from shared_schema.protocol import PROTOCOL_VERSION, answer_entity_id, template_entity_id
 from shared_schema.sync import Change, PushRequest
+from shared_schema.template_rules import validate_template
 from sync_server.core import actions as corrective_actions
 from sync_server.core import auth, registry, sync_service
 from sync_server.core.access import SYSTEM
 from sync_server.core.errors import Invalid, bi
 from sync_server.core.server import Server
+from sync_server.core.site_csv import BASE_COLUMNS
 from sync_server.core.template_store import pinned_template, template_status
 from sync_server.core.util import to_json
 from sync_server.core.xlsform import XLSFORM_SUFFIXES, XlsformIssue, read_xlsform
 
 CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
+CHECKLISTS_DIR = CONTENT_DIR / "checklists"
+DIRECTIVE_MEASURES_PATH = CONTENT_DIR / "directive_measures.yaml"
+DIRECTIVE_SOURCE_PATH = CONTENT_DIR / "sources" / "sct-thai-nguyen-2021-05.txt"
+SITES_CSV_PATH = CONTENT_DIR / "sites_thai_nguyen.csv"
 CHECKLIST_SUFFIXES = (".yaml", ".yml", ".json")  # the shipped .xlsx copies are generated from the YAML
 DEMO_USERS_FILE = "demo-users.txt"
+
+# Columns of the site registry CSV, in order (docs/CHECKLISTS.md, "Site registry CSV"): the
+# columns the server's CSV import reads, without its optional extras.
+SITE_CSV_COLUMNS: tuple[str, ...] = BASE_COLUMNS
+
+# District-level units of Thái Nguyên province as named in 2021 (before TX Phổ Yên became a
+# city in 2022 and before the 2025 reform). Site records keep this historical district.
+DISTRICTS_2021: tuple[str, ...] = (
+    "TP Thái Nguyên",
+    "TP Sông Công",
+    "TX Phổ Yên",
+    "H. Phú Bình",
+    "H. Đồng Hỷ",
+    "H. Đại Từ",
+    "H. Định Hóa",
+    "H. Phú Lương",
+    "H. Võ Nhai",
+)
+
+
+class ContentError(ValueError):
+    """A shipped content file cannot be used; the message names the file and the fix."""
+
+
+class DirectiveMeasure(msgspec.Struct, frozen=True, kw_only=True):
+    """One measure the directive asks for, and the checklist questions that cover it."""
+
+    id: str
+    quote_vi: str
+    en: str
+    checklist: str
+    questions: list[str]
+    part: str | None = None
+
+
+class DirectiveSource(msgspec.Struct, frozen=True):
+    title: str
+    applies: str
+    file: str
+
+
+class DirectiveMeasures(msgspec.Struct, frozen=True):
+    source: DirectiveSource
+    measures: list[DirectiveMeasure]
 
 
 @dataclass
@@ -66,20 +137,26 @@ def unsupported_rows_error(issues: list[XlsformIssue]) -> Invalid:
     )
 
 
+def read_checklist_file(path: Path) -> tuple[ChecklistTemplate, list[XlsformIssue] | None]:
+    """The checklist version in ``path`` (YAML, JSON or an XLSForm ``.xlsx``/``.xls``) and, for
+    an XLSForm, the rows a checklist cannot express (None for YAML and JSON). ``Invalid`` says
+    where a file does not decode. The one reader of checklist files: ``load_checklist_file``
+    (``load-checklist``, ``seed-demo``) and ``load_checklist`` (the content's tests) use it."""
+    if path.suffix.lower() in XLSFORM_SUFFIXES:
+        imported = read_xlsform(path.read_bytes(), path.name)
+        return imported.template, imported.issues
+    fmt = "yaml" if path.suffix.lower() in (".yaml", ".yml") else "json"
+    return registry.parse_template(path.read_text(encoding="utf-8"), fmt), None
+
+
 def load_checklist_file(server: Server, path: Path, publish: bool = False, accept_dropped: bool = False) -> LoadResult:
     """Save the checklist in ``path`` (YAML, JSON or an XLSForm ``.xlsx``/``.xls``) as a draft
     and, with ``publish``, publish it. Loading a version that is already published with the
     same content is a no-op. An XLSForm with rows a checklist cannot express saves nothing
     unless ``accept_dropped``; the draft then records what was left out."""
-    dropped: list[XlsformIssue] | None = None
-    if path.suffix.lower() in XLSFORM_SUFFIXES:
-        imported = read_xlsform(path.read_bytes(), path.name)
-        if imported.issues and not accept_dropped:
-            raise unsupported_rows_error(imported.issues)
-        template, dropped = imported.template, imported.issues
-    else:
-        fmt = "yaml" if path.suffix.lower() in (".yaml", ".yml") else "json"
-        template = registry.parse_template(path.read_text(encoding="utf-8"), fmt)
+    template, dropped = read_checklist_file(path)
+    if dropped and not accept_dropped:
+        raise unsupported_rows_error(dropped)
     eid = template_entity_id(template.template_id, template.version)
     with server.db.read() as tx:
         status = template_status(tx, template.template_id, template.version)
@@ -112,6 +189,73 @@ def import_sites_file(server: Server, path: Path) -> registry.ImportReport:
     return registry.import_sites_csv(server.db, SYSTEM, path.read_text(encoding="utf-8-sig"))
 
 
+# --- the shipped content ------------------------------------------------------------------
+
+
+def load_checklist(path: Path) -> ChecklistTemplate:
+    """Read one shipped checklist file with ``read_checklist_file``; it must decode and pass
+    ``validate_template`` (``ContentError`` otherwise)."""
+    try:
+        template, _ = read_checklist_file(path)
+    except OSError as exc:
+        raise ContentError(f"{path.name}: cannot read the file ({exc}).") from None
+    except Invalid as exc:
+        if exc.errors:  # decoded, but not a checklist
+            raise ContentError(f"{path.name}: {exc.detail}") from None
+        raise ContentError(
+            f"{path.name}: cannot read the file as YAML ({exc.detail}). Fix the file's syntax."
+        ) from None
+    problems = validate_template(template)
+    if problems:
+        listed = "; ".join(f"{p.path}: {p.message}" for p in problems)
+        raise ContentError(f"{path.name}: the checklist cannot be published: {listed}")
+    return template
+
+
+def checklist_paths(content_dir: Path = CONTENT_DIR) -> list[Path]:
+    """The checklist files in ``content_dir/checklists`` (the shipped ones by default), in name
+    order: what ``seed_demo`` loads."""
+    checklist_dir = content_dir / "checklists"
+    return sorted(p for p in checklist_dir.glob("*") if p.suffix.lower() in CHECKLIST_SUFFIXES)
+
+
+def load_checklists() -> list[ChecklistTemplate]:
+    """Every shipped checklist version, decoded and validated (ordered by file name)."""
+    templates = [load_checklist(path) for path in checklist_paths()]
+    seen: set[tuple[str, int]] = set()
+    for t in templates:
+        key = (t.template_id, t.version)
+        if key in seen:
+            raise ContentError(f"Two shipped files define {t.template_id} version {t.version}; keep one.")
+        seen.add(key)
+    return templates
+
+
+def _read_yaml(path: Path) -> Any:
+    import yaml  # the server's optional dependency (``core.checklists``)
+
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise ContentError(f"{path.name}: cannot read the file as YAML ({exc}). Fix the file's syntax.") from None
+
+
+def load_directive_measures() -> DirectiveMeasures:
+    """The directive's measures with the question ids that cover each."""
+    try:
+        return convert(_read_yaml(DIRECTIVE_MEASURES_PATH), DirectiveMeasures, "list of directive measures")
+    except WireError as exc:
+        raise ContentError(f"{DIRECTIVE_MEASURES_PATH.name}: {exc.message}") from None
+
+
+def load_sites_csv_path() -> Path:
+    """Path of the demo site registry CSV (UTF-8, header row ``SITE_CSV_COLUMNS``)."""
+    return SITES_CSV_PATH
+
+
+# --- the demo seed ------------------------------------------------------------------------
+
+
 @dataclass
 class DemoUser:
     username: str
@@ -141,11 +285,7 @@ def seed_demo(server: Server, content_dir: Path = CONTENT_DIR) -> SeedReport:
     Running it again keeps every existing record and password."""
     report = SeedReport()
     checklist_dir = content_dir / "checklists"
-    files = (
-        sorted(p for p in checklist_dir.glob("*") if p.suffix.lower() in CHECKLIST_SUFFIXES)
-        if checklist_dir.is_dir()
-        else []
-    )
+    files = checklist_paths(content_dir) if checklist_dir.is_dir() else []
     if not files:
         report.lines.append(f"no checklist files in {checklist_dir}; skipped checklists")
     for path in files:

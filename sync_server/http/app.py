@@ -1,19 +1,17 @@
-"""The Litestar application.
+"""The Litestar application of the HTTP API.
 
-``create_app(config, extra_route_handlers=...)`` builds the app. Other parts of the server
-mount their routes through ``extra_route_handlers`` (route handlers, controllers or
-``Router``s); the web console, for example, passes a ``Router(path="/console", …)``. When
-``extra_route_handlers`` is not given, ``create_app`` mounts ``sync_server.console.router``
-and ``sync_server.reports.router`` (a module attribute ``router``) if those packages exist.
-Handlers reach the server's resources via ``request.app.state.server``
-(a ``sync_server.core.server.Server``) or by declaring the ``server`` dependency, and the
-signed-in API user by declaring ``actor``.
+``create_app(config, extra_route_handlers=...)`` builds the app: every ``/api/v1`` route (the
+reports and exports of ``routes_reports`` too) and whatever a layer above passes in
+``extra_route_handlers`` (route handlers, controllers or ``Router``s). The whole server, with
+the web console's ``Router(path="/console", …)``, is assembled by ``sync_server.asgi``, the
+top layer: this package never imports the console. Handlers reach the server's resources via
+``request.app.state.server`` (a ``sync_server.core.server.Server``) or by declaring the
+``server`` dependency, and the signed-in API user by declaring ``actor``.
 """
 
 from __future__ import annotations
 
 import gc
-import importlib
 import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
@@ -24,7 +22,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
-from sync_server.core.config import ServerConfig, from_env
+from sync_server.core.config import ServerConfig
 from sync_server.core.server import Server
 from sync_server.http.deps import DEPENDENCIES
 from sync_server.http.input_guard import input_guard
@@ -37,32 +35,16 @@ from sync_server.http.routes_blobs import BlobController
 from sync_server.http.routes_inspections import InspectionController
 from sync_server.http.routes_plans import PlanController
 from sync_server.http.routes_registry import SiteController, TemplateController
+from sync_server.http.routes_reports import api_reports_router
 from sync_server.http.routes_sync import SyncController
 from sync_server.http.routes_units import UnitController
 
 log = logging.getLogger("sync_server")
-OPTIONAL_ROUTERS = ("sync_server.console", "sync_server.reports")
 
 
 @get("/healthz", sync_to_thread=False, tags=["ops"], summary="Liveness: the server answers")
 def healthz() -> dict[str, str]:
     return {"status": "ok"}
-
-
-def optional_routers() -> list[Any]:
-    """``router`` of each optional package (console, reports) that is present."""
-    found: list[Any] = []
-    for name in OPTIONAL_ROUTERS:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name and name.startswith(exc.name):
-                continue
-            raise
-        router = getattr(module, "router", None)
-        if router is not None:
-            found.append(router)
-    return found
 
 
 def settle_garbage_collector() -> None:
@@ -76,20 +58,14 @@ def settle_garbage_collector() -> None:
     gc.set_threshold(10_000, 20, 20)
 
 
-def app_from_env() -> Litestar:
-    """The app configured from the environment: the factory each ``serve --workers N``
-    process calls."""
-    return create_app(from_env(), settle_gc=True)
-
-
 def create_app(
     config: ServerConfig,
-    extra_route_handlers: Sequence[Any] | None = None,
+    extra_route_handlers: Sequence[Any] = (),
     *,
     debug: bool = False,
     settle_gc: bool = False,
 ) -> Litestar:
-    """The Litestar app. ``settle_gc`` is for a serving process (``settle_garbage_collector``
+    """The API app, with ``extra_route_handlers`` mounted after the API's routes. ``settle_gc`` is for a serving process (``settle_garbage_collector``
     at start-up); tests that build many apps in one process leave it off."""
     server_holder: dict[str, Server] = {}
 
@@ -105,7 +81,6 @@ def create_app(
         finally:
             server.close()
 
-    extra = list(optional_routers() if extra_route_handlers is None else extra_route_handlers)
     app = Litestar(
         route_handlers=[
             healthz,
@@ -119,7 +94,8 @@ def create_app(
             PlanController,
             AdminController,
             UnitController,
-            *extra,
+            api_reports_router,
+            *extra_route_handlers,
         ],
         dependencies=DEPENDENCIES,
         exception_handlers=EXCEPTION_HANDLERS,

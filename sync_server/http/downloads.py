@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Any
 from urllib.parse import quote
+
+from litestar import Request
 
 # RFC 8187 attr-char, the characters ``filename*`` may carry unencoded.
 _ATTR_CHARS = "!#$&+-.^_`|~"
@@ -33,3 +36,9 @@ def content_disposition(filename: str, *, inline: bool = False) -> str:
     readable = _readable(filename)
     kind = "inline" if inline else "attachment"
     return f"{kind}; filename=\"{ascii_fallback(readable)}\"; filename*=UTF-8''{quote(readable, safe=_ATTR_CHARS)}"
+
+
+def base_url_of(request: Request[Any, Any, Any]) -> str:
+    """The server's address as the browser reached it (``http://host:port``), for links in
+    downloaded files."""
+    return str(request.base_url).rstrip("/")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from shared_schema.sync import ConflictEntry
 from sync_server.console.inspection_view import build_view
-from sync_server.content import checklist_paths, load_checklist
+from sync_server.core.content import checklist_paths, load_checklist
 from sync_server.core.inspections import ConflictRecord, InspectionDetail, InspectionSummary
 from sync_server.reports.model import ReportData
 from tests.reports.sample_report import answers_for, sample_report

@@ -23,7 +23,7 @@ from shared_schema.records import SITE_KINDS
 from shared_schema.relevance import relevant_questions
 from shared_schema.template_rules import validate_template
 from shared_schema.validation import validate_value
-from sync_server.content import ContentError, checklist_paths, load_checklist, load_checklists
+from sync_server.core.content import ContentError, checklist_paths, load_checklist, load_checklists
 from tests.content.answers import compliant_values
 
 EXPECTED = {

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from sync_server.content import (
+from sync_server.core.content import (
     DIRECTIVE_SOURCE_PATH,
     DirectiveMeasure,
     load_checklists,

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from sync_server.content import SITE_CSV_COLUMNS, DirectiveMeasure, load_directive_measures, load_sites_csv_path
+from sync_server.core.content import SITE_CSV_COLUMNS, DirectiveMeasure, load_directive_measures, load_sites_csv_path
 
 DOC = (Path(__file__).resolve().parents[2] / "docs" / "CHECKLISTS.md").read_text(encoding="utf-8")
 DOC_ROWS = {line.split("|")[1].strip(): line for line in DOC.splitlines() if line.startswith("| ")}

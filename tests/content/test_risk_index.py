@@ -8,7 +8,7 @@ import pytest
 
 from shared_schema.checklist import RiskIndex
 from shared_schema.scoring import risk_index
-from sync_server.content import load_checklists
+from sync_server.core.content import load_checklists
 from tests.content.answers import compliant_values
 
 TEMPLATE = next(t for t in load_checklists() if t.template_id == "covid19-industrial")

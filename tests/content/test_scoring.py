@@ -8,7 +8,7 @@ import pytest
 
 from shared_schema.checklist import AllOf, AnyOf, ChecklistTemplate, Condition, Not, YesNoQuestion
 from shared_schema.scoring import score
-from sync_server.content import load_checklists
+from sync_server.core.content import load_checklists
 from tests.content.answers import compliant_values, failing_value
 
 TEMPLATES = {t.template_id: t for t in load_checklists()}

@@ -10,7 +10,7 @@ import msgspec
 import pytest
 
 from shared_schema.records import SITE_KINDS, Site
-from sync_server.content import DISTRICTS_2021, SITE_CSV_COLUMNS, load_sites_csv_path
+from sync_server.core.content import DISTRICTS_2021, SITE_CSV_COLUMNS, load_sites_csv_path
 
 with load_sites_csv_path().open(encoding="utf-8", newline="") as fh:
     READER = csv.DictReader(fh)

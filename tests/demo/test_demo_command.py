@@ -24,7 +24,7 @@ import msgspec
 import pytest
 
 from shared_schema.protocol import PROTOCOL_VERSION
-from sync_server.content import load_checklists
+from sync_server.core.content import load_checklists
 from tests.console.conftest import ConsoleClient
 from tests.content.answers import PHOTO, compliant_values
 from tests.sync_server.helpers import Device, png_bytes, sha

@@ -10,15 +10,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sync_server.console import queries
-from sync_server.core import local_time
+from sync_server.core import dashboard_query, local_time, queries
 from sync_server.core.access import Actor
 from sync_server.core.config import ServerConfig
 from sync_server.core.db import Database
 from sync_server.core.derived import started_key
 from sync_server.core.migrations import MIGRATIONS_DIR
 from sync_server.core.server import Server
-from sync_server.reports import dashboard_query
 from sync_server.reports.dashboard import (
     ActionRow,
     InspectionRow,

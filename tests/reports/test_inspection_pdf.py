@@ -12,7 +12,7 @@ import pytest
 from PIL import Image
 
 from shared_schema.relevance import relevant_questions
-from sync_server.content import checklist_paths, load_checklist
+from sync_server.core.content import checklist_paths, load_checklist
 from sync_server.reports.inspection_pdf import render_inspection_pdf
 from tests.reports.poppler import require_poppler
 from tests.reports.sample_report import SITE_NAME, answers_for, sample_report, signature_png

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from pathlib import Path
+from typing import Any
 
 import msgspec
 import pytest
@@ -464,6 +466,29 @@ def test_load_checklist_file_reads_yaml_saves_drafts_with_problems_and_is_idempo
     assert draft.status == "draft" and any("site_kinds" in p for p in draft.problems)
     with pytest.raises(Invalid):
         content.load_checklist_file(world.server, broken, publish=True)
+
+
+def test_seed_demo_loads_the_shipped_checklists_through_the_reader_the_content_tests_check(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sync_server.core import content
+
+    read: list[Path] = []
+    reader = content.read_checklist_file
+
+    def recording_reader(path: Path) -> Any:
+        read.append(path)
+        return reader(path)
+
+    monkeypatch.setattr(content, "read_checklist_file", recording_reader)
+    content.seed_demo(world.server)
+    assert read == content.checklist_paths() and read
+    read.clear()
+    shipped = content.load_checklists()  # what tests/content checks, read the same way
+    assert read == content.checklist_paths()
+    for template in shipped:
+        stored = registry.get_template(world.server.db, world.actor("admin"), template.template_id, template.version)
+        assert (stored.summary.status, stored.document) == ("published", template)
 
 
 def test_migration_0002_backfills_the_pull_text_of_existing_feed_rows(tmp_path) -> None:

@@ -1,6 +1,6 @@
 """Exports of the inspection list have no row cap and stream: the plan lists every matching
 inspection across as many list pages as it takes, and the records and the CSV/GeoJSON
-pieces come one at a time (``sync_server.console.report_data``, ``sync_server.reports.exports``)."""
+pieces come one at a time (``sync_server.reports.report_data``, ``sync_server.reports.exports``)."""
 
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 
-from sync_server.console.report_data import plan_export
 from sync_server.core import inspection_export, inspections, sync_service
 from sync_server.reports import exports
+from sync_server.reports.report_data import plan_export
 from tests.sync_server.conftest import World
 from tests.sync_server.helpers import Device, complete_answers
 

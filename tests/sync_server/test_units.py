@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import csv
 import time
-from pathlib import Path
 from typing import Any
 
 import msgspec
@@ -17,9 +16,9 @@ from hypothesis import strategies as st
 from litestar.testing import TestClient
 
 from shared_schema.protocol import answer_entity_id
-from sync_server.content import __file__ as content_init
 from sync_server.core import actions, auth, plans, sync_service, units
 from sync_server.core.access import SYSTEM
+from sync_server.core.content import SITES_CSV_PATH
 from sync_server.core.errors import Invalid
 from sync_server.core.sites import SitePatch, get_location_source, update_site
 from tests.sync_server.conftest import DISTRICT_A, DISTRICT_B, PASSWORD, World
@@ -83,8 +82,7 @@ def test_a_known_name_typed_without_marks_or_in_capitals_suggests_itself_first(
 def test_the_seeded_units_are_thai_nguyens_nine_and_match_the_shipped_site_list(world: World) -> None:
     listed = units.list_units(world.server.db, world.actor("insp_a"))
     assert sorted(u.name for u in listed if u.id.startswith("tn-")) == sorted(SEEDED)
-    shipped = Path(content_init).parent / "sites_thai_nguyen.csv"
-    with shipped.open(encoding="utf-8") as f:
+    with SITES_CSV_PATH.open(encoding="utf-8") as f:
         assert {row["district"] for row in csv.DictReader(f)} <= set(SEEDED)
 
 

@@ -1,8 +1,9 @@
-"""Read queries the console needs that the server core does not offer (yet), over its
-database layer and with its district scope (``district_filter``):
+"""Read queries the console's pages need, over the database layer and with the caller's
+district scope (``district_filter``):
 
 - filter choices for the inspections list (districts, inspectors, results in scope);
 - dashboard rows (inspections, sites, corrective actions, latest approval per site);
+- the audit log's actions, a checklist's versions, a site's code, the industrial parks.
 """
 
 from __future__ import annotations
@@ -11,8 +12,8 @@ from typing import Any
 
 from sync_server.core import actions as core_actions
 from sync_server.core.access import Actor, district_filter, require_admin
+from sync_server.core.dashboard_rows import ActionRow, InspectionRow, SiteRow
 from sync_server.core.db import Database
-from sync_server.reports.dashboard import ActionRow, InspectionRow, SiteRow
 
 
 def districts_in_scope(db: Database, actor: Actor) -> list[str]:
@@ -152,3 +153,11 @@ def site_code_and_id(db: Database, code_or_id: str) -> tuple[str, str] | None:
     with db.read() as tx:
         row = tx.one("SELECT code, id FROM sites WHERE code = ? OR id = ?", (code_or_id, code_or_id))
     return (row[0], row[1]) if row is not None else None
+
+
+def industrial_parks(db: Database, actor: Actor) -> list[tuple[str, str]]:
+    """``(id, "name (code)")`` of the industrial parks and clusters (KCN, CCN) in the actor's
+    districts, by name: the parents a plan can select sites under."""
+    with db.read() as tx:
+        rows = tx.query("SELECT id, code, name, district FROM sites WHERE kind IN ('KCN', 'CCN') ORDER BY name")
+    return [(r[0], f"{r[2]} ({r[1]})") for r in rows if actor.is_admin or r[3] in actor.districts]

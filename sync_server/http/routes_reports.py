@@ -8,31 +8,76 @@ authenticated like the rest of ``/api/v1``:
 - ``GET /api/v1/reports/summary.{xlsx,pdf}?from=&to=&district=`` — the summary report upward
   of a period (``core.summary``), for supervisors and admins.
 
-Mounted by ``sync_server.console.router`` (which ``create_app`` picks up by itself).
+Mounted by ``sync_server.http.app.create_app`` with the rest of the API. The downloads they
+send (``export_response``, ``summary_response``) are shared with the console's pages.
 """
 
 from __future__ import annotations
 
+import tempfile
+from collections.abc import Iterable, Iterator
+from pathlib import Path
 from typing import Any
 
 from litestar import Request, Response, Router, get
 from litestar.params import Parameter, QueryParameter
 from litestar.response import Stream
 
-from sync_server.console.pages_inspections import SORTS, export_format, export_response
-from sync_server.console.report_data import blob_loader, plan_export, report_data
-from sync_server.console.web import base_url_of
 from sync_server.core import summary
 from sync_server.core.access import Actor, require_reviewer
 from sync_server.core.errors import NotFound, bi
 from sync_server.core.server import Server
 from sync_server.core.summary import Summary
 from sync_server.http.deps import GUARDS
-from sync_server.http.downloads import content_disposition
+from sync_server.http.downloads import base_url_of, content_disposition
+from sync_server.reports.exports import Column, columns_for_templates, csv_chunks, geojson_chunks, write_xlsx
 from sync_server.reports.inspection_pdf import pdf_file_stem, render_inspection_pdf
+from sync_server.reports.report_data import ExportPlan, blob_loader, plan_export, report_data
 from sync_server.reports.summary_report import summary_pdf, summary_xlsx
 
 Lang = Parameter(default="vi", pattern="^(vi|en)$", description="vi (default) or en")
+# the inspections list's sorts (``core.inspections.SORTS``) in the order the console offers them
+SORTS = ("updated", "started", "created", "site", "score")
+
+
+EXPORT_MEDIA_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "geojson": "application/geo+json",
+}
+
+
+def export_response(plan: ExportPlan, fmt: str, lang: str, base_url: str = "") -> Response[bytes] | Stream:
+    """The export as a download, streamed: CSV and GeoJSON as they are written, XLSX (a zip
+    that is only complete at its end) written to a temporary file first, then sent from it."""
+    headers = {"Content-Disposition": content_disposition(f"inspections.{fmt}")}
+    media_type = EXPORT_MEDIA_TYPES[fmt]
+    if fmt == "xlsx":
+        columns = columns_for_templates(plan.templates, split_choices=True)
+        return Stream(xlsx_file_chunks(plan.records(), columns, lang, base_url), media_type=media_type, headers=headers)
+    columns = columns_for_templates(plan.templates)
+    if fmt == "csv":
+        chunks = csv_chunks(plan.records(), columns, lang, base_url)
+    else:
+        chunks = geojson_chunks(plan.records(), lang, base_url)
+    return Stream(chunks, media_type=media_type, headers=headers)
+
+
+def xlsx_file_chunks(records: Iterable[Any], columns: list[Column], lang: str, base_url: str) -> Iterator[bytes]:
+    """Writes the workbook to a temporary file when the download starts, then sends the file
+    in pieces and removes it (memory holds one piece, never the workbook)."""
+    with tempfile.TemporaryDirectory(prefix="export-") as tmp:
+        path = Path(tmp) / "inspections.xlsx"
+        write_xlsx(path, records, columns, lang, base_url)
+        with path.open("rb") as handle:
+            while piece := handle.read(1 << 20):
+                yield piece
+
+
+def export_format(filename: str) -> str | None:
+    """``inspections.csv`` → ``csv``; None for a name that is not an export."""
+    stem, _, fmt = filename.rpartition(".")
+    return fmt if stem == "inspections" and fmt in EXPORT_MEDIA_TYPES else None
 
 
 @get(
@@ -144,8 +189,8 @@ def summary_report(
     actor: Actor,
     server: Server,
     lang: str = Lang,
-    date_from: str | None = QueryParameter(name="from", default=None, description="YYYY-MM-DD, inclusive"),
-    date_to: str | None = QueryParameter(name="to", default=None, description="YYYY-MM-DD, inclusive"),
+    date_from: str | None = QueryParameter(name="from", default=None, description="YYYY-MM-DD, inclusive"),  # type: ignore[assignment]
+    date_to: str | None = QueryParameter(name="to", default=None, description="YYYY-MM-DD, inclusive"),  # type: ignore[assignment]
     district: str | None = None,
 ) -> Response[bytes]:
     fmt = summary_format(filename)

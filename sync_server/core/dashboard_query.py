@@ -25,19 +25,25 @@ import datetime as dt
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Sequence
+from typing import cast
 
 import msgspec
 
+from record_pdf.formatting import local_day as _local_day
 from sync_server.core import local_time
 from sync_server.core.access import Actor, district_filter
+from sync_server.core.dashboard_rows import COUNTED_STATUSES, DayCount, SiteGap, SiteRow
 from sync_server.core.db import Database, Tx
-from sync_server.reports.dashboard import COUNTED_STATUSES, DayCount, SiteGap, SiteRow
-from sync_server.reports.formatting import local_day
 
 STATUS_ORDER = ("draft", "submitted", "returned", "approved", "rejected")
 
 _T = "COALESCE(i.started_at, i.created_at)"
 _COUNTED_SQL = ", ".join(f"'{s}'" for s in sorted(COUNTED_STATUSES))
+
+
+def local_day(value: str | None) -> dt.date | None:
+    """The local calendar day (``SYNC_TIMEZONE``) of an ISO time, as ``reports.formatting`` reads it."""
+    return _local_day(value, local_time.zone())
 
 
 def _digits(moment: dt.datetime) -> str:
@@ -137,7 +143,7 @@ def _results(groups: Sequence[Group], index: int) -> dict[str, dict[str, int]]:
     table: dict[str, Counter[str]] = {}
     for row in groups:
         if row[2] in COUNTED_STATUSES:
-            table.setdefault(row[index], Counter())[row[3] or "none"] += row[4]
+            table.setdefault(cast(str, row[index]), Counter())[row[3] or "none"] += row[4]
     return {group: dict(counts) for group, counts in sorted(table.items())}
 
 

@@ -96,9 +96,9 @@ def report_data_of(
         answers={a.question_id: a for a in detail.answers},
         reviews=[
             Review(
-                decision=r.decision,
+                decision=r.decision,  # type: ignore[arg-type]
                 comment=r.comment,
-                reviewer=r.reviewer,  # type: ignore[arg-type]
+                reviewer=r.reviewer,
                 decided_at=r.decided_at,
             )
             for r in detail.reviews
