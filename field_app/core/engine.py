@@ -38,6 +38,8 @@ from field_app.core.server_api import (
     UploadOffsetMismatch,
 )
 from field_app.core.store import Store
+from shared_schema import protocol
+from shared_schema.errors import Code
 from shared_schema.protocol import MAX_CHANGES_PER_PUSH, PROTOCOL_VERSION
 from shared_schema.sync import Change, ChangeResult, PushReply, PushRequest
 from shared_schema.text import LocalText
@@ -231,7 +233,7 @@ class SyncEngine:
                 ),
             )
             replica.forget_clock(conn, change.entity, change.entity_id, change.field, change.hlc)
-            if result.code == "clock_ahead" and reply.server_time_ms and not rebased:
+            if result.code == Code.CLOCK_AHEAD and reply.server_time_ms and not rebased:
                 self.clock.rebase(conn, reply.server_time_ms)
                 rebased = True
         conn.execute("DELETE FROM outbox WHERE client_seq <= ?", (reply.acked_seq,))
@@ -340,9 +342,4 @@ def _was_rejected(result: ChangeResult) -> bool:
     return result.status == "rejected" or (result.status == "duplicate" and result.original_status == "rejected")
 
 
-def _inspection_of(entity: str, entity_id: str) -> str | None:
-    if entity == "inspection":
-        return entity_id
-    if entity == "answer":
-        return entity_id.split("/", 1)[0]
-    return None
+_inspection_of = protocol.inspection_of

@@ -25,6 +25,8 @@ from typing import Any
 import msgspec
 
 from shared_schema import actions as action_rules
+from shared_schema import protocol
+from shared_schema.errors import Code
 from shared_schema.text import LocalText
 from sync_server.core import actions as corrective_actions
 from sync_server.core import local_time
@@ -108,18 +110,18 @@ def _period(date_from: str | None, date_to: str | None) -> tuple[dt.date, dt.dat
     if not date_from or not date_to:
         raise Invalid(
             bi("Hãy chọn cả ngày bắt đầu và ngày kết thúc của kỳ báo cáo.", "Choose both the first and the last day."),
-            code="period_required",
+            code=Code.PERIOD_REQUIRED,
         )
     start, end = _filter_day("from", date_from), _filter_day("to", date_to)
     if end < start:
         raise Invalid(
             bi("Ngày kết thúc phải sau ngày bắt đầu.", "The last day must not be before the first."),
-            code="invalid_period",
+            code=Code.INVALID_PERIOD,
         )
     if (end - start).days + 1 > MAX_DAYS:
         raise Invalid(
             bi(f"Kỳ báo cáo dài tối đa {MAX_DAYS} ngày.", f"A period is at most {MAX_DAYS} days."),
-            code="invalid_period",
+            code=Code.INVALID_PERIOD,
         )
     return start, end
 
@@ -155,7 +157,7 @@ def _answers(tx: Tx, inspection_ids: list[str], fields: tuple[str, ...]) -> dict
             f" AND entity = 'answer' AND field IN ({field_marks})",
             [*chunk, *fields],
         ):
-            out.setdefault((r[0], r[1].partition("/")[2]), {})[r[2]] = from_json(r[3])
+            out.setdefault((r[0], protocol.question_of_answer(r[1])), {})[r[2]] = from_json(r[3])
     return out
 
 
