@@ -40,7 +40,7 @@ from field_app.core.server_api import (
 from field_app.core.store import Store
 from shared_schema import protocol
 from shared_schema.errors import Code
-from shared_schema.protocol import MAX_CHANGES_PER_PUSH, PROTOCOL_VERSION
+from shared_schema.protocol import DEFAULT_PULL_LIMIT, MAX_CHANGES_PER_PUSH, PROTOCOL_VERSION
 from shared_schema.sync import Change, ChangeResult, PushReply, PushRequest
 from shared_schema.text import LocalText
 
@@ -77,7 +77,7 @@ class SyncEngine:
         on_progress: ProgressHook | None = None,
         on_data: DataHook | None = None,
         push_batch: int = MAX_CHANGES_PER_PUSH,
-        pull_limit: int = 1000,
+        pull_limit: int = DEFAULT_PULL_LIMIT,
         chunk_size: int = CHUNK_SIZE,
     ):
         self.store = store

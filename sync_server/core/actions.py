@@ -17,6 +17,7 @@ from typing import Any
 import msgspec
 
 from shared_schema import actions as rules
+from shared_schema import protocol
 from shared_schema.actions import Action, ActionEvent
 from shared_schema.errors import Code
 from shared_schema.text import LocalText
@@ -351,9 +352,12 @@ def review(db: Database, actor: Actor, action_id: str, decision: str, comment: s
             ),
             code=Code.COMMENT_REQUIRED,
         )
-    if comment is not None and len(comment) > 4000:
+    if comment is not None and len(comment) > protocol.MAX_TEXT_LENGTH:
         raise Invalid(
-            bi("Nhận xét dài quá 4000 ký tự.", "The comment is longer than 4000 characters."),
+            bi(
+                f"Nhận xét dài quá {protocol.MAX_TEXT_LENGTH} ký tự.",
+                f"The comment is longer than {protocol.MAX_TEXT_LENGTH} characters.",
+            ),
             code=Code.COMMENT_TOO_LONG,
         )
     with db.write() as tx:

@@ -408,9 +408,12 @@ def review(
             ),
             code=Code.COMMENT_REQUIRED,
         )
-    if comment is not None and len(comment) > 4000:
+    if comment is not None and len(comment) > protocol.MAX_TEXT_LENGTH:
         raise Invalid(
-            bi("Nhận xét dài quá 4000 ký tự.", "The comment is longer than 4000 characters."),
+            bi(
+                f"Nhận xét dài quá {protocol.MAX_TEXT_LENGTH} ký tự.",
+                f"The comment is longer than {protocol.MAX_TEXT_LENGTH} characters.",
+            ),
             code=Code.COMMENT_TOO_LONG,
         )
     target = workflow.DECISION_STATUS[decision]
