@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Final
 
+from shared_schema.errors import Code
+
 PROTOCOL_VERSION: Final = 1
 SUPPORTED_PROTOCOLS: Final = frozenset({1})
 
@@ -37,6 +39,9 @@ INSPECTION_SERVER_FIELDS: Final = frozenset({"score", "result", "review", "inspe
 # ``other``: what an "other (specify)" choice is (``Choice.specify``), written by the inspector.
 ANSWER_FIELDS: Final = frozenset({"value", "note", "photos", "corrective_action", "due_date", "other"})
 SITE_DEVICE_FIELDS: Final = frozenset({"workers", "contact", "location"})
+# The other fields of a site (``records.Site``, ``records.SITE_FIELDS``): only the server
+# (an admin, the registry import) writes them; they travel to devices by pull.
+SITE_SERVER_FIELDS: Final = frozenset({"code", "name", "kind", "district", "address", "parent_id", "notes", "active"})
 # A corrective action (``shared_schema.actions``), its id made on the device. ``status`` moves
 # by the action state machine: a device may set ``open`` and ``reported_fixed``; ``verified``
 # and ``reopened`` come only from a supervisor's review on the server. ``checked_on`` and
@@ -102,16 +107,35 @@ MAX_VALUE_DEPTH: Final = 16
 # A change whose clock is further ahead of the server's wall clock than this is refused
 # (see docs/PROTOCOL.md, "Clock skew"): a phone with a wrong date must not win every conflict.
 MAX_CLOCK_SKEW_MS: Final = 10 * 60 * 1000
+# The largest photo or signature (bytes): the app refuses to keep a larger one, and it is the
+# server's default ``SYNC_MAX_BLOB_BYTES`` (a server may set another; docs/CONFIGURATION.md).
+MAX_BLOB_BYTES: Final = 25 * 1024 * 1024
+
+# The images a blob may be (PROTOCOL.md §9), told by their first bytes, never by a name.
+IMAGE_MEDIA_TYPES: Final = ("image/jpeg", "image/png", "image/webp")
+
+
+def image_media_type(head: bytes) -> str | None:
+    """JPEG, PNG or WebP by the magic bytes at the start of ``head``; ``None`` for anything else."""
+    if head.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if len(head) >= 12 and head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image/webp"
+    return None
+
 
 SERVER_NODE: Final = "server"
 
-# Problem codes of the sync protocol (the ``code`` of an error reply, docs/PROTOCOL.md §4, §7).
-SEQUENCE_GAP: Final = "sequence_gap"
+# Problem codes of the sync protocol (the ``code`` of an error reply, docs/PROTOCOL.md §4, §7;
+# every code is a ``shared_schema.errors.Code``).
+SEQUENCE_GAP: Final = Code.SEQUENCE_GAP
 # 403: the client_id is registered to another user; nothing applied, no sequence disclosed.
-CLIENT_NOT_YOURS: Final = "client_not_yours"
+CLIENT_NOT_YOURS: Final = Code.CLIENT_NOT_YOURS
 # 409: a second install is using this client_id (a restored backup, a copied data folder):
 # the device takes a new client_id and sends its unsent changes again under it.
-CLIENT_REREGISTER: Final = "client_reregister"
+CLIENT_REREGISTER: Final = Code.CLIENT_REREGISTER
 
 
 def within_depth(value: object, depth: int = MAX_VALUE_DEPTH) -> bool:
@@ -137,6 +161,22 @@ def split_answer_entity_id(entity_id: str) -> tuple[str, str]:
     if not sep or not inspection_id or not question_id:
         raise ValueError(f"answer id {entity_id!r} is not of the form 'inspection_id/question_id'")
     return inspection_id, question_id
+
+
+def question_of_answer(entity_id: str) -> str:
+    """The question id of an answer entity id (``ValueError`` when it is not one)."""
+    return split_answer_entity_id(entity_id)[1]
+
+
+def inspection_of(entity: str, entity_id: str) -> str | None:
+    """The inspection a change of ``entity``/``entity_id`` belongs to: an inspection's own id,
+    an answer's inspection; ``None`` for other entities and for a malformed answer id."""
+    if entity == "inspection":
+        return entity_id
+    if entity == "answer":
+        inspection_id, sep, question_id = entity_id.partition("/")
+        return inspection_id if sep and inspection_id and question_id else None
+    return None
 
 
 def template_entity_id(template_id: str, version: int) -> str:

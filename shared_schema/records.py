@@ -85,6 +85,11 @@ class Site(msgspec.Struct, kw_only=True):
     active: bool = True
 
 
+# The fields of a site record besides its id, in order (``protocol.SITE_DEVICE_FIELDS`` and
+# ``protocol.SITE_SERVER_FIELDS`` divide them between who may write them).
+SITE_FIELDS: tuple[str, ...] = tuple(f for f in Site.__struct_fields__ if f != "id")
+
+
 class TeamMember(msgspec.Struct, frozen=True):
     name: str
     agency: str | None = None

@@ -48,6 +48,11 @@ class ChangeResult(msgspec.Struct, kw_only=True, omit_defaults=True, gc=False):
     # status it was first answered with (code, reason and conflict are the original ones).
     original_status: ChangeStatus | None = None
 
+    def __post_init__(self) -> None:
+        # A reason made in both languages (``BiText``) travels as its "vi / en" text.
+        if self.reason is not None and type(self.reason) is not str:
+            self.reason = str(self.reason)
+
 
 class PushReply(msgspec.Struct, kw_only=True):
     acked_seq: int

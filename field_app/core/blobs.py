@@ -11,29 +11,23 @@ from pathlib import Path
 
 from field_app.core.models import AppError
 from field_app.core.store import Store
+from shared_schema import protocol
 from shared_schema.text import LocalText
 
-MAX_BLOB_BYTES = 20 * 1024 * 1024
+MAX_BLOB_BYTES = protocol.MAX_BLOB_BYTES
+_MAX_MB = MAX_BLOB_BYTES // (1024 * 1024)
 
 NOT_AN_IMAGE = LocalText(
     "Tệp này không phải ảnh JPEG, PNG hoặc WebP: hãy chụp lại hoặc chọn ảnh khác.",
     "This file is not a JPEG, PNG or WebP image: take the photo again or choose another one.",
 )
 TOO_LARGE = LocalText(
-    "Ảnh quá lớn (tối đa 20 MB): hãy chụp với độ phân giải thấp hơn.",
-    "The image is too large (at most 20 MB): take it at a lower resolution.",
+    f"Ảnh quá lớn (tối đa {_MAX_MB} MB): hãy chụp với độ phân giải thấp hơn.",
+    f"The image is too large (at most {_MAX_MB} MB): take it at a lower resolution.",
 )
 
-
-def media_type_of(data: bytes) -> str | None:
-    """The media type by magic bytes: JPEG, PNG or WebP; None for anything else."""
-    if data.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if data.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    if len(data) >= 12 and data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "image/webp"
-    return None
+# JPEG, PNG or WebP by magic bytes (``shared_schema.protocol``); None for anything else.
+media_type_of = protocol.image_media_type
 
 
 def blob_file(store: Store, sha256: str) -> Path:

@@ -38,7 +38,9 @@ from field_app.core.server_api import (
     UploadOffsetMismatch,
 )
 from field_app.core.store import Store
-from shared_schema.protocol import MAX_CHANGES_PER_PUSH, PROTOCOL_VERSION
+from shared_schema import protocol
+from shared_schema.errors import Code
+from shared_schema.protocol import DEFAULT_PULL_LIMIT, MAX_CHANGES_PER_PUSH, PROTOCOL_VERSION
 from shared_schema.sync import Change, ChangeResult, PushReply, PushRequest
 from shared_schema.text import LocalText
 
@@ -75,7 +77,7 @@ class SyncEngine:
         on_progress: ProgressHook | None = None,
         on_data: DataHook | None = None,
         push_batch: int = MAX_CHANGES_PER_PUSH,
-        pull_limit: int = 1000,
+        pull_limit: int = DEFAULT_PULL_LIMIT,
         chunk_size: int = CHUNK_SIZE,
     ):
         self.store = store
@@ -231,7 +233,7 @@ class SyncEngine:
                 ),
             )
             replica.forget_clock(conn, change.entity, change.entity_id, change.field, change.hlc)
-            if result.code == "clock_ahead" and reply.server_time_ms and not rebased:
+            if result.code == Code.CLOCK_AHEAD and reply.server_time_ms and not rebased:
                 self.clock.rebase(conn, reply.server_time_ms)
                 rebased = True
         conn.execute("DELETE FROM outbox WHERE client_seq <= ?", (reply.acked_seq,))
@@ -340,9 +342,4 @@ def _was_rejected(result: ChangeResult) -> bool:
     return result.status == "rejected" or (result.status == "duplicate" and result.original_status == "rejected")
 
 
-def _inspection_of(entity: str, entity_id: str) -> str | None:
-    if entity == "inspection":
-        return entity_id
-    if entity == "answer":
-        return entity_id.split("/", 1)[0]
-    return None
+_inspection_of = protocol.inspection_of

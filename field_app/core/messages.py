@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from shared_schema.errors import Problem
 from shared_schema.text import LocalText
 
 OFFLINE = LocalText(
@@ -42,8 +43,19 @@ CLOCK_AHEAD = LocalText(
 )
 
 
+def problem_text(problem: Problem | None, status: int) -> LocalText:
+    """What a problem document says, in both languages: its ``messages`` member; from a server
+    before 2026-11-30 (no ``messages``) its ``detail`` split (``split_bilingual``)."""
+    if problem is None:
+        return LocalText(f"HTTP {status}", f"HTTP {status}")
+    if problem.messages is not None and problem.messages.vi:
+        return problem.messages
+    return split_bilingual(problem.detail or problem.title)
+
+
 def split_bilingual(text: str) -> LocalText:
-    """A server message ``"<Vietnamese> / <English>"`` as ``LocalText`` (same text twice if not split)."""
+    """A message ``"<Vietnamese> / <English>"`` of a server before 2026-11-30 (or a rejection
+    reason, which has no structured form) as ``LocalText`` (same text twice if not split)."""
     vi, sep, en = text.partition(" / ")
     return LocalText(vi.strip(), en.strip()) if sep else LocalText(text, text)
 

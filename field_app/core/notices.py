@@ -8,6 +8,8 @@ from typing import Any
 from field_app.core import replica
 from field_app.core.messages import split_bilingual
 from field_app.core.models import Notice
+from shared_schema import protocol
+from shared_schema.errors import Code
 from shared_schema.text import LocalText
 
 LabelLookup = Callable[[str | None, str | None], LocalText | None]
@@ -33,31 +35,31 @@ FIELD_LABELS: dict[str, LocalText] = {
 }
 
 REJECTION_REASONS: dict[str, LocalText] = {
-    "locked": LocalText(
+    Code.LOCKED: LocalText(
         "biên bản đã nộp, đã duyệt, không chấp nhận hoặc đã hủy nên bị khóa; "
         "nếu cần sửa biên bản đã nộp, đề nghị giám sát viên trả lại trước",
         "the inspection is submitted, approved, rejected or discarded and therefore locked; "
         "to correct a submitted one, ask the supervisor to return it first",
     ),
-    "stale_signature": LocalText(
+    Code.STALE_SIGNATURE: LocalText(
         "nội dung đã đổi sau khi ký: hãy cho các bên ký lại rồi nộp",
         "the content changed after signing: have it signed again, then submit",
     ),
-    "not_permitted": LocalText("bạn không có quyền sửa mục này", "you may not change this"),
-    "out_of_scope": LocalText("cơ sở này không thuộc địa bàn của bạn", "this site is outside your districts"),
-    "invalid_value": LocalText("giá trị không hợp lệ", "the value is not valid"),
-    "clock_ahead": LocalText(
+    Code.NOT_PERMITTED: LocalText("bạn không có quyền sửa mục này", "you may not change this"),
+    Code.OUT_OF_SCOPE: LocalText("cơ sở này không thuộc địa bàn của bạn", "this site is outside your districts"),
+    Code.INVALID_VALUE: LocalText("giá trị không hợp lệ", "the value is not valid"),
+    Code.CLOCK_AHEAD: LocalText(
         "đồng hồ điện thoại chạy nhanh: hãy đặt ngày giờ tự động rồi gửi lại",
         "the phone's clock runs ahead: set date and time automatically, then send again",
     ),
-    "invalid_transition": LocalText(
+    Code.INVALID_TRANSITION: LocalText(
         "trạng thái biên bản không cho phép thao tác này", "the inspection's status does not allow this"
     ),
-    "incomplete": LocalText("biên bản còn thiếu mục bắt buộc", "required items are missing"),
-    "unknown_template": LocalText(
+    Code.INCOMPLETE: LocalText("biên bản còn thiếu mục bắt buộc", "required items are missing"),
+    Code.UNKNOWN_TEMPLATE: LocalText(
         "máy chủ không có phiên bản bảng kiểm này", "the server lacks this checklist version"
     ),
-    "identity_fixed": LocalText(
+    Code.IDENTITY_FIXED: LocalText(
         "không đổi được cơ sở hoặc bảng kiểm của biên bản đã tạo",
         "the site or checklist of an existing inspection cannot change",
     ),
@@ -72,12 +74,12 @@ def _field_words(field: str, question: LocalText | None) -> LocalText:
 
 
 def _split(entity: str, entity_id: str) -> tuple[str | None, str | None]:
-    if entity == "answer" and "/" in entity_id:
-        inspection_id, question_id = entity_id.split("/", 1)
-        return inspection_id, question_id
-    if entity == "inspection":
-        return entity_id, None
-    return None, None
+    if entity == "answer":
+        try:
+            return protocol.split_answer_entity_id(entity_id)
+        except ValueError:
+            return None, None
+    return protocol.inspection_of(entity, entity_id), None
 
 
 def _show(value: Any) -> str:

@@ -65,12 +65,7 @@ def _action(key: str, d: dict[str, Any]) -> tuple[Any, ...]:
 
 
 def conflict_inspection_id(entry: dict[str, Any]) -> str | None:
-    entity, entity_id = entry.get("entity"), entry.get("entity_id") or ""
-    if entity == "inspection":
-        return entity_id
-    if entity == "answer" and "/" in entity_id:
-        return entity_id.split("/", 1)[0]
-    return None
+    return protocol.inspection_of(entry.get("entity") or "", entry.get("entity_id") or "")
 
 
 def _conflict(key: str, d: dict[str, Any]) -> tuple[Any, ...]:

@@ -11,7 +11,7 @@ import msgspec
 
 from field_app.core import messages
 from shared_schema import protocol
-from shared_schema.errors import Problem
+from shared_schema.errors import Code, Problem
 from shared_schema.protocol import PROTOCOL_VERSION
 from shared_schema.records import UserInfo
 from shared_schema.sync import PullPage, PushReply, PushRequest, TokenReply, TokenRequest
@@ -19,7 +19,7 @@ from shared_schema.text import LocalText
 
 
 class ServerError(Exception):
-    code = "server_error"
+    code: str = "server_error"
 
     def __init__(self, message: LocalText, status: int | None = None, problem: Problem | None = None):
         super().__init__(f"{message.vi} / {message.en}")
@@ -37,11 +37,11 @@ class Unauthorized(ServerError):
 
 
 class ProtocolUnsupported(ServerError):
-    code = "protocol_unsupported"
+    code = Code.PROTOCOL_UNSUPPORTED
 
 
 class SequenceGap(ServerError):
-    code = "sequence_gap"
+    code = Code.SEQUENCE_GAP
 
     def __init__(self, expected_seq: int, problem: Problem):
         super().__init__(messages.SEQUENCE_LOST, 409, problem)
@@ -81,7 +81,7 @@ def _raise_for(response: httpx.Response) -> None:
     problem = _problem(response)
     if response.status_code == 401:
         raise Unauthorized(messages.NEEDS_PASSWORD, 401, problem)
-    if problem is not None and problem.code == "protocol_unsupported":
+    if problem is not None and problem.code == Code.PROTOCOL_UNSUPPORTED:
         raise ProtocolUnsupported(messages.PROTOCOL_UNSUPPORTED, response.status_code, problem)
     if response.status_code == 409 and problem is not None and problem.code == protocol.SEQUENCE_GAP:
         raise SequenceGap(problem.expected_seq or 1, problem)
@@ -89,7 +89,7 @@ def _raise_for(response: httpx.Response) -> None:
         raise ClientReregister(messages.CLIENT_REREGISTER, 409, problem)
     if response.status_code == 403 and problem is not None and problem.code == protocol.CLIENT_NOT_YOURS:
         raise ClientNotYours(messages.CLIENT_NOT_YOURS, 403, problem)
-    detail = messages.split_bilingual((problem.detail or problem.title) if problem else f"HTTP {response.status_code}")
+    detail = messages.problem_text(problem, response.status_code)
     if response.status_code < 500 and problem is not None and problem.detail:
         raise ServerError(detail, response.status_code, problem)
     message = LocalText(

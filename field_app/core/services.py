@@ -45,7 +45,7 @@ from field_app.core.store import Store, default_data_dir
 from field_app.core.todo import NOT_FOUND_ASSIGNMENT, TodoItem, todo_items
 from field_app.core.todo import assignment as assignment_document
 from field_app.core.version_move import MovePlan, VersionMover
-from shared_schema import validation
+from shared_schema import protocol, validation
 from shared_schema.actions import Action
 from shared_schema.checklist import ChecklistTemplate
 from shared_schema.records import Review
@@ -124,8 +124,7 @@ class AppServices:
     def _after_pull(self, touched: dict[str, set[str]]) -> None:
         ids: set[str] = set()
         for entity, keys in touched.items():
-            if entity in ("inspection", "answer"):
-                ids.update(k.split("/", 1)[0] for k in keys)
+            ids.update(i for k in keys if (i := protocol.inspection_of(entity, k)) is not None)
         self._emit(AppEvent("data", frozenset(touched), frozenset(ids)))
 
     def _can_sync(self) -> bool:

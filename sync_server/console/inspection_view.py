@@ -8,7 +8,7 @@ from typing import Any
 
 import msgspec
 
-from shared_schema import evidence
+from shared_schema import evidence, protocol
 from shared_schema.checklist import ChecklistTemplate, PhotoQuestion, SignatureQuestion
 from shared_schema.relevance import relevant_questions
 from shared_schema.scoring import risk_index, score
@@ -160,7 +160,7 @@ def _history(detail: InspectionDetail, template: ChecklistTemplate | None, lang:
     questions = template.question_map() if template is not None else {}
     out: list[HistoryView] = []
     for h in detail.history:
-        question = questions.get(h.entity_id.partition("/")[2]) if h.entity == "answer" else None
+        question = questions.get(protocol.question_of_answer(h.entity_id)) if h.entity == "answer" else None
         if question is not None:
             what = question.label.get(lang)
             if h.field != "value":

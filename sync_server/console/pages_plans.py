@@ -14,6 +14,7 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body
 from litestar.response import Redirect
 
+from shared_schema.errors import Code
 from shared_schema.records import SITE_KINDS
 from sync_server.console.web import lang_of, redirect, render, server_of
 from sync_server.core import local_time, plans, queries
@@ -101,7 +102,7 @@ def _selection(data: dict[str, Any], values: dict[str, Any]) -> plans.SiteSelect
             except UnicodeDecodeError as exc:
                 raise Invalid(
                     bi("Tệp mã cơ sở phải là văn bản UTF-8 (CSV/TXT).", "The file of site codes must be UTF-8 text."),
-                    code="invalid_file",
+                    code=Code.INVALID_FILE,
                 ) from exc
             values["codes"] = "\n".join(_codes(text))
         return plans.SiteSelection(codes=_codes(text))

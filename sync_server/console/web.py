@@ -4,7 +4,6 @@ messages and rendering a Jinja template into an HTML response."""
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -14,6 +13,7 @@ from litestar import Request, Response
 from litestar.datastructures import Cookie
 from litestar.response import Redirect
 
+from shared_schema.text import local_text
 from sync_server.console import security
 from sync_server.console.i18n import translator
 from sync_server.core import auth
@@ -88,20 +88,13 @@ def lang_of(request: Request[Any, Any, Any]) -> str:
     return lang if lang in security.LANGUAGES else "vi"
 
 
-def pick_lang(text: str, lang: str) -> str:
-    """A service message ``"vi / en"`` in one language (the whole text when it cannot tell)."""
-    if text.count(" / ") == 1:
-        vi, en = text.split(" / ")
-        return en if lang == "en" else vi
-    return text
-
-
-_ROW_PREFIX = re.compile(r"^Dòng \d+: / Row \d+: ")
-
-
-def pick_row_message(text: str, lang: str) -> str:
-    """A row problem of a CSV import (``"Dòng 3: / Row 3: " + "vi / en"``) in one language."""
-    return pick_lang(_ROW_PREFIX.sub("", text), lang)
+def pick_lang(text: object, lang: str) -> str:
+    """A service message in one language: its structured ``vi``/``en`` (``bi()``, a
+    ``LocalText``) picked, never a string split; any other text as it is."""
+    local = local_text(text)
+    if local is not None:
+        return local.get(lang)
+    return "" if text is None else str(text)
 
 
 def session_actor(request: Request[Any, Any, Any]) -> Actor | None:
@@ -176,8 +169,7 @@ def render(request: Request[Any, Any, Any], template_name: str, *, status: int =
         "flash": flash_key,
         "path": request.url.path,
         "here": quote(str(request.url.path) + (f"?{request.url.query}" if request.url.query else ""), safe=""),
-        "pick": lambda text: pick_lang(str(text), lang),
-        "pick_row": lambda text: pick_row_message(str(text), lang),
+        "pick": lambda text: pick_lang(text, lang),
         "status_label": lambda s: formatting.status_label(s, lang),
         "site_kind_label": lambda k: formatting.site_kind_label(k, lang),
         "kind_label": lambda k: formatting.inspection_kind_label(k, lang),

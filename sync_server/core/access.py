@@ -12,6 +12,7 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from shared_schema.errors import Code
 from sync_server.core.errors import Forbidden, NotFound, bi
 
 
@@ -63,7 +64,7 @@ def require_role(actor: Actor, roles: Iterable[str], action_vi: str, action_en: 
                 f"Vai trò của bạn không được phép {action_vi}. Hãy nhờ người có quyền thực hiện.",
                 f"Your role may not {action_en}. Ask someone with that right to do it.",
             ),
-            code="not_permitted",
+            code=Code.NOT_PERMITTED,
         )
 
 
@@ -79,14 +80,14 @@ def require_district(actor: Actor, district: str | None, what_vi: str, what_en: 
     """Refuse with 404 (not 403) outside scope, so ids in other districts are not revealed;
     ``found=False`` (no such row) is a 404 for everyone, admins included."""
     if not found and actor.is_admin:
-        raise NotFound(bi(f"Không có {what_vi} này.", f"There is no such {what_en}."), code="not_found")
+        raise NotFound(bi(f"Không có {what_vi} này.", f"There is no such {what_en}."), code=Code.NOT_FOUND)
     if not found or not can_see_district(actor, district):
         raise NotFound(
             bi(
                 f"Không tìm thấy {what_vi} trong các huyện bạn phụ trách.",
                 f"No such {what_en} in the districts assigned to you.",
             ),
-            code="out_of_scope",
+            code=Code.OUT_OF_SCOPE,
         )
 
 

@@ -17,7 +17,9 @@ from typing import Any
 import msgspec
 
 from shared_schema import actions as rules
+from shared_schema import protocol
 from shared_schema.actions import Action, ActionEvent
+from shared_schema.errors import Code
 from shared_schema.text import LocalText
 from sync_server.core import audit
 from sync_server.core.access import Actor, district_filter, require_district, require_role
@@ -257,7 +259,7 @@ def list_actions(
                 f"Trạng thái '{status}' không có; dùng: {', '.join(rules.ACTION_STATUSES)}.",
                 f"Unknown status '{status}'; use one of: {', '.join(rules.ACTION_STATUSES)}.",
             ),
-            code="invalid_status",
+            code=Code.INVALID_STATUS,
         )
     if sort not in SORTS:
         raise Invalid(
@@ -265,7 +267,7 @@ def list_actions(
                 f"Cách sắp xếp '{sort}' không có; dùng: {', '.join(SORTS)}.",
                 f"Unknown sort '{sort}'; use one of: {', '.join(SORTS)}.",
             ),
-            code="invalid_sort",
+            code=Code.INVALID_SORT,
         )
     day = today or rules.viet_nam_today()
     cond, params = district_filter(actor, "a.district")
@@ -353,7 +355,7 @@ def review(db: Database, actor: Actor, action_id: str, decision: str, comment: s
     if target is None:
         raise Invalid(
             bi("Quyết định phải là verify hoặc reopen.", "The decision must be verify or reopen."),
-            code="invalid_decision",
+            code=Code.INVALID_DECISION,
         )
     comment = (comment or "").strip() or None
     if target == "reopened" and not comment:
@@ -362,11 +364,15 @@ def review(db: Database, actor: Actor, action_id: str, decision: str, comment: s
                 "Mở lại biện pháp khắc phục cần ghi rõ còn thiếu gì (comment).",
                 "Reopening a corrective action needs a comment saying what is still wrong.",
             ),
-            code="comment_required",
+            code=Code.COMMENT_REQUIRED,
         )
-    if comment is not None and len(comment) > 4000:
+    if comment is not None and len(comment) > protocol.MAX_TEXT_LENGTH:
         raise Invalid(
-            bi("Nhận xét dài quá 4000 ký tự.", "The comment is longer than 4000 characters."), code="comment_too_long"
+            bi(
+                f"Nhận xét dài quá {protocol.MAX_TEXT_LENGTH} ký tự.",
+                f"The comment is longer than {protocol.MAX_TEXT_LENGTH} characters.",
+            ),
+            code=Code.COMMENT_TOO_LONG,
         )
     with db.write() as tx:
         row = row_of(tx, action_id)
@@ -382,7 +388,7 @@ def review(db: Database, actor: Actor, action_id: str, decision: str, comment: s
                     f"Chỉ xác minh hoặc mở lại được biện pháp đã báo khắc phục; biện pháp này đang '{label.vi}'.",
                     f"Only an action reported fixed can be verified or reopened; this one is '{label.en}'.",
                 ),
-                code="invalid_transition",
+                code=Code.INVALID_TRANSITION,
             )
         row.status = target
         row.verified_at = now_iso() if target == "verified" else None

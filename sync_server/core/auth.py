@@ -23,6 +23,7 @@ import msgspec
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from shared_schema.errors import Code
 from shared_schema.records import ROLES, UserInfo
 from shared_schema.sync import TokenReply
 from sync_server.core import audit, passwords
@@ -90,7 +91,7 @@ def require_strong_password(password: str, user_inputs: Iterable[str]) -> None:
     """``Invalid`` (``weak_password``) saying why, unless the password policy accepts it."""
     problem = passwords.password_problem(password, user_inputs)
     if problem is not None:
-        raise Invalid(bi(problem.vi, problem.en), code="weak_password")
+        raise Invalid(bi(problem.vi, problem.en), code=Code.WEAK_PASSWORD)
 
 
 def _validate_new_user(
@@ -103,7 +104,7 @@ def _validate_new_user(
                 "Tên đăng nhập phải có 1–64 ký tự, không có khoảng trắng.",
                 "A user name has 1–64 characters and no spaces.",
             ),
-            code="invalid_username",
+            code=Code.INVALID_USERNAME,
         )
     if role not in ROLES:
         raise Invalid(
@@ -111,7 +112,7 @@ def _validate_new_user(
                 f"Vai trò '{role}' không tồn tại; chọn một trong: {', '.join(ROLES)}.",
                 f"Role '{role}' does not exist; choose one of: {', '.join(ROLES)}.",
             ),
-            code="invalid_role",
+            code=Code.INVALID_ROLE,
         )
     require_strong_password(password, (username, full_name or ""))
     cleaned = sorted({d.strip() for d in districts if d.strip()})
@@ -121,7 +122,7 @@ def _validate_new_user(
                 "Thanh tra viên và giám sát cần ít nhất một huyện (--district).",
                 "Inspectors and supervisors need at least one district (--district).",
             ),
-            code="district_required",
+            code=Code.DISTRICT_REQUIRED,
         )
     return cleaned
 
@@ -146,7 +147,7 @@ def create_user(
                     f"Tên đăng nhập '{username}' đã có; hãy chọn tên khác.",
                     f"The user name '{username}' is taken; choose another.",
                 ),
-                code="username_taken",
+                code=Code.USERNAME_TAKEN,
             )
         require_units(tx, cleaned, field="districts")
         user_id = new_id()
@@ -209,7 +210,7 @@ def update_user(
     or resetting the password ends the user's sessions."""
     require_admin(actor, "sửa người dùng", "change users")
     if role is not None and role not in ROLES:
-        raise Invalid(bi(f"Vai trò '{role}' không tồn tại.", f"Role '{role}' does not exist."), code="invalid_role")
+        raise Invalid(bi(f"Vai trò '{role}' không tồn tại.", f"Role '{role}' does not exist."), code=Code.INVALID_ROLE)
     new_districts = None if districts is None else sorted({d.strip() for d in districts if d.strip()})
     new_hash = None
     if password is not None:
@@ -232,7 +233,7 @@ def update_user(
                     "Thanh tra viên và giám sát cần ít nhất một huyện; hãy chọn huyện trước khi lưu.",
                     "Inspectors and supervisors need at least one district; choose one before saving.",
                 ),
-                code="district_required",
+                code=Code.DISTRICT_REQUIRED,
             )
         if new_districts is not None:
             held = set(_districts(tx, user_id))
@@ -289,7 +290,7 @@ def _require_another_active_admin(tx: Tx, user_id: str) -> None:
                 "This is the last active admin: it cannot be demoted or deactivated. "
                 "Create or activate another admin first.",
             ),
-            code="last_admin",
+            code=Code.LAST_ADMIN,
         )
 
 
@@ -403,7 +404,7 @@ def login(
     except (VerificationError, InvalidHashError):
         ok = False
     if not ok or row is None or not row[2]:
-        raise Unauthorized(BAD_LOGIN, code="bad_credentials")  # the attempt stays counted
+        raise Unauthorized(BAD_LOGIN, code=Code.BAD_CREDENTIALS)  # the attempt stays counted
     actor = actor_for_user(db, row[0])
     assert actor is not None
     token = secrets.token_urlsafe(32)
@@ -447,7 +448,7 @@ def authenticate(db: Database, settings: AuthSettings, token: str | None) -> Act
     if not token:
         raise Unauthorized(
             bi("Bạn chưa đăng nhập. Hãy đăng nhập rồi thử lại.", "You are not signed in. Sign in and try again."),
-            code="token_missing",
+            code=Code.TOKEN_MISSING,
         )
     with db.read() as tx:
         row = tx.one(
@@ -461,7 +462,7 @@ def authenticate(db: Database, settings: AuthSettings, token: str | None) -> Act
                     "Phiên đăng nhập đã hết hạn hoặc không hợp lệ. Hãy đăng nhập lại.",
                     "Your session has expired or is invalid. Sign in again.",
                 ),
-                code="token_invalid",
+                code=Code.TOKEN_INVALID,
             )
         return Actor(
             user_id=row[0], username=row[1], role=row[2], districts=frozenset(_districts(tx, row[0])), full_name=row[3]

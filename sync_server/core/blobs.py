@@ -23,6 +23,8 @@ from typing import Protocol
 
 import msgspec
 
+from shared_schema import protocol
+from shared_schema.errors import Code
 from shared_schema.validation import is_sha256
 from sync_server.core import audit
 from sync_server.core.access import Actor, district_filter
@@ -143,15 +145,8 @@ class FilesystemBlobStore:
             os.close(fd)  # closing releases the lock
 
 
-def media_type_of(head: bytes) -> str | None:
-    """JPEG, PNG or WebP by their magic bytes; ``None`` for anything else."""
-    if head.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    if len(head) >= 12 and head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "image/webp"
-    return None
+# JPEG, PNG or WebP by their magic bytes (``shared_schema.protocol``); ``None`` for anything else.
+media_type_of = protocol.image_media_type
 
 
 _locks: dict[str, threading.Lock] = {}
@@ -170,7 +165,7 @@ def check_sha(sha256: str) -> None:
                 "Mã ảnh phải là SHA-256 dạng 64 ký tự hex viết thường.",
                 "A blob is named by its SHA-256: 64 lower-case hex characters.",
             ),
-            code="invalid_hash",
+            code=Code.INVALID_HASH,
         )
 
 
@@ -184,7 +179,7 @@ def status(db: Database, store: BlobStore, actor: Actor, sha256: str) -> BlobSta
             row = None
     if row is None:
         raise NotFound(
-            bi("Máy chủ chưa có ảnh này.", "The server holds nothing of this blob yet."), code="blob_missing"
+            bi("Máy chủ chưa có ảnh này.", "The server holds nothing of this blob yet."), code=Code.BLOB_MISSING
         )
     if row[1] and store.has(sha256):
         return BlobStatus(sha256=sha256, offset=row[0], length=row[0], complete=True, media_type=row[2])
@@ -199,14 +194,16 @@ def append(
     media type and size when the last byte arrives."""
     check_sha(sha256)
     if length < 1:
-        raise BadRequest(bi("Upload-Length phải lớn hơn 0.", "Upload-Length must be above 0."), code="invalid_length")
+        raise BadRequest(
+            bi("Upload-Length phải lớn hơn 0.", "Upload-Length must be above 0."), code=Code.INVALID_LENGTH
+        )
     if length > max_bytes:
         raise TooLarge(
             bi(
                 f"Ảnh quá lớn ({length} byte); tối đa {max_bytes} byte. Hãy chụp lại ở độ phân giải thấp hơn.",
                 f"The file is too large ({length} bytes); the limit is {max_bytes}. Use a lower resolution.",
             ),
-            code="blob_too_large",
+            code=Code.BLOB_TOO_LARGE,
         )
     with _lock_for(sha256), store.lock(sha256):  # threads of this process, then other processes
         with db.read() as tx:
@@ -215,13 +212,13 @@ def append(
             if row[0] != length:
                 raise Conflict(
                     bi("Ảnh này đã có với kích thước khác.", "This blob is stored with another length."),
-                    code="length_mismatch",
+                    code=Code.LENGTH_MISMATCH,
                 )
             return BlobStatus(sha256=sha256, offset=length, length=length, complete=True)
         if row is not None and row[0] is not None and row[0] != length:
             raise Conflict(
                 bi(f"Upload-Length khác lần trước ({row[0]}).", f"Upload-Length differs from before ({row[0]})."),
-                code="length_mismatch",
+                code=Code.LENGTH_MISMATCH,
             )
         held = store.held(sha256) or 0
         if offset != held:
@@ -230,16 +227,16 @@ def append(
                     f"Vị trí tải lên sai: máy chủ đang có {held} byte; hãy gửi tiếp từ đó.",
                     f"Wrong upload offset: the server holds {held} bytes; continue from there.",
                 ),
-                code="offset_mismatch",
+                code=Code.OFFSET_MISMATCH,
                 headers={"Upload-Offset": str(held)},
                 offset=held,
             )
         if offset + len(data) > length:
             raise BadRequest(
-                bi("Phần gửi vượt quá Upload-Length.", "The chunk goes past Upload-Length."), code="chunk_too_long"
+                bi("Phần gửi vượt quá Upload-Length.", "The chunk goes past Upload-Length."), code=Code.CHUNK_TOO_LONG
             )
         if offset == 0 and len(data) >= 12 and media_type_of(data[:12]) is None:
-            raise UnsupportedMedia(_media_message(), code="unsupported_media_type")
+            raise UnsupportedMedia(_media_message(), code=Code.UNSUPPORTED_MEDIA_TYPE)
         if row is None:
             with db.write() as tx:
                 tx.execute(
@@ -273,9 +270,9 @@ def _complete(db: Database, store: BlobStore, actor: Actor, sha256: str, length:
                     "Nội dung ảnh không khớp mã SHA-256; phần đã tải bị hủy, hãy tải lại từ đầu.",
                     "The content does not match its SHA-256; the upload was discarded, upload it again.",
                 ),
-                code="hash_mismatch",
+                code=Code.HASH_MISMATCH,
             )
-        raise UnsupportedMedia(_media_message(), code="unsupported_media_type")
+        raise UnsupportedMedia(_media_message(), code=Code.UNSUPPORTED_MEDIA_TYPE)
     store.finish(sha256)
     with db.write() as tx:
         tx.execute(
@@ -318,6 +315,7 @@ def readable(db: Database, store: BlobStore, actor: Actor, sha256: str) -> BlobS
         allowed = row is not None and may_read(tx, actor, sha256, row[2])
     if row is None or not allowed or not store.has(sha256):
         raise NotFound(
-            bi("Không có ảnh này hoặc bạn không được xem.", "No such blob, or you may not see it."), code="blob_missing"
+            bi("Không có ảnh này hoặc bạn không được xem.", "No such blob, or you may not see it."),
+            code=Code.BLOB_MISSING,
         )
     return BlobStatus(sha256=sha256, offset=row[0], length=row[0], complete=True, media_type=row[1])

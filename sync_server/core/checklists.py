@@ -12,7 +12,7 @@ import msgspec
 
 from shared_schema.checklist import ChecklistTemplate
 from shared_schema.codec import WireError, convert, decode_template
-from shared_schema.errors import FieldProblem
+from shared_schema.errors import Code, FieldProblem
 from shared_schema.protocol import MAX_INT, template_entity_id
 from shared_schema.template_rules import TemplateProblem, validate_template
 from shared_schema.text import LocalText
@@ -72,12 +72,12 @@ def parse_template(text: str | bytes, fmt: str = "json") -> ChecklistTemplate:
         return decode_template(text)
     except WireError as exc:
         raise Invalid(
-            exc.message, code="invalid_checklist", errors=[FieldProblem(field=exc.path, message=exc.message)]
+            exc.message, code=Code.INVALID_CHECKLIST, errors=[FieldProblem(field=exc.path, message=exc.message)]
         ) from None
     except Exception as exc:  # YAML syntax errors
         raise Invalid(
             bi(f"Không đọc được tệp bảng kiểm: {exc}", f"The checklist file cannot be read: {exc}"),
-            code="invalid_checklist",
+            code=Code.INVALID_CHECKLIST,
         ) from None
 
 
@@ -87,7 +87,7 @@ def _problems_error(problems: list[TemplateProblem]) -> Invalid:
             f"Bảng kiểm có {len(problems)} lỗi; hãy sửa rồi thử lại.",
             f"The checklist has {len(problems)} problem(s); fix them and try again.",
         ),
-        code="invalid_checklist",
+        code=Code.INVALID_CHECKLIST,
         errors=[FieldProblem(field=p.path, message=p.message, code=p.question_id) for p in problems],
     )
 
@@ -133,7 +133,7 @@ def save_template(
                     f"Version {template.version} of '{template.template_id}' is published and immutable; "
                     f"save it as version {nxt}.",
                 ),
-                code="template_immutable",
+                code=Code.TEMPLATE_IMMUTABLE,
             )
         now = now_iso()
         if row is None:
@@ -188,7 +188,7 @@ def _get_row(tx: Tx, template_id: str, version: int) -> Any:
                 f"Không có bảng kiểm '{template_id}' phiên bản {version}.",
                 f"No checklist '{template_id}' version {version}.",
             ),
-            code="template_missing",
+            code=Code.TEMPLATE_MISSING,
         )
     return row
 
@@ -200,7 +200,7 @@ def publish_template(db: Database, actor: Actor, template_id: str, version: int)
         if row[2] != "draft":
             raise Conflict(
                 bi(f"Phiên bản {version} đã ở trạng thái '{row[2]}'.", f"Version {version} is already {row[2]}."),
-                code="template_not_draft",
+                code=Code.TEMPLATE_NOT_DRAFT,
             )
         document = tx.scalar(
             "SELECT document FROM templates WHERE template_id = ? AND version = ?", (template_id, version)
@@ -229,7 +229,7 @@ def retire_template(db: Database, actor: Actor, template_id: str, version: int) 
         if row[2] != "published":
             raise Conflict(
                 bi("Chỉ ngừng dùng được phiên bản đang ban hành.", "Only a published version can be retired."),
-                code="template_not_published",
+                code=Code.TEMPLATE_NOT_PUBLISHED,
             )
         tx.execute(
             "UPDATE templates SET status = 'retired', retired_at = ? WHERE template_id = ? AND version = ?",
@@ -258,7 +258,7 @@ def get_template(db: Database, actor: Actor, template_id: str, version: int) -> 
                 f"Không có bảng kiểm '{template_id}' phiên bản {version}.",
                 f"No checklist '{template_id}' version {version}.",
             ),
-            code="template_missing",
+            code=Code.TEMPLATE_MISSING,
         )
     with db.read() as tx:
         row = tx.one(_TEMPLATE_SELECT + " WHERE template_id = ? AND version = ?", (template_id, version))
@@ -271,7 +271,7 @@ def get_template(db: Database, actor: Actor, template_id: str, version: int) -> 
                 f"Không có bảng kiểm '{template_id}' phiên bản {version}.",
                 f"No checklist '{template_id}' version {version}.",
             ),
-            code="template_missing",
+            code=Code.TEMPLATE_MISSING,
         )
     return TemplateVersion(summary=_summary(row), document=decode_template(document))
 

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from shared_schema import protocol
 from sync_server.core.files import private_dir
 from sync_server.core.local_time import DEFAULT_TIMEZONE, load_zone
 from sync_server.core.record_settings import (
@@ -41,7 +42,7 @@ class ServerConfig:
     secret_key: str = field(default="", repr=False)
     token_ttl_seconds: int = 14 * 24 * 3600
     max_body_bytes: int = 8 * 1024 * 1024
-    max_blob_bytes: int = 25 * 1024 * 1024
+    max_blob_bytes: int = protocol.MAX_BLOB_BYTES
     login_max_failures: int = 5
     login_window_seconds: int = 900
     login_max_per_address: int = 30
@@ -168,7 +169,7 @@ def from_env(env: Mapping[str, str] | None = None) -> ServerConfig:
         blob_dir=Path(env.get("SYNC_BLOB_DIR") or DEFAULT_BLOB_DIR),
         token_ttl_seconds=_int(env, "SYNC_TOKEN_TTL_HOURS", 14 * 24) * 3600,
         max_body_bytes=_int(env, "SYNC_MAX_BODY_BYTES", 8 * 1024 * 1024),
-        max_blob_bytes=_int(env, "SYNC_MAX_BLOB_BYTES", 25 * 1024 * 1024),
+        max_blob_bytes=_int(env, "SYNC_MAX_BLOB_BYTES", protocol.MAX_BLOB_BYTES),
         login_max_failures=_int(env, "SYNC_LOGIN_MAX_FAILURES", 5),
         login_window_seconds=_int(env, "SYNC_LOGIN_WINDOW_SECONDS", 900),
         login_max_per_address=_int(env, "SYNC_LOGIN_MAX_PER_ADDRESS", 30),

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from shared_schema.errors import Code
 from sync_server.core.db import Database, Tx
 from sync_server.core.errors import Conflict, bi
 
@@ -98,7 +99,7 @@ def copy_database(source: Database, target: Database, progress: Progress | None 
                 f"Cơ sở dữ liệu đích đã có dữ liệu ({listed}): hãy sao chép vào một cơ sở dữ liệu mới, trống.",
                 f"The target database already holds data ({listed}): copy into a new, empty database.",
             ),
-            code="target_not_empty",
+            code=Code.TARGET_NOT_EMPTY,
         )
     copied: dict[str, int] = {}
     with source.read() as src, target.write() as dst:
@@ -108,7 +109,7 @@ def copy_database(source: Database, target: Database, progress: Progress | None 
                     "Hai cơ sở dữ liệu khác phiên bản lược đồ: hãy mở cả hai bằng cùng một phiên bản máy chủ.",
                     "The two databases have different schema versions: open both with the same server version.",
                 ),
-                code="schema_mismatch",
+                code=Code.SCHEMA_MISMATCH,
             )
         totals = _counts(src)
         for table in SEEDED_TABLES:
@@ -128,6 +129,6 @@ def copy_database(source: Database, target: Database, progress: Progress | None 
         if _counts(dst) != totals:
             raise Conflict(
                 bi("Bản sao không đủ số dòng; không có gì được ghi.", "The copy is missing rows; nothing was written."),
-                code="copy_incomplete",
+                code=Code.COPY_INCOMPLETE,
             )
     return copied

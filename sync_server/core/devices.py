@@ -19,6 +19,7 @@ import msgspec
 
 from shared_schema import clock as hlc_clock
 from shared_schema import protocol
+from shared_schema.errors import Code
 from sync_server.core.access import Actor, require_admin
 from sync_server.core.db import Database
 from sync_server.core.errors import Conflict, Forbidden, Invalid, bi
@@ -72,7 +73,7 @@ def check_client_id(client_id: str) -> None:
                 "Mã thiết bị (client_id) không hợp lệ: 1–64 ký tự chữ, số, '_', '.', ':' hoặc '-'.",
                 "The client_id is invalid: 1–64 letters, digits, '_', '.', ':' or '-'.",
             ),
-            code="invalid_client_id",
+            code=Code.INVALID_CLIENT_ID,
         )
 
 

@@ -5,18 +5,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared_schema.errors import FieldProblem
+from shared_schema.errors import Code, FieldProblem
+from shared_schema.text import BiText, LocalText, local_text
 
 
-def bi(vi: str, en: str) -> str:
-    """One message in both languages, Vietnamese first."""
-    return f"{vi} / {en}"
+def bi(vi: str, en: str) -> BiText:
+    """One message in both languages, Vietnamese first: reads as ``"vi / en"`` and keeps the
+    two apart (``.vi``, ``.en``) for the page or problem document that shows it."""
+    return BiText(vi, en)
 
 
 class ServiceError(Exception):
     status = 400
     title = "Bad request"
-    code = "bad_request"
+    code: str = Code.BAD_REQUEST
 
     def __init__(
         self,
@@ -29,6 +31,8 @@ class ServiceError(Exception):
     ) -> None:
         super().__init__(detail)
         self.detail = detail
+        # The message in each language, when ``detail`` was made by ``bi``.
+        self.messages: LocalText | None = local_text(detail)
         if code is not None:
             self.code = code
         self.errors = errors or []
@@ -43,46 +47,46 @@ class BadRequest(ServiceError):
 class Unauthorized(ServiceError):
     status = 401
     title = "Not signed in"
-    code = "unauthorized"
+    code = Code.UNAUTHORIZED
 
 
 class Forbidden(ServiceError):
     status = 403
     title = "Not permitted"
-    code = "forbidden"
+    code = Code.FORBIDDEN
 
 
 class NotFound(ServiceError):
     status = 404
     title = "Not found"
-    code = "not_found"
+    code = Code.NOT_FOUND
 
 
 class Conflict(ServiceError):
     status = 409
     title = "Conflict"
-    code = "conflict"
+    code = Code.CONFLICT
 
 
 class TooLarge(ServiceError):
     status = 413
     title = "Too large"
-    code = "too_large"
+    code = Code.TOO_LARGE
 
 
 class UnsupportedMedia(ServiceError):
     status = 415
     title = "Unsupported media type"
-    code = "unsupported_media_type"
+    code = Code.UNSUPPORTED_MEDIA_TYPE
 
 
 class Invalid(ServiceError):
     status = 422
     title = "Invalid input"
-    code = "invalid"
+    code = Code.INVALID
 
 
 class RateLimited(ServiceError):
     status = 429
     title = "Too many attempts"
-    code = "rate_limited"
+    code = Code.RATE_LIMITED

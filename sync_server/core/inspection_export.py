@@ -21,7 +21,8 @@ from typing import Any
 
 import msgspec
 
-from shared_schema import workflow
+from shared_schema import protocol, workflow
+from shared_schema.errors import Code
 from shared_schema.records import Answer, Site
 from sync_server.core import local_time
 from sync_server.core.access import Actor, district_filter
@@ -113,7 +114,7 @@ def select_for_export(
                 f"Cách sắp xếp '{sort}' không có; dùng: {', '.join(SORTS)}.",
                 f"Unknown sort '{sort}'; use one of: {', '.join(SORTS)}.",
             ),
-            code="invalid_sort",
+            code=Code.INVALID_SORT,
         )
     where, params = filter_sql(actor, filters, include_drafts)
     with db.read() as tx:
@@ -185,7 +186,7 @@ def _fields_of(inspection_id: str, rows: Iterable[_FeedText]) -> tuple[dict[str,
     answers: dict[str, Answer] = {}
     for row in rows:
         if row.entity == "answer":
-            question_id = row.entity_id.partition("/")[2]
+            question_id = protocol.question_of_answer(row.entity_id)
             answer = answers.get(question_id)
             if answer is None:
                 answer = answers[question_id] = Answer(inspection_id=inspection_id, question_id=question_id)

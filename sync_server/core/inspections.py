@@ -15,7 +15,8 @@ from typing import Any, Literal
 
 import msgspec
 
-from shared_schema import scoring, workflow
+from shared_schema import protocol, scoring, workflow
+from shared_schema.errors import Code
 from shared_schema.records import Answer, Review, Site, answer_from_fields
 from shared_schema.sync import ConflictEntry
 from sync_server.core import assignment_feed, audit, local_time, paging, revisions
@@ -163,7 +164,7 @@ def _filter_day(name: str, value: str) -> dt.date:
                 f"Ngày '{value}' ({name}) không hợp lệ; hãy nhập theo dạng YYYY-MM-DD.",
                 f"The date '{value}' ({name}) is not valid; write it as YYYY-MM-DD.",
             ),
-            code="invalid_date",
+            code=Code.INVALID_DATE,
         ) from None
 
 
@@ -231,7 +232,7 @@ def list_inspections(
                 f"Cách sắp xếp '{sort}' không có; dùng: {', '.join(SORTS)}.",
                 f"Unknown sort '{sort}'; use one of: {', '.join(SORTS)}.",
             ),
-            code="invalid_sort",
+            code=Code.INVALID_SORT,
         )
     args = paging.page_args(limit, offset, cursor, MAX_LIMIT)
     keyset = SORTS[sort]
@@ -286,7 +287,7 @@ def _answers(tx: Tx, inspection_id: str) -> dict[str, Answer]:
     for r in tx.query(
         "SELECT entity_id, field, value FROM feed WHERE inspection_id = ? AND entity = 'answer'", (inspection_id,)
     ):
-        fields.setdefault(r[0].partition("/")[2], {})[r[1]] = from_json(r[2])
+        fields.setdefault(protocol.question_of_answer(r[0]), {})[r[1]] = from_json(r[2])
     return {qid: answer_from_fields(inspection_id, qid, f) for qid, f in fields.items()}
 
 
@@ -389,7 +390,7 @@ def review(
     if decision not in workflow.DECISION_STATUS:
         raise Invalid(
             bi("Quyết định phải là approve, return hoặc reject.", "The decision must be approve, return or reject."),
-            code="invalid_decision",
+            code=Code.INVALID_DECISION,
         )
     if decision == "return" and not comment:
         raise Invalid(
@@ -397,7 +398,7 @@ def review(
                 "Trả lại biên bản cần ghi rõ cần sửa gì (comment).",
                 "Returning an inspection needs a comment saying what to fix.",
             ),
-            code="comment_required",
+            code=Code.COMMENT_REQUIRED,
         )
     if decision == "reject" and not comment:
         raise Invalid(
@@ -405,11 +406,15 @@ def review(
                 "Không chấp nhận biên bản cần ghi rõ lý do (comment) để người kiểm tra biết.",
                 "Rejecting an inspection needs a comment saying why, so the inspector knows.",
             ),
-            code="comment_required",
+            code=Code.COMMENT_REQUIRED,
         )
-    if comment is not None and len(comment) > 4000:
+    if comment is not None and len(comment) > protocol.MAX_TEXT_LENGTH:
         raise Invalid(
-            bi("Nhận xét dài quá 4000 ký tự.", "The comment is longer than 4000 characters."), code="comment_too_long"
+            bi(
+                f"Nhận xét dài quá {protocol.MAX_TEXT_LENGTH} ký tự.",
+                f"The comment is longer than {protocol.MAX_TEXT_LENGTH} characters.",
+            ),
+            code=Code.COMMENT_TOO_LONG,
         )
     target = workflow.DECISION_STATUS[decision]
     with db.write() as tx:
@@ -418,11 +423,11 @@ def review(
             label = workflow.STATUS_LABELS[target]
             raise Conflict(
                 bi(f"Biên bản đã ở trạng thái '{label.vi}'.", f"The inspection is already '{label.en}'."),
-                code="invalid_transition",
+                code=Code.INVALID_TRANSITION,
             )
         problem = workflow.transition_problem(summary.status, target, actor.role)
         if problem is not None:
-            raise Conflict(bi(problem.vi, problem.en), code="invalid_transition")
+            raise Conflict(bi(problem.vi, problem.en), code=Code.INVALID_TRANSITION)
         if decision == "approve":
             answers = _answers(tx, inspection_id)
             _, missing = _blob_state(tx, summary, answers, _header(tx, inspection_id))
@@ -433,7 +438,7 @@ def review(
                         f"Cannot approve yet: {len(missing)} photo(s)/signature(s) have not reached the server; "
                         "wait until the device has synced.",
                     ),
-                    code="blobs_missing",
+                    code=Code.BLOBS_MISSING,
                 )
             open_count = tx.scalar(
                 "SELECT COUNT(*) FROM conflicts WHERE inspection_id = ? AND resolved = 0", (inspection_id,)
@@ -444,7 +449,7 @@ def review(
                         f"Chưa duyệt được: còn {open_count} xung đột chưa xử lý; hãy xem và đánh dấu đã xử lý.",
                         f"Cannot approve yet: {open_count} conflict(s) are open; review and resolve them first.",
                     ),
-                    code="conflicts_open",
+                    code=Code.CONFLICTS_OPEN,
                 )
         decided_at = now_iso()
         rev = Review(decision=decision, comment=comment, reviewer=actor.username, decided_at=decided_at)
@@ -508,11 +513,11 @@ def _keep_loser(tx: Tx, actor: Actor, entry: ConflictEntry, district: str | None
     if row is None or entry.entity not in ("answer", "inspection") or entry.field == "status":
         raise Invalid(
             bi("Không dùng được giá trị này để xử lý xung đột.", "This value cannot be used to resolve the conflict."),
-            code="invalid_resolution",
+            code=Code.INVALID_RESOLUTION,
         )
     if row[0] in ("approved", "rejected", "discarded"):
         why = workflow.lock_reason(row[0])
-        raise Conflict(bi(why.vi, why.en), code="locked")
+        raise Conflict(bi(why.vi, why.en), code=Code.LOCKED)
     key = (entry.entity, entry.entity_id, entry.field)
     old = tx.scalar("SELECT value FROM feed WHERE entity = ? AND entity_id = ? AND field = ?", key)
     new = to_json(entry.loser_value)
@@ -522,7 +527,7 @@ def _keep_loser(tx: Tx, actor: Actor, entry: ConflictEntry, district: str | None
     if template is not None and entry.entity == "answer":
         values = {qid: a.value for qid, a in _answers(tx, inspection_id).items()}
         if entry.field == "value":
-            values[entry.entity_id.partition("/")[2]] = entry.loser_value
+            values[protocol.question_of_answer(entry.entity_id)] = entry.loser_value
         result = scoring.score(template, values)
         for name, value in (("score", result.score), ("result", result.result)):
             feed.put_server(
@@ -548,7 +553,9 @@ def resolve_conflict(
     supervisor's own change, recorded in the revision history."""
     require_reviewer(actor)
     if keep not in ("winner", "loser"):
-        raise Invalid(bi("keep phải là winner hoặc loser.", "keep must be winner or loser."), code="invalid_resolution")
+        raise Invalid(
+            bi("keep phải là winner hoặc loser.", "keep must be winner or loser."), code=Code.INVALID_RESOLUTION
+        )
     with db.write() as tx:
         row = tx.one("SELECT id, district, inspection_id, entry, resolved FROM conflicts WHERE id = ?", (conflict_id,))
         require_district(actor, row[1] if row is not None else None, "xung đột", "conflict", found=row is not None)

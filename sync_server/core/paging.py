@@ -24,6 +24,7 @@ from typing import Any
 
 import msgspec
 
+from shared_schema.errors import Code
 from sync_server.core.errors import Invalid, bi
 
 CURSOR_VERSION = 1
@@ -46,7 +47,7 @@ def _bad_cursor() -> Invalid:
             "Con trỏ trang (cursor) không hợp lệ hoặc thuộc về bộ lọc khác; hãy mở lại trang đầu.",
             "The page cursor is not valid or belongs to other filters; open the first page again.",
         ),
-        code="invalid_cursor",
+        code=Code.INVALID_CURSOR,
     )
 
 

@@ -21,7 +21,7 @@ import msgspec
 
 from shared_schema import actions as rules_actions
 from shared_schema import assignments as rules
-from shared_schema.errors import FieldProblem
+from shared_schema.errors import Code, FieldProblem
 from sync_server.core import actions as corrective_actions
 from sync_server.core import assignment_feed, audit, local_time
 from sync_server.core.access import REVIEWERS, Actor, district_filter, require_district, require_role
@@ -166,7 +166,7 @@ def _day(field: str, value: str | None, problems: list[FieldProblem]) -> dt.date
         problems.append(
             FieldProblem(
                 field=field,
-                code="invalid_date",
+                code=Code.INVALID_DATE,
                 message=bi(f"Ngày không hợp lệ: {value!r} (dạng YYYY-MM-DD).", f"Not a date: {value!r} (YYYY-MM-DD)."),
             )
         )
@@ -179,7 +179,7 @@ def _check_window(frm: str | None, to: str | None, problems: list[FieldProblem])
         problems.append(
             FieldProblem(
                 field="window_to",
-                code="window_reversed",
+                code=Code.WINDOW_REVERSED,
                 message=bi(
                     f"Ngày kết thúc ({end}) trước ngày bắt đầu ({start}).",
                     f"The window ends ({end}) before it starts ({start}).",
@@ -192,13 +192,13 @@ def _check_text(field: str, value: str | None, limit: int, required: bool, probl
     text = (value or "").strip()
     if required and not text:
         problems.append(
-            FieldProblem(field=field, code="required", message=bi("Cần điền trường này.", "This field is required."))
+            FieldProblem(field=field, code=Code.REQUIRED, message=bi("Cần điền trường này.", "This field is required."))
         )
     elif len(text) > limit:
         problems.append(
             FieldProblem(
                 field=field,
-                code="too_long",
+                code=Code.TOO_LONG,
                 message=bi(f"Dài quá {limit} ký tự.", f"Longer than {limit} characters."),
             )
         )
@@ -208,10 +208,12 @@ def _raise(problems: list[FieldProblem]) -> None:
     if problems:
         raise Invalid(
             bi(
-                "Kế hoạch chưa lưu được: " + "; ".join(p.message.split(" / ")[0] for p in problems[:5]),
-                "The plan was not saved: " + "; ".join(p.message.split(" / ")[-1] for p in problems[:5]),
+                "Kế hoạch chưa lưu được: "
+                + "; ".join(p.messages.vi if p.messages else p.message for p in problems[:5]),
+                "The plan was not saved: "
+                + "; ".join(p.messages.en if p.messages else p.message for p in problems[:5]),
             ),
-            code="invalid_plan",
+            code=Code.INVALID_PLAN,
             errors=problems,
         )
 
@@ -230,7 +232,7 @@ def _check_teams(tx: Tx, teams: list[TeamInput], problems: list[FieldProblem]) -
         problems.append(
             FieldProblem(
                 field="teams",
-                code="required",
+                code=Code.REQUIRED,
                 message=bi("Kế hoạch cần ít nhất một đoàn.", "A plan needs at least one team."),
             )
         )
@@ -242,7 +244,7 @@ def _check_teams(tx: Tx, teams: list[TeamInput], problems: list[FieldProblem]) -
             problems.append(
                 FieldProblem(
                     field=f"teams[{i}].name",
-                    code="required",
+                    code=Code.REQUIRED,
                     message=bi("Đoàn cần có tên.", "A team needs a name."),
                 )
             )
@@ -250,7 +252,7 @@ def _check_teams(tx: Tx, teams: list[TeamInput], problems: list[FieldProblem]) -
             problems.append(
                 FieldProblem(
                     field=f"teams[{i}].name",
-                    code="duplicate",
+                    code=Code.DUPLICATE,
                     message=bi(f"Hai đoàn cùng tên '{team.name}'.", f"Two teams are named '{team.name}'."),
                 )
             )
@@ -261,7 +263,7 @@ def _check_teams(tx: Tx, teams: list[TeamInput], problems: list[FieldProblem]) -
                 problems.append(
                     FieldProblem(
                         field=f"teams[{i}].{where}",
-                        code="unknown_user",
+                        code=Code.UNKNOWN_USER,
                         message=bi(
                             f"Không có người dùng '{username}' đang hoạt động.", f"No active user '{username}'."
                         ),
@@ -271,7 +273,7 @@ def _check_teams(tx: Tx, teams: list[TeamInput], problems: list[FieldProblem]) -
                 problems.append(
                     FieldProblem(
                         field=f"teams[{i}].{where}",
-                        code="not_inspector",
+                        code=Code.NOT_INSPECTOR,
                         message=bi(
                             f"'{username}' không phải thanh tra viên; đoàn chỉ gồm thanh tra viên.",
                             f"'{username}' is not an inspector; teams are made of inspectors.",
@@ -293,7 +295,7 @@ def select_sites(tx: Tx, actor: Actor, sel: SiteSelection, problems: list[FieldP
             problems.append(
                 FieldProblem(
                     field="sites.codes",
-                    code="too_many",
+                    code=Code.TOO_MANY,
                     message=bi(f"Quá {MAX_CODES} mã cơ sở.", f"More than {MAX_CODES} site codes."),
                 )
             )
@@ -315,7 +317,7 @@ def select_sites(tx: Tx, actor: Actor, sel: SiteSelection, problems: list[FieldP
                     FieldProblem(
                         row=row_no,
                         field="code",
-                        code="unknown_site",
+                        code=Code.UNKNOWN_SITE,
                         message=bi(
                             f"Dòng {row_no}: không có cơ sở mã '{code}' trong các huyện bạn phụ trách.",
                             f"Row {row_no}: no site with code '{code}' in your districts.",
@@ -327,7 +329,7 @@ def select_sites(tx: Tx, actor: Actor, sel: SiteSelection, problems: list[FieldP
                     FieldProblem(
                         row=row_no,
                         field="code",
-                        code="inactive_site",
+                        code=Code.INACTIVE_SITE,
                         message=bi(
                             f"Dòng {row_no}: cơ sở '{code}' đã ngừng hoạt động.",
                             f"Row {row_no}: site '{code}' is no longer active.",
@@ -359,7 +361,7 @@ def select_sites(tx: Tx, actor: Actor, sel: SiteSelection, problems: list[FieldP
         problems.append(
             FieldProblem(
                 field="sites",
-                code="no_sites",
+                code=Code.NO_SITES,
                 message=bi("Không có cơ sở nào khớp lựa chọn.", "No site matches the selection."),
             )
         )
@@ -372,7 +374,7 @@ def preview_sites(db: Database, actor: Actor, sel: SiteSelection) -> SitePreview
     problems: list[FieldProblem] = []
     with db.read() as tx:
         rows = select_sites(tx, actor, sel, problems)
-    if problems and not (len(problems) == 1 and problems[0].code == "no_sites"):
+    if problems and not (len(problems) == 1 and problems[0].code == Code.NO_SITES):
         _raise(problems)
     districts: dict[str, int] = {}
     for r in rows:
@@ -385,7 +387,7 @@ def _check_template(tx: Tx, template_id: str, problems: list[FieldProblem]) -> N
         problems.append(
             FieldProblem(
                 field="template_id",
-                code="unknown_template",
+                code=Code.UNKNOWN_TEMPLATE,
                 message=bi(
                     f"Không có bảng kiểm '{template_id}' đã ban hành.", f"No published checklist '{template_id}'."
                 ),
@@ -466,7 +468,7 @@ def create_plan(db: Database, actor: Actor, data: PlanInput) -> PlanDetail:
         problems.append(
             FieldProblem(
                 field="visits",
-                code="invalid_visits",
+                code=Code.INVALID_VISITS,
                 message=bi(f"Số lần kiểm tra phải từ 1 đến {MAX_VISITS}.", f"Visits must be 1 to {MAX_VISITS}."),
             )
         )
@@ -484,7 +486,7 @@ def create_plan(db: Database, actor: Actor, data: PlanInput) -> PlanDetail:
                     problems.append(
                         FieldProblem(
                             field=f"site_teams.{code}",
-                            code="unknown_site",
+                            code=Code.UNKNOWN_SITE,
                             message=bi(
                                 f"Cơ sở '{code}' không nằm trong các cơ sở đã chọn.",
                                 f"Site '{code}' is not among the chosen sites.",
@@ -495,7 +497,7 @@ def create_plan(db: Database, actor: Actor, data: PlanInput) -> PlanDetail:
                     problems.append(
                         FieldProblem(
                             field=f"site_teams.{code}",
-                            code="unknown_team",
+                            code=Code.UNKNOWN_TEAM,
                             message=bi(f"Không có đoàn '{team_name}'.", f"No team '{team_name}'."),
                         )
                     )
@@ -542,7 +544,7 @@ def _load_plan(tx: Tx, actor: Actor, plan_id: str) -> Any:
                 "Không tìm thấy kế hoạch trong các huyện bạn phụ trách.",
                 "No such plan in the districts assigned to you.",
             ),
-            code="out_of_scope",
+            code=Code.OUT_OF_SCOPE,
         )
     return row
 
@@ -675,7 +677,7 @@ def update_plan(db: Database, actor: Actor, plan_id: str, patch: PlanPatch) -> P
         if row[6] != "open":
             raise Conflict(
                 bi("Kế hoạch đã đóng; không sửa được nữa.", "The plan is closed; it cannot be changed."),
-                code="plan_closed",
+                code=Code.PLAN_CLOSED,
             )
         frm = patch.window_from or row[4]
         to = patch.window_to or row[5]
@@ -698,7 +700,7 @@ def update_plan(db: Database, actor: Actor, plan_id: str, patch: PlanPatch) -> P
                         FieldProblem(
                             row=row_no,
                             field="code",
-                            code="unknown_site",
+                            code=Code.UNKNOWN_SITE,
                             message=bi(
                                 f"Dòng {row_no}: kế hoạch không có việc đang chờ ở cơ sở '{code}'.",
                                 f"Row {row_no}: the plan has no open assignment at site '{code}'.",
@@ -777,7 +779,7 @@ def _check_moves(
                 FieldProblem(
                     row=row_no,
                     field="code",
-                    code="unknown_site",
+                    code=Code.UNKNOWN_SITE,
                     message=bi(
                         f"Dòng {row_no}: kế hoạch không có việc đang chờ ở cơ sở '{code}'.",
                         f"Row {row_no}: the plan has no open assignment at site '{code}'.",
@@ -789,7 +791,7 @@ def _check_moves(
                 FieldProblem(
                     row=row_no,
                     field="team",
-                    code="unknown_team",
+                    code=Code.UNKNOWN_TEAM,
                     message=bi(f"Dòng {row_no}: không có đoàn '{team_name}'.", f"Row {row_no}: no team '{team_name}'."),
                 )
             )
@@ -844,7 +846,7 @@ def close_plan(db: Database, actor: Actor, plan_id: str) -> PlanDetail:
     with db.write() as tx:
         row = _load_plan(tx, actor, plan_id)
         if row[6] == "closed":
-            raise Conflict(bi("Kế hoạch đã đóng.", "The plan is already closed."), code="plan_closed")
+            raise Conflict(bi("Kế hoạch đã đóng.", "The plan is already closed."), code=Code.PLAN_CLOSED)
         stamp = now_iso()
         ids = [
             r[0]
@@ -932,7 +934,7 @@ def create_follow_up(
                     "Biên bản còn là nháp; chỉ lập việc kiểm tra lại sau khi biên bản đã nộp.",
                     "The inspection is still a draft; a follow-up is made once it has been submitted.",
                 ),
-                code="invalid_transition",
+                code=Code.INVALID_TRANSITION,
             )
         previous = tx.one(
             "SELECT a.plan_id, a.team_id, a.template_id FROM assignment_inspections ai"
@@ -951,7 +953,7 @@ def create_follow_up(
                         "Không xác định được thanh tra viên để giao việc kiểm tra lại.",
                         "There is no inspector to give the follow-up to.",
                     ),
-                    code="no_team",
+                    code=Code.NO_TEAM,
                 )
             plan_id, template_id = None, insp[3]
             team_id = new_id()

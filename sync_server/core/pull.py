@@ -4,6 +4,7 @@ one page at a time, never skipping a change that commits late."""
 from typing import Any
 
 from shared_schema import protocol
+from shared_schema.errors import Code
 from sync_server.core import assignment_feed
 from sync_server.core.access import Actor, pull_scope, visible_districts
 from sync_server.core.db import Database
@@ -30,9 +31,9 @@ def pull(
     if client_id is not None:
         check_client_id(client_id)
     if cursor < 0:
-        raise Invalid(bi("cursor phải từ 0 trở lên.", "cursor must be 0 or more."), code="invalid_cursor")
+        raise Invalid(bi("cursor phải từ 0 trở lên.", "cursor must be 0 or more."), code=Code.INVALID_CURSOR)
     if limit < 1:
-        raise Invalid(bi("limit phải từ 1 trở lên.", "limit must be 1 or more."), code="invalid_limit")
+        raise Invalid(bi("limit phải từ 1 trở lên.", "limit must be 1 or more."), code=Code.INVALID_LIMIT)
     limit = min(limit, protocol.MAX_PULL_LIMIT)
     districts = visible_districts(actor)
     params: list[Any] = [cursor]

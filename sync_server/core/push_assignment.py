@@ -6,6 +6,7 @@ the end of the push)."""
 
 from __future__ import annotations
 
+from shared_schema.errors import Code
 from shared_schema.sync import Change, ChangeResult
 from sync_server.core import assignment_feed
 from sync_server.core.push_state import InspectionRow, PushContext, Rejection
@@ -20,7 +21,7 @@ def link_assignment(ctx: PushContext, insp: InspectionRow, c: Change) -> ChangeR
         if current == c.value:
             return ChangeResult(change_id=c.change_id, status="applied")
         raise Rejection(
-            "identity_fixed",
+            Code.IDENTITY_FIXED,
             f"Biên bản đã gắn với việc được giao {current!r}; không đổi được.",
             f"The inspection is already linked to assignment {current!r}; it cannot change.",
         )
@@ -29,19 +30,19 @@ def link_assignment(ctx: PushContext, insp: InspectionRow, c: Change) -> ChangeR
     row = ctx.tx.one("SELECT site_id, district, team_id, template_id, status FROM assignments WHERE id = ?", (c.value,))
     if row is None or not (ctx.visible(row[1]) or _member(ctx, row[2])):
         raise Rejection(
-            "invalid_value",
+            Code.INVALID_VALUE,
             "Máy chủ không có việc được giao này hoặc bạn không thuộc đoàn được giao.",
             "The server has no such assignment, or you are not in the team it is assigned to.",
         )
     if row[0] != insp.site_id:
         raise Rejection(
-            "invalid_value",
+            Code.INVALID_VALUE,
             "Việc được giao là cho một cơ sở khác với cơ sở của biên bản.",
             "The assignment is for a different site than the inspection.",
         )
     if insp.template_id is not None and insp.template_id != row[3]:
         raise Rejection(
-            "invalid_value",
+            Code.INVALID_VALUE,
             f"Việc được giao dùng bảng kiểm '{row[3]}', biên bản dùng '{insp.template_id}'.",
             f"The assignment uses checklist '{row[3]}' but the inspection uses '{insp.template_id}'.",
         )

@@ -6,11 +6,11 @@ from functools import lru_cache
 
 from shared_schema import clock as hlc_clock
 from shared_schema import protocol
-from shared_schema.errors import FieldProblem
+from shared_schema.errors import Code, FieldProblem
 from shared_schema.sync import PushRequest
 from sync_server.core.errors import BadRequest, Invalid, TooLarge, bi
 
-SITE_SERVER_FIELDS = frozenset({"code", "name", "kind", "district", "address", "parent_id", "notes", "active"})
+SITE_SERVER_FIELDS = protocol.SITE_SERVER_FIELDS
 SERVER_ONLY = {
     "inspection": protocol.INSPECTION_SERVER_FIELDS,
     "answer": frozenset(),
@@ -41,7 +41,7 @@ def check_protocol(version: int | None) -> None:
                 f"Protocol version {version} is not supported (the server supports {supported}). "
                 "Update the app; unsent changes stay on the device.",
             ),
-            code="protocol_unsupported",
+            code=Code.PROTOCOL_UNSUPPORTED,
             supported_protocols=supported,
         )
 
@@ -67,7 +67,7 @@ def check_request(req: PushRequest) -> dict[str, list[int]]:
                 f"A push holds at most {protocol.MAX_CHANGES_PER_PUSH} changes; this one has {len(req.changes)}. "
                 "Send them in smaller batches.",
             ),
-            code="too_many_changes",
+            code=Code.TOO_MANY_CHANGES,
         )
     if not _NODE_OK(f"{0:015d}-{0:05d}-{req.client_id}") or req.client_id == protocol.SERVER_NODE:
         raise Invalid(
@@ -75,8 +75,8 @@ def check_request(req: PushRequest) -> dict[str, list[int]]:
                 "Mã thiết bị (client_id) không hợp lệ: 1–64 ký tự chữ, số, '_', '.', ':' hoặc '-'.",
                 "The client_id is invalid: 1–64 letters, digits, '_', '.', ':' or '-'.",
             ),
-            code="invalid_client_id",
-            errors=[FieldProblem(field="client_id", message="invalid client id", code="invalid_client_id")],
+            code=Code.INVALID_CLIENT_ID,
+            errors=[FieldProblem(field="client_id", message="invalid client id", code=Code.INVALID_CLIENT_ID)],
         )
     problems: list[FieldProblem] = []
     # Every clock well-formed and made by this device: one match over all of them; only when
@@ -92,7 +92,7 @@ def check_request(req: PushRequest) -> dict[str, list[int]]:
                     i,
                     "entity",
                     f"Unknown entity '{c.entity}'; a device writes {', '.join(sorted(protocol.DEVICE_WRITABLE))}.",
-                    "unknown_entity",
+                    Code.UNKNOWN_ENTITY,
                 )
             )
             continue
@@ -102,16 +102,16 @@ def check_request(req: PushRequest) -> dict[str, list[int]]:
                     i,
                     "field",
                     f"The entity '{c.entity}' has no field '{c.field}'; known fields: {', '.join(sorted(writable))}.",
-                    "unknown_field",
+                    Code.UNKNOWN_FIELD,
                 )
             )
         if not c.entity_id or len(c.entity_id) > 200:
-            problems.append(_problem(i, "entity_id", "entity_id must have 1–200 characters.", "invalid_id"))
+            problems.append(_problem(i, "entity_id", "entity_id must have 1–200 characters.", Code.INVALID_ID))
         elif c.entity == "answer":
             try:
                 protocol.split_answer_entity_id(c.entity_id)
             except ValueError as exc:
-                problems.append(_problem(i, "entity_id", str(exc), "invalid_id"))
+                problems.append(_problem(i, "entity_id", str(exc), Code.INVALID_ID))
         if clocks_ok:
             pass
         elif not hlc_clock.is_valid(c.hlc):
@@ -120,18 +120,18 @@ def check_request(req: PushRequest) -> dict[str, list[int]]:
                     i,
                     "hlc",
                     f"Clock {c.hlc[:80]!r} is not of the form '<15-digit ms>-<5-digit counter>-<client_id>'.",
-                    "invalid_clock",
+                    Code.INVALID_CLOCK,
                 )
             )
         elif c.hlc[22:] != req.client_id:  # the node part of '<15 digits>-<5 digits>-<node>'
             if c.hlc[22:] == protocol.SERVER_NODE:
-                problems.append(_problem(i, "hlc", NODE_MESSAGE, "invalid_clock"))
+                problems.append(_problem(i, "hlc", NODE_MESSAGE, Code.INVALID_CLOCK))
             else:
                 foreign.setdefault(c.hlc[22:], []).append(i)
         if c.base_hlc is not None and not hlc_clock.is_valid(c.base_hlc):
-            problems.append(_problem(i, "base_hlc", "base_hlc is not a valid clock.", "invalid_clock"))
+            problems.append(_problem(i, "base_hlc", "base_hlc is not a valid clock.", Code.INVALID_CLOCK))
         if c.client_seq < 1:
-            problems.append(_problem(i, "client_seq", "client_seq starts at 1.", "invalid_seq"))
+            problems.append(_problem(i, "client_seq", "client_seq starts at 1.", Code.INVALID_SEQ))
     if problems:
         raise malformed(problems)
     return foreign
@@ -146,7 +146,7 @@ def malformed(problems: list[FieldProblem]) -> Invalid:
             f"Gói đồng bộ có {len(problems)} lỗi và không được áp dụng; hãy cập nhật ứng dụng.",
             f"The push has {len(problems)} problem(s) and was not applied; update the app.",
         ),
-        code="malformed_push",
+        code=Code.MALFORMED_PUSH,
         errors=problems,
     )
 
@@ -154,7 +154,7 @@ def malformed(problems: list[FieldProblem]) -> Invalid:
 def inherited_clock_problems(foreign: dict[str, list[int]], owned: set[str]) -> list[FieldProblem]:
     """A problem for every change whose clock names a node that is not a client of the pusher."""
     return [
-        _problem(i, "hlc", NODE_MESSAGE, "invalid_clock")
+        _problem(i, "hlc", NODE_MESSAGE, Code.INVALID_CLOCK)
         for node, indexes in foreign.items()
         if node not in owned
         for i in indexes

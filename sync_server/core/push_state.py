@@ -132,10 +132,9 @@ class PushContext:
     def preload(self, changes: list[Change]) -> None:
         ids: set[str] = set()
         for c in changes:
-            if c.entity == "inspection":
-                ids.add(c.entity_id)
-            elif c.entity == "answer":
-                ids.add(c.entity_id.partition("/")[0])
+            inspection_id = protocol.inspection_of(c.entity, c.entity_id)
+            if inspection_id is not None:
+                ids.add(inspection_id)
         id_list = sorted(ids)
         for chunk in chunks(id_list):
             marks = ", ".join("?" for _ in chunk)
@@ -223,7 +222,7 @@ class PushContext:
             held = self.held.get(key)
             if held is None:
                 continue
-            qid = key[1].partition("/")[2]
+            qid = protocol.question_of_answer(key[1])
             fields.setdefault(qid, {})[key[2]] = held.decoded()
         return {qid: answer_from_fields(inspection_id, qid, f) for qid, f in fields.items()}
 
@@ -234,7 +233,7 @@ class PushContext:
             if key[2] == "value":
                 held = self.held.get(key)
                 if held is not None:
-                    out[key[1].partition("/")[2]] = held.decoded()
+                    out[protocol.question_of_answer(key[1])] = held.decoded()
         return out
 
     def template_state(self, template_id: str, version: int | None) -> str | None:

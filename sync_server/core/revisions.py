@@ -20,6 +20,7 @@ from typing import Any, Literal
 
 import msgspec
 
+from shared_schema.errors import Code
 from sync_server.core import local_time, record_settings
 from sync_server.core.access import Actor, require_district
 from sync_server.core.db import Database, Tx
@@ -128,6 +129,6 @@ def history(db: Database, actor: Actor, inspection_id: str) -> list[Revision]:
     with db.read() as tx:
         row = tx.one("SELECT district FROM inspections WHERE id = ?", (inspection_id,))
         if row is None:
-            raise NotFound(bi("Không có biên bản này.", "There is no such inspection."), code="not_found")
+            raise NotFound(bi("Không có biên bản này.", "There is no such inspection."), code=Code.NOT_FOUND)
         require_district(actor, row[0], "biên bản", "inspection")
         return read(tx, inspection_id)

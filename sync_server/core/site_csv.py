@@ -7,7 +7,7 @@ import io
 
 import msgspec
 
-from shared_schema.errors import FieldProblem
+from shared_schema.errors import Code, FieldProblem
 from shared_schema.records import SITE_KINDS, Contact, Location, Site
 from sync_server.core import audit
 from sync_server.core.access import Actor, require_admin
@@ -141,9 +141,12 @@ def import_sites_csv(db: Database, actor: Actor, text: str) -> ImportReport:
     missing = [c for c in CSV_REQUIRED if c not in header]
     if missing:
         raise Invalid(
-            bi(f"Tệp CSV thiếu cột: {', '.join(missing)}. ", f"The CSV lacks the columns: {', '.join(missing)}. ")
-            + CSV_HELP,
-            code="csv_columns",
+            # the help is in English only: it names columns (docs/CHECKLISTS.md)
+            bi(
+                f"Tệp CSV thiếu cột: {', '.join(missing)}. ",
+                f"The CSV lacks the columns: {', '.join(missing)}. " + CSV_HELP,
+            ),
+            code=Code.CSV_COLUMNS,
             errors=[FieldProblem(row=1, field=c, message=f"missing column {c}") for c in missing],
         )
     problems: list[FieldProblem] = []
@@ -224,7 +227,7 @@ def import_sites_csv(db: Database, actor: Actor, text: str) -> ImportReport:
                             row=line,
                             field="district",
                             message=bi(f"Dòng {line}: ", f"Row {line}: ") + unknown_unit_message(name, close),
-                            code="unknown_unit",
+                            code=Code.UNKNOWN_UNIT,
                         )
                     )
                     suggestions[name] = close
@@ -236,7 +239,7 @@ def import_sites_csv(db: Database, actor: Actor, text: str) -> ImportReport:
                     f"Không nhập gì cả: {len(problems)} lỗi. Hãy sửa các dòng được nêu rồi nhập lại.",
                     f"Nothing was imported: {len(problems)} problem(s). Fix the rows listed and import again.",
                 ),
-                code="csv_invalid",
+                code=Code.CSV_INVALID,
                 errors=problems,
                 suggestions=suggestions or None,
             )

@@ -9,8 +9,10 @@ from typing import Any
 
 import msgspec
 
-from shared_schema.errors import FieldProblem
+from shared_schema import protocol, records
+from shared_schema.errors import Code, FieldProblem
 from shared_schema.records import SITE_KINDS, Contact, Location, Site
+from shared_schema.text import BiText, join_bitexts
 from shared_schema.validation import validate_site_field
 from sync_server.core import audit, paging
 from sync_server.core.access import Actor, district_filter, require_admin, require_district
@@ -21,19 +23,7 @@ from sync_server.core.units import move_actions, move_assignments, move_inspecti
 from sync_server.core.util import from_json, now_iso, to_json
 
 SITE_NAMESPACE = uuid.UUID("6f1d7a52-3c1e-4f0e-9a51-2f7c1e0b9d11")
-SITE_FIELDS = (
-    "code",
-    "name",
-    "kind",
-    "district",
-    "address",
-    "parent_id",
-    "workers",
-    "contact",
-    "location",
-    "notes",
-    "active",
-)
+SITE_FIELDS = records.SITE_FIELDS
 
 
 class SiteInput(msgspec.Struct, kw_only=True):
@@ -75,9 +65,7 @@ class SitePage(msgspec.Struct, kw_only=True):
 
 
 SITE_KEYSET = paging.Keyset(("district", "name", "code"), descending=False)  # code is unique
-SITE_SELECT = (
-    "SELECT id, code, name, kind, district, address, parent_id, workers, contact, location, notes, active FROM sites"
-)
+SITE_SELECT = f"SELECT id, {', '.join(SITE_FIELDS)} FROM sites"
 
 
 def site_from_row(r: Any) -> Site:
@@ -97,9 +85,9 @@ def site_from_row(r: Any) -> Site:
     )
 
 
-def site_problems(site: Site) -> list[tuple[str, str]]:
+def site_problems(site: Site) -> list[tuple[str, BiText]]:
     """(field, message) for every problem of a site record."""
-    out: list[tuple[str, str]] = []
+    out: list[tuple[str, BiText]] = []
     if not site.code.strip() or len(site.code) > 50:
         out.append(("code", bi("Mã cơ sở cần 1–50 ký tự.", "The site code needs 1–50 characters.")))
     if not site.name.strip() or len(site.name) > 300:
@@ -116,20 +104,20 @@ def site_problems(site: Site) -> list[tuple[str, str]]:
         )
     if not site.district.strip() or len(site.district) > 100:
         out.append(("district", bi("Cần ghi huyện/thành phố (district).", "The district is required.")))
-    for name in ("workers", "contact", "location"):
+    for name in (f for f in SITE_FIELDS if f in protocol.SITE_DEVICE_FIELDS):
         value = getattr(site, name)
         bad = validate_site_field(name, msgspec.to_builtins(value) if value is not None else None)
         if bad is not None:
-            out.append((name, str(bad)))
+            out.append((name, BiText.of(bad.message)))
     return out
 
 
-def _raise_site_problems(problems: list[tuple[str, str]]) -> None:
+def _raise_site_problems(problems: list[tuple[str, BiText]]) -> None:
     if problems:
         raise Invalid(
-            bi("Thông tin cơ sở chưa hợp lệ: ", "The site is invalid: ") + "; ".join(m for _, m in problems),
-            code="invalid_site",
-            errors=[FieldProblem(field=f, message=m, code="invalid") for f, m in problems],
+            bi("Thông tin cơ sở chưa hợp lệ: ", "The site is invalid: ") + join_bitexts("; ", [m for _, m in problems]),
+            code=Code.INVALID_SITE,
+            errors=[FieldProblem(field=f, message=m, code=Code.INVALID) for f, m in problems],
         )
 
 
@@ -232,7 +220,7 @@ def create_site(db: Database, actor: Actor, data: SiteInput) -> Site:
         if tx.one("SELECT 1 FROM sites WHERE id = ? OR code = ?", (site.id, site.code)) is not None:
             raise Conflict(
                 bi(f"Đã có cơ sở mã '{site.code}'.", f"A site with code '{site.code}' already exists."),
-                code="site_exists",
+                code=Code.SITE_EXISTS,
             )
         require_units(tx, [site.district])
         _check_parent(tx, site)
@@ -248,7 +236,7 @@ def update_site(db: Database, actor: Actor, site_id: str, patch: SitePatch) -> S
     with db.write() as tx:
         row = tx.one(SITE_SELECT + " WHERE id = ?", (site_id,))
         if row is None:
-            raise NotFound(bi("Không có cơ sở này.", "No such site."), code="site_missing")
+            raise NotFound(bi("Không có cơ sở này.", "No such site."), code=Code.SITE_MISSING)
         old = site_from_row(row)
         changes = {f: getattr(patch, f) for f in SITE_FIELDS if getattr(patch, f) is not msgspec.UNSET}
         site = msgspec.structs.replace(old, **changes)
@@ -256,7 +244,7 @@ def update_site(db: Database, actor: Actor, site_id: str, patch: SitePatch) -> S
         if site.code != old.code and tx.one("SELECT 1 FROM sites WHERE code = ? AND id <> ?", (site.code, site.id)):
             raise Conflict(
                 bi(f"Đã có cơ sở mã '{site.code}'.", f"A site with code '{site.code}' already exists."),
-                code="site_exists",
+                code=Code.SITE_EXISTS,
             )
         if site.district != old.district:
             require_units(tx, [site.district])

@@ -39,7 +39,8 @@ from typing import Any
 
 import msgspec
 
-from shared_schema.protocol import answer_entity_id
+from shared_schema.errors import Code
+from shared_schema.protocol import answer_entity_id, split_answer_entity_id
 from shared_schema.text import LocalText
 from sync_server.core import local_time
 from sync_server.core.access import Actor, district_filter, require_reviewer
@@ -141,18 +142,18 @@ def _period(date_from: str | None, date_to: str | None) -> tuple[dt.date, dt.dat
     if not date_from or not date_to:
         raise Invalid(
             bi("Hãy chọn cả ngày bắt đầu và ngày kết thúc của kỳ báo cáo.", "Choose both the first and the last day."),
-            code="period_required",
+            code=Code.PERIOD_REQUIRED,
         )
     start, end = _filter_day("from", date_from), _filter_day("to", date_to)
     if end < start:
         raise Invalid(
             bi("Ngày kết thúc phải sau ngày bắt đầu.", "The last day must not be before the first."),
-            code="invalid_period",
+            code=Code.INVALID_PERIOD,
         )
     if (end - start).days + 1 > MAX_DAYS:
         raise Invalid(
             bi(f"Kỳ báo cáo dài tối đa {MAX_DAYS} ngày.", f"A period is at most {MAX_DAYS} days."),
-            code="invalid_period",
+            code=Code.INVALID_PERIOD,
         )
     return start, end
 
@@ -268,8 +269,7 @@ def _answers(tx: Tx, wanted: list[tuple[str, str]]) -> dict[tuple[str, str], Any
             f" AND entity_id IN ({', '.join('?' for _ in chunk)})",
             chunk,
         ):
-            inspection_id, _, question_id = str(r[0]).rpartition("/")
-            out[(inspection_id, question_id)] = from_json(r[1]) if r[1] is not None else None
+            out[split_answer_entity_id(str(r[0]))] = from_json(r[1]) if r[1] is not None else None
     return out
 
 

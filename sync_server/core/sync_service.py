@@ -24,6 +24,7 @@ from shared_schema import actions as action_rules
 from shared_schema import clock as hlc_clock
 from shared_schema import evidence, protocol, validation, workflow
 from shared_schema.checklist import ChecklistTemplate, PhotoQuestion, SignatureQuestion
+from shared_schema.errors import Code
 from shared_schema.merge import Edit, FieldState, Outcome, merge_field
 from shared_schema.sync import Change, ChangeResult, ChangeStatus, ConflictEntry, PushReply, PushRequest
 from sync_server.core import actions as corrective_actions
@@ -203,7 +204,7 @@ def _clock_ahead(hlc: str, now: int) -> Rejection:
         english = str(exc)
     minutes = hlc_clock.skew_ms(remote, now) // 60000
     return Rejection(
-        "clock_ahead",
+        Code.CLOCK_AHEAD,
         f"Đồng hồ của điện thoại nhanh hơn máy chủ {minutes} phút. Hãy bật chế độ ngày giờ tự động "
         "rồi gửi lại thay đổi.",
         english,
@@ -235,7 +236,7 @@ def _scope_of(ctx: PushContext, c: Change) -> tuple[str | None, str | None] | No
     if c.entity == "action":
         action = ctx.action(c.entity_id)
         return (action.district, None) if action is not None and ctx.visible(action.district) else None
-    inspection_id = c.entity_id if c.entity == "inspection" else c.entity_id.partition("/")[0]
+    inspection_id = protocol.inspection_of(c.entity, c.entity_id) or ""
     insp = ctx.inspection(inspection_id)
     if insp is None or not ctx.visible(insp.district):
         return None
@@ -255,12 +256,12 @@ def _restamp(ctx: PushContext, c: Change) -> None:
 
 
 def _reject_invalid(bad: validation.Invalid) -> Rejection:
-    return Rejection("invalid_value", bad.message.vi, bad.message.en or bad.message.vi)
+    return Rejection(Code.INVALID_VALUE, bad.message.vi, bad.message.en or bad.message.vi)
 
 
 def _out_of_scope(what_vi: str, what_en: str) -> Rejection:
     return Rejection(
-        "out_of_scope",
+        Code.OUT_OF_SCOPE,
         f"{what_vi} không có hoặc không thuộc các huyện bạn phụ trách.",
         f"{what_en} does not exist or is outside the districts assigned to you.",
         restamp=False,
@@ -271,7 +272,7 @@ def _locked(insp: InspectionRow) -> Rejection:
     """A device's change to a submitted, approved, rejected or discarded inspection: only a
     supervisor's return reopens a submitted one (PROTOCOL.md §6)."""
     why = workflow.lock_reason(insp.status)
-    return Rejection("locked", why.vi, why.en)
+    return Rejection(Code.LOCKED, why.vi, why.en)
 
 
 def _revised(
@@ -367,7 +368,7 @@ def _apply_inspection(ctx: PushContext, c: Change) -> ChangeResult:
         raise _out_of_scope("Biên bản", "The inspection")
     if c.field in protocol.INSPECTION_SERVER_FIELDS:
         raise Rejection(
-            "not_permitted",
+            Code.NOT_PERMITTED,
             f"Chỉ máy chủ được ghi trường '{c.field}'.",
             f"Only the server writes the field '{c.field}'.",
         )
@@ -397,14 +398,14 @@ def _apply_inspection(ctx: PushContext, c: Change) -> ChangeResult:
 def _create_inspection(ctx: PushContext, c: Change) -> ChangeResult:
     if c.field != "site_id":
         raise Rejection(
-            "unknown_inspection",
+            Code.UNKNOWN_INSPECTION,
             "Máy chủ chưa có biên bản này; cần gửi cơ sở (site_id) trước.",
             "The server does not know this inspection yet; its site_id must be sent first.",
             restamp=False,
         )
     bad = validation.validate_header_field("site_id", c.value)
     if bad is not None:
-        raise Rejection("invalid_value", bad.message.vi, bad.message.en, restamp=False)
+        raise Rejection(Code.INVALID_VALUE, bad.message.vi, bad.message.en, restamp=False)
     site = ctx.site(c.value)
     if site is None or not ctx.visible(site.district):
         raise _out_of_scope("Cơ sở", "The site")
@@ -428,7 +429,7 @@ def _set_migrated_to(ctx: PushContext, insp: InspectionRow, c: Change) -> Change
     """The link from a draft to the inspection it was moved to: written once (first write wins)."""
     if c.value == insp.id:
         raise Rejection(
-            "invalid_value",
+            Code.INVALID_VALUE,
             "Biên bản không thể chuyển sang chính nó.",
             "An inspection cannot be moved to itself.",
         )
@@ -436,7 +437,7 @@ def _set_migrated_to(ctx: PushContext, insp: InspectionRow, c: Change) -> Change
     current = from_json(held.value) if held is not None else None
     if current is not None and current != c.value:
         raise Rejection(
-            "identity_fixed",
+            Code.IDENTITY_FIXED,
             f"Bản nháp này đã được chuyển sang biên bản {current}; không đổi được.",
             f"This draft was already moved to the inspection {current}; it cannot change.",
         )
@@ -451,21 +452,21 @@ def _set_identity(ctx: PushContext, insp: InspectionRow, c: Change) -> ChangeRes
         if current == c.value:
             return ChangeResult(change_id=c.change_id, status="applied")
         raise Rejection(
-            "identity_fixed",
+            Code.IDENTITY_FIXED,
             f"Trường '{c.field}' của biên bản đã cố định là {current!r}; không đổi được.",
             f"The inspection's '{c.field}' is fixed at {current!r}; it cannot change.",
         )
     if c.field == "template_id":
         if ctx.template_state(c.value, None) != "published":
             raise Rejection(
-                "unknown_template",
+                Code.UNKNOWN_TEMPLATE,
                 f"Máy chủ không có bảng kiểm '{c.value}' đang dùng.",
                 f"The server has no published checklist '{c.value}'.",
             )
     else:  # template_version
         if insp.template_id is None:
             raise Rejection(
-                "unknown_template",
+                Code.UNKNOWN_TEMPLATE,
                 "Cần gửi mã bảng kiểm (template_id) trước phiên bản.",
                 "The template_id must be sent before the template_version.",
             )
@@ -474,7 +475,7 @@ def _set_identity(ctx: PushContext, insp: InspectionRow, c: Change) -> ChangeRes
             why_vi = "đã ngừng dùng" if status == "retired" else "không có trên máy chủ"
             why_en = "is retired" if status == "retired" else "does not exist on the server"
             raise Rejection(
-                "unknown_template",
+                Code.UNKNOWN_TEMPLATE,
                 f"Phiên bản {c.value} của bảng kiểm '{insp.template_id}' {why_vi}; hãy đồng bộ và bắt đầu lại "
                 "với phiên bản mới nhất.",
                 f"Version {c.value} of checklist '{insp.template_id}' {why_en}; sync and start again with the "
@@ -497,7 +498,7 @@ def _set_status(ctx: PushContext, insp: InspectionRow, c: Change) -> ChangeResul
         return ChangeResult(change_id=c.change_id, status="applied")
     if new in workflow.DECISION_STATUS.values():
         raise Rejection(
-            "not_permitted",
+            Code.NOT_PERMITTED,
             "Duyệt, trả lại hay không chấp nhận biên bản chỉ làm được qua màn hình duyệt, không qua đồng bộ.",
             "Approving, returning or rejecting is done by a review (POST /api/v1/inspections/{id}/review), "
             "not by sync.",
@@ -506,19 +507,19 @@ def _set_status(ctx: PushContext, insp: InspectionRow, c: Change) -> ChangeResul
         raise _locked(insp)
     if new == "discarded" and insp.first_submitted_at is not None:
         raise Rejection(
-            "locked",
+            Code.LOCKED,
             f"Biên bản số {insp.record_number} đã nộp một lần nên không hủy được; hãy sửa rồi nộp lại.",
             f"Inspection no. {insp.record_number} was submitted once and cannot be discarded; correct it and "
             "submit it again.",
         )
     problem = workflow.transition_problem(insp.status, new, ctx.actor.role)
     if problem is not None:
-        raise Rejection("invalid_transition", problem.vi, problem.en)
+        raise Rejection(Code.INVALID_TRANSITION, problem.vi, problem.en)
     if new == "submitted":
         template = ctx.template(insp)
         if template is None:
             raise Rejection(
-                "unknown_template",
+                Code.UNKNOWN_TEMPLATE,
                 "Biên bản chưa có bảng kiểm; không nộp được.",
                 "The inspection has no checklist yet; it cannot be submitted.",
             )
@@ -527,7 +528,7 @@ def _set_status(ctx: PushContext, insp: InspectionRow, c: Change) -> ChangeResul
             shown = missing[:5]
             more = f" (+{len(missing) - 5})" if len(missing) > 5 else ""
             raise Rejection(
-                "incomplete",
+                Code.INCOMPLETE,
                 "Chưa nộp được: " + "; ".join(m.message.vi for m in shown) + more,
                 "Cannot submit yet: " + "; ".join(m.message.en for m in shown) + more,
             )
@@ -573,7 +574,7 @@ def _check_signatures(ctx: PushContext, insp: InspectionRow, template: Checklist
     stale = evidence.stale_signatures(template, header, ctx.answers(insp.id))
     if stale:
         raise Rejection(
-            "stale_signature",
+            Code.STALE_SIGNATURE,
             f"{evidence.STALE_SIGNATURE.vi} " + "; ".join(m.message.vi for m in stale) + ".",
             f"{evidence.STALE_SIGNATURE.en} " + "; ".join((m.message.en or m.message.vi) for m in stale) + ".",
         )
@@ -585,7 +586,7 @@ def _answer_gate(ctx: PushContext, inspection_id: str) -> AnswerGate:
     insp = ctx.inspection(inspection_id)
     if insp is None:
         raise Rejection(
-            "unknown_inspection",
+            Code.UNKNOWN_INSPECTION,
             "Máy chủ chưa có biên bản của câu trả lời này.",
             "The server does not know the inspection of this answer.",
             restamp=False,
@@ -597,7 +598,7 @@ def _answer_gate(ctx: PushContext, inspection_id: str) -> AnswerGate:
     template = ctx.template(insp)
     if template is None:
         raise Rejection(
-            "unknown_template",
+            Code.UNKNOWN_TEMPLATE,
             "Biên bản chưa gắn phiên bản bảng kiểm đã ban hành.",
             "The inspection is not pinned to a published checklist version.",
         )
@@ -605,7 +606,7 @@ def _answer_gate(ctx: PushContext, inspection_id: str) -> AnswerGate:
 
 
 def _apply_answer(ctx: PushContext, c: Change) -> ChangeResult:
-    inspection_id, _, question_id = c.entity_id.partition("/")  # checked by check_request
+    inspection_id, question_id = protocol.split_answer_entity_id(c.entity_id)  # checked by check_request
     # The gate of an inspection is checked once per push and kept until its status or
     # pinned version changes (``PushContext.reopen_gate``); a rejection is never kept.
     gate = ctx.answer_gates.get(inspection_id)
@@ -615,7 +616,7 @@ def _apply_answer(ctx: PushContext, c: Change) -> ChangeResult:
     question = gate.questions.get(question_id)
     if question is None:
         raise Rejection(
-            "unknown_field",
+            Code.UNKNOWN_FIELD,
             f"Câu hỏi '{question_id}' không có trong bảng kiểm {template.template_id} phiên bản {template.version}.",
             f"Question '{question_id}' is not in checklist {template.template_id} version {template.version}.",
         )
@@ -692,8 +693,8 @@ def _apply_site(ctx: PushContext, c: Change) -> ChangeResult:
         raise _out_of_scope("Cơ sở", "The site")
     bad = validation.validate_site_field(c.field, c.value)
     if bad is not None:
-        if bad.code == "not_permitted":
-            raise Rejection("not_permitted", bad.message.vi, bad.message.en)
+        if bad.code == Code.NOT_PERMITTED:
+            raise Rejection(Code.NOT_PERMITTED, bad.message.vi, bad.message.en)
         raise _reject_invalid(bad)
     result = _merge(ctx, c, site.district, None)
     if result.status == "applied":
@@ -722,7 +723,7 @@ def _apply_action(ctx: PushContext, c: Change) -> ChangeResult:
         raise _out_of_scope("Biện pháp khắc phục", "The corrective action")
     if c.field in protocol.ACTION_SERVER_FIELDS:
         raise Rejection(
-            "not_permitted",
+            Code.NOT_PERMITTED,
             f"Chỉ máy chủ được ghi trường '{c.field}'.",
             f"Only the server writes the field '{c.field}'.",
         )
@@ -738,7 +739,7 @@ def _apply_action(ctx: PushContext, c: Change) -> ChangeResult:
         if c.value == current:
             return ChangeResult(change_id=c.change_id, status="applied")
         raise Rejection(
-            "identity_fixed",
+            Code.IDENTITY_FIXED,
             f"Trường '{c.field}' của biện pháp khắc phục đã cố định là {current!r}; không đổi được.",
             f"The corrective action's '{c.field}' is fixed at {current!r}; it cannot change.",
         )
@@ -746,7 +747,7 @@ def _apply_action(ctx: PushContext, c: Change) -> ChangeResult:
         insp = ctx.inspection(row.inspection_id)
         if insp is not None and workflow.is_locked(insp.status):
             raise Rejection(
-                "locked",
+                Code.LOCKED,
                 "Nội dung biện pháp khắc phục (việc cần làm, thời hạn, ảnh phát hiện) đã ký cùng biên bản nên "
                 "không sửa được; ghi kết quả khắc phục vào phần báo đã khắc phục.",
                 "What the corrective action asks (the task, the deadline, the finding photos) was signed with the "
@@ -789,20 +790,20 @@ def _actions_of(ctx: PushContext, inspection_id: str) -> list[action_rules.Actio
 def _create_action(ctx: PushContext, c: Change) -> ChangeResult:
     if c.field != "inspection_id":
         raise Rejection(
-            "unknown_action",
+            Code.UNKNOWN_ACTION,
             "Máy chủ chưa có biện pháp khắc phục này; cần gửi biên bản gốc (inspection_id) trước.",
             "The server does not know this corrective action yet; its inspection_id must be sent first.",
             restamp=False,
         )
     bad = validation.validate_action_field("inspection_id", c.value, action_rules.viet_nam_today())
     if bad is not None:
-        raise Rejection("invalid_value", bad.message.vi, bad.message.en, restamp=False)
+        raise Rejection(Code.INVALID_VALUE, bad.message.vi, bad.message.en, restamp=False)
     insp = ctx.inspection(c.value)
     if insp is None or not ctx.visible(insp.district):
         raise _out_of_scope("Biên bản của biện pháp khắc phục", "The inspection of the corrective action")
     if insp.status == "discarded":
         raise Rejection(
-            "locked",
+            Code.LOCKED,
             "Biên bản gốc đã bị hủy; không thêm biện pháp khắc phục được.",
             "The inspection was discarded; no corrective action can be added to it.",
             restamp=False,
@@ -840,7 +841,7 @@ def _set_action_status(ctx: PushContext, row: corrective_actions.ActionRow, c: C
         return ChangeResult(change_id=c.change_id, status="applied")
     if new not in action_rules.DEVICE_STATUSES:
         raise Rejection(
-            "not_permitted",
+            Code.NOT_PERMITTED,
             "Xác minh hay mở lại biện pháp khắc phục chỉ làm được trên bảng theo dõi của giám sát viên, "
             "không qua đồng bộ.",
             "Verifying or reopening a corrective action is done by a supervisor "
@@ -848,13 +849,13 @@ def _set_action_status(ctx: PushContext, row: corrective_actions.ActionRow, c: C
         )
     problem = action_rules.transition_problem(row.status, new, ctx.actor.role)
     if problem is not None:
-        raise Rejection("invalid_transition", problem.vi, problem.en)
+        raise Rejection(Code.INVALID_TRANSITION, problem.vi, problem.en)
     if new == "reported_fixed":
         photos = ctx.get_held(("action", row.id, "fix_photos"), None)
         note = ctx.get_held(("action", row.id, "fix_note"), None)
         if not (photos is not None and photos.decoded()) and not (note is not None and note.decoded()):
             raise Rejection(
-                "incomplete",
+                Code.INCOMPLETE,
                 "Báo đã khắc phục cần ảnh hoặc ghi chú kết quả khắc phục.",
                 "Reporting an action fixed needs a photo or a note of the fix.",
             )

@@ -15,8 +15,9 @@ from collections.abc import Iterable
 
 import msgspec
 
-from shared_schema.errors import FieldProblem
+from shared_schema.errors import Code, FieldProblem
 from shared_schema.records import UNIT_KINDS
+from shared_schema.text import BiText, join_bitexts
 from sync_server.core import assignment_feed, audit
 from sync_server.core.access import Actor, require_admin
 from sync_server.core.db import Database, Tx
@@ -149,7 +150,7 @@ def unit_usage(db: Database, actor: Actor) -> dict[str, UnitUsage]:
     return usage
 
 
-def unknown_unit_message(name: str, suggestions: list[str]) -> str:
+def unknown_unit_message(name: str, suggestions: list[str]) -> BiText:
     if suggestions:
         listed = ", ".join(f"'{s}'" for s in suggestions)
         return bi(
@@ -176,9 +177,9 @@ def require_units(tx: Tx, names: Iterable[str], *, field: str = "district") -> N
         return
     messages = [unknown_unit_message(n, s) for n, s in problems]
     raise Invalid(
-        "; ".join(messages),
-        code="unknown_unit",
-        errors=[FieldProblem(field=field, message=m, code="unknown_unit") for m in messages],
+        join_bitexts("; ", messages),
+        code=Code.UNKNOWN_UNIT,
+        errors=[FieldProblem(field=field, message=m, code=Code.UNKNOWN_UNIT) for m in messages],
         suggestions={n: s for n, s in problems},
     )
 
@@ -192,14 +193,16 @@ def create_unit(db: Database, actor: Actor, data: UnitInput) -> Unit:
     require_admin(actor, "thêm đơn vị hành chính", "add administrative units")
     name = " ".join(data.name.split())
     if not name or len(name) > 100:
-        raise Invalid(bi("Tên đơn vị cần 1–100 ký tự.", "A unit's name needs 1–100 characters."), code="invalid_unit")
+        raise Invalid(
+            bi("Tên đơn vị cần 1–100 ký tự.", "A unit's name needs 1–100 characters."), code=Code.INVALID_UNIT
+        )
     if data.kind not in UNIT_KINDS:
         raise Invalid(
             bi(
                 f"Cấp '{data.kind}' không có; dùng một trong: {', '.join(UNIT_KINDS)}.",
                 f"Kind '{data.kind}' is unknown; use one of: {', '.join(UNIT_KINDS)}.",
             ),
-            code="invalid_unit",
+            code=Code.INVALID_UNIT,
         )
     with db.write() as tx:
         parent_id = None
@@ -212,10 +215,10 @@ def create_unit(db: Database, actor: Actor, data: UnitInput) -> Unit:
         if data.kind == "commune" and parent_id is None:
             raise Invalid(
                 bi("Xã/phường cần đơn vị cấp huyện (parent).", "A commune needs its district (parent)."),
-                code="invalid_unit",
+                code=Code.INVALID_UNIT,
             )
         if _find_in_force(tx, name) is not None:
-            raise Conflict(bi(f"Đã có đơn vị '{name}'.", f"The unit '{name}' exists already."), code="unit_exists")
+            raise Conflict(bi(f"Đã có đơn vị '{name}'.", f"The unit '{name}' exists already."), code=Code.UNIT_EXISTS)
         unit_id = str(uuid.uuid4())
         now = now_iso()
         tx.execute(
@@ -236,11 +239,11 @@ def merge_unit(db: Database, actor: Actor, unit_id: str, data: MergeInput) -> Me
     with db.write() as tx:
         row = tx.one("SELECT id, name, valid_to FROM units WHERE id = ?", (unit_id,))
         if row is None:
-            raise NotFound(bi("Không có đơn vị này.", "No such unit."), code="unit_missing")
+            raise NotFound(bi("Không có đơn vị này.", "No such unit."), code=Code.UNIT_MISSING)
         if row[2] is not None:
             raise Conflict(
                 bi(f"Đơn vị '{row[1]}' đã thôi hiệu lực.", f"The unit '{row[1]}' is retired already."),
-                code="unit_retired",
+                code=Code.UNIT_RETIRED,
             )
         old_name = str(row[1])
         target = _find_in_force(tx, data.into)
@@ -250,7 +253,7 @@ def merge_unit(db: Database, actor: Actor, unit_id: str, data: MergeInput) -> Me
         if target[0] == unit_id:
             raise Invalid(
                 bi("Không thể gộp một đơn vị vào chính nó.", "A unit cannot be merged into itself."),
-                code="invalid_merge",
+                code=Code.INVALID_MERGE,
             )
         new_name = target[1]
         feed = FeedWriter(tx)

@@ -61,7 +61,7 @@ from shared_schema.checklist import (
     TextQuestion,
     YesNoQuestion,
 )
-from shared_schema.errors import FieldProblem
+from shared_schema.errors import Code, FieldProblem
 from shared_schema.text import LocalText
 from sync_server.core.errors import Invalid, bi
 
@@ -105,7 +105,7 @@ def looks_like_spreadsheet(data: bytes) -> bool:
 
 
 def _malformed(vi: str, en: str, problems: list[FieldProblem] | None = None) -> Invalid:
-    return Invalid(bi(vi, en), code="invalid_xlsform", errors=problems or [])
+    return Invalid(bi(vi, en), code=Code.INVALID_XLSFORM, errors=problems or [])
 
 
 @dataclass

@@ -19,6 +19,7 @@ from litestar import Request
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Receive, Scope, Send
 
+from shared_schema.errors import Code
 from shared_schema.protocol import MAX_INT
 from sync_server.core.errors import BadRequest, bi
 
@@ -36,7 +37,7 @@ NUL_REFUSED = bi(
 
 
 def nul_refused() -> BadRequest:
-    return BadRequest(NUL_REFUSED, code="nul_character")
+    return BadRequest(NUL_REFUSED, code=Code.NUL_CHARACTER)
 
 
 def _text_body(content_type: str) -> str | None:
@@ -116,7 +117,7 @@ def check_body(kind: str, body: bytes) -> None:
                     "Nội dung gửi lên không phải văn bản UTF-8 hợp lệ.",
                     "The request body is not valid UTF-8 text.",
                 ),
-                code="invalid_utf8",
+                code=Code.INVALID_UTF8,
             ) from None
     if kind == "json" and not json_integers_in_range(body):
         raise BadRequest(
@@ -124,7 +125,7 @@ def check_body(kind: str, body: bytes) -> None:
                 f"Có số nguyên quá lớn (tối đa {MAX_INT}).",
                 f"A whole number is too large (at most {MAX_INT}).",
             ),
-            code="number_out_of_range",
+            code=Code.NUMBER_OUT_OF_RANGE,
         )
 
 

@@ -10,7 +10,7 @@ import msgspec
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 
-from shared_schema.errors import FieldProblem, Problem
+from shared_schema.errors import Code, FieldProblem, Problem
 from sync_server.core.errors import ServiceError, bi
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -83,7 +83,7 @@ def _validation_errors(exc: ValidationException) -> list[FieldProblem]:
     for item in exc.extra if isinstance(exc.extra, list) else []:
         if isinstance(item, dict):
             out.append(
-                FieldProblem(message=str(item.get("message", "")), field=item.get("key") or None, code="invalid")
+                FieldProblem(message=str(item.get("message", "")), field=item.get("key") or None, code=Code.INVALID)
             )
     return out
 
@@ -91,28 +91,29 @@ def _validation_errors(exc: ValidationException) -> list[FieldProblem]:
 def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> Response[bytes]:
     status = exc.status_code
     errors: list[FieldProblem] = []
+    detail: str
     if isinstance(exc, ValidationException):
         errors = _validation_errors(exc)
         if any(e.field == "data" and e.message == "'data'" for e in errors):
             # the framework's way of saying that the body it needs is missing
-            errors = [FieldProblem(message="missing", field="body", code="missing")]
+            errors = [FieldProblem(message="missing", field="body", code=Code.MISSING)]
             detail = bi(
                 "Yêu cầu không có nội dung: hãy gửi một đối tượng JSON.", "The request has no body: send a JSON object."
             )
         else:
             reasons = "; ".join(e.message for e in errors) or str(exc.detail)
             detail = bi(f"Dữ liệu gửi lên không hợp lệ: {reasons}", f"The request is invalid: {reasons}")
-        code = "invalid_request"
+        code = Code.INVALID_REQUEST
     elif status == 400 and exc.detail and exc.detail != "Bad Request":
         detail = bi(
             f"Dữ liệu gửi lên không đọc được (cần JSON hợp lệ): {exc.detail}",
             f"The request body cannot be read (valid JSON is needed): {exc.detail}",
         )
-        code = "malformed_request"
+        code = Code.MALFORMED_REQUEST
     else:
         base = _FRAMEWORK_DETAIL.get(status, str(exc.detail))
         detail = base if status in _FRAMEWORK_DETAIL else str(exc.detail)
-        code = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}.get(status, "http_error")
+        code = {404: Code.NOT_FOUND, 405: Code.METHOD_NOT_ALLOWED, 413: Code.TOO_LARGE}.get(status, Code.HTTP_ERROR)
     problem = Problem(
         title=_TITLES.get(status, "Error"),
         status=status,
@@ -129,7 +130,7 @@ def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> R
     problem = Problem(
         title="Server error",
         status=500,
-        code="internal_error",
+        code=Code.INTERNAL_ERROR,
         instance=request.url.path,
         detail=bi(
             "Máy chủ gặp lỗi không mong đợi; thay đổi chưa được áp dụng. "
@@ -144,13 +145,13 @@ def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> R
 def undecodable_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
     """A body the decoder gave up on: nested too deeply (``RecursionError``) or not UTF-8."""
     if isinstance(exc, RecursionError):
-        code = "too_deeply_nested"
+        code = Code.TOO_DEEPLY_NESTED
         detail = bi(
             "Dữ liệu JSON lồng nhau quá sâu; hãy gửi cấu trúc đơn giản hơn.",
             "The JSON is nested too deeply; send a simpler structure.",
         )
     else:
-        code = "invalid_utf8"
+        code = Code.INVALID_UTF8
         detail = bi("Nội dung gửi lên không phải văn bản UTF-8 hợp lệ.", "The request body is not valid UTF-8 text.")
     problem = Problem(title="Bad request", status=400, detail=detail, code=code, instance=request.url.path)
     return problem_response(problem)

@@ -9,6 +9,7 @@ from litestar import Controller, Request, Response, get, head, patch
 from litestar.params import FromPath
 from litestar.response import Stream
 
+from shared_schema.errors import Code
 from sync_server.core import blobs
 from sync_server.core.errors import BadRequest, TooLarge, bi
 from sync_server.http.deps import GUARDS, ActorDep, ServerDep
@@ -19,7 +20,7 @@ def _int_header(request: Request[Any, Any, Any], name: str) -> int:
     if raw is None or not raw.strip().isdigit():
         raise BadRequest(
             bi(f"Thiếu hoặc sai tiêu đề {name} (số byte).", f"Header {name} (a byte count) is missing or invalid."),
-            code="invalid_header",
+            code=Code.INVALID_HEADER,
         )
     return int(raw)
 
@@ -52,13 +53,13 @@ class BlobController(Controller):
         limit = server.config.max_blob_bytes
         declared = request.headers.get("content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
-            raise TooLarge(bi("Phần gửi quá lớn.", "The chunk is too large."), code="too_large")
+            raise TooLarge(bi("Phần gửi quá lớn.", "The chunk is too large."), code=Code.TOO_LARGE)
         chunks: list[bytes] = []
         size = 0
         async for chunk in request.stream():
             size += len(chunk)
             if size > limit:
-                raise TooLarge(bi("Phần gửi quá lớn.", "The chunk is too large."), code="too_large")
+                raise TooLarge(bi("Phần gửi quá lớn.", "The chunk is too large."), code=Code.TOO_LARGE)
             chunks.append(chunk)
         data = b"".join(chunks)
         st = await to_thread.run_sync(blobs.append, server.db, server.blobs, actor, sha256, offset, length, data, limit)

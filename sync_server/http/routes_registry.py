@@ -9,6 +9,7 @@ from litestar import Controller, Request, Response, get, patch, post
 from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 
 from shared_schema.checklist import ChecklistTemplate
+from shared_schema.errors import Code
 from shared_schema.records import Site
 from sync_server.core import registry
 from sync_server.core.errors import BadRequest, bi
@@ -82,7 +83,7 @@ class SiteController(Controller):
             text = raw.decode("utf-8")
         except UnicodeDecodeError:
             raise BadRequest(
-                bi("Tệp CSV phải mã hóa UTF-8.", "The CSV file must be UTF-8 encoded."), code="csv_encoding"
+                bi("Tệp CSV phải mã hóa UTF-8.", "The CSV file must be UTF-8 encoded."), code=Code.CSV_ENCODING
             ) from None
         return await to_thread.run_sync(registry.import_sites_csv, server.db, actor, text)
 

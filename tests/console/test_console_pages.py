@@ -375,3 +375,26 @@ def test_devices_page_shows_when_each_device_last_pulled(world: World, console: 
     page = console.page("/console/devices")
     row = next(tr for tr in page.text.split("<tr") if device.client_id in tr)
     assert f"(#{device.cursor})" in row
+
+
+def test_a_refusal_is_shown_in_vietnamese_by_default_and_in_english_when_chosen(world: World) -> None:
+    vietnamese = ConsoleClient(world.base_url)
+    english = ConsoleClient(world.base_url)
+    english.http.cookies.set("console_lang", "en")
+    try:
+        for client in (vietnamese, english):
+            client.login("quantri")
+        refused = {
+            lang: client.post(
+                "/console/units", {"name": f"X. Một {uuid.uuid4().hex[:4]}", "kind": "commune", "parent": "Vo Nhai"}
+            )
+            for lang, client in (("vi", vietnamese), ("en", english))
+        }
+        assert refused["vi"].status_code == refused["en"].status_code == 422
+        vi_text, en_text = html.unescape(refused["vi"].text), html.unescape(refused["en"].text)
+        assert "Không có đơn vị hành chính 'Vo Nhai'" in vi_text and "There is no administrative unit" not in vi_text
+        assert "There is no administrative unit 'Vo Nhai'" in en_text and "Không có đơn vị hành chính" not in en_text
+        assert "H. Võ Nhai" in vi_text and "H. Võ Nhai" in en_text
+    finally:
+        vietnamese.close()
+        english.close()

@@ -17,7 +17,8 @@ from sync_server.console import security
 from sync_server.console.checklist_view import compare_versions, problems_by_question
 from sync_server.console.i18n import MESSAGES, translate
 from sync_server.console.pages_inspections import ListFilters, export_format
-from sync_server.console.web import pick_lang, pick_row_message, value_text
+from sync_server.console.web import pick_lang, value_text
+from sync_server.core.errors import bi
 from tests.support.sample_checklist import sample_template
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "sync_server" / "console" / "templates"
@@ -66,12 +67,19 @@ def test_redirect_targets_stay_inside_the_console() -> None:
 
 
 def test_service_messages_are_shown_in_the_chosen_language() -> None:
-    assert pick_lang("Không có. / Nothing.", "en") == "Nothing."
-    assert pick_lang("Không có. / Nothing.", "vi") == "Không có."
-    assert pick_lang("a / b / c", "en") == "a / b / c"
-    row = "Dòng 3: / Row 3: Loại cơ sở 'X' không có. / Site kind 'X' is unknown."
-    assert pick_row_message(row, "en") == "Site kind 'X' is unknown."
-    assert pick_row_message(row, "vi") == "Loại cơ sở 'X' không có."
+    message = bi("Không có.", "Nothing.")
+    assert pick_lang(message, "en") == "Nothing."
+    assert pick_lang(message, "vi") == "Không có."
+    assert pick_lang(LocalText("Không có.", "Nothing."), "en") == "Nothing."
+    # a row problem of a CSV import keeps both languages apart, the row number in each
+    row = bi("Dòng 3: ", "Row 3: ") + bi("Loại cơ sở 'X' không có.", "Site kind 'X' is unknown.")
+    assert pick_lang(row, "en") == "Row 3: Site kind 'X' is unknown."
+    assert pick_lang(row, "vi") == "Dòng 3: Loại cơ sở 'X' không có."
+
+
+def test_plain_text_is_shown_as_it_is_never_split() -> None:
+    assert pick_lang("a / b", "en") == "a / b"
+    assert pick_lang(None, "vi") == ""
 
 
 def test_value_text_keeps_vietnamese_readable() -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from shared_schema import protocol
 from sync_server.core.content import SITE_CSV_COLUMNS, DirectiveMeasure, load_directive_measures, load_sites_csv_path
 
 DOC = (Path(__file__).resolve().parents[2] / "docs" / "CHECKLISTS.md").read_text(encoding="utf-8")
@@ -36,7 +37,8 @@ def test_every_csv_column_and_site_row_is_documented() -> None:
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG_DOC = (ROOT / "docs" / "CONFIGURATION.md").read_text(encoding="utf-8")
 SETTING = re.compile(r"[\"']((?:SYNC|FIELD_APP|FLET_APP)_[A-Z0-9_]+)[\"']")
-INT_SETTING = re.compile(r"_int\(env, \"([A-Z0-9_]+)\", ([0-9 *+]+)\)")
+# A whole-number default is a product (``25 * 1024 * 1024``) or a protocol limit by name.
+INT_SETTING = re.compile(r"_int\(env, \"([A-Z0-9_]+)\", ([0-9 *+]+|protocol\.[A-Z0-9_]+)\)")
 
 
 def documented_settings() -> dict[str, str]:
@@ -67,7 +69,13 @@ def test_configuration_table_lists_exactly_the_settings_the_code_reads() -> None
 
 def test_configuration_table_gives_each_whole_number_setting_its_default_in_the_code() -> None:
     source = (ROOT / "sync_server" / "core" / "config.py").read_text(encoding="utf-8")
-    defaults = {name: math.prod(int(f) for f in expr.split("*")) for name, expr in INT_SETTING.findall(source)}
+    defaults = {
+        name: getattr(protocol, expr.removeprefix("protocol."))
+        if expr.startswith("protocol.")
+        else math.prod(int(f) for f in expr.split("*"))
+        for name, expr in INT_SETTING.findall(source)
+    }
+    assert "SYNC_MAX_BLOB_BYTES" in defaults
     assert defaults, "no _int(env, NAME, default) settings found in config.py"
     documented = documented_settings()
     for name, default in defaults.items():

@@ -737,3 +737,16 @@ def test_login_over_http(api: Api) -> None:
     bad_user = client.post("/api/v1/auth/token", json={"username": "ghost", "password": PASSWORD})
     bad_pass = client.post("/api/v1/auth/token", json={"username": "sup", "password": "nope"})
     assert assert_problem(bad_user, 401)["detail"] == assert_problem(bad_pass, 401)["detail"]
+
+
+def test_a_problem_carries_its_message_in_both_languages_and_keeps_the_old_detail(api: Api) -> None:
+    client, _world = api
+    refused = assert_problem(client.post("/api/v1/auth/token", json={"username": "sup", "password": "nope"}), 401)
+    messages = refused["messages"]
+    assert messages["vi"] and messages["en"] and messages["vi"] != messages["en"]
+    assert refused["detail"] == f"{messages['vi']} / {messages['en']}"  # what apps before 2026-11-30 show
+    missing = assert_problem(client.get("/api/v1/no-such-path"), 404, "not_found")
+    assert missing["detail"] == f"{missing['messages']['vi']} / {missing['messages']['en']}"
+    assert (
+        "Không có địa chỉ này" in missing["messages"]["vi"] and "nothing at this address" in missing["messages"]["en"]
+    )
