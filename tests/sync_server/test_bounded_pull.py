@@ -12,6 +12,8 @@ import pytest
 
 from shared_schema import protocol
 from sync_server.core import inspections, pull, sync_service
+from sync_server.core.errors import NotFound
+from sync_server.core.feed import FeedWriter
 from tests.sync_server.conftest import World
 from tests.sync_server.helpers import Device, complete_answers, png_bytes, sha
 from tests.sync_server.test_core_services import submitted
@@ -186,8 +188,6 @@ def test_site_history_fetched_on_demand_holds_every_record_whole(world: World, h
 
 
 def test_site_history_of_another_district_is_not_found(world: World, history) -> None:
-    from sync_server.core.errors import NotFound
-
     with pytest.raises(NotFound):
         fetch(world, "insp_a", site_id=world.site_b)
     reply = fetch(world, "insp_b", inspection_ids=history[0][:2])
@@ -203,8 +203,6 @@ def test_a_returned_record_left_out_of_the_first_sync_arrives_whole(world: World
     # Approved records are locked: only a supervisor's correction of an approved record's
     # server field changes one now; a returned record is the usual case (here: a new review).
     with world.server.db.write() as tx:
-        from sync_server.core.feed import FeedWriter
-
         feed = FeedWriter(tx)
         feed.put_server(("inspection", oldest, "status"), '"returned"', district="TX Phổ Yên", inspection_id=oldest)
         feed.flush()
@@ -220,7 +218,7 @@ def test_a_returned_record_left_out_of_the_first_sync_arrives_whole(world: World
 def test_a_bounded_walk_never_skips_while_others_write(world: World, history, limit: int) -> None:
     """Between every two pages another inspector edits, submits, a supervisor approves and
     returns: the device ends with every record it needs, each whole and current."""
-    old, pending, draft = history
+    _old, pending, draft = history
     device = BoundedDevice(world, "insp_a")
     writer = Device()
     signature = png_bytes(seed=7)
