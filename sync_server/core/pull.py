@@ -107,14 +107,15 @@ _json = msgspec.json.Encoder().encode
 def needed_sql(actor: Actor, horizon: int) -> tuple[str, list[Any]]:
     """The ids of the inspections a bounded pull sends whole below ``horizon`` (a subquery and
     its parameters): every inspection changed above the horizon; every one not settled
-    (``protocol.BOUNDED_SETTLED_STATUSES``); and, among the approved ones unchanged since the
-    horizon, the latest ``BOUNDED_LATEST_PER_SITE`` of each site and the user's own latest
+    (``protocol.BOUNDED_SETTLED_STATUSES``); and, among the approved and rejected ones unchanged
+    since the horizon, the latest ``BOUNDED_LATEST_PER_SITE`` of each site and the user's own latest
     ``BOUNDED_OWN_RECENT`` (by creation). Only the first clause can change while a device
     walks the feed, and only by letting an inspection in."""
     scope, scope_params = district_filter(actor, "district")
     settled = ", ".join(f"'{s}'" for s in sorted(protocol.BOUNDED_SETTLED_STATUSES))
     changed = "SELECT inspection_id FROM feed WHERE seq > ? AND inspection_id IS NOT NULL"
-    unchanged = f"status = 'approved' AND id NOT IN ({changed}){scope}"
+    decided = ", ".join(f"'{s}'" for s in sorted(protocol.BOUNDED_SETTLED_STATUSES - {"discarded"}))
+    unchanged = f"status IN ({decided}) AND id NOT IN ({changed}){scope}"
     sql = (
         f"SELECT id FROM inspections WHERE (status IS NULL OR status NOT IN ({settled})){scope}"
         f" UNION {changed}"

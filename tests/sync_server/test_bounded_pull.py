@@ -194,14 +194,14 @@ def test_site_history_of_another_district_is_not_found(world: World, history) ->
     assert reply == {"changes": [], "inspections": [], "more": False}
 
 
-def test_a_returned_record_left_out_of_the_first_sync_arrives_whole(world: World, history) -> None:
+def test_a_record_left_out_of_the_first_sync_that_changes_later_arrives_whole(world: World, history) -> None:
     old, _pending, _draft = history
     oldest = by_age(world, old)[-1]
     device = BoundedDevice(world, "insp_a")
     device.sync()
     assert oldest not in device.held()
-    # Approved records are locked: only a supervisor's correction of an approved record's
-    # server field changes one now; a returned record is the usual case (here: a new review).
+    # An approved record is locked for devices; what may still change it is the server (an
+    # admin's correction, a conflict resolution): its new row carries only what changed.
     with world.server.db.write() as tx:
         feed = FeedWriter(tx)
         feed.put_server(("inspection", oldest, "status"), '"returned"', district="TX Phổ Yên", inspection_id=oldest)
