@@ -142,7 +142,9 @@ class Devices(RuleBasedStateMachine):
     @rule(device=st.integers(0, 2), code=st.sampled_from(["DN-002", "DN-003"]))
     def start(self, device: int, code: str) -> None:
         app = self.apps[device]
-        self.inspections.append(app.start_inspection(site_id(app, code), "sample-factory"))
+        site = self._site(app, code)
+        if site is not None:  # a new install whose first sync has not run yet has no sites
+            self.inspections.append(app.start_inspection(site, "sample-factory"))
 
     @rule(device=st.integers(0, 2))
     def sync(self, device: int) -> None:
@@ -179,8 +181,11 @@ class Devices(RuleBasedStateMachine):
     def open_history(self, device: int, code: str) -> None:
         """ "Xem lịch sử cũ": online it brings the site's older records whole; offline it is refused."""
         app = self.apps[device]
+        site = self._site(app, code)
+        if site is None:
+            return
         try:
-            app.site_history(site_id(app, code))
+            app.site_history(site)
         except AppError as exc:
             assert exc.code in ("offline", "server_error", "needs_password"), exc.code
 
@@ -253,6 +258,10 @@ class Devices(RuleBasedStateMachine):
             assert not seqs or seqs[0] == acked + 1
 
     # --- the final check -------------------------------------------------------------------
+
+    @staticmethod
+    def _site(app: AppServices, code: str) -> str | None:
+        return next((s.id for s in app.list_sites(code) if s.code == code), None)
 
     def _capture(self, device: int) -> None:
         """Record the answer edits the device queued since the last capture."""

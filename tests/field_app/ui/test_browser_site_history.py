@@ -1,7 +1,7 @@
 """'Xem lịch sử cũ' in a real browser (flet-web app process, headless Chromium, real sync server
 behind a proxy that can go down): a new phone holds the latest three approved inspections of a
 site; offline the button says the older history needs a connection; online it fetches all five.
-Screenshots at 412x915 (online and offline)."""
+Screenshots at 412x915 (online and offline) and 1280x800."""
 
 from __future__ import annotations
 
@@ -113,3 +113,7 @@ def _walk(page: Page, proxy: FaultProxy, shots: Path) -> None:
     screenshot(page, shots, "02-site-history-online")
     assert held == protocol.BOUNDED_LATEST_PER_SITE, held
     assert _past(page) == COUNT
+    page.set_viewport_size({"width": 1280, "height": 800})
+    expect(loaded).to_be_visible(timeout=WAIT)
+    loaded.scroll_into_view_if_needed()
+    screenshot(page, shots, "03-site-history-online-desktop")
