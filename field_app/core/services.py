@@ -498,7 +498,9 @@ class AppServices:
             raise AppError("offline", messages.HISTORY_OFFLINE) from exc
         except ServerError as exc:
             raise AppError(exc.code, exc.message) from exc
-        self._online = True
+        if not self._online:
+            self._online = True
+            self._emit(AppEvent("sync"))
         return found
 
     def sync_now(self) -> SyncReport:

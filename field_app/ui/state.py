@@ -381,6 +381,7 @@ class AppState:
             return False
         finally:
             self.history_busy = False
+        self.status = self._services.sync_status()
         self.site = self._services.get_site(site_id)
         key = "history_loaded_more" if more else "history_loaded"
         self.history_note = self.t(key, count=i18n.fmt_number(count, self.lang))

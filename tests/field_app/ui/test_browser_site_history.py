@@ -10,7 +10,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from shared_schema import protocol
 from tests.support.app_process import AppProcess
@@ -85,6 +85,12 @@ def test_site_history_says_it_needs_a_connection_offline_and_fetches_online(tmp_
         server.stop()
 
 
+def _shown(page: Page, text: str) -> Locator:
+    """Text on the screen, alone or inside a group's accessible name."""
+    pattern = re.compile(re.escape(text))
+    return page.get_by_text(pattern).or_(page.get_by_label(pattern)).first
+
+
 def _past(page: Page) -> int:
     return page.get_by_role("button", name=re.compile(r"Đã duyệt")).count()
 
@@ -95,25 +101,25 @@ def _walk(page: Page, proxy: FaultProxy, shots: Path) -> None:
     retype(page.get_by_role("textbox", name="Mật khẩu"), "an-secret-1")
     page.get_by_role("button", name="Đăng nhập").click()
     page.get_by_role("button", name="Chọn cơ sở để kiểm tra").click(timeout=WAIT)
-    page.get_by_role("button", name=re.compile("Nhà máy Một")).click(timeout=WAIT)
+    page.get_by_role("button", name=re.compile(r"Nhà máy Một\s+DN-1")).click(timeout=WAIT)
     button = page.get_by_role("button", name="Xem lịch sử cũ")
     expect(button).to_be_visible(timeout=WAIT)
     held = _past(page)
     proxy.go_down()
     button.click()
-    message = page.get_by_text(re.compile("Xem lịch sử cũ cần kết nối mạng"))
+    message = _shown(page, "Xem lịch sử cũ cần kết nối mạng")
     expect(message).to_be_visible(timeout=WAIT)
-    message.scroll_into_view_if_needed()
+    button.scroll_into_view_if_needed()
     screenshot(page, shots, "01-site-history-offline")
     proxy.come_up()
     button.click()
-    loaded = page.get_by_text(re.compile(f"Đã tải {COUNT} lần kiểm tra"))
+    loaded = _shown(page, f"Đã tải {COUNT} lần kiểm tra")
     expect(loaded).to_be_visible(timeout=WAIT)
-    loaded.scroll_into_view_if_needed()
+    button.scroll_into_view_if_needed()
     screenshot(page, shots, "02-site-history-online")
     assert held == protocol.BOUNDED_LATEST_PER_SITE, held
     assert _past(page) == COUNT
     page.set_viewport_size({"width": 1280, "height": 800})
     expect(loaded).to_be_visible(timeout=WAIT)
-    loaded.scroll_into_view_if_needed()
+    button.scroll_into_view_if_needed()
     screenshot(page, shots, "03-site-history-online-desktop")
