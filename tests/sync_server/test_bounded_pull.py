@@ -5,6 +5,7 @@ Runs on SQLite and PostgreSQL (the ``world`` and ``api`` fixtures)."""
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import msgspec
@@ -270,3 +271,38 @@ def test_http_pull_accepts_bounded_and_records_by_id(api) -> None:
     assert {c["entity_id"] for c in r.json()["changes"] if c["entity"] == "inspection"} == {iid}
     r = client.get("/api/v1/sync/records", params={"protocol": 1}, headers=world.headers("insp_a"))
     assert r.status_code == 422
+
+
+def test_a_bounded_walk_never_skips_while_a_writer_runs_alongside(world: World, history) -> None:
+    """The same, with the writes made by another thread while the device pulls small pages."""
+    _old, pending, _draft = history
+    stop = threading.Event()
+    made: list[str] = []
+    signature = png_bytes(seed=7)
+
+    def write() -> None:
+        writer = Device()
+        while not stop.is_set() and len(made) < 12:
+            iid, create = writer.start_inspection(world.site_a)
+            changes = [*create, *complete_answers(writer, iid, sha(signature))]
+            changes.append(writer.change("inspection", iid, "status", "submitted"))
+            sync_service.push(world.server.db, world.actor("insp_a2"), writer.request(changes))
+            made.append(iid)
+            if len(made) % 2:
+                inspections.review(world.server.db, world.actor("sup"), iid, "reject", "Không đạt yêu cầu")
+
+    device = BoundedDevice(world, "insp_a")
+    thread = threading.Thread(target=write)
+    thread.start()
+    try:
+        while device.pull_page(5):
+            pass
+    finally:
+        stop.set()
+        thread.join()
+    device.sync(5)
+    assert_whole_and_current(device, full_state(world, "insp_a"))
+    needed = BoundedDevice(world, "insp_a")
+    needed.sync()
+    assert needed.held() <= device.held()
+    assert pending in device.held()
