@@ -12,10 +12,11 @@ import msgspec
 import pytest
 
 from shared_schema import protocol
-from sync_server.core import inspections, pull, sync_service
+from sync_server.core import auth, inspections, pull, sync_service
+from sync_server.core.access import SYSTEM
 from sync_server.core.errors import NotFound
 from sync_server.core.feed import FeedWriter
-from tests.sync_server.conftest import World
+from tests.sync_server.conftest import DISTRICT_A, DISTRICT_B, World
 from tests.sync_server.helpers import Device, complete_answers, png_bytes, sha
 from tests.sync_server.test_core_services import submitted
 
@@ -306,3 +307,33 @@ def test_a_bounded_walk_never_skips_while_a_writer_runs_alongside(world: World, 
     needed.sync()
     assert needed.held() <= device.held()
     assert pending in device.held()
+
+
+def test_a_district_granted_later_is_bounded_and_what_the_device_held_stays_current(world: World, history) -> None:
+    """Scope change (§7): the device pulls again from 0 with its old cursor as the horizon. What
+    it held is whole and current; the new district's settled history is left out but its latest."""
+    signature = png_bytes(seed=7)
+    other = Device()
+    settled_b = []
+    for _ in range(protocol.BOUNDED_LATEST_PER_SITE + 2):
+        iid, create = other.start_inspection(world.site_b)
+        changes = [*create, *complete_answers(other, iid, sha(signature))]
+        changes.append(other.change("inspection", iid, "status", "submitted"))
+        sync_service.push(world.server.db, world.actor("insp_b"), other.request(changes))
+        inspections.review(world.server.db, SYSTEM, iid, "reject", "Không đạt yêu cầu")
+        settled_b.append(iid)
+    device = BoundedDevice(world, "insp_a")
+    device.sync()
+    assert not set(settled_b) & device.held()
+    # then a record the device holds changes in its old district, and the user gains district B
+    _old, pending, _draft = history
+    inspections.review(world.server.db, world.actor("sup"), pending, "return", "Bổ sung ảnh")
+    user_id = world.actor("insp_a").user_id
+    auth.update_user(world.server.db, SYSTEM, user_id, districts=[DISTRICT_A, DISTRICT_B])
+    device.horizon, device.cursor = device.cursor, 0  # what the app does on a new scope
+    device.sync()
+    newest_b = by_age(world, settled_b)
+    assert set(newest_b[: protocol.BOUNDED_LATEST_PER_SITE]) <= device.held()
+    assert not set(newest_b[protocol.BOUNDED_LATEST_PER_SITE :]) & device.held()
+    assert device.state[("inspection", pending, "status")][0] == "returned"
+    assert_whole_and_current(device, full_state(world, "insp_a"))
