@@ -12,13 +12,17 @@ Figures (p50 of several requests over loopback, one server process unless ``--wo
 API list first page, deep page by cursor and by offset (middle of the list), console
 inspections list, console dashboard, the raw SQL of a first page and of the counts by district
 and status, WAL size (largest seen during the load, SQLite), bytes per stored answer, and a new
-inspector's first pull of one district (rows, MB).
+inspector's first pull of one district (rows, MB): the full pull an old app makes, and the
+bounded first sync the app makes now (PROTOCOL.md §7). After each load every inspection but the
+newest ``PENDING`` is approved by a supervisor, so the history is settled as in steady use and
+the bounded sync can be seen not to grow with it.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import hashlib
 import os
 import re
 import sqlite3
@@ -29,6 +33,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -65,7 +70,10 @@ SITES_PER_DISTRICT = 10
 BATCH = 500
 REPEATS = 15
 CSRF_RE = re.compile(r'name="csrf_token" value="([0-9a-f]+)"')
-SHA = "ab" * 32
+# The signature every inspection names: a small PNG uploaded once, so approvals are allowed.
+SIGNATURE = b"\x89PNG\r\n\x1a\n" + hashlib.sha256(b"chu ky").digest() * 8
+SHA = hashlib.sha256(SIGNATURE).hexdigest()
+PENDING = 100  # inspections left submitted (not yet approved) after each load
 
 
 def load_template() -> ChecklistTemplate:
@@ -214,6 +222,17 @@ class Bench:
         self.server.create_user("giamsat", PASSWORD, "supervisor", DISTRICTS)
         for name in ("kiemtra", "moi", "giamsat"):
             self.tokens[name] = self.server.token(name, PASSWORD)
+        r = httpx.patch(
+            f"{self.server.base_url}/api/v1/blobs/{SHA}",
+            content=SIGNATURE,
+            headers={
+                "Authorization": f"Bearer {self.tokens['kiemtra']}",
+                "Upload-Offset": "0",
+                "Upload-Length": str(len(SIGNATURE)),
+                "Content-Type": "application/offset+octet-stream",
+            },
+        )
+        r.raise_for_status()
         start = time.time() - 200 * 86400
         all_sites = [s for ss in self.sites.values() for s in ss]
         self.devices = [LoadDevice(self.template, all_sites[i::devices], start) for i in range(devices)]
@@ -247,6 +266,50 @@ class Bench:
         if self.pg_name:
             postgres.run(self.server.database_url, "ANALYZE")
         return elapsed
+
+    def approve(self, keep: int = PENDING) -> tuple[int, float]:
+        """A supervisor approves every submitted inspection but the newest ``keep``."""
+        ids = [
+            r[0] for r in self.raw("SELECT id FROM inspections WHERE status = 'submitted' ORDER BY created_at, id")()
+        ]
+        ids = ids[: max(0, len(ids) - keep)]
+        headers = {"Authorization": f"Bearer {self.tokens['giamsat']}"}
+        t0 = time.perf_counter()
+        with httpx.Client(base_url=self.server.base_url, headers=headers, timeout=60) as client:
+
+            def one(iid: str) -> None:
+                client.post(f"/api/v1/inspections/{iid}/review", json={"decision": "approve"}).raise_for_status()
+
+            with ThreadPoolExecutor(4) as pool:
+                list(pool.map(one, ids))
+        return len(ids), time.perf_counter() - t0
+
+    def first_pull(self, api: httpx.Client, bounded: bool) -> tuple[int, int, float]:
+        """A new inspector's first pull of one district: (rows, bytes, seconds)."""
+        rows = nbytes = 0
+        cursor_n = 0
+        horizon = None
+        t0 = time.perf_counter()
+        pull_headers = {"Authorization": f"Bearer {self.tokens['moi']}"}
+        while True:
+            params: dict[str, Any] = {
+                "cursor": cursor_n,
+                "limit": 5000,
+                "protocol": 1,
+                "client_id": f"new-{uuid.uuid4().hex[:8]}",
+            }
+            if bounded:
+                params["bounded"] = "true"
+                if horizon is not None:
+                    params["horizon"] = horizon
+            r = api.get("/api/v1/sync/pull", params=params, headers=pull_headers)
+            r.raise_for_status()
+            nbytes += len(r.content)
+            page = msgspec.json.decode(r.content)
+            rows += len(page["changes"])
+            cursor_n, horizon = page["cursor"], page.get("horizon")
+            if not page["has_more"]:
+                return rows, nbytes, time.perf_counter() - t0
 
     def raw(self, sql: str) -> Callable[[], Any]:
         path = self.sqlite_path
@@ -305,27 +368,11 @@ class Bench:
             f["feed_bytes_per_answer"] = self.raw("SELECT pg_total_relation_size('feed')")()[0][0] / answers
         f["db_mb"] = size / 1e6
         f["bytes_per_answer"] = size / answers
-        # a new inspector's first pull of one district
-        rows = nbytes = 0
-        cursor_n = 0
-        t0 = time.perf_counter()
-        pull_headers = {"Authorization": f"Bearer {self.tokens['moi']}"}
-        while True:
-            r = api.get(
-                "/api/v1/sync/pull",
-                params={"cursor": cursor_n, "limit": 5000, "protocol": 1, "client_id": f"new-{uuid.uuid4().hex[:8]}"},
-                headers=pull_headers,
-            )
-            r.raise_for_status()
-            nbytes += len(r.content)
-            page = msgspec.json.decode(r.content)
-            rows += len(page["changes"])
-            cursor_n = page["cursor"]
-            if not page["has_more"]:
-                break
-        f["first_pull_s"] = time.perf_counter() - t0
-        f["first_pull_rows"] = rows
-        f["first_pull_mb"] = nbytes / 1e6
+        # a new inspector's first pull of one district: in full (an old app) and bounded (the app now)
+        rows, nbytes, seconds = self.first_pull(api, bounded=False)
+        f["first_pull_rows"], f["first_pull_mb"], f["first_pull_s"] = rows, nbytes / 1e6, seconds
+        rows, nbytes, seconds = self.first_pull(api, bounded=True)
+        f["bounded_pull_rows"], f["bounded_pull_mb"], f["bounded_pull_s"] = rows, nbytes / 1e6, seconds
         api.close()
         console.close()
         return f
@@ -352,6 +399,10 @@ ROWS = (
     ("first_pull_rows", "new inspector's first pull of a district (rows)"),
     ("first_pull_mb", "same (MB)"),
     ("first_pull_s", "same (s)"),
+    ("bounded_pull_rows", "same, bounded first sync (rows)"),
+    ("bounded_pull_mb", "same, bounded first sync (MB)"),
+    ("bounded_pull_s", "same, bounded first sync (s)"),
+    ("approved", "approved inspections (all but the newest 100)"),
 )
 
 
@@ -384,7 +435,11 @@ def main() -> None:
                     f" ({bench.loaded and (n - (stages[-1].n if stages else 0)) * questions / load_s:,.0f} answers/s)",
                     flush=True,
                 )
-                stages.append(Stage(bench.loaded, load_s, bench.measure()))
+                approved, approve_s = bench.approve()
+                print(f"approved {approved:,} inspections in {approve_s:.0f} s", flush=True)
+                figures = bench.measure()
+                figures["approved"] = bench.raw("SELECT COUNT(*) FROM inspections WHERE status = 'approved'")()[0][0]
+                stages.append(Stage(bench.loaded, load_s, figures))
         finally:
             bench.close()
     print(

@@ -97,6 +97,16 @@ MIGRATED_TO: Final = "migrated_to"
 MAX_CHANGES_PER_PUSH: Final = 500
 MAX_PULL_LIMIT: Final = 5000
 DEFAULT_PULL_LIMIT: Final = 1000
+# A bounded first sync (PROTOCOL.md §7, ``bounded=1`` on pull): of the inspections that were
+# already settled (approved, rejected or discarded) when the device's first sync began, a device gets only
+# the latest ``BOUNDED_LATEST_PER_SITE`` per site (for context) and its user's own latest
+# ``BOUNDED_OWN_RECENT``; the others come on demand (``GET /api/v1/sync/records``).
+BOUNDED_LATEST_PER_SITE: Final = 3
+BOUNDED_OWN_RECENT: Final = 20
+BOUNDED_SETTLED_STATUSES: Final = frozenset({"approved", "rejected", "discarded"})
+# At most this many inspections asked for by id in one ``GET /api/v1/sync/records``, and at
+# most this many of a site's inspections (newest first) in one site history reply.
+MAX_RECORDS_PER_FETCH: Final = 100
 MAX_TEXT_LENGTH: Final = 4000
 MAX_PHOTOS_PER_ANSWER: Final = 20
 # The largest integer anywhere in a request (a query parameter, a path, a JSON number): a

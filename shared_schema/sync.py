@@ -79,6 +79,22 @@ class PullPage(msgspec.Struct, kw_only=True):
     # one a device kept from its last pull, rows now visible may lie below its cursor: the
     # device pulls again from 0 (PROTOCOL.md §7). None from servers older than this field.
     scope: str | None = None
+    # Bounded mode only (``bounded=1``, PROTOCOL.md §7): the sequence at and below which settled
+    # inspections were left out (the device sends it back on its next pulls), and the ids of
+    # inspections on this page that also have rows at or below the request's cursor: a device
+    # that holds nothing of one of them fetches it whole instead of keeping a part of it.
+    horizon: int | None = None
+    older: list[str] | None = None
+
+
+class RecordsPage(msgspec.Struct, kw_only=True):
+    """``GET /api/v1/sync/records``: whole inspections (every feed row of each, with answers and
+    conflicts), for a site's older history or for a record a bounded device lacks. ``inspections``
+    lists the ids whose rows are included (an id not listed is unknown or out of scope)."""
+
+    changes: list[PulledChange]
+    inspections: list[str]
+    more: bool = False
 
 
 class TokenRequest(msgspec.Struct, kw_only=True):

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import msgspec
 
-from field_app.core import blobs, messages, outbox, replica, scope
+from field_app.core import blobs, bounded, messages, outbox, replica, scope
 from field_app.core.device_state import DeviceClock, read_state, set_error, update_state
 from field_app.core.models import SyncProgress, SyncReport
 from field_app.core.server_api import (
@@ -40,8 +40,8 @@ from field_app.core.server_api import (
 from field_app.core.store import Store
 from shared_schema import protocol
 from shared_schema.errors import Code
-from shared_schema.protocol import DEFAULT_PULL_LIMIT, MAX_CHANGES_PER_PUSH, PROTOCOL_VERSION
-from shared_schema.sync import Change, ChangeResult, PushReply, PushRequest
+from shared_schema.protocol import DEFAULT_PULL_LIMIT, MAX_CHANGES_PER_PUSH, MAX_RECORDS_PER_FETCH, PROTOCOL_VERSION
+from shared_schema.sync import Change, ChangeResult, PulledChange, PushReply, PushRequest, RecordsPage
 from shared_schema.text import LocalText
 
 ApiFactory = Callable[[str, str | None], ServerApi]
@@ -292,10 +292,12 @@ class SyncEngine:
         while True:
             with self.store.read() as conn:
                 state = read_state(conn)
+                horizon = conn.execute("SELECT pull_horizon FROM sync_state").fetchone()[0]
             cursor = state.cursor
             self._report(SyncProgress("pulling", pulled, None, message))
             self._step("pull_request")
-            page = api.pull(cursor, self.pull_limit, state.client_id)
+            # Bounded (PROTOCOL.md §7): settled history stays on the server until it is asked for.
+            page = api.pull(cursor, self.pull_limit, state.client_id, bounded=True, horizon=horizon)
             self._step("pull_received")
             # A new scope means the user's districts changed (PROTOCOL.md §7): rows of a district
             # just granted lie below the cursor, so pull again from 0, and first forget the rows
@@ -304,9 +306,12 @@ class SyncEngine:
             if page.scope is not None and page.scope != state.pull_scope and cursor > 0 and not rescoped:
                 user = api.me()
             with self.store.write() as conn:
-                touched = replica.merge_pulled(conn, page.changes)
+                changes = bounded.set_aside(conn, page.changes, page.older or ())
+                touched = replica.merge_pulled(conn, changes)
                 if page.changes:
                     self.clock.observe(conn, max(c.hlc for c in page.changes))
+                if page.horizon is not None and horizon is None:
+                    update_state(conn, pull_horizon=page.horizon)
                 if user is not None:
                     forgotten = scope.forget_outside(conn, user.districts) if user.role != "admin" else None
                     for entity, keys in (forgotten.dropped if forgotten else {}).items():
@@ -314,8 +319,11 @@ class SyncEngine:
                     # Rows kept for unsent work are forgotten by a later sync, after its push has
                     # sent that work: until then the old scope stays.
                     done = forgotten is None or forgotten.complete
+                    # What this device holds is whole up to its cursor: only what it lacks
+                    # (a district just granted) may stay bounded below it.
                     update_state(
                         conn,
+                        pull_horizon=cursor,
                         cursor=0,
                         pull_scope=page.scope if done else state.pull_scope,
                         user_json=msgspec.json.encode(user).decode(),
@@ -333,7 +341,51 @@ class SyncEngine:
                 rescoped, message = True, RESCOPED
                 continue
             if not page.has_more or page.cursor <= cursor:
-                return pulled
+                return pulled + self._complete(api)
+
+    def _complete(self, api: ServerApi) -> int:
+        """Fetch whole the records a page showed this device lacks (``bounded``)."""
+        fetched = 0
+        while True:
+            with self.store.read() as conn:
+                ids = sorted(bounded.queued(conn))[:MAX_RECORDS_PER_FETCH]
+            if not ids:
+                return fetched
+            reply = api.records(inspection_ids=ids)
+            with self.store.write() as conn:
+                bounded.done(conn, ids)  # one not sent back is out of reach now: nothing to keep
+                touched = self.merge_records(conn, reply)
+            fetched += len(reply.changes)
+            if touched and self.on_data is not None:
+                self.on_data(touched)
+
+    def merge_records(self, conn: sqlite3.Connection, reply: RecordsPage) -> dict[str, set[str]]:
+        """Merge whole records (``GET /api/v1/sync/records``) by clock, like a pull page."""
+        changes: list[PulledChange] = reply.changes
+        touched = replica.merge_pulled(conn, changes)
+        if changes:
+            self.clock.observe(conn, max(c.hlc for c in changes))
+        return touched
+
+    def site_history(self, site_id: str) -> tuple[int, bool]:
+        """Fetch a site's inspections whole (its older history), merged by clock; returns how
+        many inspections the server sent and whether it has more. Raises ``Offline`` (and the
+        other ``ServerError``s) when the server cannot be reached."""
+        with self.store.read() as conn:
+            state = read_state(conn)
+        if not state.token or not state.server_url:
+            raise Unauthorized(messages.NOT_LOGGED_IN)
+        api = self.api_factory(state.server_url, state.token)
+        try:
+            reply = api.records(site_id=site_id)
+        finally:
+            api.close()
+        with self.store.write() as conn:
+            bounded.done(conn, reply.inspections)
+            touched = self.merge_records(conn, reply)
+        if touched and self.on_data is not None:
+            self.on_data(touched)
+        return len(reply.inspections), reply.more
 
 
 def _was_rejected(result: ChangeResult) -> bool:

@@ -62,3 +62,11 @@ def split_bilingual(text: str) -> LocalText:
 
 def fill(text: LocalText, **values: object) -> LocalText:
     return LocalText(text.vi.format(**values), text.en.format(**values))
+
+
+HISTORY_OFFLINE = LocalText(
+    "Xem lịch sử cũ cần kết nối mạng: các biên bản cũ hơn được lưu trên máy chủ. Hãy bật Wi‑Fi hoặc dữ liệu"
+    " di động rồi bấm lại. Các biên bản đã có trên máy vẫn xem được.",
+    "The older history needs a connection: older records are kept on the server. Turn on Wi‑Fi or mobile data"
+    " and tap again. The records already on this phone can still be opened.",
+)

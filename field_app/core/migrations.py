@@ -236,12 +236,21 @@ def _m005_actions(db: sqlite_utils.Database) -> None:
         )
 
 
+def _m006_bounded_sync(db: sqlite_utils.Database) -> None:
+    """A bounded first sync (PROTOCOL.md §7): ``pull_horizon`` is the horizon the server named
+    on the first page (sent back on every pull); ``record_fetch`` the inspections a page showed
+    this device lacks whole, fetched whole (``GET /api/v1/sync/records``) before they are kept."""
+    db.execute("ALTER TABLE sync_state ADD COLUMN pull_horizon INTEGER")
+    db.execute("CREATE TABLE IF NOT EXISTS record_fetch (inspection_id TEXT PRIMARY KEY)")
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _m001_initial,
     _m002_pull_scope,
     _m003_login_device_key,
     _m004_assignments,
     _m005_actions,
+    _m006_bounded_sync,
 ]
 
 

@@ -14,7 +14,7 @@ from shared_schema import protocol
 from shared_schema.errors import Code, Problem
 from shared_schema.protocol import PROTOCOL_VERSION
 from shared_schema.records import UserInfo
-from shared_schema.sync import PullPage, PushReply, PushRequest, TokenReply, TokenRequest
+from shared_schema.sync import PullPage, PushReply, PushRequest, RecordsPage, TokenReply, TokenRequest
 from shared_schema.text import LocalText
 
 
@@ -164,15 +164,39 @@ class ServerApi:
         _raise_for(response)
         return msgspec.json.decode(response.content, type=PushReply)
 
-    def pull(self, cursor: int, limit: int, client_id: str | None = None) -> PullPage:
+    def pull(
+        self,
+        cursor: int,
+        limit: int,
+        client_id: str | None = None,
+        *,
+        bounded: bool = False,
+        horizon: int | None = None,
+    ) -> PullPage:
         """One page of the change feed above ``cursor``; ``client_id`` lets the server record
-        when this device last pulled (shown to admins as the device's sync health)."""
+        when this device last pulled (shown to admins as the device's sync health). ``bounded``
+        asks for a bounded pull below ``horizon`` (PROTOCOL.md §7)."""
         params: dict[str, str | int] = {"cursor": cursor, "limit": limit, "protocol": PROTOCOL_VERSION}
         if client_id:
             params["client_id"] = client_id
+        if bounded:
+            params["bounded"] = "true"
+            if horizon is not None:
+                params["horizon"] = horizon
         response = self._send("GET", "/api/v1/sync/pull", params=params)
         _raise_for(response)
         return msgspec.json.decode(response.content, type=PullPage)
+
+    def records(self, *, site_id: str | None = None, inspection_ids: list[str] | None = None) -> RecordsPage:
+        """Whole inspections: a site's (newest first) or the ones named (PROTOCOL.md §7)."""
+        params: dict[str, str | int | list[str]] = {"protocol": PROTOCOL_VERSION}
+        if site_id is not None:
+            params["site_id"] = site_id
+        if inspection_ids:
+            params["inspection_id"] = inspection_ids
+        response = self._send("GET", "/api/v1/sync/records", params=params)
+        _raise_for(response)
+        return msgspec.json.decode(response.content, type=RecordsPage)
 
     def blob_offset(self, sha256: str) -> tuple[int, bool]:
         """(bytes the server holds, whether the blob is complete and verified)."""

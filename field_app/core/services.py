@@ -38,7 +38,7 @@ from field_app.core.models import (
     SyncStatus,
 )
 from field_app.core.queries import Queries
-from field_app.core.server_api import ServerApi, ServerError
+from field_app.core.server_api import Offline, ServerApi, ServerError
 from field_app.core.session import SessionKeeper, normalise_url
 from field_app.core.site_correction import SiteDraft, site_changes
 from field_app.core.store import Store, default_data_dir
@@ -495,6 +495,24 @@ class AppServices:
             progress=self._engine.progress,
             first_sync_done=state.first_sync_done,
         )
+
+    def site_history(self, site_id: str) -> tuple[int, bool]:
+        """Fetch a site's older inspections from the server (a bounded first sync leaves settled
+        history there, PROTOCOL.md §7), merged by clock; returns how many inspections came and
+        whether the server holds still more. Needs a connection: raises ``AppError("offline")``
+        saying so when there is none."""
+        try:
+            found = self._engine.site_history(site_id)
+        except Offline as exc:
+            self._online = False
+            self._emit(AppEvent("sync"))
+            raise AppError("offline", messages.HISTORY_OFFLINE) from exc
+        except ServerError as exc:
+            raise AppError(exc.code, exc.message) from exc
+        if not self._online:
+            self._online = True
+            self._emit(AppEvent("sync"))
+        return found
 
     def sync_now(self) -> SyncReport:
         """Upload blobs, push the outbox, pull; blocks until done. Never raises for network

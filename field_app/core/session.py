@@ -112,7 +112,8 @@ class SessionKeeper:
             if switching or previous is None:
                 for table in REPLICATED_TABLES:
                     conn.execute(f"DELETE FROM {table}")
-                update_state(conn, cursor=0, first_sync_done=0, last_sync_at=None, pull_scope=None)
+                update_state(conn, cursor=0, first_sync_done=0, last_sync_at=None, pull_scope=None, pull_horizon=None)
+                conn.execute("DELETE FROM record_fetch")  # a new first sync (PROTOCOL.md §7)
                 if self.clock is not None and not outbox.pending_count(conn):
                     # The server registers a client id to one user (PROTOCOL.md §1): whoever
                     # signs in on a cleared install is a new device to it.

@@ -92,6 +92,17 @@ STRINGS: dict[str, tuple[str, str]] = {
     "contact": ("Liên hệ", "Contact"),
     "past_inspections": ("Các lần kiểm tra trước", "Past inspections"),
     "no_past_inspections": ("Chưa có lần kiểm tra nào.", "No inspections yet."),
+    "site_history": ("Xem lịch sử cũ", "Show older history"),
+    "site_history_hint": (
+        "Máy chỉ giữ các lần kiểm tra gần đây; lịch sử cũ hơn tải từ máy chủ khi có mạng.",
+        "This phone keeps the recent inspections; older history is fetched from the server when online.",
+    ),
+    "history_loading": ("Đang tải lịch sử cũ…", "Fetching the older history…"),
+    "history_loaded": ("Đã tải {count} lần kiểm tra của cơ sở này.", "Fetched {count} inspections of this site."),
+    "history_loaded_more": (
+        "Đã tải {count} lần kiểm tra gần nhất của cơ sở này; các lần cũ hơn nữa xem trên trang quản lý.",
+        "Fetched the latest {count} inspections of this site; older ones are on the console.",
+    ),
     "start_inspection": ("Bắt đầu kiểm tra: {title}", "Start inspection: {title}"),
     "no_checklist": (
         "Chưa có bảng kiểm cho loại cơ sở này: hãy đồng bộ.",

@@ -110,6 +110,10 @@ class AppState:
         self.districts: list[str] = []
         self.kinds: list[str] = []
         self.site: SiteDetail | None = None
+        # "Xem lịch sử cũ": what the last fetch of the site's older history said, and whether one runs
+        self.history_note: str | None = None
+        self.history_error = False
+        self.history_busy = False
         self.checklists: list[ChecklistOption] = []
         # one inspection
         self.form: InspectionForm | None = None
@@ -361,7 +365,29 @@ class AppState:
             self.flash = exc.message.get(self.lang)
             return
         self.checklists = self._services.checklists_for_kind(self.site.site.kind)
+        self.history_note, self.history_error = None, False
         self.route = "site"
+
+    async def load_site_history(self, run: Runner = asyncio.to_thread) -> bool:
+        """ "Xem lịch sử cũ": fetch the open site's older inspections from the server (online
+        only; offline the note says a connection is needed)."""
+        if self.site is None:
+            return False
+        site_id = self.site.site.id
+        self.history_busy, self.history_note, self.history_error = True, None, False
+        try:
+            count, more = await run(lambda: self._services.site_history(site_id))
+        except AppError as exc:
+            self.history_note, self.history_error = exc.message.get(self.lang), True
+            self.status = self._services.sync_status()
+            return False
+        finally:
+            self.history_busy = False
+        self.status = self._services.sync_status()
+        self.site = self._services.get_site(site_id)
+        key = "history_loaded_more" if more else "history_loaded"
+        self.history_note = self.t(key, count=i18n.fmt_number(count, self.lang))
+        return True
 
     # --- corrective actions on a follow-up visit ---------------------------------------------
 

@@ -33,7 +33,7 @@ from shared_schema import actions as action_rules
 from shared_schema.checklist import ChecklistTemplate, YesNoQuestion
 from shared_schema.clock import HybridClock
 from shared_schema.codec import WireError, convert
-from shared_schema.errors import FieldProblem
+from shared_schema.errors import Code, FieldProblem
 from shared_schema.protocol import PROTOCOL_VERSION, answer_entity_id, template_entity_id
 from shared_schema.sync import Change, PushRequest
 from shared_schema.template_rules import validate_template
@@ -127,7 +127,7 @@ def unsupported_rows_error(issues: list[XlsformIssue]) -> Invalid:
             f"The file has {len(issues)} row(s) a checklist cannot express; nothing was saved. Fix the file, or"
             " accept a draft without those rows (--accept-dropped).",
         ),
-        code="xlsform_unsupported",
+        code=Code.XLSFORM_UNSUPPORTED,
         errors=[
             FieldProblem(
                 field=f"{i.sheet}!{i.column}", row=i.row, message=f"{i.what.vi} — {i.why.vi} / {i.what.en} — {i.why.en}"

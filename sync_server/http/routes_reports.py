@@ -23,6 +23,7 @@ from litestar import Request, Response, Router, get
 from litestar.params import Parameter, QueryParameter
 from litestar.response import Stream
 
+from shared_schema.errors import Code
 from sync_server.core import summary
 from sync_server.core.access import Actor, require_reviewer
 from sync_server.core.errors import NotFound, bi
@@ -131,7 +132,7 @@ def export_inspections(
                 f"Không có tệp xuất '{filename}'; dùng inspections.csv, .xlsx hoặc .geojson.",
                 f"No export '{filename}'; use inspections.csv, .xlsx or .geojson.",
             ),
-            code="unknown_format",
+            code=Code.UNKNOWN_FORMAT,
         )
     filters = {
         "status": status,
@@ -174,7 +175,7 @@ def summary_format(filename: str) -> str:
                 f"Không có báo cáo '{filename}'; dùng summary.xlsx hoặc summary.pdf.",
                 f"No report '{filename}'; use summary.xlsx or summary.pdf.",
             ),
-            code="unknown_format",
+            code=Code.UNKNOWN_FORMAT,
         )
     return fmt
 

@@ -13,7 +13,8 @@ from litestar.openapi.spec import Example
 from litestar.params import JSONBody, Parameter, QueryParameter
 
 from shared_schema import protocol
-from shared_schema.sync import PullPage, PushReply, PushRequest
+from shared_schema.sync import PullPage, PushReply, PushRequest, RecordsPage
+from sync_server.core import pull as pull_core
 from sync_server.core import sync_service
 from sync_server.http.deps import GUARDS, ActorDep, ServerDep
 
@@ -113,6 +114,42 @@ class SyncController(Controller):
                 description="The pulling device's client_id (optional): the server records the device's last pull"
             ),
         ] = None,
+        bounded: Annotated[
+            bool,
+            QueryParameter(
+                description="A bounded pull (PROTOCOL.md §7): settled inspections at or below the horizon are left "
+                "out, except the latest few per site and the user's own; the page names its horizon and `older`"
+            ),
+        ] = False,
+        horizon: Annotated[
+            int | None,
+            QueryParameter(
+                ge=0, le=protocol.MAX_INT, description="Bounded pulls: the horizon the first page of the sync named"
+            ),
+        ] = None,
     ) -> Response[bytes]:
-        body = sync_service.pull(server.db, actor, cursor, limit, protocol_version, client_id)
+        body = sync_service.pull(
+            server.db, actor, cursor, limit, protocol_version, client_id, bounded=bounded, horizon=horizon
+        )
+        return Response(content=body, media_type="application/json")
+
+    @get(
+        "/records",
+        sync_to_thread=True,
+        summary="Whole inspections: a site's history, or records a bounded device lacks",
+        responses={200: ResponseSpec(RecordsPage, description="Every feed row of each inspection")},
+    )
+    def records(
+        self,
+        actor: ActorDep,
+        server: ServerDep,
+        protocol_version: Annotated[int | None, QueryParameter(name="protocol", description="Protocol version")] = None,
+        site_id: Annotated[
+            str | None, QueryParameter(description="A site: its inspections, newest first (at most 100)")
+        ] = None,
+        inspection_id: Annotated[
+            list[str] | None, QueryParameter(description="Inspections by id (repeat the parameter; at most 100)")
+        ] = None,
+    ) -> Response[bytes]:
+        body = pull_core.records(server.db, actor, protocol_version, site_id=site_id, inspection_ids=inspection_id)
         return Response(content=body, media_type="application/json")

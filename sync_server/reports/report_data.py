@@ -10,6 +10,7 @@ from typing import Any
 import msgspec
 
 from shared_schema.checklist import ChecklistTemplate
+from shared_schema.errors import Code
 from shared_schema.records import InspectionHeader, Review, Site
 from sync_server.core import actions as corrective_actions
 from sync_server.core import blobs, inspection_export, inspections, registry
@@ -116,7 +117,7 @@ def report_data(server: Server, actor: Actor, inspection_id: str) -> ReportData:
     if data is None:
         raise NotFound(
             "Biên bản chưa có bảng kiểm đã ban hành. / The inspection has no published checklist.",
-            code="template_missing",
+            code=Code.TEMPLATE_MISSING,
         )
     with server.db.read() as tx:
         data.actions = corrective_actions.inspection_actions(tx, inspection_id)

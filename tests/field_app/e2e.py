@@ -150,6 +150,59 @@ def assert_converged(world: World, *devices: tuple[AppServices, str]) -> None:
         assert not missing and not extra, f"{username}: differs from server: missing={missing} extra={extra}"
 
 
+def inspection_of(key: tuple[str, str, str], value: Any) -> str | None:
+    """The inspection a replicated field belongs to (its header, an answer, a conflict about it)."""
+    if key[0] == "inspection":
+        return key[1]
+    if key[0] == "answer":
+        return key[1].split("/", 1)[0]
+    if key[0] == "conflict" and isinstance(value, dict):
+        return replica.conflict_inspection_id(value.get("entry") if "entry" in value else value)
+    return None
+
+
+def needed_inspections(world: World, username: str) -> set[str]:
+    """The inspections a new phone of ``username`` receives by a bounded first sync (PROTOCOL.md §7)."""
+    found: set[str] = set()
+    cursor, horizon = 0, None
+    with world.api(username) as http:
+        while True:
+            params: dict[str, Any] = {"cursor": cursor, "limit": 5000, "protocol": 1, "bounded": "true"}
+            if horizon is not None:
+                params["horizon"] = horizon
+            page = http.get("/api/v1/sync/pull", params=params).json()
+            horizon = page["horizon"]
+            found |= {c["entity_id"] for c in page["changes"] if c["entity"] == "inspection"}
+            cursor = page["cursor"]
+            if not page["has_more"]:
+                return found
+
+
+def assert_converged_bounded(world: World, *devices: tuple[AppServices, str]) -> None:
+    """Phones after a bounded first sync (and any history fetched on demand): nothing waits to
+    be sent; everything they hold is the server's (value and clock); every inspection they hold
+    is whole; every row outside inspections is there; and every inspection a new phone of the
+    user would need is held."""
+    for app, username in devices:
+        status = app.sync_status()
+        assert status.pending == 0, f"{username}: {status.pending} changes still queued"
+        assert status.pending_blobs == 0, f"{username}: photos not uploaded"
+        assert not app.store.query("SELECT 1 FROM record_fetch"), f"{username}: records still to fetch"
+        server = world.server_snapshot(username)
+        device = device_snapshot(app)
+        differ = {k: (v, server.get(k)) for k, v in device.items() if server.get(k) != v}
+        assert not differ, f"{username}: holds values the server does not: {differ}"
+        held = {k[1] for k in device if k[0] == "inspection"}
+        missing = {
+            k: v
+            for k, v in server.items()
+            if k not in device and ((owner := inspection_of(k, v[0])) is None or owner in held)
+        }
+        assert not missing, f"{username}: lacks part of what it holds or needs: {missing}"
+        lacking = needed_inspections(world, username) - held
+        assert not lacking, f"{username}: lacks inspections it needs: {lacking}"
+
+
 def sync_ok(app: AppServices) -> None:
     report = app.sync_now()
     assert report.ok, report.error
@@ -163,4 +216,13 @@ def start_server_world(tmp_path_factory: Any) -> World:
     return make_world(tmp_path_factory.mktemp("world"))
 
 
-__all__ = ["World", "assert_converged", "device_snapshot", "make_world", "sample_template", "site_id", "sync_ok"]
+__all__ = [
+    "World",
+    "assert_converged",
+    "assert_converged_bounded",
+    "device_snapshot",
+    "make_world",
+    "sample_template",
+    "site_id",
+    "sync_ok",
+]

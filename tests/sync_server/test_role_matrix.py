@@ -129,6 +129,21 @@ ENDPOINTS: list[tuple[str, str, str, dict[str, Any], dict[str, int]]] = [
         dict(inspector=OK, other_inspector=OK, supervisor=OK, admin=OK),
     ),
     (
+        "site history",
+        "GET",
+        "/api/v1/sync/records?protocol=1&site_id=site-a",
+        {},
+        dict(inspector=OK, other_inspector=HIDDEN, supervisor=OK, admin=OK),
+    ),
+    (
+        # records by id answer only what the caller may see (an empty reply, not a 404)
+        "records by id",
+        "GET",
+        "/api/v1/sync/records?protocol=1&inspection_id={iid}",
+        {},
+        dict(inspector=OK, other_inspector=OK, supervisor=OK, admin=OK),
+    ),
+    (
         "blob head",
         "HEAD",
         "/api/v1/blobs/{blob}",

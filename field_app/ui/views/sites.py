@@ -132,6 +132,10 @@ def SiteScreen(state: AppState, ui: Any = None) -> ft.Control:
         for option in state.checklists
     ]
     past = [inspection_tile(state, item) for item in detail.inspections]
+
+    async def fetch_history(e: Any) -> None:
+        await state.load_site_history()
+
     carried = [_carried_action(state, view, caps) for view in detail.open_actions]
     return ft.Container(
         padding=12,
@@ -163,6 +167,16 @@ def SiteScreen(state: AppState, ui: Any = None) -> ft.Control:
                     [
                         w.heading(state.t("past_inspections"), 15),
                         *(past or [w.muted(state.t("no_past_inspections"))]),
+                        w.muted(state.t("site_history_hint"), 12),
+                        w.action(
+                            state.t("history_loading") if state.history_busy else state.t("site_history"),
+                            fetch_history,
+                            icon=ft.Icons.HISTORY,
+                            disabled=state.history_busy,
+                        ),
+                        (w.error_text(state.history_note) if state.history_error else w.muted(state.history_note, 13))
+                        if state.history_note
+                        else None,
                     ],
                     padding=8,
                 ),
