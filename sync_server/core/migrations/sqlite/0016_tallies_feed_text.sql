@@ -162,5 +162,11 @@ END;
 
 -- The feed kept each row's pull text (tail, migration 0002) next to the same values in their
 -- own columns; the pull text is now built on read from the columns (dialects: pull_object).
--- DROP COLUMN rewrites every row.
+-- DROP COLUMN rewrites every row in place, which leaves its pages part empty; the rows are then
+-- copied out and back in sequence order (DELETE without WHERE frees every page at once, the
+-- copy refills them packed), keeping the table's indexes and columns whatever they are.
 ALTER TABLE feed DROP COLUMN tail;
+CREATE TABLE feed_rewrite AS SELECT * FROM feed;
+DELETE FROM feed;
+INSERT INTO feed SELECT * FROM feed_rewrite ORDER BY seq;
+DROP TABLE feed_rewrite;
