@@ -120,7 +120,7 @@ CREATE TRIGGER sites_tally_kind AFTER UPDATE OF kind ON sites
 FOR EACH ROW WHEN (OLD.kind IS DISTINCT FROM NEW.kind) EXECUTE FUNCTION sites_tally();
 
 -- The feed kept each row's pull text (tail, migration 0002) next to the same values in their
--- own columns; the pull text is now built on read from the columns (dialects: pull_object).
+-- own columns; the pull text is now built on read from the columns (Dialect.pull_tail).
 -- CLUSTER rewrites the table in sequence order, without the dropped column's text.
 ALTER TABLE feed DROP COLUMN tail;
 CLUSTER feed USING feed_pkey;

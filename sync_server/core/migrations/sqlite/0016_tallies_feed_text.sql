@@ -161,12 +161,14 @@ BEGIN
 END;
 
 -- The feed kept each row's pull text (tail, migration 0002) next to the same values in their
--- own columns; the pull text is now built on read from the columns (dialects: pull_object).
--- DROP COLUMN rewrites every row in place, which leaves its pages part empty; the rows are then
--- copied out and back in sequence order (DELETE without WHERE frees every page at once, the
--- copy refills them packed), keeping the table's indexes and columns whatever they are.
-ALTER TABLE feed DROP COLUMN tail;
-CREATE TABLE feed_rewrite AS SELECT * FROM feed;
+-- own columns; the pull text is now built on read from the columns (Dialect.pull_tail).
+-- The rows are copied out without it and back in sequence order: DELETE without WHERE frees
+-- every page at once, so the copy refills them packed (DROP COLUMN alone would rewrite each
+-- row in place and leave its pages part empty); the table keeps its indexes. A column added
+-- to feed after migration 0012 would make the INSERT fail, not vanish.
+CREATE TABLE feed_rewrite AS
+SELECT seq, entity, entity_id, field, value, hlc, writer_client, writer_user, district, inspection_id FROM feed;
 DELETE FROM feed;
+ALTER TABLE feed DROP COLUMN tail;
 INSERT INTO feed SELECT * FROM feed_rewrite ORDER BY seq;
 DROP TABLE feed_rewrite;
