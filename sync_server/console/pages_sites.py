@@ -51,24 +51,35 @@ def sites_page(
     district: str | None = None,
     kind: str | None = None,
     page: int = 1,
+    cursor: str | None = None,
 ) -> Response[str]:
+    """The registry page by page: "next" and "previous" follow the keyset cursors of
+    ``registry.list_sites`` (sites added meanwhile never make a row skip or repeat); a bare
+    ``page`` (an old link) is read by offset."""
     require_admin_viewer(viewer)
     server = server_of(request)
     page = max(page, 1)
-    result = registry.list_sites(
-        server.db,
-        viewer,
-        q=q or None,
-        district=district or None,
-        kind=kind or None,
-        limit=PAGE_SIZE,
-        offset=(page - 1) * PAGE_SIZE,
-    )
+    cursor = (cursor or "").strip() or None
+    error = None
+    try:
+        result = registry.list_sites(
+            server.db,
+            viewer,
+            q=q or None,
+            district=district or None,
+            kind=kind or None,
+            limit=PAGE_SIZE,
+            offset=0 if cursor else (page - 1) * PAGE_SIZE,
+            cursor=cursor,
+        )
+    except ServiceError as exc:
+        result, error = registry.SitePage(items=[], total=0, limit=PAGE_SIZE, offset=0), exc.detail
     query = {k: v for k, v in {"q": q, "district": district, "kind": kind}.items() if v}
     return render(
         request,
         "sites.html",
         sites=result,
+        error=error,
         page=page,
         pages=max(1, math.ceil(result.total / PAGE_SIZE)),
         q=q or "",
@@ -77,6 +88,14 @@ def sites_page(
         site_kinds=list(SITE_KINDS),
         districts=queries.districts_in_scope(server.db, viewer),
         query=urlencode(query),
+        next_query=urlencode({**query, "page": page + 1, "cursor": result.next_cursor}) if result.next_cursor else None,
+        prev_query=(
+            urlencode({**query, "page": page - 1, "cursor": result.prev_cursor})
+            if page > 2 and result.prev_cursor
+            else urlencode(query)
+            if page > 1 or result.prev_cursor
+            else None
+        ),
     )
 
 

@@ -1,18 +1,18 @@
-"""The supervisors' dashboard computed by the database: a few grouped queries whose results
-are a handful of rows, never one row per inspection.
+"""The supervisors' dashboard computed by the database: a few summary rows, never one row
+per inspection.
 
 The figures are the same as the pure functions of ``sync_server.reports.dashboard`` give over
 every inspection row (``tests/reports/test_dashboard.py`` proves it on generated data, on
-SQLite and PostgreSQL):
+SQLite and PostgreSQL). They come from the counts kept as inspections change
+(``sync_server.core.tallies``, migration 0016), so the dashboard does not grow with history:
 
-- results by district and by site kind, the status counts and the latest start per site: one
-  ``GROUP BY`` over the ``inspections_dashboard`` index (a group per district, site, status
-  and result);
-- per-day counts: the window's inspections, found by range on ``started_key`` (when each
-  started, UTC, ``YYYYMMDDHHMMSS``; ``derived.started_key``), grouped by UTC hour (or minute,
-  or second, when the zone's midnights do not fall on whole hours); Python turns those few
-  buckets into local days (``SYNC_TIMEZONE``), so the Viet Nam day boundary (17:00 UTC) and
-  any daylight-saving zone are exact.
+- results by district and by site kind and the status counts: ``inspection_tally``;
+- the latest start per site: ``site_latest``;
+- per-day counts: inspections handed in per UTC hour (``inspection_hours``) when the zone's
+  midnights fall on whole hours (Viet Nam: 17:00 UTC), else the window's inspections found by
+  range on ``started_key`` (when each started, UTC, ``YYYYMMDDHHMMSS``; ``derived.started_key``)
+  grouped by minute or second; Python turns those few buckets into local days
+  (``SYNC_TIMEZONE``), so the day boundary of any zone, daylight saving included, is exact.
 
 An inspection whose start has no ``started_key`` (a plain date, read as a local day, or a form
 migration 0010 could not read in SQL) is read in Python with the same ``local_day`` the pure
@@ -25,12 +25,11 @@ import datetime as dt
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Sequence
-from typing import cast
 
 import msgspec
 
 from record_pdf.formatting import local_day as _local_day
-from sync_server.core import local_time
+from sync_server.core import local_time, tallies
 from sync_server.core.access import Actor, district_filter
 from sync_server.core.dashboard_rows import COUNTED_STATUSES, DayCount, SiteGap, SiteRow
 from sync_server.core.db import Database, Tx
@@ -85,11 +84,14 @@ def inspections_per_day(db: Database, actor: Actor, start: dt.date, end: dt.date
     cond, params = district_filter(actor, "i.district")
     counts: Counter[dt.date] = Counter()
     with db.read() as tx:
-        buckets = tx.query(
-            f"SELECT substr(i.started_key, 1, {width}) AS k, COUNT(*) FROM inspections i"
-            f" WHERE i.started_key >= ? AND i.started_key < ? AND i.status IN ({_COUNTED_SQL}){cond} GROUP BY k",
-            [_digits(starts[0]), _digits(starts[-1]), *params],
-        )
+        if width == 10:  # midnights on whole hours: the hours kept by ``tallies``
+            buckets = tallies.hours(tx, actor, _digits(starts[0])[:10], _digits(starts[-1])[:10])
+        else:
+            buckets = tx.query(
+                f"SELECT substr(i.started_key, 1, {width}) AS k, COUNT(*) FROM inspections i"
+                f" WHERE i.started_key >= ? AND i.started_key < ? AND i.status IN ({_COUNTED_SQL}){cond} GROUP BY k",
+                [_digits(starts[0]), _digits(starts[-1]), *params],
+            )
         odd = [(when,) for _, when in _odd_rows(tx, actor)]
     for key, n in buckets:
         moment = _bucket_start(key)
@@ -103,7 +105,7 @@ def inspections_per_day(db: Database, actor: Actor, start: dt.date, end: dt.date
     return [DayCount(start + dt.timedelta(days=i), counts[start + dt.timedelta(days=i)]) for i in range(days)]
 
 
-Group = tuple[str, str, str, str | None, int, str, str | None]
+Group = tuple[str, str, str, str | None, int]
 
 
 def _odd_rows(tx: Tx, actor: Actor) -> list[tuple[str, str]]:
@@ -121,29 +123,20 @@ def _odd_rows(tx: Tx, actor: Actor) -> list[tuple[str, str]]:
 
 
 def _groups(db: Database, actor: Actor) -> list[Group]:
-    """(district, site kind, status, result, count, site id, latest started_key) of the
-    scope's inspections: one pass over the ``inspections_dashboard`` index."""
-    cond, params = district_filter(actor, "i.district")
+    """(district, site kind, status, result, count) of the scope's inspections, from the
+    counts kept as they change (``tallies``)."""
     with db.read() as tx:
-        rows = tx.query(
-            "SELECT g.district, COALESCE(s.kind, ''), g.status, g.result, g.n, g.site_id, g.latest FROM ("
-            "SELECT i.district, i.site_id, i.status, i.result, COUNT(*) AS n, MAX(i.started_key) AS latest"
-            # a discarded draft leaves the dashboard (``workflow.HIDDEN_STATUSES``)
-            " FROM inspections i WHERE COALESCE(i.status, '') <> 'discarded'"
-            + cond
-            + " GROUP BY i.district, i.site_id, i.status, i.result) g"
-            " LEFT JOIN sites s ON s.id = g.site_id",
-            params,
-        )
-    # grouped in the index's order; an inspection without a status counts as a draft
-    return [(r[0], r[1], r[2] or "draft", r[3], int(r[4]), r[5], r[6]) for r in rows]
+        rows = tallies.groups(tx, actor)
+    # a discarded draft leaves the dashboard (``workflow.HIDDEN_STATUSES``); an inspection
+    # without a status counts as a draft
+    return [(r[0], r[1], r[2] or "draft", r[3], r[4]) for r in rows if r[2] != "discarded"]
 
 
 def _results(groups: Sequence[Group], index: int) -> dict[str, dict[str, int]]:
     table: dict[str, Counter[str]] = {}
     for row in groups:
         if row[2] in COUNTED_STATUSES:
-            table.setdefault(cast(str, row[index]), Counter())[row[3] or "none"] += row[4]
+            table.setdefault(row[1] if index else row[0], Counter())[row[3] or "none"] += row[4]
     return {group: dict(counts) for group, counts in sorted(table.items())}
 
 
@@ -155,16 +148,12 @@ def _status_counts(groups: Sequence[Group]) -> dict[str, int]:
     return dict(sorted(counts.items(), key=lambda kv: (rank.get(kv[0], len(rank)), kv[0])))
 
 
-def last_inspected_per_site(db: Database, actor: Actor, groups: Sequence[Group] | None = None) -> dict[str, dt.date]:
+def last_inspected_per_site(db: Database, actor: Actor) -> dict[str, dt.date]:
     """Site id → the local day of its latest inspection that is not a draft."""
-    groups = _groups(db, actor) if groups is None else groups
-    latest: dict[str, str] = {}
-    for g in groups:
-        if g[2] in COUNTED_STATUSES and g[6] is not None and g[6] > latest.get(g[5], ""):
-            latest[g[5]] = g[6]
-    last = {site: local_time.local_day_of(_bucket_start(key)) for site, key in latest.items()}
     with db.read() as tx:
+        latest = tallies.latest_per_site(tx, actor)
         odd = _odd_rows(tx, actor)
+    last = {site: local_time.local_day_of(_bucket_start(key)) for site, key in latest.items()}
     for site, when in odd:
         day = local_day(when)
         if day is not None and (site not in last or day > last[site]):
@@ -178,11 +167,10 @@ def sites_not_inspected(
     sites: Sequence[SiteRow],
     days: int,
     today: dt.date,
-    groups: Sequence[Group] | None = None,
 ) -> list[SiteGap]:
     """Active sites with no inspection (other than a draft) in the last ``days`` days,
     never-inspected sites first, then the longest gap first."""
-    last = last_inspected_per_site(db, actor, groups)
+    last = last_inspected_per_site(db, actor)
     cutoff = today - dt.timedelta(days=days)
     gaps = [
         SiteGap(site, seen, (today - seen).days if seen else None)
@@ -201,5 +189,5 @@ def figures(db: Database, actor: Actor, sites: Sequence[SiteRow], days: int, tod
         by_district=_results(groups, 0),
         by_kind=_results(groups, 1),
         status_counts=_status_counts(groups),
-        gaps=sites_not_inspected(db, actor, sites, days, today, groups),
+        gaps=sites_not_inspected(db, actor, sites, days, today),
     )

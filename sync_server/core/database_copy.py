@@ -50,11 +50,18 @@ TABLE_KEYS: dict[str, tuple[str, ...]] = {
     "assignments": ("id",),
     "assignment_inspections": ("assignment_id", "inspection_id"),
     "units": ("id",),
+    # counts kept by triggers (migration 0016, ``tallies``): last, see DERIVED_TABLES
+    "inspection_tally": ("district", "status", "site_kind", "result", "template_id"),
+    "inspection_hours": ("hour", "district"),
+    "site_latest": ("site_id", "district"),
 }
 PAGE_ROWS = 5000
 # Tables a migration fills (the administrative units seeded by 0011): a new target holds those
 # rows already; they are replaced by the source's.
 SEEDED_TABLES = ("units",)
+# Tables the target's triggers fill as the rows they count are copied (``tallies``): emptied
+# just before their own turn and then copied, so they hold exactly the source's rows.
+DERIVED_TABLES = ("inspection_tally", "inspection_hours", "site_latest")
 
 Progress = Callable[[str, int, int], None]  # (table, rows copied so far, rows in the table)
 
@@ -115,6 +122,8 @@ def copy_database(source: Database, target: Database, progress: Progress | None 
         for table in SEEDED_TABLES:
             dst.execute(f"DELETE FROM {table}")
         for table, key in TABLE_KEYS.items():
+            if table in DERIVED_TABLES:
+                dst.execute(f"DELETE FROM {table}")
             done = 0
             for rows in _pages(src, table, key):
                 columns = list(rows[0].keys())

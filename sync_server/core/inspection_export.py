@@ -30,7 +30,6 @@ from sync_server.core.db import Database, Tx
 from sync_server.core.errors import Invalid, bi
 from sync_server.core.inspections import SORTS, InspectionSummary, _filter_day, summary_from_row
 from sync_server.core.sites import site_from_row
-from sync_server.core.util import from_json
 
 # Statuses an export leaves out unless the caller asks for them (or filters for one of them).
 EXCLUDED_UNLESS_ASKED: tuple[str, ...] = ("draft", *sorted(workflow.HIDDEN_STATUSES))
@@ -165,7 +164,7 @@ def load_records(db: Database, actor: Actor, inspection_ids: Sequence[str]) -> l
 
 
 class _FeedText(msgspec.Struct, gc=False):
-    """One feed row as its stored pull text (``tail``) holds it."""
+    """One feed row as its pull text (``Dialect.pull_tail``) holds it."""
 
     entity: str
     entity_id: str
@@ -204,25 +203,15 @@ def _fields_of(inspection_id: str, rows: Iterable[_FeedText]) -> tuple[dict[str,
 
 def _feed_rows(tx: Tx, inspection_ids: Sequence[str], marks: str) -> dict[str, list[_FeedText]]:
     """Every feed row of the inspections, per inspection. Each inspection's rows come as ONE
-    text built by the database from the rows' stored pull text (``tail``, which every row has
-    since migration 0002): one JSON decode per inspection instead of a result row and a
-    decode per field — the export's hottest path. A batch where some row lacks its text is
-    read row by row instead."""
-    joined = tx.dialect.string_agg.format(expr="'{\"seq\":0' || tail", sep="','")
+    text built by the database from the rows' pull text (``Dialect.pull_tail``): one JSON
+    decode per inspection instead of a result row and a decode per field — the export's
+    hottest path."""
+    joined = tx.dialect.string_agg.format(expr="'{\"seq\":0' || " + tx.dialect.pull_tail, sep="','")
     per_inspection = tx.query(
-        f"SELECT inspection_id, COUNT(*), COUNT(tail), '[' || {joined} || ']' FROM feed"
-        f" WHERE inspection_id IN ({marks}) GROUP BY inspection_id",
+        f"SELECT inspection_id, '[' || {joined} || ']' FROM feed WHERE inspection_id IN ({marks}) GROUP BY inspection_id",
         list(inspection_ids),
     )
-    if all(r[1] == r[2] for r in per_inspection):
-        return {r[0]: _feed_texts.decode(r[3]) for r in per_inspection}
-    out: dict[str, list[_FeedText]] = {}
-    for r in tx.query(
-        f"SELECT inspection_id, entity, entity_id, field, value FROM feed WHERE inspection_id IN ({marks})",
-        list(inspection_ids),
-    ):
-        out.setdefault(r[0], []).append(_FeedText(entity=r[1], entity_id=r[2], field=r[3], value=from_json(r[4])))
-    return out
+    return {r[0]: _feed_texts.decode(r[1]) for r in per_inspection}
 
 
 def export_records(db: Database, actor: Actor, inspection_ids: Sequence[str]) -> Iterator[ExportRecord]:

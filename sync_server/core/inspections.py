@@ -19,7 +19,7 @@ from shared_schema import protocol, scoring, workflow
 from shared_schema.errors import Code
 from shared_schema.records import Answer, Review, Site, answer_from_fields
 from shared_schema.sync import ConflictEntry
-from sync_server.core import assignment_feed, audit, local_time, paging, revisions
+from sync_server.core import assignment_feed, audit, local_time, paging, revisions, tallies
 from sync_server.core.access import Actor, district_filter, require_district, require_reviewer
 from sync_server.core.db import Database, Tx
 from sync_server.core.errors import Conflict, Invalid, bi
@@ -199,8 +199,10 @@ def list_inspections(
     # The page reads the sort's index in order and checks the districts row by row (``|| ''``
     # keeps the planner off the district index, which would sort the whole scope for a page).
     page_sql = " WHERE 1 = 1" + district_filter(actor, "i.district || ''")[0]
+    hidden_statuses: tuple[str, ...] = ()
     if not (actor.role == "admin" and status in workflow.HIDDEN_STATUSES):
         hidden = sorted(workflow.HIDDEN_STATUSES)
+        hidden_statuses = tuple(hidden)
         hidden_sql = f" AND COALESCE(i.status, '') NOT IN ({', '.join('?' for _ in hidden)})"
         sql += hidden_sql
         page_sql += hidden_sql
@@ -249,18 +251,31 @@ def list_inspections(
     select = _SUMMARY_SELECT.replace(" FROM inspections i", f", {keyset.columns[0]} FROM inspections i", 1)
     tail = " LIMIT ?" if from_cursor else " LIMIT ? OFFSET ?"
     tail_params = [args.limit + 1] if from_cursor else [args.limit + 1, args.offset]
+    tallied = {"district": district, "site_kind": site_kind, "template_id": template_id, "result": result}
+    by_tally = not (site_id or inspector or date_from or date_to)
     with db.read() as tx:
-        # Counts scan the scope once, for a first page; later pages of the same list reuse them
-        # for COUNTS_TTL_SECONDS (they may lag new rows by that much).
-        counted = _cached_counts(finger) if from_cursor else None
-        if counted is None:
+        # Counts come from the tally kept as inspections change (``tallies``): a few summary
+        # rows, exact, whatever the history. Filters the tally does not hold (a site, an
+        # inspector, dates) count the rows over their index once, for a first page; later pages
+        # of the same list reuse them for COUNTS_TTL_SECONDS (they may lag new rows by that much).
+        counted = None if by_tally or not from_cursor else _cached_counts(finger)
+        if by_tally:
+            counts = {
+                (k or "none"): n
+                for k, n in tallies.status_counts(
+                    tx, actor, {k: v for k, v in tallied.items() if v}, hidden=hidden_statuses
+                ).items()
+            }
+        elif counted is None:
             counts = {
                 r[0] or "none": r[1]
                 for r in tx.query("SELECT i.status, COUNT(*)" + base + " GROUP BY i.status", params)
             }
+        if counted is None:
             # "none" keys the rows without a status; no row has the status "none" itself
             total = sum(counts.values()) if not status else 0 if status == "none" else counts.get(status, 0)
-            _keep_counts(finger, total, counts)
+            if not by_tally:
+                _keep_counts(finger, total, counts)
         else:
             total, counts = counted
         rows = tx.query(select + page_sql + keyset.order_by(before) + tail, [*page_params, *tail_params])

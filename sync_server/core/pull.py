@@ -193,7 +193,8 @@ def records(
             body = ",".join(
                 r[0]
                 for r in tx.query(
-                    f"SELECT '{{\"seq\":' || seq || tail FROM feed WHERE inspection_id IN ({marks}) ORDER BY seq", found
+                    f"SELECT '{{\"seq\":' || seq || {tx.dialect.pull_tail} FROM feed WHERE inspection_id IN ({marks}) ORDER BY seq",
+                    found,
                 )
             )
     return (

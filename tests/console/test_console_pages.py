@@ -368,6 +368,48 @@ def test_the_list_pages_through_every_inspection_once(world: World, console: Con
     assert on_first | on_second == created
 
 
+def test_the_sites_page_pages_by_cursor_and_never_skips_or_repeats_a_site_added_meanwhile(
+    world: World, console: ConsoleClient
+) -> None:
+    token = uuid.uuid4().hex[:6]
+
+    def add(names: list[str]) -> None:
+        with world.api("quantri") as api:
+            for name in names:
+                api.post(
+                    "/api/v1/sites",
+                    json={
+                        "code": f"CH-{token}-{name}",
+                        "name": f"Cửa hàng {token} {name}",
+                        "kind": "CHO",
+                        "district": "TX Phổ Yên",
+                    },
+                ).raise_for_status()
+
+    add([f"{i:03d}" for i in range(0, 120, 2)])  # 60 sites: two pages of 50
+    console.login("quantri")
+    row_codes = re.compile(rf"<code>(CH-{token}-[0-9a-z]+)</code>")
+    first = console.page("/console/sites", q=token)
+    assert "Trang 1/2" in first.text and "60 kết quả" in first.text
+    seen = row_codes.findall(first.text)
+    # sites added in front of the next page and behind it: by offset the next page would repeat
+    # the last rows of the first one; by cursor it starts right after them
+    add(["000a", "001", "003", "119"])
+    next_link = html.unescape(re.search(r'href="([^"]+)" rel="next"', first.text).group(1))  # type: ignore[union-attr]
+    assert "cursor=" in next_link and "page=2" in next_link and f"q={token}" in next_link
+    second = console.page(next_link)
+    assert second.status_code == 200 and "Trang 2/" in second.text
+    seen += row_codes.findall(second.text)
+    assert len(seen) == len(set(seen)), "no site repeated"
+    assert {f"CH-{token}-{i:03d}" for i in range(0, 120, 2)} <= set(seen), "no site skipped"
+    assert f"CH-{token}-119" in seen  # added behind the cursor: on the page after it
+    prev_link = html.unescape(re.search(r'href="([^"]+)" rel="prev"', second.text).group(1))  # type: ignore[union-attr]
+    assert row_codes.findall(console.page(prev_link).text)[0] == f"CH-{token}-000"
+    # a cursor of other filters is refused with a message that says what to do, not a crash
+    refused = console.page("/console/sites", q="khác", cursor=next_link.split("cursor=")[1].split("&")[0])
+    assert refused.status_code == 200 and "hãy mở lại trang đầu" in refused.text
+
+
 def test_devices_page_shows_when_each_device_last_pulled(world: World, console: ConsoleClient) -> None:
     device = world.device()
     device.pull_all()

@@ -57,7 +57,22 @@ class Dialect:
     # Text aggregate over a group: ``{expr}`` joined by ``{sep}`` (SQLite ``group_concat``,
     # PostgreSQL ``string_agg``).
     string_agg: str = "group_concat({expr}, {sep})"
-    # Whether ``feed`` keeps each row's pull text (``tail``: the JSON object after ``seq``),
-    # written with the row so that a pull page is a plain concatenation. When True,
-    # ``feed_upsert`` takes an 11th parameter, the tail.
+    # A feed row's pull text after ``seq`` (``,"entity":…,"hlc":…}``, what ``feed.pull_tail``
+    # makes), built from the row's columns: ``'{"seq":' || seq || <this>`` is the row's JSON
+    # object in a pull page, byte for byte. (Migrations 0002–0015 stored it in a column,
+    # ``tail``, a second copy of the row's values; migration 0016 dropped it.)
+    pull_tail: str = ""
+    # Whether ``feed`` keeps each row's pull text in a column (``tail``); False since
+    # migration 0016. When True, ``feed_upsert`` takes an 11th parameter, the tail.
     feed_tail: bool = False
+
+
+def pull_tail_sql(quote_id: str) -> str:
+    """``Dialect.pull_tail`` with the engine's JSON string quoting of the entity id
+    (``quote_id``, with ``{}`` for the column)."""
+    return (
+        '\',"entity":"\' || entity || \'","entity_id":\' || '
+        + quote_id.format("entity_id")
+        + " || ',\"field\":\"' || field || '\",\"value\":' || COALESCE(value, 'null')"
+        " || ',\"hlc\":\"' || hlc || '\"}'"
+    )

@@ -2,7 +2,7 @@
 
 Same attributes as ``sqlite.py``, and the same SQL where PostgreSQL spells it the same way:
 the upsert (``ON CONFLICT … DO UPDATE`` with ``excluded``) and the pull page built inside the
-database as ONE string from each row's stored ``tail`` (migration 0002). PostgreSQL has
+database as ONE string from each row's columns (``pull_tail``). PostgreSQL has
 ``string_agg(… ORDER BY …)``, so the page's order does not rest on the subquery's.
 
 How writers are serialised across processes (so that sequence numbers are handed out in
@@ -12,18 +12,21 @@ and docs/POSTGRES.md.
 
 from __future__ import annotations
 
-from sync_server.core.dialects import Dialect
+from sync_server.core.dialects import Dialect, pull_tail_sql
 from sync_server.core.dialects.sqlite import SQLITE
+
+PULL_TAIL = pull_tail_sql("to_json({})::text")
 
 POSTGRES = Dialect(
     name="postgres",
     feed_upsert=SQLITE.feed_upsert,
     pull_page=(
         "SELECT COUNT(*), MAX(seq), string_agg(obj, ',' ORDER BY seq) FROM ("
-        "SELECT seq, '{\"seq\":' || seq || tail AS obj FROM feed WHERE seq > ? {where} ORDER BY seq LIMIT ?) AS page"
+        f"SELECT seq, '{{\"seq\":' || seq || {PULL_TAIL} AS obj FROM feed WHERE seq > ? {{where}} ORDER BY seq LIMIT ?)"
+        " AS page"
     ),
     max_seq=SQLITE.max_seq,
     insert_ignore="INSERT INTO {table} ({columns}) VALUES ({placeholders}) ON CONFLICT DO NOTHING",
-    feed_tail=True,
+    pull_tail=PULL_TAIL,
     string_agg="string_agg({expr}, {sep})",
 )

@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
-from sync_server.core.dialects import Dialect, feed_upsert_sql
+from sync_server.core.dialects import Dialect, feed_upsert_sql, pull_tail_sql
+
+PULL_TAIL = pull_tail_sql("json_quote({})")
 
 SQLITE = Dialect(
     name="sqlite",
-    feed_upsert=feed_upsert_sql(tail=True),
+    feed_upsert=feed_upsert_sql(tail=False),
     # A pull page is built inside SQLite and comes back as ONE string: each row's JSON text is
-    # '{"seq":' || seq || tail, where ``tail`` (the rest of the object) was written with the
-    # row (``FeedWriter``), so a page costs one concatenation per row and no Python object per
-    # row. SQLite (3.40) has no ``group_concat(… ORDER BY …)``; it aggregates the ordered
-    # subquery in its order, and the caller derives the cursor and has_more from MAX(seq) and
+    # '{"seq":' || seq || <pull_tail>, the rest of the object concatenated from the row's
+    # columns, so a page costs a few concatenations per row and no Python object per row.
+    # SQLite (3.40) has no ``group_concat(… ORDER BY …)``; it aggregates the ordered subquery
+    # in its order, and the caller derives the cursor and has_more from MAX(seq) and
     # COUNT(*), which do not depend on that order.
     pull_page=(
         "SELECT COUNT(*), MAX(seq), group_concat(obj, ',') FROM ("
-        "SELECT seq, '{\"seq\":' || seq || tail AS obj FROM feed WHERE seq > ? {where} ORDER BY seq LIMIT ?)"
+        f"SELECT seq, '{{\"seq\":' || seq || {PULL_TAIL} AS obj FROM feed WHERE seq > ? {{where}} ORDER BY seq LIMIT ?)"
     ),
     max_seq="SELECT COALESCE(MAX(seq), 0) FROM feed",
     insert_ignore="INSERT OR IGNORE INTO {table} ({columns}) VALUES ({placeholders})",
-    feed_tail=True,
+    pull_tail=PULL_TAIL,
 )
