@@ -48,6 +48,9 @@ env = Environment(
 env.filters["dt"] = formatting.fmt_datetime
 env.filters["date"] = formatting.fmt_date
 env.filters["num"] = lambda v: "" if v is None else formatting.fmt_number(v)
+env.filters["lnum"] = lambda v, lang="vi", decimals=2: (
+    "" if v is None else formatting.fmt_number_local(v, lang, decimals)
+)
 env.filters["loc"] = formatting.fmt_location
 
 

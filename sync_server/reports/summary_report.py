@@ -16,7 +16,7 @@ from fpdf.fonts import FontFace
 from shared_schema.text import LocalText
 from sync_server import fonts
 from sync_server.core.summary import COUNTS, GroupRow, Summary
-from sync_server.reports.formatting import fmt_date, fmt_number, site_kind_label
+from sync_server.reports.formatting import fmt_date, fmt_number_local, site_kind_label
 
 T = LocalText
 TITLE = T("BÁO CÁO TỔNG HỢP KẾT QUẢ KIỂM TRA PHÒNG, CHỐNG DỊCH COVID-19", "SUMMARY OF COVID-19 INSPECTIONS")
@@ -189,10 +189,12 @@ def summary_xlsx(report: Summary, lang: str = "vi") -> bytes:
             return handle.read()
 
 
-def _fmt(value: float | int | None, signed: bool = False) -> str:
+def _fmt(value: float | int | None, lang: str = "vi", signed: bool = False, decimals: int = 2) -> str:
+    """A figure as the reader's language writes it (``126.000`` and ``12,9`` in Vietnamese,
+    ``126,000`` and ``12.9`` in English), signed for a change."""
     if value is None:
         return "—"
-    text = f"{value:,.0f}".replace(",", ".") if float(value).is_integer() else fmt_number(value)
+    text = fmt_number_local(value, lang, decimals)
     return ("+" + text) if signed and value > 0 else text
 
 
@@ -238,9 +240,9 @@ def summary_pdf(report: Summary, lang: str = "vi") -> bytes:
             for cell in cells:
                 heading.cell(cell.text, align="CENTER", colspan=cell.colspan, rowspan=cell.rowspan)
         for group in report.rows:
-            table.row([_fmt(v) if isinstance(v, int) else v for v in group_cells(group, lang)])
+            table.row([_fmt(v, lang) if isinstance(v, int) else v for v in group_cells(group, lang)])
         table.row(
-            [_fmt(v) if isinstance(v, int) else v for v in group_cells(report.total, lang, total=True)],
+            [_fmt(v, lang) if isinstance(v, int) else v for v in group_cells(report.total, lang, total=True)],
             style=FontFace(emphasis="BOLD"),
         )
     pdf.ln(5)
@@ -263,12 +265,12 @@ def summary_pdf(report: Summary, lang: str = "vi") -> bytes:
                 [
                     p.item.label.get(lang),
                     p.item.unit.get(lang),
-                    _fmt(p.current),
+                    _fmt(p.current, lang),
                     str(p.current_count),
-                    _fmt(p.previous),
+                    _fmt(p.previous, lang),
                     str(p.previous_count),
-                    _fmt(p.change, signed=True),
-                    "—" if p.change_pct is None else f"{p.change_pct:+.1f}",
+                    _fmt(p.change, lang, signed=True),
+                    _fmt(p.change_pct, lang, signed=True, decimals=1),
                 ]
             )
     pdf.ln(3)

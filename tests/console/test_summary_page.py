@@ -47,3 +47,18 @@ def test_the_summary_api_serves_supervisors_not_inspectors(world: World) -> None
     with world.api("thanhtra") as api:
         assert api.get("/api/v1/reports/summary.xlsx", params=PERIOD).status_code == 403
     assert httpx.get(f"{world.base_url}/api/v1/reports/summary.xlsx", params=PERIOD).status_code == 401
+
+
+def test_the_price_table_writes_figures_as_the_reader_s_language_does() -> None:
+    """The page's price cells go through the ``lnum`` filter: ``17.500`` and ``12,9`` in
+    Vietnamese, ``17,500`` and ``12.9`` in English."""
+    from sync_server.console.web import env
+    from tests.reports.test_summary_report import sample_summary
+
+    assert "|lnum(lang" in (env.loader.get_source(env, "summary.html")[0] if env.loader else "")
+    lnum = env.filters["lnum"]
+    rice = next(p for p in sample_summary().prices if p.change_pct is not None and p.current is not None)
+    assert lnum(rice.current, "vi") == f"{rice.current:,.0f}".replace(",", ".")
+    assert lnum(rice.change_pct, "vi", 1) == f"{rice.change_pct:.1f}".replace(".", ",")
+    assert lnum(rice.change_pct, "en", 1) == f"{rice.change_pct:.1f}"
+    assert lnum(126000.0, "en") == "126,000" and lnum(126000.0, "vi") == "126.000" and lnum(None, "vi") == ""

@@ -133,16 +133,18 @@ def test_the_summary_pdf_reads_in_vietnamese_and_english(artifacts_dir: Path) ->
             r"\s+", " ", subprocess.run(["pdftotext", str(path), "-"], capture_output=True, check=True).stdout.decode()
         )
         if lang == "vi":
-            assert "BÁO CÁO TỔNG HỢP" in text and "Gạo tẻ thường" in text and "+2.000" in text and "+12.9" in text
+            assert "BÁO CÁO TỔNG HỢP" in text and "Gạo tẻ thường" in text and "+2.000" in text and "+12,9" in text  # Vietnamese decimals
             assert "TX Phổ Yên" in text and "1.250" in text
             assert "Vi phạm phát hiện trong kỳ" in text and "Khắc phục trong kỳ" in text
         else:
             assert "SUMMARY OF COVID-19 INSPECTIONS" in text and "Ordinary white rice" in text and "Lean pork" in text
             assert "Violations found in the period" in text and "Fixed in the period" in text
+            assert "+2,000" in text and "+12.9" in text and "1,250" in text  # English separators
         # the total row, read in layout order: found 7 (3 overdue, 1 awaiting), fixed 6 (4 on time)
         layout = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, check=True).stdout
         total_line = next(line for line in layout.decode().splitlines() if line.strip().startswith(("Tổng", "Total")))
-        assert total_line.split()[-11:] == ["20", "22", "16", "5", "1", "7", "3", "1", "6", "4", "1.250"]
+        workers = "1.250" if lang == "vi" else "1,250"
+        assert total_line.split()[-11:] == ["20", "22", "16", "5", "1", "7", "3", "1", "6", "4", workers]
         subprocess.run(
             ["pdftoppm", "-png", "-r", "70", str(path), str(folder / f"summary-{lang}")],
             check=True,
