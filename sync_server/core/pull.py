@@ -69,9 +69,10 @@ def pull(
         if bounded:
             if horizon is None:  # a first sync leaves out what is settled now; a later one nothing it held
                 horizon = tx.scalar(tx.dialect.max_seq) if cursor == 0 else cursor
-            needed, needed_params = needed_sql(actor, horizon)
-            where += f" AND (seq > ? OR inspection_id IS NULL OR inspection_id IN ({needed}))"
-            params.extend([horizon, *needed_params])
+            if cursor < horizon:  # above the horizon every row goes: no need to work out which
+                needed, needed_params = needed_sql(actor, horizon)
+                where += f" AND (seq > ? OR inspection_id IS NULL OR inspection_id IN ({needed}))"
+                params.extend([horizon, *needed_params])
         filter_params = params[1:]
         params.append(limit)
         count, last, body = tx.one(tx.dialect.pull_page.replace("{where}", where), params)
