@@ -43,21 +43,8 @@ import msgspec
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
 
-from bench.server_bench import push_all  # noqa: E402
-from shared_schema.checklist import (  # noqa: E402
-    ChecklistTemplate,
-    DateQuestion,
-    LocationQuestion,
-    MultipleChoiceQuestion,
-    NumberQuestion,
-    PhotoQuestion,
-    Question,
-    SignatureQuestion,
-    SingleChoiceQuestion,
-    TextQuestion,
-    YesNoQuestion,
-)
-from shared_schema.clock import HybridClock  # noqa: E402
+from bench.server_bench import PushDevice, push_all  # noqa: E402
+from shared_schema import checklist as cl  # noqa: E402
 from shared_schema.protocol import answer_entity_id  # noqa: E402
 from sync_server.core.checklists import parse_template  # noqa: E402
 from tests.support import postgres  # noqa: E402
@@ -76,60 +63,45 @@ SHA = hashlib.sha256(SIGNATURE).hexdigest()
 PENDING = 100  # inspections left submitted (not yet approved) after each load
 
 
-def load_template() -> ChecklistTemplate:
+def load_template() -> cl.ChecklistTemplate:
     return parse_template(CHECKLIST.read_text(encoding="utf-8"), "yaml")
 
 
-def answer_value(q: Question, n: int) -> Any:
+def answer_value(q: cl.Question, n: int) -> Any:
     """A valid answer to ``q`` (mostly compliant, some not, so results vary)."""
     match q:
-        case YesNoQuestion():
+        case cl.YesNoQuestion():
             return "no" if n % 11 == 0 and not q.critical else "yes"
-        case NumberQuestion():
+        case cl.NumberQuestion():
             return max(int(q.min or 0), 0) + n % 50 + 1
-        case SingleChoiceQuestion():
+        case cl.SingleChoiceQuestion():
             passing = [c for c in q.choices if not c.fails]
             return passing[n % len(passing)].id
-        case MultipleChoiceQuestion():
+        case cl.MultipleChoiceQuestion():
             return [q.choices[0].id]
-        case DateQuestion():
+        case cl.DateQuestion():
             return "2021-08-15"
-        case TextQuestion():
+        case cl.TextQuestion():
             return f"Ghi chú kiểm tra số {n}: đã nhắc nhở doanh nghiệp thực hiện đầy đủ 5K."
-        case LocationQuestion():
+        case cl.LocationQuestion():
             return {"lat": 21.5 + n % 100 / 1000, "lon": 105.8, "accuracy_m": 8.0}
-        case PhotoQuestion():
+        case cl.PhotoQuestion():
             return [SHA]
-        case SignatureQuestion():
+        case cl.SignatureQuestion():
             return {"sha256": SHA, "name": "Trần Thị Bình"}
     return None
 
 
-class LoadDevice:
+class LoadDevice(PushDevice):
     """A device that makes submitted inspections of the industrial checklist, as push bodies."""
 
-    def __init__(self, template: ChecklistTemplate, sites: list[str], start_day: float):
-        self.client_id = f"scale-{uuid.uuid4().hex[:10]}"
-        self.clock = HybridClock(self.client_id)
-        self.seq = 0
+    def __init__(self, template: cl.ChecklistTemplate, sites: list[str], start_day: float):
+        super().__init__("scale")
         self.template = template
         self.questions = [q for s in template.sections for q in s.questions]
         self.sites = sites
         self.start_day = start_day
         self.made = 0
-
-    def _change(self, entity: str, entity_id: str, field: str, value: Any) -> dict[str, Any]:
-        self.seq += 1
-        return {
-            "change_id": uuid.uuid4().hex,
-            "client_seq": self.seq,
-            "entity": entity,
-            "entity_id": entity_id,
-            "field": field,
-            "value": value,
-            "hlc": self.clock.tick(),
-            "base_hlc": None,
-        }
 
     def inspection(self) -> list[dict[str, Any]]:
         n = self.made
@@ -139,17 +111,17 @@ class LoadDevice:
             "%Y-%m-%dT%H:%M:%SZ", time.gmtime(self.start_day + (n * 7919 % (180 * 86400)) + n % 3600)
         )
         out = [
-            self._change("inspection", iid, "site_id", self.sites[n % len(self.sites)]),
-            self._change("inspection", iid, "template_id", self.template.template_id),
-            self._change("inspection", iid, "template_version", self.template.version),
-            self._change("inspection", iid, "status", "draft"),
-            self._change("inspection", iid, "started_at", started),
+            self.change("inspection", iid, "site_id", self.sites[n % len(self.sites)]),
+            self.change("inspection", iid, "template_id", self.template.template_id),
+            self.change("inspection", iid, "template_version", self.template.version),
+            self.change("inspection", iid, "status", "draft"),
+            self.change("inspection", iid, "started_at", started),
         ]
         out += [
-            self._change("answer", answer_entity_id(iid, q.id), "value", answer_value(q, n + i))
+            self.change("answer", answer_entity_id(iid, q.id), "value", answer_value(q, n + i))
             for i, q in enumerate(self.questions)
         ]
-        out.append(self._change("inspection", iid, "status", "submitted"))
+        out.append(self.change("inspection", iid, "status", "submitted"))
         return out
 
     def bodies(self, count: int) -> Iterator[bytes]:

@@ -68,9 +68,11 @@ def bench_template() -> ChecklistTemplate:
     )
 
 
-class BenchDevice:
-    def __init__(self) -> None:
-        self.client_id = f"bench-{uuid.uuid4().hex[:10]}"
+class PushDevice:
+    """A device's identity, clock and numbering: it writes changes as push-body dicts."""
+
+    def __init__(self, prefix: str = "bench") -> None:
+        self.client_id = f"{prefix}-{uuid.uuid4().hex[:10]}"
         self.clock = HybridClock(self.client_id)
         self.seq = 0
 
@@ -87,6 +89,8 @@ class BenchDevice:
             "base_hlc": None,
         }
 
+
+class BenchDevice(PushDevice):
     def inspection(self, site_id: str) -> list[dict[str, Any]]:
         iid = str(uuid.uuid4())
         out = [

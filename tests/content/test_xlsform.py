@@ -15,36 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from shared_schema.checklist import (
-    AllOf,
-    Answered,
-    AnyOf,
-    AtLeast,
-    AtMost,
-    ChecklistTemplate,
-    Choice,
-    Condition,
-    DateQuestion,
-    Equals,
-    LocationQuestion,
-    MultipleChoiceQuestion,
-    Not,
-    NumberQuestion,
-    OneOf,
-    PhotoQuestion,
-    Question,
-    ResultBand,
-    RiskBand,
-    RiskCriterion,
-    RiskIndex,
-    RiskLevel,
-    Scoring,
-    Section,
-    SignatureQuestion,
-    SingleChoiceQuestion,
-    TextQuestion,
-    YesNoQuestion,
-)
+from shared_schema import checklist as cl
 from shared_schema.text import LocalText
 from sync_server.core.checklists import parse_template
 from sync_server.core.errors import Invalid
@@ -137,42 +108,42 @@ def _local(draw: st.DrawFn, en_optional: bool = True) -> LocalText:
 
 
 @st.composite
-def _condition(draw: st.DrawFn, earlier: list[Question], depth: int = 0) -> Condition:
+def _condition(draw: st.DrawFn, earlier: list[cl.Question], depth: int = 0) -> cl.Condition:
     q = draw(st.sampled_from(earlier))
-    numbers = [x for x in earlier if isinstance(x, NumberQuestion)]
+    numbers = [x for x in earlier if isinstance(x, cl.NumberQuestion)]
     literal = st.text(alphabet="abcxyz_ 0123456789đ'", min_size=1, max_size=6) | st.integers(-50, 50) | st.booleans()
     options = [
-        st.builds(Equals, question=st.just(q.id), value=literal),
+        st.builds(cl.Equals, question=st.just(q.id), value=literal),
         st.builds(
-            OneOf,
+            cl.OneOf,
             question=st.just(q.id),
             values=st.lists(
                 st.text(alphabet="abcxyz", min_size=1, max_size=4) | st.integers(0, 9), min_size=2, max_size=3
             ),
         ),
-        st.builds(Answered, question=st.just(q.id)),
+        st.builds(cl.Answered, question=st.just(q.id)),
     ]
     if numbers:
         n = draw(st.sampled_from(numbers))
         options += [
-            st.builds(AtLeast, question=st.just(n.id), value=_SMALL),
-            st.builds(AtMost, question=st.just(n.id), value=_SMALL),
+            st.builds(cl.AtLeast, question=st.just(n.id), value=_SMALL),
+            st.builds(cl.AtMost, question=st.just(n.id), value=_SMALL),
         ]
     if depth < 2:
         inner = _condition(earlier, depth + 1)
         options += [
-            st.builds(AllOf, conditions=st.lists(inner, min_size=2, max_size=3)),
-            st.builds(AnyOf, conditions=st.lists(inner, min_size=2, max_size=3)),
-            st.builds(Not, condition=inner),
+            st.builds(cl.AllOf, conditions=st.lists(inner, min_size=2, max_size=3)),
+            st.builds(cl.AnyOf, conditions=st.lists(inner, min_size=2, max_size=3)),
+            st.builds(cl.Not, condition=inner),
         ]
     return draw(st.one_of(options))
 
 
 @st.composite
-def _choices(draw: st.DrawFn) -> list[Choice]:
+def _choices(draw: st.DrawFn) -> list[cl.Choice]:
     ids = draw(st.lists(st.from_regex(r"c[a-z0-9]{0,4}", fullmatch=True), min_size=1, max_size=4, unique=True))
     return [
-        Choice(
+        cl.Choice(
             id=cid,
             label=draw(_local()),
             credit=draw(st.none() | st.sampled_from([0.0, 0.25, 0.5, 1.0])),
@@ -183,7 +154,7 @@ def _choices(draw: st.DrawFn) -> list[Choice]:
 
 
 @st.composite
-def _question(draw: st.DrawFn, qid: str, earlier: list[Question]) -> Question:
+def _question(draw: st.DrawFn, qid: str, earlier: list[cl.Question]) -> cl.Question:
     common: dict[str, Any] = {
         "id": qid,
         "label": draw(_local()),
@@ -197,10 +168,12 @@ def _question(draw: st.DrawFn, qid: str, earlier: list[Question]) -> Question:
     }
     kind = draw(st.sampled_from(["yes_no", "number", "text", "single", "multiple", "date", "photo", "sig", "loc"]))
     if kind == "yes_no":
-        return YesNoQuestion(**common, allow_na=draw(st.booleans()), fail_answer=draw(st.sampled_from(["yes", "no"])))
+        return cl.YesNoQuestion(
+            **common, allow_na=draw(st.booleans()), fail_answer=draw(st.sampled_from(["yes", "no"]))
+        )
     if kind == "number":
         lo = draw(st.none() | _SMALL)
-        return NumberQuestion(
+        return cl.NumberQuestion(
             **common,
             min=lo,
             max=draw(st.none() | _SMALL),
@@ -208,36 +181,36 @@ def _question(draw: st.DrawFn, qid: str, earlier: list[Question]) -> Question:
             integer=draw(st.booleans()),
         )
     if kind == "text":
-        return TextQuestion(**common, max_length=draw(st.integers(1, 5000)), multiline=draw(st.booleans()))
+        return cl.TextQuestion(**common, max_length=draw(st.integers(1, 5000)), multiline=draw(st.booleans()))
     if kind == "single":
-        return SingleChoiceQuestion(**common, choices=draw(_choices()))
+        return cl.SingleChoiceQuestion(**common, choices=draw(_choices()))
     if kind == "multiple":
         low = draw(st.integers(0, 3))
-        return MultipleChoiceQuestion(
+        return cl.MultipleChoiceQuestion(
             **common,
             choices=draw(_choices()),
             min_selected=low,
             max_selected=draw(st.none() | st.integers(max(low, 1), 6)),
         )
     if kind == "date":
-        return DateQuestion(**common)
+        return cl.DateQuestion(**common)
     if kind == "photo":
         low = draw(st.integers(0, 3))
-        return PhotoQuestion(**common, min_photos=low, max_photos=draw(st.integers(max(low, 1), 12)))
+        return cl.PhotoQuestion(**common, min_photos=low, max_photos=draw(st.integers(max(low, 1), 12)))
     if kind == "sig":
-        return SignatureQuestion(**common, signer=draw(st.none() | _local()))
-    return LocationQuestion(**common, max_accuracy_m=draw(st.none() | st.sampled_from([5.0, 20.0, 12.5])))
+        return cl.SignatureQuestion(**common, signer=draw(st.none() | _local()))
+    return cl.LocationQuestion(**common, max_accuracy_m=draw(st.none() | st.sampled_from([5.0, 20.0, 12.5])))
 
 
 @st.composite
-def checklists(draw: st.DrawFn) -> ChecklistTemplate:
+def checklists(draw: st.DrawFn) -> cl.ChecklistTemplate:
     """Generated checklists within what XLSForm can carry: ids are XLSForm names, every
     all/any/one_of has two parts or more, choice lists are not a bare yes/no list."""
     n_sections = draw(st.integers(1, 3))
     sizes = [draw(st.integers(1, 4)) for _ in range(n_sections)]
     ids = draw(st.lists(_ID, min_size=n_sections + sum(sizes), max_size=n_sections + sum(sizes), unique=True))
-    sections: list[Section] = []
-    earlier: list[Question] = []
+    sections: list[cl.Section] = []
+    earlier: list[cl.Question] = []
     pos = 0
     for size in sizes:
         sid = ids[pos]
@@ -248,14 +221,14 @@ def checklists(draw: st.DrawFn) -> ChecklistTemplate:
             pos += 1
             questions.append(q)
             earlier.append(q)
-        sections.append(Section(id=sid, title=draw(_local()), questions=questions))
+        sections.append(cl.Section(id=sid, title=draw(_local()), questions=questions))
     band_ids = draw(st.lists(_ID, min_size=1, max_size=4, unique=True))
     scores = sorted(
         draw(st.lists(st.sampled_from([0.0, 50.0, 75.0, 90.0]), min_size=len(band_ids), max_size=len(band_ids))),
         reverse=True,
     )
     bands = [
-        ResultBand(
+        cl.ResultBand(
             id=b,
             label=draw(_local()),
             min_score=s,
@@ -268,13 +241,13 @@ def checklists(draw: st.DrawFn) -> ChecklistTemplate:
     risk = None
     if draw(st.booleans()):
         criteria = [
-            RiskCriterion(
+            cl.RiskCriterion(
                 id=cid,
                 label=draw(_local()),
                 max_points=draw(st.sampled_from([10.0, 30.0])),
                 question=draw(st.none() | st.sampled_from([q.id for q in earlier])),
                 levels=[
-                    RiskLevel(
+                    cl.RiskLevel(
                         points=draw(st.sampled_from([0.0, 2.0, 5.0])),
                         label=draw(_local()),
                         choice=draw(st.none() | st.just("none")),
@@ -286,25 +259,25 @@ def checklists(draw: st.DrawFn) -> ChecklistTemplate:
             )
             for cid in draw(st.lists(st.from_regex(r"CS[0-9]{1,2}", fullmatch=True), max_size=3, unique=True))
         ]
-        risk = RiskIndex(
+        risk = cl.RiskIndex(
             id=draw(_ID),
             label=draw(_local()),
             total_points=300.0,
             expected_criteria=15,
             criteria=criteria,
             bands=[
-                RiskBand(id=b, label=draw(_local()), max_percent=p, action=draw(st.none() | _local()))
+                cl.RiskBand(id=b, label=draw(_local()), max_percent=p, action=draw(st.none() | _local()))
                 for b, p in zip(["low", "high"], [30.0, 100.0], strict=True)
             ],
             source=draw(st.none() | _TEXT),
         )
-    return ChecklistTemplate(
+    return cl.ChecklistTemplate(
         template_id=draw(st.from_regex(r"[a-z][a-z0-9-]{0,12}", fullmatch=True)),
         version=draw(st.integers(1, 99)),
         title=draw(_local(en_optional=False)),
         site_kinds=draw(st.lists(st.from_regex(r"[A-Z_]{1,6}", fullmatch=True), max_size=3, unique=True)),
         sections=sections,
-        scoring=Scoring(
+        scoring=cl.Scoring(
             bands=bands,
             critical_failure_band=draw(st.sampled_from(band_ids)),
             critical_failure_requires=requires,  # type: ignore[arg-type]
@@ -316,7 +289,7 @@ def checklists(draw: st.DrawFn) -> ChecklistTemplate:
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(checklists())
-def test_any_generated_checklist_survives_an_xlsform_round_trip(template: ChecklistTemplate) -> None:
+def test_any_generated_checklist_survives_an_xlsform_round_trip(template: cl.ChecklistTemplate) -> None:
     imported = read_xlsform(write_xlsform(template), "generated.xlsx")
     assert imported.issues == []
     assert msgspec.to_builtins(imported.template) == msgspec.to_builtins(template)
@@ -340,7 +313,7 @@ def test_yes_or_no_question_maps_its_yes_no_list_to_a_yes_no_question() -> None:
     imported = _read("yes_or_no_question.xlsx")
     assert imported.issues == []
     (q,) = imported.template.questions()
-    assert isinstance(q, YesNoQuestion) and q.id == "good_day" and not q.allow_na
+    assert isinstance(q, cl.YesNoQuestion) and q.id == "good_day" and not q.allow_na
     # 'label:english' is the English text; no Vietnamese exists, so the preview asks for it
     assert q.label == LocalText(vi="", en="have you had a good day today?")
     assert imported.template.template_id == "yes_or_no_question"
@@ -353,7 +326,7 @@ def test_group_maps_groups_to_sections_and_names_the_phone_number_rule_it_drops(
     assert sections[1].title.en == "Father"
     assert _kinds(imported) == {"family_name": "text", "phone_number": "text", "age": "number"}
     age = imported.template.question_map()["age"]
-    assert isinstance(age, NumberQuestion) and age.integer
+    assert isinstance(age, cl.NumberQuestion) and age.integer
     (issue,) = imported.issues
     assert (issue.sheet, issue.row, issue.drops) == ("survey", 4, "cell")
     assert "regex" in issue.what.en and issue.why.vi and issue.why.en
@@ -385,9 +358,9 @@ def test_widgets_maps_the_supported_widgets_and_names_the_rest() -> None:
     assert kinds["my_select"] == "multiple_choice" and kinds["my_select1"] == "single_choice"
     assert kinds["table_list_1"] == "yes_no"
     my_int = imported.template.question_map()["my_int"]
-    assert isinstance(my_int, NumberQuestion) and my_int.max == 9 and my_int.min is None  # '. < 10' on an integer
+    assert isinstance(my_int, cl.NumberQuestion) and my_int.max == 9 and my_int.min is None  # '. < 10' on an integer
     select = imported.template.question_map()["my_select"]
-    assert isinstance(select, MultipleChoiceQuestion) and [c.id for c in select.choices] == ["a", "b", "c", "d"]
+    assert isinstance(select, cl.MultipleChoiceQuestion) and [c.id for c in select.choices] == ["a", "b", "c", "d"]
     for dropped in ("my_time", "my_trigger", "my_barcode", "my_audio", "my_video", "dateTime"):
         assert dropped not in kinds
     by_row = {(i.row, i.column): i for i in imported.issues}
@@ -401,10 +374,10 @@ def test_widgets_maps_the_supported_widgets_and_names_the_rest() -> None:
 def test_spec_test_pushes_a_groups_relevance_onto_its_questions_and_names_repeats_and_metadata() -> None:
     imported = _read("xlsform_spec_test.xlsx")
     questions = imported.template.question_map()
-    skip = Not(condition=Equals(question="skip_to_end", value="yes"))
+    skip = cl.Not(condition=cl.Equals(question="skip_to_end", value="yes"))
     assert questions["my_name"].relevant_if == skip
     assert questions["date_test"].relevant_if == skip
-    assert isinstance(questions["skip_to_end"], YesNoQuestion)
+    assert isinstance(questions["skip_to_end"], cl.YesNoQuestion)
     assert "required_text" not in questions  # inside the repeat
     rows = _rows(imported)
     assert set(range(15, 29)) <= rows  # the repeat and all inside
@@ -421,11 +394,11 @@ def test_ucl_biomass_form_keeps_its_plot_questions_and_names_repeats_files_and_c
     imported = _read("UCL_Biomass_Plot_Form.xlsx")
     questions = imported.template.question_map()
     other = questions["leader_name_other"]
-    assert other.relevant_if == Equals(question="leader_name", value="other")  # smart quotes read as quotes
-    assert isinstance(questions["center_point"], LocationQuestion)
-    assert isinstance(questions["center_image"], PhotoQuestion)
-    assert isinstance(questions["monumented"], YesNoQuestion)
-    assert isinstance(questions["disturbance"], MultipleChoiceQuestion)
+    assert other.relevant_if == cl.Equals(question="leader_name", value="other")  # smart quotes read as quotes
+    assert isinstance(questions["center_point"], cl.LocationQuestion)
+    assert isinstance(questions["center_image"], cl.PhotoQuestion)
+    assert isinstance(questions["monumented"], cl.YesNoQuestion)
+    assert isinstance(questions["disturbance"], cl.MultipleChoiceQuestion)
     assert questions["canopy_cover"].required
     assert questions["canopy_cover"].label.en == "Percent Canopy Cover"
     by_row = {i.row: i for i in imported.issues if i.sheet == "survey" and i.row > 1}
@@ -545,25 +518,25 @@ def test_relevance_in_the_forms_our_rules_express_maps_to_conditions() -> None:
     )
     assert imported.issues == []
     q = imported.template.question_map()
-    assert isinstance(q["q1"], YesNoQuestion) and not q["q1"].allow_na
+    assert isinstance(q["q1"], cl.YesNoQuestion) and not q["q1"].allow_na
     n = q["n"]
-    assert isinstance(n, NumberQuestion) and (n.min, n.max, n.integer) == (0, 100, True)
+    assert isinstance(n, cl.NumberQuestion) and (n.min, n.max, n.integer) == (0, 100, True)
     m = q["m"]
-    assert isinstance(m, MultipleChoiceQuestion) and (m.min_selected, m.max_selected) == (1, None)
+    assert isinstance(m, cl.MultipleChoiceQuestion) and (m.min_selected, m.max_selected) == (1, None)
     a = q["a"]
-    assert isinstance(a, TextQuestion) and a.max_length == 200 and not a.multiline
-    assert a.relevant_if == AllOf(
+    assert isinstance(a, cl.TextQuestion) and a.max_length == 200 and not a.multiline
+    assert a.relevant_if == cl.AllOf(
         conditions=[
-            Equals(question="q1", value="yes"),
-            AllOf(conditions=[Answered(question="n"), Not(condition=AtMost(question="n", value=5.0))]),
+            cl.Equals(question="q1", value="yes"),
+            cl.AllOf(conditions=[cl.Answered(question="n"), cl.Not(condition=cl.AtMost(question="n", value=5.0))]),
         ]
     )
-    assert q["b"].relevant_if == AnyOf(
-        conditions=[Equals(question="m", value="x"), Not(condition=AtMost(question="n", value=10.0))]
+    assert q["b"].relevant_if == cl.AnyOf(
+        conditions=[cl.Equals(question="m", value="x"), cl.Not(condition=cl.AtMost(question="n", value=10.0))]
     )
-    assert q["c"].relevant_if == OneOf(question="m", values=["x", "y"])
-    assert q["d"].relevant_if == AllOf(
-        conditions=[Answered(question="n"), Not(condition=Equals(question="q1", value="no"))]
+    assert q["c"].relevant_if == cl.OneOf(question="m", values=["x", "y"])
+    assert q["d"].relevant_if == cl.AllOf(
+        conditions=[cl.Answered(question="n"), cl.Not(condition=cl.Equals(question="q1", value="no"))]
     )
     assert q["a"].label == LocalText(vi="Ghi chú", en="Note")
 
@@ -647,14 +620,14 @@ def test_signature_appearance_extension_columns_credits_and_a_scoring_sheet_are_
     )
     assert [(s.id, s.title.vi) for s in t.sections] == [("s1a", "Phần 1 › Mục a"), ("s1", "Phần 1")]
     mask = t.question_map()["mask"]
-    assert isinstance(mask, SingleChoiceQuestion) and mask.critical and mask.required and mask.weight == 3
+    assert isinstance(mask, cl.SingleChoiceQuestion) and mask.critical and mask.required and mask.weight == 3
     assert [(c.id, c.credit, c.fails) for c in mask.choices] == [
         ("all", 1, False),
         ("most", 0.5, False),
         ("few", 0, True),
     ]
     assert mask.basis == "5K"
-    assert isinstance(t.question_map()["sig"], SignatureQuestion)
+    assert isinstance(t.question_map()["sig"], cl.SignatureQuestion)
     assert [b.id for b in t.scoring.bands] == ["ok", "ko"] and t.scoring.critical_failure_band == "ko"
     assert t.scoring.critical_failure_requires == ["photo", "corrective_action"]
 

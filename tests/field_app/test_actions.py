@@ -83,25 +83,35 @@ def test_finding_photos_and_a_not_yet_fixed_check_made_offline_reach_the_server(
     assert [(e["event"], e["comment"]) for e in detail["history"]][-1] == ("not_yet_fixed", "Mới mua máy đo, chưa lắp")
 
 
-def test_the_apps_migration_turns_text_and_deadline_answers_into_actions(tmp_path: Path) -> None:
+HLC = "001700000000000-00001-dev1"
+
+
+def _app_db_before_the_actions_migration(tmp_path: Path) -> sqlite_utils.Database:
+    """A phone's database as it was before migration 5 (actions), with inspection ``i1`` of site
+    ``s1``."""
     db = sqlite_utils.Database(tmp_path / "app.db")
     apply_migrations(db)
     db.execute("DROP TABLE actions")
     db.execute("DELETE FROM _migrations WHERE name = 'm005_actions'")
-    hlc = "001700000000000-00001-dev1"
     db.execute(
         "INSERT INTO inspections (key, data, clocks, site_id) VALUES (?, ?, ?, ?)",
-        ["i1", json.dumps({"site_id": "s1"}), json.dumps({"site_id": hlc}), "s1"],
+        ["i1", json.dumps({"site_id": "s1"}), json.dumps({"site_id": HLC}), "s1"],
     )
-    for qid, fields in (
-        ("team", {"value": "no", "corrective_action": "Thành lập tổ", "due_date": "2021-06-01"}),
-        ("masks", {"value": "few", "due_date": "2021-07-01"}),
-        ("workers", {"value": 10}),
-    ):
-        db.execute(
-            "INSERT INTO answers (key, data, clocks, inspection_id, question_id) VALUES (?, ?, ?, ?, ?)",
-            [f"i1/{qid}", json.dumps(fields), json.dumps({k: hlc for k in fields}), "i1", qid],
-        )
+    return db
+
+
+def _insert_answer(db: sqlite_utils.Database, qid: str, fields: dict[str, object]) -> None:
+    db.execute(
+        "INSERT INTO answers (key, data, clocks, inspection_id, question_id) VALUES (?, ?, ?, ?, ?)",
+        [f"i1/{qid}", json.dumps(fields), json.dumps({k: HLC for k in fields}), "i1", qid],
+    )
+
+
+def test_the_apps_migration_turns_text_and_deadline_answers_into_actions(tmp_path: Path) -> None:
+    db = _app_db_before_the_actions_migration(tmp_path)
+    _insert_answer(db, "team", {"value": "no", "corrective_action": "Thành lập tổ", "due_date": "2021-06-01"})
+    _insert_answer(db, "masks", {"value": "few", "due_date": "2021-07-01"})
+    _insert_answer(db, "workers", {"value": 10})
     assert apply_migrations(db) == [5]
     rows = {r[0]: (json.loads(r[1]), r[2]) for r in db.execute("SELECT key, data, status FROM actions").fetchall()}
     assert set(rows) == {rules.migrated_action_id("i1", "team"), rules.migrated_action_id("i1", "masks")}
@@ -116,24 +126,12 @@ def test_the_apps_migration_turns_text_and_deadline_answers_into_actions(tmp_pat
 def test_the_apps_migration_leaves_unsent_answer_text_to_the_server(tmp_path: Path) -> None:
     """An answer whose text is still queued is not turned into a local action: the server turns it
     into the same action when it arrives, and the device pulls it (no second record)."""
-    db = sqlite_utils.Database(tmp_path / "app.db")
-    apply_migrations(db)
-    db.execute("DROP TABLE actions")
-    db.execute("DELETE FROM _migrations WHERE name = 'm005_actions'")
-    hlc = "001700000000000-00001-dev1"
-    db.execute(
-        "INSERT INTO inspections (key, data, clocks, site_id) VALUES (?, ?, ?, ?)",
-        ["i1", json.dumps({"site_id": "s1"}), json.dumps({"site_id": hlc}), "s1"],
-    )
-    fields = {"value": "no", "corrective_action": "Thành lập tổ"}
-    db.execute(
-        "INSERT INTO answers (key, data, clocks, inspection_id, question_id) VALUES (?, ?, ?, ?, ?)",
-        ["i1/team", json.dumps(fields), json.dumps({k: hlc for k in fields}), "i1", "team"],
-    )
+    db = _app_db_before_the_actions_migration(tmp_path)
+    _insert_answer(db, "team", {"value": "no", "corrective_action": "Thành lập tổ"})
     db.execute(
         "INSERT INTO outbox (client_seq, change_id, entity, entity_id, field, value, hlc, inspection_id, created_at)"
         " VALUES (1, 'c1', 'answer', 'i1/team', 'corrective_action', '\"Thành lập tổ\"', ?, 'i1', 'now')",
-        [hlc],
+        [HLC],
     )
     assert apply_migrations(db) == [5]
     assert db.execute("SELECT COUNT(*) FROM actions").fetchone()[0] == 0

@@ -10,18 +10,15 @@ import threading
 import time
 from pathlib import Path
 
-import msgspec
 import pytest
 
-from sync_server.core import sync_service
-from sync_server.core.access import SYSTEM
 from sync_server.core.config import ConfigError, ServerConfig, from_env
-from sync_server.core.feed import pull_tail
 from sync_server.core.migrations import migrate, migration_files
 from sync_server.core.pg_db import PgDatabase, _row_class, to_pyformat
 from sync_server.core.server import Server
 from tests.support import postgres
 from tests.support.server_process import REPO_ROOT
+from tests.sync_server.helpers import OLD_FEED_ROW, OLD_SCHEMA_MIGRATIONS, assert_old_feed_row_pulls_as_written_now
 
 
 def closed_port_url() -> str:
@@ -172,11 +169,9 @@ def test_a_feed_row_written_before_the_migrations_is_pulled_as_the_server_writes
     try:
         postgres.run(
             url,
-            migration_files("postgres")[0].read_text(encoding="utf-8")
-            + "; CREATE TABLE schema_migrations (version TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
-            + "; INSERT INTO schema_migrations VALUES ('0001_initial', 'then')"
-            + "; INSERT INTO feed (seq, entity, entity_id, field, value, hlc) VALUES"
-            " (7, 'answer', 'i-1/q \"x\" ở', 'value', '{\"a\":[1,2]}', '000000000000001-00000-dev')",
+            "; ".join(
+                [migration_files("postgres")[0].read_text(encoding="utf-8"), *OLD_SCHEMA_MIGRATIONS, OLD_FEED_ROW]
+            ),
         )
         server = Server.open(ServerConfig(database_url=url, blob_dir=tmp_path / "blobs", secret_key="k"))
         try:
@@ -184,21 +179,7 @@ def test_a_feed_row_written_before_the_migrations_is_pulled_as_the_server_writes
             with server.db.read() as tx:  # migration 0016: the pull text is built on read, not stored
                 columns = tx.query("SELECT column_name FROM information_schema.columns WHERE table_name = 'feed'")
                 assert "tail" not in {r[0] for r in columns}
-            key = ("answer", 'i-1/q "x" ở', "value")
-            body = sync_service.pull(server.db, SYSTEM, 0, 10, 1)
-            text = '{"changes":[{"seq":7' + pull_tail(key, '{"a":[1,2]}', "000000000000001-00000-dev") + "]"
-            assert body.startswith(text.encode())
-            page = msgspec.json.decode(body)
-            assert page["changes"] == [
-                {
-                    "seq": 7,
-                    "entity": "answer",
-                    "entity_id": 'i-1/q "x" ở',
-                    "field": "value",
-                    "value": {"a": [1, 2]},
-                    "hlc": "000000000000001-00000-dev",
-                }
-            ]
+            assert_old_feed_row_pulls_as_written_now(server.db)
         finally:
             server.close()
     finally:

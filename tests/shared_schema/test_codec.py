@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import msgspec
 import pytest
 from hypothesis import given, settings
@@ -79,7 +81,7 @@ class ChangeV2(msgspec.Struct, kw_only=True):
 
 
 def test_an_old_decoder_reads_a_message_with_an_added_field() -> None:
-    newer = ChangeV2(
+    fields: dict[str, Any] = dict(
         change_id="c1",
         client_seq=1,
         entity="answer",
@@ -88,16 +90,8 @@ def test_an_old_decoder_reads_a_message_with_an_added_field() -> None:
         value="yes",
         hlc="000000000000001-00000-d",
     )
-    old = codec.decode(codec.encode(newer), sync.Change)
-    assert old == sync.Change(
-        change_id="c1",
-        client_seq=1,
-        entity="answer",
-        entity_id="i/q",
-        field="value",
-        value="yes",
-        hlc="000000000000001-00000-d",
-    )
+    old = codec.decode(codec.encode(ChangeV2(**fields)), sync.Change)
+    assert old == sync.Change(**fields)
 
 
 def test_a_newer_pull_page_with_extra_fields_everywhere_still_decodes() -> None:

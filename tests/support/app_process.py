@@ -104,3 +104,9 @@ class AppProcess:
 def start_app(server_url: str, tmp_path: Path, name: str = "app", **env: str) -> AppProcess:
     """Start the field app with its own data directory under ``tmp_path``."""
     return AppProcess(server_url, tmp_path / f"{name}-data", tmp_path / f"{name}.log", extra_env=env).start()
+
+
+def app_syncing_on_demand(server_url: str, tmp_path: Path) -> AppProcess:
+    """The field app (not yet started) with its data under ``tmp_path / "device"``, syncing only
+    when the inspector presses the button, as the browser tests want it."""
+    return AppProcess(server_url, tmp_path / "device", tmp_path / "app.log", extra_env={"FIELD_APP_SYNC_INTERVAL": "0"})

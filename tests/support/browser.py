@@ -11,10 +11,13 @@ import os
 import re
 import shutil
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+
+from tests.support.app_process import AppProcess
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -133,6 +136,58 @@ def open_flet_app(browser: object, url: str, viewport: dict[str, int] | None = N
     page.goto(url)
     enable_semantics(page)
     return page
+
+
+class app_in_chromium:  # used like a function: ``with app_in_chromium(app, shots) as page``
+    """The field app started, and shown phone-sized in a headless Chromium with semantics on.
+
+    ``before(browser)``, when given, runs in the same browser before the app's page opens (an
+    admin's console step, say). A failure inside the ``with`` block leaves a screenshot
+    ``<shots>/screens/<failure>.png`` and prints the page's accessibility tree and the app's log
+    before it propagates; the browser is closed and the app stopped in every case. A class, like
+    ``chromium_browser``, so that Playwright never stops inside a suspended generator.
+    """
+
+    def __init__(
+        self,
+        app: AppProcess,
+        shots: Path,
+        failure: str = "failure",
+        before: Callable[[Any], None] | None = None,
+    ) -> None:
+        self._app = app
+        self._shots = shots
+        self._failure = failure
+        self._before = before
+        self._chromium = chromium_browser()
+
+    def __enter__(self) -> Any:
+        try:
+            self._app.start()
+            browser = self._chromium.__enter__()
+            try:
+                if self._before is not None:
+                    self._before(browser)
+                self.page: Any = open_flet_app(browser, self._app.url)
+            except BaseException:
+                self._chromium.__exit__(None, None, None)
+                raise
+        except BaseException:
+            self._app.stop()
+            raise
+        return self.page
+
+    def __exit__(self, exc_type: type[BaseException] | None, *exc: object) -> None:
+        try:
+            try:
+                if exc_type is not None and issubclass(exc_type, Exception):
+                    screenshot(self.page, self._shots, self._failure)
+                    print(self.page.locator("body").aria_snapshot())
+                    print(self._app.log_tail())
+            finally:
+                self._chromium.__exit__(None, None, None)
+        finally:
+            self._app.stop()
 
 
 def screenshot(page: object, artifacts_dir: Path, name: str) -> Path:

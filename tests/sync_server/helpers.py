@@ -124,3 +124,39 @@ def sqlite_file(database_url: str) -> Path:
 
 def fresh_id() -> str:
     return os.urandom(8).hex()
+
+
+# The first migration's tables as an older server left them: one feed row, written before the
+# pull text was built on read (migration 0016), and the migrations table naming only 0001.
+OLD_SCHEMA_MIGRATIONS = (
+    "CREATE TABLE schema_migrations (version TEXT PRIMARY KEY, applied_at TEXT NOT NULL)",
+    "INSERT INTO schema_migrations VALUES ('0001_initial', 'then')",
+)
+OLD_FEED_ROW = (
+    "INSERT INTO feed (seq, entity, entity_id, field, value, hlc) VALUES"
+    " (7, 'answer', 'i-1/q \"x\" ở', 'value', '{\"a\":[1,2]}', '000000000000001-00000-dev')"
+)
+
+
+def assert_old_feed_row_pulls_as_written_now(db: Any) -> None:
+    """The row of ``OLD_FEED_ROW`` is pulled from ``db`` with the very pull text and change the
+    server writes for such a row today."""
+    from sync_server.core import sync_service
+    from sync_server.core.access import SYSTEM
+    from sync_server.core.feed import pull_tail
+
+    key = ("answer", 'i-1/q "x" ở', "value")
+    body = sync_service.pull(db, SYSTEM, 0, 10, 1)
+    text = '{"changes":[{"seq":7' + pull_tail(key, '{"a":[1,2]}', "000000000000001-00000-dev") + "]"
+    assert body.startswith(text.encode())
+    page = msgspec.json.decode(body)
+    assert page["changes"] == [
+        {
+            "seq": 7,
+            "entity": "answer",
+            "entity_id": 'i-1/q "x" ở',
+            "field": "value",
+            "value": {"a": [1, 2]},
+            "hlc": "000000000000001-00000-dev",
+        }
+    ]

@@ -18,7 +18,16 @@ from sync_server.core.errors import Conflict, Forbidden, Invalid, NotFound, Rate
 from sync_server.reports.formatting import fmt_datetime, local_day
 from tests.support.sample_checklist import sample_template
 from tests.sync_server.conftest import DISTRICT_A, DISTRICT_B, PASSWORD, World
-from tests.sync_server.helpers import Device, complete_answers, dump_database, png_bytes, sha
+from tests.sync_server.helpers import (
+    OLD_FEED_ROW,
+    OLD_SCHEMA_MIGRATIONS,
+    Device,
+    assert_old_feed_row_pulls_as_written_now,
+    complete_answers,
+    dump_database,
+    png_bytes,
+    sha,
+)
 
 # --- access policy ---------------------------------------------------------------------------
 
@@ -494,7 +503,6 @@ def test_seed_demo_loads_the_shipped_checklists_through_the_reader_the_content_t
 def test_a_feed_row_written_before_the_migrations_is_pulled_as_the_server_writes_it_now(tmp_path) -> None:
     import sqlite3
 
-    from sync_server.core.feed import pull_tail
     from sync_server.core.migrations import migrate, migration_files
     from sync_server.core.server import Server
     from tests.sync_server.conftest import make_config
@@ -502,12 +510,8 @@ def test_a_feed_row_written_before_the_migrations_is_pulled_as_the_server_writes
     db_file = tmp_path / "registry.db"
     conn = sqlite3.connect(db_file)
     conn.executescript(migration_files("sqlite")[0].read_text(encoding="utf-8"))
-    conn.execute("CREATE TABLE schema_migrations (version TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
-    conn.execute("INSERT INTO schema_migrations VALUES ('0001_initial', 'then')")
-    conn.execute(
-        "INSERT INTO feed (seq, entity, entity_id, field, value, hlc) VALUES"
-        " (7, 'answer', 'i-1/q \"x\" ở', 'value', '{\"a\":[1,2]}', '000000000000001-00000-dev')"
-    )
+    for statement in (*OLD_SCHEMA_MIGRATIONS, OLD_FEED_ROW):
+        conn.execute(statement)
     conn.commit()
     conn.close()
     server = Server.open(make_config(tmp_path))
@@ -515,21 +519,7 @@ def test_a_feed_row_written_before_the_migrations_is_pulled_as_the_server_writes
         assert migrate(server.db) == []  # applied on open
         with server.db.read() as tx:  # migration 0016: the pull text is built on read, not stored
             assert "tail" not in {r[1] for r in tx.query("PRAGMA table_info(feed)")}
-        key = ("answer", 'i-1/q "x" ở', "value")
-        body = sync_service.pull(server.db, SYSTEM, 0, 10, 1)
-        text = '{"changes":[{"seq":7' + pull_tail(key, '{"a":[1,2]}', "000000000000001-00000-dev") + "]"
-        assert body.startswith(text.encode())
-        page = msgspec.json.decode(body)
-        assert page["changes"] == [
-            {
-                "seq": 7,
-                "entity": "answer",
-                "entity_id": 'i-1/q "x" ở',
-                "field": "value",
-                "value": {"a": [1, 2]},
-                "hlc": "000000000000001-00000-dev",
-            }
-        ]
+        assert_old_feed_row_pulls_as_written_now(server.db)
     finally:
         server.close()
 

@@ -11,7 +11,7 @@ import uuid
 import pytest
 
 from shared_schema import actions as action_rules
-from shared_schema.checklist import ChecklistTemplate, NumberQuestion, Section, YesNoQuestion
+from shared_schema.checklist import ChecklistTemplate, NumberQuestion, Question, Section, YesNoQuestion
 from shared_schema.records import Location
 from shared_schema.text import LocalText as T
 from sync_server.core import actions as corrective_actions
@@ -26,43 +26,34 @@ TODAY = dt.date(2026, 11, 30)
 TEMPLATES = {"CHO": "covid19-market", "DN_SX": "covid19-industrial"}
 
 
-def market_template() -> ChecklistTemplate:
+def _one_section_template(
+    template_id: str, title: T, site_kind: str, section: tuple[str, T], questions: list[Question]
+) -> ChecklistTemplate:
     return ChecklistTemplate(
-        template_id="covid19-market",
+        template_id=template_id,
         version=1,
-        title=T("Chợ", "Market"),
-        site_kinds=["CHO"],
+        title=title,
+        site_kinds=[site_kind],
         scoring=SCORING,
-        sections=[
-            Section(
-                "prices",
-                T("Giá", "Prices"),
-                [
-                    YesNoQuestion(id="posted", label=T("Niêm yết giá?", "Prices posted?"), weight=1),
-                    *(NumberQuestion(id=qid, label=T(qid, qid), min=0) for qid in ("B4.6a", "B4.6b", "B4.6c", "B4.6d")),
-                ],
-            )
-        ],
+        sections=[Section(*section, questions)],
     )
 
 
+def market_template() -> ChecklistTemplate:
+    questions: list[Question] = [
+        YesNoQuestion(id="posted", label=T("Niêm yết giá?", "Prices posted?"), weight=1),
+        *(NumberQuestion(id=qid, label=T(qid, qid), min=0) for qid in ("B4.6a", "B4.6b", "B4.6c", "B4.6d")),
+    ]
+    return _one_section_template("covid19-market", T("Chợ", "Market"), "CHO", ("prices", T("Giá", "Prices")), questions)
+
+
 def industrial_template() -> ChecklistTemplate:
-    return ChecklistTemplate(
-        template_id="covid19-industrial",
-        version=1,
-        title=T("Nhà máy", "Factory"),
-        site_kinds=["DN_SX"],
-        scoring=SCORING,
-        sections=[
-            Section(
-                "w",
-                T("Lao động", "Workers"),
-                [
-                    YesNoQuestion(id="plan", label=T("Có phương án?", "Has a plan?"), weight=1),
-                    NumberQuestion(id="A0.3", label=T("NLĐ ngoại tỉnh", "Out-of-province workers"), min=0),
-                ],
-            )
-        ],
+    questions: list[Question] = [
+        YesNoQuestion(id="plan", label=T("Có phương án?", "Has a plan?"), weight=1),
+        NumberQuestion(id="A0.3", label=T("NLĐ ngoại tỉnh", "Out-of-province workers"), min=0),
+    ]
+    return _one_section_template(
+        "covid19-industrial", T("Nhà máy", "Factory"), "DN_SX", ("w", T("Lao động", "Workers")), questions
     )
 
 

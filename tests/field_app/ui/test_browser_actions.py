@@ -17,8 +17,8 @@ from playwright.sync_api import expect
 from shared_schema import actions as action_rules
 from tests.field_app.helpers import png_bytes
 from tests.field_app.ui.test_browser_flows import SITES, WAIT, _in, _see
-from tests.support.app_process import AppProcess
-from tests.support.browser import chromium_browser, open_flet_app, retype, screenshot
+from tests.support.app_process import app_syncing_on_demand
+from tests.support.browser import app_in_chromium, retype, screenshot
 from tests.support.sample_checklist import sample_template
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -115,95 +115,82 @@ def test_a_follow_up_visit_marks_the_open_action_fixed_offline_and_the_superviso
     shots = artifacts_dir / "field_app"
     server = _prepare_server(tmp_path)
     aid = _push_action_from_an_earlier_visit(server)
-    app = AppProcess(
-        server.base_url, tmp_path / "device", tmp_path / "app.log", extra_env={"FIELD_APP_SYNC_INTERVAL": "0"}
-    )
-    try:
-        app.start()
-        with chromium_browser() as browser:
-            page = open_flet_app(browser, app.url)
-            try:
-                expect(page.get_by_role("textbox", name="Tên đăng nhập")).to_be_visible(timeout=WAIT)
-                retype(page.get_by_role("textbox", name="Tên đăng nhập"), "an")
-                retype(page.get_by_role("textbox", name="Mật khẩu"), PASSWORDS["an"])
-                page.get_by_role("button", name="Đăng nhập").click()
-                expect(page.get_by_role("button", name="Chọn cơ sở để kiểm tra")).to_be_visible(timeout=WAIT)
-                _see(page, "Không có thay đổi chờ gửi")
-                page.get_by_role("button", name="Chọn cơ sở để kiểm tra").click()
-                page.get_by_role("button", name=re.compile("Công ty May Phổ Yên")).click()
-                carried = _in(page, "Tồn tại từ lần trước")
-                expect(carried).to_have_accessible_name(
-                    re.compile("Đặt máy đo thân nhiệt ở cổng chính.*Quá hạn", re.S), timeout=WAIT
-                )
-                screenshot(page, shots, "20-site-carried-over")
-                # offline: first "not yet fixed" with what is missing, then fixed with a photo and a note
-                server.stop()
-                retype(carried.get_by_role("textbox", name="Ghi chú: đã làm gì, hoặc còn thiếu gì"), "Chưa lắp máy đo")
-                carried.get_by_role("button", name="Vẫn chưa khắc phục").click()
-                expect(_in(page, "Tồn tại từ lần trước")).to_have_accessible_name(
-                    re.compile("chưa khắc phục. Chưa lắp máy đo"), timeout=WAIT
-                )
-                carried = _in(page, "Tồn tại từ lần trước")
-                expect(carried.get_by_role("textbox", name="Ghi chú: đã làm gì, hoặc còn thiếu gì")).to_have_value("")
-                screenshot(page, shots, "20b-site-not-yet-fixed-offline")
-                photo = tmp_path / "anh-khac-phuc.png"
-                photo.write_bytes(png_bytes(9, 40, 30))
-                with page.expect_file_chooser() as chooser:
-                    carried.get_by_role("button", name="Chụp ảnh sau khắc phục").click()
-                chooser.value.set_files(str(photo))
-                expect(_in(page, "Tồn tại từ lần trước")).to_have_accessible_name(re.compile("1 ảnh"), timeout=WAIT)
-                carried = _in(page, "Tồn tại từ lần trước")
-                retype(
-                    carried.get_by_role("textbox", name="Ghi chú: đã làm gì, hoặc còn thiếu gì"),
-                    "Đã đặt 2 máy đo ở cổng",
-                )
-                carried.get_by_role("button", name="Đã khắc phục").click()
-                expect(page.get_by_text(re.compile("chờ giám sát xác minh"))).to_be_visible(timeout=WAIT)
-                screenshot(page, shots, "21-site-reported-fixed-offline")
-                server.start()
-                page.get_by_role("button", name="Đồng bộ").click()
-                _see(page, "Không có thay đổi chờ gửi")
-                # a new visit: a failed item offers "Thêm biện pháp khắc phục"
-                page.get_by_role("button", name="Bắt đầu kiểm tra: Kiểm tra mẫu cơ sở sản xuất").click()
-                expect(page.get_by_text("Phần 1/3")).to_be_visible(timeout=WAIT)
-                page.get_by_role("button", name="Phần tiếp").click()
-                expect(page.get_by_text("Phần 2/3")).to_be_visible(timeout=WAIT)
-                card = _in(page, "Đo thân nhiệt tại cổng?")
-                card.get_by_role("radio", name="Không", exact=True).click()
-                card.get_by_role("button", name="Thêm biện pháp khắc phục").click()
-                retype(card.get_by_role("textbox", name="Việc cơ sở cần làm"), "Bố trí người đo thân nhiệt mỗi ca")
-                due = (action_rules.viet_nam_today() + dt.timedelta(days=7)).strftime("%d/%m/%Y")
-                retype(card.get_by_role("textbox", name="Thời hạn (dd/mm/yyyy)"), due)
-                retype(card.get_by_role("textbox", name="Người chịu trách nhiệm"), "Lê Văn Cường")
-                screenshot(page, shots, "22-fill-add-action")
-                card.get_by_role("button", name="Lưu biện pháp").click()
-                expect(_in(page, "Đo thân nhiệt tại cổng?")).to_have_accessible_name(
-                    re.compile("Bố trí người đo thân nhiệt mỗi ca.*Chưa khắc phục", re.S), timeout=WAIT
-                )
-                screenshot(page, shots, "23-fill-action-saved")
-                # a photo of the finding, from the file picker (no camera in the browser)
-                finding = tmp_path / "anh-phat-hien.png"
-                finding.write_bytes(png_bytes(11, 40, 30))
-                with page.expect_file_chooser() as chooser:
-                    _in(page, "Đo thân nhiệt tại cổng?").get_by_role("button", name="Chọn ảnh phát hiện").click()
-                chooser.value.set_files(str(finding))
-                expect(_in(page, "Đo thân nhiệt tại cổng?")).to_have_accessible_name(
-                    re.compile("Ảnh phát hiện: 1"), timeout=WAIT
-                )
-                screenshot(page, shots, "24-fill-action-finding-photo")
-                page.mouse.move(200, 600)
-                page.mouse.wheel(0, 300)
-                expect(page.get_by_role("button", name="Chọn ảnh phát hiện")).to_be_in_viewport(timeout=WAIT)
-                screenshot(page, shots, "25-fill-action-finding-photo-buttons")
-                page.get_by_role("button", name="Đồng bộ").click()
-                _see(page, "Không có thay đổi chờ gửi")
-            except Exception:
-                screenshot(page, shots, "actions-failure")
-                print(page.locator("body").aria_snapshot())
-                print(app.log_tail())
-                raise
-    finally:
-        app.stop()
+    app = app_syncing_on_demand(server.base_url, tmp_path)
+    with app_in_chromium(app, shots, failure="actions-failure") as page:
+        expect(page.get_by_role("textbox", name="Tên đăng nhập")).to_be_visible(timeout=WAIT)
+        retype(page.get_by_role("textbox", name="Tên đăng nhập"), "an")
+        retype(page.get_by_role("textbox", name="Mật khẩu"), PASSWORDS["an"])
+        page.get_by_role("button", name="Đăng nhập").click()
+        expect(page.get_by_role("button", name="Chọn cơ sở để kiểm tra")).to_be_visible(timeout=WAIT)
+        _see(page, "Không có thay đổi chờ gửi")
+        page.get_by_role("button", name="Chọn cơ sở để kiểm tra").click()
+        page.get_by_role("button", name=re.compile("Công ty May Phổ Yên")).click()
+        carried = _in(page, "Tồn tại từ lần trước")
+        expect(carried).to_have_accessible_name(
+            re.compile("Đặt máy đo thân nhiệt ở cổng chính.*Quá hạn", re.S), timeout=WAIT
+        )
+        screenshot(page, shots, "20-site-carried-over")
+        # offline: first "not yet fixed" with what is missing, then fixed with a photo and a note
+        server.stop()
+        retype(carried.get_by_role("textbox", name="Ghi chú: đã làm gì, hoặc còn thiếu gì"), "Chưa lắp máy đo")
+        carried.get_by_role("button", name="Vẫn chưa khắc phục").click()
+        expect(_in(page, "Tồn tại từ lần trước")).to_have_accessible_name(
+            re.compile("chưa khắc phục. Chưa lắp máy đo"), timeout=WAIT
+        )
+        carried = _in(page, "Tồn tại từ lần trước")
+        expect(carried.get_by_role("textbox", name="Ghi chú: đã làm gì, hoặc còn thiếu gì")).to_have_value("")
+        screenshot(page, shots, "20b-site-not-yet-fixed-offline")
+        photo = tmp_path / "anh-khac-phuc.png"
+        photo.write_bytes(png_bytes(9, 40, 30))
+        with page.expect_file_chooser() as chooser:
+            carried.get_by_role("button", name="Chụp ảnh sau khắc phục").click()
+        chooser.value.set_files(str(photo))
+        expect(_in(page, "Tồn tại từ lần trước")).to_have_accessible_name(re.compile("1 ảnh"), timeout=WAIT)
+        carried = _in(page, "Tồn tại từ lần trước")
+        retype(
+            carried.get_by_role("textbox", name="Ghi chú: đã làm gì, hoặc còn thiếu gì"),
+            "Đã đặt 2 máy đo ở cổng",
+        )
+        carried.get_by_role("button", name="Đã khắc phục").click()
+        expect(page.get_by_text(re.compile("chờ giám sát xác minh"))).to_be_visible(timeout=WAIT)
+        screenshot(page, shots, "21-site-reported-fixed-offline")
+        server.start()
+        page.get_by_role("button", name="Đồng bộ").click()
+        _see(page, "Không có thay đổi chờ gửi")
+        # a new visit: a failed item offers "Thêm biện pháp khắc phục"
+        page.get_by_role("button", name="Bắt đầu kiểm tra: Kiểm tra mẫu cơ sở sản xuất").click()
+        expect(page.get_by_text("Phần 1/3")).to_be_visible(timeout=WAIT)
+        page.get_by_role("button", name="Phần tiếp").click()
+        expect(page.get_by_text("Phần 2/3")).to_be_visible(timeout=WAIT)
+        card = _in(page, "Đo thân nhiệt tại cổng?")
+        card.get_by_role("radio", name="Không", exact=True).click()
+        card.get_by_role("button", name="Thêm biện pháp khắc phục").click()
+        retype(card.get_by_role("textbox", name="Việc cơ sở cần làm"), "Bố trí người đo thân nhiệt mỗi ca")
+        due = (action_rules.viet_nam_today() + dt.timedelta(days=7)).strftime("%d/%m/%Y")
+        retype(card.get_by_role("textbox", name="Thời hạn (dd/mm/yyyy)"), due)
+        retype(card.get_by_role("textbox", name="Người chịu trách nhiệm"), "Lê Văn Cường")
+        screenshot(page, shots, "22-fill-add-action")
+        card.get_by_role("button", name="Lưu biện pháp").click()
+        expect(_in(page, "Đo thân nhiệt tại cổng?")).to_have_accessible_name(
+            re.compile("Bố trí người đo thân nhiệt mỗi ca.*Chưa khắc phục", re.S), timeout=WAIT
+        )
+        screenshot(page, shots, "23-fill-action-saved")
+        # a photo of the finding, from the file picker (no camera in the browser)
+        finding = tmp_path / "anh-phat-hien.png"
+        finding.write_bytes(png_bytes(11, 40, 30))
+        with page.expect_file_chooser() as chooser:
+            _in(page, "Đo thân nhiệt tại cổng?").get_by_role("button", name="Chọn ảnh phát hiện").click()
+        chooser.value.set_files(str(finding))
+        expect(_in(page, "Đo thân nhiệt tại cổng?")).to_have_accessible_name(
+            re.compile("Ảnh phát hiện: 1"), timeout=WAIT
+        )
+        screenshot(page, shots, "24-fill-action-finding-photo")
+        page.mouse.move(200, 600)
+        page.mouse.wheel(0, 300)
+        expect(page.get_by_role("button", name="Chọn ảnh phát hiện")).to_be_in_viewport(timeout=WAIT)
+        screenshot(page, shots, "25-fill-action-finding-photo-buttons")
+        page.get_by_role("button", name="Đồng bộ").click()
+        _see(page, "Không có thay đổi chờ gửi")
     try:
         sup = {"Authorization": f"Bearer {server.token('binh', PASSWORDS['binh'])}"}
         overdue = httpx.get(f"{server.base_url}/api/v1/actions", params={"overdue": "true"}, headers=sup).json()

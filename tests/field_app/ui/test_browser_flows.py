@@ -29,8 +29,14 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.field_app.helpers import png_bytes
-from tests.support.app_process import AppProcess
-from tests.support.browser import PHONE, chromium_browser, enable_semantics, open_flet_app, retype, screenshot
+from tests.support.app_process import AppProcess, app_syncing_on_demand
+from tests.support.browser import (
+    PHONE,
+    app_in_chromium,
+    enable_semantics,
+    retype,
+    screenshot,
+)
 from tests.support.sample_checklist import sample_template
 from tests.support.server_process import ServerProcess, start_server
 
@@ -247,24 +253,13 @@ def _server_inspections(server: ServerProcess) -> list[dict]:
 def test_an_inspector_works_offline_and_syncs_in_the_browser(tmp_path, artifacts_dir):
     shots = artifacts_dir / "field_app"
     server = _prepare_server(tmp_path)
-    app = AppProcess(
-        server.base_url, tmp_path / "device", tmp_path / "app.log", extra_env={"FIELD_APP_SYNC_INTERVAL": "0"}
-    )  # sync only when the button is pressed
+    app = app_syncing_on_demand(server.base_url, tmp_path)
     photo = tmp_path / "anh-tong-quan.png"
     photo.write_bytes(png_bytes(7, 40, 30))
     try:
-        app.start()
-        with chromium_browser() as browser:
-            page = open_flet_app(browser, app.url)
-            try:
-                _walk_through(page, server, app, shots, photo)
-            except Exception:
-                screenshot(page, shots, "failure")
-                print(page.locator("body").aria_snapshot())
-                print(app.log_tail())
-                raise
+        with app_in_chromium(app, shots) as page:
+            _walk_through(page, server, app, shots, photo)
     finally:
-        app.stop()
         server.stop()
 
 

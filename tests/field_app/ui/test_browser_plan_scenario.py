@@ -15,8 +15,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.field_app.ui.test_browser_flows import WAIT, _in, _prepare_server, _see, _sign
-from tests.support.app_process import AppProcess
-from tests.support.browser import chromium_browser, enable_semantics, open_flet_app, retype, screenshot
+from tests.support.app_process import AppProcess, app_syncing_on_demand
+from tests.support.browser import app_in_chromium, enable_semantics, retype, screenshot
 from tests.support.server_process import ServerProcess
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -50,22 +50,11 @@ def test_a_planned_visit_made_offline_counts_in_coverage_and_its_follow_up_reach
     plan = _plan(server)
     teams = {a["document"]["site_code"]: a["document"]["team_name"] for a in plan["assignments"]}
     assert teams == {"DN-001": "Đoàn 1", "DN-002": "Đoàn 2"}
-    app = AppProcess(
-        server.base_url, tmp_path / "device", tmp_path / "app.log", extra_env={"FIELD_APP_SYNC_INTERVAL": "0"}
-    )
+    app = app_syncing_on_demand(server.base_url, tmp_path)
     try:
-        app.start()
-        with chromium_browser() as browser:
-            page = open_flet_app(browser, app.url)
-            try:
-                _scenario(page, server, app, shots, plan["plan"]["id"])
-            except Exception:
-                screenshot(page, shots, "plan-failure")
-                print(page.locator("body").aria_snapshot())
-                print(app.log_tail())
-                raise
+        with app_in_chromium(app, shots, failure="plan-failure") as page:
+            _scenario(page, server, app, shots, plan["plan"]["id"])
     finally:
-        app.stop()
         server.stop()
 
 

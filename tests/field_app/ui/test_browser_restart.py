@@ -11,8 +11,8 @@ from playwright.sync_api import expect
 
 from tests.field_app.helpers import png_bytes
 from tests.field_app.ui.test_browser_flows import WAIT, _in, _prepare_server, _shot
-from tests.support.app_process import AppProcess
-from tests.support.browser import chromium_browser, open_flet_app, retype, screenshot
+from tests.support.app_process import app_syncing_on_demand
+from tests.support.browser import app_in_chromium, retype
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -20,59 +20,48 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 def test_after_the_app_process_restarts_the_tab_reconnects_and_photos_can_be_added(tmp_path, artifacts_dir):
     shots = artifacts_dir / "field_app"
     server = _prepare_server(tmp_path)
-    app = AppProcess(
-        server.base_url, tmp_path / "device", tmp_path / "app.log", extra_env={"FIELD_APP_SYNC_INTERVAL": "0"}
-    )
+    app = app_syncing_on_demand(server.base_url, tmp_path)
     photo = tmp_path / "anh.png"
     photo.write_bytes(png_bytes(9, 40, 30))
     try:
-        app.start()
-        with chromium_browser() as browser:
-            page = open_flet_app(browser, app.url)
-            try:
-                retype(page.get_by_role("textbox", name="Tên đăng nhập"), "an")
-                retype(page.get_by_role("textbox", name="Mật khẩu"), "an-secret-1")
-                page.get_by_role("button", name="Đăng nhập").click()
-                page.get_by_role("button", name="Chọn cơ sở để kiểm tra").click()
-                page.get_by_role("button", name=re.compile("Công ty May Phổ Yên")).click()
-                page.get_by_role("button", name="Bắt đầu kiểm tra: Kiểm tra mẫu cơ sở sản xuất").click()
-                expect(page.get_by_text("Phần 1/3")).to_be_visible(timeout=WAIT)
-                # the process goes away and comes back; the tab is not reloaded
-                app.stop()
-                app.start()
-                draft = page.get_by_role("button", name=re.compile("Công ty May Phổ Yên.*Nháp"))
-                expect(draft).to_be_visible(timeout=WAIT)
-                draft.click()
-                expect(page.get_by_text("Phần 1/3")).to_be_visible(timeout=WAIT)
-                page.get_by_role("button", name="Phần tiếp").click()
-                team = _in(page, "Có Tổ an toàn COVID-19?")
-                with page.expect_file_chooser(timeout=WAIT) as chooser:
-                    team.get_by_role("button", name="Thêm ảnh").click()
-                chooser.value.set_files(str(photo))
-                expect(team.get_by_role("img", name="Có Tổ an toàn COVID-19? 1")).to_be_visible(timeout=WAIT)
-                # a failed critical item: its deadline's calendar starts today and takes today
-                team.get_by_role("radio", name="Không", exact=True).click()
-                page.get_by_role("button", name="Chọn ngày: Thời hạn khắc phục: Có Tổ an toàn COVID-19?").click()
-                expect(page.get_by_role("button", name="Chọn", exact=True)).to_be_visible(timeout=WAIT)
-                _shot(page, shots, "19-deadline-calendar-from-today")
-                page.get_by_role("button", name="Chọn", exact=True).click()
-                expect(team.get_by_text(re.compile("đã qua"))).to_have_count(0)
-                # saved: the complete screen asks for the corrective action, no longer for the deadline
-                page.get_by_role("button", name="Hoàn tất").first.click()
-                missing = page.get_by_role("group", name=re.compile("^Còn thiếu"))
-                expect(
-                    missing.get_by_role("button", name=re.compile("cần biện pháp khắc phục: Có Tổ an toàn"))
-                ).to_be_visible(timeout=WAIT)
-                expect(missing.get_by_role("button", name=re.compile("cần thời hạn khắc phục"))).to_have_count(0)
-                time.sleep(1)
-                snapshot = page.locator("body").aria_snapshot()
-                assert not re.search(r"Exception|Traceback|Error", snapshot), snapshot
-                _shot(page, shots, "18-photo-after-app-restart")
-            except Exception:
-                screenshot(page, shots, "failure-restart")
-                print(page.locator("body").aria_snapshot())
-                print(app.log_tail())
-                raise
+        with app_in_chromium(app, shots, failure="failure-restart") as page:
+            retype(page.get_by_role("textbox", name="Tên đăng nhập"), "an")
+            retype(page.get_by_role("textbox", name="Mật khẩu"), "an-secret-1")
+            page.get_by_role("button", name="Đăng nhập").click()
+            page.get_by_role("button", name="Chọn cơ sở để kiểm tra").click()
+            page.get_by_role("button", name=re.compile("Công ty May Phổ Yên")).click()
+            page.get_by_role("button", name="Bắt đầu kiểm tra: Kiểm tra mẫu cơ sở sản xuất").click()
+            expect(page.get_by_text("Phần 1/3")).to_be_visible(timeout=WAIT)
+            # the process goes away and comes back; the tab is not reloaded
+            app.stop()
+            app.start()
+            draft = page.get_by_role("button", name=re.compile("Công ty May Phổ Yên.*Nháp"))
+            expect(draft).to_be_visible(timeout=WAIT)
+            draft.click()
+            expect(page.get_by_text("Phần 1/3")).to_be_visible(timeout=WAIT)
+            page.get_by_role("button", name="Phần tiếp").click()
+            team = _in(page, "Có Tổ an toàn COVID-19?")
+            with page.expect_file_chooser(timeout=WAIT) as chooser:
+                team.get_by_role("button", name="Thêm ảnh").click()
+            chooser.value.set_files(str(photo))
+            expect(team.get_by_role("img", name="Có Tổ an toàn COVID-19? 1")).to_be_visible(timeout=WAIT)
+            # a failed critical item: its deadline's calendar starts today and takes today
+            team.get_by_role("radio", name="Không", exact=True).click()
+            page.get_by_role("button", name="Chọn ngày: Thời hạn khắc phục: Có Tổ an toàn COVID-19?").click()
+            expect(page.get_by_role("button", name="Chọn", exact=True)).to_be_visible(timeout=WAIT)
+            _shot(page, shots, "19-deadline-calendar-from-today")
+            page.get_by_role("button", name="Chọn", exact=True).click()
+            expect(team.get_by_text(re.compile("đã qua"))).to_have_count(0)
+            # saved: the complete screen asks for the corrective action, no longer for the deadline
+            page.get_by_role("button", name="Hoàn tất").first.click()
+            missing = page.get_by_role("group", name=re.compile("^Còn thiếu"))
+            expect(
+                missing.get_by_role("button", name=re.compile("cần biện pháp khắc phục: Có Tổ an toàn"))
+            ).to_be_visible(timeout=WAIT)
+            expect(missing.get_by_role("button", name=re.compile("cần thời hạn khắc phục"))).to_have_count(0)
+            time.sleep(1)
+            snapshot = page.locator("body").aria_snapshot()
+            assert not re.search(r"Exception|Traceback|Error", snapshot), snapshot
+            _shot(page, shots, "18-photo-after-app-restart")
     finally:
-        app.stop()
         server.stop()

@@ -13,8 +13,8 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.support.app_process import AppProcess
-from tests.support.browser import chromium_browser, open_flet_app, retype, screenshot
+from tests.support.app_process import app_syncing_on_demand
+from tests.support.browser import app_in_chromium, retype, screenshot
 from tests.support.server_process import ServerProcess, start_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -45,22 +45,10 @@ def test_site_correction_falls_back_to_typed_coordinates_and_reaches_the_server(
     server = start_server(tmp_path)
     server.create_user("an", "an-secret-1", "inspector", [DISTRICT])
     server.add_site_and_sample_checklist(tmp_path, DISTRICT)
-    app = AppProcess(
-        server.base_url, tmp_path / "device", tmp_path / "app.log", extra_env={"FIELD_APP_SYNC_INTERVAL": "0"}
-    )
     try:
-        app.start()
-        with chromium_browser() as browser:
-            page = open_flet_app(browser, app.url)
-            try:
-                _walk(page, server, shots)
-            except Exception:
-                screenshot(page, shots, "failure")
-                print(page.locator("body").aria_snapshot())
-                print(app.log_tail())
-                raise
+        with app_in_chromium(app_syncing_on_demand(server.base_url, tmp_path), shots) as page:
+            _walk(page, server, shots)
     finally:
-        app.stop()
         server.stop()
 
 

@@ -13,8 +13,8 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from shared_schema import protocol
-from tests.support.app_process import AppProcess
-from tests.support.browser import chromium_browser, open_flet_app, retype, screenshot
+from tests.support.app_process import app_syncing_on_demand
+from tests.support.browser import app_in_chromium, retype, screenshot
 from tests.support.proxy import FaultProxy
 from tests.support.server_process import ServerProcess, start_server
 from tests.sync_server.helpers import Device, complete_answers, png_bytes, sha
@@ -67,20 +67,10 @@ def test_site_history_says_it_needs_a_connection_offline_and_fetches_online(tmp_
     server.add_site_and_sample_checklist(tmp_path, DISTRICT)
     _approved_history(server)
     proxy = FaultProxy(server.port)
-    app = AppProcess(proxy.url, tmp_path / "device", tmp_path / "app.log", extra_env={"FIELD_APP_SYNC_INTERVAL": "0"})
     try:
-        app.start()
-        with chromium_browser() as browser:
-            page = open_flet_app(browser, app.url)
-            try:
-                _walk(page, proxy, shots)
-            except Exception:
-                screenshot(page, shots, "failure")
-                print(page.locator("body").aria_snapshot())
-                print(app.log_tail())
-                raise
+        with app_in_chromium(app_syncing_on_demand(proxy.url, tmp_path), shots) as page:
+            _walk(page, proxy, shots)
     finally:
-        app.stop()
         proxy.close()
         server.stop()
 

@@ -9,6 +9,7 @@ draft reads exactly as the one the phone made. Screenshots at 412x915 go to test
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 import subprocess
@@ -24,8 +25,8 @@ from field_app.core.services import AppServices
 from sync_server.core.xlsform import write_xlsform
 from tests.field_app.e2e import SITES, site_id, sync_ok
 from tests.reports.poppler import require_poppler
-from tests.support.app_process import AppProcess
-from tests.support.browser import chromium_browser, open_flet_app, retype, screenshot
+from tests.support.app_process import app_syncing_on_demand
+from tests.support.browser import app_in_chromium, retype, screenshot
 from tests.support.changed_checklist import changed_template
 from tests.support.sample_checklist import sample_template
 from tests.support.server_process import ServerProcess, start_server
@@ -146,23 +147,12 @@ def test_a_draft_moves_to_the_new_checklist_version_in_the_browser(tmp_path, art
     require_poppler()
     shots = artifacts_dir / "field_app"
     server, draft = _prepare(tmp_path)
-    app = AppProcess(
-        server.base_url, tmp_path / "device", tmp_path / "app.log", extra_env={"FIELD_APP_SYNC_INTERVAL": "0"}
-    )
+    app = app_syncing_on_demand(server.base_url, tmp_path)
+    publish = functools.partial(_admin_publishes_version_2, server=server, shots=shots)
     try:
-        app.start()
-        with chromium_browser() as browser:
-            _admin_publishes_version_2(browser, server, shots)
-            page = open_flet_app(browser, app.url)
-            try:
-                _move(page, server, draft, shots, tmp_path)
-            except Exception:
-                screenshot(page, shots, "move-failure")
-                print(page.locator("body").aria_snapshot())
-                print(app.log_tail())
-                raise
+        with app_in_chromium(app, shots, failure="move-failure", before=publish) as page:
+            _move(page, server, draft, shots, tmp_path)
     finally:
-        app.stop()
         server.stop()
 
 

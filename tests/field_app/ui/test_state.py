@@ -4,7 +4,10 @@ real services and a real SQLite store (seeded the way a pull seeds it)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
 
 import msgspec
 import pytest
@@ -14,7 +17,7 @@ from field_app.core.models import AppError
 from field_app.core.services import AppServices
 from field_app.ui.signature_png import render_png, sha256_hex
 from field_app.ui.state import AppState
-from shared_schema.checklist import Equals, SignatureQuestion
+from shared_schema.checklist import ChecklistTemplate, Equals, SignatureQuestion
 from shared_schema.text import LocalText as T
 from tests.field_app.helpers import fake_session, png_bytes, seed
 from tests.field_app.ui.conftest import SITES
@@ -370,6 +373,24 @@ def test_a_checklist_with_signature_questions_is_signed_through_them_once_and_su
     assert [i.id for i in groups["Chờ đồng bộ"]] == [inspection_id]
 
 
+@contextlib.contextmanager
+def _inspection_of(tmp_path: Path, template: ChecklistTemplate) -> Iterator[tuple[AppServices, AppState, str]]:
+    """A signed-in device that holds only ``template``, with an inspection of site s1 started in it."""
+    app = AppServices.open(tmp_path / "device")
+    try:
+        fake_session(app)
+        seed(app, [template], SITES)
+        state = AppState(app)
+        state.start()
+        state.open_sites()
+        state.open_site("s1")
+        inspection_id = state.start_inspection(template.template_id, template.version)
+        assert inspection_id is not None
+        yield app, state, inspection_id
+    finally:
+        app.close()
+
+
 def test_a_checklist_without_signature_questions_is_signed_in_the_header(tmp_path):
     plain = sample_template(1, template_id="no-signatures")
     plain = msgspec.structs.replace(
@@ -378,15 +399,7 @@ def test_a_checklist_without_signature_questions_is_signed_in_the_header(tmp_pat
             msgspec.structs.replace(s, questions=[q for q in s.questions if q.id != "sig_rep"]) for s in plain.sections
         ],
     )
-    app = AppServices.open(tmp_path / "device")
-    try:
-        fake_session(app)
-        seed(app, [plain], SITES)
-        state = AppState(app)
-        state.start()
-        state.open_sites()
-        state.open_site("s1")
-        inspection_id = state.start_inspection("no-signatures", 1)
+    with _inspection_of(tmp_path, plain) as (app, state, inspection_id):
         form = state.form
         assert not form.signs_in_checklist and form.signature_questions() == []
         _answer_required(form)
@@ -403,8 +416,6 @@ def test_a_checklist_without_signature_questions_is_signed_in_the_header(tmp_pat
             ("inspector", "Nguyễn Văn An"),
             ("representative", "Lê Văn Cường"),
         }
-    finally:
-        app.close()
 
 
 def test_a_signature_question_that_does_not_apply_is_not_asked_on_the_complete_screen(tmp_path):
@@ -419,22 +430,12 @@ def test_a_signature_question_that_does_not_apply_is_not_asked_on_the_complete_s
         template,
         sections=[*template.sections[:-1], msgspec.structs.replace(last, questions=[*last.questions, dorm_sig])],
     )
-    app = AppServices.open(tmp_path / "device")
-    try:
-        fake_session(app)
-        seed(app, [template], SITES)
-        state = AppState(app)
-        state.start()
-        state.open_sites()
-        state.open_site("s1")
-        state.start_inspection("dorm-signature", 1)
+    with _inspection_of(tmp_path, template) as (_, state, _):
         form = state.form
         assert form.answer("dorm", "no")
         assert [q.id for q in form.signature_questions()] == ["sig_rep"]
         assert form.answer("dorm", "yes")
         assert [q.id for q in form.signature_questions()] == ["sig_rep", "sig_dorm"]
-    finally:
-        app.close()
 
 
 def test_a_refresh_after_background_changes_reloads_the_open_inspection(state):
