@@ -133,7 +133,8 @@ def test_the_summary_pdf_reads_in_vietnamese_and_english(artifacts_dir: Path) ->
             r"\s+", " ", subprocess.run(["pdftotext", str(path), "-"], capture_output=True, check=True).stdout.decode()
         )
         if lang == "vi":
-            assert "BÁO CÁO TỔNG HỢP" in text and "Gạo tẻ thường" in text and "+2.000" in text and "+12,9" in text  # Vietnamese decimals
+            # Vietnamese separators
+            assert "BÁO CÁO TỔNG HỢP" in text and "Gạo tẻ thường" in text and "+2.000" in text and "+12,9" in text
             assert "TX Phổ Yên" in text and "1.250" in text
             assert "Vi phạm phát hiện trong kỳ" in text and "Khắc phục trong kỳ" in text
         else:
