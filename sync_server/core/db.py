@@ -63,7 +63,7 @@ def select_list(
             continue
         expr = sources.get(name, prefix + name)
         label = alias + name
-        out.append(expr if expr.rsplit(".", 1)[-1] == label else f"{expr} AS {label}")
+        out.append(expr if expr.rsplit(".", 1)[-1] == label else f'{expr} AS "{label}"')
     return ", ".join(out)
 
 
@@ -74,10 +74,13 @@ def _plan(cls: type[msgspec.Struct], names: tuple[str, ...]) -> tuple[tuple[tupl
     return tuple((i, n) for i, n in enumerate(names) if n in fields), flags
 
 
-def to_record(cls: type[S], row: Row) -> S:
+def to_record(cls: type[S], row: Row, **more: Any) -> S:
     """``row`` as a ``cls``: each column named like one of its fields fills that field (other
-    columns are ignored); ``bool`` fields are made ``bool`` from the schema's 0/1 flags."""
-    return to_records(cls, [row])[0]
+    columns are ignored); ``bool`` fields are made ``bool`` from the schema's 0/1 flags. The
+    fields no column holds (computed ones) are given in ``more``."""
+    pairs, flags = _plan(cls, tuple(row.keys()))
+    values = {n: (bool(row[i]) if n in flags else row[i]) for i, n in pairs}
+    return cls(**values, **more)
 
 
 def to_records(cls: type[S], rows: Sequence[Row]) -> list[S]:
