@@ -16,14 +16,13 @@ from typing import Any
 import msgspec
 
 from shared_schema import actions as rules
-from shared_schema import protocol
 from shared_schema.actions import Action, ActionEvent
 from shared_schema.errors import Code
 from shared_schema.text import LocalText
-from sync_server.core import audit
+from sync_server.core import audit, paging
 from sync_server.core.access import Actor, district_filter, require_district, require_role
 from sync_server.core.db import Database, Tx, select_list, to_record
-from sync_server.core.errors import Conflict, Invalid, bi
+from sync_server.core.errors import Conflict, Invalid, bi, review_comment
 from sync_server.core.feed import FeedWriter
 from sync_server.core.template_store import pinned_template
 from sync_server.core.util import from_json, new_id, now_iso, to_json
@@ -234,14 +233,7 @@ def list_actions(
             ),
             code=Code.INVALID_STATUS,
         )
-    if sort not in SORTS:
-        raise Invalid(
-            bi(
-                f"Cách sắp xếp '{sort}' không có; dùng: {', '.join(SORTS)}.",
-                f"Unknown sort '{sort}'; use one of: {', '.join(SORTS)}.",
-            ),
-            code=Code.INVALID_SORT,
-        )
+    paging.require_sort(sort, SORTS)
     day = today or rules.viet_nam_today()
     cond, params = district_filter(actor, "a.district")
     sql = " WHERE COALESCE(i.status, '') <> 'discarded'" + cond
@@ -332,23 +324,11 @@ def review(db: Database, actor: Actor, action_id: str, decision: str, comment: s
             bi("Quyết định phải là verify hoặc reopen.", "The decision must be verify or reopen."),
             code=Code.INVALID_DECISION,
         )
-    comment = (comment or "").strip() or None
-    if target == "reopened" and not comment:
-        raise Invalid(
-            bi(
-                "Mở lại biện pháp khắc phục cần ghi rõ còn thiếu gì (comment).",
-                "Reopening a corrective action needs a comment saying what is still wrong.",
-            ),
-            code=Code.COMMENT_REQUIRED,
-        )
-    if comment is not None and len(comment) > protocol.MAX_TEXT_LENGTH:
-        raise Invalid(
-            bi(
-                f"Nhận xét dài quá {protocol.MAX_TEXT_LENGTH} ký tự.",
-                f"The comment is longer than {protocol.MAX_TEXT_LENGTH} characters.",
-            ),
-            code=Code.COMMENT_TOO_LONG,
-        )
+    needed = bi(
+        "Mở lại biện pháp khắc phục cần ghi rõ còn thiếu gì (comment).",
+        "Reopening a corrective action needs a comment saying what is still wrong.",
+    )
+    comment = review_comment(comment, needed if target == "reopened" else None)
     with db.write() as tx:
         row = row_of(tx, action_id)
         require_district(

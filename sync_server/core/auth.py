@@ -214,9 +214,9 @@ def update_user(
         current = tx.one("SELECT role, active FROM users WHERE id = ?", (user_id,))
         if current is None:
             raise NotFound(bi("Không có người dùng này.", "No such user."))
-        final_role = role if role is not None else current[0]
-        final_active = bool(current[1]) if active is None else active
-        if current[0] == "admin" and current[1] and (final_role != "admin" or not final_active):
+        final_role = role if role is not None else current["role"]
+        final_active = bool(current["active"]) if active is None else active
+        if current["role"] == "admin" and current["active"] and (final_role != "admin" or not final_active):
             _require_another_active_admin(tx, user_id)
         final_districts = _districts(tx, user_id) if new_districts is None else new_districts
         if final_role != "admin" and not final_districts:

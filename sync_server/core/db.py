@@ -143,7 +143,24 @@ class Database(Protocol):
     def close(self) -> None: ...
 
 
-class SqliteTx:
+class RecordReads:
+    """``Tx.records``/``Tx.record`` over a transaction's ``query``/``one`` (every engine's)."""
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        raise NotImplementedError
+
+    def one(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
+        raise NotImplementedError
+
+    def records(self, cls: type[S], sql: str, params: Sequence[Any] = ()) -> list[S]:
+        return to_records(cls, self.query(sql, params))
+
+    def record(self, cls: type[S], sql: str, params: Sequence[Any] = ()) -> S | None:
+        row = self.one(sql, params)
+        return None if row is None else to_record(cls, row)
+
+
+class SqliteTx(RecordReads):
     def __init__(self, conn: sqlite3.Connection, dialect: Dialect):
         self.conn = conn
         self.dialect = dialect
@@ -163,13 +180,6 @@ class SqliteTx:
     def scalar(self, sql: str, params: Sequence[Any] = ()) -> Any:
         row = self.conn.execute(sql, params).fetchone()
         return None if row is None else row[0]
-
-    def records(self, cls: type[S], sql: str, params: Sequence[Any] = ()) -> list[S]:
-        return to_records(cls, self.query(sql, params))
-
-    def record(self, cls: type[S], sql: str, params: Sequence[Any] = ()) -> S | None:
-        row = self.one(sql, params)
-        return None if row is None else to_record(cls, row)
 
     def script(self, sql: str) -> None:
         buf = ""

@@ -22,12 +22,10 @@ from typing import Any
 import msgspec
 
 from shared_schema import protocol, workflow
-from shared_schema.errors import Code
 from shared_schema.records import Answer, Site
-from sync_server.core import local_time
+from sync_server.core import local_time, paging
 from sync_server.core.access import Actor, district_filter
 from sync_server.core.db import Database, Tx, select_list, to_records
-from sync_server.core.errors import Invalid, bi
 from sync_server.core.inspections import SORTS, SUMMARY_COLUMNS, InspectionSummary, _filter_day
 from sync_server.core.sites import site_from_row
 
@@ -107,14 +105,7 @@ def select_for_export(
     """Every inspection matching ``filters`` in the actor's scope, sorted as the list sorts
     (``filters["sort"]``), without a cap; one query."""
     sort = filters.get("sort") or "updated"
-    if sort not in SORTS:
-        raise Invalid(
-            bi(
-                f"Cách sắp xếp '{sort}' không có; dùng: {', '.join(SORTS)}.",
-                f"Unknown sort '{sort}'; use one of: {', '.join(SORTS)}.",
-            ),
-            code=Code.INVALID_SORT,
-        )
+    paging.require_sort(sort, SORTS)
     where, params = filter_sql(actor, filters, include_drafts)
     with db.read() as tx:
         rows = tx.query(

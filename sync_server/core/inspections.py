@@ -22,7 +22,7 @@ from shared_schema.sync import ConflictEntry
 from sync_server.core import assignment_feed, audit, local_time, paging, revisions, tallies
 from sync_server.core.access import Actor, district_filter, require_district, require_reviewer
 from sync_server.core.db import Database, Tx, select_list, to_record, to_records
-from sync_server.core.errors import Conflict, Invalid, bi
+from sync_server.core.errors import Conflict, Invalid, bi, review_comment
 from sync_server.core.feed import FeedWriter
 from sync_server.core.revisions import PendingRevision
 from sync_server.core.sites import SITE_SELECT, site_from_row
@@ -202,14 +202,7 @@ def list_inspections(
         sql += " AND COALESCE(i.started_at, i.created_at) < ?"
         page_sql += " AND COALESCE(i.started_at, i.created_at) < ?"
         params.append(local_time.day_start_utc(_filter_day("date_to", date_to) + dt.timedelta(days=1)))
-    if sort not in SORTS:
-        raise Invalid(
-            bi(
-                f"Cách sắp xếp '{sort}' không có; dùng: {', '.join(SORTS)}.",
-                f"Unknown sort '{sort}'; use one of: {', '.join(SORTS)}.",
-            ),
-            code=Code.INVALID_SORT,
-        )
+    paging.require_sort(sort, SORTS)
     args = paging.page_args(limit, offset, cursor, MAX_LIMIT)
     keyset = SORTS[sort]
     finger = paging.fingerprint("inspections", sort, status, params)
@@ -359,6 +352,19 @@ def get_inspection(db: Database, actor: Actor, inspection_id: str) -> Inspection
     )
 
 
+# what a decision that needs a comment says when it has none
+_COMMENT_NEEDED = {
+    "return": bi(
+        "Trả lại biên bản cần ghi rõ cần sửa gì (comment).",
+        "Returning an inspection needs a comment saying what to fix.",
+    ),
+    "reject": bi(
+        "Không chấp nhận biên bản cần ghi rõ lý do (comment) để người kiểm tra biết.",
+        "Rejecting an inspection needs a comment saying why, so the inspector knows.",
+    ),
+}
+
+
 def review(
     db: Database,
     actor: Actor,
@@ -369,36 +375,12 @@ def review(
     """Approve, return or reject (both with a comment) a submitted inspection. Approval is refused
     while a blob the inspection names is missing or a conflict is open."""
     require_reviewer(actor)
-    comment = (comment or "").strip() or None
     if decision not in workflow.DECISION_STATUS:
         raise Invalid(
             bi("Quyết định phải là approve, return hoặc reject.", "The decision must be approve, return or reject."),
             code=Code.INVALID_DECISION,
         )
-    if decision == "return" and not comment:
-        raise Invalid(
-            bi(
-                "Trả lại biên bản cần ghi rõ cần sửa gì (comment).",
-                "Returning an inspection needs a comment saying what to fix.",
-            ),
-            code=Code.COMMENT_REQUIRED,
-        )
-    if decision == "reject" and not comment:
-        raise Invalid(
-            bi(
-                "Không chấp nhận biên bản cần ghi rõ lý do (comment) để người kiểm tra biết.",
-                "Rejecting an inspection needs a comment saying why, so the inspector knows.",
-            ),
-            code=Code.COMMENT_REQUIRED,
-        )
-    if comment is not None and len(comment) > protocol.MAX_TEXT_LENGTH:
-        raise Invalid(
-            bi(
-                f"Nhận xét dài quá {protocol.MAX_TEXT_LENGTH} ký tự.",
-                f"The comment is longer than {protocol.MAX_TEXT_LENGTH} characters.",
-            ),
-            code=Code.COMMENT_TOO_LONG,
-        )
+    comment = review_comment(comment, _COMMENT_NEEDED.get(decision))
     target = workflow.DECISION_STATUS[decision]
     with db.write() as tx:
         summary = _load_summary(tx, actor, inspection_id)

@@ -32,7 +32,7 @@ from psycopg.rows import RowMaker
 from psycopg_pool import ConnectionPool, PoolTimeout
 
 from sync_server.core.config import ConfigError
-from sync_server.core.db import S, to_record, to_records
+from sync_server.core.db import RecordReads
 from sync_server.core.dialects import Dialect
 from sync_server.core.dialects.postgres import POSTGRES
 from sync_server.core.group_commit import GroupCommit
@@ -127,7 +127,7 @@ class DatabaseUnreachable(ConfigError):
     """PostgreSQL did not answer at the configured URL (the CLI prints it and exits 2)."""
 
 
-class PgTx:
+class PgTx(RecordReads):
     """One transaction on a pooled connection. Methods take ``?`` placeholders."""
 
     def __init__(self, conn: psycopg.Connection[Any], dialect: Dialect):
@@ -155,13 +155,6 @@ class PgTx:
     def scalar(self, sql: str, params: Sequence[Any] = ()) -> Any:
         row = self._run(sql, params).fetchone()
         return None if row is None else row[0]
-
-    def records(self, cls: type[S], sql: str, params: Sequence[Any] = ()) -> list[S]:
-        return to_records(cls, self.query(sql, params))
-
-    def record(self, cls: type[S], sql: str, params: Sequence[Any] = ()) -> S | None:
-        row = self.one(sql, params)
-        return None if row is None else to_record(cls, row)
 
     def script(self, sql: str) -> None:
         """Several statements, no parameters (a migration): sent as one simple query."""

@@ -736,17 +736,7 @@ def update_plan(db: Database, actor: Actor, plan_id: str, patch: PlanPatch) -> P
                     (plan_id, code),
                 )
                 if not found:
-                    problems.append(
-                        FieldProblem(
-                            row=row_no,
-                            field="code",
-                            code=Code.UNKNOWN_SITE,
-                            message=bi(
-                                f"Dòng {row_no}: kế hoạch không có việc đang chờ ở cơ sở '{code}'.",
-                                f"Row {row_no}: the plan has no open assignment at site '{code}'.",
-                            ),
-                        )
-                    )
+                    problems.append(_no_open_assignment(row_no, code))
                 cancel_ids += [r[0] for r in found]
         users = _check_teams(tx, patch.teams, problems) if patch.teams is not None else {}
         moves = _check_moves(tx, plan_id, patch.move_sites or {}, patch.teams or [], problems)
@@ -800,6 +790,18 @@ def update_plan(db: Database, actor: Actor, plan_id: str, patch: PlanPatch) -> P
     return get_plan(db, actor, plan_id)
 
 
+def _no_open_assignment(row_no: int, code: str) -> FieldProblem:
+    return FieldProblem(
+        row=row_no,
+        field="code",
+        code=Code.UNKNOWN_SITE,
+        message=bi(
+            f"Dòng {row_no}: kế hoạch không có việc đang chờ ở cơ sở '{code}'.",
+            f"Row {row_no}: the plan has no open assignment at site '{code}'.",
+        ),
+    )
+
+
 def _check_moves(
     tx: Tx, plan_id: str, moves: dict[str, str], new_teams: list[TeamInput], problems: list[FieldProblem]
 ) -> list[tuple[Any, str]]:
@@ -815,17 +817,7 @@ def _check_moves(
             (plan_id, code),
         )
         if row is None:
-            problems.append(
-                FieldProblem(
-                    row=row_no,
-                    field="code",
-                    code=Code.UNKNOWN_SITE,
-                    message=bi(
-                        f"Dòng {row_no}: kế hoạch không có việc đang chờ ở cơ sở '{code}'.",
-                        f"Row {row_no}: the plan has no open assignment at site '{code}'.",
-                    ),
-                )
-            )
+            problems.append(_no_open_assignment(row_no, code))
         elif team_name.strip() not in names:
             problems.append(
                 FieldProblem(

@@ -26,19 +26,10 @@ SITE_NAMESPACE = uuid.UUID("6f1d7a52-3c1e-4f0e-9a51-2f7c1e0b9d11")
 SITE_FIELDS = records.SITE_FIELDS
 
 
-class SiteInput(msgspec.Struct, kw_only=True):
-    code: str
-    name: str
-    kind: str
-    district: str
-    address: str | None = None
-    parent_id: str | None = None
-    workers: int | None = None
-    contact: Contact | None = None
-    location: Location | None = None
-    notes: str | None = None
-    active: bool = True
-    id: str | None = None
+class SiteInput(Site, kw_only=True):
+    """A new site: a ``Site`` whose id the server may make (``None``)."""
+
+    id: str | None = None  # type: ignore[assignment]
 
 
 class SitePatch(msgspec.Struct, kw_only=True, omit_defaults=True):
