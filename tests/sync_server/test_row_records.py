@@ -19,8 +19,10 @@ class UserLine(msgspec.Struct, kw_only=True):
 
 def test_select_list_names_each_field_once_renaming_only_what_differs() -> None:
     columns = select_list(UserLine, prefix="u.", sources={"full_name": "COALESCE(u.full_name, '')"}, skip=("login",))
-    assert columns == 'u.username, u.role, u.active, COALESCE(u.full_name, \'\') AS "full_name"'
-    assert select_list(UserLine, prefix="u.", alias="user__", skip=("login",)).startswith('u.username AS "user__username"')
+    assert columns == "u.username, u.role, u.active, COALESCE(u.full_name, '') AS \"full_name\""
+    assert select_list(UserLine, prefix="u.", alias="user__", skip=("login",)).startswith(
+        'u.username AS "user__username"'
+    )
 
 
 def test_records_fill_fields_by_column_name_and_make_flags_bool(world: World) -> None:
