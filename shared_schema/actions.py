@@ -18,14 +18,9 @@ from typing import Any, Literal
 
 import msgspec
 
-from shared_schema.checklist import (
-    ChecklistTemplate,
-    MultipleChoiceQuestion,
-    Question,
-    SingleChoiceQuestion,
-    YesNoQuestion,
-)
+from shared_schema.checklist import ChecklistTemplate, Question
 from shared_schema.relevance import is_given
+from shared_schema.scoring import is_failed as is_failed  # failed items are what actions are for
 from shared_schema.text import LocalText
 
 ActionStatus = Literal["open", "reported_fixed", "verified", "reopened"]
@@ -238,21 +233,6 @@ def migrated_action_id(inspection_id: str, question_id: str) -> str:
     """The id of the action made from an answer's corrective action and deadline by the
     migration (the same on the server and on every device, so they converge on one record)."""
     return f"{inspection_id}:{question_id}"
-
-
-def is_failed(question: Question, value: Any) -> bool:
-    """A failed item, critical or not: the failing yes/no answer or a failing choice (the
-    items a corrective action can be attached to)."""
-    if not is_given(value):
-        return False
-    match question:
-        case YesNoQuestion():
-            return bool(value == question.fail_answer)
-        case SingleChoiceQuestion():
-            return any(c.fails and c.id == value for c in question.choices)
-        case MultipleChoiceQuestion():
-            return isinstance(value, list) and any(c.fails and c.id in value for c in question.choices)
-    return False
 
 
 def action_required(template: ChecklistTemplate, question: Question) -> bool:

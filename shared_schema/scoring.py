@@ -58,9 +58,10 @@ def credit(question: Question, value: Any) -> float | None:
     return None
 
 
-def is_failed_critical(question: Question, value: Any) -> bool:
-    """A critical question fails on its failing answer (yes/no) or a failing choice."""
-    if not question.critical or not is_given(value):
+def is_failed(question: Question, value: Any) -> bool:
+    """A failed item, critical or not: the failing yes/no answer or a failing choice (the
+    items a corrective action can be attached to)."""
+    if not is_given(value):
         return False
     match question:
         case YesNoQuestion():
@@ -68,8 +69,13 @@ def is_failed_critical(question: Question, value: Any) -> bool:
         case SingleChoiceQuestion():
             return any(c.fails and c.id == value for c in question.choices)
         case MultipleChoiceQuestion():
-            return any(c.fails and c.id in value for c in question.choices)
+            return isinstance(value, list) and any(c.fails and c.id in value for c in question.choices)
     return False
+
+
+def is_failed_critical(question: Question, value: Any) -> bool:
+    """A critical question fails on its failing answer (yes/no) or a failing choice."""
+    return question.critical and is_failed(question, value)
 
 
 def band_for(bands: list[ResultBand], score: float) -> ResultBand:

@@ -11,32 +11,26 @@ no later inspection hides one.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from typing import Any
 
 import msgspec
 
 from shared_schema import actions as rules
-from shared_schema import protocol
 from shared_schema.actions import Action, ActionEvent
 from shared_schema.errors import Code
 from shared_schema.text import LocalText
-from sync_server.core import audit
+from sync_server.core import audit, paging
 from sync_server.core.access import Actor, district_filter, require_district, require_role
-from sync_server.core.db import Database, Tx
-from sync_server.core.errors import Conflict, Invalid, bi
+from sync_server.core.db import Database, Tx, select_list, to_record
+from sync_server.core.errors import Conflict, Invalid, bi, review_comment
 from sync_server.core.feed import FeedWriter
 from sync_server.core.template_store import pinned_template
 from sync_server.core.util import from_json, new_id, now_iso, to_json
 
-ROW_COLUMNS = (
-    "id, inspection_id, question_id, site_id, district, deadline, status, fixed_on, created_by, created_at,"
-    " updated_at, verified_at"
-)
 
+class ActionRow(msgspec.Struct, kw_only=True):
+    """One row of the ``actions`` index table."""
 
-@dataclass(slots=True)
-class ActionRow:
     id: str
     inspection_id: str
     question_id: str | None
@@ -51,29 +45,16 @@ class ActionRow:
     verified_at: str | None
 
 
+ROW_COLUMNS = select_list(ActionRow)
+
+
 def row_of(tx: Tx, action_id: str) -> ActionRow | None:
-    r = tx.one(f"SELECT {ROW_COLUMNS} FROM actions WHERE id = ?", (action_id,))
-    return None if r is None else ActionRow(*[r[i] for i in range(12)])
+    return tx.record(ActionRow, f"SELECT {ROW_COLUMNS} FROM actions WHERE id = ?", (action_id,))
 
 
 def insert_row(tx: Tx, row: ActionRow) -> None:
-    tx.execute(
-        f"INSERT INTO actions ({ROW_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            row.id,
-            row.inspection_id,
-            row.question_id,
-            row.site_id,
-            row.district,
-            row.deadline,
-            row.status,
-            row.fixed_on,
-            row.created_by,
-            row.created_at,
-            row.updated_at,
-            row.verified_at,
-        ),
-    )
+    marks = ", ".join("?" for _ in ActionRow.__struct_fields__)
+    tx.execute(f"INSERT INTO actions ({ROW_COLUMNS}) VALUES ({marks})", msgspec.structs.astuple(row))
 
 
 def update_row(tx: Tx, row: ActionRow) -> None:
@@ -97,13 +78,10 @@ def add_event(tx: Tx, action_id: str, event: str, username: str | None, comment:
 
 
 def history(tx: Tx, action_id: str) -> list[ActionEvent]:
-    return [
-        ActionEvent(event=r[0], at=r[1], by=r[2], comment=r[3])
-        for r in tx.query(
-            "SELECT event, at, username, comment FROM action_events WHERE action_id = ? ORDER BY ordinal",
-            (action_id,),
-        )
-    ]
+    columns = select_list(ActionEvent, sources={"by": "username"})
+    return tx.records(
+        ActionEvent, f"SELECT {columns} FROM action_events WHERE action_id = ? ORDER BY ordinal", (action_id,)
+    )
 
 
 def read_actions(tx: Tx, ids: list[str]) -> dict[str, Action]:
@@ -196,39 +174,33 @@ class ActionDetail(msgspec.Struct, kw_only=True):
     question_label: LocalText | None = None
 
 
+# the board's columns of an action; the others come from its feed fields or are computed
 _LIST_SELECT = (
-    "SELECT a.id, a.inspection_id, a.question_id, a.site_id, s.name, s.kind, a.district, a.deadline, a.status,"
-    " a.fixed_on, i.record_number, a.created_by, a.created_at, a.updated_at"
-    " FROM actions a LEFT JOIN sites s ON s.id = a.site_id LEFT JOIN inspections i ON i.id = a.inspection_id"
+    "SELECT "
+    + select_list(
+        ActionItem,
+        prefix="a.",
+        sources={"site_name": "s.name", "site_kind": "s.kind", "record_number": "i.record_number"},
+        skip=("description", "overdue", "responsible_name", "responsible_phone", "finding_photos"),
+    )
+    + " FROM actions a LEFT JOIN sites s ON s.id = a.site_id LEFT JOIN inspections i ON i.id = a.inspection_id"
 )
 SORTS = {"deadline": "a.deadline IS NULL, a.deadline, a.id", "updated": "a.updated_at DESC, a.id"}
 
 
 def _items(tx: Tx, rows: list[Any], today: dt.date) -> list[ActionItem]:
-    found = read_actions(tx, [r[0] for r in rows])
+    found = read_actions(tx, [r["id"] for r in rows])
     out = []
     for r in rows:
-        a = found[r[0]]
+        a = found[r["id"]]
         out.append(
-            ActionItem(
-                id=r[0],
-                inspection_id=r[1],
-                question_id=r[2],
-                site_id=r[3],
-                site_name=r[4],
-                site_kind=r[5],
-                district=r[6],
+            to_record(
+                ActionItem,
+                r,
                 description=a.description,
-                deadline=r[7],
-                status=r[8],
-                overdue=rules.is_overdue(r[8], r[7], today),
+                overdue=rules.is_overdue(r["status"], r["deadline"], today),
                 responsible_name=a.responsible_name,
                 responsible_phone=a.responsible_phone,
-                fixed_on=r[9],
-                record_number=r[10],
-                created_by=r[11],
-                created_at=r[12],
-                updated_at=r[13],
                 finding_photos=a.finding_photos,
             )
         )
@@ -261,14 +233,7 @@ def list_actions(
             ),
             code=Code.INVALID_STATUS,
         )
-    if sort not in SORTS:
-        raise Invalid(
-            bi(
-                f"Cách sắp xếp '{sort}' không có; dùng: {', '.join(SORTS)}.",
-                f"Unknown sort '{sort}'; use one of: {', '.join(SORTS)}.",
-            ),
-            code=Code.INVALID_SORT,
-        )
+    paging.require_sort(sort, SORTS)
     day = today or rules.viet_nam_today()
     cond, params = district_filter(actor, "a.district")
     sql = " WHERE COALESCE(i.status, '') <> 'discarded'" + cond
@@ -326,7 +291,9 @@ def get_action(db: Database, actor: Actor, action_id: str, today: dt.date | None
 
 def _detail(tx: Tx, actor: Actor, action_id: str, today: dt.date) -> ActionDetail:
     rows = tx.query(_LIST_SELECT + " WHERE a.id = ?", (action_id,))
-    require_district(actor, rows[0][6] if rows else None, "biện pháp khắc phục", "corrective action", found=bool(rows))
+    require_district(
+        actor, rows[0]["district"] if rows else None, "biện pháp khắc phục", "corrective action", found=bool(rows)
+    )
     item = _items(tx, rows, today)[0]
     a = read_actions(tx, [action_id])[action_id]
     label = None
@@ -357,23 +324,11 @@ def review(db: Database, actor: Actor, action_id: str, decision: str, comment: s
             bi("Quyết định phải là verify hoặc reopen.", "The decision must be verify or reopen."),
             code=Code.INVALID_DECISION,
         )
-    comment = (comment or "").strip() or None
-    if target == "reopened" and not comment:
-        raise Invalid(
-            bi(
-                "Mở lại biện pháp khắc phục cần ghi rõ còn thiếu gì (comment).",
-                "Reopening a corrective action needs a comment saying what is still wrong.",
-            ),
-            code=Code.COMMENT_REQUIRED,
-        )
-    if comment is not None and len(comment) > protocol.MAX_TEXT_LENGTH:
-        raise Invalid(
-            bi(
-                f"Nhận xét dài quá {protocol.MAX_TEXT_LENGTH} ký tự.",
-                f"The comment is longer than {protocol.MAX_TEXT_LENGTH} characters.",
-            ),
-            code=Code.COMMENT_TOO_LONG,
-        )
+    needed = bi(
+        "Mở lại biện pháp khắc phục cần ghi rõ còn thiếu gì (comment).",
+        "Reopening a corrective action needs a comment saying what is still wrong.",
+    )
+    comment = review_comment(comment, needed if target == "reopened" else None)
     with db.write() as tx:
         row = row_of(tx, action_id)
         require_district(

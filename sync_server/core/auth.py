@@ -29,7 +29,7 @@ from shared_schema.sync import TokenReply
 from sync_server.core import audit, passwords
 from sync_server.core.access import Actor, require_admin
 from sync_server.core.config import ServerConfig
-from sync_server.core.db import Database, Tx
+from sync_server.core.db import Database, Row, Tx, select_list, to_record
 from sync_server.core.errors import Conflict, Invalid, NotFound, RateLimited, Unauthorized, bi
 from sync_server.core.units import require_units
 from sync_server.core.util import iso_from_ms, new_id, now_iso, now_ms
@@ -52,6 +52,9 @@ class UserRecord(msgspec.Struct, kw_only=True):
     districts: list[str]
     active: bool
     created_at: str
+
+
+_USER_SELECT = f"SELECT {select_list(UserRecord, skip=('districts',))} FROM users"
 
 
 @dataclass(frozen=True)
@@ -180,19 +183,8 @@ def user_exists(db: Database, username: str) -> bool:
 def list_users(db: Database, actor: Actor) -> list[UserRecord]:
     require_admin(actor, "xem danh sách người dùng", "list users")
     with db.read() as tx:
-        rows = tx.query("SELECT id, username, full_name, role, active, created_at FROM users ORDER BY username")
-        return [
-            UserRecord(
-                id=r[0],
-                username=r[1],
-                full_name=r[2],
-                role=r[3],
-                districts=_districts(tx, r[0]),
-                active=bool(r[4]),
-                created_at=r[5],
-            )
-            for r in rows
-        ]
+        rows = tx.query(_USER_SELECT + " ORDER BY username")
+        return [to_record(UserRecord, r, districts=_districts(tx, r["id"])) for r in rows]
 
 
 def update_user(
@@ -222,9 +214,9 @@ def update_user(
         current = tx.one("SELECT role, active FROM users WHERE id = ?", (user_id,))
         if current is None:
             raise NotFound(bi("Không có người dùng này.", "No such user."))
-        final_role = role if role is not None else current[0]
-        final_active = bool(current[1]) if active is None else active
-        if current[0] == "admin" and current[1] and (final_role != "admin" or not final_active):
+        final_role = role if role is not None else current["role"]
+        final_active = bool(current["active"]) if active is None else active
+        if current["role"] == "admin" and current["active"] and (final_role != "admin" or not final_active):
             _require_another_active_admin(tx, user_id)
         final_districts = _districts(tx, user_id) if new_districts is None else new_districts
         if final_role != "admin" and not final_districts:
@@ -266,16 +258,8 @@ def update_user(
                 "password_reset": password is not None,
             },
         )
-        r = tx.one("SELECT id, username, full_name, role, active, created_at FROM users WHERE id = ?", (user_id,))
-        return UserRecord(
-            id=r[0],
-            username=r[1],
-            full_name=r[2],
-            role=r[3],
-            districts=_districts(tx, r[0]),
-            active=bool(r[4]),
-            created_at=r[5],
-        )
+        r = tx.one(_USER_SELECT + " WHERE id = ?", (user_id,))
+        return to_record(UserRecord, r, districts=_districts(tx, user_id))
 
 
 def _require_another_active_admin(tx: Tx, user_id: str) -> None:
@@ -400,12 +384,12 @@ def login(
         row = tx.one("SELECT id, password_hash, active FROM users WHERE username = ?", (username,))
     ok = False
     try:
-        ok = _hasher.verify(row[1] if row is not None else _DUMMY_HASH, password)
+        ok = _hasher.verify(row["password_hash"] if row is not None else _DUMMY_HASH, password)
     except (VerificationError, InvalidHashError):
         ok = False
-    if not ok or row is None or not row[2]:
+    if not ok or row is None or not row["active"]:
         raise Unauthorized(BAD_LOGIN, code=Code.BAD_CREDENTIALS)  # the attempt stays counted
-    actor = actor_for_user(db, row[0])
+    actor = actor_for_user(db, row["id"])
     assert actor is not None
     token = secrets.token_urlsafe(32)
     expires = now + settings.token_ttl_seconds * 1000
@@ -414,7 +398,7 @@ def login(
     with db.write() as tx:
         tx.execute(
             "INSERT INTO tokens (token_hash, user_id, expires_at_ms, created_at) VALUES (?, ?, ?, ?)",
-            (token_hash(settings.secret_key, token), row[0], expires, stamp),
+            (token_hash(settings.secret_key, token), row["id"], expires, stamp),
         )
         tx.execute("DELETE FROM tokens WHERE expires_at_ms < ?", (now,))
         # A success is not a failure; a device that was not locked out also clears its user's
@@ -424,7 +408,7 @@ def login(
             tx.execute("DELETE FROM login_attempts WHERE scope = ?", (f"user:{username}",))
             tx.execute(
                 "INSERT INTO login_devices (key_hash, user_id, created_at, last_login_at) VALUES (?, ?, ?, ?)",
-                (token_hash(settings.secret_key, "device:" + new_key), row[0], stamp, stamp),
+                (token_hash(settings.secret_key, "device:" + new_key), row["id"], stamp, stamp),
             )
         else:
             tx.execute("DELETE FROM login_attempts WHERE scope = ?", (f"device:{key_hash}",))
@@ -435,12 +419,8 @@ def login(
 
 def actor_for_user(db: Database, user_id: str) -> Actor | None:
     with db.read() as tx:
-        row = tx.one("SELECT id, username, role, full_name, active FROM users WHERE id = ?", (user_id,))
-        if row is None or not row[4]:
-            return None
-        return Actor(
-            user_id=row[0], username=row[1], role=row[2], districts=frozenset(_districts(tx, row[0])), full_name=row[3]
-        )
+        row = tx.one(f"SELECT {_ACTOR_COLUMNS} FROM users u WHERE u.id = ?", (user_id,))
+        return None if row is None or not row["active"] else _actor(tx, row)
 
 
 def authenticate(db: Database, settings: AuthSettings, token: str | None) -> Actor:
@@ -452,11 +432,11 @@ def authenticate(db: Database, settings: AuthSettings, token: str | None) -> Act
         )
     with db.read() as tx:
         row = tx.one(
-            "SELECT u.id, u.username, u.role, u.full_name, u.active, t.expires_at_ms FROM tokens t"
-            " JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?",
+            f"SELECT {_ACTOR_COLUMNS}, t.expires_at_ms FROM tokens t JOIN users u ON u.id = t.user_id"
+            " WHERE t.token_hash = ?",
             (token_hash(settings.secret_key, token),),
         )
-        if row is None or not row[4] or row[5] <= now_ms():
+        if row is None or not row["active"] or row["expires_at_ms"] <= now_ms():
             raise Unauthorized(
                 bi(
                     "Phiên đăng nhập đã hết hạn hoặc không hợp lệ. Hãy đăng nhập lại.",
@@ -464,9 +444,22 @@ def authenticate(db: Database, settings: AuthSettings, token: str | None) -> Act
                 ),
                 code=Code.TOKEN_INVALID,
             )
-        return Actor(
-            user_id=row[0], username=row[1], role=row[2], districts=frozenset(_districts(tx, row[0])), full_name=row[3]
-        )
+        return _actor(tx, row)
+
+
+# the columns of a signed-in user (``_actor``), from ``users u``
+_ACTOR_COLUMNS = "u.id, u.username, u.role, u.full_name, u.active"
+
+
+def _actor(tx: Tx, row: Row) -> Actor:
+    """The actor of a row holding ``_ACTOR_COLUMNS``."""
+    return Actor(
+        user_id=row["id"],
+        username=row["username"],
+        role=row["role"],
+        districts=frozenset(_districts(tx, row["id"])),
+        full_name=row["full_name"],
+    )
 
 
 def revoke(db: Database, settings: AuthSettings, token: str) -> None:

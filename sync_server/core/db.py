@@ -7,7 +7,9 @@ A PostgreSQL implementation (issue 8) provides the same ``Database``/``Tx`` surf
 psycopg and translates ``?`` to ``%s``.
 
 Rows support access by column name and by index (``sqlite3.Row``; psycopg's ``dict_row``
-plus a tuple view does the same).
+plus a tuple view does the same). ``Tx.records``/``Tx.record`` map rows by column name to a
+msgspec Struct, and ``select_list`` derives a query's column list from the Struct's fields, so
+a record's columns are declared once (its Struct).
 
 Writes: on SQLite every write transaction goes through ONE writer — a process-wide lock, a
 lock file shared with other server processes (``writer_lock``) and ``BEGIN IMMEDIATE`` — so
@@ -22,10 +24,13 @@ from __future__ import annotations
 import queue
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
+
+import msgspec
 
 from sync_server.core.checkpointer import DEFAULT_WAL_LIMIT_BYTES, WRITER_BUSY_MS, Checkpointer
 from sync_server.core.config import ServerConfig, sqlite_path
@@ -37,6 +42,55 @@ from sync_server.core.writer_lock import WriterFileLock
 
 Row = Any  # sqlite3.Row or an equivalent mapping/sequence row
 T = TypeVar("T")
+S = TypeVar("S", bound=msgspec.Struct)
+
+
+def select_list(
+    cls: type[msgspec.Struct],
+    *,
+    prefix: str = "",
+    sources: Mapping[str, str] | None = None,
+    skip: Iterable[str] = (),
+    alias: str = "",
+) -> str:
+    """The SELECT column list of ``cls``'s fields, in field order: ``{prefix}{field}`` or the
+    expression ``sources[field]``, named ``{alias}{field}`` (``AS`` only where that differs).
+    Fields in ``skip`` (computed in Python) are left out."""
+    sources, skipped = sources or {}, set(skip)
+    out = []
+    for name in cls.__struct_fields__:
+        if name in skipped:
+            continue
+        expr = sources.get(name, prefix + name)
+        label = alias + name
+        out.append(expr if expr.rsplit(".", 1)[-1] == label else f'{expr} AS "{label}"')
+    return ", ".join(out)
+
+
+@lru_cache(maxsize=256)
+def _plan(cls: type[msgspec.Struct], names: tuple[str, ...]) -> tuple[tuple[tuple[int, str], ...], frozenset[str]]:
+    fields = set(cls.__struct_fields__)
+    flags = frozenset(f.name for f in msgspec.structs.fields(cls) if f.type is bool)
+    return tuple((i, n) for i, n in enumerate(names) if n in fields), flags
+
+
+def to_record(cls: type[S], row: Row, **more: Any) -> S:
+    """``row`` as a ``cls``: each column named like one of its fields fills that field (other
+    columns are ignored); ``bool`` fields are made ``bool`` from the schema's 0/1 flags. The
+    fields no column holds (computed ones) are given in ``more``."""
+    pairs, flags = _plan(cls, tuple(row.keys()))
+    values = {n: (bool(row[i]) if n in flags else row[i]) for i, n in pairs}
+    return cls(**values, **more)
+
+
+def to_records(cls: type[S], rows: Sequence[Row]) -> list[S]:
+    """Every row of ``rows`` (of one query) as a ``cls`` (``to_record``)."""
+    if not rows:
+        return []
+    pairs, flags = _plan(cls, tuple(rows[0].keys()))
+    if not flags:
+        return [cls(**{n: r[i] for i, n in pairs}) for r in rows]
+    return [cls(**{n: (bool(r[i]) if n in flags else r[i]) for i, n in pairs}) for r in rows]
 
 
 class Tx(Protocol):
@@ -55,6 +109,14 @@ class Tx(Protocol):
     def one(self, sql: str, params: Sequence[Any] = ()) -> Row | None: ...
 
     def scalar(self, sql: str, params: Sequence[Any] = ()) -> Any: ...
+
+    def records(self, cls: type[S], sql: str, params: Sequence[Any] = ()) -> list[S]:
+        """The rows of ``sql`` as ``cls`` Structs, mapped by column name (``to_records``)."""
+        ...
+
+    def record(self, cls: type[S], sql: str, params: Sequence[Any] = ()) -> S | None:
+        """The first row of ``sql`` as a ``cls`` (``to_record``), or None."""
+        ...
 
     def script(self, sql: str) -> None:
         """Run a migration script (several statements) inside this transaction."""
@@ -81,7 +143,24 @@ class Database(Protocol):
     def close(self) -> None: ...
 
 
-class SqliteTx:
+class RecordReads:
+    """``Tx.records``/``Tx.record`` over a transaction's ``query``/``one`` (every engine's)."""
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        raise NotImplementedError
+
+    def one(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
+        raise NotImplementedError
+
+    def records(self, cls: type[S], sql: str, params: Sequence[Any] = ()) -> list[S]:
+        return to_records(cls, self.query(sql, params))
+
+    def record(self, cls: type[S], sql: str, params: Sequence[Any] = ()) -> S | None:
+        row = self.one(sql, params)
+        return None if row is None else to_record(cls, row)
+
+
+class SqliteTx(RecordReads):
     def __init__(self, conn: sqlite3.Connection, dialect: Dialect):
         self.conn = conn
         self.dialect = dialect

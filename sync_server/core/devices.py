@@ -21,7 +21,7 @@ from shared_schema import clock as hlc_clock
 from shared_schema import protocol
 from shared_schema.errors import Code
 from sync_server.core.access import Actor, require_admin
-from sync_server.core.db import Database
+from sync_server.core.db import Database, select_list
 from sync_server.core.errors import Conflict, Forbidden, Invalid, bi
 from sync_server.core.util import now_iso
 
@@ -44,25 +44,13 @@ def list_clients(db: Database, actor: Actor) -> list[ClientInfo]:
     """Every device that has pushed or pulled, the most recently seen first."""
     require_admin(actor, "xem thiết bị", "list devices")
     with db.read() as tx:
-        rows = tx.query(
-            "SELECT client_id, username, app_version, last_seq, rejected_count, last_push_at, last_pull_at,"
-            " last_pull_cursor FROM clients"
+        clients: list[ClientInfo] = tx.records(
+            ClientInfo,
+            f"SELECT {select_list(ClientInfo)} FROM clients"
             " ORDER BY CASE WHEN COALESCE(last_push_at, '') > COALESCE(last_pull_at, '')"
-            " THEN last_push_at ELSE COALESCE(last_pull_at, '') END DESC, client_id"
+            " THEN last_push_at ELSE COALESCE(last_pull_at, '') END DESC, client_id",
         )
-    return [
-        ClientInfo(
-            client_id=r[0],
-            username=r[1],
-            app_version=r[2],
-            last_seq=r[3],
-            rejected_count=r[4],
-            last_push_at=r[5],
-            last_pull_at=r[6],
-            last_pull_cursor=r[7],
-        )
-        for r in rows
-    ]
+    return clients
 
 
 def check_client_id(client_id: str) -> None:
@@ -133,8 +121,8 @@ def record_pull(db: Database, actor: Actor, client_id: str, cursor: int) -> None
     with db.read() as tx:
         row = tx.one("SELECT last_pull_at, last_pull_cursor, user_id FROM clients WHERE client_id = ?", (client_id,))
     if row is not None:
-        check_owner(row[2], actor)
-        if not pull_needs_recording(row[0], row[1], cursor, dt.datetime.now(dt.UTC)):
+        check_owner(row["user_id"], actor)
+        if not pull_needs_recording(row["last_pull_at"], row["last_pull_cursor"], cursor, dt.datetime.now(dt.UTC)):
             return
     stamp = now_iso()
     with db.write() as tx:
@@ -146,7 +134,7 @@ def record_pull(db: Database, actor: Actor, client_id: str, cursor: int) -> None
                 (client_id, actor.user_id, actor.username, stamp, cursor),
             )
         else:
-            check_owner(owner[0], actor)
+            check_owner(owner["user_id"], actor)
             tx.execute(
                 "UPDATE clients SET last_pull_at = ?, last_pull_cursor = ? WHERE client_id = ?",
                 (stamp, cursor, client_id),

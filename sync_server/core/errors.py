@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from shared_schema import protocol
 from shared_schema.errors import Code, FieldProblem
 from shared_schema.text import BiText, LocalText, local_text
 
@@ -90,3 +91,21 @@ class RateLimited(ServiceError):
     status = 429
     title = "Too many attempts"
     code = Code.RATE_LIMITED
+
+
+def review_comment(comment: str | None, required: BiText | None = None) -> str | None:
+    """A reviewer's comment, stripped (``None`` when blank). ``Invalid``: ``comment_required``
+    saying ``required`` when that is given and the comment is blank; ``comment_too_long`` when
+    it is longer than ``protocol.MAX_TEXT_LENGTH``."""
+    comment = (comment or "").strip() or None
+    if required is not None and not comment:
+        raise Invalid(required, code=Code.COMMENT_REQUIRED)
+    if comment is not None and len(comment) > protocol.MAX_TEXT_LENGTH:
+        raise Invalid(
+            bi(
+                f"Nhận xét dài quá {protocol.MAX_TEXT_LENGTH} ký tự.",
+                f"The comment is longer than {protocol.MAX_TEXT_LENGTH} characters.",
+            ),
+            code=Code.COMMENT_TOO_LONG,
+        )
+    return comment

@@ -22,13 +22,11 @@ from typing import Any
 import msgspec
 
 from shared_schema import protocol, workflow
-from shared_schema.errors import Code
 from shared_schema.records import Answer, Site
-from sync_server.core import local_time
+from sync_server.core import local_time, paging
 from sync_server.core.access import Actor, district_filter
-from sync_server.core.db import Database, Tx
-from sync_server.core.errors import Invalid, bi
-from sync_server.core.inspections import SORTS, InspectionSummary, _filter_day, summary_from_row
+from sync_server.core.db import Database, Tx, select_list, to_records
+from sync_server.core.inspections import SORTS, SUMMARY_COLUMNS, InspectionSummary, _filter_day
 from sync_server.core.sites import site_from_row
 
 # Statuses an export leaves out unless the caller asks for them (or filters for one of them).
@@ -107,14 +105,7 @@ def select_for_export(
     """Every inspection matching ``filters`` in the actor's scope, sorted as the list sorts
     (``filters["sort"]``), without a cap; one query."""
     sort = filters.get("sort") or "updated"
-    if sort not in SORTS:
-        raise Invalid(
-            bi(
-                f"Cách sắp xếp '{sort}' không có; dùng: {', '.join(SORTS)}.",
-                f"Unknown sort '{sort}'; use one of: {', '.join(SORTS)}.",
-            ),
-            code=Code.INVALID_SORT,
-        )
+    paging.require_sort(sort, SORTS)
     where, params = filter_sql(actor, filters, include_drafts)
     with db.read() as tx:
         rows = tx.query(
@@ -130,11 +121,7 @@ def select_for_export(
 
 
 _RECORD_SELECT = (
-    "SELECT i.id, i.site_id, s.name, s.kind, i.district, i.template_id, i.template_version, i.status, i.kind,"
-    " i.score, i.result, i.inspector, i.started_at, i.submitted_at, i.created_at, i.updated_at, i.record_number,"
-    " u.full_name,"
-    " s.id, s.code, s.name, s.kind, s.district, s.address, s.parent_id, s.workers, s.contact, s.location, s.notes,"
-    " s.active"
+    f"SELECT {SUMMARY_COLUMNS}, u.full_name AS inspector_name, {select_list(Site, prefix='s.', alias='site__')}"
     " FROM inspections i LEFT JOIN sites s ON s.id = i.site_id LEFT JOIN users u ON u.username = i.inspector"
 )
 
@@ -150,13 +137,13 @@ def load_records(db: Database, actor: Actor, inspection_ids: Sequence[str]) -> l
         rows = tx.query(_RECORD_SELECT + f" WHERE i.id IN ({marks})" + cond, [*inspection_ids, *scope])
         feed = _feed_rows(tx, inspection_ids, marks)
     by_id: dict[str, ExportRecord] = {}
-    for r in rows:
-        inspection_id = r[0]
+    for r, summary in zip(rows, to_records(InspectionSummary, rows), strict=True):
+        inspection_id = summary.id
         header, answers = _fields_of(inspection_id, feed.get(inspection_id, ()))
         by_id[inspection_id] = ExportRecord(
-            summary=summary_from_row(r),
-            inspector_name=r[17],
-            site=site_from_row(r[18:]) if r[18] is not None else None,
+            summary=summary,
+            inspector_name=r["inspector_name"],
+            site=site_from_row(r, "site__") if r["site__id"] is not None else None,
             header=header,
             answers=answers,
         )

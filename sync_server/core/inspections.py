@@ -21,8 +21,8 @@ from shared_schema.records import Answer, Review, Site, answer_from_fields
 from shared_schema.sync import ConflictEntry
 from sync_server.core import assignment_feed, audit, local_time, paging, revisions, tallies
 from sync_server.core.access import Actor, district_filter, require_district, require_reviewer
-from sync_server.core.db import Database, Tx
-from sync_server.core.errors import Conflict, Invalid, bi
+from sync_server.core.db import Database, Tx, select_list, to_record, to_records
+from sync_server.core.errors import Conflict, Invalid, bi, review_comment
 from sync_server.core.feed import FeedWriter
 from sync_server.core.revisions import PendingRevision
 from sync_server.core.sites import SITE_SELECT, site_from_row
@@ -93,34 +93,8 @@ class InspectionDetail(msgspec.Struct, kw_only=True):
     inspector_full_name: str | None = None
 
 
-_SUMMARY_SELECT = (
-    "SELECT i.id, i.site_id, s.name, s.kind, i.district, i.template_id, i.template_version, i.status, i.kind, i.score,"
-    " i.result, i.inspector, i.started_at, i.submitted_at, i.created_at, i.updated_at, i.record_number"
-    " FROM inspections i LEFT JOIN sites s ON s.id = i.site_id"
-)
-
-
-def summary_from_row(r: Any) -> InspectionSummary:
-    """An ``InspectionSummary`` from the first 17 columns of a row in ``_SUMMARY_SELECT``'s order."""
-    return InspectionSummary(
-        id=r[0],
-        site_id=r[1],
-        site_name=r[2],
-        site_kind=r[3],
-        district=r[4],
-        template_id=r[5],
-        template_version=r[6],
-        status=r[7],
-        kind=r[8],
-        score=r[9],
-        result=r[10],
-        inspector=r[11],
-        started_at=r[12],
-        submitted_at=r[13],
-        created_at=r[14],
-        updated_at=r[15],
-        record_number=r[16],
-    )
+SUMMARY_COLUMNS = select_list(InspectionSummary, prefix="i.", sources={"site_name": "s.name", "site_kind": "s.kind"})
+_SUMMARY_SELECT = f"SELECT {SUMMARY_COLUMNS} FROM inspections i LEFT JOIN sites s ON s.id = i.site_id"
 
 
 # Each sort is a keyset (paging.py) over an index of migration 0010: newest first for the
@@ -228,14 +202,7 @@ def list_inspections(
         sql += " AND COALESCE(i.started_at, i.created_at) < ?"
         page_sql += " AND COALESCE(i.started_at, i.created_at) < ?"
         params.append(local_time.day_start_utc(_filter_day("date_to", date_to) + dt.timedelta(days=1)))
-    if sort not in SORTS:
-        raise Invalid(
-            bi(
-                f"Cách sắp xếp '{sort}' không có; dùng: {', '.join(SORTS)}.",
-                f"Unknown sort '{sort}'; use one of: {', '.join(SORTS)}.",
-            ),
-            code=Code.INVALID_SORT,
-        )
+    paging.require_sort(sort, SORTS)
     args = paging.page_args(limit, offset, cursor, MAX_LIMIT)
     keyset = SORTS[sort]
     finger = paging.fingerprint("inspections", sort, status, params)
@@ -248,7 +215,7 @@ def list_inspections(
         before, key = paging.decode_cursor(args.cursor, finger, len(keyset.columns))
         page_sql += keyset.where(before)
         page_params += key
-    select = _SUMMARY_SELECT.replace(" FROM inspections i", f", {keyset.columns[0]} FROM inspections i", 1)
+    select = _SUMMARY_SELECT.replace(" FROM inspections i", f", {keyset.columns[0]} AS sort_key FROM inspections i", 1)
     tail = " LIMIT ?" if from_cursor else " LIMIT ? OFFSET ?"
     tail_params = [args.limit + 1] if from_cursor else [args.limit + 1, args.offset]
     tallied = {"district": district, "site_kind": site_kind, "template_id": template_id, "result": result}
@@ -279,9 +246,9 @@ def list_inspections(
         else:
             total, counts = counted
         rows = tx.query(select + page_sql + keyset.order_by(before) + tail, [*page_params, *tail_params])
-    win = paging.window(rows, args, before, finger, lambda r: (r[17], r[0]), from_cursor)
+    win = paging.window(rows, args, before, finger, lambda r: (r["sort_key"], r["id"]), from_cursor)
     return InspectionPage(
-        items=[summary_from_row(r) for r in win.rows],
+        items=to_records(InspectionSummary, win.rows),
         total=total,
         limit=args.limit,
         offset=0 if from_cursor else args.offset,
@@ -292,9 +259,10 @@ def list_inspections(
 
 
 def _load_summary(tx: Tx, actor: Actor, inspection_id: str) -> InspectionSummary:
-    row = tx.one(_SUMMARY_SELECT + " WHERE i.id = ?", (inspection_id,))
-    require_district(actor, row[4] if row is not None else None, "biên bản", "inspection", found=row is not None)
-    return summary_from_row(row)
+    row = tx.record(InspectionSummary, _SUMMARY_SELECT + " WHERE i.id = ?", (inspection_id,))
+    require_district(actor, row.district if row is not None else None, "biên bản", "inspection", found=row is not None)
+    assert row is not None
+    return row
 
 
 def _answers(tx: Tx, inspection_id: str) -> dict[str, Answer]:
@@ -331,23 +299,21 @@ def _blob_state(
     return names, [n for n in names if n not in have]
 
 
+_CONFLICT_COLUMNS = select_list(ConflictRecord)
+
+
 def _conflict_record(r: Any) -> ConflictRecord:
-    """A conflict-log row (id, entry, resolved, resolved_by, resolved_at) as a record."""
-    return ConflictRecord(
-        id=r[0],
-        entry=msgspec.json.decode(r[1], type=ConflictEntry),
-        resolved=bool(r[2]),
-        resolved_by=r[3],
-        resolved_at=r[4],
-    )
+    """A conflict-log row holding ``_CONFLICT_COLUMNS`` as a record (its entry decoded)."""
+    record = to_record(ConflictRecord, r)
+    record.entry = msgspec.json.decode(r["entry"], type=ConflictEntry)
+    return record
 
 
 def _conflicts(tx: Tx, inspection_id: str) -> list[ConflictRecord]:
     return [
         _conflict_record(r)
         for r in tx.query(
-            "SELECT id, entry, resolved, resolved_by, resolved_at FROM conflicts WHERE inspection_id = ?"
-            " ORDER BY recorded_at, id",
+            f"SELECT {_CONFLICT_COLUMNS} FROM conflicts WHERE inspection_id = ? ORDER BY recorded_at, id",
             (inspection_id,),
         )
     ]
@@ -360,16 +326,11 @@ def get_inspection(db: Database, actor: Actor, inspection_id: str) -> Inspection
         answers = _answers(tx, inspection_id)
         header = _header(tx, inspection_id)
         names, missing = _blob_state(tx, summary, answers, header)
-        reviews = [
-            ReviewRecord(
-                id=r[0], decision=r[1], comment=r[2], reviewer=r[3], from_status=r[4], to_status=r[5], decided_at=r[6]
-            )
-            for r in tx.query(
-                "SELECT id, decision, comment, reviewer, from_status, to_status, decided_at FROM reviews"
-                " WHERE inspection_id = ? ORDER BY decided_at, id",
-                (inspection_id,),
-            )
-        ]
+        reviews = tx.records(
+            ReviewRecord,
+            f"SELECT {select_list(ReviewRecord)} FROM reviews WHERE inspection_id = ? ORDER BY decided_at, id",
+            (inspection_id,),
+        )
         conflicts = _conflicts(tx, inspection_id)
         history = revisions.read(tx, inspection_id)
         full_name = (
@@ -391,6 +352,19 @@ def get_inspection(db: Database, actor: Actor, inspection_id: str) -> Inspection
     )
 
 
+# what a decision that needs a comment says when it has none
+_COMMENT_NEEDED = {
+    "return": bi(
+        "Trả lại biên bản cần ghi rõ cần sửa gì (comment).",
+        "Returning an inspection needs a comment saying what to fix.",
+    ),
+    "reject": bi(
+        "Không chấp nhận biên bản cần ghi rõ lý do (comment) để người kiểm tra biết.",
+        "Rejecting an inspection needs a comment saying why, so the inspector knows.",
+    ),
+}
+
+
 def review(
     db: Database,
     actor: Actor,
@@ -401,36 +375,12 @@ def review(
     """Approve, return or reject (both with a comment) a submitted inspection. Approval is refused
     while a blob the inspection names is missing or a conflict is open."""
     require_reviewer(actor)
-    comment = (comment or "").strip() or None
     if decision not in workflow.DECISION_STATUS:
         raise Invalid(
             bi("Quyết định phải là approve, return hoặc reject.", "The decision must be approve, return or reject."),
             code=Code.INVALID_DECISION,
         )
-    if decision == "return" and not comment:
-        raise Invalid(
-            bi(
-                "Trả lại biên bản cần ghi rõ cần sửa gì (comment).",
-                "Returning an inspection needs a comment saying what to fix.",
-            ),
-            code=Code.COMMENT_REQUIRED,
-        )
-    if decision == "reject" and not comment:
-        raise Invalid(
-            bi(
-                "Không chấp nhận biên bản cần ghi rõ lý do (comment) để người kiểm tra biết.",
-                "Rejecting an inspection needs a comment saying why, so the inspector knows.",
-            ),
-            code=Code.COMMENT_REQUIRED,
-        )
-    if comment is not None and len(comment) > protocol.MAX_TEXT_LENGTH:
-        raise Invalid(
-            bi(
-                f"Nhận xét dài quá {protocol.MAX_TEXT_LENGTH} ký tự.",
-                f"The comment is longer than {protocol.MAX_TEXT_LENGTH} characters.",
-            ),
-            code=Code.COMMENT_TOO_LONG,
-        )
+    comment = review_comment(comment, _COMMENT_NEEDED.get(decision))
     target = workflow.DECISION_STATUS[decision]
     with db.write() as tx:
         summary = _load_summary(tx, actor, inspection_id)
@@ -530,15 +480,16 @@ def _keep_loser(tx: Tx, actor: Actor, entry: ConflictEntry, district: str | None
             bi("Không dùng được giá trị này để xử lý xung đột.", "This value cannot be used to resolve the conflict."),
             code=Code.INVALID_RESOLUTION,
         )
-    if row[0] in ("approved", "rejected", "discarded"):
-        why = workflow.lock_reason(row[0])
+    if row["status"] in ("approved", "rejected", "discarded"):
+        why = workflow.lock_reason(row["status"])
         raise Conflict(bi(why.vi, why.en), code=Code.LOCKED)
     key = (entry.entity, entry.entity_id, entry.field)
     old = tx.scalar("SELECT value FROM feed WHERE entity = ? AND entity_id = ? AND field = ?", key)
     new = to_json(entry.loser_value)
     feed = FeedWriter(tx)
     feed.put_server(key, new, district=district, inspection_id=inspection_id, writer_user=actor.username)
-    template = pinned_template(tx, row[1], row[2]) if row[1] and row[2] else None
+    pinned = row["template_id"], row["template_version"]
+    template = pinned_template(tx, *pinned) if all(pinned) else None
     if template is not None and entry.entity == "answer":
         values = {qid: a.value for qid, a in _answers(tx, inspection_id).items()}
         if entry.field == "value":
@@ -553,7 +504,7 @@ def _keep_loser(tx: Tx, actor: Actor, entry: ConflictEntry, district: str | None
             (result.score, result.result, now_iso(), inspection_id),
         )
     feed.flush()
-    if row[3] is not None and old != new:
+    if row["first_submitted_at"] is not None and old != new:
         revisions.save(
             tx,
             [PendingRevision(inspection_id, key[0], key[1], key[2], old, new, actor.username, None, "resolution")],
@@ -573,13 +524,15 @@ def resolve_conflict(
         )
     with db.write() as tx:
         row = tx.one("SELECT id, district, inspection_id, entry, resolved FROM conflicts WHERE id = ?", (conflict_id,))
-        require_district(actor, row[1] if row is not None else None, "xung đột", "conflict", found=row is not None)
+        require_district(
+            actor, row["district"] if row is not None else None, "xung đột", "conflict", found=row is not None
+        )
         assert row is not None
-        entry = msgspec.json.decode(row[3], type=ConflictEntry)
+        entry = msgspec.json.decode(row["entry"], type=ConflictEntry)
         stamp = now_iso()
-        if not row[4] and keep == "loser" and row[2] is not None:
-            _keep_loser(tx, actor, entry, row[1], row[2])
-        if not row[4]:
+        if not row["resolved"] and keep == "loser" and row["inspection_id"] is not None:
+            _keep_loser(tx, actor, entry, row["district"], row["inspection_id"])
+        if not row["resolved"]:
             entry = msgspec.structs.replace(entry, resolved=True)
             text = to_json(entry)
             tx.execute(
@@ -590,20 +543,22 @@ def resolve_conflict(
             feed.put_server(
                 ("conflict", conflict_id, "entry"),
                 text,
-                district=row[1],
-                inspection_id=row[2],
+                district=row["district"],
+                inspection_id=row["inspection_id"],
                 writer_user=actor.username,
             )
             feed.flush()
             audit.record(tx, actor, "conflict.resolve", "conflict", conflict_id, {"keep": keep})
         r = tx.one("SELECT resolved_by, resolved_at FROM conflicts WHERE id = ?", (conflict_id,))
-    return ConflictRecord(id=conflict_id, entry=entry, resolved=True, resolved_by=r[0], resolved_at=r[1])
+    return ConflictRecord(
+        id=conflict_id, entry=entry, resolved=True, resolved_by=r["resolved_by"], resolved_at=r["resolved_at"]
+    )
 
 
 def list_conflicts(db: Database, actor: Actor, *, open_only: bool = True, limit: int = 100) -> list[ConflictRecord]:
     require_reviewer(actor)
     cond, params = district_filter(actor, "district")
-    sql = "SELECT id, entry, resolved, resolved_by, resolved_at FROM conflicts WHERE 1 = 1" + cond
+    sql = f"SELECT {_CONFLICT_COLUMNS} FROM conflicts WHERE 1 = 1" + cond
     if open_only:
         sql += " AND resolved = 0"
     with db.read() as tx:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import msgspec
@@ -39,6 +39,19 @@ def fingerprint(*parts: Any) -> str:
 def encode_cursor(finger: str, before: bool, key: Sequence[Key]) -> str:
     raw = msgspec.json.encode([CURSOR_VERSION, finger, before, *key])
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
+
+
+def require_sort(sort: str, sorts: Iterable[str]) -> None:
+    """``Invalid`` (``invalid_sort``) naming the sorts there are when ``sort`` is not one."""
+    names = list(sorts)
+    if sort not in names:
+        raise Invalid(
+            bi(
+                f"Cách sắp xếp '{sort}' không có; dùng: {', '.join(names)}.",
+                f"Unknown sort '{sort}'; use one of: {', '.join(names)}.",
+            ),
+            code=Code.INVALID_SORT,
+        )
 
 
 def _bad_cursor() -> Invalid:

@@ -32,6 +32,7 @@ from psycopg.rows import RowMaker
 from psycopg_pool import ConnectionPool, PoolTimeout
 
 from sync_server.core.config import ConfigError
+from sync_server.core.db import RecordReads
 from sync_server.core.dialects import Dialect
 from sync_server.core.dialects.postgres import POSTGRES
 from sync_server.core.group_commit import GroupCommit
@@ -126,7 +127,7 @@ class DatabaseUnreachable(ConfigError):
     """PostgreSQL did not answer at the configured URL (the CLI prints it and exits 2)."""
 
 
-class PgTx:
+class PgTx(RecordReads):
     """One transaction on a pooled connection. Methods take ``?`` placeholders."""
 
     def __init__(self, conn: psycopg.Connection[Any], dialect: Dialect):

@@ -25,7 +25,7 @@ from shared_schema.errors import Code, FieldProblem
 from sync_server.core import actions as corrective_actions
 from sync_server.core import assignment_feed, audit, local_time
 from sync_server.core.access import REVIEWERS, Actor, district_filter, require_district, require_role
-from sync_server.core.db import Database, Tx
+from sync_server.core.db import Database, Tx, select_list, to_records
 from sync_server.core.errors import Conflict, Invalid, NotFound, bi
 from sync_server.core.feed import FeedWriter
 from sync_server.core.util import new_id, now_iso
@@ -104,6 +104,35 @@ class Progress(msgspec.Struct, kw_only=True):
     pending: int = 0  # not visited yet (overdue included)
     overdue: int = 0
     cancelled: int = 0
+
+
+class PlanRow(msgspec.Struct, kw_only=True):
+    """The columns of a ``plans`` row a summary and an edit read."""
+
+    id: str
+    name: str
+    purpose: str | None
+    template_id: str
+    window_from: str
+    window_to: str
+    status: str
+    created_at: str
+
+
+_PLAN_SELECT = f"SELECT {select_list(PlanRow)} FROM plans"
+
+
+class PlanSite(msgspec.Struct, kw_only=True):
+    """The columns of a site a plan picks."""
+
+    id: str
+    code: str
+    name: str
+    district: str
+    kind: str
+
+
+_SITE_COLUMNS = select_list(PlanSite)
 
 
 class PlanSummary(msgspec.Struct, kw_only=True):
@@ -218,16 +247,26 @@ def _raise(problems: list[FieldProblem]) -> None:
         )
 
 
-def _users(tx: Tx, usernames: Iterable[str]) -> dict[str, Any]:
+class TeamUser(msgspec.Struct, kw_only=True):
+    """The columns of a user a team names."""
+
+    id: str
+    username: str
+    role: str
+    active: bool
+    full_name: str | None
+
+
+def _users(tx: Tx, usernames: Iterable[str]) -> dict[str, TeamUser]:
     names = sorted(set(usernames))
     if not names:
         return {}
     marks = ", ".join("?" for _ in names)
-    rows = tx.query(f"SELECT id, username, role, active, full_name FROM users WHERE username IN ({marks})", names)
-    return {r[1]: r for r in rows}
+    rows = tx.records(TeamUser, f"SELECT {select_list(TeamUser)} FROM users WHERE username IN ({marks})", names)
+    return {r.username: r for r in rows}
 
 
-def _check_teams(tx: Tx, teams: list[TeamInput], problems: list[FieldProblem]) -> dict[str, Any]:
+def _check_teams(tx: Tx, teams: list[TeamInput], problems: list[FieldProblem]) -> dict[str, TeamUser]:
     if not teams:
         problems.append(
             FieldProblem(
@@ -259,7 +298,7 @@ def _check_teams(tx: Tx, teams: list[TeamInput], problems: list[FieldProblem]) -
         seen.add(team.name.strip())
         for where, username in [("lead", team.lead)] + [(f"members[{j}]", m) for j, m in enumerate(team.members)]:
             u = users.get(username)
-            if u is None or not u[3]:
+            if u is None or not u.active:
                 problems.append(
                     FieldProblem(
                         field=f"teams[{i}].{where}",
@@ -269,7 +308,7 @@ def _check_teams(tx: Tx, teams: list[TeamInput], problems: list[FieldProblem]) -
                         ),
                     )
                 )
-            elif u[2] != "inspector":
+            elif u.role != "inspector":
                 problems.append(
                     FieldProblem(
                         field=f"teams[{i}].{where}",
@@ -283,10 +322,7 @@ def _check_teams(tx: Tx, teams: list[TeamInput], problems: list[FieldProblem]) -
     return users
 
 
-_SITE_COLUMNS = "id, code, name, district, kind"
-
-
-def select_sites(tx: Tx, actor: Actor, sel: SiteSelection, problems: list[FieldProblem]) -> list[Any]:
+def select_sites(tx: Tx, actor: Actor, sel: SiteSelection, problems: list[FieldProblem]) -> list[PlanSite]:
     """The active sites ``sel`` picks within the actor's districts, by district and code.
     Unknown, inactive or out-of-scope codes are named row by row in ``problems``."""
     if sel.codes is not None:
@@ -306,13 +342,13 @@ def select_sites(tx: Tx, actor: Actor, sel: SiteSelection, problems: list[FieldP
             chunk = wanted[i : i + 500]
             marks = ", ".join("?" for _ in chunk)
             for r in tx.query(f"SELECT {_SITE_COLUMNS}, active FROM sites WHERE code IN ({marks})", chunk):
-                found[r[1]] = r
+                found[r["code"]] = r
         picked: dict[str, Any] = {}
         for row_no, code in enumerate(codes, start=1):
             r = found.get(code)
             if not code:
                 continue
-            if r is None or not (actor.is_admin or r[3] in actor.districts):
+            if r is None or not (actor.is_admin or r["district"] in actor.districts):
                 problems.append(
                     FieldProblem(
                         row=row_no,
@@ -324,7 +360,7 @@ def select_sites(tx: Tx, actor: Actor, sel: SiteSelection, problems: list[FieldP
                         ),
                     )
                 )
-            elif not r[5]:
+            elif not r["active"]:
                 problems.append(
                     FieldProblem(
                         row=row_no,
@@ -337,8 +373,8 @@ def select_sites(tx: Tx, actor: Actor, sel: SiteSelection, problems: list[FieldP
                     )
                 )
             else:
-                picked[r[0]] = r
-        rows = sorted(picked.values(), key=lambda r: (r[3], r[1]))
+                picked[r["id"]] = r
+        rows = to_records(PlanSite, sorted(picked.values(), key=lambda r: (r["district"], r["code"])))
     else:
         cond, params = district_filter(actor, "district")
         sql = f"SELECT {_SITE_COLUMNS} FROM sites WHERE active = 1" + cond
@@ -356,7 +392,7 @@ def select_sites(tx: Tx, actor: Actor, sel: SiteSelection, problems: list[FieldP
             like = f"%{sel.search.strip().lower()}%"
             sql += " AND (LOWER(name) LIKE ? OR LOWER(code) LIKE ? OR LOWER(COALESCE(address, '')) LIKE ?)"
             args += [like, like, like]
-        rows = tx.query(sql + " ORDER BY district, code", args)
+        rows = tx.records(PlanSite, sql + " ORDER BY district, code", args)
     if not rows and not problems:
         problems.append(
             FieldProblem(
@@ -378,8 +414,8 @@ def preview_sites(db: Database, actor: Actor, sel: SiteSelection) -> SitePreview
         _raise(problems)
     districts: dict[str, int] = {}
     for r in rows:
-        districts[r[3]] = districts.get(r[3], 0) + 1
-    return SitePreview(count=len(rows), districts=districts, sample=[f"{r[1]} — {r[2]}" for r in rows[:10]])
+        districts[r.district] = districts.get(r.district, 0) + 1
+    return SitePreview(count=len(rows), districts=districts, sample=[f"{r.code} — {r.name}" for r in rows[:10]])
 
 
 def _check_template(tx: Tx, template_id: str, problems: list[FieldProblem]) -> None:
@@ -395,21 +431,21 @@ def _check_template(tx: Tx, template_id: str, problems: list[FieldProblem]) -> N
         )
 
 
-def _insert_team(tx: Tx, plan_id: str | None, team: TeamInput, users: dict[str, Any], position: int) -> str:
+def _insert_team(tx: Tx, plan_id: str | None, team: TeamInput, users: dict[str, TeamUser], position: int) -> str:
     team_id = new_id()
     tx.execute(
         "INSERT INTO teams (id, plan_id, name, lead_id, position) VALUES (?, ?, ?, ?, ?)",
-        (team_id, plan_id, team.name.strip(), users[team.lead][0], position),
+        (team_id, plan_id, team.name.strip(), users[team.lead].id, position),
     )
     for username in sorted({team.lead, *team.members}):
-        tx.execute("INSERT INTO team_members (team_id, user_id) VALUES (?, ?)", (team_id, users[username][0]))
+        tx.execute("INSERT INTO team_members (team_id, user_id) VALUES (?, ?)", (team_id, users[username].id))
     return team_id
 
 
 def _insert_assignments(
     tx: Tx,
     plan_id: str | None,
-    sites: list[Any],
+    sites: list[PlanSite],
     team_ids: list[str],
     template_id: str,
     due: str,
@@ -420,8 +456,8 @@ def _insert_assignments(
     """One assignment per site: the sites in ``fixed`` (site id → team id) go to that team,
     the rest are split evenly among ``team_ids`` in district and code order."""
     fixed = fixed or {}
-    rest = [s for s in sites if s[0] not in fixed]
-    plan: list[tuple[Any, str]] = [(s, fixed[s[0]]) for s in sites if s[0] in fixed]
+    rest = [s for s in sites if s.id not in fixed]
+    plan: list[tuple[PlanSite, str]] = [(s, fixed[s.id]) for s in sites if s.id in fixed]
     start = 0
     for team_id, n in zip(team_ids, rules.even_split(len(rest), len(team_ids)), strict=True):
         plan += [(s, team_id) for s in rest[start : start + n]]
@@ -433,7 +469,19 @@ def _insert_assignments(
         tx.execute(
             "INSERT INTO assignments (id, plan_id, site_id, district, team_id, template_id, visits, due_date, status,"
             " follow_up_of, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'planned', ?, ?, ?)",
-            (assignment_id, plan_id, site[0], site[3], team_id, template_id, visits, due, follow_up_of, stamp, stamp),
+            (
+                assignment_id,
+                plan_id,
+                site.id,
+                site.district,
+                team_id,
+                template_id,
+                visits,
+                due,
+                follow_up_of,
+                stamp,
+                stamp,
+            ),
         )
         ids.append(assignment_id)
     return ids
@@ -480,7 +528,7 @@ def create_plan(db: Database, actor: Actor, data: PlanInput) -> PlanDetail:
         team_names = [t.name.strip() for t in data.teams]
         fixed_names: dict[str, str] = {}
         if data.site_teams:
-            codes = {s[1]: s[0] for s in sites}
+            codes = {s.code: s.id for s in sites}
             for code, team_name in data.site_teams.items():
                 if code not in codes:
                     problems.append(
@@ -532,11 +580,8 @@ def create_plan(db: Database, actor: Actor, data: PlanInput) -> PlanDetail:
     return get_plan(db, actor, plan_id)
 
 
-def _load_plan(tx: Tx, actor: Actor, plan_id: str) -> Any:
-    row = tx.one(
-        "SELECT id, name, purpose, template_id, window_from, window_to, status, created_at FROM plans WHERE id = ?",
-        (plan_id,),
-    )
+def _load_plan(tx: Tx, actor: Actor, plan_id: str) -> PlanRow:
+    row = tx.record(PlanRow, _PLAN_SELECT + " WHERE id = ?", (plan_id,))
     districts = [r[0] for r in tx.query("SELECT district FROM plan_districts WHERE plan_id = ?", (plan_id,))]
     if row is None or not _may_see(actor, districts):
         raise NotFound(
@@ -592,25 +637,20 @@ def _count(progress: Progress, status: str, due: str, today: dt.date) -> None:
         progress.overdue += 1
 
 
-def _summary(tx: Tx, row: Any, today: dt.date) -> PlanSummary:
+def _summary(tx: Tx, row: PlanRow, today: dt.date) -> PlanSummary:
     progress = Progress()
-    for r in tx.query("SELECT status, due_date FROM assignments WHERE plan_id = ?", (row[0],)):
-        _count(progress, r[0], r[1], today)
-    districts = [r[0] for r in tx.query("SELECT district FROM plan_districts WHERE plan_id = ? ORDER BY 1", (row[0],))]
-    title = tx.scalar("SELECT title_vi FROM templates WHERE template_id = ? ORDER BY version DESC LIMIT 1", (row[3],))
+    for r in tx.query("SELECT status, due_date FROM assignments WHERE plan_id = ?", (row.id,)):
+        _count(progress, r["status"], r["due_date"], today)
+    districts = [r[0] for r in tx.query("SELECT district FROM plan_districts WHERE plan_id = ? ORDER BY 1", (row.id,))]
+    title = tx.scalar(
+        "SELECT title_vi FROM templates WHERE template_id = ? ORDER BY version DESC LIMIT 1", (row.template_id,)
+    )
     return PlanSummary(
-        id=row[0],
-        name=row[1],
-        purpose=row[2],
-        template_id=row[3],
-        template_title=title or row[3],
-        window_from=row[4],
-        window_to=row[5],
-        status=row[6],
+        **msgspec.structs.asdict(row),
+        template_title=title or row.template_id,
         districts=districts,
-        teams=_teams(tx, row[0]),
+        teams=_teams(tx, row.id),
         progress=progress,
-        created_at=row[7],
     )
 
 
@@ -641,15 +681,15 @@ def list_plans(db: Database, actor: Actor, status: str | None = None) -> list[Pl
     _require_planner(actor)
     today = local_time.today()
     with db.read() as tx:
-        sql = "SELECT id, name, purpose, template_id, window_from, window_to, status, created_at FROM plans"
+        sql = _PLAN_SELECT
         params: list[Any] = []
         if status:
             sql += " WHERE status = ?"
             params.append(status)
-        rows = tx.query(sql + " ORDER BY created_at DESC, name", params)
+        rows = tx.records(PlanRow, sql + " ORDER BY created_at DESC, name", params)
         out = []
         for row in rows:
-            districts = [r[0] for r in tx.query("SELECT district FROM plan_districts WHERE plan_id = ?", (row[0],))]
+            districts = [r[0] for r in tx.query("SELECT district FROM plan_districts WHERE plan_id = ?", (row.id,))]
             if _may_see(actor, districts):
                 out.append(_summary(tx, row, today))
     return out
@@ -674,19 +714,19 @@ def update_plan(db: Database, actor: Actor, plan_id: str, patch: PlanPatch) -> P
         _check_text("purpose", patch.purpose, MAX_PURPOSE, False, problems)
     with db.write() as tx:
         row = _load_plan(tx, actor, plan_id)
-        if row[6] != "open":
+        if row.status != "open":
             raise Conflict(
                 bi("Kế hoạch đã đóng; không sửa được nữa.", "The plan is closed; it cannot be changed."),
                 code=Code.PLAN_CLOSED,
             )
-        frm = patch.window_from or row[4]
-        to = patch.window_to or row[5]
+        frm = patch.window_from or row.window_from
+        to = patch.window_to or row.window_to
         if patch.window_from is not None or patch.window_to is not None:
             _check_window(frm, to, problems)
-        new_sites: list[Any] = []
+        new_sites: list[PlanSite] = []
         if patch.add_sites is not None:
             held = {r[0] for r in tx.query("SELECT site_id FROM assignments WHERE plan_id = ?", (plan_id,))}
-            new_sites = [s for s in select_sites(tx, actor, patch.add_sites, problems) if s[0] not in held]
+            new_sites = [s for s in select_sites(tx, actor, patch.add_sites, problems) if s.id not in held]
         cancel_ids: list[str] = []
         if patch.cancel_site_codes:
             for row_no, code in enumerate(patch.cancel_site_codes, start=1):
@@ -696,17 +736,7 @@ def update_plan(db: Database, actor: Actor, plan_id: str, patch: PlanPatch) -> P
                     (plan_id, code),
                 )
                 if not found:
-                    problems.append(
-                        FieldProblem(
-                            row=row_no,
-                            field="code",
-                            code=Code.UNKNOWN_SITE,
-                            message=bi(
-                                f"Dòng {row_no}: kế hoạch không có việc đang chờ ở cơ sở '{code}'.",
-                                f"Row {row_no}: the plan has no open assignment at site '{code}'.",
-                            ),
-                        )
-                    )
+                    problems.append(_no_open_assignment(row_no, code))
                 cancel_ids += [r[0] for r in found]
         users = _check_teams(tx, patch.teams, problems) if patch.teams is not None else {}
         moves = _check_moves(tx, plan_id, patch.move_sites or {}, patch.teams or [], problems)
@@ -718,39 +748,39 @@ def update_plan(db: Database, actor: Actor, plan_id: str, patch: PlanPatch) -> P
         tx.execute(
             "UPDATE plans SET name = ?, purpose = ?, window_from = ?, window_to = ?, updated_at = ? WHERE id = ?",
             (
-                (patch.name or row[1]).strip(),
-                row[2] if patch.purpose is None else (patch.purpose.strip() or None),
+                (patch.name or row.name).strip(),
+                row.purpose if patch.purpose is None else (patch.purpose.strip() or None),
                 frm,
                 to,
                 now_iso(),
                 plan_id,
             ),
         )
-        if to != row[5]:
+        if to != row.window_to:
             touched += [
                 r[0]
                 for r in tx.query(
                     "SELECT id FROM assignments WHERE plan_id = ? AND follow_up_of IS NULL AND due_date = ?"
                     " AND status IN ('planned', 'in_progress')",
-                    (plan_id, row[5]),
+                    (plan_id, row.window_to),
                 )
             ]
             tx.execute(
                 "UPDATE assignments SET due_date = ?, updated_at = ? WHERE plan_id = ? AND follow_up_of IS NULL"
                 " AND due_date = ? AND status IN ('planned', 'in_progress')",
-                (to, now_iso(), plan_id, row[5]),
+                (to, now_iso(), plan_id, row.window_to),
             )
         if new_sites:
             team_ids = [r[0] for r in tx.query("SELECT id FROM teams WHERE plan_id = ? ORDER BY position", (plan_id,))]
             visits = tx.scalar("SELECT MAX(visits) FROM assignments WHERE plan_id = ?", (plan_id,)) or 1
-            touched += _insert_assignments(tx, plan_id, new_sites, team_ids, row[3], to, visits)
+            touched += _insert_assignments(tx, plan_id, new_sites, team_ids, row.template_id, to, visits)
         for assignment_id in cancel_ids:
             tx.execute(
                 "UPDATE assignments SET status = 'cancelled', updated_at = ? WHERE id = ?", (now_iso(), assignment_id)
             )
         touched += cancel_ids
         # names and due dates are in every document: rewrite them all when those changed
-        if patch.name is not None and patch.name.strip() != row[1]:
+        if patch.name is not None and patch.name.strip() != row.name:
             touched = [r[0] for r in tx.query("SELECT id FROM assignments WHERE plan_id = ?", (plan_id,))]
         _sync_districts(tx, plan_id)
         feed = FeedWriter(tx)
@@ -758,6 +788,18 @@ def update_plan(db: Database, actor: Actor, plan_id: str, patch: PlanPatch) -> P
         feed.flush()
         audit.record(tx, actor, "plan.update", "plan", plan_id, msgspec.to_builtins(patch))
     return get_plan(db, actor, plan_id)
+
+
+def _no_open_assignment(row_no: int, code: str) -> FieldProblem:
+    return FieldProblem(
+        row=row_no,
+        field="code",
+        code=Code.UNKNOWN_SITE,
+        message=bi(
+            f"Dòng {row_no}: kế hoạch không có việc đang chờ ở cơ sở '{code}'.",
+            f"Row {row_no}: the plan has no open assignment at site '{code}'.",
+        ),
+    )
 
 
 def _check_moves(
@@ -769,23 +811,13 @@ def _check_moves(
     out: list[tuple[Any, str]] = []
     for row_no, (code, team_name) in enumerate(moves.items(), start=1):
         row = tx.one(
-            "SELECT a.id, a.site_id, a.district, a.team_id, a.template_id, a.visits, a.due_date, t.name"
+            "SELECT a.id, a.site_id, a.template_id, a.visits, a.due_date, t.name AS team_name"
             " FROM assignments a JOIN sites s ON s.id = a.site_id JOIN teams t ON t.id = a.team_id"
             " WHERE a.plan_id = ? AND s.code = ? AND a.status IN ('planned', 'in_progress')",
             (plan_id, code),
         )
         if row is None:
-            problems.append(
-                FieldProblem(
-                    row=row_no,
-                    field="code",
-                    code=Code.UNKNOWN_SITE,
-                    message=bi(
-                        f"Dòng {row_no}: kế hoạch không có việc đang chờ ở cơ sở '{code}'.",
-                        f"Row {row_no}: the plan has no open assignment at site '{code}'.",
-                    ),
-                )
-            )
+            problems.append(_no_open_assignment(row_no, code))
         elif team_name.strip() not in names:
             problems.append(
                 FieldProblem(
@@ -795,7 +827,7 @@ def _check_moves(
                     message=bi(f"Dòng {row_no}: không có đoàn '{team_name}'.", f"Row {row_no}: no team '{team_name}'."),
                 )
             )
-        elif row[7] != team_name.strip():
+        elif row["team_name"] != team_name.strip():
             out.append((row, team_name.strip()))
     return out
 
@@ -809,14 +841,22 @@ def _move(tx: Tx, plan_id: str, moves: list[tuple[Any, str]]) -> list[str]:
     teams = {r[1]: r[0] for r in tx.query("SELECT id, name FROM teams WHERE plan_id = ?", (plan_id,))}
     touched: list[str] = []
     for row, team_name in moves:
-        tx.execute("UPDATE assignments SET status = 'cancelled', updated_at = ? WHERE id = ?", (now_iso(), row[0]))
-        site = tx.one(f"SELECT {_SITE_COLUMNS} FROM sites WHERE id = ?", (row[1],))
-        touched.append(row[0])
-        touched += _insert_assignments(tx, plan_id, [site], [teams[team_name]], row[4], row[6], row[5])
+        tx.execute("UPDATE assignments SET status = 'cancelled', updated_at = ? WHERE id = ?", (now_iso(), row["id"]))
+        site = _plan_site(tx, row["site_id"])
+        touched.append(row["id"])
+        touched += _insert_assignments(
+            tx, plan_id, [site], [teams[team_name]], row["template_id"], row["due_date"], row["visits"]
+        )
     return touched
 
 
-def _update_teams(tx: Tx, plan_id: str, teams: list[TeamInput], users: dict[str, Any]) -> list[str]:
+def _plan_site(tx: Tx, site_id: str) -> PlanSite:
+    site = tx.record(PlanSite, f"SELECT {_SITE_COLUMNS} FROM sites WHERE id = ?", (site_id,))
+    assert site is not None  # an assignment's or an inspection's site: never deleted
+    return site
+
+
+def _update_teams(tx: Tx, plan_id: str, teams: list[TeamInput], users: dict[str, TeamUser]) -> list[str]:
     """Set each named team's lead and members (new names make new teams); returns the
     assignments of every team whose members changed, to write them to the feed again so that
     a new member's next pull brings them whatever its cursor."""
@@ -829,9 +869,9 @@ def _update_teams(tx: Tx, plan_id: str, teams: list[TeamInput], users: dict[str,
             _insert_team(tx, plan_id, team, users, position)
             position += 1
             continue
-        wanted = {users[u][0] for u in {team.lead, *team.members}}
+        wanted = {users[u].id for u in {team.lead, *team.members}}
         held = {r[0] for r in tx.query("SELECT user_id FROM team_members WHERE team_id = ?", (team_id,))}
-        tx.execute("UPDATE teams SET lead_id = ? WHERE id = ?", (users[team.lead][0], team_id))
+        tx.execute("UPDATE teams SET lead_id = ? WHERE id = ?", (users[team.lead].id, team_id))
         if wanted != held:
             tx.execute("DELETE FROM team_members WHERE team_id = ?", (team_id,))
             for user_id in sorted(wanted):
@@ -845,7 +885,7 @@ def close_plan(db: Database, actor: Actor, plan_id: str) -> PlanDetail:
     _require_planner(actor)
     with db.write() as tx:
         row = _load_plan(tx, actor, plan_id)
-        if row[6] == "closed":
+        if row.status == "closed":
             raise Conflict(bi("Kế hoạch đã đóng.", "The plan is already closed."), code=Code.PLAN_CLOSED)
         stamp = now_iso()
         ids = [
@@ -926,9 +966,9 @@ def create_follow_up(
             "SELECT i.id, i.site_id, i.district, i.template_id, i.status, i.created_by FROM inspections i WHERE i.id = ?",
             (inspection_id,),
         )
-        require_district(actor, insp[2] if insp else None, "biên bản", "inspection", found=insp is not None)
+        require_district(actor, insp["district"] if insp else None, "biên bản", "inspection", found=insp is not None)
         assert insp is not None
-        if insp[4] in (None, "draft"):
+        if insp["status"] in (None, "draft"):
             raise Conflict(
                 bi(
                     "Biên bản còn là nháp; chỉ lập việc kiểm tra lại sau khi biên bản đã nộp.",
@@ -944,10 +984,10 @@ def create_follow_up(
         deadline = rules_actions.parse_deadline(corrective_actions.latest_action_deadline(tx, inspection_id))
         due = due_given or deadline or today + dt.timedelta(days=rules.DEFAULT_FOLLOW_UP_DAYS)
         if previous is not None:
-            plan_id, team_id, template_id = previous[0], previous[1], previous[2]
+            plan_id, team_id, template_id = previous["plan_id"], previous["team_id"], previous["template_id"]
         else:
-            lead = tx.one("SELECT id, username, role FROM users WHERE id = ?", (insp[5],))
-            if lead is None or lead[2] != "inspector":
+            lead = tx.one("SELECT id, username, role FROM users WHERE id = ?", (insp["created_by"],))
+            if lead is None or lead["role"] != "inspector":
                 raise Conflict(
                     bi(
                         "Không xác định được thanh tra viên để giao việc kiểm tra lại.",
@@ -955,14 +995,14 @@ def create_follow_up(
                     ),
                     code=Code.NO_TEAM,
                 )
-            plan_id, template_id = None, insp[3]
+            plan_id, template_id = None, insp["template_id"]
             team_id = new_id()
             tx.execute(
                 "INSERT INTO teams (id, plan_id, name, lead_id, position) VALUES (?, NULL, ?, ?, 0)",
-                (team_id, f"Kiểm tra lại — {lead[1]}", lead[0]),
+                (team_id, f"Kiểm tra lại — {lead['username']}", lead["id"]),
             )
-            tx.execute("INSERT INTO team_members (team_id, user_id) VALUES (?, ?)", (team_id, lead[0]))
-        site = tx.one(f"SELECT {_SITE_COLUMNS} FROM sites WHERE id = ?", (insp[1],))
+            tx.execute("INSERT INTO team_members (team_id, user_id) VALUES (?, ?)", (team_id, lead["id"]))
+        site = _plan_site(tx, insp["site_id"])
         ids = _insert_assignments(
             tx, plan_id, [site], [team_id], template_id, due.isoformat(), 1, follow_up_of=inspection_id
         )

@@ -13,7 +13,7 @@ from typing import Any
 from sync_server.core import actions as core_actions
 from sync_server.core.access import Actor, district_filter, require_admin
 from sync_server.core.dashboard_rows import ActionRow, InspectionRow, SiteRow
-from sync_server.core.db import Database
+from sync_server.core.db import Database, select_list
 
 
 def districts_in_scope(db: Database, actor: Actor) -> list[str]:
@@ -50,29 +50,38 @@ def results_in_scope(db: Database, actor: Actor) -> list[str]:
     return _distinct_in_scope(db, actor, "result")
 
 
+_DASHBOARD_INSPECTION = select_list(
+    InspectionRow,
+    prefix="i.",
+    sources={
+        "site_kind": "COALESCE(s.kind, '')",
+        "status": "COALESCE(i.status, 'draft')",
+        "started_at": "COALESCE(i.started_at, i.created_at)",
+    },
+    skip=("passing",),
+)
+
+
 def dashboard_inspections(db: Database, actor: Actor) -> list[InspectionRow]:
     cond, params = district_filter(actor, "i.district")
     with db.read() as tx:
-        rows = tx.query(
-            "SELECT i.id, i.site_id, i.district, COALESCE(s.kind, ''), COALESCE(i.status, 'draft'),"
-            " COALESCE(i.started_at, i.created_at), i.result, i.score"
+        found: list[InspectionRow] = tx.records(
+            InspectionRow,
+            f"SELECT {_DASHBOARD_INSPECTION}"
             " FROM inspections i LEFT JOIN sites s ON s.id = i.site_id"
             " WHERE COALESCE(i.status, '') <> 'discarded'" + cond,  # a discarded draft leaves the dashboard
             params,
         )
-    return [
-        InspectionRow(
-            id=r[0], site_id=r[1], district=r[2], site_kind=r[3], status=r[4], started_at=r[5], result=r[6], score=r[7]
-        )
-        for r in rows
-    ]
+    return found
 
 
 def dashboard_sites(db: Database, actor: Actor) -> list[SiteRow]:
     cond, params = district_filter(actor, "district")
     with db.read() as tx:
-        rows = tx.query("SELECT id, code, name, kind, district, active FROM sites WHERE 1 = 1" + cond, params)
-    return [SiteRow(id=r[0], code=r[1], name=r[2], kind=r[3], district=r[4], active=bool(r[5])) for r in rows]
+        found: list[SiteRow] = tx.records(
+            SiteRow, f"SELECT {select_list(SiteRow)} FROM sites WHERE 1 = 1" + cond, params
+        )
+    return found
 
 
 def corrective_actions(db: Database, actor: Actor) -> list[ActionRow]:

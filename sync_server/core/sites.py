@@ -16,7 +16,7 @@ from shared_schema.text import BiText, join_bitexts
 from shared_schema.validation import validate_site_field
 from sync_server.core import audit, paging
 from sync_server.core.access import Actor, district_filter, require_admin, require_district
-from sync_server.core.db import Database, Tx
+from sync_server.core.db import Database, Tx, select_list
 from sync_server.core.errors import Conflict, Invalid, NotFound, bi
 from sync_server.core.feed import FeedWriter
 from sync_server.core.units import move_actions, move_assignments, move_inspections, require_units
@@ -26,19 +26,10 @@ SITE_NAMESPACE = uuid.UUID("6f1d7a52-3c1e-4f0e-9a51-2f7c1e0b9d11")
 SITE_FIELDS = records.SITE_FIELDS
 
 
-class SiteInput(msgspec.Struct, kw_only=True):
-    code: str
-    name: str
-    kind: str
-    district: str
-    address: str | None = None
-    parent_id: str | None = None
-    workers: int | None = None
-    contact: Contact | None = None
-    location: Location | None = None
-    notes: str | None = None
-    active: bool = True
-    id: str | None = None
+class SiteInput(Site, kw_only=True):
+    """A new site: a ``Site`` whose id the server may make (``None``)."""
+
+    id: str | None = None  # type: ignore[assignment]
 
 
 class SitePatch(msgspec.Struct, kw_only=True, omit_defaults=True):
@@ -65,23 +56,26 @@ class SitePage(msgspec.Struct, kw_only=True):
 
 
 SITE_KEYSET = paging.Keyset(("district", "name", "code"), descending=False)  # code is unique
-SITE_SELECT = f"SELECT id, {', '.join(SITE_FIELDS)} FROM sites"
+SITE_COLUMNS = select_list(Site)  # the columns of a site row, named as ``Site``'s fields
+SITE_SELECT = f"SELECT {SITE_COLUMNS} FROM sites"
 
 
-def site_from_row(r: Any) -> Site:
+def site_from_row(r: Any, prefix: str = "") -> Site:
+    """A ``Site`` from a row holding ``SITE_COLUMNS``, each named ``{prefix}{field}``."""
+    contact, location = r[prefix + "contact"], r[prefix + "location"]
     return Site(
-        id=r[0],
-        code=r[1],
-        name=r[2],
-        kind=r[3],
-        district=r[4],
-        address=r[5],
-        parent_id=r[6],
-        workers=r[7],
-        contact=msgspec.convert(from_json(r[8]), Contact) if r[8] else None,
-        location=msgspec.convert(from_json(r[9]), Location) if r[9] else None,
-        notes=r[10],
-        active=bool(r[11]),
+        id=r[prefix + "id"],
+        code=r[prefix + "code"],
+        name=r[prefix + "name"],
+        kind=r[prefix + "kind"],
+        district=r[prefix + "district"],
+        address=r[prefix + "address"],
+        parent_id=r[prefix + "parent_id"],
+        workers=r[prefix + "workers"],
+        contact=msgspec.convert(from_json(contact), Contact) if contact else None,
+        location=msgspec.convert(from_json(location), Location) if location else None,
+        notes=r[prefix + "notes"],
+        active=bool(r[prefix + "active"]),
     )
 
 

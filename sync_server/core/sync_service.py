@@ -268,6 +268,12 @@ def _out_of_scope(what_vi: str, what_en: str) -> Rejection:
     )
 
 
+def _server_only(field: str) -> Rejection:
+    return Rejection(
+        Code.NOT_PERMITTED, f"Chỉ máy chủ được ghi trường '{field}'.", f"Only the server writes the field '{field}'."
+    )
+
+
 def _locked(insp: InspectionRow) -> Rejection:
     """A device's change to a submitted, approved, rejected or discarded inspection: only a
     supervisor's return reopens a submitted one (PROTOCOL.md §6)."""
@@ -367,11 +373,7 @@ def _apply_inspection(ctx: PushContext, c: Change) -> ChangeResult:
     if not ctx.visible(insp.district):
         raise _out_of_scope("Biên bản", "The inspection")
     if c.field in protocol.INSPECTION_SERVER_FIELDS:
-        raise Rejection(
-            Code.NOT_PERMITTED,
-            f"Chỉ máy chủ được ghi trường '{c.field}'.",
-            f"Only the server writes the field '{c.field}'.",
-        )
+        raise _server_only(c.field)
     bad = validation.validate_header_field(c.field, c.value)
     if bad is not None:
         raise _reject_invalid(bad)
@@ -722,11 +724,7 @@ def _apply_action(ctx: PushContext, c: Change) -> ChangeResult:
     if not ctx.visible(row.district):
         raise _out_of_scope("Biện pháp khắc phục", "The corrective action")
     if c.field in protocol.ACTION_SERVER_FIELDS:
-        raise Rejection(
-            Code.NOT_PERMITTED,
-            f"Chỉ máy chủ được ghi trường '{c.field}'.",
-            f"Only the server writes the field '{c.field}'.",
-        )
+        raise _server_only(c.field)
     key = ("action", row.id, c.field)
     held = ctx.get_held(key, None)
     unchanged = held is not None and held.decoded() == c.value

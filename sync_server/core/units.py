@@ -296,6 +296,26 @@ def merge_unit(db: Database, actor: Actor, unit_id: str, data: MergeInput) -> Me
     return MergeReport(unit=units[unit_id], into=units[target[0]], **report_counts)
 
 
+def _write_feed_again(
+    tx: Tx, feed: FeedWriter, where: str, params: tuple[object, ...], district: str, inspection_id: str | None
+) -> None:
+    """The feed rows matching ``where`` written again for ``district``: same values and clocks,
+    fresh sequence numbers (so the devices of that district pull them)."""
+    for r in tx.query(
+        f"SELECT entity, entity_id, field, value, hlc, writer_client, writer_user FROM feed WHERE {where} ORDER BY seq",
+        params,
+    ):
+        feed.put(
+            (r["entity"], r["entity_id"], r["field"]),
+            r["value"],
+            r["hlc"],
+            r["writer_client"],
+            r["writer_user"],
+            district=district,
+            inspection_id=inspection_id,
+        )
+
+
 def move_inspections(tx: Tx, feed: FeedWriter, where: str, params: tuple[object, ...], district: str) -> int:
     """Give the inspections matching ``where`` the district ``district``: their rows, their
     conflicts and their feed rows, which are written again with fresh sequence numbers (same
@@ -304,13 +324,7 @@ def move_inspections(tx: Tx, feed: FeedWriter, where: str, params: tuple[object,
     for inspection_id in ids:
         tx.execute("UPDATE inspections SET district = ? WHERE id = ?", (district, inspection_id))
         tx.execute("UPDATE conflicts SET district = ? WHERE inspection_id = ?", (district, inspection_id))
-        rows = tx.query(
-            "SELECT entity, entity_id, field, value, hlc, writer_client, writer_user FROM feed"
-            " WHERE inspection_id = ? ORDER BY seq",
-            (inspection_id,),
-        )
-        for r in rows:
-            feed.put((r[0], r[1], r[2]), r[3], r[4], r[5], r[6], district=district, inspection_id=inspection_id)
+        _write_feed_again(tx, feed, "inspection_id = ?", (inspection_id,), district, inspection_id)
         move_actions(tx, feed, "inspection_id = ?", (inspection_id,), district)
     return len(ids)
 
@@ -324,13 +338,7 @@ def move_actions(tx: Tx, feed: FeedWriter, where: str, params: tuple[object, ...
     for action_id in ids:
         tx.execute("UPDATE actions SET district = ? WHERE id = ?", (district, action_id))
         tx.execute("UPDATE conflicts SET district = ? WHERE entity = 'action' AND entity_id = ?", (district, action_id))
-        rows = tx.query(
-            "SELECT field, value, hlc, writer_client, writer_user FROM feed"
-            " WHERE entity = 'action' AND entity_id = ? ORDER BY seq",
-            (action_id,),
-        )
-        for r in rows:
-            feed.put(("action", action_id, r[0]), r[1], r[2], r[3], r[4], district=district, inspection_id=None)
+        _write_feed_again(tx, feed, "entity = 'action' AND entity_id = ?", (action_id,), district, None)
     return len(ids)
 
 

@@ -13,7 +13,7 @@ from litestar import Request
 from litestar.connection import ASGIConnection
 from litestar.di import NamedDependency, Provide
 from litestar.handlers.base import BaseRouteHandler
-from litestar.params import PathParameter
+from litestar.params import PathParameter, QueryParameter
 
 from shared_schema.protocol import MAX_INT
 from sync_server.core import auth
@@ -63,4 +63,12 @@ ServerDep: TypeAlias = NamedDependency[Server]
 
 # A checklist version in a path: 1 up to a 64-bit integer (larger ones get 400, not a database error).
 Version: TypeAlias = Annotated[int, PathParameter(ge=1, le=MAX_INT, description="The checklist version (1, 2, …)")]
-__all__ = ["GUARDS", "MAX_INT", "ActorDep", "ServerDep", "Version"]
+# A list's paging: by offset (old callers) or by the opaque cursor of a page (``paging``).
+Offset: TypeAlias = Annotated[
+    int,
+    QueryParameter(ge=0, le=MAX_INT, description="deprecated, slow when deep: rows to skip; use cursor (next_cursor)"),
+]
+Cursor: TypeAlias = Annotated[
+    str | None, QueryParameter(description="next_cursor or prev_cursor of a page of the same list (opaque)")
+]
+__all__ = ["GUARDS", "MAX_INT", "ActorDep", "Cursor", "Offset", "ServerDep", "Version"]

@@ -7,7 +7,7 @@ from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 
 from shared_schema.sync import ReviewRequest
 from sync_server.core import inspections, revisions
-from sync_server.http.deps import GUARDS, MAX_INT, ActorDep, ServerDep
+from sync_server.http.deps import GUARDS, ActorDep, Cursor, Offset, ServerDep
 
 
 class InspectionController(Controller):
@@ -31,15 +31,8 @@ class InspectionController(Controller):
         date_to: str | None = Parameter(default=None, description="YYYY-MM-DD, inclusive"),
         sort: FromQuery[str] = "updated",
         limit: int = Parameter(default=50, ge=1, le=500),
-        offset: int = Parameter(
-            default=0,
-            ge=0,
-            le=MAX_INT,
-            description="deprecated, slow when deep: rows to skip; use cursor (next_cursor)",
-        ),
-        cursor: str | None = Parameter(
-            default=None, description="next_cursor or prev_cursor of a page of the same list (opaque)"
-        ),
+        offset: Offset = 0,
+        cursor: Cursor = None,
     ) -> inspections.InspectionPage:
         return inspections.list_inspections(
             server.db,

@@ -14,7 +14,7 @@ from shared_schema.records import Site
 from sync_server.core import registry
 from sync_server.core.errors import BadRequest, bi
 from sync_server.core.xlsform import XLSX_MEDIA_TYPE
-from sync_server.http.deps import GUARDS, MAX_INT, ActorDep, ServerDep, Version
+from sync_server.http.deps import GUARDS, ActorDep, Cursor, Offset, ServerDep, Version
 from sync_server.http.downloads import content_disposition
 
 
@@ -33,15 +33,8 @@ class SiteController(Controller):
         kind: FromQuery[str | None] = None,
         active: FromQuery[bool | None] = None,
         limit: int = Parameter(default=100, ge=1, le=1000),
-        offset: int = Parameter(
-            default=0,
-            ge=0,
-            le=MAX_INT,
-            description="deprecated, slow when deep: rows to skip; use cursor (next_cursor)",
-        ),
-        cursor: str | None = Parameter(
-            default=None, description="next_cursor or prev_cursor of a page of the same list (opaque)"
-        ),
+        offset: Offset = 0,
+        cursor: Cursor = None,
     ) -> registry.SitePage:
         return registry.list_sites(
             server.db,

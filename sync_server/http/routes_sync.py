@@ -7,7 +7,7 @@ from typing import Annotated
 import msgspec
 from litestar import Controller, Response, get, post
 from litestar.dto import MsgspecDTO
-from litestar.exceptions import ClientException, ValidationException
+from litestar.exceptions import ValidationException
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.spec import Example
 from litestar.params import JSONBody, Parameter, QueryParameter
@@ -17,8 +17,9 @@ from shared_schema.sync import PullPage, PushReply, PushRequest, RecordsPage
 from sync_server.core import pull as pull_core
 from sync_server.core import sync_service
 from sync_server.http.deps import GUARDS, ActorDep, ServerDep
+from sync_server.http.strict import decode_strictly
 
-_decode_push = msgspec.json.Decoder(PushRequest).decode
+_push_decoder = msgspec.json.Decoder(PushRequest)
 _encode = msgspec.json.Encoder().encode
 
 
@@ -27,14 +28,7 @@ def decode_push(body: bytes) -> PushRequest:
     400 ``invalid_request`` (naming the field) when a value has the wrong type or nests more
     than ``protocol.MAX_VALUE_DEPTH`` levels. (Nested beyond the decoder's limit or not UTF-8:
     ``problems.undecodable_handler``.)"""
-    try:
-        request = _decode_push(body)
-    except msgspec.ValidationError as exc:
-        message, _, where = str(exc).partition(" - at `")
-        key = where.rstrip("`").removeprefix("$.") or None
-        raise ValidationException(detail=str(exc), extra=[{"message": message, "key": key}]) from None
-    except msgspec.DecodeError as exc:
-        raise ClientException(detail=str(exc)) from None
+    request: PushRequest = decode_strictly(_push_decoder, body)
     for i, change in enumerate(request.changes):
         if not protocol.within_depth(change.value):
             raise ValidationException(
