@@ -242,7 +242,10 @@ def test_existing_text_and_deadline_answers_become_actions_by_the_migration(worl
         tx.execute("DROP TABLE action_events")
         tx.execute("DROP TABLE actions")
         tx.execute("DELETE FROM schema_migrations WHERE version = '0012_actions'")
+        tx.execute("ALTER TABLE feed ADD COLUMN tail TEXT")  # the feed of then (0016 dropped it)
     assert migrate(db) == ["0012_actions"]
+    with db.write() as tx:
+        tx.execute("ALTER TABLE feed DROP COLUMN tail")
     team, masks = rules.migrated_action_id(iid, "team"), rules.migrated_action_id(iid, "masks")
     page = actions.list_actions(db, world.actor("sup"), sort="deadline")
     by_id = {i.id: i for i in page.items}
