@@ -433,8 +433,7 @@ class Editor:
             raise AppError("unknown_field", UNKNOWN_FIELD)
         if invalid is not None:
             raise AppError("invalid_value", invalid.message)
-        with self.store.write() as conn:
-            outbox.dismiss_rejection(conn, change_id)
+        self.dismiss(change_id)
 
     def set_answer_forced(self, inspection_id: str, question_id: str, field: str, value: Any) -> Invalid | None:
         """Like ``set_answer`` but writes even when the value looks unchanged (a resend)."""
