@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Generic, Protocol, TypeVar
 
@@ -150,39 +150,35 @@ class Capabilities:
         """A photo from the in-app camera (a one-item list), [] when cancelled, or a problem."""
         if self.camera is None:
             return Outcome(problem=NO_CAMERA)
-        try:
-            data = await asyncio.wait_for(self.camera.take_photo(), self.timeout_s)
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:
-            log.warning("the camera failed", exc_info=True)
-            return Outcome(problem=_failed(CAMERA_FAILED, exc))
-        return Outcome([data] if data else [])
+        taken = await self._ask(self.camera.take_photo(), "the camera", CAMERA_FAILED)
+        if taken.problem is not None:
+            return Outcome(problem=taken.problem)
+        return Outcome([taken.value] if taken.value else [])
 
     async def pick_photos(self) -> Outcome[list[bytes]]:
         """Photos chosen with the file picker ([] when cancelled), or a problem."""
         if self.picker is None:
             return Outcome(problem=NO_PICKER)
-        try:
-            files = await asyncio.wait_for(self.picker.pick_photos(), self.timeout_s)
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:
-            log.warning("the file picker failed", exc_info=True)
-            return Outcome(problem=_failed(PICKER_FAILED, exc))
-        return Outcome([f for f in files if f])
+        picked = await self._ask(self.picker.pick_photos(), "the file picker", PICKER_FAILED)
+        if picked.problem is not None:
+            return Outcome(problem=picked.problem)
+        return Outcome([f for f in picked.value or [] if f])
 
     async def locate(self) -> Outcome[Position]:
         """The device's position, or a problem (no GPS here, permission refused, no fix)."""
         if self.locator is None:
             return Outcome(problem=NO_LOCATION)
+        return await self._ask(self.locator.locate(), "the location", LOCATION_FAILED)
+
+    async def _ask(self, call: Awaitable[T], what: str, failed: LocalText) -> Outcome[T]:
+        """What ``call`` gives within the time limit, or the problem in words (``failed`` with
+        the error's detail; a location refused by the person, ``LOCATION_DENIED``)."""
         try:
-            position = await asyncio.wait_for(self.locator.locate(), self.timeout_s)
+            return Outcome(await asyncio.wait_for(call, self.timeout_s))
         except asyncio.CancelledError:
             raise
         except LocationDenied:
             return Outcome(problem=LOCATION_DENIED)
         except Exception as exc:
-            log.warning("the location failed", exc_info=True)
-            return Outcome(problem=_failed(LOCATION_FAILED, exc))
-        return Outcome(position)
+            log.warning("%s failed", what, exc_info=True)
+            return Outcome(problem=_failed(failed, exc))

@@ -300,30 +300,25 @@ class Editor:
 
     def add_fix_photo(self, action_id: str, data: bytes) -> str:
         """A photo of the fix, taken on a follow-up visit (offline like any edit)."""
-        action = self._open_action(action_id)
-        sha = blobs.save_blob(self.store, data)
-        photos = list(action.fix_photos)
-        if sha not in photos:
-            photos.append(sha)
-            invalid = validate_action_field("fix_photos", photos, action_rules.viet_nam_today())
-            if invalid is not None:
-                raise AppError("bad_photo", invalid.message)
-            self._write("action", action_id, [("fix_photos", photos)], action.inspection_id or "")
-        return sha
+        return self._add_action_photo(self._open_action(action_id), "fix_photos", data)
 
     def add_finding_photo(self, action_id: str, data: bytes) -> str:
         """A photo of what was found, added to an action of an inspection still being edited
         (what was found is signed with the inspection, so fixed once it is submitted)."""
         action = self._open_action(action_id)
         self._editable_header(action.inspection_id or "")
+        return self._add_action_photo(action, "finding_photos", data)
+
+    def _add_action_photo(self, action: action_rules.Action, field: str, data: bytes) -> str:
+        """Keep the photo and add it to the action's ``field`` (once; checked like any edit)."""
         sha = blobs.save_blob(self.store, data)
-        photos = list(action.finding_photos)
+        photos = list(getattr(action, field))
         if sha not in photos:
             photos.append(sha)
-            invalid = validate_action_field("finding_photos", photos, action_rules.viet_nam_today())
+            invalid = validate_action_field(field, photos, action_rules.viet_nam_today())
             if invalid is not None:
                 raise AppError("bad_photo", invalid.message)
-            self._write("action", action_id, [("finding_photos", photos)], action.inspection_id or "")
+            self._write("action", action.id, [(field, photos)], action.inspection_id or "")
         return sha
 
     def remove_finding_photo(self, action_id: str, sha256: str) -> None:
@@ -415,10 +410,10 @@ class Editor:
     # --- rejected changes ------------------------------------------------------------------
 
     def resend_rejected(self, change_id: str) -> None:
-        rows = self.store.query("SELECT * FROM rejections WHERE change_id = ?", [change_id])
-        if not rows:
+        with self.store.read() as conn:
+            row = outbox.rejection(conn, change_id)
+        if row is None:
             raise AppError("not_found", LocalText("Không tìm thấy thay đổi này.", "This change was not found."))
-        row = rows[0]
         value = replica.loads(row["value"])
         entity, entity_id, field = row["entity"], row["entity_id"], row["field"]
         if entity == "answer":
@@ -438,8 +433,7 @@ class Editor:
             raise AppError("unknown_field", UNKNOWN_FIELD)
         if invalid is not None:
             raise AppError("invalid_value", invalid.message)
-        with self.store.write() as conn:
-            conn.execute("UPDATE rejections SET dismissed = 1 WHERE change_id = ?", (change_id,))
+        self.dismiss(change_id)
 
     def set_answer_forced(self, inspection_id: str, question_id: str, field: str, value: Any) -> Invalid | None:
         """Like ``set_answer`` but writes even when the value looks unchanged (a resend)."""
@@ -452,4 +446,4 @@ class Editor:
 
     def dismiss(self, change_id: str) -> None:
         with self.store.write() as conn:
-            conn.execute("UPDATE rejections SET dismissed = 1 WHERE change_id = ?", (change_id,))
+            outbox.dismiss_rejection(conn, change_id)

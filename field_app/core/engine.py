@@ -200,8 +200,7 @@ class SyncEngine:
         first = batch[0].client_seq
         if expected_seq > first:
             # The server already holds everything before expected_seq: those rows are acknowledged.
-            conn.execute("DELETE FROM outbox WHERE client_seq < ?", (expected_seq,))
-            update_state(conn, acked_seq=expected_seq - 1)
+            outbox.acknowledge(conn, expected_seq - 1)
         else:
             outbox.renumber_from(conn, expected_seq)
 
@@ -215,29 +214,12 @@ class SyncEngine:
                 continue
             rejected += 1
             inspection_id = _inspection_of(change.entity, change.entity_id)
-            conn.execute(
-                "INSERT OR IGNORE INTO rejections (change_id, client_seq, entity, entity_id, field, value, hlc, code,"
-                " reason, inspection_id, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    change.change_id,
-                    change.client_seq,
-                    change.entity,
-                    change.entity_id,
-                    change.field,
-                    replica.dumps(change.value),
-                    change.hlc,
-                    result.code,
-                    result.reason,
-                    inspection_id,
-                    _now_iso(),
-                ),
-            )
+            outbox.record_rejection(conn, change, result.code, result.reason, inspection_id)
             replica.forget_clock(conn, change.entity, change.entity_id, change.field, change.hlc)
             if result.code == Code.CLOCK_AHEAD and reply.server_time_ms and not rebased:
                 self.clock.rebase(conn, reply.server_time_ms)
                 rebased = True
-        conn.execute("DELETE FROM outbox WHERE client_seq <= ?", (reply.acked_seq,))
-        update_state(conn, acked_seq=reply.acked_seq)
+        outbox.acknowledge(conn, reply.acked_seq)
         return rejected
 
     # --- blobs -----------------------------------------------------------------------------

@@ -1,7 +1,10 @@
-"""Local edits: the record and its outbox change written in one transaction, clock ticked.
+"""The outbox and the rejections: the one module that reads and writes those two tables.
 
+Local edits: the record and its outbox change written in one transaction, clock ticked.
 ``client_seq`` is 1, 2, 3 … with no gaps (taken from ``sync_state.next_seq`` in the same
-transaction). Rows leave the outbox only up to the server's ``acked_seq``.
+transaction). Rows leave the outbox only up to the server's ``acked_seq`` (``acknowledge``).
+A change the server refused is kept in ``rejections`` (``record_rejection``) with the value the
+inspector entered, until it is resent or dismissed.
 """
 
 from __future__ import annotations
@@ -120,3 +123,87 @@ def take_new_client_id(conn: sqlite3.Connection, clock: DeviceClock, *, keep_clo
     update_state(conn, client_id=new, next_seq=len(rows) + 1, acked_seq=0)
     clock.renode(conn, new)
     return new
+
+
+def acknowledge(conn: sqlite3.Connection, upto: int) -> None:
+    """The server holds every change numbered up to ``upto``: they leave the outbox."""
+    conn.execute("DELETE FROM outbox WHERE client_seq <= ?", (upto,))
+    update_state(conn, acked_seq=upto)
+
+
+def pending_for_inspection(conn: sqlite3.Connection, inspection_id: str) -> int:
+    return int(conn.execute("SELECT count(*) FROM outbox WHERE inspection_id = ?", (inspection_id,)).fetchone()[0])
+
+
+def pending_by_inspection(conn: sqlite3.Connection) -> dict[str, int]:
+    """How many unsent changes each inspection has (inspections with none are left out)."""
+    rows = conn.execute(
+        "SELECT inspection_id, count(*) FROM outbox WHERE inspection_id IS NOT NULL GROUP BY inspection_id"
+    )
+    return {key: int(n) for key, n in rows}
+
+
+def unsent_site_ids(conn: sqlite3.Connection) -> set[str]:
+    return {key for (key,) in conn.execute("SELECT DISTINCT entity_id FROM outbox WHERE entity = 'site'")}
+
+
+def unsent_inspection_ids(conn: sqlite3.Connection) -> set[str]:
+    return {key for (key,) in conn.execute("SELECT DISTINCT inspection_id FROM outbox WHERE inspection_id IS NOT NULL")}
+
+
+# --- rejections ---------------------------------------------------------------------------
+
+
+def record_rejection(
+    conn: sqlite3.Connection, change: Change, code: str | None, reason: str | None, inspection_id: str | None
+) -> None:
+    """Keep a change the server refused (once per change id), with the value as entered."""
+    conn.execute(
+        "INSERT OR IGNORE INTO rejections (change_id, client_seq, entity, entity_id, field, value, hlc, code,"
+        " reason, inspection_id, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            change.change_id,
+            change.client_seq,
+            change.entity,
+            change.entity_id,
+            change.field,
+            replica.dumps(change.value),
+            change.hlc,
+            code,
+            reason,
+            inspection_id,
+            dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        ),
+    )
+
+
+def _rows(cursor: sqlite3.Cursor) -> list[dict[str, Any]]:
+    cols = [d[0] for d in cursor.description or ()]
+    return [dict(zip(cols, r, strict=True)) for r in cursor.fetchall()]
+
+
+def rejection(conn: sqlite3.Connection, change_id: str) -> dict[str, Any] | None:
+    rows = _rows(conn.execute("SELECT * FROM rejections WHERE change_id = ?", (change_id,)))
+    return rows[0] if rows else None
+
+
+def open_rejections(conn: sqlite3.Connection, inspection_id: str | None = None) -> list[dict[str, Any]]:
+    """The refusals not dismissed yet (of one inspection, or all), newest first."""
+    where, params = (
+        ("WHERE inspection_id = ? AND dismissed = 0", [inspection_id])
+        if inspection_id
+        else (
+            "WHERE dismissed = 0",
+            [],
+        )
+    )
+    return _rows(conn.execute(f"SELECT * FROM rejections {where} ORDER BY at DESC, client_seq DESC", params))
+
+
+def dismiss_rejection(conn: sqlite3.Connection, change_id: str) -> None:
+    conn.execute("UPDATE rejections SET dismissed = 1 WHERE change_id = ?", (change_id,))
+
+
+def forget_rejections(conn: sqlite3.Connection) -> None:
+    """Another user signs in on this install: the refusals kept here were not theirs."""
+    conn.execute("DELETE FROM rejections")

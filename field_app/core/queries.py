@@ -7,7 +7,7 @@ from typing import Any
 
 import msgspec
 
-from field_app.core import replica
+from field_app.core import outbox, replica
 from field_app.core.folding import fold
 from field_app.core.models import (
     ActionView,
@@ -226,7 +226,8 @@ class Queries:
         return local.score, local.result_label
 
     def pending_for(self, inspection_id: str) -> int:
-        return int(str(self.store.scalar("SELECT count(*) FROM outbox WHERE inspection_id = ?", [inspection_id]) or 0))
+        with self.store.read() as conn:
+            return outbox.pending_for_inspection(conn, inspection_id)
 
     def inspection(self, inspection_id: str) -> InspectionView:
         data = self.inspection_row(inspection_id)
@@ -252,10 +253,11 @@ class Queries:
 
     def _summaries(self, where: str, params: list[Any]) -> list[InspectionSummary]:
         rows = self.store.query(
-            "SELECT i.key, i.data, s.data AS site, (SELECT count(*) FROM outbox o WHERE o.inspection_id = i.key)"
-            f" AS pending FROM inspections i LEFT JOIN sites s ON s.key = i.site_id {where}",
+            f"SELECT i.key, i.data, s.data AS site FROM inspections i LEFT JOIN sites s ON s.key = i.site_id {where}",
             params,
         )
+        with self.store.read() as conn:
+            pending = outbox.pending_by_inspection(conn)
         out = []
         for row in rows:
             data = replica.loads(row["data"])
@@ -279,7 +281,7 @@ class Queries:
                     completed_at=h.completed_at,
                     score=shown_score,
                     result=h.result,
-                    pending_changes=row["pending"],
+                    pending_changes=pending.get(row["key"], 0),
                     review=h.review,
                     result_label=result_label,
                 )
@@ -316,8 +318,9 @@ class Queries:
     def notices(self, inspection_id: str | None = None) -> list[Notice]:
         cond, params = ("WHERE inspection_id = ?", [inspection_id]) if inspection_id else ("", [])
         out: list[Notice] = []
-        rej_where = f"{cond} AND dismissed = 0" if cond else "WHERE dismissed = 0"
-        for row in self.store.query(f"SELECT * FROM rejections {rej_where} ORDER BY at DESC, client_seq DESC", params):
+        with self.store.read() as conn:
+            refused = outbox.open_rejections(conn, inspection_id)
+        for row in refused:
             out.append(rejection_notice(row, self._question_label))
         for row in self.store.query(f"SELECT key, data FROM conflicts {cond} ORDER BY key", params):
             entry = replica.loads(row["data"]).get("entry")

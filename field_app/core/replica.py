@@ -150,20 +150,17 @@ def write_local(conn: sqlite3.Connection, entity: str, key: str, field: str, val
 def forget_clock(conn: sqlite3.Connection, entity: str, key: str, field: str, hlc: str) -> None:
     """The server refused the write with ``hlc``: let the server's value win on the next pull
     (only if no later local edit holds the field)."""
-    if entity not in TABLES:
-        return
-    row = load_row(conn, entity, key)
-    if row is None:
-        return
-    data, clocks = row
-    if clocks.get(field) == hlc:
-        clocks[field] = None
-        save_rows(conn, entity, {key: (data, clocks)})
+    _swap_clock(conn, entity, key, field, hlc, None)
 
 
 def restamp_clock(conn: sqlite3.Connection, entity: str, key: str, field: str, old: str, new: str) -> None:
     """A queued edit's clock ``old`` became ``new`` (the device took a new client id): the
     record holds the new one, so the edit's echo from the server is recognised as its own."""
+    _swap_clock(conn, entity, key, field, old, new)
+
+
+def _swap_clock(conn: sqlite3.Connection, entity: str, key: str, field: str, old: str, new: str | None) -> None:
+    """The field's clock becomes ``new`` if it still is ``old`` (a later edit keeps its own)."""
     if entity not in TABLES:
         return
     row = load_row(conn, entity, key)

@@ -15,7 +15,7 @@ import sqlite3
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
-from field_app.core import replica
+from field_app.core import outbox, replica
 
 
 def _in(column: str, keys: Collection[str]) -> tuple[str, list[str]]:
@@ -48,10 +48,8 @@ def forget_outside(conn: sqlite3.Connection, districts: Collection[str]) -> Forg
     sites = {key for (key,) in conn.execute(f"SELECT key FROM sites WHERE {outside_sql}", outside_params)}
     if not sites:
         return Forgotten({}, complete=True)
-    unsent_sites = {key for (key,) in conn.execute("SELECT DISTINCT entity_id FROM outbox WHERE entity = 'site'")}
-    unsent_inspections = {
-        key for (key,) in conn.execute("SELECT DISTINCT inspection_id FROM outbox WHERE inspection_id IS NOT NULL")
-    }
+    unsent_sites = outbox.unsent_site_ids(conn)
+    unsent_inspections = outbox.unsent_inspection_ids(conn)
     inspections: set[str] = set()
     for key, site_id in conn.execute("SELECT key, site_id FROM inspections"):
         if site_id not in sites:

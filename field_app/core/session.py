@@ -21,7 +21,6 @@ REPLICATED_TABLES = (
     "inspections",
     "answers",
     "conflicts",
-    "rejections",
     "assignments",
     "actions",
 )
@@ -112,6 +111,7 @@ class SessionKeeper:
             if switching or previous is None:
                 for table in REPLICATED_TABLES:
                     conn.execute(f"DELETE FROM {table}")
+                outbox.forget_rejections(conn)
                 update_state(conn, cursor=0, first_sync_done=0, last_sync_at=None, pull_scope=None, pull_horizon=None)
                 conn.execute("DELETE FROM record_fetch")  # a new first sync (PROTOCOL.md §7)
                 if self.clock is not None and not outbox.pending_count(conn):

@@ -37,6 +37,7 @@ from field_app.core.version_move import MOVED, MovePlan
 from field_app.ui import i18n
 from field_app.ui.form_state import InspectionForm
 from shared_schema.text import LocalText
+from shared_schema.validation import Invalid
 
 Runner = Callable[..., Any]
 log = logging.getLogger(__name__)
@@ -407,25 +408,20 @@ class AppState:
 
     def report_fixed(self, action_id: str) -> bool:
         """Mark a carried-over action fixed with the typed note (offline; syncs like any edit)."""
-        try:
-            invalid = self._services.report_fixed(action_id, self._fix_notes.get(action_id, ""))
-        except AppError as exc:
-            self.fix_errors = {**self.fix_errors, action_id: exc.message.get(self.lang)}
-            return False
-        if invalid is not None:
-            self.fix_errors = {**self.fix_errors, action_id: invalid.message.get(self.lang)}
-            return False
-        self._fix_notes.pop(action_id, None)
-        self.fix_errors = {k: v for k, v in self.fix_errors.items() if k != action_id}
-        if self.site is not None:
-            self.site = self._services.get_site(self.site.site.id)
-        return True
+        return self._report_on_action(action_id, self._services.report_fixed)
 
     def report_not_fixed(self, action_id: str) -> bool:
         """ "Chưa khắc phục" on a follow-up visit, with the typed note of what is still missing
         (offline; syncs like any edit); the action stays open with its deadline."""
+        return self._report_on_action(action_id, self._services.report_not_fixed, new_round=True)
+
+    def _report_on_action(
+        self, action_id: str, report: Callable[[str, str], Invalid | None], *, new_round: bool = False
+    ) -> bool:
+        """Send the typed note of a follow-up report; its box empties when accepted (a new
+        box when ``new_round``), a refusal is shown under it."""
         try:
-            invalid = self._services.report_not_fixed(action_id, self._fix_notes.get(action_id, ""))
+            invalid = report(action_id, self._fix_notes.get(action_id, ""))
         except AppError as exc:
             self.fix_errors = {**self.fix_errors, action_id: exc.message.get(self.lang)}
             return False
@@ -433,7 +429,8 @@ class AppState:
             self.fix_errors = {**self.fix_errors, action_id: invalid.message.get(self.lang)}
             return False
         self._fix_notes.pop(action_id, None)
-        self.fix_note_rounds = {**self.fix_note_rounds, action_id: self.fix_note_rounds.get(action_id, 0) + 1}
+        if new_round:
+            self.fix_note_rounds = {**self.fix_note_rounds, action_id: self.fix_note_rounds.get(action_id, 0) + 1}
         self.fix_errors = {k: v for k, v in self.fix_errors.items() if k != action_id}
         if self.site is not None:
             self.site = self._services.get_site(self.site.site.id)

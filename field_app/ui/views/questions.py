@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 import flet as ft
@@ -178,6 +179,18 @@ def photo_row(form: InspectionForm, qid: str, caps: Capabilities, *, label: str)
     )
 
 
+def _coordinate_box(label: str, text: str, editable: bool, on_text: Callable[[str], None]) -> ft.Control:
+    """A latitude or longitude typed by hand (where there is no GPS)."""
+    return ft.TextField(
+        label=label,
+        value=text,
+        expand=True,
+        read_only=not editable,
+        keyboard_type=ft.KeyboardType.NUMBER,
+        on_change=lambda e: on_text(e.control.value or ""),
+    )
+
+
 @ft.component
 def LocationEditor(form: InspectionForm, qid: str, caps: Capabilities) -> ft.Control:
     lang = form.lang
@@ -209,22 +222,8 @@ def LocationEditor(form: InspectionForm, qid: str, caps: Capabilities) -> ft.Con
                 else None,
                 ft.Row(
                     [
-                        ft.TextField(
-                            label=i18n.t(lang, "latitude"),
-                            value=lat,
-                            expand=True,
-                            read_only=not form.editable,
-                            keyboard_type=ft.KeyboardType.NUMBER,
-                            on_change=lambda e: set_lat(e.control.value or ""),
-                        ),
-                        ft.TextField(
-                            label=i18n.t(lang, "longitude"),
-                            value=lon,
-                            expand=True,
-                            read_only=not form.editable,
-                            keyboard_type=ft.KeyboardType.NUMBER,
-                            on_change=lambda e: set_lon(e.control.value or ""),
-                        ),
+                        _coordinate_box(i18n.t(lang, "latitude"), lat, form.editable, set_lat),
+                        _coordinate_box(i18n.t(lang, "longitude"), lon, form.editable, set_lon),
                     ]
                 ),
                 w.action(i18n.t(lang, "save_location"), lambda e: form.set_location(qid, lat, lon), icon=ft.Icons.PLACE)

@@ -1,0 +1,78 @@
+"""What the parts of the inspection form share: the services, the inspection, the language, the
+text being typed, and the one way each kind of change is saved and its problem shown.
+
+Saving goes through here so every part shows a refused value the same way (an inline message
+under its box, nothing changed) and reads the inspection again after a change. The observable
+state (``view``, ``errors``, ``message``) lives on ``InspectionForm``: setting it redraws the screens.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from field_app.core.models import AppError, InspectionView
+from field_app.core.services import AppServices
+from field_app.core.typing_buffer import TypingBuffer
+from shared_schema.validation import Invalid
+
+if TYPE_CHECKING:
+    from field_app.ui.form_state import InspectionForm
+
+
+class FormContext:
+    def __init__(self, form: InspectionForm, services: AppServices, inspection_id: str, lang: Callable[[], str]):
+        self._form = form
+        self.services = services
+        self.inspection_id = inspection_id
+        self._lang = lang
+        self.typing = TypingBuffer()
+
+    @property
+    def lang(self) -> str:
+        return self._lang()
+
+    @property
+    def view(self) -> InspectionView:
+        return self._form.view
+
+    def reload(self) -> None:
+        self._form.view = self.services.get_inspection(self.inspection_id)
+
+    def say(self, message: str | None) -> None:
+        """The message shown at the top of the form."""
+        self._form.message = message
+
+    def error(self, key: str) -> str | None:
+        return self._form.errors.get(key)
+
+    def set_error(self, key: str, message: str | None) -> None:
+        errors = dict(self._form.errors)
+        if message:
+            errors[key] = message
+        else:
+            errors.pop(key, None)
+        self._form.errors = errors
+
+    def attempt(self, key: str, save: Callable[[], object], *, clear: bool = True) -> bool:
+        """Run one save: a refusal (``AppError`` raised or an ``Invalid`` returned) is shown under
+        ``key`` and False returned; on success the message under ``key`` goes (unless not
+        ``clear``) and the inspection is read again."""
+        try:
+            problem = save()
+        except AppError as exc:
+            self.set_error(key, exc.message.get(self.lang))
+            return False
+        if isinstance(problem, Invalid):
+            self.set_error(key, problem.message.get(self.lang))
+            return False
+        if clear:
+            self.set_error(key, None)
+        self.reload()
+        return True
+
+    def save_answer(self, qid: str, field: str, value: Any) -> bool:
+        return self.attempt(f"{qid}:{field}", lambda: self.services.set_answer(self.inspection_id, qid, field, value))
+
+    def save_header(self, field: str, value: Any, error_key: str) -> bool:
+        return self.attempt(error_key, lambda: self.services.set_header(self.inspection_id, field, value))
