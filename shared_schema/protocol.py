@@ -174,12 +174,8 @@ def split_answer_entity_id(entity_id: str) -> tuple[str, str]:
 
 
 def question_of_answer(entity_id: str) -> str:
-    """The question id of an answer entity id (``ValueError`` when it is not one). Exports call
-    it for every answer, so it splits in place rather than through ``split_answer_entity_id``."""
-    inspection_id, sep, question_id = entity_id.partition("/")
-    if not sep or not inspection_id or not question_id:
-        raise ValueError(f"answer id {entity_id!r} is not of the form 'inspection_id/question_id'")
-    return question_id
+    """The question id of an answer entity id (``ValueError`` when it is not one)."""
+    return split_answer_entity_id(entity_id)[1]
 
 
 def inspection_of(entity: str, entity_id: str) -> str | None:
