@@ -88,7 +88,9 @@ def _problems_error(problems: list[TemplateProblem]) -> Invalid:
             f"The checklist has {len(problems)} problem(s); fix them and try again.",
         ),
         code=Code.INVALID_CHECKLIST,
-        errors=[FieldProblem(field=p.path, message=p.message, code=p.question_id) for p in problems],
+        errors=[
+            FieldProblem(field=p.path, message=p.message, code=p.question_id, messages=p.messages) for p in problems
+        ],
     )
 
 

@@ -12,6 +12,7 @@ import subprocess
 import uuid
 
 import httpx
+import msgspec
 import pytest
 from openpyxl import load_workbook
 
@@ -437,6 +438,25 @@ def test_a_refusal_is_shown_in_vietnamese_by_default_and_in_english_when_chosen(
         assert "Không có đơn vị hành chính 'Vo Nhai'" in vi_text and "There is no administrative unit" not in vi_text
         assert "There is no administrative unit 'Vo Nhai'" in en_text and "Không có đơn vị hành chính" not in en_text
         assert "H. Võ Nhai" in vi_text and "H. Võ Nhai" in en_text
+    finally:
+        vietnamese.close()
+        english.close()
+
+
+def test_checklist_problems_are_shown_in_the_language_the_admin_chose(world: World) -> None:
+    document = sample_template(version=1, template_id=f"loi-{uuid.uuid4().hex[:6]}")
+    broken = encode(msgspec.structs.replace(document, site_kinds=[]))
+    vietnamese = ConsoleClient(world.base_url)
+    english = ConsoleClient(world.base_url)
+    english.http.cookies.set("console_lang", "en")
+    try:
+        pages = {}
+        for lang, client in (("vi", vietnamese), ("en", english)):
+            client.login("quantri")
+            upload = {"file": ("loi.json", broken, "application/json")}
+            pages[lang] = html.unescape(client.post("/console/checklists/upload", files=upload).text)
+        assert "Hãy nêu ít nhất một loại cơ sở" in pages["vi"] and "Name at least one site kind" not in pages["vi"]
+        assert "Name at least one site kind" in pages["en"] and "Hãy nêu ít nhất một loại cơ sở" not in pages["en"]
     finally:
         vietnamese.close()
         english.close()

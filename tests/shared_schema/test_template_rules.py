@@ -49,3 +49,18 @@ def test_bands_must_cover_every_score_and_critical_band_must_fail() -> None:
     problems = [p.message for p in validate_template(msgspec.structs.replace(t, scoring=scoring))]
     assert any("start at 0" in m for m in problems)
     assert any("must not be a passing band" in m for m in problems)
+
+
+def test_every_problem_is_worded_in_vietnamese_and_in_english() -> None:
+    t = _with_questions(
+        TextQuestion(id="workers", label=T("Trùng", "Duplicate")),
+        NumberQuestion(id="n", label=T("Số", ""), min=10, max=1),
+        SingleChoiceQuestion(id="c", label=T("C", "C"), critical=True, choices=[Choice("a", T("a", "a"), credit=2)]),
+        TextQuestion(id="later", label=T("L", "L"), relevant_if=Equals(question="gps", value="x")),
+    )
+    broken = msgspec.structs.replace(t, site_kinds=[], title=T("", "x"))
+    problems = validate_template(broken)
+    assert len(problems) >= 6
+    for p in problems:
+        assert p.messages is not None and p.messages.vi and p.messages.en and p.messages.vi != p.messages.en
+        assert p.message == f"{p.messages.vi} / {p.messages.en}"
