@@ -9,12 +9,17 @@ from pathlib import Path
 import msgspec
 
 from shared_schema.assignments import SHOWN_STATUSES
-from shared_schema.checklist import YesNoQuestion
+from shared_schema.checklist import QUESTION_KINDS, AllOf, Answered, AtLeast, Equals, Not, OneOf, YesNoQuestion
 from shared_schema.records import REVIEW_DECISIONS, ROLES
 from shared_schema.template_rules import validate_template
 from shared_schema.text import LocalText
 from sync_server.console import security
-from sync_server.console.checklist_view import compare_versions, problems_by_question
+from sync_server.console.checklist_view import (
+    compare_versions,
+    describe_condition,
+    problems_by_question,
+    question_kind_label,
+)
 from sync_server.console.i18n import MESSAGES, translate
 from sync_server.console.pages_inspections import ListFilters, export_format
 from sync_server.console.web import pick_lang, value_text
@@ -142,3 +147,27 @@ def test_problems_are_grouped_by_question() -> None:
     assert set(grouped) == {"", "manager"}
     assert "never fail" in grouped["manager"][0].message
     assert grouped[""][0].path == "title"
+
+
+def test_every_question_kind_has_a_name_in_both_languages_for_the_checklist_pages() -> None:
+    for kind in QUESTION_KINDS:
+        vi, en = question_kind_label(kind, "vi"), question_kind_label(kind, "en")
+        assert vi and en and vi != kind, kind
+    assert question_kind_label("yes_no", "vi") == "Có/Không"
+
+
+def test_a_relevance_condition_reads_as_its_author_wrote_it_in_the_chosen_language() -> None:
+    condition = AllOf(
+        conditions=[
+            Equals(question="dorm", value=True),
+            Not(condition=OneOf(question="kind", values=["a", "b"])),
+            AtLeast(question="workers", value=10.0),
+            Answered(question="gps"),
+        ]
+    )
+    assert describe_condition(condition, "vi") == (
+        "(dorm = Có) và (không (kind ∈ {'a', 'b'})) và (workers ≥ 10) và (gps đã trả lời)"
+    )
+    assert describe_condition(condition, "en") == (
+        "(dorm = Yes) and (not (kind ∈ {'a', 'b'})) and (workers ≥ 10) and (gps answered)"
+    )
