@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from shared_schema.checklist import ChecklistTemplate
+from shared_schema.text import LocalText
 from sync_server.core import registry
 from sync_server.core.access import Actor
+from sync_server.core.checklists import TemplateSummary
 from sync_server.core.errors import ServiceError
 from sync_server.core.server import Server
 
@@ -36,3 +38,11 @@ def question_labels(server: Server, viewer: Actor, lang: str) -> dict[tuple[str,
         for q in doc.questions():
             labels.setdefault((doc.template_id, q.id), q.label.get(lang))
     return labels
+
+
+def template_titles(summaries: list[TemplateSummary]) -> dict[str, LocalText]:
+    """Checklist id → the title of its newest version among ``summaries``."""
+    titles: dict[str, LocalText] = {}
+    for summary in sorted(summaries, key=lambda s: s.version):
+        titles[summary.template_id] = summary.title
+    return titles

@@ -127,6 +127,7 @@ def inspections_list(request: Request[Any, Any, Any], viewer: Actor) -> Response
         results=queries.results_in_scope(server.db, viewer),
         sites=registry.list_sites(server.db, viewer, limit=1000).items,
         template_ids=sorted({t.template_id for t in templates}),
+        template_titles=catalog.template_titles(templates),
         band_labels=catalog.band_labels(server, viewer, lang_of(request)),
     )
 

@@ -460,3 +460,13 @@ def test_checklist_problems_are_shown_in_the_language_the_admin_chose(world: Wor
     finally:
         vietnamese.close()
         english.close()
+
+
+def test_the_list_names_each_inspections_checklist_by_its_title(world: World, console: ConsoleClient) -> None:
+    world.device().submit_inspection(world.site_id, masks="all")
+    console.login("quantri")
+    page = html.unescape(console.page("/console/inspections", site_id=world.site_id).text)
+    table = page[page.index("<table") :]
+    assert 'Kiểm tra mẫu cơ sở sản xuất <span class="muted">(Phiên bản 1)</span>' in table
+    assert "sample-factory v1" not in table
+    assert '<option value="sample-factory" >Kiểm tra mẫu cơ sở sản xuất</option>' in page
