@@ -7,8 +7,22 @@ import msgspec
 
 from shared_schema.checklist import ChecklistTemplate, Question
 from shared_schema.template_rules import TemplateProblem
+from sync_server.core.xlsform import write_condition
 
 GENERAL = ""  # problems that belong to no question (title, scoring, sections)
+
+
+def relevance_text(doc: ChecklistTemplate, question: Question) -> str:
+    """The question's condition as an XLSForm ``relevant`` expression (``${dorm} = 'yes'``): what
+    an admin writes in a spreadsheet, and what an XLSForm import reads back, so the preview
+    shows how the file's relevance was understood. Empty when the question is always asked."""
+    if question.relevant_if is None:
+        return ""
+    kinds = {q.id: str(q.__struct_config__.tag) for q in doc.questions()}
+    try:
+        return write_condition(question.relevant_if, kinds)
+    except ValueError:  # a text value with both kinds of quote: no XLSForm literal holds it
+        return msgspec.json.encode(question.relevant_if).decode()
 
 
 def problems_by_question(problems: list[TemplateProblem]) -> dict[str, list[TemplateProblem]]:

@@ -15,6 +15,7 @@ from litestar.response import Redirect
 
 from shared_schema.text import local_text
 from sync_server.console import security
+from sync_server.console.checklist_view import relevance_text
 from sync_server.console.i18n import translator
 from sync_server.core import auth
 from sync_server.core.access import Actor
@@ -64,6 +65,7 @@ def value_text(value: Any) -> str:
 
 
 env.filters["val"] = value_text
+env.globals["relevance_text"] = relevance_text
 
 
 class LoginRequired(Exception):

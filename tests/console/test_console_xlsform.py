@@ -146,6 +146,21 @@ def test_an_xls_upload_is_read_and_its_repeat_is_named_row_by_row(world: World, 
     assert "Nhóm lặp 'member' (dòng 2) và mọi dòng bên trong" in text
 
 
+def test_the_preview_shows_each_relevance_as_the_xlsform_expression_it_was_read_from(console: ConsoleClient) -> None:
+    """``${dorm} = 'yes'`` in the file reads as the condition 'dorm equals yes'; the preview shows
+    it as the admin wrote it, value included, not as an internal operator name."""
+    _bad, good = forms(f"xlsform-{uuid.uuid4().hex[:6]}")
+    console.login("quantri")
+    console.page("/console/checklists")
+    response = console.post("/console/checklists/upload", files={"file": ("form.xlsx", good, XLSX)})
+    assert response.status_code == 200
+    row = re.search(r'<tr class="" data-question="dorm_residents">(.*?)</tr>', response.text, re.S)
+    assert row is not None
+    assert '<code class="relevance">${dorm} = &#39;yes&#39;</code>' in row.group(1)
+    always = re.search(r'<tr class="" data-question="dorm">(.*?)</tr>', response.text, re.S)
+    assert always is not None and 'class="relevance"' not in always.group(1)
+
+
 def test_an_upload_without_a_file_names_the_spreadsheet_formats_in_vietnamese_only(console: ConsoleClient) -> None:
     console.login("quantri")
     console.page("/console/checklists")
