@@ -9,7 +9,7 @@ from pathlib import Path
 import msgspec
 
 from shared_schema.assignments import SHOWN_STATUSES
-from shared_schema.checklist import YesNoQuestion
+from shared_schema.checklist import QUESTION_KINDS, YesNoQuestion
 from shared_schema.records import REVIEW_DECISIONS, ROLES
 from shared_schema.template_rules import validate_template
 from shared_schema.text import LocalText
@@ -29,7 +29,7 @@ def test_every_text_a_template_uses_exists_in_vietnamese_and_english() -> None:
     used = {key for path in TEMPLATES.glob("*.html") for key in KEY_RE.findall(path.read_text(encoding="utf-8"))}
     assert used, "the pattern finds the keys"
     prefixes = {key for key in used if key.endswith("_")}  # t("role_" + user.role) and the like
-    assert prefixes == {"role_", "status_", "decision_", "action_event_", "assignment_", "plan_status_"}
+    assert prefixes == {"role_", "status_", "decision_", "action_event_", "assignment_", "plan_status_", "qkind_"}
     families = {
         "role_": ROLES,
         "status_": ("draft", "published", "retired"),
@@ -37,6 +37,7 @@ def test_every_text_a_template_uses_exists_in_vietnamese_and_english() -> None:
         "action_event_": ("created", "migrated", "reported_fixed", "verified", "reopened"),
         "assignment_": SHOWN_STATUSES,
         "plan_status_": ("open", "closed"),
+        "qkind_": QUESTION_KINDS,
     }
     used = (used - prefixes) | {prefix + value for prefix, values in families.items() for value in values}
     missing = sorted(used - MESSAGES.keys())

@@ -15,6 +15,8 @@ import openpyxl
 import pytest
 from playwright.sync_api import Page, expect
 
+from shared_schema.checklist import QUESTION_KINDS
+from sync_server.console.i18n import translate
 from sync_server.core.xlsform import read_xlsform, write_xlsform
 from tests.console.conftest import ConsoleClient, World, shot, signed_in_page
 from tests.support.malformed_xlsforms import MALFORMED
@@ -159,6 +161,23 @@ def test_the_preview_shows_each_relevance_as_the_xlsform_expression_it_was_read_
     assert '<code class="relevance">${dorm} = &#39;yes&#39;</code>' in row.group(1)
     always = re.search(r'<tr class="" data-question="dorm">(.*?)</tr>', response.text, re.S)
     assert always is not None and 'class="relevance"' not in always.group(1)
+
+
+def test_every_question_kind_has_a_name_in_both_languages_and_the_preview_shows_it(console: ConsoleClient) -> None:
+    for kind in QUESTION_KINDS:  # (that each exists is also checked with the templates' texts)
+        assert translate("vi", f"qkind_{kind}") != translate("en", f"qkind_{kind}"), kind
+    _bad, good = forms(f"xlsform-{uuid.uuid4().hex[:6]}")
+    console.login("quantri")
+    console.page("/console/checklists")
+    response = console.post("/console/checklists/upload", files={"file": ("form.xlsx", good, XLSX)})
+    assert response.status_code == 200
+    shown = dict(re.findall(r'data-question="(\w+)">.*?<td data-kind="\w+">(.*?)</td>', response.text, re.S))
+    assert (shown["team"], shown["masks"], shown["shortages"], shown["sig_rep"]) == (
+        "Có/Không",
+        "Chọn một",
+        "Chọn nhiều",
+        "Chữ ký",
+    )
 
 
 def test_an_upload_without_a_file_names_the_spreadsheet_formats_in_vietnamese_only(console: ConsoleClient) -> None:
