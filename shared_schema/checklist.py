@@ -178,19 +178,6 @@ QUESTION_KINDS: tuple[str, ...] = (
 
 CONDITION_OPS: tuple[str, ...] = ("equals", "one_of", "at_least", "at_most", "answered", "all", "any", "not")
 
-# How a page names each question kind to the person who writes checklists.
-QUESTION_KIND_LABELS: dict[str, LocalText] = {
-    "yes_no": LocalText("Có/Không", "Yes/no"),
-    "number": LocalText("Số", "Number"),
-    "text": LocalText("Chữ", "Text"),
-    "single_choice": LocalText("Chọn một", "Single choice"),
-    "multiple_choice": LocalText("Chọn nhiều", "Multiple choice"),
-    "date": LocalText("Ngày", "Date"),
-    "photo": LocalText("Ảnh", "Photo"),
-    "signature": LocalText("Chữ ký", "Signature"),
-    "location": LocalText("Vị trí", "Location"),
-}
-
 
 class Section(msgspec.Struct, frozen=True):
     id: str

@@ -5,61 +5,24 @@ from __future__ import annotations
 
 import msgspec
 
-from shared_schema.checklist import (
-    QUESTION_KIND_LABELS,
-    AllOf,
-    Answered,
-    AnyOf,
-    AtLeast,
-    AtMost,
-    ChecklistTemplate,
-    Condition,
-    Equals,
-    Not,
-    OneOf,
-    Question,
-)
+from shared_schema.checklist import ChecklistTemplate, Question
 from shared_schema.template_rules import TemplateProblem
+from sync_server.core.xlsform import write_condition
 
 GENERAL = ""  # problems that belong to no question (title, scoring, sections)
 
 
-def question_kind_label(kind: str, lang: str) -> str:
-    """The name of a question kind in ``lang`` (the kind's own tag when it has none)."""
-    label = QUESTION_KIND_LABELS.get(kind)
-    return label.get(lang) if label else kind
-
-
-def _value(value: object, lang: str) -> str:
-    if isinstance(value, bool):
-        return ("Có" if value else "Không") if lang == "vi" else ("Yes" if value else "No")
-    if isinstance(value, str):
-        return f"'{value}'"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def describe_condition(condition: Condition, lang: str) -> str:
-    """A relevance condition as its author reads it: ``dorm = Có``, ``a ≥ 10 và (b đã trả lời)``."""
-    vi = lang == "vi"
-    match condition:
-        case Equals(question=q, value=v):
-            return f"{q} = {_value(v, lang)}"
-        case OneOf(question=q, values=vs):
-            return f"{q} ∈ {{{', '.join(_value(v, lang) for v in vs)}}}"
-        case AtLeast(question=q, value=v):
-            return f"{q} ≥ {_value(v, lang)}"
-        case AtMost(question=q, value=v):
-            return f"{q} ≤ {_value(v, lang)}"
-        case Answered(question=q):
-            return f"{q} {'đã trả lời' if vi else 'answered'}"
-        case AllOf(conditions=cs) | AnyOf(conditions=cs):
-            joiner = (" và " if vi else " and ") if isinstance(condition, AllOf) else (" hoặc " if vi else " or ")
-            return joiner.join(f"({describe_condition(c, lang)})" for c in cs)
-        case Not(condition=c):
-            return f"{'không' if vi else 'not'} ({describe_condition(c, lang)})"
-    return ""
+def relevance_text(doc: ChecklistTemplate, question: Question) -> str:
+    """The question's condition as an XLSForm ``relevant`` expression (``${dorm} = 'yes'``): what
+    an admin writes in a spreadsheet, and what an XLSForm import reads back, so the preview
+    shows how the file's relevance was understood. Empty when the question is always asked."""
+    if question.relevant_if is None:
+        return ""
+    kinds = {q.id: str(q.__struct_config__.tag) for q in doc.questions()}
+    try:
+        return write_condition(question.relevant_if, kinds)
+    except ValueError:  # a text value with both kinds of quote: no XLSForm literal holds it
+        return msgspec.json.encode(question.relevant_if).decode()
 
 
 def problems_by_question(problems: list[TemplateProblem]) -> dict[str, list[TemplateProblem]]:

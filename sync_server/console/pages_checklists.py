@@ -20,7 +20,7 @@ from sync_server.console.checklist_view import compare_versions, problems_by_que
 from sync_server.console.web import redirect, render, require_admin_viewer, server_of
 from sync_server.core import queries, registry
 from sync_server.core.access import Actor
-from sync_server.core.errors import ServiceError
+from sync_server.core.errors import ServiceError, bi
 from sync_server.core.xlsform import (
     XLSX_MEDIA_TYPE,
     XlsformIssue,
@@ -94,7 +94,12 @@ def upload(request: Request[Any, Any, Any], viewer: Actor, data: Upload) -> Resp
     server = server_of(request)
     file = data.get("file")
     if not isinstance(file, UploadFile):
-        error = ServiceError("Hãy chọn một tệp bảng kiểm (.json, .yaml). / Choose a checklist file (.json, .yaml).")
+        error = ServiceError(
+            bi(
+                "Hãy chọn một tệp bảng kiểm (.xlsx, .xls, .json, .yaml).",
+                "Choose a checklist file (.xlsx, .xls, .json, .yaml).",
+            )
+        )
         return _preview(request, status=422, filename="", template=None, problems=[], read_error=error)
     raw = file.file.read()
     issues: list[XlsformIssue] | None = None
@@ -108,7 +113,7 @@ def upload(request: Request[Any, Any, Any], viewer: Actor, data: Upload) -> Resp
         try:
             text = raw.decode("utf-8-sig")
         except UnicodeDecodeError:
-            error = ServiceError("Tệp phải mã hóa UTF-8. / The file must be UTF-8 encoded.")
+            error = ServiceError(bi("Tệp phải mã hóa UTF-8.", "The file must be UTF-8 encoded."))
             return _preview(request, status=422, filename=file.filename, template=None, problems=[], read_error=error)
         try:
             template = registry.parse_template(text, _format_of(file.filename or "", text))
@@ -144,7 +149,7 @@ def save_draft(request: Request[Any, Any, Any], viewer: Actor, data: Form) -> Re
             dropped = msgspec.json.decode(data["dropped"], type=list[XlsformIssue])
         except msgspec.ValidationError:
             dropped = None
-            error = ServiceError("Danh sách dòng bị bỏ không hợp lệ. / The list of dropped rows is invalid.")
+            error = ServiceError(bi("Danh sách dòng bị bỏ không hợp lệ.", "The list of dropped rows is invalid."))
             return _preview(request, status=422, filename=source, template=None, problems=[], read_error=error)
         if dropped and data.get("accept_dropped") != "yes":
             return _preview(

@@ -14,7 +14,8 @@ from litestar.datastructures import Cookie
 from litestar.response import Redirect
 
 from shared_schema.text import local_text
-from sync_server.console import checklist_view, security
+from sync_server.console import security
+from sync_server.console.checklist_view import relevance_text
 from sync_server.console.i18n import translator
 from sync_server.core import auth
 from sync_server.core.access import Actor
@@ -64,6 +65,7 @@ def value_text(value: Any) -> str:
 
 
 env.filters["val"] = value_text
+env.globals["relevance_text"] = relevance_text
 
 
 class LoginRequired(Exception):
@@ -176,8 +178,6 @@ def render(request: Request[Any, Any, Any], template_name: str, *, status: int =
         "status_label": lambda s: formatting.status_label(s, lang),
         "site_kind_label": lambda k: formatting.site_kind_label(k, lang),
         "kind_label": lambda k: formatting.inspection_kind_label(k, lang),
-        "question_kind_label": lambda k: checklist_view.question_kind_label(k, lang),
-        "describe_condition": lambda c: checklist_view.describe_condition(c, lang),
     }
     html = env.get_template(template_name).render(**page, **context)
     cookies = []

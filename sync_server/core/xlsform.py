@@ -10,7 +10,8 @@ type aliases, trailing empty rows). Mapping (docs/CHECKLISTS.md, "XLSForm"):
   ``date``; ``image`` → photo (``signature`` appearance → signature); ``geopoint`` → location;
   ``begin group``/``end group`` → sections (nested groups flattened, titles joined with " › ").
 - ``relevant`` in the forms our relevance rules express → ``relevant_if``; ``required``.
-- Extension columns: ``weight``, ``critical``, ``fail_answer``, ``evidence``, ``basis``,
+- Extension columns: ``weight``, ``critical``, ``action_on_fail`` (also in ``settings``: every
+  failed item needs a corrective action), ``fail_answer``, ``evidence``, ``basis``,
   ``unit::…``, ``signer::…``, ``min_photos``/``max_photos``, ``max_accuracy_m``; ``credit`` and
   ``fails`` and ``specify`` ("other, specify": the inspector writes what it is) in the choices sheet; a ``scoring`` sheet (bands, and the ``critical_failure`` row
   with ``action_on_fail``) and a ``risk_index`` sheet.
@@ -368,6 +369,7 @@ def read_xlsform(data: bytes, filename: str = "") -> XlsformImport:
         scoring=_read_scoring(reader, extra.get("scoring", [])),
         description=reader.text(settings, "description"),
         risk_index=_read_risk_index(reader, extra.get("risk_index", [])),
+        action_on_fail=_yes_no_cell(reader, settings, "action_on_fail", ""),
     )
     title_en = settings.get("form_title_en")
     if title_en:
@@ -849,7 +851,8 @@ def _question(
         )
         required = False
     common["required"] = required
-    common["critical"] = bool(_flag(row.get("critical")))
+    common["critical"] = _yes_no_cell(reader, row, "critical", name)
+    common["action_on_fail"] = _yes_no_cell(reader, row, "action_on_fail", name)
     weight_text = row.get("weight")
     if weight_text:
         weight = _number(weight_text)
@@ -957,6 +960,26 @@ def _question(
         if text and re.fullmatch(r"\d+", text):
             photos[key] = int(text)
     return PhotoQuestion(**common, **photos)
+
+
+def _yes_no_cell(reader: _Reader, row: _Row, column: str, name: str) -> bool:
+    """A yes/no extension column (``critical``, ``action_on_fail``): empty is no; anything but
+    yes/no is named as an issue and read as no."""
+    text = row.get(column)
+    flag = _flag(text)
+    if flag is None:
+        subject = LocalText(vi=f"Câu '{name}': ", en=f"'{name}': ") if name else LocalText(vi="", en="")
+        reader.issue(
+            row,
+            row.header_of(column),
+            LocalText(vi=f"{subject.vi}{column} = {text}", en=f"{subject.en}{column} = {text}"),
+            LocalText(
+                vi=f"Cột {column} chỉ nhận yes hoặc no; được hiểu là no.",
+                en=f"The {column} column takes yes or no; it is read as no.",
+            ),
+            drops="cell",
+        )
+    return bool(flag)
 
 
 def _is_yes_no(choices: list[Choice]) -> bool:
@@ -1399,6 +1422,7 @@ SURVEY_COLUMNS = [
     "appearance",
     "weight",
     "critical",
+    "action_on_fail",
     "fail_answer",
     "evidence",
     "basis",
@@ -1417,6 +1441,7 @@ SETTINGS_COLUMNS = [
     "default_language",
     *_bilingual("description"),
     "site_kinds",
+    "action_on_fail",
 ]
 SCORING_COLUMNS = ["type", "name", *_bilingual("label"), "min_score", "passing", "correction_days", "action_on_fail"]
 RISK_COLUMNS = [
@@ -1477,6 +1502,8 @@ def _question_row(q: Question, kinds: dict[str, str], lists: list[dict[str, Any]
         row["weight"] = _num(q.weight)
     if q.critical:
         row["critical"] = "yes"
+    if q.action_on_fail:
+        row["action_on_fail"] = "yes"
     if q.evidence != "none":
         row["evidence"] = q.evidence
     if q.basis:
@@ -1576,6 +1603,7 @@ def write_xlsform(template: ChecklistTemplate) -> bytes:
         "default_language": VI_COLUMN,
         **_texts("description", template.description),
         "site_kinds": " ".join(template.site_kinds),
+        "action_on_fail": "yes" if template.action_on_fail else None,
     }
     scoring: list[dict[str, Any]] = [
         {

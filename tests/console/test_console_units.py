@@ -9,17 +9,12 @@ from pathlib import Path
 import msgspec
 
 from shared_schema.assignments import SHOWN_STATUSES
-from shared_schema.checklist import QUESTION_KINDS, AllOf, Answered, AtLeast, Equals, Not, OneOf, YesNoQuestion
+from shared_schema.checklist import QUESTION_KINDS, YesNoQuestion
 from shared_schema.records import REVIEW_DECISIONS, ROLES
 from shared_schema.template_rules import validate_template
 from shared_schema.text import LocalText
 from sync_server.console import security
-from sync_server.console.checklist_view import (
-    compare_versions,
-    describe_condition,
-    problems_by_question,
-    question_kind_label,
-)
+from sync_server.console.checklist_view import compare_versions, problems_by_question
 from sync_server.console.i18n import MESSAGES, translate
 from sync_server.console.pages_inspections import ListFilters, export_format
 from sync_server.console.web import pick_lang, value_text
@@ -34,7 +29,7 @@ def test_every_text_a_template_uses_exists_in_vietnamese_and_english() -> None:
     used = {key for path in TEMPLATES.glob("*.html") for key in KEY_RE.findall(path.read_text(encoding="utf-8"))}
     assert used, "the pattern finds the keys"
     prefixes = {key for key in used if key.endswith("_")}  # t("role_" + user.role) and the like
-    assert prefixes == {"role_", "status_", "decision_", "action_event_", "assignment_", "plan_status_"}
+    assert prefixes == {"role_", "status_", "decision_", "action_event_", "assignment_", "plan_status_", "qkind_"}
     families = {
         "role_": ROLES,
         "status_": ("draft", "published", "retired"),
@@ -42,6 +37,7 @@ def test_every_text_a_template_uses_exists_in_vietnamese_and_english() -> None:
         "action_event_": ("created", "migrated", "reported_fixed", "verified", "reopened"),
         "assignment_": SHOWN_STATUSES,
         "plan_status_": ("open", "closed"),
+        "qkind_": QUESTION_KINDS,
     }
     used = (used - prefixes) | {prefix + value for prefix, values in families.items() for value in values}
     missing = sorted(used - MESSAGES.keys())
@@ -147,27 +143,3 @@ def test_problems_are_grouped_by_question() -> None:
     assert set(grouped) == {"", "manager"}
     assert "never fail" in grouped["manager"][0].message
     assert grouped[""][0].path == "title"
-
-
-def test_every_question_kind_has_a_name_in_both_languages_for_the_checklist_pages() -> None:
-    for kind in QUESTION_KINDS:
-        vi, en = question_kind_label(kind, "vi"), question_kind_label(kind, "en")
-        assert vi and en and vi != kind, kind
-    assert question_kind_label("yes_no", "vi") == "Có/Không"
-
-
-def test_a_relevance_condition_reads_as_its_author_wrote_it_in_the_chosen_language() -> None:
-    condition = AllOf(
-        conditions=[
-            Equals(question="dorm", value=True),
-            Not(condition=OneOf(question="kind", values=["a", "b"])),
-            AtLeast(question="workers", value=10.0),
-            Answered(question="gps"),
-        ]
-    )
-    assert describe_condition(condition, "vi") == (
-        "(dorm = Có) và (không (kind ∈ {'a', 'b'})) và (workers ≥ 10) và (gps đã trả lời)"
-    )
-    assert describe_condition(condition, "en") == (
-        "(dorm = Yes) and (not (kind ∈ {'a', 'b'})) and (workers ≥ 10) and (gps answered)"
-    )

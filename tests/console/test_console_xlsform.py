@@ -15,11 +15,15 @@ import openpyxl
 import pytest
 from playwright.sync_api import Page, expect
 
+from shared_schema.checklist import QUESTION_KINDS
+from sync_server.console.i18n import translate
 from sync_server.core.xlsform import read_xlsform, write_xlsform
 from tests.console.conftest import ConsoleClient, World, shot, signed_in_page
+from tests.support.malformed_xlsforms import MALFORMED
 from tests.support.sample_checklist import sample_template
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+FORMS = Path(__file__).resolve().parents[1] / "content" / "xlsforms"
 
 
 def forms(template_id: str) -> tuple[bytes, bytes]:
@@ -84,6 +88,105 @@ def test_a_malformed_xlsform_upload_is_explained(console: ConsoleClient) -> None
     response = console.post("/console/checklists/upload", files={"file": ("form.xlsx", b"PK\x03\x04broken", XLSX)})
     assert response.status_code == 422
     assert "upload-problems" in response.text and "Không đọc được bảng tính" in response.text
+
+
+def _template_list(world: World) -> list[object]:
+    with world.api("quantri") as api:
+        response = api.get("/api/v1/templates")
+        assert response.status_code == 200
+        return list(response.json())
+
+
+@pytest.mark.parametrize("kind", MALFORMED)
+def test_a_malformed_xlsform_upload_says_why_in_vietnamese_offers_no_save_and_saves_nothing(
+    kind: str, world: World, console: ConsoleClient
+) -> None:
+    data, english, vietnamese = MALFORMED[kind]
+    before = _template_list(world)
+    console.login("quantri")
+    console.page("/console/checklists")
+    response = console.post("/console/checklists/upload", files={"file": ("bieu-mau.xlsx", data, XLSX)})
+    assert response.status_code == 422
+    text = unescape(response.text)
+    assert 'id="upload-problems"' in text and vietnamese in text
+    assert english not in text  # the console is in Vietnamese: no English shown
+    assert 'id="save-draft"' not in text
+    assert _template_list(world) == before
+
+
+def test_an_xlsform_that_breaks_a_checklist_rule_gets_the_preview_with_its_per_question_errors_and_no_save(
+    world: World, console: ConsoleClient
+) -> None:
+    """A real form written by others (English labels only): it reads, but a checklist needs a
+    Vietnamese label on each question, so the preview names the question and offers no save."""
+    before = _template_list(world)
+    console.login("quantri")
+    console.page("/console/checklists")
+    data = (FORMS / "yes_or_no_question.xlsx").read_bytes()
+    response = console.post("/console/checklists/upload", files={"file": ("yes_or_no_question.xlsx", data, XLSX)})
+    assert response.status_code == 422
+    assert 'id="unsupported-rows"' not in response.text  # every row maps
+    problems = re.search(r'<div class="error" role="alert" id="upload-problems">(.*?)</div>', response.text, re.S)
+    assert problems is not None
+    rows = re.findall(r"<tr><td>(.*?)</td><td><code>(.*?)</code></td>", problems.group(1))
+    assert ("<code>good_day</code>", "sections[0].questions[0] (good_day)") in rows
+    assert 'id="save-draft"' not in response.text
+    assert _template_list(world) == before
+
+
+def test_an_xls_upload_is_read_and_its_repeat_is_named_row_by_row(world: World, console: ConsoleClient) -> None:
+    console.login("quantri")
+    console.page("/console/checklists")
+    data = (FORMS / "tutorial.xls").read_bytes()
+    response = console.post(
+        "/console/checklists/upload", files={"file": ("tutorial.xls", data, "application/vnd.ms-excel")}
+    )
+    assert response.status_code == 422
+    text = unescape(response.text)
+    assert 'id="unsupported-rows"' in text
+    assert re.findall(r'data-row="survey!(\d+)"', text) == [str(n) for n in range(2, 13)]
+    assert "Nhóm lặp 'member' (dòng 2) và mọi dòng bên trong" in text
+
+
+def test_the_preview_shows_each_relevance_as_the_xlsform_expression_it_was_read_from(console: ConsoleClient) -> None:
+    """``${dorm} = 'yes'`` in the file reads as the condition 'dorm equals yes'; the preview shows
+    it as the admin wrote it, value included, not as an internal operator name."""
+    _bad, good = forms(f"xlsform-{uuid.uuid4().hex[:6]}")
+    console.login("quantri")
+    console.page("/console/checklists")
+    response = console.post("/console/checklists/upload", files={"file": ("form.xlsx", good, XLSX)})
+    assert response.status_code == 200
+    row = re.search(r'<tr class="" data-question="dorm_residents">(.*?)</tr>', response.text, re.S)
+    assert row is not None
+    assert '<code class="relevance">${dorm} = &#39;yes&#39;</code>' in row.group(1)
+    always = re.search(r'<tr class="" data-question="dorm">(.*?)</tr>', response.text, re.S)
+    assert always is not None and 'class="relevance"' not in always.group(1)
+
+
+def test_every_question_kind_has_a_name_in_both_languages_and_the_preview_shows_it(console: ConsoleClient) -> None:
+    for kind in QUESTION_KINDS:  # (that each exists is also checked with the templates' texts)
+        assert translate("vi", f"qkind_{kind}") != translate("en", f"qkind_{kind}"), kind
+    _bad, good = forms(f"xlsform-{uuid.uuid4().hex[:6]}")
+    console.login("quantri")
+    console.page("/console/checklists")
+    response = console.post("/console/checklists/upload", files={"file": ("form.xlsx", good, XLSX)})
+    assert response.status_code == 200
+    shown = dict(re.findall(r'data-question="(\w+)">.*?<td data-kind="\w+">(.*?)</td>', response.text, re.S))
+    assert (shown["team"], shown["masks"], shown["shortages"], shown["sig_rep"]) == (
+        "Có/Không",
+        "Chọn một",
+        "Chọn nhiều",
+        "Chữ ký",
+    )
+
+
+def test_an_upload_without_a_file_names_the_spreadsheet_formats_in_vietnamese_only(console: ConsoleClient) -> None:
+    console.login("quantri")
+    console.page("/console/checklists")
+    response = console.post("/console/checklists/upload", files={"other": ("note.txt", b"x", "text/plain")})
+    assert response.status_code == 422
+    assert "Hãy chọn một tệp bảng kiểm (.xlsx, .xls, .json, .yaml)." in response.text
+    assert "Choose a checklist file" not in response.text
 
 
 @pytest.mark.browser

@@ -148,6 +148,7 @@ def _choices(draw: st.DrawFn) -> list[cl.Choice]:
             label=draw(_local()),
             credit=draw(st.none() | st.sampled_from([0.0, 0.25, 0.5, 1.0])),
             fails=draw(st.booleans()),
+            specify=draw(st.booleans()),
         )
         for cid in ids
     ]
@@ -161,6 +162,7 @@ def _question(draw: st.DrawFn, qid: str, earlier: list[cl.Question]) -> cl.Quest
         "help": draw(st.none() | _local()),
         "required": draw(st.booleans()),
         "critical": draw(st.booleans()),
+        "action_on_fail": draw(st.booleans()),
         "weight": draw(st.sampled_from([0.0, 0.5, 1.0, 2.0, 3.0])),
         "relevant_if": draw(st.none() | _condition(earlier)) if earlier else None,
         "evidence": draw(st.sampled_from(["none", "optional", "required"])),
@@ -284,6 +286,7 @@ def checklists(draw: st.DrawFn) -> cl.ChecklistTemplate:
         ),
         description=draw(st.none() | _local()),
         risk_index=risk,
+        action_on_fail=draw(st.booleans()),
     )
 
 
@@ -293,6 +296,115 @@ def test_any_generated_checklist_survives_an_xlsform_round_trip(template: cl.Che
     imported = read_xlsform(write_xlsform(template), "generated.xlsx")
     assert imported.issues == []
     assert msgspec.to_builtins(imported.template) == msgspec.to_builtins(template)
+    assert imported.template == template
+
+
+def _every_field_set() -> cl.ChecklistTemplate:
+    """A checklist where every field of every question kind, choice, band and risk part that has a
+    default holds something else somewhere (checked by ``_fields``)."""
+    lt = LocalText
+    common: dict[str, Any] = {
+        "label": lt("Câu hỏi", "Question"),
+        "help": lt("Gợi ý", "Hint"),
+        "required": True,
+        "critical": True,
+        "weight": 2.0,
+        "relevant_if": cl.Answered(question="first"),
+        "evidence": "required",
+        "basis": "Chỉ thị 15/CT-TTg",
+        "action_on_fail": True,
+    }
+    choices = [
+        cl.Choice(id="a", label=lt("Khác", "Other"), credit=0.5, fails=True, specify=True),
+        cl.Choice(id="b", label=lt("Đủ", "Enough"), credit=1.0),
+    ]
+    questions: list[cl.Question] = [
+        cl.TextQuestion(id="first", label=lt("Tên", "Name")),
+        cl.YesNoQuestion(id="yn", **common, allow_na=False, fail_answer="yes"),
+        cl.NumberQuestion(id="n", **common, min=0.0, max=100.0, unit=lt("người", "people"), integer=True),
+        cl.TextQuestion(id="t", **common, max_length=500, multiline=False),
+        cl.SingleChoiceQuestion(id="one", **common, choices=choices),
+        cl.MultipleChoiceQuestion(id="many", **common, choices=choices, min_selected=1, max_selected=2),
+        cl.DateQuestion(id="d", **common),
+        cl.PhotoQuestion(id="p", **common, min_photos=2, max_photos=5),
+        cl.SignatureQuestion(id="s", **common, signer=lt("Đại diện cơ sở", "Site representative")),
+        cl.LocationQuestion(id="loc", **common, max_accuracy_m=15.0),
+    ]
+    return cl.ChecklistTemplate(
+        template_id="every-field",
+        version=4,
+        title=lt("Mọi trường", "Every field"),
+        site_kinds=["CHO"],
+        sections=[cl.Section(id="s1", title=lt("Phần 1", "Part 1"), questions=questions)],
+        scoring=cl.Scoring(
+            bands=[
+                cl.ResultBand(id="ok", label=lt("Đạt", "Pass"), min_score=80.0),
+                cl.ResultBand(id="ko", label=lt("Không đạt", "Fail"), min_score=0.0, passing=False, correction_days=15),
+            ],
+            critical_failure_band="ko",
+            critical_failure_requires=["photo"],
+        ),
+        description=lt("Mô tả", "Description"),
+        risk_index=cl.RiskIndex(
+            id="ri",
+            label=lt("Nguy cơ", "Risk"),
+            total_points=100.0,
+            expected_criteria=1,
+            criteria=[
+                cl.RiskCriterion(
+                    id="CS1",
+                    label=lt("Tiêu chí", "Criterion"),
+                    max_points=10.0,
+                    question="n",
+                    levels=[cl.RiskLevel(points=2.0, label=lt("Mức", "Level"), choice="a", min=0.0, max=50.0)],
+                )
+            ],
+            bands=[cl.RiskBand(id="low", label=lt("Thấp", "Low"), max_percent=30.0, action=lt("Theo dõi", "Watch"))],
+            source="QĐ 2194",
+        ),
+        action_on_fail=True,
+    )
+
+
+# the document format's own number, not checklist content: an import is always a schema-1 document
+_NOT_CONTENT = {(cl.ChecklistTemplate, "schema")}
+
+
+def _fields(value: Any, skip: object, found: dict[str, bool]) -> None:
+    """``found["Struct.field"]``: whether some instance under ``value`` holds other than the
+    field's default (``skip`` is not walked)."""
+    if value is skip:
+        return
+    if isinstance(value, list):
+        for item in value:
+            _fields(item, skip, found)
+    elif isinstance(value, msgspec.Struct):
+        cls = type(value)
+        for f in msgspec.structs.fields(cls):
+            current = getattr(value, f.name)
+            if f.default is not msgspec.NODEFAULT:
+                default = f.default
+            elif f.default_factory is not msgspec.NODEFAULT:
+                default = f.default_factory()
+            else:
+                default = msgspec.NODEFAULT
+            if (cls, f.name) not in _NOT_CONTENT:
+                key = f"{cls.__name__}.{f.name}"
+                found[key] = found.get(key, False) or current != default
+            _fields(current, skip, found)
+
+
+def test_every_field_of_a_checklist_set_away_from_its_default_survives_an_xlsform_round_trip() -> None:
+    """A field added to the checklist later must be carried by the XLSForm too: this fails until
+    ``_every_field_set`` sets it (and the round trip then proves the mapping carries it)."""
+    template = _every_field_set()
+    first = template.sections[0].questions[0]  # a plain question the others' relevance refers to
+    found: dict[str, bool] = {}
+    _fields(template, first, found)
+    left = sorted(k for k, changed in found.items() if not changed)
+    assert left == [], f"set these in _every_field_set and carry them in the XLSForm: {left}"
+    imported = read_xlsform(write_xlsform(template), "every-field.xlsx")
+    assert imported.issues == []
     assert imported.template == template
 
 
@@ -638,3 +750,62 @@ def test_without_a_scoring_sheet_the_standard_bands_apply() -> None:
     assert imported.template.scoring.critical_failure_band == "fail"
     # a label without a language is Vietnamese when it has Vietnamese letters
     assert imported.template.questions()[0].label == LocalText(vi="Tên cơ sở", en="")
+
+
+def test_hints_and_constraint_messages_are_kept_in_both_languages_as_the_questions_help() -> None:
+    imported = _form(
+        [
+            [
+                "type",
+                "name",
+                "label::Vietnamese (vi)",
+                "label::English (en)",
+                "hint::Vietnamese (vi)",
+                "hint::English (en)",
+                "constraint",
+                "constraint_message::Vietnamese (vi)",
+                "constraint_message::English (en)",
+            ],
+            [
+                "integer",
+                "n",
+                "Số người",
+                "People",
+                "Đếm cả ca đêm",
+                "Count the night shift",
+                ". >= 0 and . <= 500",
+                "Từ 0 đến 500",
+                "From 0 to 500",
+            ],
+            ["text", "t", "Ghi chú", "Note", None, None, None, "Không quá dài", "Not too long"],
+        ]
+    )
+    assert imported.issues == []
+    n, t = imported.template.questions()
+    assert isinstance(n, cl.NumberQuestion) and (n.min, n.max) == (0, 500)
+    assert n.help == LocalText(vi="Đếm cả ca đêm\nTừ 0 đến 500", en="Count the night shift\nFrom 0 to 500")
+    assert t.help == LocalText(vi="Không quá dài", en="Not too long")
+
+
+def test_action_on_fail_is_read_per_question_and_for_the_checklist_and_a_bad_flag_is_named() -> None:
+    data = _workbook(
+        {
+            "survey": [
+                ["type", "name", "label", "critical", "action_on_fail"],
+                ["select_one yn", "mask", "Đeo khẩu trang", "yes", "yes"],
+                ["select_one yn", "temp", "Đo thân nhiệt", "có lẽ", "maybe"],
+            ],
+            "choices": [["list_name", "name", "label"], ["yn", "yes", "Có"], ["yn", "no", "Không"]],
+            "settings": [["form_id", "form_title", "action_on_fail"], ["kt", "Kiểm tra", "yes"]],
+        }
+    )
+    imported = read_xlsform(data, "kt.xlsx")
+    mask, temp = imported.template.questions()
+    assert (mask.critical, mask.action_on_fail) == (True, True)
+    assert (temp.critical, temp.action_on_fail) == (False, False)
+    assert imported.template.action_on_fail
+    assert [(i.sheet, i.row, i.column, i.drops) for i in imported.issues] == [
+        ("survey", 3, "critical", "cell"),
+        ("survey", 3, "action_on_fail", "cell"),
+    ]
+    assert "yes hoặc no" in imported.issues[1].why.vi and "yes or no" in imported.issues[1].why.en

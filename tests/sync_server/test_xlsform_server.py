@@ -15,6 +15,7 @@ from sync_server.core import content, registry
 from sync_server.core.access import SYSTEM
 from sync_server.core.errors import Invalid
 from sync_server.core.xlsform import XLSX_MEDIA_TYPE, read_xlsform, write_xlsform
+from tests.support.malformed_xlsforms import MALFORMED
 from tests.support.sample_checklist import sample_template
 from tests.sync_server.conftest import SECRET, World
 from tests.sync_server.helpers import dump_database
@@ -49,6 +50,21 @@ def test_cli_lists_unsupported_rows_and_saves_nothing_until_they_are_accepted(
     notes = registry.import_notes(world.server.db, SYSTEM, "group", 1)
     assert notes is not None and notes.source == "group.xlsx"
     assert [(i.sheet, i.row, i.column) for i in notes.dropped] == [("survey", 4, "type")]
+
+
+@pytest.mark.parametrize("kind", MALFORMED)
+def test_cli_refuses_a_malformed_xlsform_with_a_clear_error_and_saves_nothing_even_when_accepting(
+    kind: str, world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _env(monkeypatch, world, tmp_path)
+    data, english, vietnamese = MALFORMED[kind]
+    form = tmp_path / "bieu-mau.xlsx"
+    form.write_bytes(data)
+    before = dump_database(world.db_path)
+    assert cli.main(["load-checklist", str(form), "--accept-dropped", "--publish"]) == 1
+    err = capsys.readouterr().err
+    assert english in err and vietnamese in err
+    assert dump_database(world.db_path) == before
 
 
 def test_a_malformed_xlsform_is_refused_and_changes_nothing(world: World, tmp_path: Path) -> None:
