@@ -31,6 +31,7 @@ from sync_server.core import (
     sync_service,
 )
 from sync_server.core.access import SYSTEM
+from sync_server.core.config import ConfigError, from_env
 from sync_server.core.template_store import pinned_template
 from sync_server.http.app import create_app
 from tests.reports.poppler import require_poppler
@@ -245,12 +246,36 @@ def test_a_record_number_format_without_seq_or_with_unknown_fields_is_refused(fm
         record_settings.check_record_number_format(fmt)
 
 
+# The record's settings as an operator writes them (docs/CONFIGURATION.md): a district office's
+# header and place, and record numbers with letters outside ASCII, a space and a slash.
+RECORD_ENV = {
+    "SYNC_RECORD_NUMBER_FORMAT": "Số {seq:02d}/BB-ĐKT",
+    "SYNC_AGENCY_PARENT": "UBND HUYỆN PHÚ BÌNH",
+    "SYNC_AGENCY_NAME": "PHÒNG KINH TẾ - HẠ TẦNG",
+    "SYNC_PLACE_NAME": "Phú Bình",
+}
+SOME_SERVER = {"SYNC_DATABASE_URL": "sqlite:///unused.db", "SYNC_SECRET_KEY": "k"}
+
+
+@pytest.mark.parametrize("fmt", ["{seq}/BB\nSCT", "BB-SCT"])
+def test_a_bad_record_number_format_stops_the_server_from_starting(fmt: str) -> None:
+    with pytest.raises(ConfigError, match="SYNC_RECORD_NUMBER_FORMAT"):
+        from_env({**SOME_SERVER, "SYNC_RECORD_NUMBER_FORMAT": fmt})
+
+
 @pytest.fixture
 def dkt_api(seed_dir: tuple[Path, dict[str, str]], tmp_path: Path) -> Iterator[tuple[TestClient, World]]:
-    """A server whose record numbers read "Số 01/BB-ĐKT" (letters outside ASCII, a space, a
-    slash), on a copy of the seed database."""
+    """A server started with ``RECORD_ENV``, on a copy of the seed database."""
+    configured = from_env({**SOME_SERVER, **RECORD_ENV})
     copy_seed(seed_dir, tmp_path)
-    app = create_app(make_config(tmp_path, record_number_format="Số {seq:02d}/BB-ĐKT"), extra_route_handlers=[])
+    config = make_config(
+        tmp_path,
+        record_number_format=configured.record_number_format,
+        agency_parent=configured.agency_parent,
+        agency_name=configured.agency_name,
+        place_name=configured.place_name,
+    )
+    app = create_app(config, extra_route_handlers=[])
     try:
         with TestClient(app, raise_server_exceptions=False) as client:
             yield (
@@ -266,7 +291,7 @@ def test_the_record_number_reaches_the_pdf_its_file_name_and_the_export_after_a_
     dkt_api: tuple[TestClient, World], tmp_path: Path
 ) -> None:
     """Through the HTTP API, from the database: the server's number "Số 01/BB-ĐKT" names the
-    PDF (ASCII-safe, RFC 6266 ``filename*``), is printed on it with the agency header, the
+    PDF (ASCII-safe, RFC 6266 ``filename*``), is printed on it with the configured agency header and place, the
     inspector's and the team's full names and the "revised" line, and fills the export's
     column; the supervisor's return comment is on neither."""
     require_poppler()
@@ -303,11 +328,11 @@ def test_the_record_number_reaches_the_pdf_its_file_name_and_the_export_after_a_
     out = subprocess.run(["pdftotext", "-enc", "UTF-8", str(tmp_path / "record.pdf"), "-"], capture_output=True)
     text = re.sub(r"\s+", " ", out.stdout.decode("utf-8"))
     for expected in (
-        "UBND TỈNH THÁI NGUYÊN",
-        "SỞ CÔNG THƯƠNG",
+        "UBND HUYỆN PHÚ BÌNH",
+        "PHÒNG KINH TẾ - HẠ TẦNG",
         "CỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM",
         f"Số: {number}",
-        "Thái Nguyên, ngày 02 tháng 3 năm 2026",  # 03:30 UTC is 10:30 in Viet Nam
+        "Phú Bình, ngày 02 tháng 3 năm 2026",  # 03:30 UTC is 10:30 in Viet Nam
         "Nguyễn Văn An",
         "Phạm Quốc Khánh - Trưởng đoàn",
         "Đỗ Thị Lan - Thành viên",
