@@ -10,11 +10,15 @@ themselves), the header ``signatures``, ``status``, ``record_number`` and the fi
 derives are not content. The digest does not depend on the order of answers, of keys or of
 photos, on Unicode normalisation (NFC/NFD), on ``1`` against ``1.0``, or on a field that is
 absent against one that is empty (``None``, ``""``, ``[]``, ``{}``), so a JSON round trip
-through the sync feed never changes it; any change of a signed value does.
+through the sync feed never changes it; any change of a signed value does. Header fields are
+read as ``InspectionHeader`` reads them (an unset ``kind`` is ``periodic``; a key that a team
+member, the representative or the location does not have is not content), so the server, the
+console, the PDF and the app compute one digest for one record.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import math
 import unicodedata
@@ -24,7 +28,7 @@ from typing import Any
 import msgspec
 
 from shared_schema.checklist import ChecklistTemplate, SignatureQuestion
-from shared_schema.records import Answer
+from shared_schema.records import Answer, InspectionHeader, Location, Representative, TeamMember
 from shared_schema.text import LocalText
 from shared_schema.workflow import MissingItem
 
@@ -40,6 +44,22 @@ SIGNED_HEADER_FIELDS: tuple[str, ...] = (
     "representative",
 )
 SIGNED_ANSWER_FIELDS: tuple[str, ...] = ("value", "note", "photos", "corrective_action", "due_date", "other")
+# Header fields with a shape of their own are read through it, as the console, the PDF and a
+# device's replica read them: a key the shape does not know (a newer app's) is not content, so
+# every reader computes the digest the server checked.
+SHAPED_HEADER_FIELDS: dict[str, Any] = {
+    "team": list[TeamMember],
+    "representative": Representative,
+    "location": Location,
+}
+# A signed header field left unset reads as its default, as every reader of the header sees it
+# (an inspection whose device never wrote ``kind`` is ``periodic`` on the server, the console and
+# the PDF alike).
+HEADER_DEFAULTS: dict[str, Any] = {
+    f.name: f.default
+    for f in msgspec.structs.fields(InspectionHeader)
+    if f.name in SIGNED_HEADER_FIELDS and f.default is not msgspec.NODEFAULT
+}
 DIGEST_VERSION = "bb1"  # changes only if the canonical form ever has to change
 
 
@@ -80,6 +100,17 @@ def _canonical(value: Any) -> Any:
     return _canonical(msgspec.to_builtins(value))
 
 
+def _header_value(name: str, value: Any) -> Any:
+    if value is None:
+        value = HEADER_DEFAULTS.get(name)
+    shape = SHAPED_HEADER_FIELDS.get(name)
+    if shape is not None and value is not None:
+        # a value not of its shape (the server refuses such a value) is digested as it is
+        with contextlib.suppress(msgspec.ValidationError):
+            value = msgspec.convert(msgspec.to_builtins(value), shape)
+    return _canonical(value)
+
+
 def _photos(value: Any) -> Any:
     """Photos are a set of blob hashes: their order on the screen is not content."""
     if isinstance(value, list) and all(isinstance(p, str) for p in value):
@@ -101,7 +132,7 @@ def content_digest(
     items = answers.values() if isinstance(answers, Mapping) else answers
     head = {}
     for name in SIGNED_HEADER_FIELDS:
-        c = _canonical(header.get(name))
+        c = _header_value(name, header.get(name))
         if c is not None:
             head[name] = c
     body = {}

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from field_app.core.models import AppError, InspectionView
 from field_app.core.services import AppServices
 from field_app.core.typing_buffer import TypingBuffer
+from field_app.ui import i18n
 from shared_schema.validation import Invalid
 
 if TYPE_CHECKING:
@@ -38,6 +39,9 @@ class FormContext:
 
     def reload(self) -> None:
         self._form.view = self.services.get_inspection(self.inspection_id)
+        if not self._form.view.problems and self._form.message == i18n.t(self.lang, "cannot_submit"):
+            # what stopped the last submit is settled (e.g. signed again): the refusal goes
+            self._form.message = None
 
     def say(self, message: str | None) -> None:
         """The message shown at the top of the form."""

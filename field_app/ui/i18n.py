@@ -244,7 +244,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "kind_unannounced": ("Đột xuất", "Unannounced"),
     "kind_thematic": ("Theo chuyên đề", "Thematic"),
     "team": ("Thành viên đoàn", "Team members"),
-    "team_hint": ("Mỗi người một dòng", "One person per line"),
+    "team_hint": ("Mỗi người một dòng: họ tên - chức vụ", "One person per line: full name - title"),
     "findings": ("Kết luận, phát hiện", "Findings"),
     "representative": ("Người đại diện cơ sở", "Site representative"),
     "representative_title": ("Chức vụ người đại diện", "Representative's title"),

@@ -6,6 +6,7 @@ of the place-and-date line. Set once at start (``configure``) from the server co
 from __future__ import annotations
 
 import string
+import unicodedata
 from dataclasses import dataclass
 
 DEFAULT_RECORD_NUMBER_FORMAT = "{seq}/BB-SCT"
@@ -27,7 +28,12 @@ _settings = RecordSettings()
 
 def check_record_number_format(fmt: str) -> None:
     """``ValueError`` saying what is wrong unless ``fmt`` names ``{seq}`` and only ``{seq}``
-    and ``{year}`` (e.g. ``{seq}/BB-SCT``, ``{seq:03d}/{year}/BB-SCT``)."""
+    and ``{year}`` (e.g. ``{seq}/BB-SCT``, ``{seq:03d}/{year}/BB-SCT``) and holds no control
+    character (a line break or a tab has no place in a number printed on a legal record)."""
+    if any(unicodedata.category(ch) == "Cc" for ch in fmt):
+        raise ValueError(
+            f"{fmt!r} contains a control character (a line break, a tab); write e.g. {DEFAULT_RECORD_NUMBER_FORMAT}"
+        )
     try:
         fields = [f for _, f, _, _ in string.Formatter().parse(fmt) if f is not None]
         fmt.format(seq=1, year=2021)

@@ -4,8 +4,6 @@ the header (no 500, no second ``filename``, no cut connection)."""
 
 from __future__ import annotations
 
-from email import message_from_string
-from email.utils import collapse_rfc2231_value
 from urllib.parse import quote
 
 import pytest
@@ -15,29 +13,10 @@ from hypothesis import strategies as st
 from sync_server.http.downloads import ascii_fallback, content_disposition
 from sync_server.reports.inspection_pdf import pdf_file_stem
 from tests.console.conftest import ConsoleClient, World
+from tests.support.downloads import assert_one_filename, filenames
 
 AWKWARD_RECORD = 'Số 01/BB-ĐKT "gấp"\r\nSet-Cookie: x=1'
 AWKWARD_ID = 'Biên bản "Đợt 2" số 7'
-
-
-def filenames(header: str) -> tuple[str, str]:
-    """The (ASCII ``filename``, decoded ``filename*``) of the header as the standard library's
-    e-mail parser reads it (RFC 2231 aware); exactly one of each."""
-    message = message_from_string(f"Content-Disposition: {header}\n\n")
-    params = message.get_params(header="content-disposition") or []
-    names = [value for key, value in params if key == "filename"]
-    assert len(names) == 2, params
-    plain, extended = names
-    assert isinstance(plain, str) and isinstance(extended, tuple)
-    return plain, collapse_rfc2231_value(extended)
-
-
-def assert_one_filename(header: str, expected: str) -> None:
-    assert header.isascii() and "\r" not in header and "\n" not in header
-    assert header.count("filename=") == 1 and header.count("filename*=") == 1
-    plain, decoded = filenames(header)
-    assert decoded == expected
-    assert plain == ascii_fallback(expected)
 
 
 @given(st.text(max_size=80))

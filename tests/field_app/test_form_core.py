@@ -11,6 +11,7 @@ from field_app.core.header_edits import header_change, header_text
 from field_app.core.services import AppServices
 from field_app.core.typing_buffer import TypingBuffer, split_key
 from shared_schema.records import InspectionHeader, Representative, Signature, TeamMember
+from shared_schema.validation import validate_header_field
 from tests.field_app.helpers import fake_session, seed, site_fields
 from tests.support.sample_checklist import sample_template
 
@@ -95,3 +96,26 @@ def test_header_boxes_turn_typed_text_into_the_header_fields():
     assert header_change(header, "rep_name", "", "", "Giám đốc") is None  # a title waits for a name
     findings = header_change(header, "findings", "  ", "Ông B", "Giám đốc")
     assert findings is not None and findings.value is None and findings.value == findings.stored
+
+
+def test_the_team_box_takes_each_members_full_name_and_title_as_the_record_prints_them():
+    header = InspectionHeader(
+        id="i1",
+        site_id="s1",
+        template_id="t",
+        template_version=1,
+        team=[TeamMember("Phạm Quốc Khánh", agency="Sở Công Thương", role="Trưởng đoàn"), TeamMember("An")],
+    )
+    shown = header_text(header, "team")
+    assert shown == "Phạm Quốc Khánh - Trưởng đoàn, Sở Công Thương\nAn"
+    # the box left as it was shown changes nothing (the agency stays the agency)
+    same = header_change(header, "team", shown, "", "")
+    assert same is not None and same.value == same.stored
+    typed = header_change(header, "team", shown + "\n Đỗ Thị  Lan –  Thành viên \n - \nTrần Bình - ", "", "")
+    assert typed is not None and typed.value == [
+        {"name": "Phạm Quốc Khánh", "agency": "Sở Công Thương", "role": "Trưởng đoàn"},
+        {"name": "An"},
+        {"name": "Đỗ Thị Lan", "role": "Thành viên"},
+        {"name": "Trần Bình"},
+    ]
+    assert validate_header_field("team", typed.value) is None  # the server takes it as it is

@@ -150,3 +150,30 @@ def test_signature_states() -> None:
     assert evidence.signature_state(None, "x") == "unbound"
     assert evidence.signature_state("x", "x") == "matches"
     assert evidence.signature_state("y", "x") == "stale"
+
+
+def test_the_stored_header_and_the_header_read_back_through_its_shape_have_one_digest() -> None:
+    """The server checks the digest on the stored JSON; the PDF and a device's replica read the
+    header through ``InspectionHeader``, which drops a key it does not know (a newer app's) and
+    gives an unset ``kind`` its default ``periodic``: the same content, the same digest."""
+    from shared_schema.records import InspectionHeader
+
+    stored = {
+        "id": "i",
+        "site_id": "s",
+        "template_id": "sample-factory",
+        "template_version": 1,
+        "team": [{"name": "Phạm Quốc Khánh", "role": "Trưởng đoàn", "badge": "TT-01"}],
+        "representative": {"name": "Lê Thị Hương", "title": "Giám đốc", "email": "h@example.vn"},
+        "location": {"lat": 21.5, "lon": 105.8, "floor": 2},
+    }
+    answers = [Answer(inspection_id="i", question_id="workers", value=120)]
+    read_back = msgspec.to_builtins(msgspec.convert(stored, InspectionHeader))
+    assert "badge" not in read_back["team"][0] and "kind" not in stored and read_back["kind"] == "periodic"
+    assert digest(stored, answers) == digest(read_back, answers)
+    # what is content still counts: the member's title, the representative's name
+    retitled = {**stored, "team": [{"name": "Phạm Quốc Khánh", "role": "Thành viên", "badge": "TT-01"}]}
+    assert digest(retitled, answers) != digest(stored, answers)
+    # a value not of its shape is digested as it is, and still differs from another
+    assert digest({**stored, "team": "Phạm Quốc Khánh"}, answers) != digest({**stored, "team": "Khác"}, answers)
+    assert digest({**stored, "kind": "unannounced"}, answers) != digest(stored, answers)

@@ -4,7 +4,13 @@ Every test runs on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
+import re
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import msgspec
@@ -15,9 +21,22 @@ from shared_schema import evidence
 from shared_schema.protocol import answer_entity_id
 from shared_schema.records import answer_from_fields
 from shared_schema.sync import Change, PushReply
-from sync_server.core import inspections, record_settings, revisions, sync_service
+from sync_server.core import (
+    auth,
+    dashboard_query,
+    inspection_export,
+    inspections,
+    record_settings,
+    revisions,
+    sync_service,
+)
+from sync_server.core.access import SYSTEM
+from sync_server.core.config import ConfigError, from_env
 from sync_server.core.template_store import pinned_template
-from tests.sync_server.conftest import World
+from sync_server.http.app import create_app
+from tests.reports.poppler import require_poppler
+from tests.support.downloads import assert_one_filename
+from tests.sync_server.conftest import DISTRICT_A, PASSWORD, World, _db_path, copy_seed, drop_copy, make_config
 from tests.sync_server.helpers import Device, complete_answers, sha
 
 
@@ -144,6 +163,11 @@ def test_a_returned_record_reopens_and_its_changes_are_kept_in_the_history(world
     inspections.review(world.server.db, world.actor("sup"), iid, "return", "Thêm ảnh cổng")
     again = revisions.history(world.server.db, world.actor("sup"), iid)
     assert again[: len(history)] == history and again[-1].new_value == "returned"
+    # the pull feed stays compacted: one row per field, the value now, however long the history
+    page = msgspec.json.decode(sync_service.pull(world.server.db, world.actor("insp_a"), 0, 1000, 1))
+    workers = [c["value"] for c in page["changes"] if c["entity_id"] == answer_entity_id(iid, "workers")]
+    statuses = [c["value"] for c in page["changes"] if (c["entity_id"], c["field"]) == (iid, "status")]
+    assert (workers, statuses) == ([130], ["returned"])
 
 
 def test_nothing_before_the_first_submission_is_history(world: World) -> None:
@@ -214,10 +238,117 @@ def test_numbers_restart_each_local_year_and_follow_the_format_setting(world: Wo
         record_settings.configure()
 
 
-@pytest.mark.parametrize("fmt", ["BB-SCT", "{year}/BB", "{seq}/{place}", "{seq", "{0}/BB"])
+@pytest.mark.parametrize(
+    "fmt", ["BB-SCT", "{year}/BB", "{seq}/{place}", "{seq", "{0}/BB", "{seq}/BB\r\nSCT", "{seq}\t/BB"]
+)
 def test_a_record_number_format_without_seq_or_with_unknown_fields_is_refused(fmt: str) -> None:
     with pytest.raises(ValueError):
         record_settings.check_record_number_format(fmt)
+
+
+# The record's settings as an operator writes them (docs/CONFIGURATION.md): a district office's
+# header and place, and record numbers with letters outside ASCII, a space and a slash.
+RECORD_ENV = {
+    "SYNC_RECORD_NUMBER_FORMAT": "Số {seq:02d}/BB-ĐKT",
+    "SYNC_AGENCY_PARENT": "UBND HUYỆN PHÚ BÌNH",
+    "SYNC_AGENCY_NAME": "PHÒNG KINH TẾ - HẠ TẦNG",
+    "SYNC_PLACE_NAME": "Phú Bình",
+}
+SOME_SERVER = {"SYNC_DATABASE_URL": "sqlite:///unused.db", "SYNC_SECRET_KEY": "k"}
+
+
+@pytest.mark.parametrize("fmt", ["{seq}/BB\nSCT", "BB-SCT"])
+def test_a_bad_record_number_format_stops_the_server_from_starting(fmt: str) -> None:
+    with pytest.raises(ConfigError, match="SYNC_RECORD_NUMBER_FORMAT"):
+        from_env({**SOME_SERVER, "SYNC_RECORD_NUMBER_FORMAT": fmt})
+
+
+@pytest.fixture
+def dkt_api(seed_dir: tuple[Path, dict[str, str]], tmp_path: Path) -> Iterator[tuple[TestClient, World]]:
+    """A server started with ``RECORD_ENV``, on a copy of the seed database."""
+    configured = from_env({**SOME_SERVER, **RECORD_ENV})
+    copy_seed(seed_dir, tmp_path)
+    config = make_config(
+        tmp_path,
+        record_number_format=configured.record_number_format,
+        agency_parent=configured.agency_parent,
+        agency_name=configured.agency_name,
+        place_name=configured.place_name,
+    )
+    app = create_app(config, extra_route_handlers=[])
+    try:
+        with TestClient(app, raise_server_exceptions=False) as client:
+            yield (
+                client,
+                World(app.state.server, _db_path(tmp_path), seed_dir[1], site_a="site-a", site_b="site-b"),
+            )
+    finally:
+        record_settings.configure()  # the settings are per process: the next test starts from the defaults
+        drop_copy(seed_dir, tmp_path)
+
+
+def test_the_record_number_reaches_the_pdf_its_file_name_and_the_export_after_a_revision(
+    dkt_api: tuple[TestClient, World], tmp_path: Path
+) -> None:
+    """Through the HTTP API, from the database: the server's number "Số 01/BB-ĐKT" names the
+    PDF (ASCII-safe, RFC 6266 ``filename*``), is printed on it with the configured agency header and place, the
+    inspector's and the team's full names and the "revised" line, and fills the export's
+    column; the supervisor's return comment is on neither."""
+    require_poppler()
+    client, world = dkt_api
+    auth.create_user(world.server.db, SYSTEM, "nva", PASSWORD, "inspector", [DISTRICT_A], full_name="Nguyễn Văn An")
+    token = auth.login(world.server.db, world.server.auth, "nva", PASSWORD).access_token
+    dev = Device()
+    iid, create = dev.start_inspection(world.site_a)
+    # as the app sends them (a member's title in ``role``); ``kind`` left unset reads as periodic
+    team = [{"name": "Phạm Quốc Khánh", "role": "Trưởng đoàn"}, {"name": "Đỗ Thị Lan", "role": "Thành viên"}]
+    draft = [
+        *create,
+        *complete_answers(dev, iid, sha(b"sig")),
+        dev.change("inspection", iid, "team", team),
+        dev.change("inspection", iid, "completed_at", "2026-03-02T03:30:00Z"),
+    ]
+    assert set(codes(push(world, "nva", dev, draft))) == {"applied"}
+    first = push(world, "nva", dev, [sign(world, dev, iid), dev.change("inspection", iid, "status", "submitted")])
+    assert codes(first) == ["applied", "applied"]
+    comment = "Ghi lại số lao động theo sổ tháng 5"
+    inspections.review(world.server.db, world.actor("sup"), iid, "return", comment)
+    assert codes(push(world, "nva", dev, [dev.answer(iid, "workers", 125)])) == ["applied"]
+    again = push(
+        world, "nva", dev, [sign(world, dev, iid, seed="sig2"), dev.change("inspection", iid, "status", "submitted")]
+    )
+    assert codes(again) == ["applied", "applied"]
+    number = "Số 01/BB-ĐKT"
+    assert held(world, iid)[("inspection", iid, "record_number")] == number
+
+    pdf = client.get(f"/api/v1/inspections/{iid}/report.pdf", headers={"Authorization": f"Bearer {token}"})
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert_one_filename(pdf.headers["content-disposition"], "bien-ban-So-01-BB-DKT.pdf")
+    (tmp_path / "record.pdf").write_bytes(pdf.content)
+    out = subprocess.run(["pdftotext", "-enc", "UTF-8", str(tmp_path / "record.pdf"), "-"], capture_output=True)
+    text = re.sub(r"\s+", " ", out.stdout.decode("utf-8"))
+    for expected in (
+        "UBND HUYỆN PHÚ BÌNH",
+        "PHÒNG KINH TẾ - HẠ TẦNG",
+        "CỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        f"Số: {number}",
+        "Phú Bình, ngày 02 tháng 3 năm 2026",  # 03:30 UTC is 10:30 in Viet Nam
+        "Nguyễn Văn An",
+        "Phạm Quốc Khánh - Trưởng đoàn",
+        "Đỗ Thị Lan - Thành viên",
+        "sửa đổi sau lần nộp đầu tiên",
+        "Khớp nội dung đã ký",  # signed again on the revised content
+    ):
+        assert expected in text, f"{expected!r} missing from the record: {text}"
+    assert comment not in text and "nva" not in text.split()
+
+    export = client.get("/api/v1/exports/inspections.csv", headers=world.headers("sup"))
+    assert export.status_code == 200
+    assert_one_filename(export.headers["content-disposition"], "inspections.csv")
+    lines = list(csv.reader(io.StringIO(export.content.decode("utf-8-sig"))))
+    rows = [dict(zip(lines[1], line, strict=True)) for line in lines[2:]]
+    [row] = [r for r in rows if r["inspection_id"] == iid]
+    assert (row["record_number"], row["inspector"]) == (number, "Nguyễn Văn An")
 
 
 # --- signatures bound to content ----------------------------------------------------------
@@ -291,6 +422,20 @@ def test_a_discarded_draft_leaves_the_lists_and_cannot_be_revived(world: World) 
     assert held(world, gone) == values
     with world.server.db.read() as tx:
         assert tx.scalar("SELECT COUNT(*) FROM record_counters") == 0  # a discarded draft takes no number
+
+
+def test_a_discarded_draft_leaves_the_exports_and_the_dashboard_even_when_drafts_are_asked_for(world: World) -> None:
+    dev = Device()
+    kept, gone = drafted(world, dev), drafted(world, dev)
+    admin = world.actor("admin")
+    today = dt.datetime.now(dt.UTC).astimezone(dt.timezone(dt.timedelta(hours=7))).date()
+    assert dashboard_query.figures(world.server.db, admin, [], 30, today).status_counts == {"draft": 2}
+    assert codes(push(world, "insp_a", dev, [dev.change("inspection", gone, "status", "discarded")])) == ["applied"]
+    exported = inspection_export.select_for_export(world.server.db, admin, {}, include_drafts=True)
+    assert exported.inspection_ids == [kept]
+    asked = inspection_export.select_for_export(world.server.db, admin, {"status": "discarded"})
+    assert asked.inspection_ids == [gone]  # an admin who asks for them still finds them
+    assert dashboard_query.figures(world.server.db, admin, [], 30, today).status_counts == {"draft": 1}
 
 
 def test_a_record_submitted_once_cannot_be_discarded_even_when_returned(world: World) -> None:

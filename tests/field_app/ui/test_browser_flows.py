@@ -19,6 +19,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import re
+import subprocess
 import time
 import uuid
 from pathlib import Path
@@ -29,6 +30,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.field_app.helpers import png_bytes
+from tests.reports.poppler import require_poppler
 from tests.support.app_process import AppProcess, app_syncing_on_demand
 from tests.support.browser import (
     PHONE,
@@ -242,6 +244,20 @@ def _resolve_conflicts(server: ServerProcess) -> int:
     return len(r.json())
 
 
+def _server_record_text(server: ServerProcess, inspection_id: str) -> str:
+    """The text of the server's PDF of an inspection, as pdftotext reads it (whitespace collapsed)."""
+    require_poppler()
+    token = server.token("binh", "giám sát đi kiểm tra chợ")
+    r = httpx.get(
+        f"{server.base_url}/api/v1/inspections/{inspection_id}/report.pdf",
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=60,
+    )
+    assert r.status_code == 200, r.text
+    out = subprocess.run(["pdftotext", "-enc", "UTF-8", "-", "-"], input=r.content, capture_output=True, check=True)
+    return re.sub(r"\s+", " ", out.stdout.decode("utf-8"))
+
+
 def _server_inspections(server: ServerProcess) -> list[dict]:
     token = server.token("binh", "giám sát đi kiểm tra chợ")
     r = httpx.get(f"{server.base_url}/api/v1/inspections", headers={"Authorization": f"Bearer {token}"}, timeout=30)
@@ -407,7 +423,7 @@ def _walk_through(page: Page, server: ServerProcess, app: AppProcess, shots: Pat
     expect(kind).to_be_visible(timeout=WAIT)
     kind.get_by_role("radio", name="Đột xuất", exact=True).click()
     expect(kind.get_by_role("radio", name="Đột xuất", exact=True)).to_be_checked(timeout=WAIT)
-    retype(page.get_by_role("textbox", name="Thành viên đoàn"), "Nguyễn Văn An\nTrần Thị Bình")
+    retype(page.get_by_role("textbox", name="Thành viên đoàn"), "Nguyễn Văn An - Trưởng đoàn\nTrần Thị Bình")
     retype(page.get_by_role("textbox", name="Kết luận, phát hiện"), "Chưa có Tổ an toàn COVID-19.")
     retype(page.get_by_role("textbox", name="Người đại diện cơ sở"), "Lê Văn Cường")
     retype(page.get_by_role("textbox", name="Chức vụ người đại diện"), "Giám đốc")
@@ -527,6 +543,12 @@ def _walk_through(page: Page, server: ServerProcess, app: AppProcess, shots: Pat
     )
     [record] = _server_inspections(server)
     assert record["status"] == "submitted"
+    # the server's biên bản of what the phone signed: its number, the team by name and title, and
+    # the representative's signature, taken again on the revised content, matching it
+    printed = _server_record_text(server, record["id"])
+    for expected in ("Số: 1/BB-SCT", "Nguyễn Văn An - Trưởng đoàn", "Trần Thị Bình", "Khớp nội dung đã ký"):
+        assert expected in printed, f"{expected!r} missing from the server's record: {printed}"
+    assert "Nội dung đã đổi sau khi ký" not in printed and comment not in printed
     # the concurrent edit is shown where it happened, in words, with both values
     _in(page, "Đã nộp").get_by_role("button", name=re.compile("Công ty May Phổ Yên")).click()
     manager = _in(page, "Người phụ trách")
@@ -540,6 +562,7 @@ def _walk_through(page: Page, server: ServerProcess, app: AppProcess, shots: Pat
     _see(page, "Số biên bản: 1/BB-SCT")
     _see(page, "Biên bản đã nộp nên bị khóa")
     _see(page, "đề nghị giám sát viên trả lại biên bản trước")
+    _shot(page, shots, "15a-submitted-why-locked")
     page.get_by_role("button", name="Phần tiếp").click()
     expect(page.get_by_text("Phần 2/3")).to_be_visible(timeout=WAIT)
     _in(page, "Mặt hàng thiếu").get_by_role("checkbox", name="Khác").click(force=True)

@@ -543,8 +543,10 @@ def test_a_signature_goes_stale_when_the_content_changes_and_blocks_submit_until
     assert "cần ký lại" in stale[0].message.vi
     assert not form.submit()
     assert state.services.get_inspection(inspection_id).header.status == "draft"
+    assert form.message == "Chưa thể nộp: còn thiếu mục bắt buộc hoặc chữ ký cần ký lại."
     assert form.save_signature("sig_rep", [[(5.0, 5.0), (60.0, 90.0)]], 340, 150)  # signed again, on the new content
     assert form.missing() == []
+    assert form.message is None  # the refusal goes once nothing stops the submission
     assert form.submit()
     assert state.services.get_inspection(inspection_id).header.status == "submitted"
 
