@@ -14,7 +14,7 @@ import msgspec
 
 from shared_schema.clock import HybridClock
 from shared_schema.protocol import PROTOCOL_VERSION, answer_entity_id
-from shared_schema.sync import Change, PushRequest
+from shared_schema.sync import Change, PushRequest, new_change
 
 _UNSET: Any = object()
 
@@ -40,16 +40,7 @@ class Device:
         base = self.seen.get(key) if base_hlc is _UNSET else base_hlc
         self.seen[key] = stamp
         self.values[key] = value
-        return Change(
-            change_id=str(uuid.uuid4()),
-            client_seq=self.seq,
-            entity=entity,
-            entity_id=entity_id,
-            field=field,
-            value=value,
-            hlc=stamp,
-            base_hlc=base,
-        )
+        return new_change(self.seq, entity, entity_id, field, value, stamp, base)
 
     def answer(self, inspection_id: str, question_id: str, value: Any, field: str = "value") -> Change:
         return self.change("answer", answer_entity_id(inspection_id, question_id), field, value)

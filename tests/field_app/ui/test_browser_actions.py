@@ -55,7 +55,7 @@ def _push_action_from_an_earlier_visit(server) -> str:
     another phone; its deadline then passes (moved back in the database)."""
     from shared_schema.clock import HybridClock
     from shared_schema.protocol import PROTOCOL_VERSION
-    from shared_schema.sync import Change, PushRequest
+    from shared_schema.sync import PushRequest, new_change
 
     token = server.token("cuong", PASSWORDS["cuong"])
     headers = {"Authorization": f"Bearer {token}"}
@@ -79,18 +79,7 @@ def _push_action_from_an_earlier_visit(server) -> str:
         ],
         start=1,
     ):
-        changes.append(
-            Change(
-                change_id=str(uuid.uuid4()),
-                client_seq=seq,
-                entity=entity,
-                entity_id=entity_id,
-                field=field,
-                value=value,
-                hlc=clock.tick(),
-                base_hlc=None,
-            )
-        )
+        changes.append(new_change(seq, entity, entity_id, field, value, clock.tick()))
     import msgspec
 
     body = msgspec.to_builtins(
