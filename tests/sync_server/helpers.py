@@ -3,10 +3,12 @@ checklist, and a database dump to prove that refused input changed nothing."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import sqlite3
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -151,3 +153,12 @@ def assert_old_feed_row_pulls_as_written_now(db: Any) -> None:
             "hlc": "000000000000001-00000-dev",
         }
     ]
+
+
+@contextlib.contextmanager
+def unchanged(path: Path | str) -> Iterator[None]:
+    """Asserts that the block leaves the database at ``path`` (``dump_database``) as it found it,
+    row for row: refused input changes nothing."""
+    before = dump_database(path)
+    yield
+    assert dump_database(path) == before
