@@ -69,6 +69,19 @@ def percentile(samples: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
+def timed_sync(app: AppServices, what: str) -> None:
+    """Sync ``app`` once and print its rows per second, as ``what``."""
+    t = time.perf_counter()
+    report = app.sync_now()
+    seconds = time.perf_counter() - t
+    assert report.ok, report.error
+    rows = report.pushed + report.pulled
+    print(
+        f"{what}: pushed {report.pushed} + pulled {report.pulled} rows in {seconds:.2f} s = "
+        f"{rows / seconds:,.0f} rows/s"
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sites", type=int, default=10_000)
@@ -122,15 +135,7 @@ def main() -> int:
             print(f"offline work: {queued} changes queued in {work_s:.1f} s")
 
             # First full sync of that work: push everything, pull the echo.
-            t = time.perf_counter()
-            report = app.sync_now()
-            first_s = time.perf_counter() - t
-            assert report.ok, report.error
-            rows = report.pushed + report.pulled
-            print(
-                f"first full sync: pushed {report.pushed} + pulled {report.pulled} rows in {first_s:.2f} s = "
-                f"{rows / first_s:,.0f} rows/s"
-            )
+            timed_sync(app, "first full sync")
 
             # A second device's first sync: the whole registry and all 200 × 40 answers at once.
             fresh = AppServices.open(root / "device2")
@@ -163,15 +168,7 @@ def main() -> int:
                     inspections[k % len(inspections)], f"q{k % args.answers:02d}", value_for(k % args.answers, rnd)
                 )
             assert fresh.sync_now().ok
-            t = time.perf_counter()
-            inc = app.sync_now()
-            inc_s = time.perf_counter() - t
-            assert inc.ok, inc.error
-            inc_rows = inc.pushed + inc.pulled
-            print(
-                f"incremental sync: pushed {inc.pushed} + pulled {inc.pulled} rows in {inc_s:.2f} s = "
-                f"{inc_rows / inc_s:,.0f} rows/s"
-            )
+            timed_sync(app, "incremental sync")
             print(
                 f"answer edit (write + outbox): p50 {statistics.median(timings):.2f} ms, "
                 f"p99 {percentile(timings, 99):.2f} ms over {len(timings)} edits"

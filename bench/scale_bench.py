@@ -52,7 +52,7 @@ from shared_schema import checklist as cl  # noqa: E402
 from shared_schema.protocol import answer_entity_id  # noqa: E402
 from sync_server.core.checklists import parse_template  # noqa: E402
 from tests.support import postgres  # noqa: E402
-from tests.support.server_process import ServerProcess  # noqa: E402
+from tests.support.server_process import ServerProcess, upload_blob  # noqa: E402
 
 CHECKLIST = REPO_ROOT / "sync_server" / "content" / "checklists" / "covid19-industrial.yaml"
 PASSWORD = "benchmark password"
@@ -198,17 +198,7 @@ class Bench:
         self.server.create_user("giamsat", PASSWORD, "supervisor", DISTRICTS)
         for name in ("kiemtra", "moi", "giamsat"):
             self.tokens[name] = self.server.token(name, PASSWORD)
-        r = httpx.patch(
-            f"{self.server.base_url}/api/v1/blobs/{SHA}",
-            content=SIGNATURE,
-            headers={
-                "Authorization": f"Bearer {self.tokens['kiemtra']}",
-                "Upload-Offset": "0",
-                "Upload-Length": str(len(SIGNATURE)),
-                "Content-Type": "application/offset+octet-stream",
-            },
-        )
-        r.raise_for_status()
+        upload_blob(self.server.base_url, self.tokens["kiemtra"], SIGNATURE)
         start = time.time() - 200 * 86400
         all_sites = [s for ss in self.sites.values() for s in ss]
         self.devices = [LoadDevice(self.template, all_sites[i::devices], start) for i in range(devices)]

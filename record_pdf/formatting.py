@@ -10,6 +10,7 @@ import unicodedata
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from record_pdf.settings import DEFAULT_TIMEZONE
 from shared_schema.checklist import (
     DateQuestion,
     LocationQuestion,
@@ -27,7 +28,7 @@ from shared_schema.relevance import is_given
 from shared_schema.text import LocalText
 from shared_schema.workflow import STATUS_LABELS
 
-DEFAULT_ZONE: dt.tzinfo = ZoneInfo("Asia/Ho_Chi_Minh")
+DEFAULT_ZONE: dt.tzinfo = ZoneInfo(DEFAULT_TIMEZONE)
 
 YES_NO: dict[str, LocalText] = {
     "yes": LocalText("Có", "Yes"),

@@ -6,6 +6,7 @@ older app, and the other way round.
 
 from __future__ import annotations
 
+import uuid
 from typing import Any, Literal
 
 import msgspec
@@ -27,6 +28,22 @@ class Change(msgspec.Struct, kw_only=True, gc=False):
     value: Any = None
     hlc: str
     base_hlc: str | None = None
+
+
+def new_change(
+    client_seq: int, entity: str, entity_id: str, field: str, value: Any, hlc: str, base_hlc: str | None = None
+) -> Change:
+    """A new edit on a device, under a change id of its own (a random UUID)."""
+    return Change(
+        change_id=str(uuid.uuid4()),
+        client_seq=client_seq,
+        entity=entity,
+        entity_id=entity_id,
+        field=field,
+        value=value,
+        hlc=hlc,
+        base_hlc=base_hlc,
+    )
 
 
 class PushRequest(msgspec.Struct, kw_only=True):

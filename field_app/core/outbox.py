@@ -16,7 +16,7 @@ from typing import Any
 
 from field_app.core import replica
 from field_app.core.device_state import DeviceClock, read_state, update_state
-from shared_schema.sync import Change
+from shared_schema.sync import Change, new_change
 
 
 def record_edit(
@@ -32,16 +32,7 @@ def record_edit(
     hlc = clock.tick(conn)
     base = replica.write_local(conn, entity, entity_id, field, value, hlc)
     (seq,) = conn.execute("SELECT next_seq FROM sync_state WHERE id = 1").fetchone()
-    change = Change(
-        change_id=str(uuid.uuid4()),
-        client_seq=seq,
-        entity=entity,
-        entity_id=entity_id,
-        field=field,
-        value=value,
-        hlc=hlc,
-        base_hlc=base,
-    )
+    change = new_change(seq, entity, entity_id, field, value, hlc, base)
     conn.execute(
         "INSERT INTO outbox (client_seq, change_id, entity, entity_id, field, value, hlc, base_hlc, inspection_id,"
         " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",

@@ -21,7 +21,7 @@ from sync_server.console.web import redirect, render, require_admin_viewer, serv
 from sync_server.core import actions as corrective_actions
 from sync_server.core import queries, registry
 from sync_server.core.access import Actor
-from sync_server.core.errors import Invalid, ServiceError, bi
+from sync_server.core.errors import Invalid, ServiceError, bi, problem
 from sync_server.http.downloads import content_disposition
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -128,30 +128,22 @@ def _site_input(server: Any, form: dict[str, str]) -> registry.SiteInput:
         try:
             workers = int(value["workers"].replace(".", "").replace(" ", ""))
         except ValueError:
-            problems.append(
-                FieldProblem(
-                    field="workers", message=bi("Số lao động phải là số nguyên.", "Workers must be a whole number.")
-                )
-            )
+            problems.append(problem("workers", "Số lao động phải là số nguyên.", "Workers must be a whole number."))
     location = None
     if value["lat"] or value["lon"]:
         try:
             location = Location(lat=_float(value["lat"]), lon=_float(value["lon"]))
         except ValueError:
             problems.append(
-                FieldProblem(
-                    field="location",
-                    message=bi("Cần cả vĩ độ và kinh độ dạng số.", "Give both latitude and longitude as numbers."),
-                )
+                problem("location", "Cần cả vĩ độ và kinh độ dạng số.", "Give both latitude and longitude as numbers.")
             )
     parent_id = None
     if value["parent"]:
         found = queries.site_code_and_id(server.db, value["parent"])
         if found is None:
             problems.append(
-                FieldProblem(
-                    field="parent_id",
-                    message=bi(f"Không có cơ sở mã '{value['parent']}'.", f"No site has the code '{value['parent']}'."),
+                problem(
+                    "parent_id", f"Không có cơ sở mã '{value['parent']}'.", f"No site has the code '{value['parent']}'."
                 )
             )
         else:

@@ -12,16 +12,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from record_pdf.settings import DEFAULT_AGENCY_NAME, DEFAULT_AGENCY_PARENT, DEFAULT_PLACE_NAME
 from shared_schema import protocol
 from sync_server.core.files import private_dir
 from sync_server.core.local_time import DEFAULT_TIMEZONE, load_zone
-from sync_server.core.record_settings import (
-    DEFAULT_AGENCY_NAME,
-    DEFAULT_AGENCY_PARENT,
-    DEFAULT_PLACE_NAME,
-    DEFAULT_RECORD_NUMBER_FORMAT,
-    check_record_number_format,
-)
+from sync_server.core.record_settings import DEFAULT_RECORD_NUMBER_FORMAT, check_record_number_format
 
 DEFAULT_DATABASE_URL = "sqlite:///var/registry.db"
 DEFAULT_BLOB_DIR = "var/blobs"

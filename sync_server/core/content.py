@@ -35,7 +35,7 @@ from shared_schema.clock import HybridClock
 from shared_schema.codec import WireError, convert
 from shared_schema.errors import Code, FieldProblem
 from shared_schema.protocol import PROTOCOL_VERSION, answer_entity_id, template_entity_id
-from shared_schema.sync import Change, PushRequest
+from shared_schema.sync import Change, PushRequest, new_change
 from shared_schema.template_rules import validate_template
 from sync_server.core import actions as corrective_actions
 from sync_server.core import auth, registry, sync_service
@@ -374,16 +374,7 @@ def seed_demo_actions(server: Server) -> str:
     def change(entity: str, entity_id: str, field: str, value: object) -> Change:
         nonlocal seq
         seq += 1
-        return Change(
-            change_id=str(uuid.uuid4()),
-            client_seq=seq,
-            entity=entity,
-            entity_id=entity_id,
-            field=field,
-            value=value,
-            hlc=clock.tick(),
-            base_hlc=None,
-        )
+        return new_change(seq, entity, entity_id, field, value, clock.tick())
 
     today = action_rules.viet_nam_today()
     iid, overdue_id, verified_id = str(uuid.uuid4()), str(uuid.uuid4()), str(uuid.uuid4())

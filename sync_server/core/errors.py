@@ -16,6 +16,11 @@ def bi(vi: str, en: str) -> BiText:
     return BiText(vi, en)
 
 
+def problem(field: str, vi: str, en: str, *, code: str | None = None, row: int | None = None) -> FieldProblem:
+    """What is wrong with ``field`` (of ``row``), said in both languages (``bi``)."""
+    return FieldProblem(field=field, row=row, code=code, message=bi(vi, en))
+
+
 class ServiceError(Exception):
     status = 400
     title = "Bad request"

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
+from record_pdf.settings import DEFAULT_TIMEZONE as DEFAULT_TIMEZONE  # the record renderer's, one default
 
 _zone: ZoneInfo = ZoneInfo(DEFAULT_TIMEZONE)
 

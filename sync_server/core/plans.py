@@ -26,7 +26,7 @@ from sync_server.core import actions as corrective_actions
 from sync_server.core import assignment_feed, audit, local_time
 from sync_server.core.access import REVIEWERS, Actor, district_filter, require_district, require_role
 from sync_server.core.db import Database, Tx, select_list, to_records
-from sync_server.core.errors import Conflict, Invalid, NotFound, bi
+from sync_server.core.errors import Conflict, Invalid, NotFound, bi, problem
 from sync_server.core.feed import FeedWriter
 from sync_server.core.util import new_id, now_iso
 
@@ -193,10 +193,11 @@ def _day(field: str, value: str | None, problems: list[FieldProblem]) -> dt.date
         return dt.date.fromisoformat(value or "")
     except ValueError:
         problems.append(
-            FieldProblem(
-                field=field,
+            problem(
+                field,
+                f"Ngày không hợp lệ: {value!r} (dạng YYYY-MM-DD).",
+                f"Not a date: {value!r} (YYYY-MM-DD).",
                 code=Code.INVALID_DATE,
-                message=bi(f"Ngày không hợp lệ: {value!r} (dạng YYYY-MM-DD).", f"Not a date: {value!r} (YYYY-MM-DD)."),
             )
         )
         return None
@@ -206,13 +207,11 @@ def _check_window(frm: str | None, to: str | None, problems: list[FieldProblem])
     start, end = _day("window_from", frm, problems), _day("window_to", to, problems)
     if start is not None and end is not None and end < start:
         problems.append(
-            FieldProblem(
-                field="window_to",
+            problem(
+                "window_to",
+                f"Ngày kết thúc ({end}) trước ngày bắt đầu ({start}).",
+                f"The window ends ({end}) before it starts ({start}).",
                 code=Code.WINDOW_REVERSED,
-                message=bi(
-                    f"Ngày kết thúc ({end}) trước ngày bắt đầu ({start}).",
-                    f"The window ends ({end}) before it starts ({start}).",
-                ),
             )
         )
 
@@ -220,16 +219,10 @@ def _check_window(frm: str | None, to: str | None, problems: list[FieldProblem])
 def _check_text(field: str, value: str | None, limit: int, required: bool, problems: list[FieldProblem]) -> None:
     text = (value or "").strip()
     if required and not text:
-        problems.append(
-            FieldProblem(field=field, code=Code.REQUIRED, message=bi("Cần điền trường này.", "This field is required."))
-        )
+        problems.append(problem(field, "Cần điền trường này.", "This field is required.", code=Code.REQUIRED))
     elif len(text) > limit:
         problems.append(
-            FieldProblem(
-                field=field,
-                code=Code.TOO_LONG,
-                message=bi(f"Dài quá {limit} ký tự.", f"Longer than {limit} characters."),
-            )
+            problem(field, f"Dài quá {limit} ký tự.", f"Longer than {limit} characters.", code=Code.TOO_LONG)
         )
 
 
@@ -269,30 +262,21 @@ def _users(tx: Tx, usernames: Iterable[str]) -> dict[str, TeamUser]:
 def _check_teams(tx: Tx, teams: list[TeamInput], problems: list[FieldProblem]) -> dict[str, TeamUser]:
     if not teams:
         problems.append(
-            FieldProblem(
-                field="teams",
-                code=Code.REQUIRED,
-                message=bi("Kế hoạch cần ít nhất một đoàn.", "A plan needs at least one team."),
-            )
+            problem("teams", "Kế hoạch cần ít nhất một đoàn.", "A plan needs at least one team.", code=Code.REQUIRED)
         )
         return {}
     users = _users(tx, [n for t in teams for n in (t.lead, *t.members)])
     seen: set[str] = set()
     for i, team in enumerate(teams):
         if not team.name.strip():
-            problems.append(
-                FieldProblem(
-                    field=f"teams[{i}].name",
-                    code=Code.REQUIRED,
-                    message=bi("Đoàn cần có tên.", "A team needs a name."),
-                )
-            )
+            problems.append(problem(f"teams[{i}].name", "Đoàn cần có tên.", "A team needs a name.", code=Code.REQUIRED))
         elif team.name.strip() in seen:
             problems.append(
-                FieldProblem(
-                    field=f"teams[{i}].name",
+                problem(
+                    f"teams[{i}].name",
+                    f"Hai đoàn cùng tên '{team.name}'.",
+                    f"Two teams are named '{team.name}'.",
                     code=Code.DUPLICATE,
-                    message=bi(f"Hai đoàn cùng tên '{team.name}'.", f"Two teams are named '{team.name}'."),
                 )
             )
         seen.add(team.name.strip())
@@ -300,23 +284,20 @@ def _check_teams(tx: Tx, teams: list[TeamInput], problems: list[FieldProblem]) -
             u = users.get(username)
             if u is None or not u.active:
                 problems.append(
-                    FieldProblem(
-                        field=f"teams[{i}].{where}",
+                    problem(
+                        f"teams[{i}].{where}",
+                        f"Không có người dùng '{username}' đang hoạt động.",
+                        f"No active user '{username}'.",
                         code=Code.UNKNOWN_USER,
-                        message=bi(
-                            f"Không có người dùng '{username}' đang hoạt động.", f"No active user '{username}'."
-                        ),
                     )
                 )
             elif u.role != "inspector":
                 problems.append(
-                    FieldProblem(
-                        field=f"teams[{i}].{where}",
+                    problem(
+                        f"teams[{i}].{where}",
+                        f"'{username}' không phải thanh tra viên; đoàn chỉ gồm thanh tra viên.",
+                        f"'{username}' is not an inspector; teams are made of inspectors.",
                         code=Code.NOT_INSPECTOR,
-                        message=bi(
-                            f"'{username}' không phải thanh tra viên; đoàn chỉ gồm thanh tra viên.",
-                            f"'{username}' is not an inspector; teams are made of inspectors.",
-                        ),
                     )
                 )
     return users
@@ -329,10 +310,11 @@ def select_sites(tx: Tx, actor: Actor, sel: SiteSelection, problems: list[FieldP
         codes = [c.strip() for c in sel.codes]
         if len(codes) > MAX_CODES:
             problems.append(
-                FieldProblem(
-                    field="sites.codes",
+                problem(
+                    "sites.codes",
+                    f"Quá {MAX_CODES} mã cơ sở.",
+                    f"More than {MAX_CODES} site codes.",
                     code=Code.TOO_MANY,
-                    message=bi(f"Quá {MAX_CODES} mã cơ sở.", f"More than {MAX_CODES} site codes."),
                 )
             )
             return []
@@ -350,26 +332,22 @@ def select_sites(tx: Tx, actor: Actor, sel: SiteSelection, problems: list[FieldP
                 continue
             if r is None or not (actor.is_admin or r["district"] in actor.districts):
                 problems.append(
-                    FieldProblem(
-                        row=row_no,
-                        field="code",
+                    problem(
+                        "code",
+                        f"Dòng {row_no}: không có cơ sở mã '{code}' trong các huyện bạn phụ trách.",
+                        f"Row {row_no}: no site with code '{code}' in your districts.",
                         code=Code.UNKNOWN_SITE,
-                        message=bi(
-                            f"Dòng {row_no}: không có cơ sở mã '{code}' trong các huyện bạn phụ trách.",
-                            f"Row {row_no}: no site with code '{code}' in your districts.",
-                        ),
+                        row=row_no,
                     )
                 )
             elif not r["active"]:
                 problems.append(
-                    FieldProblem(
-                        row=row_no,
-                        field="code",
+                    problem(
+                        "code",
+                        f"Dòng {row_no}: cơ sở '{code}' đã ngừng hoạt động.",
+                        f"Row {row_no}: site '{code}' is no longer active.",
                         code=Code.INACTIVE_SITE,
-                        message=bi(
-                            f"Dòng {row_no}: cơ sở '{code}' đã ngừng hoạt động.",
-                            f"Row {row_no}: site '{code}' is no longer active.",
-                        ),
+                        row=row_no,
                     )
                 )
             else:
@@ -395,11 +373,7 @@ def select_sites(tx: Tx, actor: Actor, sel: SiteSelection, problems: list[FieldP
         rows = tx.records(PlanSite, sql + " ORDER BY district, code", args)
     if not rows and not problems:
         problems.append(
-            FieldProblem(
-                field="sites",
-                code=Code.NO_SITES,
-                message=bi("Không có cơ sở nào khớp lựa chọn.", "No site matches the selection."),
-            )
+            problem("sites", "Không có cơ sở nào khớp lựa chọn.", "No site matches the selection.", code=Code.NO_SITES)
         )
     return rows
 
@@ -421,12 +395,11 @@ def preview_sites(db: Database, actor: Actor, sel: SiteSelection) -> SitePreview
 def _check_template(tx: Tx, template_id: str, problems: list[FieldProblem]) -> None:
     if tx.one("SELECT 1 FROM templates WHERE template_id = ? AND status = 'published'", (template_id,)) is None:
         problems.append(
-            FieldProblem(
-                field="template_id",
+            problem(
+                "template_id",
+                f"Không có bảng kiểm '{template_id}' đã ban hành.",
+                f"No published checklist '{template_id}'.",
                 code=Code.UNKNOWN_TEMPLATE,
-                message=bi(
-                    f"Không có bảng kiểm '{template_id}' đã ban hành.", f"No published checklist '{template_id}'."
-                ),
             )
         )
 
@@ -514,10 +487,11 @@ def create_plan(db: Database, actor: Actor, data: PlanInput) -> PlanDetail:
     _check_window(data.window_from, data.window_to, problems)
     if not 1 <= data.visits <= MAX_VISITS:
         problems.append(
-            FieldProblem(
-                field="visits",
+            problem(
+                "visits",
+                f"Số lần kiểm tra phải từ 1 đến {MAX_VISITS}.",
+                f"Visits must be 1 to {MAX_VISITS}.",
                 code=Code.INVALID_VISITS,
-                message=bi(f"Số lần kiểm tra phải từ 1 đến {MAX_VISITS}.", f"Visits must be 1 to {MAX_VISITS}."),
             )
         )
     plan_id = new_id()
@@ -532,21 +506,20 @@ def create_plan(db: Database, actor: Actor, data: PlanInput) -> PlanDetail:
             for code, team_name in data.site_teams.items():
                 if code not in codes:
                     problems.append(
-                        FieldProblem(
-                            field=f"site_teams.{code}",
+                        problem(
+                            f"site_teams.{code}",
+                            f"Cơ sở '{code}' không nằm trong các cơ sở đã chọn.",
+                            f"Site '{code}' is not among the chosen sites.",
                             code=Code.UNKNOWN_SITE,
-                            message=bi(
-                                f"Cơ sở '{code}' không nằm trong các cơ sở đã chọn.",
-                                f"Site '{code}' is not among the chosen sites.",
-                            ),
                         )
                     )
                 elif team_name.strip() not in team_names:
                     problems.append(
-                        FieldProblem(
-                            field=f"site_teams.{code}",
+                        problem(
+                            f"site_teams.{code}",
+                            f"Không có đoàn '{team_name}'.",
+                            f"No team '{team_name}'.",
                             code=Code.UNKNOWN_TEAM,
-                            message=bi(f"Không có đoàn '{team_name}'.", f"No team '{team_name}'."),
                         )
                     )
                 else:
@@ -791,14 +764,12 @@ def update_plan(db: Database, actor: Actor, plan_id: str, patch: PlanPatch) -> P
 
 
 def _no_open_assignment(row_no: int, code: str) -> FieldProblem:
-    return FieldProblem(
-        row=row_no,
-        field="code",
+    return problem(
+        "code",
+        f"Dòng {row_no}: kế hoạch không có việc đang chờ ở cơ sở '{code}'.",
+        f"Row {row_no}: the plan has no open assignment at site '{code}'.",
         code=Code.UNKNOWN_SITE,
-        message=bi(
-            f"Dòng {row_no}: kế hoạch không có việc đang chờ ở cơ sở '{code}'.",
-            f"Row {row_no}: the plan has no open assignment at site '{code}'.",
-        ),
+        row=row_no,
     )
 
 
@@ -820,11 +791,12 @@ def _check_moves(
             problems.append(_no_open_assignment(row_no, code))
         elif team_name.strip() not in names:
             problems.append(
-                FieldProblem(
-                    row=row_no,
-                    field="team",
+                problem(
+                    "team",
+                    f"Dòng {row_no}: không có đoàn '{team_name}'.",
+                    f"Row {row_no}: no team '{team_name}'.",
                     code=Code.UNKNOWN_TEAM,
-                    message=bi(f"Dòng {row_no}: không có đoàn '{team_name}'.", f"Row {row_no}: no team '{team_name}'."),
+                    row=row_no,
                 )
             )
         elif row["team_name"] != team_name.strip():

@@ -9,10 +9,10 @@ import string
 import unicodedata
 from dataclasses import dataclass
 
+# The agency header and place default to the record renderer's own (what a device prints).
+from record_pdf.settings import DEFAULT_AGENCY_NAME, DEFAULT_AGENCY_PARENT, DEFAULT_PLACE_NAME
+
 DEFAULT_RECORD_NUMBER_FORMAT = "{seq}/BB-SCT"
-DEFAULT_AGENCY_PARENT = "UBND TỈNH THÁI NGUYÊN"
-DEFAULT_AGENCY_NAME = "SỞ CÔNG THƯƠNG"
-DEFAULT_PLACE_NAME = "Thái Nguyên"
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from shared_schema.records import SITE_KINDS, Contact, Location, Site
 from sync_server.core import audit
 from sync_server.core.access import Actor, require_admin
 from sync_server.core.db import Database
-from sync_server.core.errors import Invalid, bi
+from sync_server.core.errors import Invalid, bi, problem
 from sync_server.core.feed import FeedWriter
 from sync_server.core.sites import SITE_SELECT, site_from_row, site_id_for_code, site_problems, write_site
 from sync_server.core.units import unit_problems, unknown_unit_message
@@ -69,11 +69,7 @@ def _blank(v: str | None) -> str | None:
 def _parse_row(row: dict[str, str], line: int, problems: list[FieldProblem]) -> tuple[Site, ParentRef] | None:
     def bad(column: str, vi: str, en: str) -> None:
         problems.append(
-            FieldProblem(
-                row=line,
-                field=column,
-                message=bi(f"Dòng {line}, cột {column}: {vi}", f"Row {line}, column {column}: {en}"),
-            )
+            problem(column, f"Dòng {line}, cột {column}: {vi}", f"Row {line}, column {column}: {en}", row=line)
         )
 
     before = len(problems)
@@ -162,13 +158,11 @@ def import_sites_csv(db: Database, actor: Actor, text: str) -> ImportReport:
         for key in (f"code:{site.code}", f"id:{site.id}" if site.id else ""):
             if key and key in seen:
                 problems.append(
-                    FieldProblem(
+                    problem(
+                        key.partition(":")[0],
+                        f"Dòng {line}: '{key.partition(':')[2]}' trùng dòng {seen[key]}.",
+                        f"Row {line}: '{key.partition(':')[2]}' repeats row {seen[key]}.",
                         row=line,
-                        field=key.partition(":")[0],
-                        message=bi(
-                            f"Dòng {line}: '{key.partition(':')[2]}' trùng dòng {seen[key]}.",
-                            f"Row {line}: '{key.partition(':')[2]}' repeats row {seen[key]}.",
-                        ),
                     )
                 )
             elif key:
@@ -183,13 +177,11 @@ def import_sites_csv(db: Database, actor: Actor, text: str) -> ImportReport:
             owner = by_code.get(site.code)
             if owner is not None and owner != site_id:
                 problems.append(
-                    FieldProblem(
+                    problem(
+                        "code",
+                        f"Dòng {line}: mã '{site.code}' đã thuộc một cơ sở khác (id {owner}).",
+                        f"Row {line}: code '{site.code}' already belongs to another site (id {owner}).",
                         row=line,
-                        field="code",
-                        message=bi(
-                            f"Dòng {line}: mã '{site.code}' đã thuộc một cơ sở khác (id {owner}).",
-                            f"Row {line}: code '{site.code}' already belongs to another site (id {owner}).",
-                        ),
                     )
                 )
             file_ids[site.code] = site_id
@@ -207,13 +199,11 @@ def import_sites_csv(db: Database, actor: Actor, text: str) -> ImportReport:
                 )
                 if parent_id is None or parent_id == site.id:
                     problems.append(
-                        FieldProblem(
+                        problem(
+                            f"parent_{kind}",
+                            f"Dòng {line}: không có cơ sở cha '{value}' trong tệp hay danh mục.",
+                            f"Row {line}: no parent site '{value}' in the file or the registry.",
                             row=line,
-                            field=f"parent_{kind}",
-                            message=bi(
-                                f"Dòng {line}: không có cơ sở cha '{value}' trong tệp hay danh mục.",
-                                f"Row {line}: no parent site '{value}' in the file or the registry.",
-                            ),
                         )
                     )
                     continue

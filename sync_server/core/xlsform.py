@@ -64,7 +64,7 @@ from shared_schema.checklist import (
 )
 from shared_schema.errors import Code, FieldProblem
 from shared_schema.text import LocalText
-from sync_server.core.errors import Invalid, bi
+from sync_server.core.errors import Invalid, bi, problem
 
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 XLSFORM_SUFFIXES = (".xlsx", ".xls")
@@ -436,13 +436,11 @@ def _read_choices(reader: _Reader, rows: list[_Row]) -> dict[str, _List]:
             continue
         if (list_name, name) in seen:
             duplicates.append(
-                FieldProblem(
-                    field=f"choices!{row.number}",
+                problem(
+                    f"choices!{row.number}",
+                    f"Lựa chọn '{name}' của danh sách '{list_name}' lặp lại (dòng {seen[(list_name, name)]} và {row.number}).",
+                    f"Choice '{name}' of list '{list_name}' is used twice (rows {seen[(list_name, name)]} and {row.number}).",
                     row=row.number,
-                    message=bi(
-                        f"Lựa chọn '{name}' của danh sách '{list_name}' lặp lại (dòng {seen[(list_name, name)]} và {row.number}).",
-                        f"Choice '{name}' of list '{list_name}' is used twice (rows {seen[(list_name, name)]} and {row.number}).",
-                    ),
                 )
             )
             continue
@@ -602,13 +600,11 @@ def _read_survey(reader: _Reader, rows: list[_Row], lists: dict[str, _List]) -> 
         elif kind.startswith("end "):
             if not depth or depth[-1][0].split()[1] != kind.split()[1]:
                 problems.append(
-                    FieldProblem(
-                        field=f"survey!{row.number}",
+                    problem(
+                        f"survey!{row.number}",
+                        f"'{raw}' ở dòng {row.number} không khớp với nhóm nào đang mở.",
+                        f"'{raw}' on row {row.number} closes no open group.",
                         row=row.number,
-                        message=bi(
-                            f"'{raw}' ở dòng {row.number} không khớp với nhóm nào đang mở.",
-                            f"'{raw}' on row {row.number} closes no open group.",
-                        ),
                     )
                 )
             else:
@@ -617,43 +613,39 @@ def _read_survey(reader: _Reader, rows: list[_Row], lists: dict[str, _List]) -> 
         if name and not kind.startswith("begin "):
             if name in names:
                 problems.append(
-                    FieldProblem(
-                        field=f"survey!{row.number}",
+                    problem(
+                        f"survey!{row.number}",
+                        f"Tên '{name}' dùng hai lần (dòng {names[name]} và {row.number}).",
+                        f"The name '{name}' is used twice (rows {names[name]} and {row.number}).",
                         row=row.number,
-                        message=bi(
-                            f"Tên '{name}' dùng hai lần (dòng {names[name]} và {row.number}).",
-                            f"The name '{name}' is used twice (rows {names[name]} and {row.number}).",
-                        ),
                     )
                 )
             names.setdefault(name, row.number)
         elif not kind.startswith("begin "):
             problems.append(
-                FieldProblem(
-                    field=f"survey!{row.number}",
+                problem(
+                    f"survey!{row.number}",
+                    f"Dòng {row.number} thiếu tên (name).",
+                    f"Row {row.number} has no name.",
                     row=row.number,
-                    message=bi(f"Dòng {row.number} thiếu tên (name).", f"Row {row.number} has no name."),
                 )
             )
         if kind in ("select_one", "select_multiple", "rank") and list_name not in lists:
             problems.append(
-                FieldProblem(
-                    field=f"survey!{row.number}",
+                problem(
+                    f"survey!{row.number}",
+                    f"Dòng {row.number} dùng danh sách lựa chọn '{list_name}', không có trong trang 'choices'.",
+                    f"Row {row.number} uses the choice list '{list_name}', which the 'choices' sheet lacks.",
                     row=row.number,
-                    message=bi(
-                        f"Dòng {row.number} dùng danh sách lựa chọn '{list_name}', không có trong trang 'choices'.",
-                        f"Row {row.number} uses the choice list '{list_name}', which the 'choices' sheet lacks.",
-                    ),
                 )
             )
     for kind, number in depth:
         problems.append(
-            FieldProblem(
-                field=f"survey!{number}",
+            problem(
+                f"survey!{number}",
+                f"'{kind}' ở dòng {number} không có dòng kết thúc.",
+                f"'{kind}' on row {number} is never closed.",
                 row=number,
-                message=bi(
-                    f"'{kind}' ở dòng {number} không có dòng kết thúc.", f"'{kind}' on row {number} is never closed."
-                ),
             )
         )
     if problems:

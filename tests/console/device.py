@@ -14,8 +14,9 @@ from PIL import Image, ImageDraw
 
 from shared_schema.clock import HybridClock
 from shared_schema.protocol import PROTOCOL_VERSION, answer_entity_id
-from shared_schema.sync import Change, PushRequest
+from shared_schema.sync import Change, PushRequest, new_change
 from tests.reports.sample_report import signature_png
+from tests.support.server_process import upload_blob
 
 
 def photo_png(seed: str) -> bytes:
@@ -34,6 +35,7 @@ def photo_png(seed: str) -> bytes:
 class Device:
     def __init__(self, base_url: str, token: str):
         self.base_url = base_url
+        self.token = token
         self.headers = {"Authorization": f"Bearer {token}"}
         self.client_id = f"dev-{uuid.uuid4().hex[:12]}"
         self.clock = HybridClock(self.client_id)
@@ -43,16 +45,11 @@ class Device:
 
     def change(self, entity: str, entity_id: str, field: str, value: Any) -> Change:
         self.seq += 1
-        return Change(
-            change_id=str(uuid.uuid4()),
-            client_seq=self.seq,
-            entity=entity,
-            entity_id=entity_id,
-            field=field,
-            value=value,
-            hlc=self.clock.tick(),
-            base_hlc=None,
-        )
+        return new_change(self.seq, entity, entity_id, field, value, self.clock.tick())
+
+    def changes(self, entity: str, entity_id: str, fields: dict[str, Any]) -> list[Change]:
+        """One change for each of ``fields``, in their order."""
+        return [self.change(entity, entity_id, field, value) for field, value in fields.items()]
 
     def push(self, changes: list[Change]) -> dict[str, Any]:
         body = msgspec.to_builtins(
@@ -86,15 +83,7 @@ class Device:
                 return self.pulled
 
     def upload(self, data: bytes) -> str:
-        sha = hashlib.sha256(data).hexdigest()
-        headers = {
-            **self.headers,
-            "Upload-Offset": "0",
-            "Upload-Length": str(len(data)),
-            "Content-Type": "application/offset+octet-stream",
-        }
-        httpx.patch(f"{self.base_url}/api/v1/blobs/{sha}", content=data, headers=headers, timeout=30).raise_for_status()
-        return sha
+        return upload_blob(self.base_url, self.token, data)
 
     def submit_inspection(
         self,

@@ -28,19 +28,19 @@ def test_the_supervisor_verifies_an_overdue_action_on_the_board_and_it_leaves_th
     device = world.device()
     inspection_id = device.submit_inspection(world.site_id, submit=False)
     aid = str(uuid.uuid4())
+    fixed = {
+        "inspection_id": inspection_id,
+        "question_id": "temp_check",
+        "description": "Lắp đặt điểm rửa tay có xà phòng ở lối vào xưởng",
+        "deadline": SOON,
+        "responsible_name": "Ông Trần Văn Hùng",
+        "responsible_phone": "0912 345 678",
+        "fix_photos": [device.upload(photo_png(aid))],
+        "fix_note": "Đã lắp 2 bồn rửa tay có xà phòng",
+        "status": "reported_fixed",
+    }
     device.push(
-        [
-            device.change("answer", f"{inspection_id}/temp_check", "value", "no"),
-            device.change("action", aid, "inspection_id", inspection_id),
-            device.change("action", aid, "question_id", "temp_check"),
-            device.change("action", aid, "description", "Lắp đặt điểm rửa tay có xà phòng ở lối vào xưởng"),
-            device.change("action", aid, "deadline", SOON),
-            device.change("action", aid, "responsible_name", "Ông Trần Văn Hùng"),
-            device.change("action", aid, "responsible_phone", "0912 345 678"),
-            device.change("action", aid, "fix_photos", [device.upload(photo_png(aid))]),
-            device.change("action", aid, "fix_note", "Đã lắp 2 bồn rửa tay có xà phòng"),
-            device.change("action", aid, "status", "reported_fixed"),
-        ]
+        [device.change("answer", f"{inspection_id}/temp_check", "value", "no"), *device.changes("action", aid, fixed)]
     )
     # the days pass: the deadline is now behind us
     conn = sqlite3.connect(world.server.database_url.removeprefix("sqlite:///"))

@@ -23,23 +23,25 @@ def test_a_supervisor_picks_a_period_and_reads_the_summary(world: World, browser
     device = world.device()
     inspection_id = device.submit_inspection(world.site_id, submit=False, started_at="2021-08-09T02:30:00Z")
     aid = str(uuid.uuid4())
+    action = {
+        "inspection_id": inspection_id,
+        "question_id": "temp_check",
+        "description": "Bố trí người đo thân nhiệt tại cổng",
+        "deadline": SOON,
+    }
     device.push(
         [
             device.change("answer", f"{inspection_id}/temp_check", "value", "no"),
-            device.change("action", aid, "inspection_id", inspection_id),
-            device.change("action", aid, "question_id", "temp_check"),
-            device.change("action", aid, "description", "Bố trí người đo thân nhiệt tại cổng"),
-            device.change("action", aid, "deadline", SOON),
+            *device.changes("action", aid, action),
             device.change("inspection", inspection_id, "status", "submitted"),
         ]
     )
-    device.push(
-        [
-            device.change("action", aid, "fixed_on", dt.date.today().isoformat()),
-            device.change("action", aid, "fix_note", "Đã cử bảo vệ đo thân nhiệt tại cổng"),
-            device.change("action", aid, "status", "reported_fixed"),
-        ]
-    )
+    fixed = {
+        "fixed_on": dt.date.today().isoformat(),
+        "fix_note": "Đã cử bảo vệ đo thân nhiệt tại cổng",
+        "status": "reported_fixed",
+    }
+    device.push(device.changes("action", aid, fixed))
     page: Page = signed_in_page(browser, world, "giamsat")  # type: ignore[assignment]
     page.get_by_role("link", name="Báo cáo tổng hợp").click()
     page.get_by_label("Từ ngày").fill("2021-08-01")

@@ -31,16 +31,20 @@ def action_reported_fixed(world: World, device: Device, inspection_id: str) -> s
     aid = str(uuid.uuid4())
     fix = device.upload(photo_png(aid))
     device.push(
-        [
-            device.change("action", aid, "inspection_id", inspection_id),
-            device.change("action", aid, "question_id", "temp_check"),
-            device.change("action", aid, "description", "Đặt máy đo thân nhiệt ở cổng"),
-            device.change("action", aid, "deadline", SOON),
-            device.change("action", aid, "responsible_name", "Ông Trần Văn Hùng"),
-            device.change("action", aid, "fix_photos", [fix]),
-            device.change("action", aid, "fix_note", "Đã đặt 2 máy đo ở cổng chính"),
-            device.change("action", aid, "status", "reported_fixed"),
-        ]
+        device.changes(
+            "action",
+            aid,
+            {
+                "inspection_id": inspection_id,
+                "question_id": "temp_check",
+                "description": "Đặt máy đo thân nhiệt ở cổng",
+                "deadline": SOON,
+                "responsible_name": "Ông Trần Văn Hùng",
+                "fix_photos": [fix],
+                "fix_note": "Đã đặt 2 máy đo ở cổng chính",
+                "status": "reported_fixed",
+            },
+        )
     )
     return aid
 
@@ -119,20 +123,18 @@ def plan_with_two_actions(world: World, console: ConsoleClient) -> tuple[str, st
     finding = device.upload(photo_png(in_plan))
     changes = []
     for aid, iid in ((in_plan, planned), (outside, unplanned)):
-        changes += [
-            device.change("action", aid, "inspection_id", iid),
-            device.change("action", aid, "question_id", "temp_check"),
-            device.change("action", aid, "description", f"Đặt máy đo thân nhiệt ở cổng {aid[:4]}"),
-            device.change("action", aid, "deadline", SOON),
-        ]
-    device.push(
-        [
-            *changes,
-            device.change("action", in_plan, "finding_photos", [finding]),
-            device.change("action", in_plan, "check_note", "Mới mua máy đo, chưa lắp"),
-            device.change("action", in_plan, "checked_on", rules.viet_nam_today().isoformat()),
-        ]
-    )
+        description = f"Đặt máy đo thân nhiệt ở cổng {aid[:4]}"
+        changes += device.changes(
+            "action",
+            aid,
+            {"inspection_id": iid, "question_id": "temp_check", "description": description, "deadline": SOON},
+        )
+    checked = {
+        "finding_photos": [finding],
+        "check_note": "Mới mua máy đo, chưa lắp",
+        "checked_on": rules.viet_nam_today().isoformat(),
+    }
+    device.push([*changes, *device.changes("action", in_plan, checked)])
     return plan_id, name, in_plan, outside, finding
 
 

@@ -145,16 +145,21 @@ def test_dashboard_lists_the_overdue_corrective_action(world: World, console: Co
     assert "TX Phổ Yên" in figures and "Doanh nghiệp" in figures
 
 
-def test_a_conflict_is_shown_with_both_values_and_blocks_approval_until_resolved(
-    world: World, console: ConsoleClient
-) -> None:
+def submitted_with_a_conflict(world: World) -> str:
+    """An inspection whose "manager" answer two devices wrote without having seen each other's
+    edit (Ông Trần Văn Hùng, then Bà Nguyễn Thị Mai); then it is submitted."""
     first = world.device()
     inspection_id = first.submit_inspection(world.site_id, submit=False)
     second = Device(world.base_url, world.tokens["thanhtra"])
-    key = answer_entity_id(inspection_id, "manager")
-    # Both devices write the same answer without having seen each other's edit; then it is submitted.
-    second.push([second.change("answer", key, "value", "Bà Nguyễn Thị Mai")])
+    second.push([second.change("answer", answer_entity_id(inspection_id, "manager"), "value", "Bà Nguyễn Thị Mai")])
     first.push([first.change("inspection", inspection_id, "status", "submitted")])
+    return inspection_id
+
+
+def test_a_conflict_is_shown_with_both_values_and_blocks_approval_until_resolved(
+    world: World, console: ConsoleClient
+) -> None:
+    inspection_id = submitted_with_a_conflict(world)
     console.login("giamsat")
     page = console.page(f"/console/inspections/{inspection_id}")
     conflicts = page.text[page.text.index('id="conflicts"') :]
@@ -174,11 +179,7 @@ def test_a_conflict_is_shown_with_both_values_and_blocks_approval_until_resolved
 def test_settling_a_conflict_by_the_replaced_value_is_shown_in_the_revision_timeline(
     world: World, console: ConsoleClient
 ) -> None:
-    first = world.device()
-    inspection_id = first.submit_inspection(world.site_id, submit=False)
-    second = Device(world.base_url, world.tokens["thanhtra"])
-    second.push([second.change("answer", answer_entity_id(inspection_id, "manager"), "value", "Bà Nguyễn Thị Mai")])
-    first.push([first.change("inspection", inspection_id, "status", "submitted")])
+    inspection_id = submitted_with_a_conflict(world)
     console.login("giamsat")
     page = console.page(f"/console/inspections/{inspection_id}")
     assert "Không có sửa đổi nào sau lần nộp đầu tiên." in page.text

@@ -5,13 +5,11 @@ XLSForm. In Chromium: upload, see the row, fix the file, publish; a device pulls
 
 from __future__ import annotations
 
-import io
 import re
 import uuid
 from html import unescape
 from pathlib import Path
 
-import openpyxl
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -21,6 +19,7 @@ from sync_server.core.xlsform import read_xlsform, write_xlsform
 from tests.console.conftest import ConsoleClient, World, shot, signed_in_page
 from tests.support.malformed_xlsforms import MALFORMED
 from tests.support.sample_checklist import sample_template
+from tests.support.xlsform_files import with_a_calculate_row
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMS = Path(__file__).resolve().parents[1] / "content" / "xlsforms"
@@ -29,17 +28,7 @@ FORMS = Path(__file__).resolve().parents[1] / "content" / "xlsforms"
 def forms(template_id: str) -> tuple[bytes, bytes]:
     """(an XLSForm with one calculate row inserted as survey row 4, the same form without it)."""
     good = write_xlsform(sample_template(version=1, template_id=template_id))
-    book = openpyxl.load_workbook(io.BytesIO(good))
-    ws = book["survey"]
-    ws.insert_rows(4)
-    column = ws.max_column + 1
-    ws.cell(row=1, column=column, value="calculation")
-    ws.cell(row=4, column=1, value="calculate")
-    ws.cell(row=4, column=2, value="so_nguoi_x2")
-    ws.cell(row=4, column=column, value="${workers} * 2")
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue(), good
+    return with_a_calculate_row(good), good
 
 
 def _document_fields(text: str) -> dict[str, str]:

@@ -27,7 +27,8 @@ from shared_schema.protocol import PROTOCOL_VERSION
 from sync_server.core.content import load_checklists
 from tests.console.conftest import ConsoleClient
 from tests.content.answers import PHOTO, compliant_values
-from tests.sync_server.helpers import Device, png_bytes, sha
+from tests.support.server_process import upload_blob
+from tests.sync_server.helpers import Device, png_bytes
 
 ROOT = Path(__file__).resolve().parents[2]
 TISCO = "Công ty Cổ phần Gang thép Thái Nguyên (TISCO)"
@@ -136,21 +137,6 @@ def pull_all(base: str, bearer: str) -> list[dict[str, Any]]:
         cursor = page["cursor"]
         if not page["has_more"]:
             return changes
-
-
-def upload_blob(base: str, bearer: str, data: bytes) -> str:
-    digest = sha(data)
-    httpx.patch(
-        f"{base}/api/v1/blobs/{digest}",
-        content=data,
-        headers={
-            "Authorization": f"Bearer {bearer}",
-            "Upload-Offset": "0",
-            "Upload-Length": str(len(data)),
-            "Content-Type": "application/offset+octet-stream",
-        },
-    ).raise_for_status()
-    return digest
 
 
 def inspect_tisco(base: str, bearer: str) -> str:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import itertools
 import struct
 import zlib
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import msgspec
@@ -17,6 +20,7 @@ from shared_schema import protocol
 from shared_schema.checklist import ChecklistTemplate
 from shared_schema.records import UserInfo
 from shared_schema.sync import PulledChange
+from tests.support.sample_checklist import sample_template
 
 _server_ms = itertools.count(1_700_000_000_000)
 
@@ -67,6 +71,19 @@ def fake_session(
             token="t",
             token_expires_at="2999-01-01T00:00:00+00:00",
         )
+
+
+@contextlib.contextmanager
+def signed_in_device(path: Path, sites: dict[str, dict[str, Any]]) -> Iterator[AppServices]:
+    """A device at ``path`` with a saved session (``fake_session``), version 1 of the sample
+    checklist and ``sites`` as a pull leaves them; closed at the end."""
+    app = AppServices.open(path)
+    try:
+        fake_session(app)
+        seed(app, [sample_template(1)], sites)
+        yield app
+    finally:
+        app.close()
 
 
 def png_bytes(seed: int = 0, width: int = 2, height: int = 2) -> bytes:

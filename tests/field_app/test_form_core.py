@@ -8,21 +8,18 @@ import pytest
 from field_app.core import form_reading as read
 from field_app.core import signature_values as sig
 from field_app.core.header_edits import header_change, header_text
-from field_app.core.services import AppServices
 from field_app.core.typing_buffer import TypingBuffer, split_key
 from shared_schema.records import InspectionHeader, Representative, Signature, TeamMember
 from shared_schema.validation import validate_header_field
-from tests.field_app.helpers import fake_session, seed, site_fields
-from tests.support.sample_checklist import sample_template
+from tests.field_app.helpers import signed_in_device, site_fields
 
 
 @pytest.fixture
 def app(tmp_path):
-    services = AppServices.open(tmp_path / "device")
-    fake_session(services)
-    seed(services, [sample_template(1)], {"s1": site_fields("DN-001", "Công ty May Hà Nội", "DN_SX", "Phổ Yên")})
-    yield services
-    services.close()
+    with signed_in_device(
+        tmp_path / "device", {"s1": site_fields("DN-001", "Công ty May Hà Nội", "DN_SX", "Phổ Yên")}
+    ) as services:
+        yield services
 
 
 def test_reading_follows_the_answers_what_applies_and_the_sections(app):

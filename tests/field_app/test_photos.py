@@ -17,20 +17,16 @@ from PIL import Image
 from field_app.core import photos
 from field_app.core.models import AppError
 from field_app.core.services import AppServices
-from tests.field_app.helpers import fake_session, png_bytes, seed, site_fields
+from tests.field_app.helpers import png_bytes, signed_in_device, site_fields
 from tests.support.camera_photos import CAPTURED, camera_jpeg, marked_jpeg
-from tests.support.sample_checklist import sample_template
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
 def app(tmp_path):
-    services = AppServices.open(tmp_path / "device")
-    fake_session(services)
-    seed(services, [sample_template(1)], {"s1": site_fields("DN-001", "Công ty May Hà Nội")})
-    yield services
-    services.close()
+    with signed_in_device(tmp_path / "device", {"s1": site_fields("DN-001", "Công ty May Hà Nội")}) as services:
+        yield services
 
 
 def opened(data: bytes) -> Image.Image:

@@ -24,19 +24,15 @@ from field_app.core.site_correction import (
     with_position,
 )
 from shared_schema.validation import validate_site_field
-from tests.field_app.helpers import fake_session, seed, site_fields
-from tests.support.sample_checklist import sample_template
+from tests.field_app.helpers import signed_in_device, site_fields
 
 SITES = {"s1": {**site_fields("DN-001", "Công ty May Hà Nội"), "workers": 120}}
 
 
 @pytest.fixture
 def app(tmp_path: Any) -> Any:
-    services = AppServices.open(tmp_path / "device")
-    fake_session(services)
-    seed(services, [sample_template(1)], SITES)
-    yield services
-    services.close()
+    with signed_in_device(tmp_path / "device", SITES) as services:
+        yield services
 
 
 def outbox(app: AppServices) -> list[dict[str, Any]]:

@@ -20,6 +20,7 @@ from tests.field_app.helpers import (
     png_bytes,
     pulled,
     seed,
+    signed_in_device,
     site_fields,
 )
 from tests.support.sample_checklist import sample_template
@@ -33,11 +34,8 @@ SITES = {
 
 @pytest.fixture
 def app(tmp_path):
-    services = AppServices.open(tmp_path / "device")
-    fake_session(services)
-    seed(services, [sample_template(1)], SITES)
-    yield services
-    services.close()
+    with signed_in_device(tmp_path / "device", SITES) as services:
+        yield services
 
 
 def outbox_rows(app: AppServices) -> list[dict]:

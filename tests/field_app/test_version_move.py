@@ -10,20 +10,16 @@ from field_app.core.models import AppError
 from field_app.core.services import AppServices
 from shared_schema import protocol
 from shared_schema.validation import validate_answer_field, validate_header_field
-from tests.field_app.helpers import apply_pulled, fake_session, png_bytes, pulled, seed, site_fields, template_fields
+from tests.field_app.helpers import apply_pulled, png_bytes, pulled, signed_in_device, site_fields, template_fields
 from tests.support.changed_checklist import changed_template
-from tests.support.sample_checklist import sample_template
 
 SITES = {"s1": site_fields("DN-001", "Công ty May Hà Nội", "DN_SX", "Phổ Yên")}
 
 
 @pytest.fixture
 def app(tmp_path):
-    services = AppServices.open(tmp_path / "device")
-    fake_session(services)
-    seed(services, [sample_template(1)], SITES)
-    yield services
-    services.close()
+    with signed_in_device(tmp_path / "device", SITES) as services:
+        yield services
 
 
 def publish_on_device(app: AppServices, version: int = 2, *, retire_old: bool = False) -> None:
@@ -222,10 +218,7 @@ ANSWER_POOL = {
     notes=st.sets(st.sampled_from(sorted(ANSWER_POOL)), max_size=4),
 )
 def test_every_answer_is_either_carried_over_unchanged_or_named_as_dropped(tmp_path_factory, chosen, notes):
-    app = AppServices.open(tmp_path_factory.mktemp("device"))
-    try:
-        fake_session(app)
-        seed(app, [sample_template(1)], SITES)
+    with signed_in_device(tmp_path_factory.mktemp("device"), SITES) as app:
         iid = app.start_inspection("s1", "sample-factory")
         for qid, pick in chosen.items():
             pool = ANSWER_POOL[qid]
@@ -252,5 +245,3 @@ def test_every_answer_is_either_carried_over_unchanged_or_named_as_dropped(tmp_p
         }
         assert carried == set(plan.kept)
         assert app.get_inspection(iid).answers == before  # the old draft keeps everything
-    finally:
-        app.close()

@@ -33,8 +33,5 @@ def test_seed_demo_on_postgresql_is_idempotent_and_its_users_can_log_in(empty_da
     assert postgres.query(empty_database, "SELECT (SELECT COUNT(*) FROM users), (SELECT COUNT(*) FROM sites)") == counts
     assert counts[0][0] == len(lines) and counts[0][1] > 0
     username, _, _, password = lines[-1].split("\t")
-    server.start()
-    try:
+    with server:
         assert server.token(username, password)
-    finally:
-        server.stop()

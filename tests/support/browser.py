@@ -217,3 +217,10 @@ def retype(box: object, text: str, attempts: int = 4) -> None:
         except AssertionError:
             continue
         return
+
+
+def log_in(page: object, username: str, password: str) -> None:
+    """Type ``username`` and ``password`` on the app's login screen and press "Đăng nhập"."""
+    retype(page.get_by_role("textbox", name="Tên đăng nhập"), username)  # type: ignore[attr-defined]
+    retype(page.get_by_role("textbox", name="Mật khẩu"), password)  # type: ignore[attr-defined]
+    page.get_by_role("button", name="Đăng nhập").click()  # type: ignore[attr-defined]

@@ -42,8 +42,8 @@ class _Link:
         self.closed = threading.Event()
 
     def start(self) -> None:
-        threading.Thread(target=self._pump_up, daemon=True).start()
-        threading.Thread(target=self._pump_down, daemon=True).start()
+        threading.Thread(target=self._pump, args=(self.client, self.upstream, "request"), daemon=True).start()
+        threading.Thread(target=self._pump, args=(self.upstream, self.client, "reply"), daemon=True).start()
 
     def close(self) -> None:
         if self.closed.is_set():
@@ -56,43 +56,27 @@ class _Link:
                 s.close()
         self.proxy._forget(self)
 
-    def _pump_up(self) -> None:
+    def _pump(self, source: socket.socket, sink: socket.socket, direction: str) -> None:
+        """Forward ``source`` to ``sink`` until either closes, cutting it where a fault of this
+        ``direction`` ("request" or "reply") says. Faults are armed by what the request holds."""
         try:
             while not self.closed.is_set():
-                data = self.client.recv(65536)
+                data = source.recv(65536)
                 if not data:
                     break
-                if self.fault is None:
+                if direction == "request" and self.fault is None:
                     fault = self.proxy._take_fault(data)
                     if fault is not None:
                         self.fault = fault
                         self.count = 0
-                if self.fault is not None and self.fault.kind == "request":
+                if self.fault is not None and self.fault.kind == direction:
                     room = self.fault.after_bytes - self.count
                     if len(data) >= room:
                         if room > 0:
-                            self.upstream.sendall(data[:room])
+                            sink.sendall(data[:room])
                         break
                     self.count += len(data)
-                self.upstream.sendall(data)
-        except OSError:
-            pass
-        self.close()
-
-    def _pump_down(self) -> None:
-        try:
-            while not self.closed.is_set():
-                data = self.upstream.recv(65536)
-                if not data:
-                    break
-                if self.fault is not None and self.fault.kind == "reply":
-                    room = self.fault.after_bytes - self.count
-                    if len(data) >= room:
-                        if room > 0:
-                            self.client.sendall(data[:room])
-                        break
-                    self.count += len(data)
-                self.client.sendall(data)
+                sink.sendall(data)
         except OSError:
             pass
         self.close()

@@ -14,6 +14,7 @@ SQLite file and blob directory under the given directory, and keeps the server's
 
 from __future__ import annotations
 
+import hashlib
 import os
 import signal
 import socket
@@ -205,6 +206,23 @@ class ServerProcess:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def upload_blob(base_url: str, token: str, data: bytes) -> str:
+    """Upload ``data`` whole (one PATCH from offset 0) as the user of ``token``; returns its SHA-256."""
+    digest = hashlib.sha256(data).hexdigest()
+    httpx.patch(
+        f"{base_url}/api/v1/blobs/{digest}",
+        content=data,
+        headers={
+            "Authorization": f"Bearer {token}",
+            "Upload-Offset": "0",
+            "Upload-Length": str(len(data)),
+            "Content-Type": "application/offset+octet-stream",
+        },
+        timeout=30,
+    ).raise_for_status()
+    return digest
 
 
 def start_server(tmp_path: Path, *, workers: int = 1, **env_overrides: str) -> ServerProcess:

@@ -16,6 +16,7 @@ import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from litestar.testing import TestClient
@@ -33,6 +34,15 @@ SECRET = "test-secret-key"
 PASSWORD = "correct horse battery"
 DISTRICT_A = "TX Phổ Yên"
 DISTRICT_B = "TP Sông Công"
+# POST /api/v1/plans: the sample checklist in district A, one team led by insp_a.
+PLAN_BODY: dict[str, Any] = {
+    "name": "Đợt kiểm tra nhà máy",
+    "template_id": "sample-factory",
+    "window_from": "2021-06-01",
+    "window_to": "2999-06-30",
+    "teams": [{"name": "Đoàn 1", "lead": "insp_a"}],
+    "sites": {"district": DISTRICT_A},
+}
 USERS = {
     "admin": ("admin", []),
     "sup": ("supervisor", [DISTRICT_A]),

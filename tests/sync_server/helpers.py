@@ -3,10 +3,12 @@ checklist, and a database dump to prove that refused input changed nothing."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import sqlite3
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +16,7 @@ import msgspec
 
 from shared_schema.clock import HybridClock
 from shared_schema.protocol import PROTOCOL_VERSION, answer_entity_id
-from shared_schema.sync import Change, PushRequest
+from shared_schema.sync import Change, PushRequest, new_change
 
 _UNSET: Any = object()
 
@@ -40,16 +42,7 @@ class Device:
         base = self.seen.get(key) if base_hlc is _UNSET else base_hlc
         self.seen[key] = stamp
         self.values[key] = value
-        return Change(
-            change_id=str(uuid.uuid4()),
-            client_seq=self.seq,
-            entity=entity,
-            entity_id=entity_id,
-            field=field,
-            value=value,
-            hlc=stamp,
-            base_hlc=base,
-        )
+        return new_change(self.seq, entity, entity_id, field, value, stamp, base)
 
     def answer(self, inspection_id: str, question_id: str, value: Any, field: str = "value") -> Change:
         return self.change("answer", answer_entity_id(inspection_id, question_id), field, value)
@@ -160,3 +153,12 @@ def assert_old_feed_row_pulls_as_written_now(db: Any) -> None:
             "hlc": "000000000000001-00000-dev",
         }
     ]
+
+
+@contextlib.contextmanager
+def unchanged(path: Path | str) -> Iterator[None]:
+    """Asserts that the block leaves the database at ``path`` (``dump_database``) as it found it,
+    row for row: refused input changes nothing."""
+    before = dump_database(path)
+    yield
+    assert dump_database(path) == before

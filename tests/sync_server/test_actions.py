@@ -36,9 +36,16 @@ def pulled(world: World, user: str) -> dict[tuple[str, str, str], Any]:
     return {(c["entity"], c["entity_id"], c["field"]): c["value"] for c in page["changes"]}
 
 
-def failed_inspection(world: World, dev: Device, user: str = "insp_a") -> str:
+def answered_inspection(
+    world: World, dev: Device, answers: list[tuple[str, str, Any]], user: str = "insp_a"
+) -> tuple[str, PushReply]:
+    """A new inspection of site A with ``answers`` (question, field, value), pushed by ``user``."""
     iid, create = dev.start_inspection(world.site_a)
-    reply = push(world, user, dev, [*create, dev.answer(iid, "temp_check", "no")])
+    return iid, push(world, user, dev, [*create, *(dev.answer(iid, q, value, field=f) for q, f, value in answers)])
+
+
+def failed_inspection(world: World, dev: Device, user: str = "insp_a") -> str:
+    iid, reply = answered_inspection(world, dev, [("temp_check", "value", "no")], user)
     assert {r.status for r in reply.results} == {"applied"}
     return iid
 
@@ -221,19 +228,15 @@ def test_what_was_asked_is_fixed_once_the_inspection_is_submitted_but_the_fix_ca
 
 
 def test_existing_text_and_deadline_answers_become_actions_by_the_migration(world: World) -> None:
-    dev = Device()
-    iid, create = dev.start_inspection(world.site_a)
-    push(
+    iid, _ = answered_inspection(
         world,
-        "insp_a",
-        dev,
+        Device(),
         [
-            *create,
-            dev.answer(iid, "team", "no"),
-            dev.answer(iid, "team", "Thành lập tổ an toàn COVID", field="corrective_action"),
-            dev.answer(iid, "team", "2021-06-01", field="due_date"),
-            dev.answer(iid, "masks", "none"),
-            dev.answer(iid, "masks", "Phát khẩu trang", field="corrective_action"),
+            ("team", "value", "no"),
+            ("team", "corrective_action", "Thành lập tổ an toàn COVID"),
+            ("team", "due_date", "2021-06-01"),
+            ("masks", "value", "none"),
+            ("masks", "corrective_action", "Phát khẩu trang"),
         ],
     )
     db = world.server.db
@@ -394,17 +397,10 @@ def test_the_seeded_demo_has_an_open_overdue_action_and_a_verified_one(tmp_path)
 
 def test_an_older_apps_answer_text_and_deadline_become_the_same_action_nothing_lost(world: World) -> None:
     dev = Device()
-    iid, create = dev.start_inspection(world.site_a)
-    push(
+    iid, _ = answered_inspection(
         world,
-        "insp_a",
         dev,
-        [
-            *create,
-            dev.answer(iid, "masks", "none"),
-            dev.answer(iid, "masks", "Phát khẩu trang", field="corrective_action"),
-            dev.answer(iid, "masks", SOON, field="due_date"),
-        ],
+        [("masks", "value", "none"), ("masks", "corrective_action", "Phát khẩu trang"), ("masks", "due_date", SOON)],
     )
     aid = rules.migrated_action_id(iid, "masks")
     detail = actions.get_action(world.server.db, world.actor("sup"), aid)

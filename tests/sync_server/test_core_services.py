@@ -27,6 +27,7 @@ from tests.sync_server.helpers import (
     dump_database,
     png_bytes,
     sha,
+    unchanged,
 )
 
 # --- access policy ---------------------------------------------------------------------------
@@ -207,13 +208,11 @@ def test_csv_import_with_bad_rows_imports_nothing_and_names_every_row(world: Wor
         ",DN-W,W,DN_SX,TX Phổ Yên,,,,,,21.0,,\n"  # row 6: lat without lon
         ",DN-V,V,DN_SX,TX Phổ Yên,,no-such-parent,,,,,,\n"  # row 7: unknown parent
     )
-    before = dump_database(world.db_path)
-    with pytest.raises(Invalid) as err:
+    with unchanged(world.db_path), pytest.raises(Invalid) as err:
         registry.import_sites_csv(world.server.db, SYSTEM, bad)
     rows = sorted({e.row for e in err.value.errors})
     assert rows == [4, 5, 6, 7]
     assert any(e.field == "workers" for e in err.value.errors)
-    assert dump_database(world.db_path) == before
 
 
 def test_csv_import_needs_the_required_columns_and_admin(world: World) -> None:
@@ -332,11 +331,9 @@ def test_approved_inspection_is_locked(world: World) -> None:
 
 def test_approval_is_refused_while_a_blob_is_missing(world: World) -> None:
     iid, _, signature = submitted(world, with_blob=False)
-    before = dump_database(world.db_path)
-    with pytest.raises(Conflict) as err:
+    with unchanged(world.db_path), pytest.raises(Conflict) as err:
         inspections.review(world.server.db, world.actor("sup"), iid, "approve")
     assert err.value.code == "blobs_missing"
-    assert dump_database(world.db_path) == before
     assert inspections.get_inspection(world.server.db, world.actor("sup"), iid).missing_blobs == [sha(signature)]
 
 
@@ -385,12 +382,10 @@ def test_review_rules(world: World) -> None:
 
 def test_rejecting_needs_a_comment_saying_why_and_approving_needs_none(world: World) -> None:
     iid, _, _ = submitted(world)
-    before = dump_database(world.db_path)
-    with pytest.raises(Invalid) as err:
+    with unchanged(world.db_path), pytest.raises(Invalid) as err:
         inspections.review(world.server.db, world.actor("sup"), iid, "reject", "   ")
     assert err.value.code == "comment_required"
     assert "lý do" in err.value.detail and "Rejecting an inspection needs a comment" in err.value.detail
-    assert dump_database(world.db_path) == before
     rejected = inspections.review(world.server.db, world.actor("sup"), iid, "reject", "Cơ sở sai địa chỉ")
     assert rejected.summary.status == "rejected"
     assert [(r.decision, r.comment) for r in rejected.reviews] == [("reject", "Cơ sở sai địa chỉ")]

@@ -15,7 +15,7 @@ from sync_server.core import blobs, inspections, local_time, plans, registry, sy
 from sync_server.core.access import SYSTEM
 from sync_server.core.errors import Conflict, Forbidden, Invalid, NotFound
 from tests.sync_server.conftest import DISTRICT_A, DISTRICT_B, World
-from tests.sync_server.helpers import Device, complete_answers, dump_database, png_bytes, sha
+from tests.sync_server.helpers import Device, complete_answers, png_bytes, sha, unchanged
 
 
 def add_sites(world: World, n: int, district: str = DISTRICT_A, kind: str = "DN_SX", prefix: str = "P") -> list[str]:
@@ -83,8 +83,7 @@ def test_preview_counts_the_sites_a_selection_picks(world: World) -> None:
 
 
 def test_unknown_site_codes_are_named_row_by_row_and_nothing_is_saved(world: World) -> None:
-    before = dump_database(world.db_path)
-    with pytest.raises(Invalid) as err:
+    with unchanged(world.db_path), pytest.raises(Invalid) as err:
         plans.create_plan(
             world.server.db,
             world.actor("sup"),
@@ -93,7 +92,6 @@ def test_unknown_site_codes_are_named_row_by_row_and_nothing_is_saved(world: Wor
     rows = [(p.row, p.code) for p in err.value.errors]
     assert rows == [(2, "unknown_site"), (3, "unknown_site"), (4, "unknown_site")]  # DN-B is another district
     assert "KHONG-CO" in err.value.errors[0].message
-    assert dump_database(world.db_path) == before
 
 
 @pytest.mark.parametrize(
@@ -116,11 +114,9 @@ def test_unknown_site_codes_are_named_row_by_row_and_nothing_is_saved(world: Wor
 def test_bad_plan_input_is_refused_with_the_field_and_changes_nothing(
     world: World, overrides: dict[str, Any], field: str, code: str
 ) -> None:
-    before = dump_database(world.db_path)
-    with pytest.raises(Invalid) as err:
+    with unchanged(world.db_path), pytest.raises(Invalid) as err:
         plans.create_plan(world.server.db, world.actor("sup"), plan_input(**overrides))
     assert (field, code) in [(p.field, p.code) for p in err.value.errors]
-    assert dump_database(world.db_path) == before
 
 
 def test_inspectors_cannot_plan_and_supervisors_only_see_their_districts(world: World) -> None:
@@ -308,10 +304,8 @@ def test_edit_adds_and_cancels_sites_and_close_cancels_open_work(world: World) -
     shown = {a.document.site_code: a.document.status for a in detail.assignments}
     assert shown == {"DN-A": "cancelled", codes[0]: "planned", codes[1]: "planned"}
     assert all(a["plan_name"] == "Đợt 2" for a in pulled_assignments(world, "insp_a").values())
-    before = dump_database(world.db_path)
-    with pytest.raises(Invalid):
+    with unchanged(world.db_path), pytest.raises(Invalid):
         plans.update_plan(world.server.db, world.actor("sup"), plan_id, plans.PlanPatch(window_to="2000-01-01"))
-    assert dump_database(world.db_path) == before
     closed = plans.close_plan(world.server.db, world.actor("sup"), plan_id)
     assert closed.plan.status == "closed"
     assert {a.document.status for a in closed.assignments} == {"cancelled"}
@@ -386,8 +380,7 @@ def test_a_member_added_later_pulls_the_teams_assignments_from_their_cursor(worl
     assert [c["entity_id"] for c in later["changes"] if c["entity"] == "assignment"] == [
         detail.assignments[0].document.id
     ]
-    before = dump_database(world.db_path)
-    with pytest.raises(Invalid) as err:
+    with unchanged(world.db_path), pytest.raises(Invalid) as err:
         plans.update_plan(
             world.server.db,
             world.actor("sup"),
@@ -395,15 +388,13 @@ def test_a_member_added_later_pulls_the_teams_assignments_from_their_cursor(worl
             plans.PlanPatch(teams=[plans.TeamInput(name="Đoàn 1", lead="insp_a", members=["admin"])]),
         )
     assert err.value.errors[0].code == "not_inspector"
-    assert dump_database(world.db_path) == before
 
 
 def test_a_site_moved_by_hand_leaves_the_old_team_and_reaches_the_new_one(world: World) -> None:
     add_sites(world, 1)
     detail = plans.create_plan(world.server.db, world.actor("sup"), plan_input())
     moved = next(a.document for a in detail.assignments if a.document.team_name == "Đoàn 1")
-    before = dump_database(world.db_path)
-    with pytest.raises(Invalid) as err:
+    with unchanged(world.db_path), pytest.raises(Invalid) as err:
         plans.update_plan(
             world.server.db,
             world.actor("sup"),
@@ -411,7 +402,6 @@ def test_a_site_moved_by_hand_leaves_the_old_team_and_reaches_the_new_one(world:
             plans.PlanPatch(move_sites={moved.site_code: "Đoàn 9", "KHONG-CO": "Đoàn 2"}),
         )
     assert [(p.row, p.code) for p in err.value.errors] == [(1, "unknown_team"), (2, "unknown_site")]
-    assert dump_database(world.db_path) == before
     plans.update_plan(
         world.server.db, world.actor("sup"), detail.plan.id, plans.PlanPatch(move_sites={moved.site_code: "Đoàn 2"})
     )

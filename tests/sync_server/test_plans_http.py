@@ -3,21 +3,10 @@ follow-up that reaches the team's device by pull."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from litestar.testing import TestClient
 
-from tests.sync_server.conftest import DISTRICT_A, World
+from tests.sync_server.conftest import DISTRICT_A, PLAN_BODY, World
 from tests.sync_server.helpers import Device, complete_answers, dump_database, sha
-
-PLAN: dict[str, Any] = {
-    "name": "Đợt kiểm tra nhà máy",
-    "template_id": "sample-factory",
-    "window_from": "2021-06-01",
-    "window_to": "2999-06-30",
-    "teams": [{"name": "Đoàn 1", "lead": "insp_a"}],
-    "sites": {"district": DISTRICT_A},
-}
 
 
 def test_unknown_codes_come_back_as_a_problem_naming_each_row(api: tuple[TestClient, World]) -> None:
@@ -25,7 +14,7 @@ def test_unknown_codes_come_back_as_a_problem_naming_each_row(api: tuple[TestCli
     before = dump_database(world.db_path)
     r = client.post(
         "/api/v1/plans",
-        json={**PLAN, "sites": {"codes": ["DN-A", "X-1", "X-2"]}, "window_to": "2021-05-01"},
+        json={**PLAN_BODY, "sites": {"codes": ["DN-A", "X-1", "X-2"]}, "window_to": "2021-05-01"},
         headers=world.headers("sup"),
     )
     assert r.status_code == 422
@@ -40,7 +29,7 @@ def test_unknown_codes_come_back_as_a_problem_naming_each_row(api: tuple[TestCli
 
 def test_each_inspector_lists_only_their_teams_assignments(api: tuple[TestClient, World]) -> None:
     client, world = api
-    r = client.post("/api/v1/plans", json=PLAN, headers=world.headers("sup"))
+    r = client.post("/api/v1/plans", json=PLAN_BODY, headers=world.headers("sup"))
     assert r.status_code == 201, r.text
     mine = client.get("/api/v1/assignments", headers=world.headers("insp_a")).json()
     assert [a["document"]["site_code"] for a in mine] == ["DN-A"]
@@ -52,7 +41,7 @@ def test_each_inspector_lists_only_their_teams_assignments(api: tuple[TestClient
 
 def test_follow_up_of_a_submitted_visit_reaches_the_device(api: tuple[TestClient, World]) -> None:
     client, world = api
-    plan = client.post("/api/v1/plans", json=PLAN, headers=world.headers("sup")).json()
+    plan = client.post("/api/v1/plans", json=PLAN_BODY, headers=world.headers("sup")).json()
     aid = plan["assignments"][0]["document"]["id"]
     dev = Device()
     iid, create = dev.start_inspection("site-a")

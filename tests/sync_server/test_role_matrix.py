@@ -19,7 +19,7 @@ from litestar.testing import TestClient
 from shared_schema import actions
 from shared_schema.protocol import answer_entity_id
 from tests.support.sample_checklist import sample_template
-from tests.sync_server.conftest import DISTRICT_A, World
+from tests.sync_server.conftest import DISTRICT_A, PLAN_BODY, World
 from tests.sync_server.helpers import Device, complete_answers, png_bytes, sha
 
 ROLES = ("anonymous", "inspector", "other_inspector", "supervisor", "admin")
@@ -86,14 +86,6 @@ def prepare(client: TestClient, world: World) -> Fixture:
     )
 
 
-PLAN_BODY: dict[str, Any] = {
-    "name": "Đợt kiểm tra",
-    "template_id": "sample-factory",
-    "window_from": "2021-06-01",
-    "window_to": "2999-06-30",
-    "teams": [{"name": "Đoàn 1", "lead": "insp_a"}],
-    "sites": {"district": DISTRICT_A},
-}
 OTHER_PLAN_BODY: dict[str, Any] = {
     **PLAN_BODY,
     "teams": [{"name": "Đoàn B", "lead": "insp_b"}],

@@ -274,11 +274,8 @@ def test_seed_demo_is_idempotent_and_keeps_passwords_private(tmp_path: Path) -> 
         assert conn.execute("SELECT COUNT(*) FROM assignments").fetchone()[0] >= 1
     assert "plan: exists, kept" in second.stdout
     username, _, _, password = lines[-1].split("\t")
-    server.start()
-    try:
+    with server:
         assert server.token(username, password)
-    finally:
-        server.stop()
 
 
 def test_two_worker_processes_on_one_sqlite_file_apply_concurrent_pushes_once_in_commit_order(

@@ -18,7 +18,7 @@ from shared_schema import actions as action_rules
 from tests.field_app.helpers import png_bytes
 from tests.field_app.ui.test_browser_flows import SITES, WAIT, _in, _see
 from tests.support.app_process import app_syncing_on_demand
-from tests.support.browser import app_in_chromium, retype, screenshot
+from tests.support.browser import app_in_chromium, log_in, retype, screenshot
 from tests.support.sample_checklist import sample_template
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -55,7 +55,7 @@ def _push_action_from_an_earlier_visit(server) -> str:
     another phone; its deadline then passes (moved back in the database)."""
     from shared_schema.clock import HybridClock
     from shared_schema.protocol import PROTOCOL_VERSION
-    from shared_schema.sync import Change, PushRequest
+    from shared_schema.sync import PushRequest, new_change
 
     token = server.token("cuong", PASSWORDS["cuong"])
     headers = {"Authorization": f"Bearer {token}"}
@@ -79,18 +79,7 @@ def _push_action_from_an_earlier_visit(server) -> str:
         ],
         start=1,
     ):
-        changes.append(
-            Change(
-                change_id=str(uuid.uuid4()),
-                client_seq=seq,
-                entity=entity,
-                entity_id=entity_id,
-                field=field,
-                value=value,
-                hlc=clock.tick(),
-                base_hlc=None,
-            )
-        )
+        changes.append(new_change(seq, entity, entity_id, field, value, clock.tick()))
     import msgspec
 
     body = msgspec.to_builtins(
@@ -118,9 +107,7 @@ def test_a_follow_up_visit_marks_the_open_action_fixed_offline_and_the_superviso
     app = app_syncing_on_demand(server.base_url, tmp_path)
     with app_in_chromium(app, shots, failure="actions-failure") as page:
         expect(page.get_by_role("textbox", name="Tên đăng nhập")).to_be_visible(timeout=WAIT)
-        retype(page.get_by_role("textbox", name="Tên đăng nhập"), "an")
-        retype(page.get_by_role("textbox", name="Mật khẩu"), PASSWORDS["an"])
-        page.get_by_role("button", name="Đăng nhập").click()
+        log_in(page, "an", PASSWORDS["an"])
         expect(page.get_by_role("button", name="Chọn cơ sở để kiểm tra")).to_be_visible(timeout=WAIT)
         _see(page, "Không có thay đổi chờ gửi")
         page.get_by_role("button", name="Chọn cơ sở để kiểm tra").click()

@@ -36,6 +36,7 @@ from tests.support.browser import (
     PHONE,
     app_in_chromium,
     enable_semantics,
+    log_in,
     retype,
     screenshot,
 )
@@ -284,9 +285,7 @@ def _walk_through(page: Page, server: ServerProcess, app: AppProcess, shots: Pat
     # 1. first run: server address (given on the command line) and login, then the download
     # (the server address comes from --server: only the account is typed)
     expect(page.get_by_role("textbox", name="Địa chỉ máy chủ")).to_be_visible(timeout=WAIT)
-    retype(page.get_by_role("textbox", name="Tên đăng nhập"), "an")
-    retype(page.get_by_role("textbox", name="Mật khẩu"), "sai-mat-khau")
-    page.get_by_role("button", name="Đăng nhập").click()
+    log_in(page, "an", "sai-mat-khau")
     expect(page.get_by_text(re.compile("mật khẩu", re.I)).first).to_be_visible(timeout=WAIT)
     _shot(page, shots, "01-login-refused")
     retype(page.get_by_role("textbox", name="Mật khẩu"), "an-secret-1")

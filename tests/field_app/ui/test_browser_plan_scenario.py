@@ -16,7 +16,7 @@ from playwright.sync_api import Page, expect
 
 from tests.field_app.ui.test_browser_flows import WAIT, _in, _prepare_server, _see, _sign
 from tests.support.app_process import AppProcess, app_syncing_on_demand
-from tests.support.browser import app_in_chromium, enable_semantics, retype, screenshot
+from tests.support.browser import app_in_chromium, enable_semantics, log_in, retype, screenshot
 from tests.support.server_process import ServerProcess
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -60,9 +60,7 @@ def test_a_planned_visit_made_offline_counts_in_coverage_and_its_follow_up_reach
 
 def _scenario(page: Page, server: ServerProcess, app: AppProcess, shots: Path, plan_id: str) -> None:
     expect(page.get_by_role("textbox", name="Địa chỉ máy chủ")).to_be_visible(timeout=WAIT)
-    retype(page.get_by_role("textbox", name="Tên đăng nhập"), "an")
-    retype(page.get_by_role("textbox", name="Mật khẩu"), "an-secret-1")
-    page.get_by_role("button", name="Đăng nhập").click()
+    log_in(page, "an", "an-secret-1")
     todo = _in(page, "Việc cần làm")
     expect(todo).to_be_visible(timeout=WAIT)
     tile = todo.get_by_role("button", name=re.compile("Công ty May Phổ Yên"))

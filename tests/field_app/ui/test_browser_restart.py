@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from tests.field_app.helpers import png_bytes
 from tests.field_app.ui.test_browser_flows import WAIT, _in, _prepare_server, _shot
 from tests.support.app_process import app_syncing_on_demand
-from tests.support.browser import app_in_chromium, retype
+from tests.support.browser import app_in_chromium, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -25,9 +25,7 @@ def test_after_the_app_process_restarts_the_tab_reconnects_and_photos_can_be_add
     photo.write_bytes(png_bytes(9, 40, 30))
     try:
         with app_in_chromium(app, shots, failure="failure-restart") as page:
-            retype(page.get_by_role("textbox", name="Tên đăng nhập"), "an")
-            retype(page.get_by_role("textbox", name="Mật khẩu"), "an-secret-1")
-            page.get_by_role("button", name="Đăng nhập").click()
+            log_in(page, "an", "an-secret-1")
             page.get_by_role("button", name="Chọn cơ sở để kiểm tra").click()
             page.get_by_role("button", name=re.compile("Công ty May Phổ Yên")).click()
             page.get_by_role("button", name="Bắt đầu kiểm tra: Kiểm tra mẫu cơ sở sản xuất").click()

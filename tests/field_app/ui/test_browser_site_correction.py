@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.support.app_process import app_syncing_on_demand
-from tests.support.browser import app_in_chromium, retype, screenshot
+from tests.support.browser import app_in_chromium, log_in, retype, screenshot
 from tests.support.server_process import ServerProcess, start_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -54,9 +54,7 @@ def test_site_correction_falls_back_to_typed_coordinates_and_reaches_the_server(
 
 def _walk(page: Page, server: ServerProcess, shots: Path) -> None:
     expect(page.get_by_role("textbox", name="Tên đăng nhập")).to_be_visible(timeout=WAIT)
-    retype(page.get_by_role("textbox", name="Tên đăng nhập"), "an")
-    retype(page.get_by_role("textbox", name="Mật khẩu"), "an-secret-1")
-    page.get_by_role("button", name="Đăng nhập").click()
+    log_in(page, "an", "an-secret-1")
     page.get_by_role("button", name="Chọn cơ sở để kiểm tra").click(timeout=WAIT)
     page.get_by_role("button", name=re.compile("Nhà máy Một")).click(timeout=WAIT)
     # the site's page offers the correction screen

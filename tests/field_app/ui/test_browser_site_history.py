@@ -14,9 +14,9 @@ from playwright.sync_api import Locator, Page, expect
 
 from shared_schema import protocol
 from tests.support.app_process import app_syncing_on_demand
-from tests.support.browser import app_in_chromium, retype, screenshot
+from tests.support.browser import app_in_chromium, log_in, screenshot
 from tests.support.proxy import FaultProxy
-from tests.support.server_process import ServerProcess, start_server
+from tests.support.server_process import ServerProcess, start_server, upload_blob
 from tests.sync_server.helpers import Device, complete_answers, png_bytes, sha
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -31,18 +31,8 @@ def _approved_history(server: ServerProcess) -> None:
     token = server.token("binh", "giám sát đi kiểm tra chợ")
     sup = server.token("chi", "mây trắng qua đèo")
     signature = png_bytes(seed=3)
+    upload_blob(server.base_url, token, signature)
     with httpx.Client(base_url=server.base_url, timeout=30) as http:
-        r = http.patch(
-            f"/api/v1/blobs/{sha(signature)}",
-            content=signature,
-            headers={
-                "Authorization": f"Bearer {token}",
-                "Upload-Offset": "0",
-                "Upload-Length": str(len(signature)),
-                "Content-Type": "application/offset+octet-stream",
-            },
-        )
-        assert r.status_code in (200, 204), r.text
         dev = Device()
         for _ in range(COUNT):
             iid, create = dev.start_inspection("site-1")
@@ -87,9 +77,7 @@ def _past(page: Page) -> int:
 
 def _walk(page: Page, proxy: FaultProxy, shots: Path) -> None:
     expect(page.get_by_role("textbox", name="Tên đăng nhập")).to_be_visible(timeout=WAIT)
-    retype(page.get_by_role("textbox", name="Tên đăng nhập"), "an")
-    retype(page.get_by_role("textbox", name="Mật khẩu"), "an-secret-1")
-    page.get_by_role("button", name="Đăng nhập").click()
+    log_in(page, "an", "an-secret-1")
     page.get_by_role("button", name="Chọn cơ sở để kiểm tra").click(timeout=WAIT)
     page.get_by_role("button", name=re.compile(r"Nhà máy Một\s+DN-1")).click(timeout=WAIT)
     button = page.get_by_role("button", name="Xem lịch sử cũ")

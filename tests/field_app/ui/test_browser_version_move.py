@@ -10,14 +10,12 @@ draft reads exactly as the one the phone made. Screenshots at 412x915 go to test
 from __future__ import annotations
 
 import functools
-import io
 import re
 import subprocess
 from pathlib import Path
 
 import httpx
 import msgspec
-import openpyxl
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -30,6 +28,7 @@ from tests.support.browser import app_in_chromium, retype, screenshot
 from tests.support.changed_checklist import changed_template
 from tests.support.sample_checklist import sample_template
 from tests.support.server_process import ServerProcess, start_server
+from tests.support.xlsform_files import with_a_calculate_row
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -75,17 +74,7 @@ def _xlsforms() -> tuple[bytes, bytes]:
     """Version 2 as an XLSForm with one row the system cannot express (a calculate row), and the
     same file with that row deleted."""
     good = write_xlsform(changed_template(2))
-    book = openpyxl.load_workbook(io.BytesIO(good))
-    survey = book["survey"]
-    survey.insert_rows(4)
-    column = survey.max_column + 1
-    survey.cell(row=1, column=column, value="calculation")
-    survey.cell(row=4, column=1, value="calculate")
-    survey.cell(row=4, column=2, value="so_nguoi_x2")
-    survey.cell(row=4, column=column, value="${workers} * 2")
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue(), good
+    return with_a_calculate_row(good), good
 
 
 def _admin_publishes_version_2(browser: object, server: ServerProcess, shots: Path) -> None:

@@ -346,6 +346,18 @@ def _fill_header(form) -> None:
     form.edit_header("findings", "Đạt yêu cầu")
 
 
+def _complete_and_signed(state: AppState) -> str:
+    """A new inspection with every required answer, the header filled in and the representative's
+    signature on that content: ready to submit."""
+    inspection_id = _start(state)
+    _answer_required(state.form)
+    state.show_complete()
+    _fill_header(state.form)
+    assert state.form.commit_header("findings")
+    assert state.form.save_signature("sig_rep", STROKES, 340, 150)
+    return inspection_id
+
+
 def test_a_checklist_with_signature_questions_is_signed_through_them_once_and_submitted(state):
     inspection_id = _start(state)
     form = state.form
@@ -528,13 +540,8 @@ def test_the_language_choice_is_remembered_on_the_device_and_a_damaged_file_is_i
 
 
 def test_a_signature_goes_stale_when_the_content_changes_and_blocks_submit_until_signed_again(state):
-    inspection_id = _start(state)
+    inspection_id = _complete_and_signed(state)
     form = state.form
-    _answer_required(form)
-    state.show_complete()
-    _fill_header(form)
-    assert form.commit_header("findings")
-    assert form.save_signature("sig_rep", STROKES, 340, 150)
     assert form.missing() == []
     form.edit_header("findings", "Đạt yêu cầu, cần bổ sung sổ theo dõi")
     assert form.commit_header("findings")
@@ -566,13 +573,8 @@ def test_a_draft_is_discarded_after_confirmation_and_leaves_the_lists(state):
 
 
 def test_a_submitted_record_is_read_only_and_says_why(state):
-    inspection_id = _start(state)
+    inspection_id = _complete_and_signed(state)
     form = state.form
-    _answer_required(form)
-    state.show_complete()
-    _fill_header(form)
-    assert form.commit_header("findings")
-    assert form.save_signature("sig_rep", STROKES, 340, 150)
     assert form.submit()
     view = state.services.get_inspection(inspection_id)
     assert not view.editable and not form.can_discard
