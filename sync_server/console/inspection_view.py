@@ -122,7 +122,7 @@ def _shown(value: Any, question: Any, field: str, lang: str) -> str:
     if field == "status" and isinstance(value, str) and value in STATUS_LABELS:
         return STATUS_LABELS[value].get(lang)
     if question is not None and field == "value":
-        return answer_text(question, value, lang)
+        return answer_text(question, value, lang, local_numbers=True)
     if isinstance(value, str):
         return value
     if isinstance(value, list) and all(isinstance(v, dict) and "name" in v for v in value):
@@ -225,7 +225,7 @@ def build_view(detail: InspectionDetail, template: ChecklistTemplate | None, lan
                 view = AnswerView(
                     question_id=q.id,
                     label=q.label.get(lang),
-                    answer=answer_text(q, value, lang),
+                    answer=answer_text(q, value, lang, local_numbers=True),
                     answered=value is not None,
                     note=a.note if a else None,
                     critical=q.critical,

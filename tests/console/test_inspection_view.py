@@ -131,8 +131,8 @@ def test_signatures_say_whether_they_match_and_the_history_is_in_words() -> None
     assert (first.who, first.what, first.old, first.new, first.reason) == (
         "Nguyễn Văn An",
         "Tổng số người lao động",
-        "1850 người",
-        "1900 người",
+        "1.850 người",
+        "1.900 người",
         "sửa từ thiết bị",
     )
     assert (second.what, second.old, second.new, second.reason) == (
