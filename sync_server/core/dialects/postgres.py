@@ -12,7 +12,7 @@ and docs/POSTGRES.md.
 
 from __future__ import annotations
 
-from sync_server.core.dialects import Dialect, pull_tail_sql
+from sync_server.core.dialects import Dialect, export_feed_sql, pull_tail_sql
 from sync_server.core.dialects.sqlite import SQLITE
 
 PULL_TAIL = pull_tail_sql("to_json({})::text")
@@ -29,4 +29,5 @@ POSTGRES = Dialect(
     insert_ignore="INSERT INTO {table} ({columns}) VALUES ({placeholders}) ON CONFLICT DO NOTHING",
     pull_tail=PULL_TAIL,
     string_agg="string_agg({expr}, {sep})",
+    export_feed=export_feed_sql("json_agg({expr} ORDER BY seq)::text", "string_agg({expr}, {sep} ORDER BY seq)"),
 )
