@@ -201,8 +201,12 @@ def _photos(data: ReportData) -> list[str]:
     """Every photo of the inspection: photo questions' answers, then photos attached to answers."""
     facts = facts_of(data.template)
     answers = data.answers
-    if not any(a.photos for a in answers.values()) and not any(q in answers for q in facts.photo_ids):
-        return []  # the usual row: no photo at all, known without walking the questions
+    for answer in answers.values():
+        if answer.photos:
+            break
+    else:
+        if answers.keys().isdisjoint(facts.photo_ids):
+            return []  # the usual row: no photo at all, known without walking the questions
     seen: dict[str, None] = {}
     for question_id in facts.ordered_ids:
         answer = answers.get(question_id)
