@@ -5,9 +5,9 @@ at a time (issue 19 part 3).
 inspection in the list's order, and the checklist versions they pinned (which give the
 columns) — one query. ``export_records`` then yields the inspections in that order, loading
 ``BATCH`` of them per read transaction with two queries (the index rows with their site and
-inspector, and every header and answer field of the feed, one text per inspection). Memory holds the id list and one
-batch, never the whole export; on PostgreSQL the round trips are per batch, not per
-inspection.
+inspector, and every header and answer field of the feed: one JSON text per inspection of
+its rows' columns, ``Dialect.export_feed``). Memory holds the id list and one batch, never
+the whole export; on PostgreSQL the round trips are per batch, not per inspection.
 
 Drafts are left out unless asked (``include_drafts``) or filtered for by status: an export
 is what inspectors handed in. ``EXCLUDED_UNLESS_ASKED`` is the one list of such statuses.
