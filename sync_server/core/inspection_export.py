@@ -120,8 +120,6 @@ def select_for_export(
     return ExportSelection(inspection_ids=[r[0] for r in rows], template_keys=list(keys))
 
 
-_NO_ROWS: _FeedColumns = ([], [], [], "")
-
 _RECORD_SELECT = (
     f"SELECT {SUMMARY_COLUMNS}, u.full_name AS inspector_name, {select_list(Site, prefix='s.', alias='site__')}"
     " FROM inspections i LEFT JOIN sites s ON s.id = i.site_id LEFT JOIN users u ON u.username = i.inspector"
@@ -156,6 +154,7 @@ def load_records(db: Database, actor: Actor, inspection_ids: Sequence[str]) -> l
 # (decoded JSON) and one character per row for the entity (``a``nswer, ``i``nspection, ``-``).
 _FeedColumns = tuple[list[str], list[str], list[Any], str]
 _feed_columns = msgspec.json.Decoder(_FeedColumns)
+_NO_ROWS: _FeedColumns = ([], [], [], "")
 
 ANSWER_FIELDS = frozenset({"note", "corrective_action", "due_date"})
 

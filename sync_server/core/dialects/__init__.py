@@ -75,8 +75,9 @@ class Dialect:
 def export_feed_sql(json_array: str, text_agg: str) -> str:
     """``Dialect.export_feed`` from the engine's aggregates: ``json_array`` (a JSON array text
     of ``{expr}``) and ``text_agg`` (``{expr}`` joined by ``{sep}``), which must see the group's
-    rows in one order (plain aggregates of one query do: each row goes through all of them). Columns as they are, no per-row JSON object: the cheapest text the
-    database can build for the export's hottest read (issue 19)."""
+    rows in one order (plain aggregates of one query do: each row goes through all of them).
+    The columns as they are, no JSON object per row: the cheapest text the database can build
+    for the export's hottest read (issue 19)."""
     kind = "CASE entity WHEN 'answer' THEN 'a' WHEN 'inspection' THEN 'i' ELSE '-' END"
     return (
         "SELECT inspection_id, '[' || "
