@@ -5,9 +5,9 @@ at a time (issue 19 part 3).
 inspection in the list's order, and the checklist versions they pinned (which give the
 columns) — one query. ``export_records`` then yields the inspections in that order, loading
 ``BATCH`` of them per read transaction with two queries (the index rows with their site and
-inspector, and every header and answer field of the feed, one text per inspection). Memory holds the id list and one
-batch, never the whole export; on PostgreSQL the round trips are per batch, not per
-inspection.
+inspector, and every header and answer field of the feed: one JSON text per inspection of
+its rows' columns, ``Dialect.export_feed``). Memory holds the id list and one batch, never
+the whole export; on PostgreSQL the round trips are per batch, not per inspection.
 
 Drafts are left out unless asked (``include_drafts``) or filtered for by status: an export
 is what inspectors handed in. ``EXCLUDED_UNLESS_ASKED`` is the one list of such statuses.
@@ -16,7 +16,7 @@ is what inspectors handed in. ``EXCLUDED_UNLESS_ASKED`` is the one list of such 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import msgspec
@@ -139,7 +139,7 @@ def load_records(db: Database, actor: Actor, inspection_ids: Sequence[str]) -> l
     by_id: dict[str, ExportRecord] = {}
     for r, summary in zip(rows, to_records(InspectionSummary, rows), strict=True):
         inspection_id = summary.id
-        header, answers = _fields_of(inspection_id, feed.get(inspection_id, ()))
+        header, answers = _fields_of(inspection_id, feed.get(inspection_id, _NO_ROWS))
         by_id[inspection_id] = ExportRecord(
             summary=summary,
             inspector_name=r["inspector_name"],
@@ -150,55 +150,51 @@ def load_records(db: Database, actor: Actor, inspection_ids: Sequence[str]) -> l
     return [by_id[i] for i in inspection_ids if i in by_id]
 
 
-class _FeedText(msgspec.Struct, gc=False):
-    """One feed row as its pull text (``Dialect.pull_tail``) holds it."""
-
-    entity: str
-    entity_id: str
-    field: str
-    value: Any = None
-
-
-_feed_texts = msgspec.json.Decoder(list[_FeedText])
-
+# One inspection's feed rows as ``Dialect.export_feed`` sends them: entity ids, fields, values
+# (decoded JSON) and one character per row for the entity (``a``nswer, ``i``nspection, ``-``).
+_FeedColumns = tuple[list[str], list[str], list[Any], str]
+_feed_columns = msgspec.json.Decoder(_FeedColumns)
+_NO_ROWS: _FeedColumns = ([], [], [], "")
 
 ANSWER_FIELDS = frozenset({"note", "corrective_action", "due_date"})
 
 
-def _fields_of(inspection_id: str, rows: Iterable[_FeedText]) -> tuple[dict[str, Any], dict[str, Answer]]:
+def _fields_of(inspection_id: str, columns: _FeedColumns) -> tuple[dict[str, Any], dict[str, Answer]]:
     """The header fields and the answers of one inspection from its feed rows (the same
     answers ``answer_from_fields`` makes, built field by field)."""
     header: dict[str, Any] = {}
     answers: dict[str, Answer] = {}
-    for row in rows:
-        if row.entity == "answer":
-            question_id = protocol.question_of_answer(row.entity_id)
+    entity_ids, fields, values, kinds = columns
+    question_of_answer = protocol.question_of_answer
+    for kind, entity_id, field, value in zip(kinds, entity_ids, fields, values, strict=True):
+        if kind == "a":
+            question_id = question_of_answer(entity_id)
             answer = answers.get(question_id)
+            if field == "value":
+                if answer is None:
+                    answers[question_id] = Answer(inspection_id=inspection_id, question_id=question_id, value=value)
+                else:
+                    answer.value = value
+                continue
             if answer is None:
                 answer = answers[question_id] = Answer(inspection_id=inspection_id, question_id=question_id)
-            field = row.field
-            if field == "value":
-                answer.value = row.value
-            elif field == "photos":
-                answer.photos = row.value or []
+            if field == "photos":
+                answer.photos = value or []
             elif field in ANSWER_FIELDS:
-                setattr(answer, field, row.value)
-        elif row.entity == "inspection" and row.entity_id == inspection_id:
-            header[row.field] = row.value
+                setattr(answer, field, value)
+        elif kind == "i" and entity_id == inspection_id:
+            header[field] = value
     return header, answers
 
 
-def _feed_rows(tx: Tx, inspection_ids: Sequence[str], marks: str) -> dict[str, list[_FeedText]]:
+def _feed_rows(tx: Tx, inspection_ids: Sequence[str], marks: str) -> dict[str, _FeedColumns]:
     """Every feed row of the inspections, per inspection. Each inspection's rows come as ONE
-    text built by the database from the rows' pull text (``Dialect.pull_tail``): one JSON
+    text built by the database from the rows' columns (``Dialect.export_feed``): one JSON
     decode per inspection instead of a result row and a decode per field — the export's
     hottest path."""
-    joined = tx.dialect.string_agg.format(expr="'{\"seq\":0' || " + tx.dialect.pull_tail, sep="','")
-    per_inspection = tx.query(
-        f"SELECT inspection_id, '[' || {joined} || ']' FROM feed WHERE inspection_id IN ({marks}) GROUP BY inspection_id",
-        list(inspection_ids),
-    )
-    return {r[0]: _feed_texts.decode(r[1]) for r in per_inspection}
+    per_inspection = tx.query(tx.dialect.export_feed.format(marks=marks), list(inspection_ids))
+    decode = _feed_columns.decode
+    return {r[0]: decode(r[1]) for r in per_inspection}
 
 
 def export_records(db: Database, actor: Actor, inspection_ids: Sequence[str]) -> Iterator[ExportRecord]:

@@ -199,9 +199,15 @@ def record_url(base_url: str, inspection_id: str) -> str:
 
 def _photos(data: ReportData) -> list[str]:
     """Every photo of the inspection: photo questions' answers, then photos attached to answers."""
-    seen: dict[str, None] = {}
     facts = facts_of(data.template)
     answers = data.answers
+    for answer in answers.values():
+        if answer.photos:
+            break
+    else:
+        if answers.keys().isdisjoint(facts.photo_ids):
+            return []  # the usual row: no photo at all, known without walking the questions
+    seen: dict[str, None] = {}
     for question_id in facts.ordered_ids:
         answer = answers.get(question_id)
         if answer is None:
@@ -342,17 +348,25 @@ def _answer_cell(question: Question, value: Any, choice_id: str | None, ctx: Row
 MEMO_KINDS = (YesNoQuestion, SingleChoiceQuestion)
 _MISSING = object()
 
-# Per checklist version: (position in the row, question, choice id) of each of its columns.
-Plan = list[tuple[int, Question, str | None]]
+# Per checklist version: (position in the row, question id, question, choice id, memo) of each
+# of its columns. ``memo`` (yes/no and single-choice columns) maps an answer text to its cell:
+# such answers take few values, each put in words once per export.
+Plan = list[tuple[int, str, Question, str | None, dict[str, Cell] | None]]
 
 
-def _plan(template: ChecklistTemplate, columns: Sequence[Column]) -> Plan:
+def _plan(
+    template: ChecklistTemplate, columns: Sequence[Column], memos: dict[tuple[int, str | None], dict[str, Cell]]
+) -> Plan:
     questions = facts_of(template).question_map
-    return [
-        (index, questions[c.question_id], c.choice_id)
-        for index, c in enumerate(columns)
-        if c.template_id == template.template_id and c.question_id in questions
-    ]
+    plan: Plan = []
+    for index, c in enumerate(columns):
+        if c.template_id != template.template_id or c.question_id not in questions:
+            continue
+        question = questions[c.question_id]
+        # one memo per question object (shared by the versions that share it) and option
+        memo = memos.setdefault((id(question), c.choice_id), {}) if isinstance(question, MEMO_KINDS) else None
+        plan.append((index, question.id, question, c.choice_id, memo))
+    return plan
 
 
 def rows_for(
@@ -364,36 +378,35 @@ def rows_for(
     header = [(index, getters[c.id]) for index, c in enumerate(columns) if c.question_id is None]
     plans: dict[tuple[str, int], Plan] = {}
     width = len(columns)
-    # yes/no and single-choice answers take few values: each (question, value) is put in
-    # words once per export (the questions live as long as the export, so their ids do too)
-    memo: dict[tuple[int, str, str | None], Cell] = {}
+    # the questions live as long as the export, so the ids the memos are keyed by do too
+    memos: dict[tuple[int, str | None], dict[str, Cell]] = {}
     for record in records:
-        key = (record.template.template_id, record.template.version)
+        template = record.template
+        key = (template.template_id, template.version)
         plan = plans.get(key)
         if plan is None:
-            plan = plans[key] = _plan(record.template, columns)
+            plan = plans[key] = _plan(template, columns, memos)
         row: list[Cell] = [None] * width
         for index, getter in header:
             row[index] = getter(record, ctx)
         answers = record.answers
-        for index, question, choice_id in plan:
-            answer = answers.get(question.id)
+        for index, question_id, question, choice_id, memo in plan:
+            answer = answers.get(question_id)
             if answer is None:
                 continue
             value = answer.value
             if value.__class__ is str:
+                if memo is not None:
+                    cell = memo.get(value, _MISSING)
+                    if cell is _MISSING:
+                        cell = memo[value] = _answer_cell(question, value, choice_id, ctx) if value.strip() else None
+                    row[index] = cell
+                    continue
                 if not value.strip():
                     continue
             elif not is_given(value):
                 continue
-            if value.__class__ is str and question.__class__ in MEMO_KINDS:
-                key = (id(question), value, choice_id)
-                cell = memo.get(key, _MISSING)
-                if cell is _MISSING:
-                    cell = memo[key] = _answer_cell(question, value, choice_id, ctx)
-                row[index] = cell
-            else:
-                row[index] = _answer_cell(question, value, choice_id, ctx)
+            row[index] = _answer_cell(question, value, choice_id, ctx)
         yield row
 
 
@@ -426,7 +439,10 @@ def csv_chunks(
     for n, row in enumerate(rows_for(records, columns, lang, base_url), start=1):
         writer.writerow(
             [
-                cell if cell.__class__ is str and not cell.startswith(FORMULA_STARTS) else _csv_text(cell)  # type: ignore[union-attr]
+                # the writer writes None as an empty field, as _csv_text would
+                cell
+                if (cell.__class__ is str and not cell.startswith(FORMULA_STARTS)) or cell is None  # type: ignore[union-attr]
+                else _csv_text(cell)
                 for cell in row
             ]
         )

@@ -15,9 +15,10 @@ from typing import Any
 import pytest
 
 from sync_server.core import inspection_export, inspections, sync_service
+from sync_server.core.feed import FeedWriter
 from sync_server.reports import exports
 from sync_server.reports.report_data import plan_export
-from tests.sync_server.conftest import World
+from tests.sync_server.conftest import DISTRICT_A, World
 from tests.sync_server.helpers import Device, complete_answers
 
 SIGNATURE = "a" * 64
@@ -141,3 +142,40 @@ def test_an_export_reads_the_same_answers_and_header_as_the_inspection_page(worl
         assert record.header == detail.header
         assert sorted(record.answers.values(), key=lambda a: a.question_id) == detail.answers
         assert record.summary == detail.summary and record.site == detail.site
+
+
+def test_an_export_reads_each_answer_field_in_line_beside_rows_of_other_entities(world: World) -> None:
+    """The feed text of an export holds each column of an inspection's rows in its own array;
+    a note, photos or a corrective action lands on its own answer, and a row of another entity
+    filed under the inspection (a resolved conflict's entry) is neither header nor answer."""
+    device = Device()
+    inspection_id, changes = device.start_inspection(world.site_a)
+    changes += complete_answers(device, inspection_id, SIGNATURE)
+    changes += [
+        device.answer(inspection_id, "masks", "ghi chú", field="note"),
+        device.answer(inspection_id, "hoarding", ["b" * 64], field="photos"),
+        device.answer(inspection_id, "hoarding", "Sửa ngay", field="corrective_action"),
+        device.answer(inspection_id, "hoarding", "2026-12-01", field="due_date"),
+        device.change("inspection", inspection_id, "findings", "=1+1"),
+    ]
+    reply = sync_service.push(world.server.db, world.actor("insp_a"), device.request(changes))
+    assert all(r.status == "applied" for r in reply.results)
+    with world.server.db.write() as tx:
+        feed = FeedWriter(tx)
+        feed.put_server(
+            ("conflict", "conflict-1", "entry"), '{"field": "value"}', district=DISTRICT_A, inspection_id=inspection_id
+        )
+        feed.flush()
+    supervisor = world.actor("sup")
+    [record] = inspection_export.load_records(world.server.db, supervisor, [inspection_id])
+    detail = inspections.get_inspection(world.server.db, supervisor, inspection_id)
+    assert record.header == detail.header and "entry" not in record.header
+    assert sorted(record.answers.values(), key=lambda a: a.question_id) == detail.answers
+    hoarding = record.answers["hoarding"]
+    assert (hoarding.value, hoarding.photos, hoarding.corrective_action, hoarding.due_date) == (
+        "no",
+        ["b" * 64],
+        "Sửa ngay",
+        "2026-12-01",
+    )
+    assert record.answers["masks"].note == "ghi chú" and record.header["findings"] == "=1+1"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sync_server.core.dialects import Dialect, feed_upsert_sql, pull_tail_sql
+from sync_server.core.dialects import Dialect, export_feed_sql, feed_upsert_sql, pull_tail_sql
 
 PULL_TAIL = pull_tail_sql("json_quote({})")
 
@@ -22,4 +22,8 @@ SQLITE = Dialect(
     max_seq="SELECT COALESCE(MAX(seq), 0) FROM feed",
     insert_ignore="INSERT OR IGNORE INTO {table} ({columns}) VALUES ({placeholders})",
     pull_tail=PULL_TAIL,
+    # Every aggregate of a group steps through the group's rows in the same pass, so the
+    # arrays line up without an ORDER BY (which SQLite's aggregates lack before 3.44); the
+    # order itself does not matter (a row is one field of one entity).
+    export_feed=export_feed_sql("json_group_array({expr})", "group_concat({expr}, {sep})"),
 )
