@@ -93,3 +93,10 @@ def test_overdue_work_comes_first_by_the_viet_nam_day(world) -> None:
     first = a.todo(today=dt.date(2021, 7, 1))[0]
     assert first.status == "overdue"
     assert {i.status for i in a.todo(today=dt.date(2021, 6, 30)) if i.due_date == "2021-06-30"} == {"planned"}
+
+
+def test_the_phones_day_is_the_viet_nam_day_whatever_the_utc_day() -> None:
+    from field_app.core.todo import today_in_viet_nam
+
+    assert today_in_viet_nam(dt.datetime(2021, 6, 30, 16, 59, tzinfo=dt.UTC)) == dt.date(2021, 6, 30)
+    assert today_in_viet_nam(dt.datetime(2021, 6, 30, 17, 0, tzinfo=dt.UTC)) == dt.date(2021, 7, 1)

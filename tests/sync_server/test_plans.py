@@ -14,6 +14,7 @@ import pytest
 from sync_server.core import blobs, inspections, local_time, plans, registry, sync_service
 from sync_server.core.access import SYSTEM
 from sync_server.core.errors import Conflict, Forbidden, Invalid, NotFound
+from tests.support.sample_checklist import sample_template
 from tests.sync_server.conftest import DISTRICT_A, DISTRICT_B, World
 from tests.sync_server.helpers import Device, complete_answers, dump_database, png_bytes, sha
 
@@ -231,6 +232,26 @@ def test_assignment_id_is_first_write_wins_and_must_match_the_site(world: World)
     assert reply.results[-1].code == "invalid_value"
 
 
+def test_a_link_to_an_assignment_of_another_checklist_is_refused_and_links_nothing(world: World) -> None:
+    _plan_id, aid = only_assignment(world)
+    registry.save_template(world.server.db, SYSTEM, sample_template(1, template_id="other-checklist"))
+    registry.publish_template(world.server.db, SYSTEM, "other-checklist", 1)
+    other_checklist = Device()
+    iid, create = other_checklist.start_inspection("site-a", template_id="other-checklist")
+    reply = sync_service.push(
+        world.server.db,
+        world.actor("insp_a"),
+        other_checklist.request([*create, other_checklist.change("inspection", iid, "assignment_id", aid)]),
+    )
+    assert [r.status for r in reply.results[:-1]] == ["applied"] * 4
+    assert reply.results[-1].code == "invalid_value"
+    view = plans.get_plan(world.server.db, world.actor("sup"), _plan_id).assignments[0]
+    assert view.inspection_ids == [] and view.document.status == "planned"
+    state = pull_state(world, "admin")
+    # the pulled inspection carries no link (a refused field reads as null)
+    assert state.get(("inspection", iid, "assignment_id")) is None
+
+
 def test_two_devices_starting_the_same_assignment_make_two_linked_inspections(world: World) -> None:
     plan_id, aid = only_assignment(world)
     devices = {"insp_a": Device(), "insp_a2": Device()}
@@ -264,14 +285,26 @@ def test_overdue_is_counted_by_the_vietnamese_day(world: World, monkeypatch: pyt
     detail = plans.create_plan(
         world.server.db, world.actor("sup"), plan_input(window_from="2021-06-01", window_to="2021-06-30")
     )
+    clock_day = local_time.today
+
+    def at(moment: str) -> None:
+        monkeypatch.setattr(local_time, "today", lambda: clock_day(dt.datetime.fromisoformat(moment)))
+
     # 2021-06-30T17:30Z is already 1 July in Viet Nam (UTC+7): the due day has passed.
-    monkeypatch.setattr(local_time, "today", lambda: dt.date(2021, 7, 1))
+    at("2021-06-30T17:30:00+00:00")
     cov = plans.coverage(world.server.db, world.actor("sup"), detail.plan.id)
     assert cov.plan.progress.overdue == 1 and cov.plan.progress.pending == 1
     assert cov.pending[0].shown_status == "overdue"
-    monkeypatch.setattr(local_time, "today", lambda: dt.date(2021, 6, 30))
+    assert [v.shown_status for v in plans.my_assignments(world.server.db, world.actor("insp_a"))] == ["overdue"]
+    # 16:59Z is still 30 June there (the UTC day is the same): not overdue yet
+    at("2021-06-30T16:59:00+00:00")
     cov = plans.coverage(world.server.db, world.actor("sup"), detail.plan.id)
-    assert cov.plan.progress.overdue == 0
+    assert cov.plan.progress.overdue == 0 and cov.pending[0].shown_status == "planned"
+
+
+def test_the_servers_day_is_the_vietnamese_calendar_day() -> None:
+    assert local_time.today(dt.datetime(2021, 6, 30, 16, 59, tzinfo=dt.UTC)) == dt.date(2021, 6, 30)
+    assert local_time.today(dt.datetime(2021, 6, 30, 17, 0, tzinfo=dt.UTC)) == dt.date(2021, 7, 1)
 
 
 def test_coverage_by_district_and_team_after_one_visit(world: World) -> None:
@@ -368,6 +401,25 @@ def test_follow_up_without_a_plan_goes_to_the_inspector_and_drafts_are_refused(w
     assert [v.document.id for v in plans.my_assignments(world.server.db, world.actor("insp_a"))] == [follow.document.id]
     with pytest.raises(NotFound):
         plans.create_follow_up(world.server.db, world.actor("sup"), "no-such-inspection")
+
+
+def test_a_follow_up_of_another_districts_inspection_is_not_found_and_changes_nothing(world: World) -> None:
+    dev = Device()
+    iid, create = dev.start_inspection("site-b")
+    sync_service.push(
+        world.server.db,
+        world.actor("insp_b"),
+        dev.request(
+            [*create, *complete_answers(dev, iid, sha(b"s")), dev.change("inspection", iid, "status", "submitted")]
+        ),
+    )
+    before = dump_database(world.db_path)
+    with pytest.raises(NotFound):
+        plans.create_follow_up(world.server.db, world.actor("sup"), iid)
+    with pytest.raises(Forbidden):
+        plans.create_follow_up(world.server.db, world.actor("insp_b"), iid)
+    assert dump_database(world.db_path) == before
+    assert plans.create_follow_up(world.server.db, world.actor("admin"), iid).document.site_id == "site-b"
 
 
 def test_a_member_added_later_pulls_the_teams_assignments_from_their_cursor(world: World) -> None:
