@@ -72,6 +72,50 @@ def test_supervisor_plans_a_district_split_evenly_between_two_teams(world: World
     assert [p.name for p in plans.list_plans(world.server.db, world.actor("sup"))] == [detail.plan.name]
 
 
+def test_sites_named_for_a_team_go_to_it_and_the_rest_are_split_evenly(world: World) -> None:
+    codes = add_sites(world, 3)
+    before = dump_database(world.db_path)
+    with pytest.raises(Invalid) as err:
+        plans.create_plan(
+            world.server.db,
+            world.actor("sup"),
+            plan_input(site_teams={codes[0]: "Đoàn 9", "DN-B": "Đoàn 1"}),
+        )
+    assert sorted((p.field, p.code) for p in err.value.errors) == [
+        ("site_teams.DN-B", "unknown_site"),  # not among the chosen sites
+        (f"site_teams.{codes[0]}", "unknown_team"),
+    ]
+    assert dump_database(world.db_path) == before
+    detail = plans.create_plan(
+        world.server.db, world.actor("sup"), plan_input(site_teams={"DN-A": "Đoàn 2", codes[0]: "Đoàn 2"})
+    )
+    teams = {a.document.site_code: a.document.team_name for a in detail.assignments}
+    assert teams["DN-A"] == teams[codes[0]] == "Đoàn 2"
+    assert sorted(teams[c] for c in codes[1:]) == ["Đoàn 1", "Đoàn 2"]  # the two left, one each
+
+
+def test_a_site_needing_two_visits_is_visited_only_when_both_are_handed_in(world: World) -> None:
+    detail = plans.create_plan(
+        world.server.db,
+        world.actor("sup"),
+        plan_input(visits=2, teams=[plans.TeamInput(name="Đoàn 1", lead="insp_a", members=["insp_a2"])]),
+    )
+    aid = detail.assignments[0].document.id
+    assert detail.assignments[0].document.visits == 2
+    for user in ("insp_a", "insp_a2"):
+        dev = Device()
+        iid = start_linked(world, user, dev, aid)
+        sync_service.push(
+            world.server.db,
+            world.actor(user),
+            dev.request([*complete_answers(dev, iid, sha(b"s")), dev.change("inspection", iid, "status", "submitted")]),
+        )
+        progress = plans.coverage(world.server.db, world.actor("sup"), detail.plan.id).plan.progress
+        if user == "insp_a":
+            assert status_of(world, detail.plan.id) == "in_progress" and progress.visited == 0
+    assert status_of(world, detail.plan.id) == "done" and (progress.visited, progress.pending) == (1, 0)
+
+
 def test_preview_counts_the_sites_a_selection_picks(world: World) -> None:
     add_sites(world, 3)
     add_sites(world, 2, kind="CHO", prefix="C")
