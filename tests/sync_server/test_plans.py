@@ -426,6 +426,25 @@ def test_follow_up_is_due_at_the_latest_corrective_action_deadline(world: World)
     assert plans.get_plan(world.server.db, world.actor("sup"), plan_id).plan.progress.planned == 2
 
 
+def test_a_follow_up_after_the_plan_closed_goes_to_the_same_team_outside_the_closed_plan(world: World) -> None:
+    plan_id, aid = only_assignment(world)
+    dev = Device()
+    iid = start_linked(world, "insp_a", dev, aid)
+    sync_service.push(
+        world.server.db,
+        world.actor("insp_a"),
+        dev.request([*complete_answers(dev, iid, sha(b"s")), dev.change("inspection", iid, "status", "submitted")]),
+    )
+    closed = plans.close_plan(world.server.db, world.actor("sup"), plan_id).plan.progress
+    follow = plans.create_follow_up(world.server.db, world.actor("sup"), iid)
+    assert follow.document.plan_id is None and follow.document.team_name == "Đoàn 1"
+    assert follow.document.status == "planned"
+    after = plans.coverage(world.server.db, world.actor("sup"), plan_id)
+    assert after.plan.progress == closed  # a closed plan's coverage stays as it was closed
+    assert pulled_assignments(world, "insp_a2")[follow.document.id]["follow_up_of"] == iid
+    assert follow.document.id in {v.document.id for v in plans.my_assignments(world.server.db, world.actor("insp_a"))}
+
+
 def test_follow_up_without_a_plan_goes_to_the_inspector_and_drafts_are_refused(world: World) -> None:
     dev = Device()
     iid, create = dev.start_inspection("site-a")
