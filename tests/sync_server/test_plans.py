@@ -127,6 +127,22 @@ def test_preview_counts_the_sites_a_selection_picks(world: World) -> None:
     assert plans.preview_sites(world.server.db, SYSTEM, plans.SiteSelection()).count == 7
 
 
+def test_the_search_filter_finds_vietnamese_names_whatever_the_case_on_both_engines(world: World) -> None:
+    for code, name in [
+        ("DT-1", "Công ty Điện tử Đông Anh"),
+        ("DT-2", "Xưởng ĐIỆN TỬ Ưu Việt"),
+        ("MAY-1", "Công ty May"),
+    ]:
+        registry.create_site(
+            world.server.db, SYSTEM, registry.SiteInput(code=code, name=name, kind="DN_SX", district=DISTRICT_A)
+        )
+    for search in ("điện tử", "Điện Tử", "ĐIỆN TỬ"):
+        preview = plans.preview_sites(world.server.db, world.actor("sup"), plans.SiteSelection(search=search))
+        assert sorted(s.split(" — ")[0] for s in preview.sample) == ["DT-1", "DT-2"], search
+    only = plans.preview_sites(world.server.db, world.actor("sup"), plans.SiteSelection(search="ưu việt"))
+    assert only.count == 1
+
+
 def test_unknown_site_codes_are_named_row_by_row_and_nothing_is_saved(world: World) -> None:
     before = dump_database(world.db_path)
     with pytest.raises(Invalid) as err:
