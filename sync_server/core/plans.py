@@ -977,6 +977,18 @@ def create_follow_up(
                 ),
                 code=Code.INVALID_TRANSITION,
             )
+        if tx.scalar(
+            "SELECT COUNT(*) FROM assignments WHERE follow_up_of = ? AND status IN ('planned', 'in_progress')",
+            (inspection_id,),
+        ):
+            # a second click (or a second supervisor) would send the team the same visit twice
+            raise Conflict(
+                bi(
+                    "Biên bản này đã có việc kiểm tra lại chưa làm xong; không giao thêm.",
+                    "This inspection already has a follow-up visit still to do; no second one is made.",
+                ),
+                code=Code.DUPLICATE,
+            )
         previous = tx.one(
             "SELECT a.plan_id, a.team_id, a.template_id, p.status AS plan_status FROM assignment_inspections ai"
             " JOIN assignments a ON a.id = ai.assignment_id LEFT JOIN plans p ON p.id = a.plan_id"

@@ -96,6 +96,8 @@ def test_a_synced_visit_shows_in_coverage_and_a_failed_one_gets_a_follow_up(
     followed = console.post(f"/console/inspections/{iid}/follow-up")
     assert followed.status_code == 303
     assert "Đã giao việc kiểm tra lại" in console.page(f"/console/inspections/{iid}").text
+    twice = console.post(f"/console/inspections/{iid}/follow-up")  # a second click gives no second visit
+    assert twice.status_code == 409 and "đã có việc kiểm tra lại chưa làm xong" in twice.text
     pulled = device.pull_all()
     follow = [v for (entity, _id, _f), v in pulled.items() if entity == "assignment" and v.get("follow_up_of") == iid]
     assert [f["due_date"] for f in follow] == ["2021-08-12"]  # the corrective-action deadline

@@ -461,6 +461,36 @@ def test_a_follow_up_after_the_plan_closed_goes_to_the_same_team_outside_the_clo
     assert follow.document.id in {v.document.id for v in plans.my_assignments(world.server.db, world.actor("insp_a"))}
 
 
+def test_a_second_follow_up_is_refused_while_the_first_is_still_to_do(world: World) -> None:
+    plan_id, aid = only_assignment(world)
+    dev = Device()
+    iid = start_linked(world, "insp_a", dev, aid)
+    sync_service.push(
+        world.server.db,
+        world.actor("insp_a"),
+        dev.request([*complete_answers(dev, iid, sha(b"s")), dev.change("inspection", iid, "status", "submitted")]),
+    )
+    first = plans.create_follow_up(world.server.db, world.actor("sup"), iid)
+    before = dump_database(world.db_path)
+    with pytest.raises(Conflict) as err:
+        plans.create_follow_up(world.server.db, world.actor("sup"), iid)  # a double click
+    assert err.value.code == "duplicate"
+    assert dump_database(world.db_path) == before
+    # once the follow-up visit was made, another one may be given
+    again = Device()
+    visit = start_linked(world, "insp_a", again, first.document.id)
+    sync_service.push(
+        world.server.db,
+        world.actor("insp_a"),
+        again.request(
+            [*complete_answers(again, visit, sha(b"t")), again.change("inspection", visit, "status", "submitted")]
+        ),
+    )
+    second = plans.create_follow_up(world.server.db, world.actor("sup"), iid)
+    assert second.document.id != first.document.id
+    assert plans.get_plan(world.server.db, world.actor("sup"), plan_id).plan.progress.planned == 3
+
+
 def test_follow_up_without_a_plan_goes_to_the_inspector_and_drafts_are_refused(world: World) -> None:
     dev = Device()
     iid, create = dev.start_inspection("site-a")
