@@ -95,8 +95,10 @@ def test_a_synced_visit_shows_in_coverage_and_a_failed_one_gets_a_follow_up(
     assert 'id="follow-up"' in inspection.text
     followed = console.post(f"/console/inspections/{iid}/follow-up")
     assert followed.status_code == 303
-    assert "Đã giao việc kiểm tra lại" in console.page(f"/console/inspections/{iid}").text
-    twice = console.post(f"/console/inspections/{iid}/follow-up")  # a second click gives no second visit
+    followed_page = console.page(f"/console/inspections/{iid}").text
+    assert "Đã giao việc kiểm tra lại" in followed_page
+    assert 'id="follow-up"' not in followed_page  # no button while the follow-up is still to do
+    twice = console.post(f"/console/inspections/{iid}/follow-up")  # a form sent twice gives no second visit
     assert twice.status_code == 409 and "đã có việc kiểm tra lại chưa làm xong" in twice.text
     pulled = device.pull_all()
     follow = [v for (entity, _id, _f), v in pulled.items() if entity == "assignment" and v.get("follow_up_of") == iid]
