@@ -93,6 +93,11 @@ def to_records(cls: type[S], rows: Sequence[Row]) -> list[S]:
     return [cls(**{n: (bool(r[i]) if n in flags else r[i]) for i, n in pairs}) for r in rows]
 
 
+def _lower(value: str | bytes | int | float | None) -> str | bytes | int | float | None:
+    """``LOWER`` for SQLite as PostgreSQL has it: every letter, not only ASCII ones."""
+    return value.lower() if isinstance(value, str) else value
+
+
 class Tx(Protocol):
     """One transaction. All methods take ``?`` placeholders."""
 
@@ -231,6 +236,9 @@ class SqliteDatabase:
         conn.execute(f"PRAGMA synchronous={self.synchronous}")
         conn.execute("PRAGMA foreign_keys=ON")
         conn.execute(f"PRAGMA busy_timeout={WRITER_BUSY_MS}")
+        # SQLite's own LOWER folds ASCII only ('Đông' stays 'Đông'); a search for "đông" must
+        # find it, as it does on PostgreSQL: LOWER is Python's, on every connection.
+        conn.create_function("lower", 1, _lower, deterministic=True)
         return conn
 
     @contextmanager

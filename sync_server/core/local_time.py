@@ -38,8 +38,9 @@ def zone() -> ZoneInfo:
     return _zone
 
 
-def today() -> dt.date:
-    return dt.datetime.now(_zone).date()
+def today(now: dt.datetime | None = None) -> dt.date:
+    """The local calendar day now (or at the aware time ``now``)."""
+    return (now or dt.datetime.now(dt.UTC)).astimezone(_zone).date()
 
 
 def local_day_of(moment: dt.datetime) -> dt.date:

@@ -927,7 +927,8 @@ def create_follow_up(
 ) -> AssignmentView:
     """A follow-up visit to the inspection's site, due at the latest corrective-action deadline
     of that inspection (else in ``DEFAULT_FOLLOW_UP_DAYS``), for the team the inspection was
-    assigned to (else a team of the inspector who made it)."""
+    assigned to (else a team of the inspector who made it). It belongs to the inspection's plan
+    while that plan is open, to no plan once it is closed."""
     _require_planner(actor)
     problems: list[FieldProblem] = []
     due_given = _day("due_date", data.due_date, problems) if data and data.due_date else None
@@ -948,15 +949,32 @@ def create_follow_up(
                 ),
                 code=Code.INVALID_TRANSITION,
             )
+        if tx.scalar(
+            "SELECT COUNT(*) FROM assignments WHERE follow_up_of = ? AND status IN ('planned', 'in_progress')",
+            (inspection_id,),
+        ):
+            # a second click (or a second supervisor) would send the team the same visit twice
+            raise Conflict(
+                bi(
+                    "Biên bản này đã có việc kiểm tra lại chưa làm xong; không giao thêm.",
+                    "This inspection already has a follow-up visit still to do; no second one is made.",
+                ),
+                code=Code.DUPLICATE,
+            )
         previous = tx.one(
-            "SELECT a.plan_id, a.team_id, a.template_id FROM assignment_inspections ai"
-            " JOIN assignments a ON a.id = ai.assignment_id WHERE ai.inspection_id = ? ORDER BY ai.linked_at",
+            "SELECT a.plan_id, a.team_id, a.template_id, p.status AS plan_status FROM assignment_inspections ai"
+            " JOIN assignments a ON a.id = ai.assignment_id LEFT JOIN plans p ON p.id = a.plan_id"
+            " WHERE ai.inspection_id = ? ORDER BY ai.linked_at",
             (inspection_id,),
         )
         deadline = rules_actions.parse_deadline(corrective_actions.latest_action_deadline(tx, inspection_id))
         due = due_given or deadline or today + dt.timedelta(days=rules.DEFAULT_FOLLOW_UP_DAYS)
         if previous is not None:
             plan_id, team_id, template_id = previous["plan_id"], previous["team_id"], previous["template_id"]
+            if previous["plan_status"] == "closed":
+                # the same team goes back, outside the closed plan: its coverage stays as it was
+                # closed, and work that a closed plan can no longer cancel is never added to it
+                plan_id = None
         else:
             lead = tx.one("SELECT id, username, role FROM users WHERE id = ?", (insp["created_by"],))
             if lead is None or lead["role"] != "inspector":

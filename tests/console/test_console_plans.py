@@ -95,7 +95,11 @@ def test_a_synced_visit_shows_in_coverage_and_a_failed_one_gets_a_follow_up(
     assert 'id="follow-up"' in inspection.text
     followed = console.post(f"/console/inspections/{iid}/follow-up")
     assert followed.status_code == 303
-    assert "Đã giao việc kiểm tra lại" in console.page(f"/console/inspections/{iid}").text
+    followed_page = console.page(f"/console/inspections/{iid}").text
+    assert "Đã giao việc kiểm tra lại" in followed_page
+    assert 'id="follow-up"' not in followed_page  # no button while the follow-up is still to do
+    twice = console.post(f"/console/inspections/{iid}/follow-up")  # a form sent twice gives no second visit
+    assert twice.status_code == 409 and "đã có việc kiểm tra lại chưa làm xong" in twice.text
     pulled = device.pull_all()
     follow = [v for (entity, _id, _f), v in pulled.items() if entity == "assignment" and v.get("follow_up_of") == iid]
     assert [f["due_date"] for f in follow] == ["2021-08-12"]  # the corrective-action deadline
@@ -121,3 +125,58 @@ def test_an_inspector_cannot_open_the_plans_and_another_districts_supervisor_see
         assert plan_id not in other.page("/console/plans").text
     finally:
         other.close()
+
+
+def _gap_row(dashboard: str, code: str) -> str:
+    """The row of the dashboard's "not inspected lately" list that names ``code``."""
+    section = dashboard[dashboard.index('id="not-inspected"') :]
+    rows = [r for r in section.split("<tr>") if code in r]
+    assert len(rows) == 1, f"{code} is not listed once among the sites not inspected lately"
+    return rows[0].split("</tr>")[0]
+
+
+def test_an_open_plan_is_edited_in_the_form_bad_edits_change_nothing_and_uncovered_sites_stay_visible(
+    world: World, console: ConsoleClient
+) -> None:
+    code = f"DN-PY-{uuid.uuid4().hex[:6].upper()}"
+    with world.api("quantri") as admin:
+        admin.post(
+            "/api/v1/sites", json={"code": code, "name": f"Xưởng {code}", "kind": "DN_SX", "district": DISTRICT}
+        ).raise_for_status()
+    console.login("giamsat")
+    # a site no plan covers and nobody visited stays on the dashboard, marked as in no plan
+    assert "Chưa có kế hoạch" in _gap_row(console.page("/console/dashboard").text, code)
+    console.page("/console/plans/new")
+    name = f"Đợt sửa {uuid.uuid4().hex[:6]}"
+    created = console.post("/console/plans/new", plan_form(name, codes="DN-PY-002"))
+    plan_id = plan_id_of(created.headers["location"])
+    page = console.page(f"/console/plans/{plan_id}")
+    assert 'id="edit-plan"' in page.text
+
+    # refused edits name the problem and change nothing
+    reversed_window = console.post(
+        f"/console/plans/{plan_id}/edit", {"name": "Tên mới", "window_from": "2021-08-01", "window_to": "2021-07-01"}
+    )
+    assert reversed_window.status_code == 422 and 'id="plan-errors"' in reversed_window.text
+    unknown = console.post(f"/console/plans/{plan_id}/edit", {"add_codes": f"{code}\nKHONG-CO"})
+    assert unknown.status_code == 422 and "Dòng 2: không có cơ sở mã &#39;KHONG-CO&#39;" in unknown.text
+    page = console.page(f"/console/plans/{plan_id}")
+    assert name in page.text and "Tên mới" not in page.text and 'id="n-planned">1<' in page.text
+
+    # a good edit: a new name, the new site added, the first site's work cancelled
+    saved = console.post(
+        f"/console/plans/{plan_id}/edit",
+        {"name": f"{name} (sửa)", "window_to": "2999-09-30", "add_codes": code, "cancel_codes": "DN-PY-002"},
+    )
+    assert saved.status_code == 303, saved.text
+    page = console.page(f"/console/plans/{plan_id}")
+    assert f"{name} (sửa)" in page.text and "30/09/2999" in page.text
+    assert 'id="n-planned">1<' in page.text and "Đã hủy: <strong>1<" in page.text
+    assert "Đã có trong kế hoạch" in _gap_row(console.page("/console/dashboard").text, code)
+    exported = console.page(f"/console/plans/{plan_id}/export/coverage.pdf")
+    assert exported.status_code == 404 and "Không tìm thấy trang hoặc bản ghi này." in exported.text
+    assert "coverage.csv" not in exported.text  # no file names shown to the reader
+
+    console.post(f"/console/plans/{plan_id}/close")
+    assert 'id="edit-plan"' not in console.page(f"/console/plans/{plan_id}").text
+    assert "Chưa có kế hoạch" in _gap_row(console.page("/console/dashboard").text, code)

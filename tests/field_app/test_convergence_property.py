@@ -1,6 +1,7 @@
 """Hypothesis state machine: random interleavings of edits, syncs, dropped connections, app
-restarts and supervisor decisions on three devices against ONE real server process (started
-once for this module; each example uses fresh devices and fresh inspections).
+restarts, supervisor decisions and inspections started from a plan's assignments on three
+devices against ONE real server process (started once for this module; each example uses fresh
+devices and fresh inspections).
 
 Devices make a bounded first sync (PROTOCOL.md §7): settled history beyond the latest few per site
 stays on the server (the module seeds some, and examples approve more), a device may fetch a
@@ -8,7 +9,8 @@ site's older history on demand, and a device may be replaced by a fresh install 
 
 After every example all faults are healed and every device syncs until nothing moves; then:
 - every device agrees with the server on everything it holds, holds each inspection whole, and
-  holds everything a new phone of its user needs (convergence), outboxes empty;
+  holds everything a new phone of its user needs (convergence, assignments included), outboxes
+  empty; every inspection started from an assignment reached the server linked to it;
 - every answer field holds the value of the edit with the greatest clock among the edits the
   server did not refuse (last writer wins, exactly once: nothing lost, nothing doubled);
 - no silent loss: every overwritten edit was either seen by whoever overwrote it (it is the
@@ -67,6 +69,7 @@ class Devices(RuleBasedStateMachine):
         self.rejected_before_reinstall: set[str] = set()
         self.proxies = [FaultProxy(self.world.server.port) for _ in USERS]
         self.dirs = [self.world.root / "prop" / f"{run}-{i}" for i in range(len(USERS))]
+        self._plan()
         self.apps: list[AppServices] = []
         for i, user in enumerate(USERS):
             app = AppServices.open(self.dirs[i])
@@ -82,8 +85,24 @@ class Devices(RuleBasedStateMachine):
         self.edit_log: dict[tuple[str, str], list[tuple[str, object, str, str | None]]] = {}
         self.captured: dict[int, int] = {}
         self.server_restarted = False
+        self.links: dict[str, str] = {}  # inspection id → the assignment it was started from
         for i in range(len(USERS)):
             self._capture(i)
+
+    def _plan(self) -> None:
+        """The supervisor plans DN-002 and DN-003 for one team of both inspectors: the
+        assignments reach every device by pull."""
+        body = {
+            "name": f"Đợt kiểm tra {self.run}",
+            "template_id": "sample-factory",
+            "window_from": "2021-06-01",
+            "window_to": "2999-12-31",
+            "teams": [{"name": f"Đoàn {self.run}", "lead": "an", "members": ["binh"]}],
+            "sites": {"codes": ["DN-002", "DN-003"]},
+        }
+        with self.world.api("chi") as http:
+            r = http.post("/api/v1/plans", json=body)
+        assert r.status_code == 201, r.text
 
     def _log_in(self, app: AppServices, user: str, url: str) -> None:
         """A real login once per user and module (password hashing is slow on purpose); later
@@ -145,6 +164,18 @@ class Devices(RuleBasedStateMachine):
         site = self._site(app, code)
         if site is not None:  # a new install whose first sync has not run yet has no sites
             self.inspections.append(app.start_inspection(site, "sample-factory"))
+
+    @rule(device=st.integers(0, 2), which=st.integers(0, 10))
+    def start_assigned(self, device: int, which: int) -> None:
+        """Start from an assignment of the to-do list (several devices may start the same one)."""
+        app = self.apps[device]
+        items = [i for i in app.todo() if i.plan_name == f"Đợt kiểm tra {self.run}"]  # this example's two
+        if not items:  # not pulled yet
+            return
+        item = items[which % len(items)]
+        inspection_id = app.start_assignment(item.id)
+        self.inspections.append(inspection_id)
+        self.links[inspection_id] = item.id
 
     @rule(device=st.integers(0, 2))
     def sync(self, device: int) -> None:
@@ -292,6 +323,10 @@ class Devices(RuleBasedStateMachine):
                 entry = value or {}
                 entries.append(entry)
                 logged |= {entry.get("loser_hlc"), entry.get("winner_hlc")}
+        for inspection_id, assignment_id in self.links.items():
+            # every inspection started from an assignment reached the server linked to it
+            link = server.get(("inspection", inspection_id, "assignment_id"))
+            assert link is not None and link[0] == assignment_id, (inspection_id, assignment_id, link)
         for (key, field), items in self.edit_log.items():
             held = server.get(("answer", key, field))
             assert held is not None, (key, field)

@@ -12,6 +12,7 @@ import pytest
 from field_app.core.models import AppError
 from tests.field_app.e2e import DISTRICT, assert_converged, site_id, sync_ok
 from tests.field_app.helpers import complete_answers
+from tests.support.sample_checklist import sample_template
 
 pytestmark = pytest.mark.slow
 
@@ -93,3 +94,32 @@ def test_overdue_work_comes_first_by_the_viet_nam_day(world) -> None:
     first = a.todo(today=dt.date(2021, 7, 1))[0]
     assert first.status == "overdue"
     assert {i.status for i in a.todo(today=dt.date(2021, 6, 30)) if i.due_date == "2021-06-30"} == {"planned"}
+
+
+def test_a_visit_from_an_assignment_uses_the_latest_published_version_of_its_checklist(world) -> None:
+    world.publish(sample_template(1, template_id="plan-latest"))
+    body = {
+        "name": "Kiểm tra theo bảng kiểm mới",
+        "template_id": "plan-latest",
+        "window_from": "2021-06-01",
+        "window_to": "2999-12-31",
+        "teams": [{"name": "Đoàn An", "lead": "an"}],
+        "sites": {"codes": ["DN-003"]},
+    }
+    with world.api("chi") as http:
+        assert http.post("/api/v1/plans", json=body).status_code == 201
+    a = world.device("todo-latest", "an")
+    # a newer version is published after the plan was made and before the visit starts
+    world.publish(sample_template(2, template_id="plan-latest"))
+    sync_ok(a)
+    item = next(i for i in a.todo() if i.template_id == "plan-latest")
+    x = a.start_assignment(item.id)
+    header = a.get_inspection(x).header
+    assert (header.template_id, header.template_version) == ("plan-latest", 2)
+
+
+def test_the_phones_day_is_the_viet_nam_day_whatever_the_utc_day() -> None:
+    from field_app.core.todo import today_in_viet_nam
+
+    assert today_in_viet_nam(dt.datetime(2021, 6, 30, 16, 59, tzinfo=dt.UTC)) == dt.date(2021, 6, 30)
+    assert today_in_viet_nam(dt.datetime(2021, 6, 30, 17, 0, tzinfo=dt.UTC)) == dt.date(2021, 7, 1)

@@ -32,6 +32,12 @@ def test_seed_demo_on_postgresql_is_idempotent_and_its_users_can_log_in(empty_da
     assert "exists, kept" in second.stdout
     assert postgres.query(empty_database, "SELECT (SELECT COUNT(*) FROM users), (SELECT COUNT(*) FROM sites)") == counts
     assert counts[0][0] == len(lines) and counts[0][1] > 0
+    # one plan in progress, so a newcomer sees the to-do list and coverage at once
+    planned = postgres.query(
+        empty_database, "SELECT (SELECT COUNT(*) FROM plans WHERE status = 'open'), (SELECT COUNT(*) FROM assignments)"
+    )
+    assert planned[0][0] == 1 and planned[0][1] >= 1
+    assert "plan: exists, kept" in second.stdout
     username, _, _, password = lines[-1].split("\t")
     with server:
         assert server.token(username, password)

@@ -14,6 +14,7 @@ import pytest
 from sync_server.core import blobs, inspections, local_time, plans, registry, sync_service
 from sync_server.core.access import SYSTEM
 from sync_server.core.errors import Conflict, Forbidden, Invalid, NotFound
+from tests.support.sample_checklist import sample_template
 from tests.sync_server.conftest import DISTRICT_A, DISTRICT_B, World
 from tests.sync_server.helpers import Device, complete_answers, png_bytes, sha, unchanged
 
@@ -71,6 +72,50 @@ def test_supervisor_plans_a_district_split_evenly_between_two_teams(world: World
     assert [p.name for p in plans.list_plans(world.server.db, world.actor("sup"))] == [detail.plan.name]
 
 
+def test_sites_named_for_a_team_go_to_it_and_the_rest_are_split_evenly(world: World) -> None:
+    codes = add_sites(world, 3)
+    before = dump_database(world.db_path)
+    with pytest.raises(Invalid) as err:
+        plans.create_plan(
+            world.server.db,
+            world.actor("sup"),
+            plan_input(site_teams={codes[0]: "Đoàn 9", "DN-B": "Đoàn 1"}),
+        )
+    assert sorted((p.field, p.code) for p in err.value.errors) == [
+        ("site_teams.DN-B", "unknown_site"),  # not among the chosen sites
+        (f"site_teams.{codes[0]}", "unknown_team"),
+    ]
+    assert dump_database(world.db_path) == before
+    detail = plans.create_plan(
+        world.server.db, world.actor("sup"), plan_input(site_teams={"DN-A": "Đoàn 2", codes[0]: "Đoàn 2"})
+    )
+    teams = {a.document.site_code: a.document.team_name for a in detail.assignments}
+    assert teams["DN-A"] == teams[codes[0]] == "Đoàn 2"
+    assert sorted(teams[c] for c in codes[1:]) == ["Đoàn 1", "Đoàn 2"]  # the two left, one each
+
+
+def test_a_site_needing_two_visits_is_visited_only_when_both_are_handed_in(world: World) -> None:
+    detail = plans.create_plan(
+        world.server.db,
+        world.actor("sup"),
+        plan_input(visits=2, teams=[plans.TeamInput(name="Đoàn 1", lead="insp_a", members=["insp_a2"])]),
+    )
+    aid = detail.assignments[0].document.id
+    assert detail.assignments[0].document.visits == 2
+    for user in ("insp_a", "insp_a2"):
+        dev = Device()
+        iid = start_linked(world, user, dev, aid)
+        sync_service.push(
+            world.server.db,
+            world.actor(user),
+            dev.request([*complete_answers(dev, iid, sha(b"s")), dev.change("inspection", iid, "status", "submitted")]),
+        )
+        progress = plans.coverage(world.server.db, world.actor("sup"), detail.plan.id).plan.progress
+        if user == "insp_a":
+            assert status_of(world, detail.plan.id) == "in_progress" and progress.visited == 0
+    assert status_of(world, detail.plan.id) == "done" and (progress.visited, progress.pending) == (1, 0)
+
+
 def test_preview_counts_the_sites_a_selection_picks(world: World) -> None:
     add_sites(world, 3)
     add_sites(world, 2, kind="CHO", prefix="C")
@@ -80,6 +125,22 @@ def test_preview_counts_the_sites_a_selection_picks(world: World) -> None:
     everything = plans.preview_sites(world.server.db, world.actor("sup"), plans.SiteSelection())
     assert everything.count == 6
     assert plans.preview_sites(world.server.db, SYSTEM, plans.SiteSelection()).count == 7
+
+
+def test_the_search_filter_finds_vietnamese_names_whatever_the_case_on_both_engines(world: World) -> None:
+    for code, name in [
+        ("DT-1", "Công ty Điện tử Đông Anh"),
+        ("DT-2", "Xưởng ĐIỆN TỬ Ưu Việt"),
+        ("MAY-1", "Công ty May"),
+    ]:
+        registry.create_site(
+            world.server.db, SYSTEM, registry.SiteInput(code=code, name=name, kind="DN_SX", district=DISTRICT_A)
+        )
+    for search in ("điện tử", "Điện Tử", "ĐIỆN TỬ"):
+        preview = plans.preview_sites(world.server.db, world.actor("sup"), plans.SiteSelection(search=search))
+        assert sorted(s.split(" — ")[0] for s in preview.sample) == ["DT-1", "DT-2"], search
+    only = plans.preview_sites(world.server.db, world.actor("sup"), plans.SiteSelection(search="ưu việt"))
+    assert only.count == 1
 
 
 def test_unknown_site_codes_are_named_row_by_row_and_nothing_is_saved(world: World) -> None:
@@ -227,6 +288,26 @@ def test_assignment_id_is_first_write_wins_and_must_match_the_site(world: World)
     assert reply.results[-1].code == "invalid_value"
 
 
+def test_a_link_to_an_assignment_of_another_checklist_is_refused_and_links_nothing(world: World) -> None:
+    _plan_id, aid = only_assignment(world)
+    registry.save_template(world.server.db, SYSTEM, sample_template(1, template_id="other-checklist"))
+    registry.publish_template(world.server.db, SYSTEM, "other-checklist", 1)
+    other_checklist = Device()
+    iid, create = other_checklist.start_inspection("site-a", template_id="other-checklist")
+    reply = sync_service.push(
+        world.server.db,
+        world.actor("insp_a"),
+        other_checklist.request([*create, other_checklist.change("inspection", iid, "assignment_id", aid)]),
+    )
+    assert [r.status for r in reply.results[:-1]] == ["applied"] * 4
+    assert reply.results[-1].code == "invalid_value"
+    view = plans.get_plan(world.server.db, world.actor("sup"), _plan_id).assignments[0]
+    assert view.inspection_ids == [] and view.document.status == "planned"
+    state = pull_state(world, "admin")
+    # the pulled inspection carries no link (a refused field reads as null)
+    assert state.get(("inspection", iid, "assignment_id")) is None
+
+
 def test_two_devices_starting_the_same_assignment_make_two_linked_inspections(world: World) -> None:
     plan_id, aid = only_assignment(world)
     devices = {"insp_a": Device(), "insp_a2": Device()}
@@ -260,14 +341,26 @@ def test_overdue_is_counted_by_the_vietnamese_day(world: World, monkeypatch: pyt
     detail = plans.create_plan(
         world.server.db, world.actor("sup"), plan_input(window_from="2021-06-01", window_to="2021-06-30")
     )
+    clock_day = local_time.today
+
+    def at(moment: str) -> None:
+        monkeypatch.setattr(local_time, "today", lambda: clock_day(dt.datetime.fromisoformat(moment)))
+
     # 2021-06-30T17:30Z is already 1 July in Viet Nam (UTC+7): the due day has passed.
-    monkeypatch.setattr(local_time, "today", lambda: dt.date(2021, 7, 1))
+    at("2021-06-30T17:30:00+00:00")
     cov = plans.coverage(world.server.db, world.actor("sup"), detail.plan.id)
     assert cov.plan.progress.overdue == 1 and cov.plan.progress.pending == 1
     assert cov.pending[0].shown_status == "overdue"
-    monkeypatch.setattr(local_time, "today", lambda: dt.date(2021, 6, 30))
+    assert [v.shown_status for v in plans.my_assignments(world.server.db, world.actor("insp_a"))] == ["overdue"]
+    # 16:59Z is still 30 June there (the UTC day is the same): not overdue yet
+    at("2021-06-30T16:59:00+00:00")
     cov = plans.coverage(world.server.db, world.actor("sup"), detail.plan.id)
-    assert cov.plan.progress.overdue == 0
+    assert cov.plan.progress.overdue == 0 and cov.pending[0].shown_status == "planned"
+
+
+def test_the_servers_day_is_the_vietnamese_calendar_day() -> None:
+    assert local_time.today(dt.datetime(2021, 6, 30, 16, 59, tzinfo=dt.UTC)) == dt.date(2021, 6, 30)
+    assert local_time.today(dt.datetime(2021, 6, 30, 17, 0, tzinfo=dt.UTC)) == dt.date(2021, 7, 1)
 
 
 def test_coverage_by_district_and_team_after_one_visit(world: World) -> None:
@@ -343,6 +436,55 @@ def test_follow_up_is_due_at_the_latest_corrective_action_deadline(world: World)
     assert plans.get_plan(world.server.db, world.actor("sup"), plan_id).plan.progress.planned == 2
 
 
+def test_a_follow_up_after_the_plan_closed_goes_to_the_same_team_outside_the_closed_plan(world: World) -> None:
+    plan_id, aid = only_assignment(world)
+    dev = Device()
+    iid = start_linked(world, "insp_a", dev, aid)
+    sync_service.push(
+        world.server.db,
+        world.actor("insp_a"),
+        dev.request([*complete_answers(dev, iid, sha(b"s")), dev.change("inspection", iid, "status", "submitted")]),
+    )
+    closed = plans.close_plan(world.server.db, world.actor("sup"), plan_id).plan.progress
+    follow = plans.create_follow_up(world.server.db, world.actor("sup"), iid)
+    assert follow.document.plan_id is None and follow.document.team_name == "Đoàn 1"
+    assert follow.document.status == "planned"
+    after = plans.coverage(world.server.db, world.actor("sup"), plan_id)
+    assert after.plan.progress == closed  # a closed plan's coverage stays as it was closed
+    assert pulled_assignments(world, "insp_a2")[follow.document.id]["follow_up_of"] == iid
+    assert follow.document.id in {v.document.id for v in plans.my_assignments(world.server.db, world.actor("insp_a"))}
+
+
+def test_a_second_follow_up_is_refused_while_the_first_is_still_to_do(world: World) -> None:
+    plan_id, aid = only_assignment(world)
+    dev = Device()
+    iid = start_linked(world, "insp_a", dev, aid)
+    sync_service.push(
+        world.server.db,
+        world.actor("insp_a"),
+        dev.request([*complete_answers(dev, iid, sha(b"s")), dev.change("inspection", iid, "status", "submitted")]),
+    )
+    first = plans.create_follow_up(world.server.db, world.actor("sup"), iid)
+    before = dump_database(world.db_path)
+    with pytest.raises(Conflict) as err:
+        plans.create_follow_up(world.server.db, world.actor("sup"), iid)  # a double click
+    assert err.value.code == "duplicate"
+    assert dump_database(world.db_path) == before
+    # once the follow-up visit was made, another one may be given
+    again = Device()
+    visit = start_linked(world, "insp_a", again, first.document.id)
+    sync_service.push(
+        world.server.db,
+        world.actor("insp_a"),
+        again.request(
+            [*complete_answers(again, visit, sha(b"t")), again.change("inspection", visit, "status", "submitted")]
+        ),
+    )
+    second = plans.create_follow_up(world.server.db, world.actor("sup"), iid)
+    assert second.document.id != first.document.id
+    assert plans.get_plan(world.server.db, world.actor("sup"), plan_id).plan.progress.planned == 3
+
+
 def test_follow_up_without_a_plan_goes_to_the_inspector_and_drafts_are_refused(world: World) -> None:
     dev = Device()
     iid, create = dev.start_inspection("site-a")
@@ -362,6 +504,25 @@ def test_follow_up_without_a_plan_goes_to_the_inspector_and_drafts_are_refused(w
     assert [v.document.id for v in plans.my_assignments(world.server.db, world.actor("insp_a"))] == [follow.document.id]
     with pytest.raises(NotFound):
         plans.create_follow_up(world.server.db, world.actor("sup"), "no-such-inspection")
+
+
+def test_a_follow_up_of_another_districts_inspection_is_not_found_and_changes_nothing(world: World) -> None:
+    dev = Device()
+    iid, create = dev.start_inspection("site-b")
+    sync_service.push(
+        world.server.db,
+        world.actor("insp_b"),
+        dev.request(
+            [*create, *complete_answers(dev, iid, sha(b"s")), dev.change("inspection", iid, "status", "submitted")]
+        ),
+    )
+    before = dump_database(world.db_path)
+    with pytest.raises(NotFound):
+        plans.create_follow_up(world.server.db, world.actor("sup"), iid)
+    with pytest.raises(Forbidden):
+        plans.create_follow_up(world.server.db, world.actor("insp_b"), iid)
+    assert dump_database(world.db_path) == before
+    assert plans.create_follow_up(world.server.db, world.actor("admin"), iid).document.site_id == "site-b"
 
 
 def test_a_member_added_later_pulls_the_teams_assignments_from_their_cursor(world: World) -> None:

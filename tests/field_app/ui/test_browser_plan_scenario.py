@@ -1,14 +1,15 @@
 """Issue 14's scenario in a real browser: a supervisor plans a campaign over a district's
-factories with two teams; the inspector's phone pulls it, the home screen lists it offline,
-the visit is made with the server stopped and synced; the plan's coverage shows 1 visited and
-the rest pending; the failed visit gets a follow-up that reaches the phone. (The console's plan
-form and follow-up button are driven in tests/console; here the supervisor uses the API.)
-Screenshots go to test-artifacts/field_app/plan-*.png."""
+factories with two teams in the console's plan form; the inspector's phone pulls it, the home
+screen lists it offline, the visit is made with the server stopped and synced; the plan's
+coverage page shows 1 visited and the rest pending; the supervisor gives the failed visit a
+follow-up from its console page, and it reaches the phone. Screenshots of each step go to
+test-artifacts/field_app/screens/plan-*.png (the phone) and plan-console-*.png (the console)."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -22,24 +23,61 @@ from tests.support.server_process import ServerProcess
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
+SUPERVISOR_PASSWORD = "giám sát đi kiểm tra chợ"
+PLAN_NAME = "Kiểm tra phòng dịch nhà máy Phổ Yên"
+DESK = {"width": 1366, "height": 900}
+
+
 def _supervisor(server: ServerProcess) -> httpx.Client:
-    token = server.token("binh", "giám sát đi kiểm tra chợ")
+    token = server.token("binh", SUPERVISOR_PASSWORD)
     return httpx.Client(base_url=server.base_url, headers={"Authorization": f"Bearer {token}"}, timeout=30)
 
 
-def _plan(server: ServerProcess) -> dict:
-    body = {
-        "name": "Kiểm tra phòng dịch nhà máy Phổ Yên",
-        "template_id": "sample-factory",
-        "window_from": "2021-08-01",
-        "window_to": "2999-08-31",
-        "teams": [{"name": "Đoàn 1", "lead": "an"}, {"name": "Đoàn 2", "lead": "cuong"}],
-        "sites": {"district": "TX Phổ Yên", "kind": "DN_SX"},
-    }
-    with _supervisor(server) as http:
-        r = http.post("/api/v1/plans", json=body)
-    assert r.status_code == 201, r.text
-    return r.json()
+def _desk_shot(page: Page, shots: Path, name: str) -> None:
+    """A full-page screenshot of a console page, beside the phone's (``<shots>/screens``)."""
+    (shots / "screens").mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(shots / "screens" / f"{name}.png"), full_page=True)
+
+
+def _console(browser: Any, server: ServerProcess) -> Page:
+    """A desk-sized page of the web console, signed in as the supervisor ``binh``."""
+    page: Page = browser.new_page(viewport=DESK, locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh")
+    page.goto(f"{server.base_url}/console/")
+    page.get_by_label("Tên đăng nhập").fill("binh")
+    page.get_by_label("Mật khẩu").fill(SUPERVISOR_PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_url("**/console/inspections")
+    return page
+
+
+def _plan_in_console(browser: Any, server: ServerProcess, shots: Path, made: dict[str, str]) -> None:
+    """The supervisor plans the district's factories with two teams in the console's form."""
+    page = _console(browser, server)
+    try:
+        page.get_by_role("link", name="Kế hoạch", exact=True).click()
+        page.get_by_role("link", name="Lập kế hoạch mới").click()
+        page.get_by_label("Tên đợt kiểm tra").fill(PLAN_NAME)
+        page.get_by_label("Từ ngày").fill("2021-08-01")
+        page.get_by_label("Đến ngày (hạn hoàn thành)").fill("2999-08-31")
+        page.get_by_label("Theo bộ lọc").check()
+        page.locator("#site-selection select[name=district]").select_option("TX Phổ Yên")
+        page.locator("#site-selection select[name=kind]").select_option("DN_SX")
+        page.get_by_role("button", name="Xem trước số cơ sở").click()
+        expect(page.locator("#preview")).to_contain_text("Sẽ lập 2 việc kiểm tra", timeout=WAIT)
+        page.locator("input[name=team1_name]").fill("Đoàn 1")
+        page.locator("select[name=team1_lead]").select_option("an")
+        page.locator("input[name=team2_name]").fill("Đoàn 2")
+        page.locator("select[name=team2_lead]").select_option("cuong")
+        _desk_shot(page, shots, "plan-console-1-form")
+        page.get_by_role("button", name="Lưu kế hoạch").click()
+        expect(page.locator(".flash")).to_contain_text("Đã lưu kế hoạch", timeout=WAIT)
+        expect(page.locator("#n-planned")).to_have_text("2")
+        expect(page.locator("#by-team")).to_contain_text("Đoàn 2")
+        _desk_shot(page, shots, "plan-console-2-saved")
+        made["url"] = page.url
+        made["id"] = page.url.rstrip("/").rsplit("/", 1)[-1]
+    finally:
+        page.close()
 
 
 def test_a_planned_visit_made_offline_counts_in_coverage_and_its_follow_up_reaches_the_phone(
@@ -47,18 +85,22 @@ def test_a_planned_visit_made_offline_counts_in_coverage_and_its_follow_up_reach
 ) -> None:
     shots = artifacts_dir / "field_app"
     server = _prepare_server(tmp_path)
-    plan = _plan(server)
-    teams = {a["document"]["site_code"]: a["document"]["team_name"] for a in plan["assignments"]}
-    assert teams == {"DN-001": "Đoàn 1", "DN-002": "Đoàn 2"}
     app = app_syncing_on_demand(server.base_url, tmp_path)
+    plan: dict[str, str] = {}
     try:
-        with app_in_chromium(app, shots, failure="plan-failure") as page:
-            _scenario(page, server, app, shots, plan["plan"]["id"])
+        with app_in_chromium(
+            app, shots, failure="plan-failure", before=lambda browser: _plan_in_console(browser, server, shots, plan)
+        ) as page:
+            with _supervisor(server) as http:
+                detail = http.get(f"/api/v1/plans/{plan['id']}").json()
+            teams = {a["document"]["site_code"]: a["document"]["team_name"] for a in detail["assignments"]}
+            assert teams == {"DN-001": "Đoàn 1", "DN-002": "Đoàn 2"}  # split evenly between the two teams
+            _scenario(page, server, app, shots, plan["url"])
     finally:
         server.stop()
 
 
-def _scenario(page: Page, server: ServerProcess, app: AppProcess, shots: Path, plan_id: str) -> None:
+def _scenario(page: Page, server: ServerProcess, app: AppProcess, shots: Path, plan_url: str) -> None:
     expect(page.get_by_role("textbox", name="Địa chỉ máy chủ")).to_be_visible(timeout=WAIT)
     log_in(page, "an", "an-secret-1")
     todo = _in(page, "Việc cần làm")
@@ -122,17 +164,26 @@ def _scenario(page: Page, server: ServerProcess, app: AppProcess, shots: Path, p
     server.start()
     page.get_by_role("button", name="Đồng bộ").click()
     _see(page, "Không có thay đổi chờ gửi")
-    with _supervisor(server) as http:
-        coverage = http.get(f"/api/v1/plans/{plan_id}/coverage").json()
-        progress = coverage["plan"]["progress"]
-        assert (progress["planned"], progress["visited"], progress["pending"]) == (2, 1, 1)
-        [visited] = [v for v in http.get(f"/api/v1/plans/{plan_id}").json()["assignments"] if v["inspection_ids"]]
-        [inspection_id] = visited["inspection_ids"]
-        record = http.get(f"/api/v1/inspections/{inspection_id}").json()
-        assert record["summary"]["status"] == "submitted" and record["summary"]["result"] == "fail"
-        # the failed visit gets a follow-up visit, which reaches the phone at its next sync
-        follow = http.post(f"/api/v1/inspections/{inspection_id}/follow-up")
-        assert follow.status_code == 201, follow.text
+    console = _console(page.context.browser, server)
+    try:
+        console.goto(plan_url)
+        expect(console.locator("#n-planned")).to_have_text("2")
+        expect(console.locator("#n-visited")).to_have_text("1")
+        expect(console.locator("#n-pending")).to_have_text("1")
+        expect(console.locator("#pending-sites")).to_contain_text("DN-002")
+        expect(console.locator("#pending-sites")).not_to_contain_text("DN-001")
+        _desk_shot(console, shots, "plan-console-3-coverage")
+        # the failed visit's page gives a follow-up visit in one step
+        console.locator("#all-assignments").get_by_role("link", name="Mở").click()
+        expect(console.locator("h1")).to_contain_text("Công ty May Phổ Yên")
+        expect(console.get_by_text("Không đạt").first).to_be_visible()
+        console.get_by_role("button", name="Giao kiểm tra lại").click()
+        expect(console.locator(".flash")).to_contain_text("Đã giao việc kiểm tra lại")
+        expect(console.locator(".follow-up")).to_contain_text("Đoàn 1")
+        expect(console.get_by_role("button", name="Giao kiểm tra lại")).to_have_count(0)  # one is enough
+        _desk_shot(console, shots, "plan-console-4-follow-up")
+    finally:
+        console.close()
     page.get_by_role("button", name="Đồng bộ").click()
     tile = _in(page, "Việc cần làm").get_by_role("button", name=re.compile("Công ty May Phổ Yên"))
     expect(tile).to_be_visible(timeout=WAIT)
