@@ -17,7 +17,7 @@ from litestar.params import Body
 from litestar.response import Stream
 
 from shared_schema import actions as rules
-from sync_server.console.web import lang_of, redirect, render, server_of
+from sync_server.console.web import lang_of, not_found, redirect, render, server_of
 from sync_server.core import actions, queries, registry
 from sync_server.core.access import Actor
 from sync_server.core.actions import ActionItem
@@ -153,7 +153,7 @@ def export(request: Request[Any, Any, Any], viewer: Actor, filename: str) -> Res
             media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             headers=headers,
         )
-    return render(request, "error.html", status=404, message="actions.csv, actions.xlsx?")
+    return not_found(request)
 
 
 HANDLERS = [board, action_page, review, export]

@@ -10,7 +10,7 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body
 
 from shared_schema.records import ROLES
-from sync_server.console.web import redirect, render, require_admin_viewer, server_of
+from sync_server.console.web import not_found, redirect, render, require_admin_viewer, server_of
 from sync_server.core import audit, auth, devices, queries
 from sync_server.core.access import Actor
 from sync_server.core.errors import ServiceError
@@ -85,7 +85,7 @@ def _user_page(
     server = server_of(request)
     user = _user(server, viewer, user_id)
     if user is None:
-        return render(request, "error.html", status=404, message="—")
+        return not_found(request)
     return render(request, "user.html", status=status, user=user, roles=ROLES, error=error)
 
 

@@ -17,7 +17,7 @@ from shared_schema import actions as action_rules
 from shared_schema.records import INSPECTION_KINDS, SITE_KINDS, STATUSES
 from sync_server.console import catalog
 from sync_server.console.inspection_view import build_view
-from sync_server.console.web import lang_of, redirect, render, server_of
+from sync_server.console.web import lang_of, not_found, redirect, render, server_of
 from sync_server.core import actions as corrective_actions
 from sync_server.core import blobs, inspections, plans, queries, registry
 from sync_server.core.access import Actor
@@ -219,9 +219,7 @@ def include_drafts(query: Any) -> bool:
 def export(request: Request[Any, Any, Any], viewer: Actor, filename: str) -> Response[Any]:
     fmt = export_format(filename)
     if fmt is None:
-        return render(
-            request, "error.html", status=404, message="inspections.csv, inspections.xlsx, inspections.geojson?"
-        )
+        return not_found(request)
     filters = ListFilters.from_query(request.query_params)
     plan = plan_export(
         server_of(request), viewer, filters.service_filters(), include_drafts=include_drafts(request.query_params)

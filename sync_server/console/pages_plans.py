@@ -16,8 +16,7 @@ from litestar.response import Redirect
 
 from shared_schema.errors import Code
 from shared_schema.records import SITE_KINDS
-from sync_server.console.i18n import translate
-from sync_server.console.web import lang_of, redirect, render, server_of
+from sync_server.console.web import lang_of, not_found, redirect, render, server_of
 from sync_server.core import local_time, plans, queries
 from sync_server.core.access import Actor
 from sync_server.core.errors import Invalid, ServiceError, bi
@@ -225,7 +224,7 @@ def coverage_file(request: Request[Any, Any, Any], viewer: Actor, plan_id: str, 
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
     else:
-        return render(request, "error.html", status=404, message=translate(lang, "not_found"))
+        return not_found(request)
     return Response(body, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"'})
 
 

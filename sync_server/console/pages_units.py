@@ -11,7 +11,7 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body
 
 from shared_schema.records import UNIT_KINDS
-from sync_server.console.web import redirect, render, require_admin_viewer, server_of
+from sync_server.console.web import not_found, redirect, render, require_admin_viewer, server_of
 from sync_server.core import units
 from sync_server.core.access import Actor
 from sync_server.core.errors import ServiceError
@@ -76,7 +76,7 @@ def merge_unit(request: Request[Any, Any, Any], viewer: Actor, unit_id: str, dat
     into = (data.get("into") or "").strip()
     unit = next((u for u in units.list_units(server.db, viewer) if u.id == unit_id), None)
     if unit is None:
-        return render(request, "error.html", status=404, message="—")
+        return not_found(request)
     if data.get("confirm") != "1":
         usage = units.unit_usage(server.db, viewer).get(unit.name, units.UnitUsage())
         return _units_page(request, viewer, confirm={"unit": unit, "into": into, "usage": usage})

@@ -34,6 +34,7 @@ from sync_server.console.web import (
     LoginRequired,
     check_csrf,
     lang_of,
+    not_found,
     pick_lang,
     provide_viewer,
     redirect,
@@ -69,7 +70,7 @@ def _unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any
 
 
 def _not_found(request: Request[Any, Any, Any], exc: NotFoundException) -> Response[Any]:
-    return render(request, "error.html", status=404, message=translate(lang_of(request), "not_found"))
+    return not_found(request)
 
 
 def _bad_request(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:

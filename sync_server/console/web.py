@@ -194,6 +194,11 @@ def render(request: Request[Any, Any, Any], template_name: str, *, status: int =
     )
 
 
+def not_found(request: Request[Any, Any, Any]) -> Response[str]:
+    """The console's "no such page or record" page (404), in the reader's language."""
+    return render(request, "error.html", status=404, message=translator(lang_of(request))("not_found"))
+
+
 def redirect(path: str, flash: str | None = None) -> Redirect:
     """A 303 redirect (POST → GET), optionally with a flash message key for the next page."""
     cookies = [cookie(FLASH_COOKIE, flash, max_age=60)] if flash else []

@@ -471,3 +471,18 @@ def test_the_list_names_each_inspections_checklist_by_its_title(world: World, co
     assert 'Kiểm tra mẫu cơ sở sản xuất <span class="muted">(Phiên bản 1)</span>' in table
     assert "sample-factory v1" not in table
     assert '<option value="sample-factory" >Kiểm tra mẫu cơ sở sản xuất</option>' in page
+
+
+def test_an_unknown_download_or_record_says_not_found_in_words_not_file_names(
+    world: World, console: ConsoleClient
+) -> None:
+    console.login("quantri")
+    for path in (
+        "/console/exports/inspections.pdf",
+        "/console/exports/actions/actions.pdf",
+        "/console/users/no-such-user",
+    ):
+        page = console.page(path)
+        assert page.status_code == 404, path
+        assert "Không tìm thấy trang hoặc bản ghi này." in page.text, path
+        assert ".csv" not in page.text and ".xlsx" not in page.text and "<p>—</p>" not in page.text, path

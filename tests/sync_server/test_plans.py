@@ -16,7 +16,7 @@ from sync_server.core.access import SYSTEM
 from sync_server.core.errors import Conflict, Forbidden, Invalid, NotFound
 from tests.support.sample_checklist import sample_template
 from tests.sync_server.conftest import DISTRICT_A, DISTRICT_B, World
-from tests.sync_server.helpers import Device, complete_answers, png_bytes, sha, unchanged
+from tests.sync_server.helpers import Device, complete_answers, dump_database, png_bytes, sha, unchanged
 
 
 def add_sites(world: World, n: int, district: str = DISTRICT_A, kind: str = "DN_SX", prefix: str = "P") -> list[str]:
