@@ -94,6 +94,7 @@ class TeamView(msgspec.Struct, kw_only=True):
     lead: str
     members: list[str]
     member_names: list[str]
+    lead_name: str = ""  # the lead's full name (the user name when there is none)
 
 
 class Progress(msgspec.Struct, kw_only=True):
@@ -578,7 +579,8 @@ def _may_see(actor: Actor, districts: list[str]) -> bool:
 def _teams(tx: Tx, plan_id: str) -> list[TeamView]:
     out: list[TeamView] = []
     for t in tx.query(
-        "SELECT t.id, t.name, u.username FROM teams t JOIN users u ON u.id = t.lead_id WHERE t.plan_id = ?"
+        "SELECT t.id, t.name, u.username, COALESCE(u.full_name, u.username) FROM teams t"
+        " JOIN users u ON u.id = t.lead_id WHERE t.plan_id = ?"
         " ORDER BY t.position, t.name",
         (plan_id,),
     ):
@@ -589,7 +591,12 @@ def _teams(tx: Tx, plan_id: str) -> list[TeamView]:
         )
         out.append(
             TeamView(
-                id=t[0], name=t[1], lead=t[2], members=[m[0] for m in members], member_names=[m[1] for m in members]
+                id=t[0],
+                name=t[1],
+                lead=t[2],
+                members=[m[0] for m in members],
+                member_names=[m[1] for m in members],
+                lead_name=t[3],
             )
         )
     return out
@@ -976,7 +983,7 @@ def create_follow_up(
                 # closed, and work that a closed plan can no longer cancel is never added to it
                 plan_id = None
         else:
-            lead = tx.one("SELECT id, username, role FROM users WHERE id = ?", (insp["created_by"],))
+            lead = tx.one("SELECT id, username, full_name, role FROM users WHERE id = ?", (insp["created_by"],))
             if lead is None or lead["role"] != "inspector":
                 raise Conflict(
                     bi(
@@ -989,7 +996,7 @@ def create_follow_up(
             team_id = new_id()
             tx.execute(
                 "INSERT INTO teams (id, plan_id, name, lead_id, position) VALUES (?, NULL, ?, ?, 0)",
-                (team_id, f"Kiểm tra lại — {lead['username']}", lead["id"]),
+                (team_id, f"Kiểm tra lại — {lead['full_name'] or lead['username']}", lead["id"]),
             )
             tx.execute("INSERT INTO team_members (team_id, user_id) VALUES (?, ?)", (team_id, lead["id"]))
         site = _plan_site(tx, insp["site_id"])

@@ -11,7 +11,7 @@ from typing import Any
 import msgspec
 import pytest
 
-from sync_server.core import blobs, inspections, local_time, plans, registry, sync_service
+from sync_server.core import auth, blobs, inspections, local_time, plans, registry, sync_service
 from sync_server.core.access import SYSTEM
 from sync_server.core.errors import Conflict, Forbidden, Invalid, NotFound
 from tests.support.sample_checklist import sample_template
@@ -70,6 +70,15 @@ def test_supervisor_plans_a_district_split_evenly_between_two_teams(world: World
         assert a.document.status == "planned" and a.document.due_date == "2999-06-30"
     assert per_team == {"Đoàn 1": 3, "Đoàn 2": 2}
     assert [p.name for p in plans.list_plans(world.server.db, world.actor("sup"))] == [detail.plan.name]
+
+
+def test_a_team_names_its_lead_by_full_name(world: World) -> None:
+    admin = world.actor("admin")
+    auth.update_user(world.server.db, admin, world.actor("insp_a").user_id, full_name="Nguyễn Thị Lan")
+    detail = plans.create_plan(world.server.db, world.actor("sup"), plan_input())
+    teams = {t.name: t for t in plans.get_plan(world.server.db, world.actor("sup"), detail.plan.id).plan.teams}
+    assert (teams["Đoàn 1"].lead, teams["Đoàn 1"].lead_name) == ("insp_a", "Nguyễn Thị Lan")
+    assert teams["Đoàn 2"].lead_name == "insp_a2"  # no full name: the user name
 
 
 def test_sites_named_for_a_team_go_to_it_and_the_rest_are_split_evenly(world: World) -> None:
