@@ -20,6 +20,7 @@ from sync_server.console.web import lang_of, redirect, render, server_of
 from sync_server.core import local_time, plans, queries
 from sync_server.core.access import Actor
 from sync_server.core.errors import Invalid, ServiceError, bi
+from sync_server.http.downloads import content_disposition
 from sync_server.reports.coverage_export import coverage_csv, coverage_xlsx
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -225,7 +226,7 @@ def coverage_file(request: Request[Any, Any, Any], viewer: Actor, plan_id: str, 
         )
     else:
         return render(request, "error.html", status=404, message="coverage.csv, coverage.xlsx?")
-    return Response(body, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"'})
+    return Response(body, media_type=media, headers={"Content-Disposition": content_disposition(f"{name}.{fmt}")})
 
 
 @post("/inspections/{inspection_id:str}/follow-up", sync_to_thread=True, include_in_schema=False)

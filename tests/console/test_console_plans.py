@@ -13,6 +13,7 @@ import pytest
 from openpyxl import load_workbook
 
 from tests.console.conftest import DISTRICT, ConsoleClient, World
+from tests.console.test_downloads import assert_one_filename
 
 pytestmark = pytest.mark.slow
 
@@ -84,12 +85,15 @@ def test_a_synced_visit_shows_in_coverage_and_a_failed_one_gets_a_follow_up(
 
     page = console.page(f"/console/plans/{plan_id}")
     assert 'id="n-visited">1<' in page.text and 'id="n-pending">0<' in page.text
-    rows = list(
-        csv.reader(io.StringIO(console.page(f"/console/plans/{plan_id}/export/coverage.csv").text.lstrip("\ufeff")))
-    )
+    csv_file = console.page(f"/console/plans/{plan_id}/export/coverage.csv")
+    rows = list(csv.reader(io.StringIO(csv_file.text.lstrip("\ufeff"))))
     assert rows[0][:2] == ["Mã cơ sở", "Tên cơ sở"] and rows[1][0] == "DN-PY-002" and rows[1][5] == "Đã kiểm tra"
-    book = load_workbook(io.BytesIO(console.page(f"/console/plans/{plan_id}/export/coverage.xlsx").content))
+    xlsx_file = console.page(f"/console/plans/{plan_id}/export/coverage.xlsx")
+    book = load_workbook(io.BytesIO(xlsx_file.content))
     assert book.worksheets[0]["A1"].value == name
+    # named like every other download (RFC 6266: an ASCII filename and a UTF-8 filename*)
+    for fmt, download in (("csv", csv_file), ("xlsx", xlsx_file)):
+        assert_one_filename(download.headers["content-disposition"], f"bao-phu-2021-08-01-{plan_id[:8]}.{fmt}")
 
     inspection = console.page(f"/console/inspections/{iid}")
     assert 'id="follow-up"' in inspection.text
