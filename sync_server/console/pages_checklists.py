@@ -20,7 +20,7 @@ from sync_server.console.checklist_view import compare_versions, problems_by_que
 from sync_server.console.web import redirect, render, require_admin_viewer, server_of
 from sync_server.core import queries, registry
 from sync_server.core.access import Actor
-from sync_server.core.errors import ServiceError
+from sync_server.core.errors import BadRequest, ServiceError
 from sync_server.core.xlsform import (
     XLSX_MEDIA_TYPE,
     XlsformIssue,
@@ -156,9 +156,12 @@ def save_draft(request: Request[Any, Any, Any], viewer: Actor, data: Form) -> Re
                 issues=dropped,
                 accept_missing=True,
             )
-    saved = registry.save_template(
-        server.db, viewer, template, dropped=dropped, source=source or None if dropped is not None else None
-    )
+    try:
+        saved = registry.save_template(
+            server.db, viewer, template, dropped=dropped, source=source or None if dropped is not None else None
+        )
+    except BadRequest as exc:  # a NUL character inside the document (the template's other refusals show later)
+        return _preview(request, status=exc.status, filename=source, template=None, problems=[], read_error=exc)
     return redirect(
         f"/console/checklists/{saved.template.template_id}/{saved.template.version}", flash="flash_draft_saved"
     )

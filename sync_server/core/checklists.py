@@ -19,7 +19,7 @@ from shared_schema.text import LocalText
 from sync_server.core import audit
 from sync_server.core.access import Actor, require_admin
 from sync_server.core.db import Database, Tx
-from sync_server.core.errors import Conflict, Invalid, NotFound, bi
+from sync_server.core.errors import Conflict, Invalid, NotFound, bi, nul_path, nul_refused
 from sync_server.core.feed import FeedWriter
 from sync_server.core.util import from_json, now_iso, to_json
 from sync_server.core.xlsform import XlsformIssue, write_xlsform
@@ -115,6 +115,12 @@ def save_template(
     ``dropped`` lists what the file (``source``) had that the checklist cannot express and the
     admin accepted to leave out; the draft records it (:func:`import_notes`)."""
     require_admin(actor, "sửa bảng kiểm", "edit checklists")
+    # A file or a form's JSON text can carry a NUL the HTTP layer's check does not see.
+    nul_at = nul_path(msgspec.to_builtins(template)) or nul_path(
+        {"source": source, "dropped": msgspec.to_builtins(dropped or [])}
+    )
+    if nul_at is not None:
+        raise nul_refused(nul_at)
     problems = validate_template(template)
     document = to_json(template)
     with db.write() as tx:

@@ -109,3 +109,36 @@ def review_comment(comment: str | None, required: BiText | None = None) -> str |
             code=Code.COMMENT_TOO_LONG,
         )
     return comment
+
+
+def nul_path(value: Any, path: str = "") -> str | None:
+    """Where ``value`` (text, or lists and mappings of it, as ``msgspec.to_builtins`` gives)
+    holds a NUL character: its path (``title.vi``, ``sections[0].questions[2].label``), or
+    None. PostgreSQL cannot store NUL in text, and no person types it."""
+    if isinstance(value, str):
+        return (path or "value") if "\x00" in value else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found = nul_path(key, path) if isinstance(key, str) and "\x00" in key else None
+            found = found or nul_path(item, f"{path}.{key}" if path else str(key))
+            if found:
+                return found
+    elif isinstance(value, list | tuple):
+        for i, item in enumerate(value):
+            found = nul_path(item, f"{path}[{i}]")
+            if found:
+                return found
+    return None
+
+
+def nul_refused(where: str) -> BadRequest:
+    """The refusal of text holding a NUL character that did not come through the HTTP layer's
+    check (an uploaded file, JSON text inside a form field): 400 ``nul_character``, saying where."""
+    return BadRequest(
+        bi(
+            f"Dữ liệu có ký tự NUL (mã 0) ở {where}, không lưu được. Hãy xóa ký tự đó rồi gửi lại.",
+            f"The data contains a NUL character (code 0) at {where}, which cannot be stored. Remove it and send again.",
+        ),
+        code=Code.NUL_CHARACTER,
+        errors=[FieldProblem(field=where, message="NUL character")],
+    )
