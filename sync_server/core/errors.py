@@ -131,14 +131,14 @@ def nul_path(value: Any, path: str = "") -> str | None:
     return None
 
 
-def nul_refused(where: str) -> BadRequest:
+def nul_refused(where: str, place: BiText | None = None) -> BadRequest:
     """The refusal of text holding a NUL character that did not come through the HTTP layer's
-    check (an uploaded file, JSON text inside a form field): 400 ``nul_character``, saying where."""
-    return BadRequest(
-        bi(
-            f"Dữ liệu có ký tự NUL (mã 0) ở {where}, không lưu được. Hãy xóa ký tự đó rồi gửi lại.",
-            f"The data contains a NUL character (code 0) at {where}, which cannot be stored. Remove it and send again.",
-        ),
-        code=Code.NUL_CHARACTER,
-        errors=[FieldProblem(field=where, message="NUL character")],
+    check (an uploaded file, JSON text inside a form field): 400 ``nul_character``. ``where``
+    is the field (in ``errors``); ``place`` says it in words, when the field's name means
+    nothing to the person who sent it."""
+    vi, en = (place.vi, place.en) if place is not None else (f"ở {where}", f"at {where}")
+    message = bi(
+        f"Dữ liệu có ký tự NUL (mã 0) {vi}, không lưu được. Hãy xóa ký tự đó rồi gửi lại.",
+        f"The data contains a NUL character (code 0) {en}, which cannot be stored. Remove it and send again.",
     )
+    return BadRequest(message, code=Code.NUL_CHARACTER, errors=[FieldProblem(field=where, message=message)])

@@ -61,6 +61,15 @@ def test_preview_counts_and_bad_codes_are_named_row_by_row(world: World, console
         files={"codes_file": ("ma-co-so.csv", "code,ghi chú\nDN-PY-002,xưởng 2\nX-9,\n".encode(), "text/csv")},
     )
     assert upload.status_code == 422 and "Dòng 2: không có cơ sở mã &#39;X-9&#39;" in upload.text
+    # a NUL in the file is refused, saying so (on PostgreSQL looking the code up was a 500)
+    nul = console.post(
+        "/console/plans/new",
+        {**plan_form(name, codes=""), "action": "preview"},
+        files={"codes_file": ("ma-co-so.csv", b"code\nDN-PY-\x00002\n", "text/csv")},
+    )
+    assert nul.status_code == 400 and "ký tự NUL (mã 0) trong tệp mã cơ sở" in nul.text
+    assert "NUL character" not in nul.text  # no English for a Vietnamese reader
+    assert name not in console.page("/console/plans").text
 
 
 def test_a_synced_visit_shows_in_coverage_and_a_failed_one_gets_a_follow_up(
