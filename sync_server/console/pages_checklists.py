@@ -136,8 +136,11 @@ def save_draft(request: Request[Any, Any, Any], viewer: Actor, data: Form) -> Re
     express; they are left out only with ``accept_dropped`` ticked, and the draft records them."""
     require_admin_viewer(viewer)
     server = server_of(request)
-    template = registry.parse_template(data.get("document") or "", "json")
     source = (data.get("source") or "").strip()
+    try:
+        template = registry.parse_template(data.get("document") or "", "json")
+    except BadRequest as exc:  # a NUL character inside the document's JSON text
+        return _preview(request, status=exc.status, filename=source, template=None, problems=[], read_error=exc)
     dropped: list[XlsformIssue] | None = None
     if data.get("dropped"):
         try:
@@ -160,8 +163,8 @@ def save_draft(request: Request[Any, Any, Any], viewer: Actor, data: Form) -> Re
         saved = registry.save_template(
             server.db, viewer, template, dropped=dropped, source=source or None if dropped is not None else None
         )
-    except BadRequest as exc:  # a NUL character inside the document (the template's other refusals show later)
-        return _preview(request, status=exc.status, filename=source, template=None, problems=[], read_error=exc)
+    except BadRequest as exc:  # a NUL character in the file name or the dropped rows
+        return _preview(request, status=exc.status, filename="", template=None, problems=[], read_error=exc)
     return redirect(
         f"/console/checklists/{saved.template.template_id}/{saved.template.version}", flash="flash_draft_saved"
     )
