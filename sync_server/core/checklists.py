@@ -64,8 +64,8 @@ def _summary(r: Any) -> TemplateSummary:
 
 def check_no_nul(template: ChecklistTemplate) -> None:
     """Refuse (400 ``nul_character``, naming the field) a checklist holding a NUL character: a
-    file (JSON ``\\u0000``, YAML ``\\0``) or a form's JSON text
-    carries one past the HTTP layer's check, and PostgreSQL cannot take it, not even in a query."""
+    file (JSON ``\\u0000``, YAML ``\\0``) or a form's JSON text carries one past the HTTP
+    layer's check, and PostgreSQL cannot take it, not even as a query's parameter."""
     nul_at = nul_path(msgspec.to_builtins(template))
     if nul_at is not None:
         raise nul_refused(nul_at)
