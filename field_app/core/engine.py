@@ -11,7 +11,8 @@ Every step that changes the store is one transaction, and every step can be cut 
 
 ``on_step(name)`` is called between steps (tests use it to cut the process at each point):
 ``push_send``, ``push_replied``, ``push_recorded``, ``blob_chunk``, ``blob_done``,
-``pull_request``, ``pull_received``, ``pull_applied``.
+``pull_request``, ``pull_received``, ``pull_applied``; ``client_renewed`` after the install
+took a new client id (PROTOCOL.md §4).
 """
 
 from __future__ import annotations
@@ -187,6 +188,7 @@ class SyncEngine:
                     client_id = outbox.take_new_client_id(
                         conn, self.clock, keep_clocks=isinstance(refused, ClientReregister)
                     )
+                self._step("client_renewed")
                 continue
             self._step("push_replied")
             if reply.acked_seq < batch[0].client_seq:

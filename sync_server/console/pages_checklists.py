@@ -20,7 +20,7 @@ from sync_server.console.checklist_view import compare_versions, problems_by_que
 from sync_server.console.web import redirect, render, require_admin_viewer, server_of
 from sync_server.core import queries, registry
 from sync_server.core.access import Actor
-from sync_server.core.errors import ServiceError, bi
+from sync_server.core.errors import BadRequest, ServiceError, bi
 from sync_server.core.xlsform import (
     XLSX_MEDIA_TYPE,
     XlsformIssue,
@@ -141,8 +141,11 @@ def save_draft(request: Request[Any, Any, Any], viewer: Actor, data: Form) -> Re
     express; they are left out only with ``accept_dropped`` ticked, and the draft records them."""
     require_admin_viewer(viewer)
     server = server_of(request)
-    template = registry.parse_template(data.get("document") or "", "json")
     source = (data.get("source") or "").strip()
+    try:
+        template = registry.parse_template(data.get("document") or "", "json")
+    except BadRequest as exc:  # a NUL character inside the document's JSON text
+        return _preview(request, status=exc.status, filename=source, template=None, problems=[], read_error=exc)
     dropped: list[XlsformIssue] | None = None
     if data.get("dropped"):
         try:
@@ -161,9 +164,12 @@ def save_draft(request: Request[Any, Any, Any], viewer: Actor, data: Form) -> Re
                 issues=dropped,
                 accept_missing=True,
             )
-    saved = registry.save_template(
-        server.db, viewer, template, dropped=dropped, source=source or None if dropped is not None else None
-    )
+    try:
+        saved = registry.save_template(
+            server.db, viewer, template, dropped=dropped, source=source or None if dropped is not None else None
+        )
+    except BadRequest as exc:  # a NUL character in the file name or the dropped rows
+        return _preview(request, status=exc.status, filename="", template=None, problems=[], read_error=exc)
     return redirect(
         f"/console/checklists/{saved.template.template_id}/{saved.template.version}", flash="flash_draft_saved"
     )

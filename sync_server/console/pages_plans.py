@@ -19,7 +19,8 @@ from shared_schema.records import SITE_KINDS
 from sync_server.console.web import lang_of, not_found, redirect, render, server_of
 from sync_server.core import local_time, plans, queries
 from sync_server.core.access import Actor
-from sync_server.core.errors import Invalid, ServiceError, bi
+from sync_server.core.errors import Invalid, ServiceError, bi, nul_refused
+from sync_server.http.downloads import content_disposition
 from sync_server.reports.coverage_export import coverage_csv, coverage_xlsx
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -104,6 +105,8 @@ def _selection(data: dict[str, Any], values: dict[str, Any]) -> plans.SiteSelect
                     bi("Tệp mã cơ sở phải là văn bản UTF-8 (CSV/TXT).", "The file of site codes must be UTF-8 text."),
                     code=Code.INVALID_FILE,
                 ) from exc
+            if "\x00" in text:  # an uploaded file is not read by the request's NUL check
+                raise nul_refused("codes_file", bi("trong tệp mã cơ sở", "in the file of site codes"))
             values["codes"] = "\n".join(_codes(text))
         return plans.SiteSelection(codes=_codes(text))
     return plans.SiteSelection(
@@ -225,7 +228,7 @@ def coverage_file(request: Request[Any, Any, Any], viewer: Actor, plan_id: str, 
         )
     else:
         return not_found(request)
-    return Response(body, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"'})
+    return Response(body, media_type=media, headers={"Content-Disposition": content_disposition(f"{name}.{fmt}")})
 
 
 @post("/inspections/{inspection_id:str}/follow-up", sync_to_thread=True, include_in_schema=False)

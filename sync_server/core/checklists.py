@@ -19,7 +19,7 @@ from shared_schema.text import LocalText
 from sync_server.core import audit
 from sync_server.core.access import Actor, require_admin
 from sync_server.core.db import Database, Tx
-from sync_server.core.errors import Conflict, Invalid, NotFound, bi
+from sync_server.core.errors import Conflict, Invalid, NotFound, bi, nul_path, nul_refused
 from sync_server.core.feed import FeedWriter
 from sync_server.core.util import from_json, now_iso, to_json
 from sync_server.core.xlsform import XlsformIssue, write_xlsform
@@ -62,14 +62,25 @@ def _summary(r: Any) -> TemplateSummary:
     )
 
 
+def check_no_nul(template: ChecklistTemplate) -> None:
+    """Refuse (400 ``nul_character``, naming the field) a checklist holding a NUL character: a
+    file (JSON ``\\u0000``, YAML ``\\0``) or a form's JSON text carries one past the HTTP
+    layer's check, and PostgreSQL cannot take it, not even as a query's parameter."""
+    nul_at = nul_path(msgspec.to_builtins(template))
+    if nul_at is not None:
+        raise nul_refused(nul_at)
+
+
 def parse_template(text: str | bytes, fmt: str = "json") -> ChecklistTemplate:
-    """Read a checklist version from JSON or YAML text; ``Invalid`` says where it is wrong."""
+    """Read a checklist version from JSON or YAML text; ``Invalid`` says where it is wrong
+    (``BadRequest`` for a NUL character, ``check_no_nul``)."""
     try:
         if fmt == "yaml":
             import yaml  # the server's optional dependency; only the CLI and console read YAML
 
-            return convert(yaml.safe_load(text), ChecklistTemplate, "checklist")
-        return decode_template(text)
+            template = convert(yaml.safe_load(text), ChecklistTemplate, "checklist")
+        else:
+            template = decode_template(text)
     except WireError as exc:
         raise Invalid(
             exc.message, code=Code.INVALID_CHECKLIST, errors=[FieldProblem(field=exc.path, message=exc.message)]
@@ -79,6 +90,8 @@ def parse_template(text: str | bytes, fmt: str = "json") -> ChecklistTemplate:
             bi(f"Không đọc được tệp bảng kiểm: {exc}", f"The checklist file cannot be read: {exc}"),
             code=Code.INVALID_CHECKLIST,
         ) from None
+    check_no_nul(template)
+    return template
 
 
 def _problems_error(problems: list[TemplateProblem]) -> Invalid:
@@ -117,6 +130,10 @@ def save_template(
     ``dropped`` lists what the file (``source``) had that the checklist cannot express and the
     admin accepted to leave out; the draft records it (:func:`import_notes`)."""
     require_admin(actor, "sửa bảng kiểm", "edit checklists")
+    check_no_nul(template)
+    nul_at = nul_path({"source": source, "dropped": msgspec.to_builtins(dropped or [])})
+    if nul_at is not None:
+        raise nul_refused(nul_at)
     problems = validate_template(template)
     document = to_json(template)
     with db.write() as tx:

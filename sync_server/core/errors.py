@@ -114,3 +114,36 @@ def review_comment(comment: str | None, required: BiText | None = None) -> str |
             code=Code.COMMENT_TOO_LONG,
         )
     return comment
+
+
+def nul_path(value: Any, path: str = "") -> str | None:
+    """Where ``value`` (text, or lists and mappings of it, as ``msgspec.to_builtins`` gives)
+    holds a NUL character: its path (``title.vi``, ``sections[0].questions[2].label``), or
+    None. PostgreSQL cannot store NUL in text, and no person types it."""
+    if isinstance(value, str):
+        return (path or "value") if "\x00" in value else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found = nul_path(key, path) if isinstance(key, str) and "\x00" in key else None
+            found = found or nul_path(item, f"{path}.{key}" if path else str(key))
+            if found:
+                return found
+    elif isinstance(value, list | tuple):
+        for i, item in enumerate(value):
+            found = nul_path(item, f"{path}[{i}]")
+            if found:
+                return found
+    return None
+
+
+def nul_refused(where: str, place: BiText | None = None) -> BadRequest:
+    """The refusal of text holding a NUL character that did not come through the HTTP layer's
+    check (an uploaded file, JSON text inside a form field): 400 ``nul_character``. ``where``
+    is the field (in ``errors``); ``place`` says it in words, when the field's name means
+    nothing to the person who sent it."""
+    vi, en = (place.vi, place.en) if place is not None else (f"ở {where}", f"at {where}")
+    message = bi(
+        f"Dữ liệu có ký tự NUL (mã 0) {vi}, không lưu được. Hãy xóa ký tự đó rồi gửi lại.",
+        f"The data contains a NUL character (code 0) {en}, which cannot be stored. Remove it and send again.",
+    )
+    return BadRequest(message, code=Code.NUL_CHARACTER, errors=[FieldProblem(field=where, message=message)])

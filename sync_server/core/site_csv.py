@@ -73,6 +73,13 @@ def _parse_row(row: dict[str, str], line: int, problems: list[FieldProblem]) -> 
         )
 
     before = len(problems)
+    for column, value in row.items():  # PostgreSQL cannot store NUL, and no person types it
+        if isinstance(column, str) and isinstance(value, str) and "\x00" in value:
+            bad(
+                column,
+                "có ký tự NUL (mã 0), không lưu được; hãy xóa ký tự đó.",
+                "holds a NUL character (code 0), which cannot be stored; remove it.",
+            )
     for col in CSV_REQUIRED:
         if not _blank(row.get(col)):
             bad(col, "không được để trống.", "must not be empty.")

@@ -17,6 +17,7 @@ from shared_schema.sync import PullPage, PushReply, PushRequest, RecordsPage
 from sync_server.core import pull as pull_core
 from sync_server.core import sync_service
 from sync_server.http.deps import GUARDS, ActorDep, ServerDep
+from sync_server.http.openapi_errors import problem_spec
 from sync_server.http.strict import decode_strictly
 
 _push_decoder = msgspec.json.Decoder(PushRequest)
@@ -131,7 +132,10 @@ class SyncController(Controller):
         "/records",
         sync_to_thread=True,
         summary="Whole inspections: a site's history, or records a bounded device lacks",
-        responses={200: ResponseSpec(RecordsPage, description="Every feed row of each inspection")},
+        responses={
+            200: ResponseSpec(RecordsPage, description="Every feed row of each inspection"),
+            404: problem_spec(404),  # the site named in the query is unknown or outside the caller's districts
+        },
     )
     def records(
         self,

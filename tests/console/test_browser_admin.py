@@ -1,6 +1,7 @@
 """In Chromium: an admin uploads a checklist with errors, sees them listed by question,
 fixes it, publishes it as the next version, and a device pulls that version; a site CSV
-with a bad row imports nothing and names the row; the admin pages render."""
+with a bad row imports nothing and names the row; the admin pages render; user-administration
+refusals and a locked-out sign-in read in Vietnamese."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import yaml
 from playwright.sync_api import Page, expect
 
 from sync_server.core import registry
-from tests.console.conftest import World, shot, signed_in_page
+from tests.console.conftest import DESK, PASSWORD, World, shot, signed_in_page
 from tests.support.sample_checklist import sample_template
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -167,3 +168,48 @@ def test_admin_pages_render(world: World, browser: object, artifacts_dir: Path) 
     page.get_by_role("link", name="VI", exact=True).click()
     assert not page.console_errors, page.console_errors  # type: ignore[attr-defined]
     page.close()
+
+
+def test_user_refusals_and_a_locked_out_sign_in_read_in_vietnamese(
+    world: World, browser: object, artifacts_dir: Path
+) -> None:
+    """What an admin and a locked-out user see of the rules of issue 12, in Vietnamese only:
+    a guessable password says why, the last admin cannot lock themselves out, and a browser new
+    to a user whom strangers locked out is told to wait."""
+    page: Page = signed_in_page(browser, world, "quantri")  # type: ignore[assignment]
+    page.get_by_role("link", name="Người dùng", exact=True).click()
+    page.get_by_label("Tên đăng nhập").fill("hanh")
+    page.get_by_label("Mật khẩu").fill("12345678")
+    page.get_by_label("Huyện phụ trách").fill("TX Phổ Yên")
+    page.get_by_role("button", name="Tạo", exact=True).click()
+    refusal = page.get_by_role("alert")
+    expect(refusal).to_contain_text("Đây là một trong 10 mật khẩu phổ biến nhất.")
+    expect(refusal).not_to_contain_text("password")
+    expect(page.locator("tr[data-user='hanh']")).to_have_count(0)
+    shot(page, artifacts_dir, "35-user-weak-password")
+
+    page.locator("tr[data-user='quantri']").get_by_role("link").click()
+    page.get_by_role("button", name="Khóa tài khoản").click()
+    refusal = page.get_by_role("alert")
+    expect(refusal).to_contain_text("quản trị viên cuối cùng")
+    expect(refusal).not_to_contain_text("admin")
+    shot(page, artifacts_dir, "36-last-admin")
+    assert not page.console_errors, page.console_errors  # type: ignore[attr-defined]
+    page.close()
+
+    with world.api("quantri") as api:
+        api.post(
+            "/api/v1/users",
+            json={"username": "loan", "password": PASSWORD, "role": "supervisor", "districts": ["TX Phổ Yên"]},
+        ).raise_for_status()
+        for i in range(5):  # a stranger's guesses
+            api.post("/api/v1/auth/token", json={"username": "loan", "password": f"doan mo {i}"})
+    fresh = browser.new_page(viewport=DESK, locale="vi-VN")  # type: ignore[attr-defined]
+    fresh.goto(f"{world.base_url}/console/")
+    fresh.get_by_label("Tên đăng nhập").fill("loan")
+    fresh.get_by_label("Mật khẩu").fill(PASSWORD)
+    fresh.get_by_role("button", name="Đăng nhập").click()
+    expect(fresh.locator("body")).to_contain_text("Đăng nhập sai quá nhiều lần")
+    expect(fresh.locator("body")).not_to_contain_text("Too many")
+    shot(fresh, artifacts_dir, "37-login-locked-out")
+    fresh.close()

@@ -14,6 +14,7 @@ import uuid
 import httpx
 import msgspec
 import pytest
+import yaml
 from openpyxl import load_workbook
 
 from shared_schema.codec import encode
@@ -308,6 +309,46 @@ def test_an_unreadable_checklist_file_is_explained(world: World, console: Consol
     response = console.post("/console/checklists/upload", files={"file": ("hong.json", broken, "application/json")})
     assert response.status_code == 422
     assert "upload-problems" in response.text and "version" in response.text
+
+
+def test_a_nul_character_inside_an_uploaded_file_or_a_drafts_json_is_explained_and_stores_nothing(
+    world: World, console: ConsoleClient
+) -> None:
+    # Uploaded files and JSON text inside a form field pass the HTTP layer's NUL check; on
+    # PostgreSQL (CONSOLE_TEST_DATABASE_URL) either was a 500, on SQLite the NUL was stored.
+    console.login("quantri")
+    console.page("/console/sites/import")
+    code = f"DN-NUL-{uuid.uuid4().hex[:6]}"
+    csv_text = f"code,name,kind,district\n{code},Xưởng\x00 may,DN_SX,TX Phổ Yên\n"
+    imported = console.post("/console/sites/import", files={"file": ("co-so.csv", csv_text.encode(), "text/csv")})
+    assert imported.status_code == 422, imported.text
+    assert "Dòng 2, cột name" in imported.text and "NUL" in imported.text
+    assert "holds a NUL" not in imported.text  # Vietnamese only
+    tid = f"nul-{uuid.uuid4().hex[:6]}"
+    document = json.loads(encode(sample_template(version=1, template_id=tid)))
+    document["title"]["vi"] = "Kiểm\u0000tra"
+    console.page("/console/checklists")
+    saved = console.post("/console/checklists/drafts", {"document": json.dumps(document)})
+    assert saved.status_code == 400, saved.text
+    assert "NUL" in saved.text and "title.vi" in saved.text and "<html" in saved.text
+    assert "NUL character" not in saved.text and "The data contains" not in saved.text
+    with world.api("quantri") as api:
+        assert api.get("/api/v1/sites", params={"q": code}).json()["items"] == []
+        assert tid not in api.get("/api/v1/templates").text
+
+
+@pytest.mark.parametrize("fmt", ["json", "yaml"])
+def test_a_checklist_file_naming_a_nul_is_explained(console: ConsoleClient, fmt: str) -> None:
+    # JSON's "\\u0000" and YAML's "\\0" are NUL characters the HTTP layer's check does not see
+    # in an uploaded file; looking up the next free version of such an id was a 500 on PostgreSQL.
+    document = msgspec.to_builtins(sample_template(version=1, template_id="nul\x00x"))
+    content = json.dumps(document).encode() if fmt == "json" else yaml.safe_dump(document, allow_unicode=True).encode()
+    assert (b"\\u0000" if fmt == "json" else b"\\0") in content
+    console.login("quantri")
+    console.page("/console/checklists")
+    response = console.post("/console/checklists/upload", files={"file": (f"nul.{fmt}", content, "text/plain")})
+    assert response.status_code == 422, response.text
+    assert "upload-problems" in response.text and "ký tự NUL (mã 0) ở template_id" in response.text
 
 
 def test_admin_uploads_publishes_and_retires_a_checklist_version(world: World, console: ConsoleClient) -> None:

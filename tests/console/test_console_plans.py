@@ -13,6 +13,7 @@ import pytest
 from openpyxl import load_workbook
 
 from tests.console.conftest import DISTRICT, ConsoleClient, World
+from tests.console.test_downloads import assert_one_filename
 
 pytestmark = pytest.mark.slow
 
@@ -60,6 +61,15 @@ def test_preview_counts_and_bad_codes_are_named_row_by_row(world: World, console
         files={"codes_file": ("ma-co-so.csv", "code,ghi chú\nDN-PY-002,xưởng 2\nX-9,\n".encode(), "text/csv")},
     )
     assert upload.status_code == 422 and "Dòng 2: không có cơ sở mã &#39;X-9&#39;" in upload.text
+    # a NUL in the file is refused, saying so (on PostgreSQL looking the code up was a 500)
+    nul = console.post(
+        "/console/plans/new",
+        {**plan_form(name, codes=""), "action": "preview"},
+        files={"codes_file": ("ma-co-so.csv", b"code\nDN-PY-\x00002\n", "text/csv")},
+    )
+    assert nul.status_code == 400 and "ký tự NUL (mã 0) trong tệp mã cơ sở" in nul.text
+    assert "NUL character" not in nul.text  # no English for a Vietnamese reader
+    assert name not in console.page("/console/plans").text
 
 
 def test_a_synced_visit_shows_in_coverage_and_a_failed_one_gets_a_follow_up(
@@ -84,12 +94,15 @@ def test_a_synced_visit_shows_in_coverage_and_a_failed_one_gets_a_follow_up(
 
     page = console.page(f"/console/plans/{plan_id}")
     assert 'id="n-visited">1<' in page.text and 'id="n-pending">0<' in page.text
-    rows = list(
-        csv.reader(io.StringIO(console.page(f"/console/plans/{plan_id}/export/coverage.csv").text.lstrip("\ufeff")))
-    )
+    csv_file = console.page(f"/console/plans/{plan_id}/export/coverage.csv")
+    rows = list(csv.reader(io.StringIO(csv_file.text.lstrip("\ufeff"))))
     assert rows[0][:2] == ["Mã cơ sở", "Tên cơ sở"] and rows[1][0] == "DN-PY-002" and rows[1][5] == "Đã kiểm tra"
-    book = load_workbook(io.BytesIO(console.page(f"/console/plans/{plan_id}/export/coverage.xlsx").content))
+    xlsx_file = console.page(f"/console/plans/{plan_id}/export/coverage.xlsx")
+    book = load_workbook(io.BytesIO(xlsx_file.content))
     assert book.worksheets[0]["A1"].value == name
+    # named like every other download (RFC 6266: an ASCII filename and a UTF-8 filename*)
+    for fmt, download in (("csv", csv_file), ("xlsx", xlsx_file)):
+        assert_one_filename(download.headers["content-disposition"], f"bao-phu-2021-08-01-{plan_id[:8]}.{fmt}")
 
     inspection = console.page(f"/console/inspections/{iid}")
     assert 'id="follow-up"' in inspection.text

@@ -4,13 +4,16 @@ server's last sequence for the device equals the number of edits made), the outb
 
 The connection faults go through ``tests/support/proxy.py`` (a loopback TCP proxy that cuts
 requests or replies). The app-killed faults run the sync in a child process that SIGKILLs
-itself at a step (``tests/field_app/sync_child.py``), then reopen the store and sync again.
+itself at a step (``tests/field_app/sync_child.py``), then reopen the store and sync again;
+among them the restore case: a copy of an install's data, told to re-register, killed while it
+takes its new id and sends under it (PROTOCOL.md §4).
 """
 
 from __future__ import annotations
 
 import itertools
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -18,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from field_app.core.services import AppServices
+from shared_schema.protocol import answer_entity_id
 from tests.field_app.e2e import World, assert_converged, site_id, sync_ok
 from tests.field_app.helpers import complete_answers, png_bytes
 from tests.support.camera_photos import camera_jpeg
@@ -198,13 +202,9 @@ STEPS = [
 ]
 
 
-@pytest.mark.parametrize("nth", [1, 2])
-@pytest.mark.parametrize("step", STEPS)
-def test_app_killed_at_any_step_of_a_sync_then_restarted(world, tmp_path, step, nth):
-    data_dir = world.root / "devices" / f"killed-{step}-{nth}"
-    app = world.device(f"killed-{step}-{nth}", "an")
-    edits(app, photos=2)
-    app.close()
+def run_sync_child(data_dir: Path, step: str, nth: int) -> subprocess.CompletedProcess[str]:
+    """One sync of the store at ``data_dir`` in a child process SIGKILLed the ``nth`` time it
+    reaches ``step`` (batches of 4 changes, pages of 9, photo chunks of 64 bytes)."""
     env = {
         **os.environ,
         "PYTHONPATH": str(REPO),
@@ -212,7 +212,7 @@ def test_app_killed_at_any_step_of_a_sync_then_restarted(world, tmp_path, step, 
         "CHILD_PULL_LIMIT": "9",
         "CHILD_CHUNK_SIZE": "64",
     }
-    child = subprocess.run(
+    return subprocess.run(
         [sys.executable, "-m", "tests.field_app.sync_child", str(data_dir), step, str(nth)],
         cwd=REPO,
         env=env,
@@ -220,12 +220,63 @@ def test_app_killed_at_any_step_of_a_sync_then_restarted(world, tmp_path, step, 
         text=True,
         timeout=120,
     )
+
+
+@pytest.mark.parametrize("nth", [1, 2])
+@pytest.mark.parametrize("step", STEPS)
+def test_app_killed_at_any_step_of_a_sync_then_restarted(world, tmp_path, step, nth):
+    data_dir = world.root / "devices" / f"killed-{step}-{nth}"
+    app = world.device(f"killed-{step}-{nth}", "an")
+    edits(app, photos=2)
+    app.close()
+    child = run_sync_child(data_dir, step, nth)
     assert child.returncode == -9, f"the child was not killed at {step}: {child.stdout}{child.stderr}"
     app = AppServices.open(data_dir)
     app.engine.push_batch = 4
     sync_ok(app)
     assert_clean(world, app)
     app.close()
+
+
+@pytest.mark.parametrize(("step", "nth"), [("client_renewed", 1), ("push_send", 2), ("push_recorded", 1)])
+def test_a_restored_install_killed_during_its_re_registration_then_restarted(world, step, nth):
+    """The restore case (PROTOCOL.md §4) under a kill: a copy of an install's data syncs after
+    the original, is told to re-register, and is killed just after taking its new id, when
+    first sending under it, or after its first batch under it is acknowledged. Restarted, it
+    goes on under the new id: every edit of both installs arrives exactly once."""
+    original = world.device(f"restored-{step}", "an")
+    synced = original.start_inspection(site_id(original, "DN-001"), "sample-factory")
+    sync_ok(original)
+    queued = edits(original, "DN-002")  # unsent when the copy is made, a photo among them
+    copy_dir = original.data_dir.parent / f"restored-{step}-copy"
+    original.close()
+    shutil.copytree(original.data_dir, copy_dir)
+    original = AppServices.open(original.data_dir)
+    original.set_answer_value(synced, "workers", 30)
+    copy = AppServices.open(copy_dir)
+    copy.set_answer_value(synced, "masks", "most")
+    copy.set_note(queued, "team", "Ghi bởi bản sao")
+    shared_id = copy.store.scalar("SELECT client_id FROM sync_state")
+    copy.close()
+    sync_ok(original)  # the original keeps the id
+
+    child = run_sync_child(copy_dir, step, nth)
+    assert child.returncode == -9, f"the child was not killed at {step}: {child.stdout}{child.stderr}"
+    copy = AppServices.open(copy_dir)
+    copy.engine.push_batch = 4
+    sync_ok(copy)
+    sync_ok(original)
+    assert copy.store.scalar("SELECT client_id FROM sync_state") != shared_id
+    assert original.store.scalar("SELECT client_id FROM sync_state") == shared_id
+    for app in (original, copy):
+        assert_clean(world, app)  # converged; the server's last_seq of each id = edits made under it
+    snapshot = world.server_snapshot("an")
+    assert snapshot[("answer", answer_entity_id(synced, "workers"), "value")][0] == 30
+    assert snapshot[("answer", answer_entity_id(synced, "masks"), "value")][0] == "most"
+    assert snapshot[("answer", answer_entity_id(queued, "team"), "note")][0] == "Ghi bởi bản sao"
+    assert [k for k in snapshot if k[0] == "conflict"] == []  # nothing applied twice
+    original.close()
+    copy.close()
 
 
 def test_a_rejection_in_a_lost_reply_is_shown_after_the_retry(world, proxy):

@@ -14,6 +14,7 @@ from sync_server.core import blobs, sync_service
 from sync_server.core.errors import NotFound
 from tests.sync_server.conftest import World
 from tests.sync_server.helpers import Device, png_bytes, sha
+from tests.sync_server.test_actions import new_action
 
 
 def push(world: World, user: str, device: Device, changes: list[Change]) -> None:
@@ -129,3 +130,29 @@ def test_references_follow_the_answer_when_another_team_member_edits_it(world: W
     assert can_read(world, "sup", digest)  # still named (by the colleague, who could read it)
     push(world, "insp_a2", colleague, [colleague.answer(iid, "masks", [], field=field)])
     assert not can_read(world, "sup", digest)
+
+
+def test_an_actions_photos_are_read_through_its_inspection_and_follow_its_changes(world: World) -> None:
+    """'…or an action that does' (PROTOCOL.md §9): a corrective action's finding and fix
+    photos are read by whoever may see its inspection; clearing them revokes, and naming a
+    stranger's hash in an action of one's own grants nothing."""
+    photo = png_bytes(seed=46)
+    digest = sha(photo)
+    inspector = Device()
+    iid, create = inspector.start_inspection(world.site_a)
+    push(world, "insp_a", inspector, [*create, inspector.answer(iid, "temp_check", "no")])
+    aid, action = new_action(inspector, iid)
+    push(world, "insp_a", inspector, [*action, inspector.change("action", aid, "finding_photos", [digest])])
+    upload(world, "insp_a", photo)
+    assert [can_read(world, u, digest) for u in ("insp_a2", "sup", "insp_b")] == [True, True, False]
+    # Another district's inspector names the hash in an action of their own inspection.
+    thief = Device()
+    theirs, create = thief.start_inspection(world.site_b)
+    push(world, "insp_b", thief, [*create, thief.answer(theirs, "temp_check", "no")])
+    their_action, action = new_action(thief, theirs)
+    push(world, "insp_b", thief, [*action, thief.change("action", their_action, "fix_photos", [digest])])
+    assert not can_read(world, "insp_b", digest)
+    assert head(world, "insp_b", digest) == head(world, "insp_b", sha(b"never uploaded"))
+    # Clearing the action's photos revokes what it granted; the uploader keeps the blob.
+    push(world, "insp_a", inspector, [inspector.change("action", aid, "finding_photos", [])])
+    assert [can_read(world, u, digest) for u in ("insp_a", "insp_a2", "sup")] == [True, False, False]

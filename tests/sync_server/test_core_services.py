@@ -11,10 +11,19 @@ import msgspec
 import pytest
 
 from shared_schema.protocol import answer_entity_id
-from sync_server.core import audit, auth, blobs, inspections, local_time, registry, sync_service
+from sync_server.core import audit, auth, blobs, checklists, inspections, local_time, registry, sync_service
 from sync_server.core.access import SYSTEM, Actor, can_see_district, district_filter, visible_districts
 from sync_server.core.config import ConfigError, from_env
-from sync_server.core.errors import Conflict, Forbidden, Invalid, NotFound, RateLimited, TooLarge, Unauthorized
+from sync_server.core.errors import (
+    BadRequest,
+    Conflict,
+    Forbidden,
+    Invalid,
+    NotFound,
+    RateLimited,
+    TooLarge,
+    Unauthorized,
+)
 from sync_server.reports.formatting import fmt_datetime, local_day
 from tests.support.sample_checklist import sample_template
 from tests.sync_server.conftest import DISTRICT_A, DISTRICT_B, PASSWORD, World
@@ -213,6 +222,39 @@ def test_csv_import_with_bad_rows_imports_nothing_and_names_every_row(world: Wor
     rows = sorted({e.row for e in err.value.errors})
     assert rows == [4, 5, 6, 7]
     assert any(e.field == "workers" for e in err.value.errors)
+
+
+def test_a_csv_with_a_nul_character_imports_nothing_and_names_the_row(world: World) -> None:
+    # An uploaded file is bytes the HTTP layer's NUL check does not read; PostgreSQL cannot
+    # store NUL, so without this the import was a 500 there (and stored the NUL on SQLite).
+    with_nul = GOOD_CSV.replace("Anh Nam", "Anh\x00Nam")
+    before = dump_database(world.db_path)
+    with pytest.raises(Invalid) as err:
+        registry.import_sites_csv(world.server.db, SYSTEM, with_nul)
+    assert [(e.row, e.field) for e in err.value.errors] == [(3, "contact_name")]
+    assert "Dòng 3, cột contact_name" in err.value.errors[0].message
+    assert "NUL" in err.value.errors[0].message
+    assert dump_database(world.db_path) == before
+
+
+@pytest.mark.parametrize("where", ["title", "source"])
+def test_a_checklist_with_a_nul_character_is_refused_saying_where(world: World, where: str) -> None:
+    # The console's draft form carries the document as JSON text, where "\u0000" is a NUL the
+    # HTTP layer's check does not see; PostgreSQL answered 500.
+    template = sample_template(version=9)
+    source = None
+    if where == "title":
+        template = msgspec.structs.replace(template, title=msgspec.structs.replace(template.title, vi="Kiểm\x00tra"))
+    else:
+        source = "bang\x00kiem.xlsx"
+    before = dump_database(world.db_path)
+    with pytest.raises(BadRequest) as err:
+        checklists.save_template(world.server.db, SYSTEM, template, dropped=[], source=source)
+    assert err.value.code == "nul_character" and err.value.errors[0].field == (
+        "title.vi" if where == "title" else "source"
+    )
+    assert "NUL" in err.value.detail and f" ở {err.value.errors[0].field}" in err.value.detail
+    assert dump_database(world.db_path) == before
 
 
 def test_csv_import_needs_the_required_columns_and_admin(world: World) -> None:
