@@ -21,6 +21,8 @@ from field_app.ui.views.shell import AppViews, UiServices
 
 log = logging.getLogger(__name__)
 
+CONNECTIVITY_KEY = "field_app.connectivity"  # the page's network-change service, in its session store
+
 
 @dataclass
 class AppConfig:
@@ -72,9 +74,13 @@ def watch_device(page: ft.Page, services: AppServices) -> None:
 
     page.on_app_lifecycle_state_change = lifecycle
     try:
-        ft.Connectivity(on_change=network)
+        connectivity = ft.Connectivity(on_change=network)
     except Exception:  # no connectivity service on this client: the background check still runs
         log.info("no connectivity events on this client", exc_info=True)
+        return
+    # Flet drops a service nothing else references from the page after the next event (and with
+    # it the network events): the session keeps it for as long as the page lives.
+    page.session.store.set(CONNECTIVITY_KEY, connectivity)
 
 
 def handle_back(page: ft.Page, state: AppState) -> None:

@@ -5,8 +5,14 @@ from __future__ import annotations
 import asyncio
 from types import SimpleNamespace
 
+from flet.controls.context import _context_page
+from flet.messaging.connection import Connection
+from flet.messaging.protocol import MessageAction
+from flet.messaging.session import Session
+from flet.pubsub.pubsub_hub import PubSubHub
+
 from field_app.core.capabilities import Capabilities, Position
-from field_app.ui.app import guard_errors
+from field_app.ui.app import guard_errors, watch_device
 from field_app.ui.state import AppState
 from tests.field_app.helpers import png_bytes
 from tests.field_app.ui.test_state import _start
@@ -63,6 +69,79 @@ def test_a_control_that_fails_becomes_a_message_not_a_crashed_screen(state: AppS
         "Dữ liệu đã nhập vẫn được giữ; hãy thử lại."
     )
     assert not state.busy and state.route == "home"
+
+
+class RecordingConnection(Connection):
+    """A client connection that keeps what the session sends it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.pubsubhub = PubSubHub()
+        self.sent: list = []
+
+    def send_message(self, message) -> None:
+        self.sent.append(message)
+
+
+def _raise_in_a_handler(guarded: bool, state: AppState) -> list:
+    """A real Flet session whose page runs a handler that raises, as a dialog's call does when it
+    times out; what the session sent its client."""
+    conn = RecordingConnection()
+    session = Session(conn)
+    if guarded:
+        guard_errors(session.page, state)
+
+    def handler(e) -> None:
+        raise TimeoutError("Timeout waiting for FilePicker.pick_files(...) method call")
+
+    session.page.on_logout = handler
+    asyncio.run(session.dispatch_event(session.page._i, "logout", None))
+    return [m.action for m in conn.sent]
+
+
+def test_a_handler_that_raises_in_a_real_flet_session_leaves_a_message_not_a_crashed_screen(state: AppState):
+    # without the guard Flet replaces the whole screen with the English traceback
+    assert MessageAction.SESSION_CRASHED in _raise_in_a_handler(False, state)
+    assert state.flash is None
+    assert MessageAction.SESSION_CRASHED not in _raise_in_a_handler(True, state)
+    assert state.flash is not None and state.flash.startswith(
+        "Thao tác vừa rồi không thực hiện được (Timeout waiting for FilePicker.pick_files(...) method call)"
+    )
+
+
+class Syncs:
+    """The part of AppServices the device watch calls: a sync soon."""
+
+    def __init__(self) -> None:
+        self.asked = 0
+
+    def sync_soon(self) -> None:
+        self.asked += 1
+
+
+def test_back_in_the_foreground_or_back_online_asks_for_a_sync_through_a_real_flet_session():
+    session = Session(RecordingConnection())
+    session.get_page_patch()  # the page as the client first receives it
+    _context_page.set(session.page)
+    syncs = Syncs()
+    watch_device(session.page, syncs)  # type: ignore[arg-type]
+    [connectivity] = [s for s in session.page._services._services if type(s).__name__ == "Connectivity"]
+    connectivity_id = connectivity._i
+    del connectivity  # only the app's own references keep the service (Flet drops unreferenced ones)
+
+    def lifecycle(state: str) -> int:
+        asyncio.run(session.dispatch_event(session.page._i, "app_lifecycle_state_change", {"state": state}))
+        return syncs.asked
+
+    def network(*kinds: str) -> int:
+        asyncio.run(session.dispatch_event(connectivity_id, "change", {"connectivity": list(kinds)}))
+        return syncs.asked
+
+    assert (lifecycle("inactive"), lifecycle("hide"), lifecycle("pause")) == (0, 0, 0)
+    assert lifecycle("resume") == 1 and lifecycle("show") == 2
+    assert network("none") == 2
+    assert network("mobile") == 3 and network("wifi", "vpn") == 4
+    assert MessageAction.SESSION_CRASHED not in [m.action for m in session.connection.sent]
 
 
 def test_other_specify_asks_for_words_and_submit_waits_for_them(state: AppState):
