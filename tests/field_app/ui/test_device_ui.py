@@ -12,7 +12,7 @@ from flet.messaging.session import Session
 from flet.pubsub.pubsub_hub import PubSubHub
 
 from field_app.core.capabilities import Capabilities, Position
-from field_app.ui.app import guard_errors, watch_device
+from field_app.ui.app import guard_errors, handle_back, watch_device
 from field_app.ui.state import AppState
 from tests.field_app.helpers import png_bytes
 from tests.field_app.ui.test_state import _start
@@ -189,3 +189,19 @@ def test_the_back_gesture_walks_back_screen_by_screen_and_stops_at_home(state: A
     assert state.go_back() and state.route == "sites"
     assert state.go_back() and state.route == "home"
     assert not state.go_back() and state.route == "home"  # the system's own back from here
+
+
+def test_the_system_back_gesture_as_flet_delivers_it_takes_the_app_one_screen_back(state: AppState):
+    # Android's back (or an iOS swipe) pops the top Flet view; the client sends "view_pop"
+    session = Session(RecordingConnection())
+    session.get_page_patch()
+    handle_back(session.page, state)
+    _start(state)
+    state.show_complete()
+
+    def system_back(route: str) -> str:
+        asyncio.run(session.dispatch_event(session.page._i, "view_pop", {"route": route}))
+        return state.route
+
+    assert [system_back(f"/{r}") for r in ("complete", "fill", "site", "sites")] == ["fill", "site", "sites", "home"]
+    assert MessageAction.SESSION_CRASHED not in [m.action for m in session.connection.sent]
