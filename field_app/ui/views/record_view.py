@@ -23,7 +23,11 @@ SAVED_DRAFT = LocalText(
     "Đã tạo biên bản (chưa có số: số được cấp khi nộp).",
     "The record was made (no number yet: it is given on submission).",
 )
-KEPT_ON_DEVICE = LocalText("Đã lưu biên bản trên máy: {path}", "The record was saved on the device: {path}")
+# no file name or folder: the inspector cannot use one, and internal names are not shown
+KEPT_ON_DEVICE = LocalText(
+    "Máy này không mở được hộp thoại lưu tệp: biên bản đã được lưu trong dữ liệu của ứng dụng trên máy.",
+    "This device cannot open a save dialog: the record was kept in the app's data on the device.",
+)
 FAILED = LocalText("Không tạo được biên bản: {reason}", "The record could not be made: {reason}")
 
 
@@ -47,8 +51,8 @@ def record_action(state: AppState, form: InspectionForm, ui: Any) -> ft.Control:
                 raise RuntimeError("no file picker")
             await picker.save_file(name, pdf, "pdf")
         except Exception:  # no save dialog on this platform: keep the file on the device instead
-            path = await asyncio.to_thread(services.save_record_pdf, form.inspection_id, lang)
-            form.message = KEPT_ON_DEVICE.get(lang).format(path=path)
+            await asyncio.to_thread(services.save_record_pdf, form.inspection_id, lang)
+            form.message = KEPT_ON_DEVICE.get(lang)
             return
         number = form.view.header.record_number
         form.message = SAVED.get(lang).format(number=number) if number else SAVED_DRAFT.get(lang)

@@ -14,6 +14,7 @@ from flet.pubsub.pubsub_hub import PubSubHub
 from field_app.core.capabilities import Capabilities, Position
 from field_app.ui.app import guard_errors, handle_back, watch_device
 from field_app.ui.state import AppState
+from field_app.ui.views.record_view import record_action
 from tests.field_app.helpers import png_bytes
 from tests.field_app.ui.test_state import _start
 
@@ -205,3 +206,19 @@ def test_the_system_back_gesture_as_flet_delivers_it_takes_the_app_one_screen_ba
 
     assert [system_back(f"/{r}") for r in ("complete", "fill", "site", "sites")] == ["fill", "site", "sites", "home"]
     assert MessageAction.SESSION_CRASHED not in [m.action for m in session.connection.sent]
+
+
+class NoSaveDialog:
+    async def save_file(self, name: str, data: bytes, extension: str) -> None:
+        raise RuntimeError("save_file is not supported on this platform")
+
+
+def test_a_record_kept_on_the_device_when_there_is_no_save_dialog_names_no_file(state: AppState):
+    inspection_id = _start(state)
+    button = record_action(state, state.form, SimpleNamespace(capabilities=SimpleNamespace(picker=NoSaveDialog())))
+    asyncio.run(button.on_click(None))
+    kept = state.services.data_dir / "records" / f"bien-ban-{inspection_id}.pdf"
+    assert kept.read_bytes().startswith(b"%PDF")
+    message = state.form.message
+    assert message.startswith("Máy này không mở được hộp thoại lưu tệp")
+    assert not any(part in message for part in ("bien-ban", ".pdf", "/", "records")), message
