@@ -55,8 +55,7 @@ def guard_errors(page: ft.Page, state: AppState) -> None:
 
     def report(message: str) -> None:
         log.error("a screen action failed: %s", message)
-        first = message.strip().splitlines()[0] if message.strip() else ""
-        state.control_failed(first)
+        state.control_failed()
 
     page.session.error = report  # type: ignore[method-assign]
 
