@@ -15,7 +15,7 @@ import flet as ft
 
 from field_app.core.models import AppEvent
 from field_app.core.services import AppServices
-from field_app.ui.device import capabilities_for
+from field_app.ui.device import capabilities_for, share_for
 from field_app.ui.state import AppState
 from field_app.ui.views.shell import AppViews, UiServices
 
@@ -121,7 +121,7 @@ def make_main(config: AppConfig) -> Any:
         page.on_close = on_close
         guard_errors(page, state)
         watch_device(page, services)
-        ui = UiServices(capabilities=capabilities_for(page, state.t))
+        ui = UiServices(capabilities=capabilities_for(page, state.t), share=share_for(page))
         handle_back(page, state)
         page.render_views(AppViews, state, ui)
         page.run_task(state.watch_connection)

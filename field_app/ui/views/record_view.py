@@ -6,6 +6,7 @@ opens in the phone's PDF viewer from there; on a desktop a save dialog."""
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import Any
 
 import flet as ft
@@ -15,6 +16,8 @@ from field_app.ui.form_state import InspectionForm
 from field_app.ui.state import AppState
 from field_app.ui.views import widgets as w
 from shared_schema.text import LocalText
+
+log = logging.getLogger(__name__)
 
 OPEN_RECORD = LocalText("Xem biên bản (PDF)", "View the record (PDF)")
 MAKING = LocalText("Đang tạo biên bản…", "Making the record…")
@@ -29,6 +32,11 @@ KEPT_ON_DEVICE = LocalText(
     "This device cannot open a save dialog: the record was kept in the app's data on the device.",
 )
 FAILED = LocalText("Không tạo được biên bản: {reason}", "The record could not be made: {reason}")
+SHARE_RECORD = LocalText("Chia sẻ biên bản (PDF)", "Share the record (PDF)")
+SHARE_FAILED = LocalText(
+    "Không mở được bảng chia sẻ. Hãy thử lại hoặc dùng “Xem biên bản (PDF)”.",
+    "The share sheet did not open. Try again or use “View the record (PDF)”.",
+)
 
 
 def record_action(state: AppState, form: InspectionForm, ui: Any) -> ft.Control:
@@ -58,3 +66,32 @@ def record_action(state: AppState, form: InspectionForm, ui: Any) -> ft.Control:
         form.message = SAVED.get(lang).format(number=number) if number else SAVED_DRAFT.get(lang)
 
     return w.action(OPEN_RECORD.get(lang), open_record, icon=ft.Icons.PICTURE_AS_PDF)
+
+
+def share_action(state: AppState, form: InspectionForm, ui: Any) -> ft.Control | None:
+    """On a phone: the record rendered on the device, handed to the share sheet (Zalo, mail, a
+    PDF viewer …) to show the unit's representative or send on; None where there is no share sheet."""
+    share = getattr(ui, "share", None)
+    if share is None:
+        return None
+    lang = state.lang
+
+    async def share_record(e: Any) -> None:
+        form.commit_all()
+        form.message = MAKING.get(lang)
+        services = state.services
+        try:
+            pdf = await asyncio.to_thread(services.record_pdf, form.inspection_id, lang)
+        except AppError as exc:
+            form.message = FAILED.get(lang).format(reason=exc.message.get(lang))
+            return
+        try:
+            await share.share_file(services.record_file_name(form.inspection_id), pdf, "application/pdf")
+        except Exception:
+            log.warning("the share sheet failed", exc_info=True)
+            form.message = SHARE_FAILED.get(lang)
+            return
+        number = form.view.header.record_number
+        form.message = SAVED.get(lang).format(number=number) if number else SAVED_DRAFT.get(lang)
+
+    return w.action(SHARE_RECORD.get(lang), share_record, icon=ft.Icons.SHARE)

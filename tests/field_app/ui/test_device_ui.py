@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from types import SimpleNamespace
 
+import flet as ft
 from flet.controls.context import _context_page
 from flet.messaging.connection import Connection
 from flet.messaging.protocol import MessageAction
@@ -13,8 +14,9 @@ from flet.pubsub.pubsub_hub import PubSubHub
 
 from field_app.core.capabilities import Capabilities, Position
 from field_app.ui.app import guard_errors, handle_back, watch_device
+from field_app.ui.device import share_for
 from field_app.ui.state import AppState
-from field_app.ui.views.record_view import record_action
+from field_app.ui.views.record_view import record_action, share_action
 from tests.field_app.helpers import png_bytes
 from tests.field_app.ui.test_state import _start
 
@@ -119,9 +121,12 @@ class Syncs:
 def test_back_in_the_foreground_or_back_online_asks_for_a_sync_through_a_real_flet_session():
     session = Session(RecordingConnection())
     session.get_page_patch()  # the page as the client first receives it
-    _context_page.set(session.page)
     syncs = Syncs()
-    watch_device(session.page, syncs)  # type: ignore[arg-type]
+    current = _context_page.set(session.page)  # the page a Flet service registers with
+    try:
+        watch_device(session.page, syncs)  # type: ignore[arg-type]
+    finally:
+        _context_page.reset(current)
     [connectivity] = [s for s in session.page._services._services if type(s).__name__ == "Connectivity"]
     connectivity_id = connectivity._i
     del connectivity  # only the app's own references keep the service (Flet drops unreferenced ones)
@@ -218,3 +223,37 @@ def test_a_record_kept_on_the_device_when_there_is_no_save_dialog_names_no_file(
     message = state.form.message
     assert message.startswith("Máy này không mở được hộp thoại lưu tệp")
     assert not any(part in message for part in ("bien-ban", ".pdf", "/", "records")), message
+
+
+class ShareSheet:
+    def __init__(self, error: Exception | None = None) -> None:
+        self.error, self.shared = error, []
+
+    async def share_file(self, name: str, data: bytes, mime_type: str) -> None:
+        if self.error:
+            raise self.error
+        self.shared.append((name, data, mime_type))
+
+
+def test_on_a_phone_the_record_goes_to_the_share_sheet_and_a_failure_is_said_in_words(state: AppState):
+    inspection_id = _start(state)
+    assert share_action(state, state.form, SimpleNamespace(share=None)) is None  # browser, desktop
+    sheet = ShareSheet()
+    button = share_action(state, state.form, SimpleNamespace(share=sheet))
+    assert button is not None
+    asyncio.run(button.on_click(None))
+    [(name, data, mime)] = sheet.shared
+    assert name == f"bien-ban-{inspection_id}.pdf" and data.startswith(b"%PDF") and mime == "application/pdf"
+    assert state.form.message == "Đã tạo biên bản (chưa có số: số được cấp khi nộp)."
+    failing = share_action(state, state.form, SimpleNamespace(share=ShareSheet(RuntimeError("PlatformException"))))
+    asyncio.run(failing.on_click(None))
+    assert state.form.message == "Không mở được bảng chia sẻ. Hãy thử lại hoặc dùng “Xem biên bản (PDF)”."
+
+
+def test_only_a_phone_build_offers_the_share_sheet():
+    def page(platform: str, web: bool) -> SimpleNamespace:
+        return SimpleNamespace(platform=ft.PagePlatform(platform), web=web)
+
+    assert share_for(page("android", False)) is not None and share_for(page("ios", False)) is not None
+    assert share_for(page("android", True)) is None  # a phone's browser: the record downloads
+    assert share_for(page("linux", False)) is None and share_for(page("windows", False)) is None
