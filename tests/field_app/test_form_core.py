@@ -19,7 +19,7 @@ from tests.support.sample_checklist import sample_template
 def app(tmp_path):
     services = AppServices.open(tmp_path / "device")
     fake_session(services)
-    seed(services, [sample_template(1)], {"s1": site_fields("DN-001", "Công ty May Hà Nội", "DN_SX", "Phổ Yên")})
+    seed(services, [sample_template(1)], {"s1": site_fields("DN-001", "Công ty May Hà Nội", "DN_SX", "TX Phổ Yên")})
     yield services
     services.close()
 

@@ -14,7 +14,7 @@ from tests.field_app.helpers import apply_pulled, fake_session, png_bytes, pulle
 from tests.support.changed_checklist import changed_template
 from tests.support.sample_checklist import sample_template
 
-SITES = {"s1": site_fields("DN-001", "Công ty May Hà Nội", "DN_SX", "Phổ Yên")}
+SITES = {"s1": site_fields("DN-001", "Công ty May Hà Nội", "DN_SX", "TX Phổ Yên")}
 
 
 @pytest.fixture
