@@ -90,12 +90,18 @@ def setup() -> Path:
 
 MOBILE_VENV = ROOT / ".venv-mobile"
 # The field app's core tests that need no server, run again with the phone build's versions.
+# (tests/mobile checks that every app test file not listed here needs a server.)
 MOBILE_TESTS = [
     "tests/shared_schema",
     "tests/field_app/test_store_and_services.py",
     "tests/field_app/test_photos.py",
     "tests/field_app/test_capabilities.py",
     "tests/field_app/test_background_sync.py",
+    "tests/field_app/test_form_core.py",
+    "tests/field_app/test_outbox.py",
+    "tests/field_app/test_server_messages.py",
+    "tests/field_app/test_site_correction.py",
+    "tests/field_app/test_version_move.py",
 ]
 MOBILE_TEST_TOOLS = ["pytest", "pytest-timeout", "hypothesis", "packaging"]
 

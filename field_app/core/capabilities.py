@@ -31,13 +31,13 @@ NO_CAMERA = LocalText(
     "The camera cannot be opened in the app on this device: use “Add photo” to choose a photo.",
 )
 CAMERA_FAILED = LocalText(
-    "Không chụp được ảnh ({detail}). Hãy thử lại hoặc dùng “Thêm ảnh”.",
-    "The photo could not be taken ({detail}). Try again or use “Add photo”.",
+    "Không chụp được ảnh. Hãy thử lại hoặc dùng “Thêm ảnh”.",
+    "The photo could not be taken. Try again or use “Add photo”.",
 )
 NO_PICKER = LocalText("Máy này không chọn được tệp ảnh.", "This device cannot pick photo files.")
 PICKER_FAILED = LocalText(
-    "Không mở được trình chọn ảnh ({detail}). Hãy thử lại; nếu vẫn lỗi, tải lại trang hoặc mở lại ứng dụng.",
-    "The photo picker did not open ({detail}). Try again; if it still fails, reload the page or reopen the app.",
+    "Không mở được trình chọn ảnh. Hãy thử lại; nếu vẫn lỗi, tải lại trang hoặc mở lại ứng dụng.",
+    "The photo picker did not open. Try again; if it still fails, reload the page or reopen the app.",
 )
 NO_LOCATION = LocalText(
     "Máy này không lấy được vị trí GPS: hãy nhập vĩ độ và kinh độ.",
@@ -48,8 +48,8 @@ LOCATION_DENIED = LocalText(
     "The app may not use the location: allow it in Settings, or type the latitude and longitude.",
 )
 LOCATION_FAILED = LocalText(
-    "Không lấy được vị trí ({detail}): hãy thử lại ở nơi thoáng hoặc nhập vĩ độ và kinh độ.",
-    "No position was found ({detail}): try again in the open or type the latitude and longitude.",
+    "Không lấy được vị trí: hãy thử lại ở nơi thoáng hoặc nhập vĩ độ và kinh độ.",
+    "No position was found: try again in the open or type the latitude and longitude.",
 )
 
 
@@ -92,16 +92,6 @@ class Outcome(Generic[T]):
     @property
     def ok(self) -> bool:
         return self.problem is None
-
-
-def _detail(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-    return f"{type(exc).__name__}: {text}"[:120] if text else type(exc).__name__
-
-
-def _failed(template: LocalText, exc: BaseException) -> LocalText:
-    detail = _detail(exc)
-    return LocalText(template.vi.format(detail=detail), template.en.format(detail=detail))
 
 
 def detect(platform: str, web: bool, installed: Callable[[str], bool]) -> frozenset[str]:
@@ -171,14 +161,15 @@ class Capabilities:
         return await self._ask(self.locator.locate(), "the location", LOCATION_FAILED)
 
     async def _ask(self, call: Awaitable[T], what: str, failed: LocalText) -> Outcome[T]:
-        """What ``call`` gives within the time limit, or the problem in words (``failed`` with
-        the error's detail; a location refused by the person, ``LOCATION_DENIED``)."""
+        """What ``call`` gives within the time limit, or the problem in words (``failed``; a
+        location refused by the person, ``LOCATION_DENIED``). The error itself (an English
+        exception from Flet or the platform) goes to the log, never to the screen."""
         try:
             return Outcome(await asyncio.wait_for(call, self.timeout_s))
         except asyncio.CancelledError:
             raise
         except LocationDenied:
             return Outcome(problem=LOCATION_DENIED)
-        except Exception as exc:
+        except Exception:
             log.warning("%s failed", what, exc_info=True)
-            return Outcome(problem=_failed(failed, exc))
+            return Outcome(problem=failed)

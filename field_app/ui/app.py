@@ -15,11 +15,13 @@ import flet as ft
 
 from field_app.core.models import AppEvent
 from field_app.core.services import AppServices
-from field_app.ui.device import capabilities_for
+from field_app.ui.device import capabilities_for, share_for
 from field_app.ui.state import AppState
 from field_app.ui.views.shell import AppViews, UiServices
 
 log = logging.getLogger(__name__)
+
+CONNECTIVITY_KEY = "field_app.connectivity"  # the page's network-change service, in its session store
 
 
 @dataclass
@@ -53,8 +55,7 @@ def guard_errors(page: ft.Page, state: AppState) -> None:
 
     def report(message: str) -> None:
         log.error("a screen action failed: %s", message)
-        first = message.strip().splitlines()[0] if message.strip() else ""
-        state.control_failed(first)
+        state.control_failed()
 
     page.session.error = report  # type: ignore[method-assign]
 
@@ -72,9 +73,13 @@ def watch_device(page: ft.Page, services: AppServices) -> None:
 
     page.on_app_lifecycle_state_change = lifecycle
     try:
-        ft.Connectivity(on_change=network)
+        connectivity = ft.Connectivity(on_change=network)
     except Exception:  # no connectivity service on this client: the background check still runs
         log.info("no connectivity events on this client", exc_info=True)
+        return
+    # Flet drops a service nothing else references from the page after the next event (and with
+    # it the network events): the session keeps it for as long as the page lives.
+    page.session.store.set(CONNECTIVITY_KEY, connectivity)
 
 
 def handle_back(page: ft.Page, state: AppState) -> None:
@@ -116,7 +121,7 @@ def make_main(config: AppConfig) -> Any:
         page.on_close = on_close
         guard_errors(page, state)
         watch_device(page, services)
-        ui = UiServices(capabilities=capabilities_for(page, state.t))
+        ui = UiServices(capabilities=capabilities_for(page, state.t), share=share_for(page))
         handle_back(page, state)
         page.render_views(AppViews, state, ui)
         page.run_task(state.watch_connection)

@@ -16,7 +16,7 @@ from typing import Any
 
 import flet as ft
 
-from field_app.core.capabilities import Capabilities, LocationDenied, Position, detect
+from field_app.core.capabilities import PHONE_PLATFORMS, Capabilities, LocationDenied, Position, detect
 
 
 def _installed(module: str) -> bool:
@@ -110,6 +110,28 @@ class CameraAdapter:
             return await done
         finally:
             page.pop_dialog()
+
+
+class ShareAdapter:
+    """The phone's share sheet (``ft.Share``): a file handed to Zalo, mail, Drive, a PDF viewer …"""
+
+    def __init__(self, share: ft.Share):
+        self._share = share
+
+    async def share_file(self, name: str, data: bytes, mime_type: str) -> None:
+        await self._share.share_files([ft.ShareFile.from_bytes(data, mime_type=mime_type, name=name)])
+
+
+def share_for(page: ft.Page) -> ShareAdapter | None:
+    """The share sheet of a phone build (Android/iOS app, not the browser); None elsewhere, where
+    the record downloads or is saved through the file dialog instead."""
+    platform = page.platform.value if page.platform is not None else ""
+    if page.web or platform not in PHONE_PLATFORMS:
+        return None
+    try:
+        return ShareAdapter(ft.Share())
+    except Exception:
+        return None
 
 
 def capabilities_for(page: ft.Page, words: Callable[[str], str]) -> Capabilities:

@@ -142,8 +142,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "basis_show": ("Căn cứ", "Basis"),
     "basis_hide": ("Ẩn căn cứ", "Hide basis"),
     "control_failed": (
-        "Thao tác vừa rồi không thực hiện được ({detail}). Dữ liệu đã nhập vẫn được giữ; hãy thử lại.",
-        "That action did not work ({detail}). What you entered is kept; try again.",
+        "Thao tác vừa rồi không thực hiện được. Dữ liệu đã nhập vẫn được giữ; hãy thử lại.",
+        "That action did not work. What you entered is kept; try again.",
     ),
     "photos_count": ("{count} ảnh", "{count} photo(s)"),
     "remove_photo": ("Xoá ảnh {n}", "Remove photo {n}"),

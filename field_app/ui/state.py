@@ -319,10 +319,11 @@ class AppState:
             return
         self.notices = self._services.notices()
 
-    def control_failed(self, detail: str) -> None:
-        """A control on screen failed: say so where messages appear; everything else goes on."""
+    def control_failed(self) -> None:
+        """A control on screen failed: say so where messages appear (in words: the error itself
+        is in the log); everything else goes on."""
         self.busy = False
-        self.flash = self.t("control_failed", detail=detail[:160])
+        self.flash = self.t("control_failed")
 
     def go_home(self) -> None:
         if self.form is not None:

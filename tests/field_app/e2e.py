@@ -106,8 +106,10 @@ class World:
         return app
 
 
-def make_world(root: Path) -> World:
-    server = start_server(root)
+def make_world(root: Path, **env: str) -> World:
+    """A real server process (``env``: its settings, e.g. ``SYNC_DATABASE_URL`` for PostgreSQL)
+    with users, sites and the sample checklist."""
+    server = start_server(root, **env)
     world = World(server, root)
     server.create_user("an", PASSWORD, "inspector", [DISTRICT])
     server.create_user("binh", PASSWORD, "inspector", [DISTRICT])

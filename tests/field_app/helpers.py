@@ -41,7 +41,7 @@ def apply_pulled(app: AppServices, changes: list[PulledChange]) -> dict[str, set
         return replica.merge_pulled(conn, changes)
 
 
-def site_fields(code: str, name: str, kind: str = "DN_SX", district: str = "Phổ Yên") -> dict[str, Any]:
+def site_fields(code: str, name: str, kind: str = "DN_SX", district: str = "TX Phổ Yên") -> dict[str, Any]:
     return {"code": code, "name": name, "kind": kind, "district": district, "address": None, "active": True}
 
 
@@ -62,7 +62,7 @@ def fake_session(
     app: AppServices, username: str = "an", role: str = "inspector", server_url: str = "http://127.0.0.1:9"
 ) -> None:
     """A saved session as a login would leave it (for tests that never reach a server)."""
-    user = UserInfo(id=f"u-{username}", username=username, role=role, districts=["Phổ Yên"])  # type: ignore[arg-type]
+    user = UserInfo(id=f"u-{username}", username=username, role=role, districts=["TX Phổ Yên"])  # type: ignore[arg-type]
     with app.store.write() as conn:
         update_state(
             conn,

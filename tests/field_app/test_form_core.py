@@ -17,7 +17,7 @@ from tests.field_app.helpers import signed_in_device, site_fields
 @pytest.fixture
 def app(tmp_path):
     with signed_in_device(
-        tmp_path / "device", {"s1": site_fields("DN-001", "Công ty May Hà Nội", "DN_SX", "Phổ Yên")}
+        tmp_path / "device", {"s1": site_fields("DN-001", "Công ty May Hà Nội", "DN_SX", "TX Phổ Yên")}
     ) as services:
         yield services
 

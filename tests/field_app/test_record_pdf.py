@@ -1,11 +1,12 @@
 """The biên bản rendered on the device, offline, with the server's renderer (record_pdf): on a
-device that never reaches a server, and against a real server process the text of the phone's
-PDF is the text of the server's PDF for the same record."""
+device that never reaches a server, and against a real server process (on SQLite and on
+PostgreSQL) the text of the phone's PDF is the text of the server's PDF for the same record."""
 
 from __future__ import annotations
 
 import re
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,9 +15,10 @@ from field_app.core.models import AppError
 from field_app.core.services import AppServices
 from record_pdf.settings import RecordSettings
 from sync_server.core import record_settings
-from tests.field_app.e2e import site_id, sync_ok
+from tests.field_app.e2e import World, make_world, site_id, sync_ok
 from tests.field_app.helpers import complete_answers, fake_session, png_bytes, seed, site_fields
 from tests.reports.poppler import require_poppler
+from tests.support import postgres
 from tests.support.sample_checklist import sample_template
 
 
@@ -89,8 +91,27 @@ def test_the_device_and_the_server_use_the_same_default_record_settings():
     )
 
 
+@pytest.fixture(params=["sqlite", "postgres"])
+def server_world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    """A real server process on each storage engine the server supports."""
+    pg_name = None
+    env: dict[str, str] = {}
+    if request.param == "postgres":
+        postgres.require_postgres()
+        pg_name = postgres.unique_name("sync_record")
+        env["SYNC_DATABASE_URL"] = postgres.create_database(pg_name)
+    world = make_world(tmp_path_factory.mktemp(f"record-{request.param}"), **env)
+    try:
+        yield world
+    finally:
+        world.server.stop()
+        if pg_name:
+            postgres.drop_database(pg_name)
+
+
 @pytest.mark.slow
-def test_the_phones_record_reads_exactly_as_the_servers(world, tmp_path):
+def test_the_phones_record_reads_exactly_as_the_servers(server_world: World, tmp_path):
+    world = server_world
     require_poppler()
     phone = world.device("record-a", "an")
     iid = fill_record(phone, site_id(phone, "DN-001"))

@@ -26,9 +26,9 @@ from tests.field_app.helpers import (
 from tests.support.sample_checklist import sample_template
 
 SITES = {
-    "s1": site_fields("DN-001", "Công ty May Hà Nội", "DN_SX", "Phổ Yên"),
-    "s2": site_fields("CHO-01", "Chợ Đồng Hỷ", "CHO", "Đồng Hỷ"),
-    "s3": site_fields("KCN-01", "KCN Yên Bình", "KCN", "Phổ Yên"),
+    "s1": site_fields("DN-001", "Công ty May Hà Nội", "DN_SX", "TX Phổ Yên"),
+    "s2": site_fields("CHO-01", "Chợ Đồng Hỷ", "CHO", "H. Đồng Hỷ"),
+    "s3": site_fields("KCN-01", "KCN Yên Bình", "KCN", "TX Phổ Yên"),
 }
 
 
@@ -80,10 +80,10 @@ def test_the_data_dir_comes_from_flet_app_storage_data(tmp_path, monkeypatch):
 def test_site_search_ignores_case_and_accents_and_filters(app):
     assert [s.id for s in app.list_sites("ha noi")] == ["s1"]
     assert [s.id for s in app.list_sites("dn-001")] == ["s1"]
-    assert {s.id for s in app.list_sites(district="Phổ Yên")} == {"s1", "s3"}
-    assert [s.id for s in app.list_sites(district="Phổ Yên", kind="KCN")] == ["s3"]
+    assert {s.id for s in app.list_sites(district="TX Phổ Yên")} == {"s1", "s3"}
+    assert [s.id for s in app.list_sites(district="TX Phổ Yên", kind="KCN")] == ["s3"]
     assert app.count_sites("cho") == 1
-    assert app.districts() == sorted(["Phổ Yên", "Đồng Hỷ"])
+    assert app.districts() == sorted(["TX Phổ Yên", "H. Đồng Hỷ"])
     assert app.site_kinds() == ["CHO", "DN_SX", "KCN"]
 
 

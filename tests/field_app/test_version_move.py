@@ -13,7 +13,7 @@ from shared_schema.validation import validate_answer_field, validate_header_fiel
 from tests.field_app.helpers import apply_pulled, png_bytes, pulled, signed_in_device, site_fields, template_fields
 from tests.support.changed_checklist import changed_template
 
-SITES = {"s1": site_fields("DN-001", "Công ty May Hà Nội", "DN_SX", "Phổ Yên")}
+SITES = {"s1": site_fields("DN-001", "Công ty May Hà Nội", "DN_SX", "TX Phổ Yên")}
 
 
 @pytest.fixture

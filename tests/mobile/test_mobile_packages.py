@@ -1,6 +1,8 @@
 """The phone build installs only native packages Flet's mobile index carries, at those versions.
 
-The list is ``../shared/MOBILE_PACKAGES.md`` (beside the clone), read at test time.
+The list is ``../shared/MOBILE_PACKAGES.md`` (the workplace's, beside the clone), read at test time;
+where it is absent (a fresh clone anywhere else) the repository's copy beside this file is read, and
+wherever it is present the copy must equal it.
 """
 
 from __future__ import annotations
@@ -16,12 +18,7 @@ from tests.support import mobile_packages as mp
 
 @pytest.fixture(scope="module")
 def mobile() -> dict[str, Version]:
-    path = mp.find_mobile_list()
-    if path is None:
-        pytest.fail(
-            f"shared/{mp.LIST_NAME} was not found beside the repository ({mp.ROOT.parent}/shared) or above it: "
-            "the mobile dependency check needs Flet's mobile package list (CI keeps shared/ at ../shared)."
-        )
+    path = mp.mobile_list()
     packages = mp.parse_mobile_list(path.read_text(encoding="utf-8"))
     assert len(packages) > 50, f"{path} lists only {len(packages)} packages: is it the right file?"
     return packages
@@ -62,6 +59,41 @@ def test_the_list_is_found_beside_the_clone_or_above_it(tmp_path: Path):
     (tmp_path / "shared").mkdir()
     (tmp_path / "shared" / mp.LIST_NAME).write_text("```\nmsgspec 0.21.1\n```\n")
     assert mp.find_mobile_list(clone) == tmp_path / "shared" / mp.LIST_NAME
+
+
+def test_without_the_workplace_list_the_repository_copy_is_read(tmp_path: Path):
+    clone = tmp_path / "elsewhere" / "repo"
+    (clone / mp.COPY_PATH).parent.mkdir(parents=True)
+    (clone / mp.COPY_PATH).write_text("<!-- a copy -->\n```\nmsgspec 0.21.1\n```\n")
+    assert mp.mobile_list(clone) == clone / mp.COPY_PATH
+    (tmp_path / "elsewhere" / "shared").mkdir()
+    (tmp_path / "elsewhere" / "shared" / mp.LIST_NAME).write_text("```\nmsgspec 0.21.1\n```\n")
+    assert mp.mobile_list(clone) == tmp_path / "elsewhere" / "shared" / mp.LIST_NAME
+
+
+def test_the_repository_copy_says_where_it_comes_from_and_lists_the_packages():
+    text = (mp.ROOT / mp.COPY_PATH).read_text(encoding="utf-8")
+    assert "shared/MOBILE_PACKAGES.md" in text.splitlines()[0]
+    copied = mp.parse_mobile_list(mp.copy_body(text))
+    assert len(copied) > 50 and copied["msgspec"] == Version("0.21.1")
+
+
+def test_the_repository_copy_equals_the_workplace_list():
+    workplace = mp.find_mobile_list()
+    if workplace is None:
+        pytest.skip(f"no workplace shared/{mp.LIST_NAME} beside this clone: the copy is what the check reads")
+    copy_text = (mp.ROOT / mp.COPY_PATH).read_text(encoding="utf-8")
+    assert mp.copy_body(copy_text) == workplace.read_text(encoding="utf-8"), (
+        f"{mp.COPY_PATH} differs from {workplace}: copy the workplace file below the copy's first line"
+    )
+
+
+def test_a_copy_without_its_note_or_out_of_date_is_told_apart():
+    listed = "intro\n```\nmsgspec 0.21.1\n```\n"
+    assert mp.copy_body("<!-- from shared -->\n" + listed) == listed
+    assert mp.copy_body("<!-- from shared -->\n" + listed.replace("0.21.1", "0.21.0")) != listed
+    with pytest.raises(ValueError, match="where it comes from"):
+        mp.copy_body(listed)
 
 
 def test_the_phone_build_needs_no_native_package_the_mobile_index_lacks(pyproject, constraints, mobile):

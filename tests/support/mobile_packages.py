@@ -1,7 +1,9 @@
 """Can `flet build apk|ipa` install the field app's dependencies?
 
 A package with native (compiled) code installs on a phone only if Flet's mobile package index
-carries it, at that version or older: ``../shared/MOBILE_PACKAGES.md`` lists them. This module
+carries it, at that version or older: ``../shared/MOBILE_PACKAGES.md`` lists them (the workplace's
+file beside the clone; ``tests/mobile/MOBILE_PACKAGES.md`` is the repository's copy of it, read
+where the workplace file is absent, as in a fresh clone elsewhere). This module
 walks the field app's dependency closure for each phone platform (the ``app`` extra plus
 ``[project].dependencies`` plus ``[tool.flet.<platform>].dependencies``, markers evaluated for
 that platform) through the installed packages' metadata, takes each package's version from the
@@ -25,6 +27,9 @@ from packaging.version import Version
 
 ROOT = Path(__file__).resolve().parents[2]
 LIST_NAME = "MOBILE_PACKAGES.md"
+# The repository's copy of the workplace list: one first line saying where it comes from, then
+# the workplace file exactly (tests/mobile checks the two agree whenever the workplace file exists).
+COPY_PATH = Path("tests") / "mobile" / LIST_NAME
 
 # Marker environments of the phone platforms (Python on Android/iOS reports these).
 PLATFORMS: dict[str, dict[str, str]] = {
@@ -41,6 +46,21 @@ def find_mobile_list(root: Path = ROOT) -> Path | None:
         if candidate.is_file():
             return candidate
     return None
+
+
+def mobile_list(root: Path = ROOT) -> Path:
+    """The list the check reads: the workplace's ``shared/MOBILE_PACKAGES.md`` when there is one
+    (``find_mobile_list``), else the repository's copy (``tests/mobile/MOBILE_PACKAGES.md``)."""
+    return find_mobile_list(root) or root / COPY_PATH
+
+
+def copy_body(text: str) -> str:
+    """The repository copy's text without its first line (the note saying where it comes from):
+    what must equal the workplace file."""
+    first, _, rest = text.partition("\n")
+    if not first.startswith("<!--"):
+        raise ValueError(f"{COPY_PATH} must start with a one-line <!-- ... --> note saying where it comes from")
+    return rest
 
 
 def parse_mobile_list(text: str) -> dict[str, Version]:

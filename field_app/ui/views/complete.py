@@ -18,7 +18,7 @@ from field_app.ui.state import AppState
 from field_app.ui.views import widgets as w
 from field_app.ui.views.fill import inspection_banners
 from field_app.ui.views.questions import AUTOSAVE_PAUSE_S, question_card, signature_texts
-from field_app.ui.views.record_view import record_action
+from field_app.ui.views.record_view import record_action, share_action
 from field_app.ui.views.signature_pad import SignaturePad
 from shared_schema.records import INSPECTION_KINDS
 
@@ -193,6 +193,7 @@ def CompleteScreen(state: AppState, form: InspectionForm, ui: Any) -> ft.Control
                     ),
                     w.action(state.t("back_to_questions"), lambda e: state.show_fill(), icon=ft.Icons.ARROW_BACK),
                     record_action(state, form, ui),
+                    share_action(state, form, ui),
                     _discard_action(state, form) if form.can_discard else None,
                     ft.Container(height=40),
                 ]

@@ -6,6 +6,7 @@ opens in the phone's PDF viewer from there; on a desktop a save dialog."""
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import Any
 
 import flet as ft
@@ -16,6 +17,8 @@ from field_app.ui.state import AppState
 from field_app.ui.views import widgets as w
 from shared_schema.text import LocalText
 
+log = logging.getLogger(__name__)
+
 OPEN_RECORD = LocalText("Xem biên bản (PDF)", "View the record (PDF)")
 MAKING = LocalText("Đang tạo biên bản…", "Making the record…")
 SAVED = LocalText("Đã tạo biên bản số {number}.", "Record no. {number} was made.")
@@ -23,8 +26,17 @@ SAVED_DRAFT = LocalText(
     "Đã tạo biên bản (chưa có số: số được cấp khi nộp).",
     "The record was made (no number yet: it is given on submission).",
 )
-KEPT_ON_DEVICE = LocalText("Đã lưu biên bản trên máy: {path}", "The record was saved on the device: {path}")
+# no file name or folder: the inspector cannot use one, and internal names are not shown
+KEPT_ON_DEVICE = LocalText(
+    "Máy này không mở được hộp thoại lưu tệp: biên bản đã được lưu trong dữ liệu của ứng dụng trên máy.",
+    "This device cannot open a save dialog: the record was kept in the app's data on the device.",
+)
 FAILED = LocalText("Không tạo được biên bản: {reason}", "The record could not be made: {reason}")
+SHARE_RECORD = LocalText("Chia sẻ biên bản (PDF)", "Share the record (PDF)")
+SHARE_FAILED = LocalText(
+    "Không mở được bảng chia sẻ. Hãy thử lại hoặc dùng “Xem biên bản (PDF)”.",
+    "The share sheet did not open. Try again or use “View the record (PDF)”.",
+)
 
 
 def record_action(state: AppState, form: InspectionForm, ui: Any) -> ft.Control:
@@ -47,10 +59,39 @@ def record_action(state: AppState, form: InspectionForm, ui: Any) -> ft.Control:
                 raise RuntimeError("no file picker")
             await picker.save_file(name, pdf, "pdf")
         except Exception:  # no save dialog on this platform: keep the file on the device instead
-            path = await asyncio.to_thread(services.save_record_pdf, form.inspection_id, lang)
-            form.message = KEPT_ON_DEVICE.get(lang).format(path=path)
+            await asyncio.to_thread(services.save_record_pdf, form.inspection_id, lang)
+            form.message = KEPT_ON_DEVICE.get(lang)
             return
         number = form.view.header.record_number
         form.message = SAVED.get(lang).format(number=number) if number else SAVED_DRAFT.get(lang)
 
     return w.action(OPEN_RECORD.get(lang), open_record, icon=ft.Icons.PICTURE_AS_PDF)
+
+
+def share_action(state: AppState, form: InspectionForm, ui: Any) -> ft.Control | None:
+    """On a phone: the record rendered on the device, handed to the share sheet (Zalo, mail, a
+    PDF viewer …) to show the unit's representative or send on; None where there is no share sheet."""
+    share = getattr(ui, "share", None)
+    if share is None:
+        return None
+    lang = state.lang
+
+    async def share_record(e: Any) -> None:
+        form.commit_all()
+        form.message = MAKING.get(lang)
+        services = state.services
+        try:
+            pdf = await asyncio.to_thread(services.record_pdf, form.inspection_id, lang)
+        except AppError as exc:
+            form.message = FAILED.get(lang).format(reason=exc.message.get(lang))
+            return
+        try:
+            await share.share_file(services.record_file_name(form.inspection_id), pdf, "application/pdf")
+        except Exception:
+            log.warning("the share sheet failed", exc_info=True)
+            form.message = SHARE_FAILED.get(lang)
+            return
+        number = form.view.header.record_number
+        form.message = SAVED.get(lang).format(number=number) if number else SAVED_DRAFT.get(lang)
+
+    return w.action(SHARE_RECORD.get(lang), share_record, icon=ft.Icons.SHARE)

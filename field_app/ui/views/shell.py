@@ -20,9 +20,11 @@ from field_app.ui.views.sites import SiteScreen, SitesScreen
 
 @dataclass
 class UiServices:
-    """What the device offers the screens (created once per page): camera, photo picker, GPS."""
+    """What the device offers the screens (created once per page): camera, photo picker, GPS,
+    and on a phone the share sheet (``field_app.ui.device.ShareAdapter``; None elsewhere)."""
 
     capabilities: Capabilities = field(default_factory=Capabilities)
+    share: Any = None
 
 
 def _top_bar(state: AppState, route: str) -> ft.Control:

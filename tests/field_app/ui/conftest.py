@@ -12,9 +12,9 @@ from tests.field_app.helpers import fake_session, seed, site_fields
 from tests.support.sample_checklist import sample_template
 
 SITES = {
-    "s1": site_fields("DN-001", "Công ty May Hà Nội", "DN_SX", "Phổ Yên"),
-    "s2": site_fields("CHO-01", "Chợ Đồng Hỷ", "CHO", "Đồng Hỷ"),
-    "s3": site_fields("KCN-01", "KCN Yên Bình", "KCN", "Phổ Yên"),
+    "s1": site_fields("DN-001", "Công ty May Hà Nội", "DN_SX", "TX Phổ Yên"),
+    "s2": site_fields("CHO-01", "Chợ Đồng Hỷ", "CHO", "H. Đồng Hỷ"),
+    "s3": site_fields("KCN-01", "KCN Yên Bình", "KCN", "TX Phổ Yên"),
 }
 
 

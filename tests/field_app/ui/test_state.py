@@ -108,15 +108,15 @@ def test_the_language_switch_changes_every_text_to_english(state):
 def test_sites_are_found_by_name_or_code_without_accents_and_filtered(state):
     state.open_sites()
     assert state.site_total == 3
-    assert set(state.districts) == {"Phổ Yên", "Đồng Hỷ"}
+    assert set(state.districts) == {"TX Phổ Yên", "H. Đồng Hỷ"}
     state.search_sites("cho dong hy")
     assert [s.code for s in state.sites] == ["CHO-01"]
     state.search_sites("KCN-01")
     assert [s.name for s in state.sites] == ["KCN Yên Bình"]
     state.search_sites("")
-    state.filter_sites("Phổ Yên", None)
+    state.filter_sites("TX Phổ Yên", None)
     assert {s.code for s in state.sites} == {"DN-001", "KCN-01"}
-    state.filter_sites("Phổ Yên", "KCN")
+    state.filter_sites("TX Phổ Yên", "KCN")
     assert [s.code for s in state.sites] == ["KCN-01"]
 
 

@@ -13,9 +13,12 @@ from pathlib import Path
 
 import flet as ft
 import flet.canvas as cv
+import flet_camera as fc
+import flet_geolocator as fg
 
 VIEWS = Path(__file__).resolve().parents[3] / "field_app" / "ui"
-NAMESPACES = {"ft": ft, "cv": cv}
+# fc/fg: the phone build's camera and GPS extensions (field_app/ui/device.py), checked the same way
+NAMESPACES = {"ft": ft, "cv": cv, "fc": fc, "fg": fg}
 
 
 def _resolve(func: ast.expr) -> tuple[str, object | None] | None:
@@ -66,6 +69,15 @@ def test_every_flet_control_in_the_views_gets_only_arguments_it_accepts():
     assert any(f.name == "questions.py" for f in files)
     problems = [p for f in files for p in _problems(f)]
     assert problems == []
+
+
+def test_the_camera_and_gps_adapters_are_checked_too():
+    calls = {
+        resolved[0]
+        for node in ast.walk(ast.parse((VIEWS / "device.py").read_text(encoding="utf-8")))
+        if isinstance(node, ast.Call) and (resolved := _resolve(node.func)) is not None
+    }
+    assert {"fc.Camera", "fg.Geolocator"} <= calls
 
 
 def test_the_check_itself_catches_a_flet_0x_argument(tmp_path):
