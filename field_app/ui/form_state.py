@@ -132,16 +132,24 @@ class InspectionForm:
         return read.signature_questions(self.view)
 
     def score_text(self) -> str:
+        """The live score and result; called provisional while required items are still
+        missing, since it then covers only what is answered so far."""
         score = self.view.score
         if score.score is None and score.result_label is None:
             return i18n.t(self.lang, "score_none")
+        provisional = self.view.editable and bool(self.view.problems)
         text = (
-            i18n.t(self.lang, "score", score=i18n.fmt_number(score.score, self.lang, 1))
+            i18n.t(
+                self.lang,
+                "score_provisional" if provisional else "score",
+                score=i18n.fmt_number(score.score, self.lang, 1),
+            )
             if score.score is not None
             else i18n.t(self.lang, "score_none")
         )
         if score.result_label is not None:
-            text += " · " + i18n.t(self.lang, "result", result=score.result_label.get(self.lang))
+            key = "result_provisional" if provisional else "result"
+            text += " · " + i18n.t(self.lang, key, result=score.result_label.get(self.lang))
         return text
 
     def error(self, qid: str, field: str = "value") -> str | None:

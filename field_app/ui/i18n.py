@@ -114,6 +114,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     "score": ("Điểm: {score}", "Score: {score}"),
     "score_none": ("Điểm: chưa có", "Score: none yet"),
     "result": ("Kết quả: {result}", "Result: {result}"),
+    # while required items are still missing, the score covers only what is answered so far
+    "score_provisional": ("Điểm tạm tính: {score}", "Provisional score: {score}"),
+    "result_provisional": ("Kết quả tạm tính: {result}", "Provisional result: {result}"),
     "previous_section": ("Phần trước", "Previous section"),
     "next_section": ("Phần tiếp", "Next section"),
     "to_complete": ("Hoàn tất", "Complete"),

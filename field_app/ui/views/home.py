@@ -10,7 +10,7 @@ from field_app.ui import i18n
 from field_app.ui.state import AppState
 from field_app.ui.views import widgets as w
 from field_app.ui.views.todo import todo_section
-from shared_schema.workflow import STATUS_LABELS
+from shared_schema.workflow import EDITABLE_STATUSES, STATUS_LABELS
 
 
 def inspection_tile(state: AppState, item: InspectionSummary) -> ft.Control:
@@ -22,10 +22,14 @@ def inspection_tile(state: AppState, item: InspectionSummary) -> ft.Control:
         i18n.local(STATUS_LABELS.get(item.status), lang),
         i18n.fmt_date(item.started_at),
     ]
+    # a draft's score covers only what is answered so far
+    provisional = item.status in EDITABLE_STATUSES
     if item.result_label is not None:
-        parts.append(state.t("result", result=item.result_label.get(lang)))
+        key = "result_provisional" if provisional else "result"
+        parts.append(state.t(key, result=item.result_label.get(lang)))
     if item.score is not None:
-        parts.append(state.t("score", score=i18n.fmt_number(item.score, lang, 1)))
+        key = "score_provisional" if provisional else "score"
+        parts.append(state.t(key, score=i18n.fmt_number(item.score, lang, 1)))
     if item.pending_changes:
         parts.append(state.t("pending", count=item.pending_changes))
     subtitle: list[ft.Control] = [ft.Text(" · ".join(p for p in parts if p), size=12)]

@@ -361,7 +361,7 @@ def _walk_through(page: Page, server: ServerProcess, app: AppProcess, shots: Pat
     # section 2: yes/no, a failed critical item, relevance, choices
     expect(page.get_by_text("Phần 2/3")).to_be_visible(timeout=WAIT)
     _in(page, "Đo thân nhiệt tại cổng?").get_by_role("radio", name="Có", exact=True).click()
-    expect(page.get_by_text(re.compile(r"Điểm: 100"))).to_be_visible(timeout=WAIT)
+    expect(page.get_by_text(re.compile(r"Điểm tạm tính: 100"))).to_be_visible(timeout=WAIT)
     # the legal basis in words behind "Căn cứ"; a design note or a news source is never shown
     temperature = _in(page, "Đo thân nhiệt tại cổng?")
     temperature.get_by_role("button", name="Căn cứ").click()
@@ -371,7 +371,7 @@ def _walk_through(page: Page, server: ServerProcess, app: AppProcess, shots: Pat
     _shot(page, shots, "05b-basis-shown")
     _in(page, "Có Tổ an toàn COVID-19?").get_by_role("radio", name="Không", exact=True).click()
     _shows(_in(page, "Có Tổ an toàn COVID-19?"), "Mục trọng yếu không đạt: cần ảnh")
-    expect(page.get_by_text(re.compile(r"Kết quả: Không đạt"))).to_be_visible()
+    expect(page.get_by_text(re.compile(r"Kết quả tạm tính: Không đạt"))).to_be_visible()
     team = _in(page, "Có Tổ an toàn COVID-19?")
     retype(team.get_by_role("textbox", name="Biện pháp khắc phục"), "Thành lập Tổ an toàn trong 7 ngày")
     # a deadline already past is refused with a message; a later one is taken

@@ -145,7 +145,7 @@ def _scenario(page: Page, server: ServerProcess, app: AppProcess, shots: Path, p
     _in(page, "Tỷ lệ đeo khẩu trang").get_by_role("radio", name="80–99%", exact=True).click()
     _in(page, "Có dấu hiệu găm hàng?").get_by_role("radio", name="Có", exact=True).click()
     _in(page, "Có ký túc xá?").get_by_role("radio", name="Không", exact=True).click()
-    expect(page.get_by_text(re.compile(r"Kết quả: Không đạt"))).to_be_visible(timeout=WAIT)
+    expect(page.get_by_text(re.compile(r"Kết quả tạm tính: Không đạt"))).to_be_visible(timeout=WAIT)
     page.get_by_role("button", name="Phần tiếp").click()
     expect(page.get_by_text("Phần 3/3")).to_be_visible(timeout=WAIT)
     page.get_by_role("button", name="Hoàn tất").first.click()

@@ -9,6 +9,7 @@ import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 
+import flet as ft
 import msgspec
 import pytest
 
@@ -17,6 +18,7 @@ from field_app.core.models import AppError
 from field_app.core.services import AppServices
 from field_app.ui.signature_png import render_png, sha256_hex
 from field_app.ui.state import AppState
+from field_app.ui.views.home import inspection_tile
 from shared_schema.checklist import ChecklistTemplate, Equals, SignatureQuestion
 from shared_schema.text import LocalText as T
 from tests.field_app.helpers import fake_session, png_bytes, seed
@@ -137,8 +139,8 @@ def test_a_tapped_answer_is_saved_at_once_and_the_score_follows(state):
     assert form.score_text() == "Điểm: chưa có"
     assert form.answer("temp_check", "yes")
     assert state.services.get_inspection(inspection_id).answers["temp_check"].value == "yes"
-    assert form.score_text().startswith("Điểm: 100")
-    assert "Đạt" in form.score_text()
+    # one answer of many: the score and result are only provisional until nothing is missing
+    assert form.score_text() == "Điểm tạm tính: 100,0 · Kết quả tạm tính: Đạt"
     assert form.progress() == (1, 12)  # 13 questions, the dormitory one does not apply yet
 
 
@@ -657,3 +659,15 @@ def test_an_action_takes_finding_photos_on_the_fill_screen_and_a_follow_up_recor
     assert after.action.checked_on == action_rules.viet_nam_today().isoformat()
     assert after.action.deadline == action.deadline and action.id not in state.fix_errors
     assert [a.id for a in state.services.inspection_actions(inspection_id)] == [action.id]
+
+
+def test_a_drafts_tile_on_home_calls_its_result_provisional(state):
+    _start(state)
+    state.form.answer("temp_check", "yes")
+    mine = state.services.my_inspections()
+    draft = (mine.drafts + mine.waiting)[0]  # not yet synced: under "waiting"
+    assert draft.status == "draft"
+    tile = inspection_tile(state, draft)
+    assert isinstance(tile, ft.ListTile) and isinstance(tile.subtitle, ft.Column)
+    words = tile.subtitle.controls[0].value
+    assert "Kết quả tạm tính: Đạt" in words and "Điểm tạm tính: 100,0" in words
