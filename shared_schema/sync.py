@@ -12,6 +12,7 @@ from typing import Any, Literal
 import msgspec
 
 from shared_schema.records import UserInfo
+from shared_schema.text import BiText, LocalText
 
 ChangeStatus = Literal["applied", "superseded", "duplicate", "rejected"]
 
@@ -64,10 +65,17 @@ class ChangeResult(msgspec.Struct, kw_only=True, omit_defaults=True, gc=False):
     # On a `duplicate` of a change first answered `rejected` or with `conflict: true`: the
     # status it was first answered with (code, reason and conflict are the original ones).
     original_status: ChangeStatus | None = None
+    # ``reason`` in each language, Vietnamese and English (docs/PROTOCOL.md §4, §10): an app
+    # shows the one its user chose. ``reason`` keeps its "vi / en" text for apps that do not
+    # know this field; absent from servers before 2026-11-30 and when there is no reason.
+    messages: LocalText | None = None
 
     def __post_init__(self) -> None:
-        # A reason made in both languages (``BiText``) travels as its "vi / en" text.
+        # A reason made in both languages (``BiText``) travels as its "vi / en" text plus
+        # ``messages``; msgspec encodes plain strings only.
         if self.reason is not None and type(self.reason) is not str:
+            if isinstance(self.reason, BiText) and self.messages is None:
+                self.messages = self.reason.text
             self.reason = str(self.reason)
 
 

@@ -216,7 +216,7 @@ class SyncEngine:
                 continue
             rejected += 1
             inspection_id = _inspection_of(change.entity, change.entity_id)
-            outbox.record_rejection(conn, change, result.code, result.reason, inspection_id)
+            outbox.record_rejection(conn, change, result.code, result.reason, inspection_id, result.messages)
             replica.forget_clock(conn, change.entity, change.entity_id, change.field, change.hlc)
             if result.code == Code.CLOCK_AHEAD and reply.server_time_ms and not rebased:
                 self.clock.rebase(conn, reply.server_time_ms)

@@ -54,8 +54,8 @@ def problem_text(problem: Problem | None, status: int) -> LocalText:
 
 
 def split_bilingual(text: str) -> LocalText:
-    """A message ``"<Vietnamese> / <English>"`` of a server before 2026-11-30 (or a rejection
-    reason, which has no structured form) as ``LocalText`` (same text twice if not split)."""
+    """A message ``"<Vietnamese> / <English>"`` of a server before 2026-11-30 (a problem's
+    ``detail``, a push result's ``reason``) as ``LocalText`` (same text twice if not split)."""
     vi, sep, en = text.partition(" / ")
     return LocalText(vi.strip(), en.strip()) if sep else LocalText(text, text)
 

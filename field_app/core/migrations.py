@@ -244,6 +244,14 @@ def _m006_bounded_sync(db: sqlite_utils.Database) -> None:
     db.execute("CREATE TABLE IF NOT EXISTS record_fetch (inspection_id TEXT PRIMARY KEY)")
 
 
+def _m007_rejection_messages(db: sqlite_utils.Database) -> None:
+    """A refused change's reason in each language, as the server's push result gives it
+    (``messages``, PROTOCOL.md §4): the notice shows the user's language without splitting
+    ``reason``. None for rows kept before, and from a server that sends no ``messages``."""
+    db.execute("ALTER TABLE rejections ADD COLUMN reason_vi TEXT")
+    db.execute("ALTER TABLE rejections ADD COLUMN reason_en TEXT")
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _m001_initial,
     _m002_pull_scope,
@@ -251,6 +259,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _m004_assignments,
     _m005_actions,
     _m006_bounded_sync,
+    _m007_rejection_messages,
 ]
 
 

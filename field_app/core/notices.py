@@ -34,6 +34,8 @@ FIELD_LABELS: dict[str, LocalText] = {
     "contact": LocalText("liên hệ", "contact"),
 }
 
+NO_REASON = LocalText("máy chủ không nêu lý do", "the server gave no reason")
+
 REJECTION_REASONS: dict[str, LocalText] = {
     Code.LOCKED: LocalText(
         "biên bản đã nộp, đã duyệt, không chấp nhận hoặc đã hủy nên bị khóa; "
@@ -90,11 +92,25 @@ def _show(value: Any) -> str:
     return replica.dumps(value)
 
 
+def rejection_reason(row: dict[str, Any]) -> LocalText:
+    """Why the server refused a change, in both languages: the push result's ``messages`` as
+    kept (``reason_vi``/``reason_en``); from a server before 2026-11-30 (no ``messages``) the
+    app's own words for the ``code``, else ``reason`` split."""
+    if row.get("reason_vi"):
+        return LocalText(row["reason_vi"], row.get("reason_en") or row["reason_vi"])
+    code = row.get("code") or ""
+    if code in REJECTION_REASONS:
+        return REJECTION_REASONS[code]
+    if row.get("reason"):
+        return split_bilingual(row["reason"])
+    return NO_REASON
+
+
 def rejection_notice(row: dict[str, Any], label_of: LabelLookup) -> Notice:
     inspection_id, question_id = _split(row["entity"], row["entity_id"])
     what = _field_words(row["field"], label_of(inspection_id, question_id))
-    reason = REJECTION_REASONS.get(row["code"] or "") or split_bilingual(row["reason"] or "")
-    why_vi, why_en = reason.vi, reason.en
+    why = rejection_reason(row)
+    why_vi, why_en = why.vi.rstrip(" ."), (why.en or why.vi).rstrip(" .")
     message = LocalText(
         f"Máy chủ không nhận thay đổi {what.vi}: {why_vi}. Giá trị bạn đã nhập vẫn được giữ ở đây.",
         f"The server did not accept the change to the {what.en}: {why_en}. The value you entered is kept here.",

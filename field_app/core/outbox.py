@@ -17,6 +17,7 @@ from typing import Any
 from field_app.core import replica
 from field_app.core.device_state import DeviceClock, read_state, update_state
 from shared_schema.sync import Change, new_change
+from shared_schema.text import LocalText
 
 
 def record_edit(
@@ -146,12 +147,18 @@ def unsent_inspection_ids(conn: sqlite3.Connection) -> set[str]:
 
 
 def record_rejection(
-    conn: sqlite3.Connection, change: Change, code: str | None, reason: str | None, inspection_id: str | None
+    conn: sqlite3.Connection,
+    change: Change,
+    code: str | None,
+    reason: str | None,
+    inspection_id: str | None,
+    messages: LocalText | None = None,
 ) -> None:
-    """Keep a change the server refused (once per change id), with the value as entered."""
+    """Keep a change the server refused (once per change id), with the value as entered and
+    the server's reason: ``messages`` (each language) when the server sent them, else ``reason``."""
     conn.execute(
         "INSERT OR IGNORE INTO rejections (change_id, client_seq, entity, entity_id, field, value, hlc, code,"
-        " reason, inspection_id, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " reason, reason_vi, reason_en, inspection_id, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             change.change_id,
             change.client_seq,
@@ -162,6 +169,8 @@ def record_rejection(
             change.hlc,
             code,
             reason,
+            messages.vi if messages is not None else None,
+            messages.en if messages is not None else None,
             inspection_id,
             dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         ),

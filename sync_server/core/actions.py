@@ -93,13 +93,13 @@ def read_actions(tx: Tx, ids: list[str]) -> dict[str, Action]:
         for r in tx.query(
             f"SELECT entity_id, field, value FROM feed WHERE entity = 'action' AND entity_id IN ({marks})", chunk
         ):
-            fields[r[0]][r[1]] = from_json(r[2]) if r[2] is not None else None
+            fields[r["entity_id"]][r["field"]] = from_json(r["value"]) if r["value"] is not None else None
     return {i: rules.action_from_fields(i, f) for i, f in fields.items()}
 
 
 def inspection_actions(tx: Tx, inspection_id: str) -> list[Action]:
     """The actions an inspection gave (for its submission rules, its page and its PDF)."""
-    ids = [r[0] for r in tx.query("SELECT id FROM actions WHERE inspection_id = ? ORDER BY id", (inspection_id,))]
+    ids: list[str] = tx.scalars("SELECT id FROM actions WHERE inspection_id = ? ORDER BY id", (inspection_id,))
     found = read_actions(tx, ids)
     return [found[i] for i in ids]
 
@@ -125,7 +125,7 @@ def unclosed_by_site(tx: Tx, site_ids: list[str]) -> dict[str, list[str | None]]
             " AND COALESCE(i.status, '') <> 'discarded'",
             chunk,
         ):
-            out.setdefault(r[0], []).append(r[1])
+            out.setdefault(r["site_id"], []).append(r["deadline"])
     return out
 
 
@@ -280,7 +280,7 @@ def plan_choices(db: Database, actor: Actor) -> list[tuple[str, str]]:
             f" WHERE pd.plan_id = p.id{cond}) ORDER BY p.created_at DESC, p.name",
             params,
         )
-    return [(r[0], r[1]) for r in rows]
+    return [(r["id"], r["name"]) for r in rows]
 
 
 def get_action(db: Database, actor: Actor, action_id: str, today: dt.date | None = None) -> ActionDetail:
@@ -298,8 +298,8 @@ def _detail(tx: Tx, actor: Actor, action_id: str, today: dt.date) -> ActionDetai
     a = read_actions(tx, [action_id])[action_id]
     label = None
     pinned = tx.one("SELECT template_id, template_version FROM inspections WHERE id = ?", (item.inspection_id,))
-    if pinned is not None and pinned[0] and pinned[1] and item.question_id:
-        template = pinned_template(tx, pinned[0], pinned[1])
+    if pinned is not None and pinned["template_id"] and pinned["template_version"] and item.question_id:
+        template = pinned_template(tx, pinned["template_id"], pinned["template_version"])
         question = template.question_map().get(item.question_id) if template is not None else None
         label = question.label if question is not None else None
     return ActionDetail(

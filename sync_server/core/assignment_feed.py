@@ -22,15 +22,20 @@ import msgspec
 
 from shared_schema import assignments as rules
 from shared_schema.protocol import ASSIGNMENT_ENTITY
-from sync_server.core.db import Tx
+from sync_server.core.db import Tx, select_list
 from sync_server.core.feed import FeedWriter
 from sync_server.core.util import now_iso, to_json
 
 TEAM_KEY_PREFIX = "team:"
 
+# An assignment's document, each column named as its field.
+_DOCUMENT_COLUMNS = select_list(
+    rules.AssignmentDocument,
+    prefix="a.",
+    sources={"site_code": "s.code", "site_name": "s.name", "team_name": "t.name", "plan_name": "p.name"},
+)
 _DOCUMENT_SELECT = (
-    "SELECT a.id, a.site_id, s.code, s.name, a.district, a.template_id, a.team_id, t.name, a.due_date, a.status,"
-    " a.visits, a.plan_id, p.name, a.follow_up_of"
+    f"SELECT {_DOCUMENT_COLUMNS}"
     " FROM assignments a JOIN sites s ON s.id = a.site_id JOIN teams t ON t.id = a.team_id"
     " LEFT JOIN plans p ON p.id = a.plan_id"
 )
@@ -42,34 +47,15 @@ def team_key(team_id: str) -> str:
 
 def team_keys(tx: Tx, user_id: str) -> list[str]:
     """The visibility keys of the teams ``user_id`` leads or belongs to."""
-    rows = tx.query(
+    team_ids = tx.scalars(
         "SELECT team_id FROM team_members WHERE user_id = ? UNION SELECT id FROM teams WHERE lead_id = ?",
         (user_id, user_id),
     )
-    return sorted(team_key(r[0]) for r in rows)
-
-
-def document_from_row(r: Any) -> rules.AssignmentDocument:
-    return rules.AssignmentDocument(
-        id=r[0],
-        site_id=r[1],
-        site_code=r[2],
-        site_name=r[3],
-        district=r[4],
-        template_id=r[5],
-        team_id=r[6],
-        team_name=r[7],
-        due_date=r[8],
-        status=r[9],
-        visits=r[10],
-        plan_id=r[11],
-        plan_name=r[12],
-        follow_up_of=r[13],
-    )
+    return sorted(team_key(team_id) for team_id in team_ids)
 
 
 def documents(tx: Tx, where: str, params: Iterable[Any]) -> list[rules.AssignmentDocument]:
-    return [document_from_row(r) for r in tx.query(f"{_DOCUMENT_SELECT} WHERE {where}", list(params))]
+    return tx.records(rules.AssignmentDocument, f"{_DOCUMENT_SELECT} WHERE {where}", list(params))
 
 
 def publish(tx: Tx, feed: FeedWriter, where: str, params: Iterable[Any]) -> int:
@@ -98,8 +84,7 @@ def refresh(tx: Tx, feed: FeedWriter, inspection_ids: Iterable[str]) -> list[str
     for chunk in _chunks(ids):
         marks = ", ".join("?" for _ in chunk)
         assignment_ids.update(
-            r[0]
-            for r in tx.query(
+            tx.scalars(
                 f"SELECT DISTINCT assignment_id FROM assignment_inspections WHERE inspection_id IN ({marks})", chunk
             )
         )
@@ -112,16 +97,13 @@ def refresh_assignments(tx: Tx, feed: FeedWriter, assignment_ids: Iterable[str])
         row = tx.one("SELECT status, visits FROM assignments WHERE id = ?", (assignment_id,))
         if row is None:
             continue
-        statuses = [
-            r[0]
-            for r in tx.query(
-                "SELECT i.status FROM assignment_inspections ai JOIN inspections i ON i.id = ai.inspection_id"
-                " WHERE ai.assignment_id = ?",
-                (assignment_id,),
-            )
-        ]
-        new = rules.derive_status(row[1], statuses, cancelled=row[0] == "cancelled")
-        if new != row[0]:
+        statuses = tx.scalars(
+            "SELECT i.status FROM assignment_inspections ai JOIN inspections i ON i.id = ai.inspection_id"
+            " WHERE ai.assignment_id = ?",
+            (assignment_id,),
+        )
+        new = rules.derive_status(row["visits"], statuses, cancelled=row["status"] == "cancelled")
+        if new != row["status"]:
             tx.execute(
                 "UPDATE assignments SET status = ?, updated_at = ? WHERE id = ?", (new, now_iso(), assignment_id)
             )

@@ -63,6 +63,14 @@ def list_entries(
     with db.read() as tx:
         rows = tx.query(sql, params)
     return [
-        AuditEntry(id=r[0], at=r[1], username=r[2], action=r[3], entity=r[4], entity_id=r[5], detail=from_json(r[6]))
+        AuditEntry(
+            id=r["id"],
+            at=r["at"],
+            username=r["username"],
+            action=r["action"],
+            entity=r["entity"],
+            entity_id=r["entity_id"],
+            detail=from_json(r["detail"]),
+        )
         for r in rows
     ]

@@ -85,9 +85,7 @@ def token_hash(secret_key: str, token: str) -> str:
 
 
 def _districts(tx: Tx, user_id: str) -> list[str]:
-    return [
-        r[0] for r in tx.query("SELECT district FROM user_districts WHERE user_id = ? ORDER BY district", (user_id,))
-    ]
+    return tx.scalars("SELECT district FROM user_districts WHERE user_id = ? ORDER BY district", (user_id,))
 
 
 def require_strong_password(password: str, user_inputs: Iterable[str]) -> None:
@@ -293,13 +291,10 @@ def _too_many(wait_seconds: int) -> RateLimited:
 
 def _retry_after(tx: Tx, scope: str, limit: int, window_start: int, window_ms: int, now: int) -> int:
     """Seconds until ``scope`` has fewer than ``limit`` attempts in the window."""
-    times = [
-        r[0]
-        for r in tx.query(
-            "SELECT at_ms FROM login_attempts WHERE scope = ? AND at_ms > ? ORDER BY at_ms DESC LIMIT ?",
-            (scope, window_start, limit),
-        )
-    ]
+    times = tx.scalars(
+        "SELECT at_ms FROM login_attempts WHERE scope = ? AND at_ms > ? ORDER BY at_ms DESC LIMIT ?",
+        (scope, window_start, limit),
+    )
     oldest = times[-1] if times else now
     return max(1, (oldest + window_ms - now + 999) // 1000)
 

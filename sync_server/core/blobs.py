@@ -175,16 +175,18 @@ def status(db: Database, store: BlobStore, actor: Actor, sha256: str) -> BlobSta
     check_sha(sha256)
     with db.read() as tx:
         row = tx.one("SELECT length, complete, media_type, uploaded_by FROM blobs WHERE sha256 = ?", (sha256,))
-        if row is not None and not may_read(tx, actor, sha256, row[3]):
+        if row is not None and not may_read(tx, actor, sha256, row["uploaded_by"]):
             row = None
     if row is None:
         raise NotFound(
             bi("Máy chủ chưa có ảnh này.", "The server holds nothing of this blob yet."), code=Code.BLOB_MISSING
         )
-    if row[1] and store.has(sha256):
-        return BlobStatus(sha256=sha256, offset=row[0], length=row[0], complete=True, media_type=row[2])
+    if row["complete"] and store.has(sha256):
+        return BlobStatus(
+            sha256=sha256, offset=row["length"], length=row["length"], complete=True, media_type=row["media_type"]
+        )
     held = store.held(sha256)
-    return BlobStatus(sha256=sha256, offset=held or 0, length=row[0], complete=False)
+    return BlobStatus(sha256=sha256, offset=held or 0, length=row["length"], complete=False)
 
 
 def append(
@@ -208,16 +210,19 @@ def append(
     with _lock_for(sha256), store.lock(sha256):  # threads of this process, then other processes
         with db.read() as tx:
             row = tx.one("SELECT length, complete FROM blobs WHERE sha256 = ?", (sha256,))
-        if row is not None and row[1] and store.has(sha256):
-            if row[0] != length:
+        if row is not None and row["complete"] and store.has(sha256):
+            if row["length"] != length:
                 raise Conflict(
                     bi("Ảnh này đã có với kích thước khác.", "This blob is stored with another length."),
                     code=Code.LENGTH_MISMATCH,
                 )
             return BlobStatus(sha256=sha256, offset=length, length=length, complete=True)
-        if row is not None and row[0] is not None and row[0] != length:
+        if row is not None and row["length"] is not None and row["length"] != length:
             raise Conflict(
-                bi(f"Upload-Length khác lần trước ({row[0]}).", f"Upload-Length differs from before ({row[0]})."),
+                bi(
+                    f"Upload-Length khác lần trước ({row['length']}).",
+                    f"Upload-Length differs from before ({row['length']}).",
+                ),
                 code=Code.LENGTH_MISMATCH,
             )
         held = store.held(sha256) or 0
@@ -304,7 +309,7 @@ def vouched(tx: Tx, actor: Actor, sha256: str) -> bool:
     """Whether a reference ``actor`` makes now to a blob is vouched for: ``actor`` may already
     read it (a blob not uploaded yet is vouched for later by its uploader naming it)."""
     row = tx.one("SELECT uploaded_by FROM blobs WHERE sha256 = ?", (sha256,))
-    return row is not None and may_read(tx, actor, sha256, row[0])
+    return row is not None and may_read(tx, actor, sha256, row["uploaded_by"])
 
 
 def readable(db: Database, store: BlobStore, actor: Actor, sha256: str) -> BlobStatus:
@@ -312,10 +317,12 @@ def readable(db: Database, store: BlobStore, actor: Actor, sha256: str) -> BlobS
     check_sha(sha256)
     with db.read() as tx:
         row = tx.one("SELECT length, media_type, uploaded_by FROM blobs WHERE sha256 = ? AND complete = 1", (sha256,))
-        allowed = row is not None and may_read(tx, actor, sha256, row[2])
+        allowed = row is not None and may_read(tx, actor, sha256, row["uploaded_by"])
     if row is None or not allowed or not store.has(sha256):
         raise NotFound(
             bi("Không có ảnh này hoặc bạn không được xem.", "No such blob, or you may not see it."),
             code=Code.BLOB_MISSING,
         )
-    return BlobStatus(sha256=sha256, offset=row[0], length=row[0], complete=True, media_type=row[1])
+    return BlobStatus(
+        sha256=sha256, offset=row["length"], length=row["length"], complete=True, media_type=row["media_type"]
+    )

@@ -52,13 +52,13 @@ _TEMPLATE_SELECT = (
 
 def _summary(r: Any) -> TemplateSummary:
     return TemplateSummary(
-        template_id=r[0],
-        version=r[1],
-        status=r[2],
-        title=LocalText(r[3] or "", r[4] or ""),
-        created_at=r[5],
-        published_at=r[6],
-        retired_at=r[7],
+        template_id=r["template_id"],
+        version=r["version"],
+        status=r["status"],
+        title=LocalText(r["title_vi"] or "", r["title_en"] or ""),
+        created_at=r["created_at"],
+        published_at=r["published_at"],
+        retired_at=r["retired_at"],
     )
 
 
@@ -141,7 +141,7 @@ def save_template(
             "SELECT status FROM templates WHERE template_id = ? AND version = ?",
             (template.template_id, template.version),
         )
-        if row is not None and row[0] != "draft":
+        if row is not None and row["status"] != "draft":
             nxt = (
                 tx.scalar("SELECT MAX(version) FROM templates WHERE template_id = ?", (template.template_id,)) or 0
             ) + 1
@@ -216,9 +216,12 @@ def publish_template(db: Database, actor: Actor, template_id: str, version: int)
     require_admin(actor, "ban hành bảng kiểm", "publish checklists")
     with db.write() as tx:
         row = _get_row(tx, template_id, version)
-        if row[2] != "draft":
+        if row["status"] != "draft":
             raise Conflict(
-                bi(f"Phiên bản {version} đã ở trạng thái '{row[2]}'.", f"Version {version} is already {row[2]}."),
+                bi(
+                    f"Phiên bản {version} đã ở trạng thái '{row['status']}'.",
+                    f"Version {version} is already {row['status']}.",
+                ),
                 code=Code.TEMPLATE_NOT_DRAFT,
             )
         document = tx.scalar(
@@ -245,7 +248,7 @@ def retire_template(db: Database, actor: Actor, template_id: str, version: int) 
     require_admin(actor, "ngừng dùng bảng kiểm", "retire checklists")
     with db.write() as tx:
         row = _get_row(tx, template_id, version)
-        if row[2] != "published":
+        if row["status"] != "published":
             raise Conflict(
                 bi("Chỉ ngừng dùng được phiên bản đang ban hành.", "Only a published version can be retired."),
                 code=Code.TEMPLATE_NOT_PUBLISHED,
@@ -284,7 +287,7 @@ def get_template(db: Database, actor: Actor, template_id: str, version: int) -> 
         document = tx.scalar(
             "SELECT document FROM templates WHERE template_id = ? AND version = ?", (template_id, version)
         )
-    if row is None or (row[2] == "draft" and not actor.is_admin):
+    if row is None or (row["status"] == "draft" and not actor.is_admin):
         raise NotFound(
             bi(
                 f"Không có bảng kiểm '{template_id}' phiên bản {version}.",

@@ -274,7 +274,7 @@ class SeedReport:
 def _districts(server: Server) -> list[str]:
     with server.db.read() as tx:
         return [
-            r[0]
+            r["district"]
             for r in tx.query("SELECT district, COUNT(*) AS n FROM sites GROUP BY district ORDER BY n DESC, district")
         ]
 
@@ -341,7 +341,8 @@ def seed_demo_actions(server: Server) -> str:
         inspector = tx.scalar("SELECT id FROM users WHERE username = 'thanhtra1'")
         supervisor = tx.scalar("SELECT id FROM users WHERE username = 'giamsat'")
         published = [
-            (r[0], r[1]) for r in tx.query("SELECT template_id, version FROM templates WHERE status = 'published'")
+            (r["template_id"], r["version"])
+            for r in tx.query("SELECT template_id, version FROM templates WHERE status = 'published'")
         ]
     inspector_actor = auth.actor_for_user(db, inspector) if inspector else None
     supervisor_actor = auth.actor_for_user(db, supervisor) if supervisor else None
@@ -350,7 +351,7 @@ def seed_demo_actions(server: Server) -> str:
     district = sorted(inspector_actor.districts)[0]
     with db.read() as tx:
         sites = [
-            (r[0], r[1])
+            (r["id"], r["kind"])
             for r in tx.query("SELECT id, kind FROM sites WHERE district = ? AND active = 1 ORDER BY code", (district,))
         ]
         chosen: tuple[str, ChecklistTemplate, str] | None = None

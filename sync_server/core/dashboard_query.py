@@ -87,11 +87,15 @@ def inspections_per_day(db: Database, actor: Actor, start: dt.date, end: dt.date
         if width == 10:  # midnights on whole hours: the hours kept by ``tallies``
             buckets = tallies.hours(tx, actor, _digits(starts[0])[:10], _digits(starts[-1])[:10])
         else:
-            buckets = tx.query(
-                f"SELECT substr(i.started_key, 1, {width}) AS k, COUNT(*) FROM inspections i"
-                f" WHERE i.started_key >= ? AND i.started_key < ? AND i.status IN ({_COUNTED_SQL}){cond} GROUP BY k",
-                [_digits(starts[0]), _digits(starts[-1]), *params],
-            )
+            buckets = [
+                (r["k"], r["n"])
+                for r in tx.query(
+                    f"SELECT substr(i.started_key, 1, {width}) AS k, COUNT(*) AS n FROM inspections i"
+                    f" WHERE i.started_key >= ? AND i.started_key < ? AND i.status IN ({_COUNTED_SQL}){cond}"
+                    " GROUP BY k",
+                    [_digits(starts[0]), _digits(starts[-1]), *params],
+                )
+            ]
         odd = [(when,) for _, when in _odd_rows(tx, actor)]
     for key, n in buckets:
         moment = _bucket_start(key)
@@ -105,7 +109,7 @@ def inspections_per_day(db: Database, actor: Actor, start: dt.date, end: dt.date
     return [DayCount(start + dt.timedelta(days=i), counts[start + dt.timedelta(days=i)]) for i in range(days)]
 
 
-Group = tuple[str, str, str, str | None, int]
+Group = tallies.TallyGroup  # with a status always (a missing one counts as a draft)
 
 
 def _odd_rows(tx: Tx, actor: Actor) -> list[tuple[str, str]]:
@@ -113,9 +117,9 @@ def _odd_rows(tx: Tx, actor: Actor) -> list[tuple[str, str]]:
     a plain date or a form SQL does not read; few or none."""
     cond, params = district_filter(actor, "i.district")
     return [
-        (r[0], r[1])
+        (r["site_id"], r["started"])
         for r in tx.query(
-            f"SELECT i.site_id, {_T} FROM inspections i WHERE i.started_key IS NULL"
+            f"SELECT i.site_id, {_T} AS started FROM inspections i WHERE i.started_key IS NULL"
             f" AND i.status IN ({_COUNTED_SQL}){cond}",
             params,
         )
@@ -129,21 +133,21 @@ def _groups(db: Database, actor: Actor) -> list[Group]:
         rows = tallies.groups(tx, actor)
     # a discarded draft leaves the dashboard (``workflow.HIDDEN_STATUSES``); an inspection
     # without a status counts as a draft
-    return [(r[0], r[1], r[2] or "draft", r[3], r[4]) for r in rows if r[2] != "discarded"]
+    return [g._replace(status=g.status or "draft") for g in rows if g.status != "discarded"]
 
 
 def _results(groups: Sequence[Group], index: int) -> dict[str, dict[str, int]]:
     table: dict[str, Counter[str]] = {}
-    for row in groups:
-        if row[2] in COUNTED_STATUSES:
-            table.setdefault(row[1] if index else row[0], Counter())[row[3] or "none"] += row[4]
+    for g in groups:
+        if g.status in COUNTED_STATUSES:
+            table.setdefault(g.site_kind if index else g.district, Counter())[g.result or "none"] += g.inspections
     return {group: dict(counts) for group, counts in sorted(table.items())}
 
 
 def _status_counts(groups: Sequence[Group]) -> dict[str, int]:
     counts: Counter[str] = Counter()
-    for row in groups:
-        counts[row[2]] += row[4]
+    for g in groups:
+        counts[g.status or "draft"] += g.inspections
     rank = {s: i for i, s in enumerate(STATUS_ORDER)}
     return dict(sorted(counts.items(), key=lambda kv: (rank.get(kv[0], len(rank)), kv[0])))
 

@@ -67,7 +67,7 @@ Progress = Callable[[str, int, int], None]  # (table, rows copied so far, rows i
 
 
 def _versions(tx: Tx) -> list[str]:
-    return [r[0] for r in tx.query("SELECT version FROM schema_migrations ORDER BY version")]
+    return tx.scalars("SELECT version FROM schema_migrations ORDER BY version")
 
 
 def _counts(tx: Tx) -> dict[str, int]:

@@ -9,7 +9,8 @@ psycopg and translates ``?`` to ``%s``.
 Rows support access by column name and by index (``sqlite3.Row``; psycopg's ``dict_row``
 plus a tuple view does the same). ``Tx.records``/``Tx.record`` map rows by column name to a
 msgspec Struct, and ``select_list`` derives a query's column list from the Struct's fields, so
-a record's columns are declared once (its Struct).
+a record's columns are declared once (its Struct). A query of one column is read with
+``Tx.scalar`` (first row) or ``Tx.scalars`` (every row); nothing else reads a row by position.
 
 Writes: on SQLite every write transaction goes through ONE writer — a process-wide lock, a
 lock file shared with other server processes (``writer_lock``) and ``BEGIN IMMEDIATE`` — so
@@ -113,7 +114,13 @@ class Tx(Protocol):
 
     def one(self, sql: str, params: Sequence[Any] = ()) -> Row | None: ...
 
-    def scalar(self, sql: str, params: Sequence[Any] = ()) -> Any: ...
+    def scalar(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        """The one column of the first row of ``sql`` (``SELECT count(*) …``), or None."""
+        ...
+
+    def scalars(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        """The one column of every row of ``sql`` (``SELECT id FROM … WHERE …``)."""
+        ...
 
     def records(self, cls: type[S], sql: str, params: Sequence[Any] = ()) -> list[S]:
         """The rows of ``sql`` as ``cls`` Structs, mapped by column name (``to_records``)."""
@@ -156,6 +163,9 @@ class RecordReads:
 
     def one(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
         raise NotImplementedError
+
+    def scalars(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        return [row[0] for row in self.query(sql, params)]
 
     def records(self, cls: type[S], sql: str, params: Sequence[Any] = ()) -> list[S]:
         return to_records(cls, self.query(sql, params))

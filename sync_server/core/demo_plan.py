@@ -30,13 +30,10 @@ def seed_plan(server: Server, district: str) -> str:
     site_kinds = from_json(kinds).get("site_kinds") or []
     with server.db.read() as tx:
         marks = ", ".join("?" for _ in site_kinds)
-        codes = [
-            r[0]
-            for r in tx.query(
-                f"SELECT code FROM sites WHERE district = ? AND active = 1 AND kind IN ({marks}) ORDER BY code",
-                [district, *site_kinds],
-            )
-        ]
+        codes = tx.scalars(
+            f"SELECT code FROM sites WHERE district = ? AND active = 1 AND kind IN ({marks}) ORDER BY code",
+            [district, *site_kinds],
+        )
     if not codes:
         return f"plan: no industrial site in {district}; skipped"
     today = local_time.today()

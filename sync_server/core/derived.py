@@ -80,7 +80,7 @@ def save_blob_refs(ctx: PushContext, inspection_id: str, names: set[str]) -> Non
     there stops granting access (PROTOCOL.md §9); a new one records who named it and whether
     it is vouched for (``blobs.vouched``)."""
     tx = ctx.tx
-    held = {r[0] for r in tx.query("SELECT sha256 FROM blob_refs WHERE inspection_id = ?", (inspection_id,))}
+    held = set(tx.scalars("SELECT sha256 FROM blob_refs WHERE inspection_id = ?", (inspection_id,)))
     gone = sorted(held - names)
     if gone:
         tx.executemany(

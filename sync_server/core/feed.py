@@ -146,4 +146,4 @@ def read_held(tx: Tx, key: FeedKey) -> Held | None:
     row = tx.one(
         "SELECT value, hlc, writer_client, writer_user FROM feed WHERE entity = ? AND entity_id = ? AND field = ?", key
     )
-    return None if row is None else Held(row[0], row[1], row[2], row[3])
+    return None if row is None else Held(row["value"], row["hlc"], row["writer_client"], row["writer_user"])

@@ -235,8 +235,8 @@ def list_inspections(
             }
         elif counted is None:
             counts = {
-                r[0] or "none": r[1]
-                for r in tx.query("SELECT i.status, COUNT(*)" + base + " GROUP BY i.status", params)
+                r["status"] or "none": r["n"]
+                for r in tx.query("SELECT i.status, COUNT(*) AS n" + base + " GROUP BY i.status", params)
             }
         if counted is None:
             # "none" keys the rows without a status; no row has the status "none" itself
@@ -270,13 +270,13 @@ def _answers(tx: Tx, inspection_id: str) -> dict[str, Answer]:
     for r in tx.query(
         "SELECT entity_id, field, value FROM feed WHERE inspection_id = ? AND entity = 'answer'", (inspection_id,)
     ):
-        fields.setdefault(protocol.question_of_answer(r[0]), {})[r[1]] = from_json(r[2])
+        fields.setdefault(protocol.question_of_answer(r["entity_id"]), {})[r["field"]] = from_json(r["value"])
     return {qid: answer_from_fields(inspection_id, qid, f) for qid, f in fields.items()}
 
 
 def _header(tx: Tx, inspection_id: str) -> dict[str, Any]:
     return {
-        r[0]: from_json(r[1])
+        r["field"]: from_json(r["value"])
         for r in tx.query(
             "SELECT field, value FROM feed WHERE entity = 'inspection' AND entity_id = ?", (inspection_id,)
         )
@@ -295,7 +295,7 @@ def _blob_state(
     if not names:
         return [], []
     marks = ", ".join("?" for _ in names)
-    have = {r[0] for r in tx.query(f"SELECT sha256 FROM blobs WHERE complete = 1 AND sha256 IN ({marks})", names)}
+    have = set(tx.scalars(f"SELECT sha256 FROM blobs WHERE complete = 1 AND sha256 IN ({marks})", names))
     return names, [n for n in names if n not in have]
 
 

@@ -556,7 +556,7 @@ def create_plan(db: Database, actor: Actor, data: PlanInput) -> PlanDetail:
 
 def _load_plan(tx: Tx, actor: Actor, plan_id: str) -> PlanRow:
     row = tx.record(PlanRow, _PLAN_SELECT + " WHERE id = ?", (plan_id,))
-    districts = [r[0] for r in tx.query("SELECT district FROM plan_districts WHERE plan_id = ?", (plan_id,))]
+    districts = tx.scalars("SELECT district FROM plan_districts WHERE plan_id = ?", (plan_id,))
     if row is None or not _may_see(actor, districts):
         raise NotFound(
             bi(
@@ -579,24 +579,24 @@ def _may_see(actor: Actor, districts: list[str]) -> bool:
 def _teams(tx: Tx, plan_id: str) -> list[TeamView]:
     out: list[TeamView] = []
     for t in tx.query(
-        "SELECT t.id, t.name, u.username, COALESCE(u.full_name, u.username) FROM teams t"
+        "SELECT t.id, t.name, u.username, COALESCE(u.full_name, u.username) AS full_name FROM teams t"
         " JOIN users u ON u.id = t.lead_id WHERE t.plan_id = ?"
         " ORDER BY t.position, t.name",
         (plan_id,),
     ):
         members = tx.query(
-            "SELECT u.username, COALESCE(u.full_name, u.username) FROM team_members m JOIN users u ON u.id = m.user_id"
-            " WHERE m.team_id = ? ORDER BY u.username",
-            (t[0],),
+            "SELECT u.username, COALESCE(u.full_name, u.username) AS full_name FROM team_members m"
+            " JOIN users u ON u.id = m.user_id WHERE m.team_id = ? ORDER BY u.username",
+            (t["id"],),
         )
         out.append(
             TeamView(
-                id=t[0],
-                name=t[1],
-                lead=t[2],
-                members=[m[0] for m in members],
-                member_names=[m[1] for m in members],
-                lead_name=t[3],
+                id=t["id"],
+                name=t["name"],
+                lead=t["username"],
+                members=[m["username"] for m in members],
+                member_names=[m["full_name"] for m in members],
+                lead_name=t["full_name"],
             )
         )
     return out
@@ -621,7 +621,7 @@ def _summary(tx: Tx, row: PlanRow, today: dt.date) -> PlanSummary:
     progress = Progress()
     for r in tx.query("SELECT status, due_date FROM assignments WHERE plan_id = ?", (row.id,)):
         _count(progress, r["status"], r["due_date"], today)
-    districts = [r[0] for r in tx.query("SELECT district FROM plan_districts WHERE plan_id = ? ORDER BY 1", (row.id,))]
+    districts = tx.scalars("SELECT district FROM plan_districts WHERE plan_id = ? ORDER BY 1", (row.id,))
     title = tx.scalar(
         "SELECT title_vi FROM templates WHERE template_id = ? ORDER BY version DESC LIMIT 1", (row.template_id,)
     )
@@ -645,7 +645,7 @@ def _views(tx: Tx, where: str, params: list[Any], today: dt.date) -> list[Assign
             f" WHERE assignment_id IN ({marks}) ORDER BY linked_at",
             chunk,
         ):
-            links.setdefault(r[0], []).append(r[1])
+            links.setdefault(r["assignment_id"], []).append(r["inspection_id"])
     return [
         AssignmentView(
             document=d,
@@ -669,7 +669,7 @@ def list_plans(db: Database, actor: Actor, status: str | None = None) -> list[Pl
         rows = tx.records(PlanRow, sql + " ORDER BY created_at DESC, name", params)
         out = []
         for row in rows:
-            districts = [r[0] for r in tx.query("SELECT district FROM plan_districts WHERE plan_id = ?", (row.id,))]
+            districts = tx.scalars("SELECT district FROM plan_districts WHERE plan_id = ?", (row.id,))
             if _may_see(actor, districts):
                 out.append(_summary(tx, row, today))
     return out
@@ -705,7 +705,7 @@ def update_plan(db: Database, actor: Actor, plan_id: str, patch: PlanPatch) -> P
             _check_window(frm, to, problems)
         new_sites: list[PlanSite] = []
         if patch.add_sites is not None:
-            held = {r[0] for r in tx.query("SELECT site_id FROM assignments WHERE plan_id = ?", (plan_id,))}
+            held = set(tx.scalars("SELECT site_id FROM assignments WHERE plan_id = ?", (plan_id,)))
             new_sites = [s for s in select_sites(tx, actor, patch.add_sites, problems) if s.id not in held]
         cancel_ids: list[str] = []
         if patch.cancel_site_codes:
@@ -717,7 +717,7 @@ def update_plan(db: Database, actor: Actor, plan_id: str, patch: PlanPatch) -> P
                 )
                 if not found:
                     problems.append(_no_open_assignment(row_no, code))
-                cancel_ids += [r[0] for r in found]
+                cancel_ids += [r["id"] for r in found]
         users = _check_teams(tx, patch.teams, problems) if patch.teams is not None else {}
         moves = _check_moves(tx, plan_id, patch.move_sites or {}, patch.teams or [], problems)
         _raise(problems)
@@ -737,21 +737,18 @@ def update_plan(db: Database, actor: Actor, plan_id: str, patch: PlanPatch) -> P
             ),
         )
         if to != row.window_to:
-            touched += [
-                r[0]
-                for r in tx.query(
-                    "SELECT id FROM assignments WHERE plan_id = ? AND follow_up_of IS NULL AND due_date = ?"
-                    " AND status IN ('planned', 'in_progress')",
-                    (plan_id, row.window_to),
-                )
-            ]
+            touched += tx.scalars(
+                "SELECT id FROM assignments WHERE plan_id = ? AND follow_up_of IS NULL AND due_date = ?"
+                " AND status IN ('planned', 'in_progress')",
+                (plan_id, row.window_to),
+            )
             tx.execute(
                 "UPDATE assignments SET due_date = ?, updated_at = ? WHERE plan_id = ? AND follow_up_of IS NULL"
                 " AND due_date = ? AND status IN ('planned', 'in_progress')",
                 (to, now_iso(), plan_id, row.window_to),
             )
         if new_sites:
-            team_ids = [r[0] for r in tx.query("SELECT id FROM teams WHERE plan_id = ? ORDER BY position", (plan_id,))]
+            team_ids = tx.scalars("SELECT id FROM teams WHERE plan_id = ? ORDER BY position", (plan_id,))
             visits = tx.scalar("SELECT MAX(visits) FROM assignments WHERE plan_id = ?", (plan_id,)) or 1
             touched += _insert_assignments(tx, plan_id, new_sites, team_ids, row.template_id, to, visits)
         for assignment_id in cancel_ids:
@@ -761,7 +758,7 @@ def update_plan(db: Database, actor: Actor, plan_id: str, patch: PlanPatch) -> P
         touched += cancel_ids
         # names and due dates are in every document: rewrite them all when those changed
         if patch.name is not None and patch.name.strip() != row.name:
-            touched = [r[0] for r in tx.query("SELECT id FROM assignments WHERE plan_id = ?", (plan_id,))]
+            touched = tx.scalars("SELECT id FROM assignments WHERE plan_id = ?", (plan_id,))
         _sync_districts(tx, plan_id)
         feed = FeedWriter(tx)
         _publish_ids(tx, feed, sorted(set(touched)))
@@ -784,7 +781,7 @@ def _check_moves(
     tx: Tx, plan_id: str, moves: dict[str, str], new_teams: list[TeamInput], problems: list[FieldProblem]
 ) -> list[tuple[Any, str]]:
     """(open assignment row, team name) for each site code to move; problems name the rest."""
-    names = {r[0] for r in tx.query("SELECT name FROM teams WHERE plan_id = ?", (plan_id,))}
+    names = set(tx.scalars("SELECT name FROM teams WHERE plan_id = ?", (plan_id,)))
     names |= {t.name.strip() for t in new_teams}
     out: list[tuple[Any, str]] = []
     for row_no, (code, team_name) in enumerate(moves.items(), start=1):
@@ -817,7 +814,7 @@ def _move(tx: Tx, plan_id: str, moves: list[tuple[Any, str]]) -> list[str]:
     inspection already linked to the old one stays linked to it."""
     if not moves:
         return []
-    teams = {r[1]: r[0] for r in tx.query("SELECT id, name FROM teams WHERE plan_id = ?", (plan_id,))}
+    teams = {r["name"]: r["id"] for r in tx.query("SELECT id, name FROM teams WHERE plan_id = ?", (plan_id,))}
     touched: list[str] = []
     for row, team_name in moves:
         tx.execute("UPDATE assignments SET status = 'cancelled', updated_at = ? WHERE id = ?", (now_iso(), row["id"]))
@@ -839,7 +836,7 @@ def _update_teams(tx: Tx, plan_id: str, teams: list[TeamInput], users: dict[str,
     """Set each named team's lead and members (new names make new teams); returns the
     assignments of every team whose members changed, to write them to the feed again so that
     a new member's next pull brings them whatever its cursor."""
-    existing = {r[1]: r[0] for r in tx.query("SELECT id, name FROM teams WHERE plan_id = ?", (plan_id,))}
+    existing = {r["name"]: r["id"] for r in tx.query("SELECT id, name FROM teams WHERE plan_id = ?", (plan_id,))}
     position = len(existing)
     changed: list[str] = []
     for team in teams:
@@ -849,13 +846,13 @@ def _update_teams(tx: Tx, plan_id: str, teams: list[TeamInput], users: dict[str,
             position += 1
             continue
         wanted = {users[u].id for u in {team.lead, *team.members}}
-        held = {r[0] for r in tx.query("SELECT user_id FROM team_members WHERE team_id = ?", (team_id,))}
+        held = set(tx.scalars("SELECT user_id FROM team_members WHERE team_id = ?", (team_id,)))
         tx.execute("UPDATE teams SET lead_id = ? WHERE id = ?", (users[team.lead].id, team_id))
         if wanted != held:
             tx.execute("DELETE FROM team_members WHERE team_id = ?", (team_id,))
             for user_id in sorted(wanted):
                 tx.execute("INSERT INTO team_members (team_id, user_id) VALUES (?, ?)", (team_id, user_id))
-            changed += [r[0] for r in tx.query("SELECT id FROM assignments WHERE team_id = ?", (team_id,))]
+            changed += tx.scalars("SELECT id FROM assignments WHERE team_id = ?", (team_id,))
     return changed
 
 
@@ -867,12 +864,9 @@ def close_plan(db: Database, actor: Actor, plan_id: str) -> PlanDetail:
         if row.status == "closed":
             raise Conflict(bi("Kế hoạch đã đóng.", "The plan is already closed."), code=Code.PLAN_CLOSED)
         stamp = now_iso()
-        ids = [
-            r[0]
-            for r in tx.query(
-                "SELECT id FROM assignments WHERE plan_id = ? AND status IN ('planned', 'in_progress')", (plan_id,)
-            )
-        ]
+        ids = tx.scalars(
+            "SELECT id FROM assignments WHERE plan_id = ? AND status IN ('planned', 'in_progress')", (plan_id,)
+        )
         tx.execute(
             "UPDATE assignments SET status = 'cancelled', updated_at = ? WHERE plan_id = ?"
             " AND status IN ('planned', 'in_progress')",
@@ -1042,9 +1036,9 @@ def inspectors_for(db: Database, actor: Actor) -> list[InspectorChoice]:
         )
         out = []
         for r in rows:
-            districts = sorted(d[0] for d in tx.query("SELECT district FROM user_districts WHERE user_id = ?", (r[0],)))
+            districts = sorted(tx.scalars("SELECT district FROM user_districts WHERE user_id = ?", (r["id"],)))
             if actor.is_admin or any(d in actor.districts for d in districts):
-                out.append(InspectorChoice(username=r[1], full_name=r[2], districts=districts))
+                out.append(InspectorChoice(username=r["username"], full_name=r["full_name"], districts=districts))
     return out
 
 
@@ -1052,10 +1046,10 @@ def published_templates(db: Database) -> list[tuple[str, str]]:
     """(template id, Vietnamese title) of every checklist with a published version."""
     with db.read() as tx:
         rows = tx.query(
-            "SELECT template_id, MAX(title_vi) FROM templates WHERE status = 'published' GROUP BY template_id"
-            " ORDER BY template_id"
+            "SELECT template_id, MAX(title_vi) AS title FROM templates WHERE status = 'published'"
+            " GROUP BY template_id ORDER BY template_id"
         )
-    return [(r[0], r[1] or r[0]) for r in rows]
+    return [(r["template_id"], r["title"] or r["template_id"]) for r in rows]
 
 
 def sites_in_open_plans(db: Database, actor: Actor) -> set[str]:
@@ -1065,9 +1059,10 @@ def sites_in_open_plans(db: Database, actor: Actor) -> set[str]:
         return set()
     cond, params = district_filter(actor, "a.district")
     with db.read() as tx:
-        rows = tx.query(
-            "SELECT DISTINCT a.site_id FROM assignments a JOIN plans p ON p.id = a.plan_id"
-            " WHERE p.status = 'open' AND a.status IN ('planned', 'in_progress')" + cond,
-            params,
+        return set(
+            tx.scalars(
+                "SELECT DISTINCT a.site_id FROM assignments a JOIN plans p ON p.id = a.plan_id"
+                " WHERE p.status = 'open' AND a.status IN ('planned', 'in_progress')" + cond,
+                params,
+            )
         )
-    return {r[0] for r in rows}

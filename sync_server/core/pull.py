@@ -56,7 +56,7 @@ def pull(
         if client_id is not None:  # another user's device learns nothing, not even its cursor
             owner = tx.one("SELECT user_id FROM clients WHERE client_id = ?", (client_id,))
             if owner is not None:
-                check_owner(owner[0], actor)
+                check_owner(owner["user_id"], actor)
         # Visibility keys: the caller's districts and their teams (assignments, ``assignment_feed``).
         keys = None if districts is None else [*sorted(districts), *assignment_feed.team_keys(tx, actor.user_id)]
         if keys is None:
@@ -75,7 +75,8 @@ def pull(
                 params.extend([horizon, *needed_params])
         filter_params = params[1:]
         params.append(limit)
-        count, last, body = tx.one(tx.dialect.pull_page.replace("{where}", where), params)
+        page = tx.one(tx.dialect.pull_page.replace("{where}", where), params)
+        count, last, body = page["n"], page["last_seq"], page["body"]
         # same snapshot: every sequence up to ``top`` is committed, so the cursor never skips one
         top = tx.scalar(tx.dialect.max_seq)
         has_more = (
@@ -84,15 +85,12 @@ def pull(
         )
         older: list[str] = []
         if bounded and count and cursor > 0:
-            older = [
-                r[0]
-                for r in tx.query(
-                    "SELECT DISTINCT inspection_id FROM (SELECT inspection_id FROM feed WHERE seq > ? AND seq <= ? "
-                    f"{where} AND inspection_id IS NOT NULL) AS p WHERE EXISTS "
-                    "(SELECT 1 FROM feed o WHERE o.inspection_id = p.inspection_id AND o.seq <= ?)",
-                    [cursor, last, *filter_params, cursor],
-                )
-            ]
+            older = tx.scalars(
+                "SELECT DISTINCT inspection_id FROM (SELECT inspection_id FROM feed WHERE seq > ? AND seq <= ? "
+                f"{where} AND inspection_id IS NOT NULL) AS p WHERE EXISTS "
+                "(SELECT 1 FROM feed o WHERE o.inspection_id = p.inspection_id AND o.seq <= ?)",
+                [cursor, last, *filter_params, cursor],
+            )
     next_cursor = last if has_more else max(top, last or 0)
     if client_id is not None and not has_more:
         record_pull(db, actor, client_id, next_cursor)
@@ -173,27 +171,22 @@ def records(
     with db.read() as tx:
         if site_id is not None:
             site = tx.one("SELECT district FROM sites WHERE id = ?", (site_id,))
-            require_district(actor, site[0] if site else None, "cơ sở", "site", found=site is not None)
-            rows = tx.query(
+            require_district(actor, site["district"] if site else None, "cơ sở", "site", found=site is not None)
+            found = tx.scalars(
                 f"SELECT id FROM inspections WHERE site_id = ? AND status <> 'discarded'{scope}"
                 " ORDER BY created_at DESC, id DESC LIMIT ?",
                 [site_id, *scope_params, protocol.MAX_RECORDS_PER_FETCH + 1],
             )
-            found = [r[0] for r in rows]
             more = len(found) > protocol.MAX_RECORDS_PER_FETCH
             found = found[: protocol.MAX_RECORDS_PER_FETCH]
         else:
             marks = ", ".join("?" for _ in ids)
-            found = [
-                r[0]
-                for r in tx.query(f"SELECT id FROM inspections WHERE id IN ({marks}){scope}", [*ids, *scope_params])
-            ]
+            found = tx.scalars(f"SELECT id FROM inspections WHERE id IN ({marks}){scope}", [*ids, *scope_params])
         body = ""
         if found:
             marks = ", ".join("?" for _ in found)
             body = ",".join(
-                r[0]
-                for r in tx.query(
+                tx.scalars(
                     f"SELECT '{{\"seq\":' || seq || {tx.dialect.pull_tail} FROM feed WHERE inspection_id IN ({marks}) ORDER BY seq",
                     found,
                 )

@@ -28,23 +28,23 @@ def link_assignment(ctx: PushContext, insp: InspectionRow, c: Change) -> ChangeR
     if c.value is None:
         return ChangeResult(change_id=c.change_id, status="applied")
     row = ctx.tx.one("SELECT site_id, district, team_id, template_id, status FROM assignments WHERE id = ?", (c.value,))
-    if row is None or not (ctx.visible(row[1]) or _member(ctx, row[2])):
+    if row is None or not (ctx.visible(row["district"]) or _member(ctx, row["team_id"])):
         raise Rejection(
             Code.INVALID_VALUE,
             "Máy chủ không có việc được giao này hoặc bạn không thuộc đoàn được giao.",
             "The server has no such assignment, or you are not in the team it is assigned to.",
         )
-    if row[0] != insp.site_id:
+    if row["site_id"] != insp.site_id:
         raise Rejection(
             Code.INVALID_VALUE,
             "Việc được giao là cho một cơ sở khác với cơ sở của biên bản.",
             "The assignment is for a different site than the inspection.",
         )
-    if insp.template_id is not None and insp.template_id != row[3]:
+    if insp.template_id is not None and insp.template_id != row["template_id"]:
         raise Rejection(
             Code.INVALID_VALUE,
-            f"Việc được giao dùng bảng kiểm '{row[3]}', biên bản dùng '{insp.template_id}'.",
-            f"The assignment uses checklist '{row[3]}' but the inspection uses '{insp.template_id}'.",
+            f"Việc được giao dùng bảng kiểm '{row['template_id']}', biên bản dùng '{insp.template_id}'.",
+            f"The assignment uses checklist '{row['template_id']}' but the inspection uses '{insp.template_id}'.",
         )
     ctx.write(key, to_json(c.value), c.hlc, insp.district, insp.id)
     assignment_feed.link(ctx.tx, c.value, insp.id)

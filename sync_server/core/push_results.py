@@ -17,11 +17,40 @@ conflict pays nothing.
 
 from __future__ import annotations
 
+import msgspec
+
 from shared_schema.protocol import MAX_CHANGES_PER_PUSH
-from shared_schema.sync import Change, ChangeResult
-from sync_server.core.db import Tx
+from shared_schema.sync import Change, ChangeResult, ChangeStatus
+from shared_schema.text import BiText
+from sync_server.core.db import Tx, select_list
 
 KEEP_WINDOW = 2 * MAX_CHANGES_PER_PUSH
+
+
+class RememberedResult(msgspec.Struct, frozen=True):
+    """One row of ``push_results``: a change's first outcome. ``reason_vi``/``reason_en`` are
+    ``reason`` in each language (migration 0017; None in rows written before it)."""
+
+    client_seq: int
+    status: ChangeStatus
+    code: str | None
+    reason: str | None
+    reason_vi: str | None
+    reason_en: str | None
+    conflict: bool
+
+    def as_duplicate(self, change_id: str) -> ChangeResult:
+        reason: str | None = self.reason
+        if self.reason_vi is not None:
+            reason = BiText(self.reason_vi, self.reason_en or "")
+        return ChangeResult(
+            change_id=change_id,
+            status="duplicate",
+            original_status=self.status,
+            code=self.code,
+            reason=reason,
+            conflict=self.conflict,
+        )
 
 
 def save(tx: Tx, client_id: str, acked_seq: int, outcomes: list[tuple[int, ChangeResult]]) -> None:
@@ -30,8 +59,21 @@ def save(tx: Tx, client_id: str, acked_seq: int, outcomes: list[tuple[int, Chang
         return
     tx.execute("DELETE FROM push_results WHERE client_id = ? AND client_seq <= ?", (client_id, acked_seq - KEEP_WINDOW))
     tx.executemany(
-        "INSERT INTO push_results (client_id, client_seq, status, code, reason, conflict) VALUES (?, ?, ?, ?, ?, ?)",
-        [(client_id, seq, r.status, r.code, r.reason, int(r.conflict)) for seq, r in outcomes],
+        "INSERT INTO push_results (client_id, client_seq, status, code, reason, reason_vi, reason_en, conflict)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (
+                client_id,
+                seq,
+                r.status,
+                r.code,
+                r.reason,
+                r.messages.vi if r.messages is not None else None,
+                r.messages.en if r.messages is not None else None,
+                int(r.conflict),
+            )
+            for seq, r in outcomes
+        ],
     )
 
 
@@ -40,26 +82,16 @@ def duplicates(tx: Tx, client_id: str, changes: list[Change]) -> list[ChangeResu
     was remembered (one range query for the whole run of duplicates)."""
     if not changes:
         return []
-    rows = tx.query(
-        "SELECT client_seq, status, code, reason, conflict FROM push_results"
-        " WHERE client_id = ? AND client_seq BETWEEN ? AND ?",
+    rows = tx.records(
+        RememberedResult,
+        f"SELECT {select_list(RememberedResult)} FROM push_results WHERE client_id = ? AND client_seq BETWEEN ? AND ?",
         (client_id, changes[0].client_seq, changes[-1].client_seq),
     )
-    held = {int(r[0]): r for r in rows}
+    held = {int(r.client_seq): r for r in rows}
     out: list[ChangeResult] = []
     for c in changes:
         row = held.get(c.client_seq)
-        if row is None:
-            out.append(ChangeResult(change_id=c.change_id, status="duplicate"))
-        else:
-            out.append(
-                ChangeResult(
-                    change_id=c.change_id,
-                    status="duplicate",
-                    original_status=row[1],
-                    code=row[2],
-                    reason=row[3],
-                    conflict=bool(row[4]),
-                )
-            )
+        out.append(
+            ChangeResult(change_id=c.change_id, status="duplicate") if row is None else row.as_duplicate(c.change_id)
+        )
     return out

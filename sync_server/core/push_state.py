@@ -2,7 +2,7 @@
 holds, and the writes it stages (``PushContext``)."""
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from shared_schema import protocol
@@ -43,14 +43,13 @@ class InspectionRow:
     dirty: bool = False
 
 
-INSPECTION_COLUMNS = (
-    "id, site_id, district, template_id, template_version, status, kind, score, result, "
-    "inspector, created_by, started_at, submitted_at, record_number, record_year, record_seq, first_submitted_at"
-)
+# The columns of an ``InspectionRow`` (its fields but the two this push keeps for itself).
+_INSPECTION_FIELDS = tuple(f.name for f in fields(InspectionRow) if f.name not in ("is_new", "dirty"))
+INSPECTION_COLUMNS = ", ".join(_INSPECTION_FIELDS)
 
 
 def inspection_from_row(r: Any) -> InspectionRow:
-    return InspectionRow(*[r[i] for i in range(17)])
+    return InspectionRow(**{name: r[name] for name in _INSPECTION_FIELDS})
 
 
 @dataclass(slots=True)
@@ -139,16 +138,16 @@ class PushContext:
         for chunk in chunks(id_list):
             marks = ", ".join("?" for _ in chunk)
             for r in self.tx.query(f"SELECT {INSPECTION_COLUMNS} FROM inspections WHERE id IN ({marks})", chunk):
-                self.inspections[r[0]] = inspection_from_row(r)
+                self.inspections[r["id"]] = inspection_from_row(r)
             for r in self.tx.query(
                 "SELECT entity, entity_id, field, value, hlc, writer_client, writer_user, inspection_id FROM feed"
                 f" WHERE inspection_id IN ({marks})",
                 chunk,
             ):
-                key = (r[0], r[1], r[2])
-                self.held[key] = Held(r[3], r[4], r[5], r[6])
-                if r[0] == "answer":
-                    self.answer_keys.setdefault(r[7], set()).add(key)
+                key = (r["entity"], r["entity_id"], r["field"])
+                self.held[key] = Held(r["value"], r["hlc"], r["writer_client"], r["writer_user"])
+                if r["entity"] == "answer":
+                    self.answer_keys.setdefault(r["inspection_id"], set()).add(key)
         for i in id_list:
             self.inspections.setdefault(i, None)
         self.preloaded.update(id_list)
@@ -162,7 +161,7 @@ class PushContext:
     def site(self, site_id: str) -> SiteRow | None:
         if site_id not in self.sites:
             r = self.tx.one("SELECT id, district, active FROM sites WHERE id = ?", (site_id,))
-            self.sites[site_id] = None if r is None else SiteRow(r[0], r[1], bool(r[2]))
+            self.sites[site_id] = None if r is None else SiteRow(r["id"], r["district"], bool(r["active"]))
         return self.sites[site_id]
 
     def get_held(self, key: FeedKey, inspection_id: str | None) -> Held | None:

@@ -21,7 +21,7 @@ def districts_in_scope(db: Database, actor: Actor) -> list[str]:
         return sorted(actor.districts)
     with db.read() as tx:
         rows = tx.query("SELECT DISTINCT district FROM sites UNION SELECT DISTINCT district FROM inspections")
-    return sorted({r[0] for r in rows if r[0]})
+    return sorted({r["district"] for r in rows if r["district"]})
 
 
 def _distinct_in_scope(db: Database, actor: Actor, column: str) -> list[str]:
@@ -90,30 +90,30 @@ def corrective_actions(db: Database, actor: Actor) -> list[ActionRow]:
     cond, params = district_filter(actor, "a.district")
     with db.read() as tx:
         rows = tx.query(
-            "SELECT a.id, a.inspection_id, a.question_id, a.site_id, COALESCE(s.name, a.site_id),"
-            " COALESCE(i.started_at, i.created_at), i.template_id, a.deadline, a.status, a.district, s.kind,"
-            " a.fixed_on"
+            "SELECT a.id, a.inspection_id, a.question_id, a.site_id, COALESCE(s.name, a.site_id) AS site_name,"
+            " COALESCE(i.started_at, i.created_at) AS inspected_at, i.template_id, a.deadline, a.status, a.district,"
+            " s.kind, a.fixed_on"
             " FROM actions a LEFT JOIN inspections i ON i.id = a.inspection_id LEFT JOIN sites s ON s.id = a.site_id"
             " WHERE COALESCE(i.status, '') <> 'discarded'" + cond,
             params,
         )
-        found = core_actions.read_actions(tx, [r[0] for r in rows])
+        found = core_actions.read_actions(tx, [r["id"] for r in rows])
     return [
         ActionRow(
-            action_id=r[0],
-            inspection_id=r[1],
-            question_id=r[2] or "",
-            question_label=r[2] or "",
-            site_id=r[3],
-            site_name=r[4],
-            inspected_at=r[5],
-            template_id=r[6],
-            due_date=r[7],
-            status=r[8],
-            district=r[9],
-            site_kind=r[10],
-            fixed_on=r[11],
-            corrective_action=found[r[0]].description,
+            action_id=r["id"],
+            inspection_id=r["inspection_id"],
+            question_id=r["question_id"] or "",
+            question_label=r["question_id"] or "",
+            site_id=r["site_id"],
+            site_name=r["site_name"],
+            inspected_at=r["inspected_at"],
+            template_id=r["template_id"],
+            due_date=r["deadline"],
+            status=r["status"],
+            district=r["district"],
+            site_kind=r["kind"],
+            fixed_on=r["fixed_on"],
+            corrective_action=found[r["id"]].description,
         )
         for r in rows
     ]
@@ -124,27 +124,28 @@ def latest_approval_per_site(db: Database, actor: Actor) -> dict[str, str]:
     cond, params = district_filter(actor, "district")
     with db.read() as tx:
         rows = tx.query(
-            "SELECT site_id, MAX(COALESCE(started_at, created_at)) FROM inspections WHERE status = 'approved'"
+            "SELECT site_id, MAX(COALESCE(started_at, created_at)) AS started FROM inspections WHERE status = 'approved'"
             + cond
             + " GROUP BY site_id",
             params,
         )
-    return {r[0]: r[1] for r in rows}
+    return {r["site_id"]: r["started"] for r in rows}
 
 
 def audit_actions(db: Database, actor: Actor) -> list[str]:
     require_admin(actor, "xem nhật ký thao tác", "read the audit log")
     with db.read() as tx:
-        return [r[0] for r in tx.query("SELECT DISTINCT action FROM audit ORDER BY action")]
+        actions: list[str] = tx.scalars("SELECT DISTINCT action FROM audit ORDER BY action")
+    return actions
 
 
 def template_versions(db: Database, actor: Actor, template_id: str) -> list[int]:
     where = "" if actor.is_admin else " AND status IN ('published', 'retired')"
     with db.read() as tx:
-        rows = tx.query(
+        versions: list[int] = tx.scalars(
             "SELECT version FROM templates WHERE template_id = ?" + where + " ORDER BY version", (template_id,)
         )
-    return [r[0] for r in rows]
+    return versions
 
 
 def next_free_version(db: Database, template_id: str, version: int) -> int:
@@ -161,7 +162,7 @@ def site_code_and_id(db: Database, code_or_id: str) -> tuple[str, str] | None:
     """``(code, id)`` of the site with this code (or id), for the parent field of the site form."""
     with db.read() as tx:
         row = tx.one("SELECT code, id FROM sites WHERE code = ? OR id = ?", (code_or_id, code_or_id))
-    return (row[0], row[1]) if row is not None else None
+    return (row["code"], row["id"]) if row is not None else None
 
 
 def industrial_parks(db: Database, actor: Actor) -> list[tuple[str, str]]:
@@ -169,4 +170,4 @@ def industrial_parks(db: Database, actor: Actor) -> list[tuple[str, str]]:
     districts, by name: the parents a plan can select sites under."""
     with db.read() as tx:
         rows = tx.query("SELECT id, code, name, district FROM sites WHERE kind IN ('KCN', 'CCN') ORDER BY name")
-    return [(r[0], f"{r[2]} ({r[1]})") for r in rows if actor.is_admin or r[3] in actor.districts]
+    return [(r["id"], f"{r['name']} ({r['code']})") for r in rows if actor.is_admin or r["district"] in actor.districts]

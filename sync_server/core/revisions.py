@@ -109,16 +109,16 @@ def read(tx: Tx, inspection_id: str) -> list[Revision]:
     )
     return [
         Revision(
-            at=r[0],
-            entity=r[1],
-            entity_id=r[2],
-            field=r[3],
-            old_value=from_json(r[4]) if r[4] is not None else None,
-            new_value=from_json(r[5]) if r[5] is not None else None,
-            user=r[6],
-            user_full_name=r[7],
-            client_id=r[8],
-            reason=r[9],
+            at=r["at"],
+            entity=r["entity"],
+            entity_id=r["entity_id"],
+            field=r["field"],
+            old_value=from_json(r["old_value"]) if r["old_value"] is not None else None,
+            new_value=from_json(r["new_value"]) if r["new_value"] is not None else None,
+            user=r["username"],
+            user_full_name=r["full_name"],
+            client_id=r["client_id"],
+            reason=r["reason"],
         )
         for r in rows
     ]
@@ -130,5 +130,5 @@ def history(db: Database, actor: Actor, inspection_id: str) -> list[Revision]:
         row = tx.one("SELECT district FROM inspections WHERE id = ?", (inspection_id,))
         if row is None:
             raise NotFound(bi("Không có biên bản này.", "There is no such inspection."), code=Code.NOT_FOUND)
-        require_district(actor, row[0], "biên bản", "inspection")
+        require_district(actor, row["district"], "biên bản", "inspection")
         return read(tx, inspection_id)

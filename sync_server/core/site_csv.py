@@ -176,7 +176,7 @@ def import_sites_csv(db: Database, actor: Actor, text: str) -> ImportReport:
                 seen[key] = line
         parsed.append((line, site, parent))
     with db.write() as tx:
-        by_code = {r[0]: r[1] for r in tx.query("SELECT code, id FROM sites")}
+        by_code = {r["code"]: r["id"] for r in tx.query("SELECT code, id FROM sites")}
         known_ids = set(by_code.values())
         file_ids: dict[str, str] = {}
         for line, site, _ in parsed:

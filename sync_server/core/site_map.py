@@ -129,39 +129,49 @@ def site_map(
         + " ORDER BY COALESCE(l.started_at, l.created_at) DESC, l.id DESC LIMIT 1"
     )
     sql = (
-        "SELECT s.id, s.code, s.name, s.kind, s.district, s.location, i.id, COALESCE(i.started_at, i.created_at),"
-        " i.status, i.score, i.result, i.template_id, i.template_version"
+        "SELECT s.id AS site_id, s.code, s.name, s.kind, s.district, s.location, i.id AS inspection_id,"
+        " COALESCE(i.started_at, i.created_at) AS inspected_at, i.status, i.score, i.result, i.template_id,"
+        " i.template_version"
         f" FROM sites s LEFT JOIN inspections i ON i.id = ({latest})" + where + " ORDER BY s.district, s.name, s.id"
     )
     with db.read() as tx:
         rows = tx.query(sql, [*EXCLUDED_UNLESS_ASKED, *period_params, *params])
         # Actions close only by verification: a later inspection never hides one.
-        deadlines = corrective_actions.unclosed_by_site(tx, [r[0] for r in rows if r[6] is not None])
+        deadlines = corrective_actions.unclosed_by_site(
+            tx, [r["site_id"] for r in rows if r["inspection_id"] is not None]
+        )
         bands: dict[tuple[str, int], dict[str, Any]] = {}
         for r in rows:
-            key = (r[11], r[12])
-            if r[6] is not None and r[11] and r[12] and key not in bands:
-                template = pinned_template(tx, r[11], r[12])
+            key = (r["template_id"], r["template_version"])
+            if r["inspection_id"] is not None and r["template_id"] and r["template_version"] and key not in bands:
+                template = pinned_template(tx, r["template_id"], r["template_version"])
                 bands[key] = {b.id: b for b in template.scoring.bands} if template else {}
     markers: list[MapMarker] = []
     unlocated = 0
     today_text = today.isoformat()
     for r in rows:
-        point = _point(r[5])
+        point = _point(r["location"])
         if point is None:
             unlocated += 1
             continue
         marker = MapMarker(
-            site_id=r[0], code=r[1], name=r[2], kind=r[3], district=r[4], lat=point[0], lon=point[1], state="never"
+            site_id=r["site_id"],
+            code=r["code"],
+            name=r["name"],
+            kind=r["kind"],
+            district=r["district"],
+            lat=point[0],
+            lon=point[1],
+            state="never",
         )
-        if r[6] is not None:
-            band = bands.get((r[11], r[12]), {}).get(r[10]) if r[10] else None
-            dues = deadlines.get(r[0], [])
-            marker.inspection_id = r[6]
-            marker.inspected_at = r[7]
-            marker.status = r[8]
-            marker.score = r[9]
-            marker.result = r[10]
+        if r["inspection_id"] is not None:
+            band = bands.get((r["template_id"], r["template_version"]), {}).get(r["result"]) if r["result"] else None
+            dues = deadlines.get(r["site_id"], [])
+            marker.inspection_id = r["inspection_id"]
+            marker.inspected_at = r["inspected_at"]
+            marker.status = r["status"]
+            marker.score = r["score"]
+            marker.result = r["result"]
             marker.result_label = band.label if band is not None else None
             marker.overdue_actions = sum(1 for d in dues if d is not None and d[:10] < today_text)
             marker.open_actions = len(dues) - marker.overdue_actions

@@ -301,7 +301,9 @@ def list_sites(
     with db.read() as tx:
         total = tx.scalar("SELECT COUNT(*) FROM sites" + sql, params)
         rows = tx.query(SITE_SELECT + page_sql + SITE_KEYSET.order_by(before) + tail, [*page_params, *tail_params])
-    win = paging.window(rows, args, before, finger, lambda r: (r[4], r[2], r[1]), args.cursor is not None)
+    win = paging.window(
+        rows, args, before, finger, lambda r: (r["district"], r["name"], r["code"]), args.cursor is not None
+    )
     return SitePage(
         items=[site_from_row(r) for r in win.rows],
         total=total,

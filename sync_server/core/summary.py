@@ -179,23 +179,48 @@ def _handed_in(actor: Actor, district: str | None, start: dt.date, end: dt.date)
     return sql, args
 
 
+class ResultCount(msgspec.Struct, frozen=True):
+    """Inspections of one district and site kind with one result of one checklist version."""
+
+    district: str
+    site_kind: str
+    template_id: str | None
+    template_version: int | None
+    result: str | None
+    inspections: int
+
+
+class PeriodInspection(msgspec.Struct, frozen=True):
+    """An inspection of the period whose answers the summary reads (prices, workers)."""
+
+    id: str
+    site_id: str
+    district: str
+    site_kind: str
+    template_id: str | None
+    started: str
+
+
 def _inspection_counts(
     tx: Tx, actor: Actor, district: str | None, start: dt.date, end: dt.date
-) -> tuple[dict[tuple[str, str], tuple[int, int]], list[Any]]:
+) -> tuple[dict[tuple[str, str], tuple[int, int]], list[ResultCount]]:
     """Counted by the database: (district, site kind) → (sites, inspections), and the number of
     inspections per (district, kind, checklist, version, result) (whether a result passes is
     the pinned checklist's, read once per version)."""
     where, args = _handed_in(actor, district, start, end)
     group = " GROUP BY i.district, COALESCE(s.kind, '')"
     sizes = {
-        (str(r[0]), str(r[1])): (int(r[2]), int(r[3]))
+        (str(r["district"]), str(r["site_kind"])): (int(r["sites"]), int(r["inspections"]))
         for r in tx.query(
-            f"SELECT i.district, COALESCE(s.kind, ''), COUNT(DISTINCT i.site_id), COUNT(*){where}{group}", args
+            "SELECT i.district, COALESCE(s.kind, '') AS site_kind, COUNT(DISTINCT i.site_id) AS sites,"
+            f" COUNT(*) AS inspections{where}{group}",
+            args,
         )
     }
-    results = tx.query(
-        "SELECT i.district, COALESCE(s.kind, ''), i.template_id, i.template_version, i.result, COUNT(*)"
-        f"{where}{group}, i.template_id, i.template_version, i.result",
+    results = tx.records(
+        ResultCount,
+        "SELECT i.district, COALESCE(s.kind, '') AS site_kind, i.template_id, i.template_version, i.result,"
+        f" COUNT(*) AS inspections{where}{group}, i.template_id, i.template_version, i.result",
         args,
     )
     return sizes, results
@@ -203,14 +228,15 @@ def _inspection_counts(
 
 def _inspections(
     tx: Tx, actor: Actor, district: str | None, start: dt.date, end: dt.date, template_ids: set[str]
-) -> list[Any]:
+) -> list[PeriodInspection]:
     """The period's inspections of the checklists ``template_ids`` (those that record prices or
     workers): id, site, district, site kind, checklist, start, in order of start."""
     where, args = _handed_in(actor, district, start, end)
     marks = ", ".join("?" for _ in template_ids)
-    return tx.query(
-        "SELECT i.id, i.site_id, i.district, COALESCE(s.kind, ''), i.template_id,"
-        f" COALESCE(i.started_at, i.created_at){where} AND i.template_id IN ({marks}) ORDER BY 6, i.id",
+    return tx.records(
+        PeriodInspection,
+        "SELECT i.id, i.site_id, i.district, COALESCE(s.kind, '') AS site_kind, i.template_id,"
+        f" COALESCE(i.started_at, i.created_at) AS started{where} AND i.template_id IN ({marks}) ORDER BY 6, i.id",
         [*args, *sorted(template_ids)],
     )
 
@@ -228,14 +254,14 @@ def _action_counts(
     cond, params = district_filter(actor, "a.district")
     excluded = ", ".join("?" for _ in EXCLUDED_UNLESS_ASKED)
     sql = (
-        "SELECT a.district, COALESCE(s.kind, ''),"
-        f" SUM(CASE WHEN {_ACTION_FOUND} THEN 1 ELSE 0 END),"
+        "SELECT a.district, COALESCE(s.kind, '') AS site_kind,"
+        f" SUM(CASE WHEN {_ACTION_FOUND} THEN 1 ELSE 0 END) AS found,"
         f" SUM(CASE WHEN {_ACTION_FOUND} AND a.status <> 'verified' AND a.deadline IS NOT NULL AND a.deadline < ?"
-        " THEN 1 ELSE 0 END),"
-        f" SUM(CASE WHEN {_ACTION_FOUND} AND a.status = 'reported_fixed' THEN 1 ELSE 0 END),"
-        f" SUM(CASE WHEN {_ACTION_FIXED} THEN 1 ELSE 0 END),"
+        " THEN 1 ELSE 0 END) AS overdue,"
+        f" SUM(CASE WHEN {_ACTION_FOUND} AND a.status = 'reported_fixed' THEN 1 ELSE 0 END) AS awaiting,"
+        f" SUM(CASE WHEN {_ACTION_FIXED} THEN 1 ELSE 0 END) AS fixed,"
         f" SUM(CASE WHEN {_ACTION_FIXED} AND a.fixed_on IS NOT NULL AND a.deadline IS NOT NULL"
-        " AND a.fixed_on <= a.deadline THEN 1 ELSE 0 END)"
+        " AND a.fixed_on <= a.deadline THEN 1 ELSE 0 END) AS on_time"
         " FROM actions a JOIN inspections i ON i.id = a.inspection_id LEFT JOIN sites s ON s.id = a.site_id"
         f" WHERE COALESCE(i.status, 'draft') NOT IN ({excluded}) AND (({_ACTION_FOUND}) OR ({_ACTION_FIXED}))" + cond
     )
@@ -255,7 +281,16 @@ def _action_counts(
         sql += " AND a.district = ?"
         args.append(district)
     rows = tx.query(sql + " GROUP BY a.district, COALESCE(s.kind, '')", args)
-    return {(str(r[0]), str(r[1])): (int(r[2]), int(r[3]), int(r[4]), int(r[5]), int(r[6])) for r in rows}
+    return {
+        (str(r["district"]), str(r["site_kind"])): (
+            int(r["found"]),
+            int(r["overdue"]),
+            int(r["awaiting"]),
+            int(r["fixed"]),
+            int(r["on_time"]),
+        )
+        for r in rows
+    }
 
 
 def _answers(tx: Tx, wanted: list[tuple[str, str]]) -> dict[tuple[str, str], Any]:
@@ -269,7 +304,7 @@ def _answers(tx: Tx, wanted: list[tuple[str, str]]) -> dict[tuple[str, str], Any
             f" AND entity_id IN ({', '.join('?' for _ in chunk)})",
             chunk,
         ):
-            out[split_answer_entity_id(str(r[0]))] = from_json(r[1]) if r[1] is not None else None
+            out[split_answer_entity_id(str(r["entity_id"]))] = from_json(r["value"]) if r["value"] is not None else None
     return out
 
 
@@ -305,28 +340,32 @@ def summary(
         previous = _inspections(tx, actor, district, prev_start, prev_end, price_templates)
         answers = _answers(
             tx,
-            [(r[0], p.question_id) for r in current for p in PRICE_ITEMS if r[4] == p.template_id]
-            + [(r[0], q) for r in current for t, q in OUT_OF_PROVINCE_WORKERS if r[4] == t],
+            [(r.id, p.question_id) for r in current for p in PRICE_ITEMS if r.template_id == p.template_id]
+            + [(r.id, q) for r in current for t, q in OUT_OF_PROVINCE_WORKERS if r.template_id == t],
         )
-        before = _answers(tx, [(r[0], p.question_id) for r in previous for p in PRICE_ITEMS if r[4] == p.template_id])
-        passing: dict[tuple[str, int], dict[str, bool]] = {}
-        for r in results:
-            key = (r[2], r[3])
-            if r[2] and r[3] and key not in passing:
-                template = pinned_template(tx, r[2], r[3])
-                passing[key] = {b.id: b.passing for b in template.scoring.bands} if template else {}
+        before = _answers(
+            tx, [(r.id, p.question_id) for r in previous for p in PRICE_ITEMS if r.template_id == p.template_id]
+        )
+        passing: dict[tuple[str | None, int | None], dict[str, bool]] = {}
+        for c in results:
+            pinned = (c.template_id, c.template_version)
+            if c.template_id and c.template_version and pinned not in passing:
+                template = pinned_template(tx, c.template_id, c.template_version)
+                passing[(c.template_id, c.template_version)] = (
+                    {b.id: b.passing for b in template.scoring.bands} if template else {}
+                )
     groups: dict[tuple[str, str], GroupRow] = {}
     for (dist, kind), (site_count, inspection_count) in sizes.items():
         groups[(dist, kind)] = GroupRow(district=dist, site_kind=kind, sites=site_count, inspections=inspection_count)
-    for dist, kind, template_id, version, result, count in results:
-        group = groups[(str(dist), str(kind))]
-        passes = passing.get((template_id, version), {}).get(result) if result else None
+    for c in results:
+        group = groups[(str(c.district), str(c.site_kind))]
+        passes = passing.get((c.template_id, c.template_version), {}).get(c.result) if c.result else None
         if passes is None:
-            group.no_result += int(count)
+            group.no_result += int(c.inspections)
         elif passes:
-            group.passed += int(count)
+            group.passed += int(c.inspections)
         else:
-            group.not_passed += int(count)
+            group.not_passed += int(c.inspections)
     for key, (found, overdue, awaiting, fixed, on_time) in action_counts.items():
         group = groups.setdefault(key, GroupRow(district=key[0], site_kind=key[1]))
         group.actions, group.overdue, group.awaiting, group.fixed, group.fixed_on_time = (
@@ -341,9 +380,9 @@ def summary(
     workers_latest: dict[str, tuple[tuple[str, str], int]] = {}  # site → (its group, workers)
     for r in current:
         for tid, qid in OUT_OF_PROVINCE_WORKERS:
-            value = _number(answers.get((r[0], qid))) if r[4] == tid else None
+            value = _number(answers.get((r.id, qid))) if r.template_id == tid else None
             if value is not None:
-                workers_latest[r[1]] = ((r[2], r[3]), int(value))
+                workers_latest[r.site_id] = ((r.district, r.site_kind), int(value))
     for key, workers in workers_latest.values():
         groups[key].out_of_province_workers += workers
     rows = sorted(groups.values(), key=lambda g: (g.district, g.site_kind))
@@ -351,11 +390,11 @@ def summary(
     for name in COUNTS:
         setattr(total, name, sum(getattr(g, name) for g in rows))
 
-    def prices_of(rows_: list[Any], values: dict[tuple[str, str], Any], item: PriceItem) -> list[float]:
+    def prices_of(rows_: list[PeriodInspection], values: dict[tuple[str, str], Any], item: PriceItem) -> list[float]:
         found = []
         for r in rows_:
-            if r[4] == item.template_id:
-                value = _number(values.get((r[0], item.question_id)))
+            if r.template_id == item.template_id:
+                value = _number(values.get((r.id, item.question_id)))
                 if value is not None:
                     found.append(value)
         return found

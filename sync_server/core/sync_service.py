@@ -62,13 +62,12 @@ def push(db: Database, actor: Actor, req: PushRequest) -> PushReply:
     if foreign:  # clocks of an earlier client id of this user (a re-registered device)
         with db.read() as tx:
             marks = ", ".join("?" for _ in foreign)
-            owned = {
-                r[0]
-                for r in tx.query(
+            owned = set(
+                tx.scalars(
                     f"SELECT client_id FROM clients WHERE user_id = ? AND client_id IN ({marks})",
                     [actor.user_id, *sorted(foreign)],
                 )
-            }
+            )
         problems = inherited_clock_problems(foreign, owned)
         if problems:
             raise malformed(problems)
@@ -95,14 +94,14 @@ def _push_in(tx: Tx, actor: Actor, req: PushRequest, prepared: dict[int, tuple[s
     ``group_commit``; nothing here depends on being alone in it)."""
     row = tx.one("SELECT last_seq, user_id, last_change_id FROM clients WHERE client_id = ?", (req.client_id,))
     if row is not None:  # before anything that could tell a stranger about the device
-        check_owner(row[1], actor)
-    last_seq = row[0] if row is not None else 0
+        check_owner(row["user_id"], actor)
+    last_seq = row["last_seq"] if row is not None else 0
     expected = last_seq + 1
     for i in range(1, len(req.changes)):
         if req.changes[i].client_seq != req.changes[i - 1].client_seq + 1:
             raise _gap(expected, req.changes[i].client_seq, inside=True)
     if row is not None and req.changes and req.changes[0].client_seq <= last_seq:
-        _check_same_install(req.changes, last_seq, row[2])
+        _check_same_install(req.changes, last_seq, row["last_change_id"])
     new = [c for c in req.changes if c.client_seq > last_seq]
     if new and new[0].client_seq != expected:
         raise _gap(expected, new[0].client_seq, inside=False)

@@ -17,7 +17,7 @@ pushes, reviews, site moves and kind changes, and unit merges, on both engines.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from sync_server.core.access import Actor, district_filter
 from sync_server.core.db import Tx
@@ -39,7 +39,7 @@ def status_counts(
     ``TALLIED_FILTERS``, equal values), leaving out the ``hidden`` statuses; ``None`` keys
     the inspections without a status."""
     cond, params = district_filter(actor, "district")
-    sql = "SELECT status, SUM(n) FROM inspection_tally WHERE 1 = 1" + cond
+    sql = "SELECT status, SUM(n) AS total FROM inspection_tally WHERE 1 = 1" + cond
     args: list[Any] = list(params)
     if hidden:
         sql += f" AND status NOT IN ({', '.join('?' for _ in hidden)})"
@@ -50,29 +50,43 @@ def status_counts(
         sql += f" AND {name} = ?"
         args.append(value)
     rows = tx.query(sql + " GROUP BY status HAVING SUM(n) <> 0", args)
-    return {(r[0] or None): int(r[1]) for r in rows}
+    return {(r["status"] or None): int(r["total"]) for r in rows}
 
 
-def groups(tx: Tx, actor: Actor) -> list[tuple[str, str, str | None, str | None, int]]:
-    """(district, site kind, status, result, count) of the actor's scope, one row per
-    non-empty group (``None`` for a missing status or result, ``''`` for a missing kind)."""
+class TallyGroup(NamedTuple):
+    """Inspections of one district, site kind, status and result (``groups``)."""
+
+    district: str
+    site_kind: str
+    status: str | None
+    result: str | None
+    inspections: int
+
+
+def groups(tx: Tx, actor: Actor) -> list[TallyGroup]:
+    """The actor's scope counted per district, site kind, status and result, one per non-empty
+    group (``None`` for a missing status or result, ``''`` for a missing kind)."""
     cond, params = district_filter(actor, "district")
     rows = tx.query(
-        "SELECT district, site_kind, status, result, SUM(n) FROM inspection_tally WHERE 1 = 1"
+        "SELECT district, site_kind, status, result, SUM(n) AS total FROM inspection_tally WHERE 1 = 1"
         + cond
         + " GROUP BY district, site_kind, status, result HAVING SUM(n) <> 0",
         params,
     )
-    return [(r[0], r[1], r[2] or None, r[3] or None, int(r[4])) for r in rows]
+    return [
+        TallyGroup(r["district"], r["site_kind"], r["status"] or None, r["result"] or None, int(r["total"]))
+        for r in rows
+    ]
 
 
 def latest_per_site(tx: Tx, actor: Actor) -> dict[str, str]:
     """Site id → the latest ``started_key`` of its inspections handed in, in the scope."""
     cond, params = district_filter(actor, "district")
     rows = tx.query(
-        "SELECT site_id, MAX(latest) FROM site_latest WHERE latest IS NOT NULL" + cond + " GROUP BY site_id", params
+        "SELECT site_id, MAX(latest) AS newest FROM site_latest WHERE latest IS NOT NULL" + cond + " GROUP BY site_id",
+        params,
     )
-    return {r[0]: r[1] for r in rows}
+    return {r["site_id"]: r["newest"] for r in rows}
 
 
 def hours(tx: Tx, actor: Actor, first: str, end: str) -> list[tuple[str, int]]:
@@ -80,7 +94,7 @@ def hours(tx: Tx, actor: Actor, first: str, end: str) -> list[tuple[str, int]]:
     ``first`` up to (not including) ``end``, in the scope."""
     cond, params = district_filter(actor, "district")
     rows = tx.query(
-        "SELECT hour, SUM(n) FROM inspection_hours WHERE hour >= ? AND hour < ?" + cond + " GROUP BY hour",
+        "SELECT hour, SUM(n) AS total FROM inspection_hours WHERE hour >= ? AND hour < ?" + cond + " GROUP BY hour",
         [first, end, *params],
     )
-    return [(r[0], int(r[1])) for r in rows]
+    return [(r["hour"], int(r["total"])) for r in rows]

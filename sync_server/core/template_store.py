@@ -25,7 +25,7 @@ def pinned_template(tx: Tx, template_id: str, version: int) -> ChecklistTemplate
     )
     if row is None:
         return None
-    document: str = row[0]
+    document: str = row["document"]
     cached = _cache.get(document)
     if cached is not None:
         return cached

@@ -20,7 +20,7 @@ from shared_schema.records import UNIT_KINDS
 from shared_schema.text import BiText, join_bitexts
 from sync_server.core import assignment_feed, audit
 from sync_server.core.access import Actor, require_admin
-from sync_server.core.db import Database, Tx
+from sync_server.core.db import Database, Row, Tx
 from sync_server.core.errors import Conflict, Invalid, NotFound, bi
 from sync_server.core.feed import FeedWriter
 from sync_server.core.util import now_iso
@@ -90,29 +90,29 @@ def suggest(name: str, names: Iterable[str], limit: int = MAX_SUGGESTIONS) -> li
     return out[:limit]
 
 
-def _unit_from_row(r: tuple[object, ...], names: dict[str, str]) -> Unit:
+def _unit_from_row(r: Row, names: dict[str, str]) -> Unit:
     return Unit(
-        id=str(r[0]),
-        name=str(r[1]),
-        kind=str(r[2]),
-        parent=names.get(str(r[3])) if r[3] else None,
-        valid_from=r[4] if isinstance(r[4], str) else None,
-        valid_to=r[5] if isinstance(r[5], str) else None,
-        replaced_by=names.get(str(r[6])) if r[6] else None,
-        in_force=r[5] is None,
+        id=str(r["id"]),
+        name=str(r["name"]),
+        kind=str(r["kind"]),
+        parent=names.get(str(r["parent_id"])) if r["parent_id"] else None,
+        valid_from=r["valid_from"] if isinstance(r["valid_from"], str) else None,
+        valid_to=r["valid_to"] if isinstance(r["valid_to"], str) else None,
+        replaced_by=names.get(str(r["replaced_by"])) if r["replaced_by"] else None,
+        in_force=r["valid_to"] is None,
     )
 
 
 def _all_units(tx: Tx) -> list[Unit]:
     rows = tx.query("SELECT id, name, kind, parent_id, valid_from, valid_to, replaced_by FROM units")
-    names = {str(r[0]): str(r[1]) for r in rows}
-    units = [_unit_from_row(tuple(r), names) for r in rows]
+    names = {str(r["id"]): str(r["name"]) for r in rows}
+    units = [_unit_from_row(r, names) for r in rows]
     # In force first, then by name as a Vietnamese reader expects (Đ with D, marks ignored).
     return sorted(units, key=lambda u: (not u.in_force, fold(u.name), u.name))
 
 
 def names_in_force(tx: Tx) -> list[str]:
-    return [r[0] for r in tx.query("SELECT name FROM units WHERE valid_to IS NULL ORDER BY name")]
+    return tx.scalars("SELECT name FROM units WHERE valid_to IS NULL ORDER BY name")
 
 
 def list_units(db: Database, actor: Actor, *, include_retired: bool = True) -> list[Unit]:
@@ -139,14 +139,14 @@ def unit_usage(db: Database, actor: Actor) -> dict[str, UnitUsage]:
     usage: dict[str, UnitUsage] = {}
     with db.read() as tx:
         for field, sql in (
-            ("sites", "SELECT district, COUNT(*) FROM sites GROUP BY district"),
-            ("inspections", "SELECT district, COUNT(*) FROM inspections GROUP BY district"),
-            ("users", "SELECT district, COUNT(*) FROM user_districts GROUP BY district"),
-            ("actions", "SELECT district, COUNT(*) FROM actions GROUP BY district"),
-            ("assignments", "SELECT district, COUNT(*) FROM assignments GROUP BY district"),
+            ("sites", "SELECT district, COUNT(*) AS n FROM sites GROUP BY district"),
+            ("inspections", "SELECT district, COUNT(*) AS n FROM inspections GROUP BY district"),
+            ("users", "SELECT district, COUNT(*) AS n FROM user_districts GROUP BY district"),
+            ("actions", "SELECT district, COUNT(*) AS n FROM actions GROUP BY district"),
+            ("assignments", "SELECT district, COUNT(*) AS n FROM assignments GROUP BY district"),
         ):
-            for name, count in tx.query(sql):
-                setattr(usage.setdefault(str(name), UnitUsage()), field, int(count))
+            for r in tx.query(sql):
+                setattr(usage.setdefault(str(r["district"]), UnitUsage()), field, int(r["n"]))
     return usage
 
 
@@ -186,7 +186,7 @@ def require_units(tx: Tx, names: Iterable[str], *, field: str = "district") -> N
 
 def _find_in_force(tx: Tx, ref: str) -> tuple[str, str] | None:
     row = tx.one("SELECT id, name FROM units WHERE valid_to IS NULL AND (name = ? OR id = ?)", (ref.strip(), ref))
-    return (str(row[0]), str(row[1])) if row is not None else None
+    return (str(row["id"]), str(row["name"])) if row is not None else None
 
 
 def create_unit(db: Database, actor: Actor, data: UnitInput) -> Unit:
@@ -240,12 +240,12 @@ def merge_unit(db: Database, actor: Actor, unit_id: str, data: MergeInput) -> Me
         row = tx.one("SELECT id, name, valid_to FROM units WHERE id = ?", (unit_id,))
         if row is None:
             raise NotFound(bi("Không có đơn vị này.", "No such unit."), code=Code.UNIT_MISSING)
-        if row[2] is not None:
+        if row["valid_to"] is not None:
             raise Conflict(
-                bi(f"Đơn vị '{row[1]}' đã thôi hiệu lực.", f"The unit '{row[1]}' is retired already."),
+                bi(f"Đơn vị '{row['name']}' đã thôi hiệu lực.", f"The unit '{row['name']}' is retired already."),
                 code=Code.UNIT_RETIRED,
             )
-        old_name = str(row[1])
+        old_name = str(row["name"])
         target = _find_in_force(tx, data.into)
         if target is None:
             require_units(tx, [data.into], field="into")
@@ -277,7 +277,7 @@ def merge_unit(db: Database, actor: Actor, unit_id: str, data: MergeInput) -> Me
         )
         tx.execute("UPDATE plan_districts SET district = ? WHERE district = ?", (new_name, old_name))
         feed.flush()
-        users = [r[0] for r in tx.query("SELECT user_id FROM user_districts WHERE district = ?", (old_name,))]
+        users = tx.scalars("SELECT user_id FROM user_districts WHERE district = ?", (old_name,))
         for user_id in users:
             tx.execute("DELETE FROM user_districts WHERE user_id = ? AND district = ?", (user_id, old_name))
             if tx.one("SELECT 1 FROM user_districts WHERE user_id = ? AND district = ?", (user_id, new_name)) is None:
@@ -320,7 +320,7 @@ def move_inspections(tx: Tx, feed: FeedWriter, where: str, params: tuple[object,
     """Give the inspections matching ``where`` the district ``district``: their rows, their
     conflicts and their feed rows, which are written again with fresh sequence numbers (same
     values and clocks) so that the devices of the new district pull them. Returns how many."""
-    ids = [r[0] for r in tx.query(f"SELECT id FROM inspections WHERE ({where}) AND district <> ?", (*params, district))]
+    ids = tx.scalars(f"SELECT id FROM inspections WHERE ({where}) AND district <> ?", (*params, district))
     for inspection_id in ids:
         tx.execute("UPDATE inspections SET district = ? WHERE id = ?", (district, inspection_id))
         tx.execute("UPDATE conflicts SET district = ? WHERE inspection_id = ?", (district, inspection_id))
@@ -334,7 +334,7 @@ def move_actions(tx: Tx, feed: FeedWriter, where: str, params: tuple[object, ...
     rows, their conflicts and their feed rows (entity ``action``, written again with fresh
     sequence numbers, same values and clocks, so the new district's devices pull them and the
     board of its supervisor lists them). Returns how many."""
-    ids = [r[0] for r in tx.query(f"SELECT id FROM actions WHERE ({where}) AND district <> ?", (*params, district))]
+    ids = tx.scalars(f"SELECT id FROM actions WHERE ({where}) AND district <> ?", (*params, district))
     for action_id in ids:
         tx.execute("UPDATE actions SET district = ? WHERE id = ?", (district, action_id))
         tx.execute("UPDATE conflicts SET district = ? WHERE entity = 'action' AND entity_id = ?", (district, action_id))
@@ -349,11 +349,11 @@ def move_assignments(tx: Tx, feed: FeedWriter, where: str, params: tuple[object,
     rows = tx.query(
         f"SELECT id, plan_id FROM assignments WHERE ({where}) AND district <> ? ORDER BY id", (*params, district)
     )
-    ids = [str(r[0]) for r in rows]
+    ids = [str(r["id"]) for r in rows]
     now = now_iso()
     for assignment_id in ids:
         tx.execute("UPDATE assignments SET district = ?, updated_at = ? WHERE id = ?", (district, now, assignment_id))
-    for plan_id in sorted({str(r[1]) for r in rows if r[1] is not None}):
+    for plan_id in sorted({str(r["plan_id"]) for r in rows if r["plan_id"] is not None}):
         tx.execute("DELETE FROM plan_districts WHERE plan_id = ?", (plan_id,))
         tx.execute(
             "INSERT INTO plan_districts (plan_id, district) SELECT DISTINCT plan_id, district FROM assignments"

@@ -9,6 +9,7 @@ import pytest
 from field_app.core.device_state import read_state, update_state
 from field_app.core.models import AppError
 from field_app.core.services import AppServices
+from shared_schema.workflow import lock_reason
 from tests.field_app.e2e import PASSWORD, assert_converged, site_id, sync_ok
 from tests.field_app.helpers import complete_answers
 
@@ -114,7 +115,10 @@ def test_an_edit_to_an_inspection_approved_meanwhile_is_refused_shown_and_revert
     assert view.answers["workers"].value == 120  # the server's value came back
     rejected = [n for n in a.notices(x) if n.kind == "rejected"]
     assert len(rejected) == 1 and rejected[0].code == "locked" and rejected[0].value == 999
-    assert "approved" in rejected[0].message.en and rejected[0].message.vi
+    # the server's own reason (push result ``messages``), each language on its own
+    locked = lock_reason("approved")
+    assert locked.en.rstrip(".") in rejected[0].message.en and locked.vi not in rejected[0].message.en
+    assert locked.vi.rstrip(".") in rejected[0].message.vi and locked.en not in rejected[0].message.vi
     assert_converged(world, (a, "an"))
     a.dismiss_notice(rejected[0].notice_id)
     assert [n for n in a.notices(x) if n.kind == "rejected"] == []

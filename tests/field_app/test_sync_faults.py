@@ -22,6 +22,7 @@ import pytest
 
 from field_app.core.services import AppServices
 from shared_schema.protocol import answer_entity_id
+from shared_schema.workflow import lock_reason
 from tests.field_app.e2e import World, assert_converged, site_id, sync_ok
 from tests.field_app.helpers import complete_answers, png_bytes
 from tests.support.camera_photos import camera_jpeg
@@ -298,7 +299,9 @@ def test_a_rejection_in_a_lost_reply_is_shown_after_the_retry(world, proxy):
     sync_ok(app)  # the retry comes back duplicate, with the original rejection
     rejected = [n for n in app.notices(x) if n.kind == "rejected"]
     assert len(rejected) == 1 and rejected[0].code == "locked" and rejected[0].value == 999
-    assert "approved" in rejected[0].message.en and rejected[0].message.vi
+    # the server's own reason, replayed with the duplicate (push result ``messages``)
+    locked = lock_reason("approved")
+    assert locked.en.rstrip(".") in rejected[0].message.en and locked.vi.rstrip(".") in rejected[0].message.vi
     assert app.get_inspection(x).answers["workers"].value == 120  # the server's value came back
     assert_converged(world, (app, "an"))
     sync_ok(app)  # told once

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from shared_schema import codec, errors, records, sync
 from shared_schema.checklist import ChecklistTemplate, Question
 from shared_schema.codec import WireError
+from shared_schema.text import BiText
 from tests.support.sample_checklist import sample_template
 from tests.support.wire_strategies import for_type
 
@@ -107,6 +108,61 @@ def test_a_newer_pull_page_with_extra_fields_everywhere_still_decodes() -> None:
 def test_an_added_field_with_a_default_reads_old_messages() -> None:
     old = codec.encode(sync.PushReply(acked_seq=3, results=[], cursor=9))
     assert codec.decode(old, sync.PushReply).server_time_ms is None
+
+
+class ChangeResultBefore20261130(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """``ChangeResult`` as apps from before 2026-11-30 decode it (no ``messages``)."""
+
+    change_id: str
+    status: str
+    reason: str | None = None
+    code: str | None = None
+    conflict: bool = False
+    original_status: str | None = None
+
+
+class PushReplyBefore20261130(msgspec.Struct, kw_only=True):
+    acked_seq: int
+    results: list[ChangeResultBefore20261130]
+    cursor: int
+    server_time_ms: int | None = None
+
+
+LOCKED = BiText("Biên bản đã duyệt nên bị khóa.", "The inspection is approved and therefore locked.")
+
+
+def test_a_reason_in_both_languages_travels_structured_and_as_one_text() -> None:
+    result = sync.ChangeResult(change_id="c1", status="rejected", reason=LOCKED, code="locked")
+    wire = msgspec.json.decode(codec.encode(result))
+    assert wire["messages"] == {"vi": LOCKED.vi, "en": LOCKED.en}
+    assert wire["reason"] == f"{LOCKED.vi} / {LOCKED.en}"
+    assert type(result.reason) is str  # plain text, as msgspec encodes it
+
+
+def test_an_app_from_before_messages_reads_a_new_push_reply_with_its_reason_text() -> None:
+    new = sync.PushReply(
+        acked_seq=1,
+        cursor=5,
+        results=[sync.ChangeResult(change_id="c1", status="rejected", reason=LOCKED, code="locked")],
+    )
+    old = codec.decode(codec.encode(new), PushReplyBefore20261130)
+    assert old.results == [
+        ChangeResultBefore20261130(
+            change_id="c1", status="rejected", reason=f"{LOCKED.vi} / {LOCKED.en}", code="locked"
+        )
+    ]
+
+
+def test_a_new_app_reads_a_push_reply_of_a_server_from_before_messages() -> None:
+    old = PushReplyBefore20261130(
+        acked_seq=1,
+        cursor=5,
+        results=[
+            ChangeResultBefore20261130(change_id="c1", status="rejected", reason="Bị khóa. / Locked.", code="locked")
+        ],
+    )
+    result = codec.decode(codec.encode(old), sync.PushReply).results[0]
+    assert (result.reason, result.code, result.messages) == ("Bị khóa. / Locked.", "locked", None)
 
 
 def test_a_checklist_with_an_unknown_question_kind_gives_a_clear_error() -> None:

@@ -51,3 +51,14 @@ def test_records_keep_a_joined_expression_named_as_its_field(world: World) -> No
     )
     with world.server.db.read() as tx:
         assert tx.records(DistrictLine, sql, ("sup",)) == [DistrictLine(username="sup", district=DISTRICT_A)]
+
+
+def test_scalars_read_the_one_column_of_every_row_and_scalar_the_first(world: World) -> None:
+    with world.server.db.read() as tx:
+        names = tx.scalars("SELECT username FROM users WHERE role = ? ORDER BY username", ("inspector",))
+        first = tx.scalar("SELECT username FROM users WHERE role = ? ORDER BY username", ("inspector",))
+        none = tx.scalars("SELECT username FROM users WHERE username = ?", ("nobody",))
+        count = tx.scalar("SELECT COUNT(*) FROM users WHERE role = ?", ("inspector",))
+    assert names and names == sorted(names) and first == names[0]
+    assert "insp_a" in names and "sup" not in names
+    assert none == [] and count == len(names)

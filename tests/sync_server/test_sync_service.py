@@ -536,6 +536,7 @@ def test_a_rejected_change_replayed_comes_back_duplicate_with_its_original_reaso
     assert replayed.original_status == "rejected"
     assert replayed.code == first.results[0].code == "invalid_value"
     assert replayed.reason and replayed.reason == first.results[0].reason
+    assert replayed.messages is not None and replayed.messages == first.results[0].messages
     assert (plain.original_status, plain.code, plain.reason, plain.conflict) == (None, None, None, False)
     assert again.acked_seq == first.acked_seq
     assert dump_database(world.db_path) == before  # a replay still writes nothing
@@ -558,6 +559,45 @@ def test_a_concurrent_edit_replayed_comes_back_duplicate_with_its_conflict(world
     assert again.results[0].status == "duplicate"
     assert again.results[0].original_status == first.results[0].status
     assert again.results[0].conflict and again.results[0].reason == first.results[0].reason
+    assert again.results[0].messages is not None and again.results[0].messages == first.results[0].messages
+
+
+def test_a_rejected_change_carries_its_reason_in_each_language_and_as_one_text(world: World) -> None:
+    dev = Device()
+    iid, create = dev.start_inspection(world.site_a)
+    push(world, "insp_a", dev, create)
+    reply = push(
+        world, "insp_a", dev, [dev.answer(iid, "workers", -5), dev.change("inspection", iid, "record_number", "1")]
+    )
+    wire = msgspec.json.decode(msgspec.json.encode(reply))  # what an app receives
+    invalid, server_only = wire["results"]
+    assert (invalid["status"], invalid["code"], server_only["code"]) == ("rejected", "invalid_value", "not_permitted")
+    for result in (invalid, server_only):
+        vi, en = result["messages"]["vi"], result["messages"]["en"]
+        assert vi and en and vi != en
+        assert result["reason"] == f"{vi} / {en}"  # what apps before 2026-11-30 show
+    assert "record_number" in server_only["messages"]["en"] and "Chỉ máy chủ" in server_only["messages"]["vi"]
+    assert "Only the server" not in server_only["messages"]["vi"]
+
+
+def test_an_applied_change_carries_no_reason_and_no_messages(world: World) -> None:
+    dev = Device()
+    _, create = dev.start_inspection(world.site_a)
+    wire = msgspec.json.decode(msgspec.json.encode(push(world, "insp_a", dev, create)))
+    assert all(set(r) == {"change_id", "status"} for r in wire["results"])
+
+
+def test_a_result_remembered_before_messages_existed_is_replayed_with_its_reason_alone(world: World) -> None:
+    dev = Device()
+    iid, create = dev.start_inspection(world.site_a)
+    push(world, "insp_a", dev, create)
+    batch = [dev.answer(iid, "workers", -5)]
+    first = push(world, "insp_a", dev, batch)
+    with world.server.db.write() as tx:  # as a server before migration 0017 kept it
+        tx.execute("UPDATE push_results SET reason_vi = NULL, reason_en = NULL WHERE client_id = ?", (dev.client_id,))
+    again = push(world, "insp_a", dev, batch).results[0]
+    assert (again.status, again.original_status, again.code) == ("duplicate", "rejected", "invalid_value")
+    assert again.reason == first.results[0].reason and again.messages is None
 
 
 def test_only_rejected_and_conflicting_outcomes_are_kept_and_old_ones_are_pruned(world: World, monkeypatch) -> None:

@@ -21,7 +21,7 @@ POSTGRES = Dialect(
     name="postgres",
     feed_upsert=SQLITE.feed_upsert,
     pull_page=(
-        "SELECT COUNT(*), MAX(seq), string_agg(obj, ',' ORDER BY seq) FROM ("
+        "SELECT COUNT(*) AS n, MAX(seq) AS last_seq, string_agg(obj, ',' ORDER BY seq) AS body FROM ("
         f"SELECT seq, '{{\"seq\":' || seq || {PULL_TAIL} AS obj FROM feed WHERE seq > ? {{where}} ORDER BY seq LIMIT ?)"
         " AS page"
     ),

@@ -16,7 +16,7 @@ SQLITE = Dialect(
     # in its order, and the caller derives the cursor and has_more from MAX(seq) and
     # COUNT(*), which do not depend on that order.
     pull_page=(
-        "SELECT COUNT(*), MAX(seq), group_concat(obj, ',') FROM ("
+        "SELECT COUNT(*) AS n, MAX(seq) AS last_seq, group_concat(obj, ',') AS body FROM ("
         f"SELECT seq, '{{\"seq\":' || seq || {PULL_TAIL} AS obj FROM feed WHERE seq > ? {{where}} ORDER BY seq LIMIT ?)"
     ),
     max_seq="SELECT COALESCE(MAX(seq), 0) FROM feed",

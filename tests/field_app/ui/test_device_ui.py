@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from types import SimpleNamespace
+from typing import Any
 
 import flet as ft
 from flet.controls.context import _context_page
@@ -12,11 +13,17 @@ from flet.messaging.protocol import MessageAction
 from flet.messaging.session import Session
 from flet.pubsub.pubsub_hub import PubSubHub
 
+from field_app.core import outbox
 from field_app.core.capabilities import Capabilities, Position
+from field_app.core.device_state import DeviceClock
+from field_app.core.services import AppServices
 from field_app.ui.app import guard_errors, handle_back, watch_device
 from field_app.ui.device import share_for
 from field_app.ui.state import AppState
+from field_app.ui.views.questions import _notice_words
 from field_app.ui.views.record_view import record_action, share_action
+from shared_schema import protocol
+from shared_schema.text import LocalText
 from tests.field_app.helpers import png_bytes
 from tests.field_app.ui.test_state import _start
 
@@ -257,3 +264,40 @@ def test_only_a_phone_build_offers_the_share_sheet():
     assert share_for(page("android", False)) is not None and share_for(page("ios", False)) is not None
     assert share_for(page("android", True)) is None  # a phone's browser: the record downloads
     assert share_for(page("linux", False)) is None and share_for(page("windows", False)) is None
+
+
+def _texts(control: Any) -> list[str]:
+    """Every text a control tree shows."""
+    found = [control.value] if isinstance(control, ft.Text) and isinstance(control.value, str) else []
+    for child in (getattr(control, "content", None), *(getattr(control, "controls", None) or ())):
+        if child is not None:
+            found += _texts(child)
+    return found
+
+
+def test_a_refused_answer_is_explained_under_its_question_in_the_language_chosen(
+    state: AppState, services: AppServices
+):
+    inspection_id = _start(state)
+    server_words = LocalText("Số lao động phải từ 0 trở lên.", "The number of workers must be 0 or more.")
+    with services.store.write() as conn:  # as the engine records a push result with ``messages``
+        change = outbox.record_edit(
+            conn,
+            DeviceClock(services.store),
+            "answer",
+            protocol.answer_entity_id(inspection_id, "workers"),
+            "value",
+            -5,
+            inspection_id,
+        )
+        outbox.record_rejection(
+            conn, change, "invalid_value", f"{server_words.vi} / {server_words.en}", inspection_id, server_words
+        )
+    state.form.reload()
+    shown_vi = [t for c in _notice_words(state.form, "workers") for t in _texts(c)]
+    assert any("Số lao động phải từ 0 trở lên" in t for t in shown_vi)
+    assert not any("must be 0 or more" in t or " / " in t for t in shown_vi)
+    state.toggle_language()
+    shown_en = [t for c in _notice_words(state.form, "workers") for t in _texts(c)]
+    assert any("The number of workers must be 0 or more" in t for t in shown_en)
+    assert not any("Số lao động" in t for t in shown_en)
