@@ -20,6 +20,7 @@ from shared_schema.text import LocalText
 from sync_server.core.checklists import parse_template
 from sync_server.core.errors import Invalid
 from sync_server.core.xlsform import XlsformImport, read_xlsform, write_xlsform
+from tests.support.malformed_xlsforms import workbook
 
 CHECKLISTS = Path(__file__).resolve().parents[2] / "sync_server" / "content" / "checklists"
 FORMS = Path(__file__).resolve().parent / "xlsforms"
@@ -528,18 +529,6 @@ def test_ucl_biomass_form_keeps_its_plot_questions_and_names_repeats_files_and_c
 # --- malformed files: a clear error, nothing read -------------------------------------------------------
 
 
-def _workbook(sheets: dict[str, list[list[Any]]]) -> bytes:
-    book = openpyxl.Workbook()
-    book.remove(book.active)
-    for name, rows in sheets.items():
-        ws = book.create_sheet(name)
-        for row in rows:
-            ws.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
 def _error(data: bytes) -> Invalid:
     with pytest.raises(Invalid) as caught:
         read_xlsform(data, "bad.xlsx")
@@ -557,13 +546,13 @@ def test_a_damaged_spreadsheet_is_refused() -> None:
 
 
 def test_a_workbook_without_a_survey_sheet_is_refused_naming_its_sheets() -> None:
-    data = _workbook({"choices": [["list_name", "name"], ["yn", "yes"]], "settings": [["form_id"], ["x"]]})
+    data = workbook({"choices": [["list_name", "name"], ["yn", "yes"]], "settings": [["form_id"], ["x"]]})
     error = _error(data)
     assert "no 'survey' sheet" in error.detail and "choices" in error.detail
 
 
 def test_a_name_used_twice_is_refused_naming_both_rows() -> None:
-    data = _workbook(
+    data = workbook(
         {"survey": [["type", "name", "label"], ["text", "a", "A"], ["integer", "b", "B"], ["text", "a", "C"]]}
     )
     error = _error(data)
@@ -572,7 +561,7 @@ def test_a_name_used_twice_is_refused_naming_both_rows() -> None:
 
 
 def test_an_unknown_choice_list_is_refused_naming_the_row_and_list() -> None:
-    data = _workbook(
+    data = workbook(
         {
             "survey": [["type", "name", "label"], ["select_one colours", "c", "Colour"]],
             "choices": [["list_name", "name", "label"], ["sizes", "s", "Small"]],
@@ -583,12 +572,12 @@ def test_an_unknown_choice_list_is_refused_naming_the_row_and_list() -> None:
 
 
 def test_a_group_left_open_is_refused() -> None:
-    data = _workbook({"survey": [["type", "name", "label"], ["begin group", "g", "G"], ["text", "a", "A"]]})
+    data = workbook({"survey": [["type", "name", "label"], ["begin group", "g", "G"], ["text", "a", "A"]]})
     assert "never closed" in _error(data).errors[0].message
 
 
 def test_a_choice_used_twice_in_one_list_is_refused() -> None:
-    data = _workbook(
+    data = workbook(
         {
             "survey": [["type", "name", "label"], ["select_one l", "c", "C"]],
             "choices": [["list_name", "name", "label"], ["l", "a", "A"], ["l", "a", "B"]],
@@ -604,7 +593,7 @@ def _form(rows: list[list[Any]], choices: list[list[Any]] | None = None) -> Xlsf
     sheets: dict[str, list[list[Any]]] = {"survey": rows}
     if choices:
         sheets["choices"] = choices
-    return read_xlsform(_workbook(sheets), "form.xlsx")
+    return read_xlsform(workbook(sheets), "form.xlsx")
 
 
 def test_relevance_in_the_forms_our_rules_express_maps_to_conditions() -> None:
@@ -674,7 +663,7 @@ def test_relevance_it_cannot_express_is_named_in_both_languages() -> None:
 
 
 def test_signature_appearance_extension_columns_credits_and_a_scoring_sheet_are_read() -> None:
-    data = _workbook(
+    data = workbook(
         {
             "survey": [
                 [
@@ -788,7 +777,7 @@ def test_hints_and_constraint_messages_are_kept_in_both_languages_as_the_questio
 
 
 def test_action_on_fail_is_read_per_question_and_for_the_checklist_and_a_bad_flag_is_named() -> None:
-    data = _workbook(
+    data = workbook(
         {
             "survey": [
                 ["type", "name", "label", "critical", "action_on_fail"],

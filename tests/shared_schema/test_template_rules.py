@@ -21,14 +21,17 @@ def _with_questions(*extra):
     return msgspec.structs.replace(t, sections=sections)
 
 
+BROKEN_QUESTIONS = (
+    TextQuestion(id="workers", label=T("Trùng", "Duplicate")),
+    NumberQuestion(id="n", label=T("Số", ""), min=10, max=1),
+    SingleChoiceQuestion(id="c", label=T("C", "C"), critical=True, choices=[Choice("a", T("a", "a"), credit=2)]),
+    TextQuestion(id="later", label=T("L", "L"), relevant_if=Equals(question="gps", value="x")),
+    TextQuestion(id="w", label=T("W", "W"), weight=2),
+)
+
+
 def test_problems_are_reported_per_question() -> None:
-    t = _with_questions(
-        TextQuestion(id="workers", label=T("Trùng", "Duplicate")),
-        NumberQuestion(id="n", label=T("Số", ""), min=10, max=1),
-        SingleChoiceQuestion(id="c", label=T("C", "C"), critical=True, choices=[Choice("a", T("a", "a"), credit=2)]),
-        TextQuestion(id="later", label=T("L", "L"), relevant_if=Equals(question="gps", value="x")),
-        TextQuestion(id="w", label=T("W", "W"), weight=2),
-    )
+    t = _with_questions(*BROKEN_QUESTIONS)
     problems = {(p.question_id, p.message) for p in validate_template(t)}
     ids = {qid for qid, _ in problems}
     assert {"workers", "n", "c", "later", "w"} <= ids
@@ -52,13 +55,7 @@ def test_bands_must_cover_every_score_and_critical_band_must_fail() -> None:
 
 
 def test_every_problem_is_worded_in_vietnamese_and_in_english() -> None:
-    t = _with_questions(
-        TextQuestion(id="workers", label=T("Trùng", "Duplicate")),
-        NumberQuestion(id="n", label=T("Số", ""), min=10, max=1),
-        SingleChoiceQuestion(id="c", label=T("C", "C"), critical=True, choices=[Choice("a", T("a", "a"), credit=2)]),
-        TextQuestion(id="later", label=T("L", "L"), relevant_if=Equals(question="gps", value="x")),
-    )
-    broken = msgspec.structs.replace(t, site_kinds=[], title=T("", "x"))
+    broken = msgspec.structs.replace(_with_questions(*BROKEN_QUESTIONS), site_kinds=[], title=T("", "x"))
     problems = validate_template(broken)
     assert len(problems) >= 6
     for p in problems:

@@ -39,18 +39,27 @@ SHARE_FAILED = LocalText(
 )
 
 
+async def _rendered(state: AppState, form: InspectionForm) -> bytes | None:
+    """The record rendered on the device from what is typed so far (off the event loop); None,
+    with the reason shown, when it cannot be."""
+    lang = state.lang
+    form.commit_all()  # text typed a moment ago is on the record too
+    form.message = MAKING.get(lang)
+    try:
+        return await asyncio.to_thread(state.services.record_pdf, form.inspection_id, lang)
+    except AppError as exc:
+        form.message = FAILED.get(lang).format(reason=exc.message.get(lang))
+        return None
+
+
 def record_action(state: AppState, form: InspectionForm, ui: Any) -> ft.Control:
     """The button that renders the record on the device and opens or saves it."""
     lang = state.lang
 
     async def open_record(e: Any) -> None:
-        form.commit_all()  # text typed a moment ago is on the record too
-        form.message = MAKING.get(lang)
         services = state.services
-        try:
-            pdf = await asyncio.to_thread(services.record_pdf, form.inspection_id, lang)
-        except AppError as exc:
-            form.message = FAILED.get(lang).format(reason=exc.message.get(lang))
+        pdf = await _rendered(state, form)
+        if pdf is None:
             return
         name = services.record_file_name(form.inspection_id)
         picker = getattr(getattr(ui, "capabilities", None), "picker", None)
@@ -77,13 +86,9 @@ def share_action(state: AppState, form: InspectionForm, ui: Any) -> ft.Control |
     lang = state.lang
 
     async def share_record(e: Any) -> None:
-        form.commit_all()
-        form.message = MAKING.get(lang)
         services = state.services
-        try:
-            pdf = await asyncio.to_thread(services.record_pdf, form.inspection_id, lang)
-        except AppError as exc:
-            form.message = FAILED.get(lang).format(reason=exc.message.get(lang))
+        pdf = await _rendered(state, form)
+        if pdf is None:
             return
         try:
             await share.share_file(services.record_file_name(form.inspection_id), pdf, "application/pdf")
