@@ -573,7 +573,9 @@ def _check_signatures(ctx: PushContext, insp: InspectionRow, template: Checklist
         held = ctx.get_held(("inspection", insp.id, name), insp.id)
         if held is not None:
             header[name] = held.decoded()
-    stale = evidence.stale_signatures(template, header, ctx.answers(insp.id))
+    # the actions as this push leaves them: a later change to their finding fields in the same
+    # push is refused ``locked`` once the status is submitted, so this is the content submitted
+    stale = evidence.stale_signatures(template, header, ctx.answers(insp.id), _actions_of(ctx, insp.id))
     if stale:
         raise Rejection(
             Code.STALE_SIGNATURE,
