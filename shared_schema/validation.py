@@ -64,7 +64,7 @@ def _fmt(n: float) -> str:
 
 
 def is_sha256(value: Any) -> bool:
-    return isinstance(value, str) and SHA256_RE.match(value) is not None
+    return isinstance(value, str) and SHA256_RE.fullmatch(value) is not None  # no trailing newline
 
 
 # A signature's content digest (``shared_schema.evidence``): a bare SHA-256 (version bb1) or
@@ -73,7 +73,7 @@ CONTENT_DIGEST_RE = re.compile(r"^(?:[a-z][a-z0-9]{0,15}:)?[0-9a-f]{64}$")
 
 
 def is_content_digest(value: Any) -> bool:
-    return isinstance(value, str) and CONTENT_DIGEST_RE.match(value) is not None
+    return isinstance(value, str) and CONTENT_DIGEST_RE.fullmatch(value) is not None
 
 
 def parse_date(value: Any) -> dt.date | None:
