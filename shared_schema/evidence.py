@@ -23,9 +23,10 @@ now store ``bb2`` (with the actions). A signature is compared with the content i
 version (``current_digests``, ``signature_state``), so one taken by an older app keeps the state
 it had: it never covered the action records (an action changed after it does not make it
 stale). An answer's ``corrective_action``/``due_date`` is also the action
-``"{inspection_id}:{question_id}"`` (the server mirrors an older app's fields into it), so the
-bb2 content reads that action's description and deadline from the answer, as the server holds
-them, whether or not the device has pulled the mirrored action yet. Actions cannot be deleted;
+``"{inspection_id}:{question_id}"``: while the answer holds either, the server keeps that
+action's description and deadline equal to them (``sync_service``), so the bb2 content reads
+them from the answer, as the server holds them, whether or not the device has pulled the
+mirrored action yet. Actions cannot be deleted;
 one whose finding fields are all empty adds nothing.
 """
 
@@ -158,9 +159,10 @@ def _signed_actions(answers: Iterable[Answer], actions: Iterable[Any]) -> dict[s
         if _canonical(a.corrective_action) is None and _canonical(a.due_date) is None:
             continue
         key = unicodedata.normalize("NFC", migrated_action_id(a.inspection_id, a.question_id))
+        held = merged.get(key, {})
         merged[key] = {
-            **merged.get(key, {}),
-            "question_id": a.question_id,
+            **held,
+            "question_id": held.get("question_id") or a.question_id,
             "description": a.corrective_action,
             "deadline": a.due_date,
         }

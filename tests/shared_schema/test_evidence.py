@@ -311,6 +311,9 @@ def test_an_answer_s_corrective_action_reads_as_the_action_the_server_mirrors_it
     own = {**mirrored, "description": "Mô tả của thiết bị", "deadline": "2021-07-01", "finding_photos": ["c" * 64]}
     held = {**own, "description": "Trang bị khẩu trang", "deadline": "2021-06-15"}
     assert with_actions(header, [answer], [own]) == with_actions(header, [answer], [held])
+    # the item the action is on is its own (the server does not rewrite it)
+    moved = {**mirrored, "question_id": "team"}
+    assert with_actions(header, [answer], [moved]) != on_device
     # and the answer's text is still content of its own
     assert with_actions(header, [msgspec.structs.replace(answer, corrective_action="Khác")], [mirrored]) != on_device
 

@@ -581,6 +581,49 @@ def test_an_older_app_s_corrective_action_text_signed_on_the_device_matches_the_
     assert signature_state_everywhere(world, iid) == ("matches", "matches", "matches")
 
 
+def test_the_action_mirrored_from_an_answer_keeps_the_answer_s_text_so_the_record_prints_what_was_signed(
+    world: World,
+) -> None:
+    """While an answer holds a corrective action, the action "{inspection}:{item}" reads it in
+    the signed content; a later write to that action's description or deadline is put back to
+    the answer's, so the PDF never prints another text under a signature that matches."""
+    dev = Device()
+    iid = drafted(world, dev)
+    text = "Phát khẩu trang miễn phí"
+    reply = push(
+        world,
+        "insp_a",
+        dev,
+        [
+            dev.answer(iid, "masks", text, field="corrective_action"),
+            dev.answer(iid, "masks", SOON.isoformat(), field="due_date"),
+        ],
+    )
+    assert codes(reply) == ["applied", "applied"]
+    assert codes(push(world, "insp_a", dev, [sign(world, dev, iid)])) == ["applied"]
+    mirrored = f"{iid}:masks"
+    later = (SOON + dt.timedelta(days=3)).isoformat()
+    reply = push(
+        world,
+        "insp_a",
+        dev,
+        [
+            dev.change("action", mirrored, "description", "Một nội dung khác"),
+            dev.change("action", mirrored, "deadline", later),
+        ],
+    )
+    assert codes(reply) == ["applied", "applied"]
+    with world.server.db.read() as tx:
+        [action] = actions.inspection_actions(tx, iid)
+    assert (action.id, action.description, action.deadline) == (mirrored, text, SOON.isoformat())
+    assert signature_state_everywhere(world, iid) == ("matches", "matches", "matches")
+    # a finding photo is the action's own: added after signing, it makes the signature stale
+    photo = dev.change("action", mirrored, "finding_photos", ["d" * 64])
+    assert codes(push(world, "insp_a", dev, [photo])) == ["applied"]
+    reply = push(world, "insp_a", dev, [dev.change("inspection", iid, "status", "submitted")])
+    assert codes(reply) == ["stale_signature"]
+
+
 # --- discarding a draft -------------------------------------------------------------------
 
 
