@@ -459,7 +459,7 @@ def signature_states(data: ReportData) -> dict[str, str]:
     """Signature image SHA-256 → ``matches``/``stale``/``unbound`` against the content now."""
     header = msgspec.to_builtins(data.header)
     sig_questions = evidence.signature_question_ids(data.template)
-    current = evidence.content_digest(header, data.answers, sig_questions)
+    current = evidence.current_digests(header, data.answers, sig_questions, data.actions)
     return {
         str(s["sha256"]): evidence.signature_state(s["digest"], current)
         for s in evidence.signatures_of(header, data.answers, sig_questions)

@@ -4,8 +4,10 @@ The field app stores ``content_digest`` with every signature it takes; the serve
 it before accepting a submission and the console and the PDF show, per signature, whether it
 still matches. Both sides call this one function, so they cannot disagree.
 
-The signed content is the header (``SIGNED_HEADER_FIELDS``) and, for every answer, its value,
-note, photos, corrective action and deadline. Signature answers (the drawn signatures
+The signed content is the header (``SIGNED_HEADER_FIELDS``), for every answer its value,
+note, photos, corrective action and deadline, and for every corrective action record of the
+inspection (entity ``action``) what was found and asked (``SIGNED_ACTION_FIELDS``: its item,
+description, deadline and finding photos). Signature answers (the drawn signatures
 themselves), the header ``signatures``, ``status``, ``record_number`` and the fields the server
 derives are not content. The digest does not depend on the order of answers, of keys or of
 photos, on Unicode normalisation (NFC/NFD), on ``1`` against ``1.0``, or on a field that is
@@ -14,6 +16,18 @@ through the sync feed never changes it; any change of a signed value does. Heade
 read as ``InspectionHeader`` reads them (an unset ``kind`` is ``periodic``; a key that a team
 member, the representative or the location does not have is not content), so the server, the
 console, the PDF and the app compute one digest for one record.
+
+Versions. A digest is stored as ``"<version>:<hex>"``; one without a prefix is ``bb1``, the
+content before actions were records of their own (header and answers only). Signatures taken
+now store ``bb2`` (with the actions). A signature is compared with the content in its own
+version (``current_digests``, ``signature_state``), so one taken by an older app keeps the state
+it had: it never covered the action records (an action changed after it does not make it
+stale). An answer's ``corrective_action``/``due_date`` is also the action
+``"{inspection_id}:{question_id}"``: while the answer holds either, the server keeps that
+action's description and deadline equal to them (``sync_service``), so the bb2 content reads
+them from the answer, as the server holds them, whether or not the device has pulled the
+mirrored action yet. Actions cannot be deleted;
+one whose finding fields are all empty adds nothing.
 """
 
 from __future__ import annotations
@@ -27,6 +41,8 @@ from typing import Any
 
 import msgspec
 
+from shared_schema import protocol
+from shared_schema.actions import migrated_action_id
 from shared_schema.checklist import ChecklistTemplate, SignatureQuestion
 from shared_schema.records import Answer, InspectionHeader, Location, Representative, TeamMember
 from shared_schema.text import LocalText
@@ -60,7 +76,12 @@ HEADER_DEFAULTS: dict[str, Any] = {
     for f in msgspec.structs.fields(InspectionHeader)
     if f.name in SIGNED_HEADER_FIELDS and f.default is not msgspec.NODEFAULT
 }
-DIGEST_VERSION = "bb1"  # changes only if the canonical form ever has to change
+SIGNED_ACTION_FIELDS: tuple[str, ...] = tuple(sorted(protocol.ACTION_FINDING_FIELDS))
+# The canonical form's versions: ``bb1`` (header and answers, stored without a prefix) and
+# ``bb2`` (also the action records, stored as ``"bb2:<hex>"``); new signatures take the last.
+LEGACY_DIGEST_VERSION = "bb1"
+DIGEST_VERSION = "bb2"
+DIGEST_VERSIONS: tuple[str, ...] = (LEGACY_DIGEST_VERSION, DIGEST_VERSION)
 
 
 def signature_question_ids(template: ChecklistTemplate | None) -> frozenset[str]:
@@ -118,18 +139,70 @@ def _photos(value: Any) -> Any:
     return _canonical(value)
 
 
+def _action_fields(action: Any) -> tuple[str, dict[str, Any]] | None:
+    """(id, fields) of an action given as an ``Action`` or a mapping with its ``id``."""
+    fields = msgspec.to_builtins(action) if isinstance(action, msgspec.Struct) else action
+    if not isinstance(fields, Mapping) or not isinstance(fields.get("id"), str):
+        return None
+    return fields["id"], {name: fields.get(name) for name in SIGNED_ACTION_FIELDS}
+
+
+def _signed_actions(answers: Iterable[Answer], actions: Iterable[Any]) -> dict[str, Any]:
+    """The ``actions`` part of the bb2 content: action id → its canonical finding fields."""
+    merged: dict[str, dict[str, Any]] = {}
+    for action in actions:
+        found = _action_fields(action)
+        if found is not None:
+            merged[unicodedata.normalize("NFC", found[0])] = found[1]
+    for a in answers:
+        # what the server holds for the action an answer's corrective action is mirrored into
+        if _canonical(a.corrective_action) is None and _canonical(a.due_date) is None:
+            continue
+        key = unicodedata.normalize("NFC", migrated_action_id(a.inspection_id, a.question_id))
+        held = merged.get(key, {})
+        merged[key] = {
+            **held,
+            "question_id": held.get("question_id") or a.question_id,
+            "description": a.corrective_action,
+            "deadline": a.due_date,
+        }
+    out = {}
+    for action_id, raw in merged.items():
+        fields = {}
+        for name in SIGNED_ACTION_FIELDS:
+            c = _photos(raw.get(name)) if name == "finding_photos" else _canonical(raw.get(name))
+            if c is not None:
+                fields[name] = c
+        if fields:
+            out[action_id] = fields
+    return out
+
+
 def content_digest(
     header: Mapping[str, Any],
     answers: Mapping[str, Answer] | Iterable[Answer],
     signature_questions: Collection[str] = (),
+    actions: Iterable[Any] = (),
+    *,
+    version: str = DIGEST_VERSION,
 ) -> str:
-    """SHA-256 (hex) of the canonical signed content of an inspection.
+    """The digest of the canonical signed content of an inspection, as a signature stores it:
+    ``"bb2:<sha256 hex>"``, or for ``version="bb1"`` the bare hex of the content without actions.
 
     ``header`` maps header field names to values (the extra fields of either side are ignored);
     ``answers`` are the inspection's answers; ``signature_questions`` are the ids of questions
-    whose answers are signatures (``signature_question_ids``), left out of the content.
+    whose answers are signatures (``signature_question_ids``), left out of the content;
+    ``actions`` are the inspection's corrective actions (``shared_schema.actions.Action`` or
+    mappings of field → value with the action's ``id``), of which only ``SIGNED_ACTION_FIELDS``
+    are content.
     """
-    items = answers.values() if isinstance(answers, Mapping) else answers
+    if version not in DIGEST_VERSIONS:
+        raise ValueError(f"unknown digest version {version!r}")
+    items = [
+        a
+        for a in (answers.values() if isinstance(answers, Mapping) else answers)
+        if a.question_id not in signature_questions
+    ]
     head = {}
     for name in SIGNED_HEADER_FIELDS:
         c = _header_value(name, header.get(name))
@@ -137,8 +210,6 @@ def content_digest(
             head[name] = c
     body = {}
     for a in items:
-        if a.question_id in signature_questions:
-            continue
         fields = {}
         for name in SIGNED_ANSWER_FIELDS:
             raw = getattr(a, name)
@@ -147,8 +218,30 @@ def content_digest(
                 fields[name] = c
         if fields:
             body[unicodedata.normalize("NFC", a.question_id)] = fields
-    document = {"v": DIGEST_VERSION, "header": head, "answers": body}
-    return hashlib.sha256(msgspec.json.encode(document, order="sorted")).hexdigest()
+    document: dict[str, Any] = {"v": version, "header": head, "answers": body}
+    if version == LEGACY_DIGEST_VERSION:
+        return hashlib.sha256(msgspec.json.encode(document, order="sorted")).hexdigest()
+    document["actions"] = _signed_actions(items, actions)
+    return f"{version}:" + hashlib.sha256(msgspec.json.encode(document, order="sorted")).hexdigest()
+
+
+def current_digests(
+    header: Mapping[str, Any],
+    answers: Mapping[str, Answer] | Iterable[Answer],
+    signature_questions: Collection[str] = (),
+    actions: Iterable[Any] = (),
+) -> dict[str, str]:
+    """The content's digest in every version (version → digest as stored), what
+    ``signature_state`` compares a signature with."""
+    items = list(answers.values() if isinstance(answers, Mapping) else answers)
+    acts = list(actions)
+    return {v: content_digest(header, items, signature_questions, acts, version=v) for v in DIGEST_VERSIONS}
+
+
+def digest_version(signature_digest: str) -> str:
+    """The version of a stored digest: its prefix, ``bb1`` when it has none."""
+    prefix, sep, _ = signature_digest.partition(":")
+    return prefix if sep else LEGACY_DIGEST_VERSION
 
 
 def signatures_of(
@@ -183,12 +276,15 @@ def signatures_of(
     return out
 
 
-def signature_state(signature_digest: str | None, current: str) -> str:
+def signature_state(signature_digest: str | None, current: Mapping[str, str]) -> str:
     """``matches`` (signed this very content), ``stale`` (the content changed after signing) or
-    ``unbound`` (signed by an app that did not record the content)."""
+    ``unbound`` (signed by an app that did not record the content). ``current`` is the content's
+    ``current_digests``: a signature is compared in its own digest version (a version this side
+    does not know cannot be shown to match, so it is ``stale``)."""
     if not signature_digest:
         return "unbound"
-    return "matches" if signature_digest == current else "stale"
+    expected = current.get(digest_version(signature_digest))
+    return "matches" if expected is not None and signature_digest == expected else "stale"
 
 
 SIGNATURE_STATE_LABELS: dict[str, LocalText] = {
@@ -204,13 +300,16 @@ STALE_SIGNATURE = LocalText(
 
 
 def stale_signatures(
-    template: ChecklistTemplate | None, header: Mapping[str, Any], answers: Mapping[str, Answer]
+    template: ChecklistTemplate | None,
+    header: Mapping[str, Any],
+    answers: Mapping[str, Answer],
+    actions: Iterable[Any] = (),
 ) -> list[MissingItem]:
     """Every signature whose content changed after it was taken, as items that stop submission
     (``code="stale_signature"``; ``question_id`` is the signature question, ``""`` for a
-    header signature)."""
+    header signature). ``actions`` are the inspection's corrective actions."""
     sig_questions = signature_question_ids(template)
-    current = content_digest(header, answers, sig_questions)
+    current = current_digests(header, answers, sig_questions, actions)
     sections = {q.id: s.id for s in template.sections for q in s.questions} if template is not None else {}
     out: list[MissingItem] = []
     for s in signatures_of(header, answers, sig_questions):

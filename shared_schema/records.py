@@ -109,8 +109,9 @@ class Signature(msgspec.Struct, frozen=True):
     name: str
     sha256: str
     signed_at: str | None = None
-    # ``shared_schema.evidence.content_digest`` of the content when it was signed; a signature
-    # whose digest no longer matches the content is stale and must be taken again.
+    # ``shared_schema.evidence.content_digest`` of the content when it was signed (``"bb2:<hex>"``;
+    # a bare hex one is an older app's bb1); a signature whose digest no longer matches the
+    # content is stale and must be taken again.
     digest: str | None = None
 
 

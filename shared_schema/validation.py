@@ -64,7 +64,16 @@ def _fmt(n: float) -> str:
 
 
 def is_sha256(value: Any) -> bool:
-    return isinstance(value, str) and SHA256_RE.match(value) is not None
+    return isinstance(value, str) and SHA256_RE.fullmatch(value) is not None  # no trailing newline
+
+
+# A signature's content digest (``shared_schema.evidence``): a bare SHA-256 (version bb1) or
+# ``"<version>:<sha256>"`` (bb2 on; a version this side does not know is kept, and reads stale).
+CONTENT_DIGEST_RE = re.compile(r"^(?:[a-z][a-z0-9]{0,15}:)?[0-9a-f]{64}$")
+
+
+def is_content_digest(value: Any) -> bool:
+    return isinstance(value, str) and CONTENT_DIGEST_RE.fullmatch(value) is not None
 
 
 def parse_date(value: Any) -> dt.date | None:
@@ -222,7 +231,11 @@ def validate_value(question: Question, value: Any) -> Invalid | None:
                 sig = msgspec.convert(value, SignatureValue)
             except msgspec.ValidationError:
                 sig = None
-            if sig is None or not is_sha256(sig.sha256) or (sig.digest is not None and not is_sha256(sig.digest)):
+            if (
+                sig is None
+                or not is_sha256(sig.sha256)
+                or (sig.digest is not None and not is_content_digest(sig.digest))
+            ):
                 return _bad(
                     "invalid_signature",
                     "Chữ ký không hợp lệ: hãy ký lại.",
@@ -317,7 +330,8 @@ def validate_header_field(field: str, value: Any) -> Invalid | None:
         case "signatures":
             bad = _convert(value, list[Signature], "Chữ ký không hợp lệ", "Invalid signatures")
             if bad is None and not all(
-                is_sha256(s.get("sha256")) and (s.get("digest") is None or is_sha256(s.get("digest"))) for s in value
+                is_sha256(s.get("sha256")) and (s.get("digest") is None or is_content_digest(s.get("digest")))
+                for s in value
             ):
                 return _bad("invalid_signature", "Chữ ký không hợp lệ.", "Invalid signature.")
             return bad

@@ -114,7 +114,10 @@ class Editor:
         data = self.queries.inspection_row(inspection_id) or {}
         template = self.queries.template(data["template_id"], data["template_version"])
         return evidence.content_digest(
-            data, self.queries.answers(inspection_id), evidence.signature_question_ids(template)
+            data,
+            self.queries.answers(inspection_id),
+            evidence.signature_question_ids(template),
+            self.queries.inspection_actions(inspection_id),
         )
 
     # --- start -----------------------------------------------------------------------------
@@ -387,9 +390,10 @@ class Editor:
             raise AppError("invalid_transition", problem)
         template = self.queries.template(data["template_id"], data["template_version"])
         answers = self.queries.answers(inspection_id)
-        problems = submission_problems(
-            template, answers, self.queries.inspection_actions(inspection_id)
-        ) or evidence.stale_signatures(template, data, answers)
+        actions = self.queries.inspection_actions(inspection_id)
+        problems = submission_problems(template, answers, actions) or evidence.stale_signatures(
+            template, data, answers, actions
+        )
         if problems:
             return SubmitResult(False, problems)
         fields: list[tuple[str, Any]] = []

@@ -116,14 +116,18 @@ def signature_questions(view: InspectionView) -> list[Question]:
 def content_digest(view: InspectionView) -> str:
     """The digest of the content as it stands (what a signature taken now binds)."""
     return evidence.content_digest(
-        msgspec.to_builtins(view.header), view.answers, evidence.signature_question_ids(view.template)
+        msgspec.to_builtins(view.header), view.answers, evidence.signature_question_ids(view.template), view.actions
     )
 
 
 def signature_is_stale(view: InspectionView, signed: Any) -> bool:
-    """Whether a signature (an answer value or a header signature) was taken on other content."""
+    """Whether a signature (an answer value or a header signature) was taken on other content
+    (compared in the digest version it was taken in: ``shared_schema.evidence``)."""
     digest = signed.get("digest") if isinstance(signed, dict) else getattr(signed, "digest", None)
-    return evidence.signature_state(digest, content_digest(view)) == "stale"
+    current = evidence.current_digests(
+        msgspec.to_builtins(view.header), view.answers, evidence.signature_question_ids(view.template), view.actions
+    )
+    return evidence.signature_state(digest, current) == "stale"
 
 
 def clamp_section(view: InspectionView, index: int) -> int:

@@ -187,6 +187,8 @@ class InspectionView:
     editable: bool
     pending_changes: int
     notices: list[Notice] = field(default_factory=list)
+    # The inspection's corrective actions (signed with it: ``shared_schema.evidence``).
+    actions: list[Action] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

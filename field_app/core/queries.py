@@ -237,6 +237,7 @@ class Queries:
         template = self.template(header.template_id, header.template_version)
         answers = self.answers(inspection_id)
         values = {qid: a.value for qid, a in answers.items()}
+        actions = self.inspection_actions(inspection_id)
         return InspectionView(
             header=header,
             site=self.site(header.site_id),
@@ -244,11 +245,12 @@ class Queries:
             answers=answers,
             relevant=relevant_questions(template, values),
             score=score(template, values),
-            problems=submission_problems(template, answers, self.inspection_actions(inspection_id))
-            + evidence.stale_signatures(template, data, answers),
+            problems=submission_problems(template, answers, actions)
+            + evidence.stale_signatures(template, data, answers, actions),
             editable=not is_locked(header.status),
             pending_changes=self.pending_for(inspection_id),
             notices=self.notices(inspection_id),
+            actions=actions,
         )
 
     def _summaries(self, where: str, params: list[Any]) -> list[InspectionSummary]:

@@ -43,6 +43,7 @@ def report_data(queries: Queries, session: Session | None, inspection_id: str) -
         site=site,
         template=template,
         answers=queries.answers(inspection_id),
+        actions=queries.inspection_actions(inspection_id),
         inspector_name=inspector_name,
     )
 

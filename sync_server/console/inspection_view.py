@@ -138,7 +138,7 @@ def _signatures(detail: InspectionDetail, template: ChecklistTemplate | None, la
     answers = {a.question_id: a for a in detail.answers}
     header = detail.header
     sig_questions = evidence.signature_question_ids(template)
-    current = evidence.content_digest(header, answers, sig_questions)
+    current = evidence.current_digests(header, answers, sig_questions, detail.actions)
     questions = template.question_map() if template is not None else {}
     out: list[SignatureView] = []
     for sig in evidence.signatures_of(header, answers, sig_questions):

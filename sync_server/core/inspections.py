@@ -16,9 +16,11 @@ from typing import Any, Literal
 import msgspec
 
 from shared_schema import protocol, scoring, workflow
+from shared_schema.actions import Action
 from shared_schema.errors import Code
 from shared_schema.records import Answer, Review, Site, answer_from_fields
 from shared_schema.sync import ConflictEntry
+from sync_server.core import actions as corrective_actions
 from sync_server.core import assignment_feed, audit, local_time, paging, revisions, tallies
 from sync_server.core.access import Actor, district_filter, require_district, require_reviewer
 from sync_server.core.db import Database, Tx, select_list, to_record, to_records
@@ -91,6 +93,8 @@ class InspectionDetail(msgspec.Struct, kw_only=True):
     # every change after the first submission, oldest first (``revisions``)
     history: list[revisions.Revision] = msgspec.field(default_factory=list)
     inspector_full_name: str | None = None
+    # the corrective actions the inspection gave (signed with it: ``shared_schema.evidence``)
+    actions: list[Action] = msgspec.field(default_factory=list)
 
 
 SUMMARY_COLUMNS = select_list(InspectionSummary, prefix="i.", sources={"site_name": "s.name", "site_kind": "s.kind"})
@@ -333,6 +337,7 @@ def get_inspection(db: Database, actor: Actor, inspection_id: str) -> Inspection
         )
         conflicts = _conflicts(tx, inspection_id)
         history = revisions.read(tx, inspection_id)
+        actions = corrective_actions.inspection_actions(tx, inspection_id)
         full_name = (
             tx.scalar("SELECT full_name FROM users WHERE username = ?", (summary.inspector,))
             if summary.inspector
@@ -349,6 +354,7 @@ def get_inspection(db: Database, actor: Actor, inspection_id: str) -> Inspection
         missing_blobs=missing,
         history=history,
         inspector_full_name=full_name,
+        actions=actions,
     )
 
 

@@ -572,7 +572,9 @@ def _check_signatures(ctx: PushContext, insp: InspectionRow, template: Checklist
         held = ctx.get_held(("inspection", insp.id, name), insp.id)
         if held is not None:
             header[name] = held.decoded()
-    stale = evidence.stale_signatures(template, header, ctx.answers(insp.id))
+    # the actions as this push leaves them: a later change to their finding fields in the same
+    # push is refused ``locked`` once the status is submitted, so this is the content submitted
+    stale = evidence.stale_signatures(template, header, ctx.answers(insp.id), _actions_of(ctx, insp.id))
     if stale:
         raise Rejection(
             Code.STALE_SIGNATURE,
@@ -753,6 +755,8 @@ def _apply_action(ctx: PushContext, c: Change) -> ChangeResult:
     if c.field == "status":
         return _set_action_status(ctx, row, c)
     result = _merge(ctx, c, row.district, None)
+    if c.field in ("description", "deadline") and result.status == "applied":
+        _keep_answer_mirror(ctx, row)
     if c.field in ("finding_photos", "fix_photos") and ctx.inspection(row.inspection_id) is not None:
         ctx.blobs_touched.add(row.inspection_id)  # its photos are read by the action's district
         ctx.touched.add(row.inspection_id)
@@ -769,6 +773,24 @@ def _apply_action(ctx: PushContext, c: Change) -> ChangeResult:
         ctx.write_server(("action", row.id, "history"), events, row.district, None)
         corrective_actions.update_row(ctx.tx, row)
     return result
+
+
+def _keep_answer_mirror(ctx: PushContext, row: corrective_actions.ActionRow) -> None:
+    """While an answer holds a ``corrective_action`` or ``due_date``, the action mirrored from it
+    (``"{inspection_id}:{question_id}"``) has exactly that description and deadline: what the
+    signed content reads for it (``shared_schema.evidence``), so a later write to the action
+    cannot print something other than what was signed."""
+    prefix = f"{row.inspection_id}:"
+    if not row.inspection_id or not row.id.startswith(prefix):
+        return
+    insp = ctx.inspection(row.inspection_id)
+    question_id = row.id[len(prefix) :]
+    if insp is None or action_rules.migrated_action_id(insp.id, question_id) != row.id:
+        return
+    answer_id = protocol.answer_entity_id(insp.id, question_id)
+    held = [ctx.get_held(("answer", answer_id, name), insp.id) for name in ("corrective_action", "due_date")]
+    if any(h is not None and h.decoded() not in (None, "") for h in held):
+        _mirror_answer_action(ctx, insp, question_id)
 
 
 def _actions_of(ctx: PushContext, inspection_id: str) -> list[action_rules.Action]:

@@ -12,7 +12,6 @@ import msgspec
 from shared_schema.checklist import ChecklistTemplate
 from shared_schema.errors import Code
 from shared_schema.records import InspectionHeader, Review, Site
-from sync_server.core import actions as corrective_actions
 from sync_server.core import blobs, inspection_export, inspections, registry
 from sync_server.core.access import Actor
 from sync_server.core.errors import NotFound, ServiceError
@@ -106,6 +105,7 @@ def report_data_of(
         ],
         inspector_name=detail.inspector_full_name,
         revised=bool(detail.history),
+        actions=list(detail.actions),
     )
 
 
@@ -119,8 +119,6 @@ def report_data(server: Server, actor: Actor, inspection_id: str) -> ReportData:
             "Biên bản chưa có bảng kiểm đã ban hành. / The inspection has no published checklist.",
             code=Code.TEMPLATE_MISSING,
         )
-    with server.db.read() as tx:
-        data.actions = corrective_actions.inspection_actions(tx, inspection_id)
     return data
 
 

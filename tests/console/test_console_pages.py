@@ -20,7 +20,7 @@ from openpyxl import load_workbook
 from shared_schema.codec import encode
 from shared_schema.protocol import answer_entity_id
 from tests.console.conftest import PASSWORD, SITE_NAME, ConsoleClient, World
-from tests.console.device import Device
+from tests.console.device import Device, photo_png
 from tests.reports.poppler import require_poppler
 from tests.support.sample_checklist import sample_template
 
@@ -527,3 +527,55 @@ def test_an_unknown_download_or_record_says_not_found_in_words_not_file_names(
         assert page.status_code == 404, path
         assert "Không tìm thấy trang hoặc bản ghi này." in page.text, path
         assert ".csv" not in page.text and ".xlsx" not in page.text and "<p>—</p>" not in page.text, path
+
+
+def test_the_inspection_page_shows_a_signature_stale_after_an_action_changes_and_matching_once_signed_again(
+    world: World, console: ConsoleClient
+) -> None:
+    """Corrective actions are signed content: what ``GET /api/v1/inspections/{id}`` returns
+    (header, answers, actions) is what the digest reads, so any client can sign it; an action
+    added after the signature makes the page say it changed, signing again makes it match."""
+    import datetime as dt
+
+    from shared_schema import actions as action_rules
+    from shared_schema import evidence
+    from shared_schema.records import answer_from_fields
+
+    device = world.device()
+    iid = device.submit_inspection(world.site_id, submit=False)
+    sig_questions = evidence.signature_question_ids(sample_template())
+
+    def sign(seed: str) -> None:
+        with world.api("thanhtra") as api:
+            detail = api.get(f"/api/v1/inspections/{iid}").json()
+        answers = [answer_from_fields(iid, a["question_id"], a) for a in detail["answers"]]
+        digest = evidence.content_digest(detail["header"], answers, sig_questions, detail["actions"])
+        sha = device.upload(photo_png(seed))
+        value = {"sha256": sha, "name": "Lê Thị Hương", "digest": digest}
+        device.push([device.change("answer", answer_entity_id(iid, "sig_rep"), "value", value)])
+
+    def state_shown() -> str:
+        page = console.page(f"/console/inspections/{iid}")
+        assert page.status_code == 200
+        labels = {state: html.escape(label.vi) for state, label in evidence.SIGNATURE_STATE_LABELS.items()}
+        [shown] = [state for state, label in labels.items() if label in page.text]
+        return shown
+
+    sign("first")
+    console.login("giamsat")
+    assert state_shown() == "matches"
+    aid = str(uuid.uuid4())
+    deadline = (action_rules.viet_nam_today() + dt.timedelta(days=14)).isoformat()
+    device.push(
+        [
+            device.change("action", aid, "inspection_id", iid),
+            device.change("action", aid, "question_id", "temp_check"),
+            device.change("action", aid, "description", "Đặt máy đo thân nhiệt ở cổng"),
+            device.change("action", aid, "deadline", deadline),
+        ]
+    )
+    assert state_shown() == "stale"
+    sign("second")
+    assert state_shown() == "matches"
+    device.push([device.change("inspection", iid, "status", "submitted")])
+    assert status_of(world, iid) == "submitted"

@@ -133,6 +133,41 @@ def test_the_phones_record_reads_exactly_as_the_servers(server_world: World, tmp
     assert phone.record_file_name(iid) == f"bien-ban-{number.replace('/', '-')}.pdf"
 
 
+@pytest.mark.slow
+def test_a_record_signed_on_the_phone_with_a_corrective_action_is_accepted_and_matches_on_both_pdfs(world, tmp_path):
+    """The phone signs the content with its corrective action (bb2); through a real sync the
+    server computes the same digest, accepts the submission, and both PDFs print the action
+    and the signature as matching."""
+    import datetime as dt
+
+    from shared_schema import actions as action_rules
+
+    require_poppler()
+    phone = world.device("record-action", "an")
+    iid = fill_record(phone, site_id(phone, "DN-001"))
+    assert phone.set_answer_value(iid, "temp_check", "no") is None
+    deadline = (action_rules.viet_nam_today() + dt.timedelta(days=10)).isoformat()
+    action_id = phone.add_action(iid, "temp_check", "Đặt máy đo thân nhiệt ở cổng", deadline)
+    assert isinstance(action_id, str)
+    phone.add_finding_photo(action_id, png_bytes(7, 40, 30))
+    signature = phone.store_blob(png_bytes(98))
+    assert phone.set_answer_value(iid, "sig_rep", {"sha256": signature, "name": "Ông B"}) is None
+    signed = phone.get_inspection(iid).answers["sig_rep"].value
+    assert signed["digest"].startswith("bb2:")
+    assert phone.submit(iid).ok
+    sync_ok(phone)
+    sync_ok(phone)
+    assert phone.get_inspection(iid).header.record_number  # accepted: numbered by the server
+    with world.api("an") as http:
+        r = http.get(f"/api/v1/inspections/{iid}/report.pdf")
+    assert r.status_code == 200, r.text
+    server_text = re.sub(r"\s+", " ", pdf_text(r.content, tmp_path / "server.pdf"))
+    phone_text = re.sub(r"\s+", " ", pdf_text(phone.record_pdf(iid), tmp_path / "phone.pdf"))
+    assert phone_text == server_text
+    assert "Đặt máy đo thân nhiệt ở cổng" in server_text
+    assert "Khớp nội dung đã ký" in server_text and "Nội dung đã đổi sau khi ký" not in server_text
+
+
 def test_a_photo_the_device_does_not_hold_is_said_to_be_missing_here(tmp_path):
     require_poppler()
     app = AppServices.open(tmp_path / "device")

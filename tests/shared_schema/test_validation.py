@@ -98,12 +98,34 @@ def test_answer_side_fields_are_checked() -> None:
         ("representative", {"name": "Ông C", "title": "Giám đốc"}, True),
         ("signatures", [{"role": "leader", "name": "D", "sha256": SHA}], True),
         ("signatures", [{"role": "leader", "name": "D", "sha256": "x"}], False),
+        ("signatures", [{"role": "leader", "name": "D", "sha256": SHA + "\n"}], False),
         ("findings", "Thiếu phòng cách ly", True),
         ("score", 100, False),
     ],
 )
 def test_header_fields_are_checked(field: str, value: Any, ok: bool) -> None:
     assert (validate_header_field(field, value) is None) is ok
+
+
+@pytest.mark.parametrize(
+    ("digest", "ok"),
+    [
+        (SHA, True),  # bb1: an older app's bare SHA-256
+        ("bb2:" + SHA, True),
+        ("bb3:" + SHA, True),  # a newer version is kept (it reads stale until understood)
+        ("bb2:" + "A" * 64, False),
+        ("bb2:" + "a" * 63, False),
+        ("BB2:" + SHA, False),
+        (":" + SHA, False),
+        ("bb2:" + SHA + "\n", False),
+        (5, False),
+    ],
+)
+def test_a_signature_s_content_digest_is_a_sha256_with_an_optional_version(digest: Any, ok: bool) -> None:
+    answer = {"sha256": SHA, "name": "Lan", "digest": digest}
+    assert (validate_value(Q["sig_rep"], answer) is None) is ok
+    header = [{"role": "leader", "name": "D", "sha256": SHA, "digest": digest}]
+    assert (validate_header_field("signatures", header) is None) is ok
 
 
 def test_a_device_may_only_correct_operational_site_fields() -> None:

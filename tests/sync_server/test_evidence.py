@@ -21,7 +21,9 @@ from shared_schema import evidence
 from shared_schema.protocol import answer_entity_id
 from shared_schema.records import answer_from_fields
 from shared_schema.sync import Change, PushReply
+from sync_server.console.inspection_view import build_view
 from sync_server.core import (
+    actions,
     auth,
     dashboard_query,
     inspection_export,
@@ -34,6 +36,8 @@ from sync_server.core.access import SYSTEM
 from sync_server.core.config import ConfigError, from_env
 from sync_server.core.template_store import pinned_template
 from sync_server.http.app import create_app
+from sync_server.reports.inspection_pdf import render_inspection_pdf, signature_states
+from sync_server.reports.report_data import report_data
 from tests.reports.poppler import require_poppler
 from tests.support.downloads import assert_one_filename
 from tests.sync_server.conftest import DISTRICT_A, PASSWORD, World, _db_path, copy_seed, drop_copy, make_config
@@ -62,8 +66,9 @@ def index_row(world: World, iid: str) -> tuple[Any, ...]:
         return tuple(tx.one("SELECT * FROM inspections WHERE id = ?", (iid,)))
 
 
-def current_digest(world: World, iid: str) -> str:
-    """The digest of what the server holds now, by the shared function (what a device computes)."""
+def current_digest(world: World, iid: str, version: str = evidence.DIGEST_VERSION) -> str:
+    """The digest of what the server holds now (header, answers and the inspection's actions),
+    by the shared function (what a device computes)."""
     values = held(world, iid)
     header = {k[2]: v for k, v in values.items() if k[0] == "inspection"}
     fields: dict[str, dict[str, Any]] = {}
@@ -73,14 +78,24 @@ def current_digest(world: World, iid: str) -> str:
     answers = {q: answer_from_fields(iid, q, f) for q, f in fields.items()}
     with world.server.db.read() as tx:
         template = pinned_template(tx, header["template_id"], header["template_version"])
-    return evidence.content_digest(header, answers, evidence.signature_question_ids(template))
-
-
-def sign(world: World, dev: Device, iid: str, name: str = "Trần Thị Bình", seed: str = "sig") -> Change:
-    """The representative's signature answer, bound to the content the server holds now."""
-    return dev.answer(
-        iid, "sig_rep", {"sha256": sha(seed.encode()), "name": name, "digest": current_digest(world, iid)}
+        held_actions = actions.inspection_actions(tx, iid)
+    return evidence.content_digest(
+        header, answers, evidence.signature_question_ids(template), held_actions, version=version
     )
+
+
+def sign(
+    world: World,
+    dev: Device,
+    iid: str,
+    name: str = "Trần Thị Bình",
+    seed: str = "sig",
+    version: str = evidence.DIGEST_VERSION,
+) -> Change:
+    """The representative's signature answer, bound to the content the server holds now
+    (``version="bb1"``: as an app from before action records signs)."""
+    digest = current_digest(world, iid, version)
+    return dev.answer(iid, "sig_rep", {"sha256": sha(seed.encode()), "name": name, "digest": digest})
 
 
 def drafted(world: World, dev: Device, user: str = "insp_a") -> str:
@@ -395,6 +410,218 @@ def test_a_signature_without_a_digest_from_an_older_app_is_accepted_as_unbound(w
     dev = Device()
     iid = drafted(world, dev)  # complete_answers signs without a digest
     assert codes(push(world, "insp_a", dev, [dev.change("inspection", iid, "status", "submitted")])) == ["applied"]
+
+
+# --- corrective actions are signed content (bb2) ------------------------------------------
+
+SOON = dt.datetime.now(dt.UTC).astimezone(dt.timezone(dt.timedelta(hours=7))).date() + dt.timedelta(days=14)
+
+
+def new_action(dev: Device, iid: str, aid: str = "hanh-dong-1", description: str = "Lắp điểm rửa tay") -> list[Change]:
+    return [
+        dev.change("action", aid, "inspection_id", iid),
+        dev.change("action", aid, "question_id", "masks"),
+        dev.change("action", aid, "description", description),
+        dev.change("action", aid, "deadline", SOON.isoformat()),
+    ]
+
+
+def signature_state_everywhere(world: World, iid: str) -> tuple[str, str, str]:
+    """The representative's signature as the console page, the PDF's data loader and the
+    printed record read it."""
+    sup = world.actor("sup")
+    detail = inspections.get_inspection(world.server.db, sup, iid)
+    with world.server.db.read() as tx:
+        template = pinned_template(tx, detail.summary.template_id or "", detail.summary.template_version or 0)
+    [console] = [g.state for g in build_view(detail, template, "vi").signatures]
+    data = report_data(world.server, sup, iid)
+    [pdf] = signature_states(data).values()
+    printed = re.sub(r"\s+", " ", _pdf_text(render_inspection_pdf(data, lang="vi")))
+    labels = {k: v.vi for k, v in evidence.SIGNATURE_STATE_LABELS.items()}
+    [shown] = [state for state, label in labels.items() if label in printed]
+    return console, pdf, shown
+
+
+def _pdf_text(pdf: bytes) -> str:
+    require_poppler()
+    out = subprocess.run(["pdftotext", "-enc", "UTF-8", "-", "-"], input=pdf, capture_output=True, check=True)
+    return out.stdout.decode("utf-8")
+
+
+def test_an_action_added_after_signing_blocks_submission_until_signed_again(world: World) -> None:
+    """The audit's scenario: the representative signs, an action is added, then submitted."""
+    dev = Device()
+    iid = drafted(world, dev)
+    assert codes(push(world, "insp_a", dev, [sign(world, dev, iid)])) == ["applied"]
+    assert codes(push(world, "insp_a", dev, new_action(dev, iid))) == ["applied"] * 4
+    assert signature_state_everywhere(world, iid) == ("stale", "stale", "stale")
+    values, row = held(world, iid), index_row(world, iid)
+    reply = push(world, "insp_a", dev, [dev.change("inspection", iid, "status", "submitted")])
+    assert codes(reply) == ["stale_signature"] and "Trần Thị Bình" in (reply.results[0].reason or "")
+    assert held(world, iid)[("inspection", iid, "status")] == "draft"
+    assert {k: v for k, v in held(world, iid).items() if k[2] != "status"} == {
+        k: v for k, v in values.items() if k[2] != "status"
+    }
+    assert index_row(world, iid) == row
+    again = push(
+        world, "insp_a", dev, [sign(world, dev, iid, seed="sig2"), dev.change("inspection", iid, "status", "submitted")]
+    )
+    assert codes(again) == ["applied", "applied"]
+    assert signature_state_everywhere(world, iid) == ("matches", "matches", "matches")
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("description", "Lắp điểm rửa tay và xà phòng"), ("deadline", None), ("finding_photos", ["d" * 64])],
+    ids=["description", "deadline", "finding photos"],
+)
+def test_an_action_changed_after_signing_blocks_submission(world: World, field: str, value: Any) -> None:
+    dev = Device()
+    iid = drafted(world, dev)
+    assert set(codes(push(world, "insp_a", dev, new_action(dev, iid)))) == {"applied"}
+    assert codes(push(world, "insp_a", dev, [sign(world, dev, iid)])) == ["applied"]
+    assert signature_state_everywhere(world, iid) == ("matches", "matches", "matches")
+    if field == "deadline":
+        value = (SOON + dt.timedelta(days=7)).isoformat()
+    assert codes(push(world, "insp_a", dev, [dev.change("action", "hanh-dong-1", field, value)])) == ["applied"]
+    assert signature_state_everywhere(world, iid) == ("stale", "stale", "stale")
+    reply = push(world, "insp_a", dev, [dev.change("inspection", iid, "status", "submitted")])
+    assert codes(reply) == ["stale_signature"]
+    # what the site did since (who answers for it, the fix) is not signed content
+    later = push(world, "insp_a", dev, [dev.change("action", "hanh-dong-1", "responsible_name", "Lê Văn Cường")])
+    assert codes(later) == ["applied"]
+    again = push(
+        world, "insp_a", dev, [sign(world, dev, iid, seed="sig2"), dev.change("inspection", iid, "status", "submitted")]
+    )
+    assert codes(again) == ["applied", "applied"]
+
+
+def test_the_submission_check_sees_the_actions_as_the_same_push_leaves_them(world: World) -> None:
+    dev = Device()
+    iid = drafted(world, dev)
+    assert set(codes(push(world, "insp_a", dev, new_action(dev, iid)))) == {"applied"}
+    signed = sign(world, dev, iid)
+    # changed after the signature in the same push: refused
+    changed = dev.change("action", "hanh-dong-1", "description", "Mô tả khác")
+    reply = push(world, "insp_a", dev, [signed, changed, dev.change("inspection", iid, "status", "submitted")])
+    assert codes(reply) == ["applied", "applied", "stale_signature"]
+    # an action made in the push and signed with it (as the device computes it): accepted
+    other = Device()
+    iid2 = drafted(world, other)
+    made = new_action(other, iid2, aid="hanh-dong-2")
+    values = held(world, iid2)
+    header = {k[2]: v for k, v in values.items() if k[0] == "inspection"}
+    answers = {
+        q: answer_from_fields(iid2, q, {k[2]: v for k, v in values.items() if k[1] == f"{iid2}/{q}"})
+        for q in {k[1].partition("/")[2] for k in values if k[0] == "answer"}
+    }
+    fields = {c.field: c.value for c in made}
+    with world.server.db.read() as tx:
+        template = pinned_template(tx, "sample-factory", 1)
+    digest = evidence.content_digest(
+        header, answers, evidence.signature_question_ids(template), [{"id": "hanh-dong-2", **fields}]
+    )
+    signature = other.answer(iid2, "sig_rep", {"sha256": sha(b"sig"), "name": "Trần Thị Bình", "digest": digest})
+    reply = push(world, "insp_a", other, [*made, signature, other.change("inspection", iid2, "status", "submitted")])
+    assert codes(reply) == ["applied"] * 6
+    # after the submission the finding is fixed: a change later in the same push is refused
+    third = Device()
+    iid3 = drafted(world, third)
+    assert set(codes(push(world, "insp_a", third, new_action(third, iid3, aid="hanh-dong-3")))) == {"applied"}
+    signed3, submit3 = sign(world, third, iid3), third.change("inspection", iid3, "status", "submitted")
+    late = third.change("action", "hanh-dong-3", "description", "Sửa sau khi nộp")
+    reply = push(world, "insp_a", third, [signed3, submit3, late])
+    assert codes(reply) == ["applied", "applied", "locked"]
+    assert signature_state_everywhere(world, iid3) == ("matches", "matches", "matches")
+
+
+def test_an_older_app_s_signature_does_not_cover_actions_and_keeps_matching(world: World) -> None:
+    """A bb1 digest (no prefix) was taken on the header and answers only: an action added or
+    changed after it leaves it matching, as it did before action records were content."""
+    dev = Device()
+    iid = drafted(world, dev)
+    old = sign(world, dev, iid, version="bb1")
+    assert ":" not in old.value["digest"]
+    assert set(codes(push(world, "insp_a", dev, [old, *new_action(dev, iid)]))) == {"applied"}
+    changed = dev.change("action", "hanh-dong-1", "description", "Mô tả khác")
+    assert codes(push(world, "insp_a", dev, [changed])) == ["applied"]
+    assert signature_state_everywhere(world, iid) == ("matches", "matches", "matches")
+    reply = push(world, "insp_a", dev, [dev.change("inspection", iid, "status", "submitted")])
+    assert codes(reply) == ["applied"]
+    # but an answer changed after it still makes it stale (its old content)
+    inspections.review(world.server.db, world.actor("sup"), iid, "return", "Sửa số lao động")
+    assert codes(push(world, "insp_a", dev, [dev.answer(iid, "workers", 121)])) == ["applied"]
+    assert signature_state_everywhere(world, iid) == ("stale", "stale", "stale")
+
+
+def test_an_older_app_s_corrective_action_text_signed_on_the_device_matches_the_mirrored_action(world: World) -> None:
+    """An answer's ``corrective_action``/``due_date`` becomes the action "{inspection}:{item}" on
+    the server; a device that signed before pulling it computed the same content."""
+    dev = Device()
+    iid = drafted(world, dev)
+    text = dev.answer(iid, "masks", "Phát khẩu trang miễn phí", field="corrective_action")
+    due = dev.answer(iid, "masks", SOON.isoformat(), field="due_date")
+    values = held(world, iid)
+    header = {k[2]: v for k, v in values.items() if k[0] == "inspection"}
+    answers = {
+        q: answer_from_fields(iid, q, {k[2]: v for k, v in values.items() if k[1] == f"{iid}/{q}"})
+        for q in {k[1].partition("/")[2] for k in values if k[0] == "answer"}
+    }
+    answers["masks"] = msgspec.structs.replace(
+        answers["masks"], corrective_action="Phát khẩu trang miễn phí", due_date=SOON.isoformat()
+    )
+    with world.server.db.read() as tx:
+        template = pinned_template(tx, "sample-factory", 1)
+    digest = evidence.content_digest(header, answers, evidence.signature_question_ids(template))  # no action yet
+    signature = dev.answer(iid, "sig_rep", {"sha256": sha(b"sig"), "name": "Trần Thị Bình", "digest": digest})
+    reply = push(world, "insp_a", dev, [text, due, signature, dev.change("inspection", iid, "status", "submitted")])
+    assert codes(reply) == ["applied"] * 4
+    with world.server.db.read() as tx:
+        assert [a.id for a in actions.inspection_actions(tx, iid)] == [f"{iid}:masks"]
+    assert signature_state_everywhere(world, iid) == ("matches", "matches", "matches")
+
+
+def test_the_action_mirrored_from_an_answer_keeps_the_answer_s_text_so_the_record_prints_what_was_signed(
+    world: World,
+) -> None:
+    """While an answer holds a corrective action, the action "{inspection}:{item}" reads it in
+    the signed content; a later write to that action's description or deadline is put back to
+    the answer's, so the PDF never prints another text under a signature that matches."""
+    dev = Device()
+    iid = drafted(world, dev)
+    text = "Phát khẩu trang miễn phí"
+    reply = push(
+        world,
+        "insp_a",
+        dev,
+        [
+            dev.answer(iid, "masks", text, field="corrective_action"),
+            dev.answer(iid, "masks", SOON.isoformat(), field="due_date"),
+        ],
+    )
+    assert codes(reply) == ["applied", "applied"]
+    assert codes(push(world, "insp_a", dev, [sign(world, dev, iid)])) == ["applied"]
+    mirrored = f"{iid}:masks"
+    later = (SOON + dt.timedelta(days=3)).isoformat()
+    reply = push(
+        world,
+        "insp_a",
+        dev,
+        [
+            dev.change("action", mirrored, "description", "Một nội dung khác"),
+            dev.change("action", mirrored, "deadline", later),
+        ],
+    )
+    assert codes(reply) == ["applied", "applied"]
+    with world.server.db.read() as tx:
+        [action] = actions.inspection_actions(tx, iid)
+    assert (action.id, action.description, action.deadline) == (mirrored, text, SOON.isoformat())
+    assert signature_state_everywhere(world, iid) == ("matches", "matches", "matches")
+    # a finding photo is the action's own: added after signing, it makes the signature stale
+    photo = dev.change("action", mirrored, "finding_photos", ["d" * 64])
+    assert codes(push(world, "insp_a", dev, [photo])) == ["applied"]
+    reply = push(world, "insp_a", dev, [dev.change("inspection", iid, "status", "submitted")])
+    assert codes(reply) == ["stale_signature"]
 
 
 # --- discarding a draft -------------------------------------------------------------------

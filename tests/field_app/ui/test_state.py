@@ -560,6 +560,48 @@ def test_a_signature_goes_stale_when_the_content_changes_and_blocks_submit_until
     assert state.services.get_inspection(inspection_id).header.status == "submitted"
 
 
+def test_an_action_added_or_changed_after_signing_makes_the_signature_stale_until_signed_again(state):
+    """Corrective actions are signed with the record (their item, description, deadline and
+    finding photos): one added, or a finding photo added to one, after the representative
+    signed makes that signature stale here, as on the server; who answers for it does not."""
+    from field_app.core.capabilities import Outcome
+    from shared_schema import actions as action_rules
+
+    inspection_id = _start(state)
+    form = state.form
+    _answer_required(form)
+    assert form.answer("temp_check", "no")
+    state.show_complete()
+    _fill_header(form)
+    assert form.commit_header("findings")
+    assert form.save_signature("sig_rep", STROKES, 340, 150)
+    assert form.missing() == []
+    signed = state.services.get_inspection(inspection_id).answers["sig_rep"].value
+    assert signed["digest"].startswith("bb2:") and not form.signature_is_stale(signed)
+    # an action added after signing
+    form.open_action_draft("temp_check")
+    form.edit_action_draft("temp_check", "description", "Đặt máy đo thân nhiệt ở cổng")
+    later = (action_rules.viet_nam_today() + dt.timedelta(days=10)).strftime("%d/%m/%Y")
+    form.edit_action_draft("temp_check", "deadline", later)
+    assert form.save_action("temp_check")
+    assert form.signature_is_stale(signed)
+    assert [(m.question_id, m.code) for m in form.missing()] == [("sig_rep", "stale_signature")]
+    assert not form.submit()
+    assert state.services.get_inspection(inspection_id).header.status == "draft"
+    assert form.save_signature("sig_rep", [[(5.0, 5.0), (60.0, 90.0)]], 340, 150)
+    assert form.missing() == []
+    # a finding photo added to it after signing is a change of the signed content too
+    signed = state.services.get_inspection(inspection_id).answers["sig_rep"].value
+    [action] = form.actions_for("temp_check")
+    assert form.add_finding_photos(action.id, Outcome(value=[png_bytes(5, 40, 30)])) == 1
+    assert form.signature_is_stale(signed)
+    assert [(m.question_id, m.code) for m in form.missing()] == [("sig_rep", "stale_signature")]
+    assert form.save_signature("sig_rep", [[(7.0, 7.0), (50.0, 80.0)]], 340, 150)
+    assert form.missing() == []
+    assert form.submit()
+    assert state.services.get_inspection(inspection_id).header.status == "submitted"
+
+
 def test_a_draft_is_discarded_after_confirmation_and_leaves_the_lists(state):
     inspection_id = _start(state)
     form = state.form
