@@ -179,8 +179,8 @@ def validate_template(t: ChecklistTemplate) -> list[TemplateProblem]:
                 if not can_fail:
                     add(
                         path,
-                        "Câu hỏi trọng yếu phải là câu có/không hoặc có phương án đánh dấu 'fails'; "
-                        "nếu không, nó không bao giờ bị đánh giá là không đạt.",
+                        "Câu hỏi trọng yếu phải là câu Có/Không hoặc có phương án được đánh dấu 'fails'; "
+                        "nếu không, câu này không bao giờ bị tính là không đạt.",
                         "A critical question must be yes/no or have a choice marked 'fails'; "
                         "otherwise it can never fail.",
                         q.id,
