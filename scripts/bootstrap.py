@@ -305,8 +305,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
                 p.kill()
                 p.wait()
 
-    # `kill` of the demo stops its children too, like Ctrl-C.
+    # `kill` of the demo stops its children too, like Ctrl-C. Ctrl-C works even when the demo was
+    # started with SIGINT ignored (a shell's background job, or a parent that ignores it): an
+    # ignored signal is inherited, and the children would be left running.
     signal.signal(signal.SIGTERM, _raise_interrupt)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     server: subprocess.Popen[bytes] | None = None
     app: subprocess.Popen[bytes] | None = None
     try:

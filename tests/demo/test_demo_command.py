@@ -45,7 +45,7 @@ def free_port() -> int:
 class Demo:
     """``python3 scripts/bootstrap.py demo`` as a person runs it, with its output collected."""
 
-    def __init__(self, data_dir: Path, *options: str, server_port: int | None = None):
+    def __init__(self, data_dir: Path, *options: str, server_port: int | None = None, sigint_ignored: bool = False):
         self.server_port, self.app_port = server_port or free_port(), free_port()
         self.data_dir = data_dir
         self.lines: list[str] = []
@@ -66,6 +66,8 @@ class Demo:
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
+            # started as a shell's background job is: with Ctrl-C ignored, which children inherit
+            preexec_fn=(lambda: signal.signal(signal.SIGINT, signal.SIG_IGN)) if sigint_ignored else None,
         )
         threading.Thread(target=self._read, daemon=True).start()
 
@@ -235,18 +237,18 @@ def test_demo_runs_the_server_and_the_app_apart_for_offline_trials(tmp_path: Pat
         server.wait_ready()
         assert httpx.get(f"{server.server_url}/healthz").json()["status"] == "ok"
         assert port_is_closed(server.app_port), "--server-only must not start the app"
-        app = Demo(tmp_path / "app", "--no-server", "--server-url", server.server_url)
+        app = Demo(tmp_path / "app", "--no-server", "--server-url", server.server_url, sigint_ignored=True)
         app.wait_ready()
         assert httpx.get(app.app_url).status_code == 200
         assert server.server_url in app.output
 
-        # Stopping the server leaves the app-only demo running; SIGTERM then stops it.
+        # Stopping the server leaves the app-only demo running; Ctrl-C then stops it and its app,
+        # even though it was started with Ctrl-C ignored.
         server.proc.send_signal(signal.SIGTERM)
         assert server.proc.wait(timeout=60) == 0, server.output
         assert port_is_closed(server.server_port)
         assert app.proc.poll() is None and httpx.get(app.app_url).status_code == 200
-        app.proc.send_signal(signal.SIGTERM)
-        assert app.proc.wait(timeout=60) == 0, app.output
+        assert app.ctrl_c() == 0, app.output
         assert port_is_closed(app.app_port)
     finally:
         for demo in (server, app):

@@ -219,6 +219,21 @@ def retype(box: object, text: str, attempts: int = 4) -> None:
         return
 
 
+def choose(radio: object, attempts: int = 4) -> None:
+    """Click a radio button and click again until it is checked: on a busy machine a click can be
+    lost before Flutter sees it (as a keystroke can, see ``retype``). The caller's next assertion
+    fails if it never is."""
+    from playwright.sync_api import expect
+
+    for _ in range(attempts):
+        radio.click()  # type: ignore[attr-defined]
+        try:
+            expect(radio).to_be_checked(timeout=2_000)  # type: ignore[arg-type]
+        except AssertionError:
+            continue
+        return
+
+
 def log_in(page: object, username: str, password: str) -> None:
     """Type ``username`` and ``password`` on the app's login screen and press "Đăng nhập"."""
     retype(page.get_by_role("textbox", name="Tên đăng nhập"), username)  # type: ignore[attr-defined]

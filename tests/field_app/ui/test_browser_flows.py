@@ -35,6 +35,7 @@ from tests.support.app_process import AppProcess, app_syncing_on_demand
 from tests.support.browser import (
     PHONE,
     app_in_chromium,
+    choose,
     enable_semantics,
     log_in,
     retype,
@@ -360,7 +361,7 @@ def _walk_through(page: Page, server: ServerProcess, app: AppProcess, shots: Pat
     page.get_by_role("button", name="Phần tiếp").click()
     # section 2: yes/no, a failed critical item, relevance, choices
     expect(page.get_by_text("Phần 2/3")).to_be_visible(timeout=WAIT)
-    _in(page, "Đo thân nhiệt tại cổng?").get_by_role("radio", name="Có", exact=True).click()
+    choose(_in(page, "Đo thân nhiệt tại cổng?").get_by_role("radio", name="Có", exact=True))
     expect(page.get_by_text(re.compile(r"Điểm tạm tính: 100"))).to_be_visible(timeout=WAIT)
     # the legal basis in words behind "Căn cứ"; a design note or a news source is never shown
     temperature = _in(page, "Đo thân nhiệt tại cổng?")
@@ -369,7 +370,7 @@ def _walk_through(page: Page, server: ServerProcess, app: AppProcess, shots: Pat
     expect(_in(page, "Có Tổ an toàn COVID-19?").get_by_role("button", name="Căn cứ")).to_have_count(0)
     expect(page.get_by_text(re.compile(r"design|VOV|\.md"))).to_have_count(0)
     _shot(page, shots, "05b-basis-shown")
-    _in(page, "Có Tổ an toàn COVID-19?").get_by_role("radio", name="Không", exact=True).click()
+    choose(_in(page, "Có Tổ an toàn COVID-19?").get_by_role("radio", name="Không", exact=True))
     _shows(_in(page, "Có Tổ an toàn COVID-19?"), "Mục trọng yếu không đạt: cần ảnh")
     expect(page.get_by_text(re.compile(r"Kết quả tạm tính: Không đạt"))).to_be_visible()
     team = _in(page, "Có Tổ an toàn COVID-19?")
@@ -386,10 +387,10 @@ def _walk_through(page: Page, server: ServerProcess, app: AppProcess, shots: Pat
         team.get_by_role("button", name="Thêm ảnh").click()
     chooser.value.set_files(str(photo))
     _shows(team, "1 ảnh")
-    _in(page, "Tỷ lệ đeo khẩu trang").get_by_role("radio", name="100%", exact=True).click()
-    _in(page, "Có dấu hiệu găm hàng?").get_by_role("radio", name="Không", exact=True).click()
+    choose(_in(page, "Tỷ lệ đeo khẩu trang").get_by_role("radio", name="100%", exact=True))
+    choose(_in(page, "Có dấu hiệu găm hàng?").get_by_role("radio", name="Không", exact=True))
     expect(page.get_by_role("group", name="Số người ở ký túc xá")).to_have_count(0)
-    _in(page, "Có ký túc xá?").get_by_role("radio", name="Có", exact=True).click()
+    choose(_in(page, "Có ký túc xá?").get_by_role("radio", name="Có", exact=True))
     expect(_in(page, "Số người ở ký túc xá")).to_be_visible(timeout=WAIT)
     # (the dormitory residents are left for later: the complete screen must send the inspector back here)
     _in(page, "Mặt hàng thiếu").get_by_role("checkbox", name="Gạo").click()

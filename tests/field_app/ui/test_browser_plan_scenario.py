@@ -17,7 +17,7 @@ from playwright.sync_api import Page, expect
 
 from tests.field_app.ui.test_browser_flows import WAIT, _in, _prepare_server, _see, _sign
 from tests.support.app_process import AppProcess, app_syncing_on_demand
-from tests.support.browser import app_in_chromium, enable_semantics, log_in, retype, screenshot
+from tests.support.browser import app_in_chromium, choose, enable_semantics, log_in, retype, screenshot
 from tests.support.server_process import ServerProcess
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -140,11 +140,11 @@ def _scenario(page: Page, server: ServerProcess, app: AppProcess, shots: Path, p
     _see(page, "Đã trả lời 2/12")
     page.get_by_role("button", name="Phần tiếp").click()
     expect(page.get_by_text("Phần 2/3")).to_be_visible(timeout=WAIT)
-    _in(page, "Có Tổ an toàn COVID-19?").get_by_role("radio", name="Có", exact=True).click()
-    _in(page, "Đo thân nhiệt tại cổng?").get_by_role("radio", name="Không", exact=True).click()
-    _in(page, "Tỷ lệ đeo khẩu trang").get_by_role("radio", name="80–99%", exact=True).click()
-    _in(page, "Có dấu hiệu găm hàng?").get_by_role("radio", name="Có", exact=True).click()
-    _in(page, "Có ký túc xá?").get_by_role("radio", name="Không", exact=True).click()
+    choose(_in(page, "Có Tổ an toàn COVID-19?").get_by_role("radio", name="Có", exact=True))
+    choose(_in(page, "Đo thân nhiệt tại cổng?").get_by_role("radio", name="Không", exact=True))
+    choose(_in(page, "Tỷ lệ đeo khẩu trang").get_by_role("radio", name="80–99%", exact=True))
+    choose(_in(page, "Có dấu hiệu găm hàng?").get_by_role("radio", name="Có", exact=True))
+    choose(_in(page, "Có ký túc xá?").get_by_role("radio", name="Không", exact=True))
     expect(page.get_by_text(re.compile(r"Kết quả tạm tính: Không đạt"))).to_be_visible(timeout=WAIT)
     page.get_by_role("button", name="Phần tiếp").click()
     expect(page.get_by_text("Phần 3/3")).to_be_visible(timeout=WAIT)
