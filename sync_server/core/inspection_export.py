@@ -116,8 +116,8 @@ def select_for_export(
         )
     keys: dict[tuple[str, int], None] = {}
     for r in rows:
-        keys.setdefault((r[1], r[2]), None)
-    return ExportSelection(inspection_ids=[r[0] for r in rows], template_keys=list(keys))
+        keys.setdefault((r["template_id"], r["template_version"]), None)
+    return ExportSelection(inspection_ids=[r["id"] for r in rows], template_keys=list(keys))
 
 
 _RECORD_SELECT = (
@@ -194,7 +194,7 @@ def _feed_rows(tx: Tx, inspection_ids: Sequence[str], marks: str) -> dict[str, _
     hottest path."""
     per_inspection = tx.query(tx.dialect.export_feed.format(marks=marks), list(inspection_ids))
     decode = _feed_columns.decode
-    return {r[0]: decode(r[1]) for r in per_inspection}
+    return {r["inspection_id"]: decode(r["feed_columns"]) for r in per_inspection}
 
 
 def export_records(db: Database, actor: Actor, inspection_ids: Sequence[str]) -> Iterator[ExportRecord]:

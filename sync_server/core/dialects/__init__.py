@@ -88,7 +88,7 @@ def export_feed_sql(json_array: str, text_agg: str) -> str:
         + text_agg.format(expr="COALESCE(value, 'null')", sep="','")
         + " || '],\"' || "
         + text_agg.format(expr=kind, sep="''")
-        + " || '\"]' FROM feed WHERE inspection_id IN ({marks}) GROUP BY inspection_id"
+        + " || '\"]' AS feed_columns FROM feed WHERE inspection_id IN ({marks}) GROUP BY inspection_id"
     )
 
 
