@@ -16,7 +16,7 @@ from sync_server.core.access import SYSTEM
 from sync_server.core.errors import Conflict, Forbidden, Invalid, NotFound
 from tests.support.sample_checklist import sample_template
 from tests.sync_server.conftest import DISTRICT_A, DISTRICT_B, World
-from tests.sync_server.helpers import Device, complete_answers, dump_database, png_bytes, sha, unchanged
+from tests.sync_server.helpers import Device, complete_answers, png_bytes, sha, unchanged
 
 
 def add_sites(world: World, n: int, district: str = DISTRICT_A, kind: str = "DN_SX", prefix: str = "P") -> list[str]:
@@ -83,8 +83,7 @@ def test_a_team_names_its_lead_by_full_name(world: World) -> None:
 
 def test_sites_named_for_a_team_go_to_it_and_the_rest_are_split_evenly(world: World) -> None:
     codes = add_sites(world, 3)
-    before = dump_database(world.db_path)
-    with pytest.raises(Invalid) as err:
+    with unchanged(world.db_path), pytest.raises(Invalid) as err:
         plans.create_plan(
             world.server.db,
             world.actor("sup"),
@@ -94,7 +93,6 @@ def test_sites_named_for_a_team_go_to_it_and_the_rest_are_split_evenly(world: Wo
         ("site_teams.DN-B", "unknown_site"),  # not among the chosen sites
         (f"site_teams.{codes[0]}", "unknown_team"),
     ]
-    assert dump_database(world.db_path) == before
     detail = plans.create_plan(
         world.server.db, world.actor("sup"), plan_input(site_teams={"DN-A": "Đoàn 2", codes[0]: "Đoàn 2"})
     )
@@ -114,11 +112,7 @@ def test_a_site_needing_two_visits_is_visited_only_when_both_are_handed_in(world
     for user in ("insp_a", "insp_a2"):
         dev = Device()
         iid = start_linked(world, user, dev, aid)
-        sync_service.push(
-            world.server.db,
-            world.actor(user),
-            dev.request([*complete_answers(dev, iid, sha(b"s")), dev.change("inspection", iid, "status", "submitted")]),
-        )
+        submit_complete(world, user, dev, iid)
         progress = plans.coverage(world.server.db, world.actor("sup"), detail.plan.id).plan.progress
         if user == "insp_a":
             assert status_of(world, detail.plan.id) == "in_progress" and progress.visited == 0
@@ -231,6 +225,15 @@ def start_linked(world: World, user: str, dev: Device, assignment_id: str, site_
     )
     assert [r.status for r in reply.results] == ["applied"] * 5, reply.results
     return iid
+
+
+def submit_complete(world: World, user: str, dev: Device, iid: str) -> None:
+    """Answer every question of ``iid`` and submit it, as ``user`` on ``dev``."""
+    sync_service.push(
+        world.server.db,
+        world.actor(user),
+        dev.request([*complete_answers(dev, iid, sha(b"s")), dev.change("inspection", iid, "status", "submitted")]),
+    )
 
 
 def only_assignment(world: World, user: str = "sup") -> tuple[str, str]:
@@ -378,11 +381,7 @@ def test_coverage_by_district_and_team_after_one_visit(world: World) -> None:
     first = next(a for a in detail.assignments if a.document.team_name == "Đoàn 1")
     dev = Device()
     iid = start_linked(world, "insp_a", dev, first.document.id, first.document.site_id)
-    sync_service.push(
-        world.server.db,
-        world.actor("insp_a"),
-        dev.request([*complete_answers(dev, iid, sha(b"s")), dev.change("inspection", iid, "status", "submitted")]),
-    )
+    submit_complete(world, "insp_a", dev, iid)
     cov = plans.coverage(world.server.db, world.actor("sup"), detail.plan.id)
     p = cov.plan.progress
     assert (p.planned, p.visited, p.pending, p.overdue) == (4, 1, 3, 0)
@@ -449,11 +448,7 @@ def test_a_follow_up_after_the_plan_closed_goes_to_the_same_team_outside_the_clo
     plan_id, aid = only_assignment(world)
     dev = Device()
     iid = start_linked(world, "insp_a", dev, aid)
-    sync_service.push(
-        world.server.db,
-        world.actor("insp_a"),
-        dev.request([*complete_answers(dev, iid, sha(b"s")), dev.change("inspection", iid, "status", "submitted")]),
-    )
+    submit_complete(world, "insp_a", dev, iid)
     closed = plans.close_plan(world.server.db, world.actor("sup"), plan_id).plan.progress
     follow = plans.create_follow_up(world.server.db, world.actor("sup"), iid)
     assert follow.document.plan_id is None and follow.document.team_name == "Đoàn 1"
@@ -468,17 +463,11 @@ def test_a_second_follow_up_is_refused_while_the_first_is_still_to_do(world: Wor
     plan_id, aid = only_assignment(world)
     dev = Device()
     iid = start_linked(world, "insp_a", dev, aid)
-    sync_service.push(
-        world.server.db,
-        world.actor("insp_a"),
-        dev.request([*complete_answers(dev, iid, sha(b"s")), dev.change("inspection", iid, "status", "submitted")]),
-    )
+    submit_complete(world, "insp_a", dev, iid)
     first = plans.create_follow_up(world.server.db, world.actor("sup"), iid)
-    before = dump_database(world.db_path)
-    with pytest.raises(Conflict) as err:
+    with unchanged(world.db_path), pytest.raises(Conflict) as err:
         plans.create_follow_up(world.server.db, world.actor("sup"), iid)  # a double click
     assert err.value.code == "duplicate"
-    assert dump_database(world.db_path) == before
     # once the follow-up visit was made, another one may be given
     again = Device()
     visit = start_linked(world, "insp_a", again, first.document.id)
@@ -500,11 +489,7 @@ def test_follow_up_without_a_plan_goes_to_the_inspector_and_drafts_are_refused(w
     sync_service.push(world.server.db, world.actor("insp_a"), dev.request(create))
     with pytest.raises(Conflict):
         plans.create_follow_up(world.server.db, world.actor("sup"), iid)
-    sync_service.push(
-        world.server.db,
-        world.actor("insp_a"),
-        dev.request([*complete_answers(dev, iid, sha(b"s")), dev.change("inspection", iid, "status", "submitted")]),
-    )
+    submit_complete(world, "insp_a", dev, iid)
     follow = plans.create_follow_up(world.server.db, world.actor("sup"), iid)
     expected = local_time.today() + dt.timedelta(days=14)
     assert follow.document.due_date == expected.isoformat()
@@ -525,12 +510,11 @@ def test_a_follow_up_of_another_districts_inspection_is_not_found_and_changes_no
             [*create, *complete_answers(dev, iid, sha(b"s")), dev.change("inspection", iid, "status", "submitted")]
         ),
     )
-    before = dump_database(world.db_path)
-    with pytest.raises(NotFound):
-        plans.create_follow_up(world.server.db, world.actor("sup"), iid)
-    with pytest.raises(Forbidden):
-        plans.create_follow_up(world.server.db, world.actor("insp_b"), iid)
-    assert dump_database(world.db_path) == before
+    with unchanged(world.db_path):
+        with pytest.raises(NotFound):
+            plans.create_follow_up(world.server.db, world.actor("sup"), iid)
+        with pytest.raises(Forbidden):
+            plans.create_follow_up(world.server.db, world.actor("insp_b"), iid)
     assert plans.create_follow_up(world.server.db, world.actor("admin"), iid).document.site_id == "site-b"
 
 
