@@ -52,6 +52,12 @@ async def _rendered(state: AppState, form: InspectionForm) -> bytes | None:
         return None
 
 
+def _made_message(form: InspectionForm, lang: str) -> str:
+    """What the screen says once the record was made: its number, or that it gets one on submit."""
+    number = form.view.header.record_number
+    return SAVED.get(lang).format(number=number) if number else SAVED_DRAFT.get(lang)
+
+
 def record_action(state: AppState, form: InspectionForm, ui: Any) -> ft.Control:
     """The button that renders the record on the device and opens or saves it."""
     lang = state.lang
@@ -71,8 +77,7 @@ def record_action(state: AppState, form: InspectionForm, ui: Any) -> ft.Control:
             await asyncio.to_thread(services.save_record_pdf, form.inspection_id, lang)
             form.message = KEPT_ON_DEVICE.get(lang)
             return
-        number = form.view.header.record_number
-        form.message = SAVED.get(lang).format(number=number) if number else SAVED_DRAFT.get(lang)
+        form.message = _made_message(form, lang)
 
     return w.action(OPEN_RECORD.get(lang), open_record, icon=ft.Icons.PICTURE_AS_PDF)
 
@@ -96,7 +101,6 @@ def share_action(state: AppState, form: InspectionForm, ui: Any) -> ft.Control |
             log.warning("the share sheet failed", exc_info=True)
             form.message = SHARE_FAILED.get(lang)
             return
-        number = form.view.header.record_number
-        form.message = SAVED.get(lang).format(number=number) if number else SAVED_DRAFT.get(lang)
+        form.message = _made_message(form, lang)
 
     return w.action(SHARE_RECORD.get(lang), share_record, icon=ft.Icons.SHARE)
