@@ -8,7 +8,7 @@ same run, and the growth from one N to the next.
     .venv/bin/python bench/scale_bench.py --backend postgres --n 10000
     .venv/bin/python bench/scale_bench.py --n 1000                 # a quick look
 
-Figures (p50 of several requests over loopback, one server process unless ``--workers``):
+Figures (the least of three rounds' medians of several requests over loopback, one server process unless ``--workers``):
 API list first page, deep page by cursor and by offset (middle of the list), console
 inspections list, console dashboard, the raw SQL of a first page and of the counts by district
 and status, WAL size (largest seen during the load, SQLite), bytes per stored answer, and a new
@@ -60,6 +60,7 @@ DISTRICTS = ("TX Phổ Yên", "TP Sông Công", "H. Phú Bình", "H. Đại Từ
 SITES_PER_DISTRICT = 10
 BATCH = 500
 REPEATS = 15
+ROUNDS = 3  # rounds of REPEATS calls; the least median is kept (see p50)
 CSRF_RE = re.compile(r'name="csrf_token" value="([0-9a-f]+)"')
 # The signature every inspection names: a small PNG uploaded once, so approvals are allowed.
 SIGNATURE = b"\x89PNG\r\n\x1a\n" + hashlib.sha256(b"chu ky").digest() * 8
@@ -144,15 +145,22 @@ def push(base_url: str, token: str, devices: list[LoadDevice], per_device: int) 
     push_all(base_url, token, [dev.bodies(per_device) for dev in devices], timeout=300)
 
 
-def p50(fn: Callable[[], Any], repeats: int = REPEATS) -> float:
-    """Median milliseconds of ``fn`` (after one warm-up call)."""
+def p50(fn: Callable[[], Any], repeats: int = REPEATS, rounds: int = ROUNDS) -> float:
+    """Milliseconds of ``fn``: the median of ``repeats`` calls (after one warm-up call), taken in
+    ``rounds`` rounds a second apart, and the least of those medians kept, so that a burst of
+    other work on a shared machine during one round does not read as growth."""
     fn()
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - t0) * 1000)
-    return statistics.median(times)
+    medians = []
+    for r in range(rounds):
+        if r:
+            time.sleep(1)
+        times = []
+        for _ in range(repeats):
+            t0 = time.perf_counter()
+            fn()
+            times.append((time.perf_counter() - t0) * 1000)
+        medians.append(statistics.median(times))
+    return min(medians)
 
 
 class Stage(msgspec.Struct):
@@ -454,6 +462,7 @@ def main() -> None:
     parser.add_argument("--backend", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument("--devices", type=int, default=8)
     parser.add_argument("--workers", type=int, default=1, help="server processes (serve --workers)")
+    parser.add_argument("--json", type=Path, help="also write each stage's figures to this file as it is measured")
     parser.add_argument(
         "--rows-by-sql",
         action="store_true",
@@ -475,6 +484,8 @@ def main() -> None:
                     print(f"wrote {bench.loaded:,} inspection rows by SQL in {load_s:.0f} s", flush=True)
                     figures = bench.measure(lists_only=True)
                     stages.append(Stage(bench.loaded, load_s, figures))
+                    if args.json:
+                        args.json.write_bytes(msgspec.json.format(msgspec.json.encode(stages)))
                     continue
                 load_s = bench.load_to(n)
                 print(
@@ -487,6 +498,8 @@ def main() -> None:
                 figures = bench.measure()
                 figures["approved"] = bench.raw("SELECT COUNT(*) FROM inspections WHERE status = 'approved'")()[0][0]
                 stages.append(Stage(bench.loaded, load_s, figures))
+                if args.json:
+                    args.json.write_bytes(msgspec.json.format(msgspec.json.encode(stages)))
         finally:
             bench.close()
     print(
