@@ -228,7 +228,7 @@ def dashboard_db(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
 
 BACKFILL = next(
     statement.strip()
-    for statement in (MIGRATIONS_DIR / "sqlite" / "0010_list_indexes.sql").read_text(encoding="utf-8").split(";")
+    for statement in (MIGRATIONS_DIR / "both" / "0010_list_indexes.sql").read_text(encoding="utf-8").split(";")
     if "UPDATE inspections SET started_key" in statement
 )
 

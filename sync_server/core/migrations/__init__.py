@@ -1,7 +1,10 @@
 """Versioned schema migrations, applied on start.
 
-Each engine has its own folder (``sqlite/``, ``postgres/``) of ``NNNN_name.sql`` files,
-applied in order inside one write transaction each and recorded in ``schema_migrations``.
+Each engine has its own folder (``sqlite/``, ``postgres/``) of ``NNNN_name.sql`` files, and
+``both/`` holds the migrations whose SQL is the same on both engines (one file, not two twins
+to keep equal). An engine's migrations are its folder's and ``both/``'s together, applied in
+the order of their numbers, each inside one write transaction, and recorded in
+``schema_migrations`` by name (so a file moved between folders is not applied again).
 """
 
 from __future__ import annotations
@@ -14,8 +17,19 @@ from sync_server.core.db import Database
 MIGRATIONS_DIR = Path(__file__).resolve().parent
 
 
+SHARED = "both"  # the folder of migrations that are the same SQL on every engine
+_PATTERN = "[0-9][0-9][0-9][0-9]_*.sql"
+
+
 def migration_files(dialect: str) -> list[Path]:
-    return sorted(p for p in (MIGRATIONS_DIR / dialect).glob("[0-9][0-9][0-9][0-9]_*.sql"))
+    """The migrations of ``dialect`` in the order they apply: its own folder's and ``both/``'s.
+    A number is in one of the two, never both."""
+    own = list((MIGRATIONS_DIR / dialect).glob(_PATTERN))
+    shared = list((MIGRATIONS_DIR / SHARED).glob(_PATTERN))
+    clash = {p.name[:4] for p in own} & {p.name[:4] for p in shared}
+    if clash:
+        raise RuntimeError(f"migration numbers {sorted(clash)} are both in {dialect}/ and {SHARED}/")
+    return sorted(own + shared, key=lambda p: p.name)
 
 
 def migrate(db: Database) -> list[str]:
