@@ -21,7 +21,7 @@ from typing import Any
 
 import msgspec
 
-from shared_schema import protocol, workflow
+from shared_schema import workflow
 from shared_schema.records import Answer, Site
 from sync_server.core import local_time, paging
 from sync_server.core.access import Actor, district_filter
@@ -150,11 +150,12 @@ def load_records(db: Database, actor: Actor, inspection_ids: Sequence[str]) -> l
     return [by_id[i] for i in inspection_ids if i in by_id]
 
 
-# One inspection's feed rows as ``Dialect.export_feed`` sends them: entity ids, fields, values
+# One inspection's feed rows as ``Dialect.export_feed`` sends them: its answers' values by
+# question id, then the other rows as columns: keys (an answer's question id), fields, values
 # (decoded JSON) and one character per row for the entity (``a``nswer, ``i``nspection, ``-``).
-_FeedColumns = tuple[list[str], list[str], list[Any], str]
+_FeedColumns = tuple[dict[str, Any], list[str], list[str], list[Any], str]
 _feed_columns = msgspec.json.Decoder(_FeedColumns)
-_NO_ROWS: _FeedColumns = ([], [], [], "")
+_NO_ROWS: _FeedColumns = ({}, [], [], [], "")
 
 ANSWER_FIELDS = frozenset({"note", "corrective_action", "due_date"})
 
@@ -162,27 +163,22 @@ ANSWER_FIELDS = frozenset({"note", "corrective_action", "due_date"})
 def _fields_of(inspection_id: str, columns: _FeedColumns) -> tuple[dict[str, Any], dict[str, Answer]]:
     """The header fields and the answers of one inspection from its feed rows (the same
     answers ``answer_from_fields`` makes, built field by field)."""
+    values, keys, fields, other_values, kinds = columns
+    answers = {
+        question_id: Answer(inspection_id=inspection_id, question_id=question_id, value=value)
+        for question_id, value in values.items()
+    }
     header: dict[str, Any] = {}
-    answers: dict[str, Answer] = {}
-    entity_ids, fields, values, kinds = columns
-    question_of_answer = protocol.question_of_answer
-    for kind, entity_id, field, value in zip(kinds, entity_ids, fields, values, strict=True):
+    for kind, key, field, value in zip(kinds, keys, fields, other_values, strict=True):
         if kind == "a":
-            question_id = question_of_answer(entity_id)
-            answer = answers.get(question_id)
-            if field == "value":
-                if answer is None:
-                    answers[question_id] = Answer(inspection_id=inspection_id, question_id=question_id, value=value)
-                else:
-                    answer.value = value
-                continue
+            answer = answers.get(key)
             if answer is None:
-                answer = answers[question_id] = Answer(inspection_id=inspection_id, question_id=question_id)
+                answer = answers[key] = Answer(inspection_id=inspection_id, question_id=key)
             if field == "photos":
                 answer.photos = value or []
             elif field in ANSWER_FIELDS:
                 setattr(answer, field, value)
-        elif kind == "i" and entity_id == inspection_id:
+        elif kind == "i":
             header[field] = value
     return header, answers
 
