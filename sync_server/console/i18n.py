@@ -429,7 +429,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Imported {created} new and updated {updated} sites.",
     ),
     "row": ("Dòng", "Row"),
-    "search": ("Tìm", "Search"),
     "no_sites": ("Chưa có cơ sở nào.", "No sites yet."),
     "form_errors": ("Chưa lưu được; hãy sửa các lỗi sau:", "Not saved; fix these problems:"),
     # users
@@ -463,7 +462,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "detail": ("Chi tiết", "Detail"),
     "no_entries": ("Không có mục nào.", "No entries."),
 }
-MESSAGES.update(PLAN_MESSAGES)  # inspection plans (i18n_plans.py)
+# inspection plans (i18n_plans.py); a key is defined once, never silently replaced
+_CLASH = MESSAGES.keys() & PLAN_MESSAGES.keys()
+if _CLASH:
+    raise RuntimeError(f"console texts defined twice: {sorted(_CLASH)}")
+MESSAGES.update(PLAN_MESSAGES)
 
 
 def translate(lang: str, key: str, **params: object) -> str:
