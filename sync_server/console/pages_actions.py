@@ -8,16 +8,14 @@ import math
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 from urllib.parse import urlencode
 
 from litestar import Request, Response, get, post
-from litestar.enums import RequestEncodingType
-from litestar.params import Body
 from litestar.response import Stream
 
 from shared_schema import actions as rules
-from sync_server.console.web import lang_of, not_found, redirect, render, server_of
+from sync_server.console.web import Form, lang_of, not_found, redirect, render, server_of
 from sync_server.core import actions, queries, registry
 from sync_server.core.access import Actor
 from sync_server.core.actions import ActionItem
@@ -25,7 +23,6 @@ from sync_server.core.errors import ServiceError
 from sync_server.http.downloads import content_disposition
 from sync_server.reports import action_export
 
-Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 PAGE_SIZE = 50
 FILTERS = ("district", "site_id", "plan_id", "status", "overdue", "sort")
 

@@ -6,25 +6,21 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import Annotated, Any
+from typing import Any
 
 from litestar import Request, Response, get, post
 from litestar.datastructures import UploadFile
-from litestar.enums import RequestEncodingType
-from litestar.params import Body
 from litestar.response import Redirect
 
 from shared_schema.errors import Code
 from shared_schema.records import SITE_KINDS
-from sync_server.console.web import lang_of, not_found, redirect, render, server_of
+from sync_server.console.web import Form, Upload, lang_of, not_found, redirect, render, server_of
 from sync_server.core import local_time, plans, queries
 from sync_server.core.access import Actor
 from sync_server.core.errors import Invalid, ServiceError, bi, nul_refused
 from sync_server.http.downloads import content_disposition
 from sync_server.reports.coverage_export import coverage_csv, coverage_xlsx
 
-Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
-Upload = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
 TEAM_BLOCKS = 4
 
 
