@@ -21,6 +21,7 @@ from sync_server.core.access import Actor
 from sync_server.core.actions import ActionItem
 from sync_server.core.errors import ServiceError
 from sync_server.http.downloads import content_disposition
+from sync_server.http.routes_reports import EXPORT_MEDIA_TYPES
 from sync_server.reports import action_export
 
 PAGE_SIZE = 50
@@ -141,13 +142,13 @@ def export(request: Request[Any, Any, Any], viewer: Actor, filename: str) -> Res
     if filename == "actions.csv":
         return Stream(
             action_export.csv_chunks(_all_items(request, viewer), lang),
-            media_type="text/csv; charset=utf-8",
+            media_type=EXPORT_MEDIA_TYPES["csv"],
             headers=headers,
         )
     if filename == "actions.xlsx":
         return Stream(
             _xlsx_chunks(_all_items(request, viewer), lang),
-            media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            media_type=EXPORT_MEDIA_TYPES["xlsx"],
             headers=headers,
         )
     return not_found(request)
