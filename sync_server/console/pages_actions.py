@@ -8,24 +8,22 @@ import math
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 from urllib.parse import urlencode
 
 from litestar import Request, Response, get, post
-from litestar.enums import RequestEncodingType
-from litestar.params import Body
 from litestar.response import Stream
 
 from shared_schema import actions as rules
-from sync_server.console.web import lang_of, not_found, redirect, render, server_of
+from sync_server.console.web import Form, lang_of, not_found, redirect, render, server_of
 from sync_server.core import actions, queries, registry
 from sync_server.core.access import Actor
 from sync_server.core.actions import ActionItem
 from sync_server.core.errors import ServiceError
 from sync_server.http.downloads import content_disposition
+from sync_server.http.routes_reports import EXPORT_MEDIA_TYPES
 from sync_server.reports import action_export
 
-Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 PAGE_SIZE = 50
 FILTERS = ("district", "site_id", "plan_id", "status", "overdue", "sort")
 
@@ -144,13 +142,13 @@ def export(request: Request[Any, Any, Any], viewer: Actor, filename: str) -> Res
     if filename == "actions.csv":
         return Stream(
             action_export.csv_chunks(_all_items(request, viewer), lang),
-            media_type="text/csv; charset=utf-8",
+            media_type=EXPORT_MEDIA_TYPES["csv"],
             headers=headers,
         )
     if filename == "actions.xlsx":
         return Stream(
             _xlsx_chunks(_all_items(request, viewer), lang),
-            media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            media_type=EXPORT_MEDIA_TYPES["xlsx"],
             headers=headers,
         )
     return not_found(request)

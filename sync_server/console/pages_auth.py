@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 from litestar import Request, Response, get, post
-from litestar.enums import RequestEncodingType
-from litestar.params import Body
 from litestar.response import Redirect
 
 from sync_server.console import security
 from sync_server.console.i18n import translate
-from sync_server.console.web import CONSOLE_ROLES, cookie, lang_of, redirect, render, server_of, session_actor
+from sync_server.console.web import CONSOLE_ROLES, Form, cookie, lang_of, redirect, render, server_of, session_actor
 from sync_server.core import auth
 from sync_server.core.errors import ServiceError
-
-Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 
 DEVICE_COOKIE = "console_device"
 DEVICE_COOKIE_AGE = 365 * 24 * 3600

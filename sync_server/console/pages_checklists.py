@@ -5,19 +5,17 @@ compare versions, download any version as an XLSForm."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 import msgspec
 from litestar import Request, Response, get, post
 from litestar.datastructures import UploadFile
-from litestar.enums import RequestEncodingType
-from litestar.params import Body
 
 from shared_schema.checklist import ChecklistTemplate
 from shared_schema.codec import encode
 from shared_schema.template_rules import TemplateProblem, validate_template
 from sync_server.console.checklist_view import compare_versions, problems_by_question
-from sync_server.console.web import redirect, render, require_admin_viewer, server_of
+from sync_server.console.web import Form, Upload, redirect, render, require_admin_viewer, server_of
 from sync_server.core import queries, registry
 from sync_server.core.access import Actor
 from sync_server.core.errors import BadRequest, ServiceError, bi
@@ -30,8 +28,6 @@ from sync_server.core.xlsform import (
 )
 from sync_server.http.downloads import content_disposition
 
-Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
-Upload = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
 MAX_CHECKLIST_BYTES = 2 * 1024 * 1024
 
 

@@ -4,20 +4,18 @@
 from __future__ import annotations
 
 import math
-from typing import Annotated, Any
+from typing import Any
 from urllib.parse import urlencode
 
 import msgspec
 from litestar import Request, Response, get, post
-from litestar.enums import RequestEncodingType
-from litestar.params import Body
 from litestar.response import Redirect, Stream
 
 from shared_schema import actions as action_rules
 from shared_schema.records import INSPECTION_KINDS, SITE_KINDS, STATUSES
 from sync_server.console import catalog
 from sync_server.console.inspection_view import build_view
-from sync_server.console.web import lang_of, not_found, redirect, render, server_of
+from sync_server.console.web import Form, lang_of, not_found, redirect, render, server_of
 from sync_server.core import actions as corrective_actions
 from sync_server.core import blobs, inspections, plans, queries, registry
 from sync_server.core.access import Actor
@@ -27,7 +25,6 @@ from sync_server.http.routes_reports import SORTS, export_format, export_respons
 from sync_server.reports.inspection_pdf import pdf_file_stem, render_inspection_pdf
 from sync_server.reports.report_data import blob_loader, plan_export, report_data, template_of
 
-Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 PAGE_SIZES = (10, 25, 50, 100)
 PAGE_SIZE = 25
 

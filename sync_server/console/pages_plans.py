@@ -6,26 +6,24 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import Annotated, Any
+from typing import Any
 
 from litestar import Request, Response, get, post
 from litestar.datastructures import UploadFile
-from litestar.enums import RequestEncodingType
-from litestar.params import Body
 from litestar.response import Redirect
 
 from shared_schema.errors import Code
 from shared_schema.records import SITE_KINDS
-from sync_server.console.web import lang_of, not_found, redirect, render, server_of
+from sync_server.console.web import Form, Upload, lang_of, not_found, redirect, render, server_of
 from sync_server.core import local_time, plans, queries
 from sync_server.core.access import Actor
 from sync_server.core.errors import Invalid, ServiceError, bi, nul_refused
 from sync_server.http.downloads import content_disposition
+from sync_server.http.routes_reports import EXPORT_MEDIA_TYPES
 from sync_server.reports.coverage_export import coverage_csv, coverage_xlsx
 
-Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
-Upload = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
 TEAM_BLOCKS = 4
+COVERAGE_WRITERS = {"csv": coverage_csv, "xlsx": coverage_xlsx}
 
 
 @get("/plans", sync_to_thread=True, include_in_schema=False)
@@ -219,16 +217,14 @@ def coverage_file(request: Request[Any, Any, Any], viewer: Actor, plan_id: str, 
     coverage = plans.coverage(server.db, viewer, plan_id)
     views = plans.get_plan(server.db, viewer, plan_id).assignments
     name = f"bao-phu-{coverage.plan.window_from}-{plan_id[:8]}"
-    if fmt == "csv":
-        body, media = coverage_csv(coverage, views, lang), "text/csv; charset=utf-8"
-    elif fmt == "xlsx":
-        body, media = (
-            coverage_xlsx(coverage, views, lang),
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-    else:
+    write = COVERAGE_WRITERS.get(fmt)
+    if write is None:
         return not_found(request)
-    return Response(body, media_type=media, headers={"Content-Disposition": content_disposition(f"{name}.{fmt}")})
+    return Response(
+        write(coverage, views, lang),
+        media_type=EXPORT_MEDIA_TYPES[fmt],
+        headers={"Content-Disposition": content_disposition(f"{name}.{fmt}")},
+    )
 
 
 @post("/inspections/{inspection_id:str}/follow-up", sync_to_thread=True, include_in_schema=False)

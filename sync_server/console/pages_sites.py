@@ -6,26 +6,22 @@ from __future__ import annotations
 import csv
 import io
 import math
-from typing import Annotated, Any
+from typing import Any
 from urllib.parse import urlencode
 
 from litestar import Request, Response, get, post
 from litestar.datastructures import UploadFile
-from litestar.enums import RequestEncodingType
-from litestar.params import Body
 
 from shared_schema import actions as action_rules
 from shared_schema.errors import FieldProblem
 from shared_schema.records import SITE_KINDS, Contact, Location, Site
-from sync_server.console.web import redirect, render, require_admin_viewer, server_of
+from sync_server.console.web import Form, Upload, redirect, render, require_admin_viewer, server_of
 from sync_server.core import actions as corrective_actions
 from sync_server.core import queries, registry
 from sync_server.core.access import Actor
 from sync_server.core.errors import Invalid, ServiceError, bi, problem
 from sync_server.http.downloads import content_disposition
 
-Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
-Upload = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
 PAGE_SIZE = 50
 # One example row of the CSV template; columns the registry has and this row lacks stay empty.
 TEMPLATE_EXAMPLE = {

@@ -4,19 +4,15 @@ says what will move."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 from litestar import Request, Response, get, post
-from litestar.enums import RequestEncodingType
-from litestar.params import Body
 
 from shared_schema.records import UNIT_KINDS
-from sync_server.console.web import not_found, redirect, render, require_admin_viewer, server_of
+from sync_server.console.web import Form, not_found, redirect, render, require_admin_viewer, server_of
 from sync_server.core import units
 from sync_server.core.access import Actor
 from sync_server.core.errors import ServiceError
-
-Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 
 
 def _units_page(

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import quote
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from litestar import Request, Response
 from litestar.datastructures import Cookie
+from litestar.enums import RequestEncodingType
+from litestar.params import Body
 from litestar.response import Redirect
 
 from shared_schema.text import local_text
@@ -39,6 +41,10 @@ PAGE_HEADERS = {
         "frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
     ),
 }
+# The body of a console form post, as handlers declare it (``data: Form``); ``Upload`` for a
+# form with a file.
+Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
+Upload = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
 
 env = Environment(
     loader=FileSystemLoader(TEMPLATE_DIR),
