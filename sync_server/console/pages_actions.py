@@ -5,9 +5,7 @@ filtered list. ``core.actions`` decides everything; this module renders."""
 from __future__ import annotations
 
 import math
-import tempfile
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -20,7 +18,7 @@ from sync_server.core import actions, queries, registry
 from sync_server.core.access import Actor
 from sync_server.core.actions import ActionItem
 from sync_server.core.errors import ServiceError
-from sync_server.http.downloads import content_disposition
+from sync_server.http.downloads import content_disposition, file_chunks
 from sync_server.http.routes_reports import EXPORT_MEDIA_TYPES
 from sync_server.reports import action_export
 
@@ -126,15 +124,6 @@ def _all_items(request: Request[Any, Any, Any], viewer: Actor) -> Iterator[Actio
             return
 
 
-def _xlsx_chunks(items: Iterator[ActionItem], lang: str) -> Iterator[bytes]:
-    with tempfile.TemporaryDirectory(prefix="actions-") as tmp:
-        path = Path(tmp) / "actions.xlsx"
-        action_export.write_xlsx(path, items, lang)
-        with path.open("rb") as handle:
-            while piece := handle.read(1 << 20):
-                yield piece
-
-
 @get("/exports/actions/{filename:str}", sync_to_thread=True, include_in_schema=False)
 def export(request: Request[Any, Any, Any], viewer: Actor, filename: str) -> Response[Any]:
     lang = lang_of(request)
@@ -147,7 +136,7 @@ def export(request: Request[Any, Any, Any], viewer: Actor, filename: str) -> Res
         )
     if filename == "actions.xlsx":
         return Stream(
-            _xlsx_chunks(_all_items(request, viewer), lang),
+            file_chunks("actions.xlsx", lambda path: action_export.write_xlsx(path, _all_items(request, viewer), lang)),
             media_type=EXPORT_MEDIA_TYPES["xlsx"],
             headers=headers,
         )

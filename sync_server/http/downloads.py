@@ -5,7 +5,10 @@ record number like ``Số 01/BB-ĐKT`` names the file in Vietnamese and never br
 from __future__ import annotations
 
 import re
+import tempfile
 import unicodedata
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -42,3 +45,15 @@ def base_url_of(request: Request[Any, Any, Any]) -> str:
     """The server's address as the browser reached it (``http://host:port``), for links in
     downloaded files."""
     return str(request.base_url).rstrip("/")
+
+
+def file_chunks(name: str, write: Callable[[Path], None], piece: int = 1 << 20) -> Iterator[bytes]:
+    """A file made for one download (an XLSX is a zip, complete only at its end): ``write``
+    makes it in a temporary folder when the download starts, then it is sent in pieces and
+    removed. Memory holds one piece, never the file."""
+    with tempfile.TemporaryDirectory(prefix="download-") as tmp:
+        path = Path(tmp) / name
+        write(path)
+        with path.open("rb") as handle:
+            while chunk := handle.read(piece):
+                yield chunk

@@ -14,9 +14,6 @@ send (``export_response``, ``summary_response``) are shared with the console's p
 
 from __future__ import annotations
 
-import tempfile
-from collections.abc import Iterable, Iterator
-from pathlib import Path
 from typing import Any
 
 from litestar import Request, Response, Router, get
@@ -30,8 +27,8 @@ from sync_server.core.errors import NotFound, bi
 from sync_server.core.server import Server
 from sync_server.core.summary import Summary
 from sync_server.http.deps import GUARDS
-from sync_server.http.downloads import base_url_of, content_disposition
-from sync_server.reports.exports import Column, columns_for_templates, csv_chunks, geojson_chunks, write_xlsx
+from sync_server.http.downloads import base_url_of, content_disposition, file_chunks
+from sync_server.reports.exports import columns_for_templates, csv_chunks, geojson_chunks, write_xlsx
 from sync_server.reports.inspection_pdf import pdf_file_stem, render_inspection_pdf
 from sync_server.reports.report_data import ExportPlan, blob_loader, plan_export, report_data
 from sync_server.reports.summary_report import summary_pdf, summary_xlsx
@@ -55,24 +52,14 @@ def export_response(plan: ExportPlan, fmt: str, lang: str, base_url: str = "") -
     media_type = EXPORT_MEDIA_TYPES[fmt]
     if fmt == "xlsx":
         columns = columns_for_templates(plan.templates, split_choices=True)
-        return Stream(xlsx_file_chunks(plan.records(), columns, lang, base_url), media_type=media_type, headers=headers)
+        chunks = file_chunks("inspections.xlsx", lambda path: write_xlsx(path, plan.records(), columns, lang, base_url))
+        return Stream(chunks, media_type=media_type, headers=headers)
     columns = columns_for_templates(plan.templates)
     if fmt == "csv":
         chunks = csv_chunks(plan.records(), columns, lang, base_url)
     else:
         chunks = geojson_chunks(plan.records(), lang, base_url)
     return Stream(chunks, media_type=media_type, headers=headers)
-
-
-def xlsx_file_chunks(records: Iterable[Any], columns: list[Column], lang: str, base_url: str) -> Iterator[bytes]:
-    """Writes the workbook to a temporary file when the download starts, then sends the file
-    in pieces and removes it (memory holds one piece, never the workbook)."""
-    with tempfile.TemporaryDirectory(prefix="export-") as tmp:
-        path = Path(tmp) / "inspections.xlsx"
-        write_xlsx(path, records, columns, lang, base_url)
-        with path.open("rb") as handle:
-            while piece := handle.read(1 << 20):
-                yield piece
 
 
 def export_format(filename: str) -> str | None:
