@@ -7,7 +7,7 @@ from typing import Any
 import msgspec
 
 from sync_server.core.access import Actor, require_admin
-from sync_server.core.db import Database, Tx
+from sync_server.core.db import Database, Tx, select_list, to_record
 from sync_server.core.util import from_json, new_id, now_iso, to_json
 
 
@@ -50,7 +50,7 @@ def list_entries(
     offset: int = 0,
 ) -> list[AuditEntry]:
     require_admin(actor, "xem nhật ký thao tác", "read the audit log")
-    sql = "SELECT id, at, username, action, entity, entity_id, detail FROM audit WHERE 1 = 1"
+    sql = f"SELECT {select_list(AuditEntry, skip=('detail',))}, detail AS detail_json FROM audit WHERE 1 = 1"
     params: list[Any] = []
     if username:
         sql += " AND username = ?"
@@ -62,15 +62,4 @@ def list_entries(
     params += [min(max(limit, 1), 1000), max(offset, 0)]
     with db.read() as tx:
         rows = tx.query(sql, params)
-    return [
-        AuditEntry(
-            id=r["id"],
-            at=r["at"],
-            username=r["username"],
-            action=r["action"],
-            entity=r["entity"],
-            entity_id=r["entity_id"],
-            detail=from_json(r["detail"]),
-        )
-        for r in rows
-    ]
+    return [to_record(AuditEntry, r, detail=from_json(r["detail_json"])) for r in rows]

@@ -197,18 +197,22 @@ def _storable_version(version: int) -> bool:
     return 0 < version <= MAX_INT
 
 
+def _missing(template_id: str, version: int) -> NotFound:
+    return NotFound(
+        bi(
+            f"Không có bảng kiểm '{template_id}' phiên bản {version}.",
+            f"No checklist '{template_id}' version {version}.",
+        ),
+        code=Code.TEMPLATE_MISSING,
+    )
+
+
 def _get_row(tx: Tx, template_id: str, version: int) -> Any:
     row = None
     if _storable_version(version):
         row = tx.one(_TEMPLATE_SELECT + " WHERE template_id = ? AND version = ?", (template_id, version))
     if row is None:
-        raise NotFound(
-            bi(
-                f"Không có bảng kiểm '{template_id}' phiên bản {version}.",
-                f"No checklist '{template_id}' version {version}.",
-            ),
-            code=Code.TEMPLATE_MISSING,
-        )
+        raise _missing(template_id, version)
     return row
 
 
@@ -235,13 +239,7 @@ def publish_template(db: Database, actor: Actor, template_id: str, version: int)
             "UPDATE templates SET status = 'published', published_at = ? WHERE template_id = ? AND version = ?",
             (now, template_id, version),
         )
-        feed = FeedWriter(tx)
-        eid = template_entity_id(template_id, version)
-        feed.put_server(("template", eid, "document"), document, district=None, inspection_id=None)
-        feed.put_server(("template", eid, "status"), to_json("published"), district=None, inspection_id=None)
-        feed.flush()
-        audit.record(tx, actor, "template.publish", "template", eid)
-        return _summary(_get_row(tx, template_id, version))
+        return _announce(tx, actor, template_id, version, "published", "template.publish", document)
 
 
 def retire_template(db: Database, actor: Actor, template_id: str, version: int) -> TemplateSummary:
@@ -257,12 +255,22 @@ def retire_template(db: Database, actor: Actor, template_id: str, version: int) 
             "UPDATE templates SET status = 'retired', retired_at = ? WHERE template_id = ? AND version = ?",
             (now_iso(), template_id, version),
         )
-        feed = FeedWriter(tx)
-        eid = template_entity_id(template_id, version)
-        feed.put_server(("template", eid, "status"), to_json("retired"), district=None, inspection_id=None)
-        feed.flush()
-        audit.record(tx, actor, "template.retire", "template", eid)
-        return _summary(_get_row(tx, template_id, version))
+        return _announce(tx, actor, template_id, version, "retired", "template.retire")
+
+
+def _announce(
+    tx: Tx, actor: Actor, template_id: str, version: int, status: str, action: str, document: str | None = None
+) -> TemplateSummary:
+    """Tell the devices (through the feed) that the version is now ``status``, with its
+    ``document`` when that is given; audit ``action``; the version's summary as it is now."""
+    feed = FeedWriter(tx)
+    eid = template_entity_id(template_id, version)
+    if document is not None:
+        feed.put_server(("template", eid, "document"), document, district=None, inspection_id=None)
+    feed.put_server(("template", eid, "status"), to_json(status), district=None, inspection_id=None)
+    feed.flush()
+    audit.record(tx, actor, action, "template", eid)
+    return _summary(_get_row(tx, template_id, version))
 
 
 def list_templates(db: Database, actor: Actor) -> list[TemplateSummary]:
@@ -275,26 +283,14 @@ def list_templates(db: Database, actor: Actor) -> list[TemplateSummary]:
 
 def get_template(db: Database, actor: Actor, template_id: str, version: int) -> TemplateVersion:
     if not _storable_version(version):
-        raise NotFound(
-            bi(
-                f"Không có bảng kiểm '{template_id}' phiên bản {version}.",
-                f"No checklist '{template_id}' version {version}.",
-            ),
-            code=Code.TEMPLATE_MISSING,
-        )
+        raise _missing(template_id, version)
     with db.read() as tx:
         row = tx.one(_TEMPLATE_SELECT + " WHERE template_id = ? AND version = ?", (template_id, version))
         document = tx.scalar(
             "SELECT document FROM templates WHERE template_id = ? AND version = ?", (template_id, version)
         )
     if row is None or (row["status"] == "draft" and not actor.is_admin):
-        raise NotFound(
-            bi(
-                f"Không có bảng kiểm '{template_id}' phiên bản {version}.",
-                f"No checklist '{template_id}' version {version}.",
-            ),
-            code=Code.TEMPLATE_MISSING,
-        )
+        raise _missing(template_id, version)
     return TemplateVersion(summary=_summary(row), document=decode_template(document))
 
 

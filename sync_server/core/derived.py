@@ -2,6 +2,7 @@
 ``shared_schema.scoring``), the blobs an inspection names, and the inspections index rows."""
 
 import datetime as dt
+import operator
 from typing import Any
 
 import msgspec
@@ -11,7 +12,7 @@ from shared_schema.checklist import ChecklistTemplate, PhotoQuestion, SignatureQ
 from shared_schema.records import Answer
 from sync_server.core.blobs import vouched
 from sync_server.core.db import Tx
-from sync_server.core.push_state import INSPECTION_COLUMNS, InspectionRow, PushContext
+from sync_server.core.push_state import INSPECTION_COLUMNS, INSPECTION_FIELDS, InspectionRow, PushContext
 from sync_server.core.util import now_iso
 
 
@@ -116,6 +117,22 @@ _CREATED_KEY = (
 )
 
 
+# What a push may change on an inspection's row once it exists (not its site, district or author).
+_UPDATED_FIELDS = tuple(
+    n for n in INSPECTION_FIELDS if n not in ("id", "site_id", "district", "inspector", "created_by")
+)
+_inserted = operator.attrgetter(*INSPECTION_FIELDS)
+_updated = operator.attrgetter(*_UPDATED_FIELDS)
+_INSERT = (
+    f"INSERT INTO inspections ({INSPECTION_COLUMNS}, created_at, updated_at, started_key)"
+    f" VALUES ({', '.join('?' * (len(INSPECTION_FIELDS) + 3))})"
+)
+_UPDATE = (
+    f"UPDATE inspections SET {''.join(f'{name} = ?, ' for name in _UPDATED_FIELDS)}updated_at = ?,"
+    f" started_key = CASE WHEN CAST(? AS TEXT) IS NULL THEN {_CREATED_KEY} ELSE ? END WHERE id = ?"
+)
+
+
 def save_inspections(tx: Tx, rows: list[InspectionRow]) -> None:
     """Write the index rows of the inspections a push created or changed, in two statements."""
     stamp = now_iso()
@@ -123,62 +140,14 @@ def save_inspections(tx: Tx, rows: list[InspectionRow]) -> None:
     changed = [r for r in rows if not r.is_new and r.dirty]
     if new:
         tx.executemany(
-            f"INSERT INTO inspections ({INSPECTION_COLUMNS}, created_at, updated_at, started_key)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                (
-                    r.id,
-                    r.site_id,
-                    r.district,
-                    r.template_id,
-                    r.template_version,
-                    r.status,
-                    r.kind,
-                    r.score,
-                    r.result,
-                    r.inspector,
-                    r.created_by,
-                    r.started_at,
-                    r.submitted_at,
-                    r.record_number,
-                    r.record_year,
-                    r.record_seq,
-                    r.first_submitted_at,
-                    stamp,
-                    stamp,
-                    started_key(r.started_at, stamp),
-                )
-                for r in new
-            ],
+            _INSERT,
+            [(*_inserted(r), stamp, stamp, started_key(r.started_at, stamp)) for r in new],
         )
     touched_only = [r for r in rows if not r.is_new and not r.dirty]
     if changed:
         tx.executemany(
-            "UPDATE inspections SET template_id = ?, template_version = ?, status = ?, kind = ?, score = ?, result = ?,"
-            " started_at = ?, submitted_at = ?, record_number = ?, record_year = ?, record_seq = ?,"
-            " first_submitted_at = ?, updated_at = ?,"
-            f" started_key = CASE WHEN CAST(? AS TEXT) IS NULL THEN {_CREATED_KEY} ELSE ? END WHERE id = ?",
-            [
-                (
-                    r.template_id,
-                    r.template_version,
-                    r.status,
-                    r.kind,
-                    r.score,
-                    r.result,
-                    r.started_at,
-                    r.submitted_at,
-                    r.record_number,
-                    r.record_year,
-                    r.record_seq,
-                    r.first_submitted_at,
-                    stamp,
-                    r.started_at,
-                    started_key(r.started_at, stamp),
-                    r.id,
-                )
-                for r in changed
-            ],
+            _UPDATE,
+            [(*_updated(r), stamp, r.started_at, started_key(r.started_at, stamp), r.id) for r in changed],
         )
     if touched_only:
         tx.executemany("UPDATE inspections SET updated_at = ? WHERE id = ?", [(stamp, r.id) for r in touched_only])

@@ -146,6 +146,22 @@ def _filter_day(name: str, value: str) -> dt.date:
         ) from None
 
 
+def period_filter(date_from: str | None, date_to: str | None, alias: str = "i") -> tuple[str, list[str]]:
+    """`` AND …`` keeping the inspections (``alias``) started (else created) from the day
+    ``date_from`` to the day ``date_to``, both inclusive and either left out, and its
+    parameters. Days are local days (``local_time``): the bounds are the UTC times they begin."""
+    when = f"COALESCE({alias}.started_at, {alias}.created_at)"
+    sql = ""
+    params: list[str] = []
+    if date_from:
+        sql += f" AND {when} >= ?"
+        params.append(local_time.day_start_utc(_filter_day("date_from", date_from)))
+    if date_to:
+        sql += f" AND {when} < ?"
+        params.append(local_time.day_start_utc(_filter_day("date_to", date_to) + dt.timedelta(days=1)))
+    return sql, params
+
+
 def list_inspections(
     db: Database,
     actor: Actor,
@@ -197,15 +213,10 @@ def list_inspections(
             sql += f" AND {column} = ?"
             page_sql += f" AND {column} || '' = ?" if column == "i.district" else f" AND {column} = ?"
             params.append(value)
-    # Days are local days (``local_time``): the bounds are the UTC times they begin.
-    if date_from:
-        sql += " AND COALESCE(i.started_at, i.created_at) >= ?"
-        page_sql += " AND COALESCE(i.started_at, i.created_at) >= ?"
-        params.append(local_time.day_start_utc(_filter_day("date_from", date_from)))
-    if date_to:
-        sql += " AND COALESCE(i.started_at, i.created_at) < ?"
-        page_sql += " AND COALESCE(i.started_at, i.created_at) < ?"
-        params.append(local_time.day_start_utc(_filter_day("date_to", date_to) + dt.timedelta(days=1)))
+    period, period_params = period_filter(date_from, date_to)
+    sql += period
+    page_sql += period
+    params += period_params
     paging.require_sort(sort, SORTS)
     args = paging.page_args(limit, offset, cursor, MAX_LIMIT)
     keyset = SORTS[sort]

@@ -44,12 +44,12 @@ class InspectionRow:
 
 
 # The columns of an ``InspectionRow`` (its fields but the two this push keeps for itself).
-_INSPECTION_FIELDS = tuple(f.name for f in fields(InspectionRow) if f.name not in ("is_new", "dirty"))
-INSPECTION_COLUMNS = ", ".join(_INSPECTION_FIELDS)
+INSPECTION_FIELDS = tuple(f.name for f in fields(InspectionRow) if f.name not in ("is_new", "dirty"))
+INSPECTION_COLUMNS = ", ".join(INSPECTION_FIELDS)
 
 
 def inspection_from_row(r: Any) -> InspectionRow:
-    return InspectionRow(**{name: r[name] for name in _INSPECTION_FIELDS})
+    return InspectionRow(**{name: r[name] for name in INSPECTION_FIELDS})
 
 
 @dataclass(slots=True)

@@ -13,7 +13,7 @@ from typing import Any
 from sync_server.core import actions as core_actions
 from sync_server.core.access import Actor, district_filter, require_admin
 from sync_server.core.dashboard_rows import ActionRow, InspectionRow, SiteRow
-from sync_server.core.db import Database, select_list
+from sync_server.core.db import Database, select_list, to_record
 
 
 def districts_in_scope(db: Database, actor: Actor) -> list[str]:
@@ -84,39 +84,36 @@ def dashboard_sites(db: Database, actor: Actor) -> list[SiteRow]:
     return found
 
 
+_DASHBOARD_ACTION = select_list(
+    ActionRow,
+    prefix="a.",
+    sources={
+        "site_name": "COALESCE(s.name, a.site_id)",
+        "question_id": "COALESCE(a.question_id, '')",
+        "question_label": "COALESCE(a.question_id, '')",
+        "due_date": "a.deadline",
+        "inspected_at": "COALESCE(i.started_at, i.created_at)",
+        "template_id": "i.template_id",
+        "action_id": "a.id",
+        "site_kind": "s.kind",
+    },
+    skip=("corrective_action",),
+)
+
+
 def corrective_actions(db: Database, actor: Actor) -> list[ActionRow]:
     """The corrective-action records in the actor's districts (any status; discarded drafts'
     left out), with what must be done read from their feed fields."""
     cond, params = district_filter(actor, "a.district")
     with db.read() as tx:
         rows = tx.query(
-            "SELECT a.id, a.inspection_id, a.question_id, a.site_id, COALESCE(s.name, a.site_id) AS site_name,"
-            " COALESCE(i.started_at, i.created_at) AS inspected_at, i.template_id, a.deadline, a.status, a.district,"
-            " s.kind, a.fixed_on"
+            f"SELECT {_DASHBOARD_ACTION}"
             " FROM actions a LEFT JOIN inspections i ON i.id = a.inspection_id LEFT JOIN sites s ON s.id = a.site_id"
             " WHERE COALESCE(i.status, '') <> 'discarded'" + cond,
             params,
         )
-        found = core_actions.read_actions(tx, [r["id"] for r in rows])
-    return [
-        ActionRow(
-            action_id=r["id"],
-            inspection_id=r["inspection_id"],
-            question_id=r["question_id"] or "",
-            question_label=r["question_id"] or "",
-            site_id=r["site_id"],
-            site_name=r["site_name"],
-            inspected_at=r["inspected_at"],
-            template_id=r["template_id"],
-            due_date=r["deadline"],
-            status=r["status"],
-            district=r["district"],
-            site_kind=r["kind"],
-            fixed_on=r["fixed_on"],
-            corrective_action=found[r["id"]].description,
-        )
-        for r in rows
-    ]
+        found = core_actions.read_actions(tx, [r["action_id"] for r in rows])
+    return [to_record(ActionRow, r, corrective_action=found[r["action_id"]].description) for r in rows]
 
 
 def latest_approval_per_site(db: Database, actor: Actor) -> dict[str, str]:

@@ -32,7 +32,7 @@ from sync_server.core import local_time
 from sync_server.core.access import Actor, district_filter
 from sync_server.core.db import Database
 from sync_server.core.inspection_export import EXCLUDED_UNLESS_ASKED
-from sync_server.core.inspections import _filter_day
+from sync_server.core.inspections import period_filter
 from sync_server.core.template_store import pinned_template
 from sync_server.core.util import from_json
 
@@ -114,13 +114,7 @@ def site_map(
     if site_kind:
         where += " AND s.kind = ?"
         params.append(site_kind)
-    period, period_params = "", []
-    if date_from:
-        period += " AND COALESCE(l.started_at, l.created_at) >= ?"
-        period_params.append(local_time.day_start_utc(_filter_day("date_from", date_from)))
-    if date_to:
-        period += " AND COALESCE(l.started_at, l.created_at) < ?"
-        period_params.append(local_time.day_start_utc(_filter_day("date_to", date_to) + dt.timedelta(days=1)))
+    period, period_params = period_filter(date_from, date_to, alias="l")
     excluded = ", ".join("?" for _ in EXCLUDED_UNLESS_ASKED)
     latest = (
         "SELECT l.id FROM inspections l WHERE l.site_id = s.id"

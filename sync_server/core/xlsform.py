@@ -308,6 +308,13 @@ class _Reader:
             return None
         return LocalText(vi=vi, en=en)
 
+    def label(self, row: _Row, name: str | None = None) -> LocalText:
+        """The row's ``label`` texts, or else its name (``name``, by default the ``name``
+        column) in both languages."""
+        if name is None:
+            name = row.get("name")
+        return self.text(row, "label") or LocalText(vi=name, en=name)
+
 
 def _number(text: str) -> float | None:
     try:
@@ -457,7 +464,7 @@ def _read_choices(reader: _Reader, rows: list[_Row]) -> dict[str, _List]:
                     LocalText(vi="Điểm là số từ 0 đến 1.", en="A credit is a number from 0 to 1."),
                     drops="cell",
                 )
-        label = reader.text(row, "label") or LocalText(vi=name, en=name)
+        label = reader.label(row)
         choice = Choice(
             id=name,
             label=label,
@@ -690,7 +697,7 @@ def _read_survey(reader: _Reader, rows: list[_Row], lists: dict[str, _List]) -> 
         if kind in ("begin group", "begin repeat"):
             flush()
             name = row.get("name") or f"group_{row.number}"
-            title = reader.text(row, "label") or LocalText(vi=name, en=name)
+            title = reader.label(row, name)
             relevant = None
             if kind == "begin group" and not in_repeat and row.get("relevant"):
                 relevant = _relevance(reader, row, kinds)
@@ -1238,7 +1245,7 @@ def _read_scoring(reader: _Reader, rows: list[_Row]) -> Scoring:
             bands.append(
                 ResultBand(
                     id=row.get("name"),
-                    label=reader.text(row, "label") or LocalText(vi=row.get("name"), en=row.get("name")),
+                    label=reader.label(row),
                     min_score=_number(row.get("min_score")) or 0.0,
                     passing=_flag(row.get("passing")) is not False,
                     correction_days=int(days) if re.fullmatch(r"\d+", days) else None,
@@ -1293,7 +1300,7 @@ def _read_risk_index(reader: _Reader, rows: list[_Row]) -> RiskIndex | None:
         kind = row.get("type")
         if row.empty or not kind:
             continue
-        label = reader.text(row, "label") or LocalText(vi=row.get("name"), en=row.get("name"))
+        label = reader.label(row)
         if kind == "index":
             index = row
         elif kind == "criterion":
@@ -1338,7 +1345,7 @@ def _read_risk_index(reader: _Reader, rows: list[_Row]) -> RiskIndex | None:
         return None
     return RiskIndex(
         id=index.get("name"),
-        label=reader.text(index, "label") or LocalText(vi=index.get("name"), en=index.get("name")),
+        label=reader.label(index),
         total_points=_number(index.get("total_points")) or 0.0,
         expected_criteria=int(_number(index.get("expected_criteria")) or 0),
         criteria=criteria,
