@@ -11,18 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from record_pdf.settings import DEFAULT_TIMEZONE
-from shared_schema.checklist import (
-    DateQuestion,
-    LocationQuestion,
-    MultipleChoiceQuestion,
-    NumberQuestion,
-    PhotoQuestion,
-    Question,
-    SignatureQuestion,
-    SingleChoiceQuestion,
-    TextQuestion,
-    YesNoQuestion,
-)
+from shared_schema import checklist as cl
 from shared_schema.records import SITE_KINDS
 from shared_schema.relevance import is_given
 from shared_schema.text import LocalText
@@ -128,44 +117,44 @@ def fmt_location(value: Any) -> str:
     return text
 
 
-def _choice_label(question: SingleChoiceQuestion | MultipleChoiceQuestion, choice_id: Any, lang: str) -> str:
+def _choice_label(question: cl.SingleChoiceQuestion | cl.MultipleChoiceQuestion, choice_id: Any, lang: str) -> str:
     for choice in question.choices:
         if choice.id == choice_id:
             return choice.label.get(lang)
     return str(choice_id)
 
 
-def answer_text(question: Question, value: Any, lang: str = "vi", local_numbers: bool = False) -> str:
+def answer_text(question: cl.Question, value: Any, lang: str = "vi", local_numbers: bool = False) -> str:
     """The answer to ``question`` in words, as a person reads it on a record (``local_numbers``:
     numbers grouped and with the decimal mark of ``lang``, as on a printed record)."""
     if not is_given(value):
         return NOT_ANSWERED.get(lang)
     match question:
-        case YesNoQuestion():
+        case cl.YesNoQuestion():
             label = YES_NO.get(str(value))
             return label.get(lang) if label else str(value)
-        case NumberQuestion():
+        case cl.NumberQuestion():
             if isinstance(value, bool) or not isinstance(value, (int, float)):
                 return str(value)
             unit = f" {question.unit.get(lang)}" if question.unit else ""
             return f"{fmt_number_local(value, lang) if local_numbers else fmt_number(value)}{unit}"
-        case TextQuestion():
+        case cl.TextQuestion():
             return nfc(str(value))
-        case SingleChoiceQuestion():
+        case cl.SingleChoiceQuestion():
             return _choice_label(question, value, lang)
-        case MultipleChoiceQuestion():
+        case cl.MultipleChoiceQuestion():
             items = value if isinstance(value, list) else [value]
             return "; ".join(_choice_label(question, v, lang) for v in items)
-        case DateQuestion():
+        case cl.DateQuestion():
             return fmt_date(str(value), lang)
-        case PhotoQuestion():
+        case cl.PhotoQuestion():
             count = len(value) if isinstance(value, list) else 1
             return f"{count} ảnh" if lang == "vi" else f"{count} photo{'s' if count != 1 else ''}"
-        case SignatureQuestion():
+        case cl.SignatureQuestion():
             name = value.get("name") if isinstance(value, dict) else None
             signed = "Đã ký" if lang == "vi" else "Signed"
             return f"{signed} ({name})" if name else signed
-        case LocationQuestion():
+        case cl.LocationQuestion():
             return fmt_location(value) or str(value)
     return str(value)
 

@@ -6,7 +6,7 @@ from enum import StrEnum
 
 import msgspec
 
-from shared_schema.text import BiText, LocalText
+from shared_schema.text import BiText, LocalText, as_sent
 
 
 class Code(StrEnum):
@@ -153,12 +153,8 @@ class FieldProblem(msgspec.Struct, kw_only=True, omit_defaults=True):
     messages: LocalText | None = None
 
     def __post_init__(self) -> None:
-        # A message made in both languages (``BiText``) travels as its "vi / en" text plus
-        # ``messages``; msgspec encodes plain strings only.
         if isinstance(self.message, BiText):
-            if self.messages is None:
-                self.messages = self.message.text
-            self.message = str(self.message)
+            self.message, self.messages = as_sent(self.message, self.messages)
 
 
 class Problem(msgspec.Struct, kw_only=True, omit_defaults=True):
@@ -182,6 +178,4 @@ class Problem(msgspec.Struct, kw_only=True, omit_defaults=True):
 
     def __post_init__(self) -> None:
         if isinstance(self.detail, BiText):
-            if self.messages is None:
-                self.messages = self.detail.text
-            self.detail = str(self.detail)
+            self.detail, self.messages = as_sent(self.detail, self.messages)

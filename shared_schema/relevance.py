@@ -10,18 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from shared_schema.checklist import (
-    AllOf,
-    Answered,
-    AnyOf,
-    AtLeast,
-    AtMost,
-    ChecklistTemplate,
-    Condition,
-    Equals,
-    Not,
-    OneOf,
-)
+from shared_schema import checklist as cl
 
 
 def is_given(value: Any) -> bool:
@@ -47,31 +36,31 @@ def _number(answer: Any) -> float | None:
     return float(answer)
 
 
-def evaluate(condition: Condition, values: Mapping[str, Any]) -> bool:
+def evaluate(condition: cl.Condition, values: Mapping[str, Any]) -> bool:
     """Whether ``condition`` holds for the answers ``values`` (question id → value)."""
     match condition:
-        case Equals(question=q, value=v):
+        case cl.Equals(question=q, value=v):
             return is_given(values.get(q)) and _matches(values[q], v)
-        case OneOf(question=q, values=vs):
+        case cl.OneOf(question=q, values=vs):
             return is_given(values.get(q)) and any(_matches(values[q], v) for v in vs)
-        case AtLeast(question=q, value=v):
+        case cl.AtLeast(question=q, value=v):
             n = _number(values.get(q))
             return n is not None and n >= v
-        case AtMost(question=q, value=v):
+        case cl.AtMost(question=q, value=v):
             n = _number(values.get(q))
             return n is not None and n <= v
-        case Answered(question=q):
+        case cl.Answered(question=q):
             return is_given(values.get(q))
-        case AllOf(conditions=cs):
+        case cl.AllOf(conditions=cs):
             return all(evaluate(c, values) for c in cs)
-        case AnyOf(conditions=cs):
+        case cl.AnyOf(conditions=cs):
             return any(evaluate(c, values) for c in cs)
-        case Not(condition=c):
+        case cl.Not(condition=c):
             return not evaluate(c, values)
     raise TypeError(f"unknown condition {condition!r}")
 
 
-def relevant_questions(template: ChecklistTemplate, values: Mapping[str, Any]) -> list[str]:
+def relevant_questions(template: cl.ChecklistTemplate, values: Mapping[str, Any]) -> list[str]:
     """Ids of the questions that apply, in checklist order."""
     visible: dict[str, Any] = {}
     relevant: list[str] = []
@@ -83,6 +72,6 @@ def relevant_questions(template: ChecklistTemplate, values: Mapping[str, Any]) -
     return relevant
 
 
-def effective_values(template: ChecklistTemplate, values: Mapping[str, Any]) -> dict[str, Any]:
+def effective_values(template: cl.ChecklistTemplate, values: Mapping[str, Any]) -> dict[str, Any]:
     """The answers that count: those of questions that apply."""
     return {qid: values[qid] for qid in relevant_questions(template, values) if qid in values}

@@ -12,7 +12,7 @@ from typing import Any, Literal
 import msgspec
 
 from shared_schema.records import UserInfo
-from shared_schema.text import BiText, LocalText
+from shared_schema.text import LocalText, as_sent
 
 ChangeStatus = Literal["applied", "superseded", "duplicate", "rejected"]
 
@@ -71,12 +71,8 @@ class ChangeResult(msgspec.Struct, kw_only=True, omit_defaults=True, gc=False):
     messages: LocalText | None = None
 
     def __post_init__(self) -> None:
-        # A reason made in both languages (``BiText``) travels as its "vi / en" text plus
-        # ``messages``; msgspec encodes plain strings only.
         if self.reason is not None and type(self.reason) is not str:
-            if isinstance(self.reason, BiText) and self.messages is None:
-                self.messages = self.reason.text
-            self.reason = str(self.reason)
+            self.reason, self.messages = as_sent(self.reason, self.messages)
 
 
 class PushReply(msgspec.Struct, kw_only=True):

@@ -60,6 +60,15 @@ class BiText(str):
         return cls(text.vi, text.en)
 
 
+def as_sent(text: str, messages: LocalText | None) -> tuple[str, LocalText | None]:
+    """``text`` and ``messages`` as a Struct sends them (msgspec encodes plain strings only): a
+    ``BiText`` travels as its "vi / en" string, its two languages in ``messages`` unless these
+    are given already."""
+    if isinstance(text, BiText) and messages is None:
+        messages = text.text
+    return str(text), messages
+
+
 def join_bitexts(separator: str, parts: list[BiText]) -> BiText:
     """``parts`` joined in each language by ``separator``."""
     return BiText(separator.join(p.vi for p in parts), separator.join(p.en for p in parts))

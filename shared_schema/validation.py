@@ -11,18 +11,7 @@ from typing import Any
 import msgspec
 
 from shared_schema import actions, protocol
-from shared_schema.checklist import (
-    DateQuestion,
-    LocationQuestion,
-    MultipleChoiceQuestion,
-    NumberQuestion,
-    PhotoQuestion,
-    Question,
-    SignatureQuestion,
-    SingleChoiceQuestion,
-    TextQuestion,
-    YesNoQuestion,
-)
+from shared_schema import checklist as cl
 from shared_schema.records import (
     INSPECTION_KINDS,
     LOCATION_SOURCES,
@@ -160,12 +149,12 @@ def _blob_list(value: Any, max_count: int) -> Invalid | None:
     return None
 
 
-def validate_value(question: Question, value: Any) -> Invalid | None:
+def validate_value(question: cl.Question, value: Any) -> Invalid | None:
     """Check an answer value against its question; ``None`` (no answer) is always allowed."""
     if value is None:
         return None
     match question:
-        case YesNoQuestion():
+        case cl.YesNoQuestion():
             allowed = ("yes", "no", "na") if question.allow_na else ("yes", "no")
             if value not in allowed:
                 return _bad(
@@ -173,7 +162,7 @@ def validate_value(question: Question, value: Any) -> Invalid | None:
                     "Chọn Có, Không" + (" hoặc Không áp dụng." if question.allow_na else "."),
                     "Choose Yes, No" + (" or N/A." if question.allow_na else "."),
                 )
-        case NumberQuestion():
+        case cl.NumberQuestion():
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
                 return _bad("wrong_type", "Câu trả lời phải là một số.", "The answer must be a number.")
             if question.integer and not float(value).is_integer():
@@ -192,16 +181,16 @@ def validate_value(question: Question, value: Any) -> Invalid | None:
                     f"Giá trị không được vượt quá {_fmt(question.max)}{unit}.",
                     f"The value must be at most {_fmt(question.max)}{unit_en}.",
                 )
-        case TextQuestion():
+        case cl.TextQuestion():
             return _text(value, question.max_length)
-        case SingleChoiceQuestion():
+        case cl.SingleChoiceQuestion():
             if not isinstance(value, str) or value not in {c.id for c in question.choices}:
                 return _bad(
                     "invalid_choice",
                     "Hãy chọn một trong các phương án đã cho.",
                     "Choose one of the given options.",
                 )
-        case MultipleChoiceQuestion():
+        case cl.MultipleChoiceQuestion():
             ids = {c.id for c in question.choices}
             if not isinstance(value, list) or not all(isinstance(v, str) and v in ids for v in value):
                 return _bad(
@@ -217,16 +206,16 @@ def validate_value(question: Question, value: Any) -> Invalid | None:
                     f"Chọn tối đa {question.max_selected} phương án.",
                     f"Choose at most {question.max_selected} options.",
                 )
-        case DateQuestion():
+        case cl.DateQuestion():
             if parse_date(value) is None:
                 return _bad(
                     "invalid_date",
                     "Ngày phải có dạng NNNN-TT-NN (ví dụ 2021-05-20).",
                     "The date must be YYYY-MM-DD (for example 2021-05-20).",
                 )
-        case PhotoQuestion():
+        case cl.PhotoQuestion():
             return _blob_list(value, question.max_photos)
-        case SignatureQuestion():
+        case cl.SignatureQuestion():
             try:
                 sig = msgspec.convert(value, SignatureValue)
             except msgspec.ValidationError:
@@ -241,7 +230,7 @@ def validate_value(question: Question, value: Any) -> Invalid | None:
                     "Chữ ký không hợp lệ: hãy ký lại.",
                     "The signature is invalid: please sign again.",
                 )
-        case LocationQuestion():
+        case cl.LocationQuestion():
             return _location(value)
         case _:
             return _bad("unknown_kind", "Loại câu hỏi không xác định.", "Unknown question kind.")
@@ -261,7 +250,7 @@ def deadline_in_past(due_date: Any, today: dt.date) -> Invalid | None:
     )
 
 
-def validate_answer_field(question: Question, field: str, value: Any) -> Invalid | None:
+def validate_answer_field(question: cl.Question, field: str, value: Any) -> Invalid | None:
     """Check one field of an answer (``value``, ``note``, ``photos``, ``corrective_action``,
     ``due_date``)."""
     if field == "value":

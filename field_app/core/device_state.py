@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
 import threading
 from dataclasses import dataclass
@@ -33,49 +34,20 @@ class SyncState:
     pull_scope: str | None
 
 
+# The columns of the state row: SyncState's fields, with its last error in each language.
+_STATE_COLUMNS = ", ".join(
+    [f.name for f in dataclasses.fields(SyncState) if f.name != "last_error"] + ["last_error_vi", "last_error_en"]
+)
+
+
 def read_state(conn: sqlite3.Connection) -> SyncState:
-    row = conn.execute(
-        "SELECT client_id, server_url, user_json, token, token_expires_at, needs_password, cursor, next_seq,"
-        " acked_seq, last_sync_at, last_error_code, last_error_vi, last_error_en, clock_last, clock_offset_ms,"
-        " first_sync_done, pull_scope FROM sync_state WHERE id = 1"
-    ).fetchone()
-    (
-        client_id,
-        server_url,
-        user_json,
-        token,
-        expires,
-        needs_pw,
-        cursor,
-        next_seq,
-        acked,
-        last_sync,
-        err_code,
-        err_vi,
-        err_en,
-        clock_last,
-        offset,
-        first_done,
-        pull_scope,
-    ) = row
-    return SyncState(
-        client_id=client_id,
-        server_url=server_url,
-        user_json=user_json,
-        token=token,
-        token_expires_at=expires,
-        needs_password=bool(needs_pw),
-        cursor=cursor,
-        next_seq=next_seq,
-        acked_seq=acked,
-        last_sync_at=last_sync,
-        last_error_code=err_code,
-        last_error=LocalText(err_vi, err_en or "") if err_vi else None,
-        clock_last=clock_last,
-        clock_offset_ms=offset,
-        first_sync_done=bool(first_done),
-        pull_scope=pull_scope,
-    )
+    cur = conn.execute(f"SELECT {_STATE_COLUMNS} FROM sync_state WHERE id = 1")
+    row = dict(zip([d[0] for d in cur.description], cur.fetchone(), strict=True))
+    err_vi, err_en = row.pop("last_error_vi"), row.pop("last_error_en")
+    row["last_error"] = LocalText(err_vi, err_en or "") if err_vi else None
+    row["needs_password"] = bool(row["needs_password"])
+    row["first_sync_done"] = bool(row["first_sync_done"])
+    return SyncState(**row)
 
 
 def update_state(conn: sqlite3.Connection, **fields: Any) -> None:

@@ -17,18 +17,7 @@ from field_app.ui.views import widgets as w
 from field_app.ui.views.blob_image import BlobImage
 from field_app.ui.views.signature_pad import SIGNATURE_TEXTS, SignaturePad
 from shared_schema import actions as action_rules
-from shared_schema.checklist import (
-    DateQuestion,
-    LocationQuestion,
-    MultipleChoiceQuestion,
-    NumberQuestion,
-    PhotoQuestion,
-    Question,
-    SignatureQuestion,
-    SingleChoiceQuestion,
-    TextQuestion,
-    YesNoQuestion,
-)
+from shared_schema import checklist as cl
 
 # Typed answers are saved after this pause in typing (and whenever the box is left).
 AUTOSAVE_PAUSE_S = 1.5
@@ -235,13 +224,13 @@ def LocationEditor(form: InspectionForm, qid: str, caps: Capabilities) -> ft.Con
     )
 
 
-def _input(form: InspectionForm, q: Question, caps: Capabilities) -> ft.Control:
+def _input(form: InspectionForm, q: cl.Question, caps: Capabilities) -> ft.Control:
     lang = form.lang
     value = form.value(q.id)
     label = q.label.get(lang)
     disabled = not form.editable
     match q:
-        case YesNoQuestion():
+        case cl.YesNoQuestion():
             options = [("yes", "yes"), ("no", "no")] + ([("na", "na")] if q.allow_na else [])
             return ft.RadioGroup(
                 value=value,
@@ -249,7 +238,7 @@ def _input(form: InspectionForm, q: Question, caps: Capabilities) -> ft.Control:
                 on_change=lambda e: form.answer(q.id, e.control.value),
                 content=ft.Row([ft.Radio(value=v, label=i18n.t(lang, k)) for v, k in options], wrap=True),
             )
-        case SingleChoiceQuestion():
+        case cl.SingleChoiceQuestion():
             return ft.Column(
                 w.compact(
                     [
@@ -266,7 +255,7 @@ def _input(form: InspectionForm, q: Question, caps: Capabilities) -> ft.Control:
                 ),
                 spacing=4,
             )
-        case MultipleChoiceQuestion():
+        case cl.MultipleChoiceQuestion():
             chosen = set(value or [])
             return ft.Column(
                 w.compact(
@@ -285,7 +274,7 @@ def _input(form: InspectionForm, q: Question, caps: Capabilities) -> ft.Control:
                 ),
                 spacing=0,
             )
-        case NumberQuestion():
+        case cl.NumberQuestion():
             return text_box(
                 form,
                 q.id,
@@ -294,13 +283,13 @@ def _input(form: InspectionForm, q: Question, caps: Capabilities) -> ft.Control:
                 keyboard=ft.KeyboardType.NUMBER,
                 suffix=q.unit.get(lang) if q.unit else None,
             )
-        case TextQuestion():
+        case cl.TextQuestion():
             return text_box(form, q.id, "value", i18n.t(lang, "answer_text"), multiline=q.multiline)
-        case DateQuestion():
+        case cl.DateQuestion():
             return date_box(form, q.id, "value", i18n.t(lang, "date_label"), label)
-        case PhotoQuestion():
+        case cl.PhotoQuestion():
             return photo_row(form, q.id, caps, label=label)
-        case SignatureQuestion():
+        case cl.SignatureQuestion():
             name = ft.TextField(
                 label=i18n.t(lang, "signer_name_only"),  # who signs is the card's title
                 value=form.signer_name(q.id),
@@ -328,12 +317,12 @@ def _input(form: InspectionForm, q: Question, caps: Capabilities) -> ft.Control:
                 ],
                 spacing=6,
             )
-        case LocationQuestion():
+        case cl.LocationQuestion():
             return LocationEditor(form, q.id, caps, key=f"loc:{q.id}")
     return w.muted(str(value))
 
 
-def _specify_box(form: InspectionForm, q: Question) -> ft.Control | None:
+def _specify_box(form: InspectionForm, q: cl.Question) -> ft.Control | None:
     """The box for what an "other (specify)" choice is, while such a choice is chosen."""
     if not form.needs_specify(q.id):
         return None
@@ -343,9 +332,9 @@ def _specify_box(form: InspectionForm, q: Question) -> ft.Control | None:
     )
 
 
-def _note_block(form: InspectionForm, q: Question) -> ft.Control | None:
+def _note_block(form: InspectionForm, q: cl.Question) -> ft.Control | None:
     """A note on any question: a button, and the box once it is asked for or a note exists."""
-    if isinstance(q, SignatureQuestion):
+    if isinstance(q, cl.SignatureQuestion):
         return None
     lang = form.lang
     if form.note_open(q.id):
@@ -357,7 +346,7 @@ def _note_block(form: InspectionForm, q: Question) -> ft.Control | None:
     )
 
 
-def _basis_block(form: InspectionForm, q: Question) -> list[ft.Control]:
+def _basis_block(form: InspectionForm, q: cl.Question) -> list[ft.Control]:
     """The "Căn cứ" toggle and, when open, the legal basis in words (nothing for design notes)."""
     text = legal_basis(q.basis)
     if text is None:
@@ -496,7 +485,7 @@ def action_block(form: InspectionForm, qid: str, caps: Capabilities) -> ft.Contr
     return ft.Column([r for r in rows if r is not None], spacing=8)
 
 
-def question_card(form: InspectionForm, q: Question, caps: Capabilities) -> ft.Control:
+def question_card(form: InspectionForm, q: cl.Question, caps: Capabilities) -> ft.Control:
     lang = form.lang
     label = q.label.get(lang)
     marks: list[ft.Control] = []
@@ -516,7 +505,7 @@ def question_card(form: InspectionForm, q: Question, caps: Capabilities) -> ft.C
     help_text = q.help.get(lang) if q.help else None
     failed = form.is_failed_critical(q.id)
     evidence = None
-    if (q.evidence != "none" or failed) and not isinstance(q, PhotoQuestion):
+    if (q.evidence != "none" or failed) and not isinstance(q, cl.PhotoQuestion):
         evidence = photo_row(form, q.id, caps, label=label)
     critical_block = None
     if failed:

@@ -8,6 +8,7 @@ coordinates. The rules live in ``field_app.core.site_correction``."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import flet as ft
@@ -71,6 +72,20 @@ def _where(value: dict[str, Any], lang: str) -> str:
 
 def _box(label: str, value: str, on_change: Any, error: str | None = None, **kw: Any) -> ft.TextField:
     return ft.TextField(label=label, value=value, on_change=on_change, error=error, dense=True, **kw)
+
+
+def _lat_lon_row(
+    state: AppState, lat: str, lon: str, on_lat: Callable[[str], None], on_lon: Callable[[str], None], **kw: Any
+) -> ft.Row:
+    """The latitude and longitude boxes side by side. Their errors go under the row, full width:
+    a half-width box would clip the message."""
+    return ft.Row(
+        [
+            _box(state.t("latitude"), lat, lambda e: on_lat(e.control.value or ""), None, expand=True, **kw),
+            _box(state.t("longitude"), lon, lambda e: on_lon(e.control.value or ""), None, expand=True, **kw),
+        ],
+        vertical_alignment=ft.CrossAxisAlignment.START,
+    )
 
 
 @ft.component
@@ -159,28 +174,14 @@ def SiteEditScreen(state: AppState, ui: Any) -> ft.Control:
                     if not busy
                     else ft.ProgressRing(width=20, height=20),
                     w.muted(note) if note else None,
-                    ft.Row(
-                        [
-                            _box(
-                                state.t("latitude"),
-                                draft.lat,
-                                lambda e: edit("lat", e.control.value or ""),
-                                None,
-                                expand=True,
-                                keyboard_type=ft.KeyboardType.NUMBER,
-                            ),
-                            _box(
-                                state.t("longitude"),
-                                draft.lon,
-                                lambda e: edit("lon", e.control.value or ""),
-                                None,
-                                expand=True,
-                                keyboard_type=ft.KeyboardType.NUMBER,
-                            ),
-                        ],
-                        vertical_alignment=ft.CrossAxisAlignment.START,
+                    _lat_lon_row(
+                        state,
+                        draft.lat,
+                        draft.lon,
+                        lambda text: edit("lat", text),
+                        lambda text: edit("lon", text),
+                        keyboard_type=ft.KeyboardType.NUMBER,
                     ),
-                    # under the boxes, full width: a half-width box would clip the message
                     w.error_text(err("lat")),
                     w.error_text(err("lon")),
                     w.action(state.t("save_site"), save, icon=ft.Icons.SAVE, primary=True),
@@ -228,25 +229,7 @@ def StartLocationBanner(state: AppState, form: InspectionForm, ui: Any = None) -
         [
             w.heading(state.t("start_location_title"), 15),
             ft.Text(state.t("start_location_missing", reason=pending.problem.get(lang)), size=13),
-            ft.Row(
-                [
-                    _box(
-                        state.t("latitude"),
-                        lat,
-                        lambda e: set_lat(e.control.value or ""),
-                        None,
-                        expand=True,
-                    ),
-                    _box(
-                        state.t("longitude"),
-                        lon,
-                        lambda e: set_lon(e.control.value or ""),
-                        None,
-                        expand=True,
-                    ),
-                ],
-                vertical_alignment=ft.CrossAxisAlignment.START,
-            ),
+            _lat_lon_row(state, lat, lon, set_lat, set_lon),
             *w.compact([w.error_text(problems.get("lat")), w.error_text(problems.get("lon"))]),
             ft.Row(
                 [
