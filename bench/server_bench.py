@@ -17,7 +17,6 @@ import os
 import sqlite3
 import sys
 import tempfile
-import threading
 import time
 import uuid
 from collections.abc import Iterable, Sequence
@@ -40,6 +39,7 @@ from sync_server.core.dialects.sqlite import SQLITE  # noqa: E402
 from sync_server.core.feed import pull_tail  # noqa: E402
 from sync_server.core.migrations import migrate  # noqa: E402
 from tests.support.server_process import ServerProcess  # noqa: E402
+from tests.support.threads import run_in_threads  # noqa: E402
 
 QUESTIONS = 40
 BATCH = 500
@@ -150,11 +150,7 @@ def push_all(base_url: str, token: str, bodies_per_device: Sequence[Iterable[byt
         finally:
             conn.close()
 
-    threads = [threading.Thread(target=run, args=(bodies,)) for bodies in bodies_per_device]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    run_in_threads(run, [(bodies,) for bodies in bodies_per_device])
     if errors:
         raise SystemExit(f"push failed: {errors[0][:500]}")
 
