@@ -30,7 +30,14 @@ import msgspec
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
 
-from shared_schema.checklist import ChecklistTemplate, ResultBand, Scoring, Section, YesNoQuestion  # noqa: E402
+from shared_schema.checklist import (  # noqa: E402
+    ChecklistTemplate,
+    Question,
+    ResultBand,
+    Scoring,
+    Section,
+    YesNoQuestion,
+)
 from shared_schema.clock import HybridClock  # noqa: E402
 from shared_schema.protocol import answer_entity_id  # noqa: E402
 from shared_schema.text import LocalText  # noqa: E402
@@ -47,11 +54,9 @@ PASSWORD = "mây trắng qua đèo"
 DISTRICT = "TX Phổ Yên"
 
 
-def bench_template() -> ChecklistTemplate:
-    questions = [
-        YesNoQuestion(id=f"q{i:02d}", label=LocalText(f"Câu {i}", f"Question {i}"), weight=1.0, required=i < 10)
-        for i in range(QUESTIONS)
-    ]
+def bench_checklist(questions: list[Question]) -> ChecklistTemplate:
+    """The benchmarks' checklist ``bench`` (version 1, for factories): ``questions`` in one
+    section, passed from 50 points."""
     return ChecklistTemplate(
         template_id="bench",
         version=1,
@@ -65,6 +70,15 @@ def bench_template() -> ChecklistTemplate:
             ],
             critical_failure_band="fail",
         ),
+    )
+
+
+def bench_template() -> ChecklistTemplate:
+    return bench_checklist(
+        [
+            YesNoQuestion(id=f"q{i:02d}", label=LocalText(f"Câu {i}", f"Question {i}"), weight=1.0, required=i < 10)
+            for i in range(QUESTIONS)
+        ]
     )
 
 
