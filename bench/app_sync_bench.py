@@ -24,40 +24,22 @@ import msgspec
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from bench.server_bench import DISTRICT, PASSWORD, bench_checklist  # noqa: E402
 from field_app.core.services import AppServices  # noqa: E402
-from shared_schema.checklist import (  # noqa: E402
-    ChecklistTemplate,
-    NumberQuestion,
-    ResultBand,
-    Scoring,
-    Section,
-    YesNoQuestion,
-)
+from shared_schema.checklist import ChecklistTemplate, NumberQuestion, Question, YesNoQuestion  # noqa: E402
 from shared_schema.text import LocalText as T  # noqa: E402
 from tests.support.server_process import start_server  # noqa: E402
 
-PASSWORD = "mây trắng qua đèo"
-DISTRICT = "TX Phổ Yên"
-
 
 def bench_template(answers: int) -> ChecklistTemplate:
-    questions = []
+    """``answers`` questions: numbers and yes/no questions in turn."""
+    questions: list[Question] = []
     for n in range(answers):
         if n % 2:
             questions.append(YesNoQuestion(id=f"q{n:02d}", label=T(f"Câu {n}", f"Question {n}"), weight=1))
         else:
             questions.append(NumberQuestion(id=f"q{n:02d}", label=T(f"Số {n}", f"Number {n}"), min=0, max=10_000))
-    return ChecklistTemplate(
-        template_id="bench",
-        version=1,
-        title=T("Bảng kiểm đo tốc độ", "Benchmark checklist"),
-        site_kinds=["DN_SX"],
-        sections=[Section("s", T("Phần", "Section"), questions)],
-        scoring=Scoring(
-            bands=[ResultBand("pass", T("Đạt", "Pass"), 50), ResultBand("fail", T("Không", "Fail"), 0, passing=False)],
-            critical_failure_band="fail",
-        ),
-    )
+    return bench_checklist(questions)
 
 
 def value_for(n: int, rnd: random.Random) -> object:

@@ -17,7 +17,6 @@ import os
 import sqlite3
 import sys
 import tempfile
-import threading
 import time
 import uuid
 from collections.abc import Iterable, Sequence
@@ -31,7 +30,14 @@ import msgspec
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
 
-from shared_schema.checklist import ChecklistTemplate, ResultBand, Scoring, Section, YesNoQuestion  # noqa: E402
+from shared_schema.checklist import (  # noqa: E402
+    ChecklistTemplate,
+    Question,
+    ResultBand,
+    Scoring,
+    Section,
+    YesNoQuestion,
+)
 from shared_schema.clock import HybridClock  # noqa: E402
 from shared_schema.protocol import answer_entity_id  # noqa: E402
 from shared_schema.text import LocalText  # noqa: E402
@@ -40,6 +46,7 @@ from sync_server.core.dialects.sqlite import SQLITE  # noqa: E402
 from sync_server.core.feed import pull_tail  # noqa: E402
 from sync_server.core.migrations import migrate  # noqa: E402
 from tests.support.server_process import ServerProcess  # noqa: E402
+from tests.support.threads import run_in_threads  # noqa: E402
 
 QUESTIONS = 40
 BATCH = 500
@@ -47,11 +54,9 @@ PASSWORD = "mây trắng qua đèo"
 DISTRICT = "TX Phổ Yên"
 
 
-def bench_template() -> ChecklistTemplate:
-    questions = [
-        YesNoQuestion(id=f"q{i:02d}", label=LocalText(f"Câu {i}", f"Question {i}"), weight=1.0, required=i < 10)
-        for i in range(QUESTIONS)
-    ]
+def bench_checklist(questions: list[Question]) -> ChecklistTemplate:
+    """The benchmarks' checklist ``bench`` (version 1, for factories): ``questions`` in one
+    section, passed from 50 points."""
     return ChecklistTemplate(
         template_id="bench",
         version=1,
@@ -65,6 +70,15 @@ def bench_template() -> ChecklistTemplate:
             ],
             critical_failure_band="fail",
         ),
+    )
+
+
+def bench_template() -> ChecklistTemplate:
+    return bench_checklist(
+        [
+            YesNoQuestion(id=f"q{i:02d}", label=LocalText(f"Câu {i}", f"Question {i}"), weight=1.0, required=i < 10)
+            for i in range(QUESTIONS)
+        ]
     )
 
 
@@ -150,11 +164,7 @@ def push_all(base_url: str, token: str, bodies_per_device: Sequence[Iterable[byt
         finally:
             conn.close()
 
-    threads = [threading.Thread(target=run, args=(bodies,)) for bodies in bodies_per_device]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    run_in_threads(run, [(bodies,) for bodies in bodies_per_device])
     if errors:
         raise SystemExit(f"push failed: {errors[0][:500]}")
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
-import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,6 +38,7 @@ from bench.server_bench import (  # noqa: E402
 )
 from tests.support import postgres  # noqa: E402
 from tests.support.server_process import ServerProcess  # noqa: E402
+from tests.support.threads import run_in_threads  # noqa: E402
 
 SECRET = "benchmark-secret-key-shared-by-every-process"
 
@@ -66,14 +66,6 @@ def start_servers(directory: Path, database_url: str | None, processes: int) -> 
     return servers
 
 
-def in_threads(jobs: list[tuple[object, tuple[object, ...]]]) -> None:
-    threads = [threading.Thread(target=fn, args=args) for fn, args in jobs]  # type: ignore[arg-type]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-
-
 def measure(label: str, backend: str, processes: int, inspections: int, devices: int, pullers: int) -> Figures:
     with tempfile.TemporaryDirectory(prefix="server-bench-pg-") as tmp:
         directory = Path(tmp)
@@ -90,7 +82,7 @@ def measure(label: str, backend: str, processes: int, inspections: int, devices:
 
             groups = [bodies[i::processes] for i in range(processes)]  # devices round-robin over processes
             t0 = time.perf_counter()
-            in_threads([(push_all, (s.base_url, token, g)) for s, g in zip(servers, groups, strict=True) if g])
+            run_in_threads(push_all, [(s.base_url, token, g) for s, g in zip(servers, groups, strict=True) if g])
             push_s = time.perf_counter() - t0
             if url is not None:  # planner statistics, as autovacuum keeps them in production
                 postgres.run(url, "ANALYZE")
@@ -110,7 +102,7 @@ def measure(label: str, backend: str, processes: int, inspections: int, devices:
             for c in clients:
                 c.get("/healthz")
             t0 = time.perf_counter()
-            in_threads([(pull_one, (i,)) for i in range(pullers)])
+            run_in_threads(pull_one, [(i,) for i in range(pullers)])
             many_pull_s = time.perf_counter() - t0
             for c in clients:
                 c.close()

@@ -14,7 +14,7 @@ from playwright.sync_api import Page, expect
 
 from tests.console.conftest import SITE_NAME, ConsoleClient, World, shot, signed_in_page
 from tests.console.device import photo_png
-from tests.console.test_console_actions import SOON, plan_with_two_actions
+from tests.console.test_console_actions import plan_with_two_actions, temp_check_action
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 PHONE = {"width": 412, "height": 915}
@@ -28,17 +28,15 @@ def test_the_supervisor_verifies_an_overdue_action_on_the_board_and_it_leaves_th
     device = world.device()
     inspection_id = device.submit_inspection(world.site_id, submit=False)
     aid = str(uuid.uuid4())
-    fixed = {
-        "inspection_id": inspection_id,
-        "question_id": "temp_check",
-        "description": "Lắp đặt điểm rửa tay có xà phòng ở lối vào xưởng",
-        "deadline": SOON,
-        "responsible_name": "Ông Trần Văn Hùng",
-        "responsible_phone": "0912 345 678",
-        "fix_photos": [device.upload(photo_png(aid))],
-        "fix_note": "Đã lắp 2 bồn rửa tay có xà phòng",
-        "status": "reported_fixed",
-    }
+    fixed = temp_check_action(
+        inspection_id,
+        "Lắp đặt điểm rửa tay có xà phòng ở lối vào xưởng",
+        responsible_name="Ông Trần Văn Hùng",
+        responsible_phone="0912 345 678",
+        fix_photos=[device.upload(photo_png(aid))],
+        fix_note="Đã lắp 2 bồn rửa tay có xà phòng",
+        status="reported_fixed",
+    )
     device.push(
         [device.change("answer", f"{inspection_id}/temp_check", "value", "no"), *device.changes("action", aid, fixed)]
     )

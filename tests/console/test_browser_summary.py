@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 
 from sync_server.core.summary import COUNTS
 from tests.console.conftest import DISTRICT, World, shot, signed_in_page
-from tests.console.test_console_actions import SOON
+from tests.console.test_console_actions import temp_check_action
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -23,12 +23,7 @@ def test_a_supervisor_picks_a_period_and_reads_the_summary(world: World, browser
     device = world.device()
     inspection_id = device.submit_inspection(world.site_id, submit=False, started_at="2021-08-09T02:30:00Z")
     aid = str(uuid.uuid4())
-    action = {
-        "inspection_id": inspection_id,
-        "question_id": "temp_check",
-        "description": "Bố trí người đo thân nhiệt tại cổng",
-        "deadline": SOON,
-    }
+    action = temp_check_action(inspection_id, "Bố trí người đo thân nhiệt tại cổng")
     device.push(
         [
             device.change("answer", f"{inspection_id}/temp_check", "value", "no"),

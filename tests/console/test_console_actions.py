@@ -12,6 +12,7 @@ import re
 import subprocess
 import uuid
 from pathlib import Path
+from typing import Any
 
 import pytest
 from openpyxl import load_workbook
@@ -27,25 +28,30 @@ pytestmark = pytest.mark.slow
 SOON = (rules.viet_nam_today() + dt.timedelta(days=10)).isoformat()
 
 
+def temp_check_action(inspection_id: str, description: str, **fields: Any) -> dict[str, Any]:
+    """A corrective action's fields: ``description`` for the failed ``temp_check`` of
+    ``inspection_id``, due ``SOON``, then ``fields``."""
+    return {
+        "inspection_id": inspection_id,
+        "question_id": "temp_check",
+        "description": description,
+        "deadline": SOON,
+        **fields,
+    }
+
+
 def action_reported_fixed(world: World, device: Device, inspection_id: str) -> str:
     aid = str(uuid.uuid4())
     fix = device.upload(photo_png(aid))
-    device.push(
-        device.changes(
-            "action",
-            aid,
-            {
-                "inspection_id": inspection_id,
-                "question_id": "temp_check",
-                "description": "Đặt máy đo thân nhiệt ở cổng",
-                "deadline": SOON,
-                "responsible_name": "Ông Trần Văn Hùng",
-                "fix_photos": [fix],
-                "fix_note": "Đã đặt 2 máy đo ở cổng chính",
-                "status": "reported_fixed",
-            },
-        )
+    fixed = temp_check_action(
+        inspection_id,
+        "Đặt máy đo thân nhiệt ở cổng",
+        responsible_name="Ông Trần Văn Hùng",
+        fix_photos=[fix],
+        fix_note="Đã đặt 2 máy đo ở cổng chính",
+        status="reported_fixed",
     )
+    device.push(device.changes("action", aid, fixed))
     return aid
 
 
@@ -124,11 +130,7 @@ def plan_with_two_actions(world: World, console: ConsoleClient) -> tuple[str, st
     changes = []
     for aid, iid in ((in_plan, planned), (outside, unplanned)):
         description = f"Đặt máy đo thân nhiệt ở cổng {aid[:4]}"
-        changes += device.changes(
-            "action",
-            aid,
-            {"inspection_id": iid, "question_id": "temp_check", "description": description, "deadline": SOON},
-        )
+        changes += device.changes("action", aid, temp_check_action(iid, description))
     checked = {
         "finding_photos": [finding],
         "check_note": "Mới mua máy đo, chưa lắp",

@@ -157,19 +157,31 @@ def submitted_with_a_conflict(world: World) -> str:
     return inspection_id
 
 
+def conflicted_inspection_page(world: World, console: ConsoleClient) -> tuple[str, httpx.Response]:
+    """``submitted_with_a_conflict``, opened in the console by the supervisor: its id and page."""
+    inspection_id = submitted_with_a_conflict(world)
+    console.login("giamsat")
+    return inspection_id, console.page(f"/console/inspections/{inspection_id}")
+
+
+def conflict_to_resolve(text: str) -> str:
+    """The id of the first conflict whose 'resolve' form ``text`` holds."""
+    found = re.search(r"/console/conflicts/([^/]+)/resolve", text)
+    assert found is not None, "no conflict to resolve"
+    return found.group(1)
+
+
 def test_a_conflict_is_shown_with_both_values_and_blocks_approval_until_resolved(
     world: World, console: ConsoleClient
 ) -> None:
-    inspection_id = submitted_with_a_conflict(world)
-    console.login("giamsat")
-    page = console.page(f"/console/inspections/{inspection_id}")
+    inspection_id, page = conflicted_inspection_page(world, console)
     conflicts = page.text[page.text.index('id="conflicts"') :]
     assert "Ông Trần Văn Hùng" in conflicts and "Bà Nguyễn Thị Mai" in conflicts
     assert "Chưa xử lý" in conflicts
     assert "1 xung đột chỉnh sửa chưa xử lý" in page.text
     refused = console.post(f"/console/inspections/{inspection_id}/review", {"decision": "approve"})
     assert refused.status_code == 409 and "xung đột" in refused.text
-    conflict_id = re.search(r"/console/conflicts/([^/]+)/resolve", conflicts).group(1)  # type: ignore[union-attr]
+    conflict_id = conflict_to_resolve(conflicts)
     resolved = console.post(f"/console/conflicts/{conflict_id}/resolve", {"inspection_id": inspection_id})
     assert resolved.status_code == 303
     console.page(f"/console/inspections/{inspection_id}")
@@ -180,11 +192,9 @@ def test_a_conflict_is_shown_with_both_values_and_blocks_approval_until_resolved
 def test_settling_a_conflict_by_the_replaced_value_is_shown_in_the_revision_timeline(
     world: World, console: ConsoleClient
 ) -> None:
-    inspection_id = submitted_with_a_conflict(world)
-    console.login("giamsat")
-    page = console.page(f"/console/inspections/{inspection_id}")
+    inspection_id, page = conflicted_inspection_page(world, console)
     assert "Không có sửa đổi nào sau lần nộp đầu tiên." in page.text
-    conflict_id = re.search(r"/console/conflicts/([^/]+)/resolve", page.text).group(1)  # type: ignore[union-attr]
+    conflict_id = conflict_to_resolve(page.text)
     kept = console.post(f"/console/conflicts/{conflict_id}/resolve", {"inspection_id": inspection_id, "keep": "loser"})
     assert kept.status_code == 303
     page = console.page(f"/console/inspections/{inspection_id}")

@@ -27,19 +27,13 @@ from shared_schema.protocol import PROTOCOL_VERSION
 from sync_server.core.content import load_checklists
 from tests.console.conftest import ConsoleClient
 from tests.content.answers import PHOTO, compliant_values
-from tests.support.server_process import upload_blob
+from tests.support.server_process import free_port, upload_blob
 from tests.sync_server.helpers import Device, png_bytes
 
 ROOT = Path(__file__).resolve().parents[2]
 TISCO = "Công ty Cổ phần Gang thép Thái Nguyên (TISCO)"
 
 pytestmark = pytest.mark.slow
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Demo:

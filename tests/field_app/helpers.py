@@ -7,7 +7,7 @@ import io
 import itertools
 import struct
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -129,3 +129,20 @@ def complete_answers(app: AppServices, inspection_id: str) -> None:
         ("sig_rep", {"sha256": sig, "name": "Ông B"}),
     ]:
         assert app.set_answer_value(inspection_id, qid, value) is None, qid
+
+
+class AtStep:
+    """An ``on_step`` hook of the sync engine (``field_app.core.engine``): counts the steps
+    named ``step`` in ``seen`` and calls ``action`` the ``nth`` time one is reached."""
+
+    def __init__(self, step: str, nth: int, action: Callable[[], object]) -> None:
+        self.step = step
+        self.nth = nth
+        self.action = action
+        self.seen = 0
+
+    def __call__(self, name: str) -> None:
+        if name == self.step:
+            self.seen += 1
+            if self.seen == self.nth:
+                self.action()

@@ -14,20 +14,12 @@ import signal
 import sys
 
 from field_app.core.services import AppServices
+from tests.field_app.helpers import AtStep
 
 
 def main() -> int:
     data_dir, step, nth = sys.argv[1], sys.argv[2], int(sys.argv[3])
-    seen = 0
-
-    def on_step(name: str) -> None:
-        nonlocal seen
-        if name == step:
-            seen += 1
-            if seen == nth:
-                os.kill(os.getpid(), signal.SIGKILL)
-
-    app = AppServices.open(data_dir, on_step=on_step)
+    app = AppServices.open(data_dir, on_step=AtStep(step, nth, lambda: os.kill(os.getpid(), signal.SIGKILL)))
     app.engine.push_batch = int(os.environ.get("CHILD_PUSH_BATCH", "500"))
     app.engine.pull_limit = int(os.environ.get("CHILD_PULL_LIMIT", "1000"))
     app.engine.chunk_size = int(os.environ.get("CHILD_CHUNK_SIZE", str(256 * 1024)))

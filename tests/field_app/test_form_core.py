@@ -3,6 +3,8 @@ reading the answers, the typed text, signature values and the header's boxes."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from field_app.core import form_reading as read
@@ -74,15 +76,13 @@ def test_a_signature_keeps_its_image_and_time_when_the_signer_is_renamed():
     ]
 
 
+def a_header(**fields: Any) -> InspectionHeader:
+    """Inspection ``i1`` of site ``s1`` on checklist ``t`` version 1, with ``fields``."""
+    return InspectionHeader(id="i1", site_id="s1", template_id="t", template_version=1, **fields)
+
+
 def test_header_boxes_turn_typed_text_into_the_header_fields():
-    header = InspectionHeader(
-        id="i1",
-        site_id="s1",
-        template_id="t",
-        template_version=1,
-        team=[TeamMember("An"), TeamMember("Bình")],
-        representative=Representative("Ông B", "Giám đốc"),
-    )
+    header = a_header(team=[TeamMember("An"), TeamMember("Bình")], representative=Representative("Ông B", "Giám đốc"))
     assert header_text(header, "team") == "An\nBình" and header_text(header, "rep_title") == "Giám đốc"
     assert header_text(header, "record_number") == "" and header_text(header, "unknown") == ""
     team = header_change(header, "team", "An\n\n Chi ", "Ông B", "Giám đốc")
@@ -96,12 +96,8 @@ def test_header_boxes_turn_typed_text_into_the_header_fields():
 
 
 def test_the_team_box_takes_each_members_full_name_and_title_as_the_record_prints_them():
-    header = InspectionHeader(
-        id="i1",
-        site_id="s1",
-        template_id="t",
-        template_version=1,
-        team=[TeamMember("Phạm Quốc Khánh", agency="Sở Công Thương", role="Trưởng đoàn"), TeamMember("An")],
+    header = a_header(
+        team=[TeamMember("Phạm Quốc Khánh", agency="Sở Công Thương", role="Trưởng đoàn"), TeamMember("An")]
     )
     shown = header_text(header, "team")
     assert shown == "Phạm Quốc Khánh - Trưởng đoàn, Sở Công Thương\nAn"

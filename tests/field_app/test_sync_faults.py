@@ -24,7 +24,7 @@ from field_app.core.services import AppServices
 from shared_schema.protocol import answer_entity_id
 from shared_schema.workflow import lock_reason
 from tests.field_app.e2e import World, assert_converged, site_id, sync_ok
-from tests.field_app.helpers import complete_answers, png_bytes
+from tests.field_app.helpers import AtStep, complete_answers, png_bytes
 from tests.support.camera_photos import camera_jpeg
 from tests.support.proxy import FaultProxy
 
@@ -110,16 +110,7 @@ def test_connection_dropped_mid_pull_page_keeps_the_cursor_and_resumes(world, pr
     sync_ok(other)
     app = world.device("cut-pull", "an", url=proxy.url, sync=False)
     app.engine.pull_limit = 7
-    pulls = 0
-
-    def cut_third_page(step: str) -> None:
-        nonlocal pulls
-        if step == "pull_request":
-            pulls += 1
-            if pulls == 3:
-                proxy.cut_reply(b"GET /api/v1/sync/pull", after_bytes=300)
-
-    app.engine.on_step = cut_third_page
+    app.engine.on_step = AtStep("pull_request", 3, lambda: proxy.cut_reply(b"GET /api/v1/sync/pull", after_bytes=300))
     assert not app.sync_now().ok
     cursor = app.store.scalar("SELECT cursor FROM sync_state")
     assert cursor > 0  # two pages were kept with their cursor
@@ -136,21 +127,14 @@ def test_a_photo_upload_cut_off_resumes_where_the_server_stopped(world, proxy):
     data = app.blob_path(sha).read_bytes()  # the photo as made small on the device
     assert len(data) > 150_000
     app.engine.chunk_size = 32 * 1024
-    chunks = 0
-
-    def count(step: str) -> None:
-        nonlocal chunks
-        if step == "blob_chunk":
-            chunks += 1
-            if chunks == 4:
-                proxy.cut_request(b"PATCH /api/v1/blobs/", after_bytes=20_000)
-
-    app.engine.on_step = count
+    app.engine.on_step = chunks = AtStep(
+        "blob_chunk", 4, lambda: proxy.cut_request(b"PATCH /api/v1/blobs/", after_bytes=20_000)
+    )
     assert not app.sync_now().ok
     assert app.sync_status().pending_blobs == 1
     sync_ok(app)
     needed = -(-len(data) // app.engine.chunk_size)
-    assert chunks <= needed + 2, "the upload started again from the beginning"
+    assert chunks.seen <= needed + 2, "the upload started again from the beginning"
     with world.api("an") as http:
         assert http.get(f"/api/v1/blobs/{sha}").content == data
     assert world.inspection("an", inspection_id)["missing_blobs"] == []
@@ -170,19 +154,15 @@ def test_server_restarted_mid_sync(world, step):
     edits(app, "DN-003")
     app.engine.push_batch = 5
     app.engine.pull_limit = 5
-    restarted = False
 
-    def restart(name: str) -> None:
-        nonlocal restarted
-        if name == step and not restarted:
-            restarted = True
-            world.server.kill()
-            world.server.start()
+    def restart() -> None:
+        world.server.kill()
+        world.server.start()
 
-    app.engine.on_step = restart
+    app.engine.on_step = restarting = AtStep(step, 1, restart)
     report = app.sync_now()
     app.engine.on_step = None
-    assert restarted
+    assert restarting.seen >= 1, "the server was restarted"
     if not report.ok:
         sync_ok(app)
     sync_ok(app)

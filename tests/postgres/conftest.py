@@ -8,7 +8,6 @@ the operations interface of the first process.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +18,7 @@ import pytest
 
 from tests.support import postgres
 from tests.support.server_process import ServerProcess
+from tests.support.threads import run_in_threads
 
 PASSWORD = "a long enough password"
 DISTRICT = "TX Phổ Yên"
@@ -44,25 +44,6 @@ class Cluster:
         return postgres.query(self.database_url, statement, params)
 
 
-def start_together(servers: list[ServerProcess]) -> None:
-    """Start every process at the same moment and wait until all are healthy."""
-    errors: list[BaseException] = []
-
-    def start(server: ServerProcess) -> None:
-        try:
-            server.start()
-        except BaseException as exc:  # reported below, after every start has finished
-            errors.append(exc)
-
-    threads = [threading.Thread(target=start, args=(s,)) for s in servers]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    if errors:
-        raise errors[0]
-
-
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
     postgres.require_postgres()
@@ -75,7 +56,7 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
         for i in range(PROCESSES)
     ]
     try:
-        start_together(servers)
+        run_in_threads(ServerProcess.start, [(s,) for s in servers])  # all at once; each waits until healthy
         first = servers[0]
         first.create_user("an", PASSWORD, "inspector", [DISTRICT])
         first.create_user("sup", PASSWORD, "supervisor", [DISTRICT])

@@ -12,6 +12,7 @@ import msgspec
 import pytest
 
 from tests.postgres.conftest import PROCESSES, Cluster
+from tests.support.threads import run_in_threads
 from tests.sync_server.helpers import Device, png_bytes, sha
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(180)]
@@ -42,11 +43,7 @@ def together(*calls: Any) -> list[Any]:
         barrier.wait()
         results[i] = calls[i]()
 
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
+    run_in_threads(run, [(i,) for i in range(len(calls))], timeout=120)
     return results
 
 

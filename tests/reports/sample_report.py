@@ -7,17 +7,7 @@ import io
 
 from PIL import Image, ImageDraw
 
-from shared_schema.checklist import (
-    ChecklistTemplate,
-    DateQuestion,
-    MultipleChoiceQuestion,
-    NumberQuestion,
-    PhotoQuestion,
-    SignatureQuestion,
-    SingleChoiceQuestion,
-    TextQuestion,
-    YesNoQuestion,
-)
+from shared_schema import checklist as cl
 from shared_schema.records import (
     Answer,
     InspectionHeader,
@@ -146,7 +136,7 @@ def sample_report(
 
 
 def answers_for(
-    template: ChecklistTemplate, inspection_id: str = "insp-full", failing: bool = True
+    template: cl.ChecklistTemplate, inspection_id: str = "insp-full", failing: bool = True
 ) -> dict[str, Answer]:
     """An answer to every question of ``template`` (failing every critical item when
     ``failing``), with a corrective action and deadline for each failed item."""
@@ -154,24 +144,24 @@ def answers_for(
     for q in template.questions():
         value: object
         match q:
-            case YesNoQuestion():
+            case cl.YesNoQuestion():
                 value = q.fail_answer if (failing and q.critical) else ("no" if q.fail_answer == "yes" else "yes")
-            case NumberQuestion():
+            case cl.NumberQuestion():
                 value = int(q.min or 0) + 12
                 if q.max is not None:
                     value = min(value, q.max)
-            case TextQuestion():
+            case cl.TextQuestion():
                 value = "Đã kiểm tra thực tế tại xưởng"
-            case SingleChoiceQuestion():
+            case cl.SingleChoiceQuestion():
                 failing_choice = next((c for c in q.choices if c.fails), None)
                 value = (failing_choice or q.choices[0]).id if failing else q.choices[0].id
-            case MultipleChoiceQuestion():
+            case cl.MultipleChoiceQuestion():
                 value = [q.choices[0].id]
-            case DateQuestion():
+            case cl.DateQuestion():
                 value = "2021-08-01"
-            case PhotoQuestion():
+            case cl.PhotoQuestion():
                 value = ["cd" * 32]
-            case SignatureQuestion():
+            case cl.SignatureQuestion():
                 value = {"sha256": "ef" * 32, "name": "Lê Thị Hương"}
             case _:
                 value = {"lat": 21.59, "lon": 105.84}

@@ -61,10 +61,9 @@ def two_inspections() -> list[ReportData]:
     return [first, second]
 
 
-def test_csv_has_labels_then_ids_and_one_row_per_inspection(artifacts_dir: Path) -> None:
+def test_csv_has_labels_then_ids_and_one_row_per_inspection(reports_dir: Path) -> None:
     data = inspections_csv(two_inspections(), base_url=BASE)
-    (artifacts_dir / "reports").mkdir(exist_ok=True)
-    (artifacts_dir / "reports" / "inspections.csv").write_bytes(data)
+    (reports_dir / "inspections.csv").write_bytes(data)
     assert data.startswith(b"\xef\xbb\xbf"), "a BOM so spreadsheet programs read UTF-8"
     labels, rows = csv_rows(data)
     assert labels[:3] == ["Mã biên bản (hệ thống)", "Số biên bản", "Trạng thái"]
@@ -93,10 +92,9 @@ def test_csv_labels_follow_the_language() -> None:
     assert labels[:3] == ["Inspection id", "Record number", "Status"]
 
 
-def test_xlsx_has_labels_ids_real_dates_numbers_and_one_column_per_option(artifacts_dir: Path) -> None:
+def test_xlsx_has_labels_ids_real_dates_numbers_and_one_column_per_option(reports_dir: Path) -> None:
     data = inspections_xlsx(two_inspections(), lang="en", base_url=BASE)
-    (artifacts_dir / "reports").mkdir(exist_ok=True)
-    (artifacts_dir / "reports" / "inspections.xlsx").write_bytes(data)
+    (reports_dir / "inspections.xlsx").write_bytes(data)
     labels, body, book = xlsx_rows(data, "Inspections")
     assert labels[0] == "Inspection id"
     ids = list(body[0])
@@ -256,7 +254,7 @@ def _wkb_point(wkb: bytes) -> list[float]:
     return [lon, lat]
 
 
-def test_gdals_geojson_driver_the_reader_qgis_uses_opens_the_export_intact(artifacts_dir: Path) -> None:
+def test_gdals_geojson_driver_the_reader_qgis_uses_opens_the_export_intact(reports_dir: Path) -> None:
     """QGIS opens a GeoJSON file through GDAL's GeoJSON driver: read with it, the export is one
     point layer in WGS 84 with every feature, its geometry (or none) and its Vietnamese text."""
     records = two_inspections()
@@ -266,9 +264,7 @@ def test_gdals_geojson_driver_the_reader_qgis_uses_opens_the_export_intact(artif
     nowhere.answers.pop("gps")
     records.append(nowhere)
     data = inspections_geojson(records, base_url=BASE)
-    folder = artifacts_dir / "reports"
-    folder.mkdir(exist_ok=True)
-    path = folder / "inspections.geojson"  # kept: open it in QGIS to look at it
+    path = reports_dir / "inspections.geojson"  # kept: open it in QGIS to look at it
     path.write_bytes(data)
 
     info = pyogrio.read_info(path)

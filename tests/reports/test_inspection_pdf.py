@@ -38,11 +38,10 @@ def image_count(pdf: bytes, tmp_path: Path) -> int:
     return len(listing.strip().splitlines()) - 2
 
 
-def test_record_text_has_the_vietnamese_site_answers_and_result(tmp_path: Path, artifacts_dir: Path) -> None:
+def test_record_text_has_the_vietnamese_site_answers_and_result(tmp_path: Path, reports_dir: Path) -> None:
     blobs: dict[str, bytes] = {}
     pdf = render_inspection_pdf(sample_report(blobs=blobs), lang="vi", load_blob=blobs.get)
-    (artifacts_dir / "reports").mkdir(exist_ok=True)
-    (artifacts_dir / "reports" / "bien-ban-kiem-tra.pdf").write_bytes(pdf)
+    (reports_dir / "bien-ban-kiem-tra.pdf").write_bytes(pdf)
     text = pdf_text(pdf, tmp_path)
     for expected in [
         "BIÊN BẢN KIỂM TRA",
@@ -96,13 +95,11 @@ def test_missing_or_unreadable_signature_is_said_in_words(tmp_path: Path) -> Non
     assert image_count(pdf, tmp_path) == 0
 
 
-def test_page_one_renders_to_a_readable_image(tmp_path: Path, artifacts_dir: Path) -> None:
+def test_page_one_renders_to_a_readable_image(tmp_path: Path, reports_dir: Path) -> None:
     blobs: dict[str, bytes] = {}
     pdf = render_inspection_pdf(sample_report(blobs=blobs), load_blob=blobs.get)
     path = tmp_path / "record.pdf"
     path.write_bytes(pdf)
-    target = artifacts_dir / "reports"
-    target.mkdir(exist_ok=True)
     for page in (1, 2):
         subprocess.run(
             [
@@ -116,11 +113,11 @@ def test_page_one_renders_to_a_readable_image(tmp_path: Path, artifacts_dir: Pat
                 str(page),
                 "-singlefile",
                 str(path),
-                str(target / f"bien-ban-page{page}"),
+                str(reports_dir / f"bien-ban-page{page}"),
             ],
             check=True,
         )
-    image = Image.open(target / "bien-ban-page1.png").convert("L")
+    image = Image.open(reports_dir / "bien-ban-page1.png").convert("L")
     width, height = image.size
     assert height > width, "A4 portrait"
     # The title band (top fifth) carries dark text, the page is mostly white.
@@ -131,7 +128,7 @@ def test_page_one_renders_to_a_readable_image(tmp_path: Path, artifacts_dir: Pat
 
 
 @pytest.mark.parametrize("path", checklist_paths(), ids=lambda p: p.stem)
-def test_every_shipped_checklist_prints_every_question(path: Path, tmp_path: Path, artifacts_dir: Path) -> None:
+def test_every_shipped_checklist_prints_every_question(path: Path, tmp_path: Path, reports_dir: Path) -> None:
     template = load_checklist(path)
     data = sample_report()
     data = msgspec.structs.replace(
@@ -143,8 +140,7 @@ def test_every_shipped_checklist_prints_every_question(path: Path, tmp_path: Pat
         ),
     )
     pdf = render_inspection_pdf(data)
-    (artifacts_dir / "reports").mkdir(exist_ok=True)
-    (artifacts_dir / "reports" / f"{path.stem}.pdf").write_bytes(pdf)
+    (reports_dir / f"{path.stem}.pdf").write_bytes(pdf)
     text = pdf_text(pdf, tmp_path)
     relevant = relevant_questions(template, data.values())
     labels = {q.id: q.label.vi for q in template.questions()}
@@ -179,14 +175,13 @@ def test_a_record_without_photos_has_no_appendix(tmp_path: Path) -> None:
 
 
 def test_the_official_record_has_the_agency_header_number_place_date_and_full_names(
-    tmp_path: Path, artifacts_dir: Path
+    tmp_path: Path, reports_dir: Path
 ) -> None:
     blobs: dict[str, bytes] = {}
     data = sample_report(blobs=blobs)
     data = msgspec.structs.replace(data, header=msgspec.structs.replace(data.header, score=82.2), revised=True)
     pdf = render_inspection_pdf(data, load_blob=blobs.get)
-    (artifacts_dir / "reports").mkdir(exist_ok=True)
-    (artifacts_dir / "reports" / "bien-ban-chinh-thuc.pdf").write_bytes(pdf)
+    (reports_dir / "bien-ban-chinh-thuc.pdf").write_bytes(pdf)
     text = pdf_text(pdf, tmp_path)
     for expected in [
         "UBND TỈNH THÁI NGUYÊN",

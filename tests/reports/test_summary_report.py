@@ -13,7 +13,7 @@ from pathlib import Path
 import msgspec
 from openpyxl import load_workbook
 
-from sync_server.core.summary import PRICE_ITEMS, GroupRow, PriceRow, Summary
+from sync_server.core.summary import COUNTS, PRICE_ITEMS, GroupRow, PriceRow, Summary
 from sync_server.reports.summary_report import summary_pdf, summary_xlsx
 from tests.reports.poppler import require_poppler
 
@@ -48,21 +48,8 @@ def sample_summary() -> Summary:
             out_of_province_workers=1250,
         ),
     ]
-    total = GroupRow(
-        district="",
-        site_kind="",
-        sites=20,
-        inspections=22,
-        passed=16,
-        not_passed=5,
-        no_result=1,
-        actions=7,
-        overdue=3,
-        awaiting=1,
-        fixed=6,
-        fixed_on_time=4,
-        out_of_province_workers=1250,
-    )
+    # the total row: each counted column summed over the rows
+    total = GroupRow(district="", site_kind="", **{name: sum(getattr(r, name) for r in rows) for name in COUNTS})
     values = {
         "rice": (17500.0, 15500.0),
         "pork": (126000.0, 120000.0),
@@ -96,10 +83,9 @@ def sample_summary() -> Summary:
     )
 
 
-def test_the_summary_workbook_holds_the_numbers_as_numbers(artifacts_dir: Path) -> None:
+def test_the_summary_workbook_holds_the_numbers_as_numbers(reports_dir: Path) -> None:
     data = summary_xlsx(sample_summary())
-    (artifacts_dir / "reports").mkdir(exist_ok=True)
-    (artifacts_dir / "reports" / "summary.xlsx").write_bytes(data)
+    (reports_dir / "summary.xlsx").write_bytes(data)
     sheet = load_workbook(io.BytesIO(data)).active
     rows = [list(r) for r in sheet.iter_rows(values_only=True)]
     assert rows[0][0].startswith("BÁO CÁO TỔNG HỢP")
@@ -121,13 +107,11 @@ def test_the_summary_workbook_holds_the_numbers_as_numbers(artifacts_dir: Path) 
     assert eggs[4] is None and eggs[6] is None
 
 
-def test_the_summary_pdf_reads_in_vietnamese_and_english(artifacts_dir: Path) -> None:
+def test_the_summary_pdf_reads_in_vietnamese_and_english(reports_dir: Path) -> None:
     require_poppler()
-    folder = artifacts_dir / "reports"
-    folder.mkdir(exist_ok=True)
     for lang in ("vi", "en"):
         pdf = summary_pdf(sample_summary(), lang)
-        path = folder / f"summary-{lang}.pdf"
+        path = reports_dir / f"summary-{lang}.pdf"
         path.write_bytes(pdf)
         text = re.sub(
             r"\s+", " ", subprocess.run(["pdftotext", str(path), "-"], capture_output=True, check=True).stdout.decode()
@@ -147,13 +131,13 @@ def test_the_summary_pdf_reads_in_vietnamese_and_english(artifacts_dir: Path) ->
         workers = "1.250" if lang == "vi" else "1,250"
         assert total_line.split()[-11:] == ["20", "22", "16", "5", "1", "7", "3", "1", "6", "4", workers]
         subprocess.run(
-            ["pdftoppm", "-png", "-r", "70", str(path), str(folder / f"summary-{lang}")],
+            ["pdftoppm", "-png", "-r", "70", str(path), str(reports_dir / f"summary-{lang}")],
             check=True,
             capture_output=True,
         )
 
 
-def test_a_long_summary_runs_over_numbered_pages_and_keeps_the_price_table_whole(artifacts_dir: Path) -> None:
+def test_a_long_summary_runs_over_numbered_pages_and_keeps_the_price_table_whole(reports_dir: Path) -> None:
     """Nine districts by four kinds: the table goes on over pages with its heading repeated,
     every page says which it is ("Trang 2/3"), and the price table is not cut in two."""
     require_poppler()
@@ -165,9 +149,7 @@ def test_a_long_summary_runs_over_numbered_pages_and_keeps_the_price_table_whole
         for j, k in enumerate(("CHO", "DN_SX", "ST", "NT"))
     ]
     report = msgspec.structs.replace(sample_summary(), rows=rows)
-    folder = artifacts_dir / "reports"
-    folder.mkdir(exist_ok=True)
-    path = folder / "summary-long-vi.pdf"
+    path = reports_dir / "summary-long-vi.pdf"
     path.write_bytes(summary_pdf(report, "vi"))
     pages = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, check=True).stdout
     texts = pages.decode().split("\f")[:-1]
@@ -178,4 +160,4 @@ def test_a_long_summary_runs_over_numbered_pages_and_keeps_the_price_table_whole
     assert len(table_pages) >= 2, "the heading is repeated on the next page"
     price_page = next(t for t in texts if "Giá một số mặt hàng" in t)
     assert all(item.label.vi in price_page for item in PRICE_ITEMS)
-    subprocess.run(["pdftoppm", "-png", "-r", "70", str(path), str(folder / "summary-long-vi")], check=True)
+    subprocess.run(["pdftoppm", "-png", "-r", "70", str(path), str(reports_dir / "summary-long-vi")], check=True)

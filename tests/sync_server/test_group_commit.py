@@ -15,6 +15,7 @@ import pytest
 from sync_server.core import sync_service
 from sync_server.core.db import Database
 from sync_server.core.group_commit import GroupCommit
+from tests.support.threads import run_in_threads
 from tests.sync_server.conftest import World
 from tests.sync_server.helpers import Device
 
@@ -191,11 +192,7 @@ def test_many_devices_pushing_at_once_each_change_applied_once_in_commit_order(w
         for req in requests:
             replies[dev.client_id].append(sync_service.push(world.server.db, actor, req))
 
-    threads = [threading.Thread(target=run, args=(d, b)) for d, b in zip(devices, batches, strict=True)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(30)
+    run_in_threads(run, zip(devices, batches, strict=True), timeout=30)
     for dev in devices:
         got = replies[dev.client_id]
         assert [r.acked_seq for r in got] == [4, 5, 6, 7, 8]

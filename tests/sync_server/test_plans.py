@@ -15,6 +15,7 @@ from sync_server.core import auth, blobs, inspections, local_time, plans, regist
 from sync_server.core.access import SYSTEM
 from sync_server.core.errors import Conflict, Forbidden, Invalid, NotFound
 from tests.support.sample_checklist import sample_template
+from tests.support.threads import run_in_threads
 from tests.sync_server.conftest import DISTRICT_A, DISTRICT_B, World
 from tests.sync_server.helpers import Device, complete_answers, png_bytes, sha, unchanged
 
@@ -324,22 +325,13 @@ def test_two_devices_starting_the_same_assignment_make_two_linked_inspections(wo
     plan_id, aid = only_assignment(world)
     devices = {"insp_a": Device(), "insp_a2": Device()}
     made: dict[str, str] = {}
-    errors: list[BaseException] = []
     barrier = threading.Barrier(2)
 
     def run(user: str) -> None:
-        try:
-            barrier.wait()
-            made[user] = start_linked(world, user, devices[user], aid)
-        except BaseException as exc:  # reported below
-            errors.append(exc)
+        barrier.wait()
+        made[user] = start_linked(world, user, devices[user], aid)
 
-    threads = [threading.Thread(target=run, args=(u,)) for u in devices]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    run_in_threads(run, [(u,) for u in devices])
     view = plans.get_plan(world.server.db, world.actor("sup"), plan_id).assignments[0]
     assert sorted(view.inspection_ids) == sorted(made.values())
     assert view.document.status == "in_progress"

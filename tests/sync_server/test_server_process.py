@@ -17,6 +17,7 @@ import pytest
 from shared_schema.protocol import answer_entity_id
 from tests.support import postgres
 from tests.support.server_process import ServerProcess, start_server
+from tests.support.threads import run_in_threads
 from tests.sync_server.helpers import Device, complete_answers, png_bytes, sha
 
 pytestmark = pytest.mark.slow
@@ -307,11 +308,7 @@ def test_two_worker_processes_on_one_sqlite_file_apply_concurrent_pushes_once_in
                     if r.status_code != 200 or any(x["status"] != "applied" for x in r.json()["results"]):
                         failures.append(r.text)
 
-        threads = [threading.Thread(target=run, args=(d, p)) for d, p in zip(devices, plans, strict=True)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(60)
+        run_in_threads(run, zip(devices, plans, strict=True), timeout=60)
         assert failures == []
         replay = remote.push("an", devices[0], plans[0][-1])
         assert {x["status"] for x in replay["results"]} == {"duplicate"}
