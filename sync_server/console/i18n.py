@@ -354,6 +354,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "download_xlsform": ("Tải về dạng XLSForm (.xlsx)", "Download as XLSForm (.xlsx)"),
     "checklist_file": ("Tệp bảng kiểm", "Checklist file"),
     "check_file": ("Kiểm tra tệp", "Check the file"),
+    # a file input (templates/_file_input.html), in place of the browser's own English words
+    "choose_file": ("Chọn tệp…", "Choose a file…"),
+    "no_file_chosen": ("Chưa chọn tệp", "No file chosen"),
     "version": ("Phiên bản", "Version"),
     "versions": ("Các phiên bản", "Versions"),
     "status_draft": ("Bản nháp", "Draft"),
@@ -420,6 +423,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "csv_file": ("Tệp CSV", "CSV file"),
     "import": ("Nhập", "Import"),
     "csv_template": ("Tải mẫu CSV", "Download the CSV template"),
+    # the rules of the site CSV, as core's CSV_HELP states them for the CLI and the API
+    "csv_help": (
+        "Tệp CSV mã hóa UTF-8, các cột cách nhau bằng dấu phẩy, dòng đầu là tên cột (docs/CHECKLISTS.md, mục"
+        " 'Site registry CSV'). Các cột: {columns}. Bắt buộc: {required}. kind là một trong {kinds}. id là mã UUID"
+        " cố định của cơ sở (để trống thì suy ra từ code); dòng có id (hoặc code) đã có sẽ cập nhật cơ sở đó."
+        " parent_id là id của một cơ sở khác, parent_code là mã của cơ sở đó (trong tệp hoặc trong danh sách cơ sở)."
+        " lat và lon phải có cả hai hoặc cùng để trống. Ô để trống nghĩa là chưa biết. active là 1/0 (mặc định 1).",
+        "CSV, UTF-8, comma separated, first row the header (docs/CHECKLISTS.md, 'Site registry CSV'). Columns:"
+        " {columns}. Required: {required}. kind is one of {kinds}. id is the site's stable UUID (derived from code"
+        " when blank); a row whose id (or code) exists updates that site. parent_id names another site's id,"
+        " parent_code its code (in the file or the registry). lat and lon go together. An empty cell means unknown."
+        " active is 1/0 (default 1).",
+    ),
     "import_failed": (
         "Không nhập cơ sở nào vì tệp có {n} lỗi. Hãy sửa các dòng dưới đây rồi nhập lại:",
         "Nothing was imported because the file has {n} problem(s). Fix these rows and import again:",

@@ -37,6 +37,12 @@ TEMPLATE_EXAMPLE = {
     "lon": "105.9871",
     "active": "1",
 }
+# The lists the import page's help ("csv_help") names, from the rules the import applies.
+CSV_HELP_VALUES = {
+    "columns": ", ".join(registry.CSV_COLUMNS),
+    "required": ", ".join(registry.CSV_REQUIRED),
+    "kinds": ", ".join(SITE_KINDS),
+}
 
 
 @get("/sites", sync_to_thread=True, include_in_schema=False)
@@ -248,7 +254,7 @@ def csv_template(viewer: Actor) -> Response[bytes]:
 @get("/sites/import", sync_to_thread=True, include_in_schema=False)
 def import_page(request: Request[Any, Any, Any], viewer: Actor) -> Response[str]:
     require_admin_viewer(viewer)
-    return render(request, "sites_import.html", help=registry.CSV_HELP)
+    return render(request, "sites_import.html", help=CSV_HELP_VALUES)
 
 
 @post("/sites/import", sync_to_thread=True, include_in_schema=False)
@@ -269,7 +275,7 @@ def import_sites(request: Request[Any, Any, Any], viewer: Actor, data: Upload) -
         except ServiceError as exc:
             error = exc
     status = error.status if error is not None else 200
-    return render(request, "sites_import.html", status=status, help=registry.CSV_HELP, error=error, report=report)
+    return render(request, "sites_import.html", status=status, help=CSV_HELP_VALUES, error=error, report=report)
 
 
 @get("/sites/{site_id:str}", sync_to_thread=True, include_in_schema=False)

@@ -17,8 +17,10 @@ from sync_server.console import security
 from sync_server.console.checklist_view import compare_versions, problems_by_question
 from sync_server.console.i18n import MESSAGES, translate
 from sync_server.console.pages_inspections import ListFilters, export_format
+from sync_server.console.pages_sites import CSV_HELP_VALUES
 from sync_server.console.web import pick_lang, value_text
 from sync_server.core.errors import bi
+from sync_server.core.registry import CSV_HELP
 from tests.support.sample_checklist import sample_template
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "sync_server" / "console" / "templates"
@@ -50,6 +52,12 @@ def test_translate_falls_back_to_vietnamese_and_fills_parameters() -> None:
     assert translate("vi", "page_of", page=2, pages=5) == "Trang 2/5"
     assert translate("en", "page_of", page=2, pages=5) == "Page 2 of 5"
     assert translate("fr", "logout") == "Đăng xuất"
+
+
+def test_the_site_import_help_in_english_is_the_one_the_cli_and_the_api_give() -> None:
+    assert translate("en", "csv_help", **CSV_HELP_VALUES) == CSV_HELP
+    vietnamese = translate("vi", "csv_help", **CSV_HELP_VALUES)
+    assert "Bắt buộc: code, name, kind, district." in vietnamese and "KTX" in vietnamese
 
 
 def test_csrf_token_is_bound_to_the_nonce_and_the_secret() -> None:
