@@ -425,13 +425,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "csv_template": ("Tải mẫu CSV", "Download the CSV template"),
     # the rules of the site CSV, as core's CSV_HELP states them for the CLI and the API
     "csv_help": (
-        "Tệp CSV mã hóa UTF-8, các cột cách nhau bằng dấu phẩy, dòng đầu là tên cột (docs/CHECKLISTS.md, mục"
-        " 'Site registry CSV'). Các cột: {columns}. Bắt buộc: {required}. kind là một trong {kinds}. id là mã UUID"
+        "Tệp CSV mã hóa UTF-8, các cột cách nhau bằng dấu phẩy, dòng đầu là tên cột. Các cột: {columns}. Bắt buộc: {required}. kind là một trong {kinds}. id là mã UUID"
         " cố định của cơ sở (để trống thì suy ra từ code); dòng có id (hoặc code) đã có sẽ cập nhật cơ sở đó."
         " parent_id là id của một cơ sở khác, parent_code là mã của cơ sở đó (trong tệp hoặc trong danh sách cơ sở)."
         " lat và lon phải có cả hai hoặc cùng để trống. Ô để trống nghĩa là chưa biết. active là 1/0 (mặc định 1).",
-        "CSV, UTF-8, comma separated, first row the header (docs/CHECKLISTS.md, 'Site registry CSV'). Columns:"
-        " {columns}. Required: {required}. kind is one of {kinds}. id is the site's stable UUID (derived from code"
+        "CSV, UTF-8, comma separated, first row the header. Columns: {columns}. Required: {required}. kind is one of {kinds}. id is the site's stable UUID (derived from code"
         " when blank); a row whose id (or code) exists updates that site. parent_id names another site's id,"
         " parent_code its code (in the file or the registry). lat and lon go together. An empty cell means unknown."
         " active is 1/0 (default 1).",

@@ -49,8 +49,10 @@ CSV_COLUMNS = (
     "active",
 )
 CSV_REQUIRED = ("code", "name", "kind", "district")
+# Where an operator reads more (the CLI and the API say it; the console, for people, does not).
+CSV_DOC = " (docs/CHECKLISTS.md, 'Site registry CSV')"
 CSV_HELP = (
-    "CSV, UTF-8, comma separated, first row the header (docs/CHECKLISTS.md, 'Site registry CSV'). Columns: "
+    f"CSV, UTF-8, comma separated, first row the header{CSV_DOC}. Columns: "
     + ", ".join(CSV_COLUMNS)
     + f". Required: {', '.join(CSV_REQUIRED)}. kind is one of {', '.join(SITE_KINDS)}. id is the site's stable UUID"
     " (derived from code when blank); a row whose id (or code) exists updates that site. parent_id names another"

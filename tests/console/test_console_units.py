@@ -21,6 +21,7 @@ from sync_server.console.pages_sites import CSV_HELP_VALUES
 from sync_server.console.web import pick_lang, value_text
 from sync_server.core.errors import bi
 from sync_server.core.registry import CSV_HELP
+from sync_server.core.site_csv import CSV_DOC
 from tests.support.sample_checklist import sample_template
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "sync_server" / "console" / "templates"
@@ -54,10 +55,12 @@ def test_translate_falls_back_to_vietnamese_and_fills_parameters() -> None:
     assert translate("fr", "logout") == "Đăng xuất"
 
 
-def test_the_site_import_help_in_english_is_the_one_the_cli_and_the_api_give() -> None:
-    assert translate("en", "csv_help", **CSV_HELP_VALUES) == CSV_HELP
+def test_the_site_import_help_in_english_is_the_one_the_cli_and_the_api_give_without_the_docs_path() -> None:
+    assert CSV_DOC in CSV_HELP
+    assert translate("en", "csv_help", **CSV_HELP_VALUES) == CSV_HELP.replace(CSV_DOC, "")
     vietnamese = translate("vi", "csv_help", **CSV_HELP_VALUES)
     assert "Bắt buộc: code, name, kind, district." in vietnamese and "KTX" in vietnamese
+    assert "docs/" not in vietnamese
 
 
 def test_csrf_token_is_bound_to_the_nonce_and_the_secret() -> None:
