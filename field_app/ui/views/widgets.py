@@ -42,6 +42,11 @@ def error_text(message: str | None) -> ft.Control | None:
     return ft.Text(message, color=ERROR_COLOR, size=13)
 
 
+def working_note(message: str) -> ft.Control:
+    """A small turning ring and what is being done, while work runs off the screen's loop."""
+    return ft.Row([ft.ProgressRing(width=16, height=16), muted(message)], spacing=8)
+
+
 def warning_box(message: str) -> ft.Control:
     return ft.Container(
         content=ft.Row(
