@@ -3,12 +3,13 @@ them, and the photos of the finding kept with each action."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 
 from field_app.core.capabilities import Outcome
 from field_app.core.models import AppError
 from field_app.ui import i18n
-from field_app.ui.form_context import FormContext
+from field_app.ui.form_context import FormContext, Runner
 from shared_schema import actions as action_rules
 
 DRAFT_FIELDS = ("description", "deadline", "responsible_name", "responsible_phone")
@@ -61,21 +62,25 @@ class ActionDrafts:
         ctx.reload()
         return True
 
-    def add_finding_photos(self, action_id: str, outcome: Outcome[list[bytes]]) -> int:
+    async def add_finding_photos(
+        self, action_id: str, outcome: Outcome[list[bytes]], run: Runner = asyncio.to_thread
+    ) -> int:
         """Photos of the finding for one action of a failed item, from the camera or the picker
-        (made small by the services); why one was not kept is shown under the action."""
+        (made small by the services in a worker thread while the screen shows them busy); why
+        one was not kept is shown under the action."""
         ctx = self._ctx
         key = f"{action_id}:finding_photos"
         if outcome.problem is not None:
             ctx.set_error(key, outcome.problem.get(ctx.lang))
             return 0
         added, problem = 0, None
-        for data in outcome.value or []:
-            try:
-                ctx.services.add_finding_photo(action_id, data)
-                added += 1
-            except AppError as exc:
-                problem = exc.message.get(ctx.lang)
+        with ctx.working(key):
+            for data in outcome.value or []:
+                try:
+                    await run(ctx.services.add_finding_photo, action_id, data)
+                    added += 1
+                except AppError as exc:
+                    problem = exc.message.get(ctx.lang)
         ctx.set_error(key, problem)
         if added:
             ctx.reload()

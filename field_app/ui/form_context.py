@@ -8,7 +8,9 @@ state (``view``, ``errors``, ``message``) lives on ``InspectionForm``: setting i
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+import contextlib
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from field_app.core.models import AppError, InspectionView
@@ -19,6 +21,9 @@ from shared_schema.validation import Invalid
 
 if TYPE_CHECKING:
     from field_app.ui.form_state import InspectionForm
+
+# How blocking work runs off the Flet event loop: ``asyncio.to_thread``, or a test's stand-in.
+Runner = Callable[..., Any]
 
 
 class FormContext:
@@ -58,6 +63,16 @@ class FormContext:
             errors.pop(key, None)
         self._form.errors = errors
 
+    @contextlib.contextmanager
+    def working(self, key: str) -> Iterator[None]:
+        """While the block runs, ``key`` is busy (``InspectionForm.is_busy``): the screen shows
+        progress there and its buttons wait, until the block ends however it ends."""
+        self._form.busy = self._form.busy | {key}
+        try:
+            yield
+        finally:
+            self._form.busy = self._form.busy - {key}
+
     def attempt(self, key: str, save: Callable[[], object], *, clear: bool = True) -> bool:
         """Run one save: a refusal (``AppError`` raised or an ``Invalid`` returned) is shown under
         ``key`` and False returned; on success the message under ``key`` goes (unless not
@@ -65,9 +80,21 @@ class FormContext:
         try:
             problem = save()
         except AppError as exc:
-            self.set_error(key, exc.message.get(self.lang))
-            return False
-        if isinstance(problem, Invalid):
+            problem = exc
+        return self._settle(key, problem, clear)
+
+    async def attempt_off_loop(self, key: str, save: Callable[[], object], run: Runner = asyncio.to_thread) -> bool:
+        """``attempt`` with ``save`` run by ``run`` in a worker thread, so the screen stays live
+        while it works (making a photo small takes seconds on a phone); what it leaves is shown
+        here, on the event loop."""
+        try:
+            problem = await run(save)
+        except AppError as exc:
+            problem = exc
+        return self._settle(key, problem, True)
+
+    def _settle(self, key: str, problem: object, clear: bool) -> bool:
+        if isinstance(problem, AppError | Invalid):
             self.set_error(key, problem.message.get(self.lang))
             return False
         if clear:

@@ -3,7 +3,9 @@ checklist's signature questions and of the record's header, and the signers' nam
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
+from functools import partial
 from typing import Any
 
 from field_app.core import form_reading as read
@@ -11,7 +13,7 @@ from field_app.core import signature_values as sig
 from field_app.core.capabilities import Outcome
 from field_app.core.models import AppError
 from field_app.ui import i18n
-from field_app.ui.form_context import FormContext
+from field_app.ui.form_context import FormContext, Runner
 from field_app.ui.signature_png import has_ink, render_png
 from shared_schema import evidence
 
@@ -31,26 +33,25 @@ class MediaDesk:
         """Photos of a question: its value for a photo question, else the evidence photos."""
         return read.photos(self._ctx.view, qid)
 
-    def add_photo(self, qid: str, data: bytes) -> bool:
-        ctx = self._ctx
-        return ctx.attempt(f"{qid}:photos", lambda: ctx.services.add_photo(ctx.inspection_id, qid, data))
-
-    def add_photos(self, qid: str, outcome: Outcome[list[bytes]]) -> int:
-        """Add the photos the camera or the picker gave (each made small by the services); when
-        the capability failed, its message is shown under the photos and nothing changes.
+    async def add_photos(self, qid: str, outcome: Outcome[list[bytes]], run: Runner = asyncio.to_thread) -> int:
+        """Add the photos the camera or the picker gave, each made small by the services in a
+        worker thread (seconds on a phone) while the screen shows the photos busy; when the
+        capability failed, its message is shown under the photos and nothing changes.
         Returns how many were added."""
         ctx = self._ctx
+        key = f"{qid}:photos"
         if outcome.problem is not None:
-            ctx.set_error(f"{qid}:photos", outcome.problem.get(ctx.lang))
+            ctx.set_error(key, outcome.problem.get(ctx.lang))
             return 0
         added, problem = 0, None
-        for data in outcome.value or []:
-            if self.add_photo(qid, data):
-                added += 1
-            else:
-                problem = ctx.error(f"{qid}:photos")
+        with ctx.working(key):
+            for data in outcome.value or []:
+                if await ctx.attempt_off_loop(key, partial(ctx.services.add_photo, ctx.inspection_id, qid, data), run):
+                    added += 1
+                else:
+                    problem = ctx.error(key)
         if problem:  # a later photo that was kept must not hide why an earlier one was not
-            ctx.set_error(f"{qid}:photos", problem)
+            ctx.set_error(key, problem)
         return added
 
     def remove_photo(self, qid: str, sha256: str) -> None:

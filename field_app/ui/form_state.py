@@ -60,6 +60,8 @@ class InspectionForm:
         self.view: InspectionView = services.get_inspection(inspection_id)
         self.section = 0
         self.errors: dict[str, str] = {}
+        # what is being worked on off the event loop ("q1:photos": its photos being made small)
+        self.busy: frozenset[str] = frozenset()
         self.message: str | None = None
         self.focus_qid: str | None = None
         self.submitted = False
@@ -155,6 +157,11 @@ class InspectionForm:
     def error(self, qid: str, field: str = "value") -> str | None:
         return self.errors.get(f"{qid}:{field}")
 
+    def is_busy(self, qid: str, field: str) -> bool:
+        """Whether ``field`` of ``qid`` is being worked on (its photos made small): the screen
+        shows progress there and its buttons wait."""
+        return f"{qid}:{field}" in self.busy
+
     def reload(self) -> None:
         """Read the inspection again (after a header change made outside this form)."""
         self._ctx.reload()
@@ -249,7 +256,6 @@ class InspectionForm:
     use_position = _part("_answers", "use_position")
 
     photos = _part("_media", "photos")
-    add_photo = _part("_media", "add_photo")
     add_photos = _part("_media", "add_photos")
     remove_photo = _part("_media", "remove_photo")
     blob_bytes = _part("_media", "blob_bytes")

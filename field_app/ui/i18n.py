@@ -149,6 +149,7 @@ STRINGS: dict[str, tuple[str, str]] = {
         "That action did not work. What you entered is kept; try again.",
     ),
     "photos_count": ("{count} ảnh", "{count} photo(s)"),
+    "photo_processing": ("Đang xử lý ảnh…", "Processing the photo…"),
     "remove_photo": ("Xoá ảnh {n}", "Remove photo {n}"),
     "photo_not_image": (
         "Tệp này không phải ảnh JPEG, PNG hoặc WebP: hãy chọn ảnh khác.",

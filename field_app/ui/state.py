@@ -35,11 +35,11 @@ from field_app.core.site_correction import gps_location
 from field_app.core.todo import TodoItem
 from field_app.core.version_move import MOVED, MovePlan
 from field_app.ui import i18n
+from field_app.ui.form_context import Runner
 from field_app.ui.form_state import InspectionForm
 from shared_schema.text import LocalText
 from shared_schema.validation import Invalid
 
-Runner = Callable[..., Any]
 log = logging.getLogger(__name__)
 
 # The home screen's groups, in the order shown: (key of MyInspections, label key).

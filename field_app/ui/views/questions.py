@@ -120,12 +120,13 @@ def text_box(
 def photo_row(form: InspectionForm, qid: str, caps: Capabilities, *, label: str) -> ft.Control:
     lang = form.lang
     photos = form.photos(qid)
+    busy = form.is_busy(qid, "photos")
 
     async def pick(e: Any) -> None:
-        form.add_photos(qid, await caps.pick_photos())
+        await form.add_photos(qid, await caps.pick_photos())
 
     async def shoot(e: Any) -> None:
-        form.add_photos(qid, await caps.take_photo())
+        await form.add_photos(qid, await caps.take_photo())
 
     thumbs: list[ft.Control] = []
     for n, sha in enumerate(photos, start=1):
@@ -147,20 +148,27 @@ def photo_row(form: InspectionForm, qid: str, caps: Capabilities, *, label: str)
                 ft.Row(
                     w.compact(
                         [
-                            w.action(i18n.t(lang, "take_photo"), shoot, icon=ft.Icons.PHOTO_CAMERA, primary=True)
+                            w.action(
+                                i18n.t(lang, "take_photo"),
+                                shoot,
+                                icon=ft.Icons.PHOTO_CAMERA,
+                                primary=True,
+                                disabled=busy,
+                            )
                             if caps.has_camera and form.editable
                             else None,
                             w.action(
                                 i18n.t(lang, "add_photo"),
                                 pick,
                                 icon=ft.Icons.ADD_A_PHOTO,
-                                disabled=not form.editable or not caps.has_picker,
+                                disabled=not form.editable or not caps.has_picker or busy,
                             ),
                             w.muted(i18n.t(lang, "photos_count", count=len(photos))),
                         ]
                     ),
                     wrap=True,
                 ),
+                w.working_note(i18n.t(lang, "photo_processing")) if busy else None,
                 w.error_text(form.error(qid, "photos")),
             ]
         ),
@@ -373,12 +381,13 @@ def finding_photos_row(form: InspectionForm, a: action_rules.Action, caps: Capab
     being edited the camera (where there is one) and the file picker (everywhere)."""
     lang = form.lang
     label = i18n.t(lang, "finding_photo")
+    busy = form.is_busy(a.id, "finding_photos")
 
     async def pick(e: Any) -> None:
-        form.add_finding_photos(a.id, await caps.pick_photos())
+        await form.add_finding_photos(a.id, await caps.pick_photos())
 
     async def shoot(e: Any) -> None:
-        form.add_finding_photos(a.id, await caps.take_photo())
+        await form.add_finding_photos(a.id, await caps.take_photo())
 
     thumbs: list[ft.Control] = []
     for n, sha in enumerate(a.finding_photos, start=1):
@@ -402,14 +411,14 @@ def finding_photos_row(form: InspectionForm, a: action_rules.Action, caps: Capab
         ft.Row(
             w.compact(
                 [
-                    w.action(i18n.t(lang, "take_finding_photo"), shoot, icon=ft.Icons.PHOTO_CAMERA)
+                    w.action(i18n.t(lang, "take_finding_photo"), shoot, icon=ft.Icons.PHOTO_CAMERA, disabled=busy)
                     if caps.has_camera
                     else None,
                     w.action(
                         i18n.t(lang, "pick_finding_photo"),
                         pick,
                         icon=ft.Icons.ADD_A_PHOTO,
-                        disabled=not caps.has_picker,
+                        disabled=not caps.has_picker or busy,
                     ),
                 ]
             ),
@@ -424,6 +433,7 @@ def finding_photos_row(form: InspectionForm, a: action_rules.Action, caps: Capab
                 w.muted(i18n.t(lang, "finding_photos_count", count=len(a.finding_photos)), 12),
                 ft.Row(thumbs, wrap=True) if thumbs else None,
                 buttons,
+                w.working_note(i18n.t(lang, "photo_processing")) if busy else None,
                 w.error_text(form.error(a.id, "finding_photos")),
             ]
         ),

@@ -47,11 +47,11 @@ def test_a_picker_that_fails_shows_a_message_under_the_photos_and_changes_nothin
     _start(state)
     form = state.form
     caps = Capabilities(picker=Picker(error=TimeoutError("Timeout waiting for FilePicker.pick_files")))
-    assert form.add_photos("team", asyncio.run(caps.pick_photos())) == 0
+    assert asyncio.run(form.add_photos("team", asyncio.run(caps.pick_photos()))) == 0
     assert form.error("team", "photos").startswith("Không mở được trình chọn ảnh. Hãy thử lại")
     assert form.photos("team") == []
     caps = Capabilities(picker=Picker([png_bytes(1), b"not an image", png_bytes(2)]))
-    assert form.add_photos("team", asyncio.run(caps.pick_photos())) == 2
+    assert asyncio.run(form.add_photos("team", asyncio.run(caps.pick_photos()))) == 2
     assert len(form.photos("team")) == 2
     assert "không phải ảnh" in form.error("team", "photos")  # the one that was not a photo is named
 

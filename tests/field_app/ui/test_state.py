@@ -13,12 +13,15 @@ import flet as ft
 import msgspec
 import pytest
 
+from field_app.core.capabilities import Outcome
 from field_app.core.device_state import update_state
 from field_app.core.models import AppError
 from field_app.core.services import AppServices
+from field_app.ui.form_state import InspectionForm
 from field_app.ui.signature_png import render_png, sha256_hex
 from field_app.ui.state import AppState
 from field_app.ui.views.home import inspection_tile
+from shared_schema import actions as action_rules
 from shared_schema.checklist import ChecklistTemplate, Equals, SignatureQuestion
 from shared_schema.text import LocalText as T
 from tests.field_app.helpers import fake_session, png_bytes, seed
@@ -35,6 +38,18 @@ def _start(state: AppState) -> str:
     inspection_id = state.start_inspection("sample-factory", 1)
     assert inspection_id is not None
     return inspection_id
+
+
+def _add_gate_check_action(form: InspectionForm) -> action_rules.Action:
+    """The corrective action "Đặt máy đo thân nhiệt ở cổng", due in ten days, of the failed
+    temperature check ``temp_check``, typed and saved as the inspector does."""
+    form.open_action_draft("temp_check")
+    form.edit_action_draft("temp_check", "description", "Đặt máy đo thân nhiệt ở cổng")
+    later = (action_rules.viet_nam_today() + dt.timedelta(days=10)).strftime("%d/%m/%Y")
+    form.edit_action_draft("temp_check", "deadline", later)
+    assert form.save_action("temp_check")
+    [action] = form.actions_for("temp_check")
+    return action
 
 
 def test_without_a_saved_session_the_app_opens_on_login(tmp_path):
@@ -212,7 +227,7 @@ def test_a_failed_critical_item_asks_for_photo_corrective_action_and_deadline(st
     form.edit("team", "due_date", deadline.strftime("%d/%m/%Y"))
     assert form.commit("team", "due_date")
     assert form.error("team", "due_date") is None
-    assert form.add_photo("team", png_bytes(3))
+    assert asyncio.run(form.add_photos("team", Outcome([png_bytes(3)]))) == 1
     assert not any(m.question_id == "team" for m in form.missing())
     assert form.answer_field("team", "due_date") == deadline.isoformat()
 
@@ -220,10 +235,10 @@ def test_a_failed_critical_item_asks_for_photo_corrective_action_and_deadline(st
 def test_a_file_that_is_not_an_image_is_refused_with_words(state):
     _start(state)
     form = state.form
-    assert not form.add_photo("overview", b"not an image at all")
+    assert asyncio.run(form.add_photos("overview", Outcome([b"not an image at all"]))) == 0
     assert form.error("overview", "photos")
     assert form.photos("overview") == []
-    assert form.add_photo("overview", png_bytes(4))
+    assert asyncio.run(form.add_photos("overview", Outcome([png_bytes(4)]))) == 1
     assert len(form.photos("overview")) == 1
     form.remove_photo("overview", form.photos("overview")[0])
     assert form.photos("overview") == []
@@ -564,9 +579,6 @@ def test_an_action_added_or_changed_after_signing_makes_the_signature_stale_unti
     """Corrective actions are signed with the record (their item, description, deadline and
     finding photos): one added, or a finding photo added to one, after the representative
     signed makes that signature stale here, as on the server; who answers for it does not."""
-    from field_app.core.capabilities import Outcome
-    from shared_schema import actions as action_rules
-
     inspection_id = _start(state)
     form = state.form
     _answer_required(form)
@@ -579,11 +591,7 @@ def test_an_action_added_or_changed_after_signing_makes_the_signature_stale_unti
     signed = state.services.get_inspection(inspection_id).answers["sig_rep"].value
     assert signed["digest"].startswith("bb2:") and not form.signature_is_stale(signed)
     # an action added after signing
-    form.open_action_draft("temp_check")
-    form.edit_action_draft("temp_check", "description", "Đặt máy đo thân nhiệt ở cổng")
-    later = (action_rules.viet_nam_today() + dt.timedelta(days=10)).strftime("%d/%m/%Y")
-    form.edit_action_draft("temp_check", "deadline", later)
-    assert form.save_action("temp_check")
+    _add_gate_check_action(form)
     assert form.signature_is_stale(signed)
     assert [(m.question_id, m.code) for m in form.missing()] == [("sig_rep", "stale_signature")]
     assert not form.submit()
@@ -593,7 +601,7 @@ def test_an_action_added_or_changed_after_signing_makes_the_signature_stale_unti
     # a finding photo added to it after signing is a change of the signed content too
     signed = state.services.get_inspection(inspection_id).answers["sig_rep"].value
     [action] = form.actions_for("temp_check")
-    assert form.add_finding_photos(action.id, Outcome(value=[png_bytes(5, 40, 30)])) == 1
+    assert asyncio.run(form.add_finding_photos(action.id, Outcome(value=[png_bytes(5, 40, 30)]))) == 1
     assert form.signature_is_stale(signed)
     assert [(m.question_id, m.code) for m in form.missing()] == [("sig_rep", "stale_signature")]
     assert form.save_signature("sig_rep", [[(7.0, 7.0), (50.0, 80.0)]], 340, 150)
@@ -632,8 +640,6 @@ def test_a_submitted_record_is_read_only_and_says_why(state):
 def test_a_failed_item_gets_a_corrective_action_and_the_next_visit_sees_it_first(state):
     import datetime as dt
 
-    from shared_schema import actions as action_rules
-
     inspection_id = _start(state)
     form = state.form
     assert form.answer("temp_check", "no")
@@ -667,28 +673,22 @@ def test_a_failed_item_gets_a_corrective_action_and_the_next_visit_sees_it_first
 
 
 def test_an_action_takes_finding_photos_on_the_fill_screen_and_a_follow_up_records_not_yet_fixed(state):
-    from field_app.core.capabilities import NO_CAMERA, Outcome
-    from shared_schema import actions as action_rules
+    from field_app.core.capabilities import NO_CAMERA
 
     inspection_id = _start(state)
     form = state.form
     assert form.answer("temp_check", "no")
-    form.open_action_draft("temp_check")
-    form.edit_action_draft("temp_check", "description", "Đặt máy đo thân nhiệt ở cổng")
-    later = (action_rules.viet_nam_today() + dt.timedelta(days=10)).strftime("%d/%m/%Y")
-    form.edit_action_draft("temp_check", "deadline", later)
-    assert form.save_action("temp_check")
-    [action] = form.actions_for("temp_check")
+    action = _add_gate_check_action(form)
     # no camera: the picker's photo is taken, made small like every evidence photo
-    assert form.add_finding_photos(action.id, Outcome(problem=NO_CAMERA)) == 0
+    assert asyncio.run(form.add_finding_photos(action.id, Outcome(problem=NO_CAMERA))) == 0
     assert form.error(action.id, "finding_photos") == NO_CAMERA.vi
-    assert form.add_finding_photos(action.id, Outcome(value=[png_bytes(5, 40, 30), b"not a photo"])) == 1
+    assert asyncio.run(form.add_finding_photos(action.id, Outcome(value=[png_bytes(5, 40, 30), b"not a photo"]))) == 1
     assert "không phải ảnh" in form.error(action.id, "finding_photos")
     [action] = form.actions_for("temp_check")
     assert len(action.finding_photos) == 1 and form.blob_bytes(action.finding_photos[0])[:2] == b"\xff\xd8"
     form.remove_finding_photo(action.id, action.finding_photos[0])
     assert form.actions_for("temp_check")[0].finding_photos == []
-    assert form.add_finding_photos(action.id, Outcome(value=[png_bytes(6, 40, 30)])) == 1
+    assert asyncio.run(form.add_finding_photos(action.id, Outcome(value=[png_bytes(6, 40, 30)]))) == 1
     # the follow-up visit: "Vẫn chưa khắc phục" needs a note of what is missing, keeps it open
     state.back()
     state.open_site("s1")
