@@ -26,7 +26,11 @@ stale). An answer's ``corrective_action``/``due_date`` is also the action
 ``"{inspection_id}:{question_id}"``: while the answer holds either, the server keeps that
 action's description and deadline equal to them (``sync_service``), so the bb2 content reads
 them from the answer, as the server holds them, whether or not the device has pulled the
-mirrored action yet. Actions cannot be deleted;
+mirrored action yet. Once the answer has held either, that action stays, with its item, when
+both are cleared again (its description and deadline then empty, as the server mirrors the
+clearing): a device writes its own copy of the action with each such edit, as the server will
+(``field_app.core.editing``), so a signature taken before the device pulls binds the content
+the server checks. Actions cannot be deleted;
 one whose finding fields are all empty adds nothing.
 """
 

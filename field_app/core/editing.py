@@ -1,6 +1,8 @@
 """Edits an inspector makes: start an inspection, answer, photograph, fill the header, submit.
 
-Each accepted edit is one transaction holding the record, its outbox change and the clock.
+Each accepted edit is one transaction holding the record, its outbox change and the clock (an
+answer's corrective action or deadline also writes this device's copy of the action the server
+mirrors them into, ``_mirror_answer_action``).
 A refused edit changes nothing: bad values come back as ``Invalid``, impossible actions raise
 ``AppError``.
 """
@@ -8,6 +10,7 @@ A refused edit changes nothing: bad values come back as ``Invalid``, impossible 
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -78,6 +81,50 @@ BAD_KIND = LocalText(
 
 def now_iso() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+# An answer's corrective action and deadline are also the action "{inspection_id}:{question_id}"
+# on the server (``sync_service._mirror_answer_action``).
+MIRRORED_ANSWER_FIELDS = ("corrective_action", "due_date")
+
+
+def _mirror_answer_action(
+    conn: sqlite3.Connection,
+    inspection_id: str,
+    question_id: str,
+    before: dict[str, Any],
+    after: dict[str, Any],
+    hlc: str,
+) -> None:
+    """Write this device's copy of the action an answer's corrective action and deadline are
+    mirrored into (``before``/``after``: the answer's fields around the edit), as the server will
+    when the edit arrives: made once the answer holds either (with the inspection, the item, the
+    site, ``open``), then its description and deadline are the answer's, cleared ones included.
+    So the content a signature binds here (``shared_schema.evidence``) is the content the server
+    checks, before the device pulls the server's action. Written with the clock of the answer's
+    edit and not queued: the server's copy, stamped after it, replaces it at the next pull."""
+    action_id = action_rules.migrated_action_id(inspection_id, question_id)
+    held = replica.load_row(conn, "action", action_id)
+    fields: list[tuple[str, Any]] = [
+        ("description", after.get("corrective_action")),
+        ("deadline", after.get("due_date")),
+    ]
+    if held is None:
+        # the server has that action once the answer held either there (pushed or queued)
+        if not any(before.get(f) or after.get(f) for f in MIRRORED_ANSWER_FIELDS):
+            return
+        header = replica.load_row(conn, "inspection", inspection_id)
+        fields = [
+            ("inspection_id", inspection_id),
+            ("question_id", question_id),
+            ("site_id", header[0].get("site_id") if header else None),
+            ("status", "open"),
+            *fields,
+        ]
+    data = held[0] if held else {}
+    for name, value in fields:
+        if name not in data or data[name] != value:
+            replica.write_local(conn, "action", action_id, name, value, hlc)
 
 
 class Editor:
@@ -190,11 +237,15 @@ class Editor:
             # a signature just taken binds the content it was taken on
             value = {**value, "digest": self.content_digest(inspection_id)}
         key = protocol.answer_entity_id(inspection_id, question_id)
-        with self.store.read() as conn:
+        with self.store.write() as conn:
             row = replica.load_row(conn, "answer", key)
-        if row is not None and field in row[0] and row[0][field] == value and row[1].get(field):
-            return None  # the same value again: nothing to send
-        self._write("answer", key, [(field, value)], inspection_id)
+            if row is not None and field in row[0] and row[0][field] == value and row[1].get(field):
+                return None  # the same value again: nothing to send
+            change = outbox.record_edit(conn, self.clock, "answer", key, field, value, inspection_id)
+            if field in MIRRORED_ANSWER_FIELDS:
+                before = row[0] if row else {}
+                _mirror_answer_action(conn, inspection_id, question_id, before, {**before, field: value}, change.hlc)
+        self._on_edit(inspection_id)
         return None
 
     def add_photo(self, inspection_id: str, question_id: str, data: bytes, to_value: bool | None) -> str:
