@@ -3,8 +3,10 @@ the comparison of what a device holds with what the server shows that device's u
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,6 +17,7 @@ import msgspec
 from field_app.core import replica
 from field_app.core.services import AppServices
 from shared_schema.checklist import ChecklistTemplate
+from tests.support import postgres
 from tests.support.sample_checklist import sample_template
 from tests.support.server_process import ServerProcess, start_server
 
@@ -214,6 +217,25 @@ def site_id(app: AppServices, code: str) -> str:
     return next(s.id for s in app.list_sites(code) if s.code == code)
 
 
+@contextlib.contextmanager
+def world_on_engine(engine: str, root: Path, name: str) -> Iterator[World]:
+    """``make_world`` on ``engine`` (``sqlite``, or ``postgres`` in a new database ``name``…,
+    skipped where PostgreSQL is not reachable), stopped and dropped afterwards."""
+    pg_name = None
+    env: dict[str, str] = {}
+    if engine == "postgres":
+        postgres.require_postgres()
+        pg_name = postgres.unique_name(name)
+        env["SYNC_DATABASE_URL"] = postgres.create_database(pg_name)
+    world = make_world(root, **env)
+    try:
+        yield world
+    finally:
+        world.server.stop()
+        if pg_name:
+            postgres.drop_database(pg_name)
+
+
 def start_server_world(tmp_path_factory: Any) -> World:
     return make_world(tmp_path_factory.mktemp("world"))
 
@@ -227,4 +249,5 @@ __all__ = [
     "sample_template",
     "site_id",
     "sync_ok",
+    "world_on_engine",
 ]

@@ -20,10 +20,9 @@ from field_app.core.services import AppServices
 from shared_schema import actions as action_rules
 from sync_server.console.inspection_view import build_view
 from sync_server.core.inspections import InspectionDetail
-from tests.field_app.e2e import World, assert_converged, make_world, site_id, sync_ok
+from tests.field_app.e2e import World, assert_converged, site_id, sync_ok, world_on_engine
 from tests.field_app.helpers import fake_session, png_bytes, seed, site_fields
 from tests.reports.poppler import require_poppler
-from tests.support import postgres
 from tests.support.sample_checklist import sample_template
 
 SOON = (action_rules.viet_nam_today() + dt.timedelta(days=7)).isoformat()
@@ -33,19 +32,8 @@ TEXT = "Thành lập Tổ an toàn COVID-19"
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
 def server_world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     """A real server process on each storage engine the server supports."""
-    pg_name = None
-    env: dict[str, str] = {}
-    if request.param == "postgres":
-        postgres.require_postgres()
-        pg_name = postgres.unique_name("sync_cleared")
-        env["SYNC_DATABASE_URL"] = postgres.create_database(pg_name)
-    world = make_world(tmp_path_factory.mktemp(f"cleared-{request.param}"), **env)
-    try:
+    with world_on_engine(request.param, tmp_path_factory.mktemp(f"cleared-{request.param}"), "sync_cleared") as world:
         yield world
-    finally:
-        world.server.stop()
-        if pg_name:
-            postgres.drop_database(pg_name)
 
 
 def failed_critical_item(app: AppServices, site: str) -> str:

@@ -15,10 +15,9 @@ from field_app.core.models import AppError
 from field_app.core.services import AppServices
 from record_pdf.settings import RecordSettings
 from sync_server.core import record_settings
-from tests.field_app.e2e import World, make_world, site_id, sync_ok
+from tests.field_app.e2e import World, site_id, sync_ok, world_on_engine
 from tests.field_app.helpers import complete_answers, fake_session, png_bytes, seed, site_fields
 from tests.reports.poppler import require_poppler
-from tests.support import postgres
 from tests.support.sample_checklist import sample_template
 
 
@@ -94,19 +93,8 @@ def test_the_device_and_the_server_use_the_same_default_record_settings():
 @pytest.fixture(params=["sqlite", "postgres"])
 def server_world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     """A real server process on each storage engine the server supports."""
-    pg_name = None
-    env: dict[str, str] = {}
-    if request.param == "postgres":
-        postgres.require_postgres()
-        pg_name = postgres.unique_name("sync_record")
-        env["SYNC_DATABASE_URL"] = postgres.create_database(pg_name)
-    world = make_world(tmp_path_factory.mktemp(f"record-{request.param}"), **env)
-    try:
+    with world_on_engine(request.param, tmp_path_factory.mktemp(f"record-{request.param}"), "sync_record") as world:
         yield world
-    finally:
-        world.server.stop()
-        if pg_name:
-            postgres.drop_database(pg_name)
 
 
 @pytest.mark.slow
