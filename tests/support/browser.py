@@ -234,6 +234,23 @@ def choose(radio: object, attempts: int = 4) -> None:
         return
 
 
+def click_until(button: object, shown: object, attempts: int = 3, wait_ms: int = 8_000) -> None:
+    """Click ``button`` until ``shown`` is visible (a screen it opens): on a busy machine a click
+    can be lost before Flutter sees it. Never clicks again once ``shown`` is there; the caller's
+    next assertion fails if it never is."""
+    from playwright.sync_api import expect
+
+    for _ in range(attempts):
+        if shown.is_visible():  # type: ignore[attr-defined]
+            return
+        button.click()  # type: ignore[attr-defined]
+        try:
+            expect(shown).to_be_visible(timeout=wait_ms)  # type: ignore[arg-type]
+        except AssertionError:
+            continue
+        return
+
+
 def log_in(page: object, username: str, password: str) -> None:
     """Type ``username`` and ``password`` on the app's login screen and press "Đăng nhập"."""
     retype(page.get_by_role("textbox", name="Tên đăng nhập"), username)  # type: ignore[attr-defined]

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from tests.field_app.helpers import png_bytes
 from tests.field_app.ui.test_browser_flows import WAIT, _in, _prepare_server, _shot
 from tests.support.app_process import app_syncing_on_demand
-from tests.support.browser import app_in_chromium, log_in
+from tests.support.browser import app_in_chromium, choose, click_until, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -44,15 +44,15 @@ def test_after_the_app_process_restarts_the_tab_reconnects_and_photos_can_be_add
             chooser.value.set_files(str(photo))
             expect(team.get_by_role("img", name="Có Tổ an toàn COVID-19? 1")).to_be_visible(timeout=WAIT)
             # a failed critical item: its deadline's calendar starts today and takes today
-            team.get_by_role("radio", name="Không", exact=True).click()
+            choose(team.get_by_role("radio", name="Không", exact=True))
             page.get_by_role("button", name="Chọn ngày: Thời hạn khắc phục: Có Tổ an toàn COVID-19?").click()
             expect(page.get_by_role("button", name="Chọn", exact=True)).to_be_visible(timeout=WAIT)
             _shot(page, shots, "19-deadline-calendar-from-today")
             page.get_by_role("button", name="Chọn", exact=True).click()
             expect(team.get_by_text(re.compile("đã qua"))).to_have_count(0)
             # saved: the complete screen asks for the corrective action, no longer for the deadline
-            page.get_by_role("button", name="Hoàn tất").first.click()
             missing = page.get_by_role("group", name=re.compile("^Còn thiếu"))
+            click_until(page.get_by_role("button", name="Hoàn tất").first, missing)
             expect(
                 missing.get_by_role("button", name=re.compile("cần biện pháp khắc phục: Có Tổ an toàn"))
             ).to_be_visible(timeout=WAIT)
