@@ -15,17 +15,18 @@ is what inspectors handed in. ``EXCLUDED_UNLESS_ASKED`` is the one list of such 
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator, Sequence
 from typing import Any
 
 import msgspec
 
-from shared_schema import workflow
+from shared_schema import protocol, workflow
 from shared_schema.records import Answer, Site
-from sync_server.core import paging
+from sync_server.core import local_time, paging
 from sync_server.core.access import Actor, district_filter
 from sync_server.core.db import Database, Tx, select_list, to_records
-from sync_server.core.inspections import SORTS, SUMMARY_COLUMNS, InspectionSummary, period_filter
+from sync_server.core.inspections import SORTS, SUMMARY_COLUMNS, InspectionSummary, _filter_day
 from sync_server.core.sites import site_from_row
 
 # Statuses an export leaves out unless the caller asks for them (or filters for one of them).
@@ -89,8 +90,13 @@ def filter_sql(actor: Actor, filters: dict[str, Any], include_drafts: bool = Fal
         excluded = sorted(workflow.HIDDEN_STATUSES) if include_drafts else list(EXCLUDED_UNLESS_ASKED)
         sql += f" AND COALESCE(i.status, 'draft') NOT IN ({', '.join('?' for _ in excluded)})"
         params.extend(excluded)
-    period, period_params = period_filter(filters.get("date_from"), filters.get("date_to"))
-    return sql + period, params + period_params
+    if filters.get("date_from"):
+        sql += " AND COALESCE(i.started_at, i.created_at) >= ?"
+        params.append(local_time.day_start_utc(_filter_day("date_from", filters["date_from"])))
+    if filters.get("date_to"):
+        sql += " AND COALESCE(i.started_at, i.created_at) < ?"
+        params.append(local_time.day_start_utc(_filter_day("date_to", filters["date_to"]) + dt.timedelta(days=1)))
+    return sql, params
 
 
 def select_for_export(
@@ -144,12 +150,11 @@ def load_records(db: Database, actor: Actor, inspection_ids: Sequence[str]) -> l
     return [by_id[i] for i in inspection_ids if i in by_id]
 
 
-# One inspection's feed rows as ``Dialect.export_feed`` sends them: its answers' values by
-# question id, then the other rows as columns: keys (an answer's question id), fields, values
+# One inspection's feed rows as ``Dialect.export_feed`` sends them: entity ids, fields, values
 # (decoded JSON) and one character per row for the entity (``a``nswer, ``i``nspection, ``-``).
-_FeedColumns = tuple[dict[str, Any], list[str], list[str], list[Any], str]
+_FeedColumns = tuple[list[str], list[str], list[Any], str]
 _feed_columns = msgspec.json.Decoder(_FeedColumns)
-_NO_ROWS: _FeedColumns = ({}, [], [], [], "")
+_NO_ROWS: _FeedColumns = ([], [], [], "")
 
 ANSWER_FIELDS = frozenset({"note", "corrective_action", "due_date"})
 
@@ -157,22 +162,27 @@ ANSWER_FIELDS = frozenset({"note", "corrective_action", "due_date"})
 def _fields_of(inspection_id: str, columns: _FeedColumns) -> tuple[dict[str, Any], dict[str, Answer]]:
     """The header fields and the answers of one inspection from its feed rows (the same
     answers ``answer_from_fields`` makes, built field by field)."""
-    values, keys, fields, other_values, kinds = columns
-    answers = {
-        question_id: Answer(inspection_id=inspection_id, question_id=question_id, value=value)
-        for question_id, value in values.items()
-    }
     header: dict[str, Any] = {}
-    for kind, key, field, value in zip(kinds, keys, fields, other_values, strict=True):
+    answers: dict[str, Answer] = {}
+    entity_ids, fields, values, kinds = columns
+    question_of_answer = protocol.question_of_answer
+    for kind, entity_id, field, value in zip(kinds, entity_ids, fields, values, strict=True):
         if kind == "a":
-            answer = answers.get(key)
+            question_id = question_of_answer(entity_id)
+            answer = answers.get(question_id)
+            if field == "value":
+                if answer is None:
+                    answers[question_id] = Answer(inspection_id=inspection_id, question_id=question_id, value=value)
+                else:
+                    answer.value = value
+                continue
             if answer is None:
-                answer = answers[key] = Answer(inspection_id=inspection_id, question_id=key)
+                answer = answers[question_id] = Answer(inspection_id=inspection_id, question_id=question_id)
             if field == "photos":
                 answer.photos = value or []
             elif field in ANSWER_FIELDS:
                 setattr(answer, field, value)
-        elif kind == "i":
+        elif kind == "i" and entity_id == inspection_id:
             header[field] = value
     return header, answers
 

@@ -66,46 +66,29 @@ class Dialect:
     # migration 0016. When True, ``feed_upsert`` takes an 11th parameter, the tail.
     feed_tail: bool = False
     # The feed rows of the inspections ``{marks}`` (their ids), one result row per inspection:
-    # (inspection_id, ONE JSON text ``[{question_id: value, …}, [key, …], [field, …],
-    # [value, …], "kinds"]``): first every answer's ``value`` as one object, then the other
-    # rows as columns, the n-th entry of each array (and character of ``kinds``: ``a``
-    # answer, ``i`` the inspection, ``-`` another entity) from the same feed row; ``key`` is
-    # an answer's question id (``''`` for other rows). Built by ``export_feed_sql``.
+    # (inspection_id, ONE JSON text ``[[entity_id, …], [field, …], [value, …], "kinds"]``),
+    # the n-th entry of each array (and character of ``kinds``: ``a`` answer, ``i``
+    # inspection, ``-`` another entity) from the same feed row; built by ``export_feed_sql``.
     export_feed: str = ""
 
 
-def export_feed_sql(json_array: str, text_agg: str, quote: str) -> str:
+def export_feed_sql(json_array: str, text_agg: str) -> str:
     """``Dialect.export_feed`` from the engine's aggregates: ``json_array`` (a JSON array text
-    of ``{expr}``) and ``text_agg`` (``{expr}`` joined by ``{sep}``), each over the rows
-    ``{filter}`` keeps, and ``quote`` (``{expr}`` as a JSON string). Aggregates of one query
-    with the same filter see the group's rows in one order (each row goes through all of
-    them), so the arrays line up. The answers' values, nearly every row, come as one JSON
-    object that the decoder turns into a dict in C; the few other rows as their columns.
-    The cheapest text the database can build for the export's hottest read, with the least
-    Python per row (issue 19). The braces of the object are doubled: ``{marks}`` is filled in
-    with ``str.format``."""
-    is_value = "entity = 'answer' AND field = 'value'"
-    question = "substr(entity_id, length(inspection_id) + 2)"  # an answer's id is '<inspection>/<question>'
-    values = f" FILTER (WHERE {is_value})"
-    rest = f" FILTER (WHERE NOT ({is_value}))"
-    key = f"CASE WHEN entity = 'answer' THEN {question} ELSE '' END"
-    kind = (
-        "CASE WHEN entity = 'answer' THEN 'a'"
-        " WHEN entity = 'inspection' AND entity_id = inspection_id THEN 'i' ELSE '-' END"
-    )
-    pair = quote.format(expr=question) + " || ':' || COALESCE(value, 'null')"
+    of ``{expr}``) and ``text_agg`` (``{expr}`` joined by ``{sep}``), which must see the group's
+    rows in one order (plain aggregates of one query do: each row goes through all of them).
+    The columns as they are, no JSON object per row: the cheapest text the database can build
+    for the export's hottest read (issue 19)."""
+    kind = "CASE entity WHEN 'answer' THEN 'a' WHEN 'inspection' THEN 'i' ELSE '-' END"
     return (
-        "SELECT inspection_id, '[{{' || COALESCE("
-        + text_agg.format(expr=pair, sep="','", filter=values)
-        + ", '') || '}},' || COALESCE("
-        + json_array.format(expr=key, filter=rest)
-        + ", '[]') || ',' || COALESCE("
-        + json_array.format(expr="field", filter=rest)
-        + ", '[]') || ',[' || COALESCE("
-        + text_agg.format(expr="COALESCE(value, 'null')", sep="','", filter=rest)
-        + ", '') || '],\"' || COALESCE("
-        + text_agg.format(expr=kind, sep="''", filter=rest)
-        + ", '') || '\"]' AS feed_columns FROM feed WHERE inspection_id IN ({marks}) GROUP BY inspection_id"
+        "SELECT inspection_id, '[' || "
+        + json_array.format(expr="entity_id")
+        + " || ',' || "
+        + json_array.format(expr="field")
+        + " || ',[' || "
+        + text_agg.format(expr="COALESCE(value, 'null')", sep="','")
+        + " || '],\"' || "
+        + text_agg.format(expr=kind, sep="''")
+        + " || '\"]' AS feed_columns FROM feed WHERE inspection_id IN ({marks}) GROUP BY inspection_id"
     )
 
 

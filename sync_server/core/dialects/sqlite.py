@@ -25,7 +25,5 @@ SQLITE = Dialect(
     # Every aggregate of a group steps through the group's rows in the same pass, so the
     # arrays line up without an ORDER BY (which SQLite's aggregates lack before 3.44); the
     # order itself does not matter (a row is one field of one entity).
-    export_feed=export_feed_sql(
-        "json_group_array({expr}){filter}", "group_concat({expr}, {sep}){filter}", "json_quote({expr})"
-    ),
+    export_feed=export_feed_sql("json_group_array({expr})", "group_concat({expr}, {sep})"),
 )
