@@ -8,11 +8,13 @@ import re
 import tempfile
 import unicodedata
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 from litestar import Request
+from litestar.openapi.spec import OpenAPIMediaType, OpenAPIResponse, OpenAPIType, Operation, Schema
 
 # RFC 8187 attr-char, the characters ``filename*`` may carry unencoded.
 _ATTR_CHARS = "!#$&+-.^_`|~"
@@ -57,3 +59,18 @@ def file_chunks(name: str, write: Callable[[Path], None], piece: int = 1 << 20) 
         with path.open("rb") as handle:
             while chunk := handle.read(piece):
                 yield chunk
+
+
+def download_operation(*media_types: str) -> type[Operation]:
+    """The ``operation_class`` of a handler whose 200 answer is a file of one of
+    ``media_types``: Litestar documents a single media type per answer (``application/json``
+    when the handler names none), so the schema's 200 lists each of them instead."""
+
+    @dataclass
+    class DownloadOperation(Operation):
+        def __post_init__(self) -> None:
+            answer = (self.responses or {}).get("200")
+            if isinstance(answer, OpenAPIResponse):
+                answer.content = {t: OpenAPIMediaType(schema=Schema(type=OpenAPIType.STRING)) for t in media_types}
+
+    return DownloadOperation

@@ -10,9 +10,14 @@ from litestar.params import FromPath
 from litestar.response import Stream
 
 from shared_schema.errors import Code
+from shared_schema.protocol import IMAGE_MEDIA_TYPES
 from sync_server.core import blobs
 from sync_server.core.errors import BadRequest, TooLarge, bi
 from sync_server.http.deps import GUARDS, ActorDep, ServerDep
+from sync_server.http.downloads import download_operation
+
+# a blob's recorded media type, or this one for a blob that has none
+UNKNOWN_MEDIA_TYPE = "application/octet-stream"
 
 
 def _int_header(request: Request[Any, Any, Any], name: str) -> int:
@@ -65,11 +70,16 @@ class BlobController(Controller):
         st = await to_thread.run_sync(blobs.append, server.db, server.blobs, actor, sha256, offset, length, data, limit)
         return Response(content=st, status_code=200, headers=_status_headers(st))
 
-    @get("/{sha256:str}", sync_to_thread=True, summary="The bytes of a blob, to users who may see it")
+    @get(
+        "/{sha256:str}",
+        sync_to_thread=True,
+        summary="The bytes of a blob, to users who may see it",
+        operation_class=download_operation(*IMAGE_MEDIA_TYPES, UNKNOWN_MEDIA_TYPE),
+    )
     def read(self, sha256: FromPath[str], actor: ActorDep, server: ServerDep) -> Stream:
         st = blobs.readable(server.db, server.blobs, actor, sha256)
         return Stream(
             server.blobs.read_chunks(sha256),
-            media_type=st.media_type or "application/octet-stream",
+            media_type=st.media_type or UNKNOWN_MEDIA_TYPE,
             headers={"Content-Length": str(st.length), "Cache-Control": "private, max-age=31536000, immutable"},
         )

@@ -27,7 +27,7 @@ from sync_server.core.errors import NotFound, bi
 from sync_server.core.server import Server
 from sync_server.core.summary import Summary
 from sync_server.http.deps import GUARDS
-from sync_server.http.downloads import base_url_of, content_disposition, file_chunks
+from sync_server.http.downloads import base_url_of, content_disposition, download_operation, file_chunks
 from sync_server.reports.exports import columns_for_templates, csv_chunks, geojson_chunks, write_xlsx
 from sync_server.reports.inspection_pdf import pdf_file_stem, render_inspection_pdf
 from sync_server.reports.report_data import ExportPlan, blob_loader, plan_export, report_data
@@ -39,7 +39,7 @@ SORTS = ("updated", "started", "created", "site", "score")
 
 
 EXPORT_MEDIA_TYPES = {
-    "csv": "text/csv; charset=utf-8",
+    "csv": "text/csv",  # Litestar adds "; charset=utf-8" to every text/* type
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "geojson": "application/geo+json",
 }
@@ -92,6 +92,7 @@ def inspection_report(inspection_id: str, actor: Actor, server: Server, lang: st
     "/exports/{filename:str}",
     sync_to_thread=True,
     summary="Inspections as CSV, XLSX (answers one column per question) or GeoJSON (supervisor, admin)",
+    operation_class=download_operation(*EXPORT_MEDIA_TYPES.values()),
 )
 def export_inspections(
     request: Request[Any, Any, Any],
@@ -171,6 +172,7 @@ def summary_format(filename: str) -> str:
     "/reports/{filename:str}",
     sync_to_thread=True,
     summary="The summary report upward (báo cáo tổng hợp) of a period as XLSX or PDF (supervisor, admin)",
+    operation_class=download_operation(*SUMMARY_MEDIA_TYPES.values()),
 )
 def summary_report(
     filename: str,
