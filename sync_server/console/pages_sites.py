@@ -246,7 +246,7 @@ def csv_template(viewer: Actor) -> Response[bytes]:
     writer.writerow([TEMPLATE_EXAMPLE.get(column, "") for column in registry.CSV_COLUMNS])
     return Response(
         ("\ufeff" + out.getvalue()).encode("utf-8"),
-        media_type="text/csv; charset=utf-8",
+        media_type="text/csv",  # Litestar adds "; charset=utf-8" to every text/* type
         headers={"Content-Disposition": content_disposition("sites-template.csv")},
     )
 

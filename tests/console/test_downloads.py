@@ -94,3 +94,15 @@ def test_an_admin_opening_unknown_records_gets_404_pages_not_500(world: World, c
         for path in ("/api/v1/inspections/nope/report.pdf", "/api/v1/sites/nope", "/api/v1/inspections/nope"):
             answer = api.get(path)
             assert answer.status_code == 404 and answer.headers["content-type"] == "application/problem+json"
+
+
+def test_the_console_csv_downloads_name_their_charset_once(world: World, console: ConsoleClient) -> None:
+    console.login("quantri")
+    for path in (
+        "/console/sites/template.csv",
+        "/console/exports/inspections.csv",
+        "/console/exports/actions/actions.csv",
+    ):
+        page = console.page(path)
+        assert page.status_code == 200, (path, page.status_code)
+        assert page.headers["content-type"] == "text/csv; charset=utf-8", path
