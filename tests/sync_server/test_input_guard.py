@@ -40,6 +40,23 @@ def test_integers_beyond_64_bits_are_found_anywhere_and_only_there(value: Any) -
     assert json_integers_in_range(body) == all(abs(i) <= MAX_INT for i in _integers(value))
 
 
+digit_heavy = st.recursive(
+    st.integers() | st.text(alphabet="0123456789abcdef:,[- ", max_size=60),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text("abc", max_size=3), inner, max_size=4),
+    max_leaves=12,
+)
+
+
+@given(digit_heavy, st.booleans())
+def test_long_digit_runs_in_text_never_pass_for_numbers_and_big_numbers_are_always_found(
+    value: Any, compact: bool
+) -> None:
+    # change ids are hex and often hold 19 digits in a row: only a run where a number can
+    # start (after ':', '[' or ',') makes the check read the body token by token
+    body = json.dumps(value, separators=(",", ":") if compact else None).encode()
+    assert json_integers_in_range(body) == all(abs(i) <= MAX_INT for i in _integers(value))
+
+
 @given(st.text())
 def test_text_never_trips_the_nul_or_number_checks_unless_it_holds_a_nul(text: str) -> None:
     body = json.dumps({"value": text, "digits": "9" * 40}).encode()
