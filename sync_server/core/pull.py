@@ -187,7 +187,7 @@ def records(
             marks = ", ".join("?" for _ in found)
             body = ",".join(
                 tx.scalars(
-                    f"SELECT '{{\"seq\":' || seq || {tx.dialect.pull_tail} FROM feed WHERE inspection_id IN ({marks}) ORDER BY seq",
+                    f"SELECT {tx.dialect.pull_object} FROM feed WHERE inspection_id IN ({marks}) ORDER BY seq",
                     found,
                 )
             )

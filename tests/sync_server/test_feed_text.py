@@ -1,4 +1,4 @@
-"""A pull page's rows are built by the database from the feed's columns (``Dialect.pull_tail``,
+"""A pull page's rows are built by the database from the feed's columns (``Dialect.pull_object``,
 migration 0016 dropped the stored copy): byte for byte the text ``feed.pull_tail`` makes,
 for any entity id and value, on SQLite and PostgreSQL."""
 

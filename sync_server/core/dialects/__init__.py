@@ -62,6 +62,9 @@ class Dialect:
     # object in a pull page, byte for byte. (Migrations 0002–0015 stored it in a column,
     # ``tail``, a second copy of the row's values; migration 0016 dropped it.)
     pull_tail: str = ""
+    # A feed row's whole pull text (``{"seq":…,"hlc":…}``), built from its columns; by default
+    # ``'{"seq":' || seq || <pull_tail>`` (``pull_object_sql``).
+    pull_object: str = ""
     # Whether ``feed`` keeps each row's pull text in a column (``tail``); False since
     # migration 0016. When True, ``feed_upsert`` takes an 11th parameter, the tail.
     feed_tail: bool = False
@@ -90,6 +93,11 @@ def export_feed_sql(json_array: str, text_agg: str) -> str:
         + text_agg.format(expr=kind, sep="''")
         + " || '\"]' AS feed_columns FROM feed WHERE inspection_id IN ({marks}) GROUP BY inspection_id"
     )
+
+
+def pull_object_sql(pull_tail: str) -> str:
+    """``Dialect.pull_object`` by concatenation: ``'{"seq":' || seq || <pull_tail>``."""
+    return "'{\"seq\":' || seq || " + pull_tail
 
 
 def pull_tail_sql(quote_id: str) -> str:

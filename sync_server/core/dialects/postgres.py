@@ -12,7 +12,7 @@ and docs/POSTGRES.md.
 
 from __future__ import annotations
 
-from sync_server.core.dialects import Dialect, export_feed_sql, pull_tail_sql
+from sync_server.core.dialects import Dialect, export_feed_sql, pull_object_sql, pull_tail_sql
 from sync_server.core.dialects.sqlite import SQLITE
 
 PULL_TAIL = pull_tail_sql("to_json({})::text")
@@ -28,6 +28,7 @@ POSTGRES = Dialect(
     max_seq=SQLITE.max_seq,
     insert_ignore="INSERT INTO {table} ({columns}) VALUES ({placeholders}) ON CONFLICT DO NOTHING",
     pull_tail=PULL_TAIL,
+    pull_object=pull_object_sql(PULL_TAIL),
     string_agg="string_agg({expr}, {sep})",
     # As on SQLite, the aggregates of one group step through its rows in one pass, so the
     # arrays line up; an ORDER BY in each would sort the group once per aggregate (PostgreSQL
