@@ -17,7 +17,6 @@ import msgspec
 from field_app.core import replica
 from field_app.core.services import AppServices
 from shared_schema.checklist import ChecklistTemplate
-from tests.support import postgres
 from tests.support.sample_checklist import sample_template
 from tests.support.server_process import ServerProcess, start_server
 
@@ -221,6 +220,8 @@ def site_id(app: AppServices, code: str) -> str:
 def world_on_engine(engine: str, root: Path, name: str) -> Iterator[World]:
     """``make_world`` on ``engine`` (``sqlite``, or ``postgres`` in a new database ``name``…,
     skipped where PostgreSQL is not reachable), stopped and dropped afterwards."""
+    from tests.support import postgres  # here: the phone's test environment has no PostgreSQL driver
+
     pg_name = None
     env: dict[str, str] = {}
     if engine == "postgres":
