@@ -26,6 +26,18 @@ if TYPE_CHECKING:
 Runner = Callable[..., Any]
 
 
+@contextlib.contextmanager
+def working(owner: Any, field: str, key: str) -> Iterator[None]:
+    """While the block runs, ``key`` is in the set ``owner.<field>`` (a frozenset of an observable:
+    setting it redraws the screen, which shows progress there and makes its buttons wait), until
+    the block ends however it ends."""
+    setattr(owner, field, getattr(owner, field) | {key})
+    try:
+        yield
+    finally:
+        setattr(owner, field, getattr(owner, field) - {key})
+
+
 class FormContext:
     def __init__(self, form: InspectionForm, services: AppServices, inspection_id: str, lang: Callable[[], str]):
         self._form = form
@@ -63,15 +75,10 @@ class FormContext:
             errors.pop(key, None)
         self._form.errors = errors
 
-    @contextlib.contextmanager
-    def working(self, key: str) -> Iterator[None]:
+    def working(self, key: str) -> contextlib.AbstractContextManager[None]:
         """While the block runs, ``key`` is busy (``InspectionForm.is_busy``): the screen shows
         progress there and its buttons wait, until the block ends however it ends."""
-        self._form.busy = self._form.busy | {key}
-        try:
-            yield
-        finally:
-            self._form.busy = self._form.busy - {key}
+        return working(self._form, "busy", key)
 
     def attempt(self, key: str, save: Callable[[], object], *, clear: bool = True) -> bool:
         """Run one save: a refusal (``AppError`` raised or an ``Invalid`` returned) is shown under

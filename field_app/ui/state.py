@@ -17,7 +17,7 @@ from typing import Any
 
 import flet as ft
 
-from field_app.core.capabilities import Capabilities
+from field_app.core.capabilities import Capabilities, Outcome
 from field_app.core.models import (
     AppError,
     AppEvent,
@@ -35,7 +35,7 @@ from field_app.core.site_correction import gps_location
 from field_app.core.todo import TodoItem
 from field_app.core.version_move import MOVED, MovePlan
 from field_app.ui import i18n
-from field_app.ui.form_context import Runner
+from field_app.ui.form_context import Runner, working
 from field_app.ui.form_state import InspectionForm
 from shared_schema.text import LocalText
 from shared_schema.validation import Invalid
@@ -100,6 +100,8 @@ class AppState:
         self.login_error: str | None = None
         self._fix_notes: dict[str, str] = {}
         self.fix_errors: dict[str, str] = {}
+        # the actions whose photos of the fix are being made small off the event loop
+        self.fix_busy: frozenset[str] = frozenset()
         # how many "not yet fixed" checks each action had here: a new round empties its note box
         self.fix_note_rounds: dict[str, int] = {}
         self.flash: str | None = None
@@ -396,16 +398,27 @@ class AppState:
     def edit_fix_note(self, action_id: str, text: str) -> None:
         self._fix_notes[action_id] = text  # not observed: typing redraws nothing
 
-    def add_fix_photo(self, action_id: str, data: bytes) -> bool:
-        """A photo of the fix taken on the follow-up visit (offline)."""
-        try:
-            self._services.add_fix_photo(action_id, data)
-        except AppError as exc:
-            self.fix_errors = {**self.fix_errors, action_id: exc.message.get(self.lang)}
-            return False
-        if self.site is not None:
+    async def add_fix_photos(
+        self, action_id: str, outcome: Outcome[list[bytes]], run: Runner = asyncio.to_thread
+    ) -> int:
+        """Photos of the fix taken on the follow-up visit (offline), from the camera or the
+        picker, each made small by the services in a worker thread while the action shows them
+        busy (``fix_busy``); why one was not kept, or why the capability gave none, is shown
+        under the action. Returns how many were added."""
+        if outcome.problem is not None:
+            self.fix_errors = {**self.fix_errors, action_id: outcome.problem.get(self.lang)}
+            return 0
+        added = 0
+        with working(self, "fix_busy", action_id):
+            for data in outcome.value or []:
+                try:
+                    await run(self._services.add_fix_photo, action_id, data)
+                    added += 1
+                except AppError as exc:
+                    self.fix_errors = {**self.fix_errors, action_id: exc.message.get(self.lang)}
+        if added and self.site is not None:
             self.site = self._services.get_site(self.site.site.id)
-        return True
+        return added
 
     def report_fixed(self, action_id: str) -> bool:
         """Mark a carried-over action fixed with the typed note (offline; syncs like any edit)."""

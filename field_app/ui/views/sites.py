@@ -220,23 +220,20 @@ def _carried_action(state: AppState, view: ActionView, caps: Capabilities) -> ft
             )
         )
     if a.status in action_rules.TO_FIX_STATUSES:
+        busy = a.id in state.fix_busy
 
         async def pick(e: object, aid: str = a.id) -> None:
-            outcome = await (caps.take_photo() if caps.has_camera else caps.pick_photos())
-            if outcome.problem is not None:
-                state.fix_errors = {**state.fix_errors, aid: outcome.problem.get(state.lang)}
-                return
-            for data in outcome.value or []:
-                state.add_fix_photo(aid, data)
+            await state.add_fix_photos(aid, await (caps.take_photo() if caps.has_camera else caps.pick_photos()))
 
         lines += [
             ft.Row(
                 [
-                    w.action(state.t("add_fix_photo"), pick, icon=ft.Icons.ADD_A_PHOTO),
+                    w.action(state.t("add_fix_photo"), pick, icon=ft.Icons.ADD_A_PHOTO, disabled=busy),
                     w.muted(state.t("photos_count", count=len(a.fix_photos))),
                 ],
                 wrap=True,
             ),
+            w.working_note(state.t("photo_processing")) if busy else None,
             ft.TextField(
                 label=state.t("fix_note"),
                 multiline=True,
@@ -248,12 +245,16 @@ def _carried_action(state: AppState, view: ActionView, caps: Capabilities) -> ft
             ft.Row(
                 [
                     w.action(
-                        state.t("mark_fixed"), lambda e, aid=a.id: state.report_fixed(aid), icon=ft.Icons.TASK_ALT
+                        state.t("mark_fixed"),
+                        lambda e, aid=a.id: state.report_fixed(aid),
+                        icon=ft.Icons.TASK_ALT,
+                        disabled=busy,
                     ),
                     w.action(
                         state.t("mark_not_fixed"),
                         lambda e, aid=a.id: state.report_not_fixed(aid),
                         icon=ft.Icons.PENDING_ACTIONS,
+                        disabled=busy,
                     ),
                 ],
                 wrap=True,

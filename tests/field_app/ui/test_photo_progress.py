@@ -1,5 +1,5 @@
 """A photo is made small (seconds on a busy phone) in a worker thread while the screen says so:
-the question's or the finding's photos show "Đang xử lý ảnh…" with a progress ring and their
+the question's, the finding's or (on the site screen) the fix's photos show "Đang xử lý ảnh…" with a progress ring and their
 buttons wait; when it is done, kept or refused, the ring goes and the buttons come back."""
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from field_app.core import photos
 from field_app.core.capabilities import Capabilities, Outcome
 from field_app.ui.state import AppState
 from field_app.ui.views.questions import finding_photos_row, photo_row
+from field_app.ui.views.sites import _carried_action
 from tests.field_app.helpers import png_bytes
 from tests.field_app.ui.test_state import _add_gate_check_action, _start
 
@@ -140,3 +141,81 @@ def test_the_photos_of_a_finding_show_it_too(state: AppState):
     assert PROCESSING["vi"] not in texts and not ring and len(action.finding_photos) == 1
     assert buttons == {"Chụp ảnh phát hiện": True, "Chọn ảnh phát hiện": True}
     assert not form.is_busy(action.id, "finding_photos")
+
+
+def _fix_to_photograph(state: AppState) -> str:
+    """A failed item's action, carried to the site screen of the follow-up visit."""
+    _start(state)
+    assert state.form.answer("temp_check", "no")
+    action = _add_gate_check_action(state.form)
+    state.back()
+    state.open_site("s1")
+    return action.id
+
+
+def _carried(state: AppState) -> ft.Control:
+    [view] = state.site.open_actions
+    return _built(_carried_action, state, view, CAPS)
+
+
+FIX_BUTTONS = ("Chụp ảnh sau khắc phục", "Đã khắc phục", "Vẫn chưa khắc phục")
+
+
+def test_a_photo_of_the_fix_is_made_small_off_the_event_loop_while_its_action_shows_it(state: AppState):
+    action_id = _fix_to_photograph(state)
+    shown: list[ft.Control] = []
+
+    async def run(work: Any, *args: Any) -> Any:
+        shown.append(_carried(state))
+        return await asyncio.to_thread(work, *args)
+
+    async def add(photos: list[bytes]) -> int:
+        return await state.add_fix_photos(action_id, Outcome(photos), run)
+
+    assert asyncio.run(add([png_bytes(7, 40, 30)])) == 1
+    texts, buttons, ring = _seen(shown[0])
+    assert PROCESSING["vi"] in texts and ring and buttons == dict.fromkeys(FIX_BUTTONS, False)
+    texts, buttons, ring = _seen(_carried(state))
+    assert PROCESSING["vi"] not in texts and not ring and buttons == dict.fromkeys(FIX_BUTTONS, True)
+    assert "1 ảnh" in texts and action_id not in state.fix_busy and action_id not in state.fix_errors
+    [view] = state.site.open_actions
+    assert len(view.action.fix_photos) == 1
+    # a refused photo: its message shows under the action, and the buttons come back
+    assert asyncio.run(add([b"not an image at all"])) == 0
+    texts, buttons, ring = _seen(_carried(state))
+    assert any("không phải ảnh" in t for t in texts) and not ring
+    assert buttons == dict.fromkeys(FIX_BUTTONS, True) and "1 ảnh" in texts
+
+
+def test_a_photo_of_the_fix_is_made_in_a_worker_thread_by_default(state: AppState, monkeypatch):
+    action_id = _fix_to_photograph(state)
+    made_small = photos.shrink
+    loop_thread = threading.get_ident()
+    threads: list[int] = []
+
+    def shrink(data: bytes, settings: photos.PhotoSettings | None = None) -> bytes:
+        threads.append(threading.get_ident())
+        return made_small(data, settings)
+
+    monkeypatch.setattr(photos, "shrink", shrink)
+    assert asyncio.run(state.add_fix_photos(action_id, Outcome([png_bytes(8, 40, 30)]))) == 1
+    assert threads and loop_thread not in threads
+
+
+def test_no_photo_of_the_fix_from_the_device_says_why_and_a_failed_worker_gives_the_buttons_back(
+    state: AppState,
+):
+    from field_app.core.capabilities import NO_CAMERA
+
+    action_id = _fix_to_photograph(state)
+    assert asyncio.run(state.add_fix_photos(action_id, Outcome(problem=NO_CAMERA))) == 0
+    assert state.fix_errors[action_id] == NO_CAMERA.vi and action_id not in state.fix_busy
+
+    async def run(work: Any, *args: Any) -> Any:
+        raise OSError("disk full")  # not a refusal in words: the app's guard reports it
+
+    with pytest.raises(OSError):
+        asyncio.run(state.add_fix_photos(action_id, Outcome([png_bytes(9)]), run))
+    assert action_id not in state.fix_busy
+    texts, buttons, ring = _seen(_carried(state))
+    assert not ring and buttons == dict.fromkeys(FIX_BUTTONS, True) and NO_CAMERA.vi in texts
