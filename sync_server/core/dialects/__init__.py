@@ -57,13 +57,10 @@ class Dialect:
     # Text aggregate over a group: ``{expr}`` joined by ``{sep}`` (SQLite ``group_concat``,
     # PostgreSQL ``string_agg``).
     string_agg: str = "group_concat({expr}, {sep})"
-    # A feed row's pull text after ``seq`` (``,"entity":…,"hlc":…}``, what ``feed.pull_tail``
-    # makes), built from the row's columns: ``'{"seq":' || seq || <this>`` is the row's JSON
-    # object in a pull page, byte for byte. (Migrations 0002–0015 stored it in a column,
-    # ``tail``, a second copy of the row's values; migration 0016 dropped it.)
-    pull_tail: str = ""
-    # A feed row's whole pull text (``{"seq":…,"hlc":…}``), built from its columns; by default
-    # ``'{"seq":' || seq || <pull_tail>`` (``pull_object_sql``).
+    # A feed row's JSON object in a pull page (``{"seq":…,"hlc":…}``), built from the row's
+    # columns: byte for byte ``'{"seq":' + seq`` and the text ``feed.pull_tail`` makes.
+    # (Migrations 0002–0015 stored that text in a column, ``tail``, a second copy of the row's
+    # values; migration 0016 dropped it.) ``pull_object_sql`` builds it by concatenation.
     pull_object: str = ""
     # Whether ``feed`` keeps each row's pull text in a column (``tail``); False since
     # migration 0016. When True, ``feed_upsert`` takes an 11th parameter, the tail.
@@ -95,16 +92,11 @@ def export_feed_sql(json_array: str, text_agg: str) -> str:
     )
 
 
-def pull_object_sql(pull_tail: str) -> str:
-    """``Dialect.pull_object`` by concatenation: ``'{"seq":' || seq || <pull_tail>``."""
-    return "'{\"seq\":' || seq || " + pull_tail
-
-
-def pull_tail_sql(quote_id: str) -> str:
-    """``Dialect.pull_tail`` with the engine's JSON string quoting of the entity id
-    (``quote_id``, with ``{}`` for the column)."""
+def pull_object_sql(quote_id: str) -> str:
+    """``Dialect.pull_object`` by concatenation, with the engine's JSON string quoting of the
+    entity id (``quote_id``, with ``{}`` for the column)."""
     return (
-        '\',"entity":"\' || entity || \'","entity_id":\' || '
+        '\'{"seq":\' || seq || \',"entity":"\' || entity || \'","entity_id":\' || '
         + quote_id.format("entity_id")
         + " || ',\"field\":\"' || field || '\",\"value\":' || COALESCE(value, 'null')"
         " || ',\"hlc\":\"' || hlc || '\"}'"

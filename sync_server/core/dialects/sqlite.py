@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from sync_server.core.dialects import Dialect, export_feed_sql, feed_upsert_sql, pull_tail_sql
+from sync_server.core.dialects import Dialect, export_feed_sql, feed_upsert_sql
 
-PULL_TAIL = pull_tail_sql("json_quote({})")
-# The same text as ``pull_object_sql(PULL_TAIL)``, byte for byte, made by one printf instead of
+# The same text as ``pull_object_sql("json_quote({})")``, byte for byte, made by one printf instead of
 # eleven concatenations (each of which copies the string so far): a full pull's SQL takes
 # about a quarter less time. Every column it formats is NOT NULL but ``value``.
 PULL_OBJECT = (
@@ -28,7 +27,6 @@ SQLITE = Dialect(
     ),
     max_seq="SELECT COALESCE(MAX(seq), 0) FROM feed",
     insert_ignore="INSERT OR IGNORE INTO {table} ({columns}) VALUES ({placeholders})",
-    pull_tail=PULL_TAIL,
     pull_object=PULL_OBJECT,
     # Every aggregate of a group steps through the group's rows in the same pass, so the
     # arrays line up without an ORDER BY (which SQLite's aggregates lack before 3.44); the
