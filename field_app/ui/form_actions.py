@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from functools import partial
 
 from field_app.core.capabilities import Outcome
 from field_app.core.models import AppError
 from field_app.ui import i18n
-from field_app.ui.form_context import FormContext, Runner
+from field_app.ui.form_context import FormContext, Runner, store_each
 from shared_schema import actions as action_rules
 
 DRAFT_FIELDS = ("description", "deadline", "responsible_name", "responsible_phone")
@@ -73,15 +74,11 @@ class ActionDrafts:
         if outcome.problem is not None:
             ctx.set_error(key, outcome.problem.get(ctx.lang))
             return 0
-        added, problem = 0, None
         with ctx.working(key):
-            for data in outcome.value or []:
-                try:
-                    await run(ctx.services.add_finding_photo, action_id, data)
-                    added += 1
-                except AppError as exc:
-                    problem = exc.message.get(ctx.lang)
-        ctx.set_error(key, problem)
+            added, refused = await store_each(
+                outcome.value or [], partial(ctx.services.add_finding_photo, action_id), run
+            )
+        ctx.set_error(key, refused.message.get(ctx.lang) if refused else None)
         if added:
             ctx.reload()
         return added

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from field_app.core.models import AppError, InspectionView
@@ -36,6 +36,21 @@ def working(owner: Any, field: str, key: str) -> Iterator[None]:
         yield
     finally:
         setattr(owner, field, getattr(owner, field) - {key})
+
+
+async def store_each(
+    items: Iterable[bytes], store: Callable[[bytes], object], run: Runner
+) -> tuple[int, AppError | None]:
+    """``store`` each item in a worker thread (``run``); how many were stored, and the last
+    refusal (``AppError``) when one was not."""
+    stored, refused = 0, None
+    for item in items:
+        try:
+            await run(store, item)
+            stored += 1
+        except AppError as exc:
+            refused = exc
+    return stored, refused
 
 
 class FormContext:

@@ -12,6 +12,7 @@ import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +36,7 @@ from field_app.core.site_correction import gps_location
 from field_app.core.todo import TodoItem
 from field_app.core.version_move import MOVED, MovePlan
 from field_app.ui import i18n
-from field_app.ui.form_context import Runner, working
+from field_app.ui.form_context import Runner, store_each, working
 from field_app.ui.form_state import InspectionForm
 from shared_schema.text import LocalText
 from shared_schema.validation import Invalid
@@ -408,14 +409,12 @@ class AppState:
         if outcome.problem is not None:
             self.fix_errors = {**self.fix_errors, action_id: outcome.problem.get(self.lang)}
             return 0
-        added = 0
         with working(self, "fix_busy", action_id):
-            for data in outcome.value or []:
-                try:
-                    await run(self._services.add_fix_photo, action_id, data)
-                    added += 1
-                except AppError as exc:
-                    self.fix_errors = {**self.fix_errors, action_id: exc.message.get(self.lang)}
+            added, refused = await store_each(
+                outcome.value or [], partial(self._services.add_fix_photo, action_id), run
+            )
+        if refused is not None:
+            self.fix_errors = {**self.fix_errors, action_id: refused.message.get(self.lang)}
         if added and self.site is not None:
             self.site = self._services.get_site(self.site.site.id)
         return added
