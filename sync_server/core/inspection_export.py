@@ -15,7 +15,6 @@ is what inspectors handed in. ``EXCLUDED_UNLESS_ASKED`` is the one list of such 
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -23,10 +22,10 @@ import msgspec
 
 from shared_schema import protocol, workflow
 from shared_schema.records import Answer, Site
-from sync_server.core import local_time, paging
+from sync_server.core import paging
 from sync_server.core.access import Actor, district_filter
 from sync_server.core.db import Database, Tx, select_list, to_records
-from sync_server.core.inspections import SORTS, SUMMARY_COLUMNS, InspectionSummary, _filter_day
+from sync_server.core.inspections import SORTS, SUMMARY_COLUMNS, InspectionSummary, period_filter
 from sync_server.core.sites import site_from_row
 
 # Statuses an export leaves out unless the caller asks for them (or filters for one of them).
@@ -90,13 +89,8 @@ def filter_sql(actor: Actor, filters: dict[str, Any], include_drafts: bool = Fal
         excluded = sorted(workflow.HIDDEN_STATUSES) if include_drafts else list(EXCLUDED_UNLESS_ASKED)
         sql += f" AND COALESCE(i.status, 'draft') NOT IN ({', '.join('?' for _ in excluded)})"
         params.extend(excluded)
-    if filters.get("date_from"):
-        sql += " AND COALESCE(i.started_at, i.created_at) >= ?"
-        params.append(local_time.day_start_utc(_filter_day("date_from", filters["date_from"])))
-    if filters.get("date_to"):
-        sql += " AND COALESCE(i.started_at, i.created_at) < ?"
-        params.append(local_time.day_start_utc(_filter_day("date_to", filters["date_to"]) + dt.timedelta(days=1)))
-    return sql, params
+    period, period_params = period_filter(filters.get("date_from"), filters.get("date_to"))
+    return sql + period, params + period_params
 
 
 def select_for_export(
