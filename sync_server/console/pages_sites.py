@@ -21,6 +21,7 @@ from sync_server.core import queries, registry
 from sync_server.core.access import Actor
 from sync_server.core.errors import Invalid, ServiceError, bi, problem
 from sync_server.http.downloads import content_disposition
+from sync_server.http.routes_reports import EXPORT_MEDIA_TYPES
 
 PAGE_SIZE = 50
 # One example row of the CSV template; columns the registry has and this row lacks stay empty.
@@ -246,7 +247,7 @@ def csv_template(viewer: Actor) -> Response[bytes]:
     writer.writerow([TEMPLATE_EXAMPLE.get(column, "") for column in registry.CSV_COLUMNS])
     return Response(
         ("\ufeff" + out.getvalue()).encode("utf-8"),
-        media_type="text/csv",  # Litestar adds "; charset=utf-8" to every text/* type
+        media_type=EXPORT_MEDIA_TYPES["csv"],
         headers={"Content-Disposition": content_disposition("sites-template.csv")},
     )
 
