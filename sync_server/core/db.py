@@ -99,6 +99,35 @@ def _lower(value: str | bytes | int | float | None) -> str | bytes | int | float
     return value.lower() if isinstance(value, str) else value
 
 
+ROWS_PER_STATEMENT = 64
+
+
+@lru_cache(maxsize=256)
+def _rows_statement(sql: str, n: int) -> str:
+    head, sep, rest = sql.partition(" VALUES (")
+    marks, close, tail = rest.partition(")")
+    if not sep or not close or set(marks) - set("?, "):
+        raise ValueError(f"not a one-row INSERT … VALUES (?, …): {sql[:80]!r}")
+    row = f"({marks})"
+    return f"{head} VALUES {', '.join([row] * n)}{tail}"
+
+
+def insert_rows(tx: Tx, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+    """Run the one-row ``INSERT … VALUES (?, …) [ON CONFLICT …]`` ``sql`` for every row, as
+    a few statements of many rows each (up to ``ROWS_PER_STATEMENT``, then the largest power
+    of two that fits, so a handful of statement shapes are prepared once and cached). No two
+    rows may share a conflict key: PostgreSQL refuses to update one row twice in a statement.
+
+    Faster than ``executemany`` on both engines, and much faster on SQLite for a table with
+    triggers (the inspections' kept counts, migration 0016): SQLite keeps a journal of the
+    pages each statement touches, once per statement instead of once per row."""
+    i = 0
+    while i < len(rows):
+        n = min(ROWS_PER_STATEMENT, 1 << (len(rows) - i).bit_length() - 1)
+        tx.execute(_rows_statement(sql, n), [v for row in rows[i : i + n] for v in row])
+        i += n
+
+
 class Tx(Protocol):
     """One transaction. All methods take ``?`` placeholders."""
 
@@ -226,6 +255,12 @@ class SqliteDatabase:
         self._write_lock = threading.Lock()
         self._file_lock = WriterFileLock(path)  # other server processes on the same file
         self._writer = self._connect()
+        # A statement that writes several rows (a multi-row insert, a table with triggers)
+        # keeps a journal of the pages it changes that the transaction had changed before; in
+        # a file it cost a temporary file's writes per statement, most of a push's system
+        # time (as many writes again as the push itself). In memory it is a copy of at most
+        # those pages. Readers keep the default.
+        self._writer.execute("PRAGMA temp_store=MEMORY")
         self._writer.execute("PRAGMA wal_autocheckpoint=0")  # checkpoints run off the writer's lane
         self._writer.execute(f"PRAGMA journal_size_limit={wal_limit_bytes // 4}")  # trimmed when the WAL restarts
         self._checkpointer = Checkpointer(path, wal_limit_bytes, self._hold_writes)

@@ -281,33 +281,36 @@ def _locked(insp: InspectionRow) -> Rejection:
 
 
 def _revised(
-    ctx: PushContext, inspection_id: str | None, key: tuple[str, str, str], old: str | None, new: str | None
+    ctx: PushContext, insp: InspectionRow, key: tuple[str, str, str], old: str | None, new: str | None
 ) -> None:
-    """Keep a change to an inspection that was submitted before in its revision history."""
-    if inspection_id is None:
-        return
-    insp = ctx.inspection(inspection_id)
-    if insp is None or insp.first_submitted_at is None or old == new:
-        return
-    ctx.revisions.append(
-        PendingRevision(inspection_id, key[0], key[1], key[2], old, new, ctx.actor.username, ctx.client_id, "push")
-    )
+    """Keep a change to an inspection that was submitted before in its revision history
+    (called only for such an inspection: see ``_merge``)."""
+    if old != new:
+        ctx.revisions.append(
+            PendingRevision(insp.id, key[0], key[1], key[2], old, new, ctx.actor.username, ctx.client_id, "push")
+        )
 
 
-def _merge(ctx: PushContext, c: Change, district: str | None, inspection_id: str | None) -> ChangeResult:
+def _merge(ctx: PushContext, c: Change, district: str | None, insp: InspectionRow | None) -> ChangeResult:
+    """Merge a change of a field (PROTOCOL.md §5) of an inspection or answer of ``insp``, or
+    of a site or action (``insp`` None)."""
     key = (c.entity, c.entity_id, c.field)
+    inspection_id = insp.id if insp is not None else None
+    revised = insp if insp is not None and insp.first_submitted_at is not None else None
     held = ctx.get_held(key, inspection_id)
     if held is None:  # nothing held: merge_field's first rule (applied, not concurrent), without its objects
         value_json, tail = ctx.prepared[c.client_seq]
         ctx.write(key, value_json, c.hlc, district, inspection_id, data=c.value, tail=tail)
-        _revised(ctx, inspection_id, key, None, value_json)
+        if revised is not None:
+            _revised(ctx, revised, key, None, value_json)
         return ChangeResult(change_id=c.change_id, status="applied")
     decision = merge_field(FieldState(held.value, held.hlc), Edit(c.value, c.hlc, c.base_hlc))
     if decision.outcome is Outcome.APPLIED:
         value_json, tail = ctx.prepared[c.client_seq]
         old_json = held.value
         ctx.write(key, value_json, c.hlc, district, inspection_id, data=c.value, tail=tail)
-        _revised(ctx, inspection_id, key, old_json, value_json)
+        if revised is not None:
+            _revised(ctx, revised, key, old_json, value_json)
         status: ChangeStatus = "applied"
     elif decision.outcome is Outcome.UNCHANGED:
         return ChangeResult(
@@ -388,7 +391,7 @@ def _apply_inspection(ctx: PushContext, c: Change) -> ChangeResult:
         return _set_migrated_to(ctx, insp, c)
     if c.field == "signatures":
         ctx.blobs_touched.add(insp.id)
-    result = _merge(ctx, c, insp.district, insp.id)
+    result = _merge(ctx, c, insp.district, insp)
     if result.status == "applied" and c.field in ("kind", "started_at"):
         setattr(insp, c.field, c.value)
         insp.dirty = True
@@ -442,7 +445,7 @@ def _set_migrated_to(ctx: PushContext, insp: InspectionRow, c: Change) -> Change
             f"Bản nháp này đã được chuyển sang biên bản {current}; không đổi được.",
             f"This draft was already moved to the inspection {current}; it cannot change.",
         )
-    result = _merge(ctx, c, insp.district, insp.id)
+    result = _merge(ctx, c, insp.district, insp)
     ctx.touched.add(insp.id)
     return result
 
@@ -628,7 +631,7 @@ def _apply_answer(ctx: PushContext, c: Change) -> ChangeResult:
         raise _reject_invalid(bad)
     if c.field == "photos" or (c.field == "value" and isinstance(question, (PhotoQuestion, SignatureQuestion))):
         ctx.blobs_touched.add(insp.id)
-    result = _merge(ctx, c, insp.district, insp.id)
+    result = _merge(ctx, c, insp.district, insp)
     ctx.touched.add(insp.id)
     if c.field in ("corrective_action", "due_date") and result.status == "applied":
         _mirror_answer_action(ctx, insp, question_id)
