@@ -104,6 +104,8 @@ def check_url(scope: Scope) -> None:
 
 def json_has_nul(body: bytes) -> bool:
     """True when the JSON text escapes a NUL (``\\u0000`` after an even number of backslashes)."""
+    if b"\\" not in body:  # one memchr: most bodies escape nothing at all
+        return False
     at = body.find(b"\\u0000")
     while at != -1:
         before = at - 1
