@@ -26,7 +26,7 @@ from __future__ import annotations
 import io
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -324,6 +324,20 @@ def _number(text: str) -> float | None:
     return value if math.isfinite(value) else None
 
 
+def _number_cell(
+    reader: _Reader, row: _Row, column: str, what: Callable[[str], LocalText], why: LocalText
+) -> float | None:
+    """The number in ``column``, or ``None`` when the cell is empty; a cell that is not a
+    number is named as an issue (``what`` its text, ``why``) and read as empty."""
+    text = row.get(column)
+    if not text:
+        return None
+    value = _number(text)
+    if value is None:
+        reader.issue(row, column, what(text), why, drops="cell")
+    return value
+
+
 def _flag(text: str) -> bool | None:
     from pyxform import aliases
 
@@ -452,18 +466,13 @@ def _read_choices(reader: _Reader, rows: list[_Row]) -> dict[str, _List]:
             )
             continue
         seen[(list_name, name)] = row.number
-        credit = None
-        credit_text = row.get("credit")
-        if credit_text:
-            credit = _number(credit_text)
-            if credit is None:
-                reader.issue(
-                    row,
-                    "credit",
-                    LocalText(vi=f"Điểm '{credit_text}' không phải số", en=f"Credit '{credit_text}' is not a number"),
-                    LocalText(vi="Điểm là số từ 0 đến 1.", en="A credit is a number from 0 to 1."),
-                    drops="cell",
-                )
+        credit = _number_cell(
+            reader,
+            row,
+            "credit",
+            lambda text: LocalText(vi=f"Điểm '{text}' không phải số", en=f"Credit '{text}' is not a number"),
+            LocalText(vi="Điểm là số từ 0 đến 1.", en="A credit is a number from 0 to 1."),
+        )
         label = reader.label(row)
         choice = Choice(
             id=name,
@@ -596,6 +605,10 @@ def _read_survey(reader: _Reader, rows: list[_Row], lists: dict[str, _List]) -> 
     names: dict[str, int] = {}
     problems: list[FieldProblem] = []
     depth: list[tuple[str, int]] = []
+
+    def malformed_row(number: int, vi: str, en: str) -> None:
+        problems.append(problem(f"survey!{number}", vi, en, row=number))
+
     for row in rows:
         raw = row.get("type")
         if not raw:
@@ -606,54 +619,33 @@ def _read_survey(reader: _Reader, rows: list[_Row], lists: dict[str, _List]) -> 
             depth.append((kind, row.number))
         elif kind.startswith("end "):
             if not depth or depth[-1][0].split()[1] != kind.split()[1]:
-                problems.append(
-                    problem(
-                        f"survey!{row.number}",
-                        f"'{raw}' ở dòng {row.number} không khớp với nhóm nào đang mở.",
-                        f"'{raw}' on row {row.number} closes no open group.",
-                        row=row.number,
-                    )
+                malformed_row(
+                    row.number,
+                    f"'{raw}' ở dòng {row.number} không khớp với nhóm nào đang mở.",
+                    f"'{raw}' on row {row.number} closes no open group.",
                 )
             else:
                 depth.pop()
             continue
         if name and not kind.startswith("begin "):
             if name in names:
-                problems.append(
-                    problem(
-                        f"survey!{row.number}",
-                        f"Tên '{name}' dùng hai lần (dòng {names[name]} và {row.number}).",
-                        f"The name '{name}' is used twice (rows {names[name]} and {row.number}).",
-                        row=row.number,
-                    )
+                malformed_row(
+                    row.number,
+                    f"Tên '{name}' dùng hai lần (dòng {names[name]} và {row.number}).",
+                    f"The name '{name}' is used twice (rows {names[name]} and {row.number}).",
                 )
             names.setdefault(name, row.number)
         elif not kind.startswith("begin "):
-            problems.append(
-                problem(
-                    f"survey!{row.number}",
-                    f"Dòng {row.number} thiếu tên (name).",
-                    f"Row {row.number} has no name.",
-                    row=row.number,
-                )
-            )
+            malformed_row(row.number, f"Dòng {row.number} thiếu tên (name).", f"Row {row.number} has no name.")
         if kind in ("select_one", "select_multiple", "rank") and list_name not in lists:
-            problems.append(
-                problem(
-                    f"survey!{row.number}",
-                    f"Dòng {row.number} dùng danh sách lựa chọn '{list_name}', không có trong trang 'choices'.",
-                    f"Row {row.number} uses the choice list '{list_name}', which the 'choices' sheet lacks.",
-                    row=row.number,
-                )
+            malformed_row(
+                row.number,
+                f"Dòng {row.number} dùng danh sách lựa chọn '{list_name}', không có trong trang 'choices'.",
+                f"Row {row.number} uses the choice list '{list_name}', which the 'choices' sheet lacks.",
             )
     for kind, number in depth:
-        problems.append(
-            problem(
-                f"survey!{number}",
-                f"'{kind}' ở dòng {number} không có dòng kết thúc.",
-                f"'{kind}' on row {number} is never closed.",
-                row=number,
-            )
+        malformed_row(
+            number, f"'{kind}' ở dòng {number} không có dòng kết thúc.", f"'{kind}' on row {number} is never closed."
         )
     if problems:
         raise _malformed(
@@ -852,19 +844,15 @@ def _question(
     common["required"] = required
     common["critical"] = _yes_no_cell(reader, row, "critical", name)
     common["action_on_fail"] = _yes_no_cell(reader, row, "action_on_fail", name)
-    weight_text = row.get("weight")
-    if weight_text:
-        weight = _number(weight_text)
-        if weight is None:
-            reader.issue(
-                row,
-                "weight",
-                LocalText(vi=f"Câu '{name}': trọng số '{weight_text}'", en=f"'{name}': weight '{weight_text}'"),
-                LocalText(vi="Trọng số phải là một số.", en="A weight must be a number."),
-                drops="cell",
-            )
-        else:
-            common["weight"] = weight
+    weight = _number_cell(
+        reader,
+        row,
+        "weight",
+        lambda text: LocalText(vi=f"Câu '{name}': trọng số '{text}'", en=f"'{name}': weight '{text}'"),
+        LocalText(vi="Trọng số phải là một số.", en="A weight must be a number."),
+    )
+    if weight is not None:
+        common["weight"] = weight
     evidence = row.get("evidence")
     if evidence in ("none", "optional", "required"):
         common["evidence"] = evidence
