@@ -24,7 +24,6 @@ Plain Python: no web framework.
 from __future__ import annotations
 
 import io
-import math
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -64,6 +63,7 @@ from shared_schema.checklist import (
 )
 from shared_schema.errors import Code, FieldProblem
 from shared_schema.text import LocalText
+from shared_schema.validation import parse_float
 from sync_server.core.errors import Invalid, bi, problem
 
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -316,14 +316,6 @@ class _Reader:
         return self.text(row, "label") or LocalText(vi=name, en=name)
 
 
-def _number(text: str) -> float | None:
-    try:
-        value = float(text)
-    except ValueError:
-        return None
-    return value if math.isfinite(value) else None
-
-
 def _number_cell(
     reader: _Reader, row: _Row, column: str, what: Callable[[str], LocalText], why: LocalText
 ) -> float | None:
@@ -332,7 +324,7 @@ def _number_cell(
     text = row.get(column)
     if not text:
         return None
-    value = _number(text)
+    value = parse_float(text)
     if value is None:
         reader.issue(row, column, what(text), why, drops="cell")
     return value
@@ -937,7 +929,7 @@ def _question(
     if base == "date":
         return DateQuestion(**common)
     if base == "geopoint":
-        accuracy = _number(row.get("max_accuracy_m")) if row.get("max_accuracy_m") else None
+        accuracy = parse_float(row.get("max_accuracy_m")) if row.get("max_accuracy_m") else None
         return LocationQuestion(**common, max_accuracy_m=accuracy)
     if "signature" in appearance:
         return SignatureQuestion(**common, signer=reader.text(row, "signer"))
@@ -1234,7 +1226,7 @@ def _read_scoring(reader: _Reader, rows: list[_Row]) -> Scoring:
                 ResultBand(
                     id=row.get("name"),
                     label=reader.label(row),
-                    min_score=_number(row.get("min_score")) or 0.0,
+                    min_score=parse_float(row.get("min_score")) or 0.0,
                     passing=_flag(row.get("passing")) is not False,
                     correction_days=int(days) if re.fullmatch(r"\d+", days) else None,
                 )
@@ -1277,7 +1269,7 @@ def _read_scoring(reader: _Reader, rows: list[_Row]) -> Scoring:
 
 
 def _opt_number(text: str) -> float | None:
-    return _number(text) if text else None
+    return parse_float(text) if text else None
 
 
 def _read_risk_index(reader: _Reader, rows: list[_Row]) -> RiskIndex | None:
@@ -1296,14 +1288,14 @@ def _read_risk_index(reader: _Reader, rows: list[_Row]) -> RiskIndex | None:
                 RiskCriterion(
                     id=row.get("name"),
                     label=label,
-                    max_points=_number(row.get("max_points")) or 0.0,
+                    max_points=parse_float(row.get("max_points")) or 0.0,
                     question=row.get("question") or None,
                 )
             )
         elif kind == "level" and criteria:
             criteria[-1].levels.append(
                 RiskLevel(
-                    points=_number(row.get("points")) or 0.0,
+                    points=parse_float(row.get("points")) or 0.0,
                     label=label,
                     choice=row.get("choice") or None,
                     min=_opt_number(row.get("min")),
@@ -1315,7 +1307,7 @@ def _read_risk_index(reader: _Reader, rows: list[_Row]) -> RiskIndex | None:
                 RiskBand(
                     id=row.get("name"),
                     label=label,
-                    max_percent=_number(row.get("max_percent")) or 0.0,
+                    max_percent=parse_float(row.get("max_percent")) or 0.0,
                     action=reader.text(row, "action"),
                 )
             )
@@ -1334,8 +1326,8 @@ def _read_risk_index(reader: _Reader, rows: list[_Row]) -> RiskIndex | None:
     return RiskIndex(
         id=index.get("name"),
         label=reader.label(index),
-        total_points=_number(index.get("total_points")) or 0.0,
-        expected_criteria=int(_number(index.get("expected_criteria")) or 0),
+        total_points=parse_float(index.get("total_points")) or 0.0,
+        expected_criteria=int(parse_float(index.get("expected_criteria")) or 0),
         criteria=criteria,
         bands=bands,
         source=index.get("source") or None,
