@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -316,17 +316,31 @@ class _Reader:
         return self.text(row, "label") or LocalText(vi=name, en=name)
 
 
-def _number_cell(
-    reader: _Reader, row: _Row, column: str, what: Callable[[str], LocalText], why: LocalText
-) -> float | None:
-    """The number in ``column``, or ``None`` when the cell is empty; a cell that is not a
-    number is named as an issue (``what`` its text, ``why``) and read as empty."""
+# A number column's cell that is not a number: what the issue says ({text} the cell, {name}
+# the question) and why.
+_NOT_A_NUMBER = {
+    "credit": (
+        LocalText(vi="Điểm '{text}' không phải số", en="Credit '{text}' is not a number"),
+        LocalText(vi="Điểm là số từ 0 đến 1.", en="A credit is a number from 0 to 1."),
+    ),
+    "weight": (
+        LocalText(vi="Câu '{name}': trọng số '{text}'", en="'{name}': weight '{text}'"),
+        LocalText(vi="Trọng số phải là một số.", en="A weight must be a number."),
+    ),
+}
+
+
+def _number_cell(reader: _Reader, row: _Row, column: str, name: str = "") -> float | None:
+    """The number in ``column`` (of ``_NOT_A_NUMBER``), or ``None`` when the cell is empty; a
+    cell that is not a number is named as an issue and read as empty."""
     text = row.get(column)
     if not text:
         return None
     value = parse_float(text)
     if value is None:
-        reader.issue(row, column, what(text), why, drops="cell")
+        what, why = _NOT_A_NUMBER[column]
+        said = LocalText(vi=what.vi.format(text=text, name=name), en=what.en.format(text=text, name=name))
+        reader.issue(row, column, said, why, drops="cell")
     return value
 
 
@@ -458,13 +472,7 @@ def _read_choices(reader: _Reader, rows: list[_Row]) -> dict[str, _List]:
             )
             continue
         seen[(list_name, name)] = row.number
-        credit = _number_cell(
-            reader,
-            row,
-            "credit",
-            lambda text: LocalText(vi=f"Điểm '{text}' không phải số", en=f"Credit '{text}' is not a number"),
-            LocalText(vi="Điểm là số từ 0 đến 1.", en="A credit is a number from 0 to 1."),
-        )
+        credit = _number_cell(reader, row, "credit")
         label = reader.label(row)
         choice = Choice(
             id=name,
@@ -836,13 +844,7 @@ def _question(
     common["required"] = required
     common["critical"] = _yes_no_cell(reader, row, "critical", name)
     common["action_on_fail"] = _yes_no_cell(reader, row, "action_on_fail", name)
-    weight = _number_cell(
-        reader,
-        row,
-        "weight",
-        lambda text: LocalText(vi=f"Câu '{name}': trọng số '{text}'", en=f"'{name}': weight '{text}'"),
-        LocalText(vi="Trọng số phải là một số.", en="A weight must be a number."),
-    )
+    weight = _number_cell(reader, row, "weight", name)
     if weight is not None:
         common["weight"] = weight
     evidence = row.get("evidence")
