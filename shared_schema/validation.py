@@ -74,6 +74,16 @@ def parse_date(value: Any) -> dt.date | None:
         return None
 
 
+def parse_float(text: str) -> float | None:
+    """The finite number ``text`` spells (as Python's ``float`` reads it); ``None`` when it
+    spells none, or infinity or NaN, which no inspection or checklist means."""
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
+
+
 def parse_datetime(value: Any) -> dt.datetime | None:
     if not isinstance(value, str) or len(value) < 10:
         return None

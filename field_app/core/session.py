@@ -12,6 +12,7 @@ from field_app.core.device_state import DeviceClock, read_state, set_error, upda
 from field_app.core.models import AppError, Session
 from field_app.core.server_api import Offline, ServerApi, ServerError, Unauthorized
 from field_app.core.store import Store
+from record_pdf.formatting import parse_instant
 from shared_schema.records import UserInfo
 from shared_schema.text import LocalText
 
@@ -27,15 +28,9 @@ REPLICATED_TABLES = (
 
 
 def _expired(expires_at: str | None) -> bool:
-    if not expires_at:
-        return False
-    try:
-        when = dt.datetime.fromisoformat(expires_at.replace("Z", "+00:00"))
-    except ValueError:
-        return False
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.UTC)
-    return when <= dt.datetime.now(dt.UTC)
+    """The session's expiry has passed (no expiry, or one that is not a time, never has)."""
+    when = parse_instant(expires_at)
+    return when is not None and when <= dt.datetime.now(dt.UTC)
 
 
 def normalise_url(url: str) -> str:

@@ -19,7 +19,7 @@ from typing import Any
 from field_app.core.capabilities import Position
 from shared_schema.records import Site
 from shared_schema.text import LocalText
-from shared_schema.validation import validate_site_field
+from shared_schema.validation import parse_float, validate_site_field
 
 BAD_NUMBER = LocalText("Cần một số, ví dụ {example}.", "A number is needed, for example {example}.")
 LAT_RANGE = LocalText("Vĩ độ phải trong khoảng -90 đến 90.", "The latitude must be within -90 to 90.")
@@ -39,11 +39,7 @@ def parse_decimal(text: str) -> float | None:
     cleaned = text.strip().replace(" ", "")
     if cleaned.count(",") == 1 and "." not in cleaned:
         cleaned = cleaned.replace(",", ".")
-    try:
-        value = float(cleaned)
-    except ValueError:
-        return None
-    return value if math.isfinite(value) else None
+    return parse_float(cleaned)
 
 
 def gps_location(position: Position, at: str | None = None) -> dict[str, Any]:

@@ -5,12 +5,12 @@ conventions for dates and numbers (vi: ``25/11/2026`` and ``1.234,5``; en: ``25/
 from __future__ import annotations
 
 import datetime as dt
-import math
 import re
 from typing import Any
 
 from field_app.ui.i18n_todo import TODO_STRINGS
 from shared_schema.text import LocalText
+from shared_schema.validation import parse_float
 
 LANGS: tuple[str, ...] = ("vi", "en")
 
@@ -308,11 +308,7 @@ def parse_number(text: str, lang: str) -> float | None:
         s = s.replace(thousands, "")
     else:
         s = s.replace(",", ".")
-    try:
-        value = float(s)
-    except ValueError:
-        return None
-    return value if math.isfinite(value) else None
+    return parse_float(s)
 
 
 def fmt_date(iso: str | None) -> str:

@@ -21,7 +21,7 @@ from shared_schema.errors import Code
 from shared_schema.text import LocalText
 from sync_server.core import audit, paging
 from sync_server.core.access import Actor, district_filter, require_district, require_role
-from sync_server.core.db import Database, Tx, select_list, to_record
+from sync_server.core.db import Database, Tx, equal_filters, select_list, to_record
 from sync_server.core.errors import Conflict, Invalid, bi, review_comment
 from sync_server.core.feed import FeedWriter
 from sync_server.core.template_store import pinned_template
@@ -236,17 +236,11 @@ def list_actions(
     paging.require_sort(sort, SORTS)
     day = today or rules.viet_nam_today()
     cond, params = district_filter(actor, "a.district")
-    sql = " WHERE COALESCE(i.status, '') <> 'discarded'" + cond
-    args: list[Any] = list(params)
-    for column, value in (
-        ("a.district", district),
-        ("a.site_id", site_id),
-        ("a.inspection_id", inspection_id),
-        ("a.status", status),
-    ):
-        if value:
-            sql += f" AND {column} = ?"
-            args.append(value)
+    filters, filter_args = equal_filters(
+        ("a.district", district), ("a.site_id", site_id), ("a.inspection_id", inspection_id), ("a.status", status)
+    )
+    sql = " WHERE COALESCE(i.status, '') <> 'discarded'" + cond + filters
+    args: list[Any] = [*params, *filter_args]
     if plan_id:
         sql += (
             " AND a.inspection_id IN (SELECT ai.inspection_id FROM assignment_inspections ai"

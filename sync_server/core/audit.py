@@ -7,7 +7,7 @@ from typing import Any
 import msgspec
 
 from sync_server.core.access import Actor, require_admin
-from sync_server.core.db import Database, Tx, select_list, to_record
+from sync_server.core.db import Database, Tx, equal_filters, select_list, to_record
 from sync_server.core.util import from_json, new_id, now_iso, to_json
 
 
@@ -50,14 +50,8 @@ def list_entries(
     offset: int = 0,
 ) -> list[AuditEntry]:
     require_admin(actor, "xem nhật ký thao tác", "read the audit log")
-    sql = f"SELECT {select_list(AuditEntry, skip=('detail',))}, detail AS detail_json FROM audit WHERE 1 = 1"
-    params: list[Any] = []
-    if username:
-        sql += " AND username = ?"
-        params.append(username)
-    if action:
-        sql += " AND action = ?"
-        params.append(action)
+    filters, params = equal_filters(("username", username), ("action", action))
+    sql = f"SELECT {select_list(AuditEntry, skip=('detail',))}, detail AS detail_json FROM audit WHERE 1 = 1" + filters
     sql += " ORDER BY at DESC, id LIMIT ? OFFSET ?"
     params += [min(max(limit, 1), 1000), max(offset, 0)]
     with db.read() as tx:

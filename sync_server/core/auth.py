@@ -116,16 +116,27 @@ def _validate_new_user(
             code=Code.INVALID_ROLE,
         )
     require_strong_password(password, (username, full_name or ""))
-    cleaned = sorted({d.strip() for d in districts if d.strip()})
-    if role != "admin" and not cleaned:
+    cleaned = _cleaned_districts(districts)
+    _require_a_district(role, cleaned, " (--district)", " (--district)")
+    return cleaned
+
+
+def _cleaned_districts(districts: Iterable[str]) -> list[str]:
+    """The districts given, trimmed, without blanks and repeats, sorted."""
+    return sorted({d.strip() for d in districts if d.strip()})
+
+
+def _require_a_district(role: str, districts: list[str], how_vi: str, how_en: str) -> None:
+    """Inspectors and supervisors work in at least one district: ``Invalid``
+    (``district_required``) otherwise, the message ending with ``how`` to give one."""
+    if role != "admin" and not districts:
         raise Invalid(
             bi(
-                "Thanh tra viên và giám sát cần ít nhất một huyện (--district).",
-                "Inspectors and supervisors need at least one district (--district).",
+                f"Thanh tra viên và giám sát cần ít nhất một huyện{how_vi}.",
+                f"Inspectors and supervisors need at least one district{how_en}.",
             ),
             code=Code.DISTRICT_REQUIRED,
         )
-    return cleaned
 
 
 def create_user(
@@ -201,7 +212,7 @@ def update_user(
     require_admin(actor, "sửa người dùng", "change users")
     if role is not None and role not in ROLES:
         raise Invalid(bi(f"Vai trò '{role}' không tồn tại.", f"Role '{role}' does not exist."), code=Code.INVALID_ROLE)
-    new_districts = None if districts is None else sorted({d.strip() for d in districts if d.strip()})
+    new_districts = None if districts is None else _cleaned_districts(districts)
     new_hash = None
     if password is not None:
         with db.read() as tx:
@@ -217,14 +228,7 @@ def update_user(
         if current["role"] == "admin" and current["active"] and (final_role != "admin" or not final_active):
             _require_another_active_admin(tx, user_id)
         final_districts = _districts(tx, user_id) if new_districts is None else new_districts
-        if final_role != "admin" and not final_districts:
-            raise Invalid(
-                bi(
-                    "Thanh tra viên và giám sát cần ít nhất một huyện; hãy chọn huyện trước khi lưu.",
-                    "Inspectors and supervisors need at least one district; choose one before saving.",
-                ),
-                code=Code.DISTRICT_REQUIRED,
-            )
+        _require_a_district(final_role, final_districts, "; hãy chọn huyện trước khi lưu", "; choose one before saving")
         if new_districts is not None:
             held = set(_districts(tx, user_id))
             require_units(tx, [d for d in new_districts if d not in held], field="districts")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -112,13 +112,17 @@ def load_or_create_secret(directory: Path) -> str:
     return key
 
 
-def _timezone(env: Mapping[str, str]) -> str:
-    name = env.get("SYNC_TIMEZONE") or DEFAULT_TIMEZONE
+def _checked(env: Mapping[str, str], name: str, default: str, check: Callable[[str], object]) -> str:
+    """The text of setting ``name`` (``default`` when unset or empty) once ``check`` accepts
+    it; ``ConfigError`` with what ``check`` said (``ValueError``), led by ``name`` unless it
+    already names it."""
+    value = env.get(name) or default
     try:
-        load_zone(name)
+        check(value)
     except ValueError as exc:
-        raise ConfigError(str(exc)) from exc
-    return name
+        said = str(exc)
+        raise ConfigError(said if said.startswith(name) else f"{name}: {said}") from exc
+    return value
 
 
 def _tile_url(env: Mapping[str, str]) -> str:
@@ -136,15 +140,6 @@ def _tile_url(env: Mapping[str, str]) -> str:
             "(e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png), or 'none' for no tiles"
         )
     return url
-
-
-def _record_number_format(env: Mapping[str, str]) -> str:
-    fmt = env.get("SYNC_RECORD_NUMBER_FORMAT") or DEFAULT_RECORD_NUMBER_FORMAT
-    try:
-        check_record_number_format(fmt)
-    except ValueError as exc:
-        raise ConfigError(f"SYNC_RECORD_NUMBER_FORMAT: {exc}") from exc
-    return fmt
 
 
 def from_env(env: Mapping[str, str] | None = None) -> ServerConfig:
@@ -170,11 +165,13 @@ def from_env(env: Mapping[str, str] | None = None) -> ServerConfig:
         login_max_per_address=_int(env, "SYNC_LOGIN_MAX_PER_ADDRESS", 30),
         sqlite_synchronous=synchronous,
         pg_pool_size=_int(env, "SYNC_PG_POOL_SIZE", 8),
-        timezone=_timezone(env),
+        timezone=_checked(env, "SYNC_TIMEZONE", DEFAULT_TIMEZONE, load_zone),
         workers=_int(env, "SYNC_WORKERS", 1),
         map_tile_url=_tile_url(env),
         map_tile_attribution=env.get("SYNC_MAP_TILE_ATTRIBUTION") or DEFAULT_TILE_ATTRIBUTION,
-        record_number_format=_record_number_format(env),
+        record_number_format=_checked(
+            env, "SYNC_RECORD_NUMBER_FORMAT", DEFAULT_RECORD_NUMBER_FORMAT, check_record_number_format
+        ),
         agency_parent=env.get("SYNC_AGENCY_PARENT") or DEFAULT_AGENCY_PARENT,
         agency_name=env.get("SYNC_AGENCY_NAME") or DEFAULT_AGENCY_NAME,
         place_name=env.get("SYNC_PLACE_NAME") or DEFAULT_PLACE_NAME,

@@ -68,6 +68,13 @@ def select_list(
     return ", ".join(out)
 
 
+def equal_filters(*pairs: tuple[str, Any]) -> tuple[str, list[Any]]:
+    """A list's optional filters: `` AND column = ?`` for each ``(column, value)`` given a
+    value (neither ``None`` nor ``""``), and those values, in order."""
+    given = [(column, value) for column, value in pairs if value is not None and value != ""]
+    return "".join(f" AND {column} = ?" for column, _ in given), [value for _, value in given]
+
+
 @lru_cache(maxsize=256)
 def _plan(cls: type[msgspec.Struct], names: tuple[str, ...]) -> tuple[tuple[tuple[int, str], ...], frozenset[str]]:
     fields = set(cls.__struct_fields__)

@@ -21,9 +21,25 @@ def problem(field: str, vi: str, en: str, *, code: str | None = None, row: int |
     return FieldProblem(field=field, row=row, code=code, message=bi(vi, en))
 
 
+# The title of the problem document (RFC 9457) for each status the server answers with: the
+# errors below take theirs from here, and so do the framework's (``sync_server.http.problems``).
+TITLES: dict[int, str] = {
+    400: "Bad request",
+    401: "Not signed in",
+    403: "Not permitted",
+    404: "Not found",
+    405: "Method not allowed",
+    409: "Conflict",
+    413: "Too large",
+    415: "Unsupported media type",
+    422: "Invalid input",
+    429: "Too many attempts",
+    500: "Server error",
+}
+
+
 class ServiceError(Exception):
     status = 400
-    title = "Bad request"
     code: str = Code.BAD_REQUEST
 
     def __init__(
@@ -45,6 +61,11 @@ class ServiceError(Exception):
         self.headers = headers or {}
         self.extra = extra
 
+    @property
+    def title(self) -> str:
+        """The problem title of ``status`` (``TITLES``)."""
+        return TITLES[self.status]
+
 
 class BadRequest(ServiceError):
     pass
@@ -52,49 +73,41 @@ class BadRequest(ServiceError):
 
 class Unauthorized(ServiceError):
     status = 401
-    title = "Not signed in"
     code = Code.UNAUTHORIZED
 
 
 class Forbidden(ServiceError):
     status = 403
-    title = "Not permitted"
     code = Code.FORBIDDEN
 
 
 class NotFound(ServiceError):
     status = 404
-    title = "Not found"
     code = Code.NOT_FOUND
 
 
 class Conflict(ServiceError):
     status = 409
-    title = "Conflict"
     code = Code.CONFLICT
 
 
 class TooLarge(ServiceError):
     status = 413
-    title = "Too large"
     code = Code.TOO_LARGE
 
 
 class UnsupportedMedia(ServiceError):
     status = 415
-    title = "Unsupported media type"
     code = Code.UNSUPPORTED_MEDIA_TYPE
 
 
 class Invalid(ServiceError):
     status = 422
-    title = "Invalid input"
     code = Code.INVALID
 
 
 class RateLimited(ServiceError):
     status = 429
-    title = "Too many attempts"
     code = Code.RATE_LIMITED
 
 

@@ -25,7 +25,7 @@ from shared_schema.errors import Code, FieldProblem
 from sync_server.core import actions as corrective_actions
 from sync_server.core import assignment_feed, audit, local_time
 from sync_server.core.access import REVIEWERS, Actor, district_filter, require_district, require_role
-from sync_server.core.db import Database, Tx, select_list, to_records
+from sync_server.core.db import Database, Tx, equal_filters, select_list, to_records
 from sync_server.core.errors import Conflict, Invalid, NotFound, bi, problem
 from sync_server.core.feed import FeedWriter
 from sync_server.core.util import new_id, now_iso
@@ -356,17 +356,11 @@ def select_sites(tx: Tx, actor: Actor, sel: SiteSelection, problems: list[FieldP
         rows = to_records(PlanSite, sorted(picked.values(), key=lambda r: (r["district"], r["code"])))
     else:
         cond, params = district_filter(actor, "district")
-        sql = f"SELECT {_SITE_COLUMNS} FROM sites WHERE active = 1" + cond
-        args: list[Any] = list(params)
-        if sel.district:
-            sql += " AND district = ?"
-            args.append(sel.district)
-        if sel.kind:
-            sql += " AND kind = ?"
-            args.append(sel.kind)
-        if sel.parent_id:
-            sql += " AND parent_id = ?"
-            args.append(sel.parent_id)
+        filters, filter_args = equal_filters(
+            ("district", sel.district), ("kind", sel.kind), ("parent_id", sel.parent_id)
+        )
+        sql = f"SELECT {_SITE_COLUMNS} FROM sites WHERE active = 1" + cond + filters
+        args: list[Any] = [*params, *filter_args]
         if sel.search:
             like = f"%{sel.search.strip().lower()}%"
             sql += " AND (LOWER(name) LIKE ? OR LOWER(code) LIKE ? OR LOWER(COALESCE(address, '')) LIKE ?)"

@@ -30,7 +30,7 @@ from shared_schema.text import LocalText
 from sync_server.core import actions as corrective_actions
 from sync_server.core import local_time
 from sync_server.core.access import Actor, district_filter
-from sync_server.core.db import Database
+from sync_server.core.db import Database, equal_filters
 from sync_server.core.inspection_export import EXCLUDED_UNLESS_ASKED
 from sync_server.core.inspections import period_filter
 from sync_server.core.template_store import pinned_template
@@ -107,13 +107,9 @@ def site_map(
     """The located active sites of the actor's districts (filtered) with their state."""
     today = today or local_time.local_day_of(dt.datetime.now(dt.UTC))
     cond, params = district_filter(actor, "s.district")
-    where = " WHERE s.active = 1" + cond
-    if district:
-        where += " AND s.district = ?"
-        params.append(district)
-    if site_kind:
-        where += " AND s.kind = ?"
-        params.append(site_kind)
+    filters, filter_params = equal_filters(("s.district", district), ("s.kind", site_kind))
+    where = " WHERE s.active = 1" + cond + filters
+    params += filter_params
     period, period_params = period_filter(date_from, date_to, alias="l")
     excluded = ", ".join("?" for _ in EXCLUDED_UNLESS_ASKED)
     latest = (

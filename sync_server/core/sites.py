@@ -16,7 +16,7 @@ from shared_schema.text import BiText, join_bitexts
 from shared_schema.validation import validate_site_field
 from sync_server.core import audit, paging
 from sync_server.core.access import Actor, district_filter, require_admin, require_district
-from sync_server.core.db import Database, Tx, select_list
+from sync_server.core.db import Database, Tx, equal_filters, select_list
 from sync_server.core.errors import Conflict, Invalid, NotFound, bi
 from sync_server.core.feed import FeedWriter
 from sync_server.core.units import move_actions, move_assignments, move_inspections, require_units
@@ -280,15 +280,11 @@ def list_sites(
         sql += " AND (LOWER(name) LIKE ? OR LOWER(code) LIKE ? OR LOWER(COALESCE(address, '')) LIKE ?)"
         like = f"%{q.lower()}%"
         params += [like, like, like]
-    if district:
-        sql += " AND district = ?"
-        params.append(district)
-    if kind:
-        sql += " AND kind = ?"
-        params.append(kind)
-    if active is not None:
-        sql += " AND active = ?"
-        params.append(1 if active else 0)
+    filters, filter_params = equal_filters(
+        ("district", district), ("kind", kind), ("active", None if active is None else 1 if active else 0)
+    )
+    sql += filters
+    params += filter_params
     args = paging.page_args(limit, offset, cursor, 1000)
     finger = paging.fingerprint("sites", params)
     page_sql, page_params, before = sql, list(params), False

@@ -24,7 +24,6 @@ Plain Python: no web framework.
 from __future__ import annotations
 
 import io
-import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -64,6 +63,7 @@ from shared_schema.checklist import (
 )
 from shared_schema.errors import Code, FieldProblem
 from shared_schema.text import LocalText
+from shared_schema.validation import parse_float
 from sync_server.core.errors import Invalid, bi, problem
 
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -316,12 +316,32 @@ class _Reader:
         return self.text(row, "label") or LocalText(vi=name, en=name)
 
 
-def _number(text: str) -> float | None:
-    try:
-        value = float(text)
-    except ValueError:
+# A number column's cell that is not a number: what the issue says ({text} the cell, {name}
+# the question) and why.
+_NOT_A_NUMBER = {
+    "credit": (
+        LocalText(vi="Điểm '{text}' không phải số", en="Credit '{text}' is not a number"),
+        LocalText(vi="Điểm là số từ 0 đến 1.", en="A credit is a number from 0 to 1."),
+    ),
+    "weight": (
+        LocalText(vi="Câu '{name}': trọng số '{text}'", en="'{name}': weight '{text}'"),
+        LocalText(vi="Trọng số phải là một số.", en="A weight must be a number."),
+    ),
+}
+
+
+def _number_cell(reader: _Reader, row: _Row, column: str, name: str = "") -> float | None:
+    """The number in ``column`` (of ``_NOT_A_NUMBER``), or ``None`` when the cell is empty; a
+    cell that is not a number is named as an issue and read as empty."""
+    text = row.get(column)
+    if not text:
         return None
-    return value if math.isfinite(value) else None
+    value = parse_float(text)
+    if value is None:
+        what, why = _NOT_A_NUMBER[column]
+        said = LocalText(vi=what.vi.format(text=text, name=name), en=what.en.format(text=text, name=name))
+        reader.issue(row, column, said, why, drops="cell")
+    return value
 
 
 def _flag(text: str) -> bool | None:
@@ -452,18 +472,7 @@ def _read_choices(reader: _Reader, rows: list[_Row]) -> dict[str, _List]:
             )
             continue
         seen[(list_name, name)] = row.number
-        credit = None
-        credit_text = row.get("credit")
-        if credit_text:
-            credit = _number(credit_text)
-            if credit is None:
-                reader.issue(
-                    row,
-                    "credit",
-                    LocalText(vi=f"Điểm '{credit_text}' không phải số", en=f"Credit '{credit_text}' is not a number"),
-                    LocalText(vi="Điểm là số từ 0 đến 1.", en="A credit is a number from 0 to 1."),
-                    drops="cell",
-                )
+        credit = _number_cell(reader, row, "credit")
         label = reader.label(row)
         choice = Choice(
             id=name,
@@ -596,6 +605,10 @@ def _read_survey(reader: _Reader, rows: list[_Row], lists: dict[str, _List]) -> 
     names: dict[str, int] = {}
     problems: list[FieldProblem] = []
     depth: list[tuple[str, int]] = []
+
+    def malformed_row(number: int, vi: str, en: str) -> None:
+        problems.append(problem(f"survey!{number}", vi, en, row=number))
+
     for row in rows:
         raw = row.get("type")
         if not raw:
@@ -606,54 +619,33 @@ def _read_survey(reader: _Reader, rows: list[_Row], lists: dict[str, _List]) -> 
             depth.append((kind, row.number))
         elif kind.startswith("end "):
             if not depth or depth[-1][0].split()[1] != kind.split()[1]:
-                problems.append(
-                    problem(
-                        f"survey!{row.number}",
-                        f"'{raw}' ở dòng {row.number} không khớp với nhóm nào đang mở.",
-                        f"'{raw}' on row {row.number} closes no open group.",
-                        row=row.number,
-                    )
+                malformed_row(
+                    row.number,
+                    f"'{raw}' ở dòng {row.number} không khớp với nhóm nào đang mở.",
+                    f"'{raw}' on row {row.number} closes no open group.",
                 )
             else:
                 depth.pop()
             continue
         if name and not kind.startswith("begin "):
             if name in names:
-                problems.append(
-                    problem(
-                        f"survey!{row.number}",
-                        f"Tên '{name}' dùng hai lần (dòng {names[name]} và {row.number}).",
-                        f"The name '{name}' is used twice (rows {names[name]} and {row.number}).",
-                        row=row.number,
-                    )
+                malformed_row(
+                    row.number,
+                    f"Tên '{name}' dùng hai lần (dòng {names[name]} và {row.number}).",
+                    f"The name '{name}' is used twice (rows {names[name]} and {row.number}).",
                 )
             names.setdefault(name, row.number)
         elif not kind.startswith("begin "):
-            problems.append(
-                problem(
-                    f"survey!{row.number}",
-                    f"Dòng {row.number} thiếu tên (name).",
-                    f"Row {row.number} has no name.",
-                    row=row.number,
-                )
-            )
+            malformed_row(row.number, f"Dòng {row.number} thiếu tên (name).", f"Row {row.number} has no name.")
         if kind in ("select_one", "select_multiple", "rank") and list_name not in lists:
-            problems.append(
-                problem(
-                    f"survey!{row.number}",
-                    f"Dòng {row.number} dùng danh sách lựa chọn '{list_name}', không có trong trang 'choices'.",
-                    f"Row {row.number} uses the choice list '{list_name}', which the 'choices' sheet lacks.",
-                    row=row.number,
-                )
+            malformed_row(
+                row.number,
+                f"Dòng {row.number} dùng danh sách lựa chọn '{list_name}', không có trong trang 'choices'.",
+                f"Row {row.number} uses the choice list '{list_name}', which the 'choices' sheet lacks.",
             )
     for kind, number in depth:
-        problems.append(
-            problem(
-                f"survey!{number}",
-                f"'{kind}' ở dòng {number} không có dòng kết thúc.",
-                f"'{kind}' on row {number} is never closed.",
-                row=number,
-            )
+        malformed_row(
+            number, f"'{kind}' ở dòng {number} không có dòng kết thúc.", f"'{kind}' on row {number} is never closed."
         )
     if problems:
         raise _malformed(
@@ -852,19 +844,9 @@ def _question(
     common["required"] = required
     common["critical"] = _yes_no_cell(reader, row, "critical", name)
     common["action_on_fail"] = _yes_no_cell(reader, row, "action_on_fail", name)
-    weight_text = row.get("weight")
-    if weight_text:
-        weight = _number(weight_text)
-        if weight is None:
-            reader.issue(
-                row,
-                "weight",
-                LocalText(vi=f"Câu '{name}': trọng số '{weight_text}'", en=f"'{name}': weight '{weight_text}'"),
-                LocalText(vi="Trọng số phải là một số.", en="A weight must be a number."),
-                drops="cell",
-            )
-        else:
-            common["weight"] = weight
+    weight = _number_cell(reader, row, "weight", name)
+    if weight is not None:
+        common["weight"] = weight
     evidence = row.get("evidence")
     if evidence in ("none", "optional", "required"):
         common["evidence"] = evidence
@@ -949,7 +931,7 @@ def _question(
     if base == "date":
         return DateQuestion(**common)
     if base == "geopoint":
-        accuracy = _number(row.get("max_accuracy_m")) if row.get("max_accuracy_m") else None
+        accuracy = parse_float(row.get("max_accuracy_m")) if row.get("max_accuracy_m") else None
         return LocationQuestion(**common, max_accuracy_m=accuracy)
     if "signature" in appearance:
         return SignatureQuestion(**common, signer=reader.text(row, "signer"))
@@ -1246,7 +1228,7 @@ def _read_scoring(reader: _Reader, rows: list[_Row]) -> Scoring:
                 ResultBand(
                     id=row.get("name"),
                     label=reader.label(row),
-                    min_score=_number(row.get("min_score")) or 0.0,
+                    min_score=parse_float(row.get("min_score")) or 0.0,
                     passing=_flag(row.get("passing")) is not False,
                     correction_days=int(days) if re.fullmatch(r"\d+", days) else None,
                 )
@@ -1289,7 +1271,7 @@ def _read_scoring(reader: _Reader, rows: list[_Row]) -> Scoring:
 
 
 def _opt_number(text: str) -> float | None:
-    return _number(text) if text else None
+    return parse_float(text) if text else None
 
 
 def _read_risk_index(reader: _Reader, rows: list[_Row]) -> RiskIndex | None:
@@ -1308,14 +1290,14 @@ def _read_risk_index(reader: _Reader, rows: list[_Row]) -> RiskIndex | None:
                 RiskCriterion(
                     id=row.get("name"),
                     label=label,
-                    max_points=_number(row.get("max_points")) or 0.0,
+                    max_points=parse_float(row.get("max_points")) or 0.0,
                     question=row.get("question") or None,
                 )
             )
         elif kind == "level" and criteria:
             criteria[-1].levels.append(
                 RiskLevel(
-                    points=_number(row.get("points")) or 0.0,
+                    points=parse_float(row.get("points")) or 0.0,
                     label=label,
                     choice=row.get("choice") or None,
                     min=_opt_number(row.get("min")),
@@ -1327,7 +1309,7 @@ def _read_risk_index(reader: _Reader, rows: list[_Row]) -> RiskIndex | None:
                 RiskBand(
                     id=row.get("name"),
                     label=label,
-                    max_percent=_number(row.get("max_percent")) or 0.0,
+                    max_percent=parse_float(row.get("max_percent")) or 0.0,
                     action=reader.text(row, "action"),
                 )
             )
@@ -1346,8 +1328,8 @@ def _read_risk_index(reader: _Reader, rows: list[_Row]) -> RiskIndex | None:
     return RiskIndex(
         id=index.get("name"),
         label=reader.label(index),
-        total_points=_number(index.get("total_points")) or 0.0,
-        expected_criteria=int(_number(index.get("expected_criteria")) or 0),
+        total_points=parse_float(index.get("total_points")) or 0.0,
+        expected_criteria=int(parse_float(index.get("expected_criteria")) or 0),
         criteria=criteria,
         bands=bands,
         source=index.get("source") or None,

@@ -11,7 +11,7 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 
 from shared_schema.errors import Code, FieldProblem, Problem
-from sync_server.core.errors import ServiceError, bi
+from sync_server.core.errors import TITLES, ServiceError, bi
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 log = logging.getLogger("sync_server")
@@ -35,19 +35,6 @@ _FRAMEWORK_DETAIL = {
         "The request body is too large. Send less at a time.",
     ),
     415: bi("Kiểu nội dung không được hỗ trợ.", "Unsupported content type."),
-}
-_TITLES = {
-    400: "Bad request",
-    401: "Not signed in",
-    403: "Not permitted",
-    404: "Not found",
-    405: "Method not allowed",
-    409: "Conflict",
-    413: "Too large",
-    415: "Unsupported media type",
-    422: "Invalid input",
-    429: "Too many attempts",
-    500: "Server error",
 }
 
 
@@ -115,7 +102,7 @@ def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> R
         detail = base if status in _FRAMEWORK_DETAIL else str(exc.detail)
         code = {404: Code.NOT_FOUND, 405: Code.METHOD_NOT_ALLOWED, 413: Code.TOO_LARGE}.get(status, Code.HTTP_ERROR)
     problem = Problem(
-        title=_TITLES.get(status, "Error"),
+        title=TITLES.get(status, "Error"),
         status=status,
         detail=detail,
         code=code,
@@ -128,7 +115,7 @@ def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> R
 def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
     log.exception("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
     problem = Problem(
-        title="Server error",
+        title=TITLES[500],
         status=500,
         code=Code.INTERNAL_ERROR,
         instance=request.url.path,
@@ -153,7 +140,7 @@ def undecodable_handler(request: Request[Any, Any, Any], exc: Exception) -> Resp
     else:
         code = Code.INVALID_UTF8
         detail = bi("Nội dung gửi lên không phải văn bản UTF-8 hợp lệ.", "The request body is not valid UTF-8 text.")
-    problem = Problem(title="Bad request", status=400, detail=detail, code=code, instance=request.url.path)
+    problem = Problem(title=TITLES[400], status=400, detail=detail, code=code, instance=request.url.path)
     return problem_response(problem)
 
 

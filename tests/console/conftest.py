@@ -15,6 +15,7 @@ import pytest
 
 from shared_schema.codec import encode
 from tests.console.device import Device
+from tests.support.browser import console_log_in
 from tests.support.sample_checklist import sample_template
 from tests.support.server_process import ServerProcess, start_server
 
@@ -182,11 +183,7 @@ def signed_in_page(browser: object, world: World, username: str) -> object:
     page.on("console", keep)
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.console_errors = errors  # type: ignore[attr-defined]
-    page.goto(f"{world.base_url}/console/")
-    page.get_by_label("Tên đăng nhập").fill(username)
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
-    page.wait_for_url("**/console/inspections")
+    console_log_in(page, world.base_url, username, PASSWORD)
     return page
 
 

@@ -14,6 +14,7 @@ from playwright.sync_api import Locator, Page, expect
 
 from shared_schema.codec import encode
 from tests.console.conftest import PASSWORD, World, shot, signed_in_page
+from tests.support.browser import console_log_in
 from tests.support.sample_checklist import sample_template
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -115,11 +116,7 @@ def test_without_javascript_the_browsers_own_file_input_still_posts(world: World
     context = browser.new_context(viewport=DESKTOP, locale="vi-VN", java_script_enabled=False)  # type: ignore[attr-defined]
     page = context.new_page()
     page.set_default_timeout(10_000)
-    page.goto(f"{world.base_url}/console/")
-    page.get_by_label("Tên đăng nhập").fill("quantri")
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
-    page.wait_for_url("**/console/inspections")
+    console_log_in(page, world.base_url, "quantri", PASSWORD)
     page.goto(f"{world.base_url}/console/sites/import")
     expect(page.locator(".file-chosen")).to_be_hidden()
     csv_file = page.get_by_label("Tệp CSV", exact=True)

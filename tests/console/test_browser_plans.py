@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.console.conftest import World, shot, signed_in_page
+from tests.support.browser import plan_sites_by_filters
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -24,12 +25,7 @@ def test_supervisor_plans_with_the_form_and_reads_the_coverage(
     page.get_by_role("link", name="Lập kế hoạch mới").click()
     page.get_by_label("Tên đợt kiểm tra").fill("Kiểm tra phòng dịch nhà máy tháng 8/2021")
     page.get_by_label("Mục đích").fill("Kiểm tra việc thực hiện 5K và phương án phòng dịch")
-    page.get_by_label("Từ ngày").fill("2021-08-01")
-    page.get_by_label("Đến ngày (hạn hoàn thành)").fill("2999-08-31")
-    page.get_by_label("Theo bộ lọc").check()
-    page.locator("#site-selection select[name=district]").select_option("TX Phổ Yên")
-    page.locator("#site-selection select[name=kind]").select_option("DN_SX")
-    page.get_by_role("button", name="Xem trước số cơ sở").click()
+    plan_sites_by_filters(page, "TX Phổ Yên", "DN_SX")
     expect(page.locator("#preview")).to_contain_text("Sẽ lập")
     page.locator("input[name=team1_name]").fill("Đoàn 1 – Phổ Yên")
     page.locator("select[name=team1_lead]").select_option("thanhtra")

@@ -596,6 +596,27 @@ def _form(rows: list[list[Any]], choices: list[list[Any]] | None = None) -> Xlsf
     return read_xlsform(workbook(sheets), "form.xlsx")
 
 
+def test_a_weight_or_credit_that_is_not_a_number_is_named_and_read_as_empty() -> None:
+    imported = _form(
+        [["type", "name", "label", "weight"], ["select_one l", "q", "Q", "nặng"]],
+        [["list_name", "name", "label", "credit"], ["l", "a", "A", "nửa"], ["l", "b", "B", "0.5"]],
+    )
+    question = imported.template.sections[0].questions[0]
+    assert isinstance(question, cl.SingleChoiceQuestion)
+    assert question.weight == 0 and [c.credit for c in question.choices] == [None, 0.5]
+    said = {(i.sheet, i.row, i.column, i.drops): (i.what, i.why) for i in imported.issues}
+    assert said == {
+        ("choices", 2, "credit", "cell"): (
+            LocalText(vi="Điểm 'nửa' không phải số", en="Credit 'nửa' is not a number"),
+            LocalText(vi="Điểm là số từ 0 đến 1.", en="A credit is a number from 0 to 1."),
+        ),
+        ("survey", 2, "weight", "cell"): (
+            LocalText(vi="Câu 'q': trọng số 'nặng'", en="'q': weight 'nặng'"),
+            LocalText(vi="Trọng số phải là một số.", en="A weight must be a number."),
+        ),
+    }
+
+
 def test_relevance_in_the_forms_our_rules_express_maps_to_conditions() -> None:
     header = ["type", "name", "label::Vietnamese (vi)", "label::English (en)", "relevant", "constraint"]
     imported = _form(

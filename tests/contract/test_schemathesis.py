@@ -31,12 +31,12 @@ from shared_schema.protocol import PROTOCOL_VERSION
 from tests.support import postgres
 from tests.support.sample_checklist import sample_template
 from tests.support.server_process import REPO_ROOT, ServerProcess, start_server, upload_blob
+from tests.sync_server.conftest import DISTRICT_A as DISTRICT
+from tests.sync_server.conftest import PASSWORD, PLAN_BODY
 from tests.sync_server.helpers import Device, complete_answers, png_bytes
 
 pytestmark = pytest.mark.slow
 
-PASSWORD = "correct horse battery"
-DISTRICT = "TX Phổ Yên"
 DISTRICT_UNIT_ID = "tn-tx-pho-yen"  # the unit of DISTRICT in the built-in list of units
 # Bounded: each role's run stops after MAX_TIME_S seconds at most (two runs in total).
 MAX_TIME_S = int(os.environ.get("SCHEMATHESIS_MAX_TIME", "60"))
@@ -74,19 +74,8 @@ def seed_records(server: ServerProcess, directory: Path) -> dict[str, list[Any]]
             results = call("POST", "/api/v1/sync/push", inspector, device.body(changes))["results"]
             assert {r["status"] for r in results} == {"applied"}, results
 
-        plan = call(
-            "POST",
-            "/api/v1/plans",
-            admin,
-            {
-                "name": "Đợt kiểm tra nhà máy",
-                "template_id": "sample-factory",
-                "window_from": "2021-06-01",
-                "window_to": "2999-06-30",
-                "teams": [{"name": "Đoàn 1", "lead": "thanhtra"}],
-                "sites": {"district": DISTRICT},
-            },
-        )
+        # the API tests' plan (in DISTRICT), its one team led by this server's inspector
+        plan = call("POST", "/api/v1/plans", admin, {**PLAN_BODY, "teams": [{"name": "Đoàn 1", "lead": "thanhtra"}]})
         assignment = plan["assignments"][0]["document"]["id"]
         device = Device()
         submitted, changes = device.start_inspection("site-1")

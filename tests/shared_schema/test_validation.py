@@ -5,8 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from shared_schema.validation import validate_answer_field, validate_header_field, validate_site_field, validate_value
+from shared_schema.validation import (
+    parse_float,
+    validate_answer_field,
+    validate_header_field,
+    validate_site_field,
+    validate_value,
+)
 from tests.support.sample_checklist import sample_template
 
 Q = sample_template().question_map()
@@ -133,3 +141,13 @@ def test_a_device_may_only_correct_operational_site_fields() -> None:
     assert validate_site_field("contact", {"name": "Chị E", "phone": "0208 3855 000"}) is None
     assert validate_site_field("workers", -3).code == "wrong_type"
     assert validate_site_field("name", "New name").code == "not_permitted"
+
+
+@given(st.floats(allow_nan=False, allow_infinity=False))
+def test_parse_float_reads_back_every_finite_number(x: float) -> None:
+    assert parse_float(repr(x)) == x
+
+
+@pytest.mark.parametrize("text", ["", "abc", "1,5", "inf", "-Infinity", "nan", "1e999"])
+def test_parse_float_refuses_what_is_not_a_finite_number(text: str) -> None:
+    assert parse_float(text) is None

@@ -6,12 +6,9 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-import httpx
-
-from tests.support.server_process import free_port
+from tests.support.server_process import free_port, wait_until_serving
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -60,22 +57,8 @@ class AppProcess:
             stderr=subprocess.STDOUT,
         )
         log.close()
-        self._wait_until_serving(timeout)
+        wait_until_serving(self.proc, self.url, "the field app", self.log_tail, timeout=timeout, every=0.2, probe=2.0)
         return self
-
-    def _wait_until_serving(self, timeout: float) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            assert self.proc is not None
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"the field app exited with {self.proc.returncode}:\n{self.log_tail()}")
-            try:
-                if httpx.get(self.url, timeout=2.0).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
-        raise TimeoutError(f"the field app did not serve {self.url} within {timeout:.0f}s:\n{self.log_tail()}")
 
     def log_tail(self, chars: int = 4000) -> str:
         try:

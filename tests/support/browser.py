@@ -256,3 +256,24 @@ def log_in(page: object, username: str, password: str) -> None:
     retype(page.get_by_role("textbox", name="Tên đăng nhập"), username)  # type: ignore[attr-defined]
     retype(page.get_by_role("textbox", name="Mật khẩu"), password)  # type: ignore[attr-defined]
     page.get_by_role("button", name="Đăng nhập").click()  # type: ignore[attr-defined]
+
+
+def console_log_in(page: object, base_url: str, username: str, password: str) -> None:
+    """Sign in to the web console at ``base_url`` through its login form and wait for the
+    page it opens on (the inspections)."""
+    page.goto(f"{base_url}/console/")  # type: ignore[attr-defined]
+    page.get_by_label("Tên đăng nhập").fill(username)  # type: ignore[attr-defined]
+    page.get_by_label("Mật khẩu").fill(password)  # type: ignore[attr-defined]
+    page.get_by_role("button", name="Đăng nhập").click()  # type: ignore[attr-defined]
+    page.wait_for_url("**/console/inspections")  # type: ignore[attr-defined]
+
+
+def plan_sites_by_filters(page: object, district: str, kind: str) -> None:
+    """On the console's new-plan form: the window 2021-08-01 to 2999-08-31, the sites of
+    ``district`` of ``kind``, and "Xem trước số cơ sở" pressed."""
+    page.get_by_label("Từ ngày").fill("2021-08-01")  # type: ignore[attr-defined]
+    page.get_by_label("Đến ngày (hạn hoàn thành)").fill("2999-08-31")  # type: ignore[attr-defined]
+    page.get_by_label("Theo bộ lọc").check()  # type: ignore[attr-defined]
+    page.locator("#site-selection select[name=district]").select_option(district)  # type: ignore[attr-defined]
+    page.locator("#site-selection select[name=kind]").select_option(kind)  # type: ignore[attr-defined]
+    page.get_by_role("button", name="Xem trước số cơ sở").click()  # type: ignore[attr-defined]

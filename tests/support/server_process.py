@@ -21,7 +21,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import httpx
@@ -40,6 +40,32 @@ def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def wait_until_serving(
+    proc: subprocess.Popen[bytes] | None,
+    url: str,
+    what: str,
+    log_tail: Callable[[], str],
+    *,
+    timeout: float,
+    every: float,
+    probe: float,
+) -> None:
+    """Return once ``url`` answers 200 (asked every ``every`` s, each try given ``probe`` s);
+    ``RuntimeError`` naming ``what``, with the end of its log, when ``proc`` exits first or
+    ``timeout`` seconds pass."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"{what} exited with {proc.returncode}:\n{log_tail()}")
+        try:
+            if httpx.get(url, timeout=probe).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(every)
+    raise RuntimeError(f"{what} did not answer {url} within {timeout:.0f} s:\n{log_tail()}")
 
 
 class ServerProcess:
@@ -111,17 +137,9 @@ class ServerProcess:
         self.wait_healthy()
 
     def wait_healthy(self, timeout: float = START_TIMEOUT_S) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self._proc is not None and self._proc.poll() is not None:
-                raise RuntimeError(f"the server exited with {self._proc.returncode}:\n{self.log_tail()}")
-            try:
-                if httpx.get(f"{self.base_url}/healthz", timeout=1.0).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.05)
-        raise RuntimeError(f"the server did not become healthy within {timeout} s:\n{self.log_tail()}")
+        wait_until_serving(
+            self._proc, f"{self.base_url}/healthz", "the server", self.log_tail, timeout=timeout, every=0.05, probe=1.0
+        )
 
     def log_tail(self, lines: int = 40) -> str:
         try:

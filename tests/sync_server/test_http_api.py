@@ -776,3 +776,12 @@ def test_a_problem_carries_its_message_in_both_languages_and_keeps_the_old_detai
     assert (
         "Không có địa chỉ này" in missing["messages"]["vi"] and "nothing at this address" in missing["messages"]["en"]
     )
+
+
+def test_a_refusal_has_the_same_title_whether_the_service_or_the_framework_says_it(api: Api) -> None:
+    client, world = api
+    unknown_site = assert_problem(client.get("/api/v1/sites/nope", headers=world.headers("admin")), 404, "not_found")
+    unknown_path = assert_problem(client.get("/api/v1/no-such-path"), 404, "not_found")
+    assert unknown_site["title"] == unknown_path["title"] == "Not found"
+    signed_out = assert_problem(client.get("/api/v1/sites"), 401)
+    assert signed_out["title"] == "Not signed in"

@@ -17,7 +17,16 @@ from playwright.sync_api import Page, expect
 
 from tests.field_app.ui.test_browser_flows import WAIT, _in, _prepare_server, _see, _sign
 from tests.support.app_process import AppProcess, app_syncing_on_demand
-from tests.support.browser import app_in_chromium, choose, enable_semantics, log_in, retype, screenshot
+from tests.support.browser import (
+    app_in_chromium,
+    choose,
+    console_log_in,
+    enable_semantics,
+    log_in,
+    plan_sites_by_filters,
+    retype,
+    screenshot,
+)
 from tests.support.server_process import ServerProcess
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -42,11 +51,7 @@ def _desk_shot(page: Page, shots: Path, name: str) -> None:
 def _console(browser: Any, server: ServerProcess) -> Page:
     """A desk-sized page of the web console, signed in as the supervisor ``binh``."""
     page: Page = browser.new_page(viewport=DESK, locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh")
-    page.goto(f"{server.base_url}/console/")
-    page.get_by_label("Tên đăng nhập").fill("binh")
-    page.get_by_label("Mật khẩu").fill(SUPERVISOR_PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
-    page.wait_for_url("**/console/inspections")
+    console_log_in(page, server.base_url, "binh", SUPERVISOR_PASSWORD)
     return page
 
 
@@ -57,12 +62,7 @@ def _plan_in_console(browser: Any, server: ServerProcess, shots: Path, made: dic
         page.get_by_role("link", name="Kế hoạch", exact=True).click()
         page.get_by_role("link", name="Lập kế hoạch mới").click()
         page.get_by_label("Tên đợt kiểm tra").fill(PLAN_NAME)
-        page.get_by_label("Từ ngày").fill("2021-08-01")
-        page.get_by_label("Đến ngày (hạn hoàn thành)").fill("2999-08-31")
-        page.get_by_label("Theo bộ lọc").check()
-        page.locator("#site-selection select[name=district]").select_option("TX Phổ Yên")
-        page.locator("#site-selection select[name=kind]").select_option("DN_SX")
-        page.get_by_role("button", name="Xem trước số cơ sở").click()
+        plan_sites_by_filters(page, "TX Phổ Yên", "DN_SX")
         expect(page.locator("#preview")).to_contain_text("Sẽ lập 2 việc kiểm tra", timeout=WAIT)
         page.locator("input[name=team1_name]").fill("Đoàn 1")
         page.locator("select[name=team1_lead]").select_option("an")

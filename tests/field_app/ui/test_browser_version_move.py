@@ -24,7 +24,7 @@ from sync_server.core.xlsform import write_xlsform
 from tests.field_app.e2e import SITES, site_id, sync_ok
 from tests.reports.poppler import require_poppler
 from tests.support.app_process import app_syncing_on_demand
-from tests.support.browser import app_in_chromium, retype, screenshot
+from tests.support.browser import app_in_chromium, console_log_in, retype, screenshot
 from tests.support.changed_checklist import changed_template
 from tests.support.sample_checklist import sample_template
 from tests.support.server_process import ServerProcess, start_server
@@ -82,11 +82,7 @@ def _admin_publishes_version_2(browser: object, server: ServerProcess, shots: Pa
     version 2, and version 1 is retired (the draft then offers the move as soon as it opens)."""
     page = browser.new_page(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
     try:
-        page.goto(f"{server.base_url}/console/")
-        page.get_by_label("Tên đăng nhập").fill("quan")
-        page.get_by_label("Mật khẩu").fill(ADMIN_PASSWORD)
-        page.get_by_role("button", name="Đăng nhập").click()
-        page.wait_for_url("**/console/inspections")
+        console_log_in(page, server.base_url, "quan", ADMIN_PASSWORD)
         page.get_by_role("link", name="Bảng kiểm").click()
         bad, good = _xlsforms()
         for content in (bad, good):
