@@ -11,7 +11,7 @@ from shared_schema import scoring, validation
 from shared_schema.checklist import ChecklistTemplate, PhotoQuestion, SignatureQuestion
 from shared_schema.records import Answer
 from sync_server.core.blobs import vouched
-from sync_server.core.db import Tx, insert_rows
+from sync_server.core.db import Tx
 from sync_server.core.push_state import INSPECTION_COLUMNS, INSPECTION_FIELDS, InspectionRow, PushContext
 from sync_server.core.util import now_iso
 
@@ -139,7 +139,7 @@ def save_inspections(tx: Tx, rows: list[InspectionRow]) -> None:
     new = [r for r in rows if r.is_new]
     changed = [r for r in rows if not r.is_new and r.dirty]
     if new:
-        insert_rows(tx, _INSERT, [(*_inserted(r), stamp, stamp, started_key(r.started_at, stamp)) for r in new])
+        tx.insert_rows(_INSERT, [(*_inserted(r), stamp, stamp, started_key(r.started_at, stamp)) for r in new])
     touched_only = [r for r in rows if not r.is_new and not r.dirty]
     if changed:
         tx.executemany(

@@ -19,7 +19,7 @@ import msgspec
 
 from shared_schema.clock import HybridClock
 from shared_schema.protocol import SERVER_NODE
-from sync_server.core.db import Tx, insert_rows
+from sync_server.core.db import Tx
 
 FeedKey = tuple[str, str, str]  # (entity, entity_id, field)
 UNDECODED: Any = object()
@@ -136,7 +136,7 @@ class FeedWriter:
     def flush(self) -> int:
         """Write the staged rows (in sequence order) and the clock; returns the feed cursor."""
         if self._pending:
-            insert_rows(self.tx, self.tx.dialect.feed_upsert, list(self._pending.values()))  # one row a key
+            self.tx.insert_rows(self.tx.dialect.feed_upsert, list(self._pending.values()))  # one row a key
             self._pending.clear()
         save_clock(self.tx, self.clock)
         return self.last_seq

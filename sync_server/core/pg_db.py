@@ -146,6 +146,11 @@ class PgTx(RecordReads):
         with self.conn.cursor() as cur:
             cur.executemany(to_pyformat(sql), list(rows))
 
+    def insert_rows(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        # psycopg's executemany sends the rows in one pipeline of one prepared statement;
+        # measured faster here than statements of many rows (bench/server_bench_pg.py).
+        self.executemany(sql, rows)
+
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
         return self._run(sql, params).fetchall()
 

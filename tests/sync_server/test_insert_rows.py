@@ -1,5 +1,6 @@
-"""``insert_rows``: a one-row INSERT run for many rows as a few multi-row statements writes
-exactly what ``executemany`` writes, upserts included, on SQLite and PostgreSQL."""
+"""``Tx.insert_rows``: a one-row INSERT run for many rows (on SQLite as a few statements of
+many rows) writes exactly what ``executemany`` writes, upserts included, on SQLite and
+PostgreSQL."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import sqlite3
 import psycopg
 import pytest
 
-from sync_server.core.db import ROWS_PER_STATEMENT, _rows_statement, insert_rows
+from sync_server.core.db import ROWS_PER_STATEMENT, _rows_statement
 from tests.sync_server.conftest import World
 
 UPSERT = "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value"
@@ -24,7 +25,7 @@ def _meta(world: World, prefix: str) -> dict[str, str]:
 def test_every_row_is_written_once_whatever_the_count(world: World, count: int) -> None:
     rows = [(f"t.rows.{i:04d}", f"value {i}") for i in range(count)]
     with world.server.db.write() as tx:
-        insert_rows(tx, UPSERT, rows)
+        tx.insert_rows(UPSERT, rows)
     assert _meta(world, "t.rows.") == dict(rows)
 
 
@@ -32,14 +33,14 @@ def test_an_upsert_updates_the_rows_that_exist_and_adds_the_others(world: World)
     with world.server.db.write() as tx:
         tx.executemany(UPSERT, [(f"t.up.{i:03d}", "old") for i in range(0, 100, 2)])
     with world.server.db.write() as tx:
-        insert_rows(tx, UPSERT, [(f"t.up.{i:03d}", f"new {i}") for i in range(100)])
+        tx.insert_rows(UPSERT, [(f"t.up.{i:03d}", f"new {i}") for i in range(100)])
     assert _meta(world, "t.up.") == {f"t.up.{i:03d}": f"new {i}" for i in range(100)}
 
 
 def test_a_failing_row_leaves_nothing_of_the_transaction(world: World) -> None:
     rows = [(f"t.bad.{i:03d}", "v") for i in range(70)] + [("t.bad.null", None)]  # value is NOT NULL
     with pytest.raises((sqlite3.IntegrityError, psycopg.IntegrityError)), world.server.db.write() as tx:
-        insert_rows(tx, "INSERT INTO meta (key, value) VALUES (?, ?)", rows)
+        tx.insert_rows("INSERT INTO meta (key, value) VALUES (?, ?)", rows)
     assert _meta(world, "t.bad.") == {}
 
 
