@@ -5,11 +5,12 @@ PostgreSQL."""
 from __future__ import annotations
 
 import sqlite3
+from pathlib import Path
 
 import psycopg
 import pytest
 
-from sync_server.core.db import ROWS_PER_STATEMENT, _rows_statement
+from sync_server.core.db import ROWS_PER_STATEMENT, SqliteDatabase, _rows_statement
 from tests.sync_server.conftest import World
 
 UPSERT = "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value"
@@ -51,3 +52,16 @@ def test_only_a_one_row_insert_with_placeholders_is_taken() -> None:
     for sql in ("UPDATE t SET a = ?", "INSERT INTO t (a) VALUES (1)", "INSERT INTO t (a) SELECT ?"):
         with pytest.raises(ValueError):
             _rows_statement(sql, 2)
+
+
+def test_the_sqlite_writer_keeps_statement_journals_in_memory_and_readers_do_not(tmp_path: Path) -> None:
+    """A multi-row statement, or one on a table with triggers, journals the pages it changes;
+    in a temporary file that doubled a push's writes (see ``SqliteDatabase``)."""
+    db = SqliteDatabase(tmp_path / "registry.db", synchronous="NORMAL")
+    try:
+        with db.write() as tx:
+            assert tx.scalar("PRAGMA temp_store") == 2  # MEMORY
+        with db.read() as tx:
+            assert tx.scalar("PRAGMA temp_store") == 0  # the default: large sorts may spill to disk
+    finally:
+        db.close()
