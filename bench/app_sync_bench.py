@@ -24,7 +24,8 @@ import msgspec
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from bench.server_bench import DISTRICT, PASSWORD, bench_checklist  # noqa: E402
+from bench.bench_content import bench_checklist  # noqa: E402
+from bench.server_bench import DISTRICT, PASSWORD  # noqa: E402
 from field_app.core.services import AppServices  # noqa: E402
 from shared_schema.checklist import ChecklistTemplate, NumberQuestion, Question, YesNoQuestion  # noqa: E402
 from shared_schema.text import LocalText as T  # noqa: E402

@@ -88,27 +88,9 @@ def _requests(inspections: int) -> list[Any]:
 
 
 def _template() -> Any:
-    from shared_schema.checklist import ChecklistTemplate, ResultBand, Scoring, Section, YesNoQuestion
-    from shared_schema.text import LocalText
+    from bench_content import bench_template  # this script's folder: also when run on another commit's code
 
-    questions = [
-        YesNoQuestion(id=f"q{i:02d}", label=LocalText(f"Câu {i}", f"Question {i}"), weight=1.0, required=i < 10)
-        for i in range(QUESTIONS)
-    ]
-    return ChecklistTemplate(
-        template_id="bench",
-        version=1,
-        title=LocalText("Đo hiệu năng", "Benchmark"),
-        site_kinds=["DN_SX"],
-        sections=[Section("s", LocalText("Mục", "Section"), questions)],
-        scoring=Scoring(
-            bands=[
-                ResultBand("pass", LocalText("Đạt", "Pass"), 50),
-                ResultBand("fail", LocalText("Không đạt", "Fail"), 0, passing=False),
-            ],
-            critical_failure_band="fail",
-        ),
-    )
+    return bench_template(QUESTIONS)
 
 
 def one_round(inspections: int) -> float:

@@ -30,17 +30,10 @@ import msgspec
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
 
-from shared_schema.checklist import (  # noqa: E402
-    ChecklistTemplate,
-    Question,
-    ResultBand,
-    Scoring,
-    Section,
-    YesNoQuestion,
-)
+from bench.bench_content import bench_template as bench_checklist_of  # noqa: E402
+from shared_schema.checklist import ChecklistTemplate  # noqa: E402
 from shared_schema.clock import HybridClock  # noqa: E402
 from shared_schema.protocol import answer_entity_id  # noqa: E402
-from shared_schema.text import LocalText  # noqa: E402
 from sync_server.core.db import SqliteDatabase  # noqa: E402
 from sync_server.core.dialects.sqlite import SQLITE  # noqa: E402
 from sync_server.core.feed import pull_tail  # noqa: E402
@@ -54,32 +47,8 @@ PASSWORD = "mây trắng qua đèo"
 DISTRICT = "TX Phổ Yên"
 
 
-def bench_checklist(questions: list[Question]) -> ChecklistTemplate:
-    """The benchmarks' checklist ``bench`` (version 1, for factories): ``questions`` in one
-    section, passed from 50 points."""
-    return ChecklistTemplate(
-        template_id="bench",
-        version=1,
-        title=LocalText("Đo hiệu năng", "Benchmark"),
-        site_kinds=["DN_SX"],
-        sections=[Section("s", LocalText("Mục", "Section"), questions)],
-        scoring=Scoring(
-            bands=[
-                ResultBand("pass", LocalText("Đạt", "Pass"), 50),
-                ResultBand("fail", LocalText("Không đạt", "Fail"), 0, passing=False),
-            ],
-            critical_failure_band="fail",
-        ),
-    )
-
-
 def bench_template() -> ChecklistTemplate:
-    return bench_checklist(
-        [
-            YesNoQuestion(id=f"q{i:02d}", label=LocalText(f"Câu {i}", f"Question {i}"), weight=1.0, required=i < 10)
-            for i in range(QUESTIONS)
-        ]
-    )
+    return bench_checklist_of(QUESTIONS)
 
 
 class PushDevice:
