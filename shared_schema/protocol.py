@@ -175,9 +175,11 @@ def split_answer_entity_id(entity_id: str) -> tuple[str, str]:
 
 def question_of_answer(entity_id: str) -> str:
     """The question id of an answer entity id (``ValueError`` when it is not one)."""
-    inspection_id, sep, question_id = entity_id.partition("/")  # split_answer_entity_id's rule, one call less:
-    if not sep or not inspection_id or not question_id:  # the server scores every answer with it
-        return split_answer_entity_id(entity_id)[1]  # raises
+    # split_answer_entity_id's rule without its tuple: the server reads every answer's
+    # question this way when it scores a push
+    inspection_id, sep, question_id = entity_id.partition("/")
+    if not sep or not inspection_id or not question_id:
+        return split_answer_entity_id(entity_id)[1]  # raises ValueError
     return question_id
 
 

@@ -107,15 +107,21 @@ def _lower(value: str | bytes | int | float | None) -> str | bytes | int | float
 
 
 ROWS_PER_STATEMENT = 64
+MAX_PARAMETERS = 999  # what SQLite before 3.32 allowed in one statement (newer: 32,766)
+
+
+def _row_marks(sql: str) -> tuple[str, str, str]:
+    """(head, "(?, …)", tail) of a one-row ``INSERT … VALUES (?, …) [tail]``."""
+    head, sep, rest = sql.partition(" VALUES (")
+    marks, close, tail = rest.partition(")")
+    if not sep or not close or not marks or set(marks) - set("?, "):
+        raise ValueError(f"not a one-row INSERT … VALUES (?, …): {sql[:80]!r}")
+    return head, f"({marks})", tail
 
 
 @lru_cache(maxsize=256)
 def _rows_statement(sql: str, n: int) -> str:
-    head, sep, rest = sql.partition(" VALUES (")
-    marks, close, tail = rest.partition(")")
-    if not sep or not close or set(marks) - set("?, "):
-        raise ValueError(f"not a one-row INSERT … VALUES (?, …): {sql[:80]!r}")
-    row = f"({marks})"
+    head, row, tail = _row_marks(sql)
     return f"{head} VALUES {', '.join([row] * n)}{tail}"
 
 
@@ -125,9 +131,12 @@ def insert_many_rows(conn: sqlite3.Connection, sql: str, rows: Sequence[Sequence
     prepared once and cached). Much faster than ``executemany`` for a table with triggers
     (the inspections' kept counts, migration 0016), and faster for any table: SQLite keeps a
     journal of the pages a statement changes, once per statement instead of once per row."""
+    if not rows:
+        return
+    most = max(1, min(ROWS_PER_STATEMENT, MAX_PARAMETERS // _row_marks(sql)[1].count("?")))
     i = 0
     while i < len(rows):
-        n = min(ROWS_PER_STATEMENT, 1 << (len(rows) - i).bit_length() - 1)
+        n = min(most, 1 << (len(rows) - i).bit_length() - 1)
         conn.execute(_rows_statement(sql, n), [v for row in rows[i : i + n] for v in row])
         i += n
 

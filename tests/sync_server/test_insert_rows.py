@@ -49,7 +49,12 @@ def test_only_a_one_row_insert_with_placeholders_is_taken() -> None:
     assert _rows_statement("INSERT INTO t (a, b) VALUES (?, ?) ON CONFLICT (a) DO NOTHING", 3) == (
         "INSERT INTO t (a, b) VALUES (?, ?), (?, ?), (?, ?) ON CONFLICT (a) DO NOTHING"
     )
-    for sql in ("UPDATE t SET a = ?", "INSERT INTO t (a) VALUES (1)", "INSERT INTO t (a) SELECT ?"):
+    for sql in (
+        "UPDATE t SET a = ?",
+        "INSERT INTO t (a) VALUES (1)",
+        "INSERT INTO t (a) SELECT ?",
+        "INSERT INTO t VALUES ()",
+    ):
         with pytest.raises(ValueError):
             _rows_statement(sql, 2)
 
@@ -65,3 +70,22 @@ def test_the_sqlite_writer_keeps_statement_journals_in_memory_and_readers_do_not
             assert tx.scalar("PRAGMA temp_store") == 0  # the default: large sorts may spill to disk
     finally:
         db.close()
+
+
+def test_a_wide_row_goes_in_statements_that_old_sqlite_accepts(tmp_path: Path) -> None:
+    """At most 999 parameters a statement (SQLite before 3.32), whatever the row's width."""
+    db = SqliteDatabase(tmp_path / "registry.db", synchronous="NORMAL")
+    columns = [f"c{i}" for i in range(40)]
+    sql = f"INSERT INTO wide ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})"
+    seen: list[int] = []
+    try:
+        with db.write() as tx:
+            tx.execute(f"CREATE TABLE wide ({', '.join(columns)})")
+            tx.conn.set_trace_callback(lambda statement: seen.append(statement.count("), (") + 1))
+            tx.insert_rows(sql, [tuple(range(r, r + 40)) for r in range(100)])
+            tx.conn.set_trace_callback(None)
+            assert tx.scalar("SELECT COUNT(*) FROM wide") == 100
+            assert tx.scalar("SELECT SUM(c0) FROM wide") == sum(range(100))
+    finally:
+        db.close()
+    assert seen and max(seen) * 40 <= 999 and sum(seen) == 100
