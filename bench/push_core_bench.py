@@ -165,16 +165,19 @@ def main() -> None:
         return
     answers = args.inspections // DEVICES * DEVICES * QUESTIONS
     roots = [("this code", REPO_ROOT)]
+    if args.instructions and shutil.which("valgrind") is None:
+        raise SystemExit("--instructions needs valgrind (apt-get install valgrind)")
     worktree = None
     if args.against:
-        if args.instructions and shutil.which("valgrind") is None:
-            raise SystemExit("--instructions needs valgrind (apt-get install valgrind)")
         worktree = Path(tempfile.mkdtemp(prefix="push-core-ref-")) / "tree"
-        subprocess.run(
+        added = subprocess.run(
             ["git", "-C", str(REPO_ROOT), "worktree", "add", "--detach", str(worktree), args.against],
-            check=True,
             capture_output=True,
+            text=True,
         )
+        if added.returncode != 0:
+            shutil.rmtree(worktree.parent, ignore_errors=True)
+            raise SystemExit(f"cannot check out {args.against}: {added.stderr.strip()}")
         roots.append((args.against, worktree))
     try:
         print(
@@ -199,6 +202,7 @@ def main() -> None:
     finally:
         if worktree is not None:
             subprocess.run(["git", "-C", str(REPO_ROOT), "worktree", "remove", "--force", str(worktree)], check=False)
+            shutil.rmtree(worktree.parent, ignore_errors=True)
 
 
 if __name__ == "__main__":
