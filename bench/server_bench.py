@@ -36,7 +36,6 @@ from shared_schema.clock import HybridClock  # noqa: E402
 from shared_schema.protocol import answer_entity_id  # noqa: E402
 from sync_server.core.db import SqliteDatabase  # noqa: E402
 from sync_server.core.dialects.sqlite import SQLITE  # noqa: E402
-from sync_server.core.feed import pull_tail  # noqa: E402
 from sync_server.core.migrations import migrate  # noqa: E402
 from tests.support.server_process import ServerProcess  # noqa: E402
 from tests.support.threads import run_in_threads  # noqa: E402
@@ -189,10 +188,22 @@ def sqlite_reference(directory: Path, bodies_per_device: list[list[bytes]]) -> t
             rows = []
             for c in batch:
                 seq += 1
-                key = (c["entity"], c["entity_id"], c["field"])
                 value = msgspec.json.encode(c["value"]).decode()
-                row = (seq, *key, value, c["hlc"], "dev", "user", DISTRICT, c["entity_id"].partition("/")[0])
-                rows.append((*row, pull_tail(key, value, c["hlc"])) if SQLITE.feed_tail else row)
+                inspection_id = c["entity_id"].partition("/")[0]
+                rows.append(
+                    (
+                        seq,
+                        c["entity"],
+                        c["entity_id"],
+                        c["field"],
+                        value,
+                        c["hlc"],
+                        "dev",
+                        "user",
+                        DISTRICT,
+                        inspection_id,
+                    )
+                )
             conn.execute("BEGIN IMMEDIATE")
             conn.executemany(sql, rows)
             conn.execute("COMMIT")

@@ -75,7 +75,6 @@ class FeedWriter:
         self.last_seq: int = tx.scalar(tx.dialect.max_seq)
         self.clock = load_clock(tx)
         self._pending: dict[FeedKey, tuple[Any, ...]] = {}
-        self._tail = tx.dialect.feed_tail
 
     def stamp(self) -> str:
         """A fresh server clock, after every clock this server has accepted."""
@@ -93,22 +92,26 @@ class FeedWriter:
         writer_user: str | None,
         district: str | None,
         inspection_id: str | None,
-        tail: str | None = None,
     ) -> int:
         """Stage a row with the next sequence number (a field staged twice keeps its last
-        value and the later sequence). ``tail`` is the row's pull text when the caller made it
-        already (``pull_tail(key, value_json, hlc)``, e.g. before the write transaction)."""
+        value and the later sequence)."""
         seq = self.last_seq = self.last_seq + 1
         pending = self._pending
         if key in pending:
             del pending[key]  # re-inserted below, so the rows stay in sequence order
         entity, entity_id, field = key
-        row = (seq, entity, entity_id, field, value_json, hlc, writer_client, writer_user, district, inspection_id)
-        # Engines that keep each row's pull text get it as an extra column.
-        if self._tail:
-            pending[key] = (*row, tail if tail is not None else pull_tail(key, value_json, hlc))
-        else:
-            pending[key] = row
+        pending[key] = (
+            seq,
+            entity,
+            entity_id,
+            field,
+            value_json,
+            hlc,
+            writer_client,
+            writer_user,
+            district,
+            inspection_id,
+        )
         return seq
 
     def put_server(

@@ -106,7 +106,7 @@ class PushContext:
     answer_gates: dict[str, AnswerGate] = field(default_factory=dict)
     # client_seq → (value JSON, pull text) of each change, made before the write transaction
     # (``sync_service.prepare``) so that the single writer does not spend its time on them
-    prepared: dict[int, tuple[str, str | None]] = field(default_factory=dict)
+    prepared: dict[int, str] = field(default_factory=dict)
     # changes to inspections submitted before, for the revision history (``revisions``)
     revisions: list[PendingRevision] = field(default_factory=list)
     # corrective actions read or made in this push (``sync_server.core.actions``)
@@ -199,11 +199,10 @@ class PushContext:
         *,
         server: bool = False,
         data: Any = UNDECODED,
-        tail: str | None = None,
     ) -> None:
         writer_client = protocol.SERVER_NODE if server else self.client_id
         user = self.actor.username
-        self.feed.put(key, value_json, hlc, writer_client, user, district, inspection_id, tail)
+        self.feed.put(key, value_json, hlc, writer_client, user, district, inspection_id)
         self.held[key] = Held(value_json, hlc, writer_client, user, data)
         if inspection_id is not None and key[0] == "answer":
             keys = self.answer_keys.get(inspection_id)

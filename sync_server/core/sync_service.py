@@ -34,7 +34,7 @@ from sync_server.core.db import Database, Tx
 from sync_server.core.derived import blob_names, recompute, save_inspections
 from sync_server.core.devices import check_owner, reregister
 from sync_server.core.errors import Conflict, bi
-from sync_server.core.feed import FeedWriter, pull_tail
+from sync_server.core.feed import FeedWriter
 from sync_server.core.pull import pull
 from sync_server.core.push_assignment import link_assignment
 from sync_server.core.push_checks import (
@@ -71,25 +71,18 @@ def push(db: Database, actor: Actor, req: PushRequest) -> PushReply:
         problems = inherited_clock_problems(foreign, owned)
         if problems:
             raise malformed(problems)
-    prepared = prepare(req, db.dialect.feed_tail)
+    prepared = prepare(req)
     return db.run_write(lambda tx: _push_in(tx, actor, req, prepared))
 
 
-def prepare(req: PushRequest, tail: bool) -> dict[int, tuple[str, str | None]]:
-    """What each change would write to the feed if applied as sent: its value as JSON text
-    and (where the engine keeps it) its pull text, keyed by ``client_seq``. Made before the
-    write transaction, outside the single writer's lane."""
-    out: dict[int, tuple[str, str | None]] = {}
-    for c in req.changes:
-        value_json = to_json(c.value)
-        out[c.client_seq] = (
-            value_json,
-            pull_tail((c.entity, c.entity_id, c.field), value_json, c.hlc) if tail else None,
-        )
-    return out
+def prepare(req: PushRequest) -> dict[int, str]:
+    """What each change would write to the feed if applied as sent: its value as JSON text,
+    keyed by ``client_seq``. Made before the write transaction, outside the single writer's
+    lane."""
+    return {c.client_seq: to_json(c.value) for c in req.changes}
 
 
-def _push_in(tx: Tx, actor: Actor, req: PushRequest, prepared: dict[int, tuple[str, str | None]]) -> PushReply:
+def _push_in(tx: Tx, actor: Actor, req: PushRequest, prepared: dict[int, str]) -> PushReply:
     """The push inside its write transaction (which concurrent pushes may share: see
     ``group_commit``; nothing here depends on being alone in it)."""
     row = tx.one("SELECT last_seq, user_id, last_change_id FROM clients WHERE client_id = ?", (req.client_id,))
@@ -299,16 +292,16 @@ def _merge(ctx: PushContext, c: Change, district: str | None, insp: InspectionRo
     revised = insp if insp is not None and insp.first_submitted_at is not None else None
     held = ctx.get_held(key, inspection_id)
     if held is None:  # nothing held: merge_field's first rule (applied, not concurrent), without its objects
-        value_json, tail = ctx.prepared[c.client_seq]
-        ctx.write(key, value_json, c.hlc, district, inspection_id, data=c.value, tail=tail)
+        value_json = ctx.prepared[c.client_seq]
+        ctx.write(key, value_json, c.hlc, district, inspection_id, data=c.value)
         if revised is not None:
             _revised(ctx, revised, key, None, value_json)
         return ChangeResult(change_id=c.change_id, status="applied")
     decision = merge_field(FieldState(held.value, held.hlc), Edit(c.value, c.hlc, c.base_hlc))
     if decision.outcome is Outcome.APPLIED:
-        value_json, tail = ctx.prepared[c.client_seq]
+        value_json = ctx.prepared[c.client_seq]
         old_json = held.value
-        ctx.write(key, value_json, c.hlc, district, inspection_id, data=c.value, tail=tail)
+        ctx.write(key, value_json, c.hlc, district, inspection_id, data=c.value)
         if revised is not None:
             _revised(ctx, revised, key, old_json, value_json)
         status: ChangeStatus = "applied"
@@ -848,8 +841,8 @@ def _create_action(ctx: PushContext, c: Change) -> ChangeResult:
     corrective_actions.insert_row(ctx.tx, row)
     ctx.action_rows[row.id] = row
     events = corrective_actions.add_event(ctx.tx, row.id, "created", ctx.actor.username)
-    value_json, tail = ctx.prepared[c.client_seq]
-    ctx.write(("action", row.id, "inspection_id"), value_json, c.hlc, row.district, None, data=c.value, tail=tail)
+    value_json = ctx.prepared[c.client_seq]
+    ctx.write(("action", row.id, "inspection_id"), value_json, c.hlc, row.district, None, data=c.value)
     ctx.write_server(("action", row.id, "site_id"), row.site_id, row.district, None)
     ctx.write_server(("action", row.id, "status"), "open", row.district, None)
     ctx.write_server(("action", row.id, "history"), events, row.district, None)

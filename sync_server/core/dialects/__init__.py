@@ -21,17 +21,15 @@ FEED_COLUMNS = (
     "writer_user",
     "district",
     "inspection_id",
-    "tail",
 )
 _FEED_KEY = ("entity", "entity_id", "field")
 
 
 @lru_cache(maxsize=2)
-def feed_upsert_sql(tail: bool = True) -> str:
+def feed_upsert_sql() -> str:
     """Upsert one feed row (``INSERT … ON CONFLICT (entity, entity_id, field) DO UPDATE``),
-    standard SQL that SQLite and PostgreSQL both run; parameters in ``FEED_COLUMNS`` order
-    (without ``tail`` when ``tail`` is False)."""
-    columns = FEED_COLUMNS if tail else FEED_COLUMNS[:-1]
+    standard SQL that SQLite and PostgreSQL both run; parameters in ``FEED_COLUMNS`` order."""
+    columns = FEED_COLUMNS
     updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c not in _FEED_KEY)
     return (
         f"INSERT INTO feed ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})"
@@ -44,7 +42,7 @@ class Dialect:
     name: str
     # Upsert one field into the compacted change feed, keyed by (entity, entity_id, field).
     # Parameters: seq, entity, entity_id, field, value, hlc, writer_client, writer_user,
-    # district, inspection_id (and tail: see ``feed_tail``); built by ``feed_upsert_sql``.
+    # district, inspection_id; built by ``feed_upsert_sql``.
     feed_upsert: str
     # One pull page in ONE row: (row count, last seq, the rows as JSON objects
     # {seq, entity, entity_id, field, value, hlc} joined by commas, oldest first).
@@ -62,9 +60,6 @@ class Dialect:
     # (Migrations 0002–0015 stored that text in a column, ``tail``, a second copy of the row's
     # values; migration 0016 dropped it.) ``pull_object_sql`` builds it by concatenation.
     pull_object: str = ""
-    # Whether ``feed`` keeps each row's pull text in a column (``tail``); False since
-    # migration 0016. When True, ``feed_upsert`` takes an 11th parameter, the tail.
-    feed_tail: bool = False
     # The feed rows of the inspections ``{marks}`` (their ids), one result row per inspection:
     # (inspection_id, ONE JSON text ``[[entity_id, …], [field, …], [value, …], "kinds"]``),
     # the n-th entry of each array (and character of ``kinds``: ``a`` answer, ``i``

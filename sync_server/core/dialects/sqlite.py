@@ -14,7 +14,7 @@ PULL_OBJECT = (
 
 SQLITE = Dialect(
     name="sqlite",
-    feed_upsert=feed_upsert_sql(tail=False),
+    feed_upsert=feed_upsert_sql(),
     # A pull page is built inside SQLite and comes back as ONE string: each row's JSON text is
     # made from the row's columns by one printf (``PULL_OBJECT``), so a page costs one
     # formatted string per row and no Python object per row.
