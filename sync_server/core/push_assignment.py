@@ -9,7 +9,7 @@ from __future__ import annotations
 from shared_schema.errors import Code
 from shared_schema.sync import Change, ChangeResult
 from sync_server.core import assignment_feed
-from sync_server.core.push_state import InspectionRow, PushContext, Rejection
+from sync_server.core.push_state import InspectionRow, PushContext, Rejection, written_once
 from sync_server.core.util import to_json
 
 
@@ -17,14 +17,14 @@ def link_assignment(ctx: PushContext, insp: InspectionRow, c: Change) -> ChangeR
     key = ("inspection", insp.id, "assignment_id")
     held = ctx.get_held(key, insp.id)
     current = held.decoded() if held is not None else None
-    if current is not None:
-        if current == c.value:
-            return ChangeResult(change_id=c.change_id, status="applied")
-        raise Rejection(
-            Code.IDENTITY_FIXED,
-            f"Biên bản đã gắn với việc được giao {current!r}; không đổi được.",
-            f"The inspection is already linked to assignment {current!r}; it cannot change.",
-        )
+    same = written_once(
+        c,
+        current,
+        f"Biên bản đã gắn với việc được giao {current!r}; không đổi được.",
+        f"The inspection is already linked to assignment {current!r}; it cannot change.",
+    )
+    if same is not None:
+        return same
     if c.value is None:
         return ChangeResult(change_id=c.change_id, status="applied")
     row = ctx.tx.one("SELECT site_id, district, team_id, template_id, status FROM assignments WHERE id = ?", (c.value,))

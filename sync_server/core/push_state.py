@@ -7,8 +7,9 @@ from typing import Any
 
 from shared_schema import protocol
 from shared_schema.checklist import ChecklistTemplate
+from shared_schema.errors import Code
 from shared_schema.records import Answer, answer_from_fields
-from shared_schema.sync import Change
+from shared_schema.sync import Change, ChangeResult
 from sync_server.core.access import Actor, can_see_district
 from sync_server.core.actions import ActionRow, row_of
 from sync_server.core.db import Tx
@@ -74,6 +75,17 @@ class Rejection(Exception):
         self.code = code
         self.reason = bi(vi, en)
         self.restamp = restamp
+
+
+def written_once(c: Change, current: Any, vi: str, en: str) -> ChangeResult | None:
+    """A field written once (first write wins): ``None`` while nothing is held, ``applied`` when
+    ``c`` sends the held value again (a retry, another device's copy), else a ``Rejection``
+    (``identity_fixed``) saying ``vi``/``en``."""
+    if current is None:
+        return None
+    if current == c.value:
+        return ChangeResult(change_id=c.change_id, status="applied")
+    raise Rejection(Code.IDENTITY_FIXED, vi, en)
 
 
 def chunks(items: list[str], size: int = 500) -> Iterable[list[str]]:

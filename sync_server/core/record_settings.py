@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import string
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 # The agency header and place default to the record renderer's own (what a device prints).
 from record_pdf.settings import DEFAULT_AGENCY_NAME, DEFAULT_AGENCY_PARENT, DEFAULT_PLACE_NAME
+from record_pdf.settings import RecordSettings as PrintedSettings
 
 DEFAULT_RECORD_NUMBER_FORMAT = "{seq}/BB-SCT"
 
@@ -18,9 +19,9 @@ DEFAULT_RECORD_NUMBER_FORMAT = "{seq}/BB-SCT"
 @dataclass(frozen=True)
 class RecordSettings:
     record_number_format: str = DEFAULT_RECORD_NUMBER_FORMAT
-    agency_parent: str = DEFAULT_AGENCY_PARENT
-    agency_name: str = DEFAULT_AGENCY_NAME
-    place_name: str = DEFAULT_PLACE_NAME
+    # The agency header and place the record prints, declared once by the renderer; its time
+    # zone is ``local_time``'s, set at the same start-up (``reports.inspection_pdf``).
+    printed: PrintedSettings = field(default_factory=PrintedSettings)
 
 
 _settings = RecordSettings()
@@ -53,7 +54,7 @@ def configure(
 ) -> None:
     global _settings
     check_record_number_format(record_number_format)
-    _settings = RecordSettings(record_number_format, agency_parent, agency_name, place_name)
+    _settings = RecordSettings(record_number_format, PrintedSettings(agency_parent, agency_name, place_name))
 
 
 def settings() -> RecordSettings:

@@ -45,7 +45,7 @@ from sync_server.core.push_checks import (
     inherited_clock_problems,
     malformed,
 )
-from sync_server.core.push_state import AnswerGate, InspectionRow, PushContext, Rejection
+from sync_server.core.push_state import AnswerGate, InspectionRow, PushContext, Rejection, written_once
 from sync_server.core.revisions import PendingRevision
 from sync_server.core.sites import location_source
 from sync_server.core.util import from_json, new_id, now_iso, now_ms, to_json
@@ -445,14 +445,14 @@ def _set_migrated_to(ctx: PushContext, insp: InspectionRow, c: Change) -> Change
 
 def _set_identity(ctx: PushContext, insp: InspectionRow, c: Change) -> ChangeResult:
     current = getattr(insp, c.field)
-    if current is not None:
-        if current == c.value:
-            return ChangeResult(change_id=c.change_id, status="applied")
-        raise Rejection(
-            Code.IDENTITY_FIXED,
-            f"Trường '{c.field}' của biên bản đã cố định là {current!r}; không đổi được.",
-            f"The inspection's '{c.field}' is fixed at {current!r}; it cannot change.",
-        )
+    same = written_once(
+        c,
+        current,
+        f"Trường '{c.field}' của biên bản đã cố định là {current!r}; không đổi được.",
+        f"The inspection's '{c.field}' is fixed at {current!r}; it cannot change.",
+    )
+    if same is not None:
+        return same
     if c.field == "template_id":
         if ctx.template_state(c.value, None) != "published":
             raise Rejection(

@@ -7,6 +7,8 @@ record offline; here it gets the server's settings: the agency header and place
 
 from __future__ import annotations
 
+import dataclasses
+
 from record_pdf import inspection_pdf as _shared
 from record_pdf.inspection_pdf import SIGNATURE_ROLES, L, pdf_file_stem, signature_states
 from record_pdf.settings import RecordSettings
@@ -16,13 +18,7 @@ from sync_server.reports.model import BlobLoader, ReportData
 
 def server_record_settings() -> RecordSettings:
     """The record settings this server was configured with."""
-    configured = record_settings.settings()
-    return RecordSettings(
-        agency_parent=configured.agency_parent,
-        agency_name=configured.agency_name,
-        place_name=configured.place_name,
-        zone=local_time.zone(),
-    )
+    return dataclasses.replace(record_settings.settings().printed, zone=local_time.zone())
 
 
 def render_inspection_pdf(data: ReportData, lang: str = "vi", load_blob: BlobLoader | None = None) -> bytes:

@@ -187,6 +187,14 @@ def signed_in_page(browser: object, world: World, username: str) -> object:
     return page
 
 
+def follow_menu(page: Any, link: str, heading: str) -> None:
+    """Follow the console menu's ``link`` and wait for the page it opens (its ``h1``)."""
+    from playwright.sync_api import expect
+
+    page.get_by_role("link", name=link, exact=True).click()
+    expect(page.locator("h1")).to_have_text(heading)
+
+
 def shot(page: object, artifacts_dir: Path, name: str) -> Path:
     """A full-page screenshot saved as ``<artifacts>/console/<name>.png``."""
     folder = artifacts_dir / "console"

@@ -15,7 +15,7 @@ import yaml
 from playwright.sync_api import Page, expect
 
 from sync_server.core import registry
-from tests.console.conftest import DESK, PASSWORD, World, shot, signed_in_page
+from tests.console.conftest import DESK, PASSWORD, World, follow_menu, shot, signed_in_page
 from tests.support.sample_checklist import sample_template
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -106,8 +106,7 @@ def test_a_site_csv_with_a_bad_row_imports_nothing_and_names_the_row(
     world: World, browser: object, artifacts_dir: Path
 ) -> None:
     page: Page = signed_in_page(browser, world, "quantri")  # type: ignore[assignment]
-    page.get_by_role("link", name="Cơ sở", exact=True).click()
-    expect(page.locator("h1")).to_have_text("Danh sách cơ sở")
+    follow_menu(page, "Cơ sở", "Danh sách cơ sở")
     shot(page, artifacts_dir, "20-sites")
     template = page.request.get(f"{world.base_url}/console/sites/template.csv")
     header = template.text().lstrip("\ufeff").splitlines()[0]
@@ -153,8 +152,7 @@ def test_admin_pages_render(world: World, browser: object, artifacts_dir: Path) 
         ("32-devices", "Thiết bị", "Thiết bị đồng bộ"),
         ("33-audit", "Nhật ký", "Nhật ký thao tác"),
     ]:
-        page.get_by_role("link", name=link, exact=True).click()
-        expect(page.locator("h1")).to_have_text(heading)
+        follow_menu(page, link, heading)
         shot(page, artifacts_dir, name)
         if link == "Tổng quan":  # the window changes in place
             page.locator("select[name=days]").select_option("90")
@@ -162,8 +160,7 @@ def test_admin_pages_render(world: World, browser: object, artifacts_dir: Path) 
             expect(page.locator("#not-inspected h2")).to_contain_text("90 ngày")
     page.get_by_role("link", name="Thiết bị", exact=True).click()
     expect(page.locator("table")).to_contain_text(world.devices[-1].client_id)
-    page.get_by_role("link", name="EN", exact=True).click()
-    expect(page.locator("h1")).to_have_text("Syncing devices")
+    follow_menu(page, "EN", "Syncing devices")
     shot(page, artifacts_dir, "34-devices-english")
     page.get_by_role("link", name="VI", exact=True).click()
     assert not page.console_errors, page.console_errors  # type: ignore[attr-defined]

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.console.conftest import World, shot, signed_in_page
+from tests.console.conftest import World, follow_menu, shot, signed_in_page
 from tests.support.browser import plan_sites_by_filters
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -20,8 +20,7 @@ def test_supervisor_plans_with_the_form_and_reads_the_coverage(
     world: World, browser: object, artifacts_dir: Path
 ) -> None:
     page: Page = signed_in_page(browser, world, "giamsat")  # type: ignore[assignment]
-    page.get_by_role("link", name="Kế hoạch", exact=True).click()
-    expect(page.locator("h1")).to_have_text("Kế hoạch kiểm tra")
+    follow_menu(page, "Kế hoạch", "Kế hoạch kiểm tra")
     page.get_by_role("link", name="Lập kế hoạch mới").click()
     page.get_by_label("Tên đợt kiểm tra").fill("Kiểm tra phòng dịch nhà máy tháng 8/2021")
     page.get_by_label("Mục đích").fill("Kiểm tra việc thực hiện 5K và phương án phòng dịch")

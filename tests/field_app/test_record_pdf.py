@@ -4,6 +4,7 @@ PostgreSQL) the text of the phone's PDF is the text of the server's PDF for the 
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import subprocess
 from collections.abc import Iterator
@@ -15,6 +16,7 @@ from field_app.core.models import AppError
 from field_app.core.services import AppServices
 from record_pdf.settings import RecordSettings
 from sync_server.core import record_settings
+from sync_server.reports.inspection_pdf import server_record_settings
 from tests.field_app.e2e import World, site_id, sync_ok, world_on_engine
 from tests.field_app.helpers import complete_answers, fake_session, png_bytes, seed, site_fields
 from tests.reports.poppler import require_poppler
@@ -80,14 +82,24 @@ def test_the_device_renders_the_record_offline_with_its_answers(tmp_path):
         app.close()
 
 
-def test_the_device_and_the_server_use_the_same_default_record_settings():
-    defaults = RecordSettings()
-    server = record_settings.RecordSettings()
-    assert (defaults.agency_parent, defaults.agency_name, defaults.place_name) == (
-        server.agency_parent,
-        server.agency_name,
-        server.place_name,
-    )
+def test_an_unconfigured_server_prints_the_record_header_a_device_prints():
+    record_settings.configure()
+    device = RecordSettings(on_device=True)
+    assert server_record_settings() == dataclasses.replace(device, on_device=False)
+
+
+def test_a_configured_server_prints_its_own_agency_and_place():
+    try:
+        record_settings.configure(agency_parent="UBND TỈNH BẮC KẠN", agency_name="SỞ CT", place_name="Bắc Kạn")
+        printed = server_record_settings()
+        assert (printed.agency_parent, printed.agency_name, printed.place_name) == (
+            "UBND TỈNH BẮC KẠN",
+            "SỞ CT",
+            "Bắc Kạn",
+        )
+        assert printed.on_device is False
+    finally:
+        record_settings.configure()
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
