@@ -7,7 +7,6 @@ import math
 from typing import Any
 from urllib.parse import urlencode
 
-import msgspec
 from litestar import Request, Response, get, post
 from litestar.response import Redirect, Stream
 
@@ -28,18 +27,6 @@ from sync_server.reports.report_data import blob_loader, plan_export, report_dat
 PAGE_SIZES = (10, 25, 50, 100)
 PAGE_SIZE = 25
 
-FILTER_NAMES = (
-    "status",
-    "district",
-    "site_kind",
-    "site_id",
-    "template_id",
-    "inspector",
-    "result",
-    "date_from",
-    "date_to",
-)
-
 
 MAX_PAGE = 1_000_000  # a page number beyond this is no page (and no database overflow)
 
@@ -52,18 +39,9 @@ def _int(text: str | None, default: int) -> int:
     return value if abs(value) <= MAX_PAGE else default
 
 
-class ListFilters(msgspec.Struct, kw_only=True):
-    """The list's filters as they travel in the query string."""
+class ListFilters(inspections.InspectionFilter, kw_only=True):
+    """The list's filters, sort and page as they travel in the query string."""
 
-    status: str | None = None
-    district: str | None = None
-    site_kind: str | None = None
-    site_id: str | None = None
-    template_id: str | None = None
-    inspector: str | None = None
-    result: str | None = None
-    date_from: str | None = None
-    date_to: str | None = None
     sort: str = "updated"
     page: int = 1
     per_page: int = PAGE_SIZE
@@ -71,7 +49,7 @@ class ListFilters(msgspec.Struct, kw_only=True):
 
     @classmethod
     def from_query(cls, query: Any) -> ListFilters:
-        values = {name: (query.get(name) or "").strip() or None for name in FILTER_NAMES}
+        values = {name: (query.get(name) or "").strip() or None for name in inspections.FILTER_NAMES}
         sort = query.get("sort") or "updated"
         return cls(
             **values,
@@ -82,10 +60,12 @@ class ListFilters(msgspec.Struct, kw_only=True):
         )
 
     def service_filters(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in FILTER_NAMES} | {"sort": self.sort}
+        return self.given() | {"sort": self.sort}
 
     def query(self, **override: Any) -> str:
-        values = {name: getattr(self, name) for name in (*FILTER_NAMES, "sort", "page", "per_page")} | override
+        values = {
+            name: getattr(self, name) for name in (*inspections.FILTER_NAMES, "sort", "page", "per_page")
+        } | override
         values.setdefault("cursor", None)  # a cursor belongs to one page: only links that name one carry it
         defaults = {"page": 1, "per_page": PAGE_SIZE}
         return urlencode({k: v for k, v in values.items() if v not in (None, "") and defaults.get(k) != v})

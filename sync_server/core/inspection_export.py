@@ -25,24 +25,12 @@ from shared_schema.records import Answer, Site
 from sync_server.core import paging
 from sync_server.core.access import Actor, district_filter
 from sync_server.core.db import Database, Tx, select_list, to_records
-from sync_server.core.inspections import SORTS, SUMMARY_COLUMNS, InspectionSummary, period_filter
+from sync_server.core.inspections import FILTER_NAMES, SORTS, SUMMARY_COLUMNS, InspectionSummary, period_filter
 from sync_server.core.sites import site_from_row
 
 # Statuses an export leaves out unless the caller asks for them (or filters for one of them).
 EXCLUDED_UNLESS_ASKED: tuple[str, ...] = ("draft", *sorted(workflow.HIDDEN_STATUSES))
 BATCH = 500  # inspections loaded per read transaction
-
-FILTER_NAMES = (
-    "status",
-    "district",
-    "site_id",
-    "site_kind",
-    "template_id",
-    "inspector",
-    "result",
-    "date_from",
-    "date_to",
-)
 
 
 class ExportSelection(msgspec.Struct, kw_only=True):

@@ -63,6 +63,28 @@ class InspectionPage(msgspec.Struct, kw_only=True):
     prev_cursor: str | None = None  # the page before; None on the first page
 
 
+class InspectionFilter(msgspec.Struct, kw_only=True):
+    """Which inspections a list, an export or a count is of: ``list_inspections``' filters, each
+    left out when ``None`` (dates are local days, ``YYYY-MM-DD``, both inclusive)."""
+
+    status: str | None = None
+    district: str | None = None
+    site_id: str | None = None
+    site_kind: str | None = None
+    template_id: str | None = None
+    inspector: str | None = None
+    result: str | None = None
+    date_from: str | None = None
+    date_to: str | None = None
+
+    def given(self) -> dict[str, str | None]:
+        """The filters as ``list_inspections``' keyword arguments."""
+        return {name: getattr(self, name) for name in FILTER_NAMES}
+
+
+FILTER_NAMES: tuple[str, ...] = InspectionFilter.__struct_fields__
+
+
 class ConflictRecord(msgspec.Struct, kw_only=True):
     id: str
     entry: ConflictEntry

@@ -13,11 +13,12 @@ from litestar import Request
 from litestar.connection import ASGIConnection
 from litestar.di import NamedDependency, Provide
 from litestar.handlers.base import BaseRouteHandler
-from litestar.params import PathParameter, QueryParameter
+from litestar.params import Parameter, PathParameter, QueryParameter
 
 from shared_schema.protocol import MAX_INT
 from sync_server.core import auth
 from sync_server.core.access import Actor
+from sync_server.core.inspections import InspectionFilter
 from sync_server.core.server import Server
 
 
@@ -52,14 +53,41 @@ def provide_server(request: Request[Any, Any, Any]) -> Server:
     return server_of(request)
 
 
+def provide_inspection_filter(
+    status: str | None = None,
+    district: str | None = None,
+    site_id: str | None = None,
+    site_kind: str | None = None,
+    template_id: str | None = None,
+    inspector: str | None = None,
+    result: str | None = None,
+    date_from: str | None = Parameter(default=None, description="YYYY-MM-DD, inclusive"),
+    date_to: str | None = Parameter(default=None, description="YYYY-MM-DD, inclusive"),
+) -> InspectionFilter:
+    """The inspection filters of a list or an export, read from the query string once for both."""
+    return InspectionFilter(
+        status=status,
+        district=district,
+        site_id=site_id,
+        site_kind=site_kind,
+        template_id=template_id,
+        inspector=inspector,
+        result=result,
+        date_from=date_from,
+        date_to=date_to,
+    )
+
+
 GUARDS = [require_token]
 DEPENDENCIES = {
     "actor": Provide(provide_actor, sync_to_thread=False),
     "server": Provide(provide_server, sync_to_thread=False),
+    "filters": Provide(provide_inspection_filter, sync_to_thread=False),
 }
 
 ActorDep: TypeAlias = NamedDependency[Actor]
 ServerDep: TypeAlias = NamedDependency[Server]
+FiltersDep: TypeAlias = NamedDependency[InspectionFilter]
 
 # A checklist version in a path: 1 up to a 64-bit integer (larger ones get 400, not a database error).
 Version: TypeAlias = Annotated[int, PathParameter(ge=1, le=MAX_INT, description="The checklist version (1, 2, …)")]
@@ -71,4 +99,4 @@ Offset: TypeAlias = Annotated[
 Cursor: TypeAlias = Annotated[
     str | None, QueryParameter(description="next_cursor or prev_cursor of a page of the same list (opaque)")
 ]
-__all__ = ["GUARDS", "MAX_INT", "ActorDep", "Cursor", "Offset", "ServerDep", "Version"]
+__all__ = ["GUARDS", "MAX_INT", "ActorDep", "Cursor", "FiltersDep", "Offset", "ServerDep", "Version"]

@@ -7,7 +7,7 @@ from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 
 from shared_schema.sync import ReviewRequest
 from sync_server.core import inspections, revisions
-from sync_server.http.deps import GUARDS, ActorDep, Cursor, Offset, ServerDep
+from sync_server.http.deps import GUARDS, ActorDep, Cursor, FiltersDep, Offset, ServerDep
 
 
 class InspectionController(Controller):
@@ -20,15 +20,7 @@ class InspectionController(Controller):
         self,
         actor: ActorDep,
         server: ServerDep,
-        status: FromQuery[str | None] = None,
-        district: FromQuery[str | None] = None,
-        site_id: FromQuery[str | None] = None,
-        site_kind: FromQuery[str | None] = None,
-        template_id: FromQuery[str | None] = None,
-        inspector: FromQuery[str | None] = None,
-        result: FromQuery[str | None] = None,
-        date_from: str | None = Parameter(default=None, description="YYYY-MM-DD, inclusive"),
-        date_to: str | None = Parameter(default=None, description="YYYY-MM-DD, inclusive"),
+        filters: FiltersDep,
         sort: FromQuery[str] = "updated",
         limit: int = Parameter(default=50, ge=1, le=500),
         offset: Offset = 0,
@@ -37,15 +29,7 @@ class InspectionController(Controller):
         return inspections.list_inspections(
             server.db,
             actor,
-            status=status,
-            district=district,
-            site_id=site_id,
-            site_kind=site_kind,
-            template_id=template_id,
-            inspector=inspector,
-            result=result,
-            date_from=date_from,
-            date_to=date_to,
+            **filters.given(),
             sort=sort,
             limit=limit,
             offset=offset,

@@ -24,6 +24,7 @@ from shared_schema.errors import Code
 from sync_server.core import summary
 from sync_server.core.access import Actor, require_reviewer
 from sync_server.core.errors import NotFound, bi
+from sync_server.core.inspections import InspectionFilter
 from sync_server.core.server import Server
 from sync_server.core.summary import Summary
 from sync_server.http.deps import GUARDS
@@ -99,16 +100,8 @@ def export_inspections(
     filename: str,
     actor: Actor,
     server: Server,
+    filters: InspectionFilter,
     lang: str = Lang,
-    status: str | None = None,
-    district: str | None = None,
-    site_id: str | None = None,
-    site_kind: str | None = None,
-    template_id: str | None = None,
-    inspector: str | None = None,
-    result: str | None = None,
-    date_from: str | None = Parameter(default=None, description="YYYY-MM-DD, inclusive"),
-    date_to: str | None = Parameter(default=None, description="YYYY-MM-DD, inclusive"),
     sort: str = Parameter(default="updated", description=", ".join(SORTS)),
     include_drafts: bool = Parameter(default=False, description="also export drafts (left out by default)"),
 ) -> Response[bytes] | Stream:
@@ -122,19 +115,7 @@ def export_inspections(
             ),
             code=Code.UNKNOWN_FORMAT,
         )
-    filters = {
-        "status": status,
-        "district": district,
-        "site_id": site_id,
-        "site_kind": site_kind,
-        "template_id": template_id,
-        "inspector": inspector,
-        "result": result,
-        "date_from": date_from,
-        "date_to": date_to,
-        "sort": sort,
-    }
-    plan = plan_export(server, actor, filters, include_drafts=include_drafts)
+    plan = plan_export(server, actor, filters.given() | {"sort": sort}, include_drafts=include_drafts)
     return export_response(plan, fmt, lang, base_url_of(request))
 
 

@@ -13,6 +13,7 @@ from litestar import get
 from litestar.testing import TestClient
 
 from shared_schema.protocol import answer_entity_id
+from sync_server.core import inspections
 from sync_server.http.app import create_app
 from tests.sync_server.conftest import DISTRICT_A, DISTRICT_B, World, copy_seed, make_config
 from tests.sync_server.helpers import Device, complete_answers, dump_database, png_bytes, sha
@@ -653,6 +654,29 @@ def test_openapi_health_and_me(api: Api) -> None:
         assert p in paths
     me = client.get("/api/v1/me", headers=world.headers("insp_a")).json()
     assert me["username"] == "insp_a" and me["role"] == "inspector"
+
+
+def test_the_inspection_list_and_export_document_and_apply_the_same_filters(api: Api) -> None:
+    client, world = api
+    paths = client.get("/schema/openapi.json").json()["paths"]
+    names = set(inspections.FILTER_NAMES)
+    for path in ("/api/v1/inspections", "/api/v1/exports/{filename}"):
+        documented = {p["name"] for p in paths[path]["get"]["parameters"] if p["in"] == "query"}
+        assert names <= documented, (path, names - documented)
+    dev = Device()
+    _iid, create = dev.start_inspection(world.site_a)
+    push(client, world, "insp_a", dev, create)
+    headers = world.headers("sup")
+    for inspector, rows in (("insp_a", 1), ("nobody", 0)):
+        query = {"inspector": inspector}
+        listed = client.get("/api/v1/inspections", params=query, headers=headers).json()
+        assert listed["total"] == rows
+        export = client.get(
+            "/api/v1/exports/inspections.csv", params={**query, "include_drafts": "true"}, headers=headers
+        )
+        assert export.status_code == 200 and len(export.text.strip().splitlines()) == 2 + rows  # two header rows
+    bad = client.get("/api/v1/exports/inspections.csv", params={"date_from": "31/12"}, headers=headers)
+    assert_problem(bad, 422, "invalid_date")
 
 
 def test_openapi_documents_the_push_body(api: Api) -> None:

@@ -3,6 +3,7 @@
 -- it counts against ('user:<name>', 'addr:<client address>', 'device:<key hash>'); a
 -- successful attempt's rows are removed. login_devices holds a keyed hash of the device key
 -- handed to each device that signed in, which lets it sign in while its user is locked out.
+-- (BIGINT: milliseconds outgrow PostgreSQL's INTEGER; on SQLite it is an INTEGER column.)
 
 CREATE TABLE login_attempts (
     scope TEXT NOT NULL,
