@@ -168,9 +168,11 @@ def browser() -> Iterator[object]:
 DESK = {"width": 1366, "height": 900}
 
 
-def signed_in_page(browser: object, world: World, username: str) -> object:
-    """A new desk-sized browser page, signed in through the login form."""
-    page = browser.new_page(viewport=DESK, locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh")  # type: ignore[attr-defined]
+def signed_in_page(
+    browser: object, world: World, username: str, locale: str = "vi-VN", viewport: dict[str, int] = DESK
+) -> object:
+    """A new browser page (desk-sized, a Vietnamese browser unless told), signed in through the login form."""
+    page = browser.new_page(viewport=viewport, locale=locale, timezone_id="Asia/Ho_Chi_Minh")  # type: ignore[attr-defined]
     page.set_default_timeout(10_000)
     errors: list[str] = []
 

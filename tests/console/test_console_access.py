@@ -138,13 +138,16 @@ def test_a_supervisor_does_not_see_another_districts_inspection(world: World, co
     assert inspection_id not in console.page("/console/inspections").text
 
 
-def test_pages_run_only_the_vendored_htmx_and_cannot_be_framed(console: ConsoleClient) -> None:
+def test_pages_run_only_their_own_scripts_and_cannot_be_framed(console: ConsoleClient) -> None:
     console.login("giamsat")
     page = console.page("/console/inspections")
     policy = page.headers["content-security-policy"]
     assert "script-src 'self';" in policy and "frame-ancestors 'none'" in policy and "unsafe-eval" not in policy
     scripts = re.findall(r"<script[^>]*>", page.text)
-    assert scripts == ['<script src="/console/static/htmx.min.js" defer>'], "only the vendored htmx, no inline script"
+    assert scripts == [
+        '<script src="/console/static/htmx.min.js" defer>',
+        '<script src="/console/static/date_input.js" defer>',
+    ], "only the vendored htmx and the console's own script, no inline one"
     assert page.headers["x-frame-options"] == "DENY"
 
 
