@@ -8,7 +8,7 @@ from typing import Any
 from litestar import Request, Response, get, post
 
 from shared_schema.records import ROLES
-from sync_server.console.web import Form, not_found, redirect, render, require_admin_viewer, server_of
+from sync_server.console.web import Form, not_found, redirect, render, server_of
 from sync_server.core import audit, auth, devices, queries
 from sync_server.core.access import Actor
 from sync_server.core.errors import ServiceError
@@ -42,13 +42,11 @@ def _users_page(
 
 @get("/users", sync_to_thread=True, include_in_schema=False)
 def users_page(request: Request[Any, Any, Any], viewer: Actor) -> Response[str]:
-    require_admin_viewer(viewer)
     return _users_page(request, viewer)
 
 
 @post("/users", sync_to_thread=True, include_in_schema=False)
 def create_user(request: Request[Any, Any, Any], viewer: Actor, data: Form) -> Response[Any]:
-    require_admin_viewer(viewer)
     server = server_of(request)
     try:
         auth.create_user(
@@ -88,7 +86,6 @@ def _user_page(
 
 @get("/users/{user_id:str}", sync_to_thread=True, include_in_schema=False)
 def user_page(request: Request[Any, Any, Any], viewer: Actor, user_id: str) -> Response[str]:
-    require_admin_viewer(viewer)
     return _user_page(request, viewer, user_id)
 
 
@@ -96,7 +93,6 @@ def user_page(request: Request[Any, Any, Any], viewer: Actor, user_id: str) -> R
 def update_user(request: Request[Any, Any, Any], viewer: Actor, user_id: str, data: Form) -> Response[Any]:
     """One form per change: ``action`` is ``save`` (name, role, districts), ``activate``,
     ``deactivate`` or ``password``."""
-    require_admin_viewer(viewer)
     server = server_of(request)
     action = data.get("action") or "save"
     flash = "flash_user_saved"
@@ -122,7 +118,6 @@ def update_user(request: Request[Any, Any, Any], viewer: Actor, user_id: str, da
 
 @get("/devices", sync_to_thread=True, include_in_schema=False)
 def devices_page(request: Request[Any, Any, Any], viewer: Actor) -> Response[str]:
-    require_admin_viewer(viewer)
     return render(request, "devices.html", devices=devices.list_clients(server_of(request).db, viewer))
 
 
@@ -134,7 +129,6 @@ def audit_page(
     action: str | None = None,
     page: int = 1,
 ) -> Response[str]:
-    require_admin_viewer(viewer)
     server = server_of(request)
     page = max(page, 1)
     entries = audit.list_entries(

@@ -15,7 +15,7 @@ from shared_schema.checklist import ChecklistTemplate
 from shared_schema.codec import encode
 from shared_schema.template_rules import TemplateProblem, validate_template
 from sync_server.console.checklist_view import compare_versions, problems_by_question
-from sync_server.console.web import Form, Upload, redirect, render, require_admin_viewer, server_of
+from sync_server.console.web import Form, Upload, redirect, render, server_of
 from sync_server.core import queries, registry
 from sync_server.core.access import Actor
 from sync_server.core.errors import BadRequest, ServiceError, bi
@@ -40,7 +40,6 @@ def _grouped(summaries: list[registry.TemplateSummary]) -> dict[str, list[regist
 
 @get("/checklists", sync_to_thread=True, include_in_schema=False)
 def checklists_page(request: Request[Any, Any, Any], viewer: Actor) -> Response[str]:
-    require_admin_viewer(viewer)
     server = server_of(request)
     return render(request, "checklists.html", groups=_grouped(registry.list_templates(server.db, viewer)))
 
@@ -86,7 +85,6 @@ def _preview(
 
 @post("/checklists/upload", sync_to_thread=True, include_in_schema=False, request_max_body_size=MAX_CHECKLIST_BYTES)
 def upload(request: Request[Any, Any, Any], viewer: Actor, data: Upload) -> Response[str]:
-    require_admin_viewer(viewer)
     server = server_of(request)
     file = data.get("file")
     if not isinstance(file, UploadFile):
@@ -135,7 +133,6 @@ def upload(request: Request[Any, Any, Any], viewer: Actor, data: Upload) -> Resp
 def save_draft(request: Request[Any, Any, Any], viewer: Actor, data: Form) -> Response[Any]:
     """Save the previewed document. From an XLSForm, ``dropped`` lists the rows it cannot
     express; they are left out only with ``accept_dropped`` ticked, and the draft records them."""
-    require_admin_viewer(viewer)
     server = server_of(request)
     source = (data.get("source") or "").strip()
     try:
@@ -199,19 +196,16 @@ def _version_response(
 
 @get("/checklists/{template_id:str}/{version:int}/xlsform", sync_to_thread=True, include_in_schema=False)
 def xlsform_download(request: Request[Any, Any, Any], viewer: Actor, template_id: str, version: int) -> Response[bytes]:
-    require_admin_viewer(viewer)
     name, data = registry.template_xlsform(server_of(request).db, viewer, template_id, version)
     return Response(data, media_type=XLSX_MEDIA_TYPE, headers={"Content-Disposition": content_disposition(name)})
 
 
 @get("/checklists/{template_id:str}/{version:int}", sync_to_thread=True, include_in_schema=False)
 def version_page(request: Request[Any, Any, Any], viewer: Actor, template_id: str, version: int) -> Response[str]:
-    require_admin_viewer(viewer)
     return _version_response(request, viewer, template_id, version)
 
 
 def _act(request: Request[Any, Any, Any], viewer: Actor, template_id: str, version: int, action: str) -> Response[Any]:
-    require_admin_viewer(viewer)
     server = server_of(request)
     act = registry.publish_template if action == "publish" else registry.retire_template
     try:
@@ -236,7 +230,6 @@ def retire(request: Request[Any, Any, Any], viewer: Actor, template_id: str, ver
 
 @get("/checklists/{template_id:str}", sync_to_thread=True, include_in_schema=False)
 def compare_page(request: Request[Any, Any, Any], viewer: Actor, template_id: str) -> Response[Any]:
-    require_admin_viewer(viewer)
     server = server_of(request)
     versions = queries.template_versions(server.db, viewer, template_id)
     if not versions:

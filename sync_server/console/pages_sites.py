@@ -15,7 +15,7 @@ from litestar.datastructures import UploadFile
 from shared_schema import actions as action_rules
 from shared_schema.errors import FieldProblem
 from shared_schema.records import SITE_KINDS, Contact, Location, Site
-from sync_server.console.web import Form, Upload, redirect, render, require_admin_viewer, server_of
+from sync_server.console.web import Form, Upload, redirect, render, server_of
 from sync_server.core import actions as corrective_actions
 from sync_server.core import queries, registry
 from sync_server.core.access import Actor
@@ -59,7 +59,6 @@ def sites_page(
     """The registry page by page: "next" and "previous" follow the keyset cursors of
     ``registry.list_sites`` (sites added meanwhile never make a row skip or repeat); a bare
     ``page`` (an old link) is read by offset."""
-    require_admin_viewer(viewer)
     server = server_of(request)
     page = max(page, 1)
     cursor = (cursor or "").strip() or None
@@ -223,13 +222,11 @@ def _site_form(
 
 @get("/sites/new", sync_to_thread=True, include_in_schema=False)
 def new_site_page(request: Request[Any, Any, Any], viewer: Actor) -> Response[str]:
-    require_admin_viewer(viewer)
     return _site_form(request, _form_values(None, server_of(request)))
 
 
 @post("/sites/new", sync_to_thread=True, include_in_schema=False)
 def create_site(request: Request[Any, Any, Any], viewer: Actor, data: Form) -> Response[Any]:
-    require_admin_viewer(viewer)
     server = server_of(request)
     try:
         site = registry.create_site(server.db, viewer, _site_input(server, data))
@@ -240,7 +237,6 @@ def create_site(request: Request[Any, Any, Any], viewer: Actor, data: Form) -> R
 
 @get("/sites/template.csv", sync_to_thread=True, include_in_schema=False)
 def csv_template(viewer: Actor) -> Response[bytes]:
-    require_admin_viewer(viewer)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(registry.CSV_COLUMNS)
@@ -254,13 +250,11 @@ def csv_template(viewer: Actor) -> Response[bytes]:
 
 @get("/sites/import", sync_to_thread=True, include_in_schema=False)
 def import_page(request: Request[Any, Any, Any], viewer: Actor) -> Response[str]:
-    require_admin_viewer(viewer)
     return render(request, "sites_import.html", help=CSV_HELP_VALUES)
 
 
 @post("/sites/import", sync_to_thread=True, include_in_schema=False)
 def import_sites(request: Request[Any, Any, Any], viewer: Actor, data: Upload) -> Response[Any]:
-    require_admin_viewer(viewer)
     server = server_of(request)
     file = data.get("file")
     error: ServiceError | None = None
@@ -281,7 +275,6 @@ def import_sites(request: Request[Any, Any, Any], viewer: Actor, data: Upload) -
 
 @get("/sites/{site_id:str}", sync_to_thread=True, include_in_schema=False)
 def edit_site_page(request: Request[Any, Any, Any], viewer: Actor, site_id: str) -> Response[str]:
-    require_admin_viewer(viewer)
     server = server_of(request)
     site = registry.get_site(server.db, viewer, site_id)
     return _site_form(request, _form_values(site, server), site_id=site_id)
@@ -289,7 +282,6 @@ def edit_site_page(request: Request[Any, Any, Any], viewer: Actor, site_id: str)
 
 @post("/sites/{site_id:str}", sync_to_thread=True, include_in_schema=False)
 def update_site(request: Request[Any, Any, Any], viewer: Actor, site_id: str, data: Form) -> Response[Any]:
-    require_admin_viewer(viewer)
     server = server_of(request)
     try:
         given = _site_input(server, data)

@@ -36,6 +36,7 @@ from sync_server.console.web import (
     lang_of,
     not_found,
     pick_lang,
+    provide_admin_viewer,
     provide_viewer,
     redirect,
     render,
@@ -83,12 +84,20 @@ PAGES = [
     *pages_actions.HANDLERS,
     *pages_map.HANDLERS,
     *pages_summary.HANDLERS,
+    *pages_plans.HANDLERS,
+]
+# The admin area: every page of it is for admins only, said once here (its ``viewer`` is an admin).
+ADMIN_PAGES = [
     *pages_checklists.HANDLERS,
     *pages_sites.HANDLERS,
     *pages_admin.HANDLERS,
-    *pages_plans.HANDLERS,
     *pages_units.HANDLERS,
 ]
+admin_router = Router(
+    path="/",
+    route_handlers=ADMIN_PAGES,
+    dependencies={"viewer": Provide(provide_admin_viewer, sync_to_thread=True)},
+)
 
 console_router = Router(
     path="/console",
@@ -99,6 +108,7 @@ console_router = Router(
         pages_auth.logout,
         pages_auth.switch_language,
         *PAGES,
+        admin_router,
         create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False),
         # The shipped DejaVu Sans, so Vietnamese looks the same on every desk, offline too.
         create_static_files_router(

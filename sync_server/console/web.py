@@ -131,9 +131,13 @@ def provide_viewer(request: Request[Any, Any, Any]) -> Actor:
     return actor
 
 
-def require_admin_viewer(viewer: Actor) -> None:
-    if not viewer.is_admin:
+def provide_admin_viewer(request: Request[Any, Any, Any]) -> Actor:
+    """The viewer of the admin area (``router.ADMIN_PAGES``): an admin; a supervisor gets the
+    "admins only" page, anyone else what ``provide_viewer`` gives them."""
+    actor = provide_viewer(request)
+    if not actor.is_admin:
         raise ConsoleForbidden("admins_only")
+    return actor
 
 
 def nonce_of(request: Request[Any, Any, Any]) -> str:

@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from shared_schema.codec import encode
+from sync_server.console.router import ADMIN_PAGES
 from tests.console.conftest import PASSWORD, ConsoleClient, World
 from tests.support.sample_checklist import sample_template
 
@@ -59,6 +60,21 @@ def test_an_inspector_cannot_open_the_console(world: World, console: ConsoleClie
     page = console.page("/console/inspections")
     assert page.status_code == 403
     assert "Thanh tra viên hãy dùng ứng dụng" in page.text
+
+
+def test_every_page_of_the_admin_area_refuses_a_supervisor(world: World, console: ConsoleClient) -> None:
+    console.login("giamsat")
+    tried = 0
+    for handler in ADMIN_PAGES:
+        for path in handler.paths:
+            # a path parameter gets a value of its type: the refusal comes before any lookup
+            url = "/console" + re.sub(r"\{(\w+):(\w+)\}", lambda m: "1" if m.group(2) == "int" else "x", path)
+            for method in handler.http_methods:
+                response = console.page(url) if method == "GET" else console.post(url, {})
+                assert response.status_code == 403, (method, url)
+                assert "chỉ dành cho quản trị viên" in response.text, (method, url)
+                tried += 1
+    assert tried >= 24
 
 
 def test_a_supervisor_cannot_open_admin_pages_nor_publish(world: World, console: ConsoleClient) -> None:
