@@ -2,7 +2,7 @@
    date in the order of its own language (an English-US browser writes 5 August 2021 as
    08/05/2021), whatever the page's, and a page cannot ask it for another order nor reliably tell
    which one it uses. So on a Vietnamese page each chosen date is written again beside its label,
-   day first ("· 05/08/2021"), and follows the input as it changes. Running twice changes nothing. */
+   day first ("· 05/08/2021"), and follows the input as it changes. */
 (function () {
   "use strict";
 
@@ -13,17 +13,23 @@
     return m ? "· " + m[3] + "/" + m[2] + "/" + m[1] : "";
   }
 
-  function enhance(label) {
-    if (label.classList.contains("enhanced")) return;
-    var input = label.querySelector("input[type=date]");
-    var out = label.querySelector(".date-said");
-    if (!input || !out) return;
-    var show = function () { out.textContent = said(input.value); };
-    input.addEventListener("input", show);
-    input.addEventListener("change", show);
-    show();
-    label.classList.add("enhanced");
+  function show(input) {
+    var label = input.closest(".date-pick");
+    var out = label && label.querySelector(".date-said");
+    if (out) out.textContent = said(input.value);
   }
 
-  Array.prototype.forEach.call(document.querySelectorAll(".date-pick"), enhance);
+  function showAll() {
+    Array.prototype.forEach.call(document.querySelectorAll(".date-pick input[type=date]"), show);
+  }
+
+  // One listener for the whole page: inputs htmx swaps in or restores from its history work too.
+  function changed(event) {
+    if (event.target.matches && event.target.matches(".date-pick input[type=date]")) show(event.target);
+  }
+  document.addEventListener("input", changed);
+  document.addEventListener("change", changed);
+  document.addEventListener("htmx:load", showAll);
+  document.addEventListener("htmx:historyRestore", showAll);
+  showAll();
 })();
