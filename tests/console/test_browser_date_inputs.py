@@ -45,6 +45,9 @@ def test_an_english_browser_gets_the_date_written_day_first_beside_each_date_inp
     page.wait_for_url("**to=2021-07-31**")
     expect(said(page, "to")).to_have_text("· 31/07/2021")
     shot(page, artifacts_dir, "48-summary-english-browser")
+    page.set_viewport_size(PHONE)
+    shot(page, artifacts_dir, "48-summary-english-browser-phone")
+    page.set_viewport_size({"width": 1366, "height": 900})
 
     # the inspection list's filters; a cleared input leaves no readout
     page.goto(f"{world.base_url}/console/inspections?date_from=2021-08-01")
