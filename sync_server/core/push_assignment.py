@@ -17,14 +17,13 @@ def link_assignment(ctx: PushContext, insp: InspectionRow, c: Change) -> ChangeR
     key = ("inspection", insp.id, "assignment_id")
     held = ctx.get_held(key, insp.id)
     current = held.decoded() if held is not None else None
-    same = written_once(
-        c,
-        current,
-        f"Biên bản đã gắn với việc được giao {current!r}; không đổi được.",
-        f"The inspection is already linked to assignment {current!r}; it cannot change.",
-    )
-    if same is not None:
-        return same
+    if current is not None:
+        return written_once(
+            c,
+            current,
+            f"Biên bản đã gắn với việc được giao {current!r}; không đổi được.",
+            f"The inspection is already linked to assignment {current!r}; it cannot change.",
+        )
     if c.value is None:
         return ChangeResult(change_id=c.change_id, status="applied")
     row = ctx.tx.one("SELECT site_id, district, team_id, template_id, status FROM assignments WHERE id = ?", (c.value,))

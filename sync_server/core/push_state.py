@@ -77,13 +77,11 @@ class Rejection(Exception):
         self.restamp = restamp
 
 
-def written_once(c: Change, current: Any, vi: str, en: str) -> ChangeResult | None:
-    """A field written once (first write wins): ``None`` while nothing is held, ``applied`` when
-    ``c`` sends the held value again (a retry, another device's copy), else a ``Rejection``
+def written_once(c: Change, held: Any, vi: str, en: str) -> ChangeResult:
+    """A field written once (first write wins) that already holds ``held``: ``applied`` when
+    ``c`` sends it again (a retry, another device's copy), else a ``Rejection``
     (``identity_fixed``) saying ``vi``/``en``."""
-    if current is None:
-        return None
-    if current == c.value:
+    if held == c.value:
         return ChangeResult(change_id=c.change_id, status="applied")
     raise Rejection(Code.IDENTITY_FIXED, vi, en)
 

@@ -445,14 +445,13 @@ def _set_migrated_to(ctx: PushContext, insp: InspectionRow, c: Change) -> Change
 
 def _set_identity(ctx: PushContext, insp: InspectionRow, c: Change) -> ChangeResult:
     current = getattr(insp, c.field)
-    same = written_once(
-        c,
-        current,
-        f"Trường '{c.field}' của biên bản đã cố định là {current!r}; không đổi được.",
-        f"The inspection's '{c.field}' is fixed at {current!r}; it cannot change.",
-    )
-    if same is not None:
-        return same
+    if current is not None:
+        return written_once(
+            c,
+            current,
+            f"Trường '{c.field}' của biên bản đã cố định là {current!r}; không đổi được.",
+            f"The inspection's '{c.field}' is fixed at {current!r}; it cannot change.",
+        )
     if c.field == "template_id":
         if ctx.template_state(c.value, None) != "published":
             raise Rejection(
